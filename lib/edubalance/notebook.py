@@ -152,11 +152,19 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def _make_readable(path) -> None:
+    # mkstemp creates files readable by the owner only; results are meant to be shared.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
 def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    _make_readable(tmp)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
@@ -203,6 +211,7 @@ def write_results(output_dir: str | os.PathLike, summary: Mapping[str, Any] | No
         if Path(stem).name != stem or stem in {"", ".", ".."}:
             raise ValueError(f"table name {stem!r} must be a plain file name")
     staging = Path(tempfile.mkdtemp(dir=output_dir, prefix=".staging-"))
+    os.chmod(staging, 0o755)
     written: dict[str, Path] = {}
     try:
         for stem, frame in tables.items():

@@ -1,0 +1,53 @@
+"""environment.yml and pyproject.toml must list the same dependencies with the same bounds."""
+import re
+import tomllib
+
+import yaml
+
+from conftest import ROOT
+
+
+def _split(requirement: str) -> tuple[str, str]:
+    match = re.match(r"^\s*([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?\s*(.*)$", requirement)
+    return match.group(1).lower().replace("_", "-"), match.group(2).replace(" ", "")
+
+
+def _pyproject_requirements() -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return dict(_split(r) for r in project["dependencies"])
+
+
+def _environment_requirements() -> dict[str, str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    found = {}
+    for item in env["dependencies"]:
+        entries = item["pip"] if isinstance(item, dict) else [item]
+        for entry in entries:
+            if entry.startswith("-e") or entry in ("pip",):
+                continue
+            name, bound = _split(entry)
+            if name != "python":
+                found[name] = bound
+    return found
+
+
+def test_environment_lists_every_dependency_with_the_same_lower_bound():
+    assert _environment_requirements() == _pyproject_requirements()
+
+
+def test_every_dependency_has_a_lower_bound():
+    for name, bound in _pyproject_requirements().items():
+        assert bound.startswith(">="), f"{name} has no lower-bounded pin: {bound!r}"
+
+
+def test_design_card_packages_are_pinned():
+    requirements = _pyproject_requirements()
+    for package in ["jupyterlab", "pandas", "seaborn", "scikit-learn", "ipywidgets", "papermill"]:
+        assert package in requirements
+
+
+def test_drift_is_detected(tmp_path, monkeypatch):
+    # The comparison itself must be able to fail: drop one package and it must differ.
+    requirements = _pyproject_requirements()
+    requirements.pop("pandas")
+    assert requirements != _environment_requirements()
