@@ -39,7 +39,12 @@ def __getattr__(name):
     # Submodules load on first use so that `import edubalance` stays fast for the CLI
     # and for batch workers, which only need a few of them.
     if name in _SUBMODULES:
-        module = _import_module(f"{__name__}.{name}")
+        try:
+            module = _import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"{__name__}.{name}":
+                raise  # a dependency is missing: say so, don't hide it
+            raise AttributeError(f"module 'edubalance' has no attribute {name!r}") from error
         globals()[name] = module
         return module
     raise AttributeError(f"module 'edubalance' has no attribute {name!r}")

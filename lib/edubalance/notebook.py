@@ -72,7 +72,7 @@ def check_parameters(namespace: Mapping[str, Any], spec: Mapping[str, Any]) -> d
     candidates = {
         name: value for name, value in namespace.items()
         if not name.startswith("_") and name not in _KERNEL_NAMES
-        and not isinstance(value, (types.ModuleType, types.FunctionType, type))
+        and not isinstance(value, types.ModuleType) and not callable(value)
     }
     problems = []
     unknown = sorted(set(candidates) - set(spec))

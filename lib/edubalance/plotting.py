@@ -10,10 +10,14 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib import font_manager
 
-__all__ = ["cjk_font_path", "use_style", "save_figure", "missing_glyphs_as_errors", "PALETTE"]
+__all__ = ["cjk_font_path", "use_style", "save_figure", "missing_glyphs_as_errors", "PALETTE",
+           "STATUS_COLOURS", "bar_against_threshold", "line_over_years", "rank_interval_plot",
+           "distribution_plot"]
 
 CJK_FAMILY = "Noto Sans CJK SC"
 PALETTE = ["#1b6ca8", "#e07b39", "#3a9d5d", "#c23b3b", "#7b5ea7", "#8c6d46", "#d17fb5",
@@ -93,3 +97,211 @@ def missing_glyphs_as_errors():
         warnings.filterwarnings("error", message=r".*[Gg]lyph.*missing.*")
         warnings.filterwarnings("error", message=r".*missing from (current )?font.*")
         yield
+
+
+# --------------------------------------------------------------------------- shared figures
+#
+# Helpers used across notebooks (explorer, presentation, county reports). Each takes a tidy
+# DataFrame and column names, draws on ``ax`` (a new figure when None) and returns the Axes,
+# so notebooks stay free of plotting logic and every figure shares one look.
+
+# Matplotlib 3.10 replaced boxplot(vert=False) by orientation="horizontal".
+_HORIZONTAL = ({"orientation": "horizontal"}
+               if tuple(int(p) for p in matplotlib.__version__.split(".")[:2]) >= (3, 10)
+               else {"vert": False})
+
+
+def _axes(ax, figsize=None):
+    if ax is not None:
+        return ax
+    _fig, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _require_columns(frame, columns) -> None:
+    missing = [c for c in columns if c is not None and c not in frame.columns]
+    if missing:
+        raise ValueError(f"frame lacks column(s): {', '.join(map(str, missing))} "
+                         f"(has: {', '.join(map(str, frame.columns))})")
+
+
+def bar_against_threshold(frame, value: str, threshold: float | None, label: str, *, ax=None,
+                          title: str | None = None, xlabel: str | None = None,
+                          highlight: str | None = None, direction: str = "higher"):
+    """Horizontal bars of ``frame[value]`` per ``frame[label]``, coloured by the threshold.
+
+    Bars meeting the threshold are green, the others red; a dashed line marks the threshold.
+    With ``threshold`` None or NaN (a standard without thresholds) every bar is blue and no
+    line is drawn. Sorted by value so the weakest schools are easy to find.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    value, label : str
+        Columns holding the numbers and the bar labels (e.g. school names).
+    threshold : float or None
+    highlight : str, optional
+        A label to draw with a thick black edge (e.g. the selected school).
+    direction : {"higher", "lower"}
+        Whether values at or above (``higher``) or at or below (``lower``) the threshold pass.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> use_style()
+    >>> df = pd.DataFrame({"school": ["甲小学", "乙小学"], "area": [4.0, 5.0]})
+    >>> ax = bar_against_threshold(df, "area", 4.5, "school")
+    >>> [float(p.get_width()) for p in ax.patches]
+    [4.0, 5.0]
+    >>> plt.close("all")
+    """
+    _require_columns(frame, [value, label])
+    if direction not in ("higher", "lower"):
+        raise ValueError(f"direction must be 'higher' or 'lower', not {direction!r}")
+    data = frame[[label, value]].dropna(subset=[value]).sort_values(value, kind="stable")
+    has_threshold = threshold is not None and np.isfinite(float(threshold))
+    values = data[value].to_numpy(dtype=float)
+    if has_threshold:
+        ok = values >= threshold if direction == "higher" else values <= threshold
+        colours = np.where(ok, STATUS_COLOURS["passed"], STATUS_COLOURS["failed"])
+    else:
+        colours = np.full(len(values), PALETTE[0])
+    height = max(2.5, 0.22 * len(data) + 1.2)
+    ax = _axes(ax, figsize=(8, min(height, 30)))
+    positions = np.arange(len(data))
+    bars = ax.barh(positions, values, color=colours)
+    ax.set_yticks(positions, labels=data[label].astype(str).tolist())
+    if highlight is not None:
+        for bar, name in zip(bars, data[label].astype(str)):
+            if name == str(highlight):
+                bar.set_edgecolor("black")
+                bar.set_linewidth(2)
+    if has_threshold:
+        ax.axvline(threshold, color="black", linestyle="--", linewidth=1,
+                   label=f"threshold 标准 {threshold:g}")
+        ax.legend(loc="lower right")
+    ax.set_xlabel(xlabel or value)
+    ax.set_ylabel("")
+    if title:
+        ax.set_title(title)
+    ax.set_ylim(-0.6, len(data) - 0.4)
+    return ax
+
+
+def line_over_years(frame, value: str, *, year: str = "year", hue: str | None = None,
+                    limit: float | None = None, ax=None, title: str | None = None,
+                    ylabel: str | None = None):
+    """A line per ``hue`` group of ``value`` over ``year``, with an optional dashed limit.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> use_style()
+    >>> df = pd.DataFrame({"year": [2016, 2017], "cv": [0.6, 0.5]})
+    >>> ax = line_over_years(df, "cv", limit=0.65)
+    >>> ax.lines[0].get_ydata().tolist()
+    [0.6, 0.5]
+    >>> plt.close("all")
+    """
+    _require_columns(frame, [value, year, hue])
+    ax = _axes(ax)
+    groups = [(None, frame)] if hue is None else frame.groupby(hue, sort=False)
+    for index, (name, group) in enumerate(groups):
+        group = group.sort_values(year)
+        ax.plot(group[year].to_numpy(), group[value].to_numpy(dtype=float), marker="o",
+                color=PALETTE[index % len(PALETTE)], label=None if name is None else str(name))
+    if limit is not None and np.isfinite(float(limit)):
+        ax.axhline(limit, color="black", linestyle="--", linewidth=1, label=f"limit 上限 {limit:g}")
+    years = sorted(frame[year].dropna().unique())
+    if years:
+        ax.set_xticks(years, labels=[str(int(y)) for y in years])
+    ax.set_xlabel(year)
+    ax.set_ylabel(ylabel or value)
+    if title:
+        ax.set_title(title)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend()
+    return ax
+
+
+def rank_interval_plot(frame, label: str, estimate: str, low: str | None = None,
+                       high: str | None = None, *, highlight=None, reference: float | None = None,
+                       ax=None, title: str | None = None, xlabel: str | None = None):
+    """Dot (and interval) per unit sorted by ``estimate``: county ranks, coefficients, CVs.
+
+    ``low``/``high`` draw horizontal intervals (e.g. rank ranges from an uncertainty analysis or
+    confidence intervals of coefficients). ``highlight`` (a label or list of labels) is drawn in
+    the accent colour; ``reference`` draws a dashed vertical line (a limit, or zero).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> use_style()
+    >>> df = pd.DataFrame({"county": ["甲县", "乙县"], "cv": [0.4, 0.3]})
+    >>> ax = rank_interval_plot(df, "county", "cv", highlight="甲县", reference=0.35)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['乙县', '甲县']
+    >>> plt.close("all")
+    """
+    _require_columns(frame, [label, estimate, low, high])
+    data = frame.dropna(subset=[estimate]).sort_values(estimate, kind="stable")
+    highlighted = set(map(str, [highlight] if isinstance(highlight, str) or highlight is None
+                          else highlight)) - {"None"}
+    ax = _axes(ax, figsize=(8, min(max(2.5, 0.25 * len(data) + 1.2), 30)))
+    positions = np.arange(len(data))
+    names = data[label].astype(str).to_numpy()
+    colours = np.where(np.isin(names, list(highlighted)), PALETTE[1], PALETTE[0])
+    if low is not None and high is not None:
+        ax.hlines(positions, data[low].to_numpy(dtype=float), data[high].to_numpy(dtype=float),
+                  colors=colours, linewidth=2)
+    ax.scatter(data[estimate].to_numpy(dtype=float), positions, c=colours, zorder=3)
+    ax.set_yticks(positions, labels=names.tolist())
+    if reference is not None and np.isfinite(float(reference)):
+        ax.axvline(reference, color="black", linestyle="--", linewidth=1)
+    ax.set_xlabel(xlabel or estimate)
+    ax.set_ylim(-0.6, len(data) - 0.4)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def distribution_plot(frame, value: str, by: str, *, highlight=None,
+                      threshold: float | None = None, ax=None, title: str | None = None,
+                      xlabel: str | None = None):
+    """Box plot of ``value`` per ``by`` group (e.g. schools per county across the province).
+
+    Groups are ordered by median; ``highlight`` marks one group in the accent colour and
+    ``threshold`` draws a dashed vertical line.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> use_style()
+    >>> df = pd.DataFrame({"county": ["甲县"] * 3 + ["乙县"] * 3, "x": [1, 2, 3, 4, 5, 6]})
+    >>> ax = distribution_plot(df, "x", "county", highlight="乙县")
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['甲县', '乙县']
+    >>> plt.close("all")
+    """
+    _require_columns(frame, [value, by])
+    data = frame[[by, value]].dropna()
+    order = data.groupby(by, sort=False)[value].median().sort_values(kind="stable").index
+    groups = [data.loc[data[by] == name, value].to_numpy(dtype=float) for name in order]
+    ax = _axes(ax, figsize=(8, min(max(2.5, 0.3 * len(order) + 1.2), 30)))
+    if groups:
+        boxes = ax.boxplot(groups, patch_artist=True, showfliers=False, widths=0.6,
+                           **_HORIZONTAL)
+        for box, name in zip(boxes["boxes"], order):
+            box.set_facecolor(PALETTE[1] if highlight is not None and str(name) == str(highlight)
+                              else "#c6dbef")
+        ax.set_yticks(np.arange(1, len(order) + 1), labels=[str(n) for n in order])
+    if threshold is not None and np.isfinite(float(threshold)):
+        ax.axvline(threshold, color="black", linestyle="--", linewidth=1)
+    ax.set_xlabel(xlabel or value)
+    if title:
+        ax.set_title(title)
+    return ax

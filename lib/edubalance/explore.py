@@ -1,0 +1,689 @@
+"""Interactive explorer of school and county balance, for JupyterLab and Voila.
+
+:class:`Explorer` holds ipywidgets controls (prefecture, county, level, year, indicator,
+standard) as attributes and four views of the data behind them:
+
+- :meth:`Explorer.schools_against_threshold` - each school of the county against the threshold
+- :meth:`Explorer.cv_over_years` - the county's CV of the indicator over the years
+- :meth:`Explorer.county_comparison` - the county against the other counties (same year, level)
+- :meth:`Explorer.province_distribution` - the indicator's distribution across the province
+
+Scoring runs once per standard over every county and year (``eb.scoring.score``) and is cached,
+so a widget change only filters cached tables (milliseconds). Figures are drawn only once the
+layout from :meth:`Explorer.view` is on screen, so the class is unit-tested without a browser:
+change a widget value and assert on the DataFrames.
+
+Examples
+--------
+>>> import edubalance as eb
+>>> schools, _ = eb.sample.generate(scale="province", seed=2017)       # doctest: +SKIP
+>>> explorer = eb.explore.Explorer(schools, standard="quality-2017")   # doctest: +SKIP
+>>> explorer.view()                                                     # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .schema import LEVELS
+
+__all__ = ["Explorer", "ALL_PREFECTURES", "LEVEL_LABELS", "FIGURES", "find_file", "standards_table",
+           "passing_by_year", "threshold_shares", "rule_failures"]
+
+ALL_PREFECTURES = "全部 all"
+"""Prefecture dropdown value meaning "every prefecture"."""
+
+LEVEL_LABELS = {"primary": "小学 primary", "junior": "初中 junior"}
+FIGURES = ("schools", "trend", "comparison", "distribution")
+"""Names of the explorer's figures, as accepted by :meth:`Explorer.figure`."""
+
+_REQUIRED = ("county_code", "county_name", "year")
+
+
+def _standard_names() -> list[str]:
+    from .standards import available_standards
+
+    return available_standards()
+
+
+class Explorer:
+    """Widgets and figure data for exploring one county, level, year, indicator and standard.
+
+    Parameters
+    ----------
+    schools : DataFrame
+        Canonical school columns (``eb.data.load_schools``), any number of counties and years;
+        an optional ``prefecture`` column feeds the prefecture dropdown.
+    standard : str
+        Initial standard (``eb.standards.available_standards()``).
+    county : str, optional
+        Initial county, code or name (default: the first county).
+    year : int, optional
+        Initial year (default: the county's latest).
+    level : {"primary", "junior"}
+    indicator : str, optional
+        Initial indicator, an item name of the standard (default: its first item).
+    prefecture : str, optional
+        Initial prefecture (default: the county's, or all).
+
+    Attributes
+    ----------
+    prefecture, county, level, year, indicator, standard : ipywidgets.Dropdown
+        The controls; set ``.value`` to drive the explorer from code.
+    message : str
+        Why a view is empty (e.g. no junior schools in that county and year), else "".
+
+    Examples
+    --------
+    >>> import pandas as pd, edubalance as eb
+    >>> rows = [dict(county_code=c, county_name=n, year=2017, school_id=f"{c}{i}",
+    ...              school_name=f"{n}第{i}小学", school_type="primary", urban_rural="rural",
+    ...              students_primary=100 * i, students_junior=0, classes_primary=3 * i,
+    ...              classes_junior=0, teachers=6 * i, teachers_above_degree=5 * i,
+    ...              teachers_mid_title=3 * i, teachers_backbone=i, teachers_pe_arts=i,
+    ...              teaching_area_m2=400 * i + 100 * (c == "2"), sports_area_m2=800 * i,
+    ...              equipment_value_cny=250000 * i, computers=12 * i,
+    ...              multimedia_classrooms=3 * i, books=2500 * i)
+    ...         for c, n in (("1", "甲县"), ("2", "乙县")) for i in (1, 2)]
+    >>> explorer = Explorer(pd.DataFrame(rows), standard="quality-2017")
+    >>> explorer.county.value, explorer.indicator.value
+    ('1', 'above_degree_teachers_per_100_students')
+    >>> explorer.indicator.value = "teaching_area_per_student"
+    >>> explorer.schools_against_threshold()[["school_name", "value", "met"]].values.tolist()
+    [['甲县第1小学', 4.0, False], ['甲县第2小学', 4.0, False]]
+    >>> explorer.county.value = "2"
+    >>> explorer.schools_against_threshold()["value"].tolist()
+    [4.5, 5.0]
+    """
+
+    def __init__(self, schools: pd.DataFrame, standard: str = "basic-2012", *,
+                 county: str | None = None, year: int | None = None, level: str = "primary",
+                 indicator: str | None = None, prefecture: str | None = None):
+        import ipywidgets as widgets
+
+        if not isinstance(schools, pd.DataFrame):
+            raise ValueError(f"schools must be a pandas DataFrame, not {type(schools).__name__}")
+        missing = [c for c in _REQUIRED if c not in schools.columns]
+        if missing:
+            raise ValueError(f"schools table lacks column(s): {', '.join(missing)}")
+        if schools.empty:
+            raise ValueError("schools table is empty: nothing to explore")
+        standards = _standard_names()
+        if standard not in standards:
+            raise ValueError(f"unknown standard {standard!r} (available: {', '.join(standards)})")
+        if level not in LEVELS:
+            raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+
+        self.schools = schools
+        self._results: dict[str, Any] = {}
+        self._counties = self._county_table(schools)
+        self._rendering = False
+        self._holding = False
+        self.message = ""
+
+        layout = widgets.Layout(width="260px")
+        style = {"description_width": "90px"}
+        prefectures = sorted(self._counties["prefecture"].dropna().unique().tolist())
+        self.prefecture = widgets.Dropdown(description="地级市 Pref.", layout=layout, style=style,
+                                           options=[ALL_PREFECTURES, *prefectures],
+                                           disabled=not prefectures)
+        self.county = widgets.Dropdown(description="县 County", layout=layout, style=style)
+        self.level = widgets.Dropdown(description="学段 Level", layout=layout, style=style,
+                                      options=[(LEVEL_LABELS[lv], lv) for lv in LEVELS],
+                                      value=level)
+        self.year = widgets.Dropdown(description="年份 Year", layout=layout, style=style)
+        self.standard = widgets.Dropdown(description="标准 Standard", layout=layout, style=style,
+                                         options=standards, value=standard)
+        self.indicator = widgets.Dropdown(description="指标 Indicator", style=style,
+                                          layout=widgets.Layout(width="530px"))
+        self.status = widgets.HTML()
+        self.outputs = {name: widgets.Output() for name in FIGURES}
+        self.table = widgets.Output()
+
+        with self._hold():
+            code = self._resolve_county(county) if county is not None else None
+            if prefecture is None and code is not None:
+                found = self._counties.loc[self._counties["county_code"] == code, "prefecture"]
+                prefecture = found.iloc[0] if found.notna().any() else None
+            if prefecture is not None:
+                if prefecture not in self.prefecture.options:
+                    raise ValueError(f"unknown prefecture {prefecture!r} "
+                                     f"(known: {', '.join(prefectures) or 'none'})")
+                self.prefecture.value = prefecture
+            self._refresh_counties()
+            if code is not None:
+                self.county.value = code
+            self._refresh_years()
+            if year is not None:
+                if int(year) not in self.year.options:
+                    raise ValueError(f"no schools of {self._county_name(self.county.value)} in "
+                                     f"{year}; years present: {list(self.year.options)}")
+                self.year.value = int(year)
+            self._refresh_indicators()
+            if indicator is not None:
+                names = [value for _label, value in self.indicator.options]
+                if indicator not in names:
+                    raise ValueError(f"indicator {indicator!r} is not an item of {standard} "
+                                     f"(items: {', '.join(names)})")
+                self.indicator.value = indicator
+
+        self.prefecture.observe(self._on_prefecture, names="value")
+        self.county.observe(self._on_county, names="value")
+        self.standard.observe(self._on_standard, names="value")
+        for control in (self.level, self.year, self.indicator):
+            control.observe(self._on_change, names="value")
+        self.update()
+
+    # ----------------------------------------------------------------------- set-up helpers
+
+    @staticmethod
+    def _county_table(schools: pd.DataFrame) -> pd.DataFrame:
+        """One row per county: code, name, prefecture (NaN when unknown), sorted by code."""
+        columns = ["county_code", "county_name"] + (["prefecture"] if "prefecture" in schools
+                                                    else [])
+        table = schools[columns].drop_duplicates("county_code").copy()
+        table["county_code"] = table["county_code"].astype(str)
+        if "prefecture" not in table:
+            table["prefecture"] = np.nan
+        return table.sort_values("county_code").reset_index(drop=True)
+
+    def _county_name(self, code) -> str:
+        names = self._counties.loc[self._counties["county_code"] == str(code), "county_name"]
+        return str(names.iloc[0]) if len(names) else str(code)
+
+    def _resolve_county(self, county) -> str:
+        from .scoring import find_county
+
+        return find_county(self._counties, county)[0]
+
+    @contextmanager
+    def _hold(self):
+        """Suspend updates while several widgets change; update once at the end."""
+        previous, self._holding = self._holding, True
+        try:
+            yield
+        finally:
+            self._holding = previous
+
+    def _refresh_counties(self) -> None:
+        table = self._counties
+        if self.prefecture.value != ALL_PREFECTURES:
+            table = table[table["prefecture"] == self.prefecture.value]
+        options = [(f"{name} ({code})", code)
+                   for code, name in zip(table["county_code"], table["county_name"])]
+        current = self.county.value
+        self.county.options = options
+        codes = [code for _label, code in options]
+        self.county.value = current if current in codes else (codes[0] if codes else None)
+
+    def _refresh_years(self) -> None:
+        code = self.county.value
+        years = self.schools.loc[self.schools["county_code"].astype(str) == str(code), "year"]
+        options = sorted(int(y) for y in years.unique())
+        current = self.year.value
+        self.year.options = options
+        # Keep the year when the new county has it; otherwise show the latest.
+        self.year.value = current if current in options else (options[-1] if options else None)
+
+    def _refresh_indicators(self) -> None:
+        items = self.result.standard.items
+        options = [(f"{item.label_zh} ({item.name})" if item.label_zh else item.name, item.name)
+                   for item in items]
+        current = self.indicator.value
+        self.indicator.options = options
+        names = [name for _label, name in options]
+        self.indicator.value = current if current in names else names[0]
+
+    # ----------------------------------------------------------------------- widget handlers
+
+    def _on_prefecture(self, _change) -> None:
+        with self._hold():
+            self._refresh_counties()
+            self._refresh_years()
+        self.update()
+
+    def _on_county(self, _change) -> None:
+        if self._holding:
+            return
+        with self._hold():
+            self._refresh_years()
+        self.update()
+
+    def _on_standard(self, _change) -> None:
+        with self._hold():
+            self._refresh_indicators()
+        self.update()
+
+    def _on_change(self, _change) -> None:
+        if not self._holding:
+            self.update()
+
+    # ----------------------------------------------------------------------- cached scoring
+
+    @property
+    def result(self):
+        """Scoring result of the selected standard (all counties and years), cached."""
+        name = self.standard.value
+        if name not in self._results:
+            from .scoring import score
+
+            self._results[name] = score(self.schools, name)
+        return self._results[name]
+
+    @property
+    def item(self):
+        """The selected indicator as an item of the selected standard."""
+        return next(i for i in self.result.standard.items if i.name == self.indicator.value)
+
+    def _threshold(self) -> float:
+        return self.result.standard.threshold(self.indicator.value, self.level.value)
+
+    def _cv_limit(self) -> float:
+        """The CV limit the standard sets for the level (per-item or composite), else NaN."""
+        standard, level = self.result.standard, self.level.value
+        for kind in ("each_cv", "composite_cv"):
+            rule = standard.rule(kind)
+            if rule is not None and "limit" in rule.params:
+                return float(rule.params["limit"][level])
+        return float("nan")
+
+    # ----------------------------------------------------------------------- figure data
+
+    def update(self) -> None:
+        """Recompute the data behind the figures for the current widget values; redraw if shown.
+
+        Sets :attr:`message` when the combination has no data (e.g. a county without junior
+        schools that year); the views then return empty tables instead of raising.
+        """
+        self._data = {
+            "schools": self._schools_frame(),
+            "trend": self._trend_frame(),
+            "comparison": self._comparison_frame(),
+            "distribution": self._distribution_frame(),
+        }
+        name = self._county_name(self.county.value)
+        level = LEVEL_LABELS[self.level.value]
+        if self.county.value is None:
+            self.message = "no county in this prefecture"
+        elif self._data["schools"].empty:
+            self.message = f"{name}: no {level} schools in {self.year.value}"
+        else:
+            self.message = ""
+        self.status.value = (f"<b style='color:#c23b3b'>{_escape(self.message)}</b>"
+                             if self.message else "")
+        if self._rendering:
+            self.render()
+
+    def _sections(self) -> pd.DataFrame:
+        frame = self.result.indicators
+        return frame[(frame["year"] == self.year.value) & (frame["level"] == self.level.value)]
+
+    def _schools_frame(self) -> pd.DataFrame:
+        name = self.indicator.value
+        sections = self._sections()
+        sections = sections[sections["county_code"].astype(str) == str(self.county.value)]
+        frame = pd.DataFrame({
+            "school_id": sections["school_id"], "school_name": sections["school_name"],
+            "school_type": sections["school_type"], "urban_rural": sections["urban_rural"],
+            "students": sections["students"], "value": sections[name],
+            "threshold": sections[f"{name}_threshold"], "met": sections[f"{name}_met"],
+            "pct_of_threshold": sections[f"{name}_pct_of_threshold"],
+        })
+        return frame.sort_values("value", kind="stable").reset_index(drop=True)
+
+    def _trend_frame(self) -> pd.DataFrame:
+        cv = self.result.cv
+        mine = cv[(cv["county_code"].astype(str) == str(self.county.value))
+                  & (cv["level"] == self.level.value)]
+        item = mine[mine["indicator"] == self.indicator.value]
+        counties = self.result.counties
+        verdict = counties[(counties["county_code"].astype(str) == str(self.county.value))
+                           & (counties["level"] == self.level.value)]
+        frame = item[["year", "cv", "threshold", "passed"]].merge(
+            verdict[["year", "composite_cv", "passed"]].rename(columns={"passed": "county_passed"}),
+            on="year", how="left")
+        return frame.rename(columns={"threshold": "cv_limit"}).sort_values("year") \
+            .reset_index(drop=True)
+
+    def _comparison_frame(self) -> pd.DataFrame:
+        cv = self.result.cv
+        part = cv[(cv["year"] == self.year.value) & (cv["level"] == self.level.value)
+                  & (cv["indicator"] == self.indicator.value)]
+        frame = part[["county_code", "county_name", "cv", "threshold", "passed"]].rename(
+            columns={"threshold": "cv_limit"}).copy()
+        frame["county_code"] = frame["county_code"].astype(str)
+        frame = frame.merge(self._counties[["county_code", "prefecture"]], on="county_code",
+                            how="left")
+        frame["selected"] = frame["county_code"] == str(self.county.value)
+        frame["rank"] = frame["cv"].rank(method="min").astype("Int64")  # 1 = most even
+        return frame.sort_values("cv", kind="stable").reset_index(drop=True)
+
+    def _distribution_frame(self) -> pd.DataFrame:
+        sections = self._sections()
+        frame = pd.DataFrame({
+            "county_code": sections["county_code"].astype(str),
+            "county_name": sections["county_name"], "school_name": sections["school_name"],
+            "students": sections["students"], "value": sections[self.indicator.value],
+        })
+        frame = frame.merge(self._counties[["county_code", "prefecture"]], on="county_code",
+                            how="left")
+        if self.prefecture.value != ALL_PREFECTURES:
+            frame = frame[frame["prefecture"] == self.prefecture.value]
+        frame["selected"] = frame["county_code"] == str(self.county.value)
+        return frame.reset_index(drop=True)
+
+    def schools_against_threshold(self) -> pd.DataFrame:
+        """Each school (section) of the selected county, year and level: ``school_id,
+        school_name, school_type, urban_rural, students, value, threshold, met,
+        pct_of_threshold``, sorted by value (weakest first)."""
+        return self._data["schools"].copy()
+
+    def cv_over_years(self) -> pd.DataFrame:
+        """The county's CV of the indicator per year: ``year, cv, cv_limit, passed,
+        composite_cv, county_passed`` (county verdict of the standard that year)."""
+        return self._data["trend"].copy()
+
+    def county_comparison(self) -> pd.DataFrame:
+        """Every county's CV of the indicator in the selected year and level: ``county_code,
+        county_name, cv, cv_limit, passed, prefecture, selected, rank`` (1 = most even)."""
+        return self._data["comparison"].copy()
+
+    def province_distribution(self) -> pd.DataFrame:
+        """Indicator value of every school in the year and level (in the prefecture when one is
+        selected): ``county_code, county_name, school_name, students, value, prefecture,
+        selected``."""
+        return self._data["distribution"].copy()
+
+    def summary(self) -> dict[str, Any]:
+        """The current selection and its headline numbers, ready for ``summary.json``."""
+        schools, trend = self._data["schools"], self._data["trend"]
+        comparison = self._data["comparison"]
+        this_year = trend[trend["year"] == self.year.value]
+        mine = comparison[comparison["selected"]]
+        met = schools["met"].dropna()
+        # The batch index shows the first few scalars: the selection and its CV come first.
+        return {
+            "county": self._county_name(self.county.value),
+            "year": self.year.value, "indicator": self.indicator.value,
+            "cv": float(this_year["cv"].iloc[0]) if len(this_year) else None,
+            "level": self.level.value, "standard": self.standard.value,
+            "county_code": self.county.value, "prefecture": self.prefecture.value,
+            "indicator_label": self.item.label_zh, "threshold": self._threshold(),
+            "n_schools": int(len(schools)),
+            "schools_meeting_threshold": int(met.astype(bool).sum()) if len(met) else None,
+            "cv_limit": self._cv_limit(),
+            "composite_cv": (float(this_year["composite_cv"].iloc[0])
+                             if len(this_year) else None),
+            "rank": int(mine["rank"].iloc[0]) if len(mine) and pd.notna(mine["rank"].iloc[0])
+            else None,
+            "n_counties": int(comparison["cv"].notna().sum()),
+            "message": self.message,
+        }
+
+    # ----------------------------------------------------------------------- figures
+
+    def _title(self, what: str) -> str:
+        return (f"{self._county_name(self.county.value)} {self.year.value} "
+                f"{LEVEL_LABELS[self.level.value].split()[0]}: {what}")
+
+    def figure(self, name: str):
+        """Draw one figure (``schools``, ``trend``, ``comparison`` or ``distribution``) of the
+        current selection; returns a matplotlib Figure, or None when its data are empty."""
+        from . import plotting
+
+        if name not in FIGURES:
+            raise ValueError(f"unknown figure {name!r} (choose from {', '.join(FIGURES)})")
+        data = self._data[name]
+        if data.empty or data.select_dtypes("number").dropna(how="all").empty:
+            return None
+        plotting.use_style()
+        label = self.item.label_zh or self.indicator.value
+        unit = f" ({self.item.unit})" if self.item.unit else ""
+        if name == "schools":
+            ax = plotting.bar_against_threshold(
+                data, "value", self._threshold(), "school_name", direction=self.item.direction,
+                title=self._title(label), xlabel=f"{label}{unit}")
+        elif name == "trend":
+            # basic-2012 judges the composite CV: draw it next to the indicator's own CV.
+            long = pd.concat([
+                data.assign(series=f"{label}", shown=data["cv"]),
+                data.assign(series="综合差异系数 composite", shown=data["composite_cv"]),
+            ]).dropna(subset=["shown"])
+            ax = plotting.line_over_years(
+                long, "shown", hue="series", limit=self._cv_limit(), ylabel="差异系数 CV",
+                title=f"{self._county_name(self.county.value)} "
+                      f"{LEVEL_LABELS[self.level.value].split()[0]}: {label} 差异系数")
+        elif name == "comparison":
+            ax = plotting.rank_interval_plot(
+                data, "county_name", "cv", reference=self._cv_limit(),
+                highlight=self._county_name(self.county.value), xlabel="差异系数 CV",
+                title=f"{self.year.value} 各县 {label} 差异系数")
+        else:
+            ax = plotting.distribution_plot(
+                data, "value", "county_name", highlight=self._county_name(self.county.value),
+                threshold=self._threshold(), xlabel=f"{label}{unit}",
+                title=f"{self.year.value} 全省学校分布 {label}")
+        figure = ax.figure
+        figure.tight_layout()
+        return figure
+
+    def figures(self) -> dict[str, Any]:
+        """Every figure with data, by name (see :data:`FIGURES`)."""
+        drawn = {name: self.figure(name) for name in FIGURES}
+        return {name: fig for name, fig in drawn.items() if fig is not None}
+
+    def render(self) -> None:
+        """Redraw the figures and the table into the layout's output widgets."""
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        for name, output in self.outputs.items():
+            with output:
+                output.clear_output(wait=True)
+                fig = self.figure(name)
+                if fig is not None:
+                    display(fig)
+                    plt.close(fig)
+        with self.table:
+            self.table.clear_output(wait=True)
+            display(self._data["schools"].style.format(precision=2, na_rep="-").hide(axis="index"))
+
+    def _repr_mimebundle_(self, **kwargs):
+        # Displaying the explorer shows its live layout; where widgets cannot run (a static
+        # HTML export) the plain-text fallback says where to open it instead of a widget repr.
+        bundle = self.view()._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = ("Interactive explorer: open this notebook in JupyterLab or "
+                                "Voila to use the controls; the static figures follow.")
+        return bundle
+
+    def view(self):
+        """The ipywidgets layout: controls, a status line, four figures and the school table.
+
+        Display it as the last expression of a cell (JupyterLab) or of the notebook (Voila).
+        """
+        import ipywidgets as widgets
+
+        self._rendering = True
+        self.render()
+        controls = widgets.VBox([
+            widgets.HBox([self.standard, self.prefecture, self.county]),
+            widgets.HBox([self.level, self.year]),
+            widgets.HBox([self.indicator]),
+        ])
+        half = widgets.Layout(width="50%")
+        for output in self.outputs.values():
+            output.layout = half
+        figures = widgets.VBox([
+            widgets.HBox([self.outputs["schools"], self.outputs["trend"]]),
+            widgets.HBox([self.outputs["comparison"], self.outputs["distribution"]]),
+        ])
+        return widgets.VBox([controls, self.status, figures,
+                             widgets.HTML("<b>学校明细 Schools</b>"), self.table])
+
+
+def find_file(path: str | os.PathLike, levels: int = 3) -> Path:
+    """Find a relative data file from the working folder or one of its parents.
+
+    Papermill and the batch run notebooks from the project root, but JupyterLab and Voila start
+    the kernel in the notebook's folder; looking in the parents lets the same relative
+    ``data_path`` (``data/sample/schools.csv``) work in all of them.
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the folders searched.
+
+    Examples
+    --------
+    >>> find_file(__file__) == Path(__file__)
+    True
+    """
+    path = Path(path)
+    if path.is_absolute() or path.exists():
+        if not path.exists():
+            raise FileNotFoundError(f"file not found: {path}")
+        return path
+    folder = Path.cwd()
+    searched = []
+    for candidate in [folder, *folder.parents][:levels + 1]:
+        searched.append(str(candidate))
+        if (candidate / path).is_file():
+            return candidate / path
+    raise FileNotFoundError(f"file not found: {path} (looked in {', '.join(searched)})")
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(str(text))
+
+
+# --------------------------------------------------------------------------- story helpers
+#
+# Small tables the presentation notebook shows; kept here so the notebook only calls and plots.
+
+def standards_table(names=("basic-2012", "quality-2017")) -> pd.DataFrame:
+    """One row per standard x item: Chinese label, unit and per-level thresholds.
+
+    Examples
+    --------
+    >>> table = standards_table(["quality-2017"])
+    >>> table.loc[table["item"] == "sports_area_per_student", ["primary", "junior"]].values.tolist()
+    [[7.5, 10.2]]
+    """
+    from .standards import load_standard
+
+    rows = []
+    for name in names:
+        standard = load_standard(name)
+        for item in standard.items:
+            row = {"standard": standard.name, "item": item.name, "label_zh": item.label_zh,
+                   "unit": item.unit}
+            for level in LEVELS:
+                row[level] = standard.threshold(item.name, level)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def passing_by_year(results) -> pd.DataFrame:
+    """Counties passing a standard at every level, per year and standard.
+
+    Parameters
+    ----------
+    results : mapping of standard name -> ScoringResult
+
+    Returns
+    -------
+    DataFrame
+        ``standard, year, counties_passed, counties, share_passed``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> counties = pd.DataFrame({"county_code": ["1", "1", "2", "2"], "year": 2017,
+    ...                          "level": ["primary", "junior"] * 2,
+    ...                          "passed": [True, True, True, False]})
+    >>> passing_by_year({"basic-2012": SimpleNamespace(counties=counties)}).values.tolist()
+    [['basic-2012', 2017, 1, 2, 0.5]]
+    """
+    parts = []
+    for name, result in results.items():
+        frame = result.counties
+        county_passed = (frame["passed"].astype("boolean").fillna(False)
+                         .groupby([frame["year"], frame["county_code"]]).all())
+        by_year = county_passed.groupby(level="year").agg(["sum", "size"]).reset_index()
+        parts.append(pd.DataFrame({
+            "standard": name, "year": by_year["year"].astype(int),
+            "counties_passed": by_year["sum"].astype(int),
+            "counties": by_year["size"].astype(int)}))
+    table = pd.concat(parts, ignore_index=True)
+    table["share_passed"] = table["counties_passed"] / table["counties"]
+    return table
+
+
+def threshold_shares(result, year: int) -> pd.DataFrame:
+    """Share of school sections meeting each threshold of the standard, per level, in ``year``.
+
+    Returns
+    -------
+    DataFrame
+        ``level, item, label_zh, threshold, schools, share_meeting`` (items without a
+        threshold are left out), sorted by level then share (weakest first).
+    """
+    frame = result.indicators[result.indicators["year"] == int(year)]
+    rows = []
+    for item in result.standard.items:
+        if not item.threshold:
+            continue
+        for level, part in frame.groupby("level", sort=False):
+            met = part[f"{item.name}_met"].dropna().astype(bool)
+            rows.append({"level": level, "item": item.name, "label_zh": item.label_zh,
+                         "threshold": result.standard.threshold(item.name, level),
+                         "schools": int(met.size),
+                         "share_meeting": float(met.mean()) if met.size else float("nan")})
+    table = pd.DataFrame(rows, columns=["level", "item", "label_zh", "threshold", "schools",
+                                        "share_meeting"])
+    return table.sort_values(["level", "share_meeting"], kind="stable").reset_index(drop=True)
+
+
+def rule_failures(result, year: int) -> pd.DataFrame:
+    """Per rule of the standard and level: counties failing, passing and not assessed in ``year``.
+
+    Returns
+    -------
+    DataFrame
+        ``rule, level, failed, passed, not_assessed, text`` (counts of counties), most failed
+        first.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> rule = SimpleNamespace(id="indicator_cv", text="every CV <= limit")
+    >>> counties = pd.DataFrame({"year": 2017, "level": "primary",
+    ...                          "rule_indicator_cv": ["failed", "passed", "failed"]})
+    >>> result = SimpleNamespace(counties=counties, standard=SimpleNamespace(rules=[rule]))
+    >>> rule_failures(result, 2017)[["rule", "failed", "passed"]].values.tolist()
+    [['indicator_cv', 2, 1]]
+    """
+    frame = result.counties[result.counties["year"] == int(year)]
+    rows = []
+    for rule in result.standard.rules:
+        column = f"rule_{rule.id}"
+        if column not in frame:
+            continue
+        for level, status in frame.groupby("level", sort=False)[column]:
+            counts = status.value_counts()
+            rows.append({"rule": rule.id, "level": level,
+                         "failed": int(counts.get("failed", 0)),
+                         "passed": int(counts.get("passed", 0)),
+                         "not_assessed": int(counts.get("not_assessed", 0)),
+                         "text": rule.text})
+    table = pd.DataFrame(rows, columns=["rule", "level", "failed", "passed", "not_assessed",
+                                        "text"])
+    return table.sort_values(["failed", "level"], ascending=[False, True], kind="stable") \
+        .reset_index(drop=True)

@@ -1,0 +1,696 @@
+"""Score counties against a standard: official CVs, per-school compliance, county verdicts.
+
+Everything is computed for all counties, years and levels at once (group codes, ``groupby`` and
+NumPy), so scoring a whole country costs about as much as a few pandas passes over its schools.
+
+Verdicts use the three statuses ``passed``, ``failed`` and ``not_assessed``. A county-level
+``passed`` judges every rule school data can decide (plus evidence rules whose values are
+supplied); rules needing other evidence are listed as not assessed and do not count.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .disparity import grouped_weighted_cv
+from .indicators import OUTPUT_ID_COLUMNS, add_indicator_columns, split_sections
+from .schema import LEVELS
+from .standards import Standard, evaluate_formula, load_standard
+
+__all__ = ["ScoringResult", "score", "county_summary", "summary_markdown", "find_county",
+           "school_items_long",
+           "plot_school_items", "plot_county_comparison", "PASSED", "FAILED", "NOT_ASSESSED"]
+
+PASSED, FAILED, NOT_ASSESSED = "passed", "failed", "not_assessed"
+GROUP_COLUMNS = ["county_code", "county_name", "year", "level"]
+RULE_SEPARATOR = " | "
+"""Separates the rules' reasons in ``counties.failed_rules`` (one rule's text may hold "; ")."""
+
+
+@dataclass
+class ScoringResult:
+    """Result of :func:`score`.
+
+    Attributes
+    ----------
+    standard : Standard
+    indicators : DataFrame
+        One row per school section: ids, ``level, students, classes``, and per item of the
+        standard ``<item>``, ``<item>_threshold``, ``<item>_met``, ``<item>_pct_of_threshold``
+        (percent of the threshold reached; for lower-is-better items threshold / value).
+    cv : DataFrame
+        One row per county x year x level x item: ``county_code, county_name, year, level,
+        indicator, cv, threshold, passed, binding``. ``threshold`` is the CV limit the standard
+        sets (for basic-2012 the composite limit, shown for reference: ``binding`` is False
+        because only the composite CV decides).
+    compliance : DataFrame
+        One row per school section with the school-level checks, ``passed`` (NA when the
+        standard has no school-level rule) and ``failed_reasons``.
+    counties : DataFrame
+        One row per county x year x level: ``county_code, county_name, year, level,
+        composite_cv, passed``, then ``n_schools, students``, ``rule_<id>`` status per rule,
+        ``failed_rules`` (reasons, ``" | "``-joined, each ``rule_id: text``) and ``not_assessed`` (rule ids).
+    """
+
+    standard: Standard
+    indicators: pd.DataFrame
+    cv: pd.DataFrame
+    compliance: pd.DataFrame
+    counties: pd.DataFrame
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _fmt(values, digits: int = 3) -> np.ndarray:
+    """Numbers as short text (rounded to ``digits`` decimals), vectorised."""
+    return np.round(np.asarray(values, dtype=float), digits).astype(str).astype(object)
+
+
+def _join(parts: list[np.ndarray], n: int, sep: str = "; ") -> np.ndarray:
+    """Join per-row text pieces with ``sep``, skipping empty ones (vectorised over rows)."""
+    out = pd.Series([""] * n, dtype=object)
+    for piece in parts:
+        piece = pd.Series(piece, dtype=object)
+        has = piece != ""
+        between = np.where((out != "") & has, sep, "")
+        out = out + between + piece.where(has, "")
+    return out.to_numpy()
+
+
+def _group_codes(sections: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Group code per section (county x year x level) and the table of groups."""
+    codes = sections.groupby(["county_code", "year", "level"], sort=True, observed=True).ngroup()
+    codes = codes.to_numpy()
+    first = np.unique(codes, return_index=True)[1]
+    groups = sections.iloc[first][GROUP_COLUMNS].reset_index(drop=True)
+    groups["n_schools"] = np.bincount(codes, minlength=len(groups))
+    groups["students"] = np.bincount(codes, weights=sections["students"].to_numpy(dtype=float),
+                                     minlength=len(groups)).astype(np.int64)
+    return codes, groups
+
+
+def _level_code(levels) -> np.ndarray:
+    """Index into ``LEVELS`` per row (compare strings once, then work with small integers)."""
+    levels = np.asarray(levels, dtype=object)
+    code = np.full(len(levels), -1, dtype=np.int64)
+    for position, level in enumerate(LEVELS):
+        code[levels == level] = position
+    return code
+
+
+def _level_values(level_code: np.ndarray, per_level: dict | None) -> np.ndarray:
+    """The per-level number for each row, from :func:`_level_code` (NaN without ``per_level``)."""
+    table = np.array([float((per_level or {}).get(level, np.nan)) for level in LEVELS] + [np.nan])
+    return table[level_code]
+
+
+def _check_evidence(evidence: pd.DataFrame | None) -> pd.DataFrame | None:
+    if evidence is None:
+        return None
+    if not isinstance(evidence, pd.DataFrame) or not {"county_code", "year"} <= set(evidence):
+        raise ValueError("evidence must be a DataFrame with columns county_code and year")
+    if evidence.duplicated(["county_code", "year"]).any():
+        raise ValueError("evidence has more than one row for some county_code and year")
+    return evidence.assign(county_code=evidence["county_code"].astype(str))
+
+
+# --------------------------------------------------------------------------- items
+
+def _item_table(sections: pd.DataFrame, standard: Standard) -> pd.DataFrame:
+    """Item values, thresholds, met flags and percent of threshold per section."""
+    levels = _level_code(sections["level"])
+    columns = {}
+    for item in standard.items:
+        value = evaluate_formula(item.formula, sections)
+        threshold = _level_values(levels, item.threshold)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if item.direction == "higher":
+                met, pct = value >= threshold, 100 * value / threshold
+            else:
+                met, pct = value <= threshold, 100 * threshold / value
+        has_threshold = ~np.isnan(threshold)
+        columns[item.name] = value
+        columns[f"{item.name}_threshold"] = threshold
+        columns[f"{item.name}_met"] = pd.array(np.where(has_threshold, met, False),
+                                               dtype="boolean")
+        if not has_threshold.all():
+            columns[f"{item.name}_met"][~has_threshold] = pd.NA
+        columns[f"{item.name}_pct_of_threshold"] = np.where(np.isfinite(pct), pct,
+                                                            np.where(has_threshold, 0.0, np.nan))
+    return pd.DataFrame(columns, index=sections.index)
+
+
+# --------------------------------------------------------------------------- CVs
+
+def _cv_table(sections, items, codes, groups, standard) -> pd.DataFrame:
+    frame = pd.DataFrame({"_g": codes, "students": sections["students"].to_numpy(dtype=float)})
+    cvs = {}
+    for item in standard.items:
+        frame["_x"] = items[item.name].to_numpy(dtype=float)
+        frame.loc[~np.isfinite(frame["_x"]), "_x"] = np.nan
+        cvs[item.name] = grouped_weighted_cv(frame, "_x", "students", "_g").reindex(
+            range(len(groups))).to_numpy()
+    n_items = len(standard.items)
+    cv = groups.loc[np.tile(np.arange(len(groups)), n_items), GROUP_COLUMNS].reset_index(drop=True)
+    cv["indicator"] = np.repeat(standard.item_names, len(groups))
+    cv["cv"] = np.concatenate([cvs[name] for name in standard.item_names]) if n_items else []
+    each, composite = standard.rule("each_cv"), standard.rule("composite_cv")
+    limit_rule = each or composite
+    cv["threshold"] = _level_values(_level_code(cv["level"]),
+                                    limit_rule.params["limit"] if limit_rule else None)
+    passed = pd.array(cv["cv"].to_numpy() <= cv["threshold"].to_numpy(), dtype="boolean")
+    passed[cv["threshold"].isna().to_numpy()] = pd.NA
+    cv["passed"] = passed
+    cv["binding"] = each is not None
+    # One block per item is easy to build; users read one county at a time, so sort by group.
+    order = np.lexsort((np.repeat(np.arange(n_items), len(groups)),
+                        np.tile(np.arange(len(groups)), n_items)))
+    return cv.iloc[order].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- school checks
+
+def _school_checks(sections, items, standard) -> pd.DataFrame:
+    """Per-section school rules (thresholds, school size, class size, points) and reasons.
+
+    Reasons are built once per distinct failure pattern, not per school: each section's
+    pattern is packed into an integer (one bit per unmet item, per item under the share and per
+    failed check), the distinct integers are turned into text and gathered back. The numbers
+    behind a reason are in the table's own columns.
+    """
+    n = len(sections)
+    out = sections[OUTPUT_ID_COLUMNS + ["school_students"]].copy()
+    levels = _level_code(sections["level"])
+    thresholded = [item for item in standard.items if item.threshold]
+    k = len(thresholded)
+    met = (np.column_stack([items[f"{i.name}_met"].to_numpy(dtype=bool, na_value=False)
+                            for i in thresholded]) if k else np.zeros((n, 0), bool))
+    pct = (np.column_stack([items[f"{i.name}_pct_of_threshold"].to_numpy(dtype=float)
+                            for i in thresholded]) if k else np.zeros((n, 0)))
+    out["indicators_met"] = met.sum(axis=1) if k else np.nan
+    out["indicators_assessed"] = k if k else np.nan
+    lowest = np.where(met, np.inf, pct).min(axis=1, initial=np.inf)
+    out["lowest_pct_unmet"] = np.where(np.isfinite(lowest), lowest, np.nan)
+    na_flags = pd.array([pd.NA] * n, dtype="boolean")
+
+    bits = 1 << np.arange(k, dtype=np.int64)
+    unmet_code = (~met).astype(np.int64) @ bits if k else np.zeros(n, np.int64)
+    school_fail = np.zeros(n, dtype=bool)
+    flags = np.zeros(n, dtype=np.int64)   # which checks failed, bit per check below
+    under_code = np.zeros(n, dtype=np.int64)
+    any_rule = False
+
+    rule = standard.rule("school_thresholds")
+    if rule is not None:
+        any_rule = True
+        min_met, min_share = rule.params["min_met"], rule.params["min_share_of_threshold"]
+        under = ~met & ~(pct >= 100 * min_share)
+        enough_met = met.sum(axis=1) >= min_met
+        out["meets_min_indicators"] = enough_met
+        out["unmet_within_share"] = ~under.any(axis=1)
+        fails = ~(enough_met & ~under.any(axis=1))
+        under_code = under.astype(np.int64) @ bits
+        flags |= fails * 1
+        school_fail |= fails
+    else:
+        out["meets_min_indicators"] = na_flags
+        out["unmet_within_share"] = na_flags.copy()
+
+    rule = standard.rule("school_size")
+    if rule is not None:
+        any_rule = True
+        limit = sections["school_type"].map(rule.params.get("max_by_type") or {}).fillna(
+            rule.params["max"]).to_numpy(dtype=float)
+        too_big = sections["school_students"].to_numpy(dtype=float) > limit
+        out["school_size_limit"] = limit
+        out["school_size_ok"] = ~too_big
+        flags |= too_big * 2
+        school_fail |= too_big
+    else:
+        out["school_size_limit"] = np.nan
+        out["school_size_ok"] = na_flags.copy()
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        class_size = sections["students"].to_numpy(dtype=float) / sections["classes"].to_numpy(
+            dtype=float)
+    out["class_size"] = np.where(np.isfinite(class_size), class_size, np.nan)
+    rule = standard.rule("class_size")
+    if rule is not None:
+        any_rule = True
+        limit = _level_values(levels, rule.params["max"])
+        # No classes recorded for a section with pupils: the size is unknown, so it cannot pass.
+        too_big = ~(class_size <= limit)
+        out["class_size_limit"] = limit
+        out["class_size_ok"] = ~too_big
+        flags |= too_big * 4
+        school_fail |= too_big
+    else:
+        out["class_size_limit"] = np.nan
+        out["class_size_ok"] = na_flags.copy()
+
+    if standard.rule("points") is not None:
+        any_rule = True
+        score, band = _points(items, standard, levels)
+        out["score"] = score
+        out["band"] = band
+        below = score < _pass_min(standard)
+        flags |= below * 8
+        school_fail |= below
+
+    out["passed"] = pd.array(~school_fail, dtype="boolean") if any_rule else na_flags.copy()
+    out["failed_reasons"] = _school_reasons(flags, unmet_code, under_code, levels,
+                                            thresholded, standard)
+    return out
+
+
+def _school_reasons(flags, unmet_code, under_code, levels, thresholded, standard) -> np.ndarray:
+    """Text per section from its packed failure pattern (built once per distinct pattern)."""
+    n, k = len(flags), len(thresholded)
+    # Only keep the parts of the pattern its text uses, so that fewer patterns are distinct.
+    level_part = np.where(flags & 4, levels, 0)
+    unmet_part = np.where(flags & 9, unmet_code, 0)
+    under_part = np.where(flags & 1, under_code, 0)
+    key = np.where(flags > 0, ((flags * 2 + level_part) << (2 * k)) + (unmet_part << k)
+                   + under_part, -1)
+    distinct, inverse = np.unique(key, return_inverse=True)
+    texts = np.empty(len(distinct), dtype=object)
+    for position, packed in enumerate(distinct.tolist()):  # one pass per distinct pattern
+        texts[position] = "" if packed < 0 else _reason_text(int(packed), k, thresholded,
+                                                             standard)
+    return _take_text(texts, inverse)
+
+
+def _take_text(texts: np.ndarray, codes: np.ndarray) -> pd.array:
+    """Plain string column ``texts[codes]``, gathered by Arrow (no Python object per row)."""
+    import pyarrow as pa
+
+    gathered = pa.array(np.asarray(texts, dtype=object), type=pa.string()).take(
+        pa.array(np.asarray(codes, dtype=np.int64)))
+    return pd.array(gathered, dtype="str")
+
+
+def _reason_text(packed: int, k: int, thresholded, standard) -> str:
+    under = [thresholded[j].name for j in range(k) if packed >> j & 1]
+    unmet = [thresholded[j].name for j in range(k) if packed >> (k + j) & 1]
+    flag_level = packed >> (2 * k)
+    level, flags = LEVELS[flag_level & 1], flag_level >> 1
+    parts = []
+    if flags & 1:
+        rule = standard.rule("school_thresholds")
+        text = (f"school_indicators: meets {k - len(unmet)} of {k} "
+                f"(needs {rule.params['min_met']}); below threshold: {', '.join(unmet)}")
+        if under:
+            share = 100 * rule.params["min_share_of_threshold"]
+            text += f"; below {share:g}% of threshold: {', '.join(under)}"
+        parts.append(text)
+    if flags & 2:
+        parts.append(f"school_size: above {standard.rule('school_size').params['max']:g} pupils"
+                     " (nine-year limit where it applies)")
+    if flags & 4:
+        limit = standard.rule("class_size").params["max"][level]
+        parts.append(f"class_size: average class above {limit:g} (or no classes recorded)")
+    if flags & 8:
+        text = f"score below {_pass_min(standard):g}"
+        if unmet:
+            text += f"; below target: {', '.join(unmet)}"
+        parts.append(text)
+    return " | ".join(parts)
+
+
+def _pass_min(standard: Standard) -> float:
+    bands = standard.scoring["bands"]
+    return float(next(b["min"] for b in bands if b["name"] == standard.scoring["pass_band"]))
+
+
+def _band(score: np.ndarray, standard: Standard) -> pd.array:
+    bands = sorted(standard.scoring["bands"], key=lambda b: b["min"])
+    code = np.zeros(len(score), dtype=np.int64)
+    for position, spec in enumerate(bands, start=1):
+        code[score >= spec["min"]] = position
+    return _take_text(np.array(["below"] + [b["name"] for b in bands], dtype=object), code)
+
+
+def _points(items, standard, levels) -> tuple[np.ndarray, np.ndarray]:
+    """100-point score per section: points-weighted attainment (value vs target, capped at 1)."""
+    total = sum(float(item.points) for item in standard.items)
+    earned = np.zeros(len(items))
+    for item in standard.items:
+        attainment = np.nan_to_num(items[f"{item.name}_pct_of_threshold"].to_numpy(dtype=float)
+                                   / 100, nan=0.0)
+        earned += float(item.points) * np.clip(attainment, 0, 1)
+    score = 100 * earned / total
+    return score, _band(score, standard)
+
+
+# --------------------------------------------------------------------------- county rules
+
+def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataFrame:
+    g = len(groups)
+    out = groups.copy()
+    levels = _level_code(groups["level"])
+    n_items = len(standard.items)
+    # cv is sorted by group then item: reshape to (groups, items).
+    cv_matrix = cv["cv"].to_numpy(dtype=float).reshape(g, n_items) if n_items else np.zeros((g, 0))
+    with np.errstate(invalid="ignore"):
+        out["composite_cv"] = (cv_matrix.mean(axis=1) if standard.composite == "mean" and n_items
+                               else np.nan)
+    statuses, reasons, not_assessed = {}, [], []
+    for rule in standard.rules:
+        status = np.full(g, NOT_ASSESSED, dtype=object)
+        reason = np.full(g, "", dtype=object)
+        if rule.kind == "composite_cv":
+            limit = _level_values(levels, rule.params["limit"])
+            composite = out["composite_cv"].to_numpy()
+            ok = composite <= limit
+            status = np.where(ok, PASSED, FAILED).astype(object)
+            reason = np.where(ok, "", np.where(np.isnan(composite), "composite CV undefined",
+                                               "composite CV " + _fmt(composite) + " > "
+                                               + _fmt(limit, 2)))
+        elif rule.kind == "each_cv":
+            limit = _level_values(levels, rule.params["limit"])[:, None]
+            bad = ~(cv_matrix <= limit)
+            status = np.where(bad.any(axis=1), FAILED, PASSED).astype(object)
+            reason = _join([np.where(bad[:, j], standard.items[j].name + " CV "
+                                     + _fmt(cv_matrix[:, j]) + " > " + _fmt(limit[:, 0], 2), "")
+                            for j in range(n_items)], g)
+        elif rule.kind in ("school_thresholds", "school_size", "class_size", "points"):
+            column = {"school_thresholds": None, "school_size": "school_size_ok",
+                      "class_size": "class_size_ok", "points": None}[rule.kind]
+            if rule.kind == "points":
+                weights = compliance["students"].to_numpy(dtype=float)
+                total = np.bincount(codes, weights=weights, minlength=g)
+                score = np.bincount(codes, weights=weights * compliance["score"].to_numpy(),
+                                    minlength=g) / total
+                out["score"] = score
+                out["band"] = _band(score, standard)
+                ok = score >= _pass_min(standard)
+                status = np.where(ok, PASSED, FAILED).astype(object)
+                reason = np.where(ok, "", "score " + _fmt(score, 1) + " < "
+                                  + f"{_pass_min(standard):g}")
+            else:
+                if column is None:
+                    fails = ~(compliance["meets_min_indicators"].to_numpy(dtype=bool)
+                              & compliance["unmet_within_share"].to_numpy(dtype=bool))
+                else:
+                    fails = ~compliance[column].to_numpy(dtype=bool)
+                n_fail = np.bincount(codes, weights=fails, minlength=g).astype(int)
+                out[f"{rule.id}_failing_schools"] = n_fail
+                status = np.where(n_fail > 0, FAILED, PASSED).astype(object)
+                reason = np.where(n_fail > 0, n_fail.astype(str).astype(object)
+                                  + f" school(s) fail: {rule.text}", "")
+        elif rule.kind == "evidence":
+            column = rule.params["column"]
+            value = np.full(g, np.nan)
+            if evidence is not None and column in evidence:
+                keyed = evidence.set_index(["county_code", "year"])[column].astype(float)
+                value = keyed.reindex(pd.MultiIndex.from_arrays(
+                    [groups["county_code"].astype(str), groups["year"]])).to_numpy()
+            known = ~np.isnan(value)
+            ok = value >= float(rule.params["min"])
+            status = np.where(known, np.where(ok, PASSED, FAILED), NOT_ASSESSED).astype(object)
+            reason = np.where(known & ~ok, f"{column} " + _fmt(value, 1) + " < "
+                              + f"{rule.params['min']:g}", "")
+        statuses[f"rule_{rule.id}"] = status
+        reason = np.asarray(reason, dtype=object)
+        reasons.append(np.where(reason != "", f"{rule.id}: " + reason, ""))
+        not_assessed.append(np.where(status == NOT_ASSESSED, rule.id, ""))
+    failed = np.zeros(g, dtype=bool)
+    for status in statuses.values():
+        failed |= status == FAILED
+    out["passed"] = ~failed
+    for name, status in statuses.items():
+        out[name] = status
+    out["failed_rules"] = _join(reasons, g, sep=RULE_SEPARATOR)
+    out["not_assessed"] = _join(not_assessed, g)
+    first = ["county_code", "county_name", "year", "level", "composite_cv", "passed"]
+    return out[first + [c for c in out.columns if c not in first]]
+
+
+# --------------------------------------------------------------------------- public API
+
+def score(schools: pd.DataFrame, standard: str | Standard = "basic-2012",
+          evidence: pd.DataFrame | None = None) -> ScoringResult:
+    """Score every county, year and level of ``schools`` against a standard.
+
+    Parameters
+    ----------
+    schools : DataFrame
+        Canonical school columns (``eb.data.load_schools``); any number of counties and years.
+    standard : str or Standard
+        A name from ``eb.standards.available_standards()`` or a loaded standard.
+    evidence : DataFrame, optional
+        County facts school data cannot give, keyed by ``county_code, year``
+        (e.g. ``government_work_score``, ``satisfaction_pct``); rules needing them are
+        reported as not assessed when absent.
+
+    Returns
+    -------
+    ScoringResult
+
+    Examples
+    --------
+    >>> rows = [dict(county_code="1", county_name="甲县", year=2017, school_id=f"s{i}",
+    ...              school_name=f"第{i}小学", school_type="primary", urban_rural="rural",
+    ...              students_primary=100 * i, students_junior=0, classes_primary=3 * i,
+    ...              classes_junior=0, teachers=6 * i, teachers_above_degree=5 * i,
+    ...              teachers_mid_title=3 * i, teachers_backbone=i, teachers_pe_arts=i,
+    ...              teaching_area_m2=500 * i, sports_area_m2=800 * i, equipment_value_cny=250000 * i,
+    ...              computers=12 * i, multimedia_classrooms=3 * i, books=2500 * i)
+    ...         for i in (1, 2)]
+    >>> result = score(pd.DataFrame(rows), "basic-2012")
+    >>> result.counties[["level", "composite_cv", "passed"]].values.tolist()
+    [['primary', 0.0, True]]
+    """
+    std = load_standard(standard)
+    evidence = _check_evidence(evidence)
+    sections = split_sections(schools)
+    if set(std.levels) != set(LEVELS):
+        sections = sections[sections["level"].isin(std.levels)].reset_index(drop=True)
+    sections = add_indicator_columns(sections)
+    items = _item_table(sections, std)
+    indicators = pd.concat([sections[OUTPUT_ID_COLUMNS], items], axis=1)
+    codes, groups = _group_codes(sections)
+    cv = _cv_table(sections, items, codes, groups, std)
+    compliance = _school_checks(sections, items, std)
+    counties = _county_rules(groups, cv, compliance, codes, std, evidence)
+    return ScoringResult(standard=std, indicators=indicators, cv=cv, compliance=compliance,
+                         counties=counties)
+
+
+def find_county(schools: pd.DataFrame, county) -> tuple[str, str]:
+    """Resolve a county given by code or name (Chinese names work) to ``(code, name)``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown county, naming the closest matches; for a name shared by several codes.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"county_code": ["640202", "640181"], "county_name": ["大武口区", "灵武市"]})
+    >>> find_county(frame, "灵武市"), find_county(frame, 640202)
+    (('640181', '灵武市'), ('640202', '大武口区'))
+    >>> find_county(frame, "大武口")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown county '大武口'; close matches: 大武口区 (640202)
+    """
+    pairs = schools[["county_code", "county_name"]].drop_duplicates()
+    codes = pairs["county_code"].astype(str)
+    text = str(county).strip()
+    by_code = pairs[codes == text]
+    if len(by_code):
+        return str(by_code.iloc[0]["county_code"]), str(by_code.iloc[0]["county_name"])
+    by_name = pairs[pairs["county_name"] == text]
+    if len(by_name) == 1:
+        return str(by_name.iloc[0]["county_code"]), text
+    if len(by_name) > 1:
+        raise ValueError(f"county name {text!r} is shared by codes "
+                         f"{', '.join(by_name['county_code'].astype(str))}; give the code")
+    labels = {str(name): f"{name} ({code})" for code, name in zip(codes, pairs["county_name"])}
+    labels.update({code: f"{name} ({code})" for code, name in zip(codes, pairs["county_name"])})
+    close = difflib.get_close_matches(text, list(labels), n=5, cutoff=0.5)
+    if not close:  # short Chinese names: fall back to containment either way
+        close = [k for k in labels if text and (text in k or k in text)][:5]
+    hint = (", ".join(dict.fromkeys(labels[c] for c in close)) if close
+            else "none (known: " + ", ".join(list(dict.fromkeys(labels.values()))[:10]) + ", ...)")
+    raise ValueError(f"unknown county {text!r}; close matches: {hint}")
+
+
+def county_summary(result: ScoringResult, county, year: int) -> dict:
+    """The verdict of one county and year as plain data, ready for ``summary.json``.
+
+    Returns
+    -------
+    dict
+        ``county`` (name), ``county_code``, ``year``, ``standard``, ``standard_title``,
+        ``source``, ``passed`` (all levels) and ``levels[level]`` with ``composite_cv``,
+        ``passed``, ``failed_rules`` (rule ids), ``reasons`` (rule id -> text),
+        ``not_assessed`` (rule ids), ``rules`` (rule id -> status), ``n_schools``,
+        ``students`` and, for point schemes, ``score`` and ``band``.
+    """
+    code, name = find_county(result.counties, county)
+    rows = result.counties[(result.counties["county_code"].astype(str) == code)
+                           & (result.counties["year"] == int(year))]
+    if rows.empty:
+        years = sorted(result.counties.loc[result.counties["county_code"].astype(str) == code,
+                                           "year"].unique().tolist())
+        raise ValueError(f"no schools of {name} ({code}) in {year}; years present: {years}")
+    levels = {}
+    for row in rows.itertuples(index=False):  # at most two rows (primary, junior)
+        record = row._asdict()
+        rules = {r.id: record[f"rule_{r.id}"] for r in result.standard.rules}
+        reasons = dict(part.partition(": ")[::2] for part in
+                       str(record["failed_rules"]).split(RULE_SEPARATOR) if part)
+        level = {"composite_cv": record["composite_cv"], "passed": bool(record["passed"]),
+                 "failed_rules": [r for r, s in rules.items() if s == FAILED],
+                 "reasons": reasons,
+                 "not_assessed": [r for r, s in rules.items() if s == NOT_ASSESSED],
+                 "rules": rules, "n_schools": int(record["n_schools"]),
+                 "students": int(record["students"])}
+        if "score" in record:
+            level.update(score=record["score"], band=record["band"])
+        levels[record["level"]] = level
+    ordered = {lv: levels[lv] for lv in LEVELS if lv in levels}
+    return {"county": name, "county_code": code, "year": int(year),
+            "standard": result.standard.name, "standard_title": result.standard.title,
+            "source": result.standard.source,
+            "passed": all(v["passed"] for v in ordered.values()), "levels": ordered}
+
+
+def school_items_long(result: ScoringResult, county_code: str | None = None,
+                      year: int | None = None) -> pd.DataFrame:
+    """Per-school item values in long form (one row per section x item), for tables and plots."""
+    frame = result.indicators
+    if county_code is not None:
+        frame = frame[frame["county_code"].astype(str) == str(county_code)]
+    if year is not None:
+        frame = frame[frame["year"] == int(year)]
+    parts = []
+    for item in result.standard.items:
+        part = frame[["county_code", "county_name", "year", "school_id", "school_name", "level",
+                      "students"]].copy()
+        part["indicator"] = item.name
+        part["label_zh"] = item.label_zh
+        part["value"] = frame[item.name].to_numpy()
+        part["threshold"] = frame[f"{item.name}_threshold"].to_numpy()
+        part["met"] = frame[f"{item.name}_met"].to_numpy()
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def plot_school_items(result: ScoringResult, county_code: str, year: int, level: str):
+    """Heat map of every school (rows, Chinese names) x item: value as % of the threshold.
+
+    100 % means the school exactly meets the threshold; red cells miss it, blue cells exceed it
+    (lower-is-better items are inverted so that blue is always better). Where the standard sets
+    no threshold (basic-2012) the reference is the enrolment-weighted county mean, around which
+    the CV measures dispersion. One image instead of one bar chart per item keeps the figure
+    cheap to draw for counties with a hundred schools.
+    """
+    import matplotlib.pyplot as plt
+
+    frame = result.indicators
+    frame = frame[(frame["county_code"].astype(str) == str(county_code))
+                  & (frame["year"] == int(year)) & (frame["level"] == level)]
+    if frame.empty:
+        raise ValueError(f"no {level} schools for county {county_code} in {year}")
+    items = result.standard.items
+    columns = []
+    for item in items:
+        if item.threshold:
+            columns.append(frame[f"{item.name}_pct_of_threshold"].to_numpy(dtype=float))
+        else:
+            values = frame[item.name].to_numpy(dtype=float)
+            ok = np.isfinite(values)
+            mean = np.average(values[ok], weights=frame["students"].to_numpy(dtype=float)[ok])
+            columns.append(100 * values / mean)
+    matrix = np.column_stack(columns)
+    order = np.argsort(np.nanmean(matrix, axis=1))
+    matrix = matrix[order]
+    names = frame["school_name"].to_numpy()[order]
+    height = max(3.0, 0.16 * len(names) + 1.5)
+    fig, ax = plt.subplots(figsize=(1.1 * len(items) + 4, height))
+    image = ax.imshow(np.clip(matrix, 0, 200), cmap="RdBu", vmin=0, vmax=200, aspect="auto",
+                      interpolation="nearest")
+    ax.set_xticks(np.arange(len(items)), [item.label_zh.split(" (")[0] for item in items],
+                  rotation=40, ha="right", fontsize=8)
+    ax.set_yticks(np.arange(len(names)), names, fontsize=max(4, min(8, 500 // max(len(names), 1))))
+    ax.grid(False)
+    reference = "标准值" if result.standard.has_thresholds else "县加权均值"
+    fig.colorbar(image, ax=ax, shrink=0.6, label=f"占{reference}的百分比 (%)")
+    ax.set_title(f"各校指标 / {reference} (红色: 未达到)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_county_comparison(result: ScoringResult, county_code: str, year: int):
+    """Each level: this county's CV per item next to the range over the other counties."""
+    import matplotlib.pyplot as plt
+
+    cv = result.cv[result.cv["year"] == int(year)]
+    levels = [lv for lv in LEVELS if lv in set(cv["level"])]
+    fig, axes = plt.subplots(1, len(levels), squeeze=False, figsize=(7 * len(levels), 4.5))
+    labels = {item.name: item.label_zh.split(" (")[0] for item in result.standard.items}
+    for ax, level in zip(axes.ravel(), levels):
+        part = cv[cv["level"] == level]
+        mine = part[part["county_code"].astype(str) == str(county_code)].set_index("indicator")
+        order = result.standard.item_names
+        positions = np.arange(len(order))
+        others = [part.loc[(part["indicator"] == name)
+                           & (part["county_code"].astype(str) != str(county_code)), "cv"].dropna()
+                  for name in order]
+        ax.boxplot(others, positions=positions, vert=False, widths=0.5, showfliers=True)
+        ax.scatter(mine.reindex(order)["cv"], positions, color="#c23b3b", zorder=3,
+                   label="本县", s=40)
+        limit = part["threshold"].dropna()
+        if len(limit):
+            ax.axvline(limit.iloc[0], color="#e07b39", linestyle="--", label=f"限值 {limit.iloc[0]:g}")
+        ax.set_yticks(positions, [labels[n] for n in order], fontsize=8)
+        ax.set_title(f"{'小学' if level == 'primary' else '初中'}: 差异系数 (本县 vs 其他县)")
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+_LEVEL_ZH = {"primary": "小学", "junior": "初中"}
+
+
+def summary_markdown(summary: dict) -> str:
+    """A short Markdown verdict for a :func:`county_summary` (county names escaped for HTML).
+
+    Examples
+    --------
+    >>> text = summary_markdown({"county": "甲县", "county_code": "1", "year": 2017,
+    ...     "standard": "basic-2012", "standard_title": "Basic", "passed": True,
+    ...     "levels": {"primary": {"composite_cv": 0.3, "passed": True, "failed_rules": [],
+    ...                            "reasons": {}, "not_assessed": ["satisfaction"]}}})
+    >>> text.splitlines()[0]
+    '### 甲县 (1), 2017, basic-2012: **passed** on every rule school data can decide'
+    """
+    import html
+
+    def esc(value) -> str:
+        return html.escape(str(value))
+
+    verdict = ("**passed** on every rule school data can decide" if summary["passed"]
+               else "**failed**")
+    lines = [f"### {esc(summary['county'])} ({esc(summary['county_code'])}), {summary['year']}, "
+             f"{esc(summary['standard'])}: {verdict}", ""]
+    for level, info in summary["levels"].items():
+        cv = info.get("composite_cv")
+        cv_text = f"composite CV {cv:.3f}; " if isinstance(cv, float) and np.isfinite(cv) else ""
+        score_text = (f"score {info['score']:.1f} ({esc(info['band'])}); "
+                      if info.get("score") is not None else "")
+        status = "passed" if info["passed"] else "failed"
+        lines.append(f"- **{_LEVEL_ZH.get(level, level)} ({level})**: {status}. {cv_text}"
+                     f"{score_text}")
+        for rule_id, reason in info.get("reasons", {}).items():
+            lines.append(f"    - failed `{esc(rule_id)}`: {esc(reason)}")
+        if info["not_assessed"]:
+            lines.append("    - not assessed (needs other evidence): "
+                         + ", ".join(f"`{esc(r)}`" for r in info["not_assessed"]))
+    return "\n".join(lines)

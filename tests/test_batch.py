@@ -1,0 +1,336 @@
+"""The batch runner: planning, validation, fault isolation, resume, slugs, index, Dask.
+
+Kernel starts cost ~2-3 s each, so the runs are small: one shared failing batch (4 jobs,
+2 workers), one resume-after-SIGKILL batch (3 jobs), one timeout job and one Dask run.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+import yaml
+
+from edubalance import batch
+from edubalance.batch import Job, job_slug, safe_name
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TOY = FIXTURES / "toy_job.ipynb"
+HOSTILE = ["../../etc", "a/b", "CON", "灵武市 ", "x" * 300, "nul\0byte", "..", ".hidden",
+           "<script>alert(1)</script>", "lpt1.txt", "灵" * 200]
+
+
+def write_batch(folder: Path, name: str = "toy.yaml", notebook: Path = TOY, **content) -> Path:
+    path = folder / name
+    path.write_text(yaml.safe_dump({"notebook": str(notebook), **content}, allow_unicode=True),
+                    encoding="utf-8")
+    return path
+
+
+def run_cli(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "edubalance.batch", *args, "--quiet"],
+                          cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def manifest(output: Path) -> dict[str, dict]:
+    jobs = json.loads((output / "manifest.json").read_text(encoding="utf-8"))["jobs"]
+    return {job["parameters"]["county"]: job for job in jobs}
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs += [value for name, value in attrs if name == "href"]
+
+
+# --------------------------------------------------------------------------- names
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_county_names_give_safe_slugs_inside_the_output(tmp_path, name):
+    slug = job_slug({"county": name}, ["county"])
+    assert "/" not in slug and "\\" not in slug and "\0" not in slug
+    assert slug not in {"", ".", ".."} and not slug.startswith(".")
+    assert slug.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL", "LPT1"}
+    assert len(slug.encode("utf-8")) <= 120
+    folder = (tmp_path / "toy_job" / slug)
+    folder.mkdir(parents=True)  # a real file system accepts it
+    assert folder.resolve().is_relative_to(tmp_path.resolve())
+    assert folder.resolve().parent == (tmp_path / "toy_job").resolve()
+
+
+def test_slugs_are_unique_and_readable():
+    values = ["a/b", "a_b", "a b", "灵武市", "灵武市 ", "x" * 300, "x" * 301]
+    slugs = [job_slug({"county": value}, ["county"]) for value in values]
+    assert len(set(slugs)) == len(values)
+    assert job_slug({"county": "灵武市"}, ["county"]) == "灵武市"
+    assert job_slug({"county": "大武口区", "year": 2017}, ["county", "year"]) \
+        == "county=大武口区,year=2017"
+    assert safe_name("CON") == ("_CON", True)
+
+
+def test_plan_expands_grid_and_county_all_in_file_order(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "edubalance.data", None)  # the plain-CSV fallback
+    data = tmp_path / "schools.csv"
+    data.write_text("county_code,county_name,year\n640202,大武口区,2017\n640181,灵武市,2017\n"
+                    "640202,大武口区,2016\n640300,吴忠,2016\n", encoding="utf-8")
+    spec = write_batch(tmp_path, parameters={"data_path": str(data), "year": 2017},
+                       grid={"county": "all", "value": [1, 2.5]})
+    jobs = batch.plan_jobs([spec])
+    assert [(job.parameters["county"], job.parameters["value"]) for job in jobs] == [
+        ("大武口区", 1), ("大武口区", 2.5), ("灵武市", 1), ("灵武市", 2.5)]
+    assert len({job.slug for job in jobs}) == 4
+    # Two batch files running one notebook for different years get distinct folders.
+    other = write_batch(tmp_path, "other.yaml", parameters={"data_path": str(data), "year": 2016},
+                        grid={"county": "all"})
+    once = write_batch(tmp_path, "once.yaml", parameters={"data_path": str(data), "year": 2017},
+                       grid={"county": "all"})
+    jobs = batch.plan_jobs([once, other])
+    assert [job.parameters["county"] for job in jobs] == ["大武口区", "灵武市", "大武口区", "吴忠"]
+    assert len({job.slug for job in jobs}) == 4
+
+
+def test_county_all_on_the_sample_data():
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample" / "schools.csv"
+    if not sample.is_file():
+        pytest.skip("data/sample/schools.csv not generated yet")
+    counties = batch.counties_in(sample, years=[2017])
+    assert len(counties) == 22 and len(set(counties)) == 22
+
+
+def test_batch_file_errors_are_readable(tmp_path):
+    with pytest.raises(ValueError, match="unknown key.*paramters"):
+        batch.load_batch_file(write_batch(tmp_path, paramters={"value": 1}))
+    with pytest.raises(FileNotFoundError, match="notebook not found"):
+        batch.load_batch_file(write_batch(tmp_path, notebook=tmp_path / "nope.ipynb"))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("!!python/object/apply:os.system ['echo hacked']\n")
+    with pytest.raises(ValueError, match="not valid YAML"):  # safe_load refuses the tag
+        batch.load_batch_file(bad)
+
+
+# --------------------------------------------------------------------------- validation
+
+def test_notebook_parameters_types_and_required(tmp_path):
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell('county: str\nyear = 2017\nratio = 0.5\nflag = False\n'
+                                     'anything = None\nitems = [1]\noutput_dir = "out"')
+    cell.metadata["tags"] = ["parameters"]
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "nb.ipynb")
+    declared = batch.notebook_parameters(tmp_path / "nb.ipynb")
+    assert declared["county"]["required"] and declared["year"]["type"] is int
+    assert declared["ratio"]["type"] is float and declared["anything"]["type"] is None
+
+    def job(**parameters):
+        return Job(notebook=tmp_path / "nb.ipynb", notebook_text="nb.ipynb",
+                   parameters=parameters, varying=[], source=tmp_path, stem="nb", slug="s")
+
+    batch.validate_jobs([job(county="x", year=2016, ratio=1, anything=[1], items=[2])])
+    with pytest.raises(ValueError) as error:
+        batch.validate_jobs([job(year="2017", ratio=True, flag=1, yaer=1)])
+    message = str(error.value)
+    for expected in ["unknown parameter 'yaer'", "year='2017' should be int",
+                     "ratio=True should be float", "flag=1 should be bool",
+                     "missing required parameter 'county'"]:
+        assert expected in message
+
+
+def test_unknown_parameter_rejects_the_whole_batch_before_any_job(tmp_path):
+    spec = write_batch(tmp_path, parameters={"valeu": 2}, grid={"county": ["a", "b"]})
+    result = run_cli(str(spec), "--output", "out", cwd=tmp_path, timeout=60)
+    assert result.returncode == 1
+    assert "unknown parameter 'valeu'" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_wrong_type_rejected_before_any_job(tmp_path):
+    spec = write_batch(tmp_path, parameters={"value": "high"}, grid={"county": ["a"]})
+    with pytest.raises(ValueError, match=r"value='high' should be float, not str"):
+        batch.run_batch([spec], output=tmp_path / "out", progress=False)
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(ValueError, match="set by the runner"):
+        batch.run_batch([write_batch(tmp_path, parameters={"output_dir": "x"})],
+                        output=tmp_path / "out", progress=False)
+
+
+def test_only_pattern_and_fingerprint(tmp_path):
+    data = tmp_path / "d.csv"
+    data.write_text("a\n1\n")
+    job = Job(notebook=TOY, notebook_text="toy", parameters={"data_path": str(data), "value": 1},
+              varying=[], source=tmp_path, stem="toy_job", slug="s")
+    first = batch.fingerprint(job)
+    assert batch.fingerprint(job) == first
+    data.write_text("a\n2\n")  # same size, new content
+    assert batch.fingerprint(job) != first
+    job.parameters["value"] = 2
+    assert len({first, batch.fingerprint(job)}) == 2
+    spec = write_batch(tmp_path, grid={"county": ["大武口区", "灵武市"]})
+    with pytest.raises(ValueError, match="matches no job"):
+        batch.run_batch([spec], output=tmp_path / "out", only="nothing*", progress=False)
+
+
+# --------------------------------------------------------------------------- real runs
+
+@pytest.fixture(scope="module")
+def failing_batch(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("batch")
+    spec = write_batch(folder, parameters={"value": 2, "fail_county": "BAD"},
+                       grid={"county": ["../../etc", "<script>alert(1)</script>", "灵武市 ",
+                                        "BAD"]})
+    started = time.monotonic()
+    result = run_cli(str(spec), "--workers", "2", "--output", "reports", cwd=folder)
+    return folder / "reports", result, time.monotonic() - started
+
+
+def test_failing_job_is_isolated_and_reported(failing_batch):
+    output, result, _ = failing_batch
+    assert result.returncode == 1, result.stderr
+    assert "FAILED" in result.stdout and "bad data for county 'BAD'" in result.stdout
+    jobs = manifest(output)
+    assert {county: job["status"] for county, job in jobs.items()} == {
+        "../../etc": "ok", "<script>alert(1)</script>": "ok", "灵武市 ": "ok", "BAD": "failed"}
+    failed = jobs["BAD"]
+    assert "ValueError: bad data for county 'BAD'" in failed["error"]
+    executed = json.loads((output / failed["notebook_output"]).read_text(encoding="utf-8"))
+    outputs = [o for cell in executed["cells"] for o in cell.get("outputs", [])]
+    assert any(o.get("ename") == "ValueError" for o in outputs)
+    assert failed["summary"] is None and (output / failed["report"]).is_file()
+    good = jobs["灵武市 "]
+    summary = json.loads((output / good["summary"]).read_text(encoding="utf-8"))
+    assert summary["county"] == "灵武市 " and summary["doubled"] == 4  # parameters reached it
+    for job in jobs.values():
+        assert job["version"] and job["fingerprint"].startswith("sha256:")
+        assert job["seconds"] > 0 and job["parameters"]["value"] == 2
+        marker = json.loads((output / job["folder"] / "job.json").read_text(encoding="utf-8"))
+        assert marker["status"] == job["status"]
+
+
+def test_all_files_stay_inside_output_and_no_temporary_folders(failing_batch):
+    output, _, _ = failing_batch
+    root = output.resolve()
+    for path in output.parent.rglob("*"):
+        if path.is_file() and path.parent != output.parent:
+            assert path.resolve().is_relative_to(root), path
+    assert not list(output.rglob(".tmp-*")) and not list(output.rglob(".old-*"))
+    assert sorted(p.name for p in (output / "toy_job").iterdir()) == sorted(
+        job["slug"] for job in manifest(output).values())
+
+
+def test_index_escapes_names_and_links_resolve(failing_batch):
+    output, _, _ = failing_batch
+    page = (output / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert not re.search(r"<(script|link)\b", page)  # self-contained: inline CSS only
+    parser = Links()
+    parser.feed(page)
+    assert len([h for h in parser.hrefs if h.endswith(".html")]) == 4
+    assert len([h for h in parser.hrefs if h.endswith("summary.json")]) == 3
+    for href in parser.hrefs:
+        assert not href.startswith(("/", "http")), href
+        assert (output / unquote(href)).is_file(), href
+    assert "bad data for county" in page and "doubled" in page
+
+
+def test_html_reports_have_no_code_and_no_remote_resources(failing_batch):
+    output, _, _ = failing_batch
+    job = manifest(output)["../../etc"]
+    page = (output / job["report"]).read_text(encoding="utf-8")
+    assert "check_parameters" not in page and "write_results(" not in page
+    assert "county ../../etc: value 2" in page  # outputs are kept
+    assert not re.search(r"<(script|link)\b[^>]*(src|href)\s*=\s*[\"']?(https?:)?//", page, re.I)
+    assert not re.search(r"import[^;\n]*[\"']https?://", page)
+
+
+def test_index_subcommand_rebuilds_from_manifest(failing_batch):
+    from edubalance import report
+
+    output, _, _ = failing_batch
+    (output / "index.html").unlink()
+    (output / "deck.slides.html").write_text("<html></html>")
+    try:
+        report.write_index(output)
+        page = (output / "index.html").read_text(encoding="utf-8")
+        assert 'href="deck.slides.html"' in page and "&lt;script&gt;" in page
+    finally:
+        (output / "deck.slides.html").unlink()
+        report.write_index(output)
+
+
+def test_resume_after_sigkill_runs_only_missing_jobs(tmp_path):
+    gate = tmp_path / "gate"
+    spec = write_batch(tmp_path, parameters={"slow_county": "SLOW", "gate": str(gate)},
+                       grid={"county": ["A", "SLOW"]})
+    output = tmp_path / "out"
+    runner = subprocess.Popen([sys.executable, "-m", "edubalance.batch", str(spec), "--workers",
+                               "2", "--output", str(output), "--quiet"], cwd=tmp_path,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if (output / "toy_job" / "A" / "job.json").is_file() and list((output / "toy_job").glob(".tmp-SLOW-*")):
+                break
+            assert runner.poll() is None, "runner ended before it was killed"
+            time.sleep(0.2)
+        else:
+            pytest.fail("batch did not reach the slow job in time")
+        time.sleep(1.0)  # well inside the slow job
+    finally:
+        runner.send_signal(signal.SIGKILL)
+        runner.wait(30)
+    slow = output / "toy_job" / "SLOW"
+    assert not (slow / "job.json").exists()  # nothing that looks complete
+    assert list((output / "toy_job").glob(".tmp-SLOW-*"))
+    first_a = (output / "toy_job" / "A" / "job.json").read_text(encoding="utf-8")
+
+    gate.write_text("go")
+    result = run_cli(str(spec), "--workers", "1", "--output", "out", "--resume", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    jobs = manifest(output)
+    assert {c: j["status"] for c, j in jobs.items()} == {"A": "skipped", "SLOW": "ok"}
+    assert (output / "toy_job" / "A" / "job.json").read_text(encoding="utf-8") == first_a
+    assert json.loads((slow / "job.json").read_text(encoding="utf-8"))["status"] == "ok"
+    assert not list((output / "toy_job").glob(".tmp-*"))
+    # Once everything is complete, --resume (here with --only) starts no kernel at all.
+    again = batch.run_batch([spec], output=output, resume=True, only="A", progress=False,
+                            workers=1)
+    assert [e["status"] for e in again.entries] == ["skipped"]
+
+
+def test_timeout_fails_the_job_only(tmp_path):
+    spec = write_batch(tmp_path, parameters={"sleep_seconds": 60.0}, grid={"county": ["T"]})
+    started = time.monotonic()
+    result = batch.run_batch([spec], output=tmp_path / "out", timeout=3, workers=1,
+                             progress=False)
+    assert time.monotonic() - started < 40
+    (entry,) = result.entries
+    assert entry["status"] == "failed" and "timed out" in entry["error"]
+    assert result.exit_code == 1
+    assert (tmp_path / "out" / entry["notebook_output"]).is_file()
+
+
+def test_dask_engine_on_a_local_cluster(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    spec = write_batch(tmp_path, parameters={"value": 3}, grid={"county": ["D1", "D2"]})
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
+                                  dashboard_address=None) as cluster:
+        result = batch.run_batch([spec], output=tmp_path / "out", engine="dask",
+                                 scheduler=cluster.scheduler_address, progress=False)
+    assert [e["status"] for e in result.entries] == ["ok", "ok"], result.entries
+    summary = json.loads((tmp_path / "out" / result.entries[1]["summary"]).read_text())
+    assert summary == {"county": "D2", "value": 3, "doubled": 6, "passed": True,
+                       "rows": [1, 2]}
+    with pytest.raises(ValueError, match="--scheduler"):
+        batch.run_batch([spec], output=tmp_path / "out", engine="dask", progress=False)

@@ -1,0 +1,219 @@
+"""The explorer's widget logic, without a browser: change a widget, check the figure data."""
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+import edubalance as eb
+from edubalance.explore import ALL_PREFECTURES, FIGURES, Explorer
+from edubalance.plotting import missing_glyphs_as_errors
+
+
+@pytest.fixture(scope="module")
+def schools(sample_dir):
+    return pd.read_csv(sample_dir / "schools.csv",
+                       dtype={"county_code": str, "school_id": str})
+
+
+@pytest.fixture
+def explorer(schools):
+    return Explorer(schools, standard="basic-2012", county="灵武市", year=2017)
+
+
+def _school(code, name, year, number, *, primary=300, junior=0, books=6000, prefecture="甲市"):
+    school_type = "primary" if junior == 0 else ("junior" if primary == 0 else "nine_year")
+    return dict(county_code=code, county_name=name, prefecture=prefecture, year=year,
+                school_id=f"{code}-{number}", school_name=f"{name}第{number}学校",
+                school_type=school_type, urban_rural="rural", students_primary=primary,
+                students_junior=junior, classes_primary=primary // 40, classes_junior=junior // 45,
+                teachers=30, teachers_above_degree=20, teachers_mid_title=12, teachers_backbone=4,
+                teachers_pe_arts=3, teaching_area_m2=1800.0, sports_area_m2=3000.0,
+                equipment_value_cny=900000.0, computers=40, multimedia_classrooms=8, books=books)
+
+
+@pytest.fixture
+def small():
+    """County 1 (甲市) has both levels in 2016-2017; county 2 (乙市) only primary and only 2017."""
+    rows = [_school("1", "甲县", year, n, primary=p, junior=j, books=b)
+            for year in (2016, 2017)
+            for n, p, j, b in ((1, 300, 0, 6000), (2, 200, 0, 2000), (3, 0, 400, 8000))]
+    rows += [_school("2", "乙县", 2017, n, primary=p, books=b, prefecture="乙市")
+             for n, p, b in ((1, 100, 1000), (2, 500, 9000))]
+    return pd.DataFrame(rows)
+
+
+def test_defaults_and_views_have_the_selected_data(explorer, schools):
+    assert (explorer.county.value, explorer.year.value, explorer.level.value) == \
+        ("640181", 2017, "primary")
+    assert explorer.prefecture.value == "银川市"  # the county's prefecture
+    table = explorer.schools_against_threshold()
+    raw = schools[(schools["county_name"] == "灵武市") & (schools["year"] == 2017)
+                  & (schools["students_primary"] > 0)]
+    assert set(table["school_id"]) == set(raw["school_id"])
+    assert table["value"].is_monotonic_increasing
+    assert explorer.message == ""
+
+
+def test_indicator_change_changes_school_values(explorer, schools):
+    before = explorer.schools_against_threshold()
+    explorer.indicator.value = "books_per_student"
+    after = explorer.schools_against_threshold()
+    assert not np.allclose(np.sort(before["value"]), np.sort(after["value"]))
+    # Independent value: books / pupils of the plain primary schools, from the raw file.
+    raw = schools[(schools["county_name"] == "灵武市") & (schools["year"] == 2017)
+                  & (schools["school_type"] == "primary")]
+    expected = (raw["books"] / raw["students_primary"]).set_axis(raw["school_id"])
+    got = after.set_index("school_id")["value"].reindex(expected.index)
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_county_comparison_cv_is_the_official_weighted_cv(explorer):
+    explorer.indicator.value = "books_per_student"
+    explorer.year.value = 2013
+    schools = explorer.schools_against_threshold()
+    comparison = explorer.county_comparison()
+    mine = comparison[comparison["selected"]]
+    assert mine["county_name"].tolist() == ["灵武市"] and len(comparison) == 22
+    expected = eb.disparity.weighted_cv(schools["value"], schools["students"])
+    assert mine["cv"].iloc[0] == pytest.approx(expected, rel=1e-9)
+    assert comparison["rank"].tolist() == list(range(1, 23))  # sorted, 1 = most even
+    trend = explorer.cv_over_years().set_index("year")
+    assert list(trend.index) == list(range(2010, 2018))
+    assert trend.loc[2013, "cv"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_year_and_level_change_the_figure_data(explorer):
+    first = explorer.county_comparison()["cv"].to_numpy()
+    explorer.year.value = 2012
+    assert not np.allclose(np.sort(first), np.sort(explorer.county_comparison()["cv"]))
+    distribution = explorer.province_distribution()
+    explorer.level.value = "junior"
+    junior = explorer.province_distribution()
+    assert len(junior) != len(distribution)
+    assert explorer.schools_against_threshold()["students"].gt(0).all()
+    assert explorer.summary()["level"] == "junior"
+
+
+def test_county_options_follow_the_prefecture(explorer, schools):
+    explorer.prefecture.value = "石嘴山市"
+    labels = [label for label, _code in explorer.county.options]
+    assert sorted(name.split(" ")[0] for name in labels) == sorted(["大武口区", "惠农区", "平罗县"])
+    assert explorer.county.value in {code for _label, code in explorer.county.options}
+    assert set(explorer.province_distribution()["prefecture"]) == {"石嘴山市"}
+    assert explorer.schools_against_threshold()["school_id"].str.startswith(
+        explorer.county.value).all()
+    explorer.prefecture.value = ALL_PREFECTURES
+    assert len(explorer.county.options) == 22
+    assert explorer.province_distribution()["prefecture"].nunique() == 5
+
+
+def test_standard_change_switches_indicators_and_thresholds(explorer):
+    explorer.indicator.value = "books_per_student"
+    explorer.standard.value = "quality-2017"
+    names = [name for _label, name in explorer.indicator.options]
+    assert names == eb.standards.load_standard("quality-2017").item_names
+    assert explorer.indicator.value == names[0]  # books are not an item of quality-2017
+    explorer.indicator.value = "teaching_area_per_student"  # an item of both standards
+    table = explorer.schools_against_threshold()
+    assert (table["threshold"] == 4.5).all()
+    np.testing.assert_array_equal(table["met"].astype(bool), table["value"] >= 4.5)
+    explorer.standard.value = "basic-2012"
+    assert explorer.indicator.value == "teaching_area_per_student"  # kept: still an item
+    assert explorer.schools_against_threshold()["threshold"].isna().all()
+
+
+def test_scoring_is_cached_and_widget_changes_are_fast(schools, monkeypatch):
+    calls = []
+    real = eb.scoring.score
+    monkeypatch.setattr(eb.scoring, "score", lambda s, std: calls.append(std) or real(s, std))
+    explorer = Explorer(schools, county="640202")
+    explorer.standard.value = "quality-2017"
+    explorer.standard.value = "basic-2012"
+    explorer.standard.value = "quality-2017"
+    assert calls == ["basic-2012", "quality-2017"]
+    changes = [(explorer.year, 2011), (explorer.level, "junior"), (explorer.prefecture, "固原市"),
+               (explorer.county, "640425"), (explorer.indicator, "sports_area_per_student"),
+               (explorer.standard, "basic-2012")]
+    for widget, value in changes:
+        start = time.perf_counter()
+        widget.value = value
+        assert time.perf_counter() - start < 0.5, f"{widget.description} -> {value} too slow"
+    assert len(calls) == 2
+
+
+def test_invalid_combinations_give_a_message_not_an_error(small):
+    explorer = Explorer(small, standard="basic-2012", county="乙县", level="junior",
+                        prefecture=ALL_PREFECTURES)
+    assert list(explorer.year.options) == [2017]  # years follow the county
+    assert "no 初中 junior schools" in explorer.message
+    assert explorer.schools_against_threshold().empty
+    assert explorer.figure("schools") is None
+    assert "乙县" not in set(explorer.county_comparison()["county_name"])
+    summary = explorer.summary()
+    assert summary["n_schools"] == 0 and summary["cv"] is None
+    explorer.county.value = "1"  # has junior schools: the message goes away
+    assert explorer.message == "" and len(explorer.schools_against_threshold()) == 1
+    explorer.year.value = 2016
+    explorer.county.value = "2"  # no 2016 data: the year moves to one the county has
+    assert explorer.year.value == 2017
+
+
+def test_small_frame_values_by_hand(small):
+    explorer = Explorer(small, county="甲县", year=2017, indicator="books_per_student")
+    assert explorer.schools_against_threshold()["value"].tolist() == [10.0, 20.0]
+    # Enrolment-weighted CV by hand: mean = (200*10 + 300*20)/500 = 16,
+    # variance = (200*36 + 300*16)/500 = 24, CV = sqrt(24)/16.
+    assert explorer.summary()["cv"] == pytest.approx(np.sqrt(24) / 16, rel=1e-12)
+    # 乙县: books per pupil 10 (100 pupils) and 18 (500): mean 50/3, variance 80/9.
+    comparison = explorer.county_comparison()
+    assert comparison["county_name"].tolist() == ["乙县", "甲县"]  # most even first
+    assert comparison["cv"].iloc[0] == pytest.approx(np.sqrt(80 / 9) / (50 / 3), rel=1e-12)
+
+
+def test_bad_arguments_are_named(small):
+    with pytest.raises(ValueError, match="unknown county '丙县'"):
+        Explorer(small, county="丙县")
+    with pytest.raises(ValueError, match="unknown standard"):
+        Explorer(small, standard="basic-1999")
+    with pytest.raises(ValueError, match="years present"):
+        Explorer(small, county="乙县", year=2016)
+    with pytest.raises(ValueError, match="not an item of quality-2017"):
+        Explorer(small, standard="quality-2017", indicator="books_per_student")
+    with pytest.raises(ValueError, match="level must be"):
+        Explorer(small, level="senior")
+    with pytest.raises(ValueError, match="unknown prefecture"):
+        Explorer(small, prefecture="丙市")
+    with pytest.raises(ValueError, match="lacks column"):
+        Explorer(small.drop(columns="year"))
+
+
+def test_without_prefecture_column(small):
+    explorer = Explorer(small.drop(columns="prefecture"))
+    assert explorer.prefecture.disabled and list(explorer.prefecture.options) == [ALL_PREFECTURES]
+    assert len(explorer.county.options) == 2
+    assert explorer.province_distribution()["prefecture"].isna().all()
+
+
+def test_figures_render_chinese_and_view_holds_the_widgets(explorer, tmp_path):
+    explorer.standard.value = "quality-2017"
+    figures = explorer.figures()
+    assert sorted(figures) == sorted(FIGURES)
+    with missing_glyphs_as_errors():
+        for name, fig in figures.items():
+            fig.canvas.draw()
+            eb.plotting.save_figure(fig, tmp_path, name)
+    schools_ax = figures["schools"].axes[0]
+    assert "灵武市" in schools_ax.get_title()
+    n_schools = len(explorer.schools_against_threshold())
+    assert len(schools_ax.patches) == n_schools
+    comparison_ticks = [t.get_text() for t in figures["comparison"].axes[0].get_yticklabels()]
+    assert comparison_ticks == explorer.county_comparison()["county_name"].tolist()
+    plt.close("all")
+    view = explorer.view()
+    controls = view.children[0]
+    found = {w for box in controls.children for w in box.children}
+    assert {explorer.standard, explorer.prefecture, explorer.county, explorer.level,
+            explorer.year, explorer.indicator} <= found
+    plt.close("all")

@@ -1,0 +1,139 @@
+"""One figure style with a CJK font: Chinese county and school names render, missing glyphs fail."""
+import warnings
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
+
+from edubalance import plotting
+from edubalance.plotting import (PALETTE, STATUS_COLOURS, bar_against_threshold,
+                                 distribution_plot, line_over_years, missing_glyphs_as_errors,
+                                 rank_interval_plot, save_figure, use_style)
+
+NINGXIA_COUNTIES = ["大武口区", "灵武市", "青铜峡市", "贺兰县", "利通区", "彭阳县", "永宁县", "平罗县",
+                    "中宁县", "兴庆区", "金凤区", "惠农区", "西夏区", "沙坡头区", "红寺堡区", "盐池县",
+                    "原州区", "隆德县", "泾源县", "海原县", "同心县", "西吉县"]
+
+
+@pytest.fixture(autouse=True)
+def _style():
+    use_style()
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def school_names(sample_dir):
+    schools = pd.read_csv(sample_dir / "schools.csv", usecols=["school_name", "county_name"])
+    assert set(NINGXIA_COUNTIES) == set(schools["county_name"])  # the sample has all 22
+    return sorted(schools["school_name"].unique())
+
+
+def test_style_uses_bundled_cjk_font():
+    assert plt.rcParams["font.sans-serif"][0] == "Noto Sans CJK SC"
+    assert plotting.cjk_font_path().is_file()
+    found = matplotlib.font_manager.findfont("Noto Sans CJK SC", fallback_to_default=False)
+    assert found == str(plotting.cjk_font_path())
+
+
+def test_all_county_and_school_names_render_without_missing_glyphs(tmp_path, school_names):
+    # Every character used by any school name, so the whole sample vocabulary is checked.
+    characters = "".join(sorted(set("".join(school_names))))
+    lines = [characters[i:i + 40] for i in range(0, len(characters), 40)]
+    fig, ax = plt.subplots(figsize=(10, 8))
+    ax.barh(NINGXIA_COUNTIES, np.arange(1, 23))
+    ax.set_title("义务教育均衡发展 · 差异系数 (CV) −0.5")
+    for row, text in enumerate(lines):
+        fig.text(0.01, 0.01 + 0.02 * row, text, fontsize=6)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with missing_glyphs_as_errors():
+            fig.canvas.draw()
+            paths = save_figure(fig, tmp_path, "names")
+    assert not [w for w in caught if "missing" in str(w.message)]
+    assert [p.name for p in paths] == ["names.png", "names.svg"]
+    assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = paths[1].read_text(encoding="utf-8")
+    assert "<svg" in svg and "<path" in svg  # text drawn as outlines: no font needed to view
+
+
+@pytest.mark.parametrize("character", ["\U00010000", "\ue000"])  # Linear B, private use
+def test_missing_glyph_raises_so_the_check_can_fail(character):
+    # Matplotlib caches text layouts, so each draw uses a string not drawn before.
+    fig, ax = plt.subplots()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # without the context manager: no error
+        ax.set_title(f"灵武市 {character} A")
+        fig.canvas.draw()
+        ax.set_title(f"大武口区 {character} B")
+        with missing_glyphs_as_errors(), pytest.raises(UserWarning, match="missing from font"):
+            fig.canvas.draw()
+
+
+def test_save_figure_rejects_paths(tmp_path):
+    fig, _ax = plt.subplots()
+    with pytest.raises(ValueError, match="plain file name"):
+        save_figure(fig, tmp_path, "../escape")
+    assert not (tmp_path.parent / "escape.png").exists()
+
+
+def _bar_colours(ax):
+    return [to_hex(p.get_facecolor()) for p in ax.patches]
+
+
+def test_bar_against_threshold_colours_and_order():
+    frame = pd.DataFrame({"school": ["甲小学", "乙小学", "丙小学"], "area": [5.0, 4.0, 4.5]})
+    ax = bar_against_threshold(frame, "area", 4.5, "school", highlight="乙小学")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["乙小学", "丙小学", "甲小学"]
+    assert [p.get_width() for p in ax.patches] == [4.0, 4.5, 5.0]
+    assert _bar_colours(ax) == [STATUS_COLOURS["failed"], STATUS_COLOURS["passed"],
+                                STATUS_COLOURS["passed"]]
+    assert ax.patches[0].get_linewidth() == 2  # highlighted school
+    assert ax.lines[0].get_xdata()[0] == 4.5
+    lower = bar_against_threshold(frame, "area", 4.5, "school", direction="lower")
+    assert _bar_colours(lower) == [STATUS_COLOURS["passed"], STATUS_COLOURS["passed"],
+                                   STATUS_COLOURS["failed"]]
+
+
+def test_bar_against_threshold_without_threshold_and_bad_input():
+    frame = pd.DataFrame({"school": ["甲", "乙"], "x": [1.0, np.nan]})
+    ax = bar_against_threshold(frame, "x", float("nan"), "school")
+    assert len(ax.patches) == 1 and not ax.lines  # NaN dropped, no threshold line
+    assert _bar_colours(ax) == [PALETTE[0]]
+    with pytest.raises(ValueError, match="lacks column"):
+        bar_against_threshold(frame, "y", 1.0, "school")
+    with pytest.raises(ValueError, match="direction"):
+        bar_against_threshold(frame, "x", 1.0, "school", direction="up")
+
+
+def test_line_over_years_one_line_per_group_and_limit():
+    frame = pd.DataFrame({"year": [2017, 2016, 2016, 2017], "cv": [0.5, 0.6, 0.3, 0.2],
+                          "series": ["甲", "甲", "乙", "乙"]})
+    ax = line_over_years(frame, "cv", hue="series", limit=0.65)
+    data = [np.asarray(line.get_ydata(), dtype=float).tolist() for line in ax.lines]
+    assert data[:2] == [[0.6, 0.5], [0.3, 0.2]]  # sorted by year within each group
+    assert data[2] == [0.65, 0.65]
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == ["甲", "乙"]
+
+
+def test_rank_interval_plot_sorts_and_highlights():
+    frame = pd.DataFrame({"county": ["甲县", "乙县", "丙县"], "est": [0.3, 0.1, 0.2],
+                          "low": [0.2, 0.0, 0.1], "high": [0.4, 0.2, 0.3]})
+    ax = rank_interval_plot(frame, "county", "est", "low", "high", highlight=["丙县"])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["乙县", "丙县", "甲县"]
+    colours = [to_hex(c) for c in ax.collections[1].get_facecolors()]
+    assert colours == [PALETTE[0], PALETTE[1], PALETTE[0]]
+    segments = ax.collections[0].get_segments()
+    assert [tuple(s[:, 0]) for s in segments] == [(0.0, 0.2), (0.1, 0.3), (0.2, 0.4)]
+
+
+def test_distribution_plot_orders_groups_by_median():
+    frame = pd.DataFrame({"county": ["甲"] * 3 + ["乙"] * 3 + ["丙"] * 3,
+                          "x": [7, 8, 9, 1, 2, 30, 4, 5, 6]})
+    ax = distribution_plot(frame, "x", "county", highlight="丙", threshold=5)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["乙", "丙", "甲"]  # medians 2, 5, 8
+    faces = [to_hex(p.get_facecolor()) for p in ax.patches]
+    assert faces[1] == PALETTE[1] and faces[0] != PALETTE[1]
