@@ -309,16 +309,26 @@ def test_resume_after_sigkill_runs_only_missing_jobs(tmp_path):
     assert [e["status"] for e in again.entries] == ["skipped"]
 
 
-def test_timeout_fails_the_job_only(tmp_path):
-    spec = write_batch(tmp_path, parameters={"sleep_seconds": 60.0}, grid={"county": ["T"]})
+def test_watchdog_kills_a_job_over_its_time_limit(tmp_path):
+    # The per-cell limit is set far above the job limit, so only the watchdog can stop it.
+    spec = {"notebook": str(TOY), "notebook_text": "toy", "output": str(tmp_path / "out"),
+            "parameters": {"county": "T", "sleep_seconds": 60.0}, "stem": "toy_job",
+            "slug": "T", "cwd": str(tmp_path), "timeout": 4, "cell_timeout": 120,
+            "kernel_name": "edubalance", "fingerprint": "sha256:x"}
     started = time.monotonic()
-    result = batch.run_batch([spec], output=tmp_path / "out", timeout=3, workers=1,
-                             progress=False)
+    entry = batch.execute_job(spec)
     assert time.monotonic() - started < 40
-    (entry,) = result.entries
-    assert entry["status"] == "failed" and "timed out" in entry["error"]
-    assert result.exit_code == 1
+    assert entry["status"] == "failed" and "timed out after 4 s" in entry["error"], entry
     assert (tmp_path / "out" / entry["notebook_output"]).is_file()
+    marker = json.loads((tmp_path / "out" / "toy_job" / "T" / "job.json").read_text())
+    assert marker["status"] == "failed"
+
+
+def test_leftover_folders_are_matched_exactly():
+    assert batch._is_leftover_of(".tmp-A-abc12_z9", "A")
+    assert batch._is_leftover_of(".old-A-abc12_z9", "A")
+    assert not batch._is_leftover_of(".tmp-A-B-abc12_z9", "A")  # job "A-B" may be running
+    assert not batch._is_leftover_of(".tmp-A-abc12", "A")
 
 
 def test_dask_engine_on_a_local_cluster(tmp_path):

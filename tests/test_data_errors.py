@@ -75,7 +75,8 @@ CELL_CASES = [
      ("001", "urban_rural", "山区", "unknown urban_rural")),
     ("primary with junior students", {("001", "students_junior"): 50, ("001", "classes_junior"): 2},
      ("001", "students_junior", "50", "a 小学 (primary) school has junior students")),
-    ("junior with primary classes", {("002", "classes_primary"): 3, ("002", "students_primary"): 60},
+    ("junior with primary classes",
+     {("002", "classes_primary"): 3, ("002", "students_primary"): 60},
      ("002", "classes_primary", "3", "has primary classes")),
     ("fractional count", {("001", "students_primary"): "300.5"},
      ("001", "students_primary", "300.5", "not a whole number")),
@@ -173,7 +174,8 @@ def test_two_columns_for_one_canonical_name(tmp_path):
     frame = schools()
     frame.insert(4, "学校代码", frame["school_id"])
     error = load_error(write(tmp_path, frame))
-    assert "row 1, column '学校代码 (school_id)'" in str(error) and "two columns give 'school_id'" in str(error)
+    assert "row 1, column '学校代码 (school_id)'" in str(error)
+    assert "two columns give 'school_id'" in str(error)
 
 
 def test_problem_as_dict_has_all_fields(tmp_path):

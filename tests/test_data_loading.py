@@ -305,8 +305,8 @@ def school_tables(draw):
     return pd.DataFrame(rows)[schema.SCHOOL_COLUMNS]
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(table=school_tables(), fmt=st.sampled_from(["csv", "parquet", "gbk-csv"]))
 def test_written_table_round_trips(tmp_path, table, fmt):
     path = tmp_path / ("s.parquet" if fmt == "parquet" else "s.csv")

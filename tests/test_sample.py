@@ -106,7 +106,7 @@ def test_cli_writes_files(tmp_path):
     assert (tmp_path / "counties.csv").exists()
     assert main(["sample", "--scale", "province", "--seed", "3", "--years", "2017",
                  "--out", str(tmp_path / "pq"), "--format", "parquet"]) == 0
-    assert pd.read_parquet(tmp_path / "pq" / "schools.parquet")["county_code"].dtype == object
+    assert pd.api.types.is_string_dtype(pd.read_parquet(tmp_path / "pq" / "schools.parquet")["county_code"])
 
 
 def test_shipped_sample_is_what_the_generator_makes(sample_dir):
@@ -114,3 +114,17 @@ def test_shipped_sample_is_what_the_generator_makes(sample_dir):
     schools, _ = eb.sample.generate("province", seed=2017)
     assert len(shipped) == len(schools)
     assert shipped["teachers"].sum() == schools["teachers"].sum()
+
+
+def test_shipped_roster_agrees_with_the_schools_it_covers(sample_dir):
+    from edubalance import data, roster
+
+    teachers = data.load_teachers(sample_dir / "teachers.csv")
+    schools = data.load_schools(sample_dir / "schools.csv")
+    schools = schools[schools["year"] == schools["year"].max()]
+    counts = roster.roster_to_school_counts(teachers, schools).set_index("school_id")
+    assert len(counts) >= 3
+    columns = ["teachers", "teachers_above_degree", "teachers_mid_title", "teachers_backbone",
+               "teachers_pe_arts"]
+    expected = schools.set_index("school_id").loc[counts.index, columns]
+    assert (counts[columns] == expected).all().all()

@@ -489,12 +489,19 @@ def is_complete(output: Path, job: Job) -> dict[str, Any] | None:
     return marker
 
 
-def _recording_kernel_manager(pids: list[int]):
-    """A kernel manager class that notes the pid of each kernel it starts (for the watchdog)."""
+def _recording_kernel_manager(pids: list[int], log=None):
+    """A kernel manager class that notes the pid of each kernel it starts (for the watchdog).
+
+    ``log``, an open file, receives the kernel's own stdout/stderr (start-up warnings, crash
+    messages) instead of the runner's terminal.
+    """
     from jupyter_client.manager import AsyncKernelManager
 
     class RecordingKernelManager(AsyncKernelManager):
         async def start_kernel(self, **kwargs):  # noqa: D102 - same as the parent
+            if log is not None:
+                kwargs.setdefault("stdout", log)
+                kwargs.setdefault("stderr", log)
             await super().start_kernel(**kwargs)
             pid = getattr(self.provisioner, "pid", None)
             if pid is None and getattr(self.provisioner, "process", None) is not None:
@@ -523,7 +530,9 @@ def execute_job(spec: Mapping[str, Any]) -> dict[str, Any]:
 
     ``spec`` is a plain dict (so that it pickles for worker processes and Dask) with keys
     ``notebook``, ``parameters``, ``output``, ``stem``, ``slug``, ``cwd``, ``timeout``,
-    ``kernel_name``, ``fingerprint``, ``notebook_text``. Returns the manifest entry.
+    ``kernel_name``, ``fingerprint``, ``notebook_text`` (and optionally ``cell_timeout``,
+    default ``timeout``: nbclient's per-cell limit; ``timeout`` is the whole job's watchdog,
+    which kills the kernel). Returns the manifest entry.
     """
     import papermill as pm
 
@@ -554,17 +563,20 @@ def execute_job(spec: Mapping[str, Any]) -> dict[str, Any]:
     if timer is not None:
         timer.daemon = True
         timer.start()
+    kernel_log = (tmp / "kernel.log").open("w", encoding="utf-8")
     try:
         pm.execute_notebook(
             spec["notebook"], str(executed), parameters=parameters,
             kernel_name=spec.get("kernel_name", KERNEL_NAME), cwd=spec.get("cwd"),
-            progress_bar=False, log_output=False, execution_timeout=timeout,
-            kernel_manager_class=_recording_kernel_manager(kernel_pids))
+            progress_bar=False, log_output=False,
+            execution_timeout=spec.get("cell_timeout", timeout),
+            kernel_manager_class=_recording_kernel_manager(kernel_pids, kernel_log))
     except Exception as error:  # a failing job is recorded, never fatal to the batch
         error_text = _describe_error(error, timed_out.is_set(), timeout)
     finally:
         if timer is not None:
             timer.cancel()
+        kernel_log.close()
     report = tmp / f"{stem}.html"
     if executed.is_file():
         try:
@@ -601,17 +613,24 @@ def execute_job(spec: Mapping[str, Any]) -> dict[str, Any]:
     return entry
 
 
+_MKDTEMP_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def _is_leftover_of(name: str, slug: str) -> bool:
+    # mkdtemp appends exactly 8 characters from _MKDTEMP_CHARS; matching that exactly keeps
+    # job "A" from touching the folder of a running job "A-B".
+    for prefix in (f".tmp-{slug}-", f".old-{slug}-"):
+        rest = name[len(prefix):]
+        if name.startswith(prefix) and len(rest) == 8 and set(rest) <= _MKDTEMP_CHARS:
+            return True
+    return False
+
+
 def _remove_leftovers(parent: Path, slug: str) -> None:
     # Folders of a run that was killed: never complete, safe to drop before a new attempt.
-    for pattern in (f".tmp-{slug}-*", f".old-{slug}-*"):
-        for leftover in parent.glob(glob_escape(pattern)):
+    for leftover in parent.iterdir():
+        if leftover.is_dir() and _is_leftover_of(leftover.name, slug):
             shutil.rmtree(leftover, ignore_errors=True)
-
-
-def glob_escape(pattern: str) -> str:
-    """Escape glob specials in everything but the trailing ``*``."""
-    head, star = (pattern[:-1], "*") if pattern.endswith("*") else (pattern, "")
-    return re.sub(r"([\[\]?*])", r"[\1]", head) + star
 
 
 def _move_into_place(tmp: Path, final: Path) -> None:

@@ -1024,7 +1024,8 @@ def load_schools(path, sheet: str | None = None, *, max_problems: int = MAX_PROB
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "schools.csv"
     >>> pd.DataFrame([row]).to_csv(path, index=False)
     >>> schools = load_schools(path)
-    >>> schools.loc[0, "school_id"], schools.loc[0, "school_type"], int(schools.loc[0, "students_junior"])
+    >>> first = schools.iloc[0]
+    >>> first["school_id"], first["school_type"], int(first["students_junior"])
     ('001', 'primary', 0)
     """
     return load_table(path, "schools", sheet, max_problems=max_problems)

@@ -65,8 +65,12 @@ class ScoringResult:
 # --------------------------------------------------------------------------- helpers
 
 def _fmt(values, digits: int = 3) -> np.ndarray:
-    """Numbers as short text (rounded to ``digits`` decimals), vectorised."""
-    return np.round(np.asarray(values, dtype=float), digits).astype(str).astype(object)
+    """Numbers as short text (rounded to ``digits`` decimals; whole numbers without ``.0``)."""
+    rounded = np.round(np.asarray(values, dtype=float), digits)
+    whole = np.isfinite(rounded) & (rounded == np.round(rounded))
+    text = rounded.astype(str).astype(object)
+    text[whole] = rounded[whole].astype(np.int64).astype(str)
+    return text
 
 
 def _join(parts: list[np.ndarray], n: int, sep: str = "; ") -> np.ndarray:
