@@ -6,7 +6,6 @@ Kernel starts cost ~2-3 s each, so the runs are small: one shared failing batch 
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -280,7 +279,8 @@ def test_resume_after_sigkill_runs_only_missing_jobs(tmp_path):
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            if (output / "toy_job" / "A" / "job.json").is_file() and list((output / "toy_job").glob(".tmp-SLOW-*")):
+            a_done = (output / "toy_job" / "A" / "job.json").is_file()
+            if a_done and list((output / "toy_job").glob(".tmp-SLOW-*")):
                 break
             assert runner.poll() is None, "runner ended before it was killed"
             time.sleep(0.2)

@@ -76,3 +76,9 @@ def test_unknown_county_fails_with_close_matches(run_notebook, tmp_path):
     with pytest.raises(pm.PapermillExecutionError, match=r"close matches: 大武口区 \(640202\)"):
         run_notebook("county_scoring", county="大武口", output_dir=str(tmp_path / "x"))
     assert not (tmp_path / "x" / "summary.json").exists()
+
+
+def test_unknown_standard_lists_the_available_ones(run_notebook, tmp_path):
+    with pytest.raises(pm.PapermillExecutionError,
+                       match="available: basic-2012, ningxia-2010, quality-2017"):
+        run_notebook("county_scoring", standard="quality-2018", output_dir=str(tmp_path / "x"))

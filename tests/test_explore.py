@@ -217,3 +217,121 @@ def test_figures_render_chinese_and_view_holds_the_widgets(explorer, tmp_path):
     assert {explorer.standard, explorer.prefecture, explorer.county, explorer.level,
             explorer.year, explorer.indicator} <= found
     plt.close("all")
+
+
+# --------------------------------------------------------------------------- story helpers
+
+def test_passing_by_year_counts_counties_passing_every_level():
+    from types import SimpleNamespace
+
+    counties = pd.DataFrame({
+        "county_code": ["1", "1", "2", "2", "1", "1", "2"],
+        "year": [2016, 2016, 2016, 2016, 2017, 2017, 2017],
+        "level": ["primary", "junior"] * 3 + ["primary"],
+        "passed": [True, True, True, False, True, pd.NA, True],
+    })
+    table = eb.explore.passing_by_year({"x": SimpleNamespace(counties=counties)})
+    # 2016: county 1 passes both levels, county 2 fails junior; 2017: NA counts as not passed.
+    assert table[["year", "counties_passed", "counties"]].values.tolist() == [[2016, 1, 2],
+                                                                              [2017, 1, 2]]
+
+
+def test_threshold_shares_match_a_direct_count(schools):
+    result = eb.scoring.score(schools[schools["year"] == 2017], "quality-2017")
+    shares = eb.explore.threshold_shares(result, 2017).set_index(["level", "item"])
+    # Independent count on plain primary schools is not the same population (nine-year schools
+    # are split), so count on the per-section values against the published thresholds instead.
+    sections = eb.indicators.compute_indicators(schools[schools["year"] == 2017])
+    primary = sections[sections["level"] == "primary"]
+    expected = (primary["sports_area_per_student"] >= 7.5).mean()
+    assert shares.loc[("primary", "sports_area_per_student"), "share_meeting"] == \
+        pytest.approx(expected, abs=1e-12)
+    assert shares.loc[("junior", "sports_area_per_student"), "threshold"] == 10.2
+    assert len(shares) == 14
+
+
+def test_rule_failures_and_standards_table(schools):
+    result = eb.scoring.score(schools[schools["year"] == 2017], "quality-2017")
+    failures = eb.explore.rule_failures(result, 2017)
+    counties = result.counties
+    direct = int((counties.loc[counties["level"] == "junior", "rule_indicator_cv"]
+                  == "failed").sum())
+    row = failures[(failures["rule"] == "indicator_cv") & (failures["level"] == "junior")]
+    assert row["failed"].item() == direct
+    assert (failures[["failed", "passed", "not_assessed"]].sum(axis=1) == 22).all()
+    table = eb.explore.standards_table()
+    assert len(table) == 15  # 8 basic-2012 items + 7 quality-2017 items
+    assert table.loc[table["item"] == "equipment_value_per_student", "junior"].dropna().tolist() \
+        == [2500.0]
+
+
+# --------------------------------------------------------------------------- the notebook
+
+@pytest.mark.notebooks
+def test_explorer_notebook_writes_the_default_view(run_notebook, schools):
+    out = run_notebook("explorer", standard="quality-2017", county="西吉县", year=2016,
+                       level="primary", indicator="teaching_area_per_student")
+    summary = eb.notebook.read_summary(out)
+    assert (summary["county"], summary["year"], summary["level"]) == ("西吉县", 2016, "primary")
+    assert summary["threshold"] == 4.5 and summary["cv_limit"] == 0.5
+    for name in FIGURES:
+        assert (out / f"explorer_{name}.png").stat().st_size > 10_000
+        assert (out / f"explorer_{name}.svg").is_file()
+    table = pd.read_csv(out / "schools.csv", dtype={"school_id": str}, encoding="utf-8-sig")
+    assert summary["n_schools"] == len(table)
+    assert summary["schools_meeting_threshold"] == int((table["value"] >= 4.5).sum())
+    assert summary["cv"] == pytest.approx(
+        eb.disparity.weighted_cv(table["value"], table["students"]), rel=1e-6)
+    # Plain primary schools: value = floor area / pupils, straight from the raw file.
+    raw = schools[(schools["county_name"] == "西吉县") & (schools["year"] == 2016)
+                  & (schools["school_type"] == "primary")]
+    got = table.set_index("school_id").loc[raw["school_id"], "value"].to_numpy()
+    np.testing.assert_allclose(got, raw["teaching_area_m2"] / raw["students_primary"], rtol=1e-9)
+    comparison = pd.read_csv(out / "county_comparison.csv", encoding="utf-8-sig")
+    assert len(comparison) == 22 and comparison["selected"].sum() == 1
+    assert len(pd.read_csv(out / "cv_over_years.csv", encoding="utf-8-sig")) == 8
+
+
+@pytest.mark.notebooks
+def test_explorer_notebook_rejects_a_bad_level(run_notebook, tmp_path):
+    import papermill as pm
+
+    with pytest.raises(pm.PapermillExecutionError, match="level must be one of"):
+        run_notebook("explorer", level="senior", output_dir=str(tmp_path / "bad"))
+    assert not (tmp_path / "bad").exists()
+
+
+def test_live_view_redraws_only_changed_figures(explorer, monkeypatch):
+    drawn = []
+    real = Explorer.figure
+
+    def counting(self, name):
+        drawn.append(name)
+        return real(self, name)
+
+    monkeypatch.setattr(Explorer, "figure", counting)
+    explorer.view()
+    assert sorted(drawn) == sorted(FIGURES)
+    drawn.clear()
+    explorer.year.value = 2015  # the county's CV over the years does not depend on the year
+    assert sorted(drawn) == ["comparison", "distribution", "schools"]
+    drawn.clear()
+    explorer.indicator.value = "books_per_student"
+    assert sorted(drawn) == sorted(FIGURES)
+    plt.close("all")
+
+
+def test_find_file_works_from_the_notebooks_folder(root, monkeypatch):
+    # JupyterLab and Voila start kernels in notebooks/; papermill and the batch in the root.
+    monkeypatch.chdir(root / "notebooks")
+    found = eb.explore.find_file("data/sample/schools.csv")
+    assert found.resolve() == (root / "data" / "sample" / "schools.csv").resolve()
+    with pytest.raises(FileNotFoundError, match="looked in"):
+        eb.explore.find_file("data/sample/no_such_file.csv")
+
+
+def test_displaying_the_explorer_shows_the_widget(small):
+    bundle = Explorer(small)._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/plain"].startswith("Interactive explorer")
+    plt.close("all")

@@ -81,3 +81,8 @@ def test_write_results_leaves_nothing_on_failure(tmp_path):
 def test_table_names_cannot_escape_the_output_folder(tmp_path, stem):
     with pytest.raises(ValueError):
         write_results(tmp_path / "out", None, {stem: pd.DataFrame({"a": [1]})})
+
+
+def test_categorical_text_columns_are_neutralised_too():
+    frame = pd.DataFrame({"name": pd.Categorical(["=1+1", "灵武市"])})
+    assert neutralise_formulas(frame)["name"].tolist() == ["'=1+1", "灵武市"]

@@ -74,7 +74,9 @@ def load_batch_file(path: str | os.PathLike) -> dict[str, Any]:
     --------
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (folder / "b.yaml").write_text("notebook: nb.ipynb\\ngrid: {county: [a, b]}\\n")
+    >>> _ = (folder / "nb.ipynb").write_text("{}")
+    >>> _ = (folder / "b.yaml").write_text(
+    ...     "notebook: " + str(folder / "nb.ipynb") + "\\ngrid: {county: [a, b]}\\n")
     >>> load_batch_file(folder / "b.yaml")["grid"]
     {'county': ['a', 'b']}
     """
@@ -416,8 +418,8 @@ def validate_jobs(jobs: Iterable[Job]) -> None:
             if name in _RUNNER_PARAMETERS:
                 problems.append(f"{where}: parameter {name} is set by the runner, remove it")
             elif name not in declared:
-                problems.append(f"{where}: unknown parameter {name!r} "
-                                f"(allowed: {', '.join(n for n in declared if n not in _RUNNER_PARAMETERS)})")
+                allowed = ", ".join(n for n in declared if n not in _RUNNER_PARAMETERS)
+                problems.append(f"{where}: unknown parameter {name!r} (allowed: {allowed})")
             elif not _type_ok(value, declared[name]["type"]):
                 problems.append(f"{where}: parameter {name}={value!r} should be "
                                 f"{declared[name]['type'].__name__}, not {type(value).__name__}")
@@ -544,6 +546,7 @@ def execute_job(spec: Mapping[str, Any]) -> dict[str, Any]:
     final.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(final.parent, slug)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{slug}-", dir=final.parent))
+    os.chmod(tmp, 0o755)  # mkdtemp makes it private; a report folder is meant to be read
     executed = tmp / f"{stem}.ipynb"
     timeout = spec.get("timeout")
     parameters = {**spec["parameters"], "output_dir": str(tmp)}

@@ -3,7 +3,8 @@
 The steps, each a function, in the order a notebook calls them::
 
     load_table / filter_year / check_unique_ids     read one row per unit
-    select_features / prepare_features              choose, log-transform, impute or drop, standardise
+    select_features / prepare_features              choose features, log-transform, impute
+                                                    or drop missing values, standardise
     choose_k                                        silhouette, Calinski-Harabasz, Davies-Bouldin,
                                                     elbow and gap statistic over a range of k
     fit_clusters                                    k-means, Ward or Gaussian mixture, one interface
@@ -26,6 +27,7 @@ Examples
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +41,8 @@ __all__ = [
     "PreparedFeatures", "ClusterFit", "KSelection", "Stability",
     "load_table", "filter_year", "check_unique_ids", "validate_k_range",
     "select_features", "skewed_features", "standardize", "prepare_features",
-    "within_ss", "fit_clusters", "choose_k", "gap_statistic_choice", "bootstrap_stability",
+    "within_ss", "mean_silhouette", "fit_clusters", "choose_k", "gap_statistic_choice",
+    "bootstrap_stability",
     "cluster_profiles", "describe_clusters", "cluster_summary", "crosstab_clusters",
     "pca_biplot_data", "plot_k_selection", "plot_pca_biplot", "plot_profile_heatmap",
     "plot_stability",
@@ -110,7 +113,7 @@ def load_table(path) -> pd.DataFrame:
         return pd.read_csv(path, encoding="utf-8-sig",
                            dtype={c: t for c, t in text_columns.items() if c in header})
     if suffix in (".xlsx", ".xls"):
-        frame = pd.read_excel(path)
+        frame = pd.read_excel(path, dtype=text_columns)
     elif suffix == ".parquet":
         frame = pd.read_parquet(path)
     else:
@@ -147,9 +150,10 @@ def check_unique_ids(frame: pd.DataFrame, id_column: str) -> None:
     Examples
     --------
     >>> check_unique_ids(pd.DataFrame({"county_name": ["a", "a"]}), "county_name")
+    ... # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: id_column 'county_name' is not unique: 'a' (2 rows); the table must have one row per unit - for a county x year panel set `year` to pick one year
+    ValueError: id_column 'county_name' is not unique: 'a' (2 rows); ... set `year` ...
     """
     if id_column not in frame.columns:
         raise ValueError(f"id_column {id_column!r} not in the table; columns: "
@@ -200,13 +204,14 @@ def validate_k_range(k_range, n_units: int) -> tuple[int, int]:
 def select_features(frame: pd.DataFrame, features=None, id_column: str | None = None) -> list[str]:
     """The feature columns to cluster on.
 
-    An empty list (or ``None``) means every numeric column except ``id_column`` and
-    id/year-like columns (names with a ``year``, ``code`` or ``id`` word, e.g.
+    An empty list (or ``None``) means every non-constant numeric column except ``id_column``
+    and id/year-like columns (names with a ``year``, ``code`` or ``id`` word, e.g.
     ``county_code``, ``year``, ``year_basic_balance``). Named features must exist and be numeric.
 
     Examples
     --------
-    >>> f = pd.DataFrame({"county_code": ["1"], "year": [2017], "x": [1.0], "y": [2]})
+    >>> f = pd.DataFrame({"county_code": ["1", "2"], "year": [2017, 2017], "x": [1.0, 2.0],
+    ...                   "y": [2, 5], "flag": [1, 1]})
     >>> select_features(f)
     ['x', 'y']
     """
@@ -223,9 +228,12 @@ def select_features(frame: pd.DataFrame, features=None, id_column: str | None = 
         if not_numeric:
             raise ValueError(f"feature(s) {not_numeric} are not numeric")
         return features
+    # Constant columns (e.g. a 0/1 flag every unit has reached) carry no information and
+    # cannot be standardised, so the default leaves them out.
     chosen = [c for c in frame.columns
               if c != id_column and pd.api.types.is_numeric_dtype(frame[c])
-              and not pd.api.types.is_bool_dtype(frame[c]) and not _ID_LIKE.search(str(c))]
+              and not pd.api.types.is_bool_dtype(frame[c]) and not _ID_LIKE.search(str(c))
+              and frame[c].nunique(dropna=True) > 1]
     if not chosen:
         raise ValueError("no numeric feature columns found (besides id/year-like columns)")
     return chosen
@@ -452,6 +460,19 @@ def _order_labels(X: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return new_number[codes]
 
 
+def _single_threaded(func):
+    # Many small fits: OpenMP/BLAS threads cost more than they save, and on a busy shared
+    # machine their spin-waiting makes k-means many times slower. One thread per process.
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 def _check_method(method: str) -> None:
     if method not in METHODS:
         raise ValueError(f"method={method!r}; choose one of {', '.join(METHODS)}")
@@ -519,6 +540,7 @@ def _matrices(data):
     return X, X, pd.DataFrame(X, columns=names), names, None
 
 
+@_single_threaded
 def fit_clusters(data, k: int, method: str = "kmeans", seed: int = 0, n_init: int = 10,
                  covariance_type: str = "diag") -> ClusterFit:
     """Cluster the units into ``k`` groups with k-means, Ward or a Gaussian mixture.
@@ -634,6 +656,7 @@ def _silhouette_setup(X: np.ndarray, rng, max_full: int, sample_size: int):
             f"silhouette on a seeded random subsample of {sample_size} of {n} units")
 
 
+@_single_threaded
 def choose_k(data, k_range=(2, 10), method: str = "kmeans", seed: int = 0, n_init: int = 4,
              n_references: int = 10, criterion: str = "gap", covariance_type: str = "diag",
              silhouette_max_full: int = 3000, silhouette_sample_size: int = 2000) -> KSelection:
@@ -730,6 +753,31 @@ def choose_k(data, k_range=(2, 10), method: str = "kmeans", seed: int = 0, n_ini
                       silhouette_note=sil_note)
 
 
+def mean_silhouette(data, labels, seed: int = 0, max_full: int = 3000,
+                    sample_size: int = 2000) -> float:
+    """Mean silhouette width of ``labels`` on the clustering matrix of ``data``.
+
+    All units up to ``max_full``; above that a seeded random subsample of ``sample_size``
+    (the full computation is quadratic in the number of units). NaN for a single cluster.
+
+    Examples
+    --------
+    >>> # by hand: (1 - 1/10.5 + 1 - 1/9.5) / 2
+    >>> round(mean_silhouette(np.array([[0.0], [1.0], [10.0], [11.0]]), [0, 0, 1, 1]), 4)
+    0.8997
+    """
+    from sklearn.metrics import silhouette_score
+
+    X, _, _, _, _ = _matrices(data)
+    labels = np.asarray(labels)
+    rows, distances, _ = _silhouette_setup(X, np.random.default_rng(seed), max_full,
+                                           sample_size)
+    sampled = labels[rows]
+    if not 2 <= np.unique(sampled).size < rows.size:
+        return float("nan")
+    return float(silhouette_score(distances, sampled, metric="precomputed"))
+
+
 # --------------------------------------------------------------------------------------------
 # Stability
 # --------------------------------------------------------------------------------------------
@@ -758,6 +806,7 @@ def _contingency(a: np.ndarray, b: np.ndarray, ka: int, kb: int) -> np.ndarray:
     return np.bincount(a * kb + b, minlength=ka * kb).reshape(ka, kb)
 
 
+@_single_threaded
 def bootstrap_stability(data, labels, method: str = "kmeans", n_bootstrap: int = 100,
                         seed: int = 0, n_init: int = 3,
                         covariance_type: str = "diag") -> Stability:
@@ -930,7 +979,8 @@ def describe_clusters(profiles: pd.DataFrame, threshold: float = 0.5, max_terms:
 
     def describe(group: pd.DataFrame) -> str:
         strong = group.loc[group["z"].abs() >= threshold]
-        strong = strong.reindex(strong["z"].abs().sort_values(ascending=False).index)
+        strong = strong.reindex(strong["z"].abs().sort_values(ascending=False,
+                                                              kind="stable").index)
         terms = [f"{'high' if z > 0 else 'low'} "
                  f"{names.get(feature, str(feature).replace('_', ' '))}"
                  for feature, z in zip(strong["feature"], strong["z"])][:max_terms]
@@ -1036,7 +1086,7 @@ def plot_pca_biplot(prepared: PreparedFeatures, labels, names=None, max_names: i
         for (x, y), name in zip(scores[:, :2], names):
             ax.annotate(str(name), (x, y), fontsize=8, xytext=(3, 3),
                         textcoords="offset points")
-    reach = np.abs(scores[:, :2]).max() / max(np.abs(loadings[:, :2]).max(), 1e-12) * 0.8
+    reach = np.abs(scores[:, :2]).max() / max(np.abs(loadings[:, :2]).max(), 1e-12) * 0.7
     for (lx, ly), feature in zip(loadings[:, :2], prepared.features):
         ax.arrow(0, 0, lx * reach, ly * reach, color="0.35", width=0.003,
                  head_width=0.06, length_includes_head=True)

@@ -114,6 +114,8 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         series = out[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(object)
         if series.dtype == object or pd.api.types.is_string_dtype(series):
             is_text = series.map(lambda v: isinstance(v, str))
             risky = is_text & series.astype(str).str.startswith(_FORMULA_START)

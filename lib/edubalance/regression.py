@@ -33,7 +33,9 @@ the parameters the fixed effects use, ``K = k + D``:
 
 The two differ only with clustered errors: the nested standard errors are smaller by the
 factor ``sqrt((N − K_all)/(N − K_nested))``. Outside of clustering (and for fixed effects
-not nested in the cluster), both conventions count every level. R² and adjusted R² of
+not nested in the cluster), both conventions count every level. The tests check both
+against statsmodels OLS with dummy variables (equal, or off by exactly that factor); they do
+not run Stata or R. R² and adjusted R² of
 fixed-effects models are those of the dummy-variable regression; ``r2_within`` is the R² of
 the demeaned regression. Singleton groups are kept (as in fixest; reghdfe drops them).
 
@@ -48,6 +50,7 @@ Examples
 from __future__ import annotations
 
 import html
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +64,8 @@ __all__ = [
     "COV_TYPES", "COEFFICIENT_COLUMNS", "RegressionResult", "read_table", "check_specification",
     "fit_ols", "fit_logit", "coefficient_table", "model_statistics", "variance_inflation",
     "residual_data", "breusch_pagan", "influential_observations", "diagnostics",
-    "models_table", "coefficient_plot", "describe_result", "headline",
+    "models_table", "coefficient_plot", "residual_plot", "describe_result", "headline",
+    "model_json", "is_binary",
 ]
 
 COV_TYPES = ("HC1", "cluster", "nonrobust")
@@ -148,14 +152,7 @@ def check_specification(frame: pd.DataFrame, outcome: str, inputs: Sequence[str]
     """
     inputs = _as_list(inputs, "inputs")
     fixed_effects = _as_list(fixed_effects, "fixed_effects")
-    problems = []
-    if cov_type not in COV_TYPES:
-        problems.append(f"cov_type={cov_type!r} must be one of {', '.join(COV_TYPES)}")
-    if cov_type == "cluster" and not cluster:
-        problems.append("cov_type='cluster' needs a cluster column (e.g. cluster='county_code')")
-    if cluster and cov_type != "cluster":
-        problems.append(f"cluster={cluster!r} is only used with cov_type='cluster' "
-                        f"(got cov_type={cov_type!r}); set cluster to None or cov_type to 'cluster'")
+    problems = _cov_problems(cov_type, cluster)
     if not inputs:
         problems.append("inputs is empty: name at least one input column")
     wanted = [outcome, *inputs, *fixed_effects] + ([cluster] if cluster else [])
@@ -364,13 +361,22 @@ def fit_ols(data: pd.DataFrame, outcome: str | None = None, inputs: Sequence[str
         data=rows, design=X_tilde, residuals=residuals, fitted=fitted)
 
 
-def _check_cov(cov_type: str, cluster: str | None) -> None:
+def _cov_problems(cov_type: str, cluster: str | None) -> list[str]:
+    problems = []
     if cov_type not in COV_TYPES:
-        raise ValueError(f"cov_type={cov_type!r} must be one of {', '.join(COV_TYPES)}")
+        problems.append(f"cov_type={cov_type!r} must be one of {', '.join(COV_TYPES)}")
     if cov_type == "cluster" and not cluster:
-        raise ValueError("cov_type='cluster' needs a cluster column (e.g. cluster='county_code')")
+        problems.append("cov_type='cluster' needs a cluster column (e.g. cluster='county_code')")
     if cluster and cov_type != "cluster":
-        raise ValueError(f"cluster={cluster!r} is only used with cov_type='cluster'")
+        problems.append(f"cluster={cluster!r} is only used with cov_type='cluster' "
+                        f"(got cov_type={cov_type!r}); set cluster to None or cov_type to 'cluster'")
+    return problems
+
+
+def _check_cov(cov_type: str, cluster: str | None) -> None:
+    problems = _cov_problems(cov_type, cluster)
+    if problems:
+        raise ValueError("; ".join(problems))
 
 
 def _statsmodels_cov(cov_type: str, groups) -> dict[str, Any]:
@@ -459,7 +465,10 @@ def fit_logit(data: pd.DataFrame, outcome: str | None = None, inputs: Sequence[s
     Coefficients are log-odds; ``marginal_effects`` holds the average marginal effects
     (statsmodels ``get_margeff(at="overall", method="dydx")``, delta-method standard errors)
     in the tidy columns. Inference is normal (z), as in Stata's ``logit`` and R's ``glm``.
-    ``HC1`` here is the sandwich with the N/(N − K) factor, ``cluster`` the CR1 sandwich.
+    ``HC1`` is the sandwich ``N/(N − K) · H⁻¹ (Σ sᵢsᵢ') H⁻¹`` (R ``sandwich::vcovHC(type =
+    "HC1")``), ``cluster`` multiplies the cluster sandwich by ``G/(G − 1) · (N − 1)/(N − K)``
+    (statsmodels; R ``sandwich::vcovCL(type = "HC1")``). Stata's ``logit, vce(robust)``
+    uses ``N/(N − 1)`` and ``vce(cluster)`` ``G/(G − 1)`` instead: slightly smaller.
 
     Examples
     --------
@@ -494,13 +503,16 @@ def fit_logit(data: pd.DataFrame, outcome: str | None = None, inputs: Sequence[s
     if cov_type == "cluster":
         fit = model.fit(disp=0, cov_type="cluster", cov_kwds={"groups": groups})
     elif cov_type == "HC1":
-        fit = model.fit(disp=0, cov_type="HC1")
+        fit = model.fit(disp=0, cov_type="HC0")
     else:
         fit = model.fit(disp=0)
-    table = _tidy(fit.params, fit.bse, None, alpha)
+    # statsmodels' discrete-model "HC1" omits the N/(N-K) factor; apply it as R's sandwich
+    # does. Delta-method standard errors of the marginal effects scale by the same root.
+    inflation = math.sqrt(len(y) / (len(y) - X.shape[1])) if cov_type == "HC1" else 1.0
+    table = _tidy(fit.params, fit.bse * inflation, None, alpha)
     margins = fit.get_margeff(at="overall", method="dydx")
     effects = _tidy(pd.Series(margins.margeff, index=[c for c in X.columns if c != INTERCEPT]),
-                    margins.margeff_se, None, alpha)
+                    margins.margeff_se * inflation, None, alpha)
     statistics = {
         "model": "logit", "outcome": outcome, "nobs": int(fit.nobs), "r2": None, "adj_r2": None,
         "pseudo_r2": float(fit.prsquared), "log_likelihood": float(fit.llf),
@@ -744,6 +756,31 @@ def coefficient_plot(results, names: Sequence[str] | None = None, include_interc
     return fig
 
 
+def residual_plot(result: RegressionResult, label: int = 3, ax=None):
+    """Residuals against fitted values; the ``label`` largest residuals named (county, year)."""
+    import matplotlib.pyplot as plt
+
+    from .plotting import PALETTE, use_style
+
+    use_style()
+    frame = residual_data(result)
+    if ax is None:
+        fig, ax = plt.subplots()
+    else:
+        fig = ax.figure
+    ax.scatter(frame["fitted"], frame["residual"], s=14, alpha=0.7, color=PALETTE[0])
+    ax.axhline(0, color="#6b6b6b", linewidth=1, linestyle="--")
+    names = [c for c in ("county_name", "county_code", "year") if c in frame.columns]
+    for _, row in frame.reindex(frame["residual"].abs().sort_values(ascending=False)
+                                .index[:label]).iterrows():
+        text = " ".join(str(row[c]) for c in names[:1] + (["year"] if "year" in names else []))
+        ax.annotate(text, (row["fitted"], row["residual"]), fontsize=8,
+                    xytext=(4, 4), textcoords="offset points")
+    ax.set_xlabel(f"fitted {result.outcome}")
+    ax.set_ylabel("residual")
+    return fig
+
+
 def _fmt(value: float) -> str:
     return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
 
@@ -754,8 +791,8 @@ def describe_result(result: RegressionResult, term: str | None = None) -> str:
     Examples
     --------
     >>> frame = pd.DataFrame({"x": [1, 2, 3, 4, 5], "y": [2.0, 4.1, 5.9, 8.2, 9.8]})
-    >>> describe_result(fit_ols(frame, "y", ["x"])).split(".")[0]
-    'One more unit of x goes with a higher y, by 1'
+    >>> describe_result(fit_ols(frame, "y", ["x"])).split(" (")[0]
+    'One more unit of x goes with a higher y, by 1.97'
     """
     term = term or result.inputs[0]
     source = result.marginal_effects if result.model == "logit" else result.coefficients
@@ -808,3 +845,23 @@ def headline(result: RegressionResult, term: str | None = None) -> dict[str, Any
         "cov_type": result.cov_type, "fixed_effects": result.fixed_effects,
         "text": describe_result(result, term),
     })
+
+
+def model_json(result: RegressionResult) -> str:
+    """``model.json`` text: :func:`model_statistics` as JSON with ``null`` for missing values."""
+    import json
+
+    return json.dumps(model_statistics(result), ensure_ascii=False, indent=2,
+                      allow_nan=False) + "\n"
+
+
+def is_binary(values) -> bool:
+    """True when ``values`` (ignoring missing ones) are all 0 or 1 and both occur.
+
+    Examples
+    --------
+    >>> is_binary([0, 1, 1, None]), is_binary([0.0, 0.5, 1.0])
+    (True, False)
+    """
+    observed = pd.Series(values, dtype="float64").dropna().unique()
+    return set(observed) == {0.0, 1.0}

@@ -224,7 +224,8 @@ margin:2em auto;max-width:1200px;padding:0 1em;color:#222}
 h1{font-size:1.6em}h2{font-size:1.25em;margin-top:2em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;width:100%;font-size:.92em}
 th,td{border-bottom:1px solid #e3e3e3;padding:.35em .5em;text-align:left;vertical-align:top}
-th{background:#f4f4f4}.ok{color:#17692f}.skipped{color:#35589a}.failed{color:#a31515;font-weight:bold}
+th{background:#f4f4f4}.ok{color:#17692f}.skipped{color:#35589a}
+.failed{color:#a31515;font-weight:bold}
 .error{color:#a31515;font-family:monospace;white-space:pre-wrap;max-width:30em}
 .figures span{display:inline-block;margin-right:1em}.muted{color:#777}
 """

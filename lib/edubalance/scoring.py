@@ -51,7 +51,8 @@ class ScoringResult:
         standard has no school-level rule) and ``failed_reasons``.
     counties : DataFrame
         One row per county x year x level: ``county_code, county_name, year, level,
-        composite_cv, passed``, then ``n_schools, students``, ``rule_<id>`` status per rule,
+        composite_cv, passed``, then ``n_schools, students, mean_indicator_cv`` (plain mean of
+        the item CVs, for every standard), ``rule_<id>`` status per rule,
         ``failed_rules`` (reasons, ``" | "``-joined, each ``rule_id: text``) and ``not_assessed`` (rule ids).
     """
 
@@ -98,10 +99,10 @@ def _group_codes(sections: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
 
 def _level_code(levels) -> np.ndarray:
     """Index into ``LEVELS`` per row (compare strings once, then work with small integers)."""
-    levels = np.asarray(levels, dtype=object)
+    levels = pd.Series(levels) if not isinstance(levels, pd.Series) else levels
     code = np.full(len(levels), -1, dtype=np.int64)
     for position, level in enumerate(LEVELS):
-        code[levels == level] = position
+        code[levels.eq(level).to_numpy(dtype=bool, na_value=False)] = position
     return code
 
 
@@ -270,21 +271,76 @@ def _school_checks(sections, items, standard) -> pd.DataFrame:
     return out
 
 
-def _school_reasons(flags, unmet_code, under_code, levels, thresholded, standard) -> np.ndarray:
-    """Text per section from its packed failure pattern (built once per distinct pattern)."""
-    n, k = len(flags), len(thresholded)
-    # Only keep the parts of the pattern its text uses, so that fewer patterns are distinct.
-    level_part = np.where(flags & 4, levels, 0)
-    unmet_part = np.where(flags & 9, unmet_code, 0)
-    under_part = np.where(flags & 1, under_code, 0)
-    key = np.where(flags > 0, ((flags * 2 + level_part) << (2 * k)) + (unmet_part << k)
-                   + under_part, -1)
-    distinct, inverse = np.unique(key, return_inverse=True)
-    texts = np.empty(len(distinct), dtype=object)
-    for position, packed in enumerate(distinct.tolist()):  # one pass per distinct pattern
-        texts[position] = "" if packed < 0 else _reason_text(int(packed), k, thresholded,
-                                                             standard)
-    return _take_text(texts, inverse)
+def _school_reasons(flags, unmet_code, under_code, levels, thresholded, standard) -> pd.array:
+    """Text per section, built once per distinct failure pattern and gathered by Arrow.
+
+    ``flags`` has bit 1 for the threshold rule, 2 school size, 4 class size, 8 points score.
+    A pattern is (unmet items | threshold rule failed, items under the share, other flags and
+    level | unmet items for the points text); its text is the concatenation of three parts, each
+    built once per distinct value. No Python work happens per school.
+    """
+    k = len(thresholded)
+    indicator_part = np.where(flags & 1, unmet_code, -1)
+    share_part = np.where(flags & 1, under_code, 0)
+    other_part = np.where(flags & 14, ((flags * 2 + (levels == 1)) << k)
+                          + np.where(flags & 8, unmet_code, 0), -1)
+    if 3 * k + 8 <= 62:
+        key = ((indicator_part + 1) << (2 * k + 6)) | (share_part << (k + 6)) | (other_part + 1)
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    else:  # too many items to pack into one integer
+        _, first, inverse = np.unique(np.column_stack([indicator_part, share_part, other_part]),
+                                      axis=0, return_index=True, return_inverse=True)
+    cache: dict = {}
+
+    def part(kind, code, build):
+        if (kind, code) not in cache:
+            cache[kind, code] = build(code)
+        return cache[kind, code]
+
+    texts = [part("i", i, lambda c: "" if c < 0 else _threshold_text(c, k, thresholded, standard))
+             + part("s", s_, lambda c: _share_text(c, k, thresholded, standard))
+             + part("o", o, lambda c: "" if c < 0 else _other_text(c, k, thresholded, standard))
+             for i, s_, o in zip(indicator_part[first].tolist(), share_part[first].tolist(),
+                                 other_part[first].tolist())]
+    return _take_text(np.array(texts or [""], dtype=object), inverse.ravel())
+
+
+def _names(code: int, items) -> list[str]:
+    return [item.name for j, item in enumerate(items) if code >> j & 1]
+
+
+def _threshold_text(unmet: int, k: int, thresholded, standard) -> str:
+    rule = standard.rule("school_thresholds")
+    missed = _names(unmet, thresholded)
+    return (f"school_indicators: meets {k - len(missed)} of {k} (needs {rule.params['min_met']}); "
+            f"below threshold: {', '.join(missed)}")
+
+
+def _share_text(under: int, k: int, thresholded, standard) -> str:
+    if not under:
+        return ""
+    share = 100 * standard.rule("school_thresholds").params["min_share_of_threshold"]
+    return f"; below {share:g}% of threshold: {', '.join(_names(under, thresholded))}"
+
+
+def _other_text(code: int, k: int, thresholded, standard) -> str:
+    unmet, code = code & ((1 << k) - 1), code >> k
+    level, flags = LEVELS[code & 1], code >> 1
+    parts = []
+    if flags & 2:
+        rule = standard.rule("school_size")
+        parts.append(f"school_size: above {rule.params['max']:g} pupils"
+                     + (" (nine-year limit where it applies)" if rule.params.get("max_by_type")
+                        else ""))
+    if flags & 4:
+        limit = standard.rule("class_size").params["max"][level]
+        parts.append(f"class_size: average class above {limit:g} (or no classes recorded)")
+    if flags & 8:
+        text = f"points_score: score below {_pass_min(standard):g}"
+        if unmet:
+            text += f"; below target: {', '.join(_names(unmet, thresholded))}"
+        parts.append(text)
+    return (RULE_SEPARATOR if flags & 1 else "") + RULE_SEPARATOR.join(parts)
 
 
 def _take_text(texts: np.ndarray, codes: np.ndarray) -> pd.array:
@@ -296,32 +352,42 @@ def _take_text(texts: np.ndarray, codes: np.ndarray) -> pd.array:
     return pd.array(gathered, dtype="str")
 
 
-def _reason_text(packed: int, k: int, thresholded, standard) -> str:
-    under = [thresholded[j].name for j in range(k) if packed >> j & 1]
-    unmet = [thresholded[j].name for j in range(k) if packed >> (k + j) & 1]
-    flag_level = packed >> (2 * k)
-    level, flags = LEVELS[flag_level & 1], flag_level >> 1
+def _names(code: int, items) -> list[str]:
+    return [item.name for j, item in enumerate(items) if code >> j & 1]
+
+
+def _threshold_text(unmet: int, k: int, thresholded, standard) -> str:
+    rule = standard.rule("school_thresholds")
+    missed = _names(unmet, thresholded)
+    return (f"school_indicators: meets {k - len(missed)} of {k} (needs {rule.params['min_met']}); "
+            f"below threshold: {', '.join(missed)}")
+
+
+def _share_text(under: int, k: int, thresholded, standard) -> str:
+    if not under:
+        return ""
+    share = 100 * standard.rule("school_thresholds").params["min_share_of_threshold"]
+    return f"; below {share:g}% of threshold: {', '.join(_names(under, thresholded))}"
+
+
+def _other_text(code: int, k: int, thresholded, standard) -> str:
+    unmet, code = code & ((1 << k) - 1), code >> k
+    level, flags = LEVELS[code & 1], code >> 1
     parts = []
-    if flags & 1:
-        rule = standard.rule("school_thresholds")
-        text = (f"school_indicators: meets {k - len(unmet)} of {k} "
-                f"(needs {rule.params['min_met']}); below threshold: {', '.join(unmet)}")
-        if under:
-            share = 100 * rule.params["min_share_of_threshold"]
-            text += f"; below {share:g}% of threshold: {', '.join(under)}"
-        parts.append(text)
     if flags & 2:
-        parts.append(f"school_size: above {standard.rule('school_size').params['max']:g} pupils"
-                     " (nine-year limit where it applies)")
+        rule = standard.rule("school_size")
+        parts.append(f"school_size: above {rule.params['max']:g} pupils"
+                     + (" (nine-year limit where it applies)" if rule.params.get("max_by_type")
+                        else ""))
     if flags & 4:
         limit = standard.rule("class_size").params["max"][level]
         parts.append(f"class_size: average class above {limit:g} (or no classes recorded)")
     if flags & 8:
-        text = f"score below {_pass_min(standard):g}"
+        text = f"points_score: score below {_pass_min(standard):g}"
         if unmet:
-            text += f"; below target: {', '.join(unmet)}"
+            text += f"; below target: {', '.join(_names(unmet, thresholded))}"
         parts.append(text)
-    return " | ".join(parts)
+    return (RULE_SEPARATOR if flags & 1 else "") + RULE_SEPARATOR.join(parts)
 
 
 def _pass_min(standard: Standard) -> float:
@@ -359,8 +425,10 @@ def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataF
     # cv is sorted by group then item: reshape to (groups, items).
     cv_matrix = cv["cv"].to_numpy(dtype=float).reshape(g, n_items) if n_items else np.zeros((g, 0))
     with np.errstate(invalid="ignore"):
-        out["composite_cv"] = (cv_matrix.mean(axis=1) if standard.composite == "mean" and n_items
-                               else np.nan)
+        mean_cv = cv_matrix.mean(axis=1) if n_items else np.full(g, np.nan)
+    out["composite_cv"] = mean_cv if standard.composite == "mean" else np.nan
+    # Same plain mean for every standard, for comparing counties where no composite is defined.
+    out["mean_indicator_cv"] = mean_cv
     statuses, reasons, not_assessed = {}, [], []
     for rule in standard.rules:
         status = np.full(g, NOT_ASSESSED, dtype=object)
@@ -473,6 +541,9 @@ def score(schools: pd.DataFrame, standard: str | Standard = "basic-2012",
     sections = split_sections(schools)
     if set(std.levels) != set(LEVELS):
         sections = sections[sections["level"].isin(std.levels)].reset_index(drop=True)
+    if sections.empty:
+        raise ValueError("no school sections with pupils to score (empty table, or every "
+                         f"enrolment is zero for levels {', '.join(std.levels)})")
     sections = add_indicator_columns(sections)
     items = _item_table(sections, std)
     indicators = pd.concat([sections[OUTPUT_ID_COLUMNS], items], axis=1)

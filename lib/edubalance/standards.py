@@ -14,11 +14,23 @@ adding a file; no code changes. Rule kinds understood by :mod:`edubalance.scorin
 ``points``            100-point score (``scoring`` block: bands) reaches the pass band
 ``evidence``          county value in ``column`` of the optional evidence table >= ``min``
 ``not_assessed``      needs evidence school data cannot give; always reported as not assessed
+
+Shipped: ``basic-2012`` (DOMAIN §4.1), ``quality-2017`` (§4.2) and ``ningxia-2010`` (§4.3).
+The Ningxia scheme has 70 indicators (5 A, 18 B, 47 C) scored to 100, but seed 001 gives
+neither its point table nor its targets. ``ningxia-2010`` scores only the seven items the school
+table can decide (teaching area per pupil as a proxy for building area, books per pupil, pupils
+per computer, degree share, mid-or-senior title share as a proxy for the senior-title share,
+backbone share, class size) with points and targets marked ``assumed: true``, rescaled to 100;
+everything else (equipment completeness, teacher computers, staffing quota, subject and age
+structure, campus area, arrival rate, school-choice pupils, satisfaction, exam results,
+retention, government items) is listed as not assessed. Edit the file to use the real table.
+Loaded standards are cached: treat them as read-only.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -131,6 +143,12 @@ def load_standard(name: str | Standard) -> Standard:
     available = available_standards()
     if not isinstance(name, str) or not _NAME.match(name) or name not in available:
         raise ValueError(f"unknown standard {name!r}; available: {', '.join(available)}")
+    return _load_shipped(name)
+
+
+@lru_cache(maxsize=None)
+def _load_shipped(name: str) -> Standard:
+    # Parsed once per process: batch workers and per-county loops score many times.
     source = _standards_dir() / f"{name}.yaml"
     return _parse(yaml.safe_load(source.read_text(encoding="utf-8")), f"{name}.yaml")
 

@@ -1,0 +1,37 @@
+"""The `edubalance` command: every promised verb is there, bad input never shows a traceback."""
+import subprocess
+import sys
+
+import pytest
+
+from edubalance.cli import main
+
+
+def test_help_lists_every_verb(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for verb in ["batch", "sample", "validate", "index", "slides"]:
+        assert verb in out
+
+
+def test_no_command_prints_help_and_exits_2(capsys):
+    assert main([]) == 2
+    assert "COMMAND" in capsys.readouterr().out
+
+
+def test_installed_console_script_runs():
+    result = subprocess.run([sys.executable, "-m", "edubalance.cli", "--version"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert "edubalance" in result.stdout
+
+
+def test_bad_input_is_one_line_not_a_traceback(tmp_path, capsys):
+    missing = tmp_path / "nope.csv"
+    code = main(["validate", str(missing)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "Traceback" not in captured.err + captured.out
+    assert "nope.csv" in captured.err + captured.out

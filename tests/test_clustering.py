@@ -1,0 +1,414 @@
+"""edubalance.clustering against independent references (R's scale, scikit-learn, hand sums)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.cluster.hierarchy import fcluster, linkage
+from sklearn.cluster import KMeans
+from sklearn.datasets import load_iris, make_blobs
+from sklearn.metrics import adjusted_rand_score
+
+from edubalance import clustering as cl
+
+
+@pytest.fixture(scope="module")
+def iris():
+    data = load_iris()
+    return data.data, data.target
+
+
+def separated_blobs(k, n=150, p=2, seed=0):
+    angles = np.linspace(0, 2 * np.pi, k, endpoint=False)
+    centres = np.zeros((k, p))
+    centres[:, 0], centres[:, 1] = 12 * np.cos(angles), 12 * np.sin(angles)
+    return make_blobs(n, p, centers=centres, cluster_std=1.0, random_state=seed)
+
+
+# ------------------------------------------------------------------ standardisation
+
+def test_standardize_matches_r_scale_by_hand():
+    # R: scale(matrix(c(1, 3, 5, 2, 6, 7), 3))
+    #   col 1: mean 3, sd 2          -> -1, 0, 1
+    #   col 2: mean 5, sd sqrt(7)    -> -3/sqrt(7), 1/sqrt(7), 2/sqrt(7)
+    x = np.array([[1.0, 2.0], [3.0, 6.0], [5.0, 7.0]])
+    z, center, scale = cl.standardize(x)
+    expected = np.array([[-1.0, -3 / np.sqrt(7)], [0.0, 1 / np.sqrt(7)], [1.0, 2 / np.sqrt(7)]])
+    np.testing.assert_allclose(z, expected, rtol=1e-12)
+    np.testing.assert_allclose(center, [3.0, 5.0])
+    np.testing.assert_allclose(scale, [2.0, np.sqrt(7)])
+    # ddof=1, not StandardScaler's ddof=0 (which would give +-1.2247 in column 1).
+    assert z[2, 0] == pytest.approx(1.0)
+
+
+def test_standardize_frame_and_constant_column():
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "flat": [5.0, 5.0, 5.0]})
+    with pytest.raises(ValueError, match="flat.*constant"):
+        cl.standardize(frame)
+    z, center, scale = cl.standardize(frame[["a"]])
+    assert list(z.columns) == ["a"] and center["a"] == 2.0 and scale["a"] == 1.0
+
+
+# ------------------------------------------------------------------ features, reading
+
+def sample_like_frame():
+    return pd.DataFrame({
+        "county_code": ["640104", "640105", "640106", "640121", "640122"],
+        "county_name": ["兴庆区", "西夏区", "金凤区", "永宁县", "贺兰县"],
+        "year": [2017] * 5,
+        "year_basic_balance": [2013, 2014, 2015, 2016, 2017],
+        "spending": [10.0, 12.0, np.nan, 8.0, 9.0],
+        "teachers": [9.0, 8.5, 8.0, 7.0, 7.5],
+        "books": [30.0, 28.0, 40.0, 20.0, 25.0],
+        "reached": [1, 1, 1, 1, 1],
+    })
+
+
+def test_select_features_default_skips_id_and_year_like_columns():
+    frame = sample_like_frame()
+    assert cl.select_features(frame, [], "county_name") == ["spending", "teachers", "books"]
+    assert cl.select_features(frame, ["books"]) == ["books"]
+    with pytest.raises(ValueError, match="unknown feature"):
+        cl.select_features(frame, ["nope"])
+    with pytest.raises(ValueError, match="not numeric"):
+        cl.select_features(frame, ["county_name"])
+
+
+def test_prepare_features_drops_with_report_or_imputes():
+    frame = sample_like_frame()
+    dropped = cl.prepare_features(frame, [], "county_name")
+    assert dropped.ids.tolist() == ["兴庆区", "西夏区", "永宁县", "贺兰县"]
+    assert dropped.dropped.to_dict("records") == [
+        {"county_name": "金凤区", "missing_features": "spending"}]
+    # the z-scores are computed on the kept rows with ddof=1
+    kept = frame.drop(index=2)
+    np.testing.assert_allclose(
+        dropped.standardized["books"],
+        (kept["books"] - kept["books"].mean()) / kept["books"].std(ddof=1))
+
+    imputed = cl.prepare_features(frame, [], "county_name", missing="median")
+    # median of 8, 9, 10, 12
+    assert imputed.original.loc["金凤区", "spending"] == pytest.approx(9.5)
+    assert imputed.imputed["spending"] == 1 and len(imputed.dropped) == 0
+    with pytest.raises(ValueError, match="missing values in 1 unit"):
+        cl.prepare_features(frame, [], "county_name", missing="error")
+    with pytest.raises(ValueError, match="missing="):
+        cl.prepare_features(frame, [], "county_name", missing="zero")
+
+
+def test_prepare_features_log_transform_on_request():
+    frame = sample_like_frame()
+    prepared = cl.prepare_features(frame, ["teachers", "books"], "county_name",
+                                   log_features=["books"])
+    np.testing.assert_allclose(prepared.transformed["books"], np.log1p(frame["books"]))
+    np.testing.assert_allclose(prepared.original["books"], frame["books"])
+    assert "log1p of books" in prepared.report()
+    with pytest.raises(ValueError, match="log_features"):
+        cl.prepare_features(frame, ["teachers"], "county_name", log_features=["books"])
+
+
+def test_skewed_features():
+    frame = pd.DataFrame({"skewed": [1, 1, 1, 2, 2, 3, 60.0], "even": np.arange(7.0)})
+    assert cl.skewed_features(frame, ["skewed", "even"]) == ["skewed"]
+
+
+def test_filter_year_and_unique_ids():
+    panel = pd.DataFrame({"county_name": ["a", "a", "b", "b"], "year": [2016, 2017] * 2})
+    with pytest.raises(ValueError, match="not unique.*set `year`"):
+        cl.check_unique_ids(panel, "county_name")
+    one_year = cl.filter_year(panel, 2017)
+    cl.check_unique_ids(one_year, "county_name")
+    assert one_year["year"].tolist() == [2017, 2017]
+    assert cl.filter_year(panel, None) is panel
+    with pytest.raises(ValueError, match=r"available years: \[2016, 2017\]"):
+        cl.filter_year(panel, 2020)
+    with pytest.raises(ValueError, match="not in the table"):
+        cl.check_unique_ids(panel, "county")
+
+
+def test_validate_k_range():
+    assert cl.validate_k_range([2, 6], 22) == (2, 6)
+    for bad in ([1, 3], [4, 3], [2], "2-6", [2.0, 3]):
+        with pytest.raises(ValueError, match="k_range"):
+            cl.validate_k_range(bad, 22)
+    with pytest.raises(ValueError, match="at most n - 1 = 21"):
+        cl.validate_k_range([2, 22], 22)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+def test_load_table_by_extension(tmp_path, suffix):
+    frame = pd.DataFrame({"unit": ["甲", "乙"], "county_code": ["064010", "064011"],
+                          "x": [1.5, 2.5]})
+    path = tmp_path / f"units{suffix}"
+    {".csv": lambda: frame.to_csv(path, index=False, encoding="utf-8-sig"),
+     ".xlsx": lambda: frame.to_excel(path, index=False),
+     ".parquet": lambda: frame.to_parquet(path, index=False)}[suffix]()
+    loaded = cl.load_table(path)
+    assert loaded["unit"].tolist() == ["甲", "乙"]
+    assert loaded["county_code"].tolist() == ["064010", "064011"]  # leading zero kept
+    assert loaded["x"].tolist() == [1.5, 2.5]
+
+
+def test_load_table_rejects_unknown_type(tmp_path):
+    path = tmp_path / "units.txt"
+    path.write_text("a\n1\n")
+    with pytest.raises(ValueError, match="unsupported file type"):
+        cl.load_table(path)
+    with pytest.raises(FileNotFoundError):
+        cl.load_table(tmp_path / "missing.csv")
+
+
+# ------------------------------------------------------------------ fitting
+
+def test_kmeans_on_iris_matches_published_agreement(iris):
+    # k-means (k=3) on iris agrees with the species at ARI 0.620 on standardised data and
+    # 0.730 on the raw measurements (the well-known values; e.g. scikit-learn's examples).
+    x, species = iris
+    z, _, _ = cl.standardize(x)
+    standardized = cl.fit_clusters(z, 3, "kmeans", seed=0)
+    raw = cl.fit_clusters(x, 3, "kmeans", seed=0)
+    assert adjusted_rand_score(species, standardized.labels) == pytest.approx(0.6201, abs=0.001)
+    assert adjusted_rand_score(species, raw.labels) == pytest.approx(0.7302, abs=0.001)
+
+
+def test_within_ss_and_centres_match_scikit_learn(iris):
+    x, _ = iris
+    z, _, _ = cl.standardize(x)
+    fit = cl.fit_clusters(z, 3, "kmeans", seed=0)
+    reference = KMeans(3, n_init=10, random_state=0).fit(z)
+    assert fit.total_within_ss == pytest.approx(reference.inertia_, rel=1e-9)
+    # same partition, renumbered by size
+    assert adjusted_rand_score(reference.labels_, fit.labels) == 1.0
+    assert np.bincount(fit.labels).tolist() == sorted(np.bincount(reference.labels_),
+                                                      reverse=True)
+    np.testing.assert_allclose(np.sort(fit.centres_standardized.to_numpy(), axis=0),
+                               np.sort(reference.cluster_centers_, axis=0), atol=1e-9)
+
+
+def test_centres_on_both_scales_with_prepared_features(iris):
+    x, _ = iris
+    frame = pd.DataFrame(x, columns=["sl", "sw", "pl", "pw"]).assign(
+        flower=[f"f{i}" for i in range(len(x))])
+    prepared = cl.prepare_features(frame, [], "flower")
+    fit = cl.fit_clusters(prepared, 3, "ward")
+    by_hand = frame.groupby(fit.labels)[["sl", "sw", "pl", "pw"]].mean()
+    np.testing.assert_allclose(fit.centres_original.to_numpy(), by_hand.to_numpy())
+    # standardised centre = (original centre - mean) / sd for untransformed features
+    np.testing.assert_allclose(fit.centres_standardized.to_numpy(),
+                               ((by_hand - frame[by_hand.columns].mean())
+                                / frame[by_hand.columns].std(ddof=1)).to_numpy())
+    assignments = fit.assignments()
+    assert list(assignments.columns) == ["flower", "cluster"]
+    assert assignments["flower"].tolist() == frame["flower"].tolist()
+
+
+def test_ward_matches_scipy_and_total_within_ss_is_standardised():
+    x, _ = separated_blobs(3, n=60)
+    x[:, 1] *= 100  # different units: raw clustering would differ
+    frame = pd.DataFrame(x, columns=["a", "b"])
+    prepared = cl.prepare_features(frame, [], None, standardize_features=False)
+    fit = cl.fit_clusters(prepared, 3, "ward")
+    reference = fcluster(linkage(x, "ward"), 3, "maxclust")
+    assert adjusted_rand_score(reference, fit.labels) == 1.0
+    z = prepared.standardized.to_numpy()
+    assert fit.total_within_ss == pytest.approx(cl.within_ss(z, fit.labels))
+    assert fit.within_ss_clustering_scale == pytest.approx(cl.within_ss(x, fit.labels))
+
+
+def test_within_ss_by_hand():
+    x = np.array([[0.0, 0.0], [2.0, 0.0], [10.0, 1.0], [10.0, 3.0], [10.0, 5.0]])
+    # cluster a: mean (1, 0): 1 + 1; cluster b: mean (10, 3): 4 + 0 + 4
+    assert cl.within_ss(x, ["a", "a", "b", "b", "b"]) == pytest.approx(10.0)
+
+
+@pytest.mark.parametrize("method", cl.METHODS)
+def test_each_method_recovers_separated_blobs(method):
+    x, truth = separated_blobs(4, n=120)
+    fit = cl.fit_clusters(x, 4, method, seed=3)
+    assert adjusted_rand_score(truth, fit.labels) == 1.0
+    assert fit.labels.min() == 0 and fit.labels.max() == 3
+    assert list(fit.sizes) == sorted(fit.sizes, reverse=True)
+
+
+def test_fit_clusters_validates():
+    x, _ = separated_blobs(3, n=30)
+    with pytest.raises(ValueError, match="method="):
+        cl.fit_clusters(x, 3, "dbscan")
+    with pytest.raises(ValueError, match="between 2 and n - 1"):
+        cl.fit_clusters(x, 30, "kmeans")
+    with pytest.raises(ValueError, match="between 2 and n - 1"):
+        cl.fit_clusters(x, 1, "kmeans")
+
+
+def test_determinism_for_a_seed():
+    x, _ = make_blobs(200, 4, centers=4, cluster_std=3.0, random_state=5)
+    runs = []
+    for _ in range(2):
+        selection = cl.choose_k(x, (2, 6), "kmeans", seed=11, n_references=5)
+        fit = cl.fit_clusters(x, 4, "gmm", seed=11)
+        stability = cl.bootstrap_stability(x, fit.labels, "gmm", n_bootstrap=10, seed=11)
+        runs.append((selection, fit, stability))
+    (s1, f1, b1), (s2, f2, b2) = runs
+    pd.testing.assert_frame_equal(s1.table, s2.table)
+    np.testing.assert_array_equal(f1.labels, f2.labels)
+    pd.testing.assert_frame_equal(b1.per_run, b2.per_run)
+
+
+# ------------------------------------------------------------------ choosing k
+
+@pytest.mark.parametrize("true_k", [3, 4])
+def test_gap_statistic_finds_true_k(true_k):
+    x, _ = make_blobs(200, 2, centers=true_k, cluster_std=0.6, center_box=(-15, 15),
+                      random_state=7)
+    selection = cl.choose_k(x, (2, 7), "kmeans", seed=0, n_references=10)
+    assert selection.criterion == "gap" and "Tibshirani" in selection.rule
+    assert selection.recommended_k == true_k
+    assert selection.recommendations["silhouette"] == true_k
+    table = selection.table.set_index("k")
+    assert table.loc[true_k, "gap_rule_met"]
+    assert not table.loc[2:true_k - 1, "gap_rule_met"].any()
+    # s_k = sd_k * sqrt(1 + 1/B) is positive; Gap(k) = E log W* - log W
+    assert (table["gap_se"] > 0).all()
+    np.testing.assert_allclose(table["gap"], table["expected_log_w"] - np.log(
+        table["total_within_ss"]))
+
+
+def test_choose_k_indices_match_scikit_learn():
+    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+
+    x, _ = separated_blobs(3, n=90)
+    table = cl.choose_k(x, (2, 4), "ward", n_references=3).table.set_index("k")
+    for k in (2, 3, 4):
+        labels = fcluster(linkage(x, "ward"), k, "maxclust")
+        assert table.loc[k, "silhouette"] == pytest.approx(silhouette_score(x, labels))
+        assert table.loc[k, "calinski_harabasz"] == pytest.approx(
+            calinski_harabasz_score(x, labels))
+        assert table.loc[k, "davies_bouldin"] == pytest.approx(davies_bouldin_score(x, labels))
+
+
+def test_silhouette_subsample_is_reported():
+    x, _ = separated_blobs(3, n=300)
+    selection = cl.choose_k(x, (2, 4), "kmeans", n_references=3, silhouette_max_full=100,
+                            silhouette_sample_size=120)
+    assert "subsample of 120 of 300" in selection.silhouette_note
+    assert selection.table.loc[selection.table["k"] == 3, "silhouette"].item() > 0.8
+
+
+def test_gap_rule_by_hand():
+    assert cl.gap_statistic_choice([2, 3, 4], [0.5, 0.52, 0.53], [0.05] * 3) == (2, True)
+    assert cl.gap_statistic_choice([2, 3, 4], [0.2, 0.5, 0.52], [0.05] * 3) == (3, True)
+    assert cl.gap_statistic_choice([2, 3, 4], [0.1, 0.3, 0.6], [0.01] * 3) == (4, False)
+
+
+def test_other_criteria_and_validation():
+    x, _ = separated_blobs(3, n=90)
+    for criterion in cl.CRITERIA:
+        selection = cl.choose_k(x, (2, 6), "kmeans", n_references=3, criterion=criterion)
+        assert selection.recommended_k == 3, criterion
+    with pytest.raises(ValueError, match="criterion"):
+        cl.choose_k(x, (2, 6), criterion="bic")
+    with pytest.raises(ValueError, match="k_range"):
+        cl.choose_k(x, (2, 90))
+
+
+# ------------------------------------------------------------------ stability
+
+def test_jaccard_is_one_for_separated_blobs():
+    x, _ = separated_blobs(3, n=90)
+    fit = cl.fit_clusters(x, 3, "kmeans", seed=0)
+    stability = cl.bootstrap_stability(x, fit.labels, "kmeans", n_bootstrap=20, seed=1)
+    np.testing.assert_allclose(stability.per_cluster["jaccard_mean"], 1.0)
+    assert stability.ari_mean == pytest.approx(1.0)
+    np.testing.assert_allclose(stability.point_stability, 1.0)
+    assert (stability.per_cluster["dissolved_share"] == 0).all()
+
+
+def test_jaccard_is_lower_for_one_random_blob():
+    x = np.random.default_rng(4).normal(size=(90, 2))
+    fit = cl.fit_clusters(x, 3, "kmeans", seed=0)
+    stability = cl.bootstrap_stability(x, fit.labels, "kmeans", n_bootstrap=20, seed=1)
+    assert stability.per_cluster["jaccard_mean"].max() < 0.9
+    assert stability.ari_mean < 0.8
+
+
+def test_jaccard_matches_a_set_based_clusterboot():
+    # Independent reimplementation with Python sets, Ward (deterministic), the same draws.
+    x, _ = make_blobs(40, 2, centers=3, cluster_std=2.5, random_state=2)
+    fit = cl.fit_clusters(x, 3, "ward")
+    stability = cl.bootstrap_stability(x, fit.labels, "ward", n_bootstrap=5, seed=9)
+    draws = np.random.default_rng(9).integers(0, len(x), size=(5, len(x)))
+    expected = np.zeros((5, 3))
+    for run, draw in enumerate(draws):
+        boot = fcluster(linkage(x[draw], "ward"), 3, "maxclust")
+        boot_sets = {}
+        for unit, label in zip(draw, boot):
+            boot_sets.setdefault(label, set()).add(unit)
+        for c in range(3):
+            original = {u for u in set(draw) if fit.labels[u] == c}
+            expected[run, c] = max(len(original & b) / len(original | b)
+                                   for b in boot_sets.values())
+    np.testing.assert_allclose(stability.per_run[["jaccard_0", "jaccard_1", "jaccard_2"]],
+                               expected)
+    np.testing.assert_allclose(stability.per_cluster["jaccard_mean"], expected.mean(axis=0))
+
+
+def test_bootstrap_validates():
+    x, _ = separated_blobs(3, n=30)
+    with pytest.raises(ValueError, match="n_bootstrap"):
+        cl.bootstrap_stability(x, np.zeros(30, int), n_bootstrap=0)
+    with pytest.raises(ValueError, match="labels has 3 entries"):
+        cl.bootstrap_stability(x, [0, 1, 1])
+
+
+# ------------------------------------------------------------------ profiles
+
+def test_profiles_by_hand_and_description():
+    frame = pd.DataFrame({"teachers_per_100_students": [6.0, 7.0, 9.0, 10.0],
+                          "sports_area_per_student": [12.0, 10.0, 3.0, 2.0]})
+    profiles = cl.cluster_profiles(frame, [0, 0, 1, 1])
+    row = profiles.set_index(["cluster", "feature"]).loc[(0, "teachers_per_100_students")]
+    sd = np.std([6, 7, 9, 10], ddof=1)
+    assert row["mean"] == 6.5 and row["median"] == 6.5 and row["size"] == 2
+    assert row["z"] == pytest.approx((6.5 - 8.0) / sd)
+    descriptions = cl.describe_clusters(profiles)
+    assert descriptions[0] == "high sports space, low teachers"
+    assert descriptions[1] == "low sports space, high teachers"  # |z| 0.85 before 0.82
+    calm = profiles.assign(z=0.1)
+    assert cl.describe_clusters(calm).tolist() == ["close to average"] * 2
+
+
+def test_cluster_summary_and_crosstab():
+    x, _ = separated_blobs(3, n=30)
+    frame = pd.DataFrame(x, columns=["a", "b"]).assign(prefecture=["银川市", "吴忠市"] * 15)
+    prepared = cl.prepare_features(frame, ["a", "b"])
+    fit = cl.fit_clusters(prepared, 3)
+    profiles = cl.cluster_profiles(prepared.original, fit.labels, prepared.standardized)
+    stability = cl.bootstrap_stability(prepared, fit.labels, n_bootstrap=5)
+    summary = cl.cluster_summary(fit, profiles, stability)
+    assert summary["size"].sum() == 30 and summary["share"].sum() == pytest.approx(1.0)
+    assert {"description", "jaccard_mean"} <= set(summary.columns)
+    table = cl.crosstab_clusters(frame, fit.labels, "prefecture")
+    assert table.loc["total", "total"] == 30
+    np.testing.assert_allclose(profiles["centre_standardized"],
+                               fit.centres_standardized.stack().to_numpy())
+
+
+def test_plots_render_chinese_names():
+    import matplotlib.pyplot as plt
+
+    from edubalance import plotting
+
+    plotting.use_style()
+    frame = pd.DataFrame(separated_blobs(3, n=30, p=3)[0],
+                         columns=["teachers_per_100_students", "books_per_student", "x"])
+    frame["county_name"] = [f"县{i}区" for i in range(30)]
+    prepared = cl.prepare_features(frame, [], "county_name")
+    selection = cl.choose_k(prepared, (2, 4), n_references=3)
+    fit = cl.fit_clusters(prepared, 3)
+    profiles = cl.cluster_profiles(prepared.original, fit.labels)
+    stability = cl.bootstrap_stability(prepared, fit.labels, n_bootstrap=5)
+    with plotting.missing_glyphs_as_errors():
+        for fig in (cl.plot_k_selection(selection), cl.plot_pca_biplot(prepared, fit.labels),
+                    cl.plot_profile_heatmap(profiles), cl.plot_stability(stability)):
+            fig.canvas.draw()
+            plt.close(fig)

@@ -1,0 +1,115 @@
+"""notebooks/county_clustering.ipynb run by papermill on the sample counties."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.cluster.hierarchy import fcluster, linkage
+from sklearn.metrics import adjusted_rand_score, silhouette_score
+
+pytestmark = pytest.mark.notebooks
+
+RESOURCE_FEATURES = [
+    "spending_per_student_kcny", "gdp_per_capita_kcny", "urbanisation_pct",
+    "teachers_per_100_students", "teaching_area_per_student", "sports_area_per_student",
+    "equipment_value_per_student", "computers_per_100_students", "books_per_student",
+]
+
+
+@pytest.fixture(scope="module")
+def counties_2017(sample_dir):
+    frame = pd.read_csv(sample_dir / "counties.csv", dtype={"county_code": str})
+    return frame[frame["year"] == 2017].reset_index(drop=True)
+
+
+def read_outputs(output_dir):
+    summary = json.loads((output_dir / "summary.json").read_text(encoding="utf-8"))
+    tables = {stem: pd.read_csv(output_dir / f"{stem}.csv", encoding="utf-8-sig",
+                                dtype={"county_code": str})
+              for stem in ("assignments", "k_selection", "profiles", "stability")}
+    return summary, tables
+
+
+def standardised(frame, features):
+    values = frame[features].astype(float)
+    return (values - values.mean()) / values.std(ddof=1)
+
+
+def within_ss_by_hand(z, clusters):
+    return float(((z - z.groupby(clusters).transform("mean")) ** 2).to_numpy().sum())
+
+
+def test_default_run_on_sample(run_notebook, counties_2017):
+    output_dir = run_notebook("county_clustering")
+    summary, tables = read_outputs(output_dir)
+    assignments = tables["assignments"]
+
+    assert list(assignments.columns) == ["county_name", "cluster"]
+    assert sorted(assignments["county_name"]) == sorted(counties_2017["county_name"])
+    assert assignments["county_name"].is_unique and len(assignments) == 22
+    k = summary["k"]
+    assert summary["method"] == "kmeans" and summary["features"] == RESOURCE_FEATURES
+    assert sorted(assignments["cluster"].unique()) == list(range(k))
+    # k = "auto": the gap rule applied to the written k_selection table gives the same k
+    selection = tables["k_selection"]
+    assert selection["k"].tolist() == list(range(2, 11))
+    gap, se = selection["gap"].to_numpy(), selection["gap_se"].to_numpy()
+    met = np.flatnonzero(gap[:-1] >= gap[1:] - se[1:])
+    assert k == (selection["k"][met[0]] if met.size else 10) == summary["k_recommended"]
+
+    # total_within_ss and silhouette recomputed from the assignments on the z-scores (ddof=1)
+    merged = counties_2017.merge(assignments, on="county_name")
+    z = standardised(merged, RESOURCE_FEATURES)
+    assert summary["total_within_ss"] == pytest.approx(within_ss_by_hand(z, merged["cluster"]),
+                                                       rel=1e-9)
+    assert summary["silhouette"] == pytest.approx(silhouette_score(z, merged["cluster"]),
+                                                  rel=1e-9)
+
+    profiles = tables["profiles"]
+    assert len(profiles) == k * len(RESOURCE_FEATURES)
+    books = profiles[profiles["feature"] == "books_per_student"].set_index("cluster")
+    by_hand = merged.groupby("cluster")["books_per_student"]
+    np.testing.assert_allclose(books["mean"], by_hand.mean())
+    np.testing.assert_allclose(books["median"], by_hand.median())
+    np.testing.assert_allclose(books["size"], by_hand.size())
+    assert books["description"].notna().all()
+
+    stability = tables["stability"]
+    assert stability["cluster"].tolist() == list(range(k))
+    assert stability["jaccard_mean"].between(0, 1).all()
+    assert stability["runs"].max() == 100 == summary["n_bootstrap"]
+    for figure in ("k_selection", "pca_biplot", "profile_heatmap", "stability"):
+        assert (output_dir / f"{figure}.png").stat().st_size > 10_000
+    by_prefecture = pd.read_csv(output_dir / "by_prefecture.csv", encoding="utf-8-sig")
+    assert by_prefecture.set_index("prefecture").loc["total", "total"] == 22
+
+
+def test_ward_fixed_k_on_all_numeric_columns(run_notebook, counties_2017):
+    output_dir = run_notebook("county_clustering", method="ward", k=3, k_range=[2, 5],
+                              features=[], id_column="county_code")
+    summary, tables = read_outputs(output_dir)
+    expected_features = [c for c in counties_2017.select_dtypes("number").columns
+                         if c not in ("year", "year_basic_balance")
+                         and counties_2017[c].nunique() > 1]
+    assert "basic_balance_reached" not in expected_features  # all 1 in 2017: constant
+    assert summary["features"] == expected_features
+    assert summary["k"] == 3 and summary["method"] == "ward"
+    assignments = tables["assignments"]
+    assert list(assignments.columns) == ["county_code", "cluster"]
+    merged = counties_2017.merge(assignments, on="county_code")
+    z = standardised(merged, expected_features)
+    reference = fcluster(linkage(z.to_numpy(), "ward"), 3, "maxclust")
+    assert adjusted_rand_score(reference, merged["cluster"]) == 1.0
+    assert summary["total_within_ss"] == pytest.approx(within_ss_by_hand(z, merged["cluster"]),
+                                                       rel=1e-9)
+    assert tables["k_selection"]["k"].tolist() == [2, 3, 4, 5]
+
+
+def test_panel_without_year_fails_with_a_clear_message(tmp_path, run_notebook):
+    import papermill as pm
+
+    with pytest.raises(pm.PapermillExecutionError, match="not unique.*set `year`"):
+        run_notebook("county_clustering", year=None, output_dir=str(tmp_path / "out"))
+    assert not (tmp_path / "out" / "summary.json").exists()

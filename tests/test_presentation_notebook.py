@@ -1,0 +1,77 @@
+"""The teaching presentation: slide structure, and the numbers it writes on the sample."""
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import edubalance as eb
+from conftest import NOTEBOOKS
+
+PRESENTATION = NOTEBOOKS / "presentation.ipynb"
+SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "-", "notes"}
+
+
+def _cells():
+    return json.loads(PRESENTATION.read_text(encoding="utf-8"))["cells"]
+
+
+def _slide_type(cell):
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
+
+
+def test_every_cell_has_a_slide_type_and_setup_is_skipped():
+    cells = _cells()
+    assert all(_slide_type(c) in SLIDE_TYPES for c in cells), "a cell lacks slideshow metadata"
+    assert _slide_type(cells[0]) == "slide" and cells[0]["cell_type"] == "markdown"
+    tagged = [c for c in cells if "parameters" in c["metadata"].get("tags", [])]
+    assert len(tagged) == 1 and _slide_type(tagged[0]) == "skip"
+    sources = ["".join(c["source"]) for c in cells]
+    check = next(i for i, s in enumerate(sources) if "check_parameters(globals()" in s)
+    assert _slide_type(cells[check]) == "skip"
+    writer = next(i for i, s in enumerate(sources) if "write_results" in s)
+    assert _slide_type(cells[writer]) == "skip"
+    slides = [c for c in cells if _slide_type(c) == "slide"]
+    assert len(slides) >= 6  # title, policy, province, gaps, clusters, regression, take-aways
+    # Every slide opens with a bilingual heading (Chinese and English).
+    for cell in slides[1:]:
+        heading = "".join(cell["source"]).splitlines()[0]
+        assert heading.startswith("#") and any("\u4e00" <= ch <= "\u9fff" for ch in heading) \
+            and any(ch.isascii() and ch.isalpha() for ch in heading), heading
+
+
+def test_notebook_uses_the_package_for_every_analysis():
+    text = "".join("".join(c["source"]) for c in _cells() if c["cell_type"] == "code")
+    for call in ("eb.scoring.score", "eb.gaps.school_gaps", "eb.clustering.fit_clusters",
+                 "eb.regression.fit_ols", "eb.notebook.write_results"):
+        assert call in text
+    assert "sklearn" not in text and "statsmodels" not in text  # no hand-coded analysis
+
+
+@pytest.mark.notebooks
+def test_presentation_runs_and_writes_consistent_numbers(run_notebook, sample_dir):
+    out = run_notebook("presentation", year=2016)
+    summary = eb.notebook.read_summary(out)
+    assert summary["year"] == 2016 and summary["counties"] == 22
+    schools = eb.data.load_schools(sample_dir / "schools.csv")
+    quality = eb.scoring.score(schools[schools["year"] == 2016], "quality-2017").counties
+    passed_both = quality.groupby("county_code")["passed"].all().sum()
+    assert summary["counties_passing"]["quality-2017"] == int(passed_both)
+    passing = pd.read_csv(out / "counties_passing.csv", encoding="utf-8-sig")
+    assert set(passing["year"]) == set(range(2010, 2018)) and len(passing) == 16
+    shares = pd.read_csv(out / "threshold_shares.csv", encoding="utf-8-sig")
+    assert shares["share_meeting"].between(0, 1).all()
+    weakest = shares[shares["level"] == "primary"]["share_meeting"].min()
+    assert summary["weakest_threshold"]["primary"]["share_meeting"] == pytest.approx(weakest)
+    clusters = pd.read_csv(out / "clusters.csv", encoding="utf-8-sig")
+    assert len(clusters) == 22 and clusters["cluster"].nunique() == summary["clusters"]
+    # Fixed effects recover the simulation's true spending effect (pooled OLS would not).
+    truth = eb.sample.TRUE_EFFECTS["mean_exam_score"]["spending_per_student_kcny"]
+    regression = summary["regression"]
+    assert regression["term"] == "spending_per_student_kcny"
+    assert regression["ci_low"] <= truth <= regression["ci_high"]
+    for figure in ("counties_passing", "threshold_shares", "composite_cv_primary", "clusters",
+                   "regression"):
+        assert (out / f"{figure}.png").stat().st_size > 10_000
+    assert np.isfinite(pd.read_csv(out / "resources_needed.csv", encoding="utf-8-sig")
+                       ["amount"]).all()

@@ -1,0 +1,86 @@
+"""notebooks/outcome_regression.ipynb run by papermill; assertions on the files it writes."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.formula.api as smf
+
+INPUTS = ["spending_per_student_kcny", "teachers_per_100_students", "urbanisation_pct"]
+COLUMNS = ["term", "estimate", "std_error", "t_value", "p_value", "ci_low", "ci_high"]
+
+pytestmark = pytest.mark.notebooks
+
+
+def _strict_json(path):
+    def reject(constant):
+        raise AssertionError(f"{path.name} contains {constant}; JSON must use null")
+
+    return json.loads(path.read_text(encoding="utf-8"), parse_constant=reject)
+
+
+@pytest.fixture(scope="module")
+def counties(sample_dir):
+    return pd.read_csv(sample_dir / "counties.csv", dtype={"county_code": str})
+
+
+def test_default_run_two_way_fixed_effects_clustered(run_notebook, counties):
+    out = run_notebook("outcome_regression")
+    coefficients = pd.read_csv(out / "coefficients.csv", encoding="utf-8-sig")
+    assert list(coefficients.columns) == COLUMNS
+    assert coefficients["term"].tolist() == INPUTS  # intercept absorbed by the fixed effects
+    # Independent fit: statsmodels OLS with county and year dummies, clustered by county.
+    formula = "mean_exam_score ~ " + " + ".join(INPUTS) + " + C(county_code) + C(year)"
+    groups = pd.factorize(counties["county_code"])[0]
+    direct = smf.ols(formula, counties).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    np.testing.assert_allclose(coefficients["estimate"], direct.params[INPUTS], atol=1e-8)
+    # reghdfe convention: county effects nested in the clusters are not counted in K.
+    n, k_all, k_nested = len(counties), int(direct.df_model) + 1, 3 + counties["year"].nunique()
+    np.testing.assert_allclose(coefficients["std_error"],
+                               direct.bse[INPUTS] * np.sqrt((n - k_all) / (n - k_nested)),
+                               rtol=1e-6)
+    model = _strict_json(out / "model.json")
+    assert model["nobs"] == len(counties) == 176
+    assert model["cov_type"] == "cluster" and model["cluster"] == "county_code"
+    assert model["fixed_effects"] == ["county_code", "year"]
+    assert model["outcome"] == "mean_exam_score"
+    assert model["r2"] == pytest.approx(direct.rsquared, rel=1e-8)
+    assert model["adj_r2"] == pytest.approx(direct.rsquared_adj, rel=1e-8)
+    summary = _strict_json(out / "summary.json")
+    assert summary["term"] == INPUTS[0]
+    assert summary["estimate"] == pytest.approx(coefficients["estimate"].iloc[0])
+    assert "spending_per_student_kcny" in summary["text"]
+    for name in ("coefficients.png", "coefficients.svg", "residuals.png", "diagnostics_vif.csv",
+                 "influential.csv"):
+        assert (out / name).stat().st_size > 0, name
+
+
+def test_excel_input_pooled_hc1(run_notebook, counties, tmp_path):
+    path = tmp_path / "counties.xlsx"
+    counties.to_excel(path, index=False)
+    out = run_notebook("outcome_regression", data_path=str(path), outcome="progression_rate_pct",
+                       inputs=INPUTS[:2], fixed_effects=[], cov_type="HC1")  # cluster default unused
+    coefficients = pd.read_csv(out / "coefficients.csv", encoding="utf-8-sig")
+    direct = smf.ols("progression_rate_pct ~ " + " + ".join(INPUTS[:2]), counties).fit(
+        cov_type="HC1")
+    assert coefficients["term"].tolist() == ["Intercept", *INPUTS[:2]]
+    np.testing.assert_allclose(coefficients["estimate"], direct.params, rtol=1e-9)
+    np.testing.assert_allclose(coefficients["std_error"], direct.bse, rtol=1e-9)
+    model = _strict_json(out / "model.json")
+    assert model["nobs"] == len(counties) and model["cov_type"] == "HC1"
+    assert model["cluster"] is None
+    assert model["fixed_effects"] == [] and model["r2_within"] is None
+
+
+@pytest.mark.parametrize("parameters, message", [
+    ({"inputs": ["spending_per_student_kcny", "no_such_column"]},
+     r"unknown column\(s\): no_such_column \(available: county_code"),
+    ({"cluster": None}, "cov_type='cluster' needs a cluster column"),
+])
+def test_bad_parameters_fail_with_named_message(run_notebook, parameters, message):
+    import papermill as pm
+
+    with pytest.raises(pm.PapermillExecutionError, match=message):
+        run_notebook("outcome_regression", **parameters)
