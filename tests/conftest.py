@@ -5,6 +5,7 @@ import os
 import shutil
 from pathlib import Path
 
+import matplotlib
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -12,7 +13,7 @@ NOTEBOOKS = ROOT / "notebooks"
 SAMPLE_DIR = ROOT / "data" / "sample"
 KERNEL = "edubalance"
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+matplotlib.use("Agg")  # this process only: notebook kernels keep the inline backend
 
 
 @pytest.fixture(scope="session")

@@ -98,6 +98,8 @@ _TEACHER_SHARES = {
     "teachers_pe_arts": (0.15, 0.11, 0.005),
 }
 _PLACE_SYLLABLES = list("红新东和团永金石清河安平兴富民长宁丰沙泉柳杨川山源湾塘庄堡")
+SPREAD_DECLINE = 0.86
+"""Yearly factor by which the spread of school resources within a county shrinks."""
 _URBAN_FACTOR = {"urban": 1.10, "town": 1.0, "rural": 0.85}
 
 
@@ -126,7 +128,9 @@ def _county_frame(scale: str, rng: np.random.Generator, n_counties: int) -> pd.D
     frame["urbanisation_base"] = urbanisation
     frame["gdp_base"] = np.exp(rng.normal(np.log(20 + 0.25 * urbanisation), 0.25))
     frame["resource_level"] = np.exp(rng.normal(0, 0.12, n) + 0.004 * (urbanisation - 45))
-    frame["spread_2010"] = rng.uniform(0.25, 0.55, n)
+    # Spread of school resources in the year the county was assessed as basically balanced;
+    # it shrinks by SPREAD_DECLINE a year, so counties cross the basic-2012 limits about then.
+    frame["spread_at_assessment"] = rng.uniform(0.45, 0.52, n)
     frame["teacher_trend"] = rng.uniform(-0.015, 0.04, n)
     frame["spending_trend"] = rng.uniform(0.05, 0.12, n)
     frame["urbanisation_trend"] = rng.uniform(0.5, 1.5, n)
@@ -166,7 +170,6 @@ def _school_frame(counties: pd.DataFrame, scale: str, rng: np.random.Generator,
          school_type == "twelve_year"], [1.0, 0.38, 0.55, 0.30], 0.0)
     senior_share = 1.0 - primary_share - junior_share
     junior_size_factor = np.where(school_type == "junior", 1.15, 1.0)
-    spread = counties["spread_2010"].to_numpy()[county_index]
     location_factor = np.array([_URBAN_FACTOR[v] for v in ("urban", "town", "rural")])[loc_index]
     place = np.array(_PLACE_SYLLABLES)
     village = np.char.add(place[rng.integers(0, place.size, n)], place[rng.integers(0, place.size, n)])
@@ -187,7 +190,6 @@ def _school_frame(counties: pd.DataFrame, scale: str, rng: np.random.Generator,
         "senior_share": senior_share,
         "size_trend": np.select([urban_rural == "urban", urban_rural == "town"], [0.02, 0.0], -0.03),
         "multiplier_z": rng.normal(0, 1, n),
-        "spread": spread,
         "location_factor": location_factor,
     })
 
@@ -212,8 +214,9 @@ def _school_years(counties: pd.DataFrame, schools: pd.DataFrame, years, rng) -> 
     classes_primary = np.where(students_primary > 0, np.ceil(students_primary / class_size_primary), 0)
     classes_junior = np.where(students_junior > 0, np.ceil(students_junior / (class_size_primary + 5)), 0)
     classes_senior = np.where(students_senior > 0, np.ceil(students_senior / 50), 0)
-    # Spread shrinks by 5% a year: counties move towards balance.
-    spread = s["spread"].to_numpy() * 0.95 ** t
+    years_since_assessment = year - c["year_basic_balance"].to_numpy()
+    spread = np.clip(c["spread_at_assessment"].to_numpy() * SPREAD_DECLINE ** years_since_assessment,
+                     0.08, 0.8)
     multiplier = (c["resource_level"].to_numpy() * s["location_factor"].to_numpy()
                   * (1 + 0.02 * t * rural)   # rural schools catch up
                   * np.exp(spread * s["multiplier_z"].to_numpy() - spread**2 / 2))
