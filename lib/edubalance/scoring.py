@@ -305,44 +305,6 @@ def _school_reasons(flags, unmet_code, under_code, levels, thresholded, standard
     return _take_text(np.array(texts or [""], dtype=object), inverse.ravel())
 
 
-def _names(code: int, items) -> list[str]:
-    return [item.name for j, item in enumerate(items) if code >> j & 1]
-
-
-def _threshold_text(unmet: int, k: int, thresholded, standard) -> str:
-    rule = standard.rule("school_thresholds")
-    missed = _names(unmet, thresholded)
-    return (f"school_indicators: meets {k - len(missed)} of {k} (needs {rule.params['min_met']}); "
-            f"below threshold: {', '.join(missed)}")
-
-
-def _share_text(under: int, k: int, thresholded, standard) -> str:
-    if not under:
-        return ""
-    share = 100 * standard.rule("school_thresholds").params["min_share_of_threshold"]
-    return f"; below {share:g}% of threshold: {', '.join(_names(under, thresholded))}"
-
-
-def _other_text(code: int, k: int, thresholded, standard) -> str:
-    unmet, code = code & ((1 << k) - 1), code >> k
-    level, flags = LEVELS[code & 1], code >> 1
-    parts = []
-    if flags & 2:
-        rule = standard.rule("school_size")
-        parts.append(f"school_size: above {rule.params['max']:g} pupils"
-                     + (" (nine-year limit where it applies)" if rule.params.get("max_by_type")
-                        else ""))
-    if flags & 4:
-        limit = standard.rule("class_size").params["max"][level]
-        parts.append(f"class_size: average class above {limit:g} (or no classes recorded)")
-    if flags & 8:
-        text = f"points_score: score below {_pass_min(standard):g}"
-        if unmet:
-            text += f"; below target: {', '.join(_names(unmet, thresholded))}"
-        parts.append(text)
-    return (RULE_SEPARATOR if flags & 1 else "") + RULE_SEPARATOR.join(parts)
-
-
 def _take_text(texts: np.ndarray, codes: np.ndarray) -> pd.array:
     """Plain string column ``texts[codes]``, gathered by Arrow (no Python object per row)."""
     import pyarrow as pa
