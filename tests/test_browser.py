@@ -246,23 +246,10 @@ def _check_job_report(browser, report: Path, county: str, screenshot: Path):
     return visit
 
 
-def _batch_forces_agg() -> bool:
-    import inspect
-
-    from edubalance import batch
-
-    return 'setdefault("MPLBACKEND", "Agg")' in inspect.getsource(batch)
-
-
 def check_county_report(browser, reports, tmp_path):
     visit = _check_job_report(browser, _job_report(reports, "county_scoring", COUNTIES[1]),
                               COUNTIES[1], tmp_path / "county_scoring.png")
-    if visit.page.evaluate("() => document.images.length") == 0 and _batch_forces_agg():
-        # Known bug: batch._worker_init exports MPLBACKEND=Agg, the kernels inherit it and
-        # plt.show() draws nothing, so batch reports lose their figures (fix: drop that line).
-        return "batch workers export MPLBACKEND=Agg: county reports have no figures"
     assert visit.page.evaluate("() => document.images.length") >= 1, "no figures in the report"
-    return None
 
 
 def check_explorer_report(browser, reports, tmp_path):
@@ -318,6 +305,4 @@ def test_reports_in_the_browser(browser, reports, tmp_path):
     check_explorer_report(browser, reports, tmp_path)
     check_slides(browser, reports, tmp_path)
     check_presentation_html(browser, reports, tmp_path)
-    known_bug = check_county_report(browser, reports, tmp_path)
-    if known_bug:
-        pytest.xfail(known_bug)
+    check_county_report(browser, reports, tmp_path)

@@ -658,7 +658,6 @@ def _worker_init() -> None:
         except OSError:
             pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 def _kill_children() -> None:
