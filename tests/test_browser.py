@@ -306,3 +306,82 @@ def test_reports_in_the_browser(browser, reports, tmp_path):
     check_slides(browser, reports, tmp_path)
     check_presentation_html(browser, reports, tmp_path)
     check_county_report(browser, reports, tmp_path)
+
+
+# ----------------------------------------------------------------------- explorer in Voila
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def voila_url():
+    """The explorer served as a stand-alone app by Voila on a loopback port."""
+    pytest.importorskip("voila", reason="Voila (the `voila` extra) is not installed")
+    import time
+    import urllib.error
+    import urllib.request
+
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "voila", str(ROOT / "notebooks" / "explorer.ipynb"), "--no-browser",
+         f"--port={port}", "--Voila.ip=127.0.0.1"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "static/", timeout=5)
+            break
+        except urllib.error.HTTPError:
+            break  # the server answers: up (the path itself need not exist)
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail(f"Voila did not start:\n{server.communicate()[0][-3000:]!r}")
+            time.sleep(0.5)
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def test_explorer_runs_as_a_voila_app(browser, voila_url, tmp_path):
+    """Widgets render with no code shown, and changing the county redraws the figures."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    def only_loopback(route):
+        # Voila's page links fonts and mermaid from CDNs; offline users lose nothing we need.
+        if route.request.url.startswith((voila_url, "data:", "blob:")):
+            route.continue_()
+        else:
+            route.abort()
+
+    page.route("**/*", only_loopback)
+    page.goto(voila_url, wait_until="domcontentloaded", timeout=120_000)
+    county = page.locator(".widget-dropdown", has_text="County").locator("select")
+    county.wait_for(timeout=120_000)
+    options = county.locator("option").all_inner_texts()
+    assert any(option.startswith(COUNTIES[0]) for option in options), options
+    figures = page.locator(".widget-output img")
+    figures.first.wait_for(timeout=120_000)
+    all_figures = "() => [...document.querySelectorAll('.widget-output img')].map(i => i.src).join()"
+    before = page.evaluate(all_figures)
+    current = county.locator("option:checked").inner_text()
+    county.select_option(label=next(name for name in options if name != current))
+    page.wait_for_function(f"([before]) => ({all_figures})() !== before", arg=[before],
+                           timeout=60_000)
+    text = page.inner_text("body")
+    assert "import edubalance" not in text and "check_parameters" not in text
+    assert errors == [], f"JavaScript errors in the Voila app: {errors}"
+    page.screenshot(path=str(tmp_path / "voila_explorer.png"), full_page=True)
+    page.close()
