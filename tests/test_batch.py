@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -20,6 +19,7 @@ import yaml
 
 from edubalance import batch
 from edubalance.batch import Job, job_slug, safe_name
+from helpers import Links
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TOY = FIXTURES / "toy_job.ipynb"
@@ -44,14 +44,6 @@ def manifest(output: Path) -> dict[str, dict]:
     return {job["parameters"]["county"]: job for job in jobs}
 
 
-class Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "a":
-            self.hrefs += [value for name, value in attrs if name == "href"]
 
 
 # --------------------------------------------------------------------------- names

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from edubalance import data, schema
+from helpers import valid_schools
 
 # Rows as a spreadsheet shows them: header on line 1, schools 001/002/0003 on lines 2/3/4.
 LINE = {"001": 2, "002": 3, "0003": 4}
@@ -14,20 +15,12 @@ POS = {"001": 0, "002": 1, "0003": 2}
 
 
 def schools() -> pd.DataFrame:
-    return pd.DataFrame({
-        "county_code": ["040202"] * 3, "county_name": ["大武口区"] * 3, "year": ["2017"] * 3,
-        "school_id": ["001", "002", "0003"], "school_name": ["甲小学", "乙中学", "丙学校"],
-        "school_type": ["小学", "初中", "九年一贯制学校"], "urban_rural": ["城区", "镇区", "乡村"],
-        "students_primary": [300, 0, 200], "students_junior": [0, 400, 150],
-        "classes_primary": [10, 0, 8], "classes_junior": [0, 9, 4],
-        "teachers": [20, 35, 30], "teachers_above_degree": [18, 30, 25],
-        "teachers_mid_title": [9, 15, 12], "teachers_backbone": [3, 4, 2],
-        "teachers_pe_arts": [2, 3, 3], "teaching_area_m2": [1500.5, 2600.0, 2100.25],
-        "sports_area_m2": [3000.0, 4100.0, 3900.0],
-        "equipment_value_cny": [600000.0, 1100000.0, 750000.5],
-        "computers": [30, 60, 40], "multimedia_classrooms": [10, 12, 11],
-        "books": [9000, 16000, 12000],
-    }).astype(object)
+    """The valid schools as a form has them: Chinese values, years as text, object columns."""
+    frame = valid_schools()
+    frame["year"] = ["2017"] * 3
+    frame["school_type"] = ["小学", "初中", "九年一贯制学校"]
+    frame["urban_rural"] = ["城区", "镇区", "乡村"]
+    return frame.astype(object)
 
 
 def write(tmp_path, frame: pd.DataFrame, name="schools.csv"):

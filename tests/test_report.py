@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -15,6 +14,7 @@ import nbformat
 import pytest
 
 from edubalance import report
+from helpers import Links
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # A 1x1 PNG.
@@ -26,14 +26,6 @@ REMOTE = re.compile(r"<(script|link)\b[^>]*(src|href)\s*=\s*[\"']?(https?:)?//",
 REMOTE_IMPORT = re.compile(r"import[^;\n]*[\"'](https?:)?//")
 
 
-class Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "a":
-            self.hrefs += [value for name, value in attrs if name == "href"]
 
 
 def executed_notebook(path: Path) -> Path:

@@ -37,6 +37,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
+from .disparity import indicator_columns
+
 __all__ = [
     "NORMALISATIONS", "WEIGHTINGS", "AGGREGATIONS", "benefit_mask", "normalise",
     "entropy_weights", "critic_weights", "pca_weights", "compute_weights", "aggregate", "topsis",
@@ -372,12 +374,7 @@ class CompositeResult:
 
 
 def _indicator_matrix(frame: pd.DataFrame, indicators) -> np.ndarray:
-    indicators = list(indicators)
-    if not indicators:
-        raise ValueError("no indicators given")
-    missing = [name for name in indicators if name not in frame.columns]
-    if missing:
-        raise ValueError(f"indicator column(s) not in the frame: {', '.join(missing)}")
+    indicators = indicator_columns(frame, indicators)
     values = frame[indicators].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(values)
     if bad.any():

@@ -595,6 +595,23 @@ def _grouped_theil_decomposition(x, w, codes, labels, total, mean):
     return between, within
 
 
+def indicator_columns(frame: pd.DataFrame, indicators) -> list[str]:
+    """The indicator names as a list, after checking that there are some and all are columns.
+
+    Examples
+    --------
+    >>> indicator_columns(pd.DataFrame({"x": [1]}), ("x",))
+    ['x']
+    """
+    indicators = list(indicators)
+    if not indicators:
+        raise ValueError("no indicators given")
+    missing = [name for name in indicators if name not in frame.columns]
+    if missing:
+        raise ValueError(f"indicator column(s) not in the frame: {', '.join(missing)}")
+    return indicators
+
+
 def indicator_summary(frame: pd.DataFrame, indicators, weight: str | None, by, *,
                       epsilon: float = 0.5, decompose_by: str | None = None,
                       dropna: bool = False) -> pd.DataFrame:
@@ -611,12 +628,7 @@ def indicator_summary(frame: pd.DataFrame, indicators, weight: str | None, by, *
     >>> indicator_summary(df, ["x", "y"], "n", "county")[["indicator", "mean"]].values.tolist()
     [['x', 2.5], ['y', 2.0]]
     """
-    indicators = list(indicators)
-    if not indicators:
-        raise ValueError("no indicators given")
-    missing = [name for name in indicators if name not in frame.columns]
-    if missing:
-        raise ValueError(f"indicator column(s) not in the frame: {', '.join(missing)}")
+    indicators = indicator_columns(frame, indicators)
     keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
     carried = keys + ([weight] if weight is not None else []) + (
         [decompose_by] if decompose_by is not None else [])
