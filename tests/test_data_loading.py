@@ -321,3 +321,26 @@ def test_county_table_round_trips(tmp_path, values, codes):
         loaded = data.load_counties(path)
         assert loaded["county_code"].tolist() == table["county_code"].tolist()
         np.testing.assert_array_equal(loaded["spending"].to_numpy(float), np.asarray(values))
+
+
+# ---------------------------------------------------------------------- writing a form
+def test_school_form_round_trips_through_the_loader(tmp_path):
+    frame = schools().assign(prefecture="石嘴山市")
+    path = data.write_school_form(frame, tmp_path / "表一.xlsx", title="表一 学校办学条件")
+    loaded = data.load_schools(path)
+    assert_same_schools(loaded[schema.SCHOOL_COLUMNS], schools())
+    assert loaded["prefecture"].eq("石嘴山市").all()
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet["A1"].value == "表一 学校办学条件"
+    headers = [cell.value for cell in sheet[2]] + [cell.value for cell in sheet[3]]
+    assert {"县代码", "在校生数", "班数", "小学", "初中", "专任教师数"} <= set(headers)
+    assert sheet.cell(row=4, column=6).value == "小学"  # school type written in Chinese
+
+
+def test_school_form_neutralises_formulas_and_leaves_no_partial_file(tmp_path):
+    hostile = schools().assign(school_name=["=HYPERLINK(\"http://x\")", "乙中学", "丙学校"])
+    path = data.write_school_form(hostile, tmp_path / "form.xlsx")
+    assert openpyxl.load_workbook(path).active.cell(row=3, column=5).value.startswith("'=")
+    with pytest.raises(ValueError, match="teachers"):
+        data.write_school_form(schools().drop(columns="teachers"), tmp_path / "bad.xlsx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["form.xlsx"]

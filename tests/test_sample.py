@@ -128,3 +128,14 @@ def test_shipped_roster_agrees_with_the_schools_it_covers(sample_dir):
                "teachers_pe_arts"]
     expected = schools.set_index("school_id").loc[counts.index, columns]
     assert (counts[columns] == expected).all().all()
+
+
+def test_shipped_form_workbook_holds_the_same_schools_as_the_csv(sample_dir):
+    from edubalance import data
+
+    form = data.load_schools(sample_dir / "schools_form.xlsx")
+    schools = data.load_schools(sample_dir / "schools.csv")
+    expected = schools[(schools["county_name"] == eb.sample.FORM_COUNTY)
+                       & (schools["year"] == schools["year"].max())].reset_index(drop=True)
+    pd.testing.assert_frame_equal(form[expected.columns].reset_index(drop=True), expected,
+                                  check_dtype=False)

@@ -65,6 +65,9 @@ NINGXIA_COUNTIES = [
     ("640521", "中宁县", "中卫市", 2012), ("640522", "海原县", "中卫市", 2016),
 ]
 
+FORM_COUNTY = "大武口区"
+"""County whose latest year is also written as an official-form workbook (schools_form.xlsx)."""
+
 TRUE_EFFECTS: dict[str, dict[str, float]] = {
     "mean_exam_score": {"spending_per_student_kcny": 1.5, "teachers_per_100_students": 2.0,
                         "urbanisation_pct": 0.08},
@@ -372,6 +375,16 @@ def write_sample(out_dir, scale: str = "province", seed: int = 2017, years=None,
             latest = schools[schools["year"] == schools["year"].max()]
             tables["teachers"] = simulate_roster(latest, seed=seed)
     written = {}
+    if scale == "province":
+        # One county's latest year as the official form would arrive: Chinese headers, a title
+        # row and a two-row header, to try `edubalance validate` and the Excel loader on.
+        from .data import write_school_form
+
+        latest = schools[(schools["year"] == schools["year"].max())
+                         & (schools["county_name"] == FORM_COUNTY)]
+        written["form"] = write_school_form(
+            latest, out_dir / "schools_form.xlsx",
+            title=f"表一 {FORM_COUNTY}义务教育学校办学条件统计表（{int(latest['year'].iloc[0])}年，模拟数据）")
     for name, frame in tables.items():
         if fmt == "parquet":
             target = out_dir / f"{name}.parquet"
