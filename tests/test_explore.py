@@ -321,15 +321,6 @@ def test_live_view_redraws_only_changed_figures(explorer, monkeypatch):
     plt.close("all")
 
 
-def test_find_file_works_from_the_notebooks_folder(root, monkeypatch):
-    # JupyterLab and Voila start kernels in notebooks/; papermill and the batch in the root.
-    monkeypatch.chdir(root / "notebooks")
-    found = eb.explore.find_file("data/sample/schools.csv")
-    assert found.resolve() == (root / "data" / "sample" / "schools.csv").resolve()
-    with pytest.raises(FileNotFoundError, match="looked in"):
-        eb.explore.find_file("data/sample/no_such_file.csv")
-
-
 def test_displaying_the_explorer_shows_the_widget(small):
     bundle = Explorer(small)._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle

@@ -86,3 +86,14 @@ def test_table_names_cannot_escape_the_output_folder(tmp_path, stem):
 def test_categorical_text_columns_are_neutralised_too():
     frame = pd.DataFrame({"name": pd.Categorical(["=1+1", "灵武市"])})
     assert neutralise_formulas(frame)["name"].tolist() == ["'=1+1", "灵武市"]
+
+
+def test_data_files_are_found_from_the_notebooks_folder(root, monkeypatch):
+    # JupyterLab and Voila start kernels in notebooks/; papermill and the batch in the root.
+    from edubalance.notebook import find_data_file
+
+    monkeypatch.chdir(root / "notebooks")
+    found = find_data_file("data/sample/schools.csv")
+    assert found.resolve() == (root / "data" / "sample" / "schools.csv").resolve()
+    with pytest.raises(FileNotFoundError, match="looked in"):
+        find_data_file("data/sample/no_such_file.csv")

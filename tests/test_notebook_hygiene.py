@@ -52,3 +52,17 @@ def test_unknown_parameter_fails_before_any_work(path, tmp_path):
                             progress_bar=False, cwd=str(NOTEBOOKS.parent))
     assert "no_such_parameter" in str(error.value)
     assert not out.exists() or not any(out.iterdir()), "work was done before the check"
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=lambda p: p.stem)
+def test_runs_with_its_defaults_from_the_notebooks_folder(path, tmp_path):
+    # JupyterLab starts the kernel in notebooks/, so the default relative data paths must
+    # resolve from there too; only output_dir is overridden.
+    import papermill as pm
+
+    out = tmp_path / "out"
+    pm.execute_notebook(str(path), str(tmp_path / "executed.ipynb"), kernel_name="edubalance",
+                        parameters={"output_dir": str(out)}, progress_bar=False,
+                        cwd=str(NOTEBOOKS))
+    assert any(out.iterdir()), f"{path.name} wrote no results"

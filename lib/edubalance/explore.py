@@ -32,7 +32,7 @@ import pandas as pd
 
 from .schema import LEVELS
 
-__all__ = ["Explorer", "ALL_PREFECTURES", "LEVEL_LABELS", "FIGURES", "find_file", "standards_table",
+__all__ = ["Explorer", "ALL_PREFECTURES", "LEVEL_LABELS", "FIGURES", "standards_table",
            "passing_by_year", "threshold_shares", "rule_failures"]
 
 ALL_PREFECTURES = "全部 all"
@@ -539,37 +539,6 @@ class Explorer:
         ])
         return widgets.VBox([controls, self.status, figures,
                              widgets.HTML("<b>学校明细 Schools</b>"), self.table])
-
-
-def find_file(path: str | os.PathLike, levels: int = 3) -> Path:
-    """Find a relative data file from the working folder or one of its parents.
-
-    Papermill and the batch run notebooks from the project root, but JupyterLab and Voila start
-    the kernel in the notebook's folder; looking in the parents lets the same relative
-    ``data_path`` (``data/sample/schools.csv``) work in all of them.
-
-    Raises
-    ------
-    FileNotFoundError
-        Naming the folders searched.
-
-    Examples
-    --------
-    >>> find_file(__file__) == Path(__file__)
-    True
-    """
-    path = Path(path)
-    if path.is_absolute() or path.exists():
-        if not path.exists():
-            raise FileNotFoundError(f"file not found: {path}")
-        return path
-    folder = Path.cwd()
-    searched = []
-    for candidate in [folder, *folder.parents][:levels + 1]:
-        searched.append(str(candidate))
-        if (candidate / path).is_file():
-            return candidate / path
-    raise FileNotFoundError(f"file not found: {path} (looked in {', '.join(searched)})")
 
 
 def _escape(text: str) -> str:

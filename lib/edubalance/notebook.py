@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["ParameterError", "check_parameters", "write_results", "neutralise_formulas",
-           "to_jsonable", "atomic_write_text", "read_summary"]
+           "to_jsonable", "atomic_write_text", "read_summary", "find_data_file"]
 
 # Names IPython puts in a kernel's namespace on its own.
 _KERNEL_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
@@ -237,3 +237,34 @@ def read_summary(output_dir: str | os.PathLike) -> dict[str, Any] | None:
     if not path.exists():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def find_data_file(path: str | os.PathLike, levels: int = 3) -> Path:
+    """Find a relative data file from the working folder or one of its parents.
+
+    Papermill and the batch run notebooks from the project root, but JupyterLab and Voila start
+    the kernel in the notebook's folder; looking in the parents lets the same relative
+    ``data_path`` (``data/sample/schools.csv``) work in all of them.
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the folders searched.
+
+    Examples
+    --------
+    >>> find_data_file(__file__) == Path(__file__)
+    True
+    """
+    path = Path(path)
+    if path.is_absolute() or path.exists():
+        if not path.exists():
+            raise FileNotFoundError(f"file not found: {path}")
+        return path
+    folder = Path.cwd()
+    searched = []
+    for candidate in [folder, *folder.parents][:levels + 1]:
+        searched.append(str(candidate))
+        if (candidate / path).is_file():
+            return candidate / path
+    raise FileNotFoundError(f"file not found: {path} (looked in {', '.join(searched)})")
