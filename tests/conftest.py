@@ -1,7 +1,6 @@
 """Shared fixtures: paths, the sample data, and running notebooks with papermill."""
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 

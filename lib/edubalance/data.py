@@ -42,7 +42,6 @@ import io
 import logging
 import re
 import unicodedata
-import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence

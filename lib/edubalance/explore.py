@@ -22,9 +22,7 @@ Examples
 """
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import numpy as np

@@ -225,7 +225,7 @@ def cv_upgrade_plan(result: ScoringResult, county_code=None, year=None,
     records, steps_done = [], np.zeros(n_groups, dtype=int)
     stuck = np.zeros(n_groups, dtype=bool)
     previous = None
-    for step in range(1, max_steps + 1):
+    for _ in range(max_steps):
         if previous is not None:
             records[-1]["cv_after"] = cv[previous[0], previous[1]]
         active = failing(cv) & ~stuck

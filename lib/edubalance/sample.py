@@ -39,7 +39,6 @@ Examples
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
