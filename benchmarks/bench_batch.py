@@ -3,7 +3,9 @@
 Runs notebooks/county_scoring.ipynb for the sample counties of 2017 (22 jobs) once with one
 worker and once with two, and compares the per-job time with two floors measured in the same
 run: a papermill run of an "empty" notebook with the same imports (kernel start + imports),
-and a direct papermill run of one real job (no runner, no HTML report).
+and a direct papermill run of one real job (no runner, no HTML report). A third run uses the
+opt-in warm-kernel engine (``--engine warm``, 2 workers, one kernel per worker reused across
+jobs) and prints its ratio against the local engine measured in the same run.
 
     .venv/bin/python benchmarks/bench_batch.py [--counties N] [--toy]
 
@@ -107,14 +109,19 @@ def main() -> int:
     direct = timed_papermill(notebook, workdir, {**shared, "county": counties[0]}, args.repeats)
 
     timings = {}
-    for workers in (1, 2):
+    warm_time = None
+    for engine, workers in (("local", 1), ("local", 2), ("warm", 2)):
         started = time.perf_counter()
-        result = batch.run_batch([spec], output=workdir / f"reports-{workers}", workers=workers,
-                                 progress=False)
-        timings[workers] = time.perf_counter() - started
+        result = batch.run_batch([spec], output=workdir / f"reports-{engine}-{workers}",
+                                 workers=workers, engine=engine, progress=False)
+        elapsed = time.perf_counter() - started
+        if engine == "local":
+            timings[workers] = elapsed
+        else:
+            warm_time = elapsed
         failed = f", {len(result.failed)} FAILED (timing not comparable)" if result.failed else ""
-        print(f"{workers} worker(s): {timings[workers]:7.1f} s for {n_jobs} jobs "
-              f"({60 * n_jobs / timings[workers]:5.1f} jobs/min){failed}")
+        print(f"{engine:5} engine, {workers} worker(s): {elapsed:7.1f} s for {n_jobs} jobs "
+              f"({60 * n_jobs / elapsed:5.1f} jobs/min){failed}")
 
     per_job = timings[1] / n_jobs
     speedup = timings[1] / timings[2]
@@ -127,6 +134,10 @@ def main() -> int:
     print(f"kernel start + imports share of a job: {floor / direct:4.0%}")
     print(f"speed-up with 2 workers: {speedup:4.2f}x (target >= {TARGET_SPEEDUP}x) "
           f"{'OK' if speedup >= TARGET_SPEEDUP else 'BELOW TARGET'}")
+    warm_gain = timings[2] / warm_time
+    print(f"warm engine, 2 workers: {warm_time:6.1f} s = {warm_gain:4.2f}x faster than the local "
+          f"engine with 2 workers ({timings[2]:.1f} s), {timings[1] / warm_time:4.2f}x faster "
+          f"than local with 1; per job {2 * warm_time / n_jobs:5.2f} s of worker time")
     print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"outputs kept in {workdir}")
     return 0

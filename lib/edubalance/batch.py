@@ -13,10 +13,24 @@ runner sets ``output_dir`` to the job folder). A job is first built in a hidden 
 folder ``.tmp-<slug>-<random>`` and renamed into place when finished, with a ``job.json``
 marker; so a batch killed half-way never leaves a folder that looks complete, and
 ``--resume`` re-runs only what is missing or whose inputs changed (fingerprint of the
-notebook, the parameters and the files named by ``*_path``/``*_file`` parameters).
+notebook, the parameters, the files named by ``*_path``/``*_file`` parameters, the package
+version and a content hash of the package's own code: its ``*.py`` modules and
+``standards/*.yaml``, so an edited scoring module or standard re-runs the jobs).
 
-Engines: ``local`` (a pool of worker processes, one kernel per job) and ``dask`` (the same
-jobs submitted to an existing ``distributed`` cluster).
+Engines:
+
+- ``local`` (default): a pool of worker processes, a fresh kernel per job; nothing a job
+  does can reach the next one.
+- ``warm`` (opt in): each worker process keeps one kernel for all its jobs. Before each job
+  the kernel's namespace is wiped (``%reset -f``, ``gc.collect()``, figures closed,
+  matplotlib rc defaults and ``%matplotlib inline`` restored, working folder reset). Imported
+  modules (pandas, matplotlib, edubalance) stay loaded, so kernel start and heavy imports are
+  paid once per worker instead of once per job, which dominates short notebooks. The
+  trade-off: module-level state inside imported packages (caches, ``pandas`` options,
+  registries, monkeypatches) survives between jobs. Results, folders, ``job.json``, reports,
+  errors and timeouts are handled as for ``local``; a job that times out or kills its kernel
+  is recorded as failed and the worker starts a new kernel for its next job.
+- ``dask``: the same jobs submitted to an existing ``distributed`` cluster.
 """
 from __future__ import annotations
 
@@ -46,13 +60,15 @@ import yaml
 from . import __version__
 
 __all__ = ["Job", "BatchResult", "load_batch_file", "plan_jobs", "validate_jobs",
-           "notebook_parameters", "job_slug", "safe_name", "fingerprint", "execute_job",
+           "notebook_parameters", "job_slug", "safe_name", "fingerprint", "package_code_hash",
+           "execute_job", "execute_job_warm",
            "run_batch", "register_cli", "KERNEL_NAME", "JOB_MARKER", "MANIFEST"]
 
 KERNEL_NAME = "edubalance"
 JOB_MARKER = "job.json"
 MANIFEST = "manifest.json"
 DEFAULT_TIMEOUT = 3600.0
+ENGINES = ("local", "warm", "dask")
 _BATCH_KEYS = {"notebook", "parameters", "grid", "description", "title"}
 _RUNNER_PARAMETERS = {"output_dir"}
 # Windows device names: a folder called CON or lpt1.txt cannot be created or opened there.
@@ -454,18 +470,46 @@ def _file_digest(path: Path, cache: dict[Path, str]) -> str:
     return cache[path]
 
 
-def fingerprint(job: Job, cache: dict[Path, str] | None = None) -> str:
-    """Hash of what determines a job's results: notebook, parameters, input files, version.
+def package_code_hash() -> str:
+    """Content hash of the installed package's code: every ``*.py`` and ``standards/*.yaml``.
+
+    Files are taken in sorted order and hashed with their path relative to the package
+    folder, so editing a module or a standard (without a version bump), adding or renaming
+    one all change the hash. ``run_batch`` calls it once per batch, not per job.
+
+    Examples
+    --------
+    >>> package_code_hash().startswith("sha256:")
+    True
+    >>> package_code_hash() == package_code_hash()
+    True
+    """
+    root = Path(__file__).resolve().parent
+    files = sorted({*root.rglob("*.py"), *(root / "standards").glob("*.yaml")})
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return "sha256:" + digest.hexdigest()
+
+
+def fingerprint(job: Job, cache: dict[Path, str] | None = None,
+                code_hash: str | None = None) -> str:
+    """Hash of what determines a job's results: notebook, parameters, input files, code.
 
     Files named by ``*_path`` / ``*_file`` parameters are hashed by content (sha256), so a
-    changed data file makes ``--resume`` run the job again.
+    changed data file makes ``--resume`` run the job again; so does a changed package
+    module or standards YAML (``code_hash``, default :func:`package_code_hash`), and a new
+    package version.
     """
     cache = {} if cache is None else cache
+    if code_hash is None:
+        code_hash = package_code_hash()
     inputs = {name: _file_digest(Path(value).expanduser().resolve(), cache)
               for name, value in sorted(job.parameters.items())
               if _is_path_parameter(name) and isinstance(value, str) and value}
     payload = {"notebook": _file_digest(job.notebook, cache), "parameters": job.parameters,
-               "inputs": inputs, "version": __version__}
+               "inputs": inputs, "version": __version__, "code": code_hash}
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -534,10 +578,28 @@ def execute_job(spec: Mapping[str, Any]) -> dict[str, Any]:
     ``notebook``, ``parameters``, ``output``, ``stem``, ``slug``, ``cwd``, ``timeout``,
     ``kernel_name``, ``fingerprint``, ``notebook_text`` (and optionally ``cell_timeout``,
     default ``timeout``: nbclient's per-cell limit; ``timeout`` is the whole job's watchdog,
-    which kills the kernel). Returns the manifest entry.
+    which kills the kernel). Each call starts and stops its own kernel (papermill). Returns
+    the manifest entry.
     """
+    return _execute_job(spec, _run_with_new_kernel)
+
+
+def _run_with_new_kernel(spec: Mapping[str, Any], executed: Path, parameters: dict,
+                         kernel_pids: list[int], kernel_log) -> None:
     import papermill as pm
 
+    pm.execute_notebook(
+        spec["notebook"], str(executed), parameters=parameters,
+        kernel_name=spec.get("kernel_name", KERNEL_NAME), cwd=spec.get("cwd"),
+        progress_bar=False, log_output=False,
+        execution_timeout=spec.get("cell_timeout", spec.get("timeout")),
+        kernel_manager_class=_recording_kernel_manager(kernel_pids, kernel_log))
+
+
+def _execute_job(spec: Mapping[str, Any], run_notebook: Callable[..., None]) -> dict[str, Any]:
+    # Everything around the notebook run (temporary folder, watchdog, HTML report, job.json,
+    # rename) is shared by the engines; ``run_notebook(spec, executed, parameters,
+    # kernel_pids, kernel_log)`` executes the notebook and notes its kernel's pid.
     started = time.time()
     clock = time.monotonic()
     output = Path(spec["output"])
@@ -568,12 +630,7 @@ def execute_job(spec: Mapping[str, Any]) -> dict[str, Any]:
         timer.start()
     kernel_log = (tmp / "kernel.log").open("w", encoding="utf-8")
     try:
-        pm.execute_notebook(
-            spec["notebook"], str(executed), parameters=parameters,
-            kernel_name=spec.get("kernel_name", KERNEL_NAME), cwd=spec.get("cwd"),
-            progress_bar=False, log_output=False,
-            execution_timeout=spec.get("cell_timeout", timeout),
-            kernel_manager_class=_recording_kernel_manager(kernel_pids, kernel_log))
+        run_notebook(spec, executed, parameters, kernel_pids, kernel_log)
     except Exception as error:  # a failing job is recorded, never fatal to the batch
         error_text = _describe_error(error, timed_out.is_set(), timeout)
     finally:
@@ -606,6 +663,7 @@ def execute_job(spec: Mapping[str, Any]) -> dict[str, Any]:
                         if p.is_file() and not p.name.startswith(".")),
         "version": __version__,
         "fingerprint": spec.get("fingerprint"),
+        "engine": spec.get("engine", "local"),
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         "host": os.uname().nodename if hasattr(os, "uname") else "",
     }
@@ -647,6 +705,224 @@ def _move_into_place(tmp: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+# --------------------------------------------------------------------------- warm kernels
+
+_WARM_ENGINE = "edubalance-warm"
+_WARM_START_TIMEOUT = 60.0
+# Run by the kernel before every job: wipe user globals (%reset -f), drop what they held,
+# close figures and restore matplotlib's rc settings, go back to the batch's working folder
+# and number cells from 1 again, so the executed notebook looks like a fresh kernel's.
+# Imported modules stay in sys.modules: that is the point of reusing the kernel.
+_RESET_CODE = '''\
+get_ipython().run_line_magic("reset", "-f")
+exec(compile({body!r}, "<edubalance-warm-reset>", "exec"),
+     {{"get_ipython": get_ipython, "__name__": "edubalance_warm_reset"}})
+'''
+_RESET_BODY = '''\
+import gc, os, sys
+os.chdir({cwd!r})
+if "matplotlib.pyplot" in sys.modules:
+    import matplotlib
+    import matplotlib.pyplot as plt
+    plt.close("all")
+    matplotlib.rc_file_defaults()
+    get_ipython().run_line_magic("matplotlib", "inline")
+get_ipython().execution_count = 1
+gc.collect()
+'''
+
+
+def _warm_reset_code(cwd: str) -> str:
+    return _RESET_CODE.format(body=_RESET_BODY.format(cwd=cwd))
+
+
+def _register_warm_engine() -> None:
+    """Register with papermill an nbclient engine that runs on an already started kernel.
+
+    papermill then does everything as for the local engine (parameter injection, cell
+    metadata, error marker, saving the executed notebook up to the failing cell); only the
+    kernel comes from the worker instead of being started and stopped for the job.
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+
+    if _WARM_ENGINE in papermill_engines._engines:
+        return
+
+    class WarmKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
+                                     stdout_file=None, stderr_file=None, start_timeout=60,
+                                     execution_timeout=None, km=None, kc=None, **kwargs):
+            if km is None or kc is None:
+                raise ValueError("the warm-kernel engine needs a started kernel (km, kc)")
+            # nbclient keeps a kernel manager it did not create (owns_km False): it neither
+            # starts nor shuts it down; giving it our client too avoids a new set of channels
+            # (and a heartbeat thread) per job.
+            client = PapermillNotebookClient(
+                nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
+                kernel_name=kernel_name, log=logger, log_output=log_output,
+                stdout_file=stdout_file, stderr_file=stderr_file)
+            client.kc = kc
+            return client.execute()
+
+    papermill_engines.register(_WARM_ENGINE, WarmKernelEngine)
+
+
+class _WarmKernel:
+    """One kernel kept alive by a worker process across its jobs (``--engine warm``)."""
+
+    def __init__(self, kernel_name: str) -> None:
+        from jupyter_core.utils import ensure_event_loop
+
+        self.kernel_name = kernel_name
+        # nbclient's sync wrappers run on this thread's loop; the kernel's async sockets
+        # must live on the same one.
+        self.loop = ensure_event_loop()
+        self.km = None
+        self.kc = None
+        self.pid: int | None = None
+        self.needs_restart = False
+        handle, name = tempfile.mkstemp(prefix="edubalance-warm-kernel-", suffix=".log")
+        os.close(handle)
+        self.log_path = Path(name)
+
+    def _run(self, awaitable):
+        return self.loop.run_until_complete(awaitable)
+
+    def alive(self) -> bool:
+        if self.km is None:
+            return False
+        try:
+            return bool(self._run(self.km.is_alive()))
+        except Exception:
+            return False
+
+    def start(self, cwd: str | None) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+
+        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        with self.log_path.open("ab") as log:
+            # The same in-memory history nbclient gives a fresh kernel: no shared sqlite file.
+            self._run(km.start_kernel(cwd=cwd, stdout=log, stderr=log,
+                                      extra_arguments=["--HistoryManager.hist_file=:memory:"]))
+        process = getattr(km.provisioner, "process", None)
+        self.km, self.pid = km, getattr(process, "pid", None) or getattr(km.provisioner, "pid",
+                                                                         None)
+        self.kc = km.client()
+        self.kc.start_channels()
+        try:
+            self._run(self.kc.wait_for_ready(timeout=_WARM_START_TIMEOUT))
+        except BaseException:
+            self.stop()
+            raise
+        self.kc.allow_stdin = False
+        self.needs_restart = False
+
+    def stop(self) -> None:
+        kc, km, pid = self.kc, self.km, self.pid
+        self.kc = self.km = self.pid = None
+        if kc is not None:
+            try:
+                kc.stop_channels()
+            except Exception:
+                pass
+        if km is not None:
+            try:
+                self._run(km.shutdown_kernel(now=True))
+            except Exception:
+                if pid is not None:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+
+    def close(self) -> None:
+        self.stop()
+        self.log_path.unlink(missing_ok=True)
+
+    def reset(self, cwd: str) -> None:
+        reply = self._run(self.kc.execute_interactive(
+            _warm_reset_code(cwd), silent=True, store_history=False, allow_stdin=False,
+            timeout=_WARM_START_TIMEOUT, output_hook=lambda message: None))
+        content = reply["content"]
+        if content.get("status") != "ok":
+            raise RuntimeError(f"warm kernel reset failed: {content.get('ename')}: "
+                               f"{content.get('evalue')}")
+
+    def run(self, spec: Mapping[str, Any], executed: Path, parameters: dict,
+            kernel_pids: list[int], kernel_log) -> None:
+        """Reset the namespace, then execute the notebook with papermill on this kernel."""
+        import papermill as pm
+
+        cwd = str(spec.get("cwd") or os.getcwd())
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        try:
+            if self.km is None or not self.alive():
+                self.stop()
+                self.start(cwd)
+            if self.pid is not None:
+                kernel_pids.append(self.pid)  # for the job watchdog
+            self.reset(cwd)
+            _register_warm_engine()
+            pm.execute_notebook(
+                spec["notebook"], str(executed), parameters=parameters,
+                engine_name=_WARM_ENGINE, kernel_name=spec.get("kernel_name", KERNEL_NAME),
+                cwd=spec.get("cwd"), progress_bar=False, log_output=False,
+                execution_timeout=spec.get("cell_timeout", spec.get("timeout")),
+                km=self.km, kc=self.kc)
+        except Exception as error:
+            # A cell that raised leaves an idle kernel, reset before the next job; anything
+            # else (timeout, dead kernel, failed reset) may leave it busy or gone.
+            self.needs_restart = type(error).__name__ != "PapermillExecutionError"
+            raise
+        finally:
+            with self.log_path.open("rb") as log:
+                log.seek(offset)
+                kernel_log.write(log.read().decode("utf-8", "replace"))
+
+
+_WARM: _WarmKernel | None = None
+
+
+def _close_warm_kernel() -> None:
+    global _WARM
+    if _WARM is not None:
+        _WARM.close()
+        _WARM = None
+
+
+def _warm_worker_init() -> None:
+    from multiprocessing.util import Finalize
+
+    _worker_init()
+    # Pool workers end with os._exit (no atexit): multiprocessing's finalizers still run.
+    Finalize(None, _close_warm_kernel, exitpriority=10)
+
+
+def execute_job_warm(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """Like :func:`execute_job`, but on this process's long-lived kernel (``--engine warm``).
+
+    The kernel is started on the first job and reused: before each job its namespace is
+    wiped (``%reset -f``, ``gc.collect()``, figures closed, matplotlib rc and ``%matplotlib
+    inline`` re-established, working folder reset to ``spec["cwd"]``). Modules stay imported,
+    so heavy imports are paid once per worker; module-level state inside imported packages
+    (caches, options, registries) therefore survives from one job to the next. After a
+    timeout, a dead kernel or a failed reset the kernel is stopped and the next job starts
+    a new one. Never raises; returns the manifest entry.
+    """
+    global _WARM
+    if _WARM is None or _WARM.kernel_name != spec.get("kernel_name", KERNEL_NAME):
+        _close_warm_kernel()
+        _WARM = _WarmKernel(spec.get("kernel_name", KERNEL_NAME))
+    warm = _WARM
+    entry = _execute_job(spec, warm.run)
+    if warm.needs_restart or (entry["status"] == "failed" and not warm.alive()):
+        warm.stop()  # the next job starts a fresh kernel
+    return entry
+
+
 # --------------------------------------------------------------------------- engines
 
 def _worker_init() -> None:
@@ -672,14 +948,17 @@ def _kill_children() -> None:
             pass
 
 
-def _run_local(specs: list[dict], workers: int, on_done: Callable[[dict], None]) -> None:
+def _run_local(specs: list[dict], workers: int, on_done: Callable[[dict], None],
+               warm: bool = False) -> None:
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
     executor = ProcessPoolExecutor(max_workers=max(1, min(workers, len(specs))),
-                                   mp_context=context, initializer=_worker_init)
+                                   mp_context=context,
+                                   initializer=_warm_worker_init if warm else _worker_init)
+    job_function = execute_job_warm if warm else execute_job
     try:
-        pending = {executor.submit(execute_job, spec): spec for spec in specs}
+        pending = {executor.submit(job_function, spec): spec for spec in specs}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -769,8 +1048,8 @@ def run_batch(batch_files: Iterable[str | os.PathLike], output: str | os.PathLik
     BatchResult
         ``entries`` in job order; ``exit_code`` is 1 if any job failed.
     """
-    if engine not in {"local", "dask"}:
-        raise ValueError(f"unknown engine {engine!r} (choose local or dask)")
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (choose {', '.join(ENGINES)})")
     if workers is not None and workers < 1:
         raise ValueError("--workers must be at least 1")
     if timeout is not None and timeout <= 0:
@@ -783,8 +1062,9 @@ def run_batch(batch_files: Iterable[str | os.PathLike], output: str | os.PathLik
             raise ValueError(f"--only {only!r} matches no job")
     validate_jobs(jobs)
     cache: dict[Path, str] = {}
+    code_hash = package_code_hash()  # once per batch: the package does not change mid-run
     for job in jobs:
-        job.fingerprint = fingerprint(job, cache)
+        job.fingerprint = fingerprint(job, cache, code_hash)
         _inside(output, output / job.stem / job.slug)
     output.mkdir(parents=True, exist_ok=True)
     previous = _read_manifest(output)
@@ -801,7 +1081,7 @@ def run_batch(batch_files: Iterable[str | os.PathLike], output: str | os.PathLik
                       "notebook_text": job.notebook_text, "parameters": job.parameters,
                       "output": str(output), "stem": job.stem, "slug": job.slug,
                       "cwd": os.getcwd(), "timeout": timeout, "kernel_name": kernel_name,
-                      "fingerprint": job.fingerprint})
+                      "fingerprint": job.fingerprint, "engine": engine})
 
     from tqdm.auto import tqdm
 
@@ -822,7 +1102,8 @@ def run_batch(batch_files: Iterable[str | os.PathLike], output: str | os.PathLik
             if engine == "dask":
                 _run_dask(specs, scheduler, on_done)
             else:
-                _run_local(specs, workers or os.cpu_count() or 1, on_done)
+                _run_local(specs, workers or os.cpu_count() or 1, on_done,
+                           warm=engine == "warm")
     finally:
         bar.close()
         ordered = [entries[i] for i in sorted(entries)]
@@ -874,7 +1155,14 @@ def register_cli(subparsers) -> None:
                         help="output folder (default: reports)")
     parser.add_argument("--only", metavar="PATTERN",
                         help="run only jobs whose slug or grid value matches this glob")
-    parser.add_argument("--engine", choices=("local", "dask"), default="local")
+    parser.add_argument(
+        "--engine", choices=ENGINES, default="local",
+        help="local (default): a fresh kernel per job, nothing carries over. warm: each "
+             "worker keeps one kernel for all its jobs and wipes its namespace before each "
+             "(%%reset -f, gc, figures closed, cwd reset), so imports are paid once per "
+             "worker - faster for short notebooks, but module-level state inside imported "
+             "packages (caches, options, monkeypatches) survives between jobs. dask: submit "
+             "to a distributed cluster (--scheduler)")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="Dask scheduler address for --engine dask (tcp://host:port)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",

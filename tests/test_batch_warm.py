@@ -1,0 +1,192 @@
+"""The warm-kernel engine (``--engine warm``) and the package-code part of the resume fingerprint.
+
+Kernel starts cost ~2-3 s, so there are three small batches: the toy fixture (3 jobs, one
+failing) under the local and the warm engine, and a probe notebook (4 jobs on one warm
+worker: define a global, check it is gone, time out, run on the replacement kernel).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from edubalance import batch
+
+TOY = Path(__file__).resolve().parent / "fixtures" / "toy_job.ipynb"
+PROBE_TIMEOUT = 8.0
+
+
+def write_batch(folder: Path, notebook: Path, **content) -> Path:
+    path = folder / f"{notebook.stem}.yaml"
+    path.write_text(yaml.safe_dump({"notebook": str(notebook), **content}, allow_unicode=True),
+                    encoding="utf-8")
+    return path
+
+
+def read_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def job_files(output: Path, entry: dict) -> set[str]:
+    folder = output / entry["folder"]
+    return {path.relative_to(folder).as_posix() for path in folder.rglob("*")}
+
+
+def probe_notebook(path: Path) -> Path:
+    """Records what a job inherits from the one before it on the same kernel."""
+    parameters = nbformat.v4.new_code_cell('name = "probe"\noutput_dir = "out"')
+    parameters.metadata["tags"] = ["parameters"]
+    work = nbformat.v4.new_code_cell(
+        'leaked = "leak" in globals()\n'
+        'leak = name\n'
+        'cwd_at_start = os.getcwd()\n'
+        'linewidth_at_start = float(plt.rcParams["lines.linewidth"])\n'
+        'plt.rcParams["lines.linewidth"] = 7.0  # must not reach the next job\n'
+        'os.chdir(os.path.dirname(output_dir))  # nor this\n'
+        'if name == "sleep":\n'
+        '    time.sleep(120)\n'
+        'write_results(output_dir, summary={"name": name, "leaked": leaked, "pid": os.getpid(),'
+        ' "cwd": cwd_at_start, "linewidth": linewidth_at_start,'
+        ' "pandas_preloaded": pandas_preloaded})')
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell('import os, sys, time\n'
+                                  'pandas_preloaded = "pandas" in sys.modules\n'
+                                  'import matplotlib.pyplot as plt\n'
+                                  'from edubalance.notebook import write_results'),
+        parameters, work])
+    notebook.metadata["kernelspec"] = {"name": "edubalance", "language": "python",
+                                       "display_name": "Python (edubalance)"}
+    nbformat.write(notebook, path)
+    return path
+
+
+# --------------------------------------------------------------------------- code hash
+
+def test_package_code_hash_follows_modules_and_standards(tmp_path, monkeypatch):
+    package = tmp_path / "edubalance"
+    (package / "standards").mkdir(parents=True)
+    (package / "scoring.py").write_text("THRESHOLD = 0.65\n")
+    (package / "standards" / "basic-2012.yaml").write_text("cv: 0.65\n")
+    monkeypatch.setattr(batch, "__file__", str(package / "batch.py"))
+    first = batch.package_code_hash()
+    assert batch.package_code_hash() == first
+    (package / "notes.txt").write_text("not code")
+    assert batch.package_code_hash() == first
+    (package / "standards" / "basic-2012.yaml").write_text("cv: 0.50\n")
+    edited_standard = batch.package_code_hash()
+    (package / "scoring.py").write_text("THRESHOLD = 0.50\n")
+    edited_module = batch.package_code_hash()
+    assert len({first, edited_standard, edited_module}) == 3
+    job = batch.Job(notebook=TOY, notebook_text="toy", parameters={"value": 1.0}, varying=[],
+                    source=tmp_path, stem="toy_job", slug="s")
+    assert batch.fingerprint(job, code_hash="sha256:a") != batch.fingerprint(job,
+                                                                            code_hash="sha256:b")
+
+
+# --------------------------------------------------------------------------- toy batch
+
+@pytest.fixture(scope="module")
+def toy_runs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("warm")
+    spec = write_batch(folder, TOY, parameters={"value": 2, "fail_county": "BAD"},
+                       grid={"county": ["A", "BAD", "C"]})
+    local = batch.run_batch([spec], output=folder / "local", workers=2, progress=False)
+    warm = batch.run_batch([spec], output=folder / "warm", workers=1, engine="warm",
+                           progress=False)
+    return local, warm
+
+
+def test_warm_engine_gives_the_local_engine_results(toy_runs):
+    local, warm = toy_runs
+    assert [e["status"] for e in warm.entries] == ["ok", "failed", "ok"]
+    assert [e["engine"] for e in warm.entries] == ["warm"] * 3
+    for expected, got in zip(local.entries, warm.entries):
+        for key in ("status", "error", "slug", "folder", "parameters", "fingerprint",
+                    "notebook_output", "report", "summary"):
+            assert got[key] == expected[key], key
+        assert job_files(warm.output, got) == job_files(local.output, expected)
+        if expected["summary"]:
+            assert read_json(warm.output / got["summary"]) \
+                == read_json(local.output / expected["summary"])
+    manifest = read_json(warm.output / "manifest.json")
+    assert [job["status"] for job in manifest["jobs"]] == ["ok", "failed", "ok"]
+    assert (warm.output / "index.html").is_file()
+    assert not list(warm.output.rglob(".tmp-*"))
+
+
+def test_warm_failure_keeps_the_notebook_up_to_the_failing_cell(toy_runs):
+    local, warm = toy_runs
+    failed = warm.entries[1]
+    assert failed["error"] == "ValueError: bad data for county 'BAD' (cell 5)"
+    executed = read_json(warm.output / failed["notebook_output"])
+    codes = [cell for cell in executed["cells"] if cell["cell_type"] == "code"]
+    assert any(o.get("ename") == "ValueError" for cell in codes for o in cell["outputs"])
+    # Numbered from 1 as on a fresh kernel, and nothing after the failing cell ran.
+    assert [cell["execution_count"] for cell in codes] == [1, 2, 3, 4, 5, None]
+    assert (warm.output / failed["report"]).is_file()
+    # The job after the failure ran on the same (reset) kernel and still succeeded.
+    assert read_json(warm.output / warm.entries[2]["summary"])["county"] == "C"
+
+
+def test_resume_reruns_jobs_when_package_code_changes(toy_runs, tmp_path, monkeypatch):
+    _, warm = toy_runs
+    output = tmp_path / "copy"
+    shutil.copytree(warm.output, output)
+    spec = write_batch(tmp_path, TOY, parameters={"value": 2, "fail_county": "BAD"},
+                       grid={"county": ["A", "BAD", "C"]})
+    again = batch.run_batch([spec], output=output, resume=True, only="A", progress=False,
+                            workers=1)
+    assert [e["status"] for e in again.entries] == ["skipped"]
+    monkeypatch.setattr(batch, "package_code_hash", lambda: "sha256:edited-scoring-module")
+    marker = output / "toy_job" / "A" / "job.json"
+    before = read_json(marker)
+    rerun = batch.run_batch([spec], output=output, resume=True, only="A", progress=False,
+                            workers=1, engine="warm")
+    assert [e["status"] for e in rerun.entries] == ["ok"]
+    after = read_json(marker)
+    assert after["started"] >= before["started"] and after["fingerprint"] != before["fingerprint"]
+    assert after["fingerprint"] == rerun.entries[0]["fingerprint"]
+
+
+# --------------------------------------------------------------------------- probe batch
+
+@pytest.fixture(scope="module")
+def probe_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("probe")
+    notebook = probe_notebook(folder / "probe.ipynb")
+    spec = write_batch(folder, notebook, grid={"name": ["first", "second", "sleep", "last"]})
+    result = batch.run_batch([spec], output=folder / "out", workers=1, engine="warm",
+                             timeout=PROBE_TIMEOUT, progress=False)
+    summaries = {entry["parameters"]["name"]: read_json(result.output / entry["summary"])
+                 for entry in result.entries if entry["summary"]}
+    return Path.cwd(), result, summaries
+
+
+def test_warm_jobs_share_the_kernel_but_not_the_namespace(probe_run):
+    batch_cwd, result, summaries = probe_run
+    first, second = summaries["first"], summaries["second"]
+    assert first["pid"] == second["pid"]  # one kernel for both jobs
+    assert second["pandas_preloaded"]  # imports survive the reset: the point of the engine
+    assert not second["leaked"]  # the global `leak` of the first job is gone
+    assert second["cwd"] == first["cwd"] == str(batch_cwd)  # job 1's chdir was undone
+    assert second["linewidth"] == first["linewidth"] != 7.0  # job 1's rcParams were undone
+    executed = read_json(result.output / result.entries[1]["notebook_output"])
+    assert [c["execution_count"] for c in executed["cells"] if c["cell_type"] == "code"] \
+        == [1, 2, 3, 4]
+
+
+def test_warm_timeout_kills_and_replaces_the_kernel(probe_run):
+    _, result, summaries = probe_run
+    statuses = {e["parameters"]["name"]: e["status"] for e in result.entries}
+    assert statuses == {"first": "ok", "second": "ok", "sleep": "failed", "last": "ok"}
+    slow = result.entries[2]
+    assert "timed out" in slow["error"] and slow["seconds"] < PROBE_TIMEOUT + 15
+    assert (result.output / slow["notebook_output"]).is_file()
+    last = summaries["last"]
+    assert last["pid"] != summaries["first"]["pid"]  # a new kernel after the timeout
+    assert not last["leaked"]
+    assert result.exit_code == 1
