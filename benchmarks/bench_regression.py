@@ -18,6 +18,7 @@ import time
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from timing import best_of
 
 from edubalance.regression import fit_ols
 
@@ -40,15 +41,6 @@ def synthetic_panel(seed: int = 2017) -> pd.DataFrame:
     frame.insert(1, "year", year)
     frame["mean_exam_score"] = outcome
     return frame
-
-
-def best_of(function, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def dummy_variable_fit(panel: pd.DataFrame):

@@ -17,21 +17,12 @@ import time
 import tracemalloc
 
 import numpy as np
+from timing import best_of
 
 import edubalance as eb
 
 TARGET_SECONDS = 1.0
 TARGET_RATIO = 20.0
-
-
-def best_of(function, repeats: int) -> float:
-    """Shortest wall time of ``repeats`` calls (the least disturbed by other processes)."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main(argv=None) -> int:

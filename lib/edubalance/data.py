@@ -1086,12 +1086,9 @@ def write_school_form(schools: pd.DataFrame, path, *, title: str | None = None,
     >>> bool(load_schools(path)["teachers"].sum() == one["teachers"].sum())
     True
     """
-    import os
-    import tempfile
-
     import openpyxl
 
-    from .notebook import neutralise_formulas
+    from .notebook import atomic_target, neutralise_formulas
 
     path = Path(path)
     columns = [c for c in schema.SCHOOL_COLUMNS + schema.OPTIONAL_SCHOOL_COLUMNS if c in schools]
@@ -1122,16 +1119,8 @@ def write_school_form(schools: pd.DataFrame, path, *, title: str | None = None,
     for record in frame.itertuples(index=False):
         ws.append([None if pd.isna(v) else (v.item() if hasattr(v, "item") else v)
                    for v in record])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".xlsx")
-    os.close(fd)
-    try:
+    with atomic_target(path) as tmp:
         book.save(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

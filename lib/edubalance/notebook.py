@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import types
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["ParameterError", "check_parameters", "write_results", "neutralise_formulas",
-           "to_jsonable", "atomic_write_text", "read_summary", "find_data_file"]
+           "to_jsonable", "atomic_write_text", "read_summary", "find_data_file", "atomic_target"]
 
 # Names IPython puts in a kernel's namespace on its own.
 _KERNEL_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
@@ -161,20 +162,42 @@ def _make_readable(path) -> None:
     os.chmod(path, 0o666 & ~umask)
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
+@contextmanager
+def atomic_target(path: str | os.PathLike):
+    """Yield a temporary path next to ``path``; on success rename it to ``path``, else remove it.
+
+    Whatever writes to the yielded path (a DataFrame, a workbook, a figure) either replaces
+    ``path`` whole or leaves it untouched: no partial file is ever visible under the final name.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "table.csv"
+    >>> with atomic_target(target) as tmp:
+    ...     _ = tmp.write_text("a\\n1\\n")
+    >>> target.read_text()
+    'a\\n1\\n'
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix or ".tmp")
+    os.close(fd)
+    tmp = Path(name)
     _make_readable(tmp)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    return path
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder."""
+    with atomic_target(path) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    return Path(path)
 
 
 def write_results(output_dir: str | os.PathLike, summary: Mapping[str, Any] | None = None,

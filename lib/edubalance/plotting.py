@@ -5,7 +5,6 @@ so figures look the same on every machine without system fonts.
 """
 from __future__ import annotations
 
-import os
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,13 +79,13 @@ def save_figure(fig, output_dir, name: str, formats=("png", "svg")) -> list[Path
     output_dir.mkdir(parents=True, exist_ok=True)
     if Path(name).name != name:
         raise ValueError(f"figure name {name!r} must be a plain file name")
+    from .notebook import atomic_target
+
     paths = []
     for fmt in formats:
-        target = output_dir / f"{name}.{fmt}"
-        tmp = output_dir / f".{name}.{fmt}.tmp"
-        fig.savefig(tmp, format=fmt)
-        os.replace(tmp, target)
-        paths.append(target)
+        with atomic_target(output_dir / f"{name}.{fmt}") as tmp:
+            fig.savefig(tmp, format=fmt)
+        paths.append(output_dir / f"{name}.{fmt}")
     return paths
 
 

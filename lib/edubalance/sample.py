@@ -359,7 +359,7 @@ def generate(scale: str = "province", seed: int = 2017, years=None,
 def write_sample(out_dir, scale: str = "province", seed: int = 2017, years=None,
                  fmt: str = "csv") -> dict[str, Path]:
     """Generate and write ``schools`` and ``counties`` (and a teacher roster at province scale)."""
-    from .notebook import atomic_write_text
+    from .notebook import atomic_target, atomic_write_text
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -387,9 +387,8 @@ def write_sample(out_dir, scale: str = "province", seed: int = 2017, years=None,
     for name, frame in tables.items():
         if fmt == "parquet":
             target = out_dir / f"{name}.parquet"
-            tmp = out_dir / f".{name}.parquet.tmp"
-            frame.to_parquet(tmp, index=False)
-            tmp.replace(target)
+            with atomic_target(target) as tmp:
+                frame.to_parquet(tmp, index=False)
         else:
             target = atomic_write_text(out_dir / f"{name}.csv", frame.to_csv(index=False, lineterminator="\n"))
         written[name] = target
@@ -426,5 +425,6 @@ def register_cli(subparsers) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     import sys
+
     from .cli import main
     sys.exit(main(["sample", *sys.argv[1:]]))
