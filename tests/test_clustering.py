@@ -150,8 +150,8 @@ def test_load_table_by_extension(tmp_path, suffix):
 
 
 def test_load_table_rejects_unknown_type(tmp_path):
-    path = tmp_path / "units.txt"
-    path.write_text("a\n1\n")
+    path = tmp_path / "units.json"
+    path.write_text("{}")
     with pytest.raises(ValueError, match="unsupported file type"):
         cl.load_table(path)
     with pytest.raises(FileNotFoundError):

@@ -140,17 +140,12 @@ def load_batch_file(path: str | os.PathLike) -> dict[str, Any]:
 def counties_in(data_path: str | os.PathLike, years: Iterable[Any] | None = None) -> list[str]:
     """Unique ``county_name`` values of a schools file in file order, optionally for some years.
 
-    Uses ``edubalance.data.load_schools`` when that module exists (Chinese headers, Excel),
-    otherwise reads the CSV as text.
+    The file may be a schools or a counties table (its kind is detected); it is read with
+    ``edubalance.data.load_table``, so Chinese headers, Excel and Parquet work.
     """
-    import pandas as pd
+    from .data import load_table
 
-    try:
-        from .data import load_schools
-    except ImportError:  # the data module is optional for the runner
-        frame = pd.read_csv(data_path, dtype=str, encoding="utf-8-sig")
-    else:
-        frame = load_schools(data_path)
+    frame = load_table(data_path)
     if "county_name" not in frame.columns:
         raise ValueError(f"{data_path}: no county_name column, cannot expand county: all")
     if years is not None and "year" in frame.columns:

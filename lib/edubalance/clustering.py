@@ -81,12 +81,12 @@ _ID_LIKE = re.compile(r"(^|_)(year|code|id)(_|$)", re.IGNORECASE)
 # --------------------------------------------------------------------------------------------
 
 def load_table(path) -> pd.DataFrame:
-    """Read a table by extension: ``.csv``, ``.xlsx``/``.xls``, ``.parquet``.
+    """Read a table of one row per unit: ``.csv``/``.txt``, ``.xlsx``/``.xls``, ``.parquet``.
 
     A CSV with county columns (``county_code``, ``county_name``, ``year``) goes through
-    ``edubalance.data.load_counties`` (validated, Chinese headers recognised) when that
-    module is available; any other CSV is read with pandas (UTF-8, BOM tolerated).
-    ``county_code`` is kept as text so leading zeros survive.
+    ``edubalance.data.load_counties`` (validated, Chinese headers recognised); any other table
+    through ``edubalance.data.read_table`` (id-like columns such as ``county_code`` kept as
+    text so leading zeros survive).
 
     Examples
     --------
@@ -96,33 +96,14 @@ def load_table(path) -> pd.DataFrame:
     >>> load_table(path)["x"].tolist()
     [1, 2]
     """
+    from .data import load_counties, read_table
+
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"data file not found: {path}")
-    suffix = path.suffix.lower()
-    text_columns = {"county_code": str, "school_id": str}
-    if suffix == ".csv":
+    if path.suffix.lower() == ".csv" and path.exists():
         header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
         if {"county_code", "county_name", "year"} <= set(header):
-            try:
-                from edubalance.data import load_counties
-            except ImportError:  # the data module is optional for this generic reader
-                load_counties = None
-            if load_counties is not None:
-                return load_counties(path)
-        return pd.read_csv(path, encoding="utf-8-sig",
-                           dtype={c: t for c, t in text_columns.items() if c in header})
-    if suffix in (".xlsx", ".xls"):
-        frame = pd.read_excel(path, dtype=text_columns)
-    elif suffix == ".parquet":
-        frame = pd.read_parquet(path)
-    else:
-        raise ValueError(f"{path}: unsupported file type {suffix!r} "
-                         "(use .csv, .xlsx, .xls or .parquet)")
-    for column in text_columns:
-        if column in frame.columns:
-            frame[column] = frame[column].astype(str)
-    return frame
+            return load_counties(path)
+    return read_table(path)
 
 
 def filter_year(frame: pd.DataFrame, year, year_column: str = "year") -> pd.DataFrame:

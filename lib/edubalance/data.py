@@ -54,6 +54,7 @@ from . import schema
 __all__ = [
     "DataError", "Problem", "MAX_PROBLEMS", "KINDS", "load_schools", "load_counties",
     "load_teachers", "load_table", "register_cli", "normalise_header", "write_school_form",
+    "read_table",
 ]
 
 logger = logging.getLogger("edubalance.data")
@@ -988,6 +989,56 @@ def load_table(path, kind: str = "auto", sheet: str | None = None, *,
     frame.attrs["source"] = where
     frame.attrs["kind"] = kind
     return frame
+
+
+# Identifier columns that must stay text (leading zeros, 6-digit codes).
+_ID_LIKE_COLUMN = re.compile(r"(^|_)(code|id)$|^county_name$|^school_name$|^prefecture$", re.I)
+
+
+def read_table(path) -> pd.DataFrame:
+    """Read any research table (CSV, Excel or Parquet, by extension) without validation.
+
+    For tables that are not schools, counties or rosters (another country's data, a model
+    panel); those go through :func:`load_table` and its checks. Id-like columns stay text.
+
+    Columns named ``*_code`` or ``*_id`` (``county_code``, ``school_id``) are read as
+    strings so that codes such as ``640104`` keep their exact form.
+
+    Parameters
+    ----------
+    path : str or path
+        ``.csv``/``.txt`` (UTF-8, with or without BOM), ``.xlsx``/``.xlsm``/``.xls`` (first
+        sheet) or ``.parquet``/``.pq``.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> target = os.path.join(tempfile.mkdtemp(), "t.csv")
+    >>> _ = pd.DataFrame({"county_code": ["640104"], "y": [1.5]}).to_csv(target, index=False)
+    >>> read_table(target)["county_code"].tolist()
+    ['640104']
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"data file not found: {path}")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
+        text = {c: str for c in header if _ID_LIKE_COLUMN.search(str(c))}
+        return pd.read_csv(path, encoding="utf-8-sig", dtype=text)
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        header = pd.read_excel(path, nrows=0).columns
+        text = {c: str for c in header if _ID_LIKE_COLUMN.search(str(c))}
+        return pd.read_excel(path, dtype=text)
+    if suffix in (".parquet", ".pq"):
+        frame = pd.read_parquet(path)
+        for column in frame.columns:
+            if _ID_LIKE_COLUMN.search(str(column)):
+                values = frame[column]
+                frame[column] = values.where(values.isna(), values.astype(str))
+        return frame
+    raise ValueError(f"cannot read {path.name}: unknown extension {suffix!r}, unsupported file "
+                     "type (use .csv, .txt, .xlsx, .xls or .parquet)")
 
 
 def load_schools(path, sheet: str | None = None, *, max_problems: int = MAX_PROBLEMS

@@ -51,14 +51,14 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from .data import read_table  # re-exported: the notebook's reader for any table
 
 __all__ = [
     "COV_TYPES", "COEFFICIENT_COLUMNS", "RegressionResult", "read_table", "check_specification",
@@ -76,55 +76,6 @@ COEFFICIENT_COLUMNS = ["term", "estimate", "std_error", "t_value", "p_value", "c
 
 FE_DOF_CONVENTIONS = ("nested", "all")
 INTERCEPT = "Intercept"
-
-# Identifier columns that must stay text (leading zeros, 6-digit codes).
-_ID_COLUMN = re.compile(r"(^|_)(code|id)$|^county_name$|^school_name$|^prefecture$", re.I)
-
-
-# --------------------------------------------------------------------------- reading, checking
-
-def read_table(path) -> pd.DataFrame:
-    """Read a CSV, Excel or Parquet table, chosen by extension; id-like columns stay text.
-
-    Columns named ``*_code`` or ``*_id`` (``county_code``, ``school_id``) are read as
-    strings so that codes such as ``640104`` keep their exact form.
-
-    Parameters
-    ----------
-    path : str or path
-        ``.csv``/``.txt`` (UTF-8, with or without BOM), ``.xlsx``/``.xlsm``/``.xls`` (first
-        sheet) or ``.parquet``/``.pq``.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> target = os.path.join(tempfile.mkdtemp(), "t.csv")
-    >>> _ = pd.DataFrame({"county_code": ["640104"], "y": [1.5]}).to_csv(target, index=False)
-    >>> read_table(target)["county_code"].tolist()
-    ['640104']
-    """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"data file not found: {path}")
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
-        text = {c: str for c in header if _ID_COLUMN.search(str(c))}
-        return pd.read_csv(path, encoding="utf-8-sig", dtype=text)
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        header = pd.read_excel(path, nrows=0).columns
-        text = {c: str for c in header if _ID_COLUMN.search(str(c))}
-        return pd.read_excel(path, dtype=text)
-    if suffix in (".parquet", ".pq"):
-        frame = pd.read_parquet(path)
-        for column in frame.columns:
-            if _ID_COLUMN.search(str(column)):
-                values = frame[column]
-                frame[column] = values.where(values.isna(), values.astype(str))
-        return frame
-    raise ValueError(f"cannot read {path.name}: unknown extension {suffix!r} "
-                     "(use .csv, .xlsx, .xls or .parquet)")
-
 
 def _as_list(value, name: str) -> list[str]:
     if value is None:

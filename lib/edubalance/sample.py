@@ -365,25 +365,19 @@ def write_sample(out_dir, scale: str = "province", seed: int = 2017, years=None,
     out_dir.mkdir(parents=True, exist_ok=True)
     schools, counties = generate(scale, seed=seed, years=years)
     tables = {"schools": schools, "counties": counties}
-    if scale == "province":
-        try:
-            from .roster import simulate_roster
-        except ImportError:  # roster support not installed in this build
-            simulate_roster = None
-        if simulate_roster is not None:
-            latest = schools[schools["year"] == schools["year"].max()]
-            tables["teachers"] = simulate_roster(latest, seed=seed)
     written = {}
     if scale == "province":
+        from .data import write_school_form
+        from .roster import simulate_roster
+
+        latest = schools[schools["year"] == schools["year"].max()]
+        tables["teachers"] = simulate_roster(latest, seed=seed)
         # One county's latest year as the official form would arrive: Chinese headers, a title
         # row and a two-row header, to try `edubalance validate` and the Excel loader on.
-        from .data import write_school_form
-
-        latest = schools[(schools["year"] == schools["year"].max())
-                         & (schools["county_name"] == FORM_COUNTY)]
+        form = latest[latest["county_name"] == FORM_COUNTY]
         written["form"] = write_school_form(
-            latest, out_dir / "schools_form.xlsx",
-            title=f"表一 {FORM_COUNTY}义务教育学校办学条件统计表（{int(latest['year'].iloc[0])}年，模拟数据）")
+            form, out_dir / "schools_form.xlsx",
+            title=f"表一 {FORM_COUNTY}义务教育学校办学条件统计表（{int(form['year'].iloc[0])}年，模拟数据）")
     for name, frame in tables.items():
         if fmt == "parquet":
             target = out_dir / f"{name}.parquet"
