@@ -1009,7 +1009,7 @@ def _job_matches(job: Job, pattern: str) -> bool:
 
 
 def _write_manifest(output: Path, entries: list[dict], previous: list[dict]) -> Path:
-    from .notebook import atomic_write_text
+    from .io.write import atomic_write_text
 
     current = {entry["folder"] for entry in entries}
     # Jobs of earlier runs into the same folder stay listed while their folder exists.

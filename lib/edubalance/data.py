@@ -1139,7 +1139,7 @@ def write_school_form(schools: pd.DataFrame, path, *, title: str | None = None,
     """
     import openpyxl
 
-    from .notebook import atomic_target, neutralise_formulas
+    from .io.write import atomic_target, neutralise_formulas
 
     path = Path(path)
     columns = [c for c in schema.SCHOOL_COLUMNS + schema.OPTIONAL_SCHOOL_COLUMNS if c in schools]

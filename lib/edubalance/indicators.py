@@ -157,7 +157,7 @@ def add_indicator_columns(sections: pd.DataFrame) -> pd.DataFrame:
 
 
 def compute_indicators(schools: pd.DataFrame) -> pd.DataFrame:
-    """Per-section indicator values (the shared contract of CONVENTIONS.md).
+    """Per-section indicator values (the shared contract of CONTRACTS.md).
 
     Parameters
     ----------

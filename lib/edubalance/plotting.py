@@ -79,7 +79,7 @@ def save_figure(fig, output_dir, name: str, formats=("png", "svg")) -> list[Path
     output_dir.mkdir(parents=True, exist_ok=True)
     if Path(name).name != name:
         raise ValueError(f"figure name {name!r} must be a plain file name")
-    from .notebook import atomic_target
+    from .io.write import atomic_target
 
     paths = []
     for fmt in formats:

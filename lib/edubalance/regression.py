@@ -493,7 +493,7 @@ def model_statistics(result: RegressionResult) -> dict[str, Any]:
     fixed_effects, cluster, n_clusters, r2_within, k, df_inference, fe_dof, rmse`` (OLS) or
     ``pseudo_r2, log_likelihood`` (logit).
     """
-    from .notebook import to_jsonable
+    from .io.write import to_jsonable
 
     return to_jsonable({**result.statistics, "inputs": list(result.inputs)})
 
@@ -784,7 +784,7 @@ def describe_result(result: RegressionResult, term: str | None = None) -> str:
 
 def headline(result: RegressionResult, term: str | None = None) -> dict[str, Any]:
     """The main result as a JSON-ready dict (for ``summary.json`` and the batch index)."""
-    from .notebook import to_jsonable
+    from .io.write import to_jsonable
 
     term = term or result.inputs[0]
     source = result.marginal_effects if result.model == "logit" else result.coefficients

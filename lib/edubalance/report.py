@@ -45,7 +45,7 @@ def strip_remote_resources(page: str) -> str:
 
 
 def _write_text(target: Path, text: str) -> Path:
-    from .notebook import atomic_write_text
+    from .io.write import atomic_write_text
 
     return atomic_write_text(target, text)
 

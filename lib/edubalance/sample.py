@@ -359,7 +359,7 @@ def generate(scale: str = "province", seed: int = 2017, years=None,
 def write_sample(out_dir, scale: str = "province", seed: int = 2017, years=None,
                  fmt: str = "csv") -> dict[str, Path]:
     """Generate and write ``schools`` and ``counties`` (and a teacher roster at province scale)."""
-    from .notebook import atomic_target, atomic_write_text
+    from .io.write import atomic_target, atomic_write_text
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
