@@ -61,7 +61,7 @@ import pandas as pd
 from . import schema
 
 __all__ = [
-    "roster_to_school_counts", "simulate_roster", "roster_problems", "degree_rank",
+    "roster_to_school_counts", "simulate_roster", "simulate_county_roster", "roster_problems", "degree_rank",
     "title_rank", "parse_birth", "SUBJECTS", "COUNT_COLUMNS", "REQUIRED_DEGREE_RANK",
     "MID_TITLE_RANK",
 ]
@@ -332,7 +332,8 @@ def _teacher_levels(school: pd.Series, n: int) -> np.ndarray:
     return np.array(["primary"] * n_primary + ["junior"] * (n - n_primary), dtype=object)
 
 
-def _simulate_school(school: pd.Series, rng: np.random.Generator, year: int) -> pd.DataFrame:
+def _simulate_school(school: pd.Series, rng: np.random.Generator, year: int,
+                     support_staff: int = 0) -> pd.DataFrame:
     n = int(school["teachers"])
     level = _teacher_levels(school, n)
     primary = level == "primary"
@@ -366,11 +367,69 @@ def _simulate_school(school: pd.Series, rng: np.random.Generator, year: int) -> 
         "民族": _pick(rng, ["汉", "汉", "回"], n), "籍贯": _pick(rng, _HOMETOWNS, n),
         "学历": degree, "教师资格": certificate, "职称": title, "任职岗位": post, "备注": remark,
     })
+    if support_staff:
+        frame = pd.concat([frame, _support_staff(rng, support_staff, year)], ignore_index=True)
     ids = {c: school[c] for c in ("county_code", "county_name", "year", "school_id",
                                   "school_name") if c in school.index}
     for position, (column, value) in enumerate(ids.items()):
         frame.insert(position, column, value)
     return frame
+
+
+_SUPPORT_POSTS = ["工勤", "会计", "门卫", "炊事", "宿管"]
+
+
+def _support_staff(rng: np.random.Generator, n: int, year: int) -> pd.DataFrame:
+    """Non-teaching staff rows (工勤, 会计, ...): on the roster, never counted as teachers."""
+    age = rng.integers(25, 60, size=n)
+    return pd.DataFrame({
+        "姓名": [s + "某" + g for s, g in zip(_pick(rng, _SURNAMES, n), _pick(rng, _SYLLABLES, n))],
+        "出生年月": [f"{year - a}.{m:02d}" for a, m in zip(age, rng.integers(1, 13, size=n))],
+        "性别": _pick(rng, ["男", "女"], n), "民族": _pick(rng, ["汉", "汉", "回"], n),
+        "籍贯": _pick(rng, _HOMETOWNS, n), "学历": _pick(rng, ["高中", "中专", "专科"], n),
+        "教师资格": "", "职称": "", "任职岗位": _pick(rng, _SUPPORT_POSTS, n), "备注": ""})
+
+
+def simulate_county_roster(schools: pd.DataFrame, counties, seed: int) -> pd.DataFrame:
+    """A full simulated roster (SIMULATED): every school of ``counties`` in the latest year.
+
+    Like :func:`simulate_roster` (the roster gives back each school's teacher counts), but
+    for every school of the named counties (codes or names), of every type, with one
+    non-teaching staff member (工勤, 会计, 门卫, ...) per 15 teachers or part thereof, so that
+    a county's teacher structure can be studied whole.
+
+    Examples
+    --------
+    >>> schools = pd.DataFrame({"county_code": ["1", "1", "2"], "county_name": ["甲", "甲", "乙"],
+    ...     "school_id": ["a", "b", "c"], "school_type": ["primary", "nine_year", "junior"],
+    ...     "students_primary": [100, 50, 0], "students_junior": [0, 40, 80], "year": 2017,
+    ...     "teachers": [6, 7, 8], "teachers_above_degree": [5, 5, 6], "teachers_mid_title": 3,
+    ...     "teachers_backbone": 1, "teachers_pe_arts": 1})
+    >>> roster = simulate_county_roster(schools, ["甲"], seed=1)
+    >>> roster_to_school_counts(roster, schools)[["school_id", "teachers",
+    ...     "staff_not_teaching"]].values.tolist()
+    [['a', 6, 1], ['b', 7, 1]]
+    """
+    missing = [c for c in ["school_id", "county_code", "county_name", *_SIMULATED_COUNT_COLUMNS]
+               if c not in schools]
+    if missing:
+        raise ValueError(f"schools lacks column(s) needed for a roster: {', '.join(missing)}")
+    wanted = {str(c) for c in ([counties] if isinstance(counties, str) else counties)}
+    frame = schools
+    if "year" in frame and len(frame):
+        frame = frame[frame["year"] == frame["year"].max()]
+    frame = frame[(frame["county_code"].astype(str).isin(wanted)
+                   | frame["county_name"].astype(str).isin(wanted)) & (frame["teachers"] > 0)]
+    if frame.empty:
+        raise ValueError(f"no school with teachers in county/counties {sorted(wanted)}")
+    rng = np.random.default_rng(seed)
+    year = int(frame["year"].iloc[0]) if "year" in frame else 2017
+    parts = [_simulate_school(school, rng, year, support_staff=-(-int(school["teachers"]) // 15))
+             for _, school in frame.iterrows()]
+    roster = pd.concat(parts, ignore_index=True)
+    order = [c for c in ("county_code", "county_name", "year", "school_id", "school_name")
+             if c in roster] + schema.ROSTER_COLUMNS
+    return roster[order]
 
 
 def simulate_roster(schools: pd.DataFrame, seed: int, n_schools: int = 4) -> pd.DataFrame:

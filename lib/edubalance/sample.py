@@ -46,8 +46,9 @@ import pandas as pd
 
 from .schema import SCHOOL_COLUMNS
 
-__all__ = ["generate", "generate_county_panel", "NINGXIA_COUNTIES", "TRUE_EFFECTS",
-           "OUTCOME_NOISE_SD", "write_sample", "register_cli"]
+__all__ = ["generate", "generate_county_panel", "generate_assessment_panel", "staggered_effect",
+           "NINGXIA_COUNTIES", "TRUE_EFFECTS", "OUTCOME_NOISE_SD", "STAGGERED_EFFECT",
+           "ASSESSMENT_YEARS", "ROSTER_COUNTIES", "write_sample", "register_cli"]
 
 # code, name, prefecture, year assessed as basically balanced (seed 001)
 NINGXIA_COUNTIES = [
@@ -65,6 +66,15 @@ NINGXIA_COUNTIES = [
 ]
 
 FORM_COUNTY = "大武口区"
+ROSTER_COUNTIES = ("大武口区", "西吉县")
+"""Counties whose every school (latest year) is in the full roster ``teachers_county.csv``."""
+
+STAGGERED_EFFECT = {"at_balance": 1.0, "per_year": 0.6}
+"""True effect of reaching basic balance on ``mean_exam_score`` in the assessment panel:
+``at_balance + per_year × (years since balance)`` points from the year of balance on, 0 before."""
+ASSESSMENT_YEARS = (2004, 2017)
+"""First and last year of the assessment panel (``assessment_panel.csv``)."""
+_ASSESSMENT_NOISE_SD = 1.0
 """County whose latest year is also written as an official-form workbook (schools_form.xlsx)."""
 
 TRUE_EFFECTS: dict[str, dict[str, float]] = {
@@ -319,6 +329,66 @@ def generate_county_panel(counties: pd.DataFrame, schools: pd.DataFrame,
     return result
 
 
+def staggered_effect(event_time) -> np.ndarray:
+    """True effect (points) at ``event_time`` = year − year of balance (0 before balance).
+
+    >>> staggered_effect([-2, 0, 3]).tolist()
+    [0.0, 1.0, 2.8]
+    """
+    k = np.asarray(event_time, dtype=float)
+    return np.where(k >= 0, STAGGERED_EFFECT["at_balance"] + STAGGERED_EFFECT["per_year"] * k, 0.0)
+
+
+def generate_assessment_panel(seed: int = 2017) -> pd.DataFrame:
+    """County × year panel with a known, staggered effect of reaching basic balance (SIMULATED).
+
+    The 22 counties of seed 001 over ``ASSESSMENT_YEARS`` (2004–2017), each treated from the
+    year it was assessed as basically balanced (``year_basic_balance``, 2010–2017)::
+
+        mean_exam_score[c,t] = 60 + county_effect[c] + year_effect[t] + true_effect[c,t] + ε
+
+    ``true_effect = staggered_effect(t − year_basic_balance)``: 1.0 point in the year of
+    balance, growing by 0.6 a year after (``STAGGERED_EFFECT``). Early-balancing counties
+    have better unobserved conditions (county effect −0.8 per year of later balance, plus
+    N(0, 2)); year effects trend up 0.4 a year plus N(0, 0.5); ε ~ N(0, 1). Because effects
+    grow with time since balance, a naive two-way fixed-effects regression on a treatment
+    dummy is biased downward (early-treated counties serve as controls for later ones).
+    Drawn from its own random stream, so the other sample tables are unchanged.
+
+    Returns
+    -------
+    DataFrame
+        ``county_code, county_name, prefecture, year, year_basic_balance, event_time,
+        treated, mean_exam_score, true_effect``.
+
+    Examples
+    --------
+    >>> panel = generate_assessment_panel()
+    >>> len(panel), panel["county_code"].nunique()
+    (308, 22)
+    >>> panel.loc[panel["treated"] == 1, "true_effect"].min()
+    np.float64(1.0)
+    """
+    rng = np.random.default_rng([seed, 17])
+    counties = pd.DataFrame(NINGXIA_COUNTIES, columns=["county_code", "county_name", "prefecture",
+                                                       "year_basic_balance"])
+    years = np.arange(ASSESSMENT_YEARS[0], ASSESSMENT_YEARS[1] + 1)
+    n_c, n_t = len(counties), years.size
+    county_effect = -0.8 * (counties["year_basic_balance"].to_numpy() - 2013) + rng.normal(0, 2, n_c)
+    year_effect = 0.4 * (years - years[0]) + rng.normal(0, 0.5, n_t)
+    panel = counties.loc[np.repeat(np.arange(n_c), n_t)].reset_index(drop=True)
+    panel.insert(3, "year", np.tile(years, n_c))
+    event_time = panel["year"].to_numpy() - panel["year_basic_balance"].to_numpy()
+    true_effect = np.round(staggered_effect(event_time), 4)
+    outcome = (60 + np.repeat(county_effect, n_t) + np.tile(year_effect, n_c) + true_effect
+               + rng.normal(0, _ASSESSMENT_NOISE_SD, n_c * n_t))
+    panel["event_time"] = event_time
+    panel["treated"] = (event_time >= 0).astype(int)
+    panel["mean_exam_score"] = np.round(outcome, 4)
+    panel["true_effect"] = true_effect
+    return panel
+
+
 def generate(scale: str = "province", seed: int = 2017, years=None,
              schools_per_county: float = 70.0, n_counties: int = 2850):
     """Generate simulated ``(schools, counties)`` tables in the canonical columns.
@@ -370,8 +440,12 @@ def write_sample(out_dir, scale: str = "province", seed: int = 2017, years=None,
         from .data import write_school_form
         from .roster import simulate_roster
 
+        from .roster import simulate_county_roster
+
         latest = schools[schools["year"] == schools["year"].max()]
         tables["teachers"] = simulate_roster(latest, seed=seed)
+        tables["teachers_county"] = simulate_county_roster(latest, ROSTER_COUNTIES, seed=seed)
+        tables["assessment_panel"] = generate_assessment_panel(seed)
         # One county's latest year as the official form would arrive: Chinese headers, a title
         # row and a two-row header, to try `edubalance validate` and the Excel loader on.
         form = latest[latest["county_name"] == FORM_COUNTY]
