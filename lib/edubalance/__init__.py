@@ -32,7 +32,7 @@ _SUBMODULES = (
     "schema", "data", "sample", "indicators", "standards", "scoring", "gaps", "disparity",
     "composite", "clustering", "regression", "plotting", "notebook", "report", "batch",
     "explore", "roster",
-    "i18n", "progress", "teachers", "event_study",
+    "i18n", "cache", "progress", "teachers", "event_study",
 )
 
 

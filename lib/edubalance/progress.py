@@ -27,8 +27,8 @@ Examples
 ...     "year": [2016, 2017, 2016, 2017], "passed": [False, True, False, False]})
 >>> first_pass_years(verdicts)["first_pass_year"].tolist()
 [2017, <NA>]
->>> share_passing(verdicts)[["year", "counties", "passing", "share"]].values.tolist()
-[[2016, 2, 0, 0.0], [2017, 2, 1, 0.5]]
+>>> share_passing(verdicts)["share"].tolist()
+[0.0, 0.5]
 """
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ from .errors import DataError, ParameterError
 
 __all__ = ["NATIONAL_TARGETS", "ProgressResult", "Projection", "county_verdicts",
            "first_pass_years", "share_passing", "province_progress", "hazard_fit", "project",
-           "heat_map", "cv_trajectories"]
+           "heat_map", "cv_trajectories", "projection_json"]
 
 NATIONAL_TARGETS: dict[int, float] = {2015: 0.65, 2020: 0.95}
 """Share of counties at basic balance by year (seed 003, DOMAIN §4.4)."""
@@ -127,9 +127,10 @@ def hazard_fit(years, events, last_year: int, *, ridge: float = 1e-6,
     Returns ``(a, b)``. A tiny ridge keeps the fit finite when the data separate perfectly
     (e.g. no county passes at all); otherwise it is the maximum-likelihood estimate.
 
-    >>> a, b = hazard_fit([2015, 2016, 2016, 2017], [False, True, False, True], 2017)
+    >>> a, b = hazard_fit([2015, 2015, 2016, 2016, 2017, 2017],
+    ...                   [True, False, False, False, True, False], 2017)
     >>> round(a, 3), round(b, 3)
-    (0.0, 1.099)
+    (-0.693, 0.0)
     """
     x = np.column_stack([np.ones(len(years)), np.asarray(years, dtype=float) - last_year])
     y = np.asarray(events, dtype=float)
@@ -207,10 +208,11 @@ def project(first_pass: pd.DataFrame, *, first_year: int, last_year: int,
 
     Examples
     --------
-    >>> fp = pd.DataFrame({"first_pass_year": pd.array([2016, 2017, None, None], dtype="Int64")})
-    >>> p = project(fp, first_year=2015, last_year=2017, target_year=2020, n_bootstrap=50)
-    >>> round(p.share, 3), p.passed_by_last_year
-    (0.884, 2)
+    >>> fp = pd.DataFrame({"first_pass_year": pd.array([2012, 2016, 2017, None, None, None],
+    ...                                                dtype="Int64")})
+    >>> p = project(fp, first_year=2010, last_year=2017, target_year=2020, n_bootstrap=50)
+    >>> round(p.share, 2), p.passed_by_last_year
+    (0.85, 3)
     """
     if not 0 < target_share <= 1:
         raise ParameterError(f"target_share must be in (0, 1], not {target_share!r}")
@@ -298,8 +300,8 @@ def heat_map(verdicts: pd.DataFrame, *, ax=None, lang: str = "zh", title: str | 
     grid = grid.loc[order]
     if ax is None:
         _, ax = plt.subplots(figsize=(1.0 + 0.55 * grid.shape[1], 0.8 + 0.3 * grid.shape[0]))
-    cmap = ListedColormap([STATUS_COLOURS["failed"], STATUS_COLOURS["passed"]])
-    cmap.set_bad(STATUS_COLOURS["not assessed"])
+    cmap = ListedColormap([STATUS_COLOURS["failed"], STATUS_COLOURS["passed"]]).with_extremes(
+        bad=STATUS_COLOURS["not assessed"])
     ax.imshow(np.ma.masked_invalid(grid.to_numpy()), cmap=cmap, vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(grid.shape[1]), labels=[str(int(y)) for y in grid.columns])
     ax.set_yticks(range(grid.shape[0]), labels=list(grid.index))
@@ -327,3 +329,13 @@ def cv_trajectories(verdicts: pd.DataFrame, level: str, *, limit: float | None =
     ax.set_xlabel(label("year", lang))
     ax.legend(ncol=2, fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1))
     return ax
+
+
+def projection_json(projection: Projection) -> str:
+    """``projection.json`` text: the projection's fields, ``null`` for missing values."""
+    import json
+
+    from .io.write import to_jsonable
+
+    return json.dumps(to_jsonable(projection.to_dict()), ensure_ascii=False, indent=2,
+                      allow_nan=False) + "\n"

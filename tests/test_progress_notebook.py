@@ -1,0 +1,56 @@
+"""notebooks/province_progress.ipynb, executed once; its files checked against a plain loop."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+import edubalance as eb
+
+pytestmark = pytest.mark.notebooks
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    import papermill as pm
+
+    from conftest import KERNEL, NOTEBOOKS, ROOT
+
+    folder = tmp_path_factory.mktemp("province_progress")
+    pm.execute_notebook(str(NOTEBOOKS / "province_progress.ipynb"),
+                        str(folder / "executed.ipynb"), kernel_name=KERNEL, cwd=str(ROOT),
+                        parameters={"output_dir": str(folder / "out"), "n_bootstrap": 200},
+                        progress_bar=False)
+    return folder / "out"
+
+
+def test_outputs_agree_with_a_plain_loop_over_county_years(out, sample_dir):
+    schools = eb.data.load_schools(sample_dir / "schools.csv")
+    passed = {}
+    for (code, year), part in schools.groupby(["county_code", "year"]):
+        levels = eb.scoring.score(part, "basic-2012").counties
+        passed[code, year] = bool(levels["passed"].astype(bool).all())
+    first = pd.read_csv(out / "first_pass.csv", dtype={"county_code": str}, encoding="utf-8-sig")
+    assert list(first.columns) == ["county_code", "county_name", "first_pass_year"]
+    assert len(first) == 22
+    for row in first.itertuples():
+        years = sorted(y for (c, y), ok in passed.items() if c == row.county_code and ok)
+        assert row.first_pass_year == years[0]
+    shares = pd.read_csv(out / "share_passing.csv", encoding="utf-8-sig")
+    assert list(shares.columns[:4]) == ["year", "counties", "passing", "share"]
+    assert shares["year"].tolist() == list(range(2010, 2018))
+    for row in shares.itertuples():
+        ok = [v for (c, y), v in passed.items() if y == row.year]
+        assert (row.counties, row.passing) == (len(ok), sum(ok))
+        assert row.share == pytest.approx(sum(ok) / len(ok))
+    # The sample's documented model: every county passes by 2017 (data/README.md).
+    assert shares["share"].iloc[-1] == 1.0
+    projection = json.loads((out / "projection.json").read_text(encoding="utf-8"))
+    assert projection["share"] == 1.0 and projection["passed_by_last_year"] == 22
+    assert projection["target_year"] == 2020 and projection["target_share"] == 0.95
+    assert "hazard" in projection["method"]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["standard"] == "basic-2012" and summary["counties"] == 22
+    for name in ("heat_map.png", "share_passing.png", "cv_trajectories.png"):
+        assert (out / name).stat().st_size > 10_000, name
