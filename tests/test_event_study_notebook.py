@@ -1,0 +1,57 @@
+"""notebooks/assessment_effect.ipynb, executed once, against the sample's known effects."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import edubalance as eb
+
+pytestmark = pytest.mark.notebooks
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    import papermill as pm
+
+    from conftest import KERNEL, NOTEBOOKS, ROOT
+
+    folder = tmp_path_factory.mktemp("assessment_effect")
+    pm.execute_notebook(str(NOTEBOOKS / "assessment_effect.ipynb"),
+                        str(folder / "executed.ipynb"), kernel_name=KERNEL, cwd=str(ROOT),
+                        parameters={"output_dir": str(folder / "out"), "lang": "en"},
+                        progress_bar=False)
+    return folder / "out"
+
+
+def test_recovers_the_sample_effect_and_shows_twfe_bias(out, sample_dir):
+    panel = pd.read_csv(sample_dir / "assessment_panel.csv", dtype={"county_code": str})
+    pd.testing.assert_frame_equal(panel, eb.sample.generate_assessment_panel(2017),
+                                  check_dtype=False)
+    used = panel[panel["year"] < 2017]
+    true_att = used.loc[used["treated"] == 1, "true_effect"].mean()
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert {"att", "att_std_error", "method", "twfe"} <= set(summary)
+    assert summary["true_att"] == pytest.approx(true_att)
+    assert abs(summary["att"] - true_att) < 2 * summary["att_std_error"]
+    assert true_att - summary["twfe"] > 3 * summary["twfe_std_error"]
+    assert "did2s" in summary["method"] and "Borusyak" in summary["method"]
+    table = pd.read_csv(out / "event_study.csv", encoding="utf-8-sig")
+    assert list(table.columns[:5]) == ["event_time", "estimate", "std_error", "ci_low", "ci_high"]
+    assert table["event_time"].tolist() == list(range(-13, 7))
+    # Independent: event-time means of the outcome net of county and year effects fitted on
+    # the untreated county-years (the imputation estimator by least squares).
+    untreated = used["treated"] == 0
+    dummies = pd.get_dummies(used[["county_code", "year"]].astype(str)).to_numpy(float)
+    beta, *_ = np.linalg.lstsq(dummies[untreated.to_numpy()],
+                               used.loc[untreated, "mean_exam_score"], rcond=None)
+    residual = used["mean_exam_score"].to_numpy() - dummies @ beta
+    by_event = pd.Series(residual).groupby(used["event_time"].to_numpy()).mean()
+    post = table[table["event_time"] >= 0].set_index("event_time")
+    # pyfixest demeans by alternating projections (tolerance ~1e-6), hence atol 1e-5.
+    np.testing.assert_allclose(post["estimate"], by_event.loc[post.index], atol=1e-5)
+    truth = eb.sample.staggered_effect(post.index.to_numpy())
+    assert ((post["ci_low"] <= truth) & (truth <= post["ci_high"])).mean() >= 0.7
+    assert (out / "event_study.png").stat().st_size > 10_000
