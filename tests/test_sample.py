@@ -139,3 +139,46 @@ def test_shipped_form_workbook_holds_the_same_schools_as_the_csv(sample_dir):
                        & (schools["year"] == schools["year"].max())].reset_index(drop=True)
     pd.testing.assert_frame_equal(form[expected.columns].reset_index(drop=True), expected,
                                   check_dtype=False)
+
+
+def test_shipped_county_roster_covers_every_school_of_its_counties(sample_dir):
+    from edubalance import data, roster
+
+    teachers = data.load_teachers(sample_dir / "teachers_county.csv")
+    schools = data.load_schools(sample_dir / "schools.csv")
+    latest = schools[(schools["year"] == schools["year"].max())
+                     & schools["county_name"].isin(eb.sample.ROSTER_COUNTIES)]
+    counts = roster.roster_to_school_counts(teachers, latest).set_index("school_id")
+    assert set(counts.index) == set(latest["school_id"]) and len(counts) > 100
+    columns = ["teachers", "teachers_above_degree", "teachers_mid_title", "teachers_backbone",
+               "teachers_pe_arts"]
+    expected = latest.set_index("school_id").loc[counts.index, columns]
+    assert (counts[columns] == expected).all().all()
+    assert (counts["staff_not_teaching"] == -(-expected["teachers"] // 15)).all()
+    assert teachers["姓名"].str.contains("某").all()
+
+
+def test_assessment_panel_follows_its_documented_model(sample_dir):
+    shipped = pd.read_csv(sample_dir / "assessment_panel.csv", dtype={"county_code": str})
+    panel = eb.sample.generate_assessment_panel(2017)
+    pd.testing.assert_frame_equal(shipped, panel, check_dtype=False)
+    assert panel["year"].min() == eb.sample.ASSESSMENT_YEARS[0] and panel["year"].max() == 2017
+    event = panel["year"] - panel["year_basic_balance"]
+    expected = np.where(event >= 0, 1.0 + 0.6 * event, 0.0)
+    np.testing.assert_allclose(panel["true_effect"], expected)
+    assert (panel["treated"] == (event >= 0)).all()
+    # Net of the true effect, county + year effects + N(0, 1) noise remain.
+    rest = panel["mean_exam_score"] - panel["true_effect"]
+    within = (rest - rest.groupby(panel["county_code"]).transform("mean")
+              - rest.groupby(panel["year"]).transform("mean") + rest.mean())
+    dof = (22 - 1) * (panel["year"].nunique() - 1)
+    assert np.sqrt((within**2).sum() / dof) == pytest.approx(1.0, rel=0.15)
+
+
+def test_every_shipped_csv_is_byte_identical_to_the_generator(sample_dir, tmp_path):
+    written = eb.sample.write_sample(tmp_path, "province", seed=2017)
+    csvs = sorted(p.name for p in written.values() if p.suffix == ".csv")
+    assert csvs == ["assessment_panel.csv", "counties.csv", "schools.csv", "teachers.csv",
+                    "teachers_county.csv"]
+    for name in csvs:
+        assert (tmp_path / name).read_bytes() == (sample_dir / name).read_bytes(), name

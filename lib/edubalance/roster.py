@@ -62,7 +62,8 @@ from . import schema
 
 __all__ = [
     "roster_to_school_counts", "simulate_roster", "simulate_county_roster", "roster_problems", "degree_rank",
-    "title_rank", "parse_birth", "SUBJECTS", "COUNT_COLUMNS", "REQUIRED_DEGREE_RANK",
+    "title_rank", "parse_birth", "normalise_text", "NON_TEACHING_PATTERN",
+    "CROSS_SUBJECT_PATTERN", "AGE_BANDS", "SUBJECTS", "COUNT_COLUMNS", "REQUIRED_DEGREE_RANK",
     "MID_TITLE_RANK",
 ]
 
@@ -106,6 +107,15 @@ def _text(series: pd.Series) -> pd.Series:
     """Cells as NFKC text without spaces (full-width letters and brackets made plain)."""
     return (series.fillna("").astype(str).map(lambda t: unicodedata.normalize("NFKC", t))
             .str.replace(r"\s+", "", regex=True))
+
+
+def normalise_text(series: pd.Series) -> pd.Series:
+    """Roster cells as NFKC text without spaces, as every rule of this module reads them.
+
+    >>> normalise_text(pd.Series(["兼 职", None, "ＩＴ"])).tolist()
+    ['兼职', '', 'IT']
+    """
+    return _text(series)
 
 
 def _ranked(series: pd.Series, patterns) -> pd.Series:
