@@ -403,3 +403,64 @@ def test_logit_hc1_and_cluster_sandwich_by_hand():
     hc0 = sm.Logit(y, X).fit(disp=0, cov_type="HC0").get_margeff(at="overall")
     np.testing.assert_allclose(robust.marginal_effects["std_error"],
                                hc0.margeff_se * np.sqrt(n / (n - k)), rtol=1e-8)
+
+
+# --------------------------------------------------------------------------- pyfixest oracle, API
+
+@pytest.mark.parametrize("fixed_effects, cov_type, vcov", [
+    (["county_code", "year"], "cluster", {"CRV1": "county_code"}),
+    ([], "HC1", "HC1"),
+    (["year"], "nonrobust", "iid"),
+])
+def test_fit_ols_equals_pyfixest(panel, fixed_effects, cov_type, vcov):
+    # pyfixest (a maintained port of R's fixest): its default small-sample correction counts
+    # fixed effects nested in the clusters as reghdfe does, the default fe_dof here.
+    import warnings
+
+    import pyfixest as pf
+
+    cluster = "county_code" if cov_type == "cluster" else None
+    ours = reg.fit_ols(panel, "mean_exam_score", INPUTS, fixed_effects=fixed_effects,
+                       cov_type=cov_type, cluster=cluster)
+    formula = "mean_exam_score ~ " + " + ".join(INPUTS)
+    if fixed_effects:
+        formula += " | " + " + ".join(fixed_effects)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = pf.feols(formula, data=panel, vcov=vcov, fixef_tol=1e-12)
+    table = ours.to_frame().set_index("term").loc[list(theirs.coef().index)]
+    np.testing.assert_allclose(table["estimate"], theirs.coef(), rtol=1e-9)
+    np.testing.assert_allclose(table["std_error"], theirs.se(), rtol=1e-7)
+
+
+def test_result_is_frozen_with_to_frame_and_errors_are_edubalance_errors(panel):
+    import dataclasses
+
+    from edubalance.errors import DataError, ParameterError
+
+    result = reg.fit_ols(panel, "mean_exam_score", INPUTS)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.outcome = "other"
+    frame = result.to_frame()
+    assert list(frame.columns[:7]) == reg.COEFFICIENT_COLUMNS
+    frame.loc[0, "estimate"] = 99.0
+    assert result.coefficients.loc[0, "estimate"] != 99.0  # a copy
+    with pytest.raises(ParameterError, match="unknown column"):
+        reg.fit_ols(panel, "mean_exam_score", ["nope"])
+    with pytest.raises(DataError, match="collinear"):
+        reg.fit_ols(panel.assign(twice=2 * panel["urbanisation_pct"]), "mean_exam_score",
+                    ["urbanisation_pct", "twice"])
+
+
+def test_labels_and_chinese_description(panel):
+    result = reg.fit_ols(panel, "mean_exam_score", INPUTS, fixed_effects=["county_code", "year"],
+                         cov_type="cluster", cluster="county_code")
+    row = result.to_frame().set_index("term").loc["spending_per_student_kcny"]
+    text = reg.describe_result(result, lang="zh")
+    assert "spending_per_student_kcny" in text and "每增加一个单位" in text
+    assert f"{row['estimate']:.3g}" in text
+    assert f"按county_code聚类，{result.statistics['n_clusters']}个聚类" in text
+    assert reg.describe_result(result, lang="en").startswith("One more unit of ")
+    assert reg.headline(result, lang="zh")["text"] == text
+    table = reg.models_table(result, lang="zh")
+    assert table.count("spending_per_student_kcny") == 1

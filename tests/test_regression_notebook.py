@@ -79,8 +79,26 @@ def test_excel_input_pooled_hc1(run_notebook, counties, tmp_path):
      r"unknown column\(s\): no_such_column \(available: county_code"),
     ({"cluster": None}, "cov_type='cluster' needs a cluster column"),
 ])
-def test_bad_parameters_fail_with_named_message(run_notebook, parameters, message):
-    import papermill as pm
+def test_bad_parameters_fail_with_named_message(counties, parameters, message):
+    # The notebook's first cell calls check_specification with its parameters before any
+    # work (issue 12: error paths as unit tests, without starting a kernel).
+    import edubalance.regression as reg
+    from edubalance.errors import ParameterError
 
-    with pytest.raises(pm.PapermillExecutionError, match=message):
-        run_notebook("outcome_regression", **parameters)
+    spec = {"outcome": "mean_exam_score", "inputs": INPUTS, "fixed_effects": ["county_code", "year"],
+            "cov_type": "cluster", "cluster": "county_code", **parameters}
+    with pytest.raises(ParameterError, match=message):
+        reg.check_specification(counties, spec["outcome"], spec["inputs"], spec["fixed_effects"],
+                                spec["cov_type"], spec["cluster"])
+
+
+def test_notebook_defaults_follow_the_conventions(root):
+    import nbformat
+
+    notebook = nbformat.read(root / "notebooks" / "outcome_regression.ipynb", as_version=4)
+    cells = [c for c in notebook.cells if c.cell_type == "code"]
+    parameters = next(c.source for c in cells if "parameters" in c.metadata.get("tags", []))
+    assert 'output_dir = "results/outcome_regression"' in parameters
+    assert 'lang = "zh"' in parameters
+    following = cells[cells.index(next(c for c in cells if c.source == parameters)) + 1].source
+    assert "check_parameters" in following and "check_specification" in following

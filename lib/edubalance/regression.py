@@ -59,6 +59,7 @@ import pandas as pd
 from scipy import stats
 
 from .data import read_table  # re-exported: the notebook's reader for any table
+from .errors import DataError, ParameterError
 
 __all__ = [
     "COV_TYPES", "COEFFICIENT_COLUMNS", "RegressionResult", "read_table", "check_specification",
@@ -83,7 +84,7 @@ def _as_list(value, name: str) -> list[str]:
     if isinstance(value, str):
         return [value]
     if not isinstance(value, Iterable):
-        raise ValueError(f"{name} must be a list of column names, not {type(value).__name__}")
+        raise ParameterError(f"{name} must be a list of column names, not {type(value).__name__}")
     return list(value)
 
 
@@ -99,7 +100,7 @@ def check_specification(frame: pd.DataFrame, outcome: str, inputs: Sequence[str]
     >>> check_specification(frame, "y", ["z"])
     Traceback (most recent call last):
     ...
-    ValueError: unknown column(s): z (available: y, x, county_code)
+    edubalance.errors.ParameterError: unknown column(s): z (available: y, x, county_code)
     """
     inputs = _as_list(inputs, "inputs")
     fixed_effects = _as_list(fixed_effects, "fixed_effects")
@@ -124,12 +125,12 @@ def check_specification(frame: pd.DataFrame, outcome: str, inputs: Sequence[str]
     if not_numeric:
         problems.append(f"column(s) {', '.join(not_numeric)} are not numeric")
     if problems:
-        raise ValueError("; ".join(problems))
+        raise ParameterError("; ".join(problems))
 
 
 # --------------------------------------------------------------------------- the result object
 
-@dataclass
+@dataclass(frozen=True)
 class RegressionResult:
     """A fitted model: tidy coefficient table, model statistics and what diagnostics need.
 
@@ -164,6 +165,10 @@ class RegressionResult:
     fitted: np.ndarray = field(repr=False)
     marginal_effects: pd.DataFrame | None = None
 
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy coefficient table (a copy): ``term, estimate, std_error, ...``."""
+        return self.coefficients.copy()
+
     def __repr__(self) -> str:
         return (f"RegressionResult({self.model}: {self.outcome} ~ {' + '.join(self.inputs)}"
                 f"{' | ' + ' + '.join(self.fixed_effects) if self.fixed_effects else ''}, "
@@ -175,7 +180,7 @@ class RegressionResult:
 def _parse_formula(formula: str) -> tuple[str, str, list[str]]:
     """Split ``"y ~ x1 + x2 | fe1 + fe2"`` into the patsy part and fixed effects (fixest style)."""
     if "~" not in formula:
-        raise ValueError(f"formula {formula!r} needs '~' (e.g. 'y ~ x1 + x2 | county_code + year')")
+        raise ParameterError(f"formula {formula!r} needs '~' (e.g. 'y ~ x1 + x2 | county_code + year')")
     left, _, right = formula.partition("~")
     right, _, absorbed = right.partition("|")
     fixed_effects = [t.strip() for t in absorbed.split("+") if t.strip()]
@@ -247,16 +252,16 @@ def fit_ols(data: pd.DataFrame, outcome: str | None = None, inputs: Sequence[str
     import statsmodels.api as sm
 
     if fe_dof not in FE_DOF_CONVENTIONS:
-        raise ValueError(f"fe_dof={fe_dof!r} must be one of {', '.join(FE_DOF_CONVENTIONS)}")
+        raise ParameterError(f"fe_dof={fe_dof!r} must be one of {', '.join(FE_DOF_CONVENTIONS)}")
     if not 0 < alpha < 1:
-        raise ValueError(f"alpha={alpha!r} must lie between 0 and 1")
+        raise ParameterError(f"alpha={alpha!r} must lie between 0 and 1")
     fixed_effects = _as_list(fixed_effects, "fixed_effects")
     if formula is not None:
         outcome, patsy_formula, formula_effects = _parse_formula(formula)
         fixed_effects = list(dict.fromkeys(fixed_effects + formula_effects))
         missing = [c for c in fixed_effects + ([cluster] if cluster else []) if c not in data]
         if missing:
-            raise ValueError(f"unknown column(s): {', '.join(missing)} "
+            raise ParameterError(f"unknown column(s): {', '.join(missing)} "
                              f"(available: {', '.join(map(str, data.columns))})")
         _check_cov(cov_type, cluster)
     else:
@@ -267,7 +272,7 @@ def fit_ols(data: pd.DataFrame, outcome: str | None = None, inputs: Sequence[str
     y, X, outcome, terms = _design(data, outcome, inputs, patsy_formula, required)
     rows = data.loc[y.index]
     if len(y) == 0:
-        raise ValueError("no complete rows: every row misses the outcome, an input or an id")
+        raise DataError("no complete rows: every row misses the outcome, an input or an id")
     groups = _group_codes(rows[cluster]) if cluster else None
     if fixed_effects:
         X = X.drop(columns=[INTERCEPT], errors="ignore")
@@ -327,7 +332,7 @@ def _cov_problems(cov_type: str, cluster: str | None) -> list[str]:
 def _check_cov(cov_type: str, cluster: str | None) -> None:
     problems = _cov_problems(cov_type, cluster)
     if problems:
-        raise ValueError("; ".join(problems))
+        raise ParameterError("; ".join(problems))
 
 
 def _statsmodels_cov(cov_type: str, groups) -> dict[str, Any]:
@@ -346,7 +351,7 @@ def _absorb(y: pd.Series, X: pd.DataFrame, rows: pd.DataFrame, fixed_effects: li
     ids = np.column_stack([_group_codes(rows[c]) for c in fixed_effects])
     single = [c for c, column in zip(fixed_effects, ids.T) if column.max() == 0]
     if single:
-        raise ValueError(f"fixed effect(s) {', '.join(single)} have a single level in the "
+        raise DataError(f"fixed effect(s) {', '.join(single)} have a single level in the "
                          "estimation sample; drop them from fixed_effects")
     options = {"drop_singletons": False}
     if len(fixed_effects) > 1:
@@ -372,16 +377,16 @@ def _check_identified(X: pd.DataFrame, X_tilde: pd.DataFrame, fixed_effects: lis
     spread = X.std(ddof=0).replace(0, 1.0)
     absorbed = [c for c in X.columns if X_tilde[c].std(ddof=0) <= 1e-9 * spread[c]]
     if absorbed:
-        raise ValueError(f"input(s) {', '.join(absorbed)} do not vary within the fixed effects "
+        raise DataError(f"input(s) {', '.join(absorbed)} do not vary within the fixed effects "
                          f"({', '.join(fixed_effects)}) and cannot be estimated; drop them")
     _check_rank(X_tilde)
 
 
 def _check_rank(X: pd.DataFrame) -> None:
     if X.shape[0] <= X.shape[1]:
-        raise ValueError(f"{X.shape[0]} complete rows are too few for {X.shape[1]} coefficients")
+        raise DataError(f"{X.shape[0]} complete rows are too few for {X.shape[1]} coefficients")
     if np.linalg.matrix_rank(X.to_numpy(dtype=float)) < X.shape[1]:
-        raise ValueError(f"the inputs are perfectly collinear ({', '.join(map(str, X.columns))}); "
+        raise DataError(f"the inputs are perfectly collinear ({', '.join(map(str, X.columns))}); "
                          "drop one of them")
 
 
@@ -434,7 +439,7 @@ def fit_logit(data: pd.DataFrame, outcome: str | None = None, inputs: Sequence[s
     if formula is not None:
         outcome, patsy_formula, effects = _parse_formula(formula)
         if effects:
-            raise ValueError("absorbed fixed effects are not available for logit; "
+            raise ParameterError("absorbed fixed effects are not available for logit; "
                              "add C(year) to the formula instead")
         _check_cov(cov_type, cluster)
     else:
@@ -445,7 +450,7 @@ def fit_logit(data: pd.DataFrame, outcome: str | None = None, inputs: Sequence[s
                                    [cluster] if cluster else [])
     values = set(np.unique(y))
     if not values <= {0.0, 1.0} or len(values) < 2:
-        raise ValueError(f"logit needs a 0/1 outcome with both values; {outcome} has "
+        raise DataError(f"logit needs a 0/1 outcome with both values; {outcome} has "
                          f"{sorted(values)[:5]}")
     _check_rank(X)
     rows = data.loc[y.index]
@@ -549,7 +554,7 @@ def influential_observations(result: RegressionResult, top: int | None = 10) -> 
     from statsmodels.stats.outliers_influence import OLSInfluence
 
     if result.model != "ols":
-        raise ValueError("Cook's distance is available for OLS models only")
+        raise ParameterError("Cook's distance is available for OLS models only")
     frame = residual_data(result)
     frame["cooks_distance"] = OLSInfluence(result.fit).cooks_distance[0]
     frame["influential"] = frame["cooks_distance"] > 4 / len(frame)
@@ -573,14 +578,25 @@ def _stars(p_value: float) -> str:
     return next((mark for level, mark in _STARS if p_value < level), "")
 
 
-def _models_frame(results, names, stars: bool, digits: int) -> tuple[list[str], list[list[str]]]:
+def _term_label(term: str, lang: str | None) -> str:
+    """``term`` itself (lang None), else its catalogue label with the column name."""
+    if lang is None:
+        return term
+    from .i18n import label, text
+
+    shown = label(term, lang)
+    return shown if shown == term else text("regression.term", lang, label=shown, name=term)
+
+
+def _models_frame(results, names, stars: bool, digits: int,
+                  lang: str | None = None) -> tuple[list[str], list[list[str]]]:
     names = list(names) if names is not None else [f"({i + 1})" for i in range(len(results))]
     if len(names) != len(results):
-        raise ValueError(f"{len(names)} names given for {len(results)} models")
+        raise ParameterError(f"{len(names)} names given for {len(results)} models")
     terms = list(dict.fromkeys(t for r in results for t in r.coefficients["term"]))
     rows = []
     for term in terms:
-        estimates, errors = [term], [""]
+        estimates, errors = [_term_label(term, lang)], [""]
         for result in results:
             row = result.coefficients[result.coefficients["term"] == term]
             if row.empty:
@@ -620,7 +636,7 @@ def _latex_escape(text: str) -> str:
 
 
 def models_table(results, names: Sequence[str] | None = None, fmt: str = "markdown",
-                 stars: bool = True, digits: int = 3) -> str:
+                 stars: bool = True, digits: int = 3, *, lang: str | None = None) -> str:
     """Several models side by side, standard errors in parentheses below each estimate.
 
     Parameters
@@ -632,6 +648,8 @@ def models_table(results, names: Sequence[str] | None = None, fmt: str = "markdo
         HTML text is escaped; LaTeX special characters are escaped (booktabs rules).
     stars : bool
         ``* p<0.1, ** p<0.05, *** p<0.01``, noted below the table.
+    lang : {None, "zh", "en"}
+        None: terms as column names; else their catalogue labels (``edubalance.i18n``).
 
     Examples
     --------
@@ -642,8 +660,8 @@ def models_table(results, names: Sequence[str] | None = None, fmt: str = "markdo
     if isinstance(results, RegressionResult):
         results = [results]
     if not results:
-        raise ValueError("no models given")
-    header, rows = _models_frame(results, names, stars, digits)
+        raise ParameterError("no models given")
+    header, rows = _models_frame(results, names, stars, digits, lang)
     note = "* p<0.1, ** p<0.05, *** p<0.01" if stars else ""
     if fmt == "markdown":
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -666,14 +684,17 @@ def models_table(results, names: Sequence[str] | None = None, fmt: str = "markdo
             lines.append(r"\par\footnotesize{" + _latex_escape(note).replace(r"\textasciicircum{}", "^")
                          + "}")
         return "\n".join(lines)
-    raise ValueError(f"fmt={fmt!r} must be markdown, html or latex")
+    raise ParameterError(f"fmt={fmt!r} must be markdown, html or latex")
 
 
 # --------------------------------------------------------------------------- plot and words
 
 def coefficient_plot(results, names: Sequence[str] | None = None, include_intercept: bool = False,
-                     ax=None, title: str | None = None):
-    """Point estimates with confidence intervals, one colour per model; returns the figure."""
+                     ax=None, title: str | None = None, *, lang: str | None = None):
+    """Point estimates with confidence intervals, one colour per model; returns the figure.
+
+    ``lang`` None shows column names in English; ``"zh"``/``"en"`` the catalogue labels.
+    """
     import matplotlib.pyplot as plt
 
     from .plotting import PALETTE, use_style
@@ -696,10 +717,15 @@ def coefficient_plot(results, names: Sequence[str] | None = None, include_interc
                                                 table["ci_high"] - table["estimate"]],
                     fmt="o", color=colour, capsize=3, label=name)
     ax.axvline(0, color="#6b6b6b", linewidth=1, linestyle="--")
-    ax.set_yticks(range(len(terms)), terms)
+    ax.set_yticks(range(len(terms)), [_term_label(t, lang) for t in terms])
     ax.invert_yaxis()
     confidence = round(100 * results[0].statistics.get("confidence", 0.95))
-    ax.set_xlabel(f"estimate with {confidence}% confidence interval")
+    if lang is None:
+        ax.set_xlabel(f"estimate with {confidence}% confidence interval")
+    else:
+        from .i18n import text
+
+        ax.set_xlabel(text("regression.ci_axis", lang, confidence=confidence))
     if title:
         ax.set_title(title)
     if len(results) > 1:
@@ -707,7 +733,7 @@ def coefficient_plot(results, names: Sequence[str] | None = None, include_interc
     return fig
 
 
-def residual_plot(result: RegressionResult, label: int = 3, ax=None):
+def residual_plot(result: RegressionResult, label: int = 3, ax=None, *, lang: str | None = None):
     """Residuals against fitted values; the ``label`` largest residuals named (county, year)."""
     import matplotlib.pyplot as plt
 
@@ -727,8 +753,14 @@ def residual_plot(result: RegressionResult, label: int = 3, ax=None):
         text = " ".join(str(row[c]) for c in names[:1] + (["year"] if "year" in names else []))
         ax.annotate(text, (row["fitted"], row["residual"]), fontsize=8,
                     xytext=(4, 4), textcoords="offset points")
-    ax.set_xlabel(f"fitted {result.outcome}")
-    ax.set_ylabel("residual")
+    if lang is None:
+        ax.set_xlabel(f"fitted {result.outcome}")
+        ax.set_ylabel("residual")
+    else:
+        from .i18n import label as _label, text
+
+        ax.set_xlabel(text("regression.fitted_axis", lang, outcome=_label(result.outcome, lang)))
+        ax.set_ylabel(text("regression.residual_axis", lang))
     return fig
 
 
@@ -736,8 +768,12 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
 
 
-def describe_result(result: RegressionResult, term: str | None = None) -> str:
+def describe_result(result: RegressionResult, term: str | None = None, *,
+                    lang: str | None = None) -> str:
     """A plain-language reading of one coefficient (the first input by default).
+
+    ``lang`` None: English with column names; ``"zh"``/``"en"``: from the message catalogue,
+    variables shown by their labels (with the column name).
 
     Examples
     --------
@@ -749,8 +785,10 @@ def describe_result(result: RegressionResult, term: str | None = None) -> str:
     source = result.marginal_effects if result.model == "logit" else result.coefficients
     rows = source[source["term"] == term]
     if rows.empty:
-        raise ValueError(f"term {term!r} is not in the model (terms: {', '.join(source['term'])})")
+        raise ParameterError(f"term {term!r} is not in the model (terms: {', '.join(source['term'])})")
     row = rows.iloc[0]
+    if lang is not None:
+        return _describe_localised(result, term, row, lang)
     stats_ = result.statistics
     confidence = round(100 * stats_.get("confidence", 0.95))
     direction = "higher" if row["estimate"] > 0 else "lower"
@@ -782,7 +820,37 @@ def describe_result(result: RegressionResult, term: str | None = None) -> str:
             "it is a causal effect only if nothing left out of the model drives both.")
 
 
-def headline(result: RegressionResult, term: str | None = None) -> dict[str, Any]:
+def _describe_localised(result: RegressionResult, term: str, row, lang: str) -> str:
+    from .i18n import text
+
+    stats_ = result.statistics
+    confidence = round(100 * stats_.get("confidence", 0.95))
+    scale = 100 if result.model == "logit" else 1
+    values = {"term": _term_label(term, lang), "outcome": _term_label(result.outcome, lang),
+              "direction": text("regression.higher" if row["estimate"] > 0 else
+                                "regression.lower", lang),
+              "size": _fmt(abs(scale * row["estimate"]))}
+    effect = text("regression.effect_logit" if result.model == "logit" else "regression.effect",
+                  lang, **values)
+    held = (text("regression.held", lang, effects=" + ".join(result.fixed_effects))
+            if result.fixed_effects else "")
+    interval = text("regression.interval", lang, confidence=confidence,
+                    low=_fmt(scale * row["ci_low"]), high=_fmt(scale * row["ci_high"]))
+    p_text = "p < 0.001" if row["p_value"] < 0.001 else f"p = {row['p_value']:.3f}"
+    key = ("regression.significant" if row["p_value"] < 1 - confidence / 100
+           else "regression.not_significant")
+    verdict = text(key, lang, level=100 - confidence, p=p_text)
+    errors = (text("regression.errors_cluster", lang, cluster=result.cluster,
+                   n=stats_["n_clusters"]) if result.cov_type == "cluster"
+              else text(f"regression.errors_{result.cov_type}", lang))
+    fit_text = (f"R² = {stats_['r2']:.3f}" if stats_.get("r2") is not None
+                else f"pseudo R² = {stats_['pseudo_r2']:.3f}")
+    return text("regression.sentence", lang, effect=effect, held=held, interval=interval,
+                verdict=verdict, errors=errors, n=f"{stats_['nobs']:,}", fit=fit_text)
+
+
+def headline(result: RegressionResult, term: str | None = None, *,
+             lang: str | None = None) -> dict[str, Any]:
     """The main result as a JSON-ready dict (for ``summary.json`` and the batch index)."""
     from .io.write import to_jsonable
 
@@ -794,7 +862,7 @@ def headline(result: RegressionResult, term: str | None = None) -> dict[str, Any
         "std_error": row["std_error"], "ci_low": row["ci_low"], "ci_high": row["ci_high"],
         "p_value": row["p_value"], "nobs": result.statistics["nobs"],
         "cov_type": result.cov_type, "fixed_effects": result.fixed_effects,
-        "text": describe_result(result, term),
+        "text": describe_result(result, term, lang=lang),
     })
 
 
