@@ -757,7 +757,8 @@ def residual_plot(result: RegressionResult, label: int = 3, ax=None, *, lang: st
         ax.set_xlabel(f"fitted {result.outcome}")
         ax.set_ylabel("residual")
     else:
-        from .i18n import label as _label, text
+        from .i18n import label as _label
+        from .i18n import text
 
         ax.set_xlabel(text("regression.fitted_axis", lang, outcome=_label(result.outcome, lang)))
         ax.set_ylabel(text("regression.residual_axis", lang))

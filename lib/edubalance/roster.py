@@ -393,8 +393,8 @@ def _support_staff(rng: np.random.Generator, n: int, year: int) -> pd.DataFrame:
     """Non-teaching staff rows (工勤, 会计, ...): on the roster, never counted as teachers."""
     age = rng.integers(25, 60, size=n)
     return pd.DataFrame({
-        "姓名": [s + "某" + g for s, g in zip(_pick(rng, _SURNAMES, n), _pick(rng, _SYLLABLES, n))],
-        "出生年月": [f"{year - a}.{m:02d}" for a, m in zip(age, rng.integers(1, 13, size=n))],
+        "姓名": [s + "某" + g for s, g in zip(_pick(rng, _SURNAMES, n), _pick(rng, _SYLLABLES, n), strict=True)],
+        "出生年月": [f"{year - a}.{m:02d}" for a, m in zip(age, rng.integers(1, 13, size=n), strict=True)],
         "性别": _pick(rng, ["男", "女"], n), "民族": _pick(rng, ["汉", "汉", "回"], n),
         "籍贯": _pick(rng, _HOMETOWNS, n), "学历": _pick(rng, ["高中", "中专", "专科"], n),
         "教师资格": "", "职称": "", "任职岗位": _pick(rng, _SUPPORT_POSTS, n), "备注": ""})

@@ -438,9 +438,7 @@ def write_sample(out_dir, scale: str = "province", seed: int = 2017, years=None,
     written = {}
     if scale == "province":
         from .data import write_school_form
-        from .roster import simulate_roster
-
-        from .roster import simulate_county_roster
+        from .roster import simulate_county_roster, simulate_roster
 
         latest = schools[schools["year"] == schools["year"].max()]
         tables["teachers"] = simulate_roster(latest, seed=seed)

@@ -132,7 +132,7 @@ def county_teachers(schools: pd.DataFrame) -> pd.DataFrame:
     grouped = schools.groupby(keys, sort=False)
     table = grouped[numeric].sum()
     table.insert(0, "schools", grouped.size())
-    for key, (name, _) in _roster.SUBJECTS.items():
+    for key in _roster.SUBJECTS:
         table[f"schools_without_{key}"] = grouped[f"teachers_{key}"].agg(lambda s: int((s == 0).sum()))
     table["schools_with_shortage"] = grouped["n_missing_subjects"].agg(lambda s: int((s > 0).sum()))
     teachers = table["teachers"].where(table["teachers"] > 0)
