@@ -35,3 +35,23 @@ class Links(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag == "a":
             self.hrefs += [value for name, value in attrs if name == "href"]
+
+
+def execute_notebook_once(name: str, folder, **parameters):
+    """Run ``notebooks/<name>.ipynb`` with papermill into ``folder``; return its output_dir.
+
+    For module-scoped fixtures (``tmp_path_factory.mktemp(name)``), so that a notebook is
+    executed once for all the assertions of a test module.
+    """
+    from pathlib import Path
+
+    import papermill as pm
+
+    from conftest import KERNEL, NOTEBOOKS, ROOT
+
+    folder = Path(folder)
+    output_dir = Path(parameters.setdefault("output_dir", str(folder / "out")))
+    pm.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(folder / f"{name}.executed.ipynb"),
+                        parameters=parameters, kernel_name=KERNEL, cwd=str(ROOT),
+                        progress_bar=False)
+    return output_dir

@@ -8,22 +8,14 @@ import pandas as pd
 import pytest
 
 import edubalance as eb
+from helpers import execute_notebook_once
 
 pytestmark = pytest.mark.notebooks
 
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
-    import papermill as pm
-
-    from conftest import KERNEL, NOTEBOOKS, ROOT
-
-    folder = tmp_path_factory.mktemp("assessment_effect")
-    pm.execute_notebook(str(NOTEBOOKS / "assessment_effect.ipynb"),
-                        str(folder / "executed.ipynb"), kernel_name=KERNEL, cwd=str(ROOT),
-                        parameters={"output_dir": str(folder / "out"), "lang": "en"},
-                        progress_bar=False)
-    return folder / "out"
+    return execute_notebook_once("assessment_effect", tmp_path_factory.mktemp("assessment_effect"), lang="en")
 
 
 def test_recovers_the_sample_effect_and_shows_twfe_bias(out, sample_dir):

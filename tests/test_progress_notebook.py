@@ -7,22 +7,14 @@ import pandas as pd
 import pytest
 
 import edubalance as eb
+from helpers import execute_notebook_once
 
 pytestmark = pytest.mark.notebooks
 
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
-    import papermill as pm
-
-    from conftest import KERNEL, NOTEBOOKS, ROOT
-
-    folder = tmp_path_factory.mktemp("province_progress")
-    pm.execute_notebook(str(NOTEBOOKS / "province_progress.ipynb"),
-                        str(folder / "executed.ipynb"), kernel_name=KERNEL, cwd=str(ROOT),
-                        parameters={"output_dir": str(folder / "out"), "n_bootstrap": 200},
-                        progress_bar=False)
-    return folder / "out"
+    return execute_notebook_once("province_progress", tmp_path_factory.mktemp("province_progress"), n_bootstrap=200)
 
 
 def test_outputs_agree_with_a_plain_loop_over_county_years(out, sample_dir):

@@ -7,21 +7,14 @@ import pandas as pd
 import pytest
 
 import edubalance as eb
+from helpers import execute_notebook_once
 
 pytestmark = pytest.mark.notebooks
 
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
-    import papermill as pm
-
-    from conftest import KERNEL, NOTEBOOKS, ROOT
-
-    folder = tmp_path_factory.mktemp("teacher_structure")
-    pm.execute_notebook(str(NOTEBOOKS / "teacher_structure.ipynb"),
-                        str(folder / "executed.ipynb"), kernel_name=KERNEL, cwd=str(ROOT),
-                        parameters={"output_dir": str(folder / "out")}, progress_bar=False)
-    return folder / "out"
+    return execute_notebook_once("teacher_structure", tmp_path_factory.mktemp("teacher_structure"))
 
 
 def test_school_teachers_csv(out, sample_dir):
