@@ -428,7 +428,10 @@ def generate(scale: str = "province", seed: int = 2017, years=None,
 
 def write_sample(out_dir, scale: str = "province", seed: int = 2017, years=None,
                  fmt: str = "csv") -> dict[str, Path]:
-    """Generate and write ``schools`` and ``counties`` (and a teacher roster at province scale)."""
+    """Generate and write ``schools`` and ``counties``; at province scale also the teacher
+    rosters (``teachers``: a few schools; ``teachers_county``: every school of
+    ``ROSTER_COUNTIES``), the assessment panel with a known staggered effect
+    (``assessment_panel``, :func:`generate_assessment_panel`) and ``schools_form.xlsx``."""
     from .io.write import atomic_target, atomic_write_text
 
     out_dir = Path(out_dir)
@@ -478,7 +481,7 @@ def _parse_years(text: str) -> list[int]:
 
 def register_cli(subparsers) -> None:
     parser = subparsers.add_parser(
-        "sample", help="write simulated sample data (schools.csv, counties.csv)",
+        "sample", help="write simulated sample data (schools.csv, counties.csv, rosters, panel)",
         description="Write simulated (not real) school- and county-level sample data.")
     parser.add_argument("--scale", choices=["province", "national"], default="province")
     parser.add_argument("--seed", type=int, default=2017)
