@@ -25,27 +25,20 @@ Examples
 0.515
 """
 from importlib import import_module as _import_module
+from pkgutil import iter_modules as _iter_modules
 
 __version__ = "0.1.0"
 
-_SUBMODULES = (
-    "schema", "data", "sample", "indicators", "standards", "scoring", "gaps", "disparity",
-    "composite", "clustering", "regression", "plotting", "notebook", "report", "batch",
-    "explore", "roster",
-    "i18n", "cache", "progress", "teachers", "event_study",
-)
+# Every module and subpackage of the package, found on disk (no list to keep in step).
+_SUBMODULES = tuple(sorted(info.name for info in _iter_modules(__path__)
+                           if not info.name.startswith("_")))
 
 
 def __getattr__(name):
     # Submodules load on first use so that `import edubalance` stays fast for the CLI
     # and for batch workers, which only need a few of them.
     if name in _SUBMODULES:
-        try:
-            module = _import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"{__name__}.{name}":
-                raise  # a dependency is missing: say so, don't hide it
-            raise AttributeError(f"module 'edubalance' has no attribute {name!r}") from error
+        module = _import_module(f"{__name__}.{name}")  # a missing dependency raises here
         globals()[name] = module
         return module
     raise AttributeError(f"module 'edubalance' has no attribute {name!r}")
