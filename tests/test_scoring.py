@@ -304,3 +304,38 @@ def test_county_summary_is_json_ready_and_rejects_missing_year():
     assert "大武口区" in text and "failed" in text
     with pytest.raises(ValueError, match="years present: \\[2017\\]"):
         scoring.county_summary(result, "大武口区", 2016)
+
+
+# --------------------------------------------------------------------- issue 14 / issue 12
+
+def test_county_summary_says_when_a_level_has_no_schools():
+    frame = pd.DataFrame([school("a", 300), school("b", 500)])    # primary schools only
+    summary = scoring.county_summary(scoring.score(frame, "quality-2017"), "大武口区", 2017)
+    assert list(summary["levels"]) == ["primary"]
+    assert summary["levels_missing"] == ["junior"]
+    assert "junior" in summary["note"] and "primary" in summary["note"]
+    assert "junior" in scoring.summary_markdown(summary)
+    both = pd.DataFrame([school("a", 300), school("b", 500, level="junior")])
+    full = scoring.county_summary(scoring.score(both, "quality-2017"), "大武口区", 2017)
+    assert full["levels_missing"] == [] and full["note"] == ""
+
+
+def test_rule_reasons_are_structured_columns_not_parsed_text():
+    frame = pd.DataFrame([school("a", 300), school("b", 500, sports_area_m2=2.0)])
+    counties = scoring.score(frame, "quality-2017").counties
+    row = counties.iloc[0]
+    assert row["rule_indicator_cv"] == scoring.FAILED
+    assert row["reason_indicator_cv"].startswith("sports_area_per_student CV ")
+    assert f"indicator_cv: {row['reason_indicator_cv']}" in row["failed_rules"]
+
+
+def test_gaps_uses_no_private_names_of_scoring():
+    import ast
+    import inspect
+
+    from edubalance import gaps
+
+    tree = ast.parse(inspect.getsource(gaps))
+    imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                for alias in node.names]
+    assert imported and not [name for name in imported if name.startswith("_")]
