@@ -39,6 +39,7 @@ from scipy.stats import rankdata
 
 from .disparity import indicator_columns
 from .errors import DataError, ParameterError
+from .numeric import resolve_random_state
 
 __all__ = [
     "NORMALISATIONS", "WEIGHTINGS", "AGGREGATIONS", "benefit_mask", "normalise",
@@ -373,6 +374,10 @@ class CompositeResult:
     weights: pd.Series
     normalised: pd.DataFrame
 
+    def to_frame(self) -> pd.DataFrame:
+        """The ranking table (id columns, ``score``, ``rank``)."""
+        return self.table.copy()
+
 
 def _indicator_matrix(frame: pd.DataFrame, indicators) -> np.ndarray:
     indicators = indicator_columns(frame, indicators)
@@ -458,6 +463,10 @@ class UncertaintyResult:
     ranks: pd.DataFrame
     sensitivity: pd.DataFrame
     draws: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """The rank table (one row per unit)."""
+        return self.ranks.copy()
     rank_matrix: np.ndarray = field(repr=False)
 
 
@@ -500,13 +509,13 @@ def _first_order(ranks, overall, total, codes, n_levels):
 
 
 def uncertainty_analysis(frame: pd.DataFrame, indicators, direction=None, *,
-                         n_draws: int = 1000, seed: int = 2017,
+                         n_draws: int = 1000, random_state: int | None = None,
                          normalisations=("minmax", "zscore", "rank"),
                          weightings=("equal", "entropy", "critic", "pca"),
                          aggregations=("arithmetic", "geometric", "topsis"),
                          weight_noise: float = 0.25, weights=None, targets=None,
                          nominal: dict | None = None, id_columns=None,
-                         weight_bins: int = 10) -> UncertaintyResult:
+                         weight_bins: int = 10, seed: int | None = None) -> UncertaintyResult:
     """Monte-Carlo uncertainty and sensitivity analysis of the composite ranks.
 
     Each draw picks, uniformly at random, a normalisation, a weighting and an aggregation from
@@ -527,8 +536,9 @@ def uncertainty_analysis(frame: pd.DataFrame, indicators, direction=None, *,
         As in :func:`composite_index`.
     n_draws : int
         At least 1 (1,000 or more for published intervals).
-    seed : int
-        Seed of ``numpy.random.default_rng``; the same seed gives the same result.
+    random_state : int, optional
+        Seed of ``numpy.random.default_rng``; the same seed gives the same result (default
+        :data:`edubalance.numeric.DEFAULT_RANDOM_STATE`). ``seed`` is its former name.
     normalisations, weightings, aggregations : sequences of str
         The alternatives drawn from (``target`` needs ``targets``; ``user`` needs ``weights``).
     weight_noise : float in [0, 1)
@@ -539,11 +549,12 @@ def uncertainty_analysis(frame: pd.DataFrame, indicators, direction=None, *,
     Examples
     --------
     >>> frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "y": [2.0, 1.0, 4.0, 3.0]})
-    >>> result = uncertainty_analysis(frame, ["x", "y"], n_draws=50, seed=1)
+    >>> result = uncertainty_analysis(frame, ["x", "y"], n_draws=50, random_state=1)
     >>> result.ranks["median_rank"].tolist()[2:]
     [1.0, 2.0]
     """
     indicators = list(indicators)
+    seed = resolve_random_state(random_state, seed, where="uncertainty_analysis")
     if int(n_draws) != n_draws or n_draws < 1:
         raise ParameterError(f"n_draws must be a positive integer, not {n_draws}")
     if not 0 <= weight_noise < 1:

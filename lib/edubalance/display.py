@@ -1,0 +1,78 @@
+"""Small display helpers for the domain notebooks: readable headers and a Styler for people.
+
+A table shown to a reader has no row index, Chinese headers (``label.<column>``, indicator and
+variable labels), integers as integers with thousands separators, a fixed number of decimals,
+a dash for a missing value, every cell escaped for HTML (county names are user text), and a
+caption. The results files keep their contract column names; only what is shown is renamed.
+
+Examples
+--------
+>>> import pandas as pd
+>>> frame = pd.DataFrame({"county_name": ["<b>甲县</b>"], "n_schools": [12], "gini": [0.12345]})
+>>> list(readable(frame).columns)
+['县（市、区）', '学校数（所）', '基尼系数']
+>>> html = styled(frame, caption="表 1").to_html()
+>>> "0.123" in html and "&lt;b&gt;" in html and "<b>甲县" not in html
+True
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .i18n import check_lang, label
+
+__all__ = ["variable_label", "readable", "styled"]
+
+
+def variable_label(name: str, lang: str = "zh") -> str:
+    """Label of a column or variable: the catalogue's, else an indicator's Chinese name,
+    else the name with spaces for underscores.
+
+    Examples
+    --------
+    >>> variable_label("books_per_student")
+    '生均图书册数'
+    >>> variable_label("some_new_column", "en")
+    'some new column'
+    """
+    from .indicators import INDICATORS
+
+    check_lang(lang)
+    found = label(str(name), lang)
+    if found != str(name):
+        return found
+    if lang == "zh" and name in INDICATORS:
+        return INDICATORS[name].label
+    return str(name).replace("_", " ")
+
+
+def readable(frame: pd.DataFrame, lang: str = "zh", rename: dict | None = None) -> pd.DataFrame:
+    """``frame`` with readable headers (``rename`` overrides single columns)."""
+    names = {c: (rename or {}).get(c) or variable_label(c, lang) for c in frame.columns}
+    return frame.rename(columns=names)
+
+
+def styled(frame: pd.DataFrame, lang: str = "zh", *, caption: str | None = None,
+           digits: int = 3, rename: dict | None = None, translate: bool = True):
+    """A pandas Styler for people: no index, readable headers, numbers formatted, escaped.
+
+    Whole-number float columns (counts read back as floats) are shown without decimals.
+    """
+    shown = readable(frame, lang, rename) if translate else frame.copy()
+    formats = {}
+    for column in shown.columns:
+        values = shown[column]
+        if pd.api.types.is_bool_dtype(values):
+            yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
+            formats[column] = lambda v, yes=yes, no=no: yes if v else no
+        elif pd.api.types.is_integer_dtype(values):
+            formats[column] = "{:,.0f}"
+        elif pd.api.types.is_float_dtype(values):
+            finite = values[np.isfinite(values.to_numpy(dtype=float))]
+            whole = len(finite) and (finite == finite.round()).all() and finite.abs().max() > 1
+            formats[column] = "{:,.0f}" if whole else f"{{:,.{digits}f}}"
+    style = shown.style.hide(axis="index").format(formats, na_rep="—", escape="html")
+    if caption:
+        style = style.set_caption(caption)
+    return style
