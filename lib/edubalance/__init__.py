@@ -32,6 +32,8 @@ _SUBMODULES = (
     "schema", "data", "sample", "indicators", "standards", "scoring", "gaps", "disparity",
     "composite", "clustering", "regression", "plotting", "notebook", "report", "batch",
     "explore", "roster",
+    "numeric", "equity", "clustering_data", "clustering_plots", "clustering_analysis", "display",
+    "errors", "i18n", "markup", "cache",
 )
 
 
