@@ -645,30 +645,25 @@ def describe_clusters(profiles: pd.DataFrame, threshold: float = 0.5, max_terms:
     >>> describe_clusters(p).tolist()
     ['high sports space, low teachers']
     """
+    from .display import short_label, variable_label
+    from .i18n import text
+
     if lang == "zh":
-        from .clustering_plots import _short, feature_label
-
-        def describe_zh(group: pd.DataFrame) -> str:
-            strong = group.loc[group["z"].abs() >= threshold]
-            strong = strong.reindex(strong["z"].abs().sort_values(ascending=False,
-                                                                  kind="stable").index)
-            terms = [f"{(labels or {}).get(f) or _short(feature_label(f, 'zh'))}"
-                     f"{'偏高' if z > 0 else '偏低'}"
-                     for f, z in zip(strong["feature"], strong["z"])][:max_terms]
-            return "、".join(terms) if terms else "接近平均水平"
-
-        return (profiles.groupby("cluster")[["feature", "z"]].apply(describe_zh)
-                .rename("description"))
-    names = {**FEATURE_LABELS, **(labels or {})}
+        names = {f: short_label(variable_label(f, "zh")) for f in profiles["feature"].unique()}
+    else:
+        names = {f: FEATURE_LABELS.get(f, str(f).replace("_", " "))
+                 for f in profiles["feature"].unique()}
+    names.update(labels or {})
 
     def describe(group: pd.DataFrame) -> str:
         strong = group.loc[group["z"].abs() >= threshold]
         strong = strong.reindex(strong["z"].abs().sort_values(ascending=False,
                                                               kind="stable").index)
-        terms = [f"{'high' if z > 0 else 'low'} "
-                 f"{names.get(feature, str(feature).replace('_', ' '))}"
+        terms = [text("cluster.describe.high" if z > 0 else "cluster.describe.low", lang,
+                      feature=names[feature])
                  for feature, z in zip(strong["feature"], strong["z"])][:max_terms]
-        return ", ".join(terms) if terms else "close to average"
+        return (text("cluster.describe.join", lang).join(terms) if terms
+                else text("cluster.describe.average", lang))
 
     return (profiles.groupby("cluster")[["feature", "z"]].apply(describe)
             .rename("description"))

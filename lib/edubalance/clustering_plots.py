@@ -12,6 +12,9 @@ import numpy as np
 import pandas as pd
 
 from .clustering_data import PreparedFeatures, standardize  # noqa: F401  (doctest)
+from .display import new_axes as _new_axes
+from .display import short_label as _short
+from .display import variable_label as feature_label
 from .i18n import label, text
 
 __all__ = ["cluster_name", "cluster_names", "pca_biplot_data", "plot_k_selection", "pca_biplot",
@@ -56,24 +59,6 @@ def cluster_name(cluster: int, lang: str = "zh") -> str:
 def cluster_names(clusters, lang: str = "zh") -> list[str]:
     """:func:`cluster_name` of each cluster."""
     return [cluster_name(c, lang) for c in clusters]
-
-
-def feature_label(feature: str, lang: str = "zh") -> str:
-    """The label of a feature (``label.<feature>``), else the indicator's Chinese name."""
-    from .indicators import INDICATORS
-
-    found = label(feature, lang)
-    if found == feature and lang == "zh" and feature in INDICATORS:
-        return INDICATORS[feature].label
-    return found if found != feature else str(feature).replace("_", " ")
-
-
-def _new_axes(ax, figsize):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
 
 
 def plot_k_selection(selection, *, ax=None, lang: str = "zh"):
@@ -147,13 +132,6 @@ def pca_biplot(prepared, labels, names=None, max_names: int = 60, *, ax=None,
 def plot_pca_biplot(prepared, labels, names=None, max_names: int = 60, *, lang: str = "zh"):
     """:func:`pca_biplot` on a new figure, returning the Figure (kept for existing notebooks)."""
     return pca_biplot(prepared, labels, names, max_names, lang=lang).figure
-
-
-def _short(name: str) -> str:
-    """A label without its unit in brackets, for crowded figures."""
-    for bracket in ("（", " ("):
-        name = name.split(bracket)[0]
-    return name
 
 
 def plot_profile_heatmap(profiles: pd.DataFrame, *, ax=None, lang: str = "zh"):

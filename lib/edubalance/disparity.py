@@ -33,25 +33,9 @@ def weighted_cv(values, weights=None) -> float:
 
     ``X̄ = Σ Pᵢ Xᵢ / N``, ``S = sqrt(Σ (Pᵢ/N)(Xᵢ − X̄)²)``, ``CV = S / X̄`` (DOMAIN §3).
     With ``weights=None`` every school weighs the same (unweighted population CV). The one
-    implementation is :func:`edubalance.numeric.weighted_cv`; this name is the public contract.
-
-    Parameters
-    ----------
-    values : array-like
-        Indicator value per school (per student or per 100 students).
-    weights : array-like, optional
-        Enrolment per school.
-
-    Returns
-    -------
-    float
-        0.0 for a single school or all-equal values.
-
-    Raises
-    ------
-    DataError (a ValueError)
-        On NaN, infinite or negative numbers, negative weights, empty input or a zero mean
-        (the CV is undefined).
+    implementation, with its parameters and the errors it raises (negative, infinite or
+    missing numbers, a zero mean), is :func:`edubalance.numeric.weighted_cv`; this name is the
+    public contract.
 
     Examples
     --------

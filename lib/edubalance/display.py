@@ -22,7 +22,7 @@ import pandas as pd
 
 from .i18n import check_lang, label
 
-__all__ = ["variable_label", "readable", "styled"]
+__all__ = ["variable_label", "short_label", "new_axes", "readable", "styled"]
 
 
 def variable_label(name: str, lang: str = "zh") -> str:
@@ -45,6 +45,28 @@ def variable_label(name: str, lang: str = "zh") -> str:
     if lang == "zh" and name in INDICATORS:
         return INDICATORS[name].label
     return str(name).replace("_", " ")
+
+
+def short_label(name: str) -> str:
+    """A label without its unit in brackets, for crowded figures.
+
+    Examples
+    --------
+    >>> short_label("生均图书册数（册）"), short_label("books (volumes)")
+    ('生均图书册数', 'books')
+    """
+    for bracket in ("（", " ("):
+        name = name.split(bracket)[0]
+    return name
+
+
+def new_axes(ax=None, figsize=(8, 5)):
+    """``ax``, or the Axes of a new figure of ``figsize`` when ``ax`` is None."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
 
 
 def readable(frame: pd.DataFrame, lang: str = "zh", rename: dict | None = None) -> pd.DataFrame:

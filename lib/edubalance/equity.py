@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 
 from . import composite, disparity
+from .display import new_axes as _new_axes
+from .display import short_label as _short
 from .display import variable_label
 from .errors import DataError, ParameterError
 from .i18n import check_lang, text
@@ -195,20 +197,6 @@ def equity_analysis(schools: pd.DataFrame, *, level: str = "junior", year: int =
 
 
 # ------------------------------------------------------------------------------ figures
-
-def _new_axes(ax, figsize):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
-
-
-def _short(name: str) -> str:
-    for bracket in ("（", " ("):
-        name = name.split(bracket)[0]
-    return name
-
 
 def plot_lorenz(analysis: EquityAnalysis, indicator: str | None = None, *, ax=None,
                 lang: str = "zh"):
