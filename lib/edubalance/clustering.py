@@ -38,13 +38,31 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from .clustering_data import (FEATURE_LABELS, MISSING_POLICIES, SAMPLE_RESOURCE_FEATURES,
-                              PreparedFeatures, check_k_range, check_unique_ids, filter_year,
-                              load_table, prepare_features, select_features, skewed_features,
-                              standardize, validate_k_range)
-from .clustering_plots import (cluster_name, cluster_names, pca_biplot, pca_biplot_data,
-                               plot_k_selection, plot_pca_biplot, plot_profile_heatmap,
-                               plot_stability)
+from .clustering_data import (
+    FEATURE_LABELS,
+    MISSING_POLICIES,
+    SAMPLE_RESOURCE_FEATURES,
+    PreparedFeatures,
+    check_k_range,
+    check_unique_ids,
+    filter_year,
+    load_table,
+    prepare_features,
+    select_features,
+    skewed_features,
+    standardize,
+    validate_k_range,
+)
+from .clustering_plots import (
+    cluster_name,
+    cluster_names,
+    pca_biplot,
+    pca_biplot_data,
+    plot_k_selection,
+    plot_pca_biplot,
+    plot_profile_heatmap,
+    plot_stability,
+)
 from .errors import DataError, ParameterError
 from .numeric import resolve_random_state
 

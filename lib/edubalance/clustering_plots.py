@@ -15,7 +15,7 @@ from .clustering_data import PreparedFeatures, standardize  # noqa: F401  (docte
 from .display import new_axes as _new_axes
 from .display import short_label as _short
 from .display import variable_label as feature_label
-from .i18n import label, text
+from .i18n import text
 
 __all__ = ["cluster_name", "cluster_names", "pca_biplot_data", "plot_k_selection", "pca_biplot",
            "plot_pca_biplot", "plot_profile_heatmap", "plot_stability"]
@@ -80,7 +80,7 @@ def plot_k_selection(selection, *, ax=None, lang: str = "zh"):
     axes = np.ravel(ax)
     if axes.size != len(panels):
         raise ValueError(f"plot_k_selection needs {len(panels)} Axes, got {axes.size}")
-    for panel, (column, key) in zip(axes, panels):
+    for panel, (column, key) in zip(axes, panels, strict=True):
         if column == "gap":
             panel.errorbar(table["k"], table["gap"], yerr=table["gap_se"], marker="o", capsize=3)
         else:

@@ -240,6 +240,10 @@ class TheilResult:
     within: float
     groups: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
 
+    def to_frame(self) -> pd.DataFrame:
+        """The per-group table (``group, pupil_share, resource_share, mean, theil``)."""
+        return self.groups.copy()
+
 
 def theil(values, *, weights=None, groups=None) -> TheilResult:
     """Theil T index of the enrolment-expanded distribution, optionally decomposed by group.

@@ -162,6 +162,10 @@ class UpgradePlan:
     counties: pd.DataFrame
     totals: pd.DataFrame
 
+    def to_frame(self) -> pd.DataFrame:
+        """The upgrade steps (one row per upgrade)."""
+        return self.steps.copy()
+
 
 def _group_moments(codes, weights, values, n_groups):
     """Weighted mean and official CV per group and item (:mod:`edubalance.numeric`)."""

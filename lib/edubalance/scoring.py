@@ -19,8 +19,7 @@ from . import numeric
 from .errors import DataError, ParameterError
 from .indicators import OUTPUT_ID_COLUMNS, add_indicator_columns, split_sections
 from .schema import LEVELS
-from .standards import (Standard, evaluate_formula, level_index, load_standard,
-                        per_level_values)
+from .standards import Standard, evaluate_formula, level_index, load_standard, per_level_values
 
 __all__ = ["ScoringResult", "score", "county_summary", "summary_markdown", "find_county",
            "school_items_long",
@@ -298,13 +297,13 @@ def _school_reasons(outcomes: SchoolOutcomes, standard) -> pd.array:
 def _pattern_text(flags, unmet, under, items, standard) -> str:
     """The reasons of one failure pattern, rules joined by :data:`RULE_SEPARATOR`."""
     thresholds, school_size, class_size, points, junior = (bool(f) for f in flags)
-    names = [item.name for item, miss in zip(items, unmet) if miss]
+    names = [item.name for item, miss in zip(items, unmet, strict=True) if miss]
     parts = []
     if thresholds:
         rule, k = standard.rule("school_thresholds"), len(items)
         text = (f"school_indicators: meets {k - len(names)} of {k} (needs "
                 f"{rule.params['min_met']}); below threshold: {', '.join(names)}")
-        below = [item.name for item, flag in zip(items, under) if flag]
+        below = [item.name for item, flag in zip(items, under, strict=True) if flag]
         if below:
             share = 100 * rule.params["min_share_of_threshold"]
             text += f"; below {share:g}% of threshold: {', '.join(below)}"
