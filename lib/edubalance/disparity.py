@@ -491,7 +491,11 @@ def summary(frame: pd.DataFrame, value: str, weight: str | None, by, *, epsilon:
     all_codes, all_groups = _factorize_keys(frame[keys], keys)
     if not keep.any():
         return _with_empty_groups(None, all_groups, all_codes, with_pupils)
-    present, codes = np.unique(all_codes[keep], return_inverse=True)
+    # Groups with pupils, renumbered 0.. in key order (a bincount, no sort).
+    present = np.flatnonzero(np.bincount(all_codes[keep], minlength=len(all_groups)))
+    renumber = np.full(len(all_groups), -1, dtype=np.int64)
+    renumber[present] = np.arange(present.size)
+    codes = renumber[all_codes[keep]]
     uniques = all_groups[present]
     x, w = x[keep], w[keep]
     xs, ws, cs, total, cumulative, first, counts = _sorted_groups(x, w, codes)
@@ -538,8 +542,10 @@ def _with_empty_groups(result, all_groups, all_codes, with_pupils) -> pd.DataFra
     """Every group of the frame, in key order; groups without pupils (or values) reported."""
     if result is None:
         result = pd.DataFrame(columns=SUMMARY_COLUMNS, index=all_groups[:0])
-    empty = ~all_groups.isin(result.index)
-    table = result.reindex(all_groups)
+    counted = np.zeros(len(all_groups), dtype=bool)
+    counted[all_groups.get_indexer(result.index)] = True
+    empty = ~counted
+    table = result.reindex(all_groups) if empty.any() else result
     if empty.any():
         had_pupils = np.bincount(all_codes, weights=with_pupils, minlength=len(all_groups)) > 0
         table.loc[empty, "n_schools"] = 0

@@ -71,13 +71,14 @@ def check_values(values, weights=None, *, allow_negative: bool = False,
     ...
     edubalance.errors.DataError: values must be non-negative (resources per pupil cannot be negative); found -20
     """
-    x = np.asarray(values, dtype=float).ravel()
+    x = np.asarray(values, dtype=float)
+    x = x.ravel() if x.ndim <= 1 else x
     if weights is None:
-        w = np.ones_like(x)
+        w = np.ones(len(x))
     else:
         w = np.asarray(weights, dtype=float).ravel()
-        if w.shape != x.shape:
-            raise DataError(f"values and weights differ in length: {x.size} vs {w.size}")
+        if w.shape[0] != len(x):
+            raise DataError(f"values and weights differ in length: {len(x)} vs {w.size}")
     if x.size == 0:
         raise DataError("no values given")
     if np.isnan(w).any():
@@ -192,27 +193,32 @@ def grouped_weighted_cv(values, codes, *, weights=None, n_groups: int | None = N
         raise DataError(f"values and group codes differ in length: {matrix.shape[0]} vs "
                         f"{codes.size}")
     if matrix.size:
-        check_values(matrix, None if weights is None else np.repeat(
-            np.asarray(weights, dtype=float).ravel(), matrix.shape[1]), allow_nan=True)
+        check_values(matrix, weights, allow_nan=True)
     w = np.ones(codes.size) if weights is None else np.asarray(weights, dtype=float).ravel()
     if n_groups is None:
         n_groups = int(codes.max()) + 1 if codes.size else 0
-    present = ~np.isnan(matrix)
-    x = np.where(present, matrix, 0.0)
-    wk = w[:, None] * present
-
-    def per_group(columns: np.ndarray) -> np.ndarray:
-        return np.column_stack([np.bincount(codes, weights=columns[:, j], minlength=n_groups)
-                                for j in range(columns.shape[1])]) if columns.shape[1] else \
-            np.zeros((n_groups, 0))
-
-    weight = per_group(wk)
-    n_missing = per_group((~present).astype(float)).astype(np.int64)
+    m = matrix.shape[1]
+    shape = (n_groups, m)
+    weight, mean, variance = np.empty(shape), np.empty(shape), np.empty(shape)
+    n_missing = np.zeros(shape, dtype=np.int64)
+    all_weight = np.bincount(codes, weights=w, minlength=n_groups)
+    # Column by column (contiguous columns), two passes each: the weighted mean, then the
+    # weighted squared deviations from it (exact 0 for equal values, no cancellation).
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = per_group(wk * x) / weight
-        # Two passes (mean, then squared deviations): exact 0 for equal values, no cancellation.
-        deviation = np.where(present, x - mean[codes], 0.0)
-        variance = per_group(wk * deviation**2) / weight
+        for j, x in enumerate(np.asfortranarray(matrix).T):
+            missing = np.isnan(x)
+            if missing.any():
+                wx = np.where(missing, 0.0, w)
+                x = np.where(missing, 0.0, x)
+                weight[:, j] = np.bincount(codes, weights=wx, minlength=n_groups)
+                n_missing[:, j] = np.bincount(codes, weights=missing, minlength=n_groups)
+            else:
+                wx = w
+                weight[:, j] = all_weight
+            mean[:, j] = np.bincount(codes, weights=wx * x, minlength=n_groups) / weight[:, j]
+            deviation = x - mean[codes, j]
+            variance[:, j] = np.bincount(codes, weights=wx * deviation * deviation,
+                                         minlength=n_groups) / weight[:, j]
         cv = np.sqrt(variance) / np.where(mean > 0, mean, np.nan)
     cv = np.where(variance == 0, np.where(mean > 0, 0.0, np.nan), cv)
     if one_dimensional:
