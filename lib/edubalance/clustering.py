@@ -680,7 +680,7 @@ def describe_clusters(profiles: pd.DataFrame, threshold: float = 0.5, max_terms:
         terms = [text("cluster.describe.high" if z > 0 else "cluster.describe.low", lang,
                       feature=names[feature])
                  for feature, z in zip(strong["feature"], strong["z"])][:max_terms]
-        return (text("cluster.describe.join", lang).join(terms) if terms
+        return (text("domain.list_join", lang).join(terms) if terms
                 else text("cluster.describe.average", lang))
 
     return (profiles.groupby("cluster")[["feature", "z"]].apply(describe)

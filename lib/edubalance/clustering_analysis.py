@@ -26,7 +26,7 @@ import pandas as pd
 
 from . import clustering as cl
 from .errors import ParameterError
-from .i18n import check_lang
+from .i18n import check_lang, text
 from .numeric import resolve_random_state
 
 __all__ = ["PARAMETERS", "check_parameters", "ClusteringAnalysis", "run_clustering"]
@@ -196,7 +196,7 @@ def run_clustering(units: pd.DataFrame, *, id_column: str, features=(), k="auto"
     clusters.insert(1, "cluster_name", cl.cluster_names(clusters["cluster"], lang))
     assignments = fit.assignments(id_column)
     members = assignments.groupby("cluster")[id_column].agg(
-        lambda names: "、".join(map(str, names)))
+        lambda names: text("domain.list_join", lang).join(map(str, names)))
     clusters["members"] = clusters["cluster"].map(members)
     kept = frame.set_index(id_column).loc[prepared.ids].reset_index()
     by_prefecture = (cl.crosstab_clusters(kept, fit.labels, "prefecture")

@@ -76,15 +76,20 @@ def readable(frame: pd.DataFrame, lang: str = "zh", rename: dict | None = None) 
 
 
 def styled(frame: pd.DataFrame, lang: str = "zh", *, caption: str | None = None,
-           digits: int = 3, rename: dict | None = None, translate: bool = True):
+           digits: int | dict = 3, rename: dict | None = None, translate: bool = True):
     """A pandas Styler for people: no index, readable headers, numbers formatted, escaped.
 
-    Whole-number float columns (counts read back as floats) are shown without decimals.
+    ``digits``: decimals of float columns, one number or ``{column: digits}`` (by the
+    frame's own column names; others get 3). Whole-number float columns (counts and ranks
+    read back as floats) are shown without decimals.
     """
     shown = readable(frame, lang, rename) if translate else frame.copy()
+    per_column = digits if isinstance(digits, dict) else {}
+    default = 3 if isinstance(digits, dict) else digits
     formats = {}
-    for column in shown.columns:
+    for original, column in zip(frame.columns, shown.columns, strict=True):
         values = shown[column]
+        places = per_column.get(original, default)
         if pd.api.types.is_bool_dtype(values):
             yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
             formats[column] = lambda v, yes=yes, no=no: yes if v else no
@@ -93,7 +98,7 @@ def styled(frame: pd.DataFrame, lang: str = "zh", *, caption: str | None = None,
         elif pd.api.types.is_float_dtype(values):
             finite = values[np.isfinite(values.to_numpy(dtype=float))]
             whole = len(finite) and (finite == finite.round()).all() and finite.abs().max() > 1
-            formats[column] = "{:,.0f}" if whole else f"{{:,.{digits}f}}"
+            formats[column] = "{:,.0f}" if whole else f"{{:,.{places}f}}"
     style = shown.style.hide(axis="index").format(formats, na_rep="—", escape="html")
     if caption:
         style = style.set_caption(caption)
