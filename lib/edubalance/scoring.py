@@ -22,7 +22,7 @@ from .schema import LEVELS
 from .standards import Standard, evaluate_formula, level_index, load_standard, per_level_values
 
 __all__ = ["ScoringResult", "score", "county_summary", "summary_markdown", "find_county",
-           "school_items_long",
+           "school_items_long", "school_items_heatmap", "county_comparison",
            "plot_school_items", "plot_county_comparison", "PASSED", "FAILED", "NOT_ASSESSED"]
 
 PASSED, FAILED, NOT_ASSESSED = "passed", "failed", "not_assessed"
@@ -614,16 +614,27 @@ def school_items_long(result: ScoringResult, county_code: str | None = None,
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
-def plot_school_items(result: ScoringResult, county_code: str, year: int, level: str):
+def _item_labels(standard: Standard, lang: str) -> list[str]:
+    from .display import variable_label
+
+    if lang == "zh":
+        return [item.label_zh.split(" (")[0] for item in standard.items]
+    return [variable_label(item.name, lang) for item in standard.items]
+
+
+def school_items_heatmap(result: ScoringResult, county_code: str, year: int, level: str, *,
+                         ax=None, lang: str = "zh"):
     """Heat map of every school (rows, Chinese names) x item: value as % of the threshold.
 
     100 % means the school exactly meets the threshold; red cells miss it, blue cells exceed it
     (lower-is-better items are inverted so that blue is always better). Where the standard sets
     no threshold (basic-2012) the reference is the enrolment-weighted county mean, around which
     the CV measures dispersion. One image instead of one bar chart per item keeps the figure
-    cheap to draw for counties with a hundred schools.
+    cheap to draw for counties with a hundred schools. Draws on ``ax`` (a new figure sized to
+    the number of schools when ``None``; the colour bar is added to its figure) and returns it.
     """
-    import matplotlib.pyplot as plt
+    from .display import new_axes
+    from .i18n import text
 
     frame = result.indicators
     frame = frame[(frame["county_code"].astype(str) == str(county_code))
@@ -645,29 +656,49 @@ def plot_school_items(result: ScoringResult, county_code: str, year: int, level:
     matrix = matrix[order]
     names = frame["school_name"].to_numpy()[order]
     height = max(3.0, 0.16 * len(names) + 1.5)
-    fig, ax = plt.subplots(figsize=(1.1 * len(items) + 4, height))
+    ax = new_axes(ax, (1.1 * len(items) + 4, height))
     image = ax.imshow(np.clip(matrix, 0, 200), cmap="RdBu", vmin=0, vmax=200, aspect="auto",
                       interpolation="nearest")
-    ax.set_xticks(np.arange(len(items)), [item.label_zh.split(" (")[0] for item in items],
+    ax.set_xticks(np.arange(len(items)), _item_labels(result.standard, lang),
                   rotation=40, ha="right", fontsize=8)
     ax.set_yticks(np.arange(len(names)), names, fontsize=max(4, min(8, 500 // max(len(names), 1))))
     ax.grid(False)
-    reference = "标准值" if result.standard.has_thresholds else "县加权均值"
-    fig.colorbar(image, ax=ax, shrink=0.6, label=f"占{reference}的百分比 (%)")
-    ax.set_title(f"各校指标 / {reference} (红色: 未达到)", fontsize=10)
-    fig.tight_layout()
-    return fig
+    reference = text("scoring.reference.threshold" if result.standard.has_thresholds
+                     else "scoring.reference.mean", lang)
+    ax.figure.colorbar(image, ax=ax, shrink=0.6,
+                       label=text("scoring.heatmap.colorbar", lang, reference=reference))
+    ax.set_title(text("scoring.heatmap.title", lang, reference=reference), fontsize=10)
+    ax.figure.tight_layout()
+    return ax
 
 
-def plot_county_comparison(result: ScoringResult, county_code: str, year: int):
-    """Each level: this county's CV per item next to the range over the other counties."""
+def plot_school_items(result: ScoringResult, county_code: str, year: int, level: str):
+    """:func:`school_items_heatmap` on a new figure, in Chinese, returning the Figure (its
+    ``axes[0]`` is the heat map, ``axes[1]`` the colour bar); kept for existing callers."""
+    return school_items_heatmap(result, county_code, year, level).figure
+
+
+def county_comparison(result: ScoringResult, county_code: str, year: int, *, ax=None,
+                      lang: str = "zh"):
+    """Each level: this county's CV per item next to the range over the other counties.
+
+    One panel per level present in ``year``; ``ax`` is a sequence of that many Axes (a new
+    figure when ``None``). Legends sit below the panels, off the data. Returns the Axes array.
+    """
     import matplotlib.pyplot as plt
+
+    from .i18n import text
 
     cv = result.cv[result.cv["year"] == int(year)]
     levels = [lv for lv in LEVELS if lv in set(cv["level"])]
-    fig, axes = plt.subplots(1, len(levels), squeeze=False, figsize=(7 * len(levels), 4.5))
-    labels = {item.name: item.label_zh.split(" (")[0] for item in result.standard.items}
-    for ax, level in zip(axes.ravel(), levels):
+    if ax is None:
+        _, ax = plt.subplots(1, len(levels), squeeze=False, figsize=(7 * len(levels), 4.8))
+    axes = np.ravel(ax)
+    if axes.size != len(levels):
+        raise ParameterError(f"county_comparison needs {len(levels)} Axes, got {axes.size}")
+    labels = dict(zip(result.standard.item_names, _item_labels(result.standard, lang),
+                      strict=True))
+    for panel, level in zip(axes, levels, strict=True):
         part = cv[cv["level"] == level]
         mine = part[part["county_code"].astype(str) == str(county_code)].set_index("indicator")
         order = result.standard.item_names
@@ -675,17 +706,28 @@ def plot_county_comparison(result: ScoringResult, county_code: str, year: int):
         others = [part.loc[(part["indicator"] == name)
                            & (part["county_code"].astype(str) != str(county_code)), "cv"].dropna()
                   for name in order]
-        ax.boxplot(others, positions=positions, vert=False, widths=0.5, showfliers=True)
-        ax.scatter(mine.reindex(order)["cv"], positions, color="#c23b3b", zorder=3,
-                   label="本县", s=40)
+        panel.boxplot(others, positions=positions, orientation="horizontal", widths=0.5,
+                      showfliers=True)
+        panel.scatter(mine.reindex(order)["cv"], positions, color="#c23b3b", zorder=3,
+                      label=text("scoring.comparison.this", lang), s=40)
         limit = part["threshold"].dropna()
         if len(limit):
-            ax.axvline(limit.iloc[0], color="#e07b39", linestyle="--", label=f"限值 {limit.iloc[0]:g}")
-        ax.set_yticks(positions, [labels[n] for n in order], fontsize=8)
-        ax.set_title(f"{'小学' if level == 'primary' else '初中'}: 差异系数 (本县 vs 其他县)")
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+            panel.axvline(limit.iloc[0], color="#e07b39", linestyle="--",
+                          label=text("scoring.comparison.limit", lang,
+                                     limit=f"{limit.iloc[0]:g}"))
+        panel.set_yticks(positions, [labels[n] for n in order], fontsize=8)
+        panel.set_title(text("scoring.comparison.title", lang,
+                             level=text(f"level.{level}", lang)))
+        panel.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2,
+                     frameon=False)
+    axes[0].figure.tight_layout()
+    return axes
+
+
+def plot_county_comparison(result: ScoringResult, county_code: str, year: int):
+    """:func:`county_comparison` on a new figure, in Chinese, returning the Figure; kept for
+    existing callers."""
+    return county_comparison(result, county_code, year)[0].figure
 
 
 _LEVEL_ZH = {"primary": "小学", "junior": "初中"}
