@@ -41,9 +41,9 @@ def synthetic_counties():
 
 def tuned(X):
     z, _, _ = clustering.standardize(X)
-    selection = clustering.choose_k(z, K_RANGE, "kmeans", seed=SEED, n_references=N_REFERENCES)
-    fit = clustering.fit_clusters(z, selection.recommended_k, "kmeans", seed=SEED)
-    stability = clustering.bootstrap_stability(z, fit.labels, "kmeans", N_BOOTSTRAP, seed=SEED)
+    selection = clustering.choose_k(z, K_RANGE, "kmeans", random_state=SEED, n_references=N_REFERENCES)
+    fit = clustering.fit_clusters(z, selection.recommended_k, "kmeans", random_state=SEED)
+    stability = clustering.bootstrap_stability(z, fit.labels, "kmeans", N_BOOTSTRAP, random_state=SEED)
     return selection.recommended_k, fit, stability
 
 

@@ -69,13 +69,13 @@ def naive_summary(schools: pd.DataFrame, n_groups: int) -> pd.DataFrame:
     rows = []
     for code, part in list(schools.groupby("county_code"))[:n_groups]:
         x, w = part["value"].to_numpy(), part["students"].to_numpy()
-        decomposition = disparity.theil(x, w, part["urban_rural"])
+        decomposition = disparity.theil(x, weights=w, groups=part["urban_rural"])
         rows.append({"county_code": code, "cv": disparity.weighted_cv(x, w),
-                     "gini": disparity.gini(x, w), "theil": decomposition.total,
+                     "gini": disparity.gini(x, weights=w), "theil": decomposition.total,
                      "theil_between": decomposition.between,
-                     "atkinson": disparity.atkinson(x, 0.5, w), "mcloone": disparity.mcloone(x, w),
-                     "range_ratio": disparity.range_ratio(x, w), "p90_p10": disparity.p90_p10(x, w),
-                     "federal_range_ratio": disparity.federal_range_ratio(x, w)})
+                     "atkinson": disparity.atkinson(x, 0.5, weights=w), "mcloone": disparity.mcloone(x, weights=w),
+                     "range_ratio": disparity.range_ratio(x, weights=w), "p90_p10": disparity.p90_p10(x, weights=w),
+                     "federal_range_ratio": disparity.federal_range_ratio(x, weights=w)})
     return pd.DataFrame(rows)
 
 
@@ -88,9 +88,9 @@ def timed(function, *args, **kwargs):
 def main() -> None:
     frame = synthetic_counties()
     indicators = list(frame.columns)
-    composite.uncertainty_analysis(frame.head(50), indicators, n_draws=10, seed=0)  # warm-up
+    composite.uncertainty_analysis(frame.head(50), indicators, n_draws=10, random_state=0)  # warm-up
     seconds, result = timed(composite.uncertainty_analysis, frame, indicators,
-                            n_draws=N_DRAWS, seed=2017)
+                            n_draws=N_DRAWS, random_state=2017)
     # The draw -> score -> rank stage alone, which is what the naive loop does.
     raw, benefit = frame.to_numpy(), np.ones(N_INDICATORS, dtype=bool)
     stage_seconds, _ = timed(composite._simulate, raw, benefit, N_DRAWS, 2017,

@@ -165,8 +165,8 @@ def test_kmeans_on_iris_matches_published_agreement(iris):
     # 0.730 on the raw measurements (the well-known values; e.g. scikit-learn's examples).
     x, species = iris
     z, _, _ = cl.standardize(x)
-    standardized = cl.fit_clusters(z, 3, "kmeans", seed=0)
-    raw = cl.fit_clusters(x, 3, "kmeans", seed=0)
+    standardized = cl.fit_clusters(z, 3, "kmeans", random_state=0)
+    raw = cl.fit_clusters(x, 3, "kmeans", random_state=0)
     assert adjusted_rand_score(species, standardized.labels) == pytest.approx(0.6201, abs=0.001)
     assert adjusted_rand_score(species, raw.labels) == pytest.approx(0.7302, abs=0.001)
 
@@ -174,7 +174,7 @@ def test_kmeans_on_iris_matches_published_agreement(iris):
 def test_within_ss_and_centres_match_scikit_learn(iris):
     x, _ = iris
     z, _, _ = cl.standardize(x)
-    fit = cl.fit_clusters(z, 3, "kmeans", seed=0)
+    fit = cl.fit_clusters(z, 3, "kmeans", random_state=0)
     reference = KMeans(3, n_init=10, random_state=0).fit(z)
     assert fit.total_within_ss == pytest.approx(reference.inertia_, rel=1e-9)
     # same partition, renumbered by size
@@ -224,7 +224,7 @@ def test_within_ss_by_hand():
 @pytest.mark.parametrize("method", cl.METHODS)
 def test_each_method_recovers_separated_blobs(method):
     x, truth = separated_blobs(4, n=120)
-    fit = cl.fit_clusters(x, 4, method, seed=3)
+    fit = cl.fit_clusters(x, 4, method, random_state=3)
     assert adjusted_rand_score(truth, fit.labels) == 1.0
     assert fit.labels.min() == 0 and fit.labels.max() == 3
     assert list(fit.sizes) == sorted(fit.sizes, reverse=True)
@@ -244,9 +244,9 @@ def test_determinism_for_a_seed():
     x, _ = make_blobs(200, 4, centers=4, cluster_std=3.0, random_state=5)
     runs = []
     for _ in range(2):
-        selection = cl.choose_k(x, (2, 6), "kmeans", seed=11, n_references=5)
-        fit = cl.fit_clusters(x, 4, "gmm", seed=11)
-        stability = cl.bootstrap_stability(x, fit.labels, "gmm", n_bootstrap=10, seed=11)
+        selection = cl.choose_k(x, (2, 6), "kmeans", random_state=11, n_references=5)
+        fit = cl.fit_clusters(x, 4, "gmm", random_state=11)
+        stability = cl.bootstrap_stability(x, fit.labels, "gmm", n_bootstrap=10, random_state=11)
         runs.append((selection, fit, stability))
     (s1, f1, b1), (s2, f2, b2) = runs
     pd.testing.assert_frame_equal(s1.table, s2.table)
@@ -260,7 +260,7 @@ def test_determinism_for_a_seed():
 def test_gap_statistic_finds_true_k(true_k):
     x, _ = make_blobs(200, 2, centers=true_k, cluster_std=0.6, center_box=(-15, 15),
                       random_state=7)
-    selection = cl.choose_k(x, (2, 7), "kmeans", seed=0, n_references=10)
+    selection = cl.choose_k(x, (2, 7), "kmeans", random_state=0, n_references=10)
     assert selection.criterion == "gap" and "Tibshirani" in selection.rule
     assert selection.recommended_k == true_k
     assert selection.recommendations["silhouette"] == true_k
@@ -315,8 +315,8 @@ def test_other_criteria_and_validation():
 
 def test_jaccard_is_one_for_separated_blobs():
     x, _ = separated_blobs(3, n=90)
-    fit = cl.fit_clusters(x, 3, "kmeans", seed=0)
-    stability = cl.bootstrap_stability(x, fit.labels, "kmeans", n_bootstrap=20, seed=1)
+    fit = cl.fit_clusters(x, 3, "kmeans", random_state=0)
+    stability = cl.bootstrap_stability(x, fit.labels, "kmeans", n_bootstrap=20, random_state=1)
     np.testing.assert_allclose(stability.per_cluster["jaccard_mean"], 1.0)
     assert stability.ari_mean == pytest.approx(1.0)
     np.testing.assert_allclose(stability.point_stability, 1.0)
@@ -325,8 +325,8 @@ def test_jaccard_is_one_for_separated_blobs():
 
 def test_jaccard_is_lower_for_one_random_blob():
     x = np.random.default_rng(4).normal(size=(90, 2))
-    fit = cl.fit_clusters(x, 3, "kmeans", seed=0)
-    stability = cl.bootstrap_stability(x, fit.labels, "kmeans", n_bootstrap=20, seed=1)
+    fit = cl.fit_clusters(x, 3, "kmeans", random_state=0)
+    stability = cl.bootstrap_stability(x, fit.labels, "kmeans", n_bootstrap=20, random_state=1)
     assert stability.per_cluster["jaccard_mean"].max() < 0.9
     assert stability.ari_mean < 0.8
 
@@ -335,7 +335,7 @@ def test_jaccard_matches_a_set_based_clusterboot():
     # Independent reimplementation with Python sets, Ward (deterministic), the same draws.
     x, _ = make_blobs(40, 2, centers=3, cluster_std=2.5, random_state=2)
     fit = cl.fit_clusters(x, 3, "ward")
-    stability = cl.bootstrap_stability(x, fit.labels, "ward", n_bootstrap=5, seed=9)
+    stability = cl.bootstrap_stability(x, fit.labels, "ward", n_bootstrap=5, random_state=9)
     draws = np.random.default_rng(9).integers(0, len(x), size=(5, len(x)))
     expected = np.zeros((5, 3))
     for run, draw in enumerate(draws):
@@ -408,7 +408,64 @@ def test_plots_render_chinese_names():
     profiles = cl.cluster_profiles(prepared.original, fit.labels)
     stability = cl.bootstrap_stability(prepared, fit.labels, n_bootstrap=5)
     with plotting.missing_glyphs_as_errors():
-        for fig in (cl.plot_k_selection(selection), cl.plot_pca_biplot(prepared, fit.labels),
-                    cl.plot_profile_heatmap(profiles), cl.plot_stability(stability)):
-            fig.canvas.draw()
-            plt.close(fig)
+        panels = cl.plot_k_selection(selection)
+        biplot = cl.pca_biplot(prepared, fit.labels)
+        heatmap = cl.plot_profile_heatmap(profiles)
+        bars = cl.plot_stability(stability)
+        for ax in (panels[0], biplot, heatmap, bars):
+            ax.figure.canvas.draw()
+    # Each function returns its Axes; the Chinese names and labels are on them.
+    assert len(panels) == 5 and panels[0].figure is panels[4].figure
+    assert f"推荐 k = {selection.recommended_k}" in panels[0].figure.get_suptitle()
+    names = {t.get_text() for t in biplot.texts}
+    assert {f"县{i}区" for i in range(30)} <= names
+    assert [t.get_text() for t in biplot.get_legend().get_texts()] == ["第1类", "第2类", "第3类"]
+    assert [t.get_text() for t in bars.get_xticklabels()] == ["第1类", "第2类", "第3类"]
+    heat_columns = [t.get_text() for t in heatmap.get_xticklabels()]
+    assert "生均图书册数" in heat_columns[1] and "x" in heat_columns
+    # The legend sits outside the data area (to the right of the Axes).
+    legend_box = biplot.get_legend().get_window_extent()
+    assert legend_box.x0 >= biplot.get_window_extent().x1 - 1
+    # Drawing on a given Axes returns that Axes.
+    fig, ax = plt.subplots()
+    assert cl.plot_stability(stability, ax=ax, lang="en") is ax
+    assert ax.get_xticklabels()[0].get_text() == "cluster 1"
+    for figure in {panels[0].figure, biplot.figure, heatmap.figure, bars.figure, fig}:
+        plt.close(figure)
+
+
+def test_seed_is_still_accepted_as_the_former_name_of_random_state():
+    x, _ = separated_blobs(3, n=60)
+    with pytest.warns(DeprecationWarning, match="random_state"):
+        old = cl.fit_clusters(x, 3, seed=4)
+    new = cl.fit_clusters(x, 3, random_state=4)
+    assert (old.labels == new.labels).all() and old.seed == 4
+
+
+def test_analysis_of_a_panel_without_year_fails_with_a_clear_message():
+    from edubalance import clustering_analysis as ca
+
+    panel = pd.DataFrame({"county_name": ["a", "a", "b", "b", "c", "c", "d", "d"],
+                          "year": [2016, 2017] * 4, "x": np.arange(8.0), "y": np.arange(8.0) ** 2})
+    with pytest.raises(ValueError, match="not unique.*set `year`"):
+        ca.run_clustering(panel, id_column="county_name", year=None, k=2, k_range=[2, 3])
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"method": "dbscan"}, "method must be one of"),
+    ({"k": "many"}, 'k must be an integer or "auto"'),
+    ({"k": 1}, "k must be at least 2"),
+    ({"k_range": [1, 5]}, "need 2 <= k_min <= k_max"),
+    ({"k_range": [2]}, "k_range must be two integers"),
+    ({"n_bootstrap": 0}, "n_bootstrap must be at least 1"),
+    ({"missing": "zero"}, "missing must be one of"),
+    ({"features": [1, 2]}, "lists of column names"),
+    ({"output_dir": " "}, "output_dir must not be empty"),
+    ({"lang": "fr"}, "lang='fr' is not supported"),
+])
+def test_clustering_parameters_are_checked_before_any_work(params, message):
+    from edubalance import clustering_analysis as ca
+    from edubalance.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=message):
+        ca.check_parameters(params)

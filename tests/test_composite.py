@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -155,16 +154,16 @@ def test_pipeline_rejects_unknown_choices_and_missing_columns(counties):
 
 # ----------------------------------------------------------------------------- Monte-Carlo
 def test_monte_carlo_is_deterministic_for_a_seed(counties):
-    first = c.uncertainty_analysis(counties, list("abcde"), n_draws=200, seed=3)
-    again = c.uncertainty_analysis(counties, list("abcde"), n_draws=200, seed=3)
-    other = c.uncertainty_analysis(counties, list("abcde"), n_draws=200, seed=4)
+    first = c.uncertainty_analysis(counties, list("abcde"), n_draws=200, random_state=3)
+    again = c.uncertainty_analysis(counties, list("abcde"), n_draws=200, random_state=3)
+    other = c.uncertainty_analysis(counties, list("abcde"), n_draws=200, random_state=4)
     pd.testing.assert_frame_equal(first.ranks, again.ranks)
     pd.testing.assert_frame_equal(first.sensitivity, again.sensitivity)
     assert not np.array_equal(first.rank_matrix, other.rank_matrix)
 
 
 def test_monte_carlo_intervals_ranks_and_dominating_unit(counties):
-    result = c.uncertainty_analysis(counties, list("abcde"), n_draws=1000, seed=2017,
+    result = c.uncertainty_analysis(counties, list("abcde"), n_draws=1000, random_state=2017,
                                     id_columns=["county_name"])
     ranks = result.ranks
     assert len(ranks) == 30 and ranks["county_name"].tolist() == counties["county_name"].tolist()
@@ -184,7 +183,7 @@ def test_monte_carlo_intervals_ranks_and_dominating_unit(counties):
 
 def test_monte_carlo_draws_agree_with_the_single_index(counties):
     """A draw without weight noise gives exactly the ranks of composite_index."""
-    result = c.uncertainty_analysis(counties, list("abcde"), n_draws=40, seed=9,
+    result = c.uncertainty_analysis(counties, list("abcde"), n_draws=40, random_state=9,
                                     weight_noise=0.0)
     for draw in (0, 1, 2, 3):
         choice = result.draws.iloc[draw]
@@ -196,7 +195,7 @@ def test_monte_carlo_draws_agree_with_the_single_index(counties):
 
 
 def test_a_fixed_choice_has_zero_first_order_index(counties):
-    result = c.uncertainty_analysis(counties, list("abcde"), n_draws=300, seed=1,
+    result = c.uncertainty_analysis(counties, list("abcde"), n_draws=300, random_state=1,
                                     normalisations=["minmax"], weightings=["equal", "entropy"],
                                     aggregations=["arithmetic"], weight_noise=0.0)
     sensitivity = result.sensitivity.set_index("factor")["first_order"]
@@ -220,10 +219,10 @@ def test_first_order_indices_against_a_pandas_groupby_computation():
     assert 0 < pooled < 1
 
 
-def test_thousand_draws_for_a_national_sized_matrix_are_fast():
+def test_thousand_draws_for_a_national_sized_matrix():
+    # Its timing is measured in benchmarks/bench_composite.py, not asserted here.
     rng = np.random.default_rng(1)
     frame = pd.DataFrame(rng.lognormal(0, 0.4, size=(2850, 7)), columns=list("abcdefg"))
-    start = time.perf_counter()
-    result = c.uncertainty_analysis(frame, list("abcdefg"), n_draws=1000, seed=1)
-    assert time.perf_counter() - start < 10
+    result = c.uncertainty_analysis(frame, list("abcdefg"), n_draws=1000, random_state=1)
     assert result.rank_matrix.shape == (2850, 1000)
+    assert (np.sort(result.rank_matrix[:, 0]) == np.arange(1, 2851)).all()

@@ -65,9 +65,9 @@ def test_gini_hand_values():
 def test_gini_is_one_minus_twice_the_area_under_the_lorenz_curve():
     rng = np.random.default_rng(3)
     x, w = rng.gamma(2, 3, 40), rng.integers(1, 500, 40)
-    curve = d.lorenz_curve(x, w)
+    curve = d.lorenz_curve(x, weights=w)
     area = np.trapezoid(curve["resource_share"], curve["pupil_share"])
-    assert d.gini(x, w) == pytest.approx(1 - 2 * area, rel=1e-9)
+    assert d.gini(x, weights=w) == pytest.approx(1 - 2 * area, rel=1e-9)
     assert curve.iloc[0].tolist() == [0.0, 0.0] and curve.iloc[-1].tolist() == [1.0, 1.0]
 
 
@@ -136,7 +136,7 @@ def test_weighted_quantile_matches_numpy_inverted_cdf_on_expanded_records():
     x, w = rng.normal(10, 3, 25), rng.integers(1, 30, 25)
     expanded = np.repeat(x, w)
     for p in (0.0, 0.05, 0.1, 0.25, 0.5, 0.9, 0.95, 1.0):
-        assert d.weighted_quantile(x, p, w) == quantile_reference(expanded, p)
+        assert d.weighted_quantile(x, p, weights=w) == quantile_reference(expanded, p)
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -154,14 +154,14 @@ def test_invalid_input_raises_a_clear_error(bad, message):
 
 def test_single_school_and_equal_values_have_documented_results():
     for values, weights in (([4.2], [300]), ([2.0, 2.0, 2.0], [10, 20, 30])):
-        assert d.gini(values, weights) == pytest.approx(0.0)
-        assert d.theil(values, weights).total == pytest.approx(0.0, abs=1e-15)
-        assert d.atkinson(values, 0.5, weights) == pytest.approx(0.0, abs=1e-12)
-        assert d.atkinson(values, 1, weights) == pytest.approx(0.0, abs=1e-12)
-        assert d.mcloone(values, weights) == 1.0
-        assert d.range_ratio(values, weights) == 1.0
-        assert d.p90_p10(values, weights) == 1.0
-        assert d.federal_range_ratio(values, weights) == 0.0
+        assert d.gini(values, weights=weights) == pytest.approx(0.0)
+        assert d.theil(values, weights=weights).total == pytest.approx(0.0, abs=1e-15)
+        assert d.atkinson(values, 0.5, weights=weights) == pytest.approx(0.0, abs=1e-12)
+        assert d.atkinson(values, 1, weights=weights) == pytest.approx(0.0, abs=1e-12)
+        assert d.mcloone(values, weights=weights) == 1.0
+        assert d.range_ratio(values, weights=weights) == 1.0
+        assert d.p90_p10(values, weights=weights) == 1.0
+        assert d.federal_range_ratio(values, weights=weights) == 0.0
 
 
 # ----------------------------------------------------------------------------- weighted == expanded
@@ -176,23 +176,23 @@ def test_every_measure_equals_its_value_on_records_expanded_by_weight(rows):
     if values.sum() == 0:
         values[0] = 1.0
     expanded = np.repeat(values, weights)
-    assert d.gini(values, weights) == pytest.approx(d.gini(expanded), abs=1e-12)
-    assert d.gini(values, weights) == pytest.approx(gini_reference(expanded), abs=1e-12)
-    assert d.theil(values, weights).total == pytest.approx(theil_reference(expanded), abs=1e-12)
-    assert d.atkinson(values, 0.5, weights) == pytest.approx(
+    assert d.gini(values, weights=weights) == pytest.approx(d.gini(expanded), abs=1e-12)
+    assert d.gini(values, weights=weights) == pytest.approx(gini_reference(expanded), abs=1e-12)
+    assert d.theil(values, weights=weights).total == pytest.approx(theil_reference(expanded), abs=1e-12)
+    assert d.atkinson(values, 0.5, weights=weights) == pytest.approx(
         atkinson_reference(expanded, 0.5), abs=1e-12)
-    assert d.mcloone(values, weights) == pytest.approx(mcloone_reference(expanded), abs=1e-12)
-    assert d.mcloone(values, weights) == pytest.approx(d.mcloone(expanded), abs=1e-12)
+    assert d.mcloone(values, weights=weights) == pytest.approx(mcloone_reference(expanded), abs=1e-12)
+    assert d.mcloone(values, weights=weights) == pytest.approx(d.mcloone(expanded), abs=1e-12)
     assert d.weighted_cv(values, weights) == pytest.approx(
         expanded.std() / expanded.mean(), abs=1e-12)
-    assert d.range_ratio(values, weights) == d.range_ratio(expanded)
+    assert d.range_ratio(values, weights=weights) == d.range_ratio(expanded)
     for p in (0.05, 0.1, 0.5, 0.9, 0.95):
-        assert d.weighted_quantile(values, p, weights) == quantile_reference(expanded, p)
+        assert d.weighted_quantile(values, p, weights=weights) == quantile_reference(expanded, p)
     p5, p95 = quantile_reference(expanded, 0.05), quantile_reference(expanded, 0.95)
     expected = math.inf if p5 == 0 else (p95 - p5) / p5
-    assert d.federal_range_ratio(values, weights) == pytest.approx(expected)
+    assert d.federal_range_ratio(values, weights=weights) == pytest.approx(expected)
     p10, p90 = quantile_reference(expanded, 0.1), quantile_reference(expanded, 0.9)
-    assert d.p90_p10(values, weights) == pytest.approx(math.inf if p10 == 0 else p90 / p10)
+    assert d.p90_p10(values, weights=weights) == pytest.approx(math.inf if p10 == 0 else p90 / p10)
 
 
 @settings(max_examples=40, deadline=None)
@@ -204,12 +204,12 @@ def test_decomposition_and_high_epsilon_on_expanded_records(rows, epsilon):
     weights = np.array([w for _, w, _ in rows])
     groups = [g for _, _, g in rows]
     expanded = np.repeat(values, weights)
-    result = d.theil(values, weights, groups)
+    result = d.theil(values, weights=weights, groups=groups)
     expanded_result = d.theil(expanded, groups=np.repeat(groups, weights))
     assert result.between + result.within == pytest.approx(result.total, abs=1e-12)
     assert result.between == pytest.approx(expanded_result.between, abs=1e-12)
     assert result.within == pytest.approx(expanded_result.within, abs=1e-12)
-    assert d.atkinson(values, epsilon, weights) == pytest.approx(
+    assert d.atkinson(values, epsilon, weights=weights) == pytest.approx(
         atkinson_reference(expanded, epsilon), abs=1e-12)
 
 
@@ -238,16 +238,16 @@ def test_summary_matches_the_scalar_functions_in_every_group(school_frame):
         assert row["students"] == w.sum()
         assert row["mean"] == pytest.approx((x * w).sum() / w.sum())
         assert row["cv"] == pytest.approx(d.weighted_cv(x, w))
-        assert row["gini"] == pytest.approx(d.gini(x, w))
-        decomposition = d.theil(x, w, part["urban_rural"])
+        assert row["gini"] == pytest.approx(d.gini(x, weights=w))
+        decomposition = d.theil(x, weights=w, groups=part["urban_rural"])
         assert row["theil"] == pytest.approx(decomposition.total)
         assert row["theil_between"] == pytest.approx(decomposition.between)
         assert row["theil_within"] == pytest.approx(decomposition.within)
-        assert row["atkinson"] == pytest.approx(d.atkinson(x, 0.5, w))
-        assert row["mcloone"] == pytest.approx(d.mcloone(x, w))
-        assert row["range_ratio"] == pytest.approx(d.range_ratio(x, w))
-        assert row["p90_p10"] == pytest.approx(d.p90_p10(x, w))
-        assert row["federal_range_ratio"] == pytest.approx(d.federal_range_ratio(x, w))
+        assert row["atkinson"] == pytest.approx(d.atkinson(x, 0.5, weights=w))
+        assert row["mcloone"] == pytest.approx(d.mcloone(x, weights=w))
+        assert row["range_ratio"] == pytest.approx(d.range_ratio(x, weights=w))
+        assert row["p90_p10"] == pytest.approx(d.p90_p10(x, weights=w))
+        assert row["federal_range_ratio"] == pytest.approx(d.federal_range_ratio(x, weights=w))
     cv = d.grouped_weighted_cv(school_frame, "value", "students", "county")
     assert table.set_index("county")["cv"].to_numpy() == pytest.approx(cv.to_numpy())
 
@@ -288,7 +288,79 @@ def test_indicator_summary_stacks_indicators_and_whole_frame_groups(school_frame
                                 decompose_by="urban_rural")
     assert whole["indicator"].tolist() == ["value"]
     x, w = school_frame["value"], school_frame["students"]
-    assert whole.loc[0, "gini"] == pytest.approx(d.gini(x, w))
+    assert whole.loc[0, "gini"] == pytest.approx(d.gini(x, weights=w))
     assert whole.loc[0, "theil_between"] == pytest.approx(
-        d.theil(x, w, school_frame["urban_rural"]).between)
+        d.theil(x, weights=w, groups=school_frame["urban_rural"]).between)
     assert whole.loc[0, "mean"] == pytest.approx((x * w).sum() / w.sum())
+
+
+# ------------------------------------------------------------------ issue 14: numeric edge cases
+
+def test_weighted_cv_rejects_negative_values_instead_of_a_negative_cv():
+    from edubalance.errors import DataError
+
+    with pytest.raises(DataError, match="non-negative"):
+        d.weighted_cv([-5, -20])
+    with pytest.raises(DataError, match="non-negative"):
+        d.weighted_cv([3, -1], [10, 10])
+
+
+def test_weighted_cv_rejects_infinite_values_with_a_value_error():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # no RuntimeWarning and NaN: a clear error
+        with pytest.raises(ValueError, match="infinite"):
+            d.weighted_cv([1.0, math.inf])
+        with pytest.raises(ValueError, match="infinite"):
+            d.weighted_cv([1.0, 2.0], [1.0, math.inf])
+
+
+def test_grouped_weighted_cv_does_not_drop_negative_weights():
+    frame = pd.DataFrame({"county": ["a", "a", "b", "b"], "x": [1.0, 3.0, 2.0, 4.0],
+                          "n": [10, 10, -5, 20]})
+    with pytest.raises(ValueError, match="negative"):
+        d.grouped_weighted_cv(frame, "x", "n", "county")
+
+
+def test_grouped_weighted_cv_keeps_a_group_without_pupils():
+    frame = pd.DataFrame({"county": ["a", "a", "b"], "x": [1.0, 3.0, 2.0], "n": [1, 1, 0]})
+    cv = d.grouped_weighted_cv(frame, "x", "n", "county")
+    assert cv.index.tolist() == ["a", "b"]
+    assert cv["a"] == pytest.approx(0.5) and math.isnan(cv["b"])
+
+
+def test_summary_reports_a_group_whose_schools_have_no_pupils():
+    frame = pd.DataFrame({"county": ["a", "a", "b", "b", "c"], "x": [1.0, 3.0, 2.0, 5.0, 4.0],
+                          "n": [10, 30, 0, 0, 5]})
+    table = d.summary(frame, "x", "n", "county")
+    assert table["county"].tolist() == ["a", "b", "c"]
+    b = table.set_index("county").loc["b"]
+    assert b["n_schools"] == 0 and b["students"] == 0 and b["note"] == "no pupils"
+    assert math.isnan(b["cv"]) and math.isnan(b["gini"])
+    a = table.set_index("county").loc["a"]
+    assert a["cv"] == pytest.approx(d.weighted_cv([1.0, 3.0], [10, 30]))
+    # A group whose pupils all lack a value, dropped on request, is reported too.
+    frame.loc[4, "x"] = np.nan
+    table = d.summary(frame, "x", "n", "county", dropna=True)
+    assert table.set_index("county").loc["c", "note"] == "no values"
+
+
+def test_numeric_core_grouped_cv_matches_the_scalar_cv_per_group_and_column():
+    from edubalance import numeric
+
+    rng = np.random.default_rng(3)
+    values = rng.gamma(2.0, 3.0, size=(60, 3))
+    values[5, 1] = np.nan
+    weights = rng.integers(1, 500, 60).astype(float)
+    codes = rng.integers(0, 4, 60)
+    result = numeric.grouped_weighted_cv(values, codes, weights=weights, n_groups=5)
+    for g in range(4):
+        for j in range(3):
+            rows = (codes == g) & ~np.isnan(values[:, j])
+            x, w = values[rows, j], weights[rows]
+            mean = np.sum(w * x) / w.sum()
+            expected = math.sqrt(np.sum(w / w.sum() * (x - mean) ** 2)) / mean
+            assert result.cv[g, j] == pytest.approx(expected, rel=1e-12)
+    assert np.isnan(result.cv[4]).all() and (result.weight[4] == 0).all()
+    assert result.n_missing[codes[5], 1] == 1

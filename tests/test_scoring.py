@@ -304,3 +304,71 @@ def test_county_summary_is_json_ready_and_rejects_missing_year():
     assert "大武口区" in text and "failed" in text
     with pytest.raises(ValueError, match="years present: \\[2017\\]"):
         scoring.county_summary(result, "大武口区", 2016)
+
+
+# --------------------------------------------------------------------- issue 14 / issue 12
+
+def test_county_summary_says_when_a_level_has_no_schools():
+    frame = pd.DataFrame([school("a", 300), school("b", 500)])    # primary schools only
+    summary = scoring.county_summary(scoring.score(frame, "quality-2017"), "大武口区", 2017)
+    assert list(summary["levels"]) == ["primary"]
+    assert summary["levels_missing"] == ["junior"]
+    assert "junior" in summary["note"] and "primary" in summary["note"]
+    assert "junior" in scoring.summary_markdown(summary)
+    both = pd.DataFrame([school("a", 300), school("b", 500, level="junior")])
+    full = scoring.county_summary(scoring.score(both, "quality-2017"), "大武口区", 2017)
+    assert full["levels_missing"] == [] and full["note"] == ""
+
+
+def test_rule_reasons_are_structured_columns_not_parsed_text():
+    frame = pd.DataFrame([school("a", 300), school("b", 500, sports_area_m2=2.0)])
+    counties = scoring.score(frame, "quality-2017").counties
+    row = counties.iloc[0]
+    assert row["rule_indicator_cv"] == scoring.FAILED
+    assert row["reason_indicator_cv"].startswith("sports_area_per_student CV ")
+    assert f"indicator_cv: {row['reason_indicator_cv']}" in row["failed_rules"]
+
+
+def test_gaps_uses_no_private_names_of_scoring():
+    import ast
+    import inspect
+
+    from edubalance import gaps
+
+    tree = ast.parse(inspect.getsource(gaps))
+    imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                for alias in node.names]
+    assert imported and not [name for name in imported if name.startswith("_")]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_scoring_figures_draw_on_given_axes_in_the_chosen_language(lang):
+    import matplotlib.pyplot as plt
+
+    from edubalance import plotting
+
+    plotting.use_style()
+    frame = pd.DataFrame([school("a", 300), school("b", 500, sports_area_m2=2.0),
+                          school("c", 400, county=("640181", "灵武市"))])
+    result = scoring.score(frame, "quality-2017")
+    with plotting.missing_glyphs_as_errors():
+        fig, ax = plt.subplots()
+        assert scoring.school_items_heatmap(result, "640202", 2017, "primary", ax=ax,
+                                            lang=lang) is ax
+        panels = scoring.county_comparison(result, "640202", 2017, lang=lang)
+        for figure in (fig, panels[0].figure):
+            figure.canvas.draw()
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    assert sorted(names) == ["大武口区第a校", "大武口区第b校"]
+    title = ax.get_title()
+    assert ("标准值" in title) if lang == "zh" else ("threshold" in title)
+    legend = [t.get_text() for t in panels[0].get_legend().get_texts()]
+    assert legend == (["本县", "限值 0.5"] if lang == "zh" else ["this county", "limit 0.5"])
+    # The legend sits below the panel, off the data.
+    assert panels[0].get_legend().get_window_extent().y1 <= panels[0].get_window_extent().y0 + 1
+    # The former names still return the Figure (heat map first, then its colour bar).
+    legacy = scoring.plot_school_items(result, "640202", 2017, "primary")
+    assert len(legacy.axes) == 2 and legacy.axes[0].get_title().startswith("各校指标")
+    for figure in (fig, panels[0].figure, legacy,
+                   scoring.plot_county_comparison(result, "640202", 2017)):
+        plt.close(figure)

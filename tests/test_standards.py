@@ -126,3 +126,16 @@ def test_evaluate_formula_handles_division_by_zero():
         25.0, np.inf]
     assert standards.evaluate_formula("students / classes", frame)[0] == 5.0
     assert standards.evaluate_formula("students * 2", frame).tolist() == [20.0, 40.0]
+
+
+def test_unknown_and_malformed_standards_raise_standard_error(tmp_path):
+    from edubalance.errors import StandardError
+    from edubalance.standards import load_standard, load_standard_file
+
+    with pytest.raises(StandardError, match="unknown standard 'basic-2099'"):
+        load_standard("basic-2099")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nlevels: [primary]\n", encoding="utf-8")
+    with pytest.raises(StandardError, match="bad.yaml"):
+        load_standard_file(bad)
+    assert issubclass(StandardError, ValueError)

@@ -38,6 +38,8 @@ import pandas as pd
 from scipy.stats import rankdata
 
 from .disparity import indicator_columns
+from .errors import DataError, ParameterError
+from .numeric import resolve_random_state
 
 __all__ = [
     "NORMALISATIONS", "WEIGHTINGS", "AGGREGATIONS", "benefit_mask", "normalise",
@@ -55,19 +57,19 @@ AGGREGATIONS = ("arithmetic", "geometric", "topsis")
 def _as_matrix(matrix, name: str = "matrix") -> np.ndarray:
     values = np.asarray(matrix, dtype=float)
     if values.ndim != 2:
-        raise ValueError(f"{name} must be two-dimensional (units x indicators)")
+        raise DataError(f"{name} must be two-dimensional (units x indicators)")
     if values.shape[0] < 2 or values.shape[1] < 1:
-        raise ValueError(f"{name} needs at least 2 units and 1 indicator, got {values.shape}")
+        raise DataError(f"{name} needs at least 2 units and 1 indicator, got {values.shape}")
     if not np.isfinite(values).all():
         rows, cols = np.nonzero(~np.isfinite(values))
-        raise ValueError(f"{name} has missing or infinite values (first at row {rows[0]}, "
+        raise DataError(f"{name} has missing or infinite values (first at row {rows[0]}, "
                          f"column {cols[0]}); impute or drop them first")
     return values
 
 
 def _choice(value: str, allowed, what: str) -> str:
     if value not in allowed:
-        raise ValueError(f"unknown {what} {value!r}; choose one of {', '.join(allowed)}")
+        raise ParameterError(f"unknown {what} {value!r}; choose one of {', '.join(allowed)}")
     return value
 
 
@@ -90,11 +92,11 @@ def benefit_mask(direction, indicators) -> np.ndarray:
     elif isinstance(direction, dict):
         unknown = set(direction) - set(indicators)
         if unknown:
-            raise ValueError(f"direction names unknown indicator(s): {', '.join(sorted(unknown))}")
+            raise ParameterError(f"direction names unknown indicator(s): {', '.join(sorted(unknown))}")
         direction = [direction.get(name, "benefit") for name in indicators]
     direction = list(direction)
     if len(direction) != len(indicators):
-        raise ValueError(f"direction has {len(direction)} entries for {len(indicators)} indicators")
+        raise ParameterError(f"direction has {len(direction)} entries for {len(indicators)} indicators")
     mask = []
     for item in direction:
         if isinstance(item, (bool, np.bool_)):
@@ -102,7 +104,7 @@ def benefit_mask(direction, indicators) -> np.ndarray:
         elif item in ("benefit", "cost"):
             mask.append(item == "benefit")
         else:
-            raise ValueError(f"direction must be 'benefit' or 'cost', not {item!r}")
+            raise ParameterError(f"direction must be 'benefit' or 'cost', not {item!r}")
     return np.array(mask, dtype=bool)
 
 
@@ -128,15 +130,15 @@ def normalise(matrix, method: str = "minmax", benefit=None, targets=None) -> np.
     _choice(method, NORMALISATIONS, "normalisation")
     benefit = np.ones(x.shape[1], dtype=bool) if benefit is None else np.asarray(benefit, bool)
     if benefit.shape != (x.shape[1],):
-        raise ValueError(f"benefit needs one flag per column ({x.shape[1]})")
+        raise ParameterError(f"benefit needs one flag per column ({x.shape[1]})")
     if method == "target":
         if targets is None:
-            raise ValueError("normalisation 'target' needs targets (one per indicator)")
+            raise ParameterError("normalisation 'target' needs targets (one per indicator)")
         target = np.asarray(targets, dtype=float).ravel()
         if target.shape != (x.shape[1],) or not (target > 0).all():
-            raise ValueError("targets must be one positive number per indicator")
+            raise ParameterError("targets must be one positive number per indicator")
         if (x < 0).any() or ((~benefit) & (x == 0).any(axis=0)).any():
-            raise ValueError("distance to target needs non-negative values (and no zero "
+            raise DataError("distance to target needs non-negative values (and no zero "
                              "in a cost indicator)")
         with np.errstate(divide="ignore"):
             return np.where(benefit, x / target, target / x)
@@ -146,7 +148,7 @@ def normalise(matrix, method: str = "minmax", benefit=None, targets=None) -> np.
     spread = x.max(axis=0) - x.min(axis=0)
     if (spread == 0).any():
         constant = np.flatnonzero(spread == 0).tolist()
-        raise ValueError(f"column(s) {constant} are constant: they cannot be normalised and "
+        raise DataError(f"column(s) {constant} are constant: they cannot be normalised and "
                          "carry no information for a ranking; drop them")
     if method == "minmax":
         scaled = (x - x.min(axis=0)) / spread
@@ -166,9 +168,9 @@ def _to_positive_scale(normalised: np.ndarray) -> np.ndarray:
 def _check_weights(weights, n_columns: int) -> np.ndarray:
     w = np.asarray(weights, dtype=float).ravel()
     if w.shape != (n_columns,):
-        raise ValueError(f"weights need one value per indicator ({n_columns}), got {w.size}")
+        raise ParameterError(f"weights need one value per indicator ({n_columns}), got {w.size}")
     if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
-        raise ValueError("weights must be finite, non-negative and not all zero")
+        raise ParameterError("weights must be finite, non-negative and not all zero")
     return w / w.sum()
 
 
@@ -186,16 +188,16 @@ def entropy_weights(matrix) -> np.ndarray:
     """
     x = _as_matrix(matrix)
     if (x < 0).any():
-        raise ValueError("entropy weights need a non-negative matrix; min-max normalise first")
+        raise DataError("entropy weights need a non-negative matrix; min-max normalise first")
     totals = x.sum(axis=0)
     if (totals <= 0).any():
-        raise ValueError(f"column(s) {np.flatnonzero(totals <= 0).tolist()} sum to zero")
+        raise DataError(f"column(s) {np.flatnonzero(totals <= 0).tolist()} sum to zero")
     p = x / totals
     plogp = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
     entropy = -plogp.sum(axis=0) / np.log(x.shape[0])
     divergence = np.clip(1 - entropy, 0.0, None)
     if divergence.sum() <= 0:
-        raise ValueError("every column is uniform across units: entropy weights undefined")
+        raise DataError("every column is uniform across units: entropy weights undefined")
     return divergence / divergence.sum()
 
 
@@ -212,14 +214,14 @@ def critic_weights(matrix) -> np.ndarray:
     """
     x = _as_matrix(matrix)
     if x.shape[0] < 3:
-        raise ValueError("CRITIC weights need at least 3 units")
+        raise DataError("CRITIC weights need at least 3 units")
     sd = x.std(axis=0, ddof=1)
     if (sd == 0).any():
-        raise ValueError(f"column(s) {np.flatnonzero(sd == 0).tolist()} are constant")
+        raise DataError(f"column(s) {np.flatnonzero(sd == 0).tolist()} are constant")
     conflict = (1 - np.corrcoef(x, rowvar=False).reshape(x.shape[1], x.shape[1])).sum(axis=0)
     information = sd * conflict
     if information.sum() <= 0:
-        raise ValueError("CRITIC information is zero for every column")
+        raise DataError("CRITIC information is zero for every column")
     return information / information.sum()
 
 
@@ -240,7 +242,7 @@ def pca_weights(matrix) -> np.ndarray:
     x = _as_matrix(matrix)
     sd = x.std(axis=0, ddof=1)
     if (sd == 0).any():
-        raise ValueError(f"column(s) {np.flatnonzero(sd == 0).tolist()} are constant")
+        raise DataError(f"column(s) {np.flatnonzero(sd == 0).tolist()} are constant")
     if x.shape[1] == 1:
         return np.ones(1)
     correlation = np.corrcoef(x, rowvar=False)
@@ -268,7 +270,7 @@ def compute_weights(method: str, normalised_minmax, raw=None, user_weights=None)
         return np.full(n_columns, 1 / n_columns)
     if method == "user":
         if user_weights is None:
-            raise ValueError("weighting 'user' needs weights (one per indicator)")
+            raise ParameterError("weighting 'user' needs weights (one per indicator)")
         return _check_weights(user_weights, n_columns)
     if method == "entropy":
         return entropy_weights(matrix)
@@ -300,7 +302,7 @@ def topsis(matrix, weights, benefit=None) -> np.ndarray:
     w = _check_weights(weights, x.shape[1])
     benefit = np.ones(x.shape[1], bool) if benefit is None else np.asarray(benefit, bool)
     if benefit.shape != (x.shape[1],):
-        raise ValueError(f"benefit needs one flag per column ({x.shape[1]})")
+        raise DataError(f"benefit needs one flag per column ({x.shape[1]})")
     distance_to_best, distance_to_worst = _topsis_squared_gaps(x, benefit)
     d_best = np.sqrt(distance_to_best @ w**2)
     d_worst = np.sqrt(distance_to_worst @ w**2)
@@ -312,10 +314,10 @@ def _topsis_squared_gaps(x: np.ndarray, benefit: np.ndarray):
     and the worst; weighted distances are then ``gaps @ w²`` (weights are non-negative, so
     weighting does not change which unit is best)."""
     if (x < 0).any():
-        raise ValueError("TOPSIS needs non-negative values")
+        raise DataError("TOPSIS needs non-negative values")
     norms = np.sqrt((x**2).sum(axis=0))
     if (norms == 0).any():
-        raise ValueError(f"column(s) {np.flatnonzero(norms == 0).tolist()} are all zero")
+        raise DataError(f"column(s) {np.flatnonzero(norms == 0).tolist()} are all zero")
     r = x / norms
     best = np.where(benefit, r.max(axis=0), r.min(axis=0))
     worst = np.where(benefit, r.min(axis=0), r.max(axis=0))
@@ -372,6 +374,10 @@ class CompositeResult:
     weights: pd.Series
     normalised: pd.DataFrame
 
+    def to_frame(self) -> pd.DataFrame:
+        """The ranking table (id columns, ``score``, ``rank``)."""
+        return self.table.copy()
+
 
 def _indicator_matrix(frame: pd.DataFrame, indicators) -> np.ndarray:
     indicators = indicator_columns(frame, indicators)
@@ -379,7 +385,7 @@ def _indicator_matrix(frame: pd.DataFrame, indicators) -> np.ndarray:
     bad = ~np.isfinite(values)
     if bad.any():
         counts = dict(zip(indicators, bad.sum(axis=0).tolist()))
-        raise ValueError(f"indicators have missing or non-numeric values: "
+        raise DataError(f"indicators have missing or non-numeric values: "
                          f"{ {k: v for k, v in counts.items() if v} }")
     return values
 
@@ -438,7 +444,7 @@ def _per_indicator(values, indicators, what):
     if isinstance(values, dict):
         missing = [name for name in indicators if name not in values]
         if missing:
-            raise ValueError(f"{what} missing for: {', '.join(missing)}")
+            raise ParameterError(f"{what} missing for: {', '.join(missing)}")
         return np.array([values[name] for name in indicators], dtype=float)
     return np.asarray(values, dtype=float)
 
@@ -457,6 +463,10 @@ class UncertaintyResult:
     ranks: pd.DataFrame
     sensitivity: pd.DataFrame
     draws: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """The rank table (one row per unit)."""
+        return self.ranks.copy()
     rank_matrix: np.ndarray = field(repr=False)
 
 
@@ -499,13 +509,13 @@ def _first_order(ranks, overall, total, codes, n_levels):
 
 
 def uncertainty_analysis(frame: pd.DataFrame, indicators, direction=None, *,
-                         n_draws: int = 1000, seed: int = 2017,
+                         n_draws: int = 1000, random_state: int | None = None,
                          normalisations=("minmax", "zscore", "rank"),
                          weightings=("equal", "entropy", "critic", "pca"),
                          aggregations=("arithmetic", "geometric", "topsis"),
                          weight_noise: float = 0.25, weights=None, targets=None,
                          nominal: dict | None = None, id_columns=None,
-                         weight_bins: int = 10) -> UncertaintyResult:
+                         weight_bins: int = 10, seed: int | None = None) -> UncertaintyResult:
     """Monte-Carlo uncertainty and sensitivity analysis of the composite ranks.
 
     Each draw picks, uniformly at random, a normalisation, a weighting and an aggregation from
@@ -526,8 +536,9 @@ def uncertainty_analysis(frame: pd.DataFrame, indicators, direction=None, *,
         As in :func:`composite_index`.
     n_draws : int
         At least 1 (1,000 or more for published intervals).
-    seed : int
-        Seed of ``numpy.random.default_rng``; the same seed gives the same result.
+    random_state : int, optional
+        Seed of ``numpy.random.default_rng``; the same seed gives the same result (default
+        :data:`edubalance.numeric.DEFAULT_RANDOM_STATE`). ``seed`` is its former name.
     normalisations, weightings, aggregations : sequences of str
         The alternatives drawn from (``target`` needs ``targets``; ``user`` needs ``weights``).
     weight_noise : float in [0, 1)
@@ -538,20 +549,21 @@ def uncertainty_analysis(frame: pd.DataFrame, indicators, direction=None, *,
     Examples
     --------
     >>> frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "y": [2.0, 1.0, 4.0, 3.0]})
-    >>> result = uncertainty_analysis(frame, ["x", "y"], n_draws=50, seed=1)
+    >>> result = uncertainty_analysis(frame, ["x", "y"], n_draws=50, random_state=1)
     >>> result.ranks["median_rank"].tolist()[2:]
     [1.0, 2.0]
     """
     indicators = list(indicators)
+    seed = resolve_random_state(random_state, seed, where="uncertainty_analysis")
     if int(n_draws) != n_draws or n_draws < 1:
-        raise ValueError(f"n_draws must be a positive integer, not {n_draws}")
+        raise ParameterError(f"n_draws must be a positive integer, not {n_draws}")
     if not 0 <= weight_noise < 1:
-        raise ValueError(f"weight_noise must lie in [0, 1), not {weight_noise}")
+        raise ParameterError(f"weight_noise must lie in [0, 1), not {weight_noise}")
     normalisations = [_choice(m, NORMALISATIONS, "normalisation") for m in normalisations]
     weightings = [_choice(m, WEIGHTINGS, "weighting") for m in weightings]
     aggregations = [_choice(m, AGGREGATIONS, "aggregation") for m in aggregations]
     if not (normalisations and weightings and aggregations):
-        raise ValueError("each of normalisations, weightings and aggregations needs a choice")
+        raise ParameterError("each of normalisations, weightings and aggregations needs a choice")
     raw = _indicator_matrix(frame, indicators)
     benefit = benefit_mask(direction, indicators)
     user = _per_indicator(weights, indicators, "weights")

@@ -24,48 +24,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-
-def _as_arrays(values, weights):
-    x = np.asarray(values, dtype=float).ravel()
-    if weights is None:
-        w = np.ones_like(x)
-    else:
-        w = np.asarray(weights, dtype=float).ravel()
-        if w.shape != x.shape:
-            raise ValueError(f"values and weights differ in length: {x.size} vs {w.size}")
-    if x.size == 0:
-        raise ValueError("no values given")
-    if np.isnan(x).any() or np.isnan(w).any():
-        raise ValueError("values or weights contain NaN; drop or impute them first")
-    if (w < 0).any():
-        raise ValueError("weights must be non-negative")
-    if w.sum() <= 0:
-        raise ValueError("weights sum to zero")
-    return x, w
+from . import numeric
+from .errors import DataError, ParameterError
 
 
 def weighted_cv(values, weights=None) -> float:
     """Official coefficient of variation (enrolment-weighted, population form).
 
     ``X̄ = Σ Pᵢ Xᵢ / N``, ``S = sqrt(Σ (Pᵢ/N)(Xᵢ − X̄)²)``, ``CV = S / X̄`` (DOMAIN §3).
-    With ``weights=None`` every school weighs the same (unweighted population CV).
-
-    Parameters
-    ----------
-    values : array-like
-        Indicator value per school (per student or per 100 students).
-    weights : array-like, optional
-        Enrolment per school.
-
-    Returns
-    -------
-    float
-        0.0 for a single school or all-equal values.
-
-    Raises
-    ------
-    ValueError
-        On NaN, negative weights, empty input or a zero mean (the CV is undefined).
+    With ``weights=None`` every school weighs the same (unweighted population CV). The one
+    implementation, with its parameters and the errors it raises (negative, infinite or
+    missing numbers, a zero mean), is :func:`edubalance.numeric.weighted_cv`; this name is the
+    public contract.
 
     Examples
     --------
@@ -73,19 +43,15 @@ def weighted_cv(values, weights=None) -> float:
     >>> round(weighted_cv([b / s for b, s in zip(books, students)], students), 3)
     0.515
     """
-    x, w = _as_arrays(values, weights)
-    share = w / w.sum()
-    mean = float(np.sum(share * x))
-    if mean == 0:
-        raise ValueError("mean is zero: the coefficient of variation is undefined")
-    sd = float(np.sqrt(np.sum(share * (x - mean) ** 2)))
-    return sd / mean
+    return numeric.weighted_cv(values, weights)
 
 
 def grouped_weighted_cv(frame: pd.DataFrame, value: str, weight: str | None, by) -> pd.Series:
     """Official CV of ``value`` within each group of ``by``, vectorised over groups.
 
-    Rows with NaN value or zero weight are ignored; a group whose weighted mean is zero gets NaN.
+    Missing values follow :mod:`edubalance.numeric`: rows with a NaN value are skipped, rows
+    with zero weight count for nothing, and a group with no pupils left (or a zero mean) gets
+    NaN. Negative or infinite values and negative weights raise :class:`DataError`.
 
     Examples
     --------
@@ -94,18 +60,15 @@ def grouped_weighted_cv(frame: pd.DataFrame, value: str, weight: str | None, by)
     >>> round(float(grouped_weighted_cv(df, "x", "n", "county").loc["a"]), 3)
     0.515
     """
-    x = frame[value].astype(float)
-    w = frame[weight].astype(float) if weight is not None else pd.Series(1.0, index=frame.index)
-    keep = x.notna() & (w > 0)
-    x, w = x[keep], w[keep]
-    keys = [frame.loc[keep, b] for b in ([by] if isinstance(by, str) else list(by))]
-    tmp = pd.DataFrame({"w": w, "wx": w * x, "wxx": w * x * x})
-    sums = tmp.groupby(keys, sort=True, observed=True).sum()
-    mean = sums["wx"] / sums["w"]
-    # E[x²] − mean² can go slightly negative from rounding; clip before the square root.
-    variance = (sums["wxx"] / sums["w"] - mean**2).clip(lower=0)
-    cv = np.sqrt(variance) / mean.where(mean != 0)
-    return cv.rename("cv")
+    keys = [frame[b] for b in ([by] if isinstance(by, str) else list(by))]
+    grouped = frame.groupby(keys, sort=True, observed=True)
+    codes = grouped.ngroup().to_numpy()
+    weights = None if weight is None else frame[weight].to_numpy(dtype=float)
+    result = numeric.grouped_weighted_cv(frame[value].to_numpy(dtype=float), codes,
+                                         weights=weights, n_groups=grouped.ngroups)
+    index = grouped.size().index
+    # Groups without pupils keep their row (NaN): never silently left out.
+    return pd.Series(result.cv, index=index, name="cv")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -126,7 +89,7 @@ def grouped_weighted_cv(frame: pd.DataFrame, value: str, weight: str | None, by)
 
 _TOLERANCE = 1e-12
 
-QUANTILE_METHOD = "inverted_cdf"
+QUANTILE_METHOD = numeric.QUANTILE_METHOD
 """Name (as in ``numpy.quantile``) of the quantile definition on the expanded distribution."""
 
 __all__ = [
@@ -137,12 +100,11 @@ __all__ = [
 
 
 def _clean(values, weights, *, non_negative: bool = True):
-    """Validate one set of values/weights; drop zero-weight schools (no pupils)."""
-    x, w = _as_arrays(values, weights)
-    if not np.isfinite(x).all() or not np.isfinite(w).all():
-        raise ValueError("values or weights contain infinite numbers")
-    if non_negative and (x < 0).any():
-        raise ValueError("values must be non-negative (resources per pupil cannot be negative)")
+    """Validate one set of values/weights (:func:`edubalance.numeric.check_values`); drop
+    zero-weight schools (no pupils)."""
+    x, w = numeric.check_values(values, weights, allow_negative=not non_negative)
+    if w.sum() <= 0:
+        raise DataError("weights sum to zero (no pupils)")
     keep = w > 0
     return x[keep], w[keep]
 
@@ -222,10 +184,10 @@ def _group_mcloone(x, w, codes, total_weight, cumulative):
 
 def _check_positive_mean(x, w):
     if not (w * x).sum() > 0:
-        raise ValueError("all values are zero: relative inequality measures are undefined")
+        raise DataError("all values are zero: relative inequality measures are undefined")
 
 
-def weighted_quantile(values, p, weights=None) -> float:
+def weighted_quantile(values, p, *, weights=None) -> float:
     """Quantile of the enrolment-expanded distribution (inverted CDF, no interpolation).
 
     ``Q(p)`` is the smallest school value ``x`` such that at least a share ``p`` of pupils
@@ -237,14 +199,10 @@ def weighted_quantile(values, p, weights=None) -> float:
     >>> weighted_quantile([1, 2, 3], 0.5, weights=[1, 1, 2])
     2.0
     """
-    if not 0 <= p <= 1:
-        raise ValueError(f"p must lie in [0, 1], not {p}")
-    x, w = _clean(values, weights, non_negative=False)
-    x, w, codes, total, cumulative, _, _ = _sorted_groups(x, w, np.zeros(x.size, dtype=int))
-    return float(_group_quantile(x, codes, total, cumulative, p)[0])
+    return numeric.weighted_quantile(values, p, weights=weights)
 
 
-def gini(values, weights=None) -> float:
+def gini(values, *, weights=None) -> float:
     """Gini coefficient (population form) of the enrolment-expanded distribution.
 
     ``G = Σᵢ Σⱼ wᵢ wⱼ |xᵢ − xⱼ| / (2 N² μ)``: 0 for perfect equality (or a single school);
@@ -282,8 +240,12 @@ class TheilResult:
     within: float
     groups: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
 
+    def to_frame(self) -> pd.DataFrame:
+        """The per-group table (``group, pupil_share, resource_share, mean, theil``)."""
+        return self.groups.copy()
 
-def theil(values, weights=None, groups=None) -> TheilResult:
+
+def theil(values, *, weights=None, groups=None) -> TheilResult:
     """Theil T index of the enrolment-expanded distribution, optionally decomposed by group.
 
     ``T = (1/N) Σᵢ wᵢ (xᵢ/μ) ln(xᵢ/μ)`` with ``0·ln 0 = 0``. With ``groups`` (e.g. urban /
@@ -308,10 +270,10 @@ def theil(values, weights=None, groups=None) -> TheilResult:
     if groups is not None:
         labels = pd.Series(np.asarray(groups, dtype=object).ravel())
         if labels.size != x_raw.size:
-            raise ValueError(f"values and groups differ in length: {x_raw.size} vs {labels.size}")
+            raise DataError(f"values and groups differ in length: {x_raw.size} vs {labels.size}")
         if labels.isna().any():
-            raise ValueError("groups contain missing labels")
-    x_all, w_all = _as_arrays(values, weights)
+            raise DataError("groups contain missing labels")
+    x_all, w_all = numeric.check_values(values, weights)
     keep = w_all > 0
     x, w = _clean(x_all, w_all)
     _check_positive_mean(x, w)
@@ -338,7 +300,7 @@ def theil(values, weights=None, groups=None) -> TheilResult:
     return TheilResult(total_theil, between, within, table)
 
 
-def atkinson(values, epsilon: float = 0.5, weights=None) -> float:
+def atkinson(values, epsilon: float = 0.5, *, weights=None) -> float:
     """Atkinson index ``1 − x_ede / μ`` of the enrolment-expanded distribution.
 
     ``x_ede = (Σ wᵢ xᵢ^(1−ε) / N)^(1/(1−ε))`` for ``ε ≠ 1`` and the geometric mean for
@@ -358,18 +320,18 @@ def atkinson(values, epsilon: float = 0.5, weights=None) -> float:
     0.1
     """
     if not np.isfinite(epsilon) or epsilon < 0:
-        raise ValueError(f"epsilon must be a finite number >= 0, not {epsilon}")
+        raise ParameterError(f"epsilon must be a finite number >= 0, not {epsilon}")
     x, w = _clean(values, weights)
     _check_positive_mean(x, w)
     if epsilon >= 1 and (x == 0).any():
-        raise ValueError(f"Atkinson index with epsilon={epsilon} (>= 1) is undefined when a "
+        raise DataError(f"Atkinson index with epsilon={epsilon} (>= 1) is undefined when a "
                          "school has a zero value; use epsilon < 1 or remove the zeros")
     x, w, codes, total, _, _, _ = _sorted_groups(x, w, np.zeros(x.size, dtype=int))
     mean = _group_mean(x, w, codes, total)
     return float(_group_atkinson(x, w, codes, total, mean, float(epsilon))[0])
 
 
-def mcloone(values, weights=None) -> float:
+def mcloone(values, *, weights=None) -> float:
     """McLoone index: pupils below the enrolment-weighted median, their total resource over
     what they would have at the median.
 
@@ -389,7 +351,7 @@ def mcloone(values, weights=None) -> float:
     return float(_group_mcloone(x, w, codes, total, cumulative)[0])
 
 
-def range_ratio(values, weights=None) -> float:
+def range_ratio(values, *, weights=None) -> float:
     """Max/min ratio over schools with pupils; ``inf`` when the minimum is zero.
 
     Examples
@@ -403,7 +365,7 @@ def range_ratio(values, weights=None) -> float:
     return float(np.inf) if low == 0 else float(high / low)
 
 
-def p90_p10(values, weights=None) -> float:
+def p90_p10(values, *, weights=None) -> float:
     """Ratio of the 90th to the 10th weighted percentile (see :func:`weighted_quantile`);
     ``inf`` when P10 is zero.
 
@@ -414,11 +376,11 @@ def p90_p10(values, weights=None) -> float:
     """
     x, w = _clean(values, weights)
     _check_positive_mean(x, w)
-    p10, p90 = weighted_quantile(x, 0.10, w), weighted_quantile(x, 0.90, w)
+    p10, p90 = weighted_quantile(x, 0.10, weights=w), weighted_quantile(x, 0.90, weights=w)
     return float(np.inf) if p10 == 0 else p90 / p10
 
 
-def federal_range_ratio(values, weights=None) -> float:
+def federal_range_ratio(values, *, weights=None) -> float:
     """Federal range ratio ``(P95 − P5) / P5`` (US school-finance practice); ``inf`` if P5 = 0.
 
     Examples
@@ -428,11 +390,11 @@ def federal_range_ratio(values, weights=None) -> float:
     """
     x, w = _clean(values, weights)
     _check_positive_mean(x, w)
-    p5, p95 = weighted_quantile(x, 0.05, w), weighted_quantile(x, 0.95, w)
+    p5, p95 = weighted_quantile(x, 0.05, weights=w), weighted_quantile(x, 0.95, weights=w)
     return float(np.inf) if p5 == 0 else (p95 - p5) / p5
 
 
-def lorenz_curve(values, weights=None) -> pd.DataFrame:
+def lorenz_curve(values, *, weights=None) -> pd.DataFrame:
     """Points of the Lorenz curve: cumulative pupil share vs cumulative resource share.
 
     Starts at (0, 0) and ends at (1, 1); one point per school, sorted from poorest.
@@ -472,7 +434,9 @@ def summary(frame: pd.DataFrame, value: str, weight: str | None, by, *, epsilon:
     Undefined results are explicit, never silent: a group whose values are all zero gets NaN
     for the relative measures and ``note = "all values zero"``; Atkinson with ``epsilon >= 1``
     on a group with a zero value is NaN with a note; ratios whose denominator is zero are
-    ``inf``. Schools with zero weight are left out (no pupils).
+    ``inf``. Schools with zero weight are left out (no pupils), but a group is never left out:
+    a group none of whose schools has pupils (or, with ``dropna=True``, a value) keeps its row
+    with ``n_schools = 0``, NaN measures and ``note = "no pupils"`` (or ``"no values"``).
 
     Parameters
     ----------
@@ -486,7 +450,7 @@ def summary(frame: pd.DataFrame, value: str, weight: str | None, by, *, epsilon:
     decompose_by : str, optional
         Column for the Theil between/within decomposition inside each group.
     dropna : bool
-        NaN values raise ``ValueError`` (naming the groups) unless ``dropna=True``.
+        NaN values raise :class:`DataError` (naming the groups) unless ``dropna=True``.
 
     Examples
     --------
@@ -496,7 +460,7 @@ def summary(frame: pd.DataFrame, value: str, weight: str | None, by, *, epsilon:
     [0.75, 0.0]
     """
     if not np.isfinite(epsilon) or epsilon < 0:
-        raise ValueError(f"epsilon must be a finite number >= 0, not {epsilon}")
+        raise ParameterError(f"epsilon must be a finite number >= 0, not {epsilon}")
     if by is None or (not isinstance(by, str) and len(by) == 0):
         # One group: the whole frame (e.g. a province), returned without key columns.
         whole = frame.assign(_all_rows=0)
@@ -508,30 +472,37 @@ def summary(frame: pd.DataFrame, value: str, weight: str | None, by, *, epsilon:
         [decompose_by] if decompose_by is not None else [])
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        raise ValueError(f"columns not in the frame: {', '.join(missing)}")
+        raise DataError(f"columns not in the frame: {', '.join(missing)}")
     x = pd.to_numeric(frame[value], errors="raise").astype(float).to_numpy()
     w = (np.ones(len(frame)) if weight is None
          else pd.to_numeric(frame[weight], errors="raise").astype(float).to_numpy())
     if np.isnan(w).any() or (w < 0).any():
-        raise ValueError(f"weight column {weight!r} has missing or negative values")
+        raise DataError(f"weight column {weight!r} has missing or negative values")
     keep = w > 0
     nan_rows = keep & np.isnan(x)
     if nan_rows.any() and not dropna:
         groups = frame.loc[nan_rows, keys].drop_duplicates().head(5).to_dict("records")
-        raise ValueError(f"{int(nan_rows.sum())} school(s) with pupils have no {value!r} value "
+        raise DataError(f"{int(nan_rows.sum())} school(s) with pupils have no {value!r} value "
                          f"(e.g. in {groups}); fill them or pass dropna=True")
+    with_pupils = keep.copy()
     keep &= ~np.isnan(x)
     if (x[keep] < 0).any() or np.isinf(x[keep]).any():
-        raise ValueError(f"column {value!r} has negative or infinite values")
-    sub = frame.loc[keep, keys]
-    codes, uniques = _factorize_keys(sub, keys)
+        raise DataError(f"column {value!r} has negative or infinite values")
+    all_codes, all_groups = _factorize_keys(frame[keys], keys)
+    if not keep.any():
+        return _with_empty_groups(None, all_groups, all_codes, with_pupils)
+    # Groups with pupils, renumbered 0.. in key order (a bincount, no sort).
+    present = np.flatnonzero(np.bincount(all_codes[keep], minlength=len(all_groups)))
+    renumber = np.full(len(all_groups), -1, dtype=np.int64)
+    renumber[present] = np.arange(present.size)
+    codes = renumber[all_codes[keep]]
+    uniques = all_groups[present]
     x, w = x[keep], w[keep]
     xs, ws, cs, total, cumulative, first, counts = _sorted_groups(x, w, codes)
     mean = _group_mean(xs, ws, cs, total)
     positive = mean > 0
+    cv = numeric.grouped_weighted_cv(x, codes, weights=w, n_groups=len(uniques)).cv
     with np.errstate(invalid="ignore", divide="ignore"):
-        variance = np.bincount(cs, weights=ws * (xs - mean[cs]) ** 2, minlength=total.size) / total
-        cv = np.sqrt(variance) / np.where(positive, mean, np.nan)
         low, high = xs[first], xs[first + counts - 1]
         p5, p10, p90, p95 = (_group_quantile(xs, cs, total, cumulative, p)
                              for p in (0.05, 0.10, 0.90, 0.95))
@@ -564,13 +535,34 @@ def summary(frame: pd.DataFrame, value: str, weight: str | None, by, *, epsilon:
         result.loc[flagged, "atkinson"] = np.nan
         note[flagged] = f"atkinson undefined: zero value with epsilon={epsilon}"
     result["note"] = note
-    return result[SUMMARY_COLUMNS].reset_index()
+    return _with_empty_groups(result, all_groups, all_codes, with_pupils)
+
+
+def _with_empty_groups(result, all_groups, all_codes, with_pupils) -> pd.DataFrame:
+    """Every group of the frame, in key order; groups without pupils (or values) reported."""
+    if result is None:
+        result = pd.DataFrame(columns=SUMMARY_COLUMNS, index=all_groups[:0])
+    counted = np.zeros(len(all_groups), dtype=bool)
+    counted[all_groups.get_indexer(result.index)] = True
+    empty = ~counted
+    table = result.reindex(all_groups) if empty.any() else result
+    if empty.any():
+        had_pupils = np.bincount(all_codes, weights=with_pupils, minlength=len(all_groups)) > 0
+        table.loc[empty, "n_schools"] = 0
+        table.loc[empty, "students"] = 0.0
+        table.loc[empty, "note"] = np.where(had_pupils[empty], "no values", "no pupils")
+    table["n_schools"] = table["n_schools"].astype(np.int64)
+    table["students"] = table["students"].astype(float)
+    for column in SUMMARY_COLUMNS[2:-1]:
+        table[column] = table[column].astype(float)
+    table["note"] = table["note"].astype(object)
+    return table[SUMMARY_COLUMNS].reset_index()
 
 
 def _factorize_keys(sub: pd.DataFrame, keys):
     """Integer code per row (groups sorted by key) and the index of the groups."""
     if sub[keys].isna().any().any():
-        raise ValueError(f"grouping column(s) {', '.join(keys)} have missing values")
+        raise DataError(f"grouping column(s) {', '.join(keys)} have missing values")
     grouped = sub.groupby(keys, sort=True, observed=True)
     return grouped.ngroup().to_numpy(), grouped.size().index
 
@@ -579,7 +571,7 @@ def _grouped_theil_decomposition(x, w, codes, labels, total, mean):
     """Between/within Theil by ``labels`` inside every group of ``codes`` (vectorised)."""
     sub_codes, _ = pd.factorize(labels.to_numpy(), sort=True)
     if (sub_codes < 0).any():
-        raise ValueError("the decomposition column has missing labels")
+        raise DataError("the decomposition column has missing labels")
     n_sub = int(sub_codes.max()) + 1
     cell = codes * n_sub + sub_codes
     cell_ids, cell_codes = np.unique(cell, return_inverse=True)
@@ -605,10 +597,10 @@ def indicator_columns(frame: pd.DataFrame, indicators) -> list[str]:
     """
     indicators = list(indicators)
     if not indicators:
-        raise ValueError("no indicators given")
+        raise ParameterError("no indicators given")
     missing = [name for name in indicators if name not in frame.columns]
     if missing:
-        raise ValueError(f"indicator column(s) not in the frame: {', '.join(missing)}")
+        raise ParameterError(f"indicator column(s) not in the frame: {', '.join(missing)}")
     return indicators
 
 

@@ -28,8 +28,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import numeric
+from .errors import ParameterError
 from .indicators import INDICATORS
-from .scoring import ScoringResult, _level_code, _level_values
+from .scoring import ScoringResult
+from .standards import level_index, per_level_values
 
 __all__ = ["COUNTABLE_RESOURCES", "school_gaps", "county_gap_totals", "UpgradePlan",
            "cv_upgrade_plan"]
@@ -142,7 +145,7 @@ def county_gap_totals(gaps: pd.DataFrame) -> pd.DataFrame:
     return totals[columns]
 
 
-@dataclass
+@dataclass(frozen=True)
 class UpgradePlan:
     """Result of :func:`cv_upgrade_plan`.
 
@@ -159,17 +162,15 @@ class UpgradePlan:
     counties: pd.DataFrame
     totals: pd.DataFrame
 
+    def to_frame(self) -> pd.DataFrame:
+        """The upgrade steps (one row per upgrade)."""
+        return self.steps.copy()
+
 
 def _group_moments(codes, weights, values, n_groups):
-    total = np.bincount(codes, weights=weights, minlength=n_groups)
-    mean = np.column_stack([np.bincount(codes, weights=weights * values[:, k], minlength=n_groups)
-                            for k in range(values.shape[1])]) / total[:, None]
-    square = np.column_stack([np.bincount(codes, weights=weights * values[:, k] ** 2,
-                                          minlength=n_groups)
-                              for k in range(values.shape[1])]) / total[:, None]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cv = np.sqrt(np.clip(square - mean**2, 0, None)) / np.where(mean > 0, mean, np.nan)
-    return mean, cv
+    """Weighted mean and official CV per group and item (:mod:`edubalance.numeric`)."""
+    result = numeric.grouped_weighted_cv(values, codes, weights=weights, n_groups=n_groups)
+    return result.mean, result.cv
 
 
 def cv_upgrade_plan(result: ScoringResult, county_code=None, year=None,
@@ -190,7 +191,7 @@ def cv_upgrade_plan(result: ScoringResult, county_code=None, year=None,
         Empty tables when the standard has no CV rule or every county passes it.
     """
     if not isinstance(max_steps, int) or max_steps < 1:
-        raise ValueError(f"max_steps must be a positive integer, got {max_steps!r}")
+        raise ParameterError(f"max_steps must be a positive integer, got {max_steps!r}")
     std = result.standard
     rule = std.rule("each_cv") or std.rule("composite_cv")
     items = _plain_items(result, need_threshold=False)
@@ -210,7 +211,7 @@ def cv_upgrade_plan(result: ScoringResult, county_code=None, year=None,
     n_groups = int(codes.max()) + 1
     first = np.unique(codes, return_index=True)[1]
     groups = ind.iloc[first][_KEYS].reset_index(drop=True)
-    limit = _level_values(_level_code(groups["level"]), rule.params["limit"])
+    limit = per_level_values(level_index(groups["level"]), rule.params["limit"])
     weights = ind["students"].to_numpy(dtype=float)
     values = np.column_stack([ind[item.name].to_numpy(dtype=float) for item in items])
     multiplier = np.array([INDICATORS[item.formula].multiplier for item in items])

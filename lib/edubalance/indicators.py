@@ -23,6 +23,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .errors import DataError
 from .schema import LEVELS, RESOURCE_COLUMNS, SECTION_WEIGHTS
 
 __all__ = ["Indicator", "INDICATORS", "OUTPUT_ID_COLUMNS", "compute_indicators", "split_sections"]
@@ -69,14 +70,14 @@ _REQUIRED = ["county_code", "county_name", "year", "school_id", "school_name", "
 
 def _check_schools(schools: pd.DataFrame) -> None:
     if not isinstance(schools, pd.DataFrame):
-        raise ValueError(f"schools must be a pandas DataFrame, not {type(schools).__name__}")
+        raise DataError(f"schools must be a pandas DataFrame, not {type(schools).__name__}")
     missing = [c for c in _REQUIRED if c not in schools.columns]
     if missing:
-        raise ValueError(f"schools table lacks column(s): {', '.join(missing)}")
+        raise DataError(f"schools table lacks column(s): {', '.join(missing)}")
     counts = schools[["students_primary", "students_junior"]
                      + (["students_senior"] if "students_senior" in schools else [])]
     if (counts.astype(float) < 0).to_numpy().any():
-        raise ValueError("schools table has negative enrolments; clean it with eb.data first")
+        raise DataError("schools table has negative enrolments; clean it with eb.data first")
 
 
 def _section_weights(school_type: pd.Series) -> dict[str, np.ndarray]:

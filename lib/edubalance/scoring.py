@@ -15,13 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .disparity import grouped_weighted_cv
+from . import numeric
+from .errors import DataError, ParameterError
 from .indicators import OUTPUT_ID_COLUMNS, add_indicator_columns, split_sections
 from .schema import LEVELS
-from .standards import Standard, evaluate_formula, load_standard
+from .standards import Standard, evaluate_formula, level_index, load_standard, per_level_values
 
 __all__ = ["ScoringResult", "score", "county_summary", "summary_markdown", "find_county",
-           "school_items_long",
+           "school_items_long", "school_items_heatmap", "county_comparison",
            "plot_school_items", "plot_county_comparison", "PASSED", "FAILED", "NOT_ASSESSED"]
 
 PASSED, FAILED, NOT_ASSESSED = "passed", "failed", "not_assessed"
@@ -30,7 +31,7 @@ RULE_SEPARATOR = " | "
 """Separates the rules' reasons in ``counties.failed_rules`` (one rule's text may hold "; ")."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class ScoringResult:
     """Result of :func:`score`.
 
@@ -52,8 +53,9 @@ class ScoringResult:
     counties : DataFrame
         One row per county x year x level: ``county_code, county_name, year, level,
         composite_cv, passed``, then ``n_schools, students, mean_indicator_cv`` (plain mean of
-        the item CVs, for every standard), ``rule_<id>`` status per rule,
-        ``failed_rules`` (reasons, ``" | "``-joined, each ``rule_id: text``) and ``not_assessed`` (rule ids).
+        the item CVs, for every standard), ``rule_<id>`` status per rule, ``reason_<id>`` (why
+        the rule failed, empty otherwise), ``failed_rules`` (the reasons, ``" | "``-joined, each
+        ``rule_id: text``) and ``not_assessed`` (rule ids).
     """
 
     standard: Standard
@@ -97,28 +99,13 @@ def _group_codes(sections: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     return codes, groups
 
 
-def _level_code(levels) -> np.ndarray:
-    """Index into ``LEVELS`` per row (compare strings once, then work with small integers)."""
-    levels = pd.Series(levels) if not isinstance(levels, pd.Series) else levels
-    code = np.full(len(levels), -1, dtype=np.int64)
-    for position, level in enumerate(LEVELS):
-        code[levels.eq(level).to_numpy(dtype=bool, na_value=False)] = position
-    return code
-
-
-def _level_values(level_code: np.ndarray, per_level: dict | None) -> np.ndarray:
-    """The per-level number for each row, from :func:`_level_code` (NaN without ``per_level``)."""
-    table = np.array([float((per_level or {}).get(level, np.nan)) for level in LEVELS] + [np.nan])
-    return table[level_code]
-
-
 def _check_evidence(evidence: pd.DataFrame | None) -> pd.DataFrame | None:
     if evidence is None:
         return None
     if not isinstance(evidence, pd.DataFrame) or not {"county_code", "year"} <= set(evidence):
-        raise ValueError("evidence must be a DataFrame with columns county_code and year")
+        raise DataError("evidence must be a DataFrame with columns county_code and year")
     if evidence.duplicated(["county_code", "year"]).any():
-        raise ValueError("evidence has more than one row for some county_code and year")
+        raise DataError("evidence has more than one row for some county_code and year")
     return evidence.assign(county_code=evidence["county_code"].astype(str))
 
 
@@ -126,11 +113,11 @@ def _check_evidence(evidence: pd.DataFrame | None) -> pd.DataFrame | None:
 
 def _item_table(sections: pd.DataFrame, standard: Standard) -> pd.DataFrame:
     """Item values, thresholds, met flags and percent of threshold per section."""
-    levels = _level_code(sections["level"])
+    levels = level_index(sections["level"])
     columns = {}
     for item in standard.items:
         value = evaluate_formula(item.formula, sections)
-        threshold = _level_values(levels, item.threshold)
+        threshold = per_level_values(levels, item.threshold)
         with np.errstate(divide="ignore", invalid="ignore"):
             if item.direction == "higher":
                 met, pct = value >= threshold, 100 * value / threshold
@@ -151,20 +138,23 @@ def _item_table(sections: pd.DataFrame, standard: Standard) -> pd.DataFrame:
 # --------------------------------------------------------------------------- CVs
 
 def _cv_table(sections, items, codes, groups, standard) -> pd.DataFrame:
-    frame = pd.DataFrame({"_g": codes, "students": sections["students"].to_numpy(dtype=float)})
-    cvs = {}
-    for item in standard.items:
-        frame["_x"] = items[item.name].to_numpy(dtype=float)
-        frame.loc[~np.isfinite(frame["_x"]), "_x"] = np.nan
-        cvs[item.name] = grouped_weighted_cv(frame, "_x", "students", "_g").reindex(
-            range(len(groups))).to_numpy()
+    # One call of the numeric core for every item at once. An item value that is not finite
+    # (a ratio over zero computers) is undefined for that school: it counts as missing.
+    names = standard.item_names
+    matrix = (np.column_stack([items[name].to_numpy(dtype=float) for name in names])
+              if names else np.zeros((len(sections), 0)))
+    matrix = np.where(np.isfinite(matrix), matrix, np.nan)
+    grouped = numeric.grouped_weighted_cv(matrix, codes,
+                                          weights=sections["students"].to_numpy(dtype=float),
+                                          n_groups=len(groups))
+    cvs = {name: grouped.cv[:, j] for j, name in enumerate(names)}
     n_items = len(standard.items)
     cv = groups.loc[np.tile(np.arange(len(groups)), n_items), GROUP_COLUMNS].reset_index(drop=True)
     cv["indicator"] = np.repeat(standard.item_names, len(groups))
     cv["cv"] = np.concatenate([cvs[name] for name in standard.item_names]) if n_items else []
     each, composite = standard.rule("each_cv"), standard.rule("composite_cv")
     limit_rule = each or composite
-    cv["threshold"] = _level_values(_level_code(cv["level"]),
+    cv["threshold"] = per_level_values(level_index(cv["level"]),
                                     limit_rule.params["limit"] if limit_rule else None)
     passed = pd.array(cv["cv"].to_numpy() <= cv["threshold"].to_numpy(), dtype="boolean")
     passed[cv["threshold"].isna().to_numpy()] = pd.NA
@@ -178,17 +168,36 @@ def _cv_table(sections, items, codes, groups, standard) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- school checks
 
-def _school_checks(sections, items, standard) -> pd.DataFrame:
-    """Per-section school rules (thresholds, school size, class size, points) and reasons.
+@dataclass(frozen=True)
+class SchoolOutcomes:
+    """Which school-level checks each section failed: one boolean per section and check.
 
-    Reasons are built once per distinct failure pattern, not per school: each section's
-    pattern is packed into an integer (one bit per unmet item, per item under the share and per
-    failed check), the distinct integers are turned into text and gathered back. The numbers
-    behind a reason are in the table's own columns.
+    ``unmet`` and ``under_share`` have one column per thresholded item (``items``): the item's
+    threshold is missed, and missed by more than the rule's share. The four rule columns say
+    whether the section fails that rule. Reasons are written from this table (see
+    :func:`_school_reasons`); the numbers behind them are in the compliance table.
     """
+
+    items: tuple
+    unmet: np.ndarray
+    under_share: np.ndarray
+    thresholds_failed: np.ndarray
+    school_size_failed: np.ndarray
+    class_size_failed: np.ndarray
+    points_failed: np.ndarray
+    junior: np.ndarray
+
+    @property
+    def failed(self) -> np.ndarray:
+        return (self.thresholds_failed | self.school_size_failed | self.class_size_failed
+                | self.points_failed)
+
+
+def _school_checks(sections, items, standard) -> pd.DataFrame:
+    """Per-section school rules (thresholds, school size, class size, points) and reasons."""
     n = len(sections)
     out = sections[OUTPUT_ID_COLUMNS + ["school_students"]].copy()
-    levels = _level_code(sections["level"])
+    levels = level_index(sections["level"])
     thresholded = [item for item in standard.items if item.threshold]
     k = len(thresholded)
     met = (np.column_stack([items[f"{i.name}_met"].to_numpy(dtype=bool, na_value=False)
@@ -200,12 +209,9 @@ def _school_checks(sections, items, standard) -> pd.DataFrame:
     lowest = np.where(met, np.inf, pct).min(axis=1, initial=np.inf)
     out["lowest_pct_unmet"] = np.where(np.isfinite(lowest), lowest, np.nan)
     na_flags = pd.array([pd.NA] * n, dtype="boolean")
-
-    bits = 1 << np.arange(k, dtype=np.int64)
-    unmet_code = (~met).astype(np.int64) @ bits if k else np.zeros(n, np.int64)
-    school_fail = np.zeros(n, dtype=bool)
-    flags = np.zeros(n, dtype=np.int64)   # which checks failed, bit per check below
-    under_code = np.zeros(n, dtype=np.int64)
+    no = np.zeros(n, dtype=bool)
+    thresholds_failed, size_failed, class_failed, points_failed = no, no, no, no
+    under = np.zeros((n, k), dtype=bool)
     any_rule = False
 
     rule = standard.rule("school_thresholds")
@@ -216,10 +222,7 @@ def _school_checks(sections, items, standard) -> pd.DataFrame:
         enough_met = met.sum(axis=1) >= min_met
         out["meets_min_indicators"] = enough_met
         out["unmet_within_share"] = ~under.any(axis=1)
-        fails = ~(enough_met & ~under.any(axis=1))
-        under_code = under.astype(np.int64) @ bits
-        flags |= fails * 1
-        school_fail |= fails
+        thresholds_failed = ~(enough_met & ~under.any(axis=1))
     else:
         out["meets_min_indicators"] = na_flags
         out["unmet_within_share"] = na_flags.copy()
@@ -229,11 +232,9 @@ def _school_checks(sections, items, standard) -> pd.DataFrame:
         any_rule = True
         limit = sections["school_type"].map(rule.params.get("max_by_type") or {}).fillna(
             rule.params["max"]).to_numpy(dtype=float)
-        too_big = sections["school_students"].to_numpy(dtype=float) > limit
+        size_failed = sections["school_students"].to_numpy(dtype=float) > limit
         out["school_size_limit"] = limit
-        out["school_size_ok"] = ~too_big
-        flags |= too_big * 2
-        school_fail |= too_big
+        out["school_size_ok"] = ~size_failed
     else:
         out["school_size_limit"] = np.nan
         out["school_size_ok"] = na_flags.copy()
@@ -245,13 +246,11 @@ def _school_checks(sections, items, standard) -> pd.DataFrame:
     rule = standard.rule("class_size")
     if rule is not None:
         any_rule = True
-        limit = _level_values(levels, rule.params["max"])
+        limit = per_level_values(levels, rule.params["max"])
         # No classes recorded for a section with pupils: the size is unknown, so it cannot pass.
-        too_big = ~(class_size <= limit)
+        class_failed = ~(class_size <= limit)
         out["class_size_limit"] = limit
-        out["class_size_ok"] = ~too_big
-        flags |= too_big * 4
-        school_fail |= too_big
+        out["class_size_ok"] = ~class_failed
     else:
         out["class_size_limit"] = np.nan
         out["class_size_ok"] = na_flags.copy()
@@ -261,48 +260,72 @@ def _school_checks(sections, items, standard) -> pd.DataFrame:
         score, band = _points(items, standard, levels)
         out["score"] = score
         out["band"] = band
-        below = score < _pass_min(standard)
-        flags |= below * 8
-        school_fail |= below
+        points_failed = score < _pass_min(standard)
 
-    out["passed"] = pd.array(~school_fail, dtype="boolean") if any_rule else na_flags.copy()
-    out["failed_reasons"] = _school_reasons(flags, unmet_code, under_code, levels,
-                                            thresholded, standard)
+    outcomes = SchoolOutcomes(items=tuple(thresholded), unmet=~met, under_share=under,
+                              thresholds_failed=thresholds_failed,
+                              school_size_failed=size_failed, class_size_failed=class_failed,
+                              points_failed=points_failed, junior=levels == 1)
+    out["passed"] = pd.array(~outcomes.failed, dtype="boolean") if any_rule else na_flags.copy()
+    out["failed_reasons"] = _school_reasons(outcomes, standard)
     return out
 
 
-def _school_reasons(flags, unmet_code, under_code, levels, thresholded, standard) -> pd.array:
-    """Text per section, built once per distinct failure pattern and gathered by Arrow.
+def _school_reasons(outcomes: SchoolOutcomes, standard) -> pd.array:
+    """Reason text per section, written once per distinct failure pattern.
 
-    ``flags`` has bit 1 for the threshold rule, 2 school size, 4 class size, 8 points score.
-    A pattern is (unmet items | threshold rule failed, items under the share, other flags and
-    level | unmet items for the points text); its text is the concatenation of three parts, each
-    built once per distinct value. No Python work happens per school.
+    A pattern is the row of :class:`SchoolOutcomes` that matters for the text (the unmet items
+    only where a rule names them, the level only where the class-size limit depends on it).
+    The distinct patterns are found with ``numpy.unique`` over the boolean table, their text
+    written in Python (a handful of patterns), and gathered back per section by Arrow.
     """
-    k = len(thresholded)
-    indicator_part = np.where(flags & 1, unmet_code, -1)
-    share_part = np.where(flags & 1, under_code, 0)
-    other_part = np.where(flags & 14, ((flags * 2 + (levels == 1)) << k)
-                          + np.where(flags & 8, unmet_code, 0), -1)
-    if 3 * k + 8 <= 62:
-        key = ((indicator_part + 1) << (2 * k + 6)) | (share_part << (k + 6)) | (other_part + 1)
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    else:  # too many items to pack into one integer
-        _, first, inverse = np.unique(np.column_stack([indicator_part, share_part, other_part]),
-                                      axis=0, return_index=True, return_inverse=True)
-    cache: dict = {}
+    o = outcomes
+    names_unmet = (o.thresholds_failed | o.points_failed)[:, None]
+    pattern = np.column_stack([
+        o.thresholds_failed, o.school_size_failed, o.class_size_failed, o.points_failed,
+        o.junior & o.class_size_failed, o.unmet & names_unmet,
+        o.under_share & o.thresholds_failed[:, None]])
+    if not len(pattern):
+        return _take_text(np.array([""], dtype=object), np.zeros(0, dtype=np.int64))
+    # Distinct rows of the boolean table: each row's bytes (eight flags a byte) are its key,
+    # which numpy sorts as one opaque value, much faster than ``unique(axis=0)``.
+    packed = np.ascontiguousarray(np.packbits(pattern, axis=1))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    k = len(o.items)
+    texts = [_pattern_text(row[:5], row[5:5 + k], row[5 + k:], o.items, standard)
+             for row in pattern[first]]
+    return _take_text(np.array(texts, dtype=object), inverse.ravel())
 
-    def part(kind, code, build):
-        if (kind, code) not in cache:
-            cache[kind, code] = build(code)
-        return cache[kind, code]
 
-    texts = [part("i", i, lambda c: "" if c < 0 else _threshold_text(c, k, thresholded, standard))
-             + part("s", s_, lambda c: _share_text(c, k, thresholded, standard))
-             + part("o", o, lambda c: "" if c < 0 else _other_text(c, k, thresholded, standard))
-             for i, s_, o in zip(indicator_part[first].tolist(), share_part[first].tolist(),
-                                 other_part[first].tolist())]
-    return _take_text(np.array(texts or [""], dtype=object), inverse.ravel())
+def _pattern_text(flags, unmet, under, items, standard) -> str:
+    """The reasons of one failure pattern, rules joined by :data:`RULE_SEPARATOR`."""
+    thresholds, school_size, class_size, points, junior = (bool(f) for f in flags)
+    names = [item.name for item, miss in zip(items, unmet, strict=True) if miss]
+    parts = []
+    if thresholds:
+        rule, k = standard.rule("school_thresholds"), len(items)
+        text = (f"school_indicators: meets {k - len(names)} of {k} (needs "
+                f"{rule.params['min_met']}); below threshold: {', '.join(names)}")
+        below = [item.name for item, flag in zip(items, under, strict=True) if flag]
+        if below:
+            share = 100 * rule.params["min_share_of_threshold"]
+            text += f"; below {share:g}% of threshold: {', '.join(below)}"
+        parts.append(text)
+    if school_size:
+        rule = standard.rule("school_size")
+        parts.append(f"school_size: above {rule.params['max']:g} pupils"
+                     + (" (nine-year limit where it applies)" if rule.params.get("max_by_type")
+                        else ""))
+    if class_size:
+        limit = standard.rule("class_size").params["max"][LEVELS[int(junior)]]
+        parts.append(f"class_size: average class above {limit:g} (or no classes recorded)")
+    if points:
+        text = f"points_score: score below {_pass_min(standard):g}"
+        if names:
+            text += f"; below target: {', '.join(names)}"
+        parts.append(text)
+    return RULE_SEPARATOR.join(parts)
 
 
 def _take_text(texts: np.ndarray, codes: np.ndarray) -> pd.array:
@@ -312,44 +335,6 @@ def _take_text(texts: np.ndarray, codes: np.ndarray) -> pd.array:
     gathered = pa.array(np.asarray(texts, dtype=object), type=pa.string()).take(
         pa.array(np.asarray(codes, dtype=np.int64)))
     return pd.array(gathered, dtype="str")
-
-
-def _names(code: int, items) -> list[str]:
-    return [item.name for j, item in enumerate(items) if code >> j & 1]
-
-
-def _threshold_text(unmet: int, k: int, thresholded, standard) -> str:
-    rule = standard.rule("school_thresholds")
-    missed = _names(unmet, thresholded)
-    return (f"school_indicators: meets {k - len(missed)} of {k} (needs {rule.params['min_met']}); "
-            f"below threshold: {', '.join(missed)}")
-
-
-def _share_text(under: int, k: int, thresholded, standard) -> str:
-    if not under:
-        return ""
-    share = 100 * standard.rule("school_thresholds").params["min_share_of_threshold"]
-    return f"; below {share:g}% of threshold: {', '.join(_names(under, thresholded))}"
-
-
-def _other_text(code: int, k: int, thresholded, standard) -> str:
-    unmet, code = code & ((1 << k) - 1), code >> k
-    level, flags = LEVELS[code & 1], code >> 1
-    parts = []
-    if flags & 2:
-        rule = standard.rule("school_size")
-        parts.append(f"school_size: above {rule.params['max']:g} pupils"
-                     + (" (nine-year limit where it applies)" if rule.params.get("max_by_type")
-                        else ""))
-    if flags & 4:
-        limit = standard.rule("class_size").params["max"][level]
-        parts.append(f"class_size: average class above {limit:g} (or no classes recorded)")
-    if flags & 8:
-        text = f"points_score: score below {_pass_min(standard):g}"
-        if unmet:
-            text += f"; below target: {', '.join(_names(unmet, thresholded))}"
-        parts.append(text)
-    return (RULE_SEPARATOR if flags & 1 else "") + RULE_SEPARATOR.join(parts)
 
 
 def _pass_min(standard: Standard) -> float:
@@ -382,7 +367,7 @@ def _points(items, standard, levels) -> tuple[np.ndarray, np.ndarray]:
 def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataFrame:
     g = len(groups)
     out = groups.copy()
-    levels = _level_code(groups["level"])
+    levels = level_index(groups["level"])
     n_items = len(standard.items)
     # cv is sorted by group then item: reshape to (groups, items).
     cv_matrix = cv["cv"].to_numpy(dtype=float).reshape(g, n_items) if n_items else np.zeros((g, 0))
@@ -391,12 +376,12 @@ def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataF
     out["composite_cv"] = mean_cv if standard.composite == "mean" else np.nan
     # Same plain mean for every standard, for comparing counties where no composite is defined.
     out["mean_indicator_cv"] = mean_cv
-    statuses, reasons, not_assessed = {}, [], []
+    statuses, rule_reasons, reasons, not_assessed = {}, {}, [], []
     for rule in standard.rules:
         status = np.full(g, NOT_ASSESSED, dtype=object)
         reason = np.full(g, "", dtype=object)
         if rule.kind == "composite_cv":
-            limit = _level_values(levels, rule.params["limit"])
+            limit = per_level_values(levels, rule.params["limit"])
             composite = out["composite_cv"].to_numpy()
             ok = composite <= limit
             status = np.where(ok, PASSED, FAILED).astype(object)
@@ -404,7 +389,7 @@ def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataF
                                                "composite CV " + _fmt(composite) + " > "
                                                + _fmt(limit, 2)))
         elif rule.kind == "each_cv":
-            limit = _level_values(levels, rule.params["limit"])[:, None]
+            limit = per_level_values(levels, rule.params["limit"])[:, None]
             bad = ~(cv_matrix <= limit)
             status = np.where(bad.any(axis=1), FAILED, PASSED).astype(object)
             reason = _join([np.where(bad[:, j], standard.items[j].name + " CV "
@@ -449,6 +434,7 @@ def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataF
                               + f"{rule.params['min']:g}", "")
         statuses[f"rule_{rule.id}"] = status
         reason = np.asarray(reason, dtype=object)
+        rule_reasons[f"reason_{rule.id}"] = reason
         reasons.append(np.where(reason != "", f"{rule.id}: " + reason, ""))
         not_assessed.append(np.where(status == NOT_ASSESSED, rule.id, ""))
     failed = np.zeros(g, dtype=bool)
@@ -457,6 +443,8 @@ def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataF
     out["passed"] = ~failed
     for name, status in statuses.items():
         out[name] = status
+    for name, reason in rule_reasons.items():
+        out[name] = reason
     out["failed_rules"] = _join(reasons, g, sep=RULE_SEPARATOR)
     out["not_assessed"] = _join(not_assessed, g)
     first = ["county_code", "county_name", "year", "level", "composite_cv", "passed"]
@@ -504,7 +492,7 @@ def score(schools: pd.DataFrame, standard: str | Standard = "basic-2012",
     if set(std.levels) != set(LEVELS):
         sections = sections[sections["level"].isin(std.levels)].reset_index(drop=True)
     if sections.empty:
-        raise ValueError("no school sections with pupils to score (empty table, or every "
+        raise DataError("no school sections with pupils to score (empty table, or every "
                          f"enrolment is zero for levels {', '.join(std.levels)})")
     sections = add_indicator_columns(sections)
     items = _item_table(sections, std)
@@ -522,7 +510,7 @@ def find_county(schools: pd.DataFrame, county) -> tuple[str, str]:
 
     Raises
     ------
-    ValueError
+    ParameterError (a ValueError)
         For an unknown county, naming the closest matches; for a name shared by several codes.
 
     Examples
@@ -533,7 +521,7 @@ def find_county(schools: pd.DataFrame, county) -> tuple[str, str]:
     >>> find_county(frame, "大武口")
     Traceback (most recent call last):
     ...
-    ValueError: unknown county '大武口'; close matches: 大武口区 (640202)
+    edubalance.errors.ParameterError: unknown county '大武口'; close matches: 大武口区 (640202)
     """
     pairs = schools[["county_code", "county_name"]].drop_duplicates()
     codes = pairs["county_code"].astype(str)
@@ -545,7 +533,7 @@ def find_county(schools: pd.DataFrame, county) -> tuple[str, str]:
     if len(by_name) == 1:
         return str(by_name.iloc[0]["county_code"]), text
     if len(by_name) > 1:
-        raise ValueError(f"county name {text!r} is shared by codes "
+        raise ParameterError(f"county name {text!r} is shared by codes "
                          f"{', '.join(by_name['county_code'].astype(str))}; give the code")
     labels = {str(name): f"{name} ({code})" for code, name in zip(codes, pairs["county_name"])}
     labels.update({code: f"{name} ({code})" for code, name in zip(codes, pairs["county_name"])})
@@ -554,7 +542,7 @@ def find_county(schools: pd.DataFrame, county) -> tuple[str, str]:
         close = [k for k in labels if text and (text in k or k in text)][:5]
     hint = (", ".join(dict.fromkeys(labels[c] for c in close)) if close
             else "none (known: " + ", ".join(list(dict.fromkeys(labels.values()))[:10]) + ", ...)")
-    raise ValueError(f"unknown county {text!r}; close matches: {hint}")
+    raise ParameterError(f"unknown county {text!r}; close matches: {hint}")
 
 
 def county_summary(result: ScoringResult, county, year: int) -> dict:
@@ -567,7 +555,10 @@ def county_summary(result: ScoringResult, county, year: int) -> dict:
         ``source``, ``passed`` (all levels) and ``levels[level]`` with ``composite_cv``,
         ``passed``, ``failed_rules`` (rule ids), ``reasons`` (rule id -> text),
         ``not_assessed`` (rule ids), ``rules`` (rule id -> status), ``n_schools``,
-        ``students`` and, for point schemes, ``score`` and ``band``.
+        ``students`` and, for point schemes, ``score`` and ``band``; ``levels_missing``: the
+        levels of the standard at which the county has no school sections (the verdict
+        ``passed`` covers only the levels present), and ``note``: a sentence saying so
+        (``""`` when every level is present).
     """
     code, name = find_county(result.counties, county)
     rows = result.counties[(result.counties["county_code"].astype(str) == code)
@@ -575,13 +566,13 @@ def county_summary(result: ScoringResult, county, year: int) -> dict:
     if rows.empty:
         years = sorted(result.counties.loc[result.counties["county_code"].astype(str) == code,
                                            "year"].unique().tolist())
-        raise ValueError(f"no schools of {name} ({code}) in {year}; years present: {years}")
+        raise ParameterError(f"no schools of {name} ({code}) in {year}; years present: {years}")
     levels = {}
     for row in rows.itertuples(index=False):  # at most two rows (primary, junior)
         record = row._asdict()
         rules = {r.id: record[f"rule_{r.id}"] for r in result.standard.rules}
-        reasons = dict(part.partition(": ")[::2] for part in
-                       str(record["failed_rules"]).split(RULE_SEPARATOR) if part)
+        reasons = {r.id: str(record[f"reason_{r.id}"]) for r in result.standard.rules
+                   if rules[r.id] == FAILED and record[f"reason_{r.id}"]}
         level = {"composite_cv": record["composite_cv"], "passed": bool(record["passed"]),
                  "failed_rules": [r for r, s in rules.items() if s == FAILED],
                  "reasons": reasons,
@@ -592,10 +583,14 @@ def county_summary(result: ScoringResult, county, year: int) -> dict:
             level.update(score=record["score"], band=record["band"])
         levels[record["level"]] = level
     ordered = {lv: levels[lv] for lv in LEVELS if lv in levels}
+    missing = [lv for lv in LEVELS if lv in result.standard.levels and lv not in levels]
+    note = (f"no {' or '.join(missing)} schools: the verdict covers "
+            f"{' and '.join(ordered)} only" if missing else "")
     return {"county": name, "county_code": code, "year": int(year),
             "standard": result.standard.name, "standard_title": result.standard.title,
             "source": result.standard.source,
-            "passed": all(v["passed"] for v in ordered.values()), "levels": ordered}
+            "passed": all(v["passed"] for v in ordered.values()), "levels": ordered,
+            "levels_missing": missing, "note": note}
 
 
 def school_items_long(result: ScoringResult, county_code: str | None = None,
@@ -619,22 +614,33 @@ def school_items_long(result: ScoringResult, county_code: str | None = None,
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
-def plot_school_items(result: ScoringResult, county_code: str, year: int, level: str):
+def _item_labels(standard: Standard, lang: str) -> list[str]:
+    from .display import variable_label
+
+    if lang == "zh":
+        return [item.label_zh.split(" (")[0] for item in standard.items]
+    return [variable_label(item.name, lang) for item in standard.items]
+
+
+def school_items_heatmap(result: ScoringResult, county_code: str, year: int, level: str, *,
+                         ax=None, lang: str = "zh"):
     """Heat map of every school (rows, Chinese names) x item: value as % of the threshold.
 
     100 % means the school exactly meets the threshold; red cells miss it, blue cells exceed it
     (lower-is-better items are inverted so that blue is always better). Where the standard sets
     no threshold (basic-2012) the reference is the enrolment-weighted county mean, around which
     the CV measures dispersion. One image instead of one bar chart per item keeps the figure
-    cheap to draw for counties with a hundred schools.
+    cheap to draw for counties with a hundred schools. Draws on ``ax`` (a new figure sized to
+    the number of schools when ``None``; the colour bar is added to its figure) and returns it.
     """
-    import matplotlib.pyplot as plt
+    from .display import new_axes
+    from .i18n import text
 
     frame = result.indicators
     frame = frame[(frame["county_code"].astype(str) == str(county_code))
                   & (frame["year"] == int(year)) & (frame["level"] == level)]
     if frame.empty:
-        raise ValueError(f"no {level} schools for county {county_code} in {year}")
+        raise ParameterError(f"no {level} schools for county {county_code} in {year}")
     items = result.standard.items
     columns = []
     for item in items:
@@ -650,29 +656,49 @@ def plot_school_items(result: ScoringResult, county_code: str, year: int, level:
     matrix = matrix[order]
     names = frame["school_name"].to_numpy()[order]
     height = max(3.0, 0.16 * len(names) + 1.5)
-    fig, ax = plt.subplots(figsize=(1.1 * len(items) + 4, height))
+    ax = new_axes(ax, (1.1 * len(items) + 4, height))
     image = ax.imshow(np.clip(matrix, 0, 200), cmap="RdBu", vmin=0, vmax=200, aspect="auto",
                       interpolation="nearest")
-    ax.set_xticks(np.arange(len(items)), [item.label_zh.split(" (")[0] for item in items],
+    ax.set_xticks(np.arange(len(items)), _item_labels(result.standard, lang),
                   rotation=40, ha="right", fontsize=8)
     ax.set_yticks(np.arange(len(names)), names, fontsize=max(4, min(8, 500 // max(len(names), 1))))
     ax.grid(False)
-    reference = "标准值" if result.standard.has_thresholds else "县加权均值"
-    fig.colorbar(image, ax=ax, shrink=0.6, label=f"占{reference}的百分比 (%)")
-    ax.set_title(f"各校指标 / {reference} (红色: 未达到)", fontsize=10)
-    fig.tight_layout()
-    return fig
+    reference = text("scoring.reference.threshold" if result.standard.has_thresholds
+                     else "scoring.reference.mean", lang)
+    ax.figure.colorbar(image, ax=ax, shrink=0.6,
+                       label=text("scoring.heatmap.colorbar", lang, reference=reference))
+    ax.set_title(text("scoring.heatmap.title", lang, reference=reference), fontsize=10)
+    ax.figure.tight_layout()
+    return ax
 
 
-def plot_county_comparison(result: ScoringResult, county_code: str, year: int):
-    """Each level: this county's CV per item next to the range over the other counties."""
+def plot_school_items(result: ScoringResult, county_code: str, year: int, level: str):
+    """:func:`school_items_heatmap` on a new figure, in Chinese, returning the Figure (its
+    ``axes[0]`` is the heat map, ``axes[1]`` the colour bar); kept for existing callers."""
+    return school_items_heatmap(result, county_code, year, level).figure
+
+
+def county_comparison(result: ScoringResult, county_code: str, year: int, *, ax=None,
+                      lang: str = "zh"):
+    """Each level: this county's CV per item next to the range over the other counties.
+
+    One panel per level present in ``year``; ``ax`` is a sequence of that many Axes (a new
+    figure when ``None``). Legends sit below the panels, off the data. Returns the Axes array.
+    """
     import matplotlib.pyplot as plt
+
+    from .i18n import text
 
     cv = result.cv[result.cv["year"] == int(year)]
     levels = [lv for lv in LEVELS if lv in set(cv["level"])]
-    fig, axes = plt.subplots(1, len(levels), squeeze=False, figsize=(7 * len(levels), 4.5))
-    labels = {item.name: item.label_zh.split(" (")[0] for item in result.standard.items}
-    for ax, level in zip(axes.ravel(), levels):
+    if ax is None:
+        _, ax = plt.subplots(1, len(levels), squeeze=False, figsize=(7 * len(levels), 4.8))
+    axes = np.ravel(ax)
+    if axes.size != len(levels):
+        raise ParameterError(f"county_comparison needs {len(levels)} Axes, got {axes.size}")
+    labels = dict(zip(result.standard.item_names, _item_labels(result.standard, lang),
+                      strict=True))
+    for panel, level in zip(axes, levels, strict=True):
         part = cv[cv["level"] == level]
         mine = part[part["county_code"].astype(str) == str(county_code)].set_index("indicator")
         order = result.standard.item_names
@@ -680,17 +706,28 @@ def plot_county_comparison(result: ScoringResult, county_code: str, year: int):
         others = [part.loc[(part["indicator"] == name)
                            & (part["county_code"].astype(str) != str(county_code)), "cv"].dropna()
                   for name in order]
-        ax.boxplot(others, positions=positions, vert=False, widths=0.5, showfliers=True)
-        ax.scatter(mine.reindex(order)["cv"], positions, color="#c23b3b", zorder=3,
-                   label="本县", s=40)
+        panel.boxplot(others, positions=positions, orientation="horizontal", widths=0.5,
+                      showfliers=True)
+        panel.scatter(mine.reindex(order)["cv"], positions, color="#c23b3b", zorder=3,
+                      label=text("scoring.comparison.this", lang), s=40)
         limit = part["threshold"].dropna()
         if len(limit):
-            ax.axvline(limit.iloc[0], color="#e07b39", linestyle="--", label=f"限值 {limit.iloc[0]:g}")
-        ax.set_yticks(positions, [labels[n] for n in order], fontsize=8)
-        ax.set_title(f"{'小学' if level == 'primary' else '初中'}: 差异系数 (本县 vs 其他县)")
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+            panel.axvline(limit.iloc[0], color="#e07b39", linestyle="--",
+                          label=text("scoring.comparison.limit", lang,
+                                     limit=f"{limit.iloc[0]:g}"))
+        panel.set_yticks(positions, [labels[n] for n in order], fontsize=8)
+        panel.set_title(text("scoring.comparison.title", lang,
+                             level=text(f"level.{level}", lang)))
+        panel.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2,
+                     frameon=False)
+    axes[0].figure.tight_layout()
+    return axes
+
+
+def plot_county_comparison(result: ScoringResult, county_code: str, year: int):
+    """:func:`county_comparison` on a new figure, in Chinese, returning the Figure; kept for
+    existing callers."""
+    return county_comparison(result, county_code, year)[0].figure
 
 
 _LEVEL_ZH = {"primary": "小学", "junior": "初中"}
@@ -717,6 +754,8 @@ def summary_markdown(summary: dict) -> str:
                else "**failed**")
     lines = [f"### {esc(summary['county'])} ({esc(summary['county_code'])}), {summary['year']}, "
              f"{esc(summary['standard'])}: {verdict}", ""]
+    if summary.get("levels_missing"):
+        lines += [f"*Not assessed: {esc(summary.get('note'))}.*", ""]
     for level, info in summary["levels"].items():
         cv = info.get("composite_cv")
         cv_text = f"composite CV {cv:.3f}; " if isinstance(cv, float) and np.isfinite(cv) else ""

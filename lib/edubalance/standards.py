@@ -39,11 +39,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .errors import StandardError
 from .indicators import INDICATORS
 from .schema import LEVELS
 
 __all__ = ["Standard", "Item", "Rule", "available_standards", "load_standard",
-           "load_standard_file", "evaluate_formula", "RULE_KINDS"]
+           "load_standard_file", "evaluate_formula", "RULE_KINDS", "level_index",
+           "per_level_values"]
 
 RULE_KINDS = ("composite_cv", "each_cv", "school_thresholds", "school_size", "class_size",
               "points", "evidence", "not_assessed")
@@ -129,7 +131,7 @@ def load_standard(name: str | Standard) -> Standard:
 
     Raises
     ------
-    ValueError
+    StandardError (a ValueError)
         For an unknown name, listing the available ones.
 
     Examples
@@ -142,7 +144,7 @@ def load_standard(name: str | Standard) -> Standard:
         return name
     available = available_standards()
     if not isinstance(name, str) or not _NAME.match(name) or name not in available:
-        raise ValueError(f"unknown standard {name!r}; available: {', '.join(available)}")
+        raise StandardError(f"unknown standard {name!r}; available: {', '.join(available)}")
     return _load_shipped(name)
 
 
@@ -161,11 +163,11 @@ def load_standard_file(path: str | Path) -> Standard:
 
 def _per_level(value, where: str, levels) -> dict[str, float]:
     if not isinstance(value, dict) or set(value) != set(levels):
-        raise ValueError(f"{where}: needs one number per level {list(levels)}, got {value!r}")
+        raise StandardError(f"{where}: needs one number per level {list(levels)}, got {value!r}")
     out = {}
     for level, number in value.items():
         if not isinstance(number, (int, float)) or isinstance(number, bool) or number <= 0:
-            raise ValueError(f"{where}: {level} must be a positive number, got {number!r}")
+            raise StandardError(f"{where}: {level} must be a positive number, got {number!r}")
         out[level] = float(number)
     return out
 
@@ -173,22 +175,22 @@ def _per_level(value, where: str, levels) -> dict[str, float]:
 def _check_formula(formula: str, where: str) -> None:
     match = _FORMULA.match(str(formula))
     if not match:
-        raise ValueError(f"{where}: formula {formula!r} must be a name, a number or 'a / b', 'a * b'")
+        raise StandardError(f"{where}: formula {formula!r} must be a name, a number or 'a / b', 'a * b'")
     for token in (match.group(1), match.group(3)):
         if token and not token[0].isdigit() and token not in INDICATORS \
                 and token not in _SECTION_COLUMNS:
-            raise ValueError(f"{where}: formula {formula!r} uses unknown name {token!r}; use "
+            raise StandardError(f"{where}: formula {formula!r} uses unknown name {token!r}; use "
                              f"indicator names ({', '.join(INDICATORS)}) or students, classes")
 
 
 def _parse_item(raw: dict, where: str, levels) -> Item:
     if not isinstance(raw, dict) or "name" not in raw or "formula" not in raw:
-        raise ValueError(f"{where}: each item needs 'name' and 'formula'")
+        raise StandardError(f"{where}: each item needs 'name' and 'formula'")
     where = f"{where} item {raw['name']}"
     _check_formula(raw["formula"], where)
     direction = raw.get("direction", "higher")
     if direction not in ("higher", "lower"):
-        raise ValueError(f"{where}: direction must be 'higher' or 'lower', not {direction!r}")
+        raise StandardError(f"{where}: direction must be 'higher' or 'lower', not {direction!r}")
     threshold = raw.get("threshold")
     return Item(name=str(raw["name"]), formula=str(raw["formula"]),
                 label_zh=str(raw.get("label_zh", "")), unit=str(raw.get("unit", "")),
@@ -199,10 +201,10 @@ def _parse_item(raw: dict, where: str, levels) -> Item:
 
 def _parse_rule(raw: dict, where: str, levels) -> Rule:
     if not isinstance(raw, dict) or "id" not in raw or "kind" not in raw:
-        raise ValueError(f"{where}: each rule needs 'id' and 'kind'")
+        raise StandardError(f"{where}: each rule needs 'id' and 'kind'")
     kind = raw["kind"]
     if kind not in RULE_KINDS:
-        raise ValueError(f"{where} rule {raw['id']}: unknown kind {kind!r} "
+        raise StandardError(f"{where} rule {raw['id']}: unknown kind {kind!r} "
                          f"(known: {', '.join(RULE_KINDS)})")
     params = {k: v for k, v in raw.items() if k not in ("id", "kind", "text")}
     rule_where = f"{where} rule {raw['id']}"
@@ -211,40 +213,40 @@ def _parse_rule(raw: dict, where: str, levels) -> Rule:
     if kind == "class_size":
         params["max"] = _per_level(params.get("max"), f"{rule_where} max", levels)
     if kind == "school_size" and not isinstance(params.get("max"), (int, float)):
-        raise ValueError(f"{rule_where}: needs a numeric 'max'")
+        raise StandardError(f"{rule_where}: needs a numeric 'max'")
     if kind == "evidence" and not ("column" in params and "min" in params):
-        raise ValueError(f"{rule_where}: needs 'column' and 'min'")
+        raise StandardError(f"{rule_where}: needs 'column' and 'min'")
     if kind == "school_thresholds" and not {"min_met", "min_share_of_threshold"} <= set(params):
-        raise ValueError(f"{rule_where}: needs 'min_met' and 'min_share_of_threshold'")
+        raise StandardError(f"{rule_where}: needs 'min_met' and 'min_share_of_threshold'")
     return Rule(id=str(raw["id"]), kind=kind, text=str(raw.get("text", "")), params=params)
 
 
 def _parse(raw: dict, where: str) -> Standard:
     if not isinstance(raw, dict):
-        raise ValueError(f"{where}: not a mapping")
+        raise StandardError(f"{where}: not a mapping")
     for key in ("name", "source", "items", "rules"):
         if key not in raw:
-            raise ValueError(f"{where}: missing key {key!r}")
+            raise StandardError(f"{where}: missing key {key!r}")
     levels = tuple(raw.get("levels", LEVELS))
     if not set(levels) <= set(LEVELS):
-        raise ValueError(f"{where}: levels must be among {LEVELS}, got {levels}")
+        raise StandardError(f"{where}: levels must be among {LEVELS}, got {levels}")
     items = tuple(_parse_item(item, where, levels) for item in raw["items"])
     names = [item.name for item in items]
     if len(set(names)) != len(names):
-        raise ValueError(f"{where}: duplicate item names")
+        raise StandardError(f"{where}: duplicate item names")
     rules = tuple(_parse_rule(rule, where, levels) for rule in raw["rules"])
     composite = (raw.get("cv") or {}).get("composite")
     if composite not in (None, "mean"):
-        raise ValueError(f"{where}: cv.composite must be 'mean' or null, not {composite!r}")
+        raise StandardError(f"{where}: cv.composite must be 'mean' or null, not {composite!r}")
     kinds = {rule.kind for rule in rules}
     if kinds & {"school_thresholds", "points"} and not all(item.threshold for item in items):
-        raise ValueError(f"{where}: rules on thresholds need a threshold on every item")
+        raise StandardError(f"{where}: rules on thresholds need a threshold on every item")
     scoring = raw.get("scoring")
     if "points" in kinds:
         if not scoring or not scoring.get("bands") or "pass_band" not in scoring:
-            raise ValueError(f"{where}: a 'points' rule needs a scoring block with bands, pass_band")
+            raise StandardError(f"{where}: a 'points' rule needs a scoring block with bands, pass_band")
         if any(item.points is None for item in items):
-            raise ValueError(f"{where}: a 'points' rule needs points on every item")
+            raise StandardError(f"{where}: a 'points' rule needs points on every item")
     return Standard(name=str(raw["name"]), title=str(raw.get("title", raw["name"])),
                     title_zh=str(raw.get("title_zh", "")), source=" ".join(str(raw["source"]).split()),
                     levels=levels, items=items, composite=composite, rules=rules, scoring=scoring)
@@ -263,7 +265,7 @@ def evaluate_formula(formula: str, frame: pd.DataFrame) -> np.ndarray:
     """
     match = _FORMULA.match(formula)
     if not match:
-        raise ValueError(f"cannot evaluate formula {formula!r}")
+        raise StandardError(f"cannot evaluate formula {formula!r}")
 
     def operand(token):
         if token[0].isdigit():
@@ -276,3 +278,31 @@ def evaluate_formula(formula: str, frame: pd.DataFrame) -> np.ndarray:
     right = operand(match.group(3))
     with np.errstate(divide="ignore", invalid="ignore"):
         return left / right if match.group(2) == "/" else left * right
+
+
+def level_index(levels) -> np.ndarray:
+    """Position in ``LEVELS`` per row (``-1`` for anything else), to look up per-level numbers.
+
+    Examples
+    --------
+    >>> level_index(["junior", "primary", "senior"]).tolist()
+    [1, 0, -1]
+    """
+    levels = levels if isinstance(levels, pd.Series) else pd.Series(levels)
+    code = np.full(len(levels), -1, dtype=np.int64)
+    for position, level in enumerate(LEVELS):
+        code[levels.eq(level).to_numpy(dtype=bool, na_value=False)] = position
+    return code
+
+
+def per_level_values(level_code: np.ndarray, per_level: dict | None) -> np.ndarray:
+    """The per-level number (a threshold or limit of a standard) for each row of
+    :func:`level_index`; NaN where ``per_level`` is None or has no entry.
+
+    Examples
+    --------
+    >>> per_level_values(level_index(["junior", "primary"]), {"primary": 0.5, "junior": 0.45})
+    array([0.45, 0.5 ])
+    """
+    table = np.array([float((per_level or {}).get(level, np.nan)) for level in LEVELS] + [np.nan])
+    return table[np.asarray(level_code)]

@@ -1,0 +1,88 @@
+"""edubalance.equity without a kernel: parameters, the default indicators, figures in zh/en."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import edubalance as eb
+from edubalance import equity
+
+
+@pytest.fixture(scope="module")
+def analysis(sample_dir):
+    schools = eb.data.load_schools(sample_dir / "schools.csv")
+    schools = schools[schools["county_code"].isin(sorted(schools["county_code"].unique())[:6])]
+    return equity.equity_analysis(schools, level="primary", year=2017, n_draws=60,
+                                  random_state=3)
+
+
+def test_default_indicators_are_the_quality_standard_items():
+    std = eb.standards.load_standard("quality-2017")
+    assert equity.default_indicators() == std.item_names
+    assert len(equity.default_indicators()) == 7
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"level": "senior"}, "level must be one of"),
+    ({"indicators": ["books_per_student"]}, "at least two different"),
+    ({"indicators": ["books_per_student", "books_per_student"]}, "at least two different"),
+    ({"weighting": "user"}, "weighting must be one of"),
+    ({"aggregation": "median"}, "aggregation must be one of"),
+    ({"n_draws": 0}, "n_draws must be at least 1"),
+    ({"output_dir": ""}, "output_dir must not be empty"),
+    ({"lang": "de"}, "not supported"),
+])
+def test_parameters_are_checked_before_any_work(params, message):
+    with pytest.raises(eb.errors.ParameterError, match=message):
+        equity.check_parameters(params)
+
+
+def test_analysis_is_consistent_with_disparity_and_composite(analysis):
+    assert analysis.ranking["nominal_rank"].tolist() == list(range(1, 7))
+    row = analysis.measures.iloc[0]
+    part = analysis.sections[analysis.sections["county_code"] == row["county_code"]]
+    x, w = part[row["indicator"]], part["students"]
+    assert row["cv"] == pytest.approx(eb.disparity.weighted_cv(x, w), rel=1e-12)
+    assert row["gini"] == pytest.approx(eb.disparity.gini(x, weights=w), rel=1e-12)
+    summary = analysis.summary()
+    assert summary["seed"] == 3 and summary["n_counties"] == 6
+    assert set(analysis.tables()) == {"measures", "ranking", "sensitivity"}
+
+
+@pytest.mark.parametrize("lang, expected", [("zh", "洛伦兹曲线"), ("en", "Lorenz curves")])
+def test_figures_return_their_axes_in_the_chosen_language(analysis, lang, expected):
+    import matplotlib.pyplot as plt
+
+    eb.plotting.use_style()
+    with eb.plotting.missing_glyphs_as_errors():
+        lorenz = equity.plot_lorenz(analysis, lang=lang)
+        theil = equity.plot_theil_decomposition(analysis, lang=lang)
+        ranks = equity.plot_rank_uncertainty(analysis, lang=lang)
+        fig, ax = plt.subplots()
+        assert equity.plot_sensitivity(analysis, ax=ax, lang=lang) is ax
+        for axes in (lorenz, theil, ranks, ax):
+            axes.figure.canvas.draw()
+    assert lorenz.get_title().startswith(expected)
+    assert len(lorenz.get_legend().get_texts()) == 4
+    # Legends sit off the data: below the Lorenz curves, right of the bars.
+    assert lorenz.get_legend().get_window_extent().y1 <= lorenz.get_window_extent().y0 + 1
+    assert theil.get_legend().get_window_extent().x0 >= theil.get_window_extent().x1 - 1
+    ticks = [t.get_text() for t in ranks.get_yticklabels()]
+    assert sorted(ticks) == sorted(analysis.ranking["county_name"])
+    if lang == "zh":
+        labels = [t.get_text() for t in theil.get_yticklabels()]
+        assert "生均教学仪器设备值" in labels
+    for figure in {lorenz.figure, theil.figure, ranks.figure, fig}:
+        plt.close(figure)
+
+
+def test_readable_tables_have_chinese_headers_and_no_index():
+    frame = pd.DataFrame({"county_name": ["甲县"], "n_schools": [12], "students": [12345.0],
+                          "gini": [0.1234], "passed": [True]})
+    html = eb.display.styled(frame).to_html()
+    assert "学校数（所）" in html and "12,345" in html and "0.123" in html and "是" in html
+    assert "row_heading" not in html
+    english = eb.display.styled(frame, "en").to_html()
+    assert "Gini" in english and "yes" in english
+    assert "—" in eb.display.styled(frame.assign(gini=np.nan)).to_html()
