@@ -32,6 +32,7 @@ _SUBMODULES = (
     "schema", "data", "sample", "indicators", "standards", "scoring", "gaps", "disparity",
     "composite", "clustering", "regression", "plotting", "notebook", "report", "batch",
     "explore", "roster",
+    "cache", "i18n", "markup", "tables", "verdict", "county_report", "xlsx", "pdf",
 )
 
 
