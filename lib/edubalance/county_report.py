@@ -346,3 +346,50 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
         sheets={"结论": verdict_sheet, "差异系数": cv_table, "各校达标情况": schools_sheet,
                 "缺口与改造": gaps_sheet},
         results=results, methods=methods, levels=levels)
+
+
+# --------------------------------------------------------------------------- figures
+
+def school_items_figure(result, county_code: str, year: int, level: str, *,
+                        county_name: str = "", lang: str = DEFAULT_LANG):
+    """:func:`edubalance.scoring.plot_school_items` with its words in ``lang``."""
+    from .scoring import plot_school_items
+
+    fig = plot_school_items(result, county_code, year, level)
+    ax = fig.axes[0]
+    standard = result.standard
+    ax.set_xticks(ax.get_xticks(), [item_name(item, lang) for item in standard.items],
+                  rotation=40, ha="right", fontsize=8)
+    reference = text("report.reference_threshold" if standard.has_thresholds
+                     else "report.reference_mean", lang)
+    ax.set_title(text("figure.schools_title", lang, county=county_name or county_code, year=year,
+                      level=level_name(level, lang)), fontsize=10)
+    if len(fig.axes) > 1:
+        fig.axes[1].set_ylabel(text("figure.schools_colorbar", lang, reference=reference))
+    fig.tight_layout()
+    return fig
+
+
+def comparison_figure(result, county_code: str, year: int, *, lang: str = DEFAULT_LANG):
+    """:func:`edubalance.scoring.plot_county_comparison` in ``lang``, legends below the data."""
+    from .scoring import plot_county_comparison
+
+    fig = plot_county_comparison(result, county_code, year)
+    levels = [lv for lv in LEVELS if lv in set(result.cv.loc[result.cv["year"] == int(year), "level"])]
+    names = [item_name(item, lang) for item in result.standard.items]
+    for ax, level in zip(fig.axes, levels):
+        ax.set_title(text("figure.comparison_title", lang, level=level_name(level, lang)), fontsize=10)
+        ax.set_yticks(ax.get_yticks(), names, fontsize=8)
+        handles, labels = ax.get_legend_handles_labels()
+        new_labels = []
+        for label in labels:
+            if label == "本县":
+                new_labels.append(text("figure.this_county", lang))
+            else:
+                new_labels.append(text("figure.limit", lang, limit=label.split()[-1]))
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        ax.legend(handles, new_labels, fontsize=8, loc="upper center", ncol=2,
+                  bbox_to_anchor=(0.5, -0.12), frameon=False)
+    fig.tight_layout()
+    return fig
