@@ -94,9 +94,15 @@ def _levels_text(values: pd.Series, lang: str) -> list[str]:
 def _money_rows(frame: pd.DataFrame, amount: str = "amount", unit: str = "unit") -> pd.DataFrame:
     """Amounts in 元 shown in 万元 (the header or unit column says so)."""
     frame = frame.copy()
-    yuan = frame[unit].astype(object) == "元"
-    frame[amount] = np.where(yuan, frame[amount].astype(float) / 10_000, frame[amount].astype(float))
+    yuan = (frame[unit].astype(object) == "元").to_numpy()
+    value = frame[amount].to_numpy(dtype=float)
+    # Money in 万元 to one decimal; areas (already whole for countable items) up to whole m².
+    frame[amount] = np.where(yuan, np.ceil(np.round(value / 1_000, 6)) / 10,
+                             np.ceil(np.round(value, 6)))
     frame[unit] = np.where(yuan, "万元", frame[unit].astype(object))
+    if "level" in frame:
+        order = frame["level"].map({lv: i for i, lv in enumerate(LEVELS)}).to_numpy()
+        frame = frame.iloc[np.argsort(order, kind="stable")]
     return frame
 
 
@@ -187,6 +193,7 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
     levels_frame[_col("failed_rules", lang)] = [
         sep.join(rules.get(r, r) for r in summary["levels"][lv]["failed_rules"]) or "—"
         for lv in levels]
+    kinds[_col("failed_rules", lang)] = "wrap"
     levels_table = Table(levels_frame, kinds, text("report.caption_levels", lang, county=name),
                          lang=lang)
     verdict_sheet = levels_table
@@ -200,6 +207,8 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
         _col("cv_ok", lang): cv["passed"].astype(object).to_numpy(),
     })
     cv_kinds = {_col("cv", lang): "cv", _col("cv_limit", lang): "num2", _col("cv_ok", lang): "bool"}
+    if cv["threshold"].isna().all():  # the standard sets no CV limit (ningxia-2010)
+        cv_frame = cv_frame.drop(columns=[_col("cv_limit", lang), _col("cv_ok", lang)])
     cv_table = Table(cv_frame, cv_kinds, text("report.caption_cv", lang, county=name), lang=lang)
 
     # ---------------------------------------------------------------- 各校达标情况
@@ -221,7 +230,7 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
         _col("class_size", lang): merged["class_size"].to_numpy(dtype=float),
     })
     school_kinds = {_col("students", lang): "int", _col("classes", lang): "int",
-                    _col("class_size", lang): "num1"}
+                    _col("class_size", lang): "num1", _col("unmet", lang): "wrap"}
     if thresholded:
         schools_frame[_col("indicators_met", lang)] = merged["indicators_met"].to_numpy(dtype=float)
         school_kinds[_col("indicators_met", lang)] = "int"
@@ -247,7 +256,7 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
         _col("unit", lang): _unit_text(totals["unit"], lang),
         _col("schools_needing", lang): pd.to_numeric(totals["schools"]).to_numpy(dtype=float),
     })
-    gaps_table = Table(gaps_frame, {amount_header: "num1", _col("schools_needing", lang): "int"},
+    gaps_table = Table(gaps_frame, {amount_header: "amount", _col("schools_needing", lang): "int"},
                        text("report.caption_gaps", lang), empty=text("report.empty_gaps", lang),
                        lang=lang)
     pc = plan.counties
@@ -291,7 +300,7 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
         }),
     ], ignore_index=True)
     gaps_sheet = Table(sheet_gaps, {_col("value", lang): "num2", _col("threshold", lang): "num2",
-                                    amount_header: "num1"}, text("report.section_gaps", lang),
+                                    amount_header: "amount"}, text("report.section_gaps", lang),
                        lang=lang)
 
     # ---------------------------------------------------------------- comparison

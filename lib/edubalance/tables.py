@@ -7,9 +7,10 @@ yes/no, a dash for a missing value, every cell escaped for HTML; an empty table 
 sentence instead. :func:`edubalance.xlsx.write_workbook` writes the same object as a sheet
 with matching number formats.
 
-Kinds of column: ``text``, ``int`` (``12,345``), ``num1``/``num2`` (one or two decimals),
-``cv`` (three decimals), ``money`` (already in 万元, one decimal), ``pct`` (one decimal and
-``%``), ``bool`` (是/否, or yes/no).
+Kinds of column: ``text`` (kept on one line), ``wrap`` (long text that may wrap), ``int``
+(``12,345``), ``num1``/``num2`` (one or two decimals), ``cv`` (three decimals), ``money``
+(already in 万元, one decimal), ``pct`` (one decimal and ``%``), ``amount`` (whole numbers
+without decimals, others with one), ``bool`` (是/否, or yes/no).
 
 Examples
 --------
@@ -34,10 +35,10 @@ from .markup import escape_html
 
 __all__ = ["Table", "KINDS", "format_value", "EXCEL_FORMATS"]
 
-KINDS = ("text", "int", "num1", "num2", "cv", "money", "pct", "bool")
+KINDS = ("text", "wrap", "int", "num1", "num2", "cv", "money", "pct", "amount", "bool")
 EXCEL_FORMATS = {"int": "#,##0", "num1": "#,##0.0", "num2": "#,##0.00", "cv": "0.000",
-                 "money": "#,##0.0", "pct": "0.0\"%\""}
-_DIGITS = {"int": 0, "num1": 1, "num2": 2, "cv": 3, "money": 1, "pct": 1}
+                 "money": "#,##0.0", "pct": "0.0\"%\"", "amount": "General"}
+_DIGITS = {"int": 0, "num1": 1, "num2": 2, "cv": 3, "money": 1, "pct": 1, "amount": 1}
 MISSING = "—"
 
 
@@ -72,6 +73,8 @@ def format_value(value, kind: str = "text", lang: str = DEFAULT_LANG) -> str:
         if not math.isfinite(number):
             return MISSING
         digits = _DIGITS[kind]
+        if kind == "amount" and abs(number - round(number)) < 1e-9:
+            digits = 0
         shown = f"{number:,.{digits}f}"
         if shown.lstrip("-").strip("0.,") == "":  # -0.00 -> 0.00
             shown = shown.lstrip("-")
@@ -126,9 +129,13 @@ class Table:
                   .format_index(escape="html", axis=1)
                   .set_caption(escape_html(self.caption))
                   .set_table_attributes('class="eb-table"'))
-        numeric = [c for c in frame.columns if self.kind(c) not in ("text", "bool")]
+        numeric = [c for c in frame.columns if self.kind(c) not in ("text", "wrap", "bool")]
         if numeric:
             styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
+        wrapping = [c for c in frame.columns if self.kind(c) == "wrap"]
+        if wrapping:
+            styler = styler.set_properties(subset=wrapping, **{"white-space": "normal",
+                                                               "min-width": "14em"})
         return styler
 
     def to_html(self) -> str:
