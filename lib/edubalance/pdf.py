@@ -72,9 +72,43 @@ def write_pdfs(html_paths, *, executable: str | os.PathLike | None = None) -> li
     except ImportError as error:  # pragma: no cover - playwright is a test/report dependency
         raise BrowserMissingError("printing PDFs needs the playwright package "
                                   "(pip install playwright)") from error
+    # Playwright's sync API refuses to start inside a running asyncio loop (a Jupyter kernel,
+    # or another sync Playwright session): print from a worker thread, which has none.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_print, sync_playwright, chromium, reports).result()
+
+
+def _font_config(folder: Path) -> dict[str, str]:
+    """Environment giving Chromium the CJK font the figures use (bundled by ``mplfonts``).
+
+    Without a CJK font Chinese prints as empty boxes and the PDF holds no Chinese text; the
+    machine's own fonts stay available (the system configuration is included).
+    """
+    try:
+        from .plotting import cjk_font_path
+
+        fonts = cjk_font_path().parent
+    except (ImportError, FileNotFoundError):
+        return {}
+    config = folder / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{fonts}</dir>\n  <cachedir>{folder / 'cache'}</cachedir>\n</fontconfig>\n",
+        encoding="utf-8")
+    return {"FONTCONFIG_FILE": str(config)}
+
+
+def _print(sync_playwright, chromium: Path, reports: list[Path]) -> list[Path]:
+    import tempfile
+
     written = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=_ARGS)
+    with tempfile.TemporaryDirectory(prefix="edubalance-pdf-") as folder, \
+            sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=_ARGS,
+                                             env={**os.environ, **_font_config(Path(folder))})
         try:
             page = browser.new_page()
             page.route("**/*", lambda route: route.continue_()
