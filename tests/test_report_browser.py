@@ -23,7 +23,7 @@ import papermill as pm
 import pytest
 
 import edubalance as eb
-from conftest import KERNEL, NOTEBOOKS, ROOT, SAMPLE_DIR
+from conftest import KERNEL, NOTEBOOKS, ROOT
 from helpers import county_frame
 from test_browser import CHROMIUM, CHROMIUM_ARGS, _cjk_font_config
 
@@ -202,7 +202,7 @@ def test_every_hostile_name_as_county_name_stays_inert(browser, tmp_path, lang):
     visible = page.evaluate("() => document.body.innerText")
     titles = page.evaluate("() => [...document.querySelectorAll('h1')].map(h => h.innerText)")
     assert len(titles) == len(HOSTILE)
-    for name, title in zip(HOSTILE, titles):
+    for name, title in zip(HOSTILE, titles, strict=True):
         assert name in title or name.replace("  ", " ") in title, (name, title)
     assert "javascript:" in visible                                    # shown as text only
 

@@ -15,7 +15,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 import edubalance as eb
 from edubalance.io.write import neutralise_formulas, write_results
@@ -39,7 +40,7 @@ def check_report(frame: pd.DataFrame, standard: str, folder, lang: str = "zh"):
     assert {"summary", "cv", "indicators", "compliance", "gaps"} <= set(written)
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert summary["passed"] == all(v["passed"] for v in summary["levels"].values())
-    for level, info in summary["levels"].items():
+    for info in summary["levels"].values():
         assert info["passed"] == (info["failed_rules"] == [])
         for rule, status in info["rules"].items():
             SEEN.add((standard, rule, status))

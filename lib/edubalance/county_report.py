@@ -386,7 +386,7 @@ def comparison_figure(result, county_code: str, year: int, *, lang: str = DEFAUL
     fig = plot_county_comparison(result, county_code, year)
     levels = [lv for lv in LEVELS if lv in set(result.cv.loc[result.cv["year"] == int(year), "level"])]
     names = [item_name(item, lang) for item in result.standard.items]
-    for ax, level in zip(fig.axes, levels):
+    for ax, level in zip(fig.axes[:len(levels)], levels, strict=True):
         ax.set_title(text("figure.comparison_title", lang, level=level_name(level, lang)), fontsize=10)
         ax.set_yticks(ax.get_yticks(), names, fontsize=8)
         handles, labels = ax.get_legend_handles_labels()

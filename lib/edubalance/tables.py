@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import partial
 
 import pandas as pd
 
@@ -122,7 +123,7 @@ class Table:
     def styler(self):
         """The pandas Styler: no index, escaped cells and headers, numbers formatted."""
         frame = self.frame.reset_index(drop=True)
-        formatters = {column: (lambda v, k=self.kind(column): format_value(v, k, self.lang))
+        formatters = {column: partial(format_value, kind=self.kind(column), lang=self.lang)
                       for column in frame.columns}
         styler = (frame.style.hide(axis="index")
                   .format(formatters, escape="html", na_rep=MISSING)

@@ -82,11 +82,11 @@ def write_workbook(path: str | os.PathLike, sheets: Mapping[str, Table]) -> Path
         kinds = [table.kind(c) for c in table.frame.columns]
         widths = [_width(h) for h in headers]
         for row in frame.itertuples(index=False, name=None):
-            values = [_cell(v, k, table.lang) for v, k in zip(row, kinds)]
+            values = [_cell(v, k, table.lang) for v, k in zip(row, kinds, strict=True)]
             sheet.append(values)
             widths = [max(w, _width(v if not isinstance(v, float) else f"{v:,.3f}"))
-                      for w, v in zip(widths, values)]
-        for index, (kind, width) in enumerate(zip(kinds, widths), start=1):
+                      for w, v in zip(widths, values, strict=True)]
+        for index, (kind, width) in enumerate(zip(kinds, widths, strict=True), start=1):
             letter = get_column_letter(index)
             sheet.column_dimensions[letter].width = min(max(width + 2, 8), 60)
             if kind in EXCEL_FORMATS and sheet.max_row > 1:
