@@ -132,7 +132,8 @@ class Table:
                   .set_table_attributes('class="eb-table"'))
         numeric = [c for c in frame.columns if self.kind(c) not in ("text", "wrap", "bool")]
         if numeric:
-            styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
+            styler = styler.set_properties(subset=numeric, **{"text-align": "right",
+                                                              "white-space": "nowrap"})
         wrapping = [c for c in frame.columns if self.kind(c) == "wrap"]
         if wrapping:
             styler = styler.set_properties(subset=wrapping, **{"white-space": "normal",

@@ -66,8 +66,8 @@ def amount_text(amount: float, unit: str, lang: str = DEFAULT_LANG) -> tuple[str
     if unit == "元":
         if lang == "en":
             return f"CNY {math.ceil(round(amount, 6)):,}", ""
-        if amount >= 10_000:
-            return f"{amount / 10_000:,.1f}", text("unit.万元", lang)
+        if amount >= 10_000:  # up to the next 0.1 万元, as the tables show it
+            return f"{math.ceil(round(amount / 1_000, 6)) / 10:,.1f}", text("unit.万元", lang)
     number = f"{math.ceil(round(amount, 6)):,}"
     return number, _lookup("unit", unit, lang, unit)
 
