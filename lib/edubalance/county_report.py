@@ -240,7 +240,8 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
     failing_mask = (merged["passed"] == False).to_numpy(dtype=bool, na_value=False)  # noqa: E712
     failing_frame = schools_frame[failing_mask].drop(columns=[_col("passed", lang)])
     failing_table = Table(failing_frame.reset_index(drop=True), school_kinds,
-                          text("report.caption_failing", lang, n=int(failing_mask.sum())),
+                          text("report.caption_failing", lang, n=int(failing_mask.sum()))
+                          if failing_mask.any() else text("report.caption_failing_none", lang),
                           empty=text("report.empty_failing" if has_school_rule
                                      else "report.empty_no_school_rule", lang), lang=lang)
     schools_sheet = Table(schools_frame, school_kinds, text("report.section_schools", lang),
