@@ -376,7 +376,7 @@ def school_items_figure(result, county_code: str, year: int, level: str, *,
                       level=level_name(level, lang)), fontsize=10)
     if len(fig.axes) > 1:
         fig.axes[1].set_ylabel(text("figure.schools_colorbar", lang, reference=reference))
-    fig.tight_layout()
+    fig.set_layout_engine("tight")   # laid out once, when the figure is saved
     return fig
 
 
@@ -401,5 +401,5 @@ def comparison_figure(result, county_code: str, year: int, *, lang: str = DEFAUL
             ax.get_legend().remove()
         ax.legend(handles, new_labels, fontsize=8, loc="upper center", ncol=2,
                   bbox_to_anchor=(0.5, -0.12), frameon=False)
-    fig.tight_layout()
+    fig.set_layout_engine("tight")   # laid out once, when the figure is saved
     return fig
