@@ -21,8 +21,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
-import edubalance as eb  # noqa: E402
 from timing import best_of  # noqa: E402
+
+import edubalance as eb  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 2.5   # after at least 2.5x faster than before

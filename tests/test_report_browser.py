@@ -23,13 +23,14 @@ import papermill as pm
 import pytest
 
 import edubalance as eb
-from conftest import KERNEL, NOTEBOOKS, ROOT
+from conftest import KERNEL, NOTEBOOKS, ROOT, SAMPLE_DIR
 from helpers import county_frame
 from test_browser import CHROMIUM, CHROMIUM_ARGS, _cjk_font_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebooks]
 
 PWN = "window.__pwned=1"
+SAMPLE = SAMPLE_DIR / "schools.csv"
 HOSTILE = [
     f'<img src=x onerror="{PWN}">',
     f"<script>{PWN}</script>",
@@ -212,3 +213,31 @@ def test_the_corpus_has_the_names_the_issue_lists():
     assert any("onerror" in n for n in HOSTILE) and any("<script>" in n for n in HOSTILE)
     assert any(n.startswith("[详情](javascript:") for n in HOSTILE)
     assert any(n.startswith('"><svg onload') for n in HOSTILE)
+
+
+def test_english_reports_read_clean_too(browser, tmp_path):
+    """The same visible-text check, in English, for a passing and a failing sample county."""
+    cells = []
+    for standard, county in (("basic-2012", "大武口区"), ("quality-2017", "灵武市"),
+                             ("ningxia-2010", "西吉县")):
+        schools, result = eb.cache.scored_year(SAMPLE, standard, 2017)
+        report = eb.county_report.build(schools, result, county, 2017, lang="en",
+                                        data_path="data/sample/schools.csv")
+        cell = nbformat.v4.new_code_cell("")
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": html})
+                        for html in (report.verdict_html,
+                                     *(t.to_html() for t in report.tables.values()))]
+        cells.append(cell)
+    path = tmp_path / "en.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), str(path))
+    page, events = _open(browser, eb.report.export_html(path, tmp_path / "en.html"))
+    _assert_inert(page, events, "English reports")
+    visible = page.evaluate("() => document.body.innerText")
+    for what, pattern in BAD_TEXT.items():
+        assert not pattern.search(visible), f"{what} in the report: {pattern.search(visible)}"
+    assert "not passed" in visible and "passed" in visible
+    # Words of the report (verdicts, headers, captions) are English; names stay as they are.
+    words = page.evaluate("""() => [...document.querySelectorAll('.eb-verdict, th, caption, .eb-empty')]
+        .map(e => e.innerText).join(' ')""")
+    assert not re.search(r"[\u4e00-\u9fff]", re.sub(r"大武口区|灵武市|西吉县", "", words)), \
+        f"Chinese text left in an English report: {words[:300]}"
