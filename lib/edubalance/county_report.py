@@ -209,16 +209,23 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
     cv_kinds = {_col("cv", lang): "cv", _col("cv_limit", lang): "num2", _col("cv_ok", lang): "bool"}
     if cv["threshold"].isna().all():  # the standard sets no CV limit (ningxia-2010)
         cv_frame = cv_frame.drop(columns=[_col("cv_limit", lang), _col("cv_ok", lang)])
-    cv_table = Table(cv_frame, cv_kinds, text("report.caption_cv", lang, county=name), lang=lang)
+    cv_caption = text("report.caption_cv", lang, county=name)
+    if standard.composite and not cv["binding"].astype(bool).any():
+        cv_caption += text("report.caption_cv_reference", lang)
+    cv_table = Table(cv_frame, cv_kinds, cv_caption, lang=lang)
 
     # ---------------------------------------------------------------- 各校达标情况
     thresholded = [item for item in standard.items if item.threshold]
-    merged = compliance.merge(indicators[["school_id", "level"]
-                                         + [f"{i.name}_met" for i in thresholded]],
-                              on=["school_id", "level"], how="left")
+    # Item columns renamed so that none collides with a compliance column (class_size).
+    per_item = indicators[["school_id", "level"]].copy()
+    for item in standard.items:
+        per_item[f"value::{item.name}"] = indicators[item.name].to_numpy()
+    for item in thresholded:
+        per_item[f"met::{item.name}"] = indicators[f"{item.name}_met"].to_numpy()
+    merged = compliance.merge(per_item, on=["school_id", "level"], how="left")
     unmet = np.full(len(merged), "", dtype=object)
     for item in thresholded:
-        miss = ~merged[f"{item.name}_met"].to_numpy(dtype=bool, na_value=True)
+        miss = ~merged[f"met::{item.name}"].to_numpy(dtype=bool, na_value=True)
         unmet = np.where(miss, np.where(unmet == "", items[item.name],
                                         unmet + sep + items[item.name]), unmet)
     has_school_rule = merged["passed"].notna().any()
@@ -244,7 +251,11 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
                           if failing_mask.any() else text("report.caption_failing_none", lang),
                           empty=text("report.empty_failing" if has_school_rule
                                      else "report.empty_no_school_rule", lang), lang=lang)
-    schools_sheet = Table(schools_frame, school_kinds, text("report.section_schools", lang),
+    sheet_frame = schools_frame.copy()       # the workbook also lists every item's value
+    for item in standard.items:
+        sheet_frame[items[item.name]] = merged[f"value::{item.name}"].to_numpy(dtype=float)
+    sheet_kinds = {**school_kinds, **{items[item.name]: "num2" for item in standard.items}}
+    schools_sheet = Table(sheet_frame, sheet_kinds, text("report.section_schools", lang),
                           lang=lang)
 
     # ---------------------------------------------------------------- 缺口与改造
