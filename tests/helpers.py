@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import numpy as np
 import pandas as pd
 
 
@@ -55,3 +56,35 @@ def execute_notebook_once(name: str, folder, **parameters):
                         parameters=parameters, kernel_name=KERNEL, cwd=str(ROOT),
                         progress_bar=False)
     return output_dir
+
+
+# Per pupil (or per 100 pupils) amounts at which a school meets every threshold of every
+# standard (quality-2017 and the ningxia-2010 shares, sizes and ratios included).
+RICH = {"teachers": 6.0, "teachers_above_degree": 5.4, "teachers_mid_title": 3.6,
+        "teachers_backbone": 1.2, "teachers_pe_arts": 1.0, "computers": 15.0,
+        "multimedia_classrooms": 2.6}                       # per 100 pupils
+RICH_PER_PUPIL = {"teaching_area_m2": 6.0, "sports_area_m2": 11.0,
+                  "equipment_value_cny": 2600.0, "books": 40.0}
+FRACTIONS = (1.0, 1.0, 0.9, 0.6, 0.3, 0.05, 3.0)
+
+
+def county_frame(schools, name="甲县", code="640999", year=2017) -> pd.DataFrame:
+    """Canonical school rows from ``(type, students, class_size, fractions)`` tuples."""
+    rows = []
+    for i, (school_type, students, class_size, fraction) in enumerate(schools):
+        primary = students if school_type in ("primary", "nine_year") else 0
+        junior = students if school_type in ("junior", "nine_year") else 0
+        if school_type == "nine_year":
+            primary, junior = students * 2 // 3, students - students * 2 // 3
+        pupils = primary + junior
+        row = dict(county_code=code, county_name=name, year=year, school_id=f"{code}{i:04d}",
+                   school_name=f"{name}第{i + 1}学校", school_type=school_type,
+                   urban_rural="rural", students_primary=primary, students_junior=junior,
+                   classes_primary=int(np.ceil(primary / class_size)) if primary else 0,
+                   classes_junior=int(np.ceil(junior / class_size)) if junior else 0)
+        for column, per_100 in RICH.items():
+            row[column] = int(np.ceil(per_100 * pupils / 100 * fraction))
+        for column, per_pupil in RICH_PER_PUPIL.items():
+            row[column] = float(round(per_pupil * pupils * fraction, 1))
+        rows.append(row)
+    return pd.DataFrame(rows)

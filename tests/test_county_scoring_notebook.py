@@ -1,14 +1,47 @@
-"""The county scoring notebook, executed by papermill on the sample data."""
+"""The county scoring notebook, executed by papermill: once on the sample with its defaults
+(大武口区, 2017, basic-2012, Chinese) and once on a generated county that passes quality-2017
+with a single nine-year school, in English (issue 14 item 1: such a county used to get no
+report). Error paths and the by-code / by-name equivalence run through the package (no kernel).
+"""
 from __future__ import annotations
 
 import json
 import math
 
+import nbformat
+import openpyxl
 import pandas as pd
 import papermill as pm
 import pytest
 
+import edubalance as eb
+from conftest import KERNEL, NOTEBOOKS, ROOT, SAMPLE_DIR
+from helpers import county_frame
+
 pytestmark = pytest.mark.notebooks
+
+
+def _execute(folder, **parameters):
+    executed = folder / "county_scoring.ipynb"
+    parameters.setdefault("output_dir", str(folder / "out"))
+    pm.execute_notebook(str(NOTEBOOKS / "county_scoring.ipynb"), str(executed),
+                        parameters=parameters, kernel_name=KERNEL, cwd=str(ROOT),
+                        progress_bar=False)
+    return folder / "out", executed
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    return _execute(tmp_path_factory.mktemp("sample"))
+
+
+@pytest.fixture(scope="module")
+def passing_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("passing")
+    county_frame([("nine_year", 900, 30, 1.0)], name="乙县", code="640998").to_csv(
+        folder / "schools.csv", index=False)
+    return _execute(folder, data_path=str(folder / "schools.csv"), county="乙县",
+                    standard="quality-2017", lang="en")
 
 
 def read_outputs(output_dir):
@@ -19,8 +52,8 @@ def read_outputs(output_dir):
     return summary, tables
 
 
-def test_basic_2012_outputs_are_consistent(run_notebook):
-    output_dir = run_notebook("county_scoring")          # defaults: 大武口区, 2017, basic-2012
+def test_basic_2012_outputs_are_consistent(sample_run):
+    output_dir, _ = sample_run                         # defaults: 大武口区, 2017, basic-2012
     summary, tables = read_outputs(output_dir)
     assert (summary["county"], summary["year"], summary["standard"]) == ("大武口区", 2017,
                                                                           "basic-2012")
@@ -40,45 +73,92 @@ def test_basic_2012_outputs_are_consistent(run_notebook):
         assert 0 < info["composite_cv"] < 1
     assert (tables["indicators"]["county_code"] == "640202").all()
     assert len(tables["compliance"]) == len(tables["indicators"])
-    for figure in ("schools_primary.png", "schools_junior.png", "county_comparison.svg"):
+    # Figures are rendered once, as PNG; SVG only on request (issue 16).
+    for figure in ("schools_primary.png", "schools_junior.png", "county_comparison.png"):
         assert (output_dir / figure).stat().st_size > 1000
+    assert not list(output_dir.glob("*.svg"))
     assert "NaN" not in (output_dir / "summary.json").read_text(encoding="utf-8")
 
 
-def test_code_and_chinese_name_give_the_same_result_quality(run_notebook, tmp_path):
-    by_code = run_notebook("county_scoring", county="640181", standard="quality-2017",
-                           output_dir=str(tmp_path / "code"))
-    by_name = run_notebook("county_scoring", county="灵武市", standard="quality-2017",
-                           output_dir=str(tmp_path / "name"))
-    summary_code, tables_code = read_outputs(by_code)
-    summary_name, tables_name = read_outputs(by_name)
-    assert summary_code == summary_name
-    pd.testing.assert_frame_equal(tables_code["cv"], tables_name["cv"])
+def test_the_report_shows_the_saved_figures_and_no_python_list(sample_run):
+    output_dir, executed = sample_run
+    notebook = nbformat.read(str(executed), as_version=4)
+    images = [output["data"]["image/png"] for cell in notebook.cells
+              for output in cell.get("outputs", []) if "image/png" in output.get("data", {})]
+    import base64
+    saved = {(output_dir / f"{n}.png").read_bytes() for n in
+             ("schools_primary", "schools_junior", "county_comparison")}
+    assert {base64.b64decode(image) for image in images} == saved
+    last = [cell for cell in notebook.cells if cell.cell_type == "code"][-1]
+    assert all(output.output_type != "execute_result" for output in last.outputs)
+    texts = [output.get("text", "") for cell in notebook.cells for output in cell.outputs
+             if output.output_type == "stream"]
+    assert not any(t.strip() for t in texts), texts
+
+
+def test_results_workbook_has_the_four_sheets(sample_run):
+    output_dir, _ = sample_run
+    book = openpyxl.load_workbook(output_dir / "results.xlsx")
+    assert book.sheetnames == ["结论", "差异系数", "各校达标情况", "缺口与改造"]
+    verdict = book["结论"]
+    assert [c.value for c in verdict[1]][:3] == ["学段", "学校数（所）", "在校生数（人）"]
+    assert isinstance(verdict["B2"].value, int) and verdict.freeze_panes == "A2"
+    cv = book["差异系数"]
+    summary, tables = read_outputs(output_dir)
+    assert cv.max_row - 1 == len(tables["cv"])
+    assert sorted(c.value for c in cv["C"][1:]) == pytest.approx(sorted(tables["cv"]["cv"]))
+
+
+def test_a_passing_single_school_county_gets_its_report_in_english(passing_run):
+    output_dir, executed = passing_run
+    summary = json.loads((output_dir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["passed"] and summary["standard"] == "quality-2017"
+    assert set(summary["levels"]) == {"primary", "junior"}
+    assert pd.read_csv(output_dir / "gaps.csv", encoding="utf-8-sig").empty
+    assert openpyxl.load_workbook(output_dir / "results.xlsx").sheetnames[0] == "结论"
+    page = eb.report.export_html(executed, output_dir / "county_scoring.html").read_text(
+        encoding="utf-8")
+    assert "<title>乙县: balanced compulsory education, 2017</title>" in page
+    assert "Verdict" in page and "passed" in page and "评估结论" not in page
+
+
+def test_code_and_chinese_name_give_the_same_result_quality():
+    schools, result = eb.cache.scored_year(SAMPLE_DIR / "schools.csv", "quality-2017", 2017)
+    by_code = eb.county_report.build(schools, result, "640181", 2017)
+    by_name = eb.county_report.build(schools, result, "灵武市", 2017)
+    summary_code = json.loads(json.dumps(eb.io.write.to_jsonable(by_code.summary)))
+    assert summary_code == json.loads(json.dumps(eb.io.write.to_jsonable(by_name.summary)))
+    cv_code = by_code.results["cv"]
+    pd.testing.assert_frame_equal(cv_code, by_name.results["cv"])
     for level, info in summary_code["levels"].items():
         assert info["composite_cv"] is None                    # quality-2017 has no composite
-        rows = tables_code["cv"][tables_code["cv"]["level"] == level]
+        rows = cv_code[cv_code["level"] == level]
         assert (rows["passed"] == (rows["cv"] <= rows["threshold"])).all()
         cv_rule_failed = "indicator_cv" in info["failed_rules"]
         assert cv_rule_failed == (not rows["passed"].all())
-        compliance = tables_code["compliance"]
+        compliance = by_code.results["compliance"]
         failing = compliance[(compliance["level"] == level) & (compliance["passed"] == False)]  # noqa: E712
         assert ("school_indicators" in info["failed_rules"]) == (
             (failing["meets_min_indicators"] == False) | (failing["unmet_within_share"] == False)  # noqa: E712
         ).any()
-    gaps = pd.read_csv(by_code / "gaps.csv", encoding="utf-8-sig", dtype={"school_id": str})
-    failing_ids = set(tables_code["compliance"].loc[tables_code["compliance"]["passed"] == False,  # noqa: E712
-                                                    "school_id"])
+    gaps = by_code.results["gaps"]
+    compliance = by_code.results["compliance"]
+    failing_ids = set(compliance.loc[compliance["passed"] == False, "school_id"])  # noqa: E712
     assert set(gaps["school_id"]) <= failing_ids
     assert (gaps["amount"] > 0).all() and not math.isnan(gaps["amount"].sum())
 
 
-def test_unknown_county_fails_with_close_matches(run_notebook, tmp_path):
-    with pytest.raises(pm.PapermillExecutionError, match=r"close matches: 大武口区 \(640202\)"):
-        run_notebook("county_scoring", county="大武口", output_dir=str(tmp_path / "x"))
-    assert not (tmp_path / "x" / "summary.json").exists()
+def test_unknown_county_fails_with_close_matches():
+    schools, result = eb.cache.scored_year(SAMPLE_DIR / "schools.csv", "basic-2012", 2017)
+    with pytest.raises(ValueError, match=r"close matches: 大武口区 \(640202\)"):
+        eb.county_report.build(schools, result, "大武口", 2017)
 
 
-def test_unknown_standard_lists_the_available_ones(run_notebook, tmp_path):
-    with pytest.raises(pm.PapermillExecutionError,
-                       match="available: basic-2012, ningxia-2010, quality-2017"):
-        run_notebook("county_scoring", standard="quality-2018", output_dir=str(tmp_path / "x"))
+def test_unknown_standard_lists_the_available_ones():
+    with pytest.raises(ValueError, match="available: basic-2012, ningxia-2010, quality-2017"):
+        eb.standards.load_standard("quality-2018")
+
+
+def test_unknown_language_is_refused():
+    with pytest.raises(eb.errors.ParameterError, match="lang='fr'"):
+        eb.i18n.check_lang("fr")

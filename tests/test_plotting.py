@@ -1,5 +1,6 @@
 """One figure style with a CJK font: Chinese county and school names render, missing glyphs fail."""
 import warnings
+from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -36,7 +37,8 @@ def test_style_uses_bundled_cjk_font():
     assert plt.rcParams["font.sans-serif"][0] == "Noto Sans CJK SC"
     assert plotting.cjk_font_path().is_file()
     found = matplotlib.font_manager.findfont("Noto Sans CJK SC", fallback_to_default=False)
-    assert found == str(plotting.cjk_font_path())
+    # Matplotlib >= 3.10 returns a FontPath (path + face index) instead of a str.
+    assert Path(str(getattr(found, "path", found))).resolve() == plotting.cjk_font_path().resolve()
 
 
 def test_all_county_and_school_names_render_without_missing_glyphs(tmp_path, school_names):

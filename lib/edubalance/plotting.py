@@ -14,7 +14,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import font_manager
 
-__all__ = ["cjk_font_path", "use_style", "save_figure", "missing_glyphs_as_errors", "PALETTE",
+__all__ = ["cjk_font_path", "use_style", "save_figure", "report_png", "REPORT_DPI",
+           "missing_glyphs_as_errors", "PALETTE",
            "STATUS_COLOURS", "bar_against_threshold", "line_over_years", "rank_interval_plot",
            "distribution_plot"]
 
@@ -73,20 +74,69 @@ def use_style(context: str = "notebook") -> None:
     })
 
 
-def save_figure(fig, output_dir, name: str, formats=("png", "svg")) -> list[Path]:
-    """Save ``fig`` as ``<name>.png`` and ``<name>.svg`` in ``output_dir`` (atomically)."""
-    output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    if Path(name).name != name:
+REPORT_DPI = 100
+"""Resolution of report figures: sharp on screen at their displayed size, small in HTML."""
+
+
+def _check_name(name: str) -> None:
+    if Path(name).name != name or name in {"", ".", ".."}:
         raise ValueError(f"figure name {name!r} must be a plain file name")
+
+
+def save_figure(fig, output_dir, name: str, formats=("png", "svg"), *, dpi=None) -> list[Path]:
+    """Save ``fig`` as ``<name>.<format>`` in ``output_dir`` for each format (atomically).
+
+    ``dpi`` defaults to ``savefig.dpi`` of the style (150, for print); reports use
+    :func:`report_png`, which renders once and returns the bytes to display.
+    """
+    output_dir = Path(output_dir)
+    _check_name(name)
+    output_dir.mkdir(parents=True, exist_ok=True)
     from .io.write import atomic_target
 
     paths = []
     for fmt in formats:
         with atomic_target(output_dir / f"{name}.{fmt}") as tmp:
-            fig.savefig(tmp, format=fmt)
+            fig.savefig(tmp, format=fmt, **({"dpi": dpi} if dpi else {}))
         paths.append(output_dir / f"{name}.{fmt}")
     return paths
+
+
+def report_png(fig, output_dir, name: str, *, formats=("png",), dpi: float = REPORT_DPI,
+               close: bool = True) -> bytes:
+    """Render ``fig`` to PNG once, write ``<name>.png`` and return the bytes to display.
+
+    The same bytes are saved and shown (``IPython.display.Image(data=...)``), so a figure
+    is drawn once, not three times (PNG file, SVG file, inline display). Other ``formats``
+    (``"svg"``, ``"pdf"``) are written only when asked for. The figure is closed afterwards
+    (``close=True``), so the notebook's inline backend does not draw it again.
+
+    Examples
+    --------
+    >>> import tempfile, matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(2, 1))
+    >>> data = report_png(fig, tempfile.mkdtemp(), "tiny")
+    >>> data[1:4]
+    b'PNG'
+    """
+    import io
+
+    from .io.write import atomic_target
+
+    output_dir = Path(output_dir)
+    _check_name(name)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    data = buffer.getvalue()
+    with atomic_target(output_dir / f"{name}.png") as tmp:
+        tmp.write_bytes(data)
+    others = [fmt for fmt in formats if fmt != "png"]
+    if others:
+        save_figure(fig, output_dir, name, others)
+    if close:
+        plt.close(fig)
+    return data
 
 
 @contextmanager

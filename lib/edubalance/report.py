@@ -81,13 +81,39 @@ def export_html(executed_notebook: str | os.PathLike, target: str | os.PathLike,
     from nbconvert import HTMLExporter
 
     notebook = nbformat.read(str(executed_notebook), as_version=4)
+    title = _report_title(notebook)
+    if title:
+        notebook.metadata["title"] = title   # the page <title> (the template escapes it)
     exporter = HTMLExporter(
         template_name="lab", template_file="offline_report.html.j2",
         extra_template_paths=[str(TEMPLATES)], exclude_input=no_input,
-        exclude_input_prompt=no_input, exclude_output_prompt=no_input)
+        exclude_input_prompt=no_input, exclude_output_prompt=no_input,
+        language_code=_report_language(notebook))
     body, _ = exporter.from_notebook_node(
         notebook, resources={"metadata": {"name": Path(executed_notebook).stem}})
     return _write_text(Path(target), strip_remote_resources(body))
+
+
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
+
+
+def _report_title(notebook) -> str:
+    """The text of the first ``<h1>`` a cell output shows (the report's own title), or ""."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            markup = output.get("data", {}).get("text/html")
+            if not markup:
+                continue
+            found = _H1.search(markup if isinstance(markup, str) else "".join(markup))
+            if found:
+                return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip()
+    return ""
+
+
+def _report_language(notebook) -> str:
+    """``zh`` or ``en`` (ISO 639-1) from the notebook's ``lang`` parameter (papermill), default zh."""
+    lang = notebook.metadata.get("papermill", {}).get("parameters", {}).get("lang", "zh")
+    return "en" if lang == "en" else "zh"
 
 
 def _inline_reveal_styles(page: str) -> str:

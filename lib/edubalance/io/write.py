@@ -42,10 +42,17 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(series.dtype, pd.CategoricalDtype):
             series = series.astype(object)
         if series.dtype == object or pd.api.types.is_string_dtype(series):
-            is_text = series.map(lambda v: isinstance(v, str))
-            risky = is_text & series.astype(str).str.startswith(_FORMULA_START)
+            # Plain NumPy booleans: on an empty ``str``-typed column pandas' own ``map``
+            # keeps the ``str`` dtype, and ``str & bool`` raises (issue 14, item 1).
+            values = series.to_numpy(dtype=object)
+            risky = np.fromiter((isinstance(v, str) and v.startswith(_FORMULA_START)
+                                 for v in values), dtype=bool, count=len(values))
             if risky.any():
-                out[column] = series.where(~risky, "'" + series.astype(str))
+                fixed = values.copy()
+                fixed[risky] = ["'" + v for v in values[risky]]
+                out[column] = pd.Series(fixed, index=series.index, dtype=series.dtype
+                                        if not isinstance(series.dtype, pd.CategoricalDtype)
+                                        else object)
     if isinstance(out.columns, pd.Index) and out.columns.dtype == object:
         out.columns = ["'" + c if isinstance(c, str) and c.startswith(_FORMULA_START) else c
                        for c in out.columns]

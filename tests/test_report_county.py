@@ -1,0 +1,194 @@
+"""The county scoring report for every kind of county: built through the package (many
+generated counties, hypothesis) and written to disk (summary, CSVs, results.xlsx).
+
+The notebook itself is executed by tests/test_county_scoring_notebook.py (once on the sample
+and for a few generated counties); here the same package calls run without a kernel, so
+hundreds of counties cost seconds. Issue 14 item 1: a county with nothing to fix (empty
+``gaps``) used to crash ``write_results``.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+import edubalance as eb
+from edubalance.io.write import neutralise_formulas, write_results
+from edubalance.tables import Table, format_value
+from helpers import FRACTIONS, county_frame
+
+STANDARDS = ("basic-2012", "quality-2017", "ningxia-2010")
+school = st.tuples(st.sampled_from(["primary", "junior", "nine_year"]),
+                   st.sampled_from([40, 300, 900, 2600]),
+                   st.sampled_from([30, 44, 60]),
+                   st.sampled_from(FRACTIONS))
+county = st.lists(school, min_size=1, max_size=5)
+SEEN: set[tuple[str, str, str]] = set()
+
+
+def check_report(frame: pd.DataFrame, standard: str, folder, lang: str = "zh"):
+    result = eb.scoring.score(frame, standard)
+    report = eb.county_report.build(frame, result, "甲县", 2017, data_path="gen.csv", lang=lang)
+    written = write_results(folder, summary=report.summary, tables=report.results)
+    eb.xlsx.write_workbook(folder / "results.xlsx", report.sheets)
+    assert {"summary", "cv", "indicators", "compliance", "gaps"} <= set(written)
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert summary["passed"] == all(v["passed"] for v in summary["levels"].values())
+    for info in summary["levels"].values():
+        assert info["passed"] == (info["failed_rules"] == [])
+        for rule, status in info["rules"].items():
+            SEEN.add((standard, rule, status))
+    book = openpyxl.load_workbook(folder / "results.xlsx")
+    assert book.sheetnames == list(eb.county_report.SHEETS)
+    for table in report.tables.values():
+        shown = " ".join(table.display_frame().to_numpy().ravel().astype(str)) if len(table.frame) \
+            else table.empty
+        assert not re.search(r"\b(nan|NaN|None|True|False|<NA>)\b|\de[+-]\d", shown), shown
+        assert table.caption
+    verdict = re.sub(r"<[^>]+>", " ", report.verdict_html)
+    words = ("通过", "未通过") if lang == "zh" else ("passed", "not passed")
+    assert any(w in verdict for w in words)
+    if not summary["passed"]:
+        # a failing level says what it would take (or that school data cannot say)
+        assert ("需新增" in verdict or "无法由学校数据" in verdict or "未能" in verdict) \
+            if lang == "zh" else ("To bring" in verdict or "cannot" in verdict or "did not" in verdict)
+    return report, summary
+
+
+SPREAD = [("primary", 300, 30, 0.05), ("primary", 300, 30, 3.0), ("junior", 300, 30, 0.05),
+          ("junior", 300, 30, 3.0)]
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(schools=county, standard=st.sampled_from(STANDARDS), lang=st.sampled_from(["zh", "en"]))
+@example(schools=SPREAD, standard="basic-2012", lang="zh")          # composite CV over the limit
+@example(schools=SPREAD, standard="quality-2017", lang="en")        # every rule fails
+@example(schools=SPREAD, standard="ningxia-2010", lang="zh")        # score under 85
+@example(schools=[("nine_year", 900, 30, 1.0)], standard="quality-2017", lang="zh")  # passes
+@example(schools=[("primary", 300, 30, 1.0)], standard="ningxia-2010", lang="en")    # passes
+def test_every_generated_county_gets_its_report_and_results(schools, standard, lang, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("county")
+    check_report(county_frame(schools), standard, folder, lang)
+
+
+def test_generated_counties_cover_pass_and_fail_of_every_rule():
+    """Rules school data decides, each seen passed and failed over the generated counties."""
+    if not SEEN:
+        pytest.skip("runs after the hypothesis test in the same session")
+    for standard in STANDARDS:
+        spec = eb.standards.load_standard(standard)
+        for rule in spec.rules:
+            if rule.kind in ("not_assessed", "evidence"):
+                continue
+            for status in ("passed", "failed"):
+                assert (standard, rule.id, status) in SEEN, (standard, rule.id, status)
+
+
+@pytest.mark.parametrize("standard", STANDARDS)
+def test_a_county_with_nothing_to_fix_gets_its_results(standard, tmp_path):
+    """Issue 14 item 1: a passing county (no gaps) used to lose its whole report."""
+    frame = county_frame([("primary", 300, 30, 1.0), ("junior", 300, 30, 1.0)])
+    report, summary = check_report(frame, standard, tmp_path)
+    assert summary["passed"], summary
+    assert report.results["gaps"].empty
+    assert (tmp_path / "gaps.csv").exists()
+
+
+def test_a_single_nine_year_school_under_quality_2017(tmp_path):
+    report, summary = check_report(county_frame([("nine_year", 900, 30, 1.0)]), "quality-2017",
+                                   tmp_path)
+    assert set(summary["levels"]) == {"primary", "junior"}
+
+
+def test_a_county_without_junior_schools_says_so(tmp_path):
+    report, summary = check_report(county_frame([("primary", 300, 30, 1.0)]), "quality-2017",
+                                   tmp_path)
+    assert list(summary["levels"]) == ["primary"]
+    assert "本县没有初中学校" in report.verdict_html
+
+
+def test_neutralise_formulas_accepts_empty_string_columns():
+    # pandas 3 gives empty text columns the ``str`` dtype; ``str & bool`` raised TypeError.
+    empty = pd.DataFrame({"name": pd.Series(dtype="str"), "n": pd.Series(dtype=float)})
+    assert neutralise_formulas(empty).empty
+    typed = pd.DataFrame({"name": pd.Series(["=1+1", "ok", None], dtype="str")})
+    assert neutralise_formulas(typed)["name"].tolist()[:2] == ["'=1+1", "ok"]
+
+
+def test_the_verdict_says_what_it_would_take_with_amounts_and_units():
+    summary = {"county": "甲县", "year": 2017, "passed": False,
+               "levels": {"primary": {"passed": False, "rules": {}, "not_assessed": []}}}
+    totals = pd.DataFrame({"level": ["primary"] * 3,
+                           "resource": ["teachers_pe_arts", "equipment_value_cny", "sports_area_m2"],
+                           "unit": ["人", "元", "m²"], "amount": [12.0, 381_950.0, 10.2],
+                           "schools": [3, 2, 1]})
+    empty = pd.DataFrame(columns=["level", "steps", "reached"])
+    sentences = eb.verdict.take_sentences(summary, totals, empty, empty)
+    assert sentences["primary"] == [
+        "使未达标学校达到各项指标标准，小学需新增体育艺术专任教师 12 人、教学仪器设备 38.2 万元、"
+        "体育运动场馆 11 平方米（涉及3所学校）。"]
+
+
+def test_tables_for_people_format_and_escape():
+    frame = pd.DataFrame({"学校名称": ["<script>alert(1)</script>", "乙"],
+                          "在校生数（人）": [12345.0, np.nan], "差异系数": [0.123456, 1e-7],
+                          "达标": [True, pd.NA], "金额（万元）": [220.97794, 3.0]})
+    table = Table(frame, {"在校生数（人）": "int", "差异系数": "cv", "达标": "bool",
+                          "金额（万元）": "money"}, caption="表 1 <b>x</b>")
+    html = table.to_html()
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;" in html
+    shown = table.display_frame()
+    assert shown.iloc[0].tolist() == ["<script>alert(1)</script>", "12,345", "0.123", "是", "221.0"]
+    assert shown.iloc[1].tolist()[1:4] == ["—", "0.000", "—"]
+    assert 'class="row_heading' not in html   # no row index
+    assert format_value(2.209779e6, "int") == "2,209,779"
+
+
+def test_write_workbook_keeps_numbers_and_neutralises_text(tmp_path):
+    table = Table(pd.DataFrame({"学校": ["@SUM(A1)", "乙"], "学生（人）": [1200, 30],
+                                "差异系数": [0.5, np.nan], "达标": [True, False]}),
+                  {"学生（人）": "int", "差异系数": "cv", "达标": "bool"})
+    path = eb.xlsx.write_workbook(tmp_path / "r.xlsx", {"结论": table})
+    sheet = openpyxl.load_workbook(path)["结论"]
+    assert [c.value for c in sheet[1]] == ["学校", "学生（人）", "差异系数", "达标"]
+    assert [c.value for c in sheet[2]] == ["'@SUM(A1)", 1200, 0.5, "是"]
+    assert sheet["C3"].value is None and sheet["D3"].value == "否"
+    assert sheet.freeze_panes == "A2" and sheet["C2"].number_format == "0.000"
+    assert sheet.column_dimensions["A"].width >= 10
+    assert [p.name for p in tmp_path.iterdir()] == ["r.xlsx"]      # no temp file left
+
+
+def test_write_pdfs_names_the_missing_browser(tmp_path):
+    report = tmp_path / "r.html"
+    report.write_text("<html><body>甲县</body></html>", encoding="utf-8")
+    with pytest.raises(eb.pdf.BrowserMissingError, match="no Chromium browser at /nonexistent"):
+        eb.pdf.write_pdfs([report], executable="/nonexistent/chromium")
+    with pytest.raises(FileNotFoundError, match="missing.html"):
+        eb.pdf.write_pdfs([tmp_path / "missing.html"])
+
+
+def test_pdf_command_is_registered():
+    from edubalance.cli import build_parser
+
+    args = build_parser().parse_args(["pdf", "a.html", "b.html"])
+    assert args.reports == ["a.html", "b.html"]
+
+
+def test_report_png_writes_and_returns_the_same_bytes(tmp_path):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2, 1))
+    data = eb.plotting.report_png(fig, tmp_path, "f")
+    assert (tmp_path / "f.png").read_bytes() == data
+    assert not (tmp_path / "f.svg").exists()
+    assert not plt.fignum_exists(fig.number)
+    fig, ax = plt.subplots(figsize=(2, 1))
+    eb.plotting.report_png(fig, tmp_path, "g", formats=("png", "svg"))
+    assert (tmp_path / "g.svg").stat().st_size > 100
