@@ -14,7 +14,7 @@ from importlib import import_module
 from . import __version__
 
 # Modules that contribute sub-commands, in the order they appear in --help.
-CLI_MODULES = ("sample", "data", "batch", "report")
+CLI_MODULES = ("sample", "data", "batch", "report", "slides")
 
 
 def build_parser() -> argparse.ArgumentParser:
