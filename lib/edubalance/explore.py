@@ -516,7 +516,7 @@ class Explorer:
         self._relabel_reference_lines(ax)
         figure = ax.figure
         figure.tight_layout()
-        legend_outside(ax, where="below" if name == "schools" else "right")
+        legend_outside(ax)
         return figure
 
     def _relabel_reference_lines(self, ax) -> None:

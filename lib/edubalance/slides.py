@@ -43,7 +43,7 @@ __all__ = ["slides_html", "export_slides", "register_cli", "say", "column_label"
 
 TEMPLATES = Path(__file__).with_name("templates")
 _REVEAL_PREFIX = "edubalance-inline-reveal"
-SHARES = ("share", "share_meeting", "share_passed", "pct_of_threshold")
+SHARES = ("share", "share_meeting", "share_passed")
 """Columns :func:`table` shows as percentages unless told otherwise."""
 
 
@@ -212,6 +212,8 @@ def _formatter(values: pd.Series, lang: str, precision: int, percent: bool):
             return lambda v: "–" if pd.isna(v) else ("< 0.001" if v < 0.001 else f"{v:.3f}")
         if percent:
             return lambda v: "–" if pd.isna(v) else f"{v:.0%}"
+        if str(values.name).startswith("pct_") or str(values.name).endswith("_pct"):
+            return lambda v: "–" if pd.isna(v) else f"{v:,.0f}%"  # already in percent
         if str(values.name) == "year" or str(values.name).endswith("_year"):
             return lambda v: "–" if pd.isna(v) else f"{v:.0f}"
         if pd.api.types.is_integer_dtype(values.dtype) or _is_whole(values):
