@@ -44,7 +44,7 @@ def hostile_sample(sample_dir: Path, target: Path) -> Path:
     counties = pd.read_csv(sample_dir / "counties.csv", dtype=str, keep_default_na=False)
     codes = [c for c in dict.fromkeys(counties["county_code"])
              if counties.loc[counties["county_code"] == c, "county_name"].iloc[0] != KEEP]
-    renamed = dict(zip(codes, HOSTILE_NAMES))
+    renamed = dict(zip(codes, HOSTILE_NAMES, strict=False))
     for frame in (schools, counties):
         hit = frame["county_code"].isin(list(renamed))
         frame.loc[hit, "county_name"] = frame.loc[hit, "county_code"].map(renamed)

@@ -221,52 +221,6 @@ def test_figures_render_chinese_and_view_holds_the_widgets(explorer, tmp_path):
     plt.close("all")
 
 
-# --------------------------------------------------------------------------- story helpers
-
-def test_passing_by_year_counts_counties_passing_every_level():
-    from types import SimpleNamespace
-
-    counties = pd.DataFrame({
-        "county_code": ["1", "1", "2", "2", "1", "1", "2"],
-        "year": [2016, 2016, 2016, 2016, 2017, 2017, 2017],
-        "level": ["primary", "junior"] * 3 + ["primary"],
-        "passed": [True, True, True, False, True, pd.NA, True],
-    })
-    table = eb.summaries.passing_by_year({"x": SimpleNamespace(counties=counties)})
-    # 2016: county 1 passes both levels, county 2 fails junior; 2017: NA counts as not passed.
-    assert table[["year", "counties_passed", "counties"]].values.tolist() == [[2016, 1, 2],
-                                                                              [2017, 1, 2]]
-
-
-def test_threshold_shares_match_a_direct_count(schools):
-    result = eb.scoring.score(schools[schools["year"] == 2017], "quality-2017")
-    shares = eb.summaries.threshold_shares(result, 2017).set_index(["level", "item"])
-    # Independent count on plain primary schools is not the same population (nine-year schools
-    # are split), so count on the per-section values against the published thresholds instead.
-    sections = eb.indicators.compute_indicators(schools[schools["year"] == 2017])
-    primary = sections[sections["level"] == "primary"]
-    expected = (primary["sports_area_per_student"] >= 7.5).mean()
-    assert shares.loc[("primary", "sports_area_per_student"), "share_meeting"] == \
-        pytest.approx(expected, abs=1e-12)
-    assert shares.loc[("junior", "sports_area_per_student"), "threshold"] == 10.2
-    assert len(shares) == 14
-
-
-def test_rule_failures_and_standards_table(schools):
-    result = eb.scoring.score(schools[schools["year"] == 2017], "quality-2017")
-    failures = eb.summaries.rule_failures(result, 2017)
-    counties = result.counties
-    direct = int((counties.loc[counties["level"] == "junior", "rule_indicator_cv"]
-                  == "failed").sum())
-    row = failures[(failures["rule"] == "indicator_cv") & (failures["level"] == "junior")]
-    assert row["failed"].item() == direct
-    assert (failures[["failed", "passed", "not_assessed"]].sum(axis=1) == 22).all()
-    table = eb.summaries.standards_table()
-    assert len(table) == 15  # 8 basic-2012 items + 7 quality-2017 items
-    assert table.loc[table["item"] == "equipment_value_per_student", "junior"].dropna().tolist() \
-        == [2500.0]
-
-
 # --------------------------------------------------------------------------- the notebook
 
 @pytest.mark.notebooks

@@ -1,11 +1,10 @@
 """The teaching presentation: slide structure, and the numbers it writes on the sample."""
 import json
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
-
-import re
 
 import edubalance as eb
 from conftest import NOTEBOOKS

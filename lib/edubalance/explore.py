@@ -248,7 +248,7 @@ class Explorer:
         if self.prefecture.value != ALL_PREFECTURES:
             table = table[table["prefecture"] == self.prefecture.value]
         options = [(f"{name} ({code})", code)
-                   for code, name in zip(table["county_code"], table["county_name"])]
+                   for code, name in zip(table["county_code"], table["county_name"], strict=True)]
         current = self.county.value
         self.county.options = options
         codes = [code for _label, code in options]

@@ -55,7 +55,7 @@ def _inline_reveal_styles(page: str) -> str:
         css = (TEMPLATES / name).read_text(encoding="utf-8")
         pattern = re.compile(r"<link\b[^>]*href=\"" + re.escape(f"{_REVEAL_PREFIX}/{href}")
                              + r"\"[^>]*>")
-        page = pattern.sub(lambda _: f"<style type=\"text/css\">\n{css}\n</style>", page)
+        page = pattern.sub(lambda _, css=css: f"<style type=\"text/css\">\n{css}\n</style>", page)
     return page
 
 
@@ -348,11 +348,11 @@ def biplot(prepared, labels, lang: str = DEFAULT_LANG, *, ax=None, max_names: in
         ax.scatter(scores[rows, 0], scores[rows, 1], s=36, alpha=0.85,
                    color=PALETTE[cluster % len(PALETTE)], label=cluster_name(cluster, lang))
     if len(names) <= max_names:
-        for (x, y), name in zip(scores[:, :2], names):
+        for (x, y), name in zip(scores[:, :2], names, strict=True):
             ax.annotate(name, (x, y), fontsize=8, xytext=(3, 3), textcoords="offset points",
                         parse_math=False)
     reach = np.abs(scores[:, :2]).max() / max(np.abs(loadings[:, :2]).max(), 1e-12) * 0.7
-    for (lx, ly), feature in zip(loadings[:, :2], prepared.features):
+    for (lx, ly), feature in zip(loadings[:, :2], prepared.features, strict=True):
         ax.arrow(0, 0, lx * reach, ly * reach, color="0.55", width=0.003, head_width=0.06,
                  length_includes_head=True)
         ax.text(lx * reach * 1.08, ly * reach * 1.08, bare_label(feature, lang), fontsize=8,
@@ -392,7 +392,7 @@ def coefficient_figure(results: Sequence, names: Sequence[str], lang: str = DEFA
     if ax is None:
         _fig, ax = plt.subplots(figsize=(8, 0.7 * len(terms) + 1.8))
     step = 0.8 / max(len(tables), 1)
-    for index, (frame, name) in enumerate(zip(tables, names)):
+    for index, (frame, name) in enumerate(zip(tables, names, strict=True)):
         frame = frame.set_index("term").reindex(terms)
         positions = np.arange(len(terms)) - 0.4 + step * (index + 0.5)
         colour = PALETTE[index % len(PALETTE)]

@@ -27,7 +27,7 @@ import pandas as pd
 from .schema import LEVELS
 
 __all__ = ["standards_table", "passing_by_year", "threshold_shares", "rule_failures",
-           "resources_needed", "resources_for_people", "bare_label", "cluster_name", "cluster_table"]
+           "resources_needed", "resources_for_people", "format_number", "bare_label", "cluster_name", "cluster_table"]
 
 
 def standards_table(names=("basic-2012", "quality-2017")) -> pd.DataFrame:
@@ -253,17 +253,28 @@ def resources_for_people(needed: pd.DataFrame, lang: str = "zh") -> pd.DataFrame
     wide = (frame.pivot_table(index="resource", columns="level", values="amount", aggfunc="sum",
                               sort=False).reindex(columns=list(LEVELS)))
 
-    def number(value) -> str:
-        if pd.isna(value) or value == 0:
-            return "–"
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-
-    shown = wide.apply(lambda column: column.map(number)).reset_index()
+    shown = wide.apply(lambda column: column.map(
+        lambda value: "–" if pd.isna(value) or value == 0 else format_number(value))).reset_index()
     shown["resource"] = [text("slides.resource.equipment_value_wan", lang)
                          if name == "equipment_value_cny" else label(name, lang)
                          for name in shown["resource"]]
     shown.columns.name = None
     return shown[["resource", *LEVELS]]
+
+
+def format_number(value, decimals: int = 1) -> str:
+    """A number for a table row of its own kind: whole numbers without decimals, others with
+    ``decimals``; thousands separators; "–" when missing.
+
+    Examples
+    --------
+    >>> [format_number(v) for v in (2000.0, 4.24, 12, float("nan"))]
+    ['2,000', '4.2', '12', '–']
+    """
+    if value is None or pd.isna(value):
+        return "–"
+    value = float(value)
+    return f"{value:,.0f}" if value.is_integer() else f"{value:,.{decimals}f}"
 
 
 def bare_label(name: str, lang: str = "zh") -> str:
@@ -341,7 +352,7 @@ def cluster_table(labels, ids, profiles: pd.DataFrame, *, lang: str = "zh",
                                                               kind="stable").index)[:max_terms]
         terms = [text("slides.cluster.high" if z > 0 else "slides.cluster.low", lang,
                       feature=bare_label(feature, lang))
-                 for feature, z in zip(strong["feature"], strong["z"])]
+                 for feature, z in zip(strong["feature"], strong["z"], strict=True)]
         members = ids[labels == cluster].tolist()
         rows.append({"cluster": cluster, "name": cluster_name(cluster, lang),
                      "size": len(members), "share": len(members) / len(labels),
