@@ -25,9 +25,12 @@ HOSTILE_NAMES = [
     "<x onmouseover=window.__pwned=12>甲县</x>",
     "[点](<javascript:alert(13)>)",
     "<!--<img src=x onerror=window.__pwned=14>-->",
+    r"$\foo$<b onclick=window.__pwned=15>",
+    r"$\href{javascript:window.__pwned=16}{点}$",
 ]
 """Hostile names: HTML tags with handlers, script elements, Markdown links and images to
-``javascript:``, attribute break-outs, mutation-XSS and comment tricks."""
+``javascript:``, attribute break-outs, mutation-XSS and comment tricks, and a ``$...$`` that
+matplotlib would read as (broken) mathtext."""
 
 KEEP = "大武口区"
 """The county the explorer opens by default keeps its name (its schools get hostile ones)."""

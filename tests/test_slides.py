@@ -78,6 +78,17 @@ def test_table_escapes_every_cell_header_and_caption():
     assert "&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;" in html
     assert "<caption>&lt;script&gt;" in html
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
+    # MathJax (JupyterLab, Voila) skips the table: "$...$" in a name is not typeset as TeX.
+    assert re.search(r'<table [^>]*class="[^"]*\btex2jax_ignore\b[^"]*\bmathjax_ignore\b', html)
+
+
+def test_plain_text_keeps_names_out_of_mathtext():
+    fig, ax = plt.subplots()
+    ax.set_yticks([0], labels=[eb_slides.plain_text(r"$\foo$ x")])
+    ax.set_title(eb_slides.plain_text("a$b$c"))
+    fig.canvas.draw()  # without the escape: ValueError (Unknown symbol: \foo)
+    assert ax.get_yticklabels()[0].get_text() == r"\$\foo\$ x"
+    plt.close(fig)
 
 
 def test_table_formats_for_people():

@@ -32,6 +32,7 @@ from .errors import DataError, ParameterError
 from .i18n import DEFAULT_LANG, check_lang, label, text
 from .markup import escape_html
 from .schema import LEVELS
+from .slides import NO_MATH
 
 __all__ = ["Explorer", "ALL_PREFECTURES", "LEVEL_LABELS", "FIGURES", "in_voila"]
 
@@ -357,8 +358,8 @@ class Explorer:
                                 year=self.year.value, level=self._level_name)
         else:
             self.message = ""
-        self.status.value = (f"<b style='color:#c23b3b'>{escape_html(self.message)}</b>"
-                             if self.message else "")
+        self.status.value = (f"<b class='{NO_MATH}' style='color:#c23b3b'>"
+                             f"{escape_html(self.message)}</b>" if self.message else "")
         if self._rendering:
             self.render()
 
@@ -476,7 +477,7 @@ class Explorer:
 
         Labels follow :attr:`lang`; legends sit beside the plot, never over the data."""
         from . import plotting
-        from .slides import legend_outside
+        from .slides import legend_outside, plain_text
         from .summaries import bare_label
 
         if name not in FIGURES:
@@ -484,11 +485,15 @@ class Explorer:
         data = self._data[name]
         if data.empty or data.select_dtypes("number").dropna(how="all").empty:
             return None
+        # Names are user text: a "$" must not start matplotlib's mathtext.
+        data = data.assign(**{column: data[column].map(plain_text)
+                              for column in ("school_name", "county_name") if column in data})
         plotting.use_style()
         lang = self.lang
         full = self._item_label(self.item)
         short = bare_label(self.indicator.value, lang) if full != self.item.label_zh else full
-        words = {"county": self._county_name(self.county.value), "year": self.year.value,
+        county = plain_text(self._county_name(self.county.value))
+        words = {"county": county, "year": self.year.value,
                  "level": self._level_name, "indicator": short}
         title = text(f"explorer.title.{name}", lang, **words)
         cv = text("explorer.cv", lang)
@@ -508,10 +513,10 @@ class Explorer:
         elif name == "comparison":
             ax = plotting.rank_interval_plot(
                 data, "county_name", "cv", reference=self._cv_limit(),
-                highlight=self._county_name(self.county.value), xlabel=cv, title=title)
+                highlight=county, xlabel=cv, title=title)
         else:
             ax = plotting.distribution_plot(
-                data, "value", "county_name", highlight=self._county_name(self.county.value),
+                data, "value", "county_name", highlight=county,
                 threshold=self._threshold(), xlabel=full, title=title)
         self._relabel_reference_lines(ax)
         figure = ax.figure

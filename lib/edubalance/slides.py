@@ -39,11 +39,13 @@ from .i18n import DEFAULT_LANG, check_lang, label, text
 from .markup import escape_html, escape_markdown
 
 __all__ = ["slides_html", "export_slides", "register_cli", "say", "column_label", "table",
-           "legend_outside", "biplot", "coefficient_figure", "regression_reading", "TEMPLATES"]
+           "legend_outside", "plain_text", "biplot", "coefficient_figure", "regression_reading", "TEMPLATES"]
 
 TEMPLATES = Path(__file__).with_name("templates")
 _REVEAL_PREFIX = "edubalance-inline-reveal"
 SHARES = ("share", "share_meeting", "share_passed")
+NO_MATH = "tex2jax_ignore mathjax_ignore"
+"""HTML classes MathJax 2 and 3 skip: user text inside is never read as TeX."""
 """Columns :func:`table` shows as percentages unless told otherwise."""
 
 
@@ -232,7 +234,8 @@ def table(frame: pd.DataFrame, lang: str = DEFAULT_LANG, *, caption: str | None 
     show as integers with thousands separators; booleans as 是/否 (yes/no); missing values as
     "–"; other numbers with ``precision`` decimals (per column in ``decimals``); columns in
     ``percent`` as percentages. Every cell, header and the caption are HTML-escaped, so a
-    county named ``<img src=x onerror=...>`` shows as text.
+    county named ``<img src=x onerror=...>`` shows as text, and the table carries the classes
+    MathJax skips (:data:`NO_MATH`), so ``$...$`` in a name is not typeset.
 
     Parameters
     ----------
@@ -273,6 +276,8 @@ def table(frame: pd.DataFrame, lang: str = DEFAULT_LANG, *, caption: str | None 
     styler = (frame.style.format(formats, na_rep="–", escape="html")
               .format_index(lambda name: headers.get(name, str(name)), axis=1, escape="html")
               .hide(axis="index")
+              # Live front ends (JupyterLab, Voila) typeset $...$ with MathJax: names stay text.
+              .set_table_attributes(f'class="{NO_MATH}"')
               .set_table_styles([{"selector": "th", "props": "text-align: left; white-space: nowrap;"},
                                  {"selector": "td", "props": "text-align: left;"}]))
     short = [column for column in frame.columns
@@ -285,6 +290,18 @@ def table(frame: pd.DataFrame, lang: str = DEFAULT_LANG, *, caption: str | None 
 
 
 # --------------------------------------------------------------------------- figures
+
+def plain_text(value) -> str:
+    r"""User text for a matplotlib label: ``$`` escaped so that it cannot start mathtext
+    (a county named ``$\foo$`` would otherwise stop the figure from drawing).
+
+    Examples
+    --------
+    >>> print(plain_text(r"$\foo$县"))
+    \$\foo\$县
+    """
+    return str(value).replace("$", r"\$")
+
 
 def legend_outside(ax, *, where: str = "right", title: str | None = None):
     """Move the legend of ``ax`` beside (``right``) or below (``below``) the plot area.
