@@ -256,7 +256,7 @@ def check_explorer_report(browser, reports, tmp_path):
     visit = _check_job_report(browser, _job_report(reports, "explorer", COUNTIES[0]),
                               COUNTIES[0], tmp_path / "explorer.png")
     assert visit.page.evaluate("() => document.images.length") >= 4  # the four default figures
-    assert "In a static HTML report the controls cannot run" in visit.text()
+    assert "交互控件无法运行" in visit.text()  # the static default view says why it is static
 
 
 def check_slides(browser, reports, tmp_path):
@@ -368,7 +368,7 @@ def test_explorer_runs_as_a_voila_app(browser, voila_url, tmp_path):
 
     page.route("**/*", only_loopback)
     page.goto(voila_url, wait_until="domcontentloaded", timeout=120_000)
-    county = page.locator(".widget-dropdown", has_text="County").locator("select")
+    county = page.locator(".widget-dropdown", has_text="县（市、区）").locator("select")
     county.wait_for(timeout=120_000)
     options = county.locator("option").all_inner_texts()
     assert any(option.startswith(COUNTIES[0]) for option in options), options

@@ -1,4 +1,5 @@
 """The explorer's widget logic, without a browser: change a widget, check the figure data."""
+import re
 import time
 
 import matplotlib.pyplot as plt
@@ -147,7 +148,7 @@ def test_invalid_combinations_give_a_message_not_an_error(small):
     explorer = Explorer(small, standard="basic-2012", county="乙县", level="junior",
                         prefecture=ALL_PREFECTURES)
     assert list(explorer.year.options) == [2017]  # years follow the county
-    assert "no 初中 junior schools" in explorer.message
+    assert explorer.message == "乙县：2017 年没有初中学校"
     assert explorer.schools_against_threshold().empty
     assert explorer.figure("schools") is None
     assert "乙县" not in set(explorer.county_comparison()["county_name"])
@@ -191,7 +192,8 @@ def test_bad_arguments_are_named(small):
 
 def test_without_prefecture_column(small):
     explorer = Explorer(small.drop(columns="prefecture"))
-    assert explorer.prefecture.disabled and list(explorer.prefecture.options) == [ALL_PREFECTURES]
+    assert explorer.prefecture.disabled and explorer.prefecture.value == ALL_PREFECTURES
+    assert len(explorer.prefecture.options) == 1
     assert len(explorer.county.options) == 2
     assert explorer.province_distribution()["prefecture"].isna().all()
 
@@ -217,52 +219,6 @@ def test_figures_render_chinese_and_view_holds_the_widgets(explorer, tmp_path):
     assert {explorer.standard, explorer.prefecture, explorer.county, explorer.level,
             explorer.year, explorer.indicator} <= found
     plt.close("all")
-
-
-# --------------------------------------------------------------------------- story helpers
-
-def test_passing_by_year_counts_counties_passing_every_level():
-    from types import SimpleNamespace
-
-    counties = pd.DataFrame({
-        "county_code": ["1", "1", "2", "2", "1", "1", "2"],
-        "year": [2016, 2016, 2016, 2016, 2017, 2017, 2017],
-        "level": ["primary", "junior"] * 3 + ["primary"],
-        "passed": [True, True, True, False, True, pd.NA, True],
-    })
-    table = eb.explore.passing_by_year({"x": SimpleNamespace(counties=counties)})
-    # 2016: county 1 passes both levels, county 2 fails junior; 2017: NA counts as not passed.
-    assert table[["year", "counties_passed", "counties"]].values.tolist() == [[2016, 1, 2],
-                                                                              [2017, 1, 2]]
-
-
-def test_threshold_shares_match_a_direct_count(schools):
-    result = eb.scoring.score(schools[schools["year"] == 2017], "quality-2017")
-    shares = eb.explore.threshold_shares(result, 2017).set_index(["level", "item"])
-    # Independent count on plain primary schools is not the same population (nine-year schools
-    # are split), so count on the per-section values against the published thresholds instead.
-    sections = eb.indicators.compute_indicators(schools[schools["year"] == 2017])
-    primary = sections[sections["level"] == "primary"]
-    expected = (primary["sports_area_per_student"] >= 7.5).mean()
-    assert shares.loc[("primary", "sports_area_per_student"), "share_meeting"] == \
-        pytest.approx(expected, abs=1e-12)
-    assert shares.loc[("junior", "sports_area_per_student"), "threshold"] == 10.2
-    assert len(shares) == 14
-
-
-def test_rule_failures_and_standards_table(schools):
-    result = eb.scoring.score(schools[schools["year"] == 2017], "quality-2017")
-    failures = eb.explore.rule_failures(result, 2017)
-    counties = result.counties
-    direct = int((counties.loc[counties["level"] == "junior", "rule_indicator_cv"]
-                  == "failed").sum())
-    row = failures[(failures["rule"] == "indicator_cv") & (failures["level"] == "junior")]
-    assert row["failed"].item() == direct
-    assert (failures[["failed", "passed", "not_assessed"]].sum(axis=1) == 22).all()
-    table = eb.explore.standards_table()
-    assert len(table) == 15  # 8 basic-2012 items + 7 quality-2017 items
-    assert table.loc[table["item"] == "equipment_value_per_student", "junior"].dropna().tolist() \
-        == [2500.0]
 
 
 # --------------------------------------------------------------------------- the notebook
@@ -324,5 +280,60 @@ def test_live_view_redraws_only_changed_figures(explorer, monkeypatch):
 def test_displaying_the_explorer_shows_the_widget(small):
     bundle = Explorer(small)._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert bundle["text/plain"].startswith("Interactive explorer")
+    assert bundle["text/plain"].startswith("交互式浏览")
+    assert Explorer(small, lang="en")._repr_mimebundle_()["text/plain"].startswith(
+        "Interactive explorer")
     plt.close("all")
+
+
+# --------------------------------------------------------------------------- language, safety
+
+def test_controls_and_figures_follow_lang_without_snake_case(small):
+    for lang in ("zh", "en"):
+        explorer = Explorer(small, standard="quality-2017", county="甲县", year=2017, lang=lang)
+        labels = [label for label, _name in explorer.indicator.options]
+        assert labels and all("_" not in label for label in labels), labels
+        assert labels[0] == eb.i18n.label("above_degree_teachers_per_100_students", lang)
+        assert explorer.county.description == eb.i18n.text("explorer.control.county", lang)
+        figures = explorer.figures()
+        texts = [t.get_text() for fig in figures.values() for ax in fig.axes
+                 for t in [ax.title, ax.xaxis.label, ax.yaxis.label]]
+        legends = [t.get_text() for fig in figures.values() for ax in fig.axes
+                   if ax.get_legend() for t in ax.get_legend().get_texts()]
+        assert not [t for t in texts + legends if re.search(r"[a-z]_[a-z]", t)], texts + legends
+        has_cjk = any(re.search(r"[\u4e00-\u9fff]", t) for t in texts if "县" not in t)
+        assert has_cjk == (lang == "zh"), texts
+        plt.close("all")
+
+
+def test_legends_sit_beside_the_data(explorer):
+    explorer.standard.value = "quality-2017"
+    for name in ("schools", "trend"):
+        fig = explorer.figure(name)
+        fig.canvas.draw()
+        ax = fig.axes[0]
+        legend, plot = ax.get_legend().get_window_extent(), ax.get_window_extent()
+        assert legend.x0 >= plot.x1 - 1 or legend.y1 <= plot.y0 + 1, name
+    plt.close("all")
+
+
+def test_school_table_escapes_names_and_shows_integers(small):
+    hostile = small.copy()
+    hostile.loc[hostile["county_name"] == "甲县", "school_name"] = \
+        '<img src=x onerror="window.__pwned=1">'
+    explorer = Explorer(hostile, standard="quality-2017", county="1", year=2017, lang="zh")
+    html = explorer.schools_table().to_html()
+    assert "<img" not in html and "&lt;img src=x" in html
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
+    assert "300" in cells and "300.0" not in cells  # pupils as integers
+    assert "乡村" in cells and "rural" not in cells  # coded values in words
+    assert "row_heading" not in html  # no row index
+    plt.close("all")
+
+
+def test_in_voila_follows_the_kernel_environment(monkeypatch):
+    for key in ("VOILA_KERNEL_ID", "VOILA_BASE_URL", "VOILA_SERVER_URL", "VOILA_PREHEAT"):
+        monkeypatch.delenv(key, raising=False)
+    assert not eb.explore.in_voila()
+    monkeypatch.setenv("VOILA_KERNEL_ID", "abc")
+    assert eb.explore.in_voila()

@@ -1,5 +1,6 @@
 """The teaching presentation: slide structure, and the numbers it writes on the sample."""
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -7,6 +8,9 @@ import pytest
 
 import edubalance as eb
 from conftest import NOTEBOOKS
+from edubalance.i18n import text
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 PRESENTATION = NOTEBOOKS / "presentation.ipynb"
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "-", "notes"}
@@ -23,21 +27,38 @@ def _slide_type(cell):
 def test_every_cell_has_a_slide_type_and_setup_is_skipped():
     cells = _cells()
     assert all(_slide_type(c) in SLIDE_TYPES for c in cells), "a cell lacks slideshow metadata"
-    assert _slide_type(cells[0]) == "slide" and cells[0]["cell_type"] == "markdown"
     tagged = [c for c in cells if "parameters" in c["metadata"].get("tags", [])]
     assert len(tagged) == 1 and _slide_type(tagged[0]) == "skip"
+    assert 'lang = "zh"' in "".join(tagged[0]["source"])
     sources = ["".join(c["source"]) for c in cells]
     check = next(i for i, s in enumerate(sources) if "check_parameters(globals()" in s)
     assert _slide_type(cells[check]) == "skip"
     writer = next(i for i, s in enumerate(sources) if "write_results" in s)
     assert _slide_type(cells[writer]) == "skip"
+    shown = [c for c in cells if _slide_type(c) != "skip"]
+    assert _slide_type(shown[0]) == "slide"  # no empty slide before the title
     slides = [c for c in cells if _slide_type(c) == "slide"]
     assert len(slides) >= 6  # title, policy, province, gaps, clusters, regression, take-aways
-    # Every slide opens with a bilingual heading (Chinese and English).
-    for cell in slides[1:]:
-        heading = "".join(cell["source"]).splitlines()[0]
-        assert heading.startswith("#") and any("\u4e00" <= ch <= "\u9fff" for ch in heading) \
-            and any(ch.isascii() and ch.isalpha() for ch in heading), heading
+    # Every slide and sub-slide opens with a heading from the catalogue, in both languages.
+    for cell in [c for c in cells if _slide_type(c) in {"slide", "subslide"}]:
+        key = re.match(r'display\(say\("([^"]+)"', "".join(cell["source"]))
+        assert key, "".join(cell["source"])[:80]
+        for lang in ("zh", "en"):
+            heading = text(key.group(1), lang).splitlines()[0]
+            assert heading.startswith("#"), (key.group(1), lang, heading)
+            assert bool(CJK.search(heading)) == (lang == "zh"), heading
+
+
+def test_no_hard_coded_prose_or_snake_case_in_the_shown_cells():
+    """Texts come from the catalogue (so they follow `lang`); no Markdown cells."""
+    cells = _cells()
+    assert all(c["cell_type"] == "code" for c in cells)
+    for cell in cells:
+        if _slide_type(cell) == "skip":
+            continue
+        source = "".join(cell["source"])
+        literal = [s for s in re.findall(r'"([^"]*)"', source) if CJK.search(s)]
+        assert literal == [], f"Chinese text written into the notebook: {literal}"
 
 
 def test_notebook_uses_the_package_for_every_analysis():

@@ -137,31 +137,3 @@ def test_index_cli(tmp_path, capsys):
     assert (tmp_path / "index.html").is_file()
     with pytest.raises(FileNotFoundError):
         report.write_index(tmp_path / "missing")
-
-
-@pytest.fixture(scope="module")
-def slides(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("slides")
-    return report.export_slides(FIXTURES / "toy_job.ipynb", folder / "reports")
-
-
-def test_slides_are_offline_reveal(slides):
-    assert slides["slides"].name == "toy_job.slides.html"
-    page = slides["slides"].read_text(encoding="utf-8")
-    assert not REMOTE.search(page) and not REMOTE_IMPORT.search(page)
-    assert "Reveal.initialize" in page and ".reveal .slides" in page  # JS and CSS inlined
-    assert "edubalance-inline-reveal" not in page  # every placeholder link was replaced
-    assert "check_parameters" not in page and "county demo: value 1.0" in page
-    html = slides["html"].read_text(encoding="utf-8")
-    assert "check_parameters" not in html and "county demo: value 1.0" in html
-    assert (slides["notebook"].parent / "summary.json").is_file()  # output_dir was set
-
-
-@pytest.mark.browser
-def test_slides_render_in_a_browser_without_network(slides):
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    dom = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-         "--proxy-server=127.0.0.1:9", "--virtual-time-budget=3000", "--dump-dom",
-         slides["slides"].as_uri()], capture_output=True, text=True, timeout=60).stdout
-    assert re.search(r'class="reveal[^"]*\bready\b', dom), dom[:500]

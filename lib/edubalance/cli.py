@@ -14,7 +14,7 @@ from importlib import import_module
 from . import __version__
 
 # Modules that contribute sub-commands, in the order they appear in --help.
-CLI_MODULES = ("sample", "data", "batch", "report", "pdf")
+CLI_MODULES = ("sample", "data", "batch", "report", "slides", "pdf")
 
 
 def build_parser() -> argparse.ArgumentParser:

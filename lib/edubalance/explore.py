@@ -28,15 +28,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .errors import DataError, ParameterError
+from .i18n import DEFAULT_LANG, check_lang, label, text
+from .markup import escape_html
 from .schema import LEVELS
+from .slides import NO_MATH
 
-__all__ = ["Explorer", "ALL_PREFECTURES", "LEVEL_LABELS", "FIGURES", "standards_table",
-           "passing_by_year", "threshold_shares", "rule_failures"]
+__all__ = ["Explorer", "ALL_PREFECTURES", "LEVEL_LABELS", "FIGURES", "in_voila"]
 
 ALL_PREFECTURES = "全部 all"
-"""Prefecture dropdown value meaning "every prefecture"."""
+"""Prefecture dropdown value meaning "every prefecture" (its label follows ``lang``)."""
 
-LEVEL_LABELS = {"primary": "小学 primary", "junior": "初中 junior"}
+LEVEL_LABELS = {level: text(f"level.{level}") for level in LEVELS}
+"""Chinese names of the levels (``eb.i18n.text("level.<level>", lang)`` for other languages)."""
 FIGURES = ("schools", "trend", "comparison", "distribution")
 """Names of the explorer's figures, as accepted by :meth:`Explorer.figure`."""
 
@@ -47,6 +51,28 @@ def _standard_names() -> list[str]:
     from .standards import available_standards
 
     return available_standards()
+
+
+def _standard_label(name: str, lang: str) -> str:
+    try:
+        return text(f"slides.standard.{name}", lang)
+    except KeyError:
+        return name
+
+
+def in_voila() -> bool:
+    """Whether this kernel was started by Voila (the explorer runs as an app without code).
+
+    Examples
+    --------
+    >>> import os
+    >>> in_voila() == any(k.startswith("VOILA_") for k in os.environ)
+    True
+    """
+    import os
+
+    return any(key in os.environ for key in ("VOILA_KERNEL_ID", "VOILA_BASE_URL",
+                                             "VOILA_SERVER_URL", "VOILA_PREHEAT"))
 
 
 class Explorer:
@@ -68,6 +94,8 @@ class Explorer:
         Initial indicator, an item name of the standard (default: its first item).
     prefecture : str, optional
         Initial prefecture (default: the county's, or all).
+    lang : {"zh", "en"}
+        Language of the controls, messages, figure labels and the school table.
 
     Attributes
     ----------
@@ -101,21 +129,24 @@ class Explorer:
 
     def __init__(self, schools: pd.DataFrame, standard: str = "basic-2012", *,
                  county: str | None = None, year: int | None = None, level: str = "primary",
-                 indicator: str | None = None, prefecture: str | None = None):
+                 indicator: str | None = None, prefecture: str | None = None,
+                 lang: str = DEFAULT_LANG):
         import ipywidgets as widgets
 
+        self.lang = check_lang(lang)
         if not isinstance(schools, pd.DataFrame):
-            raise ValueError(f"schools must be a pandas DataFrame, not {type(schools).__name__}")
+            raise DataError(f"schools must be a pandas DataFrame, not {type(schools).__name__}")
         missing = [c for c in _REQUIRED if c not in schools.columns]
         if missing:
-            raise ValueError(f"schools table lacks column(s): {', '.join(missing)}")
+            raise DataError(f"schools table lacks column(s): {', '.join(missing)}")
         if schools.empty:
-            raise ValueError("schools table is empty: nothing to explore")
+            raise DataError("schools table is empty: nothing to explore")
         standards = _standard_names()
         if standard not in standards:
-            raise ValueError(f"unknown standard {standard!r} (available: {', '.join(standards)})")
+            raise ParameterError(f"unknown standard {standard!r} "
+                                 f"(available: {', '.join(standards)})")
         if level not in LEVELS:
-            raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+            raise ParameterError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
 
         self.schools = schools
         self._results: dict[str, Any] = {}
@@ -128,18 +159,22 @@ class Explorer:
         layout = widgets.Layout(width="260px")
         style = {"description_width": "90px"}
         prefectures = sorted(self._counties["prefecture"].dropna().unique().tolist())
-        self.prefecture = widgets.Dropdown(description="地级市 Pref.", layout=layout, style=style,
-                                           options=[ALL_PREFECTURES, *prefectures],
-                                           disabled=not prefectures)
-        self.county = widgets.Dropdown(description="县 County", layout=layout, style=style)
-        self.level = widgets.Dropdown(description="学段 Level", layout=layout, style=style,
-                                      options=[(LEVEL_LABELS[lv], lv) for lv in LEVELS],
-                                      value=level)
-        self.year = widgets.Dropdown(description="年份 Year", layout=layout, style=style)
-        self.standard = widgets.Dropdown(description="标准 Standard", layout=layout, style=style,
-                                         options=standards, value=standard)
-        self.indicator = widgets.Dropdown(description="指标 Indicator", style=style,
-                                          layout=widgets.Layout(width="530px"))
+        def control(name: str, **kwargs):
+            return widgets.Dropdown(description=text(f"explorer.control.{name}", lang),
+                                    style=style, **{"layout": layout, **kwargs})
+
+        self.prefecture = control(
+            "prefecture", disabled=not prefectures,
+            options=[(text("explorer.all_prefectures", lang), ALL_PREFECTURES),
+                     *[(name, name) for name in prefectures]])
+        self.county = control("county")
+        self.level = control("level", value=level,
+                             options=[(text(f"level.{lv}", lang), lv) for lv in LEVELS])
+        self.year = control("year")
+        self.standard = control("standard", value=standard,
+                                options=[(_standard_label(name, lang), name)
+                                         for name in standards])
+        self.indicator = control("indicator", layout=widgets.Layout(width="530px"))
         self.status = widgets.HTML()
         self.outputs = {name: widgets.Output() for name in FIGURES}
         self.table = widgets.Output()
@@ -150,8 +185,8 @@ class Explorer:
                 found = self._counties.loc[self._counties["county_code"] == code, "prefecture"]
                 prefecture = found.iloc[0] if found.notna().any() else None
             if prefecture is not None:
-                if prefecture not in self.prefecture.options:
-                    raise ValueError(f"unknown prefecture {prefecture!r} "
+                if prefecture not in [value for _label, value in self.prefecture.options]:
+                    raise ParameterError(f"unknown prefecture {prefecture!r} "
                                      f"(known: {', '.join(prefectures) or 'none'})")
                 self.prefecture.value = prefecture
             self._refresh_counties()
@@ -160,14 +195,14 @@ class Explorer:
             self._refresh_years()
             if year is not None:
                 if int(year) not in self.year.options:
-                    raise ValueError(f"no schools of {self._county_name(self.county.value)} in "
+                    raise ParameterError(f"no schools of {self._county_name(self.county.value)} in "
                                      f"{year}; years present: {list(self.year.options)}")
                 self.year.value = int(year)
             self._refresh_indicators()
             if indicator is not None:
                 names = [value for _label, value in self.indicator.options]
                 if indicator not in names:
-                    raise ValueError(f"indicator {indicator!r} is not an item of {standard} "
+                    raise ParameterError(f"indicator {indicator!r} is not an item of {standard} "
                                      f"(items: {', '.join(names)})")
                 self.indicator.value = indicator
 
@@ -214,7 +249,7 @@ class Explorer:
         if self.prefecture.value != ALL_PREFECTURES:
             table = table[table["prefecture"] == self.prefecture.value]
         options = [(f"{name} ({code})", code)
-                   for code, name in zip(table["county_code"], table["county_name"])]
+                   for code, name in zip(table["county_code"], table["county_name"], strict=True)]
         current = self.county.value
         self.county.options = options
         codes = [code for _label, code in options]
@@ -231,12 +266,22 @@ class Explorer:
 
     def _refresh_indicators(self) -> None:
         items = self.result.standard.items
-        options = [(f"{item.label_zh} ({item.name})" if item.label_zh else item.name, item.name)
-                   for item in items]
+        options = [(self._item_label(item), item.name) for item in items]
         current = self.indicator.value
         self.indicator.options = options
         names = [name for _label, name in options]
         self.indicator.value = current if current in names else names[0]
+
+    def _item_label(self, item) -> str:
+        """Readable name of an indicator: its catalogue label, else the standard's Chinese one."""
+        shown = label(item.name, self.lang)
+        if shown == item.name and item.label_zh:
+            shown = item.label_zh
+        return shown
+
+    @property
+    def _level_name(self) -> str:
+        return text(f"level.{self.level.value}", self.lang)
 
     # ----------------------------------------------------------------------- widget handlers
 
@@ -305,16 +350,16 @@ class Explorer:
             "comparison": self._comparison_frame(),
             "distribution": self._distribution_frame(),
         }
-        name = self._county_name(self.county.value)
-        level = LEVEL_LABELS[self.level.value]
         if self.county.value is None:
-            self.message = "no county in this prefecture"
+            self.message = text("explorer.no_county", self.lang)
         elif self._data["schools"].empty:
-            self.message = f"{name}: no {level} schools in {self.year.value}"
+            self.message = text("explorer.no_schools", self.lang,
+                                county=self._county_name(self.county.value),
+                                year=self.year.value, level=self._level_name)
         else:
             self.message = ""
-        self.status.value = (f"<b style='color:#c23b3b'>{_escape(self.message)}</b>"
-                             if self.message else "")
+        self.status.value = (f"<b class='{NO_MATH}' style='color:#c23b3b'>"
+                             f"{escape_html(self.message)}</b>" if self.message else "")
         if self._rendering:
             self.render()
 
@@ -412,7 +457,7 @@ class Explorer:
             "cv": float(this_year["cv"].iloc[0]) if len(this_year) else None,
             "level": self.level.value, "standard": self.standard.value,
             "county_code": self.county.value, "prefecture": self.prefecture.value,
-            "indicator_label": self.item.label_zh, "threshold": self._threshold(),
+            "indicator_label": self._item_label(self.item), "threshold": self._threshold(),
             "n_schools": int(len(schools)),
             "schools_meeting_threshold": int(met.astype(bool).sum()) if len(met) else None,
             "cv_limit": self._cv_limit(),
@@ -426,50 +471,69 @@ class Explorer:
 
     # ----------------------------------------------------------------------- figures
 
-    def _title(self, what: str) -> str:
-        return (f"{self._county_name(self.county.value)} {self.year.value} "
-                f"{LEVEL_LABELS[self.level.value].split()[0]}: {what}")
-
     def figure(self, name: str):
         """Draw one figure (``schools``, ``trend``, ``comparison`` or ``distribution``) of the
-        current selection; returns a matplotlib Figure, or None when its data are empty."""
+        current selection; returns a matplotlib Figure, or None when its data are empty.
+
+        Labels follow :attr:`lang`; legends sit beside the plot, never over the data."""
         from . import plotting
+        from .slides import legend_outside, plain_text
+        from .summaries import bare_label
 
         if name not in FIGURES:
-            raise ValueError(f"unknown figure {name!r} (choose from {', '.join(FIGURES)})")
+            raise ParameterError(f"unknown figure {name!r} (choose from {', '.join(FIGURES)})")
         data = self._data[name]
         if data.empty or data.select_dtypes("number").dropna(how="all").empty:
             return None
+        # Names are user text: a "$" must not start matplotlib's mathtext.
+        data = data.assign(**{column: data[column].map(plain_text)
+                              for column in ("school_name", "county_name") if column in data})
         plotting.use_style()
-        label = self.item.label_zh or self.indicator.value
-        unit = f" ({self.item.unit})" if self.item.unit else ""
+        lang = self.lang
+        full = self._item_label(self.item)
+        short = bare_label(self.indicator.value, lang) if full != self.item.label_zh else full
+        county = plain_text(self._county_name(self.county.value))
+        words = {"county": county, "year": self.year.value,
+                 "level": self._level_name, "indicator": short}
+        title = text(f"explorer.title.{name}", lang, **words)
+        cv = text("explorer.cv", lang)
         if name == "schools":
             ax = plotting.bar_against_threshold(
                 data, "value", self._threshold(), "school_name", direction=self.item.direction,
-                title=self._title(label), xlabel=f"{label}{unit}")
+                title=title, xlabel=full)
         elif name == "trend":
             # basic-2012 judges the composite CV: draw it next to the indicator's own CV.
             long = pd.concat([
-                data.assign(series=f"{label}", shown=data["cv"]),
-                data.assign(series="综合差异系数 composite", shown=data["composite_cv"]),
+                data.assign(series=short, shown=data["cv"]),
+                data.assign(series=text("explorer.composite", lang), shown=data["composite_cv"]),
             ]).dropna(subset=["shown"])
-            ax = plotting.line_over_years(
-                long, "shown", hue="series", limit=self._cv_limit(), ylabel="差异系数 CV",
-                title=f"{self._county_name(self.county.value)} "
-                      f"{LEVEL_LABELS[self.level.value].split()[0]}: {label} 差异系数")
+            ax = plotting.line_over_years(long, "shown", hue="series", limit=self._cv_limit(),
+                                          ylabel=cv, title=title)
+            ax.set_xlabel(label("year", lang))
         elif name == "comparison":
             ax = plotting.rank_interval_plot(
                 data, "county_name", "cv", reference=self._cv_limit(),
-                highlight=self._county_name(self.county.value), xlabel="差异系数 CV",
-                title=f"{self.year.value} 各县 {label} 差异系数")
+                highlight=county, xlabel=cv, title=title)
         else:
             ax = plotting.distribution_plot(
-                data, "value", "county_name", highlight=self._county_name(self.county.value),
-                threshold=self._threshold(), xlabel=f"{label}{unit}",
-                title=f"{self.year.value} 全省学校分布 {label}")
+                data, "value", "county_name", highlight=county,
+                threshold=self._threshold(), xlabel=full, title=title)
+        self._relabel_reference_lines(ax)
         figure = ax.figure
         figure.tight_layout()
+        legend_outside(ax)
         return figure
+
+    def _relabel_reference_lines(self, ax) -> None:
+        """Name the dashed threshold / limit lines in the explorer's language."""
+        for line in ax.get_lines():
+            name = str(line.get_label())
+            for prefix, key in (("threshold", "explorer.threshold"), ("limit", "explorer.limit")):
+                if name.startswith(prefix):
+                    value = name.split()[-1]
+                    line.set_label(text(key, self.lang, value=value))
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
 
     def figures(self) -> dict[str, Any]:
         """Every figure with data, by name (see :data:`FIGURES`)."""
@@ -504,14 +568,31 @@ class Explorer:
                     plt.close(fig)
         with self.table:
             self.table.clear_output(wait=True)
-            display(self._data["schools"].style.format(precision=2, na_rep="-").hide(axis="index"))
+            if not self._data["schools"].empty:
+                display(self.schools_table())
+
+    def schools_table(self):
+        """The selected county's schools as a table for people (a pandas Styler): labelled
+        headers in :attr:`lang`, school types and areas in words, no row index, every name
+        HTML-escaped."""
+        from .slides import table
+
+        frame = self._data["schools"].drop(columns=["school_id"])
+        for column in ("school_type", "urban_rural"):
+            frame[column] = frame[column].map(
+                lambda value, column=column: _value_label(column, value, self.lang))
+        if frame["threshold"].isna().all():  # basic-2012: no per-school thresholds
+            frame = frame.drop(columns=["threshold", "met", "pct_of_threshold"])
+        caption = text("explorer.static.caption", self.lang,
+                       county=self._county_name(self.county.value), year=self.year.value,
+                       level=self._level_name, indicator=self._item_label(self.item))
+        return table(frame, self.lang, caption=caption)
 
     def _repr_mimebundle_(self, **kwargs):
         # Displaying the explorer shows its live layout; where widgets cannot run (a static
         # HTML export) the plain-text fallback says where to open it instead of a widget repr.
         bundle = self.view()._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = ("Interactive explorer: open this notebook in JupyterLab or "
-                                "Voila to use the controls; the static figures follow.")
+        bundle["text/plain"] = text("explorer.fallback", self.lang)
         return bundle
 
     def view(self):
@@ -536,136 +617,15 @@ class Explorer:
             widgets.HBox([self.outputs["comparison"], self.outputs["distribution"]]),
         ])
         return widgets.VBox([controls, self.status, figures,
-                             widgets.HTML("<b>学校明细 Schools</b>"), self.table])
+                             widgets.HTML(f"<b>{escape_html(text('explorer.schools', self.lang))}"
+                                          "</b>"), self.table])
 
 
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(str(text))
-
-
-# --------------------------------------------------------------------------- story helpers
-#
-# Small tables the presentation notebook shows; kept here so the notebook only calls and plots.
-
-def standards_table(names=("basic-2012", "quality-2017")) -> pd.DataFrame:
-    """One row per standard x item: Chinese label, unit and per-level thresholds.
-
-    Examples
-    --------
-    >>> table = standards_table(["quality-2017"])
-    >>> table.loc[table["item"] == "sports_area_per_student", ["primary", "junior"]].values.tolist()
-    [[7.5, 10.2]]
-    """
-    from .standards import load_standard
-
-    rows = []
-    for name in names:
-        standard = load_standard(name)
-        for item in standard.items:
-            row = {"standard": standard.name, "item": item.name, "label_zh": item.label_zh,
-                   "unit": item.unit}
-            for level in LEVELS:
-                row[level] = standard.threshold(item.name, level)
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def passing_by_year(results) -> pd.DataFrame:
-    """Counties passing a standard at every level, per year and standard.
-
-    Parameters
-    ----------
-    results : mapping of standard name -> ScoringResult
-
-    Returns
-    -------
-    DataFrame
-        ``standard, year, counties_passed, counties, share_passed``.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> counties = pd.DataFrame({"county_code": ["1", "1", "2", "2"], "year": 2017,
-    ...                          "level": ["primary", "junior"] * 2,
-    ...                          "passed": [True, True, True, False]})
-    >>> passing_by_year({"basic-2012": SimpleNamespace(counties=counties)}).values.tolist()
-    [['basic-2012', 2017, 1, 2, 0.5]]
-    """
-    parts = []
-    for name, result in results.items():
-        frame = result.counties
-        county_passed = (frame["passed"].astype("boolean").fillna(False)
-                         .groupby([frame["year"], frame["county_code"]]).all())
-        by_year = county_passed.groupby(level="year").agg(["sum", "size"]).reset_index()
-        parts.append(pd.DataFrame({
-            "standard": name, "year": by_year["year"].astype(int),
-            "counties_passed": by_year["sum"].astype(int),
-            "counties": by_year["size"].astype(int)}))
-    table = pd.concat(parts, ignore_index=True)
-    table["share_passed"] = table["counties_passed"] / table["counties"]
-    return table
-
-
-def threshold_shares(result, year: int) -> pd.DataFrame:
-    """Share of school sections meeting each threshold of the standard, per level, in ``year``.
-
-    Returns
-    -------
-    DataFrame
-        ``level, item, label_zh, threshold, schools, share_meeting`` (items without a
-        threshold are left out), sorted by level then share (weakest first).
-    """
-    frame = result.indicators[result.indicators["year"] == int(year)]
-    rows = []
-    for item in result.standard.items:
-        if not item.threshold:
-            continue
-        for level, part in frame.groupby("level", sort=False):
-            met = part[f"{item.name}_met"].dropna().astype(bool)
-            rows.append({"level": level, "item": item.name, "label_zh": item.label_zh,
-                         "threshold": result.standard.threshold(item.name, level),
-                         "schools": int(met.size),
-                         "share_meeting": float(met.mean()) if met.size else float("nan")})
-    table = pd.DataFrame(rows, columns=["level", "item", "label_zh", "threshold", "schools",
-                                        "share_meeting"])
-    return table.sort_values(["level", "share_meeting"], kind="stable").reset_index(drop=True)
-
-
-def rule_failures(result, year: int) -> pd.DataFrame:
-    """Per rule of the standard and level: counties failing, passing and not assessed in ``year``.
-
-    Returns
-    -------
-    DataFrame
-        ``rule, level, failed, passed, not_assessed, text`` (counts of counties), most failed
-        first.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> rule = SimpleNamespace(id="indicator_cv", text="every CV <= limit")
-    >>> counties = pd.DataFrame({"year": 2017, "level": "primary",
-    ...                          "rule_indicator_cv": ["failed", "passed", "failed"]})
-    >>> result = SimpleNamespace(counties=counties, standard=SimpleNamespace(rules=[rule]))
-    >>> rule_failures(result, 2017)[["rule", "failed", "passed"]].values.tolist()
-    [['indicator_cv', 2, 1]]
-    """
-    frame = result.counties[result.counties["year"] == int(year)]
-    rows = []
-    for rule in result.standard.rules:
-        column = f"rule_{rule.id}"
-        if column not in frame:
-            continue
-        for level, status in frame.groupby("level", sort=False)[column]:
-            counts = status.value_counts()
-            rows.append({"rule": rule.id, "level": level,
-                         "failed": int(counts.get("failed", 0)),
-                         "passed": int(counts.get("passed", 0)),
-                         "not_assessed": int(counts.get("not_assessed", 0)),
-                         "text": rule.text})
-    table = pd.DataFrame(rows, columns=["rule", "level", "failed", "passed", "not_assessed",
-                                        "text"])
-    return table.sort_values(["failed", "level"], ascending=[False, True], kind="stable") \
-        .reset_index(drop=True)
+def _value_label(column: str, value, lang: str) -> str:
+    """``primary`` -> 小学 etc. for the coded columns school_type and urban_rural."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "–"
+    try:
+        return text(f"slides.{column}.{value}", lang)
+    except KeyError:
+        return str(value)

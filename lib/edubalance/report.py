@@ -1,4 +1,5 @@
-"""Reports that open offline: HTML without code, reveal.js slides, and the batch index page.
+"""Reports that open offline: HTML without code and the batch index page (slides:
+:mod:`edubalance.slides`).
 
 nbconvert's templates load require.js, MathJax, Mermaid and reveal.js from CDNs; the
 templates in ``edubalance/templates`` drop those scripts, reveal.js is inlined from a vendored
@@ -18,11 +19,10 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import quote
 
-__all__ = ["export_html", "export_slides", "write_index", "render_index", "headline_figures",
+__all__ = ["export_html", "write_index", "render_index", "headline_figures",
            "strip_remote_resources", "register_cli", "TEMPLATES"]
 
 TEMPLATES = Path(__file__).with_name("templates")
-_REVEAL_PREFIX = "edubalance-inline-reveal"
 _REMOTE_SCRIPT = re.compile(
     r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script\s*>", re.I | re.S)
 _REMOTE_LINK = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>", re.I | re.S)
@@ -114,71 +114,6 @@ def _report_language(notebook) -> str:
     """``zh`` or ``en`` (ISO 639-1) from the notebook's ``lang`` parameter (papermill), default zh."""
     lang = notebook.metadata.get("papermill", {}).get("parameters", {}).get("lang", "zh")
     return "en" if lang == "en" else "zh"
-
-
-def _inline_reveal_styles(page: str) -> str:
-    styles = {"dist/reveal.css": "reveal.css", "dist/theme/white.css": "reveal-white.css"}
-    for href, name in styles.items():
-        css = (TEMPLATES / name).read_text(encoding="utf-8")
-        pattern = re.compile(r"<link\b[^>]*href=\"" + re.escape(f"{_REVEAL_PREFIX}/{href}")
-                             + r"\"[^>]*>")
-        page = pattern.sub(lambda _: f"<style type=\"text/css\">\n{css}\n</style>", page)
-    return page
-
-
-def slides_html(executed_notebook: str | os.PathLike, no_input: bool = True) -> str:
-    """reveal.js slides of an executed notebook as one offline HTML string."""
-    import nbformat
-    from nbconvert import SlidesExporter
-
-    notebook = nbformat.read(str(executed_notebook), as_version=4)
-    exporter = SlidesExporter(
-        template_name="reveal", template_file="offline_slides.html.j2",
-        extra_template_paths=[str(TEMPLATES)], reveal_url_prefix=_REVEAL_PREFIX,
-        reveal_theme="white", exclude_input=no_input, exclude_input_prompt=no_input,
-        exclude_output_prompt=no_input)
-    script = (TEMPLATES / "reveal.js").read_text(encoding="utf-8")
-    body, _ = exporter.from_notebook_node(
-        notebook, resources={"metadata": {"name": Path(executed_notebook).stem},
-                             "edubalance_reveal_js": script.replace("</script", "<\\/script")})
-    return strip_remote_resources(_inline_reveal_styles(body))
-
-
-def export_slides(notebook: str | os.PathLike, output_dir: str | os.PathLike,
-                  parameters: Mapping[str, Any] | None = None, kernel_name: str = "edubalance",
-                  no_input: bool = True, cwd: str | os.PathLike | None = None) -> dict[str, Path]:
-    """Execute a notebook and write it as offline reveal.js slides plus a no-code HTML report.
-
-    The notebook runs with papermill into ``output_dir/presentation/<stem>.ipynb`` (its
-    ``output_dir`` parameter, if it has one, points to that folder); then
-    ``output_dir/<stem>.slides.html`` and ``output_dir/<stem>.html`` are written.
-
-    Returns
-    -------
-    dict
-        ``{"notebook": ..., "slides": ..., "html": ...}`` paths.
-    """
-    import papermill as pm
-
-    from .batch import notebook_parameters
-
-    notebook = Path(notebook)
-    if not notebook.is_file():
-        raise FileNotFoundError(f"notebook not found: {notebook}")
-    output_dir = Path(output_dir)
-    results = output_dir / "presentation"
-    results.mkdir(parents=True, exist_ok=True)
-    parameters = dict(parameters or {})
-    if "output_dir" in notebook_parameters(notebook):
-        parameters.setdefault("output_dir", str(results.resolve()))
-    executed = results / f"{notebook.stem}.ipynb"
-    pm.execute_notebook(str(notebook), str(executed), parameters=parameters,
-                        kernel_name=kernel_name, cwd=str(cwd) if cwd else None,
-                        progress_bar=False)
-    slides = _write_text(output_dir / f"{notebook.stem}.slides.html",
-                         slides_html(executed, no_input=no_input))
-    report = export_html(executed, output_dir / f"{notebook.stem}.html", no_input=no_input)
-    return {"notebook": executed, "slides": slides, "html": report}
 
 
 # --------------------------------------------------------------------------- index
@@ -365,27 +300,13 @@ def write_index(output: str | os.PathLike) -> Path:
 
 # --------------------------------------------------------------------------- CLI
 
-def _handle_slides(args: argparse.Namespace) -> int:
-    paths = export_slides(args.notebook, args.output)
-    for kind in ("slides", "html"):
-        print(f"{kind}: {paths[kind]}")
-    return 0
-
-
 def _handle_index(args: argparse.Namespace) -> int:
     print(write_index(args.folder))
     return 0
 
 
 def register_cli(subparsers) -> None:
-    """Add ``edubalance slides`` and ``edubalance index``."""
-    slides = subparsers.add_parser(
-        "slides", help="execute a notebook and export offline reveal.js slides",
-        description="Execute NOTEBOOK and write DIR/<stem>.slides.html (reveal.js, inlined, "
-                    "opens offline) and DIR/<stem>.html (report without code).")
-    slides.add_argument("notebook", metavar="NOTEBOOK")
-    slides.add_argument("--output", default="reports", metavar="DIR")
-    slides.set_defaults(func=_handle_slides)
+    """Add ``edubalance index`` (``edubalance slides`` lives in :mod:`edubalance.slides`)."""
     index = subparsers.add_parser(
         "index", help="rebuild DIR/index.html from DIR/manifest.json and the reports found",
         description="Rebuild the browsable index of a reports folder.")

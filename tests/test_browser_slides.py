@@ -1,0 +1,227 @@
+"""Hostile names through the slides, the presentation page and the Voila explorer (issue 14).
+
+A copy of the sample data gets the names of :mod:`hostile_names` (county names in
+counties.csv and schools.csv, school names in schools.csv). The presentation is executed once
+on it and exported as ``presentation.slides.html`` and ``presentation.html``; the explorer
+runs on it as a Voila app. In headless Chromium every page must stay inert: no payload runs
+(``window.__pwned`` stays undefined, no dialog opens), no element carries an event-handler
+attribute, no link or frame points to ``javascript:`` - and the hostile names are shown as
+text (so they were escaped, not dropped). The slides are stepped through one by one; in the
+explorer the county is switched to one with hostile school names.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from hostile_names import HOSTILE_NAMES, KEEP, hostile_sample
+
+pytestmark = pytest.mark.browser
+
+INERT = """() => ({
+    pwned: window.__pwned === undefined ? null : String(window.__pwned),
+    handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes]
+        .filter(a => /^on/i.test(a.name)).map(a => `${e.tagName}[${a.name}=${a.value}]`)),
+    scriptLinks: [...document.querySelectorAll('a[href], iframe[src], area[href], form[action]')]
+        .map(e => e.getAttribute('href') || e.getAttribute('src') || e.getAttribute('action'))
+        .filter(u => /^\\s*javascript:/i.test(u || '')),
+})"""
+
+
+def _kernel_env() -> dict[str, str]:
+    # Kernels inheriting MPLBACKEND=Agg would drop every inline figure from the pages.
+    return {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> Path:
+    """A work folder: data/sample/ with hostile names, notebooks/explorer.ipynb beside it."""
+    work = tmp_path_factory.mktemp("hostile")
+    hostile_sample(ROOT / "data" / "sample", work / "data" / "sample")
+    (work / "notebooks").mkdir()
+    shutil.copy(ROOT / "notebooks" / "explorer.ipynb", work / "notebooks" / "explorer.ipynb")
+    return work
+
+
+@pytest.fixture(scope="module")
+def presentation(hostile) -> Path:
+    """The presentation executed once on the hostile data: slides and page in ``reports/``."""
+    output = hostile / "reports"
+    script = (
+        "import sys; from edubalance.slides import export_slides; "
+        f"export_slides({str(ROOT / 'notebooks' / 'presentation.ipynb')!r}, {str(output)!r}, "
+        f"parameters={{'data_path': {str(hostile / 'data/sample/schools.csv')!r}, "
+        f"'counties_path': {str(hostile / 'data/sample/counties.csv')!r}}}, cwd={str(ROOT)!r})")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=_kernel_env(),
+                          capture_output=True, text=True, timeout=400)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return output
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    import test_browser
+
+    config, _families = test_browser._cjk_font_config(tmp_path_factory.mktemp("fonts"))
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=test_browser.CHROMIUM, args=test_browser.CHROMIUM_ARGS,
+            env={**os.environ, "FONTCONFIG_FILE": str(config)})
+        yield chromium
+        chromium.close()
+
+
+class Page:
+    """A browser page that records dialogs and script errors and answers whether it is inert."""
+
+    def __init__(self, browser, allowed: tuple[str, ...] = ("file:", "data:", "blob:", "about:")):
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.page.on("dialog", self._dialog)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.route("**/*", lambda route: route.continue_()
+                        if route.request.url.startswith(allowed) else route.abort())
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def check_inert(self, where: str) -> None:
+        state = self.page.evaluate(INERT)
+        assert state["pwned"] is None, f"{where}: a payload ran (window.__pwned={state['pwned']})"
+        assert self.dialogs == [], f"{where}: a payload opened a dialog {self.dialogs}"
+        assert state["handlers"] == [], f"{where}: event-handler attributes {state['handlers']}"
+        assert state["scriptLinks"] == [], f"{where}: javascript: links {state['scriptLinks']}"
+
+    def shown_names(self) -> set[str]:
+        body = self.page.evaluate("() => document.body.innerText")
+        return {name for name in HOSTILE_NAMES if name in body}
+
+
+def test_hostile_names_stay_text_in_the_presentation_page(browser, presentation, tmp_path):
+    visit = Page(browser)
+    visit.page.goto((presentation / "presentation.html").as_uri(), wait_until="load")
+    visit.page.wait_for_timeout(300)
+    visit.check_inert("presentation.html")
+    # The groups table lists every county: each hostile county name is on the page as text.
+    assert visit.shown_names() == set(HOSTILE_NAMES)
+    visit.page.screenshot(path=str(tmp_path / "hostile-presentation.png"), full_page=True)
+    visit.page.close()
+
+
+def test_hostile_names_stay_text_on_every_slide(browser, presentation, tmp_path):
+    visit = Page(browser)
+    visit.page.goto((presentation / "presentation.slides.html").as_uri(), wait_until="load")
+    visit.page.wait_for_timeout(300)
+    visit.page.evaluate("() => Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
+    total = visit.page.evaluate("() => Reveal.getTotalSlides()")
+    shown: set[str] = set()
+    steps = 0
+    while True:
+        visit.page.wait_for_timeout(60)
+        visit.check_inert(f"slide {visit.page.evaluate('() => Reveal.getIndices().h')}")
+        current = visit.page.evaluate(
+            "() => document.querySelector('section.present').innerText")
+        shown |= {name for name in HOSTILE_NAMES if name in current}
+        if visit.page.evaluate("() => Reveal.isLastSlide() && !Reveal.availableFragments().next"):
+            break
+        visit.page.evaluate("() => Reveal.next()")
+        steps += 1
+        assert steps <= 3 * total, "could not reach the last slide"
+    assert steps + 1 >= total >= 10
+    assert shown == set(HOSTILE_NAMES), set(HOSTILE_NAMES) - shown
+    visit.page.screenshot(path=str(tmp_path / "hostile-slide-last.png"))
+    visit.page.close()
+
+
+# ----------------------------------------------------------------------- the explorer in Voila
+
+@pytest.fixture(scope="module")
+def voila_url(hostile):
+    """The explorer on the hostile data, served by Voila on a loopback port."""
+    pytest.importorskip("voila", reason="Voila (the `voila` extra) is not installed")
+    import test_browser
+
+    port = test_browser._free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "voila", str(hostile / "notebooks" / "explorer.ipynb"),
+         "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
+        cwd=hostile, env=_kernel_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "static/", timeout=5)
+            break
+        except urllib.error.HTTPError:
+            break  # the server answers
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail(f"Voila did not start:\n{server.communicate()[0][-3000:]!r}")
+            time.sleep(0.5)
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def test_hostile_names_stay_text_in_the_voila_explorer(browser, voila_url, hostile, tmp_path):
+    from edubalance.i18n import text
+
+    visit = Page(browser, allowed=(voila_url, "data:", "blob:"))
+    page = visit.page
+    page.goto(voila_url, wait_until="domcontentloaded", timeout=120_000)
+    county = page.locator(".widget-dropdown", has_text=text("explorer.control.county", "zh")) \
+        .locator("select")
+    county.wait_for(timeout=120_000)
+    page.locator(".widget-output table").first.wait_for(timeout=120_000)
+    visit.check_inert("explorer, default county")
+    # The default county's schools carry the hostile names: shown as text in the table.
+    assert visit.shown_names() == set(HOSTILE_NAMES)
+    prefecture = page.locator(".widget-dropdown",
+                              has_text=text("explorer.control.prefecture", "zh")).locator("select")
+    prefecture.select_option(label=text("explorer.all_prefectures", "zh"))
+    page.wait_for_function("([n]) => document.querySelectorAll('.widget-dropdown option').length"
+                           " >= n", arg=[len(HOSTILE_NAMES) + 8], timeout=60_000)
+    county.locator("option").nth(len(HOSTILE_NAMES) + 4).wait_for(state="attached")
+    visit.check_inert("explorer, every prefecture")
+    # ipywidgets shows spaces in options as no-break spaces.
+    options = [o.replace("\xa0", " ") for o in county.locator("option").all_text_contents()]
+    assert sum(any(option.startswith(name) for name in HOSTILE_NAMES) for option in options) \
+        == len(HOSTILE_NAMES), options
+    body = page.inner_text("body")
+    # An app for people: no developer text, the static copy of the default view is not shown.
+    for developer in ("pip install", "edubalance batch", "voila notebooks", "import edubalance",
+                      "check_parameters", text("explorer.static", "zh").splitlines()[0][3:]):
+        assert developer not in body, developer
+    assert page.locator("table").count() == 1, "the school table is shown more than once"
+    page.screenshot(path=str(tmp_path / "hostile-voila-default.png"), full_page=True)
+
+    before = page.evaluate("() => document.querySelector('.widget-output table').innerText")
+    hostile_county = next(o for o in options if o.startswith(HOSTILE_NAMES[0]))
+    county.select_option(index=options.index(hostile_county))
+    page.wait_for_function(
+        "([before]) => { const t = document.querySelector('.widget-output table');"
+        " return t && t.innerText !== before; }", arg=[before], timeout=60_000)
+    page.wait_for_timeout(500)
+    visit.check_inert("explorer, hostile county")
+    assert visit.shown_names() == set(HOSTILE_NAMES)
+    assert visit.errors == [], visit.errors
+    assert KEEP not in page.inner_text(".widget-output table")
+    page.screenshot(path=str(tmp_path / "hostile-voila-switched.png"), full_page=True)
+    page.close()
