@@ -7,8 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from edubalance.notebook import (ParameterError, check_parameters, neutralise_formulas, to_jsonable,
-                                 write_results)
+from edubalance.notebook import (
+    ParameterError,
+    check_parameters,
+    neutralise_formulas,
+    to_jsonable,
+    write_results,
+)
 
 SPEC = {"data_path": str, "county": str, "year": int, "threshold": float, "cluster": (str, type(None)),
         "features": list, "standardize": bool, "output_dir": str}

@@ -10,9 +10,17 @@ import pytest
 from matplotlib.colors import to_hex
 
 from edubalance import plotting
-from edubalance.plotting import (PALETTE, STATUS_COLOURS, bar_against_threshold,
-                                 distribution_plot, line_over_years, missing_glyphs_as_errors,
-                                 rank_interval_plot, save_figure, use_style)
+from edubalance.plotting import (
+    PALETTE,
+    STATUS_COLOURS,
+    bar_against_threshold,
+    distribution_plot,
+    line_over_years,
+    missing_glyphs_as_errors,
+    rank_interval_plot,
+    save_figure,
+    use_style,
+)
 
 NINGXIA_COUNTIES = ["大武口区", "灵武市", "青铜峡市", "贺兰县", "利通区", "彭阳县", "永宁县", "平罗县",
                     "中宁县", "兴庆区", "金凤区", "惠农区", "西夏区", "沙坡头区", "红寺堡区", "盐池县",

@@ -5,8 +5,6 @@ import argparse
 import base64
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from urllib.parse import unquote
 

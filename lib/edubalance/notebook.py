@@ -6,6 +6,7 @@ tests, the batch runner and the report index all read.
 """
 from __future__ import annotations
 
+import os
 import types
 from pathlib import Path
 from typing import Any, Mapping
