@@ -26,7 +26,10 @@ FULL_WIDTH = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)},
 _THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 TOTALS_PATTERN = r"合\s*计|总\s*计|小\s*计"
 # A totals label: the whole cell, or a region/level before it (全县合计, 小学小计, 城区合计).
-_TOTALS_LABEL = r"^\s*(?:[\u4e00-\u9fffA-Za-z0-9]{0,12}?)(?:合\s*计|总\s*计|小\s*计)\s*[:：]?\s*$"
+# Literal characters, not \\u escapes: pyarrow's RE2 then runs it (fast) instead of Python.
+_TOTALS_LABEL = r"^\s*(?:[一-鿿A-Za-z0-9]{0,12}?)(?:合\s*计|总\s*计|小\s*计)\s*[:：]?\s*$"
+_PADDED = "^[ \t\r\n　 ﻿]|[ \t\r\n　 ﻿]$"
+_HAS_FULL_WIDTH = "[０-９，．－＋　。]"
 
 
 class Collector:
@@ -110,7 +113,13 @@ def strip_cells(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
         series = frame[column]
         if not is_text(series):
             continue
-        text = series.fillna("").astype(str)
+        text = series.fillna("").astype(str) if series.hasnans or series.dtype != "str" \
+            else series
+        padded = text.str.contains(_PADDED, regex=True)
+        if not padded.any():  # the usual case: no copy
+            if text is not series:
+                stripped[column] = text
+            continue
         clean = text.str.strip(SPACES)
         changed += int((clean != text).sum())
         stripped[column] = clean
@@ -136,14 +145,23 @@ def totals_mask(frame: pd.DataFrame, name_columns: Sequence[str], id_column: str
                 blank: pd.Series) -> pd.Series:
     """Subtotal/total rows: a totals label in a name column AND no id (灵武市总计划小学 with
     an id is a school)."""
+    def label(series: pd.Series) -> pd.Series:
+        text = series.astype(str)
+        candidate = text.str.contains("计", regex=False)  # literal: fast, then the rule
+        out = pd.Series(False, index=series.index)
+        if candidate.any():
+            out[candidate] = text[candidate].str.contains(_TOTALS_LABEL, regex=True)
+        return out
+
     totals = pd.Series(False, index=frame.index)
-    for column in [c for c in name_columns if c in frame]:
+    for column in dict.fromkeys(c for c in name_columns if c in frame):
         if is_text(frame[column]):
-            totals |= frame[column].astype(str).str.contains(_TOTALS_LABEL, regex=True)
-    if id_column and id_column in frame:
+            totals |= label(frame[column])
+    if id_column and id_column in frame and totals.any():
         ids = frame[id_column]
-        no_id = ids.isna() | (ids.astype(str).str.strip(SPACES) == "") \
-            | ids.astype(str).str.contains(_TOTALS_LABEL, regex=True)
+        no_id = ids.isna() | (ids.astype(str).str.strip(SPACES) == "")
+        if is_text(ids):
+            no_id |= label(ids)
         totals &= no_id
     return totals & ~blank
 
@@ -153,8 +171,12 @@ def parse_numbers(series: pd.Series, column: str, label: str, notes: list[str]
     """Numbers from cells: (values as float, blank mask, not-a-number mask)."""
     if pd.api.types.is_bool_dtype(series):
         series = series.astype(float)
+    if pd.api.types.is_integer_dtype(series) and not isinstance(series.dtype,
+                                                                pd.api.extensions.ExtensionDtype):
+        none = pd.Series(np.zeros(len(series), dtype=bool), index=series.index)
+        return series, none, none  # whole numbers without blanks: nothing to parse
     if pd.api.types.is_numeric_dtype(series):
-        values = series.astype("float64")
+        values = series.astype("float64", copy=False)
         return values, values.isna(), pd.Series(~np.isfinite(values.fillna(0).to_numpy()),
                                                 index=series.index)
     text = series.fillna("").astype(str)
@@ -197,6 +219,8 @@ def clean_ids(series: pd.Series, column: str, label: str, notes: list[str],
         if not is_text(series):
             return series.astype("string").fillna("").astype(str)
     text = series.fillna("").astype(str)
+    if not text.str.contains(_HAS_FULL_WIDTH, regex=True).any():
+        return text
     ascii_text = text.str.translate(FULL_WIDTH)
     changed = ascii_text != text
     if changed.any():

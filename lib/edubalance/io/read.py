@@ -122,6 +122,25 @@ def decode(raw: bytes, file: str) -> tuple[str, str]:
                + "; save the file as CSV UTF-8")
 
 
+def _decode_head(raw: bytes, file: str) -> tuple[str, str]:
+    """Decode only the first lines of a large UTF-8 file (the fast reader checks the rest)."""
+    if len(raw) >= 1 << 20 and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        cut = raw.rfind(b"\n", 0, 1 << 18)
+        head = raw[:cut + 1] if cut > 0 else b""
+        try:
+            if head.startswith(b"\xef\xbb\xbf"):
+                return head.decode("utf-8-sig"), "utf-8-sig"
+            return head.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
+        cut = raw.rfind(b"\n")
+        try:
+            return decode(raw[:cut + 1] if cut > 0 else raw, file)
+        except DataError:
+            pass
+    return decode(raw, file)
+
+
 def _check_path(path: Path) -> str:
     """The content kind ('text', 'zip', 'parquet') after checking name against content."""
     file = path.name
@@ -196,7 +215,7 @@ def _csv_head(text: str, sep: str) -> list[list[str]]:
     return [r + [""] * (width - len(r)) for r in head]
 
 
-def _fast_csv(data: bytes, sep: str, start: int, header: list[str], named, file: str
+def _fast_csv(data: bytes | Path, sep: str, start: int, header: list[str], named, file: str
               ) -> pd.DataFrame | None:
     """pyarrow's reader for a plain one-row-header table; None when the slow path must look."""
     import pyarrow as pa
@@ -213,35 +232,41 @@ def _fast_csv(data: bytes, sep: str, start: int, header: list[str], named, file:
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in text_cols}, null_values=[""],
                 strings_can_be_null=False, true_values=[], false_values=[]))
-        if len(data) >= PROGRESS_BYTES and sys.stderr.isatty():
-            table = _csv_with_progress(data, options, file)
+        if isinstance(data, Path):
+            # Large file: streamed in blocks (memory ~ the table, not the file plus buffers),
+            # with a progress bar on a terminal.
+            table = _csv_streamed(data, options, file)
         else:
             table = pacsv.read_csv(pa.py_buffer(data), **options)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # ragged rows, blank lines, quoted newlines: the careful reader says which
-    frame = table.to_pandas()
+    frame = table.to_pandas(self_destruct=True, split_blocks=True)
+    del table
     for column in frame.columns:  # "" in a numeric column came through as null: fine
         if frame[column].dtype == object:
             return None
     return frame
 
 
-def _csv_with_progress(data: bytes, options: dict, file: str):
+def _csv_streamed(path: Path, options: dict, file: str):
+    """Read block by block; a progress bar for large files on a terminal."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
-    from tqdm.auto import tqdm
 
-    reader = pacsv.open_csv(pa.BufferReader(data), **options)
-    batches = []
-    with tqdm(total=len(data), unit="B", unit_scale=True, desc=f"reading {file}") as bar:
-        done = 0
-        for batch in reader:
-            batches.append(batch)
-            step = min(len(data) - done, options["read_options"].block_size)
-            done += step
-            bar.update(step)
-        bar.update(len(data) - done)
-    return pa.Table.from_batches(batches, schema=reader.schema)
+    total = path.stat().st_size
+    with pa.OSFile(str(path)) as source:
+        reader = pacsv.open_csv(source, **options)
+        if total < PROGRESS_BYTES or not sys.stderr.isatty():
+            return reader.read_all()
+        from tqdm.auto import tqdm
+
+        batches = []
+        with tqdm(total=total, unit="B", unit_scale=True, desc=f"reading {file}") as bar:
+            for batch in reader:
+                batches.append(batch)
+                bar.update(min(source.tell(), total) - bar.n)
+            bar.update(total - bar.n)
+        return pa.Table.from_batches(batches, schema=reader.schema)
 
 
 def _slow_csv(text: str, sep: str, file: str) -> pd.DataFrame:
@@ -256,8 +281,13 @@ def _slow_csv(text: str, sep: str, file: str) -> pd.DataFrame:
 
 
 def _read_csv(path: Path, file: str, mapping) -> RawTable:
-    raw = path.read_bytes()
-    text, encoding = decode(raw, file)
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        raw = handle.read(1 << 20 if size > 4 << 20 else size)
+    text, encoding = _decode_head(raw, file)
+    if len(raw) < size and encoding not in ("utf-8", "utf-8-sig"):
+        raw = path.read_bytes()
+        text, encoding = decode(raw, file)
     if "\x00" in text[:100_000]:
         raise fail(file, "contains binary data (NUL bytes), not CSV text")
     if not text.strip(SPACES):
@@ -269,12 +299,20 @@ def _read_csv(path: Path, file: str, mapping) -> RawTable:
     table = RawTable(pd.DataFrame(), {}, {}, start + n_header, None, "csv", notes,
                      title=title_facts([" ".join(r) for r in head[:start]]))
     if n_header == 1 and _found(named):
-        data = raw[3:] if encoding == "utf-8-sig" else raw if encoding == "utf-8" \
-            else text.encode("utf-8")
+        if len(raw) < size:  # large UTF-8 file: pyarrow reads (and checks) it from disk
+            data = path
+        else:
+            data = raw[3:] if encoding == "utf-8-sig" else raw if encoding == "utf-8" \
+                else text.encode("utf-8")
         frame = _fast_csv(data, sep, start, head[start], named, file)
         if frame is not None:
             frame.index = pd.RangeIndex(start + 2, start + 2 + len(frame), name="line")
             return _label_columns(frame, named, file, table)
+    if len(raw) < size or len(text) < len(raw) // 4:
+        raw = path.read_bytes()
+        text, encoding = decode(raw, file)  # the whole file, for the careful reader
+        if encoding not in ("utf-8", "utf-8-sig"):
+            table.notes.append(f"read as {encoding.upper()} text")
     grid = _slow_csv(text, sep, file)
     data_start = start + n_header
     frame = grid.iloc[data_start:]

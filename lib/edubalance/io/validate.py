@@ -411,13 +411,18 @@ def _validate_schools(raws: list[RawTable], ctx: _Context, wheres: list[str]) ->
     plausibility.check(out, values, usable, problems, ctx.allow,
                        {c: cells[c] for c in cells.columns})
     problems.raise_if_any()
-    result = pd.DataFrame(out, index=cells.index)
-    for column, number in values.items():
-        result[column] = number.astype("float64" if column in schema.MEASURE_COLUMNS
-                                       else "int64")
+    index = cells.index
+    del cells, usable, combined, parts  # free memory before the result is built
     order = [c for c in schema.SCHOOL_COLUMNS + schema.OPTIONAL_SCHOOL_COLUMNS + ["sheet"]
-             if c in result]
-    return result[order].reset_index(drop=True)
+             if c in out or c in values]
+    columns = {}
+    for column in order:
+        if column in out:
+            columns[column] = out.pop(column)
+        else:
+            columns[column] = values.pop(column).astype(
+                "float64" if column in schema.MEASURE_COLUMNS else "int64", copy=False)
+    return pd.DataFrame(columns, index=index).reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------ counties
