@@ -41,7 +41,7 @@ class Collector:
         self.total = 0
         self.lines = np.empty(0, dtype=np.int64)
         self.sheets: np.ndarray | None = None
-        self.school_ids: np.ndarray | None = None
+        self.school_ids: pd.Series | None = None
         self.headers: dict[str, str] = {}
 
     def bind(self, frame: pd.DataFrame, id_column: str | None = "school_id", *,
@@ -50,7 +50,7 @@ class Collector:
         self.sheets = None if sheets is None else np.asarray(sheets, dtype=object)
         self.school_ids = None
         if id_column and id_column in frame:
-            self.school_ids = frame[id_column].fillna("").astype(str).to_numpy()
+            self.school_ids = frame[id_column]  # looked up only at the (few) problem rows
 
     def add(self, message: str, **fields) -> None:
         self.total += 1
@@ -70,8 +70,10 @@ class Collector:
             return
         messages = [message] * len(hits) if isinstance(message, str) else message(hits)
         shown = None if values is None else _as_cells(values, hits)
+        ids = None if self.school_ids is None else \
+            self.school_ids.iloc[hits].fillna("").astype(str).to_numpy()
         for k, position in enumerate(hits):
-            school = self.school_ids[position] if self.school_ids is not None else None
+            school = ids[k] if ids is not None else None
             sheet = self.sheets[position] if self.sheets is not None else self.sheet
             self.items.append(Problem(
                 self.file, messages[k], sheet=sheet, row=int(self.lines[position]),
@@ -176,7 +178,7 @@ def parse_numbers(series: pd.Series, column: str, label: str, notes: list[str]
         none = pd.Series(np.zeros(len(series), dtype=bool), index=series.index)
         return series, none, none  # whole numbers without blanks: nothing to parse
     if pd.api.types.is_numeric_dtype(series):
-        values = series.astype("float64", copy=False)
+        values = series.astype("float64")
         return values, values.isna(), pd.Series(~np.isfinite(values.fillna(0).to_numpy()),
                                                 index=series.index)
     text = series.fillna("").astype(str)

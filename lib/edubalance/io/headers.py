@@ -58,7 +58,12 @@ def _lookup() -> dict[str, str]:
     lookup: dict[str, str] = {}
     for canonical, aliases in schema.SCHOOL_HEADER_ALIASES.items():
         for alias in (canonical, *aliases):
-            lookup[normalise_header(alias)] = canonical
+            key = normalise_header(alias)
+            lookup[key] = canonical
+            # 图书(册) also teaches the stem 图书, so 图书(万册) is books in 万册.
+            match = _UNIT_SUFFIX.match(key)
+            if match:
+                lookup.setdefault(match["stem"], canonical)
     for column in schema.SCHOOL_COLUMNS + schema.OPTIONAL_SCHOOL_COLUMNS:
         lookup[normalise_header(column)] = column
     for column in schema.ROSTER_COLUMNS:

@@ -341,11 +341,17 @@ def _check_width(frame: pd.DataFrame, named, file: str, sheet: str | None) -> pd
             for line in lines[:20]:
                 row = counts.loc[line].to_numpy()
                 cells = int(np.flatnonzero(row).max()) + 1
-                problems.append(Problem(
-                    file, f"row has {cells} cells but the header has {last + 1}: values would "
-                          "shift. An unquoted number with a thousands separator (2,537) or a "
-                          "stray separator? Quote such numbers or remove the separator",
-                    sheet=sheet, row=int(line)))
+                if sheet is None:
+                    message = (f"row has {cells} cells but the header has {last + 1}: values "
+                               "would shift. An unquoted number with a thousands separator "
+                               "(2,537) or a stray separator? Quote such numbers or remove the "
+                               "separator")
+                else:
+                    from openpyxl.utils import get_column_letter
+
+                    message = (f"cell right of the last header column ({get_column_letter(cells)}"
+                               f"{int(line)}): a value without a header")
+                problems.append(Problem(file, message, sheet=sheet, row=int(line)))
             raise DataError(problems, int(filled.sum()))
     return frame.iloc[:, :len(named)] if frame.shape[1] > len(named) else frame
 
@@ -435,6 +441,7 @@ def _read_sheet(ws, file: str, name: str, mapping, head: list[list[str]]) -> Raw
     frame = pd.DataFrame(values, index=pd.Index(lines, name="line"), columns=range(width),
                          dtype=object)
     frame = frame.map(_cell_text) if len(frame) else frame.astype(str)
+    frame = _check_width(frame, named, file, name)
     # Trailing blank rows (formatting that reaches far down) are not data.
     while len(frame) and not frame.iloc[-1].str.strip(SPACES).any():
         frame = frame.iloc[:-1]

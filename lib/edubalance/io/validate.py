@@ -421,7 +421,7 @@ def _validate_schools(raws: list[RawTable], ctx: _Context, wheres: list[str]) ->
             columns[column] = out.pop(column)
         else:
             columns[column] = values.pop(column).astype(
-                "float64" if column in schema.MEASURE_COLUMNS else "int64", copy=False)
+                "float64" if column in schema.MEASURE_COLUMNS else "int64")
     return pd.DataFrame(columns, index=index).reset_index(drop=True)
 
 
