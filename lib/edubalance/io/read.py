@@ -43,6 +43,10 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 MAX_COLUMNS = 512
 """Columns read from a sheet; cells further right are reported and ignored (a stray cell in
 column XFD must not make the reader allocate a 16,384-column grid)."""
+STREAM_BYTES = 4 * 2**20
+"""CSV files larger than this are streamed from disk by pyarrow (memory ~ the table)."""
+HEAD_BYTES = 2**20
+"""Bytes decoded up front from a streamed file, to find its header and encoding."""
 PROGRESS_BYTES = 64 * 2**20
 """CSV files at least this large are read in blocks with a progress bar (on a terminal)."""
 SPACES = " \t\r\n\u3000\u00a0\ufeff"
@@ -122,17 +126,10 @@ def decode(raw: bytes, file: str) -> tuple[str, str]:
                + "; save the file as CSV UTF-8")
 
 
-def _decode_head(raw: bytes, file: str) -> tuple[str, str]:
-    """Decode only the first lines of a large UTF-8 file (the fast reader checks the rest)."""
-    if len(raw) >= 1 << 20 and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        cut = raw.rfind(b"\n", 0, 1 << 18)
-        head = raw[:cut + 1] if cut > 0 else b""
-        try:
-            if head.startswith(b"\xef\xbb\xbf"):
-                return head.decode("utf-8-sig"), "utf-8-sig"
-            return head.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            pass
+def _decode_head(raw: bytes, file: str, partial: bool) -> tuple[str, str]:
+    """Decode the bytes read; of a large file only its first bytes were read (``partial``):
+    the whole lines among them are decoded and the fast reader checks the rest."""
+    if partial and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         cut = raw.rfind(b"\n")
         try:
             return decode(raw[:cut + 1] if cut > 0 else raw, file)
@@ -283,8 +280,8 @@ def _slow_csv(text: str, sep: str, file: str) -> pd.DataFrame:
 def _read_csv(path: Path, file: str, mapping) -> RawTable:
     size = path.stat().st_size
     with path.open("rb") as handle:
-        raw = handle.read(1 << 20 if size > 4 << 20 else size)
-    text, encoding = _decode_head(raw, file)
+        raw = handle.read(HEAD_BYTES if size > STREAM_BYTES else size)
+    text, encoding = _decode_head(raw, file, len(raw) < size)
     if len(raw) < size and encoding not in ("utf-8", "utf-8-sig"):
         raw = path.read_bytes()
         text, encoding = decode(raw, file)
@@ -308,7 +305,7 @@ def _read_csv(path: Path, file: str, mapping) -> RawTable:
         if frame is not None:
             frame.index = pd.RangeIndex(start + 2, start + 2 + len(frame), name="line")
             return _label_columns(frame, named, file, table)
-    if len(raw) < size or len(text) < len(raw) // 4:
+    if len(raw) < size:
         raw = path.read_bytes()
         text, encoding = decode(raw, file)  # the whole file, for the careful reader
         if encoding not in ("utf-8", "utf-8-sig"):
