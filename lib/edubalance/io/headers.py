@@ -221,6 +221,15 @@ def _score(named: Named) -> int:
     return len({c for _, c, _ in named if c})
 
 
+def _units_row(named: Named, lower: list[str]) -> bool:
+    """A second header row that only gives units (教学仪器设备值 over 万元)."""
+    if not any(unit for _, _, unit in named):
+        return False
+    return all(not str(cell).strip() or (len(str(cell).strip()) <= 5
+                                         and not re.search(r"\d", str(cell))
+                                         and not resolve(cell)[0]) for cell in lower)
+
+
 def locate_header(grid: list[list[str]], mapping: Mapping[str, str] | None = None
                   ) -> tuple[int, int, Named]:
     """Find the header among the first rows: (first header row, header rows, named columns)."""
@@ -232,7 +241,9 @@ def locate_header(grid: list[list[str]], mapping: Mapping[str, str] | None = Non
             best, best_score = (r, 1, single), _score(single)
         if r + 1 < len(grid):
             double = name_columns(grid[r], grid[r + 1], mapping)
-            if _score(double) > max(best_score, _score(single)):
+            if _score(double) > max(best_score, _score(single)) or (
+                    _score(double) == _score(single) == max(best_score, 1)
+                    and _units_row(double, grid[r + 1])):
                 best, best_score = (r, 2, double), _score(double)
     return best
 

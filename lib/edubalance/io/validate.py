@@ -25,7 +25,7 @@ from ..errors import DataError, ParameterError, Problem
 from . import plausibility, units
 from .clean import (FULL_WIDTH, Collector, blank_mask, clean_ids, is_text, map_vocabulary,
                     parse_numbers, rows_text, strip_cells, totals_mask)
-from .headers import closest_header, column_mapping
+from .headers import closest_header, column_mapping, resolve
 from .read import SPACES, RawTable, read_raw
 
 __all__ = ["LoadReport", "load", "validate_schools", "KINDS", "MAX_PROBLEMS",
@@ -242,7 +242,13 @@ def _schools_sheet(raw: RawTable, ctx: _Context, where: str) -> dict | None:
               if c in raw.frame]
     unused = [raw.labels[c] for c in raw.frame.columns if c not in wanted]
     if unused:
-        ctx.notes.append((where, "ignored column(s) not used for schools: " + ", ".join(unused)))
+        shown = []
+        for label in unused:
+            near = closest_header(label) if label in raw.unknown else None
+            meant = near and resolve(near)[0] not in wanted
+            shown.append(label + (f" (closest known header: {near}; map it with columns= if "
+                                  "meant)" if meant else ""))
+        ctx.notes.append((where, "ignored column(s) not used for schools: " + ", ".join(shown)))
         ctx.ignored += unused
     notes: list[str] = []
     frame = strip_cells(raw.frame[wanted], notes)
@@ -571,11 +577,7 @@ def load(source, kind: str = "auto", sheet: str | None = None, *,
     skipped = list(raw_file.skipped_sheets)
     kind = _detect_kind(set(tables[0].frame.columns) | set(facts)) if kind == "auto" else kind
     mismatched = [(n, r) for n, r in skipped if r.startswith("MISMATCH")]
-    if mismatched:
-        raise DataError([Problem(file, f"sheet '{n}' looks like a {kind} table but does not "
-                                       f"match the others ({r[10:]}); fix its headers (or map "
-                                       "them with columns=), or choose sheets with sheet=",
-                                 sheet=n) for n, r in mismatched])
+    skipped = [(n, r) for n, r in skipped if not r.startswith("MISMATCH")]
     if len(tables) > 1:
         first_years = _years(tables[0], facts)
         keep = [tables[0]]
@@ -589,6 +591,11 @@ def load(source, kind: str = "auto", sheet: str | None = None, *,
                 keep.append(table)
         tables = keep
     problems = Collector(file, tables[0].sheet, max_problems)
+    for name, reason in mismatched:
+        # A sheet that looks like data but does not match: never dropped in silence.
+        problems.add(f"sheet '{name}' looks like a {kind} table but does not match the "
+                     f"sheet(s) read ({reason[10:]}); fix its headers (or map them with "
+                     "columns=), or choose sheets with sheet=", sheet=name)
     ctx = _Context(file, problems, allowed, {})
     wheres = [file + (f", sheet '{t.sheet}'" if t.sheet else "") for t in tables]
     for table, where in zip(tables, wheres):
