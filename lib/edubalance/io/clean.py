@@ -117,14 +117,13 @@ def strip_cells(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
             continue
         text = series.fillna("").astype(str) if series.hasnans or series.dtype != "str" \
             else series
-        padded = text.str.contains(_PADDED, regex=True)
-        if not padded.any():  # the usual case: no copy
-            if text is not series:
-                stripped[column] = text
-            continue
         clean = text.str.strip(SPACES)
-        changed += int((clean != text).sum())
-        stripped[column] = clean
+        differs = int((clean.str.len() != text.str.len()).sum())
+        if differs:
+            changed += differs
+            stripped[column] = clean
+        elif text is not series:
+            stripped[column] = text
     if stripped:
         frame = frame.assign(**stripped)
     if changed:

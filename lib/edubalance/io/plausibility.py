@@ -87,15 +87,17 @@ def check(out: dict, values: dict, usable: dict, problems, allow: frozenset[str]
     if {"county_code", "county_name"} <= set(out) and \
             not _allowed(allow, "county_name_per_code", "county_name"):
         keys = pd.DataFrame({"code": out["county_code"], "name": out["county_name"]})
-        if "year" in out:
-            keys["year"] = out["year"]
-        names = keys.groupby("code", sort=False)["name"].transform("nunique")
-        first = keys.groupby("code", sort=False)["name"].transform("first")
-        bad = (names > 1) & (keys["name"] != first) & (keys["code"] != "")
-        problems.add_mask(bad, "county_name", lambda hits: [
-            f"county code {keys['code'].iloc[h]} has another name on an earlier row "
-            f"({first.iloc[h]}): one name per code (allow with allow=['county_name_per_code'])"
-            for h in hits], keys["name"])
+        pairs = keys.drop_duplicates()  # a few thousand pairs, however many schools
+        named_twice = pairs.loc[pairs["code"].duplicated() & (pairs["code"] != ""), "code"]
+        if len(named_twice):
+            first = pairs.drop_duplicates("code").set_index("code")["name"]
+            suspect = keys["code"].isin(set(named_twice))
+            expected_name = keys["code"].where(suspect).map(first)
+            bad = suspect & (keys["name"] != expected_name)
+            problems.add_mask(bad, "county_name", lambda hits: [
+                f"county code {keys['code'].iloc[h]} has another name on an earlier row "
+                f"({expected_name.iloc[h]}): one name per code (allow with "
+                "allow=['county_name_per_code'])" for h in hits], keys["name"])
     if index is None and values:
         index = next(iter(values.values())).index
     students = pd.Series(0.0, index=index)

@@ -277,6 +277,7 @@ def _schools_sheet(raw: RawTable, ctx: _Context, where: str) -> dict | None:
                           frame[column])
         out[column] = mapped
     school_type = out["school_type"]
+    known, applies_to = _sections(school_type)
 
     values, usable = {}, {}
     for column in _NUMERIC:
@@ -296,8 +297,8 @@ def _schools_sheet(raw: RawTable, ctx: _Context, where: str) -> dict | None:
         problems.add_mask(bad, column, "not a number", frame[column])
         section = _SECTION_COLUMNS.get(column)
         if section:
-            applies = school_type.isin(_SECTION_TYPES[section])
-            fill = blank & school_type.notna() & ~applies
+            applies = applies_to[section]
+            fill = blank & (known & ~applies)
             if fill.any():
                 notes.append(f"column '{label}' ({column}): blank taken as 0 for "
                              f"{int(fill.sum())} school(s) without a {section} section: rows "
@@ -324,6 +325,14 @@ def _schools_sheet(raw: RawTable, ctx: _Context, where: str) -> dict | None:
             "lines": frame.index.to_numpy(), "sheet": raw.sheet}
 
 
+def _sections(school_type: pd.Series) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(school type known, {section: the type has it}) as NumPy masks, from type codes."""
+    codes = pd.Categorical(school_type, categories=list(schema.SCHOOL_TYPES)).codes
+    applies = {section: np.isin(codes, [schema.SCHOOL_TYPES.index(t) for t in types])
+               for section, types in _SECTION_TYPES.items()}
+    return codes >= 0, applies
+
+
 def _check_school_consistency(frame, school_type, values, usable, problems) -> None:
     students = pd.Series(0.0, index=frame.index)
     students_ok = pd.Series(True, index=frame.index)
@@ -334,16 +343,16 @@ def _check_school_consistency(frame, school_type, values, usable, problems) -> N
     problems.add_mask(students_ok & (students == 0), "students_primary",
                       "total enrolment is 0 (per-student indicators need students; "
                       "drop closed schools)", students)
-    kinds = school_type.map(SCHOOL_TYPE_LABELS).fillna("").to_numpy()
+    known, applies = _sections(school_type)
     for column, section in _SECTION_COLUMNS.items():
         if column not in values:
             continue
-        wrong = usable[column] & (values[column] > 0) & school_type.notna() \
-            & ~school_type.isin(_SECTION_TYPES[section])
+        wrong = usable[column].to_numpy() & (values[column] > 0).to_numpy() & known \
+            & ~applies[section]
         noun = "students" if column.startswith("students") else "classes"
         problems.add_mask(wrong, column, lambda hits, s=section, n=noun: [
-            f"a {kinds[h]} ({school_type.iloc[h]}) school has {s} {n}" for h in hits],
-            frame[column])
+            f"a {SCHOOL_TYPE_LABELS[school_type.iloc[h]]} ({school_type.iloc[h]}) school "
+            f"has {s} {n}" for h in hits], frame[column])
     for section in ("primary", "junior", "senior"):
         s_col, c_col = f"students_{section}", f"classes_{section}"
         if s_col in values and c_col in values:
@@ -365,6 +374,8 @@ def _check_school_consistency(frame, school_type, values, usable, problems) -> N
 
 
 def _check_duplicates(out, problems, raw_ids) -> None:
+    if not out["school_id"].duplicated().any():
+        return  # ids unique in the whole file: the usual case, and cheap to see
     keys = pd.DataFrame({"county_code": out["county_code"], "year": out["year"],
                          "school_id": out["school_id"]})
     repeated = keys.duplicated(keep="first") & (keys["school_id"] != "")
