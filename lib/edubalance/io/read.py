@@ -43,7 +43,7 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 MAX_COLUMNS = 512
 """Columns read from a sheet; cells further right are reported and ignored (a stray cell in
 column XFD must not make the reader allocate a 16,384-column grid)."""
-STREAM_BYTES = 4 * 2**20
+STREAM_BYTES = 128 * 2**20
 """CSV files larger than this are streamed from disk by pyarrow (memory ~ the table)."""
 HEAD_BYTES = 2**20
 """Bytes decoded up front from a streamed file, to find its header and encoding."""
@@ -281,10 +281,13 @@ def _read_csv(path: Path, file: str, mapping) -> RawTable:
     size = path.stat().st_size
     with path.open("rb") as handle:
         raw = handle.read(HEAD_BYTES if size > STREAM_BYTES else size)
-    text, encoding = _decode_head(raw, file, len(raw) < size)
-    if len(raw) < size and encoding not in ("utf-8", "utf-8-sig"):
-        raw = path.read_bytes()
+    # Of a large file only the head is decoded here; pyarrow checks the rest is UTF-8.
+    partial = size > HEAD_BYTES
+    text, encoding = _decode_head(raw[:HEAD_BYTES], file, partial)
+    if partial and encoding not in ("utf-8", "utf-8-sig"):
+        raw = path.read_bytes() if len(raw) < size else raw
         text, encoding = decode(raw, file)
+        partial = False
     if "\x00" in text[:100_000]:
         raise fail(file, "contains binary data (NUL bytes), not CSV text")
     if not text.strip(SPACES):
@@ -305,8 +308,8 @@ def _read_csv(path: Path, file: str, mapping) -> RawTable:
         if frame is not None:
             frame.index = pd.RangeIndex(start + 2, start + 2 + len(frame), name="line")
             return _label_columns(frame, named, file, table)
-    if len(raw) < size:
-        raw = path.read_bytes()
+    if partial:
+        raw = path.read_bytes() if len(raw) < size else raw
         text, encoding = decode(raw, file)  # the whole file, for the careful reader
         if encoding not in ("utf-8", "utf-8-sig"):
             table.notes.append(f"read as {encoding.upper()} text")
