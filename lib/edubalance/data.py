@@ -34,17 +34,13 @@ from .errors import DataError, Problem
 from .io.form import write_school_form
 from .io.headers import normalise_header
 from .io.read import read_table
-from .io.validate import (KINDS, MAX_PROBLEMS, ROSTER_ID_COLUMNS, ROSTER_REQUIRED,
-                          SCHOOL_TYPE_LABELS, URBAN_RURAL_LABELS, LoadReport, load,
-                          validate_schools)
+from .io.validate import KINDS, MAX_PROBLEMS, LoadReport, load, validate_schools
 
 __all__ = [
     "DataError", "Problem", "MAX_PROBLEMS", "KINDS", "load_schools", "load_counties",
     "load_teachers", "load_table", "register_cli", "normalise_header", "write_school_form",
     "read_table", "validate_schools", "LoadReport",
 ]
-
-_ = (ROSTER_ID_COLUMNS, ROSTER_REQUIRED, SCHOOL_TYPE_LABELS, URBAN_RURAL_LABELS)  # re-exported
 
 
 def load_table(path, kind: str = "auto", sheet: str | None = None, *,
@@ -200,8 +196,10 @@ def _cli_validate(args) -> int:
         except DataError as error:
             failed += 1
             print(f"{name}: FAILED: {error.total} problem{'s' if error.total != 1 else ''}")
+            several = len({p.sheet for p in error.problems}) > 1
             for problem in error.problems:
-                print(f"  - {problem.describe(with_file=problem.file != path.name)}")
+                where = f"sheet '{problem.sheet}', " if several and problem.sheet else ""
+                print(f"  - {where}{problem.describe(with_file=False)}")
             if error.total > len(error.problems):
                 print(f"  ... and {error.total - len(error.problems)} more")
             continue
@@ -209,24 +207,14 @@ def _cli_validate(args) -> int:
             failed += 1
             print(f"{name}: FAILED: could not read ({type(error).__name__}: {error})")
             continue
-        report = LoadReport(**{**frame.attrs["load_report"], "skipped_sheets": (),
-                               "dropped_rows": (), "facts": ()})
         source = frame.attrs.get("source", name)
         print(f"{name}: OK: {len(frame)} rows ({frame.attrs['kind']}"
               + (f", {source.split(', ', 1)[1]}" if ", sheet" in source else "") + ")")
-        full = frame.attrs["load_report"]
-        report = LoadReport(
-            source=full["source"], kind=full["kind"], rows=full["rows"],
-            sheets=tuple(full["sheets"]) if len(full["sheets"]) > 1 else (),
-            skipped_sheets=tuple(map(tuple, full["skipped_sheets"])),
-            conversions=tuple(c.split(": ", 1)[1] for c in full["conversions"]),
-            dropped_rows=tuple((d["sheet"], d["reason"], tuple(d["rows"]))
-                               for d in full["dropped_rows"]),
-            ignored_columns=tuple(full["ignored_columns"]), facts=tuple(full["facts"].items()),
-            allowed=tuple(full["allowed"]))
-        for line in report.lines():
-            print(f"  {line}")
-        for note in full["notes"]:
+        report = LoadReport.from_dict(frame.attrs["load_report"])
+        for line in report.lines(file_names=False):
+            if not line.startswith("sheets read:") or len(report.sheets) > 1:
+                print(f"  {line}")
+        for note in report.notes:
             print(f"  note: {note.split(': ', 1)[1]}")
     if len(args.files) > 1:
         print(f"{len(args.files) - failed} of {len(args.files)} file(s) OK")

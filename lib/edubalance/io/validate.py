@@ -86,13 +86,27 @@ class LoadReport:
         out["facts"] = dict(self.facts)
         return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
 
-    def lines(self) -> list[str]:
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "LoadReport":
+        """The report back from ``frame.attrs["load_report"]``."""
+        return cls(
+            source=data["source"], kind=data["kind"], rows=data["rows"],
+            sheets=tuple(data["sheets"]), skipped_sheets=tuple(map(tuple, data["skipped_sheets"])),
+            conversions=tuple(data["conversions"]),
+            dropped_rows=tuple((d["sheet"], d["reason"], tuple(d["rows"]))
+                               for d in data["dropped_rows"]),
+            ignored_columns=tuple(data["ignored_columns"]), notes=tuple(data["notes"]),
+            facts=tuple(data["facts"].items()), allowed=tuple(data["allowed"]))
+
+    def lines(self, file_names: bool = True) -> list[str]:
+        """The report as text lines (``file_names=False``: without the file name prefix)."""
         out = []
         if self.sheets:
             out.append("sheets read: " + ", ".join(self.sheets))
         for name, reason in self.skipped_sheets:
             out.append(f"sheet '{name}' not read: {reason}")
-        out += [f"converted: {c}" for c in self.conversions]
+        out += [f"converted: {c if file_names else c.split(': ', 1)[-1]}"
+                for c in self.conversions]
         for sheet, reason, lines in self.dropped_rows:
             where = f"sheet '{sheet}' " if sheet else ""
             out.append(f"dropped {len(lines)} {reason} row(s): {where}rows "
@@ -128,7 +142,7 @@ def _complete_with(facts: Mapping[str, Any]):
     """``complete(found, kind)`` for the reader: True or (missing, looks like data)."""
     def complete(found: Iterable[str], kind: str):
         found = set(found) | set(facts)
-        kinds = KINDS if kind == "auto" else (kind,)
+        kinds = (_detect_kind(found),) if kind == "auto" else (kind,)
         best = None
         for k in kinds:
             missing = [c for c in _required(k) if c not in found]
@@ -604,7 +618,7 @@ def load(source, kind: str = "auto", sheet: str | None = None, *,
     problems = Collector(file, tables[0].sheet, max_problems)
     for name, reason in mismatched:
         # A sheet that looks like data but does not match: never dropped in silence.
-        problems.add(f"sheet '{name}' looks like a {kind} table but does not match the "
+        problems.add(f"this sheet looks like a {kind} table but does not match the "
                      f"sheet(s) read ({reason[10:]}); fix its headers (or map them with "
                      "columns=), or choose sheets with sheet=", sheet=name)
     ctx = _Context(file, problems, allowed, {})
