@@ -570,6 +570,7 @@ def _read_workbook(path: Path, file: str, kind: str, sheet: str | None, mapping,
 # ------------------------------------------------------------------------------ Parquet / frames
 def _from_frame(frame: pd.DataFrame, file: str, fmt: str, mapping) -> RawTable:
     frame = frame.reset_index(drop=True)
+    frame.attrs = {}
     frame.index = pd.RangeIndex(2, 2 + len(frame), name="line")  # as if exported with a header
     named = name_columns([str(c) for c in frame.columns], None, mapping)
     return _label_columns(frame, named, file, RawTable(pd.DataFrame(), {}, {}, 1, None, fmt))

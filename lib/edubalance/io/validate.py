@@ -28,7 +28,7 @@ from .clean import (FULL_WIDTH, Collector, blank_mask, clean_ids, is_text, map_v
 from .headers import closest_header, column_mapping, resolve
 from .read import SPACES, RawTable, read_raw
 
-__all__ = ["LoadReport", "load", "validate_schools", "KINDS", "MAX_PROBLEMS",
+__all__ = ["LoadReport", "ReportDict", "load", "validate_schools", "KINDS", "MAX_PROBLEMS",
            "SCHOOL_TYPE_LABELS", "URBAN_RURAL_LABELS"]
 
 logger = logging.getLogger("edubalance.data")
@@ -118,6 +118,28 @@ class LoadReport:
         if self.allowed:
             out.append("plausibility rules waived: " + ", ".join(self.allowed))
         return out
+
+
+class ReportDict(dict):
+    """The load report as ``frame.attrs["load_report"]``: a plain, read-only dict.
+
+    pandas deep-copies ``attrs`` on every operation; this copy is free (the report never
+    changes), so a large report does not slow down work on the frame.
+    """
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __copy__(self):
+        return self
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError("the load report is read-only")
+
+    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _read_only
+
+    def __reduce__(self):
+        return (ReportDict, (dict(self),))
 
 
 @dataclass
@@ -333,7 +355,8 @@ def _schools_sheet(raw: RawTable, ctx: _Context, where: str) -> dict | None:
             problems.add_mask(fraction, column, "count is not a whole number", frame[column])
         values[column] = number
         usable[column] = number.notna() & ~negative & ~fraction & unit_ok
-    _check_school_consistency(frame, school_type, values, usable, problems)
+    _check_school_consistency(frame, school_type, values, usable, problems,
+                              (known, applies_to))
     ctx.notes += [(where, n) for n in notes]
     return {"out": out, "values": values, "usable": usable, "cells": frame,
             "lines": frame.index.to_numpy(), "sheet": raw.sheet}
@@ -347,7 +370,8 @@ def _sections(school_type: pd.Series) -> tuple[np.ndarray, dict[str, np.ndarray]
     return codes >= 0, applies
 
 
-def _check_school_consistency(frame, school_type, values, usable, problems) -> None:
+def _check_school_consistency(frame, school_type, values, usable, problems,
+                              sections) -> None:
     students = pd.Series(0.0, index=frame.index)
     students_ok = pd.Series(True, index=frame.index)
     for c in ("students_primary", "students_junior", "students_senior"):
@@ -357,7 +381,7 @@ def _check_school_consistency(frame, school_type, values, usable, problems) -> N
     problems.add_mask(students_ok & (students == 0), "students_primary",
                       "total enrolment is 0 (per-student indicators need students; "
                       "drop closed schools)", students)
-    known, applies = _sections(school_type)
+    known, applies = sections
     for column, section in _SECTION_COLUMNS.items():
         if column not in values:
             continue
@@ -644,11 +668,11 @@ def load(source, kind: str = "auto", sheet: str | None = None, *,
         dropped_rows=tuple(ctx.dropped), ignored_columns=tuple(dict.fromkeys(ctx.ignored)),
         notes=tuple(f"{w}: {n}" for w, n in ctx.notes),
         facts=tuple(ctx.facts.items()), allowed=tuple(sorted(allowed)))
-    frame.attrs["cleaning_log"] = list(report.notes) + list(report.conversions) + \
-        [f"{file}: sheet '{n}' not read: {r}" for n, r in skipped]
+    frame.attrs["cleaning_log"] = tuple(report.notes) + tuple(report.conversions) + \
+        tuple(f"{file}: sheet '{n}' not read: {r}" for n, r in skipped)
     frame.attrs["source"] = report.source
     frame.attrs["kind"] = kind
-    frame.attrs["load_report"] = report.to_dict()
+    frame.attrs["load_report"] = ReportDict(report.to_dict())
     return frame
 
 
@@ -680,6 +704,9 @@ def validate_schools(frame: pd.DataFrame, *, allow: Iterable[str] | str | None =
         raise ParameterError(f"expected a DataFrame of schools, not {type(frame).__name__}")
     if allow is None:
         allow = (frame.attrs.get("load_report") or {}).get("allowed") or None
+    if frame.attrs:
+        frame = frame.copy(deep=False)
+        frame.attrs = {}  # pandas would deep-copy them at every step
     return load(frame, "schools", allow=allow, max_problems=max_problems)
 
 
