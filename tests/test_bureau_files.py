@@ -129,6 +129,8 @@ def has_note(fragment):
 
 primary, junior = form().iloc[[0, 2]], form().iloc[[1]]
 two_towns = [form().iloc[[0]], form().iloc[[1, 2]]]
+primary_only = form().iloc[[0, 2]].drop(columns=["初中在校生数", "初中班数"])
+junior_only = form().iloc[[1]].drop(columns=["小学在校生数", "小学班数"])
 near_miss = form().rename(columns={"学校名称": "学校", "专任教师数": "教师数"})
 no_county = form().drop(columns=["县代码", "县名称", "年份"])
 valid_zh = form()
@@ -193,6 +195,14 @@ CASES = [
                         *[[v / 1e4 if c == "教学仪器设备值" else v for c, v in zip(valid_zh.columns, r)]
                           for r in valid_zh.itertuples(index=False)]])), ".xlsx",
          check=lambda f: "10000" in report(f)["conversions"][0]),
+    Case("per-level sheets with only their level's columns",
+         book(("小学", primary_only.iloc[[0]]), ("初中", junior_only), ("九年一贯制", valid_zh.iloc[[2]])),
+         ".xlsx", check=lambda f: f["sheet"].tolist() == ["小学", "初中", "九年一贯制"]),
+    Case("nine-year school on a primary-only sheet", book(("小学", primary_only)), ".xlsx",
+         error=[{"message": "no students_junior column in this sheet", "row": 3,
+                 "school_id": "0003"}]),
+    Case("enrolment without classes", csv(valid_zh.drop(columns=["初中班数"])),
+         error=[{"message": "missing required column: classes_junior"}]),
     Case("unknown sheet name", book(("学校", valid_zh)), ".xlsx", options={"sheet": "初中"},
          error=[{"message": "no sheet named '初中'"}]),
     Case("cell in column XFD does not blow up", book(("学校", valid_zh), far_cell="XFD3"), ".xlsx",

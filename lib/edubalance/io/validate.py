@@ -155,9 +155,27 @@ class _Context:
 
 
 # ------------------------------------------------------------------------------ columns
-def _required(kind: str) -> list[str]:
-    return {"schools": schema.SCHOOL_COLUMNS, "counties": schema.COUNTY_KEY_COLUMNS,
-            "teachers": ROSTER_REQUIRED}.get(kind, schema.COUNTY_KEY_COLUMNS)
+_SECTION_OPTIONAL = ["students_primary", "classes_primary", "students_junior", "classes_junior"]
+"""A per-level sheet (小学 only) may lack the other level's columns: absent is checked per
+school (0 for a school without that section, an error for one with it)."""
+
+
+def _missing(kind: str, found: Iterable[str]) -> list[str]:
+    found = set(found)
+    if kind == "schools":
+        missing = [c for c in schema.SCHOOL_COLUMNS
+                   if c not in found and c not in _SECTION_OPTIONAL]
+        for section in ("primary", "junior"):
+            pair = [f"students_{section}", f"classes_{section}"]
+            if len(set(pair) & found) == 1:  # enrolment without classes or the reverse
+                missing += [c for c in pair if c not in found]
+        if not {"students_primary", "students_junior"} & found:
+            missing += ["students_primary", "students_junior"]
+        order = {c: i for i, c in enumerate(schema.SCHOOL_COLUMNS)}
+        return sorted(dict.fromkeys(missing), key=order.get)
+    required = {"counties": schema.COUNTY_KEY_COLUMNS,
+                "teachers": ROSTER_REQUIRED}.get(kind, schema.COUNTY_KEY_COLUMNS)
+    return [c for c in required if c not in found]
 
 
 def _complete_with(facts: Mapping[str, Any]):
@@ -167,7 +185,7 @@ def _complete_with(facts: Mapping[str, Any]):
         kinds = (_detect_kind(found),) if kind == "auto" else (kind,)
         best = None
         for k in kinds:
-            missing = [c for c in _required(k) if c not in found]
+            missing = _missing(k, found)
             if not missing:
                 return True
             if best is None or len(missing) < len(best):
@@ -178,7 +196,7 @@ def _complete_with(facts: Mapping[str, Any]):
 
 
 def _check_columns(raw: RawTable, kind: str, ctx: _Context) -> list[str]:
-    missing = [c for c in _required(kind) if c not in raw.frame.columns]
+    missing = _missing(kind, raw.frame.columns)
     if missing:
         aliases = schema.SCHOOL_HEADER_ALIASES
         shown = [f"{c} ({aliases[c][0]})" if c in aliases else c for c in missing]
@@ -274,6 +292,13 @@ def _schools_sheet(raw: RawTable, ctx: _Context, where: str) -> dict | None:
     problems.sheet = raw.sheet
     if _check_columns(raw, "schools", ctx):
         return None
+    absent = [c for c in _SECTION_OPTIONAL if c not in raw.frame]
+    for column in absent:
+        raw.frame[column] = ""
+        raw.labels[column] = column
+    if absent:
+        ctx.notes.append((where, "no column(s) " + ", ".join(absent) + ": taken as 0 for "
+                                 "schools without that section"))
     wanted = [c for c in schema.SCHOOL_COLUMNS + schema.OPTIONAL_SCHOOL_COLUMNS
               if c in raw.frame]
     unused = [raw.labels[c] for c in raw.frame.columns if c not in wanted]
@@ -344,6 +369,8 @@ def _schools_sheet(raw: RawTable, ctx: _Context, where: str) -> dict | None:
         else:
             blank_error = blank
         problems.add_mask(blank_error, column,
+                          f"no {column} column in this sheet, but the school has a {section} "
+                          "section" if column in absent else
                           "blank count (a blank is an error, not zero: enter 0 if there are "
                           "none)" if column not in schema.MEASURE_COLUMNS
                           else "blank value (required)")
