@@ -118,7 +118,7 @@ def strip_cells(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
         text = series.fillna("").astype(str) if series.hasnans or series.dtype != "str" \
             else series
         clean = text.str.strip(SPACES)
-        differs = int((clean.str.len() != text.str.len()).sum())
+        differs = _count_changed(text, clean)
         if differs:
             changed += differs
             stripped[column] = clean
@@ -129,6 +129,17 @@ def strip_cells(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     if changed:
         notes.append(f"removed surrounding spaces in {changed} cell(s)")
     return frame
+
+
+def _count_changed(before: pd.Series, after: pd.Series) -> int:
+    """Cells whose length changed (pyarrow directly when both are Arrow strings: fast)."""
+    try:
+        import pyarrow.compute as pc
+
+        a, b = before.array._pa_array, after.array._pa_array
+        return int(pc.sum(pc.not_equal(pc.binary_length(a), pc.binary_length(b))).as_py() or 0)
+    except AttributeError:
+        return int((after.str.len() != before.str.len()).sum())
 
 
 def blank_mask(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:

@@ -391,7 +391,10 @@ def _schools_sheet(raw: RawTable, ctx: _Context, where: str) -> dict | None:
 
 def _sections(school_type: pd.Series) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """(school type known, {section: the type has it}) as NumPy masks, from type codes."""
-    codes = pd.Categorical(school_type, categories=list(schema.SCHOOL_TYPES)).codes
+    codes, uniques = pd.factorize(school_type)  # a handful of distinct types
+    positions = np.array([schema.SCHOOL_TYPES.index(u) if u in schema.SCHOOL_TYPES else -1
+                          for u in uniques] + [-1], dtype=np.int64)
+    codes = positions[codes]
     applies = {section: np.isin(codes, [schema.SCHOOL_TYPES.index(t) for t in types])
                for section, types in _SECTION_TYPES.items()}
     return codes >= 0, applies
@@ -439,7 +442,8 @@ def _check_school_consistency(frame, school_type, values, usable, problems,
 
 
 def _check_duplicates(out, problems, raw_ids) -> None:
-    if not out["school_id"].duplicated().any():
+    ids = out["school_id"]
+    if ids.nunique(dropna=False) == len(ids):
         return  # ids unique in the whole file: the usual case, and cheap to see
     keys = pd.DataFrame({"county_code": out["county_code"], "year": out["year"],
                          "school_id": out["school_id"]})
