@@ -192,7 +192,7 @@ CASES = [
     Case("two-row header with the unit below",
          book(("学校", [[*(c if c != "教学仪器设备值" else "教学仪器设备值" for c in valid_zh.columns)],
                         [("万元" if c == "教学仪器设备值" else None) for c in valid_zh.columns],
-                        *[[v / 1e4 if c == "教学仪器设备值" else v for c, v in zip(valid_zh.columns, r)]
+                        *[[v / 1e4 if c == "教学仪器设备值" else v for c, v in zip(valid_zh.columns, r, strict=True)]
                           for r in valid_zh.itertuples(index=False)]])), ".xlsx",
          check=lambda f: "10000" in report(f)["conversions"][0]),
     Case("per-level sheets with only their level's columns",

@@ -190,12 +190,12 @@ def name_columns(upper: list[str], lower: list[str] | None,
     if lower is None:
         return [(u, *resolve(u, mapping)) for u in upper]
     filled, previous = [], ""
-    for u, lo in zip(upper, lower):
+    for u, lo in zip(upper, lower, strict=True):
         # A merged cell spanning sub-headers is blank after its first column.
         previous = u if u else (previous if lo else "")
         filled.append(previous)
     named = []
-    for u, lo in zip(filled, lower):
+    for u, lo in zip(filled, lower, strict=True):
         if u and lo:
             label = f"{u}/{lo}"
             pair = _two_row().get((normalise_header(u), normalise_header(lo)))

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -35,8 +36,8 @@ def rule_ids() -> set[str]:
 
 
 def normalise_allow(allow: Iterable[str] | str | None) -> frozenset[str]:
-    from ..errors import ParameterError
     from .. import schema
+    from ..errors import ParameterError
 
     if allow is None:
         return frozenset()
@@ -87,13 +88,17 @@ def check(out: dict, values: dict, usable: dict, problems, allow: frozenset[str]
                 bad &= text.str.fullmatch(rule["not_pattern"])
         problems.add_mask(bad, column, f"{rule['message']} (allow with allow=['{rule_id}'])",
                           text)
-    rule = table["county_name_per_code"]
     if {"county_code", "county_name"} <= set(out) and \
             not _allowed(allow, "county_name_per_code", "county_name"):
         keys = pd.DataFrame({"code": out["county_code"], "name": out["county_name"]})
-        pairs = keys.drop_duplicates()  # a few thousand pairs, however many schools
-        named_twice = pairs.loc[pairs["code"].duplicated() & (pairs["code"] != ""), "code"]
-        if len(named_twice):
+        code_ids, codes = pd.factorize(keys["code"])
+        name_ids, names = pd.factorize(keys["name"])
+        pair_ids = np.unique(code_ids.astype(np.int64) * (len(names) + 1) + name_ids)
+        # More (code, name) pairs than codes: some code has two names (seen from integer ids,
+        # the usual clean case costs two factorisations).
+        if len(pair_ids) > len(codes):
+            pairs = keys.drop_duplicates()
+            named_twice = pairs.loc[pairs["code"].duplicated() & (pairs["code"] != ""), "code"]
             first = pairs.drop_duplicates("code").set_index("code")["name"]
             suspect = keys["code"].isin(set(named_twice))
             expected_name = keys["code"].where(suspect).map(first)

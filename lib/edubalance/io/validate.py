@@ -23,8 +23,18 @@ import pandas as pd
 from .. import schema
 from ..errors import DataError, ParameterError, Problem
 from . import plausibility, units
-from .clean import (FULL_WIDTH, Collector, blank_mask, clean_ids, is_text, map_vocabulary,
-                    parse_numbers, rows_text, strip_cells, totals_mask)
+from .clean import (
+    FULL_WIDTH,
+    Collector,
+    blank_mask,
+    clean_ids,
+    is_text,
+    map_vocabulary,
+    parse_numbers,
+    rows_text,
+    strip_cells,
+    totals_mask,
+)
 from .headers import closest_header, column_mapping, resolve
 from .read import SPACES, RawTable, read_raw
 
@@ -481,7 +491,7 @@ def _combine(parts: list[dict]) -> dict:
 
 
 def _validate_schools(raws: list[RawTable], ctx: _Context, wheres: list[str]) -> pd.DataFrame:
-    parts = [p for raw, where in zip(raws, wheres)
+    parts = [p for raw, where in zip(raws, wheres, strict=True)
              if (p := _schools_sheet(raw, ctx, where)) is not None]
     problems = ctx.problems
     if not parts or len(parts) < len(raws):
@@ -514,7 +524,7 @@ def _validate_schools(raws: list[RawTable], ctx: _Context, wheres: list[str]) ->
 # ------------------------------------------------------------------------------ counties
 def _validate_counties(raws: list[RawTable], ctx: _Context, wheres: list[str]) -> pd.DataFrame:
     results = []
-    for raw, where in zip(raws, wheres):
+    for raw, where in zip(raws, wheres, strict=True):
         results.append(_counties_sheet(raw, ctx, where))
     ctx.problems.raise_if_any()
     return pd.concat(results, ignore_index=True) if len(results) > 1 else results[0]
@@ -570,7 +580,7 @@ def _counties_sheet(raw: RawTable, ctx: _Context, where: str) -> pd.DataFrame | 
 
 # ------------------------------------------------------------------------------ rosters
 def _validate_teachers(raws: list[RawTable], ctx: _Context, wheres: list[str]) -> pd.DataFrame:
-    results = [_teachers_sheet(raw, ctx, where) for raw, where in zip(raws, wheres)]
+    results = [_teachers_sheet(raw, ctx, where) for raw, where in zip(raws, wheres, strict=True)]
     ctx.problems.raise_if_any()
     return pd.concat(results, ignore_index=True) if len(results) > 1 else results[0]
 
@@ -678,7 +688,7 @@ def load(source, kind: str = "auto", sheet: str | None = None, *,
                      "columns=), or choose sheets with sheet=", sheet=name)
     ctx = _Context(file, problems, allowed, {})
     wheres = [file + (f", sheet '{t.sheet}'" if t.sheet else "") for t in tables]
-    for table, where in zip(tables, wheres):
+    for table, where in zip(tables, wheres, strict=True):
         problems.headers = table.labels
         ctx.notes += [(where, n) for n in table.notes]
         if table.frame.empty:
