@@ -1,6 +1,7 @@
 """The io layer's contracts: one DataError, the load report, validate_schools, streaming, CLI."""
 from __future__ import annotations
 
+import copy
 import json
 import pickle
 import sys
@@ -54,6 +55,11 @@ def test_report_is_attached_and_plain(tmp_path):
     assert report["ignored_columns"] == ["备注"]
     with pytest.raises(AttributeError):
         LoadReport("a", "schools", 1).rows = 2  # immutable
+    with pytest.raises(TypeError):
+        report["rows"] = 4  # the attached report is read-only ...
+    assert copy.deepcopy(report) is report  # ... so pandas copies it for free at every step
+    assert loaded.head(1).attrs["load_report"] is report
+    assert LoadReport.from_dict(report).to_dict() == report
 
 
 def test_cli_prints_conversions_dropped_rows_and_ignored_columns(tmp_path, capsys, monkeypatch):
