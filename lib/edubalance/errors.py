@@ -4,23 +4,124 @@ Catch :class:`EdubalanceError` to handle anything the package reports about its 
 the subclasses say where the problem lies. Each is also a :class:`ValueError`, because
 callers (and the CLI) have long relied on that.
 
+:class:`DataError` is structured: ``error.problems`` lists :class:`Problem` objects (file,
+sheet, row, column, header, value, school id), ``error.total`` counts every problem found.
+
 Examples
 --------
->>> from edubalance.errors import DataError, EdubalanceError
+>>> from edubalance.errors import DataError, EdubalanceError, Problem
 >>> issubclass(DataError, EdubalanceError) and issubclass(DataError, ValueError)
 True
+>>> error = DataError([Problem("a.csv", "negative value", row=3, column="books", value=-5)])
+>>> print(error)
+a.csv: 1 problem
+  - row 3, column 'books': negative value (value '-5')
+>>> str(DataError("no rows"))
+'no rows'
 """
 from __future__ import annotations
 
-__all__ = ["EdubalanceError", "DataError", "ParameterError", "StandardError"]
+from dataclasses import asdict, dataclass
+from typing import Any, Sequence
+
+__all__ = ["EdubalanceError", "DataError", "ParameterError", "StandardError", "Problem"]
 
 
 class EdubalanceError(ValueError):
     """Base of every error the package raises about its input."""
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file or table.
+
+    ``row`` is the line as a spreadsheet shows it (header = line 1), ``column`` the canonical
+    column name and ``header`` the column's header as written in the file.
+    """
+
+    file: str
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    header: str | None = None
+    value: Any = None
+    school_id: str | None = None
+
+    def location(self, with_file: bool = True) -> str:
+        parts = []
+        if with_file:
+            if self.file:
+                parts.append(self.file)
+            if self.sheet:
+                parts.append(f"sheet '{self.sheet}'")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            shown = self.column if not self.header or self.header == self.column \
+                else f"{self.header} ({self.column})"
+            parts.append(f"column '{shown}'")
+        if self.school_id:
+            parts.append(f"school {self.school_id}")
+        return ", ".join(parts)
+
+    def describe(self, with_file: bool = True) -> str:
+        where = self.location(with_file)
+        value = "" if self.value is None else f" (value {_show(self.value)})"
+        return f"{where}: {self.message}{value}" if where else f"{self.message}{value}"
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _show(value: Any) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
 class DataError(EdubalanceError):
-    """A data file or table is unreadable or invalid (names file, row, column and value)."""
+    """A data file or table is unreadable or invalid (names file, row, column and value).
+
+    ``.problems`` lists what is wrong (structured); ``str(error)`` names the file (and sheet)
+    once, then one line per problem, then "... and N more" when more were found than listed.
+    A plain message is accepted too (``DataError("text")``): it becomes one problem.
+    """
+
+    def __init__(self, problems: Sequence[Problem] | str = (), total: int | None = None):
+        if isinstance(problems, str):
+            self._plain = problems
+            problems = [Problem("", problems)]
+        else:
+            self._plain = None
+        self.problems = list(problems)
+        self.total = max(total or 0, len(self.problems))
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        if self._plain is not None:
+            return self._plain
+        if not self.problems:
+            return "invalid data"
+        first = self.problems[0]
+        head = first.file + (f", sheet '{first.sheet}'" if first.sheet else "")
+        same_place = all(p.file == first.file and p.sheet == first.sheet for p in self.problems)
+        count = f"{self.total} problem{'s' if self.total != 1 else ''}"
+        lines = [f"{head}: {count}" if same_place and head else count]
+        lines += [f"  - {p.describe(with_file=not same_place)}" for p in self.problems]
+        if self.total > len(self.problems):
+            lines.append(f"  ... and {self.total - len(self.problems)} more")
+        return "\n".join(lines)
+
+    def __reduce__(self):  # picklable across batch workers
+        return (_rebuild, (self._plain if self._plain is not None else self.problems,
+                           self.total))
+
+
+def _rebuild(problems, total):
+    return DataError(problems, total)
 
 
 class ParameterError(EdubalanceError):

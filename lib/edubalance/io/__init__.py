@@ -1,1 +1,16 @@
-"""Layer 1: reading and writing files (decoding, validation, official forms, atomic writes)."""
+"""Layer 1: reading and writing files.
+
+- :mod:`~edubalance.io.read`: one decoder, sniffer and table reader (CSV in any of the
+  encodings bureaus use, ``.xlsx`` streamed sheet by sheet, Parquet, DataFrames);
+  ``read_table`` for research tables.
+- :mod:`~edubalance.io.headers`: header aliases, units in headers, ``columns=`` mappings,
+  near-miss suggestions, county and year from title rows.
+- :mod:`~edubalance.io.units`, :mod:`~edubalance.io.plausibility`: rules as data
+  (``units.yaml``, ``plausibility.yaml``).
+- :mod:`~edubalance.io.clean`, :mod:`~edubalance.io.validate`: vectorised cleaning and
+  checks, the load report; ``validate_schools`` for tables already in memory.
+- :mod:`~edubalance.io.form`: the official-form writer; :mod:`~edubalance.io.write`: atomic,
+  formula-safe writers of results.
+
+:mod:`edubalance.data` is the public façade of the loaders.
+"""

@@ -1,0 +1,753 @@
+"""Validation of schools, counties and teacher rosters, and the load report.
+
+Either the whole table is valid, or a :class:`~edubalance.errors.DataError` lists every problem
+found (up to ``max_problems``), each naming file, sheet, row (as a spreadsheet shows it),
+column, value and school id. What was cleaned or converted is never silent: it is in the
+:class:`LoadReport` attached to the frame (``frame.attrs["load_report"]``, a plain dict) and in
+``frame.attrs["cleaning_log"]``.
+
+Why hand-written checks rather than pandera: messages must name rows as the spreadsheet shows
+them (title rows, two-row headers, dropped totals rows), most checks are cross-column and
+depend on the school type, and every dependency counts for users behind slow networks. The
+checks are vectorised boolean masks; Python only loops over the (capped) problems.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..errors import DataError, ParameterError, Problem
+from . import plausibility, units
+from .clean import (
+    FULL_WIDTH,
+    Collector,
+    blank_mask,
+    clean_ids,
+    is_text,
+    map_vocabulary,
+    parse_numbers,
+    rows_text,
+    strip_cells,
+    totals_mask,
+)
+from .headers import closest_header, column_mapping, resolve
+from .read import SPACES, RawTable, read_raw
+
+__all__ = ["LoadReport", "ReportDict", "load", "validate_schools", "KINDS", "MAX_PROBLEMS",
+           "SCHOOL_TYPE_LABELS", "URBAN_RURAL_LABELS"]
+
+logger = logging.getLogger("edubalance.data")
+
+MAX_PROBLEMS = 50
+"""Default cap on the problems a :class:`DataError` lists (the rest are counted)."""
+KINDS = ("schools", "counties", "teachers")
+
+SCHOOL_TYPE_LABELS = {"primary": "小学", "junior": "初中", "nine_year": "九年一贯制学校",
+                      "complete_middle": "完全中学", "twelve_year": "十二年一贯制学校"}
+URBAN_RURAL_LABELS = {"urban": "城区", "town": "镇区", "rural": "乡村"}
+_SECTION_TYPES = {
+    "primary": {"primary", "nine_year", "twelve_year"},
+    "junior": {"junior", "nine_year", "complete_middle", "twelve_year"},
+    "senior": {"complete_middle", "twelve_year"},
+}
+_SECTION_COLUMNS = {
+    "students_primary": "primary", "classes_primary": "primary",
+    "students_junior": "junior", "classes_junior": "junior",
+    "students_senior": "senior", "classes_senior": "senior",
+}
+_TEACHER_SUBCOUNTS = ["teachers_above_degree", "teachers_mid_title", "teachers_backbone",
+                      "teachers_pe_arts"]
+ROSTER_ID_COLUMNS = ["county_code", "county_name", "year", "school_id", "school_name"]
+ROSTER_REQUIRED = ["school_id", "姓名", "出生年月", "学历", "职称", "任职岗位"]
+_NUMERIC = schema.NUMERIC_SCHOOL_COLUMNS + ["students_senior", "classes_senior"]
+
+
+# ------------------------------------------------------------------------------ the report
+@dataclass(frozen=True)
+class LoadReport:
+    """What loading did: sheets read, conversions, dropped rows, ignored columns, notes.
+
+    ``frame.attrs["load_report"]`` holds ``report.to_dict()``; :meth:`lines` is what
+    ``edubalance validate`` prints.
+    """
+
+    source: str
+    kind: str
+    rows: int
+    sheets: tuple[str, ...] = ()
+    skipped_sheets: tuple[tuple[str, str], ...] = ()
+    conversions: tuple[str, ...] = ()
+    dropped_rows: tuple[tuple[str, str, tuple[int, ...]], ...] = ()  # (sheet, reason, lines)
+    ignored_columns: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    facts: tuple[tuple[str, Any], ...] = ()       # county/year from the title or arguments
+    allowed: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["skipped_sheets"] = [list(s) for s in self.skipped_sheets]
+        out["dropped_rows"] = [{"sheet": s, "reason": r, "rows": list(lines)}
+                               for s, r, lines in self.dropped_rows]
+        out["facts"] = dict(self.facts)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "LoadReport":
+        """The report back from ``frame.attrs["load_report"]``."""
+        return cls(
+            source=data["source"], kind=data["kind"], rows=data["rows"],
+            sheets=tuple(data["sheets"]), skipped_sheets=tuple(map(tuple, data["skipped_sheets"])),
+            conversions=tuple(data["conversions"]),
+            dropped_rows=tuple((d["sheet"], d["reason"], tuple(d["rows"]))
+                               for d in data["dropped_rows"]),
+            ignored_columns=tuple(data["ignored_columns"]), notes=tuple(data["notes"]),
+            facts=tuple(data["facts"].items()), allowed=tuple(data["allowed"]))
+
+    def lines(self, file_names: bool = True) -> list[str]:
+        """The report as text lines (``file_names=False``: without the file name prefix)."""
+        out = []
+        if self.sheets:
+            out.append("sheets read: " + ", ".join(self.sheets))
+        for name, reason in self.skipped_sheets:
+            out.append(f"sheet '{name}' not read: {reason}")
+        out += [f"converted: {c if file_names else c.split(': ', 1)[-1]}"
+                for c in self.conversions]
+        for sheet, reason, lines in self.dropped_rows:
+            where = f"sheet '{sheet}' " if sheet else ""
+            out.append(f"dropped {len(lines)} {reason} row(s): {where}rows "
+                       f"{rows_text(np.asarray(lines))}")
+        if self.ignored_columns:
+            out.append("ignored columns: " + ", ".join(self.ignored_columns))
+        for key, value in self.facts:
+            out.append(f"{key} = {value}")
+        if self.allowed:
+            out.append("plausibility rules waived: " + ", ".join(self.allowed))
+        return out
+
+
+class ReportDict(dict):
+    """The load report as ``frame.attrs["load_report"]``: a plain, read-only dict.
+
+    pandas deep-copies ``attrs`` on every operation; this copy is free (the report never
+    changes), so a large report does not slow down work on the frame.
+    """
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __copy__(self):
+        return self
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError("the load report is read-only")
+
+    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _read_only
+
+    def __reduce__(self):
+        return (ReportDict, (dict(self),))
+
+
+@dataclass
+class _Context:
+    file: str
+    problems: Collector
+    allow: frozenset
+    facts: dict[str, Any]
+    conversions: list[str] = field(default_factory=list)
+    dropped: list[tuple[str, str, tuple[int, ...]]] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (where, note)
+
+
+# ------------------------------------------------------------------------------ columns
+_SECTION_OPTIONAL = ["students_primary", "classes_primary", "students_junior", "classes_junior"]
+"""A per-level sheet (小学 only) may lack the other level's columns: absent is checked per
+school (0 for a school without that section, an error for one with it)."""
+
+
+def _missing(kind: str, found: Iterable[str]) -> list[str]:
+    found = set(found)
+    if kind == "schools":
+        missing = [c for c in schema.SCHOOL_COLUMNS
+                   if c not in found and c not in _SECTION_OPTIONAL]
+        for section in ("primary", "junior"):
+            pair = [f"students_{section}", f"classes_{section}"]
+            if len(set(pair) & found) == 1:  # enrolment without classes or the reverse
+                missing += [c for c in pair if c not in found]
+        if not {"students_primary", "students_junior"} & found:
+            missing += ["students_primary", "students_junior"]
+        order = {c: i for i, c in enumerate(schema.SCHOOL_COLUMNS)}
+        return sorted(dict.fromkeys(missing), key=order.get)
+    required = {"counties": schema.COUNTY_KEY_COLUMNS,
+                "teachers": ROSTER_REQUIRED}.get(kind, schema.COUNTY_KEY_COLUMNS)
+    return [c for c in required if c not in found]
+
+
+def _complete_with(facts: Mapping[str, Any]):
+    """``complete(found, kind)`` for the reader: True or (missing, looks like data)."""
+    def complete(found: Iterable[str], kind: str):
+        found = set(found) | set(facts)
+        kinds = (_detect_kind(found),) if kind == "auto" else (kind,)
+        best = None
+        for k in kinds:
+            missing = _missing(k, found)
+            if not missing:
+                return True
+            if best is None or len(missing) < len(best):
+                best = missing
+        relevant = found & (set(schema.SCHOOL_COLUMNS) | set(ROSTER_REQUIRED))
+        return best, len(relevant) >= 3
+    return complete
+
+
+def _check_columns(raw: RawTable, kind: str, ctx: _Context) -> list[str]:
+    missing = _missing(kind, raw.frame.columns)
+    if missing:
+        aliases = schema.SCHOOL_HEADER_ALIASES
+        shown = [f"{c} ({aliases[c][0]})" if c in aliases else c for c in missing]
+        message = (f"missing required column{'s' if len(missing) > 1 else ''}: "
+                   + ", ".join(shown))
+        hints = []
+        for label in raw.unknown:
+            near = closest_header(label)
+            hints.append(f"'{label}'" + (f" (closest known header: {near})" if near else ""))
+        if hints:
+            message += ". Unrecognised header(s): " + ", ".join(hints) + \
+                ". Map them with columns={'header': 'column'}"
+        ctx.problems.add(message, sheet=raw.sheet, row=raw.header_line,
+                         column=", ".join(missing))
+    return missing
+
+
+def _apply_facts(raw: RawTable, facts: Mapping[str, Any], ctx: _Context, where: str) -> None:
+    """County code/name and year from arguments or the title row, for forms without them."""
+    given = {**raw.title, **facts}
+    for column in ("county_code", "county_name", "year"):
+        if column in raw.frame.columns or column not in given:
+            continue
+        value = given[column]
+        raw.frame[column] = str(value)
+        raw.labels[column] = column
+        source = "argument" if column in facts else "title row"
+        ctx.notes.append((where, f"{column} = {value} taken from the {source}"))
+        ctx.facts.setdefault(column, value)
+
+
+def _apply_units(raw: RawTable, column: str, values: pd.Series, ctx: _Context,
+                 where: str) -> tuple[pd.Series, bool]:
+    unit = raw.units.get(column)
+    if unit is None:
+        return values, True
+    factor = units.factor(column, unit)
+    label = raw.labels[column]
+    if factor is None:
+        accepted = units.accepted(column)
+        ctx.problems.add(
+            f"unknown or incompatible unit '{unit}' in header '{label}' for {column}"
+            + (f" (accepted: {', '.join(accepted)})" if accepted else
+               " (this column takes no unit)"),
+            sheet=raw.sheet, row=raw.header_line, column=column, header=label)
+        return values, False
+    if factor != 1:
+        converted = values * factor
+        values = converted.round(6)
+        ctx.conversions.append(f"{where}: column '{label}' ({column}) in {unit}: multiplied "
+                               f"by {factor:g} to {units.canonical_unit(column)}")
+    return values, True
+
+
+def _parse_year(series: pd.Series, problems: Collector) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(series):
+        bad = series.isna() | (series % 1 != 0)
+        problems.add_mask(bad, "year", "year is not a whole number", series)
+        return series.fillna(0).astype("int64")
+    text = series.fillna("").astype(str).str.translate(FULL_WIDTH).str.strip(SPACES)
+    digits = text.str.extract(r"^(\d{4})(?:\.0)?\s*(?:年|年度)?$", expand=False)
+    bad = digits.isna() & (text != "")
+    problems.add_mask(bad, "year", "year is not a four-digit year", series)
+    return pd.to_numeric(digits, errors="coerce").fillna(0).astype("int64")
+
+
+def _check_blank_text(frame, columns, problems):
+    for column in columns:
+        if column in frame:
+            series = frame[column]
+            blank = series.isna() | (series.astype(str) == "") if is_text(series) \
+                else series.isna()
+            problems.add_mask(blank, column,
+                              f"blank {column} (required)")
+
+
+def _drop_rows(frame, kept, ctx, raw, where, name_columns, id_column):
+    blank = blank_mask(frame, kept) if len(kept) else pd.Series(False, index=frame.index)
+    totals = totals_mask(frame, name_columns + [frame.columns[0]], id_column, blank)
+    for mask, reason, note in ((blank, "blank", "blank row(s)"),
+                               (totals, "totals", "totals row(s) (合计/总计/小计)")):
+        if mask.any():
+            lines = frame.index[mask.to_numpy()].to_numpy()
+            ctx.notes.append((where, f"dropped {int(mask.sum())} {note}: rows "
+                                     f"{rows_text(lines)}"))
+            ctx.dropped.append((raw.sheet or "", reason, tuple(int(x) for x in lines)))
+    return frame[~(blank | totals).to_numpy()]
+
+
+# ------------------------------------------------------------------------------ schools
+def _schools_sheet(raw: RawTable, ctx: _Context, where: str) -> dict | None:
+    problems = ctx.problems
+    problems.sheet = raw.sheet
+    if _check_columns(raw, "schools", ctx):
+        return None
+    absent = [c for c in _SECTION_OPTIONAL if c not in raw.frame]
+    for column in absent:
+        raw.frame[column] = ""
+        raw.labels[column] = column
+    if absent:
+        ctx.notes.append((where, "no column(s) " + ", ".join(absent) + ": taken as 0 for "
+                                 "schools without that section"))
+    wanted = [c for c in schema.SCHOOL_COLUMNS + schema.OPTIONAL_SCHOOL_COLUMNS
+              if c in raw.frame]
+    unused = [raw.labels[c] for c in raw.frame.columns if c not in wanted]
+    if unused:
+        shown = []
+        for label in unused:
+            near = closest_header(label) if label in raw.unknown else None
+            meant = near and resolve(near)[0] not in wanted
+            shown.append(label + (f" (closest known header: {near}; map it with columns= if "
+                                  "meant)" if meant else ""))
+        ctx.notes.append((where, "ignored column(s) not used for schools: " + ", ".join(shown)))
+        ctx.ignored += unused
+    notes: list[str] = []
+    frame = strip_cells(raw.frame[wanted], notes)
+    frame = _drop_rows(frame, wanted, ctx, raw, where, ["school_name", "county_name"],
+                       "school_id")
+    for column in ("county_code", "school_id"):
+        frame[column] = clean_ids(frame[column], column, raw.labels[column], notes,
+                                  column in raw.numeric_ids)
+    problems.bind(frame)
+    out: dict[str, pd.Series] = {}
+    _check_blank_text(frame, ["county_code", "county_name", "school_id", "school_name",
+                              "school_type", "urban_rural", "year"], problems)
+    for column in ("county_code", "county_name", "school_id", "school_name", "prefecture"):
+        if column in frame:
+            out[column] = frame[column].fillna("").astype(str)
+    out["year"] = _parse_year(frame["year"], problems)
+    vocabularies = {"school_type": (schema.SCHOOL_TYPE_ALIASES, schema.SCHOOL_TYPES,
+                                    SCHOOL_TYPE_LABELS),
+                    "urban_rural": (schema.URBAN_RURAL_ALIASES, schema.URBAN_RURAL,
+                                    URBAN_RURAL_LABELS)}
+    for column, (aliases, allowed, labels) in vocabularies.items():
+        mapped = map_vocabulary(frame[column], aliases, allowed)
+        unknown = mapped.isna() & (frame[column].fillna("").astype(str) != "")
+        expected = ", ".join(f"{labels[v]}/{v}" for v in allowed)
+        problems.add_mask(unknown, column, f"unknown {column} (expected one of {expected})",
+                          frame[column])
+        out[column] = mapped
+    school_type = out["school_type"]
+    known, applies_to = _sections(school_type)
+
+    values, usable = {}, {}
+    for column in _NUMERIC:
+        if column not in frame:
+            continue
+        label = raw.labels[column]
+        number, blank, bad = parse_numbers(frame[column], column, label, notes)
+        number, unit_ok = _apply_units(raw, column, number, ctx, where)
+        formulas = raw.formulas.get(column)
+        if formulas:
+            formula = frame.index.isin(list(formulas))
+            problems.add_mask(formula, column, lambda hits, f=formulas: [
+                f"formula {f[int(frame.index[h])]} has no saved value (the file was written "
+                "by a program that does not calculate): open and save it in Excel, or enter "
+                "the value" for h in hits])
+            blank = blank & ~formula
+        problems.add_mask(bad, column, "not a number", frame[column])
+        section = _SECTION_COLUMNS.get(column)
+        if section:
+            applies = applies_to[section]
+            fill = blank & (known & ~applies)
+            if fill.any():
+                notes.append(f"column '{label}' ({column}): blank taken as 0 for "
+                             f"{int(fill.sum())} school(s) without a {section} section: rows "
+                             f"{rows_text(frame.index[fill].to_numpy())}")
+                number = number.mask(fill, 0.0)
+            blank_error = blank & applies
+        else:
+            blank_error = blank
+        problems.add_mask(blank_error, column,
+                          f"no {column} column in this sheet, but the school has a {section} "
+                          "section" if column in absent else
+                          "blank count (a blank is an error, not zero: enter 0 if there are "
+                          "none)" if column not in schema.MEASURE_COLUMNS
+                          else "blank value (required)")
+        negative = number < 0
+        problems.add_mask(negative, column, "negative value", frame[column])
+        fraction = pd.Series(False, index=frame.index)
+        if column not in schema.MEASURE_COLUMNS:
+            fraction = (number % 1 != 0) & number.notna() & ~negative
+            problems.add_mask(fraction, column, "count is not a whole number", frame[column])
+        values[column] = number
+        usable[column] = number.notna() & ~negative & ~fraction & unit_ok
+    _check_school_consistency(frame, school_type, values, usable, problems,
+                              (known, applies_to))
+    ctx.notes += [(where, n) for n in notes]
+    return {"out": out, "values": values, "usable": usable, "cells": frame,
+            "lines": frame.index.to_numpy(), "sheet": raw.sheet}
+
+
+def _sections(school_type: pd.Series) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(school type known, {section: the type has it}) as NumPy masks, from type codes."""
+    codes, uniques = pd.factorize(school_type)  # a handful of distinct types
+    positions = np.array([schema.SCHOOL_TYPES.index(u) if u in schema.SCHOOL_TYPES else -1
+                          for u in uniques] + [-1], dtype=np.int64)
+    codes = positions[codes]
+    applies = {section: np.isin(codes, [schema.SCHOOL_TYPES.index(t) for t in types])
+               for section, types in _SECTION_TYPES.items()}
+    return codes >= 0, applies
+
+
+def _check_school_consistency(frame, school_type, values, usable, problems,
+                              sections) -> None:
+    students = pd.Series(0.0, index=frame.index)
+    students_ok = pd.Series(True, index=frame.index)
+    for c in ("students_primary", "students_junior", "students_senior"):
+        if c in values:
+            students_ok &= usable[c]
+            students = students + values[c].fillna(0)
+    problems.add_mask(students_ok & (students == 0), "students_primary",
+                      "total enrolment is 0 (per-student indicators need students; "
+                      "drop closed schools)", students)
+    known, applies = sections
+    for column, section in _SECTION_COLUMNS.items():
+        if column not in values:
+            continue
+        wrong = usable[column].to_numpy() & (values[column] > 0).to_numpy() & known \
+            & ~applies[section]
+        noun = "students" if column.startswith("students") else "classes"
+        problems.add_mask(wrong, column, lambda hits, s=section, n=noun: [
+            f"a {SCHOOL_TYPE_LABELS[school_type.iloc[h]]} ({school_type.iloc[h]}) school "
+            f"has {s} {n}" for h in hits], frame[column])
+    for section in ("primary", "junior", "senior"):
+        s_col, c_col = f"students_{section}", f"classes_{section}"
+        if s_col in values and c_col in values:
+            both = usable[s_col] & usable[c_col]
+            problems.add_mask(both & (values[s_col] > 0) & (values[c_col] == 0), c_col,
+                              f"0 classes but {section} students enrolled", frame[c_col])
+            problems.add_mask(both & (values[s_col] == 0) & (values[c_col] > 0), c_col,
+                              f"{section} classes but no {section} students", frame[c_col])
+    teachers, ok = values["teachers"], usable["teachers"]
+    problems.add_mask(
+        ok & students_ok & (teachers > students) & (students > 0), "teachers",
+        lambda hits: [f"more teachers ({int(teachers.iloc[h])}) than students "
+                      f"({int(students.iloc[h])})" for h in hits], frame["teachers"])
+    for column in _TEACHER_SUBCOUNTS:
+        over = ok & usable[column] & (values[column] > teachers)
+        problems.add_mask(over, column, lambda hits, c=column: [
+            f"{c} ({int(values[c].iloc[h])}) exceeds teachers "
+            f"({int(teachers.iloc[h])})" for h in hits], frame[column])
+
+
+def _check_duplicates(out, problems, raw_ids) -> None:
+    ids = out["school_id"]
+    if ids.nunique(dropna=False) == len(ids):
+        return  # ids unique in the whole file: the usual case, and cheap to see
+    keys = pd.DataFrame({"county_code": out["county_code"], "year": out["year"],
+                         "school_id": out["school_id"]})
+    repeated = keys.duplicated(keep="first") & (keys["school_id"] != "")
+    if not repeated.any():
+        return
+    lines = pd.Series(problems.lines, index=keys.index)
+    first = lines.groupby([keys["county_code"], keys["year"], keys["school_id"]],
+                          sort=False).transform("first")
+    problems.add_mask(repeated, "school_id", lambda hits: [
+        f"duplicate school id in county {keys['county_code'].iloc[h]}, year "
+        f"{keys['year'].iloc[h]} (first on row {first.iloc[h]})" for h in hits], raw_ids)
+
+
+def _combine(parts: list[dict]) -> dict:
+    if len(parts) == 1:
+        part = dict(parts[0])
+        index = pd.RangeIndex(len(part["lines"]))
+        for key in ("out", "values", "usable"):
+            part[key] = {c: s.set_axis(index) for c, s in part[key].items()}
+        part["cells"] = part["cells"].set_axis(index)
+        part["sheets"] = None
+        return part
+    columns = {key: sorted({c for p in parts for c in p[key]}) for key in ("out", "values")}
+    combined = {"lines": np.concatenate([p["lines"] for p in parts]),
+                "sheets": np.concatenate([[p["sheet"]] * len(p["lines"]) for p in parts])}
+    index = pd.RangeIndex(len(combined["lines"]))
+    for key in ("out", "values", "usable"):
+        names = columns["values" if key == "usable" else key]
+        combined[key] = {c: pd.concat([p[key].get(c, pd.Series(np.nan, index=p["cells"].index))
+                                       for p in parts], ignore_index=True).set_axis(index)
+                         for c in names}
+    combined["cells"] = pd.concat([p["cells"] for p in parts], ignore_index=True)
+    return combined
+
+
+def _validate_schools(raws: list[RawTable], ctx: _Context, wheres: list[str]) -> pd.DataFrame:
+    parts = [p for raw, where in zip(raws, wheres, strict=True)
+             if (p := _schools_sheet(raw, ctx, where)) is not None]
+    problems = ctx.problems
+    if not parts or len(parts) < len(raws):
+        problems.raise_if_any()
+    combined = _combine(parts)
+    out, values, usable, cells = (combined["out"], combined["values"], combined["usable"],
+                                  combined["cells"])
+    if len(parts) > 1:
+        out["sheet"] = pd.Series(combined["sheets"], index=cells.index).astype(str)
+    problems.sheet = None if len(parts) > 1 else parts[0]["sheet"]
+    problems.bind(cells, lines=combined["lines"], sheets=combined["sheets"])
+    _check_duplicates(out, problems, cells["school_id"])
+    plausibility.check(out, values, usable, problems, ctx.allow,
+                       {c: cells[c] for c in cells.columns})
+    problems.raise_if_any()
+    index = cells.index
+    del cells, usable, combined, parts  # free memory before the result is built
+    order = [c for c in schema.SCHOOL_COLUMNS + schema.OPTIONAL_SCHOOL_COLUMNS + ["sheet"]
+             if c in out or c in values]
+    columns = {}
+    for column in order:
+        if column in out:
+            columns[column] = out.pop(column)
+        else:
+            columns[column] = values.pop(column).astype(
+                "float64" if column in schema.MEASURE_COLUMNS else "int64")
+    return pd.DataFrame(columns, index=index).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------ counties
+def _validate_counties(raws: list[RawTable], ctx: _Context, wheres: list[str]) -> pd.DataFrame:
+    results = []
+    for raw, where in zip(raws, wheres, strict=True):
+        results.append(_counties_sheet(raw, ctx, where))
+    ctx.problems.raise_if_any()
+    return pd.concat(results, ignore_index=True) if len(results) > 1 else results[0]
+
+
+def _counties_sheet(raw: RawTable, ctx: _Context, where: str) -> pd.DataFrame | None:
+    problems = ctx.problems
+    problems.sheet = raw.sheet
+    _check_columns(raw, "counties", ctx)
+    notes: list[str] = []
+    frame = strip_cells(raw.frame, notes)
+    blank_header = [c for c in frame.columns if c.startswith("(blank header")]
+    frame = frame.drop(columns=blank_header)
+    frame = _drop_rows(frame, list(frame.columns), ctx, raw, where, ["county_name"],
+                       "county_code")
+    problems.bind(frame, id_column=None)
+    if "county_code" in frame:
+        frame["county_code"] = clean_ids(frame["county_code"], "county_code",
+                                         raw.labels["county_code"], notes,
+                                         "county_code" in raw.numeric_ids)
+    _check_blank_text(frame, schema.COUNTY_KEY_COLUMNS, problems)
+    out = {c: frame[c].fillna("").astype(str) for c in ("county_code", "county_name")
+           if c in frame}
+    if "year" in frame:
+        out["year"] = _parse_year(frame["year"], problems)
+    for column in frame.columns:
+        if column in schema.COUNTY_KEY_COLUMNS:
+            continue
+        scratch: list[str] = []
+        number, blank, bad = parse_numbers(frame[column], column, raw.labels[column], scratch)
+        filled = int((~blank).sum())
+        # "Numeric where numeric": a column is numeric when most of its filled cells are
+        # numbers; the few that are not are then typing errors, reported as such.
+        if filled and int(bad.sum()) <= filled / 2:
+            notes.extend(scratch)
+            problems.add_mask(bad, column, "not a number", frame[column])
+            number, _ = _apply_units(raw, column, number, ctx, where)
+            whole = number.notna().all() and bool((number % 1 == 0).all())
+            out[column] = number.astype("int64") if whole else number
+        else:
+            out[column] = frame[column]
+    if {"county_code", "year"} <= set(out):
+        keys = pd.DataFrame({"county_code": out["county_code"], "year": out["year"]})
+        repeated = keys.duplicated(keep="first") & (keys["county_code"] != "")
+        problems.add_mask(repeated, "county_code", "duplicate county and year",
+                          frame["county_code"])
+    ctx.notes += [(where, n) for n in notes]
+    result = pd.DataFrame(out, index=frame.index)
+    order = [c for c in schema.COUNTY_KEY_COLUMNS if c in result] + \
+        [c for c in result.columns if c not in schema.COUNTY_KEY_COLUMNS]
+    return result[order].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------ rosters
+def _validate_teachers(raws: list[RawTable], ctx: _Context, wheres: list[str]) -> pd.DataFrame:
+    results = [_teachers_sheet(raw, ctx, where) for raw, where in zip(raws, wheres, strict=True)]
+    ctx.problems.raise_if_any()
+    return pd.concat(results, ignore_index=True) if len(results) > 1 else results[0]
+
+
+def _teachers_sheet(raw: RawTable, ctx: _Context, where: str) -> pd.DataFrame | None:
+    from .. import roster
+
+    problems = ctx.problems
+    problems.sheet = raw.sheet
+    _check_columns(raw, "teachers", ctx)
+    notes: list[str] = []
+    wanted = [c for c in ROSTER_ID_COLUMNS + schema.ROSTER_COLUMNS if c in raw.frame]
+    unused = [raw.labels[c] for c in raw.frame.columns if c not in wanted and c != "序号"]
+    if unused:
+        notes.append("ignored column(s) not used for the roster: " + ", ".join(unused))
+        ctx.ignored += unused
+    frame = strip_cells(raw.frame[wanted], notes)
+    frame = _drop_rows(frame, [c for c in wanted if c != "序号"], ctx, raw, where,
+                       ["school_id", "school_name", "姓名"], None)
+    for column in ("school_id", "county_code"):
+        if column in frame:
+            frame[column] = clean_ids(frame[column], column, raw.labels[column], notes,
+                                      column in raw.numeric_ids)
+    problems.bind(frame)
+    _check_blank_text(frame, ["school_id", "姓名"], problems)
+    out = {c: frame[c].fillna("").astype(str) for c in wanted if c != "year"}
+    if "year" in frame:
+        out["year"] = _parse_year(frame["year"], problems)
+    for column in schema.ROSTER_COLUMNS:
+        out.setdefault(column, pd.Series("", index=frame.index))
+    for column, message, mask in roster.roster_problems(pd.DataFrame(out, index=frame.index)):
+        problems.add_mask(mask, column, message, frame[column] if column in frame else None)
+    ctx.notes += [(where, n) for n in notes]
+    result = pd.DataFrame(out, index=frame.index)
+    order = [c for c in ROSTER_ID_COLUMNS if c in result] + schema.ROSTER_COLUMNS
+    return result[order].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------ entry point
+_VALIDATORS = {"schools": _validate_schools, "counties": _validate_counties,
+               "teachers": _validate_teachers}
+
+
+def _detect_kind(columns: Iterable[str]) -> str:
+    columns = set(columns)
+    # An extra 姓名 column (the head teacher's name) does not make a schools file a roster.
+    if "school_id" in columns and len(columns & set(schema.NUMERIC_SCHOOL_COLUMNS)) >= 5:
+        return "schools"
+    if columns & {"姓名", "出生年月", "任职岗位", "职称", "学历"}:
+        return "teachers"
+    if "school_id" in columns or len(columns & set(schema.NUMERIC_SCHOOL_COLUMNS)) >= 5:
+        return "schools"
+    return "counties"
+
+
+def _years(raw: RawTable, facts) -> set[int]:
+    if "year" in raw.frame:
+        text = raw.frame["year"].astype(str).str.translate(FULL_WIDTH)
+        found = text.str.extract(r"((?:19|20)\d{2})", expand=False).dropna()
+        return set(found.astype(int).unique().tolist())
+    year = facts.get("year", raw.title.get("year"))
+    return {int(year)} if year is not None else set()
+
+
+def load(source, kind: str = "auto", sheet: str | None = None, *,
+         columns: Mapping[str, str] | str | None = None, county_code: str | None = None,
+         county_name: str | None = None, year: int | None = None,
+         allow: Iterable[str] | str | None = None,
+         max_problems: int = MAX_PROBLEMS) -> pd.DataFrame:
+    """Read and validate one file or DataFrame (see :func:`edubalance.data.load_table`)."""
+    if kind not in KINDS + ("auto",):
+        raise ParameterError(f"kind must be one of {', '.join(KINDS)} or auto, not {kind!r}")
+    if not isinstance(max_problems, int) or isinstance(max_problems, bool) or max_problems < 1:
+        raise ParameterError(f"max_problems must be a positive integer, not {max_problems!r}")
+    allowed = plausibility.normalise_allow(allow)
+    facts = {k: v for k, v in (("county_code", county_code), ("county_name", county_name),
+                               ("year", year)) if v is not None}
+    if "county_code" in facts:
+        facts["county_code"] = str(facts["county_code"])
+    mapping = column_mapping(columns)
+    raw_file = read_raw(source, kind, sheet, mapping, _complete_with(facts))
+    file = raw_file.file
+    tables = raw_file.tables
+    skipped = list(raw_file.skipped_sheets)
+    kind = _detect_kind(set(tables[0].frame.columns) | set(facts)) if kind == "auto" else kind
+    mismatched = [(n, r) for n, r in skipped if r.startswith("MISMATCH")]
+    skipped = [(n, r) for n, r in skipped if not r.startswith("MISMATCH")]
+    if len(tables) > 1:
+        first_years = _years(tables[0], facts)
+        keep = [tables[0]]
+        for table in tables[1:]:
+            years = _years(table, facts)
+            if first_years and years and not years & first_years:
+                skipped.append((table.sheet, f"same columns but other year(s) "
+                                             f"{', '.join(map(str, sorted(years)))}: not "
+                                             f"combined; choose it with sheet='{table.sheet}'"))
+            else:
+                keep.append(table)
+        tables = keep
+    problems = Collector(file, tables[0].sheet, max_problems)
+    for name, reason in mismatched:
+        # A sheet that looks like data but does not match: never dropped in silence.
+        problems.add(f"this sheet looks like a {kind} table but does not match the "
+                     f"sheet(s) read ({reason[10:]}); fix its headers (or map them with "
+                     "columns=), or choose sheets with sheet=", sheet=name)
+    ctx = _Context(file, problems, allowed, {})
+    wheres = [file + (f", sheet '{t.sheet}'" if t.sheet else "") for t in tables]
+    for table, where in zip(tables, wheres, strict=True):
+        problems.headers = table.labels
+        ctx.notes += [(where, n) for n in table.notes]
+        if table.frame.empty:
+            raise DataError([Problem(file, "no data rows below the header", sheet=table.sheet,
+                                     row=table.header_line)])
+        _apply_facts(table, facts, ctx, where)
+    problems.headers = {k: v for t in tables for k, v in t.labels.items()}
+    frame = _VALIDATORS[kind](tables, ctx, wheres)
+    if frame.empty:
+        raise DataError([Problem(file, "no data rows (only blank or totals rows)",
+                                 sheet=tables[0].sheet)])
+    for where, note in ctx.notes + [("", c) for c in ctx.conversions]:
+        logger.info("%s: %s", where, note)
+    report = LoadReport(
+        source=wheres[0] if len(wheres) == 1 else file, kind=kind, rows=len(frame),
+        sheets=tuple(t.sheet for t in tables if t.sheet),
+        skipped_sheets=tuple(skipped), conversions=tuple(ctx.conversions),
+        dropped_rows=tuple(ctx.dropped), ignored_columns=tuple(dict.fromkeys(ctx.ignored)),
+        notes=tuple(f"{w}: {n}" for w, n in ctx.notes),
+        facts=tuple(ctx.facts.items()), allowed=tuple(sorted(allowed)))
+    frame.attrs["cleaning_log"] = tuple(report.notes) + tuple(report.conversions) + \
+        tuple(f"{file}: sheet '{n}' not read: {r}" for n, r in skipped)
+    frame.attrs["source"] = report.source
+    frame.attrs["kind"] = kind
+    frame.attrs["load_report"] = ReportDict(report.to_dict())
+    return frame
+
+
+def validate_schools(frame: pd.DataFrame, *, allow: Iterable[str] | str | None = None,
+                     max_problems: int = MAX_PROBLEMS) -> pd.DataFrame:
+    """Validate a schools table already in memory, exactly as a schools file is validated.
+
+    What :func:`edubalance.scoring.score` calls on its input: NaN, infinite, negative and
+    implausible values are a :class:`~edubalance.errors.DataError` (rows numbered as if the
+    frame were exported with a header: first row = row 2). Plausibility rules waived when the
+    frame was loaded (``allow=``) stay waived.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from edubalance.sample import generate
+    >>> schools, _ = generate("province", seed=1, years=[2017])
+    >>> len(validate_schools(schools)) == len(schools)
+    True
+    >>> bad = schools.assign(books=schools["books"].astype(float))
+    >>> bad.loc[bad.index[0], "books"] = float("nan")
+    >>> validate_schools(bad)
+    Traceback (most recent call last):
+    ...
+    edubalance.errors.DataError: <DataFrame>: 1 problem
+      - row 2, column 'books', school ...: blank count (a blank is an error, not zero: enter 0 if there are none)
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise ParameterError(f"expected a DataFrame of schools, not {type(frame).__name__}")
+    if allow is None:
+        allow = (frame.attrs.get("load_report") or {}).get("allowed") or None
+    if frame.attrs:
+        frame = frame.copy(deep=False)
+        frame.attrs = {}  # pandas would deep-copy them at every step
+    return load(frame, "schools", allow=allow, max_problems=max_problems)
+
+
