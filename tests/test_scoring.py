@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import edubalance as eb
 from edubalance import schema, scoring
 
 # Per-pupil resources of an "even" school (every indicator present, every CV zero when all
@@ -372,3 +373,18 @@ def test_scoring_figures_draw_on_given_axes_in_the_chosen_language(lang):
     for figure in (fig, panels[0].figure, legacy,
                    scoring.plot_county_comparison(result, "640202", 2017)):
         plt.close(figure)
+
+
+@pytest.mark.parametrize("bad, message", [(float("nan"), "blank"), (float("inf"), "infinite"),
+                                          (-40.0, "negative")])
+def test_score_rejects_blank_infinite_and_negative_values_named_by_row(bad, message):
+    # Issue 13: score() called without the loader used such values silently.
+    from helpers import valid_schools
+
+    schools = valid_schools()
+    schools["books"] = schools["books"].astype(float)
+    schools.loc[1, "books"] = bad
+    with pytest.raises(eb.data.DataError) as error:
+        eb.scoring.score(schools, "basic-2012")
+    text = str(error.value)
+    assert message in text and "row 3" in text and "'books'" in text and "school 002" in text

@@ -453,6 +453,43 @@ def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataF
 
 # --------------------------------------------------------------------------- public API
 
+def check_school_numbers(schools: pd.DataFrame, *, max_problems: int = 50) -> None:
+    """Raise ``DataError`` if a numeric school column holds a blank, infinite or negative value.
+
+    :func:`score` calls it on its input, so that a table built in memory (not loaded through
+    :func:`edubalance.data.load_schools`, which checks far more) cannot turn a NaN, an
+    infinity or a negative count into a wrong CV. Rows are numbered as a spreadsheet of the
+    table would show them (header = row 1).
+
+    Examples
+    --------
+    >>> check_school_numbers(pd.DataFrame({"school_id": ["a", "b"], "books": [10.0, -1.0]}))
+    Traceback (most recent call last):
+    ...
+    edubalance.errors.DataError: <DataFrame>: 1 problem
+      - row 3, column 'books', school b: negative value (value '-1.0')
+    """
+    from .errors import Problem
+    from .schema import NUMERIC_SCHOOL_COLUMNS
+
+    problems, total = [], 0
+    ids = schools["school_id"].astype(str).to_numpy() if "school_id" in schools else None
+    for column in (c for c in NUMERIC_SCHOOL_COLUMNS if c in schools.columns):
+        values = pd.to_numeric(schools[column], errors="coerce").to_numpy(dtype=float)
+        for mask, what in ((np.isnan(values), "blank or non-numeric value"),
+                           (np.isinf(values), "infinite value"),
+                           (values < 0, "negative value")):
+            rows = np.flatnonzero(mask)
+            total += rows.size
+            for row in rows[:max(0, max_problems - len(problems))]:
+                raw = schools[column].iloc[row]
+                problems.append(Problem(file="<DataFrame>", message=what, row=int(row) + 2,
+                                        column=column, value=raw,
+                                        school_id=None if ids is None else ids[row]))
+    if problems:
+        raise DataError(problems, total=total)
+
+
 def score(schools: pd.DataFrame, standard: str | Standard = "basic-2012",
           evidence: pd.DataFrame | None = None) -> ScoringResult:
     """Score every county, year and level of ``schools`` against a standard.
@@ -472,6 +509,13 @@ def score(schools: pd.DataFrame, standard: str | Standard = "basic-2012",
     -------
     ScoringResult
 
+    Raises
+    ------
+    DataError
+        If a numeric column holds a blank, infinite or negative value
+        (:func:`check_school_numbers`); load files with :func:`edubalance.data.load_schools`
+        for the full validation.
+
     Examples
     --------
     >>> rows = [dict(county_code="1", county_name="甲县", year=2017, school_id=f"s{i}",
@@ -488,6 +532,7 @@ def score(schools: pd.DataFrame, standard: str | Standard = "basic-2012",
     """
     std = load_standard(standard)
     evidence = _check_evidence(evidence)
+    check_school_numbers(schools)
     sections = split_sections(schools)
     if set(std.levels) != set(LEVELS):
         sections = sections[sections["level"].isin(std.levels)].reset_index(drop=True)
