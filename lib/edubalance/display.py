@@ -32,7 +32,7 @@ def variable_label(name: str, lang: str = "zh") -> str:
     Examples
     --------
     >>> variable_label("books_per_student")
-    '生均图书册数'
+    '生均图书册数（册）'
     >>> variable_label("some_new_column", "en")
     'some new column'
     """
