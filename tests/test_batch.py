@@ -224,7 +224,8 @@ def test_index_escapes_names_and_links_resolve(failing_batch):
     page = (output / "index.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert not re.search(r"<(script|link)\b", page)  # self-contained: inline CSS only
+    # Self-contained: inline CSS and script only, nothing loaded.
+    assert not re.search(r"<script\b[^>]*\bsrc|<link\b", page)
     parser = Links()
     parser.feed(page)
     assert len([h for h in parser.hrefs if h.endswith(".html")]) == 4
@@ -317,10 +318,10 @@ def test_watchdog_kills_a_job_over_its_time_limit(tmp_path):
 
 
 def test_leftover_folders_are_matched_exactly():
-    assert batch._is_leftover_of(".tmp-A-abc12_z9", "A")
-    assert batch._is_leftover_of(".old-A-abc12_z9", "A")
-    assert not batch._is_leftover_of(".tmp-A-B-abc12_z9", "A")  # job "A-B" may be running
-    assert not batch._is_leftover_of(".tmp-A-abc12", "A")
+    assert batch.is_leftover_of(".tmp-A-abc12_z9", "A")
+    assert batch.is_leftover_of(".old-A-abc12_z9", "A")
+    assert not batch.is_leftover_of(".tmp-A-B-abc12_z9", "A")  # job "A-B" may be running
+    assert not batch.is_leftover_of(".tmp-A-abc12", "A")
 
 
 def test_dask_engine_on_a_local_cluster(tmp_path):
