@@ -125,6 +125,21 @@ def _write_marker(tmp: Path, entry: Mapping[str, Any]) -> None:
     os.replace(part, target)
 
 
+# Lines every kernel prints on a normal shutdown (jupyter_client interrupts before it stops a
+# kernel): noise, not diagnosis.
+_LOG_NOISE = ("KeyboardInterrupt caught in kernel",)
+
+
+def _tidy_log(path: Path) -> None:
+    """Keep ``kernel.log`` only if the kernel said something worth reading."""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+    kept = [line for line in lines if not any(noise in line for noise in _LOG_NOISE)]
+    if not "".join(kept).strip():
+        path.unlink()
+    elif len(kept) != len(lines):
+        path.write_text("".join(kept), encoding="utf-8")
+
+
 def run_job(spec: Mapping[str, Any], run_notebook: Callable[..., None]) -> dict[str, Any]:
     """Run one job with ``run_notebook(spec, executed, parameters, kernel_pids, kernel_log)``.
 
@@ -197,8 +212,7 @@ def _run_in(spec, tmp: Path, final: Path, keep: set, started: float, clock: floa
     finally:
         finished.set()
         kernel_log.close()
-    if log_path.stat().st_size == 0:
-        log_path.unlink()
+    _tidy_log(log_path)
     report = tmp / f"{stem}.html"
     if executed.is_file() and "html" in keep:
         try:
