@@ -337,3 +337,178 @@ def test_dask_engine_on_a_local_cluster(tmp_path):
                        "rows": [1, 2]}
     with pytest.raises(ValueError, match="--scheduler"):
         batch.run_batch([spec], output=tmp_path / "out", engine="dask", progress=False)
+
+
+# --------------------------------------------------------------------------- issue 14: inputs
+
+BOMB = ('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+        + "".join(f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
+                  for p, c in zip("abcdefgh", "bcdefghi")))
+
+
+def test_nested_alias_bomb_fails_before_expansion(tmp_path):
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(f"notebook: {TOY}\nparameters:\n" + "".join(
+        "  " + line + "\n" for line in BOMB.splitlines()), encoding="utf-8")
+    assert len(BOMB.encode()) < 600
+    with pytest.raises(ValueError, match="expands to more than"):
+        batch.load_batch_file(bomb)
+    many = tmp_path / "many.yaml"
+    many.write_text("a: &a 1\nb: [" + ", ".join(["*a"] * 150) + "]\n")
+    with pytest.raises(ValueError, match="more than 100 aliases"):
+        batch.load_batch_file(many)
+    big = tmp_path / "big.yaml"
+    big.write_text("# " + "x" * 1_100_000 + "\n")
+    with pytest.raises(ValueError, match="more than the 1,000,000"):
+        batch.load_batch_file(big)
+
+
+def test_duplicate_keys_are_rejected(tmp_path):
+    spec = tmp_path / "dup.yaml"
+    spec.write_text(f"notebook: {TOY}\nparameters:\n  value: 1\n  value: 2\n")
+    with pytest.raises(ValueError, match=r"key 'value' given twice \(lines 3 and 4\)"):
+        batch.load_batch_file(spec)
+
+
+def test_integer_county_codes_are_accepted_as_the_notebook_accepts_them(tmp_path):
+    scoring = Path(__file__).resolve().parents[1] / "notebooks" / "county_scoring.ipynb"
+    spec = write_batch(tmp_path, notebook=scoring,
+                       parameters={"data_path": "data/sample/schools.csv", "year": 2017},
+                       grid={"county": [640181, "灵武市"]})
+    jobs = batch.plan_jobs([spec])
+    batch.validate_jobs(jobs)  # (str, int) in the notebook's check_parameters
+    assert [job.parameters["county"] for job in jobs] == [640181, "灵武市"]
+    bad = write_batch(tmp_path, "bad.yaml", notebook=scoring, grid={"county": [6401.5]})
+    with pytest.raises(ValueError, match=r"county=6401.5 should be str or int, not float"):
+        batch.validate_jobs(batch.plan_jobs([bad]))
+
+
+def test_relative_paths_resolve_from_the_batch_files_folder(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    (project / "nb").mkdir(parents=True)
+    (project / "nb" / "toy.ipynb").write_bytes(TOY.read_bytes())
+    (project / "data.csv").write_text("a\n1\n")
+    spec = project / "batch.yaml"
+    spec.write_text("notebook: nb/toy.ipynb\nparameters: {gate_file: data.csv}\n"
+                    "grid: {county: [a]}\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    loaded = batch.load_batch_file(spec)
+    assert loaded["notebook"] == (project / "nb" / "toy.ipynb").resolve()
+    assert loaded["parameters"]["gate_file"] == str((project / "data.csv").resolve())
+    spec.write_text("notebook: nb/missing.ipynb\n")
+    with pytest.raises(FileNotFoundError) as error:
+        batch.load_batch_file(spec)
+    assert str(elsewhere) in str(error.value) and str(project) in str(error.value)
+
+
+def test_folder_names_name_every_identifying_parameter(tmp_path):
+    # Issue 14.3: a single-county batch must not take the folders of a two-standard batch.
+    data = tmp_path / "schools.csv"
+    data.write_text("county_code,county_name,year\n640181,灵武市,2017\n", encoding="utf-8")
+    nb = tmp_path / "county_scoring.ipynb"
+    nb.write_bytes(TOY.read_bytes())
+    both = write_batch(tmp_path, "both.yaml", notebook=nb,
+                       parameters={"data_path": str(data), "year": 2017},
+                       grid={"county": ["灵武市"], "standard": ["basic-2012", "quality-2017"]})
+    one = write_batch(tmp_path, "one.yaml", notebook=nb,
+                      parameters={"data_path": str(data), "year": 2017, "standard": "basic-2012"},
+                      grid={"county": ["灵武市"]})
+    first = [job.slug for job in batch.plan_jobs([both])]
+    assert first == ["county=灵武市,standard=basic-2012,year=2017",
+                     "county=灵武市,standard=quality-2017,year=2017"]
+    # The same job planned alone gets the same folder (so --resume finds it); others differ.
+    assert [job.slug for job in batch.plan_jobs([one])] == first[:1]
+
+
+def test_manifest_of_a_second_batch_adds_to_the_first(tmp_path):
+    from edubalance.run.manifest import Manifest, job_entry
+
+    def entry(slug):
+        folder = tmp_path / "nb" / slug
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "job.json").write_text("{}")
+        return job_entry({"stem": "nb", "slug": slug, "parameters": {"county": slug}},
+                         status="ok", seconds=1.0)
+
+    Manifest(tmp_path, [entry("a"), entry("b")]).write()
+    second = Manifest(tmp_path, [entry("b"), entry("c")]).merged_with(Manifest.read(tmp_path))
+    second.write()
+    assert [e["slug"] for e in Manifest.read(tmp_path).entries] == ["a", "b", "c"]
+    # A job whose folder is gone is no longer listed.
+    (tmp_path / "nb" / "a" / "job.json").unlink()
+    third = Manifest(tmp_path, []).merged_with(Manifest.read(tmp_path))
+    assert [e["slug"] for e in third.entries] == ["b", "c"]
+
+
+def test_a_second_batch_into_a_locked_folder_refuses_clearly(tmp_path):
+    from edubalance.run.manifest import FolderLock
+
+    spec = write_batch(tmp_path, grid={"county": ["a"]})
+    with FolderLock(tmp_path / "out"):
+        with pytest.raises(batch.BatchLockedError, match="another edubalance batch is writing"):
+            batch.run_batch([spec], output=tmp_path / "out", progress=False)
+        with pytest.raises(batch.BatchLockedError, match=f"pid {__import__('os').getpid()}"):
+            batch.run_batch([spec], output=tmp_path / "out", progress=False, wait_lock=0.3)
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+# --------------------------------------------------------------------------- issue 14: faults
+
+def test_a_full_disk_ends_the_batch_with_a_message_and_a_valid_manifest(tmp_path, monkeypatch):
+    import errno
+
+    from edubalance.run import job as job_module
+    from edubalance.run import runner
+
+    def fake_notebook(spec, executed, parameters, kernel_pids, kernel_log):
+        executed.write_text("{}")
+        Path(parameters["output_dir"], "summary.json").write_text('{"county": "x"}')
+
+    def full_disk(executed, report):
+        raise OSError(errno.ENOSPC, "No space left on device", str(report))
+
+    def fake_pool(specs, workers, on_done, warm=True):
+        on_done(job_module.run_job(specs[0], fake_notebook))
+        monkeypatch.setattr("edubalance.report.export_html", full_disk)
+        for spec in specs[1:]:
+            on_done(job_module.run_job(spec, fake_notebook))
+
+    monkeypatch.setattr("edubalance.report.export_html",
+                        lambda executed, report: Path(report).write_text("<p>ok</p>"))
+    monkeypatch.setattr(runner, "run_pool", fake_pool)
+    spec = write_batch(tmp_path, grid={"county": ["A", "B", "C"]})
+    with pytest.raises(batch.BatchWriteError) as error:
+        batch.run_batch([spec], output=tmp_path / "out", progress=False)
+    message = str(error.value)
+    assert "No space left on device" in message and "1 ok" in message
+    jobs = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["jobs"]
+    assert [(j["slug"], j["status"]) for j in jobs] == [("A", "ok"), ("B", "failed")]
+    assert (tmp_path / "out" / "index.html").is_file()
+    assert not list((tmp_path / "out").rglob(".tmp-*"))
+    assert not (tmp_path / "out" / "toy_job" / "B").exists()  # nothing half-written
+
+
+def test_cli_reports_write_failures_in_one_line(tmp_path, monkeypatch, capsys):
+    from edubalance.cli import main
+    from edubalance.run import runner
+
+    def failing(*args, **kwargs):
+        raise runner.BatchWriteError("could not write into out: No space left on device")
+
+    monkeypatch.setattr(batch, "run_batch", failing)
+    assert main(["batch", str(write_batch(tmp_path)), "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert "No space left on device" in captured.err and "Traceback" not in captured.err
+
+
+def test_pdf_flag_without_the_pdf_module_is_a_clear_error(tmp_path, monkeypatch):
+    import sys as _sys
+
+    monkeypatch.setitem(_sys.modules, "edubalance.pdf", None)  # as if not installed
+    spec = write_batch(tmp_path, grid={"county": ["a"]})
+    with pytest.raises(ValueError, match="--pdf is not available"):
+        batch.run_batch([spec], output=tmp_path / "out", progress=False, pdf=True)
+    with pytest.raises(ValueError, match="--keep: unknown everything"):
+        batch.run_batch([spec], output=tmp_path / "out", progress=False, keep=["everything"])

@@ -41,9 +41,10 @@ from typing import Any
 __all__ = ["preload", "snapshot", "restore", "Snapshot", "PRELOAD"]
 
 PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "scipy.stats", "yaml",
-           "edubalance")
+           "pyarrow.parquet", "edubalance", "edubalance.cache", "edubalance.i18n",
+           "edubalance.markup", "edubalance.io.write")
 # Modules whose top-level state belongs to the kernel machinery, never reverted.
-_INFRASTRUCTURE = ("__main__", "sys", "ipykernel", "IPython", "zmq", "tornado", "asyncio",
+_INFRASTRUCTURE = ("__main__", "__mp_main__", "sys", "ipykernel", "IPython", "zmq", "tornado", "asyncio",
                    "jupyter_client", "jupyter_core", "traitlets", "comm", "debugpy",
                    "threading", "_thread", "logging", "concurrent", "selectors", "signal",
                    "matplotlib_inline", "edubalance.run.isolation", "edubalance.cache",
@@ -85,8 +86,9 @@ class Snapshot:
 
 
 def _module_items():
+    main = sys.modules.get("__main__")
     for name, module in list(sys.modules.items()):
-        if module is None or _is_infrastructure(name):
+        if module is None or module is main or _is_infrastructure(name):
             continue
         namespace = getattr(module, "__dict__", None)
         if isinstance(namespace, dict):
