@@ -512,3 +512,96 @@ def test_pdf_flag_without_the_pdf_module_is_a_clear_error(tmp_path, monkeypatch)
         batch.run_batch([spec], output=tmp_path / "out", progress=False, pdf=True)
     with pytest.raises(ValueError, match="--keep: unknown everything"):
         batch.run_batch([spec], output=tmp_path / "out", progress=False, keep=["everything"])
+
+
+# --------------------------------------------------------------------------- signals, soak
+
+def _start(spec: Path, output: Path, cwd: Path, *extra: str) -> subprocess.Popen:
+    # Its own process group, as a terminal gives a command: Ctrl-C reaches the whole group.
+    return subprocess.Popen([sys.executable, "-m", "edubalance.batch", str(spec), "--output",
+                             str(output), "--quiet", *extra], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def _wait_for(predicate, runner: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert runner.poll() is None, runner.communicate()
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGINT"])
+def test_sigterm_and_ctrl_c_finish_manifest_and_index_without_tracebacks(tmp_path, stop):
+    # Job B waits on a gate that never opens; the batch is stopped while it runs.
+    import os
+
+    gate = tmp_path / "gate"
+    spec = write_batch(tmp_path, parameters={"slow_county": "B", "gate": str(gate)},
+                       grid={"county": ["A", "B"]})
+    output = tmp_path / "out"
+    runner = _start(spec, output, tmp_path, "--workers", "1")
+    try:
+        _wait_for(lambda: (output / "toy_job" / "A" / "job.json").is_file()
+                  and list((output / "toy_job").glob(".tmp-B-*")), runner)
+        time.sleep(1.0)
+        if stop == "SIGTERM":
+            runner.send_signal(signal.SIGTERM)  # to the runner only, as a service manager does
+        else:
+            os.killpg(runner.pid, signal.SIGINT)  # Ctrl-C: every process of the group
+        out, err = runner.communicate(timeout=60)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+    assert runner.returncode == (143 if stop == "SIGTERM" else 130), (out, err)
+    assert "Traceback" not in err and "Traceback" not in out, err
+    assert "leaked" not in err and "died unexpectedly" not in err, err
+    assert f"interrupted ({stop})" in out and "--resume" in out
+    jobs = json.loads((output / "manifest.json").read_text(encoding="utf-8"))["jobs"]
+    assert [(j["slug"], j["status"]) for j in jobs] == [("A", "ok")]
+    assert "A" in (output / "index.html").read_text(encoding="utf-8")
+    assert not list((output / "toy_job").glob(".tmp-*"))
+
+
+def _soak(tmp_path: Path, kills: int, seed: int) -> None:
+    import random
+
+    counties = [f"C{i}" for i in range(6)]
+    spec = write_batch(tmp_path, parameters={"sleep_seconds": 0.3}, grid={"county": counties})
+    output = tmp_path / "out"
+    random_delay = random.Random(seed)
+    finished: dict[str, str] = {}  # slug -> the `started` of its one successful run
+    survived = 0
+    for _ in range(kills):
+        runner = _start(spec, output, tmp_path, "--workers", "2", "--resume")
+        time.sleep(random_delay.uniform(0.5, 9.0))
+        runner.kill()
+        runner.communicate(timeout=60)
+        survived += runner.returncode == -signal.SIGKILL
+        for slug in counties:
+            marker = output / "toy_job" / slug / "job.json"
+            if marker.is_file():
+                started = json.loads(marker.read_text(encoding="utf-8"))["started"]
+                # A finished job is never run again.
+                assert finished.setdefault(slug, started) == started, slug
+    runner = _start(spec, output, tmp_path, "--workers", "2", "--resume")
+    out, err = runner.communicate(timeout=300)
+    assert runner.returncode == 0, (out, err)
+    jobs = json.loads((output / "manifest.json").read_text(encoding="utf-8"))["jobs"]
+    assert sorted(j["slug"] for j in jobs) == counties  # each job exactly once
+    assert {j["status"] for j in jobs} <= {"ok", "skipped"}
+    for job in jobs:
+        marker = json.loads((output / job["folder"] / "job.json").read_text(encoding="utf-8"))
+        assert marker["status"] == "ok"
+        if job["slug"] in finished:
+            assert marker["started"] == finished[job["slug"]]
+    assert not list(output.rglob(".tmp-*")) and not list(output.rglob(".old-*"))
+    assert survived >= kills - 1  # (the last run may have finished before its kill)
+
+
+@pytest.mark.slow
+def test_soak_twenty_sigkills_then_resume(tmp_path):
+    # (The fast variant, in the default run, is test_resume_after_sigkill_runs_only_missing_jobs:
+    # one kill at a known moment. A kill costs a worker and kernel start, ~5 s here.)
+    _soak(tmp_path, kills=22, seed=2017)

@@ -300,15 +300,23 @@ def _worker_init(warm: bool = False) -> None:
 
 
 def _kill_children() -> None:
+    """Kill the workers and their kernels, but not multiprocessing's resource tracker (killed,
+    it is relaunched without its registry and prints a traceback per semaphore)."""
     try:
         import psutil
     except ImportError:  # pragma: no cover
         return
-    for child in psutil.Process().children(recursive=True):
+    from multiprocessing import resource_tracker
+
+    tracker = getattr(resource_tracker._resource_tracker, "_pid", None)
+    children = [child for child in psutil.Process().children(recursive=True)
+                if child.pid != tracker]
+    for child in children:
         try:
             child.kill()
         except psutil.Error:
             pass
+    psutil.wait_procs(children, timeout=10)  # gone before their folders are cleaned up
 
 
 def failure_entry(spec: Mapping[str, Any], error: BaseException) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -26,7 +27,7 @@ from typing import Any, Iterable
 
 from ..errors import EdubalanceError, ParameterError
 from .engines import DEFAULT_ENGINE, ENGINES, KERNEL_NAME, run_dask, run_pool
-from .job import DEFAULT_KEEP, KEEP_CHOICES, WRITE_ERRNOS, inside
+from .job import DEFAULT_KEEP, KEEP_CHOICES, WRITE_ERRNOS, inside, remove_leftovers
 from .manifest import MANIFEST, FolderLock, Manifest, read_marker
 from .plan import Job, fingerprint, package_code_hash, plan_jobs, validate_jobs, value_text
 
@@ -160,6 +161,9 @@ def run_batch(batch_files: Iterable[str | os.PathLike], output: str | os.PathLik
 def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progress,
                 kernel_name, keep, pdf, lang, cache) -> BatchResult:
     previous = Manifest.read(output)
+    # The lock is ours: temporary cache folders can only be leftovers of a killed batch.
+    for leftover in (output / CACHE_FOLDER).glob(".tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
     entries: dict[int, dict] = {}
     specs: list[dict] = []
     cache_dir = str(output / CACHE_FOLDER) if cache else None
@@ -218,6 +222,9 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
     finally:
         restore()
         bar.close()
+    for spec in specs:  # jobs stopped half-way leave nothing behind
+        if spec["index"] not in entries:
+            remove_leftovers(output / spec["stem"], spec["slug"])
     result.entries = [entries[i] for i in sorted(entries)]
     _finish(output, current(), lang, result)
     if result.error and not result.interrupted:
