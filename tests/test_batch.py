@@ -573,12 +573,24 @@ def _soak(tmp_path: Path, kills: int, seed: int) -> None:
     random_delay = random.Random(seed)
     finished: dict[str, str] = {}  # slug -> the `started` of its one successful run
     survived = 0
+    import psutil
+
     for _ in range(kills):
-        runner = _start(spec, output, tmp_path, "--workers", "2", "--resume")
+        runner = subprocess.Popen([sys.executable, "-m", "edubalance.batch", str(spec),
+                                   "--output", str(output), "--quiet", "--workers", "2",
+                                   "--resume"], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, start_new_session=True)
         time.sleep(random_delay.uniform(0.5, 9.0))
+        try:
+            children = psutil.Process(runner.pid).children(recursive=True)
+        except psutil.Error:
+            children = []
         runner.kill()
-        runner.communicate(timeout=60)
+        runner.wait(60)
         survived += runner.returncode == -signal.SIGKILL
+        # Workers and kernels die with the runner (no orphan finishes a job later).
+        _, alive = psutil.wait_procs(children, timeout=30)
+        assert not alive, [p.cmdline() for p in alive]
         for slug in counties:
             marker = output / "toy_job" / slug / "job.json"
             if marker.is_file():
