@@ -617,3 +617,14 @@ def test_soak_twenty_sigkills_then_resume(tmp_path):
     # (The fast variant, in the default run, is test_resume_after_sigkill_runs_only_missing_jobs:
     # one kill at a known moment. A kill costs a worker and kernel start, ~5 s here.)
     _soak(tmp_path, kills=22, seed=2017)
+
+
+def test_first_jobs_of_each_batch_file(tmp_path):
+    spec = write_batch(tmp_path, grid={"county": ["a", "b", "c"], "value": [1, 2]})
+    other = write_batch(tmp_path, "other.yaml", grid={"county": ["z"]})
+    jobs = batch.plan_jobs([spec, other], first=3)
+    assert [(j.parameters["county"], j.parameters.get("value")) for j in jobs] == [
+        ("a", 1), ("a", 2), ("b", 1), ("z", None)]
+    assert jobs[0].slug == batch.plan_jobs([spec])[0].slug  # same folders as the full run
+    with pytest.raises(ValueError, match="--first must be at least 1"):
+        batch.plan_jobs([spec], first=0)

@@ -52,7 +52,7 @@ def _handle_batch(args: argparse.Namespace) -> int:
                        resume=args.resume, only=args.only, engine=args.engine,
                        scheduler=args.scheduler, timeout=args.timeout,
                        progress=not args.quiet, keep=args.keep, pdf=args.pdf, lang=args.lang,
-                       wait_lock=args.wait_lock)
+                       wait_lock=args.wait_lock, first=args.first)
     print(summarise(result))
     if result.interrupted:
         print(f"edubalance batch: interrupted ({result.interrupted})", file=sys.stderr)
@@ -96,6 +96,9 @@ def register_cli(subparsers) -> None:
     parser.add_argument("--wait-lock", type=float, default=0.0, metavar="SECONDS",
                         help="wait this long for another batch writing into DIR (default: "
                              "refuse at once)")
+    parser.add_argument("--first", type=int, default=None, metavar="N",
+                        help="run only the first N jobs of each batch file (a quick look; "
+                             "make demo uses it)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=_handle_batch)
 

@@ -282,7 +282,7 @@ def execute_job_warm(spec: Mapping[str, Any]) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- pools
 
-def _worker_init(warm: bool = False) -> None:
+def _worker_init(warm: bool = False, runner_pid: int | None = None) -> None:
     # Die with the runner (a SIGKILLed runner must not leave workers finishing jobs), and
     # leave Ctrl-C and SIGTERM to the runner, which stops the workers itself.
     if sys.platform.startswith("linux"):
@@ -290,6 +290,8 @@ def _worker_init(warm: bool = False) -> None:
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
         except OSError:
             pass
+    if runner_pid is not None and os.getppid() != runner_pid:
+        os._exit(1)  # the runner died while this worker was starting: nobody to work for
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if warm:
@@ -349,7 +351,7 @@ def run_pool(specs: list[dict], workers: int, on_done: Callable[[dict], None],
         signal.signal(signal.SIGINT, previous)
     executor = ProcessPoolExecutor(max_workers=max(1, min(workers, len(specs))),
                                    mp_context=context, initializer=_worker_init,
-                                   initargs=(warm,))
+                                   initargs=(warm, os.getpid()))
     job_function = execute_job_warm if warm else execute_job
     try:
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -155,8 +155,14 @@ def _expand_all(spec: dict, grid: dict) -> list:
     return counties
 
 
-def plan_jobs(batch_files: Iterable[str | os.PathLike]) -> list[Job]:
-    """Expand batch files into jobs (grid product, ``county: all`` resolved), with slugs."""
+def plan_jobs(batch_files: Iterable[str | os.PathLike], first: int | None = None) -> list[Job]:
+    """Expand batch files into jobs (grid product, ``county: all`` resolved), with slugs.
+
+    ``first`` keeps only the first jobs of each batch file (a quick, representative look:
+    with ``county`` first in the grid, every standard for the first counties).
+    """
+    if first is not None and first < 1:
+        raise ParameterError("--first must be at least 1")
     jobs: list[Job] = []
     for batch_file in batch_files:
         spec = load_batch_file(batch_file)
@@ -164,7 +170,8 @@ def plan_jobs(batch_files: Iterable[str | os.PathLike]) -> list[Job]:
         if grid.get("county") == "all":
             grid["county"] = _expand_all(spec, grid)
         names = list(grid)
-        for combination in itertools.product(*(grid[name] for name in names)):
+        combinations = itertools.product(*(grid[name] for name in names))
+        for combination in itertools.islice(combinations, first):
             parameters = {**spec["parameters"], **dict(zip(names, combination))}
             jobs.append(Job(notebook=spec["notebook"], notebook_text=spec["notebook_text"],
                             parameters=parameters, varying=names, source=spec["source"]))

@@ -119,7 +119,7 @@ def run_batch(batch_files: Iterable[str | os.PathLike], output: str | os.PathLik
               timeout: float | None = DEFAULT_TIMEOUT, progress: bool = True,
               kernel_name: str = KERNEL_NAME, keep: Iterable[str] = DEFAULT_KEEP,
               pdf: bool = False, lang: str = "zh", wait_lock: float = 0.0,
-              cache: bool = True) -> BatchResult:
+              cache: bool = True, first: int | None = None) -> BatchResult:
     """Run every job of the batch files; write ``manifest.json`` and ``index.html``.
 
     Returns
@@ -141,7 +141,7 @@ def run_batch(batch_files: Iterable[str | os.PathLike], output: str | os.PathLik
     check_lang(lang)
     engine, keep = _check_options(engine, workers, timeout, keep, pdf)
     output = Path(output).expanduser().resolve()
-    jobs = plan_jobs(batch_files)
+    jobs = plan_jobs(batch_files, first=first)
     if only:
         jobs = [job for job in jobs if _job_matches(job, only)]
         if not jobs:
