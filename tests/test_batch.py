@@ -198,6 +198,11 @@ def test_failing_job_is_isolated_and_reported(failing_batch):
     outputs = [o for cell in executed["cells"] for o in cell.get("outputs", [])]
     assert any(o.get("ename") == "ValueError" for o in outputs)
     assert failed["summary"] is None and (output / failed["report"]).is_file()
+    # Default --keep: the HTML report and the results; the executed notebook only when the
+    # job failed (to show where). A quiet kernel: no TCP warning, so no kernel.log.
+    assert all(job["notebook_output"] is None for c, job in jobs.items() if c != "BAD")
+    assert "without encryption" not in result.stderr
+    assert not list(output.rglob("kernel.log"))
     good = jobs["灵武市 "]
     summary = json.loads((output / good["summary"]).read_text(encoding="utf-8"))
     assert summary["county"] == "灵武市 " and summary["doubled"] == 4  # parameters reached it
@@ -327,16 +332,14 @@ def test_leftover_folders_are_matched_exactly():
 def test_dask_engine_on_a_local_cluster(tmp_path):
     distributed = pytest.importorskip("distributed")
     spec = write_batch(tmp_path, parameters={"value": 3}, grid={"county": ["D1", "D2"]})
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
-                                  dashboard_address=None) as cluster:
-        result = batch.run_batch([spec], output=tmp_path / "out", engine="dask",
-                                 scheduler=cluster.scheduler_address, progress=False)
+    assert distributed
+    # Without --scheduler the batch starts a LocalCluster of --workers processes itself.
+    result = batch.run_batch([spec], output=tmp_path / "out", engine="dask", workers=1,
+                             progress=False)
     assert [e["status"] for e in result.entries] == ["ok", "ok"], result.entries
     summary = json.loads((tmp_path / "out" / result.entries[1]["summary"]).read_text())
     assert summary == {"county": "D2", "value": 3, "doubled": 6, "passed": True,
                        "rows": [1, 2]}
-    with pytest.raises(ValueError, match="--scheduler"):
-        batch.run_batch([spec], output=tmp_path / "out", engine="dask", progress=False)
 
 
 # --------------------------------------------------------------------------- issue 14: inputs
