@@ -199,8 +199,10 @@ def _group(stem: str, group: list[Mapping[str, Any]], output: Path, lang: str) -
         for key in shown:
             value = parameters.get(key)
             number = isinstance(value, (int, float)) and not isinstance(value, bool)
-            cells.append({"text": _value(value), "kind": "num" if number else
-                          ("name" if key == "county" else "param"),
+            if key == "county":  # a name or a code: text either way
+                cells.append({"text": _value(value), "kind": "name", "sort": None})
+                continue
+            cells.append({"text": _value(value), "kind": "num" if number else "param",
                           "sort": value if number else None})
         links = []
         for key, label_key in (("report", "run.index.report"), ("pdf", "run.index.pdf"),
