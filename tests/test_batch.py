@@ -307,19 +307,51 @@ def test_resume_after_sigkill_runs_only_missing_jobs(tmp_path):
     assert [e["status"] for e in again.entries] == ["skipped"]
 
 
-def test_watchdog_kills_a_job_over_its_time_limit(tmp_path):
+def _spawning_notebook(path: Path) -> Path:
+    """Starts two children (one in the kernel's process group, one in a session of its own),
+    notes their pids, then sleeps past any limit."""
+    import nbformat
+
+    parameters = nbformat.v4.new_code_cell('pid_file = ""\noutput_dir = "out"')
+    parameters.metadata["tags"] = ["parameters"]
+    work = nbformat.v4.new_code_cell(
+        "import subprocess, time\n"
+        "same_group = subprocess.Popen(['sleep', '300'])\n"
+        "own_session = subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
+        "open(pid_file, 'w').write(f'{same_group.pid} {own_session.pid}')\n"
+        "time.sleep(120)")
+    notebook = nbformat.v4.new_notebook(cells=[parameters, work])
+    notebook.metadata["kernelspec"] = {"name": "edubalance", "language": "python",
+                                       "display_name": "Python (edubalance)"}
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_watchdog_kills_a_job_and_every_process_it_started(tmp_path):
     # The per-cell limit is set far above the job limit, so only the watchdog can stop it.
-    spec = {"notebook": str(TOY), "notebook_text": "toy", "output": str(tmp_path / "out"),
-            "parameters": {"county": "T", "sleep_seconds": 60.0}, "stem": "toy_job",
-            "slug": "T", "cwd": str(tmp_path), "timeout": 4, "cell_timeout": 120,
+    import psutil
+
+    pid_file = tmp_path / "pids"
+    spec = {"notebook": str(_spawning_notebook(tmp_path / "spawn.ipynb")),
+            "notebook_text": "spawn", "output": str(tmp_path / "out"),
+            "parameters": {"pid_file": str(pid_file)}, "stem": "spawn",
+            "slug": "T", "cwd": str(tmp_path), "timeout": 20, "cell_timeout": 300,
             "kernel_name": "edubalance", "fingerprint": "sha256:x"}
     started = time.monotonic()
     entry = batch.execute_job(spec)
-    assert time.monotonic() - started < 40
-    assert entry["status"] == "failed" and "timed out after 4 s" in entry["error"], entry
-    assert (tmp_path / "out" / entry["notebook_output"]).is_file()
-    marker = json.loads((tmp_path / "out" / "toy_job" / "T" / "job.json").read_text())
+    assert time.monotonic() - started < 90
+    assert entry["status"] == "failed" and "timed out after 20 s" in entry["error"], entry
+    assert (tmp_path / "out" / entry["notebook_output"]).is_file()  # kept: the job failed
+    marker = json.loads((tmp_path / "out" / "spawn" / "T" / "job.json").read_text())
     assert marker["status"] == "failed"
+    processes = []
+    for pid in map(int, pid_file.read_text().split()):
+        try:
+            processes.append(psutil.Process(pid))
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(processes, timeout=10)
+    assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], "children left running"
 
 
 def test_leftover_folders_are_matched_exactly():
