@@ -663,3 +663,30 @@ def test_first_jobs_of_each_batch_file(tmp_path):
     assert jobs[0].slug == batch.plan_jobs([spec])[0].slug  # same folders as the full run
     with pytest.raises(ValueError, match="--first must be at least 1"):
         batch.plan_jobs([spec], first=0)
+
+
+def test_pdf_failure_is_reported_not_a_traceback(tmp_path, monkeypatch):
+    import types
+
+    from edubalance.run import runner
+
+    def fake_pool(specs, workers, on_done, warm=True):
+        from edubalance.run.manifest import job_entry
+
+        for spec in specs:
+            folder = tmp_path / "out" / spec["stem"] / spec["slug"]
+            folder.mkdir(parents=True)
+            (folder / "toy_job.html").write_text("<p>report</p>")
+            (folder / "job.json").write_text("{}")
+            on_done(job_entry(spec, status="ok", seconds=0.1,
+                              report=f"{spec['stem']}/{spec['slug']}/toy_job.html"))
+
+    def no_browser(paths):
+        raise RuntimeError("no Chromium found: playwright install chromium")
+
+    monkeypatch.setitem(sys.modules, "edubalance.pdf", types.SimpleNamespace(write_pdfs=no_browser))
+    monkeypatch.setattr(runner, "run_pool", fake_pool)
+    result = batch.run_batch([write_batch(tmp_path, grid={"county": ["a"]})],
+                             output=tmp_path / "out", progress=False, pdf=True)
+    assert result.exit_code == 1 and "no Chromium found" in batch.summarise(result)
+    assert (tmp_path / "out" / "index.html").is_file()

@@ -55,6 +55,7 @@ class BatchResult:
     planned: int = 0
     interrupted: str | None = None  # "SIGINT" / "SIGTERM"
     error: str | None = None
+    warning: str | None = None
 
     @property
     def failed(self) -> list[dict[str, Any]]:
@@ -64,7 +65,7 @@ class BatchResult:
     def exit_code(self) -> int:
         if self.interrupted:
             return 143 if self.interrupted == "SIGTERM" else 130
-        return 1 if (self.failed or self.error) else 0
+        return 1 if (self.failed or self.error or self.warning) else 0
 
 
 def is_complete(output: Path, job: Job) -> dict[str, Any] | None:
@@ -210,7 +211,10 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
             else:
                 run_pool(specs, workers or os.cpu_count() or 1, on_done, warm=engine == "warm")
         if pdf:
-            _add_pdfs(output, entries)
+            try:
+                _add_pdfs(output, entries)
+            except (ImportError, RuntimeError, ValueError) as error:  # e.g. no browser
+                result.warning = f"PDF reports not written: {error}"
     except KeyboardInterrupt as stop:
         result.interrupted = "SIGTERM" if isinstance(stop, _Stop) else "SIGINT"
     except BatchWriteError as error:
@@ -284,6 +288,8 @@ def summarise(result: BatchResult) -> str:
                      "run again with --resume to finish")
     if result.error:
         lines.append(f"stopped: {result.error}")
+    if result.warning:
+        lines.append(result.warning)
     if result.output is not None:
         lines.append(f"manifest: {result.output / MANIFEST}")
         lines.append(f"index:    {result.output / 'index.html'}")
