@@ -690,3 +690,28 @@ def test_pdf_failure_is_reported_not_a_traceback(tmp_path, monkeypatch):
                              output=tmp_path / "out", progress=False, pdf=True)
     assert result.exit_code == 1 and "no Chromium found" in batch.summarise(result)
     assert (tmp_path / "out" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("keep, expected", [
+    (None, {"job.json", "toy_job.html", "summary.json", "table.csv"}),
+    (["html", "results", "figures", "notebook"],
+     {"job.json", "toy_job.html", "summary.json", "table.csv", "fig.png", "fig.svg",
+      "toy_job.ipynb"}),
+    (["html"], {"job.json", "toy_job.html", "summary.json"}),
+])
+def test_keep_chooses_what_a_job_folder_holds(tmp_path, monkeypatch, keep, expected):
+    from edubalance.run.job import run_job
+
+    def fake_notebook(spec, executed, parameters, kernel_pids, kernel_log):
+        executed.write_text("{}")
+        out = Path(parameters["output_dir"])
+        for name in ("summary.json", "table.csv", "fig.png", "fig.svg"):
+            (out / name).write_text("x")
+
+    monkeypatch.setattr("edubalance.report.export_html",
+                        lambda executed, report: Path(report).write_text("<p>ok</p>"))
+    spec = {"stem": "toy_job", "slug": "a", "parameters": {}, "output": str(tmp_path),
+            "notebook": str(TOY), "timeout": None, **({"keep": keep} if keep else {})}
+    entry = run_job(spec, fake_notebook)
+    assert {p.name for p in (tmp_path / "toy_job" / "a").iterdir()} == expected
+    assert sorted(entry["files"]) == sorted(f"toy_job/a/{name}" for name in expected)

@@ -10,9 +10,10 @@ The watchdog (``spec["timeout"]``) kills the kernel's whole process group (kerne
 their own session) and any process the kernel started in another one, so a job that timed
 out leaves no child running.
 
-What a job folder keeps (``spec["keep"]``): ``html`` (one self-contained report),
-``results`` (what the notebook wrote: ``summary.json``, tables, figures), ``notebook`` (the
-executed notebook; always kept for a failed job, to show where it failed).
+What a job folder keeps (``spec["keep"]``, default ``html,results``): ``html`` (one
+self-contained report, figures embedded), ``results`` (the machine-readable files the notebook
+wrote: ``summary.json``, CSV, xlsx, JSON), ``figures`` (the figure files it saved: PNG, SVG),
+``notebook`` (the executed notebook; always kept for a failed job, to show where it failed).
 """
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ from .manifest import JOB_MARKER, job_entry
 __all__ = ["run_job", "describe_error", "kill_process_tree", "is_leftover_of",
            "remove_leftovers", "inside", "KEEP_CHOICES", "DEFAULT_KEEP"]
 
-KEEP_CHOICES = ("html", "results", "notebook")
+KEEP_CHOICES = ("html", "results", "figures", "notebook")
+# Figure files a notebook saves beside its results; the HTML report embeds the figures already.
+FIGURE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp")
 # Errors that mean "the disk cannot take our files": they stop the batch, not just the job.
 WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EIO})
 DEFAULT_KEEP = ("html", "results")
@@ -228,6 +231,10 @@ def _run_in(spec, tmp: Path, final: Path, keep: set, started: float, clock: floa
                 error_text = f"HTML report failed: {type(error).__name__}: {error}"
     if executed.is_file() and "notebook" not in keep and error_text is None:
         executed.unlink()
+    if "figures" not in keep:
+        for path in list(tmp.rglob("*")):
+            if path.is_file() and path.suffix.lower() in FIGURE_SUFFIXES:
+                path.unlink()
     if "results" not in keep:
         for path in list(tmp.iterdir()):
             if path not in (executed, report) and path.name != "summary.json" \
