@@ -31,7 +31,7 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "schema", "data", "sample", "indicators", "standards", "scoring", "gaps", "disparity",
     "composite", "clustering", "regression", "plotting", "notebook", "report", "batch",
-    "explore", "roster",
+    "explore", "roster", "cache", "run",
 )
 
 
