@@ -17,7 +17,7 @@ import yaml
 from edubalance import batch
 
 TOY = Path(__file__).resolve().parent / "fixtures" / "toy_job.ipynb"
-PROBE_TIMEOUT = 8.0
+PROBE_TIMEOUT = 20.0  # kernel start + preload count too: room for a loaded machine
 
 
 def write_batch(folder: Path, notebook: Path, **content) -> Path:
@@ -71,7 +71,8 @@ def probe_notebook(path: Path) -> Path:
         '    time.sleep(120)\n'
         'write_results(output_dir, summary={"name": name, "leaked": leaked, "pid": os.getpid(),'
         ' "cwd": cwd_at_start, "linewidth": linewidth_at_start,'
-        ' "pandas_preloaded": pandas_preloaded, "module_leaks": module_leaks})')
+        ' "pandas_preloaded": pandas_preloaded, "module_leaks": module_leaks,'
+        ' "cache_dir": os.environ.get("EDUBALANCE_CACHE_DIR")})')
     notebook = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell('import os, sys, time\n'
                                   'pandas_preloaded = "pandas" in sys.modules\n'
@@ -202,6 +203,8 @@ def test_warm_jobs_share_the_kernel_but_not_the_namespace(probe_run):
     assert second["linewidth"] == first["linewidth"] != 7.0  # job 1's rcParams were undone
     assert first["module_leaks"] == second["module_leaks"] == summaries["last"]["module_leaks"]
     assert not any(second["module_leaks"].values()), second["module_leaks"]
+    # Shared work: the batch points eb.cache at <output>/.cache for every job.
+    assert first["cache_dir"] == second["cache_dir"] == str(result.output / ".cache")
     executed = read_json(result.output / result.entries[1]["notebook_output"])
     assert [c["execution_count"] for c in executed["cells"] if c["cell_type"] == "code"] \
         == [1, 2, 3, 4]

@@ -157,7 +157,8 @@ def run_job(spec: Mapping[str, Any], run_notebook: Callable[..., None]) -> dict[
     final = inside(output, output / stem / slug)
     final.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(final.parent, slug)
-    if spec.get("cache_dir"):
+    previous_cache = os.environ.get("EDUBALANCE_CACHE_DIR")
+    if spec.get("cache_dir"):  # for the kernel this job starts (a warm one keeps it)
         os.environ["EDUBALANCE_CACHE_DIR"] = spec["cache_dir"]
     tmp = None
     try:
@@ -176,6 +177,11 @@ def run_job(spec: Mapping[str, Any], run_notebook: Callable[..., None]) -> dict[
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        if previous_cache is None:
+            os.environ.pop("EDUBALANCE_CACHE_DIR", None)
+        else:
+            os.environ["EDUBALANCE_CACHE_DIR"] = previous_cache
 
 
 def _run_in(spec, tmp: Path, final: Path, keep: set, started: float, clock: float,

@@ -202,9 +202,10 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
         current().write()
 
     restore = _install_sigterm()
+    previous_cache = os.environ.get("EDUBALANCE_CACHE_DIR")
     try:
         if specs:
-            if cache_dir:
+            if cache_dir:  # inherited by the workers, and by their kernels
                 os.environ["EDUBALANCE_CACHE_DIR"] = cache_dir
             if engine == "dask":
                 run_dask(specs, scheduler, on_done, workers=workers or 1)
@@ -226,6 +227,10 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
     finally:
         restore()
         bar.close()
+        if previous_cache is None:
+            os.environ.pop("EDUBALANCE_CACHE_DIR", None)
+        else:
+            os.environ["EDUBALANCE_CACHE_DIR"] = previous_cache
     for spec in specs:  # jobs stopped half-way leave nothing behind
         if spec["index"] not in entries:
             remove_leftovers(output / spec["stem"], spec["slug"])
