@@ -1,29 +1,33 @@
-"""Benchmark of the batch runner: serial vs 2 workers, jobs per minute, per-job overhead.
+"""Benchmark of the batch runner against the targets of issue 16, ratios measured in one run.
 
-Runs notebooks/county_scoring.ipynb for the sample counties of 2017 (22 jobs) once with one
-worker and once with two, and compares the per-job time with two floors measured in the same
-run: a papermill run of an "empty" notebook with the same imports (kernel start + imports),
-and a direct papermill run of one real job (no runner, no HTML report). A third run uses the
-opt-in warm-kernel engine (``--engine warm``, 2 workers, one kernel per worker reused across
-jobs) and prints its ratio against the local engine measured in the same run.
+    .venv/bin/python benchmarks/bench_batch.py [--counties 22] [--national 100]
+        [--national-data DIR] [--no-papermill] [--no-dask] [--no-cold]
 
-    .venv/bin/python benchmarks/bench_batch.py [--counties N] [--toy]
+Runs ``notebooks/county_scoring.ipynb`` on the sample counties of 2017 and prints, each
+against its target:
 
-``--toy`` (or a missing county_scoring notebook) uses a toy notebook that imports edubalance
-and pandas instead. Target: 2 workers at least 1.7x faster than 1.
+1. a sample county job with the default engine and 2 workers: wall time per job (<= 2 s);
+2. ``edubalance batch`` against papermill under ``xargs -P 2`` on the same jobs (>= 3x);
+3. a county job on the national file against one on the sample (<= 1.5x);
+4. the median job folder (<= 600 KB);
+5. the national run (5,700 jobs) projected on 2 cores (<= 1 h), and on 16;
+plus the cold engine (a kernel per job, the former default) and the Dask engine on a
+``LocalCluster`` for reference. The national file is generated with
+``edubalance sample --scale national`` when ``--national-data`` has no ``schools.csv``
+(once; about 200,000 schools a year).
 """
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import nbformat
-import papermill as pm
 import yaml
 
 from edubalance import batch
@@ -31,115 +35,133 @@ from edubalance import batch
 ROOT = Path(__file__).resolve().parents[1]
 SCORING = ROOT / "notebooks" / "county_scoring.ipynb"
 SAMPLE = ROOT / "data" / "sample" / "schools.csv"
-TARGET_SPEEDUP = 1.7
+NATIONAL_JOBS = 5700
+TARGETS = {"job": 2.0, "papermill": 3.0, "national": 1.5, "folder_kb": 600.0, "hours": 1.0}
 
 
-def toy_notebook(path: Path) -> Path:
-    params = nbformat.v4.new_code_cell('county = "demo"\noutput_dir = "out"')
-    params.metadata["tags"] = ["parameters"]
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("import pandas as pd\nimport edubalance as eb"), params,
-        nbformat.v4.new_code_cell("frame = pd.DataFrame({'county': [county] * 1000, "
-                                  "'x': range(1000)})\n"
-                                  "eb.notebook.write_results(output_dir, summary={'county': county,"
-                                  " 'mean': float(frame.x.mean())}, tables={'frame': frame})"),
-    ])
-    notebook.metadata["kernelspec"] = {"name": "edubalance", "language": "python",
-                                       "display_name": "Python (edubalance)"}
-    nbformat.write(notebook, path)
-    return path
+def verdict(ok: bool) -> str:
+    return "OK" if ok else "BELOW TARGET"
 
 
-def floor_notebook(source: Path, path: Path) -> Path:
-    """The source notebook's cells up to and including its parameters cell: imports only."""
-    notebook = nbformat.read(source, as_version=4)
-    cells = []
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            cells.append(cell)
-        if "parameters" in cell.metadata.get("tags", []):
-            break
-    notebook.cells = cells
-    nbformat.write(notebook, path)
-    return path
+def write_spec(folder: Path, name: str, data: Path, counties: list) -> Path:
+    spec = folder / f"{name}.yaml"
+    spec.write_text(yaml.safe_dump({
+        "notebook": str(SCORING),
+        "parameters": {"data_path": str(data), "year": 2017, "standard": "basic-2012"},
+        "grid": {"county": counties}}, allow_unicode=True), encoding="utf-8")
+    return spec
 
 
-def timed_papermill(notebook: Path, workdir: Path, parameters: dict, repeats: int) -> float:
-    times = []
-    for attempt in range(repeats):
-        out = workdir / f"run-{notebook.stem}-{attempt}"
-        started = time.perf_counter()
-        pm.execute_notebook(str(notebook), str(workdir / f"{out.name}.ipynb"),
-                            parameters={**parameters, "output_dir": str(out)},
-                            kernel_name="edubalance", cwd=str(ROOT), progress_bar=False)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+def timed_batch(spec: Path, output: Path, **options) -> tuple[float, batch.BatchResult]:
+    started = time.perf_counter()
+    result = batch.run_batch([spec], output=output, progress=False, **options)
+    elapsed = time.perf_counter() - started
+    if result.failed:
+        print(f"  ! {len(result.failed)} job(s) failed: {result.failed[0]['error']}")
+    return elapsed, result
+
+
+def folder_sizes(result: batch.BatchResult) -> list[float]:
+    sizes = []
+    for entry in result.entries:
+        folder = result.output / entry["folder"]
+        sizes.append(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1024)
+    return sizes
+
+
+def papermill_xargs(workdir: Path, data: Path, counties: list) -> float:
+    """What a user would do instead: papermill per job, two at a time, no HTML."""
+    lines = []
+    for i, county in enumerate(counties):
+        out = workdir / f"pm-{i}"
+        lines.append(" ".join(shlex.quote(part) for part in [
+            str(SCORING), str(out) + ".ipynb", "-k", "edubalance", "--no-progress-bar",
+            "-p", "county", str(county), "-p", "data_path", str(data), "-p", "year", "2017",
+            "-p", "standard", "basic-2012", "-p", "output_dir", str(out)]))
+    arguments = workdir / "papermill-jobs.txt"
+    arguments.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    papermill = Path(sys.executable).with_name("papermill")
+    started = time.perf_counter()
+    subprocess.run(f"xargs -P 2 -L 1 {shlex.quote(str(papermill))} < {shlex.quote(str(arguments))}",
+                   shell=True, check=False, cwd=ROOT, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def national_data(folder: Path) -> Path:
+    schools = folder / "schools.csv"
+    if not schools.is_file():
+        print(f"generating the national sample in {folder} ...")
+        subprocess.run([sys.executable, "-m", "edubalance.cli", "sample", "--scale", "national",
+                        "--seed", "1", "--out", str(folder)], check=True)
+    return schools
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--counties", type=int, default=22, help="number of jobs (default 22)")
-    parser.add_argument("--toy", action="store_true", help="use the toy notebook")
-    parser.add_argument("--repeats", type=int, default=3, help="floor measurements (median)")
+    parser.add_argument("--counties", type=int, default=22, help="sample jobs (default 22)")
+    parser.add_argument("--national", type=int, default=100,
+                        help="national county jobs to time (default 100; 0 skips)")
+    parser.add_argument("--national-data", type=Path, default=ROOT / "data" / "national")
+    parser.add_argument("--no-papermill", action="store_true")
+    parser.add_argument("--no-dask", action="store_true")
+    parser.add_argument("--no-cold", action="store_true")
     args = parser.parse_args()
     os.chdir(ROOT)
     workdir = Path(tempfile.mkdtemp(prefix="bench-batch-"))
-    use_toy = args.toy or not SCORING.is_file() or not SAMPLE.is_file()
-    if use_toy:
-        notebook = toy_notebook(workdir / "toy_scoring.ipynb")
-        counties = [f"county-{i:02d}" for i in range(args.counties)]
-        shared: dict = {}
-        print("notebook: toy (imports edubalance + pandas) - county_scoring.ipynb not used")
-    else:
-        notebook = SCORING
-        counties = batch.counties_in(SAMPLE, years=[2017])[:args.counties]
-        shared = {"data_path": str(SAMPLE.relative_to(ROOT)), "year": 2017,
-                  "standard": "basic-2012"}
-        print(f"notebook: {notebook.relative_to(ROOT)}, sample data 2017")
-    spec = workdir / "bench.yaml"
-    spec.write_text(yaml.safe_dump({"notebook": str(notebook), "parameters": shared,
-                                    "grid": {"county": counties}}, allow_unicode=True),
-                    encoding="utf-8")
-    n_jobs = len(counties)
-    print(f"jobs: {n_jobs}; cores: {os.cpu_count()}; load average before: "
-          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    counties = batch.counties_in(SAMPLE, years=[2017])[:args.counties]
+    n = len(counties)
+    spec = write_spec(workdir, "sample", SAMPLE, counties)
+    print(f"county_scoring on the sample, 2017, basic-2012: {n} jobs; cores {os.cpu_count()}; "
+          f"load before {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
-    floor = timed_papermill(floor_notebook(notebook, workdir / "floor.ipynb"), workdir,
-                            {}, args.repeats)
-    direct = timed_papermill(notebook, workdir, {**shared, "county": counties[0]}, args.repeats)
+    warm, warm_result = timed_batch(spec, workdir / "warm", workers=2)
+    per_job = warm / n
+    print(f"default (warm) engine, 2 workers: {warm:7.1f} s, {per_job:5.2f} s per job "
+          f"(target <= {TARGETS['job']} s) {verdict(per_job <= TARGETS['job'])}")
+    if not args.no_cold:
+        cold, _ = timed_batch(spec, workdir / "cold", workers=2, engine="cold")
+        print(f"cold engine (a kernel per job), 2 workers: {cold:7.1f} s = {cold / warm:4.2f}x "
+              "the default engine")
+    if not args.no_papermill:
+        pm_time = papermill_xargs(workdir, SAMPLE, counties)
+        ratio = pm_time / warm
+        print(f"papermill under xargs -P 2: {pm_time:7.1f} s; edubalance batch is {ratio:4.2f}x "
+              f"faster (target >= {TARGETS['papermill']}x) {verdict(ratio >= TARGETS['papermill'])}")
+    sizes = folder_sizes(warm_result)
+    median = statistics.median(sizes)
+    print(f"median job folder: {median:6.0f} KB (largest {max(sizes):.0f} KB; target <= "
+          f"{TARGETS['folder_kb']:.0f} KB) {verdict(median <= TARGETS['folder_kb'])}")
+    if not args.no_dask:
+        try:
+            dask, _ = timed_batch(spec, workdir / "dask", workers=2, engine="dask")
+            print(f"dask engine on a LocalCluster (2 processes, cold jobs): {dask:7.1f} s = "
+                  f"{dask / warm:4.2f}x the default engine")
+        except ValueError as error:
+            print(f"dask engine: skipped ({error})")
 
-    timings = {}
-    warm_time = None
-    for engine, workers in (("local", 1), ("local", 2), ("warm", 2)):
-        started = time.perf_counter()
-        result = batch.run_batch([spec], output=workdir / f"reports-{engine}-{workers}",
-                                 workers=workers, engine=engine, progress=False)
-        elapsed = time.perf_counter() - started
-        if engine == "local":
-            timings[workers] = elapsed
-        else:
-            warm_time = elapsed
-        failed = f", {len(result.failed)} FAILED (timing not comparable)" if result.failed else ""
-        print(f"{engine:5} engine, {workers} worker(s): {elapsed:7.1f} s for {n_jobs} jobs "
-              f"({60 * n_jobs / elapsed:5.1f} jobs/min){failed}")
-
-    per_job = timings[1] / n_jobs
-    speedup = timings[1] / timings[2]
-    print(f"floor (papermill, imports only):    {floor:6.2f} s per run (median of {args.repeats})")
-    print(f"direct papermill run of one job:    {direct:6.2f} s (median of {args.repeats})")
-    print(f"batch, 1 worker, per job:           {per_job:6.2f} s = {per_job / floor:4.2f}x floor, "
-          f"{per_job / direct:4.2f}x direct papermill")
-    print(f"runner overhead per job (vs direct): {per_job - direct:+6.2f} s "
-          "(HTML report, job.json, fingerprint, worker start amortised)")
-    print(f"kernel start + imports share of a job: {floor / direct:4.0%}")
-    print(f"speed-up with 2 workers: {speedup:4.2f}x (target >= {TARGET_SPEEDUP}x) "
-          f"{'OK' if speedup >= TARGET_SPEEDUP else 'BELOW TARGET'}")
-    warm_gain = timings[2] / warm_time
-    print(f"warm engine, 2 workers: {warm_time:6.1f} s = {warm_gain:4.2f}x faster than the local "
-          f"engine with 2 workers ({timings[2]:.1f} s), {timings[1] / warm_time:4.2f}x faster "
-          f"than local with 1; per job {2 * warm_time / n_jobs:5.2f} s of worker time")
-    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(f"outputs kept in {workdir}")
+    if args.national > 0:
+        data = national_data(args.national_data)
+        national_counties = batch.counties_in(data, years=[2017])[:args.national]
+        m = len(national_counties)
+        nspec = write_spec(workdir, "national", data, national_counties)
+        one, _ = timed_batch(write_spec(workdir, "national1", data, national_counties[:max(1, m // 4)]),
+                             workdir / "national-1", workers=1)
+        one_per_job = one / max(1, m // 4)
+        two, _ = timed_batch(nspec, workdir / "national-2", workers=2)
+        national_per_job = two / m
+        ratio = national_per_job / per_job
+        print(f"national file, {m} jobs, 2 workers: {two:7.1f} s, {national_per_job:5.2f} s per job "
+              f"= {ratio:4.2f}x a sample job (target <= {TARGETS['national']}x) "
+              f"{verdict(ratio <= TARGETS['national'])}")
+        print(f"national file, 1 worker: {one_per_job:5.2f} s per job")
+        hours2 = NATIONAL_JOBS * national_per_job / 3600
+        hours1 = NATIONAL_JOBS * one_per_job / 3600
+        hours16 = hours2 * 2 / 16
+        print(f"national run of {NATIONAL_JOBS:,} jobs projected: {hours1:5.2f} h on 1 worker, "
+              f"{hours2:5.2f} h on 2 (target <= {TARGETS['hours']} h) "
+              f"{verdict(hours2 <= TARGETS['hours'])}, {hours16:5.2f} h on 16 (linear)")
+    print(f"load after {' '.join(f'{x:.1f}' for x in os.getloadavg())}; outputs in {workdir}")
     return 0
 
 

@@ -54,3 +54,22 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+
+class _SlowIsOptIn:
+    """`slow` is opt-in, as pyproject.toml says: without any -m expression those tests are
+    skipped (`make test-all` runs them with -m "slow or not slow")."""
+
+    @staticmethod
+    def pytest_collection_modifyitems(config, items):
+        if config.option.markexpr:
+            return
+        skip = pytest.mark.skip(reason="slow: opt in with -m slow")
+        for item in items:
+            if "slow" in item.keywords:
+                item.add_marker(skip)
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_SlowIsOptIn(), "edubalance-slow-opt-in")

@@ -198,6 +198,11 @@ def test_failing_job_is_isolated_and_reported(failing_batch):
     outputs = [o for cell in executed["cells"] for o in cell.get("outputs", [])]
     assert any(o.get("ename") == "ValueError" for o in outputs)
     assert failed["summary"] is None and (output / failed["report"]).is_file()
+    # Default --keep: the HTML report and the results; the executed notebook only when the
+    # job failed (to show where). A quiet kernel: no TCP warning, so no kernel.log.
+    assert all(job["notebook_output"] is None for c, job in jobs.items() if c != "BAD")
+    assert "without encryption" not in result.stderr
+    assert not list(output.rglob("kernel.log"))
     good = jobs["灵武市 "]
     summary = json.loads((output / good["summary"]).read_text(encoding="utf-8"))
     assert summary["county"] == "灵武市 " and summary["doubled"] == 4  # parameters reached it
@@ -224,7 +229,8 @@ def test_index_escapes_names_and_links_resolve(failing_batch):
     page = (output / "index.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert not re.search(r"<(script|link)\b", page)  # self-contained: inline CSS only
+    # Self-contained: inline CSS and script only, nothing loaded.
+    assert not re.search(r"<script\b[^>]*\bsrc|<link\b", page)
     parser = Links()
     parser.feed(page)
     assert len([h for h in parser.hrefs if h.endswith(".html")]) == 4
@@ -301,38 +307,411 @@ def test_resume_after_sigkill_runs_only_missing_jobs(tmp_path):
     assert [e["status"] for e in again.entries] == ["skipped"]
 
 
-def test_watchdog_kills_a_job_over_its_time_limit(tmp_path):
+def _spawning_notebook(path: Path) -> Path:
+    """Starts two children (one in the kernel's process group, one in a session of its own),
+    notes their pids, then sleeps past any limit."""
+    import nbformat
+
+    parameters = nbformat.v4.new_code_cell('pid_file = ""\noutput_dir = "out"')
+    parameters.metadata["tags"] = ["parameters"]
+    work = nbformat.v4.new_code_cell(
+        "import subprocess, time\n"
+        "same_group = subprocess.Popen(['sleep', '300'])\n"
+        "own_session = subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
+        "open(pid_file, 'w').write(f'{same_group.pid} {own_session.pid}')\n"
+        "time.sleep(120)")
+    notebook = nbformat.v4.new_notebook(cells=[parameters, work])
+    notebook.metadata["kernelspec"] = {"name": "edubalance", "language": "python",
+                                       "display_name": "Python (edubalance)"}
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_watchdog_kills_a_job_and_every_process_it_started(tmp_path):
     # The per-cell limit is set far above the job limit, so only the watchdog can stop it.
-    spec = {"notebook": str(TOY), "notebook_text": "toy", "output": str(tmp_path / "out"),
-            "parameters": {"county": "T", "sleep_seconds": 60.0}, "stem": "toy_job",
-            "slug": "T", "cwd": str(tmp_path), "timeout": 4, "cell_timeout": 120,
+    import psutil
+
+    pid_file = tmp_path / "pids"
+    spec = {"notebook": str(_spawning_notebook(tmp_path / "spawn.ipynb")),
+            "notebook_text": "spawn", "output": str(tmp_path / "out"),
+            "parameters": {"pid_file": str(pid_file)}, "stem": "spawn",
+            "slug": "T", "cwd": str(tmp_path), "timeout": 20, "cell_timeout": 300,
             "kernel_name": "edubalance", "fingerprint": "sha256:x"}
     started = time.monotonic()
     entry = batch.execute_job(spec)
-    assert time.monotonic() - started < 40
-    assert entry["status"] == "failed" and "timed out after 4 s" in entry["error"], entry
-    assert (tmp_path / "out" / entry["notebook_output"]).is_file()
-    marker = json.loads((tmp_path / "out" / "toy_job" / "T" / "job.json").read_text())
+    assert time.monotonic() - started < 90
+    assert entry["status"] == "failed" and "timed out after 20 s" in entry["error"], entry
+    assert (tmp_path / "out" / entry["notebook_output"]).is_file()  # kept: the job failed
+    marker = json.loads((tmp_path / "out" / "spawn" / "T" / "job.json").read_text())
     assert marker["status"] == "failed"
+    processes = []
+    for pid in map(int, pid_file.read_text().split()):
+        try:
+            processes.append(psutil.Process(pid))
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(processes, timeout=10)
+    assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], "children left running"
 
 
 def test_leftover_folders_are_matched_exactly():
-    assert batch._is_leftover_of(".tmp-A-abc12_z9", "A")
-    assert batch._is_leftover_of(".old-A-abc12_z9", "A")
-    assert not batch._is_leftover_of(".tmp-A-B-abc12_z9", "A")  # job "A-B" may be running
-    assert not batch._is_leftover_of(".tmp-A-abc12", "A")
+    assert batch.is_leftover_of(".tmp-A-abc12_z9", "A")
+    assert batch.is_leftover_of(".old-A-abc12_z9", "A")
+    assert not batch.is_leftover_of(".tmp-A-B-abc12_z9", "A")  # job "A-B" may be running
+    assert not batch.is_leftover_of(".tmp-A-abc12", "A")
 
 
 def test_dask_engine_on_a_local_cluster(tmp_path):
     distributed = pytest.importorskip("distributed")
     spec = write_batch(tmp_path, parameters={"value": 3}, grid={"county": ["D1", "D2"]})
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
-                                  dashboard_address=None) as cluster:
-        result = batch.run_batch([spec], output=tmp_path / "out", engine="dask",
-                                 scheduler=cluster.scheduler_address, progress=False)
+    assert distributed
+    # Without --scheduler the batch starts a LocalCluster of --workers processes itself.
+    result = batch.run_batch([spec], output=tmp_path / "out", engine="dask", workers=1,
+                             progress=False)
     assert [e["status"] for e in result.entries] == ["ok", "ok"], result.entries
     summary = json.loads((tmp_path / "out" / result.entries[1]["summary"]).read_text())
     assert summary == {"county": "D2", "value": 3, "doubled": 6, "passed": True,
                        "rows": [1, 2]}
-    with pytest.raises(ValueError, match="--scheduler"):
-        batch.run_batch([spec], output=tmp_path / "out", engine="dask", progress=False)
+
+
+# --------------------------------------------------------------------------- issue 14: inputs
+
+BOMB = ('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+        + "".join(f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
+                  for p, c in zip("abcdefgh", "bcdefghi")))
+
+
+def test_nested_alias_bomb_fails_before_expansion(tmp_path):
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(f"notebook: {TOY}\nparameters:\n" + "".join(
+        "  " + line + "\n" for line in BOMB.splitlines()), encoding="utf-8")
+    assert len(BOMB.encode()) < 600
+    with pytest.raises(ValueError, match="expands to more than"):
+        batch.load_batch_file(bomb)
+    many = tmp_path / "many.yaml"
+    many.write_text("a: &a 1\nb: [" + ", ".join(["*a"] * 150) + "]\n")
+    with pytest.raises(ValueError, match="more than 100 aliases"):
+        batch.load_batch_file(many)
+    big = tmp_path / "big.yaml"
+    big.write_text("# " + "x" * 1_100_000 + "\n")
+    with pytest.raises(ValueError, match="more than the 1,000,000"):
+        batch.load_batch_file(big)
+
+
+def test_duplicate_keys_are_rejected(tmp_path):
+    spec = tmp_path / "dup.yaml"
+    spec.write_text(f"notebook: {TOY}\nparameters:\n  value: 1\n  value: 2\n")
+    with pytest.raises(ValueError, match=r"key 'value' given twice \(lines 3 and 4\)"):
+        batch.load_batch_file(spec)
+
+
+def test_integer_county_codes_are_accepted_as_the_notebook_accepts_them(tmp_path):
+    scoring = Path(__file__).resolve().parents[1] / "notebooks" / "county_scoring.ipynb"
+    spec = write_batch(tmp_path, notebook=scoring,
+                       parameters={"data_path": "data/sample/schools.csv", "year": 2017},
+                       grid={"county": [640181, "灵武市"]})
+    jobs = batch.plan_jobs([spec])
+    batch.validate_jobs(jobs)  # (str, int) in the notebook's check_parameters
+    assert [job.parameters["county"] for job in jobs] == [640181, "灵武市"]
+    bad = write_batch(tmp_path, "bad.yaml", notebook=scoring, grid={"county": [6401.5]})
+    with pytest.raises(ValueError, match=r"county=6401.5 should be str or int, not float"):
+        batch.validate_jobs(batch.plan_jobs([bad]))
+
+
+def test_relative_paths_resolve_from_the_batch_files_folder(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    (project / "nb").mkdir(parents=True)
+    (project / "nb" / "toy.ipynb").write_bytes(TOY.read_bytes())
+    (project / "data.csv").write_text("a\n1\n")
+    spec = project / "batch.yaml"
+    spec.write_text("notebook: nb/toy.ipynb\nparameters: {gate_file: data.csv}\n"
+                    "grid: {county: [a]}\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    loaded = batch.load_batch_file(spec)
+    assert loaded["notebook"] == (project / "nb" / "toy.ipynb").resolve()
+    assert loaded["parameters"]["gate_file"] == str((project / "data.csv").resolve())
+    spec.write_text("notebook: nb/missing.ipynb\n")
+    with pytest.raises(FileNotFoundError) as error:
+        batch.load_batch_file(spec)
+    assert str(elsewhere) in str(error.value) and str(project) in str(error.value)
+
+
+def test_folder_names_name_every_identifying_parameter(tmp_path):
+    # Issue 14.3: a single-county batch must not take the folders of a two-standard batch.
+    data = tmp_path / "schools.csv"
+    data.write_text("county_code,county_name,year\n640181,灵武市,2017\n", encoding="utf-8")
+    nb = tmp_path / "county_scoring.ipynb"
+    nb.write_bytes(TOY.read_bytes())
+    both = write_batch(tmp_path, "both.yaml", notebook=nb,
+                       parameters={"data_path": str(data), "year": 2017},
+                       grid={"county": ["灵武市"], "standard": ["basic-2012", "quality-2017"]})
+    one = write_batch(tmp_path, "one.yaml", notebook=nb,
+                      parameters={"data_path": str(data), "year": 2017, "standard": "basic-2012"},
+                      grid={"county": ["灵武市"]})
+    first = [job.slug for job in batch.plan_jobs([both])]
+    assert first == ["county=灵武市,standard=basic-2012,year=2017",
+                     "county=灵武市,standard=quality-2017,year=2017"]
+    # The same job planned alone gets the same folder (so --resume finds it); others differ.
+    assert [job.slug for job in batch.plan_jobs([one])] == first[:1]
+
+
+def test_manifest_of_a_second_batch_adds_to_the_first(tmp_path):
+    from edubalance.run.manifest import Manifest, job_entry
+
+    def entry(slug):
+        folder = tmp_path / "nb" / slug
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "job.json").write_text("{}")
+        return job_entry({"stem": "nb", "slug": slug, "parameters": {"county": slug}},
+                         status="ok", seconds=1.0)
+
+    Manifest(tmp_path, [entry("a"), entry("b")]).write()
+    second = Manifest(tmp_path, [entry("b"), entry("c")]).merged_with(Manifest.read(tmp_path))
+    second.write()
+    assert [e["slug"] for e in Manifest.read(tmp_path).entries] == ["a", "b", "c"]
+    # A job whose folder is gone is no longer listed.
+    (tmp_path / "nb" / "a" / "job.json").unlink()
+    third = Manifest(tmp_path, []).merged_with(Manifest.read(tmp_path))
+    assert [e["slug"] for e in third.entries] == ["b", "c"]
+
+
+def test_a_second_batch_into_a_locked_folder_refuses_clearly(tmp_path):
+    from edubalance.run.manifest import FolderLock
+
+    spec = write_batch(tmp_path, grid={"county": ["a"]})
+    with FolderLock(tmp_path / "out"):
+        with pytest.raises(batch.BatchLockedError, match="another edubalance batch is writing"):
+            batch.run_batch([spec], output=tmp_path / "out", progress=False)
+        with pytest.raises(batch.BatchLockedError, match=f"pid {__import__('os').getpid()}"):
+            batch.run_batch([spec], output=tmp_path / "out", progress=False, wait_lock=0.3)
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+# --------------------------------------------------------------------------- issue 14: faults
+
+def test_a_full_disk_ends_the_batch_with_a_message_and_a_valid_manifest(tmp_path, monkeypatch):
+    import errno
+
+    from edubalance.run import job as job_module
+    from edubalance.run import runner
+
+    def fake_notebook(spec, executed, parameters, kernel_pids, kernel_log):
+        executed.write_text("{}")
+        Path(parameters["output_dir"], "summary.json").write_text('{"county": "x"}')
+
+    def full_disk(executed, report):
+        raise OSError(errno.ENOSPC, "No space left on device", str(report))
+
+    def fake_pool(specs, workers, on_done, warm=True):
+        on_done(job_module.run_job(specs[0], fake_notebook))
+        monkeypatch.setattr("edubalance.report.export_html", full_disk)
+        for spec in specs[1:]:
+            on_done(job_module.run_job(spec, fake_notebook))
+
+    monkeypatch.setattr("edubalance.report.export_html",
+                        lambda executed, report: Path(report).write_text("<p>ok</p>"))
+    monkeypatch.setattr(runner, "run_pool", fake_pool)
+    spec = write_batch(tmp_path, grid={"county": ["A", "B", "C"]})
+    with pytest.raises(batch.BatchWriteError) as error:
+        batch.run_batch([spec], output=tmp_path / "out", progress=False)
+    message = str(error.value)
+    assert "No space left on device" in message and "1 ok" in message
+    jobs = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["jobs"]
+    assert [(j["slug"], j["status"]) for j in jobs] == [("A", "ok"), ("B", "failed")]
+    assert (tmp_path / "out" / "index.html").is_file()
+    assert not list((tmp_path / "out").rglob(".tmp-*"))
+    assert not (tmp_path / "out" / "toy_job" / "B").exists()  # nothing half-written
+
+
+def test_cli_reports_write_failures_in_one_line(tmp_path, monkeypatch, capsys):
+    from edubalance.cli import main
+    from edubalance.run import runner
+
+    def failing(*args, **kwargs):
+        raise runner.BatchWriteError("could not write into out: No space left on device")
+
+    monkeypatch.setattr(batch, "run_batch", failing)
+    assert main(["batch", str(write_batch(tmp_path)), "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert "No space left on device" in captured.err and "Traceback" not in captured.err
+
+
+def test_pdf_flag_without_the_pdf_module_is_a_clear_error(tmp_path, monkeypatch):
+    import sys as _sys
+
+    monkeypatch.setitem(_sys.modules, "edubalance.pdf", None)  # as if not installed
+    spec = write_batch(tmp_path, grid={"county": ["a"]})
+    with pytest.raises(ValueError, match="--pdf is not available"):
+        batch.run_batch([spec], output=tmp_path / "out", progress=False, pdf=True)
+    with pytest.raises(ValueError, match="--keep: unknown everything"):
+        batch.run_batch([spec], output=tmp_path / "out", progress=False, keep=["everything"])
+
+
+# --------------------------------------------------------------------------- signals, soak
+
+def _start(spec: Path, output: Path, cwd: Path, *extra: str) -> subprocess.Popen:
+    # Its own process group, as a terminal gives a command: Ctrl-C reaches the whole group.
+    return subprocess.Popen([sys.executable, "-m", "edubalance.batch", str(spec), "--output",
+                             str(output), "--quiet", *extra], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def _wait_for(predicate, runner: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert runner.poll() is None, runner.communicate()
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGINT"])
+def test_sigterm_and_ctrl_c_finish_manifest_and_index_without_tracebacks(tmp_path, stop):
+    # Job B waits on a gate that never opens; the batch is stopped while it runs.
+    import os
+
+    gate = tmp_path / "gate"
+    spec = write_batch(tmp_path, parameters={"slow_county": "B", "gate": str(gate)},
+                       grid={"county": ["A", "B"]})
+    output = tmp_path / "out"
+    runner = _start(spec, output, tmp_path, "--workers", "1")
+    try:
+        _wait_for(lambda: (output / "toy_job" / "A" / "job.json").is_file()
+                  and list((output / "toy_job").glob(".tmp-B-*")), runner)
+        time.sleep(1.0)
+        if stop == "SIGTERM":
+            runner.send_signal(signal.SIGTERM)  # to the runner only, as a service manager does
+        else:
+            os.killpg(runner.pid, signal.SIGINT)  # Ctrl-C: every process of the group
+        out, err = runner.communicate(timeout=60)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+    assert runner.returncode == (143 if stop == "SIGTERM" else 130), (out, err)
+    assert "Traceback" not in err and "Traceback" not in out, err
+    assert "leaked" not in err and "died unexpectedly" not in err, err
+    assert f"interrupted ({stop})" in out and "--resume" in out
+    jobs = json.loads((output / "manifest.json").read_text(encoding="utf-8"))["jobs"]
+    assert [(j["slug"], j["status"]) for j in jobs] == [("A", "ok")]
+    assert "A" in (output / "index.html").read_text(encoding="utf-8")
+    assert not list((output / "toy_job").glob(".tmp-*"))
+
+
+def _soak(tmp_path: Path, kills: int, seed: int) -> None:
+    import random
+
+    counties = [f"C{i}" for i in range(6)]
+    spec = write_batch(tmp_path, parameters={"sleep_seconds": 0.3}, grid={"county": counties})
+    output = tmp_path / "out"
+    random_delay = random.Random(seed)
+    finished: dict[str, str] = {}  # slug -> the `started` of its one successful run
+    survived = 0
+    import psutil
+
+    for _ in range(kills):
+        runner = subprocess.Popen([sys.executable, "-m", "edubalance.batch", str(spec),
+                                   "--output", str(output), "--quiet", "--workers", "2",
+                                   "--resume"], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(random_delay.uniform(0.5, 9.0))
+        try:
+            children = psutil.Process(runner.pid).children(recursive=True)
+        except psutil.Error:
+            children = []
+        runner.kill()
+        runner.wait(60)
+        survived += runner.returncode == -signal.SIGKILL
+        # Workers and kernels die with the runner (no orphan finishes a job later).
+        _, alive = psutil.wait_procs(children, timeout=30)
+        assert not alive, [p.cmdline() for p in alive]
+        for slug in counties:
+            marker = output / "toy_job" / slug / "job.json"
+            if marker.is_file():
+                started = json.loads(marker.read_text(encoding="utf-8"))["started"]
+                # A finished job is never run again.
+                assert finished.setdefault(slug, started) == started, slug
+    runner = _start(spec, output, tmp_path, "--workers", "2", "--resume")
+    out, err = runner.communicate(timeout=300)
+    assert runner.returncode == 0, (out, err)
+    jobs = json.loads((output / "manifest.json").read_text(encoding="utf-8"))["jobs"]
+    assert sorted(j["slug"] for j in jobs) == counties  # each job exactly once
+    assert {j["status"] for j in jobs} <= {"ok", "skipped"}
+    for job in jobs:
+        marker = json.loads((output / job["folder"] / "job.json").read_text(encoding="utf-8"))
+        assert marker["status"] == "ok"
+        if job["slug"] in finished:
+            assert marker["started"] == finished[job["slug"]]
+    assert not list(output.rglob(".tmp-*")) and not list(output.rglob(".old-*"))
+    assert survived >= kills - 1  # (the last run may have finished before its kill)
+
+
+@pytest.mark.slow
+def test_soak_twenty_sigkills_then_resume(tmp_path):
+    # (The fast variant, in the default run, is test_resume_after_sigkill_runs_only_missing_jobs:
+    # one kill at a known moment. A kill costs a worker and kernel start, ~5 s here.)
+    _soak(tmp_path, kills=22, seed=2017)
+
+
+def test_first_jobs_of_each_batch_file(tmp_path):
+    spec = write_batch(tmp_path, grid={"county": ["a", "b", "c"], "value": [1, 2]})
+    other = write_batch(tmp_path, "other.yaml", grid={"county": ["z"]})
+    jobs = batch.plan_jobs([spec, other], first=3)
+    assert [(j.parameters["county"], j.parameters.get("value")) for j in jobs] == [
+        ("a", 1), ("a", 2), ("b", 1), ("z", None)]
+    assert jobs[0].slug == batch.plan_jobs([spec])[0].slug  # same folders as the full run
+    with pytest.raises(ValueError, match="--first must be at least 1"):
+        batch.plan_jobs([spec], first=0)
+
+
+def test_pdf_failure_is_reported_not_a_traceback(tmp_path, monkeypatch):
+    import types
+
+    from edubalance.run import runner
+
+    def fake_pool(specs, workers, on_done, warm=True):
+        from edubalance.run.manifest import job_entry
+
+        for spec in specs:
+            folder = tmp_path / "out" / spec["stem"] / spec["slug"]
+            folder.mkdir(parents=True)
+            (folder / "toy_job.html").write_text("<p>report</p>")
+            (folder / "job.json").write_text("{}")
+            on_done(job_entry(spec, status="ok", seconds=0.1,
+                              report=f"{spec['stem']}/{spec['slug']}/toy_job.html"))
+
+    def no_browser(paths):
+        raise RuntimeError("no Chromium found: playwright install chromium")
+
+    monkeypatch.setitem(sys.modules, "edubalance.pdf", types.SimpleNamespace(write_pdfs=no_browser))
+    monkeypatch.setattr(runner, "run_pool", fake_pool)
+    result = batch.run_batch([write_batch(tmp_path, grid={"county": ["a"]})],
+                             output=tmp_path / "out", progress=False, pdf=True)
+    assert result.exit_code == 1 and "no Chromium found" in batch.summarise(result)
+    assert (tmp_path / "out" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("keep, expected", [
+    (None, {"job.json", "toy_job.html", "summary.json", "table.csv"}),
+    (["html", "results", "figures", "notebook"],
+     {"job.json", "toy_job.html", "summary.json", "table.csv", "fig.png", "fig.svg",
+      "toy_job.ipynb"}),
+    (["html"], {"job.json", "toy_job.html", "summary.json"}),
+])
+def test_keep_chooses_what_a_job_folder_holds(tmp_path, monkeypatch, keep, expected):
+    from edubalance.run.job import run_job
+
+    def fake_notebook(spec, executed, parameters, kernel_pids, kernel_log):
+        executed.write_text("{}")
+        out = Path(parameters["output_dir"])
+        for name in ("summary.json", "table.csv", "fig.png", "fig.svg"):
+            (out / name).write_text("x")
+
+    monkeypatch.setattr("edubalance.report.export_html",
+                        lambda executed, report: Path(report).write_text("<p>ok</p>"))
+    spec = {"stem": "toy_job", "slug": "a", "parameters": {}, "output": str(tmp_path),
+            "notebook": str(TOY), "timeout": None, **({"keep": keep} if keep else {})}
+    entry = run_job(spec, fake_notebook)
+    assert {p.name for p in (tmp_path / "toy_job" / "a").iterdir()} == expected
+    assert sorted(entry["files"]) == sorted(f"toy_job/a/{name}" for name in expected)

@@ -17,7 +17,7 @@ import yaml
 from edubalance import batch
 
 TOY = Path(__file__).resolve().parent / "fixtures" / "toy_job.ipynb"
-PROBE_TIMEOUT = 8.0
+PROBE_TIMEOUT = 20.0  # kernel start + preload count too: room for a loaded machine
 
 
 def write_batch(folder: Path, notebook: Path, **content) -> Path:
@@ -38,7 +38,7 @@ def job_files(output: Path, entry: dict) -> set[str]:
 
 def probe_notebook(path: Path) -> Path:
     """Records what a job inherits from the one before it on the same kernel."""
-    parameters = nbformat.v4.new_code_cell('name = "probe"\noutput_dir = "out"')
+    parameters = nbformat.v4.new_code_cell('name = "probe"\nhelper_dir = ""\noutput_dir = "out"')
     parameters.metadata["tags"] = ["parameters"]
     work = nbformat.v4.new_code_cell(
         'leaked = "leak" in globals()\n'
@@ -47,11 +47,32 @@ def probe_notebook(path: Path) -> Path:
         'linewidth_at_start = float(plt.rcParams["lines.linewidth"])\n'
         'plt.rcParams["lines.linewidth"] = 7.0  # must not reach the next job\n'
         'os.chdir(os.path.dirname(output_dir))  # nor this\n'
+        '# State in imported modules, none of which may reach the next job either:\n'
+        'import json, numpy as np, pandas as pd, edubalance\n'
+        'module_leaks = {\n'
+        '    "attribute": hasattr(json, "probe_leak") or hasattr(edubalance, "probe_leak"),\n'
+        '    "monkeypatch": edubalance.disparity.weighted_cv is None,\n'
+        '    "pandas_option": pd.get_option("display.max_rows") == 3,\n'
+        '    "environ": "EB_PROBE_LEAK" in os.environ,\n'
+        '    "sys_path": "/eb-probe-leak" in sys.path,\n'
+        '    "numpy_err": np.geterr()["divide"] == "raise",\n'
+        '}\n'
+        'sys.path.insert(0, helper_dir)\n'
+        'import probe_helper  # the user\'s own module: unloaded between jobs\n'
+        'module_leaks["own_module"] = bool(probe_helper.STATE)\n'
+        'probe_helper.STATE.append(name)\n'
+        'json.probe_leak = edubalance.probe_leak = True\n'
+        'edubalance.disparity.weighted_cv = None\n'
+        'pd.set_option("display.max_rows", 3)\n'
+        'os.environ["EB_PROBE_LEAK"] = "1"\n'
+        'sys.path.append("/eb-probe-leak")\n'
+        'np.seterr(divide="raise")\n'
         'if name == "sleep":\n'
         '    time.sleep(120)\n'
         'write_results(output_dir, summary={"name": name, "leaked": leaked, "pid": os.getpid(),'
         ' "cwd": cwd_at_start, "linewidth": linewidth_at_start,'
-        ' "pandas_preloaded": pandas_preloaded})')
+        ' "pandas_preloaded": pandas_preloaded, "module_leaks": module_leaks,'
+        ' "cache_dir": os.environ.get("EDUBALANCE_CACHE_DIR")})')
     notebook = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell('import os, sys, time\n'
                                   'pandas_preloaded = "pandas" in sys.modules\n'
@@ -71,15 +92,14 @@ def test_package_code_hash_follows_modules_and_standards(tmp_path, monkeypatch):
     (package / "standards").mkdir(parents=True)
     (package / "scoring.py").write_text("THRESHOLD = 0.65\n")
     (package / "standards" / "basic-2012.yaml").write_text("cv: 0.65\n")
-    monkeypatch.setattr(batch, "__file__", str(package / "batch.py"))
-    first = batch.package_code_hash()
-    assert batch.package_code_hash() == first
+    first = batch.package_code_hash(package)
+    assert batch.package_code_hash(package) == first
     (package / "notes.txt").write_text("not code")
-    assert batch.package_code_hash() == first
+    assert batch.package_code_hash(package) == first
     (package / "standards" / "basic-2012.yaml").write_text("cv: 0.50\n")
-    edited_standard = batch.package_code_hash()
+    edited_standard = batch.package_code_hash(package)
     (package / "scoring.py").write_text("THRESHOLD = 0.50\n")
-    edited_module = batch.package_code_hash()
+    edited_module = batch.package_code_hash(package)
     assert len({first, edited_standard, edited_module}) == 3
     job = batch.Job(notebook=TOY, notebook_text="toy", parameters={"value": 1.0}, varying=[],
                     source=tmp_path, stem="toy_job", slug="s")
@@ -94,8 +114,9 @@ def toy_runs(tmp_path_factory):
     folder = tmp_path_factory.mktemp("warm")
     spec = write_batch(folder, TOY, parameters={"value": 2, "fail_county": "BAD"},
                        grid={"county": ["A", "BAD", "C"]})
-    local = batch.run_batch([spec], output=folder / "local", workers=2, progress=False)
-    warm = batch.run_batch([spec], output=folder / "warm", workers=1, engine="warm",
+    local = batch.run_batch([spec], output=folder / "local", workers=2, engine="cold",
+                            progress=False)
+    warm = batch.run_batch([spec], output=folder / "warm", workers=1,  # warm: the default
                            progress=False)
     return local, warm
 
@@ -141,7 +162,9 @@ def test_resume_reruns_jobs_when_package_code_changes(toy_runs, tmp_path, monkey
     again = batch.run_batch([spec], output=output, resume=True, only="A", progress=False,
                             workers=1)
     assert [e["status"] for e in again.entries] == ["skipped"]
-    monkeypatch.setattr(batch, "package_code_hash", lambda: "sha256:edited-scoring-module")
+    from edubalance.run import runner
+
+    monkeypatch.setattr(runner, "package_code_hash", lambda: "sha256:edited-scoring-module")
     marker = output / "toy_job" / "A" / "job.json"
     before = read_json(marker)
     rerun = batch.run_batch([spec], output=output, resume=True, only="A", progress=False,
@@ -158,9 +181,13 @@ def test_resume_reruns_jobs_when_package_code_changes(toy_runs, tmp_path, monkey
 def probe_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("probe")
     notebook = probe_notebook(folder / "probe.ipynb")
-    spec = write_batch(folder, notebook, grid={"name": ["first", "second", "sleep", "last"]})
+    (folder / "helpers").mkdir()
+    (folder / "helpers" / "probe_helper.py").write_text("STATE = []\n")
+    spec = write_batch(folder, notebook, parameters={"helper_dir": str(folder / "helpers")},
+                       grid={"name": ["first", "second", "sleep", "last"]})
     result = batch.run_batch([spec], output=folder / "out", workers=1, engine="warm",
-                             timeout=PROBE_TIMEOUT, progress=False)
+                             timeout=PROBE_TIMEOUT, progress=False,
+                             keep=["html", "results", "notebook"])
     summaries = {entry["parameters"]["name"]: read_json(result.output / entry["summary"])
                  for entry in result.entries if entry["summary"]}
     return Path.cwd(), result, summaries
@@ -174,6 +201,10 @@ def test_warm_jobs_share_the_kernel_but_not_the_namespace(probe_run):
     assert not second["leaked"]  # the global `leak` of the first job is gone
     assert second["cwd"] == first["cwd"] == str(batch_cwd)  # job 1's chdir was undone
     assert second["linewidth"] == first["linewidth"] != 7.0  # job 1's rcParams were undone
+    assert first["module_leaks"] == second["module_leaks"] == summaries["last"]["module_leaks"]
+    assert not any(second["module_leaks"].values()), second["module_leaks"]
+    # Shared work: the batch points eb.cache at <output>/.cache for every job.
+    assert first["cache_dir"] == second["cache_dir"] == str(result.output / ".cache")
     executed = read_json(result.output / result.entries[1]["notebook_output"])
     assert [c["execution_count"] for c in executed["cells"] if c["cell_type"] == "code"] \
         == [1, 2, 3, 4]

@@ -35,3 +35,20 @@ def test_bad_input_is_one_line_not_a_traceback(tmp_path, capsys):
     assert code == 1
     assert "Traceback" not in captured.err + captured.out
     assert "nope.csv" in captured.err + captured.out
+
+
+def test_batch_help_offers_the_running_options(capsys):
+    with pytest.raises(SystemExit):
+        main(["batch", "--help"])
+    out = capsys.readouterr().out
+    for option in ["--pdf", "--keep", "--engine", "--resume", "--lang", "--first", "--wait-lock"]:
+        assert option in out
+    assert "warm (default)" in out
+
+
+def test_bad_batch_file_is_one_line(tmp_path, capsys):
+    spec = tmp_path / "b.yaml"
+    spec.write_text("notebook: nb.ipynb\nnotebook: other.ipynb\n")
+    assert main(["batch", str(spec), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "given twice" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -5,6 +5,7 @@ import argparse
 import base64
 import json
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -109,14 +110,28 @@ def make_reports(folder: Path) -> Path:
     return folder
 
 
+def _visible_text(page: str) -> str:
+    body = re.sub(r"<script\b.*?</script>|<style\b.*?</style>", "", page, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", body)
+
+
 def test_index_page_escapes_groups_and_links_existing_files(tmp_path):
     page = report.write_index(make_reports(tmp_path)).read_text(encoding="utf-8")
     assert "<b>大武口区</b>" not in page and "&lt;b&gt;大武口区&lt;/b&gt;" in page
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
-    assert "&quot;&amp;&#x27; 灵武市" in page
-    assert page.index("<h2>county_scoring</h2>") < page.index("<h2>county_clustering</h2>")
-    assert "primary composite_cv: <b>0.6123</b>" in page and "silhouette: <b>0.3</b>" in page
-    assert not re.search(r"<(script|link)\b", page)
+    assert "&#34;&amp;&#39; 灵武市" in page  # Jinja2 autoescape
+    # Chinese by default: headings, verdict badges, one number format.
+    assert '<html lang="zh-CN">' in page and "报告索引" in page
+    assert page.index("县域均衡评估 (county_scoring)") < page.index("县域聚类 (county_clustering)")
+    assert '<span class="badge fail">小学 未通过</span>' in page
+    assert "小学 综合差异系数: <b>0.612</b>" in page and "silhouette: <b>0.300</b>" in page
+    assert ">2.5<" in page  # seconds
+    visible = _visible_text(page)
+    for word in ("NaN", "None", "True", "False", "null", "e+0"):
+        assert word not in visible, word
+    # Sortable and filterable offline: inline script, nothing loaded.
+    assert 'class="filter"' in page and "aria-sort" in page
+    assert not re.search(r"<script\b[^>]*\bsrc|<link\b", page)
     parser = Links()
     parser.feed(page)
     targets = [unquote(href) for href in parser.hrefs]
@@ -127,11 +142,59 @@ def test_index_page_escapes_groups_and_links_existing_files(tmp_path):
         assert (tmp_path / target).is_file(), target
 
 
+def test_index_page_in_english(tmp_path):
+    page = report.write_index(make_reports(tmp_path), lang="en").read_text(encoding="utf-8")
+    assert '<html lang="en">' in page and "<h1>Balanced compulsory education - reports</h1>" in page
+    assert '<span class="badge fail">primary not passed</span>' in page
+    assert "primary composite CV: <b>0.612</b>" in page
+    assert "报告" not in _visible_text(page).replace("大武口区", "").replace("灵武市", "")
+
+
+def test_index_number_format():
+    from edubalance.run.index import format_number
+
+    assert [format_number(v) for v in (1234567, 0.61234, 2.0, None, float("nan"), 1e-7)] == [
+        "1,234,567", "0.612", "2.000", "–", "–", "0.000"]
+
+
 def test_index_cli(tmp_path, capsys):
     parser = argparse.ArgumentParser()
     report.register_cli(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["index", str(make_reports(tmp_path))])
+    args = parser.parse_args(["index", str(make_reports(tmp_path)), "--lang", "en"])
     assert args.func(args) == 0
     assert (tmp_path / "index.html").is_file()
     with pytest.raises(FileNotFoundError):
         report.write_index(tmp_path / "missing")
+
+
+@pytest.mark.browser
+def test_index_sorts_and_filters_in_a_browser(tmp_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("no chromium")
+    page_path = report.write_index(make_reports(tmp_path))
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium,
+                                    args=["--no-sandbox", "--disable-gpu",
+                                          "--disable-dev-shm-usage"])
+        try:
+            page = browser.new_page()
+            errors = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(page_path.as_uri())
+            table = page.locator("table#jobs-1")
+            assert table.locator("tbody tr:visible").count() == 2
+            page.locator("input[data-table=jobs-1]").fill("灵武")
+            assert table.locator("tbody tr:visible").count() == 1
+            assert "灵武市" in table.locator("tbody tr:visible").inner_text()
+            page.locator("input[data-table=jobs-1]").fill("")
+            header = table.locator("thead th").first
+            header.click()
+            first = table.locator("tbody tr").first.inner_text()
+            header.click()
+            assert table.locator("tbody tr").first.inner_text() != first
+            assert header.get_attribute("aria-sort") == "descending"
+            assert not errors, errors
+        finally:
+            browser.close()

@@ -7,7 +7,6 @@ tests, the batch runner and the report index all read.
 from __future__ import annotations
 
 import os
-import types
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -24,16 +23,6 @@ from .io.write import (  # noqa: F401  (re-exported: notebooks call eb.notebook.
 __all__ = ["ParameterError", "check_parameters", "write_results", "neutralise_formulas",
            "to_jsonable", "atomic_write_text", "read_summary", "find_data_file", "atomic_target"]
 
-# Names IPython puts in a kernel's namespace on its own.
-_KERNEL_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
-
-
-def _type_name(expected) -> str:
-    if isinstance(expected, tuple):
-        return " or ".join(_type_name(t) for t in expected)
-    return "null" if expected is type(None) else expected.__name__
-
-
 def check_parameters(namespace: Mapping[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:
     """Check a notebook's parameters against a spec of allowed types; fail on any unknown name.
 
@@ -41,6 +30,8 @@ def check_parameters(namespace: Mapping[str, Any], spec: Mapping[str, Any]) -> d
     before anything else is defined, with ``globals()``. Every public, non-module name in the
     namespace must be in ``spec``; its value must be an instance of the given type(s).
     ``int`` values are accepted where ``float`` is expected; ``bool`` is never taken as ``int``.
+    The rules are those of :class:`edubalance.run.params.ParameterModel`, which the batch
+    also applies (reading this call from the notebook) before any job starts.
 
     Parameters
     ----------
@@ -68,32 +59,9 @@ def check_parameters(namespace: Mapping[str, Any], spec: Mapping[str, Any]) -> d
     ...
     edubalance.errors.ParameterError: unknown parameter(s): yaer (allowed: year); missing parameter(s): year
     """
-    candidates = {
-        name: value for name, value in namespace.items()
-        if not name.startswith("_") and name not in _KERNEL_NAMES
-        and not isinstance(value, types.ModuleType) and not callable(value)
-    }
-    problems = []
-    unknown = sorted(set(candidates) - set(spec))
-    if unknown:
-        problems.append(f"unknown parameter(s): {', '.join(unknown)} (allowed: {', '.join(spec)})")
-    missing = [name for name in spec if name not in candidates]
-    if missing:
-        problems.append(f"missing parameter(s): {', '.join(missing)}")
-    for name, expected in spec.items():
-        if name not in candidates:
-            continue
-        value = candidates[name]
-        allowed = expected if isinstance(expected, tuple) else (expected,)
-        if float in allowed:
-            allowed = allowed + (int,)
-        ok = isinstance(value, allowed) and not (isinstance(value, bool) and bool not in allowed)
-        if not ok:
-            problems.append(f"parameter {name}={value!r} should be {_type_name(expected)}, "
-                            f"not {type(value).__name__}")
-    if problems:
-        raise ParameterError("; ".join(problems))
-    return {name: candidates[name] for name in spec}
+    from .run.params import ParameterModel
+
+    return ParameterModel.from_spec(spec).check_namespace(namespace)
 
 
 def find_data_file(path: str | os.PathLike, levels: int = 3) -> Path:

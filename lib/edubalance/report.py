@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import argparse
 import html
-import json
 import os
 import re
-import time
 from pathlib import Path
 from typing import Any, Mapping
-from urllib.parse import quote
 
 __all__ = ["export_html", "write_index", "render_index", "headline_figures",
            "strip_remote_resources", "register_cli", "TEMPLATES"]
@@ -118,190 +115,32 @@ def _report_language(notebook) -> str:
 
 # --------------------------------------------------------------------------- index
 
+def write_index(output: str | os.PathLike, lang: str = "zh") -> Path:
+    """(Re)build ``output/index.html``; see :func:`edubalance.run.index.write_index`."""
+    from .run.index import write_index as _write_index
+
+    return _write_index(output, lang=lang)
+
+
+def render_index(output: str | os.PathLike, jobs: list[Mapping[str, Any]],
+                 lang: str = "zh") -> str:
+    """The index page as HTML text; see :func:`edubalance.run.index.render_index`."""
+    from .run.index import render_index as _render_index
+
+    return _render_index(output, jobs, lang=lang)
+
+
 def headline_figures(summary: Mapping[str, Any] | None, limit: int = 4) -> list[tuple[str, Any]]:
-    """A few figures worth showing in the index, from a job's ``summary.json``.
+    """See :func:`edubalance.run.index.headline_figures`."""
+    from .run.index import headline_figures as _headline_figures
 
-    Scoring summaries (with ``levels``) give ``composite_cv`` and ``passed`` per level;
-    otherwise the first ``limit`` scalar values.
-
-    Examples
-    --------
-    >>> headline_figures({"levels": {"primary": {"composite_cv": 0.41, "passed": True}}})
-    [('primary composite_cv', 0.41), ('primary passed', True)]
-    >>> headline_figures({"k": 3, "method": "ward", "rows": [1, 2]})
-    [('k', 3), ('method', 'ward')]
-    """
-    if not isinstance(summary, Mapping):
-        return []
-    levels = summary.get("levels")
-    if isinstance(levels, Mapping) and levels:
-        figures = []
-        for level, values in levels.items():
-            if isinstance(values, Mapping):
-                for key in ("composite_cv", "passed"):
-                    if key in values:
-                        figures.append((f"{level} {key}", values[key]))
-        if figures:
-            return figures
-    scalars = [(str(key), value) for key, value in summary.items()
-               if value is None or isinstance(value, (str, int, float, bool))]
-    return scalars[:limit]
-
-
-def _format_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
-
-
-def _href(relative: str) -> str:
-    return html.escape("/".join(quote(part) for part in relative.split("/")), quote=True)
-
-
-def _link(relative: str | None, label: str, output: Path) -> str:
-    if not relative or not (output / relative).is_file():
-        return ""
-    return f'<a href="{_href(relative)}">{html.escape(label)}</a>'
-
-
-def _found_reports(output: Path) -> list[str]:
-    found = []
-    for folder in (output, output / "presentation"):
-        if folder.is_dir():
-            for path in sorted(folder.glob("*.html")):
-                if path.name != "index.html" and path.is_file():
-                    found.append(path.relative_to(output).as_posix())
-    # Slides first: they are what a meeting opens.
-    return sorted(found, key=lambda name: (not name.endswith(".slides.html"), name))
-
-
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",sans-serif;
-margin:2em auto;max-width:1200px;padding:0 1em;color:#222}
-h1{font-size:1.6em}h2{font-size:1.25em;margin-top:2em;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;width:100%;font-size:.92em}
-th,td{border-bottom:1px solid #e3e3e3;padding:.35em .5em;text-align:left;vertical-align:top}
-th{background:#f4f4f4}.ok{color:#17692f}.skipped{color:#35589a}
-.failed{color:#a31515;font-weight:bold}
-.error{color:#a31515;font-family:monospace;white-space:pre-wrap;max-width:30em}
-.figures span{display:inline-block;margin-right:1em}.muted{color:#777}
-"""
-
-
-def render_index(output: str | os.PathLike, jobs: list[Mapping[str, Any]]) -> str:
-    """The index page (HTML text) for a reports folder and its manifest entries."""
-    output = Path(output)
-    counts = {status: sum(job.get("status") == status for job in jobs)
-              for status in ("ok", "skipped", "failed")}
-    parts = ["<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             "<title>edubalance reports</title>", f"<style>{_CSS}</style></head><body>",
-             "<h1>edubalance reports</h1>",
-             f'<p class="muted">{len(jobs)} job(s): {counts["ok"]} ok, '
-             f'{counts["skipped"]} complete from an earlier run, {counts["failed"]} failed. '
-             f'Built {html.escape(time.strftime("%Y-%m-%d %H:%M"))}. '
-             f'{_link("manifest.json", "manifest.json", output)}</p>']
-    found = _found_reports(output)
-    if found:
-        parts.append("<h2>Presentations and reports</h2><ul>")
-        parts += [f"<li>{_link(name, name, output)}</li>" for name in found]
-        parts.append("</ul>")
-    groups: dict[str, list[Mapping[str, Any]]] = {}
-    for job in jobs:
-        groups.setdefault(str(job.get("notebook_stem") or job.get("notebook")), []).append(job)
-    for stem, group in groups.items():
-        parts.append(_render_group(stem, group, output))
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
-
-
-def _by_county(group: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    # Rows of one county together, counties in the order the batch ran them (file order).
-    first_seen: dict[str, int] = {}
-    for job in group:
-        first_seen.setdefault(str((job.get("parameters") or {}).get("county", "")), len(first_seen))
-    return sorted(group, key=lambda job: first_seen[str((job.get("parameters") or {})
-                                                        .get("county", ""))])
-
-
-def _render_group(stem: str, group: list[Mapping[str, Any]], output: Path) -> str:
-    all_keys = list(dict.fromkeys(key for job in group for key in (job.get("parameters") or {})))
-    varying = [key for key in all_keys
-               if len({json.dumps((job.get("parameters") or {}).get(key), sort_keys=True,
-                                  ensure_ascii=False, default=str) for job in group}) > 1]
-    shown = varying or all_keys[:1]
-    if "county" in all_keys and "county" not in shown:
-        shown = ["county", *shown]
-    shared = {key: (group[0].get("parameters") or {}).get(key) for key in all_keys
-              if key not in varying}
-    ordered = _by_county(group)
-    notebook = group[0].get("notebook") or stem
-    rows = [f"<h2>{html.escape(stem)}</h2>",
-            f'<p class="muted">notebook {html.escape(str(notebook))}; shared parameters: '
-            + html.escape(", ".join(f"{key}={_format_value(value)}"
-                                    for key, value in shared.items()) or "none") + "</p>",
-            "<table><thead><tr>" + "".join(f"<th>{html.escape(key)}</th>" for key in shown)
-            + "<th>status</th><th>seconds</th><th>headline figures</th><th>files</th>"
-              "</tr></thead><tbody>"]
-    for job in ordered:
-        parameters = job.get("parameters") or {}
-        status = str(job.get("status"))
-        summary = None
-        if job.get("summary") and (output / job["summary"]).is_file():
-            try:
-                summary = json.loads((output / job["summary"]).read_text(encoding="utf-8"))
-            except ValueError:
-                summary = None
-        figures = "".join(f"<span>{html.escape(name)}: <b>{html.escape(_format_value(v))}</b>"
-                          "</span>" for name, v in headline_figures(summary))
-        if job.get("error"):
-            figures += f'<div class="error">{html.escape(str(job["error"]))}</div>'
-        links = " ".join(filter(None, [
-            _link(job.get("report"), "report", output),
-            _link(job.get("notebook_output"), "notebook", output),
-            _link(job.get("summary"), "summary.json", output)]))
-        seconds = job.get("seconds")
-        rows.append(
-            "<tr>" + "".join(f"<td>{html.escape(_format_value(parameters.get(key)))}</td>"
-                             for key in shown)
-            + f'<td class="{html.escape(status)}">{html.escape(status)}</td>'
-            + f"<td>{'' if seconds is None else f'{float(seconds):.1f}'}</td>"
-            + f'<td class="figures">{figures}</td><td>{links}</td></tr>')
-    rows.append("</tbody></table>")
-    return "\n".join(rows)
-
-
-def write_index(output: str | os.PathLike) -> Path:
-    """(Re)build ``output/index.html`` from ``manifest.json`` and the reports found there.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> write_index(tempfile.mkdtemp()).name
-    'index.html'
-    """
-    output = Path(output)
-    if not output.is_dir():
-        raise FileNotFoundError(f"reports folder not found: {output}")
-    jobs: list[Mapping[str, Any]] = []
-    manifest = output / "manifest.json"
-    if manifest.is_file():
-        try:
-            jobs = json.loads(manifest.read_text(encoding="utf-8")).get("jobs", [])
-        except ValueError as error:
-            raise ValueError(f"{manifest}: not valid JSON: {error}") from None
-    jobs = [job for job in jobs if isinstance(job, Mapping)]
-    return _write_text(output / "index.html", render_index(output, jobs))
+    return _headline_figures(summary, limit)
 
 
 # --------------------------------------------------------------------------- CLI
 
 def _handle_index(args: argparse.Namespace) -> int:
-    print(write_index(args.folder))
+    print(write_index(args.folder, lang=args.lang))
     return 0
 
 
@@ -311,4 +150,6 @@ def register_cli(subparsers) -> None:
         "index", help="rebuild DIR/index.html from DIR/manifest.json and the reports found",
         description="Rebuild the browsable index of a reports folder.")
     index.add_argument("folder", metavar="DIR")
+    index.add_argument("--lang", choices=("zh", "en"), default="zh",
+                       help="language of the index page (default zh)")
     index.set_defaults(func=_handle_index)

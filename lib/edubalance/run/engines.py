@@ -1,0 +1,402 @@
+"""Engines: where a job's notebook runs.
+
+- ``warm`` (default): a pool of worker processes, each keeping one kernel for all its jobs.
+  After start the kernel imports the libraries and every ``edubalance`` module once and
+  takes a snapshot; before each job the namespace is wiped and the kernel brought back to the
+  snapshot (:mod:`edubalance.run.isolation` states exactly what is reset), so kernel start
+  and heavy imports are paid once per worker. A job that times out or kills its kernel is
+  recorded as failed and the worker starts a new kernel for its next job.
+- ``cold``: a fresh kernel per job (papermill); nothing a job does can reach the next one.
+- ``dask``: the cold jobs submitted to a ``distributed`` cluster (``--scheduler``), or to a
+  ``LocalCluster`` started for the batch when no scheduler is given.
+
+Kernels talk to the runner over IPC sockets in a private temporary folder (not TCP), so
+there is no "Kernel is running over TCP without encryption" warning per job.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import signal
+import sys
+import tempfile
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from .job import kill_process_tree, run_job
+from .manifest import job_entry
+
+__all__ = ["ENGINES", "DEFAULT_ENGINE", "KERNEL_NAME", "execute_job", "execute_job_warm",
+           "run_pool", "run_dask"]
+
+KERNEL_NAME = "edubalance"
+ENGINES = ("warm", "cold", "dask")
+DEFAULT_ENGINE = "warm"
+_WARM_ENGINE = "edubalance-warm"
+_WARM_START_TIMEOUT = 60.0
+
+
+def _ipc_folder() -> str:
+    # Unix socket paths are limited to ~107 bytes: a short folder under the system temp.
+    return tempfile.mkdtemp(prefix="eb-k-")
+
+
+def _kernel_manager_class(pids: list[int], log=None, ipc_folder: str | None = None):
+    """An async kernel manager on IPC sockets that notes its kernel's pid (for the watchdog);
+    ``log`` receives the kernel's own stdout/stderr."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class EdubalanceKernelManager(AsyncKernelManager):
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            super().__init__(*args, **kwargs)
+            if ipc_folder:
+                self.ip = os.path.join(ipc_folder, "k")
+
+        async def start_kernel(self, **kwargs):  # noqa: D102 - same as the parent
+            if log is not None:
+                kwargs.setdefault("stdout", log)
+                kwargs.setdefault("stderr", log)
+            await super().start_kernel(**kwargs)
+            pid = getattr(self.provisioner, "pid", None)
+            if pid is None and getattr(self.provisioner, "process", None) is not None:
+                pid = self.provisioner.process.pid
+            if pid is not None:
+                pids.append(pid)
+
+    return EdubalanceKernelManager
+
+
+# --------------------------------------------------------------------------- cold
+
+def _run_cold(spec: Mapping[str, Any], executed: Path, parameters: dict,
+              kernel_pids: list[int], kernel_log) -> None:
+    import papermill as pm
+
+    folder = _ipc_folder()
+    try:
+        pm.execute_notebook(
+            spec["notebook"], str(executed), parameters=parameters,
+            kernel_name=spec.get("kernel_name", KERNEL_NAME), cwd=spec.get("cwd"),
+            progress_bar=False, log_output=False,
+            execution_timeout=spec.get("cell_timeout", spec.get("timeout")),
+            kernel_manager_class=_kernel_manager_class(kernel_pids, kernel_log, folder))
+    finally:
+        for pid in kernel_pids:  # whatever the job started dies with it
+            kill_process_tree(pid)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def execute_job(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """Run one job on a fresh kernel (the cold engine); never raises, returns its entry.
+
+    ``spec`` is a plain dict (it pickles for worker processes and Dask) with keys
+    ``notebook``, ``parameters``, ``output``, ``stem``, ``slug``, ``cwd``, ``timeout`` (the
+    job's watchdog), optionally ``cell_timeout``, ``kernel_name``, ``fingerprint``,
+    ``notebook_text``, ``keep``, ``engine``.
+    """
+    return run_job(spec, _run_cold)
+
+
+# --------------------------------------------------------------------------- warm
+
+_RESET_CODE = '''\
+get_ipython().run_line_magic("reset", "-f")
+exec(compile({body!r}, "<edubalance-warm-reset>", "exec"),
+     {{"get_ipython": get_ipython, "__name__": "edubalance_warm_reset"}})
+'''
+_RESET_BODY = '''\
+import gc, os, sys
+from edubalance.run import isolation
+if not hasattr(isolation, "STATE"):
+    isolation.preload()
+    isolation.STATE = isolation.snapshot()
+else:
+    isolation.restore(isolation.STATE)
+os.chdir({cwd!r})
+if "matplotlib.pyplot" in sys.modules:
+    get_ipython().run_line_magic("matplotlib", "inline")
+get_ipython().execution_count = 1
+gc.collect()
+'''
+
+
+def _register_warm_engine() -> None:
+    """Register with papermill an nbclient engine that runs on an already started kernel."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+
+    if _WARM_ENGINE in papermill_engines._engines:
+        return
+
+    class WarmKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
+                                     stdout_file=None, stderr_file=None, start_timeout=60,
+                                     execution_timeout=None, km=None, kc=None, **kwargs):
+            if km is None or kc is None:
+                raise ValueError("the warm-kernel engine needs a started kernel (km, kc)")
+            client = PapermillNotebookClient(
+                nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
+                kernel_name=kernel_name, log=logger, log_output=log_output,
+                stdout_file=stdout_file, stderr_file=stderr_file)
+            client.kc = kc
+            return client.execute()
+
+    papermill_engines.register(_WARM_ENGINE, WarmKernelEngine)
+
+
+class _WarmKernel:
+    """One kernel kept alive by a worker process across its jobs."""
+
+    def __init__(self, kernel_name: str) -> None:
+        from jupyter_core.utils import ensure_event_loop
+
+        self.kernel_name = kernel_name
+        self.loop = ensure_event_loop()
+        self.km = None
+        self.kc = None
+        self.pid: int | None = None
+        self.needs_restart = False
+        self.ipc = _ipc_folder()
+        handle, name = tempfile.mkstemp(prefix="edubalance-warm-kernel-", suffix=".log")
+        os.close(handle)
+        self.log_path = Path(name)
+
+    def _run(self, awaitable):
+        return self.loop.run_until_complete(awaitable)
+
+    def alive(self) -> bool:
+        if self.km is None:
+            return False
+        try:
+            return bool(self._run(self.km.is_alive()))
+        except Exception:
+            return False
+
+    def start(self, cwd: str | None) -> None:
+        pids: list[int] = []
+        km = _kernel_manager_class(pids, None, self.ipc)(kernel_name=self.kernel_name)
+        with self.log_path.open("ab") as log:
+            self._run(km.start_kernel(cwd=cwd, stdout=log, stderr=log,
+                                      extra_arguments=["--HistoryManager.hist_file=:memory:"]))
+        self.km, self.pid = km, (pids[0] if pids else None)
+        self.kc = km.client()
+        self.kc.start_channels()
+        try:
+            self._run(self.kc.wait_for_ready(timeout=_WARM_START_TIMEOUT))
+        except BaseException:
+            self.stop()
+            raise
+        self.kc.allow_stdin = False
+        self.needs_restart = False
+
+    def stop(self) -> None:
+        kc, km, pid = self.kc, self.km, self.pid
+        self.kc = self.km = self.pid = None
+        if kc is not None:
+            try:
+                kc.stop_channels()
+            except Exception:
+                pass
+        if km is not None:
+            try:
+                self._run(km.shutdown_kernel(now=True))
+            except Exception:
+                pass
+        if pid is not None:
+            kill_process_tree(pid)
+
+    def close(self) -> None:
+        self.stop()
+        self.log_path.unlink(missing_ok=True)
+        shutil.rmtree(self.ipc, ignore_errors=True)
+
+    def reset(self, cwd: str) -> None:
+        code = _RESET_CODE.format(body=_RESET_BODY.format(cwd=cwd))
+        reply = self._run(self.kc.execute_interactive(
+            code, silent=True, store_history=False, allow_stdin=False,
+            timeout=_WARM_START_TIMEOUT * 3, output_hook=lambda message: None))
+        content = reply["content"]
+        if content.get("status") != "ok":
+            raise RuntimeError(f"warm kernel reset failed: {content.get('ename')}: "
+                               f"{content.get('evalue')}")
+
+    def run(self, spec: Mapping[str, Any], executed: Path, parameters: dict,
+            kernel_pids: list[int], kernel_log) -> None:
+        """Reset the kernel to its snapshot, then execute the notebook with papermill on it."""
+        import papermill as pm
+
+        cwd = str(spec.get("cwd") or os.getcwd())
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        try:
+            if self.km is None or not self.alive():
+                self.stop()
+                self.start(cwd)
+            if self.pid is not None:
+                kernel_pids.append(self.pid)  # for the job watchdog
+            self.reset(cwd)
+            _register_warm_engine()
+            pm.execute_notebook(
+                spec["notebook"], str(executed), parameters=parameters,
+                engine_name=_WARM_ENGINE, kernel_name=spec.get("kernel_name", KERNEL_NAME),
+                cwd=spec.get("cwd"), progress_bar=False, log_output=False,
+                execution_timeout=spec.get("cell_timeout", spec.get("timeout")),
+                km=self.km, kc=self.kc)
+        except Exception as error:
+            # A cell that raised leaves an idle kernel, reset before the next job; anything
+            # else (timeout, dead kernel, failed reset) may leave it busy or gone.
+            self.needs_restart = type(error).__name__ != "PapermillExecutionError"
+            raise
+        finally:
+            with self.log_path.open("rb") as log:
+                log.seek(offset)
+                kernel_log.write(log.read().decode("utf-8", "replace"))
+
+
+_WARM: _WarmKernel | None = None
+
+
+def _close_warm_kernel() -> None:
+    global _WARM
+    if _WARM is not None:
+        _WARM.close()
+        _WARM = None
+
+
+def execute_job_warm(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """Like :func:`execute_job`, on this process's long-lived kernel (the warm engine)."""
+    global _WARM
+    if _WARM is None or _WARM.kernel_name != spec.get("kernel_name", KERNEL_NAME):
+        _close_warm_kernel()
+        _WARM = _WarmKernel(spec.get("kernel_name", KERNEL_NAME))
+    warm = _WARM
+    entry = run_job(spec, warm.run)
+    if warm.needs_restart or (entry["status"] == "failed" and not warm.alive()):
+        warm.stop()  # the next job starts a fresh kernel
+    return entry
+
+
+# --------------------------------------------------------------------------- pools
+
+def _worker_init(warm: bool = False, runner_pid: int | None = None) -> None:
+    # Die with the runner (a SIGKILLed runner must not leave workers finishing jobs), and
+    # leave Ctrl-C and SIGTERM to the runner, which stops the workers itself.
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except OSError:
+            pass
+    if runner_pid is not None and os.getppid() != runner_pid:
+        os._exit(1)  # the runner died while this worker was starting: nobody to work for
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if warm:
+        from multiprocessing.util import Finalize
+
+        # Pool workers end with os._exit (no atexit): multiprocessing's finalizers still run.
+        Finalize(None, _close_warm_kernel, exitpriority=10)
+
+
+def _kill_children() -> None:
+    """Kill the workers and their kernels, but not multiprocessing's resource tracker (killed,
+    it is relaunched without its registry and prints a traceback per semaphore)."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover
+        return
+    from multiprocessing import resource_tracker
+
+    tracker = getattr(resource_tracker._resource_tracker, "_pid", None)
+    children = [child for child in psutil.Process().children(recursive=True)
+                if child.pid != tracker]
+    for child in children:
+        try:
+            child.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(children, timeout=10)  # gone before their folders are cleaned up
+
+
+def failure_entry(spec: Mapping[str, Any], error: BaseException) -> dict[str, Any]:
+    """The entry of a job whose worker died (killed, out of memory)."""
+    return job_entry(spec, status="failed",
+                     error=f"worker failed: {type(error).__name__}: {error}")
+
+
+def _result_or_failure(future, spec: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        return future.result()
+    except BaseException as error:
+        return failure_entry(spec, error)
+
+
+def run_pool(specs: list[dict], workers: int, on_done: Callable[[dict], None],
+             warm: bool = True) -> None:
+    """Run ``specs`` on ``workers`` processes (spawned); ``on_done(entry)`` as each ends."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    # The resource tracker must not see the terminal's Ctrl-C either (it would print a
+    # traceback): start it while SIGINT is ignored, which it inherits.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    executor = ProcessPoolExecutor(max_workers=max(1, min(workers, len(specs))),
+                                   mp_context=context, initializer=_worker_init,
+                                   initargs=(warm, os.getpid()))
+    job_function = execute_job_warm if warm else execute_job
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            pending = {executor.submit(job_function, spec): spec for spec in specs}
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                on_done(_result_or_failure(future, pending.pop(future)))
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        _kill_children()
+        raise
+    executor.shutdown(wait=True)
+
+
+def run_dask(specs: list[dict], scheduler: str | None, on_done: Callable[[dict], None],
+             workers: int = 1) -> None:
+    """Submit ``specs`` to a Dask cluster (``scheduler``), or to a LocalCluster of
+    ``workers`` processes started for the batch."""
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise ValueError("--engine dask needs the dask extra: pip install 'edubalance[dask]'") \
+            from None
+    from .plan import short_hash
+
+    cluster = None
+    if not scheduler:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        scheduler = cluster.scheduler_address
+    try:
+        with Client(scheduler, timeout="30s") as client:
+            futures = {client.submit(execute_job, spec, pure=False,
+                                     key=f"edubalance-{spec['stem']}-{short_hash(spec['slug'])}-"
+                                         f"{os.urandom(4).hex()}"): spec for spec in specs}
+            try:
+                for future in as_completed(futures):
+                    on_done(_result_or_failure(future, futures[future]))
+            except BaseException:
+                client.cancel(list(futures))
+                raise
+    finally:
+        if cluster is not None:
+            cluster.close()

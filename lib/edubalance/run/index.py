@@ -1,0 +1,277 @@
+"""The index page of a reports folder, rendered from ``templates/index.html.j2`` (Jinja2).
+
+Built from ``manifest.json`` and the reports found in the folder: Chinese by default
+(``lang="en"`` for English; texts in ``messages/run.yaml``), one table per notebook that can
+be sorted (click a header) and filtered (type any text) with a few lines of inline script
+(no CDN: the page opens offline), verdict badges from each job's ``summary.json``
+(``levels[level].passed``), one number format, names that do not wrap. Every piece of user
+text goes through Jinja2's autoescaping.
+
+Examples
+--------
+>>> import tempfile
+>>> write_index(tempfile.mkdtemp()).name
+'index.html'
+>>> format_number(12345.6789), format_number(3), format_number(0.41234)
+('12,345.679', '3', '0.412')
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any, Mapping
+from urllib.parse import quote
+
+from ..i18n import check_lang, label, text
+from .manifest import MANIFEST, Manifest
+
+__all__ = ["write_index", "render_index", "headline_figures", "format_number", "TEMPLATE"]
+
+TEMPLATE = "index.html.j2"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+
+def format_number(value: Any, digits: int = 3) -> str:
+    """The one number format of the index: thousands separators; integers as integers,
+    other numbers with ``digits`` decimals; never scientific notation, ``nan`` or ``None``."""
+    if value is None or isinstance(value, bool):
+        return "–"
+    if isinstance(value, int):
+        return f"{value:,}"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if number != number or number in (float("inf"), float("-inf")):
+        return "–"
+    if number.is_integer() and abs(number) < 1e15 and digits == 0:
+        return f"{int(number):,}"
+    return f"{number:,.{digits}f}"
+
+
+def headline_figures(summary: Mapping[str, Any] | None, limit: int = 4) -> list[tuple[str, Any]]:
+    """A few figures worth showing in the index, from a job's ``summary.json``.
+
+    Scoring summaries (with ``levels``) give ``composite_cv`` and ``passed`` per level;
+    otherwise the first ``limit`` scalar values.
+
+    Examples
+    --------
+    >>> headline_figures({"levels": {"primary": {"composite_cv": 0.41, "passed": True}}})
+    [('primary composite_cv', 0.41), ('primary passed', True)]
+    >>> headline_figures({"k": 3, "method": "ward", "rows": [1, 2]})
+    [('k', 3), ('method', 'ward')]
+    """
+    if not isinstance(summary, Mapping):
+        return []
+    levels = summary.get("levels")
+    if isinstance(levels, Mapping) and levels:
+        figures = []
+        for level, values in levels.items():
+            if isinstance(values, Mapping):
+                for key in ("composite_cv", "passed"):
+                    if key in values:
+                        figures.append((f"{level} {key}", values[key]))
+        if figures:
+            return figures
+    scalars = [(str(key), value) for key, value in summary.items()
+               if value is None or isinstance(value, (str, int, float, bool))]
+    return scalars[:limit]
+
+
+def _href(relative: str) -> str:
+    return "/".join(quote(part) for part in relative.split("/"))
+
+
+def _text_or(key: str, lang: str, fallback: str) -> str:
+    try:
+        return text(key, lang)
+    except KeyError:
+        return fallback
+
+
+def _param_label(name: str, lang: str) -> str:
+    found = _text_or(f"run.param.{name}", lang, "")
+    return found or label(name, lang)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value) if isinstance(value, int) else format_number(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _found_reports(output: Path) -> list[dict[str, str]]:
+    found = []
+    for folder in (output, output / "presentation"):
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.html")):
+                if path.name != "index.html" and path.is_file():
+                    found.append(path.relative_to(output).as_posix())
+    # Slides first: they are what a meeting opens.
+    found.sort(key=lambda name: (not name.endswith(".slides.html"), name))
+    return [{"name": name, "href": _href(name)} for name in found]
+
+
+def _read_summary(output: Path, job: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    relative = job.get("summary")
+    if not relative or not (output / relative).is_file():
+        return None
+    try:
+        summary = json.loads((output / relative).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return summary if isinstance(summary, Mapping) else None
+
+
+def _badges(summary: Mapping[str, Any] | None, lang: str) -> list[dict[str, str]]:
+    levels = summary.get("levels") if summary else None
+    if not isinstance(levels, Mapping):
+        return []
+    badges = []
+    for level, values in levels.items():
+        if not isinstance(values, Mapping):
+            continue
+        passed = values.get("passed")
+        name = _text_or(f"level.{level}", lang, str(level))
+        if passed is True:
+            kind, verdict = "pass", text("verdict.passed", lang)
+        elif passed is False:
+            kind, verdict = "fail", text("verdict.failed", lang)
+        else:
+            kind, verdict = "none", text("run.verdict.not_assessed", lang)
+        badges.append({"kind": kind, "text": f"{name} {verdict}"})
+    return badges
+
+
+def _figures(summary: Mapping[str, Any] | None, lang: str) -> list[dict[str, str]]:
+    if not summary:
+        return []
+    levels = summary.get("levels")
+    if isinstance(levels, Mapping) and levels:
+        figures = []
+        for level, values in levels.items():
+            if isinstance(values, Mapping) and "composite_cv" in values:
+                name = (_text_or(f"level.{level}", lang, str(level)) + " "
+                        + text("run.figure.composite_cv", lang))
+                figures.append({"name": name, "value": format_number(values["composite_cv"])})
+        return figures
+    figures = []
+    for key, value in headline_figures(summary):
+        if isinstance(value, bool):
+            shown = text("bool.yes" if value else "bool.no", lang)
+        elif isinstance(value, (int, float)):
+            shown = format_number(value)
+        else:
+            shown = "–" if value is None else str(value)
+        figures.append({"name": label(key, lang), "value": shown})
+    return figures
+
+
+def _group(stem: str, group: list[Mapping[str, Any]], output: Path, lang: str) -> dict:
+    all_keys = list(dict.fromkeys(key for job in group for key in (job.get("parameters") or {})))
+    varying = [key for key in all_keys
+               if len({json.dumps((job.get("parameters") or {}).get(key), sort_keys=True,
+                                  ensure_ascii=False, default=str) for job in group}) > 1]
+    shown = varying or all_keys[:1]
+    if "county" in all_keys and "county" not in shown:
+        shown = ["county", *shown]
+    shared = {key: (group[0].get("parameters") or {}).get(key) for key in all_keys
+              if key not in shown}
+    # Rows of one county together, counties in the order the batch ran them.
+    first_seen: dict[str, int] = {}
+    for job in group:
+        first_seen.setdefault(str((job.get("parameters") or {}).get("county", "")),
+                              len(first_seen))
+    ordered = sorted(group, key=lambda job: first_seen[str((job.get("parameters") or {})
+                                                           .get("county", ""))])
+    rows = []
+    for job in ordered:
+        parameters = job.get("parameters") or {}
+        summary = _read_summary(output, job)
+        status = str(job.get("status") or "failed")
+        badges = _badges(summary, lang)
+        cells = []
+        for key in shown:
+            value = parameters.get(key)
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if key == "county":  # a name or a code: text either way
+                cells.append({"text": _value(value), "kind": "name", "sort": None})
+                continue
+            cells.append({"text": _value(value), "kind": "num" if number else "param",
+                          "sort": value if number else None})
+        links = []
+        for key, label_key in (("report", "run.index.report"), ("pdf", "run.index.pdf"),
+                               ("notebook_output", "run.index.executed"),
+                               ("summary", "run.index.summary")):
+            relative = job.get(key)
+            if relative and (output / relative).is_file():
+                links.append({"href": _href(relative), "label": text(label_key, lang)})
+        seconds = job.get("seconds")
+        rows.append({
+            "cells": cells, "status": status.replace(" ", "_"),
+            "status_text": _text_or(f"run.status.{status.replace(' ', '_')}", lang, status),
+            "badges": badges,
+            "verdict_sort": "".join("1" if b["kind"] == "pass" else "0" for b in badges),
+            "figures": _figures(summary, lang), "error": job.get("error"),
+            "seconds": "" if seconds is None else format_number(seconds, 1),
+            "seconds_sort": "" if seconds is None else seconds, "links": links})
+    title = _text_or(f"run.notebook.{stem}", lang, stem)
+    return {"title": f"{title} ({stem})" if title != stem else stem,
+            "notebook": str(group[0].get("notebook") or stem),
+            "shared": "; ".join(f"{_param_label(key, lang)} = {_value(value)}"
+                                for key, value in shared.items()),
+            "columns": [_param_label(key, lang) for key in shown], "rows": rows,
+            "has_verdict": any(row["badges"] for row in rows)}
+
+
+def render_index(output: str | os.PathLike, jobs: list[Mapping[str, Any]],
+                 lang: str = "zh") -> str:
+    """The index page (HTML text) for a reports folder and its manifest entries."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    check_lang(lang)
+    output = Path(output)
+    counts = {status: sum(job.get("status") == status for job in jobs)
+              for status in ("ok", "skipped", "failed")}
+    t = {key.split(".")[-1]: text(key, lang) for key in (
+        "run.index.title", "run.index.heading", "run.index.presentations", "run.index.shared",
+        "run.index.notebook", "run.index.none", "run.index.filter", "run.index.sort_hint",
+        "run.index.status", "run.index.verdict", "run.index.figures", "run.index.seconds",
+        "run.index.files", "run.index.error", "run.index.no_jobs", "run.index.empty_filter")}
+    t["counts"] = text("run.index.counts", lang, total=f"{len(jobs):,}",
+                       ok=f"{counts['ok']:,}", skipped=f"{counts['skipped']:,}",
+                       failed=f"{counts['failed']:,}")
+    t["built"] = text("run.index.built", lang, when=time.strftime("%Y-%m-%d %H:%M"))
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for job in jobs:
+        groups.setdefault(str(job.get("notebook_stem") or job.get("notebook")), []).append(job)
+    environment = Environment(loader=FileSystemLoader(str(TEMPLATES)),
+                              autoescape=select_autoescape(default=True, default_for_string=True))
+    page = environment.get_template(TEMPLATE).render(
+        t=t, html_lang="zh-CN" if lang == "zh" else "en",
+        manifest_link=MANIFEST if (output / MANIFEST).is_file() else None,
+        found=_found_reports(output),
+        groups=[_group(stem, group, output, lang) for stem, group in groups.items()])
+    return page
+
+
+def write_index(output: str | os.PathLike, lang: str = "zh") -> Path:
+    """(Re)build ``output/index.html`` from ``manifest.json`` and the reports found there."""
+    from ..io.write import atomic_write_text
+
+    output = Path(output)
+    if not output.is_dir():
+        raise FileNotFoundError(f"reports folder not found: {output}")
+    manifest = output / MANIFEST
+    if manifest.is_file():
+        try:
+            json.loads(manifest.read_text(encoding="utf-8"))
+        except ValueError as error:
+            raise ValueError(f"{manifest}: not valid JSON: {error}") from None
+    jobs = Manifest.read(output).entries
+    return atomic_write_text(output / "index.html", render_index(output, jobs, lang=lang))

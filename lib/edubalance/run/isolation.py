@@ -1,0 +1,182 @@
+"""What a warm kernel resets between two jobs, so that no job sees what the one before did.
+
+The warm engine (the default) keeps one kernel per worker and runs job after job on it;
+after start it imports the heavy libraries and every ``edubalance`` module once
+(:func:`preload`), then takes a :func:`snapshot`. Before each job :func:`restore` brings the
+kernel back to that snapshot:
+
+- the notebook namespace is wiped (``%reset -f``, by the engine) and the working folder reset;
+- modules a job imported are unloaded if they are ``edubalance`` modules or the user's own
+  (outside site-packages); third-party modules a job imported stay loaded (unloading compiled
+  extensions is unsafe) but their top-level names are reverted like the others' from the
+  next reset on;
+- every preloaded module's top-level names are put back as they were (monkeypatches undone,
+  attributes a job added removed), including ``builtins``;
+- ``sys.path``, ``os.environ``, ``warnings`` filters, NumPy error and print settings, pandas
+  options, matplotlib's rc settings and open figures, the global random generators (reseeded
+  from the OS, as in a fresh process) are reset.
+
+Not reset: changes *inside* mutable objects of library modules (e.g. a job appending to a
+library's registry list, or loading a font into matplotlib's font manager) and the
+in-memory cache of :mod:`edubalance.cache` (keyed by content hash, returns copies). Jobs that
+need a process of their own use the cold engine (``--engine cold``).
+
+Examples
+--------
+>>> import json
+>>> state = snapshot()
+>>> json.leaked = True
+>>> restore(state, libraries=False)
+>>> hasattr(json, "leaked")
+False
+"""
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["preload", "snapshot", "restore", "Snapshot", "PRELOAD"]
+
+PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "scipy.stats", "yaml",
+           "pyarrow.parquet", "edubalance", "edubalance.cache", "edubalance.i18n",
+           "edubalance.markup", "edubalance.io.write")
+# Modules whose top-level state belongs to the kernel machinery, never reverted.
+_INFRASTRUCTURE = ("__main__", "__mp_main__", "sys", "ipykernel", "IPython", "zmq", "tornado", "asyncio",
+                   "jupyter_client", "jupyter_core", "traitlets", "comm", "debugpy",
+                   "threading", "_thread", "logging", "concurrent", "selectors", "signal",
+                   "matplotlib_inline", "edubalance.run.isolation", "edubalance.cache",
+                   "importlib", "encodings", "codecs", "abc", "typing", "weakref", "gc")
+
+
+def _is_infrastructure(name: str) -> bool:
+    return any(name == prefix or name.startswith(prefix + ".") for prefix in _INFRASTRUCTURE)
+
+
+def preload(modules=PRELOAD) -> None:
+    """Import the libraries every job needs, and every ``edubalance`` submodule."""
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    import edubalance
+
+    for name in getattr(edubalance, "_SUBMODULES", ()):
+        try:
+            getattr(edubalance, name)
+        except Exception:
+            pass
+
+
+@dataclass
+class Snapshot:
+    """Top-level names of every loaded module, and the process-wide settings listed above."""
+
+    modules: dict[str, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
+    path: list[str] = field(default_factory=list)
+    environ: dict[str, str] = field(default_factory=dict)
+    warning_filters: list = field(default_factory=list)
+    numpy_err: dict | None = None
+    numpy_print: dict | None = None
+
+
+def _module_items():
+    main = sys.modules.get("__main__")
+    for name, module in list(sys.modules.items()):
+        if module is None or module is main or _is_infrastructure(name):
+            continue
+        namespace = getattr(module, "__dict__", None)
+        if isinstance(namespace, dict):
+            yield name, module, namespace
+
+
+def snapshot() -> Snapshot:
+    """Record the current state (taken once, after :func:`preload`)."""
+    import warnings
+
+    state = Snapshot(path=list(sys.path), environ=dict(os.environ),
+                     warning_filters=list(warnings.filters))
+    for name, module, namespace in _module_items():
+        state.modules[name] = (module, dict(namespace))
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        state.numpy_err = numpy.geterr()
+        state.numpy_print = numpy.get_printoptions()
+    return state
+
+
+def _own_module(module) -> bool:
+    # edubalance modules and the user's own files are unloaded; site-packages are not.
+    name = getattr(module, "__name__", "")
+    if name == "edubalance" or name.startswith("edubalance."):
+        return True
+    path = getattr(module, "__file__", None)
+    if not path or path.endswith((".so", ".pyd")):
+        return False
+    roots = {sysconfig.get_paths()[key] for key in ("purelib", "platlib", "stdlib",
+                                                    "platstdlib")}
+    return not any(os.path.abspath(path).startswith(os.path.abspath(root)) for root in roots)
+
+
+def restore(state: Snapshot, libraries: bool = True) -> None:
+    """Bring the process back to ``state`` (see the module docstring for what is covered).
+
+    ``libraries`` False leaves NumPy, pandas, matplotlib and the random generators alone.
+    """
+    import random
+    import warnings
+
+    for name, module in list(sys.modules.items()):
+        if name not in state.modules and module is not None and not _is_infrastructure(name) \
+                and _own_module(module):
+            del sys.modules[name]
+    for name, module, namespace in _module_items():
+        saved = state.modules.get(name)
+        if saved is None:
+            state.modules[name] = (module, dict(namespace))  # first seen: reverted from now on
+            continue
+        if saved[0] is not module:
+            continue
+        before = saved[1]
+        for key in [key for key in namespace if key not in before]:
+            del namespace[key]
+        for key, value in before.items():
+            if namespace.get(key, _MISSING) is not value:
+                namespace[key] = value
+    sys.path[:] = state.path
+    for key in [key for key in os.environ if key not in state.environ]:
+        del os.environ[key]
+    for key, value in state.environ.items():
+        if os.environ.get(key) != value:
+            os.environ[key] = value
+    warnings.filters[:] = state.warning_filters
+    warnings._filters_mutated()
+    if not libraries:
+        return
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        if state.numpy_err is not None:
+            numpy.seterr(**state.numpy_err)
+        if state.numpy_print is not None:
+            numpy.set_printoptions(**state.numpy_print)
+        numpy.random.seed()
+    random.seed()
+    pandas = sys.modules.get("pandas")
+    if pandas is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pandas.reset_option("all")
+    if "matplotlib.pyplot" in sys.modules:
+        import matplotlib
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+        matplotlib.rc_file_defaults()
+
+
+_MISSING = object()

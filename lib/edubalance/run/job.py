@@ -1,0 +1,261 @@
+"""One job, whatever the engine: temporary folder, watchdog, HTML report, ``job.json``, rename.
+
+A job is built in a hidden folder ``.tmp-<slug>-<random>`` next to its final place and
+renamed into place when finished, with its ``job.json`` marker written last inside it; a
+batch killed at any moment never leaves a folder that looks complete, and the next attempt
+removes the leftovers of that one job (matched exactly, so job ``A`` never touches the
+folder of a running job ``A-B``).
+
+The watchdog (``spec["timeout"]``) kills the kernel's whole process group (kernels start in
+their own session) and any process the kernel started in another one, so a job that timed
+out leaves no child running.
+
+What a job folder keeps (``spec["keep"]``, default ``html,results``): ``html`` (one
+self-contained report, figures embedded), ``results`` (the machine-readable files the notebook
+wrote: ``summary.json``, CSV, xlsx, JSON), ``figures`` (the figure files it saved: PNG, SVG),
+``notebook`` (the executed notebook; always kept for a failed job, to show where it failed).
+"""
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from .manifest import JOB_MARKER, job_entry
+
+__all__ = ["run_job", "describe_error", "kill_process_tree", "is_leftover_of",
+           "remove_leftovers", "inside", "KEEP_CHOICES", "DEFAULT_KEEP"]
+
+KEEP_CHOICES = ("html", "results", "figures", "notebook")
+# Figure files a notebook saves beside its results; the HTML report embeds the figures already.
+FIGURE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp")
+# Errors that mean "the disk cannot take our files": they stop the batch, not just the job.
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EIO})
+DEFAULT_KEEP = ("html", "results")
+_MKDTEMP_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def inside(root: Path, candidate: Path) -> Path:
+    """``candidate`` resolved, if it stays inside ``root``; else ``ValueError``."""
+    resolved = candidate.resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        raise ValueError(f"job folder {candidate} would escape the output folder {root}")
+    return resolved
+
+
+def kill_process_tree(pid: int) -> None:
+    """SIGKILL a kernel, its process group, and every process it started (any session)."""
+    try:
+        import psutil
+
+        try:
+            children = psutil.Process(pid).children(recursive=True)
+        except psutil.Error:
+            children = []
+    except ImportError:  # pragma: no cover - psutil is a dependency
+        children = []
+    try:
+        os.killpg(os.getpgid(pid), signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    for process in [*children]:
+        try:
+            process.kill()
+        except Exception:
+            pass
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def describe_error(error: BaseException, timed_out: bool, timeout: float | None) -> str:
+    """One line for the manifest: the notebook's own error, or what stopped it."""
+    if timed_out:
+        return f"timed out after {timeout:g} s (job watchdog); kernel and its processes stopped"
+    name = type(error).__name__
+    if name == "PapermillExecutionError":
+        return (f"{error.ename}: {error.evalue} (cell {error.exec_count})").strip()
+    if name == "CellTimeoutError":
+        return f"cell timed out after {timeout:g} s"
+    if name == "DeadKernelError":
+        return f"kernel died: {error}"
+    return f"{name}: {error}"
+
+
+def is_leftover_of(name: str, slug: str) -> bool:
+    """Whether folder ``name`` is a temporary folder of job ``slug`` (mkdtemp's 8 characters)."""
+    for prefix in (f".tmp-{slug}-", f".old-{slug}-"):
+        rest = name[len(prefix):]
+        if name.startswith(prefix) and len(rest) == 8 and set(rest) <= _MKDTEMP_CHARS:
+            return True
+    return False
+
+
+def remove_leftovers(parent: Path, slug: str) -> None:
+    """Drop the temporary folders a killed run of job ``slug`` left (never complete)."""
+    if not parent.is_dir():
+        return
+    for leftover in parent.iterdir():
+        if leftover.is_dir() and is_leftover_of(leftover.name, slug):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _move_into_place(tmp: Path, final: Path) -> None:
+    old = None
+    if final.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".old-{final.name}-", dir=final.parent))
+        os.rmdir(old)
+        os.rename(final, old)
+    os.rename(tmp, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_marker(tmp: Path, entry: Mapping[str, Any]) -> None:
+    import json
+
+    target = tmp / JOB_MARKER
+    part = tmp / f".{JOB_MARKER}.part"
+    part.write_text(json.dumps(entry, ensure_ascii=False, indent=2, default=str) + "\n",
+                    encoding="utf-8")
+    os.replace(part, target)
+
+
+# Lines every kernel prints on a normal shutdown (jupyter_client interrupts before it stops a
+# kernel): noise, not diagnosis.
+_LOG_NOISE = ("KeyboardInterrupt caught in kernel",)
+
+
+def _tidy_log(path: Path) -> None:
+    """Keep ``kernel.log`` only if the kernel said something worth reading."""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+    kept = [line for line in lines if not any(noise in line for noise in _LOG_NOISE)]
+    if not "".join(kept).strip():
+        path.unlink()
+    elif len(kept) != len(lines):
+        path.write_text("".join(kept), encoding="utf-8")
+
+
+def run_job(spec: Mapping[str, Any], run_notebook: Callable[..., None]) -> dict[str, Any]:
+    """Run one job with ``run_notebook(spec, executed, parameters, kernel_pids, kernel_log)``.
+
+    Never raises for a failing notebook: returns the manifest entry. An ``OSError`` while
+    writing the job's own files (a full disk) is recorded as the job's error too.
+    """
+    started = time.time()
+    clock = time.monotonic()
+    output = Path(spec["output"])
+    stem, slug = spec["stem"], spec["slug"]
+    keep = set(spec.get("keep") or DEFAULT_KEEP)
+    final = inside(output, output / stem / slug)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(final.parent, slug)
+    previous_cache = os.environ.get("EDUBALANCE_CACHE_DIR")
+    if spec.get("cache_dir"):  # for the kernel this job starts (a warm one keeps it)
+        os.environ["EDUBALANCE_CACHE_DIR"] = spec["cache_dir"]
+    tmp = None
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{slug}-", dir=final.parent))
+        os.chmod(tmp, 0o755)  # mkdtemp makes it private; a report folder is meant to be read
+        return _run_in(spec, tmp, final, keep, started, clock, run_notebook)
+    except OSError as error:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if error.errno not in WRITE_ERRNOS:
+            raise
+        return job_entry(spec, status="failed", seconds=time.monotonic() - clock,
+                         error=f"{error.strerror or error} ({error.filename or final})",
+                         fault="write")
+    except BaseException:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        if previous_cache is None:
+            os.environ.pop("EDUBALANCE_CACHE_DIR", None)
+        else:
+            os.environ["EDUBALANCE_CACHE_DIR"] = previous_cache
+
+
+def _run_in(spec, tmp: Path, final: Path, keep: set, started: float, clock: float,
+            run_notebook) -> dict[str, Any]:
+    stem, slug = spec["stem"], spec["slug"]
+    executed = tmp / f"{stem}.ipynb"
+    timeout = spec.get("timeout")
+    parameters = {**spec["parameters"], "output_dir": str(tmp)}
+    error_text = None
+    kernel_pids: list[int] = []
+    timed_out = threading.Event()
+    finished = threading.Event()
+
+    def watchdog() -> None:
+        if finished.wait(timeout):
+            return
+        timed_out.set()
+        # The kernel may still be starting (its pid not known yet): keep at it until the
+        # run returns, killing every kernel recorded.
+        killed: set[int] = set()
+        while not finished.is_set():
+            for pid in list(kernel_pids):
+                if pid not in killed:
+                    kill_process_tree(pid)
+                    killed.add(pid)
+            finished.wait(0.2)
+
+    timer = threading.Thread(target=watchdog, daemon=True) if timeout else None
+    if timer is not None:
+        timer.start()
+    log_path = tmp / "kernel.log"
+    kernel_log = log_path.open("w", encoding="utf-8")
+    try:
+        run_notebook(spec, executed, parameters, kernel_pids, kernel_log)
+    except Exception as error:  # a failing job is recorded, never fatal to the batch
+        error_text = describe_error(error, timed_out.is_set(), timeout)
+    finally:
+        finished.set()
+        kernel_log.close()
+    _tidy_log(log_path)
+    report = tmp / f"{stem}.html"
+    if executed.is_file() and "html" in keep:
+        try:
+            from ..report import export_html
+
+            export_html(executed, report)
+        except OSError as error:
+            if error.errno in WRITE_ERRNOS:
+                raise
+            error_text = error_text or f"HTML report failed: {type(error).__name__}: {error}"
+        except Exception as error:
+            if error_text is None:
+                error_text = f"HTML report failed: {type(error).__name__}: {error}"
+    if executed.is_file() and "notebook" not in keep and error_text is None:
+        executed.unlink()
+    if "figures" not in keep:
+        for path in list(tmp.rglob("*")):
+            if path.is_file() and path.suffix.lower() in FIGURE_SUFFIXES:
+                path.unlink()
+    if "results" not in keep:
+        for path in list(tmp.iterdir()):
+            if path not in (executed, report) and path.name != "summary.json" \
+                    and path.name != "kernel.log":
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+    prefix = f"{stem}/{slug}"
+    files = sorted(f"{prefix}/{p.relative_to(tmp).as_posix()}" for p in tmp.rglob("*")
+                   if p.is_file() and not p.name.startswith("."))
+    entry = job_entry(
+        spec, status="ok" if error_text is None else "failed", error=error_text,
+        seconds=time.monotonic() - clock, files=files + [f"{prefix}/{JOB_MARKER}"],
+        notebook_output=f"{prefix}/{executed.name}" if executed.is_file() else None,
+        report=f"{prefix}/{report.name}" if report.is_file() else None,
+        summary=f"{prefix}/summary.json" if (tmp / "summary.json").is_file() else None,
+        started=started)
+    _write_marker(tmp, entry)
+    _move_into_place(tmp, final)
+    return entry

@@ -1,0 +1,308 @@
+"""From batch files to jobs: grid expansion, folder names, up-front checks, fingerprints.
+
+Every job gets the folder ``<notebook-stem>/<slug>``. The slug names every parameter that
+identifies the job (``county``, ``standard``, ``year``, ``level``, and every grid key), even
+when a batch has a single value for it, so a second batch into the same output folder adds
+folders instead of replacing the first batch's.
+
+Examples
+--------
+>>> job_slug({"county": "灵武市", "standard": "basic-2012", "year": 2017},
+...          ["county", "standard", "year"])
+'county=灵武市,standard=basic-2012,year=2017'
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from .. import __version__
+from ..errors import ParameterError
+from .batchfile import counties_in, is_path_parameter, load_batch_file
+from .params import RUNNER_PARAMETERS, ParameterModel, model_of_notebook
+
+__all__ = ["Job", "plan_jobs", "validate_jobs", "job_slug", "safe_name", "fingerprint",
+           "package_code_hash", "IDENTIFYING", "value_text", "short_hash"]
+
+# Parameters that identify a job whenever a notebook has them (in this order in names).
+IDENTIFYING = ("county", "standard", "year", "level")
+# Windows device names: a folder called CON or lpt1.txt cannot be created or opened there.
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
+             *(f"LPT{i}" for i in range(10))}
+SLUG_MAX_BYTES = 120  # leaves room for ".tmp-" + random suffix under the 255-byte limit
+_HASH_CHARS = 10
+
+
+def safe_name(text: str) -> tuple[str, bool]:
+    """Turn any text into a portable file-name part; say whether anything was lost.
+
+    Letters and digits of any script are kept (Chinese stays readable), as are ``- _ .``;
+    everything else (slashes, spaces, NUL, ``<>:"|?*``) becomes ``_``. Leading dots, Windows
+    device names and over-long names are made safe too.
+
+    Examples
+    --------
+    >>> safe_name("灵武市")
+    ('灵武市', False)
+    >>> safe_name("../../etc")
+    ('etc', True)
+    >>> safe_name("CON")
+    ('_CON', True)
+    """
+    original = str(text)
+    name = unicodedata.normalize("NFC", original)
+    name = "".join(ch if (ch.isalnum() or ch in "-_.") else "_" for ch in name)
+    name = re.sub(r"_+", "_", name)
+    name = name.strip("._ ")
+    name = re.sub(r"\.{2,}", ".", name)
+    if name.split(".")[0].upper() in _RESERVED:
+        name = "_" + name
+    if not name:
+        name = "_"
+    if len(name.encode("utf-8")) > SLUG_MAX_BYTES:
+        name = _truncate_utf8(name, SLUG_MAX_BYTES - _HASH_CHARS - 1)
+    return name, name != original
+
+
+def short_hash(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:_HASH_CHARS]
+
+
+def _truncate_utf8(text: str, limit: int) -> str:
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
+def value_text(value: Any) -> str:
+    """A parameter value as text (strings as they are, anything else as JSON)."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def job_slug(parameters: Mapping[str, Any], keys: Iterable[str]) -> str:
+    """File-name slug of a job from its identifying parameters.
+
+    One key gives its value alone (``灵武市``); several give ``key=value,...``. A hash of the
+    values is appended whenever the readable form lost information, so two different
+    parameter sets never share a slug, and the slug never contains a path separator.
+
+    Examples
+    --------
+    >>> job_slug({"county": "灵武市", "year": 2017}, ["county"])
+    '灵武市'
+    >>> job_slug({"county": "a/b"}, ["county"]) != job_slug({"county": "a_b"}, ["county"])
+    True
+    """
+    keys = list(keys)
+    if not keys:
+        return "run"
+    parts, lossy = [], False
+    for key in keys:
+        value_name, value_lossy = safe_name(value_text(parameters.get(key)))
+        if len(keys) == 1:
+            parts.append(value_name)
+        else:
+            key_name, key_lossy = safe_name(key)
+            parts.append(f"{key_name}={value_name}")
+            lossy = lossy or key_lossy
+        lossy = lossy or value_lossy
+    slug = ",".join(parts)
+    room = SLUG_MAX_BYTES - _HASH_CHARS - 1
+    if lossy or len(slug.encode("utf-8")) > room:
+        slug = _truncate_utf8(slug, room) + "-" + short_hash({k: parameters.get(k) for k in keys})
+    return slug
+
+
+@dataclass
+class Job:
+    """One notebook run: what to run, with which parameters, and where its folder is."""
+
+    notebook: Path
+    notebook_text: str
+    parameters: dict[str, Any]
+    varying: list[str]
+    source: Path
+    stem: str = ""
+    slug: str = ""
+    fingerprint: str = ""
+
+    @property
+    def folder(self) -> str:
+        return f"{self.stem}/{self.slug}"
+
+
+def _expand_all(spec: dict, grid: dict) -> list:
+    data_path = spec["parameters"].get("data_path")
+    if not isinstance(data_path, str):
+        raise ParameterError(f"{spec['source']}: county: all needs a data_path parameter")
+    years = None
+    if "year" in spec["parameters"]:
+        years = [spec["parameters"]["year"]]
+    elif "year" in grid:
+        years = grid["year"]
+    counties = counties_in(data_path, years)
+    if not counties:
+        raise ParameterError(f"{spec['source']}: no county found in {data_path}"
+                             + (f" for year {', '.join(map(str, years))}" if years else ""))
+    return counties
+
+
+def plan_jobs(batch_files: Iterable[str | os.PathLike], first: int | None = None) -> list[Job]:
+    """Expand batch files into jobs (grid product, ``county: all`` resolved), with slugs.
+
+    ``first`` keeps only the first jobs of each batch file (a quick, representative look:
+    with ``county`` first in the grid, every standard for the first counties).
+    """
+    if first is not None and first < 1:
+        raise ParameterError("--first must be at least 1")
+    jobs: list[Job] = []
+    for batch_file in batch_files:
+        spec = load_batch_file(batch_file)
+        grid = dict(spec["grid"])
+        if grid.get("county") == "all":
+            grid["county"] = _expand_all(spec, grid)
+        names = list(grid)
+        combinations = itertools.product(*(grid[name] for name in names))
+        for combination in itertools.islice(combinations, first):
+            parameters = {**spec["parameters"], **dict(zip(names, combination))}
+            jobs.append(Job(notebook=spec["notebook"], notebook_text=spec["notebook_text"],
+                            parameters=parameters, varying=names, source=spec["source"]))
+    _assign_slugs(jobs)
+    return jobs
+
+
+def slug_keys(group: list[Job]) -> list[str]:
+    """The parameters naming the jobs of one notebook: identifying ones, grid keys, and any
+    other parameter whose value differs between the jobs."""
+    present = list(dict.fromkeys(k for job in group for k in job.parameters))
+    differing = [key for key in present
+                 if len({value_text(job.parameters.get(key)) for job in group}) > 1]
+    wanted = {*IDENTIFYING, *(k for job in group for k in job.varying), *differing}
+    ordered = [key for key in IDENTIFYING if key in present]
+    ordered += [key for key in present if key in wanted and key not in ordered]
+    return ordered
+
+
+def _assign_slugs(jobs: list[Job]) -> None:
+    by_notebook: dict[Path, list[Job]] = {}
+    for job in jobs:
+        by_notebook.setdefault(job.notebook, []).append(job)
+    stems: dict[str, Path] = {}
+    for notebook, group in by_notebook.items():
+        stem, _ = safe_name(notebook.stem)
+        if stem.casefold() in stems and stems[stem.casefold()] != notebook:
+            stem = f"{stem}-{short_hash(str(notebook))}"
+        stems[stem.casefold()] = notebook
+        keys = slug_keys(group)
+        seen: dict[str, Job] = {}
+        for job in group:
+            job.stem = stem
+            job.slug = job_slug(job.parameters, keys)
+            clash = seen.get(job.slug.casefold())
+            if clash is not None:
+                if clash.parameters == job.parameters:
+                    raise ParameterError(f"duplicate job for {notebook.name} with parameters "
+                                         f"{job.parameters} ({clash.source}, {job.source})")
+                job.slug = f"{job.slug}-{short_hash(job.parameters)}"
+            seen[job.slug.casefold()] = job
+
+
+def validate_jobs(jobs: Iterable[Job]) -> None:
+    """Check every job's parameters against its notebook's model before anything runs.
+
+    The model is the one the notebook's first cell checks (:mod:`edubalance.run.params`).
+
+    Raises
+    ------
+    ParameterError
+        Listing every unknown, ill-typed or missing parameter of every job, at once.
+    """
+    problems: list[str] = []
+    models: dict[Path, ParameterModel] = {}
+    for job in jobs:
+        if job.notebook not in models:
+            try:
+                models[job.notebook] = model_of_notebook(job.notebook)
+            except (ValueError, OSError) as error:
+                problems.append(f"{job.notebook_text}: {error}")
+                models[job.notebook] = ParameterModel({})
+                continue
+            if "output_dir" not in models[job.notebook]:
+                problems.append(f"{job.notebook_text}: the parameters cell has no output_dir "
+                                "(the runner sets it to the job folder)")
+        where = f"{job.notebook_text} [{job.slug}]"
+        for problem in models[job.notebook].check_values(job.parameters,
+                                                         runner=RUNNER_PARAMETERS,
+                                                         require=False):
+            problems.append(f"{where}: {problem.batch_text()}")
+    if problems:
+        unique = list(dict.fromkeys(problems))
+        shown = unique[:50] + ([f"... and {len(unique) - 50} more"] if len(unique) > 50 else [])
+        raise ParameterError("invalid batch, no job was run:\n  " + "\n  ".join(shown))
+
+
+# --------------------------------------------------------------------------- fingerprints
+
+def _file_digest(path: Path, cache: dict[Path, str]) -> str:
+    if path not in cache:
+        if path.is_file():
+            digest = hashlib.sha256()
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+            cache[path] = "sha256:" + digest.hexdigest()
+        elif path.is_dir():
+            cache[path] = f"dir:{path.stat().st_mtime_ns}"
+        else:
+            cache[path] = "missing"
+    return cache[path]
+
+
+def package_code_hash(root: str | os.PathLike | None = None) -> str:
+    """Content hash of the package's code: every ``*.py`` and ``standards/*.yaml``.
+
+    Files are taken in sorted order and hashed with their path relative to the package
+    folder (``root``, default the installed package), so editing, adding or renaming a
+    module or a standard changes the hash.
+
+    Examples
+    --------
+    >>> package_code_hash().startswith("sha256:")
+    True
+    """
+    root = Path(root) if root is not None else Path(__file__).resolve().parents[1]
+    files = sorted({*root.rglob("*.py"), *(root / "standards").glob("*.yaml")})
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return "sha256:" + digest.hexdigest()
+
+
+def fingerprint(job: Job, cache: dict[Path, str] | None = None,
+                code_hash: str | None = None) -> str:
+    """Hash of what determines a job's results: notebook, parameters, input files, code.
+
+    Files named by ``*_path`` / ``*_file`` parameters are hashed by content (sha256), so a
+    changed data file makes ``--resume`` run the job again; so does a changed package
+    module or standards YAML (``code_hash``), and a new package version.
+    """
+    cache = {} if cache is None else cache
+    if code_hash is None:
+        code_hash = package_code_hash()
+    inputs = {name: _file_digest(Path(value).expanduser().resolve(), cache)
+              for name, value in sorted(job.parameters.items())
+              if is_path_parameter(name) and name not in RUNNER_PARAMETERS
+              and isinstance(value, str) and value}
+    payload = {"notebook": _file_digest(job.notebook, cache), "parameters": job.parameters,
+               "inputs": inputs, "version": __version__, "code": code_hash}
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()

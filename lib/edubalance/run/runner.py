@@ -1,0 +1,301 @@
+"""The batch: plan, check, run on an engine, keep ``manifest.json`` and ``index.html`` current.
+
+Guarantees, whatever happens to the batch:
+
+- parameters of every job are checked before any job starts (one error listing all);
+- one batch at a time writes into an output folder (:class:`~.manifest.FolderLock`);
+- the manifest is rewritten (atomically) after every job, and adds to what the folder
+  already held; the index is rebuilt at the end;
+- Ctrl-C and SIGTERM stop the workers and kernels, then the manifest and index are written
+  and a summary printed (exit 130 / 143), without tracebacks;
+- a write failure (full disk, quota, file size limit) stops the batch with one clear
+  message; the manifest and index stay valid (written atomically: the last good ones stay);
+- shared work: ``EDUBALANCE_CACHE_DIR`` is set to ``<output>/.cache`` for the jobs, so
+  :func:`edubalance.cache.scored_year` scores a data file once per batch.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import shutil
+import signal
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..errors import EdubalanceError, ParameterError
+from .engines import DEFAULT_ENGINE, ENGINES, KERNEL_NAME, run_dask, run_pool
+from .job import DEFAULT_KEEP, KEEP_CHOICES, WRITE_ERRNOS, inside, remove_leftovers
+from .manifest import MANIFEST, FolderLock, Manifest, read_marker
+from .plan import Job, fingerprint, package_code_hash, plan_jobs, validate_jobs, value_text
+
+__all__ = ["BatchResult", "BatchWriteError", "run_batch", "summarise", "is_complete",
+           "DEFAULT_TIMEOUT", "CACHE_FOLDER"]
+
+DEFAULT_TIMEOUT = 3600.0
+CACHE_FOLDER = ".cache"
+
+
+class BatchWriteError(EdubalanceError):
+    """The batch could not write its files (disk full, quota, read-only folder)."""
+
+
+class _Stop(KeyboardInterrupt):
+    """Raised in the main thread by the SIGTERM handler."""
+
+
+@dataclass
+class BatchResult:
+    """What a batch did: one manifest entry per job it handled, and how it ended."""
+
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    output: Path | None = None
+    planned: int = 0
+    interrupted: str | None = None  # "SIGINT" / "SIGTERM"
+    error: str | None = None
+    warning: str | None = None
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        return [entry for entry in self.entries if entry["status"] == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted:
+            return 143 if self.interrupted == "SIGTERM" else 130
+        return 1 if (self.failed or self.error or self.warning) else 0
+
+
+def is_complete(output: Path, job: Job) -> dict[str, Any] | None:
+    """The job's marker if its folder holds a finished, successful run with this fingerprint."""
+    marker = read_marker(output / job.stem / job.slug)
+    if not marker or marker.get("status") != "ok" or marker.get("fingerprint") != job.fingerprint:
+        return None
+    for key in ("notebook_output", "report", "summary"):
+        if marker.get(key) and not (output / marker[key]).is_file():
+            return None
+    return marker
+
+
+def _job_matches(job: Job, pattern: str) -> bool:
+    candidates = [job.slug, job.folder, *(value_text(job.parameters[k]) for k in job.varying
+                                          if k in job.parameters)]
+    return any(fnmatch.fnmatchcase(candidate, pattern) for candidate in candidates)
+
+
+def _check_options(engine: str, workers: int | None, timeout: float | None,
+                   keep: Iterable[str], pdf: bool) -> tuple[str, tuple[str, ...]]:
+    engine = "cold" if engine == "local" else engine  # the former name of the cold engine
+    if engine not in ENGINES:
+        raise ParameterError(f"unknown engine {engine!r} (choose {', '.join(ENGINES)})")
+    if workers is not None and workers < 1:
+        raise ParameterError("--workers must be at least 1")
+    if timeout is not None and timeout <= 0:
+        raise ParameterError("--timeout must be positive")
+    keep = tuple(dict.fromkeys(keep))
+    unknown = [k for k in keep if k not in KEEP_CHOICES]
+    if unknown:
+        raise ParameterError(f"--keep: unknown {', '.join(unknown)} "
+                             f"(choose from {', '.join(KEEP_CHOICES)})")
+    if pdf:
+        if "html" not in keep:
+            raise ParameterError("--pdf needs the HTML reports (--keep html)")
+        try:
+            from .. import pdf as _pdf  # noqa: F401
+        except ImportError as error:
+            raise ParameterError(f"--pdf is not available: edubalance.pdf could not be "
+                                 f"imported ({error})") from None
+    return engine, keep
+
+
+def _is_write_fault(error: BaseException) -> bool:
+    return isinstance(error, OSError) and error.errno in WRITE_ERRNOS
+
+
+def run_batch(batch_files: Iterable[str | os.PathLike], output: str | os.PathLike = "reports",
+              workers: int | None = None, resume: bool = False, only: str | None = None,
+              engine: str = DEFAULT_ENGINE, scheduler: str | None = None,
+              timeout: float | None = DEFAULT_TIMEOUT, progress: bool = True,
+              kernel_name: str = KERNEL_NAME, keep: Iterable[str] = DEFAULT_KEEP,
+              pdf: bool = False, lang: str = "zh", wait_lock: float = 0.0,
+              cache: bool = True, first: int | None = None) -> BatchResult:
+    """Run every job of the batch files; write ``manifest.json`` and ``index.html``.
+
+    Returns
+    -------
+    BatchResult
+        ``entries`` in job order; ``exit_code`` 0 only if every job succeeded.
+
+    Raises
+    ------
+    ParameterError
+        Bad options or parameters (nothing was run).
+    BatchLockedError
+        Another batch is writing into ``output``.
+    BatchWriteError
+        Files could not be written (after writing what could be).
+    """
+    from ..i18n import check_lang
+
+    check_lang(lang)
+    engine, keep = _check_options(engine, workers, timeout, keep, pdf)
+    output = Path(output).expanduser().resolve()
+    jobs = plan_jobs(batch_files, first=first)
+    if only:
+        jobs = [job for job in jobs if _job_matches(job, only)]
+        if not jobs:
+            raise ParameterError(f"--only {only!r} matches no job")
+    validate_jobs(jobs)
+    digests: dict[Path, str] = {}
+    code_hash = package_code_hash()
+    for job in jobs:
+        job.fingerprint = fingerprint(job, digests, code_hash)
+        inside(output, output / job.stem / job.slug)
+    output.mkdir(parents=True, exist_ok=True)
+    with FolderLock(output, wait=wait_lock):
+        return _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progress,
+                           kernel_name, keep, pdf, lang, cache)
+
+
+def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progress,
+                kernel_name, keep, pdf, lang, cache) -> BatchResult:
+    previous = Manifest.read(output)
+    # The lock is ours: temporary cache folders can only be leftovers of a killed batch.
+    for leftover in (output / CACHE_FOLDER).glob(".tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    entries: dict[int, dict] = {}
+    specs: list[dict] = []
+    cache_dir = str(output / CACHE_FOLDER) if cache else None
+    for index, job in enumerate(jobs):
+        marker = is_complete(output, job) if resume else None
+        if marker is not None:
+            entries[index] = {**marker, "status": "skipped",
+                              "note": "complete from an earlier run, not re-executed"}
+            continue
+        specs.append({"index": index, "notebook": str(job.notebook),
+                      "notebook_text": job.notebook_text, "parameters": job.parameters,
+                      "output": str(output), "stem": job.stem, "slug": job.slug,
+                      "cwd": os.getcwd(), "timeout": timeout, "kernel_name": kernel_name,
+                      "fingerprint": job.fingerprint, "engine": engine, "keep": list(keep),
+                      "cache_dir": cache_dir})
+
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(jobs), initial=len(entries), unit="job", desc="edubalance batch",
+               disable=not progress, file=sys.stderr, dynamic_ncols=True)
+    slot = {(spec["stem"], spec["slug"]): spec["index"] for spec in specs}
+    result = BatchResult(output=output, planned=len(jobs))
+    failures = [0]
+
+    def current() -> Manifest:
+        return Manifest(output, [entries[i] for i in sorted(entries)]).merged_with(previous)
+
+    def on_done(entry: dict) -> None:
+        entries[slot[(entry["notebook_stem"], entry["slug"])]] = entry
+        failures[0] += entry["status"] == "failed"
+        bar.update(1)
+        bar.set_postfix(failed=failures[0], refresh=True)
+        if entry.get("fault") == "write":
+            raise BatchWriteError(f"could not write into {output}: {entry['error']}")
+        current().write()
+
+    restore = _install_sigterm()
+    previous_cache = os.environ.get("EDUBALANCE_CACHE_DIR")
+    try:
+        if specs:
+            if cache_dir:  # inherited by the workers, and by their kernels
+                os.environ["EDUBALANCE_CACHE_DIR"] = cache_dir
+            if engine == "dask":
+                run_dask(specs, scheduler, on_done, workers=workers or 1)
+            else:
+                run_pool(specs, workers or os.cpu_count() or 1, on_done, warm=engine == "warm")
+        if pdf:
+            try:
+                _add_pdfs(output, entries)
+            except (ImportError, RuntimeError, ValueError) as error:  # e.g. no browser
+                result.warning = f"PDF reports not written: {error}"
+    except KeyboardInterrupt as stop:
+        result.interrupted = "SIGTERM" if isinstance(stop, _Stop) else "SIGINT"
+    except BatchWriteError as error:
+        result.error = str(error)
+    except OSError as error:
+        if not _is_write_fault(error):
+            raise
+        result.error = f"could not write into {output}: {error}"
+    finally:
+        restore()
+        bar.close()
+        if previous_cache is None:
+            os.environ.pop("EDUBALANCE_CACHE_DIR", None)
+        else:
+            os.environ["EDUBALANCE_CACHE_DIR"] = previous_cache
+    for spec in specs:  # jobs stopped half-way leave nothing behind
+        if spec["index"] not in entries:
+            remove_leftovers(output / spec["stem"], spec["slug"])
+    result.entries = [entries[i] for i in sorted(entries)]
+    _finish(output, current(), lang, result)
+    if result.error and not result.interrupted:
+        raise BatchWriteError(summarise(result))
+    return result
+
+
+def _finish(output: Path, manifest: Manifest, lang: str, result: BatchResult) -> None:
+    # Last writes, each on its own: a full disk must not keep the other from being tried;
+    # both are atomic, so a failure leaves the previous (valid) file in place.
+    from .index import write_index
+
+    for write in (manifest.write, lambda: write_index(output, lang=lang)):
+        try:
+            write()
+        except OSError as error:
+            result.error = result.error or f"could not write into {output}: {error}"
+
+
+def _add_pdfs(output: Path, entries: dict[int, dict]) -> None:
+    from ..pdf import write_pdfs
+
+    ok = [entry for entry in entries.values()
+          if entry["status"] == "ok" and entry.get("report") and not entry.get("pdf")]
+    if not ok:
+        return
+    written = write_pdfs([output / entry["report"] for entry in ok])
+    for entry, path in zip(ok, written):
+        relative = Path(path).resolve().relative_to(output).as_posix()
+        entry["pdf"] = relative
+        entry["files"] = sorted({*entry.get("files", []), relative})
+
+
+def _install_sigterm():
+    """SIGTERM raises :class:`_Stop` in the main thread (handled like Ctrl-C)."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def handler(signum, frame):
+        raise _Stop()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    return lambda: signal.signal(signal.SIGTERM, previous)
+
+
+def summarise(result: BatchResult) -> str:
+    """A short text summary: counts, then one line per failed job, then how it ended."""
+    counts = {status: sum(entry["status"] == status for entry in result.entries)
+              for status in ("ok", "skipped", "failed")}
+    lines = [f"{len(result.entries)} of {result.planned} job(s): {counts['ok']} ok, "
+             f"{counts['skipped']} skipped (already complete), {counts['failed']} failed"]
+    for entry in result.failed:
+        lines.append(f"  FAILED {entry['folder']}: {entry['error']}")
+    if result.interrupted:
+        lines.append(f"interrupted ({result.interrupted}): "
+                     f"{result.planned - len(result.entries)} job(s) not run; "
+                     "run again with --resume to finish")
+    if result.error:
+        lines.append(f"stopped: {result.error}")
+    if result.warning:
+        lines.append(result.warning)
+    if result.output is not None:
+        lines.append(f"manifest: {result.output / MANIFEST}")
+        lines.append(f"index:    {result.output / 'index.html'}")
+    return "\n".join(lines)
