@@ -549,6 +549,14 @@ def test_pdf_flag_without_the_pdf_module_is_a_clear_error(tmp_path, monkeypatch)
         batch.run_batch([spec], output=tmp_path / "out", progress=False, keep=["everything"])
 
 
+def test_pdf_flag_without_a_browser_fails_before_any_job(tmp_path, monkeypatch):
+    monkeypatch.setenv("EDUBALANCE_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    spec = write_batch(tmp_path, grid={"county": ["a"]})
+    with pytest.raises(ValueError, match="--pdf is not available: no Chromium browser at"):
+        batch.run_batch([spec], output=tmp_path / "out", progress=False, pdf=True)
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
 # --------------------------------------------------------------------------- signals, soak
 
 def _start(spec: Path, output: Path, cwd: Path, *extra: str) -> subprocess.Popen:

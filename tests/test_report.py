@@ -124,7 +124,7 @@ def test_index_page_escapes_groups_and_links_existing_files(tmp_path):
     assert '<html lang="zh-CN">' in page and "报告索引" in page
     assert page.index("县域均衡评估 (county_scoring)") < page.index("县域聚类 (county_clustering)")
     assert '<span class="badge fail">小学 未通过</span>' in page
-    assert "小学 综合差异系数: <b>0.612</b>" in page and "silhouette: <b>0.300</b>" in page
+    assert "小学 综合差异系数: <b>0.612</b>" in page and "轮廓系数: <b>0.300</b>" in page
     assert ">2.5<" in page  # seconds
     visible = _visible_text(page)
     for word in ("NaN", "None", "True", "False", "null", "e+0"):

@@ -25,15 +25,27 @@ import argparse
 import sys
 
 from .run.batchfile import counties_in, load_batch_file
-from .run.engines import (DEFAULT_ENGINE, ENGINES, KERNEL_NAME, execute_job,
-                          execute_job_warm)
+from .run.engines import DEFAULT_ENGINE, ENGINES, KERNEL_NAME, execute_job, execute_job_warm
 from .run.job import DEFAULT_KEEP, KEEP_CHOICES, is_leftover_of
 from .run.manifest import JOB_MARKER, MANIFEST, BatchLockedError
 from .run.params import notebook_parameters
-from .run.plan import (Job, fingerprint, job_slug, package_code_hash, plan_jobs, safe_name,
-                       validate_jobs)
-from .run.runner import (DEFAULT_TIMEOUT, BatchResult, BatchWriteError, is_complete,
-                         run_batch, summarise)
+from .run.plan import (
+    Job,
+    fingerprint,
+    job_slug,
+    package_code_hash,
+    plan_jobs,
+    safe_name,
+    validate_jobs,
+)
+from .run.runner import (
+    DEFAULT_TIMEOUT,
+    BatchResult,
+    BatchWriteError,
+    is_complete,
+    run_batch,
+    summarise,
+)
 
 __all__ = ["Job", "BatchResult", "load_batch_file", "plan_jobs", "validate_jobs",
            "notebook_parameters", "job_slug", "safe_name", "fingerprint", "package_code_hash",

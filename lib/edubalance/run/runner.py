@@ -103,10 +103,14 @@ def _check_options(engine: str, workers: int | None, timeout: float | None,
         if "html" not in keep:
             raise ParameterError("--pdf needs the HTML reports (--keep html)")
         try:
-            from .. import pdf as _pdf  # noqa: F401
+            from .. import pdf as _pdf
         except ImportError as error:
             raise ParameterError(f"--pdf is not available: edubalance.pdf could not be "
                                  f"imported ({error})") from None
+        try:  # before any job runs: a night's batch must not fail at its very end
+            _pdf.find_chromium()
+        except _pdf.BrowserMissingError as error:
+            raise ParameterError(f"--pdf is not available: {error}") from None
     return engine, keep
 
 
