@@ -522,12 +522,14 @@ def _validate_schools(raws: list[RawTable], ctx: _Context, wheres: list[str]) ->
 
 
 # ------------------------------------------------------------------------------ counties
-def _validate_counties(raws: list[RawTable], ctx: _Context, wheres: list[str]) -> pd.DataFrame:
-    results = []
-    for raw, where in zip(raws, wheres, strict=True):
-        results.append(_counties_sheet(raw, ctx, where))
-    ctx.problems.raise_if_any()
-    return pd.concat(results, ignore_index=True) if len(results) > 1 else results[0]
+def _sheet_by_sheet(validate_sheet):
+    """A table validator that validates each sheet on its own, then stacks the sheets."""
+    def validate(raws: list[RawTable], ctx: _Context, wheres: list[str]) -> pd.DataFrame:
+        results = [validate_sheet(raw, ctx, where)
+                   for raw, where in zip(raws, wheres, strict=True)]
+        ctx.problems.raise_if_any()
+        return pd.concat(results, ignore_index=True) if len(results) > 1 else results[0]
+    return validate
 
 
 def _counties_sheet(raw: RawTable, ctx: _Context, where: str) -> pd.DataFrame | None:
@@ -579,10 +581,6 @@ def _counties_sheet(raw: RawTable, ctx: _Context, where: str) -> pd.DataFrame | 
 
 
 # ------------------------------------------------------------------------------ rosters
-def _validate_teachers(raws: list[RawTable], ctx: _Context, wheres: list[str]) -> pd.DataFrame:
-    results = [_teachers_sheet(raw, ctx, where) for raw, where in zip(raws, wheres, strict=True)]
-    ctx.problems.raise_if_any()
-    return pd.concat(results, ignore_index=True) if len(results) > 1 else results[0]
 
 
 def _teachers_sheet(raw: RawTable, ctx: _Context, where: str) -> pd.DataFrame | None:
@@ -620,8 +618,8 @@ def _teachers_sheet(raw: RawTable, ctx: _Context, where: str) -> pd.DataFrame | 
 
 
 # ------------------------------------------------------------------------------ entry point
-_VALIDATORS = {"schools": _validate_schools, "counties": _validate_counties,
-               "teachers": _validate_teachers}
+_VALIDATORS = {"schools": _validate_schools, "counties": _sheet_by_sheet(_counties_sheet),
+               "teachers": _sheet_by_sheet(_teachers_sheet)}
 
 
 def _detect_kind(columns: Iterable[str]) -> str:
