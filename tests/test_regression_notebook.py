@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
+from helpers import execute_notebook_once
+
 INPUTS = ["spending_per_student_kcny", "teachers_per_100_students", "urbanisation_pct"]
 COLUMNS = ["term", "estimate", "std_error", "t_value", "p_value", "ci_low", "ci_high"]
 
@@ -26,8 +28,13 @@ def counties(sample_dir):
     return pd.read_csv(sample_dir / "counties.csv", dtype={"county_code": str})
 
 
-def test_default_run_two_way_fixed_effects_clustered(run_notebook, counties):
-    out = run_notebook("outcome_regression")
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    # Executed once for the module: the default run (the Excel path is a unit test below).
+    return execute_notebook_once("outcome_regression", tmp_path_factory.mktemp("outcome_regression"))
+
+
+def test_default_run_two_way_fixed_effects_clustered(out, counties):
     coefficients = pd.read_csv(out / "coefficients.csv", encoding="utf-8-sig")
     assert list(coefficients.columns) == COLUMNS
     assert coefficients["term"].tolist() == INPUTS  # intercept absorbed by the fixed effects
@@ -57,18 +64,26 @@ def test_default_run_two_way_fixed_effects_clustered(run_notebook, counties):
         assert (out / name).stat().st_size > 0, name
 
 
-def test_excel_input_pooled_hc1(run_notebook, counties, tmp_path):
+def test_excel_input_pooled_hc1(counties, tmp_path):
+    # The notebook's calls on an Excel file, without a kernel: read_table, check_specification,
+    # fit_ols without fixed effects, the tidy table and model.json it writes. With
+    # cov_type="HC1" the notebook drops the (default) cluster column before fitting.
+    import edubalance as eb
+
     path = tmp_path / "counties.xlsx"
     counties.to_excel(path, index=False)
-    out = run_notebook("outcome_regression", data_path=str(path), outcome="progression_rate_pct",
-                       inputs=INPUTS[:2], fixed_effects=[], cov_type="HC1")  # cluster default unused
-    coefficients = pd.read_csv(out / "coefficients.csv", encoding="utf-8-sig")
+    table = eb.regression.read_table(path)
+    assert len(table) == len(counties) and table["county_code"].tolist() == counties["county_code"].tolist()
+    eb.regression.check_specification(table, "progression_rate_pct", INPUTS[:2], [], "HC1", None)
+    result = eb.regression.fit_ols(table, "progression_rate_pct", INPUTS[:2], fixed_effects=[],
+                                   cov_type="HC1", cluster=None)
+    coefficients = eb.regression.coefficient_table(result)[eb.regression.COEFFICIENT_COLUMNS]
     direct = smf.ols("progression_rate_pct ~ " + " + ".join(INPUTS[:2]), counties).fit(
         cov_type="HC1")
     assert coefficients["term"].tolist() == ["Intercept", *INPUTS[:2]]
     np.testing.assert_allclose(coefficients["estimate"], direct.params, rtol=1e-9)
     np.testing.assert_allclose(coefficients["std_error"], direct.bse, rtol=1e-9)
-    model = _strict_json(out / "model.json")
+    model = json.loads(eb.regression.model_json(result))
     assert model["nobs"] == len(counties) and model["cov_type"] == "HC1"
     assert model["cluster"] is None
     assert model["fixed_effects"] == [] and model["r2_within"] is None
