@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from helpers import execute_notebook_once
+from helpers import execute_notebook_once, report_text_problems
 
 INPUTS = ["spending_per_student_kcny", "teachers_per_100_students", "urbanisation_pct"]
 COLUMNS = ["term", "estimate", "std_error", "t_value", "p_value", "ci_low", "ci_high"]
@@ -117,3 +117,15 @@ def test_notebook_defaults_follow_the_conventions(root):
     assert 'lang = "zh"' in parameters
     following = cells[cells.index(next(c for c in cells if c.source == parameters)) + 1].source
     assert "check_parameters" in following and "check_specification" in following
+
+
+@pytest.mark.browser
+def test_zh_report_reads_in_chinese_without_raw_values(out, tmp_path):
+    # The report a reader gets (exported without code) from the run above, in Chromium: every
+    # heading and sentence from the catalogue in Chinese; no NaN/None/True/False, scientific
+    # notation, snake_case names, Python literals or English prose.
+    visible, problems = report_text_problems(out.parent / "outcome_regression.executed.ipynb", tmp_path)
+    assert problems == []
+    assert visible.lstrip().startswith("投入与结果的回归分析")
+    for heading in ['模型估计', '结果解读', '系数图', '模型诊断']:
+        assert heading in visible, heading
