@@ -59,3 +59,14 @@ def test_zh_report_reads_in_chinese_without_raw_values(out, tmp_path):
     assert visible.lstrip().startswith("达到基本均衡后结果是否改变")
     for heading in ['一句话结论', '事件研究', '稳健估计与朴素双向固定效应的比较']:
         assert heading in visible, heading
+
+
+def test_notes_follow_lang_and_stay_english_in_the_summary():
+    # No kernel: what the notebook shows under "注：" and what summary.json keeps.
+    panel = eb.sample.generate_assessment_panel(2017)
+    result = eb.event_study.estimate(panel, "mean_exam_score")
+    assert result.notes == tuple(result.notes_in("en")) and "2017" in result.notes[0]
+    assert result.notes[0].startswith("dropped year(s) 2017: every unit is treated")
+    (zh,) = result.notes_in("zh")
+    assert zh.startswith("已剔除2017年") and "dropped" not in zh
+    assert result.summary()["notes"] == list(result.notes)

@@ -129,3 +129,23 @@ def test_zh_report_reads_in_chinese_without_raw_values(out, tmp_path):
     assert visible.lstrip().startswith("投入与结果的回归分析")
     for heading in ['模型估计', '结果解读', '系数图', '模型诊断']:
         assert heading in visible, heading
+
+
+def test_report_words_use_labels_only(counties):
+    # No kernel: the models table and the reading the report shows name variables, fixed
+    # effects and clusters by their labels; summary.json's text keeps the column names.
+    import edubalance as eb
+
+    result = eb.regression.fit_ols(counties, "mean_exam_score", INPUTS,
+                                   fixed_effects=["county_code", "year"], cov_type="cluster",
+                                   cluster="county_code")
+    for lang in ("zh", "en"):
+        words = eb.regression.describe_result(result, lang=lang, names=False)
+        table = eb.regression.models_table(result, lang=lang, show_columns=False)
+        for shown in (words, table):
+            assert not any(name in shown for name in [*INPUTS, "county_code", "mean_exam_score"])
+        assert eb.i18n.label("spending_per_student_kcny", lang) in words
+        assert eb.i18n.label("county_code", lang) in table
+    assert "固定效应 | 县代码, 年份 |" in eb.regression.models_table(result, lang="zh",
+                                                                   show_columns=False)
+    assert "spending_per_student_kcny" in eb.regression.headline(result, lang="zh")["text"]

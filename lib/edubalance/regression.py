@@ -755,7 +755,7 @@ def coefficient_plot(results, names: Sequence[str] | None = None, include_interc
                                                 table["ci_high"] - table["estimate"]],
                     fmt="o", color=colour, capsize=3, label=name)
     ax.axvline(0, color="#6b6b6b", linewidth=1, linestyle="--")
-    ax.set_yticks(range(len(terms)), [_term_label(t, lang) for t in terms])
+    ax.set_yticks(range(len(terms)), [_term_label(t, lang, names=False) for t in terms])
     ax.invert_yaxis()
     confidence = round(100 * results[0].statistics.get("confidence", 0.95))
     if lang is None:

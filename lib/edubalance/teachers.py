@@ -334,7 +334,9 @@ def county_table(counties: pd.DataFrame, lang: str = "zh"):
         shown[name] = [format_value(100 * counties[c].iloc[position], "pct", lang)
                        if c.endswith("_share") else
                        format_value(counties[c].iloc[position], "int", lang) for c in rows]
-    return Table(pd.DataFrame(shown), caption=text("teachers.counties_caption", lang), lang=lang)
+    # Already formatted; the kind only right-aligns the counties' columns (text passes through).
+    return Table(pd.DataFrame(shown), kinds={name: "int" for name in names},
+                 caption=text("teachers.counties_caption", lang), lang=lang)
 
 
 def discrepancy_table(discrepancies: pd.DataFrame, lang: str = "zh", top: int = 50):
