@@ -88,3 +88,39 @@ def county_frame(schools, name="甲县", code="640999", year=2017) -> pd.DataFra
             row[column] = float(round(per_pupil * pupils * fraction, 1))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def report_text_problems(executed_notebook, folder, lang: str = "zh") -> tuple[str, list[str]]:
+    """Export ``executed_notebook`` as a report (``eb.report.export_html``), open it in headless
+    Chromium and return its visible text and what a reader should not see in it (``NaN``,
+    ``None``, ``True``/``False``, scientific notation, snake_case names, Python literals: the
+    patterns of test_report_browser; for ``lang="zh"`` also English prose, four English words
+    in a row). For the browser checks of the research notebooks."""
+    import re
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    import edubalance as eb
+    from test_browser import CHROMIUM, CHROMIUM_ARGS
+    from test_report_browser import BAD_TEXT
+
+    executed = Path(executed_notebook)
+    page_path = eb.report.export_html(executed, Path(folder) / f"{executed.stem}.html")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = chromium.new_page()
+            page.route("**/*", lambda route: route.continue_()
+                       if route.request.url.startswith(("file:", "data:", "about:"))
+                       else route.abort())
+            page.goto(page_path.as_uri(), wait_until="load")
+            visible = page.evaluate("() => document.body.innerText")
+        finally:
+            chromium.close()
+    patterns = dict(BAD_TEXT)
+    if lang == "zh":
+        patterns["English prose"] = re.compile(r"\b[A-Za-z]+(?:[ ,]+[A-Za-z]+){3,}\b")
+    problems = [f"{what}: {match.group(0)!r} in …{visible[max(0, match.start() - 40):match.end() + 40]}…"
+                for what, pattern in patterns.items() for match in pattern.finditer(visible)]
+    return visible, problems

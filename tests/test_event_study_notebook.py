@@ -8,14 +8,14 @@ import pandas as pd
 import pytest
 
 import edubalance as eb
-from helpers import execute_notebook_once
+from helpers import execute_notebook_once, report_text_problems
 
 pytestmark = pytest.mark.notebooks
 
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
-    return execute_notebook_once("assessment_effect", tmp_path_factory.mktemp("assessment_effect"), lang="en")
+    return execute_notebook_once("assessment_effect", tmp_path_factory.mktemp("assessment_effect"))
 
 
 def test_recovers_the_sample_effect_and_shows_twfe_bias(out, sample_dir):
@@ -47,3 +47,26 @@ def test_recovers_the_sample_effect_and_shows_twfe_bias(out, sample_dir):
     truth = eb.sample.staggered_effect(post.index.to_numpy())
     assert ((post["ci_low"] <= truth) & (truth <= post["ci_high"])).mean() >= 0.7
     assert (out / "event_study.png").stat().st_size > 10_000
+
+
+@pytest.mark.browser
+def test_zh_report_reads_in_chinese_without_raw_values(out, tmp_path):
+    # The report a reader gets (exported without code) from the run above, in Chromium: every
+    # heading and sentence from the catalogue in Chinese; no NaN/None/True/False, scientific
+    # notation, snake_case names, Python literals or English prose.
+    visible, problems = report_text_problems(out.parent / "assessment_effect.executed.ipynb", tmp_path)
+    assert problems == []
+    assert visible.lstrip().startswith("达到基本均衡后结果是否改变")
+    for heading in ['一句话结论', '事件研究', '稳健估计与朴素双向固定效应的比较']:
+        assert heading in visible, heading
+
+
+def test_notes_follow_lang_and_stay_english_in_the_summary():
+    # No kernel: what the notebook shows under "注：" and what summary.json keeps.
+    panel = eb.sample.generate_assessment_panel(2017)
+    result = eb.event_study.estimate(panel, "mean_exam_score")
+    assert result.notes == tuple(result.notes_in("en")) and "2017" in result.notes[0]
+    assert result.notes[0].startswith("dropped year(s) 2017: every unit is treated")
+    (zh,) = result.notes_in("zh")
+    assert zh.startswith("已剔除2017年") and "dropped" not in zh
+    assert result.summary()["notes"] == list(result.notes)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import edubalance as eb
-from helpers import execute_notebook_once
+from helpers import execute_notebook_once, report_text_problems
 
 pytestmark = pytest.mark.notebooks
 
@@ -46,3 +46,36 @@ def test_outputs_agree_with_a_plain_loop_over_county_years(out, sample_dir):
     assert summary["standard"] == "basic-2012" and summary["counties"] == 22
     for name in ("heat_map.png", "share_passing.png", "cv_trajectories.png"):
         assert (out / name).stat().st_size > 10_000, name
+
+
+@pytest.mark.browser
+def test_zh_report_reads_in_chinese_without_raw_values(out, tmp_path):
+    # The report a reader gets (exported without code) from the run above, in Chromium: every
+    # heading and sentence from the catalogue in Chinese; no NaN/None/True/False, scientific
+    # notation, snake_case names, Python literals or English prose.
+    visible, problems = report_text_problems(out.parent / "province_progress.executed.ipynb", tmp_path)
+    assert problems == []
+    assert visible.lstrip().startswith("全省县域义务教育均衡发展进展")
+    for heading in ['一句话结论', '历年达标县比例', '预测方法', '综合差异系数的变化']:
+        assert heading in visible, heading
+
+
+@pytest.mark.parametrize("name", ["province_progress", "teacher_structure", "assessment_effect",
+                                  "outcome_regression"])
+def test_research_notebooks_show_only_catalogue_text(root, name):
+    # No kernel: a report is exported without code, so these notebooks keep no Markdown cell
+    # (it would show in one language only) and print nothing; every catalogue key they name
+    # exists (in zh and en: the catalogue requires both).
+    import re
+
+    import nbformat
+
+    notebook = nbformat.read(root / "notebooks" / f"{name}.ipynb", as_version=4)
+    assert [c.cell_type for c in notebook.cells] == ["code"] * len(notebook.cells)
+    source = "\n".join(c.source for c in notebook.cells)
+    assert "print(" not in source
+    keys = set(re.findall(r'"((?:research|progress|teachers|event|regression)\.[a-z_.]+)"', source))
+    assert len(keys) >= 8
+    for key in sorted(keys):
+        assert eb.i18n.text(key, "zh") and eb.i18n.text(key, "en") is not None, key
+    assert 'eb.story.heading(' in source and 'level=1' in source

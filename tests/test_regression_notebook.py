@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
+from helpers import execute_notebook_once, report_text_problems
+
 INPUTS = ["spending_per_student_kcny", "teachers_per_100_students", "urbanisation_pct"]
 COLUMNS = ["term", "estimate", "std_error", "t_value", "p_value", "ci_low", "ci_high"]
 
@@ -26,8 +28,13 @@ def counties(sample_dir):
     return pd.read_csv(sample_dir / "counties.csv", dtype={"county_code": str})
 
 
-def test_default_run_two_way_fixed_effects_clustered(run_notebook, counties):
-    out = run_notebook("outcome_regression")
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    # Executed once for the module: the default run (the Excel path is a unit test below).
+    return execute_notebook_once("outcome_regression", tmp_path_factory.mktemp("outcome_regression"))
+
+
+def test_default_run_two_way_fixed_effects_clustered(out, counties):
     coefficients = pd.read_csv(out / "coefficients.csv", encoding="utf-8-sig")
     assert list(coefficients.columns) == COLUMNS
     assert coefficients["term"].tolist() == INPUTS  # intercept absorbed by the fixed effects
@@ -57,18 +64,26 @@ def test_default_run_two_way_fixed_effects_clustered(run_notebook, counties):
         assert (out / name).stat().st_size > 0, name
 
 
-def test_excel_input_pooled_hc1(run_notebook, counties, tmp_path):
+def test_excel_input_pooled_hc1(counties, tmp_path):
+    # The notebook's calls on an Excel file, without a kernel: read_table, check_specification,
+    # fit_ols without fixed effects, the tidy table and model.json it writes. With
+    # cov_type="HC1" the notebook drops the (default) cluster column before fitting.
+    import edubalance as eb
+
     path = tmp_path / "counties.xlsx"
     counties.to_excel(path, index=False)
-    out = run_notebook("outcome_regression", data_path=str(path), outcome="progression_rate_pct",
-                       inputs=INPUTS[:2], fixed_effects=[], cov_type="HC1")  # cluster default unused
-    coefficients = pd.read_csv(out / "coefficients.csv", encoding="utf-8-sig")
+    table = eb.regression.read_table(path)
+    assert len(table) == len(counties) and table["county_code"].tolist() == counties["county_code"].tolist()
+    eb.regression.check_specification(table, "progression_rate_pct", INPUTS[:2], [], "HC1", None)
+    result = eb.regression.fit_ols(table, "progression_rate_pct", INPUTS[:2], fixed_effects=[],
+                                   cov_type="HC1", cluster=None)
+    coefficients = eb.regression.coefficient_table(result)[eb.regression.COEFFICIENT_COLUMNS]
     direct = smf.ols("progression_rate_pct ~ " + " + ".join(INPUTS[:2]), counties).fit(
         cov_type="HC1")
     assert coefficients["term"].tolist() == ["Intercept", *INPUTS[:2]]
     np.testing.assert_allclose(coefficients["estimate"], direct.params, rtol=1e-9)
     np.testing.assert_allclose(coefficients["std_error"], direct.bse, rtol=1e-9)
-    model = _strict_json(out / "model.json")
+    model = json.loads(eb.regression.model_json(result))
     assert model["nobs"] == len(counties) and model["cov_type"] == "HC1"
     assert model["cluster"] is None
     assert model["fixed_effects"] == [] and model["r2_within"] is None
@@ -102,3 +117,35 @@ def test_notebook_defaults_follow_the_conventions(root):
     assert 'lang = "zh"' in parameters
     following = cells[cells.index(next(c for c in cells if c.source == parameters)) + 1].source
     assert "check_parameters" in following and "check_specification" in following
+
+
+@pytest.mark.browser
+def test_zh_report_reads_in_chinese_without_raw_values(out, tmp_path):
+    # The report a reader gets (exported without code) from the run above, in Chromium: every
+    # heading and sentence from the catalogue in Chinese; no NaN/None/True/False, scientific
+    # notation, snake_case names, Python literals or English prose.
+    visible, problems = report_text_problems(out.parent / "outcome_regression.executed.ipynb", tmp_path)
+    assert problems == []
+    assert visible.lstrip().startswith("投入与结果的回归分析")
+    for heading in ['模型估计', '结果解读', '系数图', '模型诊断']:
+        assert heading in visible, heading
+
+
+def test_report_words_use_labels_only(counties):
+    # No kernel: the models table and the reading the report shows name variables, fixed
+    # effects and clusters by their labels; summary.json's text keeps the column names.
+    import edubalance as eb
+
+    result = eb.regression.fit_ols(counties, "mean_exam_score", INPUTS,
+                                   fixed_effects=["county_code", "year"], cov_type="cluster",
+                                   cluster="county_code")
+    for lang in ("zh", "en"):
+        words = eb.regression.describe_result(result, lang=lang, names=False)
+        table = eb.regression.models_table(result, lang=lang, show_columns=False)
+        for shown in (words, table):
+            assert not any(name in shown for name in [*INPUTS, "county_code", "mean_exam_score"])
+        assert eb.i18n.label("spending_per_student_kcny", lang) in words
+        assert eb.i18n.label("county_code", lang) in table
+    assert "固定效应 | 县代码, 年份 |" in eb.regression.models_table(result, lang="zh",
+                                                                   show_columns=False)
+    assert "spending_per_student_kcny" in eb.regression.headline(result, lang="zh")["text"]

@@ -50,6 +50,7 @@ import pandas as pd
 from scipy import stats
 
 from .errors import DataError, ParameterError
+from .i18n import text
 
 __all__ = ["EventStudyResult", "METHOD", "EVENT_STUDY_COLUMNS", "prepare_panel", "estimate",
            "pretrend_test", "event_study_plot"]
@@ -94,6 +95,13 @@ class EventStudyResult:
     n_treated_obs: int
     notes: tuple[str, ...] = ()
     panel: pd.DataFrame = field(default=None, repr=False)
+    note_messages: tuple = field(default=(), repr=False)
+
+    def notes_in(self, lang: str = "zh") -> list[str]:
+        """The notes (what was dropped before estimating) in ``lang``; ``notes`` is English."""
+        if not self.note_messages:
+            return list(self.notes)
+        return [text(key, lang, **values) for key, values in self.note_messages]
 
     def to_frame(self) -> pd.DataFrame:
         """The event-study table (``event_study.csv``)."""
@@ -110,22 +118,9 @@ class EventStudyResult:
                 "notes": list(self.notes)}
 
 
-def prepare_panel(data: pd.DataFrame, outcome: str, *, cohort_column: str = "year_basic_balance",
-                  unit_column: str = "county_code", time_column: str = "year"
-                  ) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """Check the panel and add ``_unit, _time, _cohort, _event_time, _treated, _y``.
-
-    Returns the estimation panel (unidentified years and always-treated units dropped) and
-    notes saying what was dropped. A blank cohort means never treated.
-
-    Raises
-    ------
-    ParameterError
-        A named column is not in the table.
-    DataError
-        Non-numeric values, a unit in two cohorts, duplicate unit-years, no treated or no
-        untreated unit-years.
-    """
+def _prepare(data: pd.DataFrame, outcome: str, *, cohort_column: str, unit_column: str,
+             time_column: str) -> tuple[pd.DataFrame, tuple[tuple[str, dict], ...]]:
+    """:func:`prepare_panel` with its notes as (catalogue key, values) pairs."""
     wanted = {"outcome": outcome, "cohort_column": cohort_column, "unit_column": unit_column,
               "time_column": time_column}
     missing = [f"{name}={column!r}" for name, column in wanted.items() if column not in data]
@@ -153,19 +148,18 @@ def prepare_panel(data: pd.DataFrame, outcome: str, *, cohort_column: str = "yea
                         f"{spread[spread > 1].index[0]}: one cohort per unit")
     frame["_event_time"] = frame["_time"] - frame["_cohort"]
     frame["_treated"] = (frame["_event_time"] >= 0).astype(int)  # NaN (never) -> 0
-    notes = []
+    notes = []   # (catalogue key, values): shown in any language by EventStudyResult.notes_in
     untreated_years = frame.loc[frame["_treated"] == 0, "_time"].unique()
     keep = frame["_time"].isin(untreated_years)
     dropped_years = sorted(int(y) for y in set(frame["_time"]) - set(untreated_years))
     if dropped_years:
-        notes.append(f"dropped year(s) {', '.join(map(str, dropped_years))}: every unit is "
-                     "treated, so the year effect cannot be separated from the effect")
+        notes.append(("event.note_dropped_years", {"years": ", ".join(map(str, dropped_years))}))
     frame = frame[keep]
     has_untreated = frame.groupby("_unit")["_treated"].transform("min") == 0
     always = sorted(frame.loc[~has_untreated, "_unit"].unique())
     if always:
-        notes.append(f"dropped {len(always)} unit(s) treated in every year observed: "
-                     f"{', '.join(always[:10])}{' ...' if len(always) > 10 else ''}")
+        notes.append(("event.note_always_treated", {
+            "n": len(always), "units": f"{', '.join(always[:10])}{' ...' if len(always) > 10 else ''}"}))
     frame = frame[has_untreated]
     if frame.empty or frame["_treated"].sum() == 0:
         raise DataError("no treated unit-year with an untreated year to compare: nothing to "
@@ -174,6 +168,27 @@ def prepare_panel(data: pd.DataFrame, outcome: str, *, cohort_column: str = "yea
         columns=[c for c in frame.columns if c in data])], axis=1)
     frame["_rel"] = frame["_event_time"].fillna(_REFERENCE).astype(int)
     return frame.reset_index(drop=True), tuple(notes)
+
+
+def prepare_panel(data: pd.DataFrame, outcome: str, *, cohort_column: str = "year_basic_balance",
+                  unit_column: str = "county_code", time_column: str = "year"
+                  ) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Check the panel and add ``_unit, _time, _cohort, _event_time, _treated, _y``.
+
+    Returns the estimation panel (unidentified years and always-treated units dropped) and
+    notes (English) saying what was dropped. A blank cohort means never treated.
+
+    Raises
+    ------
+    ParameterError
+        A named column is not in the table.
+    DataError
+        Non-numeric values, a unit in two cohorts, duplicate unit-years, no treated or no
+        untreated unit-years.
+    """
+    frame, notes = _prepare(data, outcome, cohort_column=cohort_column, unit_column=unit_column,
+                            time_column=time_column)
+    return frame, tuple(text(key, "en", **values) for key, values in notes)
 
 
 @contextmanager
@@ -247,8 +262,9 @@ def estimate(data: pd.DataFrame, outcome: str, *, cohort_column: str = "year_bas
 
     if not 0 < alpha < 1:
         raise ParameterError(f"alpha must be in (0, 1), not {alpha!r}")
-    panel, notes = prepare_panel(data, outcome, cohort_column=cohort_column,
-                                 unit_column=unit_column, time_column=time_column)
+    panel, messages = _prepare(data, outcome, cohort_column=cohort_column,
+                               unit_column=unit_column, time_column=time_column)
+    notes = tuple(text(key, "en", **values) for key, values in messages)
     clusters = panel["_unit"].nunique()
     if clusters < 3:
         raise DataError(f"{clusters} unit(s): too few clusters for clustered standard errors")
@@ -284,7 +300,8 @@ def estimate(data: pd.DataFrame, outcome: str, *, cohort_column: str = "year_bas
         att_ci_low=att - critical * att_se, att_ci_high=att + critical * att_se,
         twfe=float(twfe_row["estimate"]), twfe_std_error=float(twfe_row["std_error"]),
         pretrend_f=f_stat, pretrend_df=df, pretrend_p_value=p_value, n_units=int(clusters),
-        n_obs=len(panel), n_treated_obs=int(panel["_treated"].sum()), notes=notes, panel=panel)
+        n_obs=len(panel), n_treated_obs=int(panel["_treated"].sum()), notes=notes, panel=panel,
+        note_messages=messages)
 
 
 def event_study_plot(result: EventStudyResult, *, truth: pd.DataFrame | None = None, ax=None,
@@ -296,7 +313,6 @@ def event_study_plot(result: EventStudyResult, *, truth: pd.DataFrame | None = N
     """
     import matplotlib.pyplot as plt
 
-    from .i18n import text
     from .plotting import PALETTE
 
     if ax is None:

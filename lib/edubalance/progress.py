@@ -324,7 +324,7 @@ def cv_trajectories(verdicts: pd.DataFrame, level: str, *, limit: float | None =
     if column not in verdicts:
         raise DataError(f"no composite CV for level {level!r} (the standard may have none)")
     ax = line_over_years(verdicts.dropna(subset=[column]), column, hue="county_name",
-                         limit=limit, ax=ax, ylabel=label("composite_cv", lang),
+                         limit=limit, ax=ax, ylabel=text("progress.cv_axis", lang),
                          title=text("progress.cv_title", lang, level=text(f"level.{level}", lang)))
     ax.set_xlabel(label("year", lang))
     ax.legend(ncol=2, fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1))

@@ -592,25 +592,26 @@ def _stars(p_value: float) -> str:
     return next((mark for level, mark in _STARS if p_value < level), "")
 
 
-def _term_label(term: str, lang: str | None) -> str:
-    """``term`` itself (lang None), else its catalogue label with the column name."""
+def _term_label(term: str, lang: str | None, names: bool = True) -> str:
+    """``term`` itself (lang None), else its catalogue label, with the column name if ``names``."""
     if lang is None:
         return term
     from .i18n import label, text
 
     shown = label(term, lang)
-    return shown if shown == term else text("regression.term", lang, label=shown, name=term)
+    return shown if shown == term or not names else text("regression.term", lang, label=shown,
+                                                         name=term)
 
 
-def _models_frame(results, names, stars: bool, digits: int,
-                  lang: str | None = None) -> tuple[list[str], list[list[str]]]:
+def _models_frame(results, names, stars: bool, digits: int, lang: str | None = None,
+                  show_columns: bool = True) -> tuple[list[str], list[list[str]]]:
     names = list(names) if names is not None else [f"({i + 1})" for i in range(len(results))]
     if len(names) != len(results):
         raise ParameterError(f"{len(names)} names given for {len(results)} models")
     terms = list(dict.fromkeys(t for r in results for t in r.coefficients["term"]))
     rows = []
     for term in terms:
-        estimates, errors = [_term_label(term, lang)], [""]
+        estimates, errors = [_term_label(term, lang, show_columns)], [""]
         for result in results:
             row = result.coefficients[result.coefficients["term"] == term]
             if row.empty:
@@ -622,14 +623,33 @@ def _models_frame(results, names, stars: bool, digits: int,
             estimates.append(f"{row['estimate']:.{digits}f}{mark}")
             errors.append(f"({row['std_error']:.{digits}f})")
         rows += [estimates, errors]
-    rows.append(["Fixed effects"] + [", ".join(r.fixed_effects) or "none" for r in results])
-    rows.append(["Standard errors"] + [_cov_label(r) for r in results])
-    rows.append(["Observations"] + [f"{r.statistics['nobs']:,}" for r in results])
-    for key, label in (("r2", "R²"), ("adj_r2", "Adjusted R²"), ("r2_within", "Within R²"),
-                       ("pseudo_r2", "Pseudo R²")):
+    if lang is None:
+        rows.append(["Fixed effects"] + [", ".join(r.fixed_effects) or "none" for r in results])
+        rows.append(["Standard errors"] + [_cov_label(r) for r in results])
+        rows.append(["Observations"] + [f"{r.statistics['nobs']:,}" for r in results])
+        shown = {"r2": "R²", "adj_r2": "Adjusted R²", "r2_within": "Within R²",
+                 "pseudo_r2": "Pseudo R²"}
+    else:
+        from .i18n import label, text
+
+        def column(name):
+            return name if show_columns else label(name, lang)
+
+        rows.append([text("regression.row_fixed_effects", lang)]
+                    + [", ".join(map(column, r.fixed_effects)) or text("regression.none", lang)
+                       for r in results])
+        rows.append([text("regression.row_errors", lang)] + [
+            text("regression.errors_cluster_short", lang, cluster=column(r.cluster))
+            if r.cov_type == "cluster" else text(f"regression.errors_{r.cov_type}", lang)
+            for r in results])
+        rows.append([text("regression.row_observations", lang)]
+                    + [f"{r.statistics['nobs']:,}" for r in results])
+        shown = {key: text(f"regression.row_{key}", lang)
+                 for key in ("r2", "adj_r2", "r2_within", "pseudo_r2")}
+    for key, row_label in shown.items():
         values = [r.statistics.get(key) for r in results]
         if any(v is not None for v in values):
-            rows.append([label] + ["" if v is None else f"{v:.{digits}f}" for v in values])
+            rows.append([row_label] + ["" if v is None else f"{v:.{digits}f}" for v in values])
     return ["", *names], rows
 
 
@@ -650,7 +670,8 @@ def _latex_escape(text: str) -> str:
 
 
 def models_table(results, names: Sequence[str] | None = None, fmt: str = "markdown",
-                 stars: bool = True, digits: int = 3, *, lang: str | None = None) -> str:
+                 stars: bool = True, digits: int = 3, *, lang: str | None = None,
+                 show_columns: bool = True) -> str:
     """Several models side by side, standard errors in parentheses below each estimate.
 
     Parameters
@@ -663,7 +684,10 @@ def models_table(results, names: Sequence[str] | None = None, fmt: str = "markdo
     stars : bool
         ``* p<0.1, ** p<0.05, *** p<0.01``, noted below the table.
     lang : {None, "zh", "en"}
-        None: terms as column names; else their catalogue labels (``edubalance.i18n``).
+        None: terms as column names; else their catalogue labels (``edubalance.i18n``) and
+        the rows below the estimates in ``lang``.
+    show_columns : bool
+        With ``lang``: the column name beside each label (False: labels only, for a report).
 
     Examples
     --------
@@ -675,7 +699,7 @@ def models_table(results, names: Sequence[str] | None = None, fmt: str = "markdo
         results = [results]
     if not results:
         raise ParameterError("no models given")
-    header, rows = _models_frame(results, names, stars, digits, lang)
+    header, rows = _models_frame(results, names, stars, digits, lang, show_columns)
     note = "* p<0.1, ** p<0.05, *** p<0.01" if stars else ""
     if fmt == "markdown":
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -731,7 +755,7 @@ def coefficient_plot(results, names: Sequence[str] | None = None, include_interc
                                                 table["ci_high"] - table["estimate"]],
                     fmt="o", color=colour, capsize=3, label=name)
     ax.axvline(0, color="#6b6b6b", linewidth=1, linestyle="--")
-    ax.set_yticks(range(len(terms)), [_term_label(t, lang) for t in terms])
+    ax.set_yticks(range(len(terms)), [_term_label(t, lang, names=False) for t in terms])
     ax.invert_yaxis()
     confidence = round(100 * results[0].statistics.get("confidence", 0.95))
     if lang is None:
@@ -784,11 +808,12 @@ def _fmt(value: float) -> str:
 
 
 def describe_result(result: RegressionResult, term: str | None = None, *,
-                    lang: str | None = None) -> str:
+                    lang: str | None = None, names: bool = True) -> str:
     """A plain-language reading of one coefficient (the first input by default).
 
     ``lang`` None: English with column names; ``"zh"``/``"en"``: from the message catalogue,
-    variables shown by their labels (with the column name).
+    variables shown by their labels, followed by the column name unless ``names`` is False
+    (a report for people: labels only, fixed effects and clusters by their labels too).
 
     Examples
     --------
@@ -803,7 +828,7 @@ def describe_result(result: RegressionResult, term: str | None = None, *,
         raise ParameterError(f"term {term!r} is not in the model (terms: {', '.join(source['term'])})")
     row = rows.iloc[0]
     if lang is not None:
-        return _describe_localised(result, term, row, lang)
+        return _describe_localised(result, term, row, lang, names)
     stats_ = result.statistics
     confidence = round(100 * stats_.get("confidence", 0.95))
     direction = "higher" if row["estimate"] > 0 else "lower"
@@ -835,19 +860,24 @@ def describe_result(result: RegressionResult, term: str | None = None, *,
             "it is a causal effect only if nothing left out of the model drives both.")
 
 
-def _describe_localised(result: RegressionResult, term: str, row, lang: str) -> str:
-    from .i18n import text
+def _describe_localised(result: RegressionResult, term: str, row, lang: str,
+                        names: bool = True) -> str:
+    from .i18n import label, text
+
+    def shown(column):
+        return column if names else label(column, lang)
 
     stats_ = result.statistics
     confidence = round(100 * stats_.get("confidence", 0.95))
     scale = 100 if result.model == "logit" else 1
-    values = {"term": _term_label(term, lang), "outcome": _term_label(result.outcome, lang),
+    values = {"term": _term_label(term, lang, names),
+              "outcome": _term_label(result.outcome, lang, names),
               "direction": text("regression.higher" if row["estimate"] > 0 else
                                 "regression.lower", lang),
               "size": _fmt(abs(scale * row["estimate"]))}
     effect = text("regression.effect_logit" if result.model == "logit" else "regression.effect",
                   lang, **values)
-    held = (text("regression.held", lang, effects=" + ".join(result.fixed_effects))
+    held = (text("regression.held", lang, effects=" + ".join(map(shown, result.fixed_effects)))
             if result.fixed_effects else "")
     interval = text("regression.interval", lang, confidence=confidence,
                     low=_fmt(scale * row["ci_low"]), high=_fmt(scale * row["ci_high"]))
@@ -855,7 +885,7 @@ def _describe_localised(result: RegressionResult, term: str, row, lang: str) -> 
     key = ("regression.significant" if row["p_value"] < 1 - confidence / 100
            else "regression.not_significant")
     verdict = text(key, lang, level=100 - confidence, p=p_text)
-    errors = (text("regression.errors_cluster", lang, cluster=result.cluster,
+    errors = (text("regression.errors_cluster", lang, cluster=shown(result.cluster),
                    n=stats_["n_clusters"]) if result.cov_type == "cluster"
               else text(f"regression.errors_{result.cov_type}", lang))
     fit_text = (f"R² = {stats_['r2']:.3f}" if stats_.get("r2") is not None
