@@ -119,10 +119,13 @@ def report_png(fig, output_dir, name: str, *, formats=("png",), dpi: float = REP
     Examples
     --------
     >>> import tempfile, matplotlib.pyplot as plt
-    >>> fig, ax = plt.subplots(figsize=(2, 1))
-    >>> data = report_png(fig, tempfile.mkdtemp(), "tiny")
+    >>> fig, ax = plt.subplots(figsize=(2, 1), layout="tight")
+    >>> data = report_png(fig, tempfile.mkdtemp(), "tiny")   # drawn once, at 100 dpi
     >>> data[1:4]
     b'PNG'
+    >>> import io; from PIL import Image
+    >>> Image.open(io.BytesIO(data)).mode, Image.open(io.BytesIO(data)).size
+    ('P', (200, 100))
     """
     import io
 
@@ -132,8 +135,10 @@ def report_png(fig, output_dir, name: str, *, formats=("png",), dpi: float = REP
     _check_name(name)
     output_dir.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
-    bbox = None if fig.get_layout_engine() is not None else "tight"
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches=bbox)
+    # bbox_inches=None would mean the style's savefig.bbox ("tight"): say "standard" instead
+    bbox = "standard" if fig.get_layout_engine() is not None else "tight"
+    with matplotlib.rc_context({"savefig.bbox": bbox}):
+        fig.savefig(buffer, format="png", dpi=dpi)
     data = _palette_png(buffer.getvalue()) if palette else buffer.getvalue()
     with atomic_target(output_dir / f"{name}.png") as tmp:
         tmp.write_bytes(data)
