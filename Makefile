@@ -33,13 +33,13 @@ demo: $(STAMP)
 	$(VENV)/bin/edubalance batch params/*.yaml --workers $(WORKERS) --output $(REPORTS) --first $(DEMO_JOBS)
 	$(VENV)/bin/edubalance slides notebooks/presentation.ipynb --output $(REPORTS)
 	$(VENV)/bin/edubalance index $(REPORTS)
-	@echo "Reports: $(CURDIR)/$(REPORTS)/index.html (a subset: make demo-full runs every job)"
+	@echo "Reports: $(abspath $(REPORTS))/index.html (a subset: make demo-full runs every job)"
 
 demo-full: $(STAMP)
 	$(VENV)/bin/edubalance batch params/*.yaml --workers $(WORKERS) --output $(REPORTS) --resume
 	$(VENV)/bin/edubalance slides notebooks/presentation.ipynb --output $(REPORTS)
 	$(VENV)/bin/edubalance index $(REPORTS)
-	@echo "Reports: $(CURDIR)/$(REPORTS)/index.html"
+	@echo "Reports: $(abspath $(REPORTS))/index.html"
 
 slides: $(STAMP)
 	$(VENV)/bin/edubalance slides notebooks/presentation.ipynb --output $(REPORTS)

@@ -134,12 +134,21 @@ def report_png(fig, output_dir, name: str, *, formats=("png",), dpi: float = REP
     output_dir = Path(output_dir)
     _check_name(name)
     output_dir.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    # bbox_inches=None would mean the style's savefig.bbox ("tight"): say "standard" instead
-    bbox = "standard" if fig.get_layout_engine() is not None else "tight"
-    with matplotlib.rc_context({"savefig.bbox": bbox}):
-        fig.savefig(buffer, format="png", dpi=dpi)
-    data = _palette_png(buffer.getvalue()) if palette else buffer.getvalue()
+    data = None
+    if fig.get_layout_engine() is not None:
+        # bbox_inches=None would mean the style's savefig.bbox ("tight"): "standard" instead
+        with matplotlib.rc_context({"savefig.bbox": "standard"}):
+            if palette:   # the raw pixels, quantised and encoded once (no PNG round trip)
+                data = _palette_png_from_rgba(fig, dpi)
+            else:
+                buffer = io.BytesIO()
+                fig.savefig(buffer, format="png", dpi=dpi)
+                data = buffer.getvalue()
+    if data is None:
+        buffer = io.BytesIO()
+        with matplotlib.rc_context({"savefig.bbox": "tight"}):
+            fig.savefig(buffer, format="png", dpi=dpi)
+        data = _palette_png(buffer.getvalue()) if palette else buffer.getvalue()
     with atomic_target(output_dir / f"{name}.png") as tmp:
         tmp.write_bytes(data)
     others = [fmt for fmt in formats if fmt != "png"]
@@ -148,6 +157,27 @@ def report_png(fig, output_dir, name: str, *, formats=("png",), dpi: float = REP
     if close:
         plt.close(fig)
     return data
+
+
+def _palette_png_from_rgba(fig, dpi: float) -> bytes | None:
+    """``fig`` drawn at ``dpi`` and encoded as a 256-colour PNG, or ``None`` when the pixel
+    buffer does not have the expected size (the caller then goes through a PNG)."""
+    import io
+
+    from PIL import Image
+
+    width, height = (int(v) for v in fig.get_size_inches() * dpi)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="rgba", dpi=dpi)
+    raw = buffer.getvalue()
+    if len(raw) != width * height * 4:
+        return None
+    image = Image.frombuffer("RGBA", (width, height), raw, "raw", "RGBA", 0, 1)
+    if image.getextrema()[3][0] == 255:
+        image = image.convert("RGB")   # opaque: the alpha channel carries nothing
+    out = io.BytesIO()
+    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, format="png")
+    return out.getvalue()
 
 
 def _palette_png(data: bytes) -> bytes:
