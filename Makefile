@@ -7,6 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 REPORTS := reports
 WORKERS ?= 2
 DEMO_JOBS ?= 6
@@ -15,35 +16,41 @@ DEMO_JOBS ?= 6
 
 venv: $(STAMP)
 
+# The demo needs the package and its kernel only; the test and Dask extras (Playwright,
+# Voila, Hypothesis, Dask) are installed by the first `make test` or `make bench`.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test,dask]"
+	$(PY) -m pip install --quiet -e .
 	$(PY) -m ipykernel install --sys-prefix --name edubalance --display-name "Python (edubalance)"
 	touch $(STAMP)
 
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,dask]"
+	touch $(TEST_STAMP)
+
 demo: $(STAMP)
 	$(VENV)/bin/edubalance batch params/*.yaml --workers $(WORKERS) --output $(REPORTS) --first $(DEMO_JOBS)
-	$(MAKE) slides
+	$(VENV)/bin/edubalance slides notebooks/presentation.ipynb --output $(REPORTS)
 	$(VENV)/bin/edubalance index $(REPORTS)
-	@echo "Reports: $(CURDIR)/$(REPORTS)/index.html (a subset: make demo-full runs every job)"
+	@echo "Reports: $(abspath $(REPORTS))/index.html (a subset: make demo-full runs every job)"
 
 demo-full: $(STAMP)
 	$(VENV)/bin/edubalance batch params/*.yaml --workers $(WORKERS) --output $(REPORTS) --resume
-	$(MAKE) slides
+	$(VENV)/bin/edubalance slides notebooks/presentation.ipynb --output $(REPORTS)
 	$(VENV)/bin/edubalance index $(REPORTS)
-	@echo "Reports: $(CURDIR)/$(REPORTS)/index.html"
+	@echo "Reports: $(abspath $(REPORTS))/index.html"
 
 slides: $(STAMP)
 	$(VENV)/bin/edubalance slides notebooks/presentation.ipynb --output $(REPORTS)
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(PY) -m pytest -n 2 -q
 
-test-all: $(STAMP)
+test-all: $(TEST_STAMP)
 	$(PY) -m pytest -n 2 -q -m "slow or not slow"
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
 
 sample: $(STAMP)

@@ -11,7 +11,8 @@ the batch sets ``EDUBALANCE_CACHE_DIR`` (``<output>/.cache``) and the work is do
   instead of computing the same thing), then writes one Parquet file per table and a small
   JSON description, each through a temporary file and an atomic rename; a folder is only
   used once its ``done.json`` exists, so a killed job never leaves a half cache behind;
-- a warm kernel also keeps the last results in memory, and hands each job deep copies
+- a warm kernel also keeps the last results in memory, and hands each job copies (shallow
+  under pandas copy-on-write, which copies a column on its first write; deep otherwise)
   (a job that modifies its tables cannot change the next job's);
 - a table whose Parquet round trip would change it (dtypes, values) is kept as a pickle
   instead, so a cached result is always identical to a computed one.
@@ -106,9 +107,16 @@ def _compute(data_path, standard, year: int):
     return schools, score(schools[schools["year"] == year], standard)
 
 
+# With pandas' copy-on-write (always on from pandas 3) a shallow copy is already isolated:
+# the first write to a shared column copies it. A national table (200,000 schools) then
+# costs nothing to hand to a job instead of a deep copy per job.
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3 or bool(
+    getattr(pd.options.mode, "copy_on_write", False) is True)
+
+
 def _copy(value):
     if isinstance(value, pd.DataFrame):
-        return value.copy(deep=True)
+        return value.copy(deep=not _COPY_ON_WRITE)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {f.name: _copy(getattr(value, f.name)) for f in dataclasses.fields(value)
                    if isinstance(getattr(value, f.name), pd.DataFrame)}
@@ -196,7 +204,7 @@ def scored_year(data_path: str | os.PathLike, standard, year: int):
     key = cache_key(data_path, standard, year)
     if key in _MEMORY:
         schools, result = _MEMORY[key]
-        return schools.copy(deep=True), _copy(result)
+        return _copy(schools), _copy(result)
     root = Path(folder)
     entry = root / key
     if not (entry / "done.json").is_file():
@@ -214,9 +222,9 @@ def scored_year(data_path: str | os.PathLike, standard, year: int):
                     except OSError:
                         pass  # a cache that cannot be written is only slower
                     _remember(key, (schools, result))
-                    return schools.copy(deep=True), _copy(result)
+                    return _copy(schools), _copy(result)
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
     schools, result = _load(entry)
     _remember(key, (schools, result))
-    return schools.copy(deep=True), _copy(result)
+    return _copy(schools), _copy(result)

@@ -103,21 +103,29 @@ def save_figure(fig, output_dir, name: str, formats=("png", "svg"), *, dpi=None)
 
 
 def report_png(fig, output_dir, name: str, *, formats=("png",), dpi: float = REPORT_DPI,
-               close: bool = True) -> bytes:
+               close: bool = True, palette: bool = True) -> bytes:
     """Render ``fig`` to PNG once, write ``<name>.png`` and return the bytes to display.
 
     The same bytes are saved and shown (``IPython.display.Image(data=...)``), so a figure
-    is drawn once, not three times (PNG file, SVG file, inline display). Other ``formats``
+    is drawn once, not three times (PNG file, SVG file, inline display). A figure with a
+    layout engine (``fig.set_layout_engine("tight")``) is laid out by it and drawn once;
+    ``bbox_inches="tight"`` (which draws twice) is used only for a figure without one.
+    ``palette=True`` stores the image with a 256-colour palette (Pillow's fast octree
+    quantiser): about a quarter of the bytes of a true-colour PNG for a chart, with no
+    visible change, which keeps the self-contained HTML reports small. Other ``formats``
     (``"svg"``, ``"pdf"``) are written only when asked for. The figure is closed afterwards
     (``close=True``), so the notebook's inline backend does not draw it again.
 
     Examples
     --------
     >>> import tempfile, matplotlib.pyplot as plt
-    >>> fig, ax = plt.subplots(figsize=(2, 1))
-    >>> data = report_png(fig, tempfile.mkdtemp(), "tiny")
+    >>> fig, ax = plt.subplots(figsize=(2, 1), layout="tight")
+    >>> data = report_png(fig, tempfile.mkdtemp(), "tiny")   # drawn once, at 100 dpi
     >>> data[1:4]
     b'PNG'
+    >>> import io; from PIL import Image
+    >>> Image.open(io.BytesIO(data)).mode, Image.open(io.BytesIO(data)).size
+    ('P', (200, 100))
     """
     import io
 
@@ -126,9 +134,21 @@ def report_png(fig, output_dir, name: str, *, formats=("png",), dpi: float = REP
     output_dir = Path(output_dir)
     _check_name(name)
     output_dir.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-    data = buffer.getvalue()
+    data = None
+    if fig.get_layout_engine() is not None:
+        # bbox_inches=None would mean the style's savefig.bbox ("tight"): "standard" instead
+        with matplotlib.rc_context({"savefig.bbox": "standard"}):
+            if palette:   # the raw pixels, quantised and encoded once (no PNG round trip)
+                data = _palette_png_from_rgba(fig, dpi)
+            else:
+                buffer = io.BytesIO()
+                fig.savefig(buffer, format="png", dpi=dpi)
+                data = buffer.getvalue()
+    if data is None:
+        buffer = io.BytesIO()
+        with matplotlib.rc_context({"savefig.bbox": "tight"}):
+            fig.savefig(buffer, format="png", dpi=dpi)
+        data = _palette_png(buffer.getvalue()) if palette else buffer.getvalue()
     with atomic_target(output_dir / f"{name}.png") as tmp:
         tmp.write_bytes(data)
     others = [fmt for fmt in formats if fmt != "png"]
@@ -137,6 +157,42 @@ def report_png(fig, output_dir, name: str, *, formats=("png",), dpi: float = REP
     if close:
         plt.close(fig)
     return data
+
+
+def _palette_png_from_rgba(fig, dpi: float) -> bytes | None:
+    """``fig`` drawn at ``dpi`` and encoded as a 256-colour PNG, or ``None`` when the pixel
+    buffer does not have the expected size (the caller then goes through a PNG)."""
+    import io
+
+    from PIL import Image
+
+    width, height = (int(v) for v in fig.get_size_inches() * dpi)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="rgba", dpi=dpi)
+    raw = buffer.getvalue()
+    if len(raw) != width * height * 4:
+        return None
+    image = Image.frombuffer("RGBA", (width, height), raw, "raw", "RGBA", 0, 1)
+    if image.getextrema()[3][0] == 255:
+        image = image.convert("RGB")   # opaque: the alpha channel carries nothing
+    out = io.BytesIO()
+    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, format="png")
+    return out.getvalue()
+
+
+def _palette_png(data: bytes) -> bytes:
+    """``data`` (a PNG) with at most 256 colours; the original if that is not smaller."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        if image.mode == "RGBA" and image.getextrema()[3][0] == 255:
+            image = image.convert("RGB")   # opaque: the alpha channel carries nothing
+        quantised = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+    out = io.BytesIO()
+    quantised.save(out, format="png")
+    return out.getvalue() if out.tell() < len(data) else data
 
 
 @contextmanager

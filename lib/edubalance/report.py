@@ -10,6 +10,7 @@ by nbconvert, so each file stands alone.
 from __future__ import annotations
 
 import argparse
+import functools
 import html
 import os
 import re
@@ -75,20 +76,29 @@ def export_html(executed_notebook: str | os.PathLike, target: str | os.PathLike,
     False
     """
     import nbformat
-    from nbconvert import HTMLExporter
 
     notebook = nbformat.read(str(executed_notebook), as_version=4)
     title = _report_title(notebook)
     if title:
         notebook.metadata["title"] = title   # the page <title> (the template escapes it)
-    exporter = HTMLExporter(
-        template_name="lab", template_file="offline_report.html.j2",
-        extra_template_paths=[str(TEMPLATES)], exclude_input=no_input,
-        exclude_input_prompt=no_input, exclude_output_prompt=no_input,
-        language_code=_report_language(notebook))
+    exporter = _html_exporter(bool(no_input))
+    exporter.language_code = _report_language(notebook)
     body, _ = exporter.from_notebook_node(
         notebook, resources={"metadata": {"name": Path(executed_notebook).stem}})
     return _write_text(Path(target), strip_remote_resources(body))
+
+
+@functools.lru_cache(maxsize=2)
+def _html_exporter(no_input: bool):
+    """One exporter per process and setting: its compiled templates serve every report a
+    batch worker exports (building one and compiling the lab templates costs more than
+    rendering a report)."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="lab", template_file="offline_report.html.j2",
+        extra_template_paths=[str(TEMPLATES)], exclude_input=no_input,
+        exclude_input_prompt=no_input, exclude_output_prompt=no_input)
 
 
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)

@@ -16,11 +16,13 @@ there is no "Kernel is running over TCP without encryption" warning per job.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import shutil
 import signal
 import sys
 import tempfile
+import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -111,7 +113,7 @@ _RESET_BODY = '''\
 import gc, os, sys
 from edubalance.run import isolation
 if not hasattr(isolation, "STATE"):
-    isolation.preload()
+    isolation.preload(submodules={submodules!r})
     isolation.STATE = isolation.snapshot()
 else:
     isolation.restore(isolation.STATE)
@@ -215,8 +217,8 @@ class _WarmKernel:
         self.log_path.unlink(missing_ok=True)
         shutil.rmtree(self.ipc, ignore_errors=True)
 
-    def reset(self, cwd: str) -> None:
-        code = _RESET_CODE.format(body=_RESET_BODY.format(cwd=cwd))
+    def reset(self, cwd: str, submodules: list[str] | None = None) -> None:
+        code = _RESET_CODE.format(body=_RESET_BODY.format(cwd=cwd, submodules=submodules))
         reply = self._run(self.kc.execute_interactive(
             code, silent=True, store_history=False, allow_stdin=False,
             timeout=_WARM_START_TIMEOUT * 3, output_hook=lambda message: None))
@@ -238,7 +240,7 @@ class _WarmKernel:
                 self.start(cwd)
             if self.pid is not None:
                 kernel_pids.append(self.pid)  # for the job watchdog
-            self.reset(cwd)
+            self.reset(cwd, _notebook_submodules(spec))
             _register_warm_engine()
             pm.execute_notebook(
                 spec["notebook"], str(executed), parameters=parameters,
@@ -255,6 +257,27 @@ class _WarmKernel:
             with self.log_path.open("rb") as log:
                 log.seek(offset)
                 kernel_log.write(log.read().decode("utf-8", "replace"))
+
+
+def _notebook_submodules(spec: Mapping[str, Any]) -> list[str] | None:
+    """The edubalance submodules the job's notebook names (preloaded by a new kernel)."""
+    try:
+        return _submodules_of(str(spec["notebook"]))
+    except (KeyError, TypeError):
+        return None
+
+
+@functools.lru_cache(maxsize=16)
+def _submodules_of(notebook: str) -> list[str] | None:
+    from .isolation import notebook_submodules
+
+    try:
+        import nbformat
+
+        cells = nbformat.read(notebook, as_version=4).cells
+    except Exception:
+        return None   # every submodule, as before
+    return notebook_submodules("\n".join(c.source for c in cells if c.cell_type == "code"))
 
 
 _WARM: _WarmKernel | None = None
@@ -299,6 +322,20 @@ def _worker_init(warm: bool = False, runner_pid: int | None = None) -> None:
 
         # Pool workers end with os._exit (no atexit): multiprocessing's finalizers still run.
         Finalize(None, _close_warm_kernel, exitpriority=10)
+        # nbconvert's import and template compilation (seconds) happen while this worker
+        # waits for its kernel, not after its first job.
+        threading.Thread(target=_prepare_html_export, daemon=True).start()
+
+
+def _prepare_html_export() -> None:
+    try:
+        import nbformat
+
+        from ..report import _html_exporter
+
+        _html_exporter(True).from_notebook_node(nbformat.v4.new_notebook())
+    except Exception:
+        pass   # the first export will say what is wrong
 
 
 def _kill_children() -> None:

@@ -38,9 +38,9 @@ import sysconfig
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["preload", "snapshot", "restore", "Snapshot", "PRELOAD"]
+__all__ = ["preload", "notebook_submodules", "snapshot", "restore", "Snapshot", "PRELOAD"]
 
-PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "scipy.stats", "yaml",
+PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "yaml",
            "pyarrow.parquet", "edubalance", "edubalance.cache", "edubalance.i18n",
            "edubalance.markup", "edubalance.io.write")
 # Modules whose top-level state belongs to the kernel machinery, never reverted.
@@ -55,8 +55,16 @@ def _is_infrastructure(name: str) -> bool:
     return any(name == prefix or name.startswith(prefix + ".") for prefix in _INFRASTRUCTURE)
 
 
-def preload(modules=PRELOAD) -> None:
-    """Import the libraries every job needs, and every ``edubalance`` submodule."""
+def preload(modules=PRELOAD, submodules=None) -> None:
+    """Import the libraries every job needs, and the ``edubalance`` submodules jobs use.
+
+    ``submodules``: names of ``edubalance`` submodules to import (with what they import);
+    ``None`` imports every one. The warm engine passes those the notebook names
+    (:func:`notebook_submodules`), so that a county report's kernel does not import SciPy
+    and scikit-learn for the clustering and regression modules it never uses. A submodule
+    a job imports beyond these is unloaded after the job (see the module docstring): the
+    next job imports it again, correct and only slower.
+    """
     import importlib
 
     for name in modules:
@@ -66,11 +74,32 @@ def preload(modules=PRELOAD) -> None:
             pass
     import edubalance
 
-    for name in getattr(edubalance, "_SUBMODULES", ()):
+    every = getattr(edubalance, "_SUBMODULES", ())
+    for name in every if submodules is None else [n for n in submodules if n in every]:
         try:
             getattr(edubalance, name)
         except Exception:
             pass
+
+
+def notebook_submodules(source: str) -> list[str] | None:
+    """The ``edubalance`` submodules a notebook's code names (``eb.x``, ``edubalance.x``,
+    ``from edubalance import x``), or ``None`` (every one) when it names none.
+
+    Examples
+    --------
+    >>> notebook_submodules('import edubalance as eb\\nr = eb.cache.scored_year(p)\\n'
+    ...                     'from edubalance import plotting')
+    ['cache', 'plotting']
+    >>> notebook_submodules("print(1)") is None
+    True
+    """
+    import re
+
+    names = set(re.findall(r"\b(?:eb|edubalance)\.([A-Za-z_]\w*)", source))
+    for group in re.findall(r"from\s+edubalance\s+import\s+\(?([\w\s,]+)", source):
+        names.update(part.split()[0] for part in group.split(",") if part.split())
+    return sorted(names) or None
 
 
 @dataclass
