@@ -73,3 +73,76 @@ class _SlowIsOptIn:
 
 def pytest_configure(config):
     config.pluginmanager.register(_SlowIsOptIn(), "edubalance-slow-opt-in")
+    config.pluginmanager.register(_Scheduling(), "edubalance-scheduling")
+    # `pytest -n N` (what `make test` runs): tests that share an expensive module fixture go to
+    # one worker (--dist loadgroup, groups below), in the order _Scheduling sets (the longest
+    # first, so the run does not end on one worker finishing a long test alone).
+    if getattr(config.option, "dist", "no") == "load":
+        config.option.dist = "loadgroup"
+        config.option.loadscopereorder = False
+
+
+# --------------------------------------------------------------------------- scheduling
+
+SHARED_FIXTURES = {
+    # module-scoped fixtures that execute notebooks, run batches or start servers: the tests
+    # using one of them run on the same worker, so it is built once per run
+    "failing_batch", "toy_runs", "probe_run", "sample_run", "presentation",
+}
+SAME_WORKER = {
+    # tests that read what another test of their module left behind (in collection order)
+    "test_report_county.py": "generated-counties",
+}
+LONGEST_FIRST = [
+    # measured with --durations (setup + call, one worker), longest first; a prefix of a node id
+    "tests/test_browser.py::test_reports_in_the_browser",
+    "tests/test_batch.py::test_resume_after_sigkill",
+    "tests/test_batch_warm.py::test_warm_jobs_share",
+    "tests/test_batch.py::test_failing_job_is_isolated",
+    "tests/test_batch_warm.py::test_warm_engine_gives",
+    "tests/test_clustering_notebook.py::test_default_run",
+    "tests/test_report_browser.py::test_every_hostile_name",
+    "tests/test_batch.py::test_sigterm_and_ctrl_c",
+    "tests/test_batch.py::test_watchdog",
+    "tests/test_batch.py::test_dask_engine",
+    "tests/test_browser_slides.py::test_hostile_names_stay_text_in_the_presentation_page",
+    "tests/test_county_scoring_notebook.py::test_basic_2012",
+    "tests/test_browser.py::test_explorer_runs_as_a_voila_app",
+    "tests/test_report_county.py",
+    "tests/test_presentation_notebook.py::test_presentation_runs",
+    "tests/test_event_study.py::test_att_standard_error",
+    "tests/test_browser_slides.py::test_hostile_names_stay_text_in_the_voila",
+    "tests/test_equity_index_notebook.py",
+    "tests/test_explore.py::test_explorer_notebook",
+    "tests/test_report_browser.py::test_the_failing_county",
+    "tests/test_county_scoring_notebook.py::test_a_passing",
+    "tests/test_progress_notebook.py",
+    "tests/test_regression_notebook.py",
+    "tests/test_event_study_notebook.py",
+    "tests/test_report_browser.py::test_hostile_county",
+    "tests/test_teachers_notebook.py",
+]
+
+
+class _Scheduling:
+    """Groups for --dist loadgroup and the order of the run (both only matter under xdist)."""
+
+    @staticmethod
+    @pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
+    def pytest_collection_modifyitems(config, items):
+        grouping = getattr(config.option, "dist", "no") == "loadgroup"
+        for item in items if grouping else ():
+            module = item.nodeid.split("::")[0].rsplit("/", 1)[-1]
+            shared = sorted(SHARED_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+            if shared:
+                item.add_marker(pytest.mark.xdist_group(f"{module}:{shared[0]}"))
+            elif module in SAME_WORKER:
+                item.add_marker(pytest.mark.xdist_group(SAME_WORKER[module]))
+
+        def rank(item):
+            for index, prefix in enumerate(LONGEST_FIRST):
+                if item.nodeid.startswith(prefix):
+                    return index
+            return len(LONGEST_FIRST)
+
+        items.sort(key=rank)  # stable: the rest keep their collection order
