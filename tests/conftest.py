@@ -133,8 +133,11 @@ class _Scheduling:
         grouping = getattr(config.option, "dist", "no") == "loadgroup"
         for item in items if grouping else ():
             module = item.nodeid.split("::")[0].rsplit("/", 1)[-1]
-            shared = sorted(SHARED_FIXTURES.intersection(getattr(item, "fixturenames", ())))
-            if shared:
+            names = getattr(item, "fixturenames", ())
+            shared = sorted(SHARED_FIXTURES.intersection(names))
+            if "demo_reports" in names:  # session-scoped, shared by several modules
+                item.add_marker(pytest.mark.xdist_group("demo_reports"))
+            elif shared:
                 item.add_marker(pytest.mark.xdist_group(f"{module}:{shared[0]}"))
             elif module in SAME_WORKER:
                 item.add_marker(pytest.mark.xdist_group(SAME_WORKER[module]))
@@ -146,3 +149,78 @@ class _Scheduling:
             return len(LONGEST_FIRST)
 
         items.sort(key=rank)  # stable: the rest keep their collection order
+
+
+# --------------------------------------------------------------------------- the demo reports
+
+DEMO_COUNTIES = ["大武口区", "西吉县"]
+"""The county scoring jobs of :func:`demo_reports` (the first runs the notebook's defaults)."""
+DEMO_EXPLORER = {"standard": "quality-2017", "county": "西吉县", "year": 2016, "level": "primary",
+                 "indicator": "teaching_area_per_student"}
+"""The explorer job of :func:`demo_reports`."""
+
+
+def _edubalance_cli(*args: str, cwd: Path):
+    import os
+    import subprocess
+    import sys
+
+    command = [str(Path(sys.executable).with_name("edubalance")), *args]
+    # Kernels inheriting MPLBACKEND=Agg would drop every inline figure from the reports, so the
+    # commands run without it (as `make demo` does).
+    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
+    return subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env=env)
+
+
+def _finish(process, timeout: float = 300) -> None:
+    output, _ = process.communicate(timeout=timeout)
+    assert process.returncode == 0, f"{' '.join(process.args)} failed:\n{output[-3000:]}"
+
+
+@pytest.fixture(scope="session")
+def demo_reports(tmp_path_factory) -> Path:
+    """A report folder like `make demo` writes, built once per test process: `edubalance batch`
+    (county scoring for :data:`DEMO_COUNTIES` with the notebook's defaults otherwise, and the
+    explorer for :data:`DEMO_EXPLORER`), `edubalance slides` for the presentation (defaults),
+    then `edubalance index`. Job folders keep everything (``--keep html,results,figures,
+    notebook``), so the notebook tests check these runs instead of executing again; the browser
+    tests open the pages. :func:`demo_job` finds a job's folder and manifest entry."""
+    import textwrap
+
+    work = tmp_path_factory.mktemp("demo")
+    output = work / "reports"
+    data = SAMPLE_DIR / "schools.csv"
+    scoring = work / "county_scoring.yaml"
+    scoring.write_text(textwrap.dedent(f"""\
+        notebook: {NOTEBOOKS / 'county_scoring.ipynb'}
+        parameters: {{data_path: {data}, standard: basic-2012, year: 2017}}
+        grid: {{county: [{', '.join(DEMO_COUNTIES)}]}}
+        """), encoding="utf-8")
+    explorer = work / "explorer.yaml"
+    fixed = ", ".join(f"{k}: {v}" for k, v in DEMO_EXPLORER.items() if k != "county")
+    explorer.write_text(textwrap.dedent(f"""\
+        notebook: {NOTEBOOKS / 'explorer.ipynb'}
+        parameters: {{data_path: {data}, {fixed}}}
+        grid: {{county: [{DEMO_EXPLORER['county']}]}}
+        """), encoding="utf-8")
+    # The batch and the slides run side by side (two cores), then the index lists both.
+    batch = _edubalance_cli("batch", str(scoring), str(explorer), "--workers", "2", "--output",
+                            str(output), "--keep", "html,results,figures,notebook", cwd=ROOT)
+    slides = _edubalance_cli("slides", str(NOTEBOOKS / "presentation.ipynb"), "--output",
+                             str(output), cwd=ROOT)
+    _finish(batch)
+    _finish(slides)
+    _finish(_edubalance_cli("index", str(output), cwd=ROOT))
+    return output
+
+
+def demo_job(reports: Path, stem: str, county: str) -> tuple[Path, dict]:
+    """The folder and manifest entry of the ``stem`` job for ``county`` in :func:`demo_reports`."""
+    import json
+
+    jobs = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))["jobs"]
+    (entry,) = [job for job in jobs
+                if job["folder"].split("/")[0] == stem and job["parameters"]["county"] == county]
+    assert entry["status"] == "ok", entry
+    return reports / entry["folder"], entry
