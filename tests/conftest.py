@@ -74,9 +74,9 @@ class _SlowIsOptIn:
 def pytest_configure(config):
     config.pluginmanager.register(_SlowIsOptIn(), "edubalance-slow-opt-in")
     config.pluginmanager.register(_Scheduling(), "edubalance-scheduling")
-    # `pytest -n N` (what `make test` runs): tests that share an expensive module fixture go to
-    # one worker (--dist loadgroup, groups below), in the order _Scheduling sets (the longest
-    # first, so the run does not end on one worker finishing a long test alone).
+    # `pytest -n N` (what `make test` runs) distributes units of work (--dist loadgroup: tests
+    # sharing an expensive fixture, or a module) in the order _Scheduling sets, longest first.
+    # An explicit --dist other than load is left alone.
     if getattr(config.option, "dist", "no") == "load":
         config.option.dist = "loadgroup"
         config.option.loadscopereorder = False
@@ -85,62 +85,94 @@ def pytest_configure(config):
 # --------------------------------------------------------------------------- scheduling
 
 SHARED_FIXTURES = {
-    # module-scoped fixtures that execute notebooks, run batches or start servers: the tests
-    # using one of them run on the same worker, so it is built once per run
-    "failing_batch", "toy_runs", "probe_run", "sample_run", "presentation",
+    # module-scoped fixtures that execute notebooks or run batches: the tests using one of them
+    # are one unit of work (one worker, one after the other), so it is built once per run
+    "failing_batch", "toy_runs", "probe_run", "presentation",
 }
-SAME_WORKER = {
-    # tests that read what another test of their module left behind (in collection order)
-    "test_report_county.py": "generated-counties",
-}
-LONGEST_FIRST = [
-    # measured with --durations (setup + call, one worker), longest first; a prefix of a node id
-    "tests/test_browser.py::test_reports_in_the_browser",
+ON_THEIR_OWN = [
+    # long tests with no shared fixture: each is a unit of work by itself (a node id prefix)
     "tests/test_batch.py::test_resume_after_sigkill",
-    "tests/test_batch_warm.py::test_warm_jobs_share",
-    "tests/test_batch.py::test_failing_job_is_isolated",
-    "tests/test_batch_warm.py::test_warm_engine_gives",
-    "tests/test_clustering_notebook.py::test_default_run",
-    "tests/test_report_browser.py::test_every_hostile_name",
     "tests/test_batch.py::test_sigterm_and_ctrl_c",
     "tests/test_batch.py::test_watchdog",
     "tests/test_batch.py::test_dask_engine",
-    "tests/test_browser_slides.py::test_hostile_names_stay_text_in_the_presentation_page",
-    "tests/test_county_scoring_notebook.py::test_basic_2012",
     "tests/test_browser.py::test_explorer_runs_as_a_voila_app",
-    "tests/test_report_county.py",
-    "tests/test_presentation_notebook.py::test_presentation_runs",
-    "tests/test_event_study.py::test_att_standard_error",
-    "tests/test_browser_slides.py::test_hostile_names_stay_text_in_the_voila",
-    "tests/test_equity_index_notebook.py",
-    "tests/test_explore.py::test_explorer_notebook",
-    "tests/test_report_browser.py::test_the_failing_county",
-    "tests/test_county_scoring_notebook.py::test_a_passing",
+]
+LONGEST_FIRST = [
+    # measured with --durations (setup + call), longest first; a node id prefix. Units of work
+    # start in the order of their first test here.
+    "tests/test_browser.py::test_reports_in_the_browser",           # demo_reports
+    "tests/test_batch.py::test_resume_after_sigkill",
+    "tests/test_batch_warm.py::test_warm_engine_gives",             # toy_runs
+    "tests/test_batch.py::test_failing_job_is_isolated",            # failing_batch
+    "tests/test_browser_slides.py::test_hostile_names_stay_text_in_the_presentation_page",
+    "tests/test_batch_warm.py::test_warm_jobs_share",               # probe_run
+    "tests/test_report_browser.py",
+    "tests/test_batch.py::test_dask_engine",
+    "tests/test_browser.py::test_explorer_runs_as_a_voila_app",
+    "tests/test_batch.py::test_sigterm_and_ctrl_c",
+    "tests/test_batch.py::test_watchdog",
     "tests/test_progress_notebook.py",
+    "tests/test_clustering_notebook.py",
+    "tests/test_browser_slides.py",
     "tests/test_regression_notebook.py",
     "tests/test_event_study_notebook.py",
-    "tests/test_report_browser.py::test_hostile_county",
+    "tests/test_equity_index_notebook.py",
+    "tests/test_event_study.py",
+    "tests/test_county_scoring_notebook.py",
+    "tests/test_report_county.py",
+    "tests/test_explore.py",
     "tests/test_teachers_notebook.py",
+    "tests/test_progress.py",
+    "tests/test_batch.py",
+    "tests/test_batch_warm.py",
 ]
 
 
 class _Scheduling:
-    """Groups for --dist loadgroup and the order of the run (both only matter under xdist)."""
+    """Units of work for --dist loadgroup and their order (both only matter under xdist).
+
+    A unit is: the tests sharing conftest's ``demo_reports``; the tests sharing one of the
+    module fixtures of :data:`SHARED_FIXTURES`; each test of :data:`ON_THEIR_OWN`; otherwise a
+    whole module (so a module's cheap fixtures are built once, on one worker). Units start in
+    the order of :data:`LONGEST_FIRST`, so the run does not end with one worker alone on a long
+    test.
+    """
 
     @staticmethod
-    @pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(node):
+        # Workers parse the command line again (they would see `-n 2`, not the loadgroup set
+        # in pytest_configure), so the controller tells them.
+        node.workerinput["edubalance_loadgroup"] = node.config.option.dist == "loadgroup"
+
+    @staticmethod
+    @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(config, items):
-        grouping = getattr(config.option, "dist", "no") == "loadgroup"
-        for item in items if grouping else ():
-            module = item.nodeid.split("::")[0].rsplit("/", 1)[-1]
+        if not getattr(config, "workerinput", {}).get("edubalance_loadgroup"):
+            return  # one process: collection order keeps each module's tests together
+
+        def group(item, name: str) -> None:
+            # What xdist does for an `xdist_group` mark under --dist loadgroup: the scheduler
+            # sends the tests whose node ids end in the same "@name" to one worker, in order.
+            # (xdist 3.8 sets `_nodeid`, which pytest 9 no longer reads: its groups do nothing.)
+            nodeid = f"{item.nodeid}@{name}"
+            if hasattr(item, "_id"):  # pytest >= 9
+                from _pytest.nodeid import coerce_node_id
+
+                item._id = coerce_node_id(nodeid)
+            else:
+                item._nodeid = nodeid
+
+        for item in items:
+            module = item.nodeid.split("::")[0]
             names = getattr(item, "fixturenames", ())
             shared = sorted(SHARED_FIXTURES.intersection(names))
             if "demo_reports" in names:  # session-scoped, shared by several modules
-                item.add_marker(pytest.mark.xdist_group("demo_reports"))
+                group(item, "demo_reports")
             elif shared:
-                item.add_marker(pytest.mark.xdist_group(f"{module}:{shared[0]}"))
-            elif module in SAME_WORKER:
-                item.add_marker(pytest.mark.xdist_group(SAME_WORKER[module]))
+                group(item, f"{module}:{shared[0]}")
+            elif not item.nodeid.startswith(tuple(ON_THEIR_OWN)):
+                group(item, module)
 
         def rank(item):
             for index, prefix in enumerate(LONGEST_FIRST):
