@@ -73,3 +73,186 @@ class _SlowIsOptIn:
 
 def pytest_configure(config):
     config.pluginmanager.register(_SlowIsOptIn(), "edubalance-slow-opt-in")
+    config.pluginmanager.register(_Scheduling(), "edubalance-scheduling")
+    # `pytest -n N` (what `make test` runs) distributes units of work (--dist loadgroup: tests
+    # sharing an expensive fixture, or a module) in the order _Scheduling sets, longest first.
+    # An explicit --dist other than load is left alone.
+    if getattr(config.option, "dist", "no") == "load":
+        config.option.dist = "loadgroup"
+        config.option.loadscopereorder = False
+
+
+# --------------------------------------------------------------------------- scheduling
+
+SHARED_FIXTURES = {
+    # module-scoped fixtures that execute notebooks or run batches: the tests using one of them
+    # are one unit of work (one worker, one after the other), so it is built once per run
+    "failing_batch", "toy_runs", "probe_run", "presentation",
+}
+ON_THEIR_OWN = [
+    # long tests with no shared fixture: each is a unit of work by itself (a node id prefix)
+    "tests/test_batch.py::test_resume_after_sigkill",
+    "tests/test_batch.py::test_sigterm_and_ctrl_c",
+    "tests/test_batch.py::test_watchdog",
+    "tests/test_batch.py::test_dask_engine",
+    "tests/test_browser.py::test_explorer_runs_as_a_voila_app",
+]
+LONGEST_FIRST = [
+    # measured with --durations (setup + call), longest first; a node id prefix. Units of work
+    # start in the order of their first test here.
+    "tests/test_browser.py::test_reports_in_the_browser",           # demo_reports
+    "tests/test_batch.py::test_resume_after_sigkill",
+    "tests/test_batch_warm.py::test_warm_engine_gives",             # toy_runs
+    "tests/test_batch.py::test_failing_job_is_isolated",            # failing_batch
+    "tests/test_browser_slides.py::test_hostile_names_stay_text_in_the_presentation_page",
+    "tests/test_batch_warm.py::test_warm_jobs_share",               # probe_run
+    "tests/test_report_browser.py",
+    "tests/test_batch.py::test_dask_engine",
+    "tests/test_browser.py::test_explorer_runs_as_a_voila_app",
+    "tests/test_batch.py::test_sigterm_and_ctrl_c",
+    "tests/test_batch.py::test_watchdog",
+    "tests/test_progress_notebook.py",
+    "tests/test_clustering_notebook.py",
+    "tests/test_browser_slides.py",
+    "tests/test_regression_notebook.py",
+    "tests/test_event_study_notebook.py",
+    "tests/test_equity_index_notebook.py",
+    "tests/test_event_study.py",
+    "tests/test_county_scoring_notebook.py",
+    "tests/test_report_county.py",
+    "tests/test_explore.py",
+    "tests/test_teachers_notebook.py",
+    "tests/test_progress.py",
+    "tests/test_batch.py",
+    "tests/test_batch_warm.py",
+]
+
+
+class _Scheduling:
+    """Units of work for --dist loadgroup and their order (both only matter under xdist).
+
+    A unit is: the tests sharing conftest's ``demo_reports``; the tests sharing one of the
+    module fixtures of :data:`SHARED_FIXTURES`; each test of :data:`ON_THEIR_OWN`; otherwise a
+    whole module (so a module's cheap fixtures are built once, on one worker). Units start in
+    the order of :data:`LONGEST_FIRST`, so the run does not end with one worker alone on a long
+    test.
+    """
+
+    @staticmethod
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(node):
+        # Workers parse the command line again (they would see `-n 2`, not the loadgroup set
+        # in pytest_configure), so the controller tells them.
+        node.workerinput["edubalance_loadgroup"] = node.config.option.dist == "loadgroup"
+
+    @staticmethod
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(config, items):
+        if not getattr(config, "workerinput", {}).get("edubalance_loadgroup"):
+            return  # one process: collection order keeps each module's tests together
+
+        def group(item, name: str) -> None:
+            # What xdist does for an `xdist_group` mark under --dist loadgroup: the scheduler
+            # sends the tests whose node ids end in the same "@name" to one worker, in order.
+            # (xdist 3.8 sets `_nodeid`, which pytest 9 no longer reads: its groups do nothing.)
+            nodeid = f"{item.nodeid}@{name}"
+            if hasattr(item, "_id"):  # pytest >= 9
+                from _pytest.nodeid import coerce_node_id
+
+                item._id = coerce_node_id(nodeid)
+            else:
+                item._nodeid = nodeid
+
+        for item in items:
+            module = item.nodeid.split("::")[0]
+            names = getattr(item, "fixturenames", ())
+            shared = sorted(SHARED_FIXTURES.intersection(names))
+            if "demo_reports" in names:  # session-scoped, shared by several modules
+                group(item, "demo_reports")
+            elif shared:
+                group(item, f"{module}:{shared[0]}")
+            elif not item.nodeid.startswith(tuple(ON_THEIR_OWN)):
+                group(item, module)
+
+        def rank(item):
+            for index, prefix in enumerate(LONGEST_FIRST):
+                if item.nodeid.startswith(prefix):
+                    return index
+            return len(LONGEST_FIRST)
+
+        items.sort(key=rank)  # stable: the rest keep their collection order
+
+
+# --------------------------------------------------------------------------- the demo reports
+
+DEMO_COUNTIES = ["大武口区", "西吉县"]
+"""The county scoring jobs of :func:`demo_reports` (the first runs the notebook's defaults)."""
+DEMO_EXPLORER = {"standard": "quality-2017", "county": "西吉县", "year": 2016, "level": "primary",
+                 "indicator": "teaching_area_per_student"}
+"""The explorer job of :func:`demo_reports`."""
+
+
+def _edubalance_cli(*args: str, cwd: Path):
+    import os
+    import subprocess
+    import sys
+
+    command = [str(Path(sys.executable).with_name("edubalance")), *args]
+    # Kernels inheriting MPLBACKEND=Agg would drop every inline figure from the reports, so the
+    # commands run without it (as `make demo` does).
+    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
+    return subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env=env)
+
+
+def _finish(process, timeout: float = 300) -> None:
+    output, _ = process.communicate(timeout=timeout)
+    assert process.returncode == 0, f"{' '.join(process.args)} failed:\n{output[-3000:]}"
+
+
+@pytest.fixture(scope="session")
+def demo_reports(tmp_path_factory) -> Path:
+    """A report folder like `make demo` writes, built once per test process: `edubalance batch`
+    (county scoring for :data:`DEMO_COUNTIES` with the notebook's defaults otherwise, and the
+    explorer for :data:`DEMO_EXPLORER`), `edubalance slides` for the presentation (defaults),
+    then `edubalance index`. Job folders keep everything (``--keep html,results,figures,
+    notebook``), so the notebook tests check these runs instead of executing again; the browser
+    tests open the pages. :func:`demo_job` finds a job's folder and manifest entry."""
+    import textwrap
+
+    work = tmp_path_factory.mktemp("demo")
+    output = work / "reports"
+    data = SAMPLE_DIR / "schools.csv"
+    scoring = work / "county_scoring.yaml"
+    scoring.write_text(textwrap.dedent(f"""\
+        notebook: {NOTEBOOKS / 'county_scoring.ipynb'}
+        parameters: {{data_path: {data}, standard: basic-2012, year: 2017}}
+        grid: {{county: [{', '.join(DEMO_COUNTIES)}]}}
+        """), encoding="utf-8")
+    explorer = work / "explorer.yaml"
+    fixed = ", ".join(f"{k}: {v}" for k, v in DEMO_EXPLORER.items() if k != "county")
+    explorer.write_text(textwrap.dedent(f"""\
+        notebook: {NOTEBOOKS / 'explorer.ipynb'}
+        parameters: {{data_path: {data}, {fixed}}}
+        grid: {{county: [{DEMO_EXPLORER['county']}]}}
+        """), encoding="utf-8")
+    # The batch and the slides run side by side (two cores), then the index lists both.
+    batch = _edubalance_cli("batch", str(scoring), str(explorer), "--workers", "2", "--output",
+                            str(output), "--keep", "html,results,figures,notebook", cwd=ROOT)
+    slides = _edubalance_cli("slides", str(NOTEBOOKS / "presentation.ipynb"), "--output",
+                             str(output), cwd=ROOT)
+    _finish(batch)
+    _finish(slides)
+    _finish(_edubalance_cli("index", str(output), cwd=ROOT))
+    return output
+
+
+def demo_job(reports: Path, stem: str, county: str) -> tuple[Path, dict]:
+    """The folder and manifest entry of the ``stem`` job for ``county`` in :func:`demo_reports`."""
+    import json
+
+    jobs = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))["jobs"]
+    (entry,) = [job for job in jobs
+                if job["folder"].split("/")[0] == stem and job["parameters"]["county"] == county]
+    assert entry["status"] == "ok", entry
+    return reports / entry["folder"], entry

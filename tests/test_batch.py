@@ -271,8 +271,11 @@ def test_resume_after_sigkill_runs_only_missing_jobs(tmp_path):
     spec = write_batch(tmp_path, parameters={"slow_county": "SLOW", "gate": str(gate)},
                        grid={"county": ["A", "SLOW"]})
     output = tmp_path / "out"
+    # The cold engine: a toy kernel starts in ~1 s, a warm worker preloads pandas, matplotlib and
+    # scipy first (the warm engine's resume is covered by test_batch_warm and the soak test).
     runner = subprocess.Popen([sys.executable, "-m", "edubalance.batch", str(spec), "--workers",
-                               "2", "--output", str(output), "--quiet"], cwd=tmp_path,
+                               "2", "--output", str(output), "--quiet", "--engine", "cold"],
+                              cwd=tmp_path,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 90
@@ -294,7 +297,8 @@ def test_resume_after_sigkill_runs_only_missing_jobs(tmp_path):
     first_a = (output / "toy_job" / "A" / "job.json").read_text(encoding="utf-8")
 
     gate.write_text("go")
-    result = run_cli(str(spec), "--workers", "1", "--output", "out", "--resume", cwd=tmp_path)
+    result = run_cli(str(spec), "--workers", "1", "--output", "out", "--resume", "--engine", "cold",
+                     cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     jobs = manifest(output)
     assert {c: j["status"] for c, j in jobs.items()} == {"A": "skipped", "SLOW": "ok"}
@@ -335,12 +339,12 @@ def test_watchdog_kills_a_job_and_every_process_it_started(tmp_path):
     spec = {"notebook": str(_spawning_notebook(tmp_path / "spawn.ipynb")),
             "notebook_text": "spawn", "output": str(tmp_path / "out"),
             "parameters": {"pid_file": str(pid_file)}, "stem": "spawn",
-            "slug": "T", "cwd": str(tmp_path), "timeout": 20, "cell_timeout": 300,
+            "slug": "T", "cwd": str(tmp_path), "timeout": 10, "cell_timeout": 300,
             "kernel_name": "edubalance", "fingerprint": "sha256:x"}
     started = time.monotonic()
     entry = batch.execute_job(spec)
     assert time.monotonic() - started < 90
-    assert entry["status"] == "failed" and "timed out after 20 s" in entry["error"], entry
+    assert entry["status"] == "failed" and "timed out after 10 s" in entry["error"], entry
     assert (tmp_path / "out" / entry["notebook_output"]).is_file()  # kept: the job failed
     marker = json.loads((tmp_path / "out" / "spawn" / "T" / "job.json").read_text())
     assert marker["status"] == "failed"
@@ -541,6 +545,11 @@ def test_cli_reports_write_failures_in_one_line(tmp_path, monkeypatch, capsys):
 def test_pdf_flag_without_the_pdf_module_is_a_clear_error(tmp_path, monkeypatch):
     import sys as _sys
 
+    import edubalance
+
+    # (`from .. import pdf` finds the package attribute first if a test imported it before)
+    if "pdf" in vars(edubalance):
+        monkeypatch.delattr(edubalance, "pdf")
     monkeypatch.setitem(_sys.modules, "edubalance.pdf", None)  # as if not installed
     spec = write_batch(tmp_path, grid={"county": ["a"]})
     with pytest.raises(ValueError, match="--pdf is not available"):
@@ -584,7 +593,7 @@ def test_sigterm_and_ctrl_c_finish_manifest_and_index_without_tracebacks(tmp_pat
     spec = write_batch(tmp_path, parameters={"slow_county": "B", "gate": str(gate)},
                        grid={"county": ["A", "B"]})
     output = tmp_path / "out"
-    runner = _start(spec, output, tmp_path, "--workers", "1")
+    runner = _start(spec, output, tmp_path, "--workers", "1", "--engine", "cold")
     try:
         _wait_for(lambda: (output / "toy_job" / "A" / "job.json").is_file()
                   and list((output / "toy_job").glob(".tmp-B-*")), runner)

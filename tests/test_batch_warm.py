@@ -17,7 +17,7 @@ import yaml
 from edubalance import batch
 
 TOY = Path(__file__).resolve().parent / "fixtures" / "toy_job.ipynb"
-PROBE_TIMEOUT = 20.0  # kernel start + preload count too: room for a loaded machine
+PROBE_TIMEOUT = 14.0  # kernel start + preload count too: room for a loaded machine
 
 
 def write_batch(folder: Path, notebook: Path, **content) -> Path:

@@ -1,8 +1,7 @@
 """Reports checked in a real browser (headless Debian Chromium through Playwright).
 
 A small report folder is built once for the module, the way `make demo` builds `reports/`:
-`edubalance batch` on two counties of the sample (county scoring) plus the explorer's default
-view, `edubalance slides` for the presentation, then `edubalance index`. Each page is opened from
+`edubalance batch` on two counties of the sample (county scoring) plus one explorer view, `edubalance slides` for the presentation, then `edubalance index`. Each page is opened from
 the file system (file:// URLs) and must:
 
 - raise no JavaScript error and log no console error;
@@ -30,7 +29,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import ROOT
+from conftest import DEMO_COUNTIES, DEMO_EXPLORER, ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -38,54 +37,16 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-COUNTIES = ["大武口区", "西吉县"]
+COUNTIES = DEMO_COUNTIES
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 
 
-def _cli(*args: str, cwd: Path) -> subprocess.Popen:
-    command = [str(Path(sys.executable).with_name("edubalance")), *args]
-    # conftest sets MPLBACKEND=Agg for the test process; kernels inheriting it would drop every
-    # inline figure from the reports, so the commands run without it (as `make demo` does).
-    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
-    return subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env=env)
-
-
-def _finish(process: subprocess.Popen, timeout: float = 240) -> None:
-    output, _ = process.communicate(timeout=timeout)
-    assert process.returncode == 0, f"{' '.join(process.args)} failed:\n{output[-3000:]}"
-
-
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory) -> Path:
-    """A report folder like `make demo` writes: batch jobs, the slides, the index."""
-    work = tmp_path_factory.mktemp("browser")
-    output = work / "reports"
-    scoring = work / "county_scoring.yaml"
-    scoring.write_text(textwrap.dedent(f"""\
-        notebook: {ROOT / 'notebooks' / 'county_scoring.ipynb'}
-        parameters: {{data_path: {ROOT / 'data' / 'sample' / 'schools.csv'}, standard: basic-2012,
-                     year: 2017}}
-        grid: {{county: [{', '.join(COUNTIES)}]}}
-        """), encoding="utf-8")
-    explorer = work / "explorer.yaml"
-    explorer.write_text(textwrap.dedent(f"""\
-        notebook: {ROOT / 'notebooks' / 'explorer.ipynb'}
-        parameters: {{data_path: {ROOT / 'data' / 'sample' / 'schools.csv'},
-                     standard: quality-2017, year: 2017, level: primary,
-                     indicator: teaching_area_per_student}}
-        grid: {{county: [{COUNTIES[0]}]}}
-        """), encoding="utf-8")
-    # The batch and the slides run side by side (two cores), then the index lists both.
-    batch = _cli("batch", str(scoring), str(explorer), "--workers", "2", "--output", str(output),
-                 cwd=ROOT)
-    slides = _cli("slides", str(ROOT / "notebooks" / "presentation.ipynb"), "--output",
-                  str(output), cwd=ROOT)
-    _finish(batch)
-    _finish(slides)
-    _finish(_cli("index", str(output), cwd=ROOT))
-    return output
+def reports(demo_reports) -> Path:
+    """A report folder like `make demo` writes: batch jobs, the slides, the index (built once
+    per test process by conftest's ``demo_reports``; the notebook tests check the same runs)."""
+    return demo_reports
 
 
 def _cjk_font_config(folder: Path) -> tuple[Path, set[str]]:
@@ -253,8 +214,9 @@ def check_county_report(browser, reports, tmp_path):
 
 
 def check_explorer_report(browser, reports, tmp_path):
-    visit = _check_job_report(browser, _job_report(reports, "explorer", COUNTIES[0]),
-                              COUNTIES[0], tmp_path / "explorer.png")
+    county = DEMO_EXPLORER["county"]
+    visit = _check_job_report(browser, _job_report(reports, "explorer", county), county,
+                              tmp_path / "explorer.png")
     assert visit.page.evaluate("() => document.images.length") >= 4  # the four default figures
     assert "交互控件无法运行" in visit.text()  # the static default view says why it is static
 

@@ -1,6 +1,6 @@
-"""The county scoring notebook, executed by papermill: once on the sample with its defaults
-(大武口区, 2017, basic-2012, Chinese) and once on a generated county that passes quality-2017
-with a single nine-year school, in English (issue 14 item 1: such a county used to get no
+"""The county scoring notebook, executed once on the sample with its defaults (大武口区, 2017,
+basic-2012, Chinese; by the batch of conftest's demo reports) and once by papermill on a
+generated county that passes quality-2017 with a single nine-year school, in English (issue 14 item 1: such a county used to get no
 report). Error paths and the by-code / by-name equivalence run through the package (no kernel).
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import papermill as pm
 import pytest
 
 import edubalance as eb
-from conftest import KERNEL, NOTEBOOKS, ROOT, SAMPLE_DIR
+from conftest import DEMO_COUNTIES, KERNEL, NOTEBOOKS, ROOT, SAMPLE_DIR, demo_job
 from helpers import county_frame
 
 pytestmark = pytest.mark.notebooks
@@ -31,8 +31,11 @@ def _execute(folder, **parameters):
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
-    return _execute(tmp_path_factory.mktemp("sample"))
+def sample_run(demo_reports):
+    # The notebook's defaults (大武口区, 2017, basic-2012, zh), run once for the whole suite by
+    # `edubalance batch` in conftest's demo reports (the browser tests open the same report).
+    folder, entry = demo_job(demo_reports, "county_scoring", DEMO_COUNTIES[0])
+    return folder, demo_reports / entry["notebook_output"]
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import edubalance as eb
+from conftest import DEMO_EXPLORER, demo_job
 from edubalance.explore import ALL_PREFECTURES, FIGURES, Explorer
 from edubalance.plotting import missing_glyphs_as_errors
 
@@ -224,9 +225,12 @@ def test_figures_render_chinese_and_view_holds_the_widgets(explorer, tmp_path):
 # --------------------------------------------------------------------------- the notebook
 
 @pytest.mark.notebooks
-def test_explorer_notebook_writes_the_default_view(run_notebook, schools):
-    out = run_notebook("explorer", standard="quality-2017", county="西吉县", year=2016,
-                       level="primary", indicator="teaching_area_per_student")
+def test_explorer_notebook_writes_the_default_view(demo_reports, schools):
+    # Executed once for the suite, by `edubalance batch` in conftest's demo reports, with
+    # DEMO_EXPLORER: quality-2017, 西吉县, 2016, primary, teaching_area_per_student.
+    out, _ = demo_job(demo_reports, "explorer", DEMO_EXPLORER["county"])
+    assert DEMO_EXPLORER == {"standard": "quality-2017", "county": "西吉县", "year": 2016,
+                             "level": "primary", "indicator": "teaching_area_per_student"}
     summary = eb.notebook.read_summary(out)
     assert (summary["county"], summary["year"], summary["level"]) == ("西吉县", 2016, "primary")
     assert summary["threshold"] == 4.5 and summary["cv_limit"] == 0.5

@@ -65,7 +65,7 @@ SPREAD = [("primary", 300, 30, 0.05), ("primary", 300, 30, 3.0), ("junior", 300,
           ("junior", 300, 30, 3.0)]
 
 
-@settings(max_examples=40, deadline=None, derandomize=True,
+@settings(max_examples=30, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(schools=county, standard=st.sampled_from(STANDARDS), lang=st.sampled_from(["zh", "en"]))
 @example(schools=SPREAD, standard="basic-2012", lang="zh")          # composite CV over the limit
