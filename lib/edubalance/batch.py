@@ -116,18 +116,10 @@ def register_cli(subparsers) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m edubalance.batch PARAMS.yaml ...``: the ``batch`` sub-command on its own."""
-    parser = argparse.ArgumentParser(prog="python -m edubalance.batch")
-    register_cli(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["batch", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        return int(args.func(args) or 0)
-    except (ValueError, FileNotFoundError) as error:
-        print(f"edubalance batch: error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("edubalance batch: interrupted", file=sys.stderr)
-        return 130
+    """``python -m edubalance.batch PARAMS.yaml ...``: the same as ``edubalance batch ...``."""
+    from .cli import main as cli_main
+
+    return cli_main(["batch", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":
