@@ -122,7 +122,8 @@ def test_index_page_escapes_groups_and_links_existing_files(tmp_path):
     assert "&#34;&amp;&#39; 灵武市" in page  # Jinja2 autoescape
     # Chinese by default: headings, verdict badges, one number format.
     assert '<html lang="zh-CN">' in page and "报告索引" in page
-    assert page.index("县域均衡评估 (county_scoring)") < page.index("县域聚类 (county_clustering)")
+    assert page.index('<h2 title="county_scoring">县域均衡评估</h2>') < page.index(
+        '<h2 title="county_clustering">县域聚类</h2>')
     assert '<span class="badge fail">小学 未通过</span>' in page
     assert "小学 综合差异系数: <b>0.612</b>" in page and "轮廓系数: <b>0.300</b>" in page
     assert ">2.5<" in page  # seconds

@@ -160,15 +160,20 @@ def _figures(summary: Mapping[str, Any] | None, lang: str) -> list[dict[str, str
                         + text("run.figure.composite_cv", lang))
                 figures.append({"name": name, "value": format_number(values["composite_cv"])})
         return figures
+    # Only figures a reader can name: numbers and yes/no values whose key has a label in the
+    # catalogue (identifiers, variable names and settings stay in summary.json).
     figures = []
-    for key, value in headline_figures(summary):
+    for key, value in summary.items():
+        name = _text_or(f"run.figure.{key}", lang, "") or label(str(key), lang)
+        if name == key or not isinstance(value, (bool, int, float)):
+            continue
         if isinstance(value, bool):
             shown = text("bool.yes" if value else "bool.no", lang)
-        elif isinstance(value, (int, float)):
-            shown = format_number(value)
         else:
-            shown = "–" if value is None else str(value)
-        figures.append({"name": label(key, lang), "value": shown})
+            shown = format_number(value)
+        figures.append({"name": name, "value": shown})
+        if len(figures) == 4:
+            break
     return figures
 
 
@@ -202,7 +207,10 @@ def _group(stem: str, group: list[Mapping[str, Any]], output: Path, lang: str) -
             if key == "county":  # a name or a code: text either way
                 cells.append({"text": _value(value), "kind": "name", "sort": None})
                 continue
-            cells.append({"text": _value(value), "kind": "num" if number else "param",
+            # A variable or standard named by a parameter shows as its label (mean_exam_score
+            # -> 平均成绩); file paths and other values as they are.
+            shown = label(value, lang) if isinstance(value, str) else _value(value)
+            cells.append({"text": shown, "kind": "num" if number else "param",
                           "sort": value if number else None})
         links = []
         for key, label_key in (("report", "run.index.report"), ("pdf", "run.index.pdf"),
@@ -221,7 +229,9 @@ def _group(stem: str, group: list[Mapping[str, Any]], output: Path, lang: str) -
             "seconds": "" if seconds is None else format_number(seconds, 1),
             "seconds_sort": "" if seconds is None else seconds, "links": links})
     title = _text_or(f"run.notebook.{stem}", lang, stem)
-    return {"title": f"{title} ({stem})" if title != stem else stem,
+    # The reader sees the title; the notebook's file name stays in a tooltip and in the
+    # collapsed technical details (parameter names are for analysts, not county heads).
+    return {"title": title, "stem": stem,
             "notebook": str(group[0].get("notebook") or stem),
             "shared": "; ".join(f"{_param_label(key, lang)} = {_value(value)}"
                                 for key, value in shared.items()),
@@ -242,7 +252,8 @@ def render_index(output: str | os.PathLike, jobs: list[Mapping[str, Any]],
         "run.index.title", "run.index.heading", "run.index.presentations", "run.index.shared",
         "run.index.notebook", "run.index.none", "run.index.filter", "run.index.sort_hint",
         "run.index.status", "run.index.verdict", "run.index.figures", "run.index.seconds",
-        "run.index.files", "run.index.error", "run.index.no_jobs", "run.index.empty_filter")}
+        "run.index.files", "run.index.error", "run.index.no_jobs", "run.index.empty_filter",
+        "run.index.technical")}
     t["counts"] = text("run.index.counts", lang, total=f"{len(jobs):,}",
                        ok=f"{counts['ok']:,}", skipped=f"{counts['skipped']:,}",
                        failed=f"{counts['failed']:,}")
