@@ -12,7 +12,9 @@ from urllib.parse import unquote
 import nbformat
 import pytest
 
+import edubalance as eb
 from edubalance import report
+from edubalance.run.index import _param_label
 from helpers import Links
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -199,3 +201,27 @@ def test_index_sorts_and_filters_in_a_browser(tmp_path):
             assert not errors, errors
         finally:
             browser.close()
+
+
+def test_index_columns_are_the_labels_of_the_varying_parameters(tmp_path):
+    # Several jobs of one notebook differing in one parameter: that parameter is the column,
+    # its values shown by their labels; years are not given thousands separators.
+    folder = tmp_path / "reports"
+    jobs = []
+    for outcome in ("mean_exam_score", "progression_rate_pct"):
+        job_folder = folder / "outcome_regression" / outcome
+        job_folder.mkdir(parents=True)
+        (job_folder / "summary.json").write_text(json.dumps({"year": 2017, "nobs": 286}))
+        jobs.append({"notebook": "notebooks/outcome_regression.ipynb",
+                     "notebook_stem": "outcome_regression", "slug": outcome,
+                     "parameters": {"data_path": "data/sample/counties.csv", "outcome": outcome},
+                     "status": "ok", "seconds": 1.0, "error": None,
+                     "folder": f"outcome_regression/{outcome}",
+                     "summary": f"outcome_regression/{outcome}/summary.json"})
+    (folder / "manifest.json").write_text(json.dumps({"jobs": jobs}, ensure_ascii=False))
+    page = report.write_index(folder).read_text(encoding="utf-8")
+    headers = re.findall(r'<th scope="col">([^<]*)</th>', page)
+    assert headers[0] == _param_label("outcome", "zh"), headers  # the varying parameter
+    assert all(len(h) > 1 for h in headers), headers
+    assert eb.i18n.label("mean_exam_score") in page and ">mean_exam_score<" not in page
+    assert "<b>2017</b>" in page and "2,017" not in page

@@ -169,6 +169,8 @@ def _figures(summary: Mapping[str, Any] | None, lang: str) -> list[dict[str, str
             continue
         if isinstance(value, bool):
             shown = text("bool.yes" if value else "bool.no", lang)
+        elif str(key) == "year" or str(key).endswith("_year"):
+            shown = str(int(value))  # 2017, not 2,017
         else:
             shown = format_number(value)
         figures.append({"name": name, "value": shown})
@@ -209,8 +211,8 @@ def _group(stem: str, group: list[Mapping[str, Any]], output: Path, lang: str) -
                 continue
             # A variable or standard named by a parameter shows as its label (mean_exam_score
             # -> 平均成绩); file paths and other values as they are.
-            shown = label(value, lang) if isinstance(value, str) else _value(value)
-            cells.append({"text": shown, "kind": "num" if number else "param",
+            cell_text = label(value, lang) if isinstance(value, str) else _value(value)
+            cells.append({"text": cell_text, "kind": "num" if number else "param",
                           "sort": value if number else None})
         links = []
         for key, label_key in (("report", "run.index.report"), ("pdf", "run.index.pdf"),
