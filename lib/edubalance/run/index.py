@@ -161,12 +161,13 @@ def _figures(summary: Mapping[str, Any] | None, lang: str) -> list[dict[str, str
                 figures.append({"name": name, "value": format_number(values["composite_cv"])})
         return figures
     # Only figures a reader can name: numbers and yes/no values whose key has a label in the
-    # catalogue (identifiers, variable names and settings stay in summary.json).
+    # catalogue or is a plain word (identifiers, variable names and settings stay in
+    # summary.json).
     figures = []
     for key, value in summary.items():
         name = _text_or(f"run.figure.{key}", lang, "") or label(str(key), lang)
-        if name == key or not isinstance(value, (bool, int, float)):
-            continue
+        if (name == key and "_" in str(key)) or not isinstance(value, (bool, int, float)):
+            continue  # a snake_case name without a label says nothing to a reader
         if isinstance(value, bool):
             shown = text("bool.yes" if value else "bool.no", lang)
         elif str(key) == "year" or str(key).endswith("_year"):
