@@ -124,3 +124,63 @@ def report_text_problems(executed_notebook, folder, lang: str = "zh") -> tuple[s
     problems = [f"{what}: {match.group(0)!r} in …{visible[max(0, match.start() - 40):match.end() + 40]}…"
                 for what, pattern in patterns.items() for match in pattern.finditer(visible)]
     return visible, problems
+
+
+def serve_voila(notebook, cwd, env):
+    """Start Voila on ``notebook`` on a free loopback port; yield its URL; stop it after.
+
+    A generator for module-scoped fixtures (``yield from serve_voila(...)``)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    import pytest
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}",
+         "--Voila.ip=127.0.0.1"],
+        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "static/", timeout=5)
+            break
+        except urllib.error.HTTPError:
+            break  # the server answers: up (the path itself need not exist)
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail(f"Voila did not start:\n{server.communicate()[0][-3000:]!r}")
+            time.sleep(0.5)
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def cjk_chromium(folder):
+    """Headless Chromium that draws Chinese with the project's CJK font; yields the browser
+    (with ``.cjk_families``, the CJK font families it can use). For module-scoped fixtures."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    from test_browser import CHROMIUM, CHROMIUM_ARGS, _cjk_font_config
+
+    config, families = _cjk_font_config(folder)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+            env={**os.environ, "FONTCONFIG_FILE": str(config)})
+        chromium.cjk_families = families
+        yield chromium
+        chromium.close()

@@ -22,7 +22,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -30,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import DEMO_COUNTIES, DEMO_EXPLORER, ROOT
+from helpers import cjk_chromium, serve_voila
 
 pytestmark = pytest.mark.browser
 
@@ -76,16 +76,7 @@ def _cjk_font_config(folder: Path) -> tuple[Path, set[str]]:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    config, families = _cjk_font_config(tmp_path_factory.mktemp("fonts"))
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-            env={**os.environ, "FONTCONFIG_FILE": str(config)})
-        chromium.cjk_families = families
-        yield chromium
-        chromium.close()
+    yield from cjk_chromium(tmp_path_factory.mktemp("fonts"))
 
 
 class Visit:
@@ -272,47 +263,12 @@ def test_reports_in_the_browser(browser, reports, tmp_path):
 
 # ----------------------------------------------------------------------- explorer in Voila
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def voila_url():
     """The explorer served as a stand-alone app by Voila on a loopback port."""
     pytest.importorskip("voila", reason="Voila (the `voila` extra) is not installed")
-    import time
-    import urllib.error
-    import urllib.request
-
-    port = _free_port()
     env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "voila", str(ROOT / "notebooks" / "explorer.ipynb"), "--no-browser",
-         f"--port={port}", "--Voila.ip=127.0.0.1"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "static/", timeout=5)
-            break
-        except urllib.error.HTTPError:
-            break  # the server answers: up (the path itself need not exist)
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail(f"Voila did not start:\n{server.communicate()[0][-3000:]!r}")
-            time.sleep(0.5)
-    yield url
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
+    yield from serve_voila(ROOT / "notebooks" / "explorer.ipynb", ROOT, env)
 
 
 def test_explorer_runs_as_a_voila_app(browser, voila_url, tmp_path):

@@ -15,14 +15,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
+from helpers import cjk_chromium, serve_voila
 from hostile_names import HOSTILE_NAMES, KEEP, hostile_sample
 
 pytestmark = pytest.mark.browser
@@ -69,17 +67,7 @@ def presentation(hostile) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    import test_browser
-
-    config, _families = test_browser._cjk_font_config(tmp_path_factory.mktemp("fonts"))
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=test_browser.CHROMIUM, args=test_browser.CHROMIUM_ARGS,
-            env={**os.environ, "FONTCONFIG_FILE": str(config)})
-        yield chromium
-        chromium.close()
+    yield from cjk_chromium(tmp_path_factory.mktemp("fonts"))
 
 
 class Page:
@@ -152,32 +140,7 @@ def test_hostile_names_stay_text_on_every_slide(browser, presentation, tmp_path)
 def voila_url(hostile):
     """The explorer on the hostile data, served by Voila on a loopback port."""
     pytest.importorskip("voila", reason="Voila (the `voila` extra) is not installed")
-    import test_browser
-
-    port = test_browser._free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "voila", str(hostile / "notebooks" / "explorer.ipynb"),
-         "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
-        cwd=hostile, env=_kernel_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "static/", timeout=5)
-            break
-        except urllib.error.HTTPError:
-            break  # the server answers
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail(f"Voila did not start:\n{server.communicate()[0][-3000:]!r}")
-            time.sleep(0.5)
-    yield url
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
+    yield from serve_voila(hostile / "notebooks" / "explorer.ipynb", hostile, _kernel_env())
 
 
 def test_hostile_names_stay_text_in_the_voila_explorer(browser, voila_url, hostile, tmp_path):

@@ -15,7 +15,6 @@ carries an ``on*`` handler) and no ``javascript:`` link, frame or object exists.
 """
 from __future__ import annotations
 
-import os
 import re
 
 import nbformat
@@ -24,8 +23,7 @@ import pytest
 
 import edubalance as eb
 from conftest import KERNEL, NOTEBOOKS, ROOT, SAMPLE_DIR
-from helpers import county_frame
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _cjk_font_config
+from helpers import cjk_chromium, county_frame
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebooks]
 
@@ -117,15 +115,7 @@ def _package_reports(folder, names, lang: str):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    config, _families = _cjk_font_config(tmp_path_factory.mktemp("fonts"))
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-            env={**os.environ, "FONTCONFIG_FILE": str(config)})
-        yield chromium
-        chromium.close()
+    yield from cjk_chromium(tmp_path_factory.mktemp("fonts"))
 
 
 def _open(browser, path):
