@@ -166,6 +166,8 @@ def _figures(summary: Mapping[str, Any] | None, lang: str) -> list[dict[str, str
     figures = []
     for key, value in summary.items():
         name = _text_or(f"run.figure.{key}", lang, "") or label(str(key), lang)
+        if str(key) in ("seed", "random_state"):
+            continue  # a setting, not a result
         if (name == key and "_" in str(key)) or not isinstance(value, (bool, int, float)):
             continue  # a snake_case name without a label says nothing to a reader
         if isinstance(value, bool):
