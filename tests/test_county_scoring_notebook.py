@@ -11,23 +11,18 @@ import math
 import nbformat
 import openpyxl
 import pandas as pd
-import papermill as pm
 import pytest
 
 import edubalance as eb
-from conftest import DEMO_COUNTIES, KERNEL, NOTEBOOKS, ROOT, SAMPLE_DIR, demo_job
-from helpers import county_frame
+from conftest import DEMO_COUNTIES, SAMPLE_DIR, demo_job
+from helpers import county_frame, execute_notebook_once
 
 pytestmark = pytest.mark.notebooks
 
 
 def _execute(folder, **parameters):
-    executed = folder / "county_scoring.ipynb"
-    parameters.setdefault("output_dir", str(folder / "out"))
-    pm.execute_notebook(str(NOTEBOOKS / "county_scoring.ipynb"), str(executed),
-                        parameters=parameters, kernel_name=KERNEL, cwd=str(ROOT),
-                        progress_bar=False)
-    return folder / "out", executed
+    output = execute_notebook_once("county_scoring", folder, **parameters)
+    return output, folder / "county_scoring.executed.ipynb"
 
 
 @pytest.fixture(scope="module")

@@ -18,12 +18,11 @@ from __future__ import annotations
 import re
 
 import nbformat
-import papermill as pm
 import pytest
 
 import edubalance as eb
-from conftest import KERNEL, NOTEBOOKS, ROOT, SAMPLE_DIR
-from helpers import cjk_chromium, county_frame
+from conftest import SAMPLE_DIR
+from helpers import cjk_chromium, county_frame, execute_notebook_once
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebooks]
 
@@ -66,12 +65,9 @@ BAD_TEXT = {
 
 
 def _execute(folder, **parameters):
-    executed = folder / "county_scoring.ipynb"
-    parameters.setdefault("output_dir", str(folder / "out"))
-    pm.execute_notebook(str(NOTEBOOKS / "county_scoring.ipynb"), str(executed),
-                        parameters=parameters, kernel_name=KERNEL, cwd=str(ROOT),
-                        progress_bar=False)
-    return eb.report.export_html(executed, folder / "out" / "county_scoring.html")
+    output = execute_notebook_once("county_scoring", folder, **parameters)
+    return eb.report.export_html(folder / "county_scoring.executed.ipynb",
+                                 output / "county_scoring.html")
 
 
 @pytest.fixture(scope="module")
