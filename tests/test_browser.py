@@ -22,12 +22,12 @@ import os
 import re
 import shutil
 import subprocess
-import textwrap
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
+import edubalance as eb
 from conftest import DEMO_COUNTIES, DEMO_EXPLORER, ROOT
 from helpers import cjk_chromium, serve_voila
 
@@ -50,21 +50,12 @@ def reports(demo_reports) -> Path:
 
 
 def _cjk_font_config(folder: Path) -> tuple[Path, set[str]]:
-    """A fontconfig file adding the bundled CJK fonts; and the CJK-capable family names."""
-    import mplfonts
+    """The fontconfig file PDFs are printed with (bundled CJK fonts); and the CJK-capable
+    family names."""
     from matplotlib import ft2font
 
-    fonts = Path(mplfonts.__file__).parent / "fonts"
-    config = folder / "fonts.conf"
-    config.write_text(textwrap.dedent(f"""\
-        <?xml version="1.0"?>
-        <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
-        <fontconfig>
-          <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
-          <dir>{fonts}</dir>
-          <cachedir>{folder / 'fontcache'}</cachedir>
-        </fontconfig>
-        """), encoding="utf-8")
+    config = Path(eb.pdf.chromium_font_env(folder)["FONTCONFIG_FILE"])
+    fonts = eb.plotting.cjk_font_path().parent
     families = {ft2font.FT2Font(str(path)).family_name
                 for path in fonts.iterdir() if path.suffix in {".otf", ".ttf"}}
     if shutil.which("fc-list"):  # system CJK fonts count too, when fontconfig can tell

@@ -22,7 +22,7 @@ from .errors import EdubalanceError
 from .io.write import atomic_target
 
 __all__ = ["CHROMIUM_ENV", "DEFAULT_CHROMIUM", "BrowserMissingError", "find_chromium",
-           "write_pdfs", "register_cli"]
+           "write_pdfs", "chromium_font_env", "register_cli"]
 
 CHROMIUM_ENV = "EDUBALANCE_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
@@ -80,7 +80,7 @@ def write_pdfs(html_paths, *, executable: str | os.PathLike | None = None) -> li
         return pool.submit(_print, sync_playwright, chromium, reports).result()
 
 
-def _font_config(folder: Path) -> dict[str, str]:
+def chromium_font_env(folder: Path) -> dict[str, str]:
     """Environment giving Chromium the CJK font the figures use (bundled by ``mplfonts``).
 
     Without a CJK font Chinese prints as empty boxes and the PDF holds no Chinese text; the
@@ -108,7 +108,7 @@ def _print(sync_playwright, chromium: Path, reports: list[Path]) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="edubalance-pdf-") as folder, \
             sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), args=_ARGS,
-                                             env={**os.environ, **_font_config(Path(folder))})
+                                             env={**os.environ, **chromium_font_env(Path(folder))})
         try:
             page = browser.new_page()
             page.route("**/*", lambda route: route.continue_()
