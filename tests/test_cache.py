@@ -90,3 +90,50 @@ def test_concurrent_workers_compute_once(data, monkeypatch, tmp_path):
     assert len(calls) == 1 and len(results) == 3
     for result in results[1:]:
         assert_same(result, results[0])
+
+
+def test_cache_holds_no_pickle_and_recomputes_a_tampered_or_corrupt_entry(data, monkeypatch,
+                                                                          tmp_path):
+    import pickle
+
+    monkeypatch.delenv(cache.CACHE_ENV, raising=False)
+    expected = cache.scored_year(data, "basic-2012", 2017)
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    cache.scored_year(data, "basic-2012", 2017)
+    files = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+    assert {p.suffix for p in files} == {".parquet", ".json", ".lock"}
+    assert not [p for p in files if p.read_bytes()[:1] == b"\x80"]  # no pickle stream
+    entry = next((tmp_path / "cache").glob("*/done.json")).parent
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the cache unpickled something")
+
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pd, "read_pickle", refuse)
+    calls = []
+    original = cache._compute
+    monkeypatch.setattr(cache, "_compute", lambda *a: calls.append(a) or original(*a))
+
+    cache.clear_memory()  # untouched files: read back, not computed
+    assert_same(cache.scored_year(data, "basic-2012", 2017), expected)
+    assert calls == []
+    # Tampered: a valid Parquet file with other numbers -> not trusted, computed again.
+    cv = pd.read_parquet(entry / "cv.parquet")
+    cv["cv"] = 0.0
+    cv.to_parquet(entry / "cv.parquet")
+    cache.clear_memory()
+    assert_same(cache.scored_year(data, "basic-2012", 2017), expected)
+    assert len(calls) == 1
+    # Corrupt: a truncated table, then a description that is not JSON.
+    cache.clear_memory()
+    data_bytes = (entry / "counties.parquet").read_bytes()
+    (entry / "counties.parquet").write_bytes(data_bytes[: len(data_bytes) // 2])
+    assert_same(cache.scored_year(data, "basic-2012", 2017), expected)
+    cache.clear_memory()
+    (entry / "done.json").write_text("{not json", encoding="utf-8")
+    assert_same(cache.scored_year(data, "basic-2012", 2017), expected)
+    assert len(calls) == 3
+    cache.clear_memory()  # each recomputation wrote a good entry again
+    assert_same(cache.scored_year(data, "basic-2012", 2017), expected)
+    assert len(calls) == 3

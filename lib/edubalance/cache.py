@@ -9,13 +9,19 @@ the batch sets ``EDUBALANCE_CACHE_DIR`` (``<output>/.cache``) and the work is do
   the package's code;
 - the first job to need a key computes it under a lock file (other workers wait for it
   instead of computing the same thing), then writes one Parquet file per table and a small
-  JSON description, each through a temporary file and an atomic rename; a folder is only
-  used once its ``done.json`` exists, so a killed job never leaves a half cache behind;
+  JSON description (``done.json``: the files and their sha256), each through a temporary file
+  and an atomic rename; a folder is only used once its ``done.json`` exists, so a killed job
+  never leaves a half cache behind;
+- nothing is ever unpickled: tables are Parquet, the description is JSON, and the standard is
+  rebuilt from the caller's argument (``load_standard(standard)``, as ``score`` does); an entry
+  whose files do not match their recorded sha256, or cannot be read, is discarded and
+  computed again (corrupt or tampered files are never trusted);
 - a warm kernel also keeps the last results in memory, and hands each job copies (shallow
   under pandas copy-on-write, which copies a column on its first write; deep otherwise)
   (a job that modifies its tables cannot change the next job's);
-- a table whose Parquet round trip would change it (dtypes, values) is kept as a pickle
-  instead, so a cached result is always identical to a computed one.
+- a result with a table whose Parquet round trip would change it (dtypes, values) is not
+  written at all (only kept in memory), so a cached result is always identical to a computed
+  one.
 
 Without ``EDUBALANCE_CACHE_DIR`` (a notebook run on its own) everything is computed
 directly: the results are the same.
@@ -30,8 +36,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import io
 import os
-import pickle
 import shutil
 import tempfile
 from pathlib import Path
@@ -124,37 +130,51 @@ def _copy(value):
     return value
 
 
-def _write_table(frame: pd.DataFrame, folder: Path, name: str) -> str:
+FORMAT = 2
+"""Version of the files of a cache entry (``done.json`` ``format``); other versions are recomputed."""
+
+
+class _NotCacheable(Exception):
+    """A result that would not come back identical from the files (it stays in memory only)."""
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write_table(frame: pd.DataFrame, folder: Path, name: str) -> dict[str, str]:
     target = folder / f"{name}.parquet"
     try:
         frame.to_parquet(target)
-        back = pd.read_parquet(target)
-        if back.dtypes.equals(frame.dtypes) and back.index.equals(frame.index) \
-                and back.equals(frame):
-            return target.name
-    except Exception:
-        pass
-    target.unlink(missing_ok=True)
-    target = folder / f"{name}.pickle"
-    frame.to_pickle(target)
-    return target.name
+        data = target.read_bytes()
+        back = pd.read_parquet(io.BytesIO(data))
+        same = back.dtypes.equals(frame.dtypes) and back.index.equals(frame.index) \
+            and back.equals(frame)
+    except Exception as error:  # pyarrow refuses mixed object columns, among others
+        raise _NotCacheable(f"{name}: {error}") from error
+    if not same:
+        raise _NotCacheable(f"{name}: the Parquet round trip changes the table")
+    return {"file": target.name, "sha256": _digest(data)}
 
 
-def _store(entry: Path, schools: pd.DataFrame, result) -> None:
+def _store(entry: Path, schools: pd.DataFrame, result, standard) -> None:
     entry.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".tmp-{entry.name}-", dir=entry.parent))
     try:
         tables = {"schools": _write_table(schools, work, "schools")}
-        others = {}
         for item in dataclasses.fields(result):
             value = getattr(result, item.name)
             if isinstance(value, pd.DataFrame):
                 tables[item.name] = _write_table(value, work, item.name)
-            else:
-                others[item.name] = value
-        with (work / "other.pickle").open("wb") as handle:
-            pickle.dump(others, handle)
-        (work / "done.json").write_text(json.dumps({"tables": tables}), encoding="utf-8")
+            elif item.name != "standard":
+                raise _NotCacheable(f"{item.name}: not a table")
+        from .standards import load_standard
+
+        if result.standard != load_standard(standard):
+            raise _NotCacheable("standard: the result's standard is not the one asked for")
+        description = {"format": FORMAT, "tables": tables,
+                       "standard": result.standard.name}
+        (work / "done.json").write_text(json.dumps(description), encoding="utf-8")
         try:
             os.rename(work, entry)
         except OSError:  # another worker finished first: its copy is as good
@@ -164,20 +184,38 @@ def _store(entry: Path, schools: pd.DataFrame, result) -> None:
         raise
 
 
-def _read_table(folder: Path, name: str) -> pd.DataFrame:
-    path = folder / name
-    return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_pickle(path)
-
-
-def _load(entry: Path):
+def _load(entry: Path, standard):
+    """``(schools, result)`` from the files of ``entry``, or None when they are not exactly
+    what was written (unreadable, wrong format, a file changed since)."""
     from .scoring import ScoringResult
+    from .standards import load_standard
 
-    done = json.loads((entry / "done.json").read_text(encoding="utf-8"))
-    tables = {name: _read_table(entry, file) for name, file in done["tables"].items()}
-    with (entry / "other.pickle").open("rb") as handle:
-        others = pickle.load(handle)
+    try:
+        done = json.loads((entry / "done.json").read_text(encoding="utf-8"))
+        if not isinstance(done, dict) or done.get("format") != FORMAT:
+            return None
+        standard = load_standard(standard)
+        if done.get("standard") != standard.name:
+            return None
+        expected = {"schools"} | {f.name for f in dataclasses.fields(ScoringResult)
+                                  if f.name != "standard"}
+        if set(done["tables"]) != expected:
+            return None
+        tables = {}
+        for name, described in done["tables"].items():
+            path = entry / Path(str(described["file"])).name  # never outside the entry
+            if path.suffix != ".parquet":
+                return None
+            data = path.read_bytes()
+            if _digest(data) != described["sha256"]:
+                return None
+            tables[name] = pd.read_parquet(io.BytesIO(data))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    except Exception:  # pyarrow's errors for a damaged file  # noqa: BLE001
+        return None
     schools = tables.pop("schools")
-    return schools, ScoringResult(**tables, **others)
+    return schools, ScoringResult(standard=standard, **tables)
 
 
 def _remember(key: str, value) -> None:
@@ -207,24 +245,26 @@ def scored_year(data_path: str | os.PathLike, standard, year: int):
         return _copy(schools), _copy(result)
     root = Path(folder)
     entry = root / key
-    if not (entry / "done.json").is_file():
-        root.mkdir(parents=True, exist_ok=True)
-        import fcntl
+    if (entry / "done.json").is_file():
+        loaded = _load(entry, standard)
+        if loaded is not None:
+            _remember(key, loaded)
+            return _copy(loaded[0]), _copy(loaded[1])
+    root.mkdir(parents=True, exist_ok=True)
+    import fcntl
 
-        with open(root / f"{key}.lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # one worker computes, the others wait
-            try:
-                if not (entry / "done.json").is_file():
-                    shutil.rmtree(entry, ignore_errors=True)
-                    schools, result = _compute(data_path, standard, year)
-                    try:
-                        _store(entry, schools, result)
-                    except OSError:
-                        pass  # a cache that cannot be written is only slower
-                    _remember(key, (schools, result))
-                    return _copy(schools), _copy(result)
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-    schools, result = _load(entry)
-    _remember(key, (schools, result))
-    return _copy(schools), _copy(result)
+    with open(root / f"{key}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one worker computes, the others wait
+        try:
+            loaded = _load(entry, standard) if (entry / "done.json").is_file() else None
+            if loaded is None:  # missing, or not what was written: computed again
+                shutil.rmtree(entry, ignore_errors=True)
+                loaded = _compute(data_path, standard, year)
+                try:
+                    _store(entry, *loaded, standard)
+                except (OSError, _NotCacheable):
+                    pass  # a cache that cannot be written is only slower
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    _remember(key, loaded)
+    return _copy(loaded[0]), _copy(loaded[1])
