@@ -35,8 +35,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import io
+import json
 import os
 import shutil
 import tempfile

@@ -1,9 +1,9 @@
-"""Small display helpers for the domain notebooks: readable headers and a Styler for people.
+"""Small display helpers for the domain notebooks: readable headers, axes, and their tables.
 
-A table shown to a reader has no row index, Chinese headers (``label.<column>``, indicator and
-variable labels), integers as integers with thousands separators, a fixed number of decimals,
-a dash for a missing value, every cell escaped for HTML (county names are user text), and a
-caption. The results files keep their contract column names; only what is shown is renamed.
+Labels: :func:`variable_label` (``label.<column>``, else an indicator's Chinese name);
+tables: :func:`styled`, the package's one table builder (:func:`edubalance.tables.styler`)
+with these labels as headers. The results files keep their contract column names; only what
+is shown is renamed.
 
 Examples
 --------
@@ -17,10 +17,10 @@ True
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .i18n import check_lang, label
+from .tables import styler
 
 __all__ = ["variable_label", "short_label", "new_axes", "readable", "styled"]
 
@@ -77,29 +77,18 @@ def readable(frame: pd.DataFrame, lang: str = "zh", rename: dict | None = None) 
 
 def styled(frame: pd.DataFrame, lang: str = "zh", *, caption: str | None = None,
            digits: int | dict = 3, rename: dict | None = None, translate: bool = True):
-    """A pandas Styler for people: no index, readable headers, numbers formatted, escaped.
-
-    ``digits``: decimals of float columns, one number or ``{column: digits}`` (by the
-    frame's own column names; others get 3). Whole-number float columns (counts and ranks
-    read back as floats) are shown without decimals.
+    """:func:`edubalance.tables.styler` for the analysis notebooks: headers by
+    :func:`variable_label` (``rename`` overrides single columns; ``translate=False`` keeps the
+    frame's own), plain numbers with ``digits`` decimals (one number, or ``{column: digits}``
+    with 3 for the others), whole-number columns without decimals, a dash for missing.
     """
-    shown = readable(frame, lang, rename) if translate else frame.copy()
     per_column = digits if isinstance(digits, dict) else {}
     default = 3 if isinstance(digits, dict) else digits
-    formats = {}
-    for original, column in zip(frame.columns, shown.columns, strict=True):
-        values = shown[column]
-        places = per_column.get(original, default)
-        if pd.api.types.is_bool_dtype(values):
-            yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
-            formats[column] = lambda v, yes=yes, no=no: yes if v else no
-        elif pd.api.types.is_integer_dtype(values):
-            formats[column] = "{:,.0f}"
-        elif pd.api.types.is_float_dtype(values):
-            finite = values[np.isfinite(values.to_numpy(dtype=float))]
-            whole = len(finite) and (finite == finite.round()).all() and finite.abs().max() > 1
-            formats[column] = "{:,.0f}" if whole else f"{{:,.{places}f}}"
-    style = shown.style.hide(axis="index").format(formats, na_rep="—", escape="html")
-    if caption:
-        style = style.set_caption(caption)
-    return style
+
+    def header(name):
+        if (rename or {}).get(name):
+            return rename[name]
+        return variable_label(name, lang) if translate else str(name)
+
+    return styler(frame, lang=lang, caption=caption, headers=header, digits=default,
+                  decimals=per_column)

@@ -32,7 +32,7 @@ from .errors import DataError, ParameterError
 from .i18n import DEFAULT_LANG, check_lang, label, text
 from .markup import escape_html
 from .schema import LEVELS
-from .slides import NO_MATH
+from .tables import NO_MATH
 
 __all__ = ["Explorer", "ALL_PREFECTURES", "LEVEL_LABELS", "FIGURES", "in_voila"]
 

@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from .i18n import DEFAULT_LANG, check_lang, label, text
-from .markup import escape_html, escape_markdown
+from .markup import escape_markdown
+from .tables import styler
 
 __all__ = ["slides_html", "export_slides", "register_cli", "say", "column_label", "table",
            "legend_outside", "plain_text", "biplot", "coefficient_figure", "regression_reading", "TEMPLATES"]
@@ -44,8 +45,6 @@ __all__ = ["slides_html", "export_slides", "register_cli", "say", "column_label"
 TEMPLATES = Path(__file__).with_name("templates")
 _REVEAL_PREFIX = "edubalance-inline-reveal"
 SHARES = ("share", "share_meeting", "share_passed")
-NO_MATH = "tex2jax_ignore mathjax_ignore"
-"""HTML classes MathJax 2 and 3 skip: user text inside is never read as TeX."""
 """Columns :func:`table` shows as percentages unless told otherwise."""
 
 
@@ -196,63 +195,19 @@ def column_label(name: str, lang: str = DEFAULT_LANG) -> str:
         return label(name, lang)
 
 
-def _is_whole(values: pd.Series) -> bool:
-    finite = values.dropna().to_numpy(dtype=float)
-    finite = finite[np.isfinite(finite)]
-    return bool(finite.size) and bool(np.all(finite == np.round(finite))) \
-        and bool(np.all(np.abs(finite) < 1e15))
-
-
-def _formatter(values: pd.Series, lang: str, precision: int, percent: bool):
-    yes, no = text("bool.yes", lang), text("bool.no", lang)
-    if pd.api.types.is_bool_dtype(values.dtype) or (
-            values.dtype == object and values.dropna().map(type).isin([bool, np.bool_]).all()
-            and values.notna().any()):
-        return lambda v: "–" if pd.isna(v) else (yes if v else no)
-    if pd.api.types.is_numeric_dtype(values.dtype):
-        if str(values.name) == "p_value":
-            return lambda v: "–" if pd.isna(v) else ("< 0.001" if v < 0.001 else f"{v:.3f}")
-        if percent:
-            return lambda v: "–" if pd.isna(v) else f"{v:.0%}"
-        if str(values.name).startswith("pct_") or str(values.name).endswith("_pct"):
-            return lambda v: "–" if pd.isna(v) else f"{v:,.0f}%"  # already in percent
-        if str(values.name) == "year" or str(values.name).endswith("_year"):
-            return lambda v: "–" if pd.isna(v) else f"{v:.0f}"
-        if pd.api.types.is_integer_dtype(values.dtype) or _is_whole(values):
-            return lambda v: "–" if pd.isna(v) else f"{v:,.0f}"
-        return lambda v: "–" if pd.isna(v) else f"{v:,.{precision}f}"
-    return None
-
-
 def table(frame: pd.DataFrame, lang: str = DEFAULT_LANG, *, caption: str | None = None,
           precision: int = 2, percent: Sequence[str] = SHARES, decimals: Mapping[str, int] | None = None,
-          rename: Mapping[str, str] | None = None):
-    """A pandas Styler of ``frame`` for people, safe for HTML.
+          rename: Mapping[str, str] | None = None, kinds: Mapping[str, str] | None = None):
+    """:func:`edubalance.tables.styler` for slides: a pandas Styler of ``frame``, safe for HTML.
 
     Headers become labels (:func:`column_label`, or ``rename``); the row index is hidden;
     integer columns (and float columns holding whole numbers only, e.g. counts after a pivot)
     show as integers with thousands separators; booleans as 是/否 (yes/no); missing values as
     "–"; other numbers with ``precision`` decimals (per column in ``decimals``); columns in
-    ``percent`` as percentages. Every cell, header and the caption are HTML-escaped, so a
-    county named ``<img src=x onerror=...>`` shows as text, and the table carries the classes
-    MathJax skips (:data:`NO_MATH`), so ``$...$`` in a name is not typeset.
-
-    Parameters
-    ----------
-    frame : DataFrame
-    lang : {"zh", "en"}
-    caption : str, optional
-    precision : int
-    percent : sequence of str
-        Columns holding shares (0-1).
-    decimals : mapping, optional
-        Decimals per column, overriding ``precision``.
-    rename : mapping, optional
-        Headers for columns, overriding the labels.
-
-    Returns
-    -------
-    pandas.io.formats.style.Styler
+    ``percent`` as percentages; ``kinds`` (:data:`edubalance.tables.KINDS`) fixes the kind of
+    single columns. Every cell, header and the caption are HTML-escaped, so a county named
+    ``<img src=x onerror=...>`` shows as text, and the table carries the classes MathJax
+    skips (:data:`edubalance.tables.NO_MATH`), so ``$...$`` in a name is not typeset.
 
     Examples
     --------
@@ -262,31 +217,11 @@ def table(frame: pd.DataFrame, lang: str = DEFAULT_LANG, *, caption: str | None 
     >>> [s in html for s in ("25%", ">是<", "0.412", "占比")]
     [True, True, True, True]
     """
-    check_lang(lang)
-    frame = frame.reset_index(drop=True)
-    decimals = dict(decimals or {})
-    formats = {}
-    for column in frame.columns:
-        formatter = _formatter(frame[column], lang, decimals.get(column, precision),
-                               column in percent)
-        if formatter is not None:
-            formats[column] = formatter
-    headers = {column: (rename or {}).get(column, column_label(str(column), lang))
-               for column in frame.columns}
-    styler = (frame.style.format(formats, na_rep="–", escape="html")
-              .format_index(lambda name: headers.get(name, str(name)), axis=1, escape="html")
-              .hide(axis="index")
-              # Live front ends (JupyterLab, Voila) typeset $...$ with MathJax: names stay text.
-              .set_table_attributes(f'class="{NO_MATH}"')
-              .set_table_styles([{"selector": "th", "props": "text-align: left; white-space: nowrap;"},
-                                 {"selector": "td", "props": "text-align: left;"}]))
-    short = [column for column in frame.columns
-             if frame[column].astype(str).str.len().max() <= 12]
-    if short:  # short cells (numbers, group names) never wrap
-        styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
-    if caption:
-        styler = styler.set_caption(escape_html(caption))
-    return styler
+    rename = dict(rename or {})
+    return styler(frame, kinds, lang, caption=caption,
+                  headers=lambda name: rename.get(name) or column_label(str(name), lang),
+                  digits=precision, decimals=decimals, percent=percent, missing="–",
+                  layout="slides")
 
 
 # --------------------------------------------------------------------------- figures

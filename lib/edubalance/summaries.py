@@ -27,7 +27,7 @@ import pandas as pd
 from .schema import LEVELS
 
 __all__ = ["standards_table", "passing_by_year", "threshold_shares", "rule_failures",
-           "resources_needed", "resources_for_people", "format_number", "bare_label", "cluster_name", "cluster_table"]
+           "resources_needed", "resources_for_people", "bare_label", "cluster_name", "cluster_table"]
 
 
 def standards_table(names=("basic-2012", "quality-2017")) -> pd.DataFrame:
@@ -246,6 +246,7 @@ def resources_for_people(needed: pd.DataFrame, lang: str = "zh") -> pd.DataFrame
     [['体育艺术专任教师数（人）', '12', '3'], ['教学仪器设备值（万元）', '38.2', '–']]
     """
     from .i18n import label, text
+    from .tables import format_value
 
     frame = needed.copy()
     money = frame["resource"] == "equipment_value_cny"
@@ -254,27 +255,13 @@ def resources_for_people(needed: pd.DataFrame, lang: str = "zh") -> pd.DataFrame
                               sort=False).reindex(columns=list(LEVELS)))
 
     shown = wide.apply(lambda column: column.map(
-        lambda value: "–" if pd.isna(value) or value == 0 else format_number(value))).reset_index()
+        lambda value: "–" if pd.isna(value) or value == 0
+        else format_value(value, "amount", lang))).reset_index()
     shown["resource"] = [text("slides.resource.equipment_value_wan", lang)
                          if name == "equipment_value_cny" else label(name, lang)
                          for name in shown["resource"]]
     shown.columns.name = None
     return shown[["resource", *LEVELS]]
-
-
-def format_number(value, decimals: int = 1) -> str:
-    """A number for a table row of its own kind: whole numbers without decimals, others with
-    ``decimals``; thousands separators; "–" when missing.
-
-    Examples
-    --------
-    >>> [format_number(v) for v in (2000.0, 4.24, 12, float("nan"))]
-    ['2,000', '4.2', '12', '–']
-    """
-    if value is None or pd.isna(value):
-        return "–"
-    value = float(value)
-    return f"{value:,.0f}" if value.is_integer() else f"{value:,.{decimals}f}"
 
 
 def bare_label(name: str, lang: str = "zh") -> str:

@@ -1,16 +1,27 @@
-"""Tables for people: one description of a table serves the HTML report and the workbook.
+"""Tables for people: the one number formatter and the one Styler builder of the package.
+
+Every table a person reads (the county report, the analysis notebooks, the slides, the
+explorer) goes through :func:`styler`; every number shown as text goes through
+:func:`format_value`. Shown like this: no row index, headers and cells HTML-escaped (county
+and school names are user text), the MathJax-skip classes on the table (``$...$`` in a name
+is not typeset), thousands separators, integers as integers, never scientific notation,
+``是/否`` (yes/no) for booleans, a dash for a missing value (never ``nan``, ``None``,
+``True``/``False``).
 
 A :class:`Table` holds a frame of plain values (numbers stay numbers) with readable headers,
-the kind of each column (how to show it) and a caption. In a notebook it shows as a pandas
-Styler table without row index, with thousands separators, CVs to three places, ``是/否`` for
-yes/no, a dash for a missing value, every cell escaped for HTML; an empty table shows as a
-sentence instead. :func:`edubalance.xlsx.write_workbook` writes the same object as a sheet
-with matching number formats.
+the kind of each column (how to show it) and a caption; an empty table shows as a sentence
+instead. :func:`edubalance.xlsx.write_workbook` writes the same object as a sheet with
+matching number formats. ``edubalance.display.styled`` (analysis notebooks) and
+``edubalance.slides.table`` (slides) are :func:`styler` with their audience's headers and
+defaults.
 
 Kinds of column: ``text`` (kept on one line), ``wrap`` (long text that may wrap), ``int``
-(``12,345``), ``num1``/``num2`` (one or two decimals), ``cv`` (three decimals), ``money``
-(already in 万元, one decimal), ``pct`` (one decimal and ``%``), ``amount`` (whole numbers
-without decimals, others with one), ``bool`` (是/否, or yes/no).
+(``12,345``), ``num`` (``digits`` decimals, 2 unless told), ``num1``/``num2`` (one or two
+decimals), ``cv`` (three decimals), ``money`` (already in 万元, one decimal), ``pct`` (already
+in percent: one decimal and ``%``), ``share`` (a fraction shown in percent: ``0.25`` ->
+``25%``), ``amount`` (whole numbers without decimals, others with one), ``year`` (``2017``),
+``pvalue`` (``< 0.001`` or three decimals), ``bool`` (是/否, or yes/no). :func:`infer_kind`
+chooses one from a column's dtype and name where none is given.
 
 Examples
 --------
@@ -22,25 +33,42 @@ Examples
 True
 >>> Table(pd.DataFrame({"a": []}), caption="表 2", empty="没有数据。").to_html()
 '<p class="eb-empty"><strong>表 2</strong>：没有数据。</p>'
+>>> frame = pd.DataFrame({"county_name": ["甲县"], "schools": [12.0], "share": [0.25],
+...                       "gini": [0.41234]})
+>>> html = styler(frame, percent=["share"], digits=3, headers={"county_name": "县"}).to_html()
+>>> [s in html for s in (">县<", ">12<", ">25%<", ">0.412<", "mathjax_ignore")]
+[True, True, True, True, True]
 """
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
+import numpy as np
 import pandas as pd
 
-from .i18n import DEFAULT_LANG, text
+from .errors import ParameterError
+from .i18n import DEFAULT_LANG, check_lang, text
 from .markup import escape_html
 
-__all__ = ["Table", "KINDS", "format_value", "EXCEL_FORMATS"]
+__all__ = ["Table", "KINDS", "MISSING", "NO_MATH", "LAYOUTS", "format_value", "infer_kind",
+           "styler", "EXCEL_FORMATS"]
 
-KINDS = ("text", "wrap", "int", "num1", "num2", "cv", "money", "pct", "amount", "bool")
-EXCEL_FORMATS = {"int": "#,##0", "num1": "#,##0.0", "num2": "#,##0.00", "cv": "0.000",
-                 "money": "#,##0.0", "pct": "0.0\"%\"", "amount": "General"}
-_DIGITS = {"int": 0, "num1": 1, "num2": 2, "cv": 3, "money": 1, "pct": 1, "amount": 1}
+KINDS = ("text", "wrap", "int", "num", "num1", "num2", "cv", "money", "pct", "share", "amount",
+         "year", "pvalue", "bool")
+EXCEL_FORMATS = {"int": "#,##0", "num": "#,##0.00", "num1": "#,##0.0", "num2": "#,##0.00",
+                 "cv": "0.000", "money": "#,##0.0", "pct": "0.0\"%\"", "share": "0%",
+                 "amount": "General", "year": "0", "pvalue": "0.000"}
+_DIGITS = {"int": 0, "num": 2, "num1": 1, "num2": 2, "cv": 3, "money": 1, "pct": 1, "share": 0,
+           "amount": 1, "year": 0, "pvalue": 3}
+_TEXT_KINDS = ("text", "wrap", "bool")
 MISSING = "—"
+"""What a missing value shows as (the slides and the index use the shorter ``–``)."""
+NO_MATH = "tex2jax_ignore mathjax_ignore"
+"""HTML classes MathJax 2 and 3 skip: user text inside is never read as TeX."""
+LAYOUTS = ("report", "slides")
 
 
 def _missing(value) -> bool:
@@ -52,8 +80,21 @@ def _missing(value) -> bool:
         return False
 
 
-def format_value(value, kind: str = "text", lang: str = DEFAULT_LANG) -> str:
-    """``value`` as a person reads it (not escaped).
+def format_value(value, kind: str = "text", lang: str = DEFAULT_LANG, *,
+                 digits: int | None = None, missing: str = MISSING) -> str:
+    """``value`` as a person reads it (not escaped): the package's one number format.
+
+    Parameters
+    ----------
+    value : object
+    kind : str
+        One of :data:`KINDS` (see the module docstring).
+    lang : {"zh", "en"}
+        Language of yes/no.
+    digits : int, optional
+        Decimals, instead of the kind's own (``num`` 2, ``cv`` 3, ``amount`` 1 ...).
+    missing : str
+        Shown for None, NaN, NA and infinities.
 
     Examples
     --------
@@ -61,26 +102,171 @@ def format_value(value, kind: str = "text", lang: str = DEFAULT_LANG) -> str:
     ('2,209,779.4', '0.123', '—')
     >>> format_value(False, "bool"), format_value(True, "bool", lang="en"), format_value(1e-9, "num2")
     ('否', 'yes', '0.00')
+    >>> format_value(2000.0, "amount"), format_value(4.24, "amount"), format_value(1e21, "int")
+    ('2,000', '4.2', '1,000,000,000,000,000,000,000')
+    >>> format_value(0.125, "share"), format_value(0.0004, "pvalue"), format_value(2017.0, "year")
+    ('12%', '< 0.001', '2017')
+    >>> format_value(float("nan"), "num", missing="–"), format_value(1.23456, "num", digits=3)
+    ('–', '1.235')
     """
     if _missing(value):
-        return MISSING
-    if kind == "bool":
+        return missing
+    if kind == "bool" or isinstance(value, (bool, np.bool_)):
         return text("bool.yes" if bool(value) else "bool.no", lang)
-    if kind in _DIGITS:
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            return str(value)
-        if not math.isfinite(number):
-            return MISSING
-        digits = _DIGITS[kind]
-        if kind == "amount" and abs(number - round(number)) < 1e-9:
-            digits = 0
-        shown = f"{number:,.{digits}f}"
-        if shown.lstrip("-").strip("0.,") == "":  # -0.00 -> 0.00
-            shown = shown.lstrip("-")
-        return shown + ("%" if kind == "pct" else "")
-    return str(value)
+    places = _DIGITS.get(kind) if digits is None else int(digits)
+    if places is None:
+        return str(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(number):
+        return missing
+    if kind == "year":
+        return f"{number:.0f}"
+    if kind == "pvalue" and number < 0.001:
+        return "< 0.001"
+    if kind == "share":
+        number *= 100
+    if kind == "amount" and abs(number - round(number)) < 1e-9:
+        places = 0
+    shown = f"{number:,.{places}f}"
+    if shown.lstrip("-").strip("0.,") == "":  # -0.00 -> 0.00
+        shown = shown.lstrip("-")
+    return shown + ("%" if kind in ("pct", "share") else "")
+
+
+def _all_bool(values: pd.Series) -> bool:
+    present = values.dropna()
+    return bool(len(present)) and bool(present.map(type).isin([bool, np.bool_]).all())
+
+
+def _all_whole(values: pd.Series) -> bool:
+    finite = values.dropna().to_numpy(dtype=float)
+    finite = finite[np.isfinite(finite)]
+    return bool(finite.size) and bool(np.all(finite == np.round(finite))) \
+        and bool(np.all(np.abs(finite) < 1e15))
+
+
+def infer_kind(values: pd.Series, percent: Sequence[str] = ()) -> str:
+    """The kind a column is shown as when none is given, from its dtype and name.
+
+    Booleans -> ``bool``; numbers: ``p_value`` -> ``pvalue``, a column in ``percent`` ->
+    ``share``, ``pct_*``/``*_pct`` -> ``pct``, ``year``/``*_year`` -> ``year``, integers and
+    whole-number floats (counts after a pivot) -> ``int``, other numbers -> ``num``;
+    anything else -> ``text``.
+
+    Examples
+    --------
+    >>> [infer_kind(pd.Series(v, name=n)) for n, v in [("n", [3.0, 4.0]), ("cv", [0.5]),
+    ...     ("year", [2017]), ("ok", [True, None]), ("name", ["甲"]), ("p_value", [0.2])]]
+    ['int', 'num', 'year', 'bool', 'text', 'pvalue']
+    """
+    name = str(values.name)
+    if pd.api.types.is_bool_dtype(values.dtype) or (values.dtype == object and _all_bool(values)):
+        return "bool"
+    if not pd.api.types.is_numeric_dtype(values.dtype):
+        return "text"
+    if name == "p_value":
+        return "pvalue"
+    if name in percent:
+        return "share"
+    if name.startswith("pct_") or name.endswith("_pct"):
+        return "pct"
+    if name == "year" or name.endswith("_year"):
+        return "year"
+    if pd.api.types.is_integer_dtype(values.dtype) or _all_whole(values):
+        return "int"
+    return "num"
+
+
+def _header_function(headers) -> Callable[[object], str]:
+    if headers is None:
+        return str
+    if isinstance(headers, Mapping):
+        return lambda name: str(headers.get(name, name))
+    return lambda name: str(headers(name))
+
+
+def styler(frame: pd.DataFrame, kinds: Mapping[str, str] | None = None,
+           lang: str = DEFAULT_LANG, *, caption: str | None = None,
+           headers: Mapping | Callable | None = None, digits: int = 2,
+           decimals: Mapping[str, int] | None = None, percent: Sequence[str] = (),
+           missing: str = MISSING, layout: str = "report"):
+    """The pandas Styler of ``frame`` for people: the one table builder of the package.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Plain values; the index is dropped.
+    kinds : mapping, optional
+        Column -> kind (:data:`KINDS`); other columns get :func:`infer_kind`.
+    lang : {"zh", "en"}
+    caption : str, optional
+        Plain text shown above the table (escaped).
+    headers : mapping or callable, optional
+        Column -> header shown (e.g. ``eb.i18n.label``); columns keep their names otherwise.
+    digits : int
+        Decimals of ``num`` columns.
+    decimals : mapping, optional
+        Column -> decimals, overriding ``digits`` and the kind's own.
+    percent : sequence of str
+        Columns holding fractions (0-1) shown as percentages, when their kind is inferred.
+    missing : str
+        What a missing value shows as.
+    layout : {"report", "slides"}
+        ``report`` (the reports and analysis notebooks): numbers right-aligned on one line,
+        ``wrap`` columns may wrap, headers as the page styles them; ``slides``: everything
+        left-aligned, headers and short cells on one line.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
+    check_lang(lang)
+    if layout not in LAYOUTS:
+        raise ParameterError(f"layout={layout!r}; use one of {', '.join(LAYOUTS)}")
+    unknown = {k for k in (kinds or {}).values() if k not in KINDS}
+    if unknown:
+        raise ParameterError(f"unknown column kind(s) {sorted(unknown)}; use one of {KINDS}")
+    frame = frame.reset_index(drop=True)
+    decimals = dict(decimals or {})
+    shown, formats = {}, {}
+    for column in frame.columns:
+        kind = (kinds or {}).get(column)
+        places = decimals.get(column)
+        if kind is None:
+            kind = infer_kind(frame[column], percent)
+            if places is None and kind == "pct":
+                places = 0  # a computed percentage: whole percent
+        if places is None and kind == "num":
+            places = digits
+        shown[column] = kind
+        formats[column] = partial(format_value, kind=kind, lang=lang, digits=places,
+                                  missing=missing)
+    result = (frame.style.hide(axis="index")
+              .format(formats, escape="html", na_rep=missing)
+              .format_index(_header_function(headers), axis=1, escape="html")
+              .set_table_attributes(f'class="eb-table {NO_MATH}"'))
+    if caption:
+        result = result.set_caption(escape_html(caption))
+    if layout == "slides":
+        result = result.set_table_styles([
+            {"selector": "th", "props": "text-align: left; white-space: nowrap;"},
+            {"selector": "td", "props": "text-align: left;"}])
+        short = [c for c in frame.columns if frame[c].astype(str).str.len().max() <= 12]
+        if short:  # short cells (numbers, group names) never wrap
+            result = result.set_properties(subset=short, **{"white-space": "nowrap"})
+        return result
+    numeric = [c for c in frame.columns if shown[c] not in _TEXT_KINDS]
+    if numeric:
+        result = result.set_properties(subset=numeric, **{"text-align": "right",
+                                                          "white-space": "nowrap"})
+    wrapping = [c for c in frame.columns if shown[c] == "wrap"]
+    if wrapping:
+        result = result.set_properties(subset=wrapping, **{"white-space": "normal",
+                                                           "min-width": "14em"})
+    return result
 
 
 @dataclass(frozen=True)
@@ -109,7 +295,7 @@ class Table:
     def __post_init__(self):
         unknown = {k for k in self.kinds.values() if k not in KINDS}
         if unknown:
-            raise ValueError(f"unknown column kind(s) {sorted(unknown)}; use one of {KINDS}")
+            raise ParameterError(f"unknown column kind(s) {sorted(unknown)}; use one of {KINDS}")
 
     def kind(self, column) -> str:
         return self.kinds.get(column, "text")
@@ -121,24 +307,9 @@ class Table:
                              for column in self.frame.columns}, columns=list(self.frame.columns))
 
     def styler(self):
-        """The pandas Styler: no index, escaped cells and headers, numbers formatted."""
-        frame = self.frame.reset_index(drop=True)
-        formatters = {column: partial(format_value, kind=self.kind(column), lang=self.lang)
-                      for column in frame.columns}
-        styler = (frame.style.hide(axis="index")
-                  .format(formatters, escape="html", na_rep=MISSING)
-                  .format_index(escape="html", axis=1)
-                  .set_caption(escape_html(self.caption))
-                  .set_table_attributes('class="eb-table"'))
-        numeric = [c for c in frame.columns if self.kind(c) not in ("text", "wrap", "bool")]
-        if numeric:
-            styler = styler.set_properties(subset=numeric, **{"text-align": "right",
-                                                              "white-space": "nowrap"})
-        wrapping = [c for c in frame.columns if self.kind(c) == "wrap"]
-        if wrapping:
-            styler = styler.set_properties(subset=wrapping, **{"white-space": "normal",
-                                                               "min-width": "14em"})
-        return styler
+        """The pandas Styler (:func:`styler` with this table's kinds and caption)."""
+        return styler(self.frame, {c: self.kind(c) for c in self.frame.columns}, self.lang,
+                      caption=self.caption)
 
     def to_html(self) -> str:
         if self.frame.empty:

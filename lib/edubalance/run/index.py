@@ -25,6 +25,7 @@ from typing import Any, Mapping
 from urllib.parse import quote
 
 from ..i18n import check_lang, label, text
+from ..tables import format_value
 from .manifest import MANIFEST, Manifest
 
 __all__ = ["write_index", "render_index", "headline_figures", "format_number", "TEMPLATE"]
@@ -34,21 +35,14 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
 
 def format_number(value: Any, digits: int = 3) -> str:
-    """The one number format of the index: thousands separators; integers as integers,
-    other numbers with ``digits`` decimals; never scientific notation, ``nan`` or ``None``."""
+    """The index's number format (:func:`edubalance.tables.format_value`): thousands
+    separators; integers as integers, other numbers with ``digits`` decimals; never scientific
+    notation, ``nan`` or ``None`` ("–")."""
     if value is None or isinstance(value, bool):
         return "–"
     if isinstance(value, int):
-        return f"{value:,}"
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if number != number or number in (float("inf"), float("-inf")):
-        return "–"
-    if number.is_integer() and abs(number) < 1e15 and digits == 0:
-        return f"{int(number):,}"
-    return f"{number:,.{digits}f}"
+        return format_value(value, "int")
+    return format_value(value, "num", digits=digits, missing="–")
 
 
 def headline_figures(summary: Mapping[str, Any] | None, limit: int = 4) -> list[tuple[str, Any]]:
