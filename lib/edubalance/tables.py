@@ -108,13 +108,20 @@ def format_value(value, kind: str = "text", lang: str = DEFAULT_LANG, *,
     ('12%', '< 0.001', '2017')
     >>> format_value(float("nan"), "num", missing="–"), format_value(1.23456, "num", digits=3)
     ('–', '1.235')
+    >>> format_value(1e-9), format_value(2017.0), format_value(True), format_value("x")
+    ('0.000000001', '2017', '是', 'x')
     """
     if _missing(value):
         return missing
     if kind == "bool" or isinstance(value, (bool, np.bool_)):
         return text("bool.yes" if bool(value) else "bool.no", lang)
     places = _DIGITS.get(kind) if digits is None else int(digits)
-    if places is None:
+    if places is None:  # text: a stray float shows without scientific notation
+        if isinstance(value, (float, np.floating)):
+            if not math.isfinite(value):
+                return missing
+            whole = float(value).is_integer() and abs(value) < 1e15
+            return str(int(value)) if whole else np.format_float_positional(value, trim="-")
         return str(value)
     try:
         number = float(value)
@@ -123,14 +130,14 @@ def format_value(value, kind: str = "text", lang: str = DEFAULT_LANG, *,
     if not math.isfinite(number):
         return missing
     if kind == "year":
-        return f"{number:.0f}"
-    if kind == "pvalue" and number < 0.001:
+        places = 0
+    elif kind == "pvalue" and number < 0.001:
         return "< 0.001"
     if kind == "share":
         number *= 100
     if kind == "amount" and abs(number - round(number)) < 1e-9:
         places = 0
-    shown = f"{number:,.{places}f}"
+    shown = f"{number:.0f}" if kind == "year" else f"{number:,.{places}f}"
     if shown.lstrip("-").strip("0.,") == "":  # -0.00 -> 0.00
         shown = shown.lstrip("-")
     return shown + ("%" if kind in ("pct", "share") else "")
@@ -178,6 +185,12 @@ def infer_kind(values: pd.Series, percent: Sequence[str] = ()) -> str:
     if pd.api.types.is_integer_dtype(values.dtype) or _all_whole(values):
         return "int"
     return "num"
+
+
+def _html_cell(value, **options) -> str:
+    # The Styler escapes string values before formatting (escape="html"); what the formatter
+    # adds itself ("< 0.001") is escaped here.
+    return format_value(value, **options).replace("<", "&lt;")
 
 
 def _header_function(headers) -> Callable[[object], str]:
@@ -242,7 +255,7 @@ def styler(frame: pd.DataFrame, kinds: Mapping[str, str] | None = None,
         if places is None and kind == "num":
             places = digits
         shown[column] = kind
-        formats[column] = partial(format_value, kind=kind, lang=lang, digits=places,
+        formats[column] = partial(_html_cell, kind=kind, lang=lang, digits=places,
                                   missing=missing)
     result = (frame.style.hide(axis="index")
               .format(formats, escape="html", na_rep=missing)

@@ -1,0 +1,130 @@
+"""edubalance.tables: the one number formatter and the one Styler builder behind the report
+tables (Table, story.table), the analysis notebooks (display.styled) and the slides
+(slides.table)."""
+from __future__ import annotations
+
+import html as htmllib
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from edubalance import display, slides, tables
+from edubalance.errors import ParameterError
+from edubalance.run.index import format_number as index_number
+from edubalance.tables import KINDS, Table, format_value, styler
+
+FORBIDDEN = re.compile(r"nan|None|True|False|inf|\d[eE][+-]?\d|<NA>", re.IGNORECASE)
+
+
+def cells(page: str, tag: str = "td") -> list[str]:
+    """The text of every ``tag`` cell, unescaped (as a reader sees it)."""
+    found = re.findall(rf"<{tag}\b[^>]*>(.*?)</{tag}>", page, re.S)
+    return [htmllib.unescape(c).strip() for c in found]
+
+
+def visible(page: str) -> str:
+    page = re.sub(r"<style.*?</style>", "", page, flags=re.S)
+    return htmllib.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("value", [None, np.nan, pd.NA, np.inf, -np.inf, 1e21, -1e-12, 1e-9,
+                                   12345.0, np.int64(7), np.float32(0.5), True, np.bool_(False),
+                                   "1e5 人", 0.0])
+def test_format_value_never_shows_nan_none_bool_or_scientific(value, kind):
+    shown = format_value(value, kind)
+    assert isinstance(shown, str) and shown
+    if not isinstance(value, str):
+        assert not FORBIDDEN.search(shown), (value, kind, shown)
+    if kind not in ("text", "wrap"):
+        assert not re.match(r"-0(\.0*)?%?$", shown), (value, kind, shown)
+
+
+def test_format_value_numbers():
+    assert format_value(12345.0, "int") == "12,345"
+    assert format_value(12345.0, "amount") == "12,345"
+    assert format_value(12345.04, "amount") == "12,345.0"
+    assert format_value(12345.0) == "12345"          # a stray float in a text column
+    assert format_value(2.0, "num", digits=0) == "2"
+    assert format_value(0.41251, "cv") == "0.413"
+    assert format_value(0.125, "share") == "12%" and format_value(12.5, "pct") == "12.5%"
+    assert format_value(0.0009, "pvalue") == "< 0.001" and format_value(0.05, "pvalue") == "0.050"
+    assert format_value(-1e-12, "num2") == "0.00"
+    assert format_value(np.nan, "int", missing="–") == "–"
+    assert format_value(True, "bool", "en") == "yes" and format_value(False, "int") == "否"
+
+
+def test_index_numbers_are_the_same_formatter():
+    for value in (1234567, 0.61234, 2.0, 1e-7, 12345.6789, -0.0001):
+        expected = format_value(value, "int") if isinstance(value, int) \
+            else format_value(value, "num", digits=3)
+        assert index_number(value) == expected
+    assert index_number(None) == index_number(True) == index_number(float("nan")) == "–"
+
+
+FRAME = pd.DataFrame({"county_name": ["<b>甲县</b>", None], "students": [12345.0, np.nan],
+                      "cv": [0.41234, 1e-7], "met": [True, pd.NA]})
+
+
+def test_the_three_audiences_show_the_same_cells():
+    report = Table(FRAME, {"students": "int", "cv": "cv", "met": "bool"}, caption="表 1").to_html()
+    notebook = display.styled(FRAME, caption="表 1").to_html()
+    slide = slides.table(FRAME, caption="表 1", decimals={"cv": 3}).to_html()
+    expected = ["<b>甲县</b>", "12,345", "0.412", "是", "{}", "{}", "0.000", "{}"]
+    assert cells(report) == [c.format("—") for c in expected]
+    assert cells(notebook) == [c.format("—") for c in expected]
+    assert cells(slide) == [c.format("–") for c in expected]
+    for page in (report, notebook, slide):
+        assert "<b>甲县" not in page and "&lt;b&gt;甲县&lt;/b&gt;" in page
+        assert "row_heading" not in page                      # no row index
+        assert re.search(r'<table [^>]*class="[^"]*\bmathjax_ignore\b', page)
+        assert "<caption>表 1</caption>" in page
+    assert cells(report, "th")[0] == "county_name"            # Table: headers as given
+    assert cells(notebook, "th")[:2] == ["县（市、区）", "在校生数（人）"]
+    assert cells(slide, "th")[0] == "县（市、区）"
+
+
+def test_visible_text_has_no_nan_none_bool_or_scientific():
+    frame = pd.DataFrame({"name": ["甲", None, "丙"], "flag": [True, False, None],
+                          "mixed": [1e-9, "x", None], "big": [1e21, 2.5e-8, np.inf],
+                          "count": pd.array([1, None, 3], dtype="Int64"),
+                          "share": [0.5, np.nan, 1.0], "p_value": [1e-6, 0.2, np.nan]})
+    pages = [display.styled(frame).to_html(), slides.table(frame).to_html(),
+             styler(frame).to_html(), styler(frame, lang="en", layout="slides").to_html()]
+    for page in pages:
+        text = visible(page)
+        assert not FORBIDDEN.search(text), FORBIDDEN.search(text)
+    assert "0.000000001" in visible(pages[0]) and "50%" in visible(pages[1])
+    assert "< 0.001" in visible(pages[1])
+
+
+def test_kinds_headers_and_decimals():
+    frame = pd.DataFrame({"a": [1.25, 2.0], "b": [0.123456, 1.0], "year": [2017.0, 2018.0]})
+    page = styler(frame, {"a": "amount"}, headers={"a": "甲"}, decimals={"b": 4}).to_html()
+    assert cells(page) == ["1.2", "0.1235", "2017", "2", "1.0000", "2018"]
+    assert cells(page, "th") == ["甲", "b", "year"]
+    page = styler(frame, headers=str.upper, digits=1).to_html()
+    assert cells(page, "th") == ["A", "B", "YEAR"] and cells(page)[:2] == ["1.2", "0.1"]
+    # Report layout: numbers right-aligned on one line; slides: everything left-aligned.
+    assert "text-align: right" in styler(frame).to_html()
+    assert "text-align: right" not in styler(frame, layout="slides").to_html()
+
+
+def test_bad_options_are_parameter_errors():
+    with pytest.raises(ParameterError, match="unknown column kind"):
+        styler(FRAME, {"cv": "percent"})
+    with pytest.raises(ParameterError, match="unknown column kind"):
+        Table(FRAME, {"cv": "percent"})
+    with pytest.raises(ParameterError, match="layout"):
+        styler(FRAME, layout="poster")
+    with pytest.raises(ValueError):
+        styler(FRAME, lang="fr")
+
+
+def test_removed_duplicate_formatter_stays_removed():
+    from edubalance import summaries
+
+    assert not hasattr(summaries, "format_number")
+    assert tables.format_value is format_value
