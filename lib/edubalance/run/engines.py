@@ -115,6 +115,10 @@ from edubalance.run import isolation
 if not hasattr(isolation, "STATE"):
     isolation.preload(submodules={submodules!r})
     isolation.STATE = isolation.snapshot()
+    # The libraries' objects live as long as the kernel: leave them out of every later
+    # collection (%reset alone collects twice per job).
+    gc.collect()
+    gc.freeze()
 else:
     isolation.restore(isolation.STATE)
 os.chdir({cwd!r})
