@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import nbformat
 import openpyxl
@@ -72,9 +73,10 @@ def test_basic_2012_outputs_are_consistent(sample_run):
     assert (tables["indicators"]["county_code"] == "640202").all()
     assert len(tables["compliance"]) == len(tables["indicators"])
     # Figures are rendered once, as PNG; SVG only on request (issue 16).
-    for figure in ("schools_primary.png", "schools_junior.png", "county_comparison.png"):
-        assert (output_dir / figure).stat().st_size > 1000
-    assert not list(output_dir.glob("*.svg"))
+    # Figures are rendered once, as PNG; SVG only on request (issue 16). The schools are a
+    # colour-coded table, not a heat map image.
+    assert (output_dir / "county_comparison.png").stat().st_size > 1000
+    assert not list(output_dir.glob("*.svg")) and not list(output_dir.glob("schools_*.png"))
     assert "NaN" not in (output_dir / "summary.json").read_text(encoding="utf-8")
 
 
@@ -84,14 +86,38 @@ def test_the_report_shows_the_saved_figures_and_no_python_list(sample_run):
     images = [output["data"]["image/png"] for cell in notebook.cells
               for output in cell.get("outputs", []) if "image/png" in output.get("data", {})]
     import base64
-    saved = {(output_dir / f"{n}.png").read_bytes() for n in
-             ("schools_primary", "schools_junior", "county_comparison")}
+    saved = {(output_dir / "county_comparison.png").read_bytes()}
     assert {base64.b64decode(image) for image in images} == saved
     last = [cell for cell in notebook.cells if cell.cell_type == "code"][-1]
     assert all(output.output_type != "execute_result" for output in last.outputs)
     texts = [output.get("text", "") for cell in notebook.cells for output in cell.outputs
              if output.output_type == "stream"]
     assert not any(t.strip() for t in texts), texts
+
+
+def test_each_school_is_shown_as_a_percentage_of_the_county_mean(sample_run):
+    # basic-2012 sets no thresholds: the reference is the enrolment-weighted mean of the
+    # county's schools of the level, computed here from the machine-readable indicators.csv.
+    output_dir, executed = sample_run
+    notebook = nbformat.read(str(executed), as_version=4)
+    page = "".join(output.get("data", {}).get("text/html", "") for cell in notebook.cells
+                   for output in cell.get("outputs", []))
+    _, tables = read_outputs(output_dir)
+    for level, level_zh in (("primary", "小学"), ("junior", "初中")):
+        caption = f"大武口区 2017年 {level_zh}：各校指标"
+        assert page.count(caption) == 1
+        rows = re.findall(r"<tr>((?:(?!</tr>).)*)</tr>",
+                          page.split(caption)[1].split("</table>")[0], re.S)
+        schools = tables["indicators"][tables["indicators"]["level"] == level]
+        for item in ("books_per_student", "teachers_per_100_students"):
+            values = schools[item].to_numpy(dtype=float)
+            weights = schools["students"].to_numpy(dtype=float)
+            mean = (values * weights).sum() / weights.sum()
+            for name, value in zip(schools["school_name"], values, strict=True):
+                row = [r for r in rows if f">{name}</td>" in r]
+                assert len(row) == 1, name
+                assert f">{100 * value / mean:,.1f}%</td>" in row[0], (name, item)
+    assert page.count("background-color: #") >= 2 * len(tables["indicators"])
 
 
 def test_results_workbook_has_the_four_sheets(sample_run):

@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,8 +31,8 @@ from .scoring import county_summary, find_county
 from .tables import Table
 from .verdict import item_name, level_name, rule_name, verdict_html
 
-__all__ = ["CountyReport", "build", "SHEETS", "school_items_figure", "comparison_figure",
-           "html_heading"]
+__all__ = ["CountyReport", "build", "SHEETS", "school_items_table", "school_items_figure",
+           "comparison_figure", "html_heading"]
 
 SHEETS = ("结论", "差异系数", "各校达标情况", "缺口与改造")
 
@@ -371,6 +372,46 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
 
 # --------------------------------------------------------------------------- figures
 
+def school_items_table(result, county_code: str, year: int, level: str, *,
+                       county_name: str = "", lang: str = DEFAULT_LANG) -> Table:
+    """Every school's items as a percentage of the reference, as a colour-coded table.
+
+    The report's per-school view: one row per school (weakest first), one column per item,
+    each cell the percentage of the threshold (or of the county's weighted mean where the
+    standard sets none) and coloured like the heat map (red below 100 %, blue above). A
+    table instead of an image: the numbers can be read, searched and printed, and it costs
+    a few milliseconds where a heat map with a label per school costs half a second (issue
+    16). :func:`school_items_figure` still draws the heat map.
+
+    Examples
+    --------
+    >>> import edubalance as eb
+    >>> schools = eb.data.load_schools("data/sample/schools.csv")
+    >>> result = eb.scoring.score(schools[schools["year"] == 2017], "quality-2017")
+    >>> table = school_items_table(result, "640202", 2017, "junior", county_name="大武口区")
+    >>> table.caption, list(table.frame.columns[:2])
+    ('大武口区 2017年 初中：各校指标', ['学校名称', '每百名学生拥有高于规定学历教师数'])
+    >>> sorted(table.shading) == sorted(table.frame.columns[1:])
+    True
+    """
+    from .scoring import school_items_percent
+    from .tables import percent_shading
+
+    percent = school_items_percent(result, county_code, year, level)
+    items = result.standard.items
+    frame = pd.DataFrame({_col("school", lang): percent["school_name"].to_numpy()})
+    shading = {}
+    for item in items:
+        # The unit of the item's value ("（人）", " (m²)") does not apply to a percentage.
+        header = re.sub(r"\s*[（(][^（()）]*[)）]$", "", item_name(item, lang))
+        frame[header] = percent[item.name].to_numpy(dtype=float)
+        shading[header] = percent_shading(frame[header].to_numpy())
+    return Table(frame, {header: "pct" for header in shading},
+                 text("figure.schools_title", lang, county=county_name or county_code,
+                      year=year, level=level_name(level, lang)),
+                 lang=lang, shading=shading)
+
+
 def school_items_figure(result, county_code: str, year: int, level: str, *,
                         county_name: str = "", lang: str = DEFAULT_LANG):
     """:func:`edubalance.scoring.plot_school_items` with its words in ``lang``."""
@@ -393,10 +434,10 @@ def school_items_figure(result, county_code: str, year: int, level: str, *,
 
 def comparison_figure(result, county_code: str, year: int, *, lang: str = DEFAULT_LANG):
     """:func:`edubalance.scoring.plot_county_comparison` in ``lang``, legends below the data."""
-    from .scoring import plot_county_comparison
+    from .scoring import comparison_levels, plot_county_comparison
 
     fig = plot_county_comparison(result, county_code, year)
-    levels = [lv for lv in LEVELS if lv in set(result.cv.loc[result.cv["year"] == int(year), "level"])]
+    levels = comparison_levels(result, year)
     names = [item_name(item, lang) for item in result.standard.items]
     for ax, level in zip(fig.axes[:len(levels)], levels, strict=True):
         ax.set_title(text("figure.comparison_title", lang, level=level_name(level, lang)), fontsize=10)

@@ -10,6 +10,7 @@ supplied); rules needing other evidence are listed as not assessed and do not co
 from __future__ import annotations
 
 import difflib
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,8 @@ from .schema import LEVELS
 from .standards import Standard, evaluate_formula, level_index, load_standard, per_level_values
 
 __all__ = ["ScoringResult", "score", "county_summary", "summary_markdown", "find_county",
-           "school_items_long", "school_items_heatmap", "county_comparison",
+           "school_items_long", "school_items_percent", "school_items_heatmap",
+           "county_comparison",
            "plot_school_items", "plot_county_comparison", "PASSED", "FAILED", "NOT_ASSESSED"]
 
 PASSED, FAILED, NOT_ASSESSED = "passed", "failed", "not_assessed"
@@ -667,6 +669,54 @@ def _item_labels(standard: Standard, lang: str) -> list[str]:
     return [variable_label(item.name, lang) for item in standard.items]
 
 
+def school_items_percent(result: ScoringResult, county_code: str, year: int,
+                         level: str) -> pd.DataFrame:
+    """Every school's items as a percentage of the reference, weakest school first.
+
+    The reference is the item's threshold where the standard sets one, otherwise the
+    enrolment-weighted county mean of the level (around which the CV measures dispersion);
+    lower-is-better items are inverted (``<item>_pct_of_threshold``) so that 100 % or more is
+    always good. Used by :func:`school_items_heatmap` and the county report's per-school table.
+
+    Returns
+    -------
+    DataFrame
+        ``school_id, school_name`` and one column per item of the standard (percent), sorted by
+        the school's mean percentage, ascending (stable).
+
+    Examples
+    --------
+    >>> import edubalance as eb
+    >>> schools = eb.data.load_schools("data/sample/schools.csv")
+    >>> result = eb.scoring.score(schools[schools["year"] == 2017], "basic-2012")
+    >>> table = school_items_percent(result, "640202", 2017, "primary")
+    >>> list(table.columns[:2]), len(table.columns) - 2 == len(result.standard.items)
+    (['school_id', 'school_name'], True)
+    """
+    frame = result.indicators
+    frame = frame[(frame["county_code"].astype(str) == str(county_code))
+                  & (frame["year"] == int(year)) & (frame["level"] == level)]
+    if frame.empty:
+        raise ParameterError(f"no {level} schools for county {county_code} in {year}")
+    columns = {}
+    for item in result.standard.items:
+        if item.threshold:
+            columns[item.name] = frame[f"{item.name}_pct_of_threshold"].to_numpy(dtype=float)
+        else:
+            values = frame[item.name].to_numpy(dtype=float)
+            ok = np.isfinite(values)
+            mean = np.average(values[ok], weights=frame["students"].to_numpy(dtype=float)[ok])
+            columns[item.name] = 100 * values / mean
+    matrix = np.column_stack(list(columns.values()))
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # a school with every item missing
+        order = np.argsort(np.nanmean(matrix, axis=1), kind="stable")
+    table = pd.DataFrame({"school_id": frame["school_id"].astype(str).to_numpy(),
+                          "school_name": frame["school_name"].astype(str).to_numpy(),
+                          **columns})
+    return table.iloc[order].reset_index(drop=True)
+
+
 def school_items_heatmap(result: ScoringResult, county_code: str, year: int, level: str, *,
                          ax=None, lang: str = "zh"):
     """Heat map of every school (rows, Chinese names) x item: value as % of the threshold.
@@ -674,32 +724,18 @@ def school_items_heatmap(result: ScoringResult, county_code: str, year: int, lev
     100 % means the school exactly meets the threshold; red cells miss it, blue cells exceed it
     (lower-is-better items are inverted so that blue is always better). Where the standard sets
     no threshold (basic-2012) the reference is the enrolment-weighted county mean, around which
-    the CV measures dispersion. One image instead of one bar chart per item keeps the figure
-    cheap to draw for counties with a hundred schools. Draws on ``ax`` (a new figure sized to
-    the number of schools when ``None``; the colour bar is added to its figure) and returns it.
+    the CV measures dispersion (:func:`school_items_percent`). Draws on ``ax`` (a new figure
+    sized to the number of schools when ``None``; the colour bar is added to its figure) and
+    returns it. The figure is given matplotlib's tight layout engine, so it is laid out once,
+    when it is drawn.
     """
     from .display import new_axes
     from .i18n import text
 
-    frame = result.indicators
-    frame = frame[(frame["county_code"].astype(str) == str(county_code))
-                  & (frame["year"] == int(year)) & (frame["level"] == level)]
-    if frame.empty:
-        raise ParameterError(f"no {level} schools for county {county_code} in {year}")
+    table = school_items_percent(result, county_code, year, level)
     items = result.standard.items
-    columns = []
-    for item in items:
-        if item.threshold:
-            columns.append(frame[f"{item.name}_pct_of_threshold"].to_numpy(dtype=float))
-        else:
-            values = frame[item.name].to_numpy(dtype=float)
-            ok = np.isfinite(values)
-            mean = np.average(values[ok], weights=frame["students"].to_numpy(dtype=float)[ok])
-            columns.append(100 * values / mean)
-    matrix = np.column_stack(columns)
-    order = np.argsort(np.nanmean(matrix, axis=1))
-    matrix = matrix[order]
-    names = frame["school_name"].to_numpy()[order]
+    matrix = table[[item.name for item in items]].to_numpy(dtype=float)
+    names = table["school_name"].to_numpy()
     height = max(3.0, 0.16 * len(names) + 1.5)
     ax = new_axes(ax, (1.1 * len(items) + 4, height))
     image = ax.imshow(np.clip(matrix, 0, 200), cmap="RdBu", vmin=0, vmax=200, aspect="auto",
@@ -713,7 +749,7 @@ def school_items_heatmap(result: ScoringResult, county_code: str, year: int, lev
     ax.figure.colorbar(image, ax=ax, shrink=0.6,
                        label=text("scoring.heatmap.colorbar", lang, reference=reference))
     ax.set_title(text("scoring.heatmap.title", lang, reference=reference), fontsize=10)
-    ax.figure.tight_layout()
+    ax.figure.set_layout_engine("tight")
     return ax
 
 
@@ -721,6 +757,13 @@ def plot_school_items(result: ScoringResult, county_code: str, year: int, level:
     """:func:`school_items_heatmap` on a new figure, in Chinese, returning the Figure (its
     ``axes[0]`` is the heat map, ``axes[1]`` the colour bar); kept for existing callers."""
     return school_items_heatmap(result, county_code, year, level).figure
+
+
+def comparison_levels(result: ScoringResult, year: int) -> list[str]:
+    """The levels with CVs in ``year``, in :data:`~edubalance.schema.LEVELS` order (one panel
+    each in :func:`county_comparison`)."""
+    present = set(result.cv.loc[result.cv["year"] == int(year), "level"].unique())
+    return [level for level in LEVELS if level in present]
 
 
 def county_comparison(result: ScoringResult, county_code: str, year: int, *, ax=None,
@@ -735,7 +778,7 @@ def county_comparison(result: ScoringResult, county_code: str, year: int, *, ax=
     from .i18n import text
 
     cv = result.cv[result.cv["year"] == int(year)]
-    levels = [lv for lv in LEVELS if lv in set(cv["level"])]
+    levels = comparison_levels(result, year)
     if ax is None:
         _, ax = plt.subplots(1, len(levels), squeeze=False, figsize=(7 * len(levels), 4.8))
     axes = np.ravel(ax)
@@ -743,19 +786,26 @@ def county_comparison(result: ScoringResult, county_code: str, year: int, *, ax=
         raise ParameterError(f"county_comparison needs {len(levels)} Axes, got {axes.size}")
     labels = dict(zip(result.standard.item_names, _item_labels(result.standard, lang),
                       strict=True))
+    # Plain arrays once: at national scale the CV table has ~50,000 rows, and comparing
+    # string columns item by item costs more than drawing the figure.
+    is_mine = cv["county_code"].astype(str).to_numpy(dtype=object) == str(county_code)
+    level_of = cv["level"].to_numpy(dtype=object)
+    indicator_of = cv["indicator"].to_numpy(dtype=object)
+    values = cv["cv"].to_numpy(dtype=float)
+    order = result.standard.item_names
+    positions = np.arange(len(order))
     for panel, level in zip(axes, levels, strict=True):
-        part = cv[cv["level"] == level]
-        mine = part[part["county_code"].astype(str) == str(county_code)].set_index("indicator")
-        order = result.standard.item_names
-        positions = np.arange(len(order))
-        others = [part.loc[(part["indicator"] == name)
-                           & (part["county_code"].astype(str) != str(county_code)), "cv"].dropna()
-                  for name in order]
+        in_level = level_of == level
+        mine = dict(zip(indicator_of[in_level & is_mine], values[in_level & is_mine]))
+        others = []
+        for name in order:
+            chosen = values[in_level & ~is_mine & (indicator_of == name)]
+            others.append(chosen[~np.isnan(chosen)])
         panel.boxplot(others, positions=positions, orientation="horizontal", widths=0.5,
                       showfliers=True)
-        panel.scatter(mine.reindex(order)["cv"], positions, color="#c23b3b", zorder=3,
-                      label=text("scoring.comparison.this", lang), s=40)
-        limit = part["threshold"].dropna()
+        panel.scatter([mine.get(name, np.nan) for name in order], positions, color="#c23b3b",
+                      zorder=3, label=text("scoring.comparison.this", lang), s=40)
+        limit = cv.loc[in_level, "threshold"].dropna()
         if len(limit):
             panel.axvline(limit.iloc[0], color="#e07b39", linestyle="--",
                           label=text("scoring.comparison.limit", lang,
@@ -765,7 +815,7 @@ def county_comparison(result: ScoringResult, county_code: str, year: int, *, ax=
                              level=text(f"level.{level}", lang)))
         panel.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2,
                      frameon=False)
-    axes[0].figure.tight_layout()
+    axes[0].figure.set_layout_engine("tight")   # laid out once, when drawn
     return axes
 
 

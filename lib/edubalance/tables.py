@@ -54,7 +54,7 @@ from .i18n import DEFAULT_LANG, check_lang, text
 from .markup import escape_html
 
 __all__ = ["Table", "KINDS", "MISSING", "NO_MATH", "LAYOUTS", "format_value", "infer_kind",
-           "styler", "EXCEL_FORMATS"]
+           "styler", "EXCEL_FORMATS", "percent_shading"]
 
 KINDS = ("text", "wrap", "int", "num", "num1", "num2", "cv", "money", "pct", "share", "amount",
          "year", "pvalue", "bool")
@@ -297,6 +297,9 @@ class Table:
     empty : str
         Sentence shown instead of an empty table.
     lang : str
+    shading : dict
+        Header -> one CSS declaration per row (e.g. from :func:`percent_shading`), for
+        tables whose cells are coloured by value; ``""`` leaves a cell plain.
     """
 
     frame: pd.DataFrame
@@ -304,11 +307,16 @@ class Table:
     caption: str = ""
     empty: str = ""
     lang: str = DEFAULT_LANG
+    shading: dict = field(default_factory=dict)
 
     def __post_init__(self):
         unknown = {k for k in self.kinds.values() if k not in KINDS}
         if unknown:
             raise ParameterError(f"unknown column kind(s) {sorted(unknown)}; use one of {KINDS}")
+        for column, styles in self.shading.items():
+            if column not in self.frame.columns or len(styles) != len(self.frame):
+                raise ParameterError(f"shading for {column!r} needs one style per row of a "
+                                     "column of the table")
 
     def kind(self, column) -> str:
         return self.kinds.get(column, "text")
@@ -320,9 +328,13 @@ class Table:
                              for column in self.frame.columns}, columns=list(self.frame.columns))
 
     def styler(self):
-        """The pandas Styler (:func:`styler` with this table's kinds and caption)."""
-        return styler(self.frame, {c: self.kind(c) for c in self.frame.columns}, self.lang,
-                      caption=self.caption)
+        """The pandas Styler (:func:`styler` with this table's kinds and caption; cells of
+        :attr:`shading` columns coloured)."""
+        result = styler(self.frame, {c: self.kind(c) for c in self.frame.columns}, self.lang,
+                        caption=self.caption)
+        for column, styles in self.shading.items():
+            result = result.apply(lambda _values, styles=list(styles): styles, subset=[column])
+        return result
 
     def to_html(self) -> str:
         if self.frame.empty:
@@ -334,3 +346,38 @@ class Table:
 
     def _repr_html_(self) -> str:
         return self.to_html()
+
+
+def percent_shading(values, *, reference: float = 100.0, span: float = 100.0) -> list[str]:
+    """CSS cell styles colouring percentages of a reference: red below, blue above, white at it.
+
+    The colours are matplotlib's ``RdBu`` map over ``reference ± span`` (values beyond are
+    clipped), the same as the heat maps; the text turns white on the darkest cells. A
+    missing value gets no style. Print stylesheets must keep background colours
+    (``print-color-adjust: exact``), as the report template does.
+
+    Examples
+    --------
+    The ends are ColorBrewer's RdBu ends (#67001f, #053061):
+
+    >>> styles = percent_shading([0, 100, 250, float("nan")])
+    >>> styles[0], styles[2]
+    ('background-color: #67001f; color: #ffffff', 'background-color: #053061; color: #ffffff')
+    >>> styles[1].endswith("color: #1a1a1a"), styles[3]
+    (True, '')
+    """
+    import matplotlib
+    import numpy as np
+
+    numbers = np.asarray(values, dtype=float)
+    position = np.clip((numbers - (reference - span)) / (2 * span), 0.0, 1.0)
+    rgba = matplotlib.colormaps["RdBu"](np.nan_to_num(position, nan=0.5))
+    luminance = rgba[:, :3] @ np.array([0.2126, 0.7152, 0.0722])
+    styles = []
+    for value, colour, light in zip(numbers, rgba, luminance > 0.45, strict=True):
+        if not np.isfinite(value):
+            styles.append("")
+            continue
+        styles.append(f"background-color: {matplotlib.colors.to_hex(colour)}; "
+                      f"color: {'#1a1a1a' if light else '#ffffff'}")
+    return styles

@@ -21,6 +21,12 @@ library's registry list, or loading a font into matplotlib's font manager) and t
 in-memory cache of :mod:`edubalance.cache` (keyed by content hash, returns copies). Jobs that
 need a process of their own use the cold engine (``--engine cold``).
 
+Garbage collection: after each reset the engine collects and then freezes what is still
+alive (``gc.freeze``: the libraries and the cache, which live as long as the kernel), so
+that the collections of later jobs skip it; every 100th reset unfreezes everything for one
+full collection. A frozen object that later becomes unreachable in a reference cycle is
+therefore freed at the latest 100 jobs later (refcounting frees everything else at once).
+
 Examples
 --------
 >>> import json
