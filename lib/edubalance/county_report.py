@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -453,5 +454,43 @@ def comparison_figure(result, county_code: str, year: int, *, lang: str = DEFAUL
             ax.get_legend().remove()
         ax.legend(handles, new_labels, fontsize=8, loc="upper center", ncol=2,
                   bbox_to_anchor=(0.5, -0.12), frameon=False)
-    fig.set_layout_engine("tight")   # laid out once, when the figure is saved
+    # The margins depend on the words, not on the counties' values: worked out once per set of
+    # labels and style, then every county's figure is drawn once, with no layout pass.
+    panels = tuple((ax.get_title(), tuple(names),
+                    tuple(t.get_text() for t in ax.get_legend().get_texts()))
+                   for ax in fig.axes[:len(levels)])
+    margins = _comparison_margins(tuple(fig.get_size_inches()), panels, _style_key())
+    fig.set_layout_engine("none")   # a placeholder: report_png still draws the figure once
+    fig.subplots_adjust(**margins)
     return fig
+
+
+def _style_key() -> tuple:
+    import matplotlib
+
+    return tuple(str(matplotlib.rcParams[key]) for key in (
+        "font.family", "font.sans-serif", "font.size", "xtick.labelsize", "ytick.labelsize",
+        "axes.titlesize", "axes.titlepad", "xtick.major.pad", "ytick.major.pad",
+        "xtick.major.size", "ytick.major.size", "legend.fontsize", "figure.dpi"))
+
+
+@functools.lru_cache(maxsize=32)
+def _comparison_margins(figsize: tuple, panels: tuple, style: tuple) -> dict:
+    """What matplotlib's tight layout gives a comparison figure with these titles, item names
+    and legend entries (``panels``), found on a figure holding only those words (x axis 0–1,
+    like a CV's); ``style`` keys the cache to the rc settings that size the words."""
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    fig, axes = plt.subplots(1, len(panels), squeeze=False, figsize=figsize)
+    for ax, (title, names, legend) in zip(axes[0], panels, strict=True):
+        ax.set_xlim(0, 1)
+        ax.set_title(title, fontsize=10)
+        ax.set_yticks(range(len(names)), names, fontsize=8)
+        ax.legend([Line2D([], [])] * len(legend), list(legend), fontsize=8, loc="upper center",
+                  ncol=2, bbox_to_anchor=(0.5, -0.12), frameon=False)
+    fig.tight_layout()
+    margins = {key: float(getattr(fig.subplotpars, key))
+               for key in ("left", "right", "bottom", "top", "wspace", "hspace")}
+    plt.close(fig)
+    return margins
