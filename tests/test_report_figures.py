@@ -56,3 +56,16 @@ def test_another_county_gets_the_same_margins_and_its_own_points(scored):
     expected = [mine[item.name] for item in scored.standard.items]
     assert list(points) == pytest.approx(expected)
     plt.close("all")
+
+
+def test_table_shading_uses_the_heat_map_colours():
+    # The per-school table's cells take the colour the heat map's RdBu scale gives the same
+    # percentage (0-200 %, clipped), by matplotlib's own colour-to-hex conversion.
+    import numpy as np
+
+    percent = np.linspace(-10, 260, 541)
+    styles = eb.tables.percent_shading(percent)
+    expected = [matplotlib.colors.to_hex(c)
+                for c in matplotlib.colormaps["RdBu"](np.clip(percent / 200, 0, 1))]
+    assert [s.split(";")[0].removeprefix("background-color: ") for s in styles] == expected
+    assert eb.tables.percent_shading([float("nan"), float("inf")]) == ["", ""]

@@ -372,12 +372,8 @@ def percent_shading(values, *, reference: float = 100.0, span: float = 100.0) ->
     numbers = np.asarray(values, dtype=float)
     position = np.clip((numbers - (reference - span)) / (2 * span), 0.0, 1.0)
     rgba = matplotlib.colormaps["RdBu"](np.nan_to_num(position, nan=0.5))
-    luminance = rgba[:, :3] @ np.array([0.2126, 0.7152, 0.0722])
-    styles = []
-    for value, colour, light in zip(numbers, rgba, luminance > 0.45, strict=True):
-        if not np.isfinite(value):
-            styles.append("")
-            continue
-        styles.append(f"background-color: {matplotlib.colors.to_hex(colour)}; "
-                      f"color: {'#1a1a1a' if light else '#ffffff'}")
-    return styles
+    light = rgba[:, :3] @ np.array([0.2126, 0.7152, 0.0722]) > 0.45
+    channels = np.round(rgba[:, :3] * 255).astype(int)   # as matplotlib.colors.to_hex
+    return [f"background-color: #{r:02x}{g:02x}{b:02x}; color: {'#1a1a1a' if bright else '#ffffff'}"
+            if np.isfinite(value) else ""
+            for value, (r, g, b), bright in zip(numbers, channels, light, strict=True)]
