@@ -1,8 +1,9 @@
 """Reports checked in a real browser (headless Debian Chromium through Playwright).
 
-A small report folder is built once for the module, the way `make demo` builds `reports/`:
-`edubalance batch` on two counties of the sample (county scoring) plus one explorer view, `edubalance slides` for the presentation, then `edubalance index`. Each page is opened from
-the file system (file:// URLs) and must:
+A small report folder is built once per test process (conftest's ``demo_reports``), the way
+`make demo` builds `reports/`: `edubalance batch` on two counties of the sample (county
+scoring) plus one explorer view, `edubalance slides` for the presentation, then the index.
+Each page is opened from the file system (file:// URLs) and must:
 
 - raise no JavaScript error and log no console error;
 - request nothing over the network (every request that is not file:, data: or blob: is

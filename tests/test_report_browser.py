@@ -2,7 +2,8 @@
 
 Three kinds of page, each opened from the file system with the network refused:
 
-- the notebook executed on a failing sample county (灵武市, quality-2017, Chinese): the visible
+- the notebook executed on a failing sample county (灵武市, quality-2017, Chinese; a job of
+  conftest's demo reports): the visible
   text has no ``NaN``, ``<NA>``, ``True``/``False``, ``None``, scientific notation, snake_case
   names or Python literals; its PDF (``eb.pdf.write_pdfs``) holds the county name as text;
 - the notebook executed on a generated county whose county name and every school name come
@@ -21,7 +22,7 @@ import nbformat
 import pytest
 
 import edubalance as eb
-from conftest import SAMPLE_DIR
+from conftest import DEMO_COUNTIES, DEMO_FAILING_STANDARD, SAMPLE_DIR, demo_job
 from helpers import cjk_chromium, county_frame, execute_notebook_once
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebooks]
@@ -71,8 +72,18 @@ def _execute(folder, **parameters):
 
 
 @pytest.fixture(scope="module")
-def failing_report(tmp_path_factory):
-    return _execute(tmp_path_factory.mktemp("failing"), county="灵武市", standard="quality-2017")
+def failing_report(demo_reports, tmp_path_factory):
+    # 灵武市 with quality-2017 (Chinese), executed once for the suite by the batch of conftest's
+    # demo reports and exported there by eb.report.export_html; a copy, so that its PDF is
+    # written beside the copy.
+    import shutil
+
+    _, entry = demo_job(demo_reports, "county_scoring", DEMO_COUNTIES[1])
+    assert (entry["parameters"]["county"], entry["parameters"]["standard"]) \
+        == ("灵武市", DEMO_FAILING_STANDARD) == ("灵武市", "quality-2017")
+    copy = tmp_path_factory.mktemp("failing") / "county_scoring.html"
+    shutil.copy(demo_reports / entry["report"], copy)
+    return copy
 
 
 @pytest.fixture(scope="module")
