@@ -103,7 +103,6 @@ ON_THEIR_OWN = [
     "tests/test_batch.py::test_sigterm_and_ctrl_c",
     "tests/test_batch.py::test_watchdog",
     "tests/test_batch.py::test_dask_engine",
-    "tests/test_browser.py::test_explorer_runs_as_a_voila_app",
 ]
 LONGEST_FIRST = [
     # measured with --durations (setup + call), longest first; a node id prefix. Units of work
@@ -115,7 +114,6 @@ LONGEST_FIRST = [
     "tests/test_browser_slides.py::test_hostile_names_stay_text_in_the_presentation_page",
     "tests/test_report_browser.py",
     "tests/test_batch.py::test_dask_engine",
-    "tests/test_browser.py::test_explorer_runs_as_a_voila_app",
     "tests/test_batch.py::test_sigterm_and_ctrl_c",
     "tests/test_batch.py::test_watchdog",
     "tests/test_progress_notebook.py",
@@ -215,6 +213,23 @@ def _edubalance_cli(*args: str, cwd: Path):
                             text=True, env=env)
 
 
+def _export_slides(output: Path, data: Path):
+    """What `edubalance slides notebooks/presentation.ipynb --output OUTPUT` runs, with the
+    presentation's data parameters pointing to ``data`` (schools.csv, counties.csv)."""
+    import os
+    import subprocess
+    import sys
+
+    parameters = {"data_path": str(data / "schools.csv"),
+                  "counties_path": str(data / "counties.csv")}
+    script = ("from edubalance.slides import export_slides; "
+              f"export_slides({str(NOTEBOOKS / 'presentation.ipynb')!r}, {str(output)!r}, "
+              f"parameters={parameters!r}, cwd={str(ROOT)!r})")
+    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
+    return subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env=env)
+
+
 def _finish(process, timeout: float = 300) -> None:
     output, _ = process.communicate(timeout=timeout)
     assert process.returncode == 0, f"{' '.join(process.args)} failed:\n{output[-3000:]}"
@@ -225,14 +240,18 @@ def demo_reports(tmp_path_factory) -> Path:
     """A report folder like `make demo` writes, built once per test process: `edubalance batch`
     (county scoring for :data:`DEMO_COUNTIES`, the first with the notebook's defaults, the
     second with :data:`DEMO_FAILING_STANDARD`; and the explorer for :data:`DEMO_EXPLORER`), on
-    one warm worker (the jobs share its kernel and imports), beside `edubalance slides` for the
-    presentation (defaults), then the index (``eb.report.write_index``, what `edubalance
-    index` runs). Job folders keep everything (``--keep html,results,figures,notebook``), so
+    one warm worker (the jobs share its kernel and imports), beside the slides of the
+    presentation (what `edubalance slides` runs), then the index (``eb.report.write_index``,
+    what `edubalance index` runs). The presentation runs once for the suite, on a copy of the
+    sample whose county and school names are hostile (:func:`hostile_names.hostile_sample`:
+    the same numbers, 大武口区 and five other counties keep their names), so the same pages
+    serve the browser checks of test_browser and the injection checks of test_browser_slides. Job folders keep everything (``--keep html,results,figures,notebook``), so
     the notebook tests check these runs instead of executing again; the browser tests open
     the pages. :func:`demo_job` finds a job's folder and manifest entry."""
     import textwrap
 
     import edubalance as eb
+    from hostile_names import hostile_sample
 
     work = tmp_path_factory.mktemp("demo")
     output = work / "reports"
@@ -260,8 +279,7 @@ def demo_reports(tmp_path_factory) -> Path:
     batch = _edubalance_cli("batch", str(scoring), str(failing), str(explorer), "--workers", "1",
                             "--output", str(output), "--keep", "html,results,figures,notebook",
                             cwd=ROOT)
-    slides = _edubalance_cli("slides", str(NOTEBOOKS / "presentation.ipynb"), "--output",
-                             str(output), cwd=ROOT)
+    slides = _export_slides(output, hostile_sample(SAMPLE_DIR, work / "hostile"))
     _finish(batch)
     _finish(slides)
     eb.report.write_index(output)
