@@ -241,3 +241,44 @@ def test_warm_timeout_kills_and_replaces_the_kernel(probe_run):
     assert last["pid"] != summaries["first"]["pid"]  # a new kernel after the timeout
     assert not last["leaked"]
     assert result.exit_code == 1
+
+
+# --------------------------------------------------------------------------- isolation
+
+def test_a_library_submodule_a_job_imported_stays_importable_after_the_reset(tmp_path,
+                                                                             monkeypatch):
+    # A package with numpy's lazy `__getattr__` (`import numpy.testing as testing`): a job
+    # imports its submodule, the reset reverts the package's names; the next job's import
+    # must work (it recursed without end when the reset removed the attribute of a submodule
+    # that stays loaded; found running several notebooks on one warm kernel).
+    import importlib
+    import sys
+
+    from edubalance.run import isolation
+
+    package = tmp_path / "site-packages" / "lazypkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(
+        "def __getattr__(attr):\n"
+        "    if attr == 'testing':\n"
+        "        import lazypkg.testing as testing\n"
+        "        return testing\n"
+        "    raise AttributeError(attr)\n")
+    (package / "testing.py").write_text("VALUE = 1\n")
+    monkeypatch.syspath_prepend(str(package.parent))
+    monkeypatch.setattr(isolation, "_own_module", lambda module: False)  # a library's module
+    for name in ("lazypkg", "lazypkg.testing"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    importlib.import_module("lazypkg")
+    state = isolation.snapshot()
+    exec("import lazypkg.testing as t", {})                     # the first job
+    isolation.restore(state, libraries=False)
+    namespace: dict = {}
+    exec("import lazypkg.testing as t", namespace)              # the next job
+    assert namespace["t"].VALUE == 1
+    json_attribute = "probe_leak_of_the_isolation_test"
+    import json
+
+    json.__dict__[json_attribute] = True                        # other attributes still go
+    isolation.restore(state, libraries=False)
+    assert not hasattr(json, json_attribute)
