@@ -1,14 +1,16 @@
 """The warm-kernel engine (``--engine warm``) and the package-code part of the resume fingerprint.
 
-Kernel starts and the warm kernel's preload cost seconds, so there are two small batches: the
-toy fixture (3 jobs, one failing) under the cold engine (two workers), and one warm batch on
-one worker running the same toy jobs, then a probe notebook (define a global, check it is gone,
-time out, run on the replacement kernel).
+Kernel starts and the warm kernel's preload cost seconds, so there are two small batches,
+run side by side: the toy fixture (3 jobs, one failing) under the cold engine (`edubalance
+batch`, two workers), and one warm batch on one worker running the same toy jobs, then a probe
+notebook (define a global, check it is gone, time out, run on the replacement kernel).
 """
 from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -125,10 +127,22 @@ def warm_batch(tmp_path_factory):
     probe = write_batch(folder, notebook, parameters={"helper_dir": str(folder / "helpers")},
                         grid={"name": ["first", "second", "sleep", "last"]})
     keep = ["html", "results", "notebook"]  # the probe test reads an executed notebook
-    local = batch.run_batch([spec], output=folder / "local", workers=2, engine="cold",
-                            progress=False, keep=keep)
-    warm = batch.run_batch([spec, probe], output=folder / "warm", workers=1,  # warm: the default
-                           timeout=PROBE_TIMEOUT, progress=False, keep=keep)
+    # The cold batch runs beside the warm one (`edubalance batch`, two workers), so it uses
+    # the time the warm batch waits for its timeout.
+    cold = subprocess.Popen([sys.executable, "-m", "edubalance.batch", str(spec), "--output",
+                             str(folder / "local"), "--workers", "2", "--engine", "cold",
+                             "--keep", ",".join(keep), "--quiet"], cwd=Path.cwd(),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        warm = batch.run_batch([spec, probe], output=folder / "warm", workers=1,  # warm: default
+                               timeout=PROBE_TIMEOUT, progress=False, keep=keep)
+        output, _ = cold.communicate(timeout=300)
+    finally:
+        if cold.poll() is None:
+            cold.kill()
+    assert cold.returncode == 1, output  # its BAD job failed
+    local = batch.BatchResult(entries=read_json(folder / "local" / "manifest.json")["jobs"],
+                              output=folder / "local", planned=3)
     return Path.cwd(), local, warm
 
 
