@@ -1,6 +1,7 @@
 """Shared fixtures: paths, the sample data, and running notebooks with papermill."""
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -21,6 +22,9 @@ SAMPLE_DIR = ROOT / "data" / "sample"
 KERNEL = "edubalance"
 
 matplotlib.use("Agg")  # this process only: notebook kernels keep the inline backend
+# Kernels started from here (the notebook tests, the demo's slides) inherit the environment:
+# MPLBACKEND=Agg would drop every inline figure from their outputs.
+os.environ.pop("MPLBACKEND", None)
 
 
 @pytest.fixture(scope="session")
@@ -105,28 +109,27 @@ ON_THEIR_OWN = [
     "tests/test_batch.py::test_dask_engine",
 ]
 LONGEST_FIRST = [
-    # measured with --durations (setup + call), longest first; a node id prefix. Units of work
-    # start in the order of their first test here.
-    "tests/test_browser.py::test_reports_in_the_browser",           # demo_reports
-    "tests/test_batch.py::test_resume_after_sigkill",
+    # measured with --durations (setup + call, -n 3), longest first; a node id prefix. Units of
+    # work start in the order of their first test here.
+    "tests/test_browser.py::test_reports_in_the_browser",           # demo_reports (~60 s)
     "tests/test_batch_warm.py::test_warm_engine_gives",             # warm_batch
-    "tests/test_batch.py::test_failing_job_is_isolated",            # failing_batch
-    "tests/test_browser_slides.py::test_hostile_names_stay_text_in_the_presentation_page",
     "tests/test_report_browser.py",
+    "tests/test_batch.py::test_resume_after_sigkill",
     "tests/test_batch.py::test_dask_engine",
+    "tests/test_batch.py::test_failing_job_is_isolated",            # failing_batch
+    "tests/test_browser_slides.py",                                 # the Voila explorer
     "tests/test_batch.py::test_sigterm_and_ctrl_c",
-    "tests/test_batch.py::test_watchdog",
-    "tests/test_progress_notebook.py",
     "tests/test_clustering_notebook.py",
-    "tests/test_browser_slides.py",
-    "tests/test_regression_notebook.py",
-    "tests/test_event_study_notebook.py",
+    "tests/test_report_county.py",
+    "tests/test_progress_notebook.py",
+    "tests/test_batch.py::test_watchdog",
     "tests/test_equity_index_notebook.py",
+    "tests/test_event_study_notebook.py",
+    "tests/test_regression_notebook.py",
     "tests/test_event_study.py",
     "tests/test_county_scoring_notebook.py",
-    "tests/test_report_county.py",
-    "tests/test_explore.py",
     "tests/test_teachers_notebook.py",
+    "tests/test_explore.py",
     "tests/test_progress.py",
     "tests/test_batch.py",
     "tests/test_batch_warm.py",
@@ -214,23 +217,37 @@ def _edubalance_cli(*args: str, cwd: Path):
 
 
 def _export_slides(output: Path, data: Path):
-    """What `edubalance slides notebooks/presentation.ipynb --output OUTPUT` runs, with the
-    presentation's data parameters pointing to ``data`` (schools.csv, counties.csv)."""
-    import os
-    import subprocess
-    import sys
+    """What `edubalance slides notebooks/presentation.ipynb --output OUTPUT` runs
+    (``eb.slides.export_slides``), with the presentation's data parameters pointing to ``data``
+    (schools.csv, counties.csv); in a thread of this process (its imports are done already).
+    Returns the thread; :func:`_finish` waits for it and raises what it raised."""
+    import threading
 
-    parameters = {"data_path": str(data / "schools.csv"),
-                  "counties_path": str(data / "counties.csv")}
-    script = ("from edubalance.slides import export_slides; "
-              f"export_slides({str(NOTEBOOKS / 'presentation.ipynb')!r}, {str(output)!r}, "
-              f"parameters={parameters!r}, cwd={str(ROOT)!r})")
-    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
-    return subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, env=env)
+    from edubalance.slides import export_slides
+
+    def run() -> None:
+        try:
+            export_slides(NOTEBOOKS / "presentation.ipynb", output, cwd=ROOT,
+                          parameters={"data_path": str(data / "schools.csv"),
+                                      "counties_path": str(data / "counties.csv")})
+        except BaseException as error:  # noqa: BLE001 - handed to the fixture
+            thread.error = error
+
+    thread = threading.Thread(target=run, name="demo-slides", daemon=True)
+    thread.error = None
+    thread.start()
+    return thread
 
 
 def _finish(process, timeout: float = 300) -> None:
+    import threading
+
+    if isinstance(process, threading.Thread):
+        process.join(timeout)
+        assert not process.is_alive(), f"{process.name} did not finish in {timeout} s"
+        if process.error is not None:
+            raise process.error
+        return
     output, _ = process.communicate(timeout=timeout)
     assert process.returncode == 0, f"{' '.join(process.args)} failed:\n{output[-3000:]}"
 
