@@ -167,11 +167,14 @@ def test_notebook_parameters_types_and_required(tmp_path):
         assert expected in message
 
 
-def test_unknown_parameter_rejects_the_whole_batch_before_any_job(tmp_path):
+def test_unknown_parameter_rejects_the_whole_batch_before_any_job(tmp_path, monkeypatch,
+                                                                    capsys):
+    # `python -m edubalance.batch` is batch.main (nothing runs, so no process of its own).
     spec = write_batch(tmp_path, parameters={"valeu": 2}, grid={"county": ["a", "b"]})
-    result = run_cli(str(spec), "--output", "out", cwd=tmp_path, timeout=60)
-    assert result.returncode == 1
-    assert "unknown parameter 'valeu'" in result.stderr and "Traceback" not in result.stderr
+    monkeypatch.chdir(tmp_path)
+    assert batch.main([str(spec), "--output", "out", "--quiet"]) == 1
+    stderr = capsys.readouterr().err
+    assert "unknown parameter 'valeu'" in stderr and "Traceback" not in stderr
     assert not (tmp_path / "out").exists()
 
 
