@@ -374,8 +374,8 @@ def test_watchdog_kills_a_job_and_every_process_it_started(tmp_path):
     # The per-cell limit is set far above the job limit, so only the watchdog can stop it. The
     # job limit counts from the job's start, kernel start included: papermill is imported
     # first (its import would count too), and if the machine is so loaded that the kernel has
-    # not even reached the cell within the limit (no pid file: nothing to check), the job is
-    # run again with a limit three times as long.
+    # not even reached the cell within the limit (no complete pid file: nothing to check), the
+    # job is run again with a limit three times as long.
     import papermill  # noqa: F401
     import psutil
 
@@ -390,7 +390,7 @@ def test_watchdog_kills_a_job_and_every_process_it_started(tmp_path):
         started = time.monotonic()
         entry = batch.execute_job(spec)
         assert time.monotonic() - started < 90
-        if pid_file.is_file():
+        if pid_file.is_file() and len(pid_file.read_text().split()) == 2:
             break
     assert entry["status"] == "failed" and f"timed out after {limit} s" in entry["error"], entry
     output = Path(spec["output"])
@@ -398,7 +398,9 @@ def test_watchdog_kills_a_job_and_every_process_it_started(tmp_path):
     marker = json.loads((output / "spawn" / "T" / "job.json").read_text())
     assert marker["status"] == "failed"
     processes = []
-    for pid in map(int, pid_file.read_text().split()):
+    pids = pid_file.read_text().split()
+    assert len(pids) == 2, pids  # the cell started both children before the watchdog fired
+    for pid in map(int, pids):
         try:
             processes.append(psutil.Process(pid))
         except psutil.NoSuchProcess:
