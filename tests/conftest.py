@@ -1,11 +1,20 @@
 """Shared fixtures: paths, the sample data, and running notebooks with papermill."""
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 from pathlib import Path
 
-import matplotlib
-import pytest
+# jsonschema (imported by nbformat) imports rfc3987_syntax for its "iri" format checks, which
+# builds a parser grammar at import: ~1.5 s of CPU in every process that reads a notebook.
+# Neither nbformat nor these tests check formats, so the test processes skip that import
+# (jsonschema then leaves the "iri" format unchecked). Kernels and the batch's processes are
+# left as they are.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import matplotlib  # noqa: E402
+import pytest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -13,6 +22,9 @@ SAMPLE_DIR = ROOT / "data" / "sample"
 KERNEL = "edubalance"
 
 matplotlib.use("Agg")  # this process only: notebook kernels keep the inline backend
+# Kernels started from here (the notebook tests, the demo's slides) inherit the environment:
+# MPLBACKEND=Agg would drop every inline figure from their outputs.
+os.environ.pop("MPLBACKEND", None)
 
 
 @pytest.fixture(scope="session")
@@ -87,7 +99,7 @@ def pytest_configure(config):
 SHARED_FIXTURES = {
     # module-scoped fixtures that execute notebooks or run batches: the tests using one of them
     # are one unit of work (one worker, one after the other), so it is built once per run
-    "failing_batch", "toy_runs", "probe_run", "presentation",
+    "failing_batch", "warm_batch", "presentation",
 }
 ON_THEIR_OWN = [
     # long tests with no shared fixture: each is a unit of work by itself (a node id prefix)
@@ -95,33 +107,29 @@ ON_THEIR_OWN = [
     "tests/test_batch.py::test_sigterm_and_ctrl_c",
     "tests/test_batch.py::test_watchdog",
     "tests/test_batch.py::test_dask_engine",
-    "tests/test_browser.py::test_explorer_runs_as_a_voila_app",
 ]
 LONGEST_FIRST = [
-    # measured with --durations (setup + call), longest first; a node id prefix. Units of work
-    # start in the order of their first test here.
-    "tests/test_browser.py::test_reports_in_the_browser",           # demo_reports
-    "tests/test_batch.py::test_resume_after_sigkill",
-    "tests/test_batch_warm.py::test_warm_engine_gives",             # toy_runs
-    "tests/test_batch.py::test_failing_job_is_isolated",            # failing_batch
-    "tests/test_browser_slides.py::test_hostile_names_stay_text_in_the_presentation_page",
-    "tests/test_batch_warm.py::test_warm_jobs_share",               # probe_run
+    # measured with --durations (setup + call, -n 3), longest first; a node id prefix. Units of
+    # work start in the order of their first test here.
+    "tests/test_browser.py::test_reports_in_the_browser",           # demo_reports (~60 s)
+    "tests/test_batch_warm.py::test_warm_engine_gives",             # warm_batch
     "tests/test_report_browser.py",
+    "tests/test_batch.py::test_resume_after_sigkill",
     "tests/test_batch.py::test_dask_engine",
-    "tests/test_browser.py::test_explorer_runs_as_a_voila_app",
+    "tests/test_batch.py::test_failing_job_is_isolated",            # failing_batch
+    "tests/test_browser_slides.py",                                 # the Voila explorer
     "tests/test_batch.py::test_sigterm_and_ctrl_c",
-    "tests/test_batch.py::test_watchdog",
-    "tests/test_progress_notebook.py",
     "tests/test_clustering_notebook.py",
-    "tests/test_browser_slides.py",
-    "tests/test_regression_notebook.py",
-    "tests/test_event_study_notebook.py",
+    "tests/test_report_county.py",
+    "tests/test_progress_notebook.py",
+    "tests/test_batch.py::test_watchdog",
     "tests/test_equity_index_notebook.py",
+    "tests/test_event_study_notebook.py",
+    "tests/test_regression_notebook.py",
     "tests/test_event_study.py",
     "tests/test_county_scoring_notebook.py",
-    "tests/test_report_county.py",
-    "tests/test_explore.py",
     "tests/test_teachers_notebook.py",
+    "tests/test_explore.py",
     "tests/test_progress.py",
     "tests/test_batch.py",
     "tests/test_batch_warm.py",
@@ -185,8 +193,11 @@ class _Scheduling:
 
 # --------------------------------------------------------------------------- the demo reports
 
-DEMO_COUNTIES = ["大武口区", "西吉县"]
-"""The county scoring jobs of :func:`demo_reports` (the first runs the notebook's defaults)."""
+DEMO_COUNTIES = ["大武口区", "灵武市"]
+"""The county scoring jobs of :func:`demo_reports`: the first with the notebook's defaults
+(basic-2012), the second a county failing :data:`DEMO_FAILING_STANDARD` (the report the
+browser tests of test_report_browser read and print)."""
+DEMO_FAILING_STANDARD = "quality-2017"
 DEMO_EXPLORER = {"standard": "quality-2017", "county": "西吉县", "year": 2016, "level": "primary",
                  "indicator": "teaching_area_per_student"}
 """The explorer job of :func:`demo_reports`."""
@@ -205,7 +216,38 @@ def _edubalance_cli(*args: str, cwd: Path):
                             text=True, env=env)
 
 
+def _export_slides(output: Path, data: Path):
+    """What `edubalance slides notebooks/presentation.ipynb --output OUTPUT` runs
+    (``eb.slides.export_slides``), with the presentation's data parameters pointing to ``data``
+    (schools.csv, counties.csv); in a thread of this process (its imports are done already).
+    Returns the thread; :func:`_finish` waits for it and raises what it raised."""
+    import threading
+
+    from edubalance.slides import export_slides
+
+    def run() -> None:
+        try:
+            export_slides(NOTEBOOKS / "presentation.ipynb", output, cwd=ROOT,
+                          parameters={"data_path": str(data / "schools.csv"),
+                                      "counties_path": str(data / "counties.csv")})
+        except BaseException as error:  # noqa: BLE001 - handed to the fixture
+            thread.error = error
+
+    thread = threading.Thread(target=run, name="demo-slides", daemon=True)
+    thread.error = None
+    thread.start()
+    return thread
+
+
 def _finish(process, timeout: float = 300) -> None:
+    import threading
+
+    if isinstance(process, threading.Thread):
+        process.join(timeout)
+        assert not process.is_alive(), f"{process.name} did not finish in {timeout} s"
+        if process.error is not None:
+            raise process.error
+        return
     output, _ = process.communicate(timeout=timeout)
     assert process.returncode == 0, f"{' '.join(process.args)} failed:\n{output[-3000:]}"
 
@@ -213,12 +255,20 @@ def _finish(process, timeout: float = 300) -> None:
 @pytest.fixture(scope="session")
 def demo_reports(tmp_path_factory) -> Path:
     """A report folder like `make demo` writes, built once per test process: `edubalance batch`
-    (county scoring for :data:`DEMO_COUNTIES` with the notebook's defaults otherwise, and the
-    explorer for :data:`DEMO_EXPLORER`), `edubalance slides` for the presentation (defaults),
-    then `edubalance index`. Job folders keep everything (``--keep html,results,figures,
-    notebook``), so the notebook tests check these runs instead of executing again; the browser
-    tests open the pages. :func:`demo_job` finds a job's folder and manifest entry."""
+    (county scoring for :data:`DEMO_COUNTIES`, the first with the notebook's defaults, the
+    second with :data:`DEMO_FAILING_STANDARD`; and the explorer for :data:`DEMO_EXPLORER`), on
+    one warm worker (the jobs share its kernel and imports), beside the slides of the
+    presentation (what `edubalance slides` runs), then the index (``eb.report.write_index``,
+    what `edubalance index` runs). The presentation runs once for the suite, on a copy of the
+    sample whose county and school names are hostile (:func:`hostile_names.hostile_sample`:
+    the same numbers, 大武口区 and five other counties keep their names), so the same pages
+    serve the browser checks of test_browser and the injection checks of test_browser_slides. Job folders keep everything (``--keep html,results,figures,notebook``), so
+    the notebook tests check these runs instead of executing again; the browser tests open
+    the pages. :func:`demo_job` finds a job's folder and manifest entry."""
     import textwrap
+
+    import edubalance as eb
+    from hostile_names import hostile_sample
 
     work = tmp_path_factory.mktemp("demo")
     output = work / "reports"
@@ -227,7 +277,13 @@ def demo_reports(tmp_path_factory) -> Path:
     scoring.write_text(textwrap.dedent(f"""\
         notebook: {NOTEBOOKS / 'county_scoring.ipynb'}
         parameters: {{data_path: {data}, standard: basic-2012, year: 2017}}
-        grid: {{county: [{', '.join(DEMO_COUNTIES)}]}}
+        grid: {{county: [{DEMO_COUNTIES[0]}]}}
+        """), encoding="utf-8")
+    failing = work / "county_scoring_failing.yaml"
+    failing.write_text(textwrap.dedent(f"""\
+        notebook: {NOTEBOOKS / 'county_scoring.ipynb'}
+        parameters: {{data_path: {data}, standard: {DEMO_FAILING_STANDARD}, year: 2017}}
+        grid: {{county: [{DEMO_COUNTIES[1]}]}}
         """), encoding="utf-8")
     explorer = work / "explorer.yaml"
     fixed = ", ".join(f"{k}: {v}" for k, v in DEMO_EXPLORER.items() if k != "county")
@@ -237,13 +293,13 @@ def demo_reports(tmp_path_factory) -> Path:
         grid: {{county: [{DEMO_EXPLORER['county']}]}}
         """), encoding="utf-8")
     # The batch and the slides run side by side (two cores), then the index lists both.
-    batch = _edubalance_cli("batch", str(scoring), str(explorer), "--workers", "2", "--output",
-                            str(output), "--keep", "html,results,figures,notebook", cwd=ROOT)
-    slides = _edubalance_cli("slides", str(NOTEBOOKS / "presentation.ipynb"), "--output",
-                             str(output), cwd=ROOT)
+    batch = _edubalance_cli("batch", str(scoring), str(failing), str(explorer), "--workers", "1",
+                            "--output", str(output), "--keep", "html,results,figures,notebook",
+                            cwd=ROOT)
+    slides = _export_slides(output, hostile_sample(SAMPLE_DIR, work / "hostile"))
     _finish(batch)
     _finish(slides)
-    _finish(_edubalance_cli("index", str(output), cwd=ROOT))
+    eb.report.write_index(output)
     return output
 
 

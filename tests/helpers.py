@@ -39,23 +39,54 @@ class Links(HTMLParser):
 
 
 def execute_notebook_once(name: str, folder, **parameters):
-    """Run ``notebooks/<name>.ipynb`` with papermill into ``folder``; return its output_dir.
+    """Run ``notebooks/<name>.ipynb`` into ``folder``; return its output_dir.
 
     For module-scoped fixtures (``tmp_path_factory.mktemp(name)``), so that a notebook is
-    executed once for all the assertions of a test module.
+    executed once for all the assertions of a test module. The executed notebook is
+    ``folder/<name>.executed.ipynb``; ``output_dir`` defaults to ``folder/out``.
+
+    The notebook runs as a job of the batch's warm engine (``execute_job_warm``) on this test
+    process's one kernel: started (and the heavy libraries imported) once per process, reset
+    to its snapshot before each notebook, as `edubalance batch` runs its jobs
+    (test_batch_warm shows that this gives the results of a fresh kernel). A failing
+    notebook fails the test with its error.
     """
+    import atexit
+    import shutil
     from pathlib import Path
 
-    import papermill as pm
-
     from conftest import KERNEL, NOTEBOOKS, ROOT
+    from edubalance.run import engines
 
     folder = Path(folder)
-    output_dir = Path(parameters.setdefault("output_dir", str(folder / "out")))
-    pm.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(folder / f"{name}.executed.ipynb"),
-                        parameters=parameters, kernel_name=KERNEL, cwd=str(ROOT),
-                        progress_bar=False)
+    output_dir = Path(parameters.pop("output_dir", folder / "out"))
+    jobs = folder / ".jobs"
+    spec = {"notebook": str(NOTEBOOKS / f"{name}.ipynb"), "notebook_text": f"{name}.ipynb",
+            "parameters": parameters, "output": str(jobs), "stem": name, "slug": "run",
+            "cwd": str(ROOT), "timeout": None, "kernel_name": KERNEL, "engine": "warm",
+            "keep": ["results", "figures", "notebook"], "fingerprint": None}
+    if not _WARM_THREAD:
+        # The kernel and its event loop live in one thread of their own: the tests' browser
+        # (Playwright's sync API) runs an event loop in the main thread.
+        from concurrent.futures import ThreadPoolExecutor
+
+        _WARM_THREAD.append(ThreadPoolExecutor(1, thread_name_prefix="edubalance-warm"))
+        close = getattr(engines, "_close_warm_kernel", None)
+        if close is not None:
+            atexit.register(close)
+    entry = _WARM_THREAD[0].submit(engines.execute_job_warm, spec).result()
+    job = jobs / name / "run"
+    assert entry["status"] == "ok", f"{name}.ipynb failed: {entry['error']}"
+    shutil.move(job / f"{name}.ipynb", folder / f"{name}.executed.ipynb")
+    for marker in ("job.json", "kernel.log"):
+        (job / marker).unlink(missing_ok=True)
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(job, output_dir)
+    shutil.rmtree(jobs)
     return output_dir
+
+
+_WARM_THREAD: list = []
 
 
 # Per pupil (or per 100 pupils) amounts at which a school meets every threshold of every

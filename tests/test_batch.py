@@ -1,7 +1,9 @@
 """The batch runner: planning, validation, fault isolation, resume, slugs, index, Dask.
 
-Kernel starts cost ~2-3 s each, so the runs are small: one shared failing batch (4 jobs,
-2 workers), one resume-after-SIGKILL batch (3 jobs), one timeout job and one Dask run.
+Kernel starts cost ~1-3 s each and every worker process ~2 s of imports, so the runs are
+small: one shared failing batch (4 jobs, one warm worker), one resume-after-SIGKILL batch
+(2 jobs of a light notebook, then the missing one), one timeout job and one Dask run. Tests
+wait for files a job writes, never for a fixed time.
 """
 from __future__ import annotations
 
@@ -42,6 +44,33 @@ def run_cli(*args: str, cwd: Path, timeout: float = 120) -> subprocess.Completed
 def manifest(output: Path) -> dict[str, dict]:
     jobs = json.loads((output / "manifest.json").read_text(encoding="utf-8"))["jobs"]
     return {job["parameters"]["county"]: job for job in jobs}
+
+
+def gate_notebook(folder: Path) -> Path:
+    """``gate_job.ipynb``: a job that imports nothing heavy (its kernel starts in ~1 s). The job
+    for ``slow_county`` creates ``<gate>.started`` once it runs, then waits for the file
+    ``gate``; every job writes ``summary.json``. The tests wait for the marker instead of
+    sleeping, so a signal always reaches a job that is running."""
+    import nbformat
+
+    parameters = nbformat.v4.new_code_cell('county = ""\nslow_county = ""\ngate = ""\n'
+                                           'output_dir = "out"')
+    parameters.metadata["tags"] = ["parameters"]
+    work = nbformat.v4.new_code_cell(
+        "import json, os, time\n"
+        "if county == slow_county:\n"
+        "    open(gate + '.started', 'w').close()\n"
+        "    deadline = time.time() + 120\n"
+        "    while not os.path.exists(gate) and time.time() < deadline:\n"
+        "        time.sleep(0.05)\n"
+        "with open(os.path.join(output_dir, 'summary.json'), 'w') as f:\n"
+        "    json.dump({'county': county}, f)")
+    notebook = nbformat.v4.new_notebook(cells=[parameters, work])
+    notebook.metadata["kernelspec"] = {"name": "edubalance", "language": "python",
+                                       "display_name": "Python (edubalance)"}
+    path = folder / "gate_job.ipynb"
+    nbformat.write(notebook, path)
+    return path
 
 
 
@@ -138,11 +167,14 @@ def test_notebook_parameters_types_and_required(tmp_path):
         assert expected in message
 
 
-def test_unknown_parameter_rejects_the_whole_batch_before_any_job(tmp_path):
+def test_unknown_parameter_rejects_the_whole_batch_before_any_job(tmp_path, monkeypatch,
+                                                                    capsys):
+    # `python -m edubalance.batch` is batch.main (nothing runs, so no process of its own).
     spec = write_batch(tmp_path, parameters={"valeu": 2}, grid={"county": ["a", "b"]})
-    result = run_cli(str(spec), "--output", "out", cwd=tmp_path, timeout=60)
-    assert result.returncode == 1
-    assert "unknown parameter 'valeu'" in result.stderr and "Traceback" not in result.stderr
+    monkeypatch.chdir(tmp_path)
+    assert batch.main([str(spec), "--output", "out", "--quiet"]) == 1
+    stderr = capsys.readouterr().err
+    assert "unknown parameter 'valeu'" in stderr and "Traceback" not in stderr
     assert not (tmp_path / "out").exists()
 
 
@@ -181,7 +213,9 @@ def failing_batch(tmp_path_factory):
                        grid={"county": ["../../etc", "<script>alert(1)</script>", "灵武市 ",
                                         "BAD"]})
     started = time.monotonic()
-    result = run_cli(str(spec), "--workers", "2", "--output", "reports", cwd=folder)
+    # One warm worker: the failing job's kernel is reset and runs the job after it (the pool
+    # with two workers is exercised by test_batch_warm's cold run).
+    result = run_cli(str(spec), "--workers", "1", "--output", "reports", cwd=folder)
     return folder / "reports", result, time.monotonic() - started
 
 
@@ -268,46 +302,51 @@ def test_index_subcommand_rebuilds_from_manifest(failing_batch):
 
 def test_resume_after_sigkill_runs_only_missing_jobs(tmp_path):
     gate = tmp_path / "gate"
-    spec = write_batch(tmp_path, parameters={"slow_county": "SLOW", "gate": str(gate)},
+    spec = write_batch(tmp_path, notebook=gate_notebook(tmp_path),
+                       parameters={"slow_county": "SLOW", "gate": str(gate)},
                        grid={"county": ["A", "SLOW"]})
     output = tmp_path / "out"
-    # The cold engine: a toy kernel starts in ~1 s, a warm worker preloads pandas, matplotlib and
-    # scipy first (the warm engine's resume is covered by test_batch_warm and the soak test).
+    jobs_folder = output / "gate_job"
+    # One worker of the cold engine runs A, then SLOW (a light notebook's kernel starts in ~1 s;
+    # the warm engine's resume is covered by test_batch_warm and the soak test). No HTML
+    # report: what is checked is the job folders and the manifest.
     runner = subprocess.Popen([sys.executable, "-m", "edubalance.batch", str(spec), "--workers",
-                               "2", "--output", str(output), "--quiet", "--engine", "cold"],
+                               "1", "--output", str(output), "--quiet", "--engine", "cold",
+                               "--keep", "results"],
                               cwd=tmp_path,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            a_done = (output / "toy_job" / "A" / "job.json").is_file()
-            if a_done and list((output / "toy_job").glob(".tmp-SLOW-*")):
+            # A is complete and the SLOW job's notebook is running (it wrote its marker).
+            if (jobs_folder / "A" / "job.json").is_file() \
+                    and Path(f"{gate}.started").is_file():
                 break
             assert runner.poll() is None, "runner ended before it was killed"
-            time.sleep(0.2)
+            time.sleep(0.05)
         else:
             pytest.fail("batch did not reach the slow job in time")
-        time.sleep(1.0)  # well inside the slow job
     finally:
         runner.send_signal(signal.SIGKILL)
         runner.wait(30)
-    slow = output / "toy_job" / "SLOW"
+    slow = jobs_folder / "SLOW"
     assert not (slow / "job.json").exists()  # nothing that looks complete
-    assert list((output / "toy_job").glob(".tmp-SLOW-*"))
-    first_a = (output / "toy_job" / "A" / "job.json").read_text(encoding="utf-8")
+    assert list(jobs_folder.glob(".tmp-SLOW-*"))
+    first_a = (jobs_folder / "A" / "job.json").read_text(encoding="utf-8")
 
     gate.write_text("go")
-    result = run_cli(str(spec), "--workers", "1", "--output", "out", "--resume", "--engine", "cold",
-                     cwd=tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
+    # The resume itself needs no runner process of its own (the SIGKILL did).
+    result = batch.run_batch([spec], output=output, workers=1, resume=True, engine="cold",
+                             keep=["results"], progress=False)
+    assert result.exit_code == 0, result.entries
     jobs = manifest(output)
     assert {c: j["status"] for c, j in jobs.items()} == {"A": "skipped", "SLOW": "ok"}
-    assert (output / "toy_job" / "A" / "job.json").read_text(encoding="utf-8") == first_a
+    assert (jobs_folder / "A" / "job.json").read_text(encoding="utf-8") == first_a
     assert json.loads((slow / "job.json").read_text(encoding="utf-8"))["status"] == "ok"
-    assert not list((output / "toy_job").glob(".tmp-*"))
+    assert not list(jobs_folder.glob(".tmp-*"))
     # Once everything is complete, --resume (here with --only) starts no kernel at all.
     again = batch.run_batch([spec], output=output, resume=True, only="A", progress=False,
-                            workers=1)
+                            workers=1, keep=["results"])
     assert [e["status"] for e in again.entries] == ["skipped"]
 
 
@@ -332,24 +371,36 @@ def _spawning_notebook(path: Path) -> Path:
 
 
 def test_watchdog_kills_a_job_and_every_process_it_started(tmp_path):
-    # The per-cell limit is set far above the job limit, so only the watchdog can stop it.
+    # The per-cell limit is set far above the job limit, so only the watchdog can stop it. The
+    # job limit counts from the job's start, kernel start included: papermill is imported
+    # first (its import would count too), and if the machine is so loaded that the kernel has
+    # not even reached the cell within the limit (no complete pid file: nothing to check), the
+    # job is run again with a limit three times as long.
+    import papermill  # noqa: F401
     import psutil
 
-    pid_file = tmp_path / "pids"
-    spec = {"notebook": str(_spawning_notebook(tmp_path / "spawn.ipynb")),
-            "notebook_text": "spawn", "output": str(tmp_path / "out"),
-            "parameters": {"pid_file": str(pid_file)}, "stem": "spawn",
-            "slug": "T", "cwd": str(tmp_path), "timeout": 10, "cell_timeout": 300,
-            "kernel_name": "edubalance", "fingerprint": "sha256:x"}
-    started = time.monotonic()
-    entry = batch.execute_job(spec)
-    assert time.monotonic() - started < 90
-    assert entry["status"] == "failed" and "timed out after 10 s" in entry["error"], entry
-    assert (tmp_path / "out" / entry["notebook_output"]).is_file()  # kept: the job failed
-    marker = json.loads((tmp_path / "out" / "spawn" / "T" / "job.json").read_text())
+    notebook = _spawning_notebook(tmp_path / "spawn.ipynb")
+    for limit in (4, 12):
+        pid_file = tmp_path / f"pids-{limit}"
+        spec = {"notebook": str(notebook),
+                "notebook_text": "spawn", "output": str(tmp_path / f"out-{limit}"),
+                "parameters": {"pid_file": str(pid_file)}, "stem": "spawn",
+                "slug": "T", "cwd": str(tmp_path), "timeout": limit, "cell_timeout": 300,
+                "kernel_name": "edubalance", "fingerprint": "sha256:x"}
+        started = time.monotonic()
+        entry = batch.execute_job(spec)
+        assert time.monotonic() - started < 90
+        if pid_file.is_file() and len(pid_file.read_text().split()) == 2:
+            break
+    assert entry["status"] == "failed" and f"timed out after {limit} s" in entry["error"], entry
+    output = Path(spec["output"])
+    assert (output / entry["notebook_output"]).is_file()  # kept: the job failed
+    marker = json.loads((output / "spawn" / "T" / "job.json").read_text())
     assert marker["status"] == "failed"
     processes = []
-    for pid in map(int, pid_file.read_text().split()):
+    pids = pid_file.read_text().split()
+    assert len(pids) == 2, pids  # the cell started both children before the watchdog fired
+    for pid in map(int, pids):
         try:
             processes.append(psutil.Process(pid))
         except psutil.NoSuchProcess:
@@ -581,23 +632,26 @@ def _wait_for(predicate, runner: subprocess.Popen, seconds: float = 120) -> None
     while not predicate():
         assert runner.poll() is None, runner.communicate()
         assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.1)
+        time.sleep(0.05)
 
 
 @pytest.mark.parametrize("stop", ["SIGTERM", "SIGINT"])
 def test_sigterm_and_ctrl_c_finish_manifest_and_index_without_tracebacks(tmp_path, stop):
-    # Job B waits on a gate that never opens; the batch is stopped while it runs.
+    # Job B waits on a gate that never opens; the batch is stopped while B's notebook runs
+    # (it has written its marker). A light notebook and no HTML reports keep each run short.
     import os
 
     gate = tmp_path / "gate"
-    spec = write_batch(tmp_path, parameters={"slow_county": "B", "gate": str(gate)},
+    spec = write_batch(tmp_path, notebook=gate_notebook(tmp_path),
+                       parameters={"slow_county": "B", "gate": str(gate)},
                        grid={"county": ["A", "B"]})
     output = tmp_path / "out"
-    runner = _start(spec, output, tmp_path, "--workers", "1", "--engine", "cold")
+    jobs_folder = output / "gate_job"
+    runner = _start(spec, output, tmp_path, "--workers", "1", "--engine", "cold",
+                    "--keep", "results")
     try:
-        _wait_for(lambda: (output / "toy_job" / "A" / "job.json").is_file()
-                  and list((output / "toy_job").glob(".tmp-B-*")), runner)
-        time.sleep(1.0)
+        _wait_for(lambda: (jobs_folder / "A" / "job.json").is_file()
+                  and Path(f"{gate}.started").is_file(), runner)
         if stop == "SIGTERM":
             runner.send_signal(signal.SIGTERM)  # to the runner only, as a service manager does
         else:
@@ -613,7 +667,7 @@ def test_sigterm_and_ctrl_c_finish_manifest_and_index_without_tracebacks(tmp_pat
     jobs = json.loads((output / "manifest.json").read_text(encoding="utf-8"))["jobs"]
     assert [(j["slug"], j["status"]) for j in jobs] == [("A", "ok")]
     assert "A" in (output / "index.html").read_text(encoding="utf-8")
-    assert not list((output / "toy_job").glob(".tmp-*"))
+    assert not list(jobs_folder.glob(".tmp-*"))
 
 
 def _soak(tmp_path: Path, kills: int, seed: int) -> None:

@@ -1,13 +1,16 @@
 """The warm-kernel engine (``--engine warm``) and the package-code part of the resume fingerprint.
 
-Kernel starts cost ~2-3 s, so there are three small batches: the toy fixture (3 jobs, one
-failing) under the local and the warm engine, and a probe notebook (4 jobs on one warm
-worker: define a global, check it is gone, time out, run on the replacement kernel).
+Kernel starts and the warm kernel's preload cost seconds, so there are two small batches,
+run side by side: the toy fixture (3 jobs, one failing) under the cold engine (`edubalance
+batch`, two workers), and one warm batch on one worker running the same toy jobs, then a probe
+notebook (define a global, check it is gone, time out, run on the replacement kernel).
 """
 from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -17,7 +20,8 @@ import yaml
 from edubalance import batch
 
 TOY = Path(__file__).resolve().parent / "fixtures" / "toy_job.ipynb"
-PROBE_TIMEOUT = 14.0  # kernel start + preload count too: room for a loaded machine
+PROBE_TIMEOUT = 10.0  # kernel start + preload (~3 s on a quiet machine) count too: room
+#                       for a loaded one
 
 
 def write_batch(folder: Path, notebook: Path, **content) -> Path:
@@ -110,15 +114,50 @@ def test_package_code_hash_follows_modules_and_standards(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- toy batch
 
 @pytest.fixture(scope="module")
-def toy_runs(tmp_path_factory):
+def warm_batch(tmp_path_factory):
+    """The toy jobs on the cold engine; then one warm batch on one worker: the same toy jobs,
+    then the probe jobs (so the probe's first job runs on a kernel that has run three jobs,
+    one of them failing). Returns ``(cold, warm, probe)`` batch files and results."""
     folder = tmp_path_factory.mktemp("warm")
     spec = write_batch(folder, TOY, parameters={"value": 2, "fail_county": "BAD"},
                        grid={"county": ["A", "BAD", "C"]})
-    local = batch.run_batch([spec], output=folder / "local", workers=2, engine="cold",
-                            progress=False)
-    warm = batch.run_batch([spec], output=folder / "warm", workers=1,  # warm: the default
-                           progress=False)
-    return local, warm
+    notebook = probe_notebook(folder / "probe.ipynb")
+    (folder / "helpers").mkdir()
+    (folder / "helpers" / "probe_helper.py").write_text("STATE = []\n")
+    probe = write_batch(folder, notebook, parameters={"helper_dir": str(folder / "helpers")},
+                        grid={"name": ["first", "second", "sleep", "last"]})
+    keep = ["html", "results", "notebook"]  # the probe test reads an executed notebook
+    # The cold batch runs beside the warm one (`edubalance batch`, two workers), so it uses
+    # the time the warm batch waits for its timeout.
+    cold = subprocess.Popen([sys.executable, "-m", "edubalance.batch", str(spec), "--output",
+                             str(folder / "local"), "--workers", "2", "--engine", "cold",
+                             "--keep", ",".join(keep), "--quiet"], cwd=Path.cwd(),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        warm = batch.run_batch([spec, probe], output=folder / "warm", workers=1,  # warm: default
+                               timeout=PROBE_TIMEOUT, progress=False, keep=keep)
+        output, _ = cold.communicate(timeout=300)
+    finally:
+        if cold.poll() is None:
+            cold.kill()
+    assert cold.returncode == 1, output  # its BAD job failed
+    local = batch.BatchResult(entries=read_json(folder / "local" / "manifest.json")["jobs"],
+                              output=folder / "local", planned=3)
+    return Path.cwd(), local, warm
+
+
+def _part(result, stem: str):
+    """The entries of ``result`` for one notebook, as a result of their own."""
+    import dataclasses
+
+    return dataclasses.replace(result, entries=[e for e in result.entries
+                                                if e["notebook_stem"] == stem])
+
+
+@pytest.fixture(scope="module")
+def toy_runs(warm_batch):
+    _, local, warm = warm_batch
+    return local, _part(warm, "toy_job")
 
 
 def test_warm_engine_gives_the_local_engine_results(toy_runs):
@@ -134,7 +173,8 @@ def test_warm_engine_gives_the_local_engine_results(toy_runs):
             assert read_json(warm.output / got["summary"]) \
                 == read_json(local.output / expected["summary"])
     manifest = read_json(warm.output / "manifest.json")
-    assert [job["status"] for job in manifest["jobs"]] == ["ok", "failed", "ok"]
+    assert [job["status"] for job in manifest["jobs"]
+            if job["notebook_stem"] == "toy_job"] == ["ok", "failed", "ok"]
     assert (warm.output / "index.html").is_file()
     assert not list(warm.output.rglob(".tmp-*"))
 
@@ -167,8 +207,9 @@ def test_resume_reruns_jobs_when_package_code_changes(toy_runs, tmp_path, monkey
     monkeypatch.setattr(runner, "package_code_hash", lambda: "sha256:edited-scoring-module")
     marker = output / "toy_job" / "A" / "job.json"
     before = read_json(marker)
+    # (The cold engine: a warm kernel's preload would only cost time here.)
     rerun = batch.run_batch([spec], output=output, resume=True, only="A", progress=False,
-                            workers=1, engine="warm")
+                            workers=1, engine="cold")
     assert [e["status"] for e in rerun.entries] == ["ok"]
     after = read_json(marker)
     assert after["started"] >= before["started"] and after["fingerprint"] != before["fingerprint"]
@@ -178,19 +219,12 @@ def test_resume_reruns_jobs_when_package_code_changes(toy_runs, tmp_path, monkey
 # --------------------------------------------------------------------------- probe batch
 
 @pytest.fixture(scope="module")
-def probe_run(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("probe")
-    notebook = probe_notebook(folder / "probe.ipynb")
-    (folder / "helpers").mkdir()
-    (folder / "helpers" / "probe_helper.py").write_text("STATE = []\n")
-    spec = write_batch(folder, notebook, parameters={"helper_dir": str(folder / "helpers")},
-                       grid={"name": ["first", "second", "sleep", "last"]})
-    result = batch.run_batch([spec], output=folder / "out", workers=1, engine="warm",
-                             timeout=PROBE_TIMEOUT, progress=False,
-                             keep=["html", "results", "notebook"])
+def probe_run(warm_batch):
+    batch_cwd, _, warm = warm_batch
+    result = _part(warm, "probe")
     summaries = {entry["parameters"]["name"]: read_json(result.output / entry["summary"])
                  for entry in result.entries if entry["summary"]}
-    return Path.cwd(), result, summaries
+    return batch_cwd, result, summaries
 
 
 def test_warm_jobs_share_the_kernel_but_not_the_namespace(probe_run):
@@ -221,3 +255,44 @@ def test_warm_timeout_kills_and_replaces_the_kernel(probe_run):
     assert last["pid"] != summaries["first"]["pid"]  # a new kernel after the timeout
     assert not last["leaked"]
     assert result.exit_code == 1
+
+
+# --------------------------------------------------------------------------- isolation
+
+def test_a_library_submodule_a_job_imported_stays_importable_after_the_reset(tmp_path,
+                                                                             monkeypatch):
+    # A package with numpy's lazy `__getattr__` (`import numpy.testing as testing`): a job
+    # imports its submodule, the reset reverts the package's names; the next job's import
+    # must work (it recursed without end when the reset removed the attribute of a submodule
+    # that stays loaded; found running several notebooks on one warm kernel).
+    import importlib
+    import sys
+
+    from edubalance.run import isolation
+
+    package = tmp_path / "site-packages" / "lazypkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(
+        "def __getattr__(attr):\n"
+        "    if attr == 'testing':\n"
+        "        import lazypkg.testing as testing\n"
+        "        return testing\n"
+        "    raise AttributeError(attr)\n")
+    (package / "testing.py").write_text("VALUE = 1\n")
+    monkeypatch.syspath_prepend(str(package.parent))
+    monkeypatch.setattr(isolation, "_own_module", lambda module: False)  # a library's module
+    for name in ("lazypkg", "lazypkg.testing"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    importlib.import_module("lazypkg")
+    state = isolation.snapshot()
+    exec("import lazypkg.testing as t", {})                     # the first job
+    isolation.restore(state, libraries=False)
+    namespace: dict = {}
+    exec("import lazypkg.testing as t", namespace)              # the next job
+    assert namespace["t"].VALUE == 1
+    json_attribute = "probe_leak_of_the_isolation_test"
+    import json
+
+    json.__dict__[json_attribute] = True                        # other attributes still go
+    isolation.restore(state, libraries=False)
+    assert not hasattr(json, json_attribute)

@@ -9,6 +9,8 @@ import pytest
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
+from helpers import execute_notebook_once
+
 pytestmark = pytest.mark.notebooks
 N_BOOTSTRAP = 30
 
@@ -42,9 +44,9 @@ def within_ss_by_hand(z, clusters):
     return float(((z - z.groupby(clusters).transform("mean")) ** 2).to_numpy().sum())
 
 
-def test_default_run_on_sample(run_notebook, counties_2017):
+def test_default_run_on_sample(tmp_path, counties_2017):
     # Defaults but a smaller stability bootstrap (the runs it counts are checked below).
-    output_dir = run_notebook("county_clustering", n_bootstrap=N_BOOTSTRAP)
+    output_dir = execute_notebook_once("county_clustering", tmp_path, n_bootstrap=N_BOOTSTRAP)
     summary, tables = read_outputs(output_dir)
     assignments = tables["assignments"]
 

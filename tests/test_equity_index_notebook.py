@@ -8,13 +8,15 @@ import pandas as pd
 import pytest
 
 import edubalance as eb
+from helpers import execute_notebook_once
 
 pytestmark = pytest.mark.notebooks
 
 
-def test_equity_index_notebook_writes_consistent_results(run_notebook, sample_dir):
-    out = run_notebook("equity_index", data_path=str(sample_dir / "schools.csv"),
-                       level="junior", year=2017, n_draws=400, seed=7)
+def test_equity_index_notebook_writes_consistent_results(tmp_path, sample_dir):
+    out = execute_notebook_once("equity_index", tmp_path,
+                                data_path=str(sample_dir / "schools.csv"),
+                                level="junior", year=2017, n_draws=400, seed=7)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     ranking = pd.read_csv(out / "ranking.csv", encoding="utf-8-sig", dtype={"county_code": str})
     measures = pd.read_csv(out / "measures.csv", encoding="utf-8-sig",

@@ -2,7 +2,8 @@
 
 Three kinds of page, each opened from the file system with the network refused:
 
-- the notebook executed on a failing sample county (灵武市, quality-2017, Chinese): the visible
+- the notebook executed on a failing sample county (灵武市, quality-2017, Chinese; a job of
+  conftest's demo reports): the visible
   text has no ``NaN``, ``<NA>``, ``True``/``False``, ``None``, scientific notation, snake_case
   names or Python literals; its PDF (``eb.pdf.write_pdfs``) holds the county name as text;
 - the notebook executed on a generated county whose county name and every school name come
@@ -15,13 +16,14 @@ carries an ``on*`` handler) and no ``javascript:`` link, frame or object exists.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import nbformat
 import pytest
 
 import edubalance as eb
-from conftest import SAMPLE_DIR
+from conftest import DEMO_COUNTIES, DEMO_FAILING_STANDARD, SAMPLE_DIR, demo_job
 from helpers import cjk_chromium, county_frame, execute_notebook_once
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebooks]
@@ -71,8 +73,18 @@ def _execute(folder, **parameters):
 
 
 @pytest.fixture(scope="module")
-def failing_report(tmp_path_factory):
-    return _execute(tmp_path_factory.mktemp("failing"), county="灵武市", standard="quality-2017")
+def failing_report(demo_reports, tmp_path_factory):
+    # 灵武市 with quality-2017 (Chinese), executed once for the suite by the batch of conftest's
+    # demo reports and exported there by eb.report.export_html; a copy, so that its PDF is
+    # written beside the copy.
+    import shutil
+
+    _, entry = demo_job(demo_reports, "county_scoring", DEMO_COUNTIES[1])
+    assert (entry["parameters"]["county"], entry["parameters"]["standard"]) \
+        == ("灵武市", DEMO_FAILING_STANDARD) == ("灵武市", "quality-2017")
+    copy = tmp_path_factory.mktemp("failing") / "county_scoring.html"
+    shutil.copy(demo_reports / entry["report"], copy)
+    return copy
 
 
 @pytest.fixture(scope="module")
@@ -86,14 +98,25 @@ def hostile_report(tmp_path_factory):
                     standard="quality-2017")
 
 
+@functools.cache
+def _hostile_counties():
+    """One county per corpus name (codes 640900, 640901, ...), scored together (scoring
+    counties together equals scoring each alone: test_scoring)."""
+    import pandas as pd
+
+    frame = pd.concat([county_frame([("primary", 300, 30, 1.0), ("primary", 300, 30, 0.3)],
+                                    name=name, code=f"6409{i:02d}")
+                       for i, name in enumerate(HOSTILE)], ignore_index=True)
+    return frame, eb.scoring.score(frame, "quality-2017")
+
+
 def _package_reports(folder, names, lang: str):
     """The notebook's displays, built through the package for a county called each of
     ``names`` (one cell per county), exported as one page."""
+    assert list(names) == HOSTILE
+    frame, result = _hostile_counties()
     cells = []
     for i, name in enumerate(names):
-        frame = county_frame([("primary", 300, 30, 1.0), ("primary", 300, 30, 0.3)], name=name,
-                             code=f"6409{i:02d}")
-        result = eb.scoring.score(frame, "quality-2017")
         report = eb.county_report.build(frame, result, f"6409{i:02d}", 2017, data_path=name,
                                         lang=lang)
         shown = [eb.county_report.html_heading(report.title, 1), report.verdict_html,

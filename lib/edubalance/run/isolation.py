@@ -179,6 +179,8 @@ def restore(state: Snapshot, libraries: bool = True) -> None:
             continue
         before = saved[1]
         for key in [key for key in namespace if key not in before]:
+            if _loaded_submodule(name, key, namespace[key]):
+                continue  # stays loaded, so stays reachable (numpy's __getattr__ would recurse)
             del namespace[key]
         for key, value in before.items():
             if namespace.get(key, _MISSING) is not value:
@@ -215,3 +217,12 @@ def restore(state: Snapshot, libraries: bool = True) -> None:
 
 
 _MISSING = object()
+
+
+def _loaded_submodule(package: str, key: str, value: Any) -> bool:
+    """Whether ``package.key`` is the submodule ``value``, still in ``sys.modules``: a job's
+    import of a library submodule that stays loaded (``numpy.testing``). Removing only the
+    attribute would leave the import system and the package disagreeing."""
+    import types
+
+    return isinstance(value, types.ModuleType) and sys.modules.get(f"{package}.{key}") is value
