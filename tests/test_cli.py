@@ -52,3 +52,18 @@ def test_bad_batch_file_is_one_line(tmp_path, capsys):
     assert main(["batch", str(spec), "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "given twice" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_edubalance_processes_skip_the_slow_iri_grammar_and_still_validate_notebooks():
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from edubalance.cli import skip_slow_optional_imports\n"
+            "skip_slow_optional_imports()\n"
+            "import nbformat\n"
+            "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]))\n"
+            "print(sys.modules.get('rfc3987_syntax', 'absent'))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "None", done.stdout + done.stderr
