@@ -71,11 +71,23 @@ def probe_notebook(path: Path) -> Path:
         'os.environ["EB_PROBE_LEAK"] = "1"\n'
         'sys.path.append("/eb-probe-leak")\n'
         'np.seterr(divide="raise")\n'
+        '# Garbage: the kernel freezes what survives a reset out of later collections; the\n'
+        '# previous job\'s cyclic garbage must have been collected before that, not frozen.\n'
+        'import gc, weakref\n'
+        'previous = getattr(sys, "_eb_probe_cycle", None)\n'
+        'garbage = {"frozen": gc.get_freeze_count() > 0,\n'
+        '           "previous_cycle_collected": previous is None or previous() is None}\n'
+        'class Cycle:\n'
+        '    pass\n'
+        'cycle = Cycle()\n'
+        'cycle.me = cycle\n'
+        'sys._eb_probe_cycle = weakref.ref(cycle)\n'
+        'del cycle\n'
         'if name == "sleep":\n'
         '    time.sleep(120)\n'
         'write_results(output_dir, summary={"name": name, "leaked": leaked, "pid": os.getpid(),'
         ' "cwd": cwd_at_start, "linewidth": linewidth_at_start,'
-        ' "pandas_preloaded": pandas_preloaded, "module_leaks": module_leaks,'
+        ' "pandas_preloaded": pandas_preloaded, "module_leaks": module_leaks, "garbage": garbage,'
         ' "cache_dir": os.environ.get("EDUBALANCE_CACHE_DIR")})')
     notebook = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell('import os, sys, time\n'
@@ -237,6 +249,9 @@ def test_warm_jobs_share_the_kernel_but_not_the_namespace(probe_run):
     assert second["linewidth"] == first["linewidth"] != 7.0  # job 1's rcParams were undone
     assert first["module_leaks"] == second["module_leaks"] == summaries["last"]["module_leaks"]
     assert not any(second["module_leaks"].values()), second["module_leaks"]
+    # The kernel freezes long-lived objects out of garbage collection (gc.freeze) only after
+    # collecting the previous job's garbage: a cycle the first job dropped is gone.
+    assert second["garbage"] == {"frozen": True, "previous_cycle_collected": True}
     # Shared work: the batch points eb.cache at <output>/.cache for every job.
     assert first["cache_dir"] == second["cache_dir"] == str(result.output / ".cache")
     executed = read_json(result.output / result.entries[1]["notebook_output"])
