@@ -157,7 +157,15 @@ def _register_warm_engine() -> None:
                 kernel_name=kernel_name, log=logger, log_output=log_output,
                 stdout_file=stdout_file, stderr_file=stderr_file)
             client.kc = kc
-            return client.execute()
+            # papermill writes the whole notebook before and after every cell; a county job
+            # writes it once, when it ends (notebook_complete, also after a timeout or a dead
+            # kernel, so a failed job still keeps the notebook up to where it stopped).
+            save = nb_man.save
+            nb_man.save = lambda **kwargs: None
+            try:
+                return client.execute()
+            finally:
+                nb_man.save = save
 
     papermill_engines.register(_WARM_ENGINE, WarmKernelEngine)
 
