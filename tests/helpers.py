@@ -218,3 +218,20 @@ def cjk_chromium(folder):
         chromium.cjk_families = families
         yield chromium
         chromium.close()
+
+
+def write_toy_notebook(path, parameters: str, work: str, *, before: str | None = None):
+    """A small notebook on the ``edubalance`` kernel: an optional first cell ``before``, the
+    cell tagged ``parameters`` (source ``parameters``) and one cell ``work``. Returns ``path``."""
+    import nbformat
+
+    parameters_cell = nbformat.v4.new_code_cell(parameters)
+    parameters_cell.metadata["tags"] = ["parameters"]
+    cells = [parameters_cell, nbformat.v4.new_code_cell(work)]
+    if before is not None:
+        cells.insert(0, nbformat.v4.new_code_cell(before))
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "edubalance", "language": "python",
+                                       "display_name": "Python (edubalance)"}
+    nbformat.write(notebook, str(path))
+    return path

@@ -21,7 +21,7 @@ import yaml
 
 from edubalance import batch
 from edubalance.batch import Job, job_slug, safe_name
-from helpers import Links
+from helpers import Links, write_toy_notebook
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TOY = FIXTURES / "toy_job.ipynb"
@@ -51,12 +51,8 @@ def gate_notebook(folder: Path) -> Path:
     for ``slow_county`` creates ``<gate>.started`` once it runs, then waits for the file
     ``gate``; every job writes ``summary.json``. The tests wait for the marker instead of
     sleeping, so a signal always reaches a job that is running."""
-    import nbformat
-
-    parameters = nbformat.v4.new_code_cell('county = ""\nslow_county = ""\ngate = ""\n'
-                                           'output_dir = "out"')
-    parameters.metadata["tags"] = ["parameters"]
-    work = nbformat.v4.new_code_cell(
+    return write_toy_notebook(
+        folder / "gate_job.ipynb", 'county = ""\nslow_county = ""\ngate = ""\noutput_dir = "out"',
         "import json, os, time\n"
         "if county == slow_county:\n"
         "    open(gate + '.started', 'w').close()\n"
@@ -65,12 +61,6 @@ def gate_notebook(folder: Path) -> Path:
         "        time.sleep(0.05)\n"
         "with open(os.path.join(output_dir, 'summary.json'), 'w') as f:\n"
         "    json.dump({'county': county}, f)")
-    notebook = nbformat.v4.new_notebook(cells=[parameters, work])
-    notebook.metadata["kernelspec"] = {"name": "edubalance", "language": "python",
-                                       "display_name": "Python (edubalance)"}
-    path = folder / "gate_job.ipynb"
-    nbformat.write(notebook, path)
-    return path
 
 
 
@@ -353,21 +343,13 @@ def test_resume_after_sigkill_runs_only_missing_jobs(tmp_path):
 def _spawning_notebook(path: Path) -> Path:
     """Starts two children (one in the kernel's process group, one in a session of its own),
     notes their pids, then sleeps past any limit."""
-    import nbformat
-
-    parameters = nbformat.v4.new_code_cell('pid_file = ""\noutput_dir = "out"')
-    parameters.metadata["tags"] = ["parameters"]
-    work = nbformat.v4.new_code_cell(
+    return write_toy_notebook(
+        path, 'pid_file = ""\noutput_dir = "out"',
         "import subprocess, time\n"
         "same_group = subprocess.Popen(['sleep', '300'])\n"
         "own_session = subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
         "open(pid_file, 'w').write(f'{same_group.pid} {own_session.pid}')\n"
         "time.sleep(120)")
-    notebook = nbformat.v4.new_notebook(cells=[parameters, work])
-    notebook.metadata["kernelspec"] = {"name": "edubalance", "language": "python",
-                                       "display_name": "Python (edubalance)"}
-    nbformat.write(notebook, path)
-    return path
 
 
 def test_watchdog_kills_a_job_and_every_process_it_started(tmp_path):

@@ -13,11 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 import yaml
 
 from edubalance import batch
+from helpers import write_toy_notebook
 
 TOY = Path(__file__).resolve().parent / "fixtures" / "toy_job.ipynb"
 PROBE_TIMEOUT = 10.0  # kernel start + preload (~3 s on a quiet machine) count too: room
@@ -42,9 +42,7 @@ def job_files(output: Path, entry: dict) -> set[str]:
 
 def probe_notebook(path: Path) -> Path:
     """Records what a job inherits from the one before it on the same kernel."""
-    parameters = nbformat.v4.new_code_cell('name = "probe"\nhelper_dir = ""\noutput_dir = "out"')
-    parameters.metadata["tags"] = ["parameters"]
-    work = nbformat.v4.new_code_cell(
+    work = (
         'leaked = "leak" in globals()\n'
         'leak = name\n'
         'cwd_at_start = os.getcwd()\n'
@@ -89,16 +87,12 @@ def probe_notebook(path: Path) -> Path:
         ' "cwd": cwd_at_start, "linewidth": linewidth_at_start,'
         ' "pandas_preloaded": pandas_preloaded, "module_leaks": module_leaks, "garbage": garbage,'
         ' "cache_dir": os.environ.get("EDUBALANCE_CACHE_DIR")})')
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell('import os, sys, time\n'
-                                  'pandas_preloaded = "pandas" in sys.modules\n'
-                                  'import matplotlib.pyplot as plt\n'
-                                  'from edubalance.notebook import write_results'),
-        parameters, work])
-    notebook.metadata["kernelspec"] = {"name": "edubalance", "language": "python",
-                                       "display_name": "Python (edubalance)"}
-    nbformat.write(notebook, path)
-    return path
+    return write_toy_notebook(
+        path, 'name = "probe"\nhelper_dir = ""\noutput_dir = "out"', work,
+        before='import os, sys, time\n'
+               'pandas_preloaded = "pandas" in sys.modules\n'
+               'import matplotlib.pyplot as plt\n'
+               'from edubalance.notebook import write_results')
 
 
 # --------------------------------------------------------------------------- code hash

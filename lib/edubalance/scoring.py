@@ -796,7 +796,7 @@ def county_comparison(result: ScoringResult, county_code: str, year: int, *, ax=
     positions = np.arange(len(order))
     for panel, level in zip(axes, levels, strict=True):
         in_level = level_of == level
-        mine = dict(zip(indicator_of[in_level & is_mine], values[in_level & is_mine]))
+        mine = dict(zip(indicator_of[in_level & is_mine], values[in_level & is_mine], strict=True))
         others = []
         for name in order:
             chosen = values[in_level & ~is_mine & (indicator_of == name)]
