@@ -171,7 +171,6 @@ def check_index(browser, reports, tmp_path):
     for county in COUNTIES:
         assert county in text
     visit.check_cjk_rendered(browser.cjk_families)
-    visit.page.screenshot(path=str(tmp_path / "index.png"), full_page=True)
 
 
 def _job_report(reports: Path, stem: str, county: str) -> Path:
@@ -181,7 +180,7 @@ def _job_report(reports: Path, stem: str, county: str) -> Path:
     return found[0]
 
 
-def _check_job_report(browser, report: Path, county: str, screenshot: Path):
+def _check_job_report(browser, report: Path, county: str):
     visit = Visit(browser, report)
     visit.check_links()
     visit.check_clean()
@@ -189,20 +188,18 @@ def _check_job_report(browser, report: Path, county: str, screenshot: Path):
     assert county in text
     assert "check_parameters(globals()" not in text, f"{report.name}: code shown in the report"
     visit.check_cjk_rendered(browser.cjk_families)
-    visit.page.screenshot(path=str(screenshot), full_page=True)
     return visit
 
 
 def check_county_report(browser, reports, tmp_path):
     visit = _check_job_report(browser, _job_report(reports, "county_scoring", COUNTIES[1]),
-                              COUNTIES[1], tmp_path / "county_scoring.png")
+                              COUNTIES[1])
     assert visit.page.evaluate("() => document.images.length") >= 1, "no figures in the report"
 
 
 def check_explorer_report(browser, reports, tmp_path):
     county = DEMO_EXPLORER["county"]
-    visit = _check_job_report(browser, _job_report(reports, "explorer", county), county,
-                              tmp_path / "explorer.png")
+    visit = _check_job_report(browser, _job_report(reports, "explorer", county), county)
     assert visit.page.evaluate("() => document.images.length") >= 4  # the four default figures
     assert "交互控件无法运行" in visit.text()  # the static default view says why it is static
 
@@ -215,7 +212,6 @@ def check_slides(browser, reports, tmp_path):
     visit.page.evaluate(
         "() => Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
     visit.check_cjk_rendered(browser.cjk_families, "section.present *")
-    visit.page.screenshot(path=str(tmp_path / "slide-title.png"))
     shown_figure = None
     for index in range(total * 3):  # fragments need several steps per slide
         if visit.page.evaluate("() => Reveal.isLastSlide() && !Reveal.availableFragments().next"):
@@ -247,7 +243,6 @@ def check_presentation_html(browser, reports, tmp_path):
     for county in KEPT_COUNTIES:
         assert county in text
     visit.check_cjk_rendered(browser.cjk_families)
-    visit.page.screenshot(path=str(tmp_path / "presentation.png"))
 
 
 def test_reports_in_the_browser(browser, reports, tmp_path):

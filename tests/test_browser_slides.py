@@ -99,7 +99,6 @@ def test_hostile_names_stay_text_in_the_presentation_page(browser, presentation,
     visit.check_inert("presentation.html")
     # The groups table lists every county: each hostile county name is on the page as text.
     assert visit.shown_names() == set(HOSTILE_NAMES)
-    visit.page.screenshot(path=str(tmp_path / "hostile-presentation.png"), full_page=True)
     visit.page.close()
 
 
@@ -124,7 +123,6 @@ def test_hostile_names_stay_text_on_every_slide(browser, presentation, tmp_path)
         assert steps <= 3 * total, "could not reach the last slide"
     assert steps + 1 >= total >= 10
     assert shown == set(HOSTILE_NAMES), set(HOSTILE_NAMES) - shown
-    visit.page.screenshot(path=str(tmp_path / "hostile-slide-last.png"))
     visit.page.close()
 
 
@@ -176,7 +174,6 @@ def test_hostile_names_stay_text_in_the_voila_explorer(browser, voila_url, hosti
                       "check_parameters", text("explorer.static", "zh").splitlines()[0][3:]):
         assert developer not in body, developer
     assert page.locator("table").count() == 1, "the school table is shown more than once"
-    page.screenshot(path=str(tmp_path / "hostile-voila-default.png"), full_page=True)
 
     before = page.evaluate("() => document.querySelector('.widget-output table').innerText")
     figures_before = page.evaluate(FIGURES)
@@ -193,5 +190,4 @@ def test_hostile_names_stay_text_in_the_voila_explorer(browser, voila_url, hosti
     assert visit.shown_names() == set(HOSTILE_NAMES)
     assert visit.errors == [], visit.errors
     assert KEEP not in page.inner_text(".widget-output table")
-    page.screenshot(path=str(tmp_path / "hostile-voila-switched.png"), full_page=True)
     page.close()

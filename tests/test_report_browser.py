@@ -184,7 +184,6 @@ def test_the_failing_county_report_reads_as_a_report_and_prints(browser, failing
     assert "未通过" in visible and "需新增" in visible and "万元" in visible
     assert "数据与方法" in visible and "edubalance" in visible
     assert page.evaluate("() => [...document.querySelectorAll('table')].every(t => t.caption)")
-    page.screenshot(path=str(tmp_path / "failing.png"), full_page=True)
     from pypdf import PdfReader
 
     (pdf,) = eb.pdf.write_pdfs([failing_report])
