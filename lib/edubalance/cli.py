@@ -12,23 +12,10 @@ import sys
 from importlib import import_module
 
 from . import __version__
+from .run import skip_slow_optional_imports
 
 # Modules that contribute sub-commands, in the order they appear in --help.
 CLI_MODULES = ("sample", "data", "batch", "report", "slides", "pdf")
-
-
-def skip_slow_optional_imports() -> None:
-    """Leave out an optional import that costs seconds in every process reading a notebook.
-
-    jsonschema (imported by nbformat, papermill and nbconvert) imports ``rfc3987_syntax``,
-    when installed, for its "iri" format checks; that module compiles ~35 Earley grammars at
-    import, about 1.5 s of CPU (python-jsonschema/jsonschema#1428). No notebook schema uses
-    that format, so edubalance's own processes (the command, batch workers) mark it as not
-    installed; jsonschema then leaves "iri" unchecked. Called by :func:`main` and the batch
-    workers only: importing the package changes nothing.
-    """
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def build_parser() -> argparse.ArgumentParser:

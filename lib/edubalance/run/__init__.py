@@ -15,3 +15,22 @@ Layers inside (each imports only those above it)::
 ``edubalance.batch`` is the public façade and the ``edubalance batch`` command.
 Submodules are imported on use (``edubalance.run.params`` needs no kernel machinery).
 """
+from __future__ import annotations
+
+import sys
+
+__all__ = ["skip_slow_optional_imports"]
+
+
+def skip_slow_optional_imports() -> None:
+    """Leave out an optional import that costs seconds in every process reading a notebook.
+
+    jsonschema (imported by nbformat, papermill and nbconvert) imports ``rfc3987_syntax``,
+    when installed, for its "iri" format checks; that module compiles ~35 Earley grammars at
+    import, about 1.5 s of CPU (python-jsonschema/jsonschema#1428). No notebook schema uses
+    that format, so edubalance's own processes (the command, batch workers) mark it as not
+    installed; jsonschema then leaves "iri" unchecked. Called by :func:`edubalance.cli.main` and the batch
+    workers only: importing the package changes nothing.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)

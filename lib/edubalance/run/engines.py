@@ -337,7 +337,7 @@ def _worker_init(warm: bool = False, runner_pid: int | None = None) -> None:
         os._exit(1)  # the runner died while this worker was starting: nobody to work for
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    from ..cli import skip_slow_optional_imports
+    from . import skip_slow_optional_imports
 
     skip_slow_optional_imports()
     if warm:
