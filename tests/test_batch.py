@@ -652,6 +652,27 @@ def test_sigterm_and_ctrl_c_finish_manifest_and_index_without_tracebacks(tmp_pat
     assert not list(jobs_folder.glob(".tmp-*"))
 
 
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, SystemExit])
+def test_a_stop_while_taking_a_result_stops_the_batch(stop):
+    # The signal can land while the runner takes a finished job's result: that is the batch's
+    # stop, not the job's failure (once swallowed, the batch then waited for the other jobs).
+    from concurrent.futures import Future
+
+    from edubalance.run.engines import _result_or_failure
+
+    class Interrupted(Future):
+        def result(self, timeout=None):
+            raise stop()
+
+    with pytest.raises(stop):
+        _result_or_failure(Interrupted(), {"stem": "toy_job", "slug": "A", "parameters": {}})
+    dead = Future()
+    dead.set_exception(RuntimeError("worker killed"))
+    entry = _result_or_failure(dead, {"stem": "toy_job", "slug": "A", "parameters": {},
+                                      "notebook": "toy_job.ipynb", "index": 0})
+    assert entry["status"] == "failed" and "worker killed" in entry["error"]
+
+
 def _soak(tmp_path: Path, kills: int, seed: int) -> None:
     import random
 

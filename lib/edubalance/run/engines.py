@@ -390,7 +390,11 @@ def failure_entry(spec: Mapping[str, Any], error: BaseException) -> dict[str, An
 def _result_or_failure(future, spec: Mapping[str, Any]) -> dict[str, Any]:
     try:
         return future.result()
-    except BaseException as error:
+    except (KeyboardInterrupt, SystemExit):
+        # Ctrl-C or SIGTERM reaching the runner while it takes a result is the batch's stop,
+        # not this job's failure (swallowed, the batch went on waiting for the other jobs).
+        raise
+    except BaseException as error:  # a dead worker, a cancelled Dask task (asyncio's error)
         return failure_entry(spec, error)
 
 
