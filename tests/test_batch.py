@@ -400,14 +400,15 @@ def test_leftover_folders_are_matched_exactly():
 
 def test_dask_engine_on_a_local_cluster(tmp_path):
     distributed = pytest.importorskip("distributed")
-    spec = write_batch(tmp_path, parameters={"value": 3}, grid={"county": ["D1", "D2"]})
+    spec = write_batch(tmp_path, parameters={"value": 3}, grid={"county": ["D1"]})
     assert distributed
-    # Without --scheduler the batch starts a LocalCluster of --workers processes itself.
+    # Without --scheduler the batch starts a LocalCluster of --workers processes itself. (One
+    # job: each starts a kernel of its own on the Dask worker, a second would show nothing new.)
     result = batch.run_batch([spec], output=tmp_path / "out", engine="dask", workers=1,
                              progress=False)
-    assert [e["status"] for e in result.entries] == ["ok", "ok"], result.entries
-    summary = json.loads((tmp_path / "out" / result.entries[1]["summary"]).read_text())
-    assert summary == {"county": "D2", "value": 3, "doubled": 6, "passed": True,
+    assert [e["status"] for e in result.entries] == ["ok"], result.entries
+    summary = json.loads((tmp_path / "out" / result.entries[0]["summary"]).read_text())
+    assert summary == {"county": "D1", "value": 3, "doubled": 6, "passed": True,
                        "rows": [1, 2]}
 
 

@@ -81,12 +81,15 @@ def test_twfe_equals_statsmodels_dummies(sample_result):
 def test_att_standard_error_close_to_a_county_bootstrap(sample_panel, sample_result):
     rng = np.random.default_rng(0)
     units = sample_panel["county_code"].unique()
+    rows_of = [np.flatnonzero(sample_panel["county_code"].to_numpy() == u) for u in units]
     draws = []
     for _ in range(150):
-        pick = rng.choice(units, units.size)
-        boot = pd.concat([sample_panel[sample_panel["county_code"] == u].assign(county_code=f"{u}-{i}")
-                          for i, u in enumerate(pick)])
-        draws.append(_imputation(boot)[0])
+        pick = rng.choice(units.size, units.size)  # counties drawn with replacement
+        rows = np.concatenate([rows_of[u] for u in pick])
+        # each draw of a county is a county of its own
+        labels = np.repeat([f"{units[u]}-{i}" for i, u in enumerate(pick)],
+                           [rows_of[u].size for u in pick])
+        draws.append(_imputation(sample_panel.iloc[rows].assign(county_code=labels))[0])
     ratio = sample_result.att_std_error / np.std(draws, ddof=1)
     assert 0.6 < ratio < 1.6
 

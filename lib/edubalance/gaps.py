@@ -43,8 +43,8 @@ COUNTABLE_RESOURCES = {"teachers", "teachers_above_degree", "teachers_mid_title"
 """Resources counted in whole units (amounts are rounded up)."""
 
 _KEYS = ["county_code", "county_name", "year", "level"]
-_GAP_COLUMNS = ["county_code", "county_name", "year", "school_id", "school_name", "level",
-                "students", "indicator", "value", "threshold", "resource", "unit", "amount"]
+_BASE = ["county_code", "county_name", "year", "school_id", "school_name", "level", "students"]
+_GAP_COLUMNS = _BASE + ["indicator", "value", "threshold", "resource", "unit", "amount"]
 
 
 def _plain_items(result: ScoringResult, need_threshold: bool):
@@ -94,26 +94,36 @@ def school_gaps(result: ScoringResult, county_code=None, year=None) -> pd.DataFr
         mask &= (ind["county_code"].astype(str) == str(county_code)).to_numpy()
     if year is not None:
         mask &= (ind["year"] == int(year)).to_numpy()
-    failing = ind[mask]
-    base = ["county_code", "county_name", "year", "school_id", "school_name", "level", "students"]
+    rows = np.flatnonzero(mask)
     parts = []
-    for item in _plain_items(result, need_threshold=True):
-        unmet = ~failing[f"{item.name}_met"].to_numpy(dtype=bool, na_value=True)
-        rows = failing[unmet]
-        spec = INDICATORS[item.formula]
-        part = rows[base].copy()
-        part["indicator"] = item.name
-        part["value"] = rows[item.name].to_numpy()
-        part["threshold"] = rows[f"{item.name}_threshold"].to_numpy()
-        part["resource"] = spec.numerator
-        part["unit"] = spec.unit
-        part["amount"] = ((part["threshold"] - part["value"]).clip(lower=0)
-                          * part["students"] / spec.multiplier).to_numpy()
+    items = _plain_items(result, need_threshold=True)
+    if items and rows.size:
+        # Every unmet item of every failing section at once, item by item as in the standard
+        # (the sort below keeps that order within a school): columns are read for the failing
+        # rows only, and the table is built once rather than per item.
+        def columns(suffix: str, **to_numpy) -> np.ndarray:  # failing rows x items
+            return np.column_stack([ind[item.name + suffix].to_numpy(**to_numpy)[rows]
+                                    for item in items])
+
+        item_of, local = np.nonzero(~columns("_met", dtype=bool, na_value=True).T)
+        at = rows[local]
+        value = columns("", dtype=float)[local, item_of]
+        threshold = columns("_threshold", dtype=float)[local, item_of]
+        specs = [INDICATORS[item.formula] for item in items]
+        multiplier = np.array([spec.multiplier for spec in specs], dtype=float)[item_of]
+        part = ind.iloc[at, ind.columns.get_indexer(_BASE)].reset_index(drop=True)
+        part["indicator"] = np.array([item.name for item in items], dtype=object)[item_of]
+        part["value"] = value
+        part["threshold"] = threshold
+        part["resource"] = np.array([spec.numerator for spec in specs], dtype=object)[item_of]
+        part["unit"] = np.array([spec.unit for spec in specs], dtype=object)[item_of]
+        part["amount"] = (np.clip(threshold - value, 0, None)
+                          * part["students"].to_numpy(dtype=float) / multiplier)
         parts.append(part)
     class_size_fail = ~comp.loc[mask, "class_size_ok"].to_numpy(dtype=bool, na_value=True)
     if result.standard.rule("class_size") is not None and class_size_fail.any():
         rows = comp.loc[mask][class_size_fail]
-        part = rows[base].copy()
+        part = rows[_BASE].copy()
         part["indicator"] = "class_size"
         part["value"] = rows["class_size"].to_numpy()
         part["threshold"] = rows["class_size_limit"].to_numpy()
@@ -124,7 +134,7 @@ def school_gaps(result: ScoringResult, county_code=None, year=None) -> pd.DataFr
         parts.append(part)
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in _GAP_COLUMNS})
-    gaps = pd.concat(parts, ignore_index=True)
+    gaps = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     gaps["amount"] = _round_up_countable(gaps["amount"].to_numpy(dtype=float),
                                          gaps["resource"].to_numpy(dtype=object))
     gaps = gaps[gaps["amount"] > 0]
