@@ -191,6 +191,44 @@ class _Scheduling:
         items.sort(key=rank)  # stable: the rest keep their collection order
 
 
+# --------------------------------------------------------------------------- the browser
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory):
+    """Headless Chromium with the project's CJK font, one per test process (started when a
+    browser test first needs it: each start costs a second of CPU). Tests use ``browser``."""
+    from helpers import cjk_chromium
+
+    yield from cjk_chromium(tmp_path_factory.mktemp("fonts"))
+
+
+class _ModulePages:
+    """``new_page(**options)`` of the process's Chromium (each page in a browser context of
+    its own), remembering the pages so that they are closed with the test module."""
+
+    def __init__(self, chromium):
+        self.chromium = chromium
+        self.cjk_families = chromium.cjk_families
+        self.pages: list = []
+
+    def new_page(self, **options):
+        page = self.chromium.new_page(**options)
+        self.pages.append(page)
+        return page
+
+    def close(self) -> None:
+        for page in self.pages:
+            page.close()  # (a page closed already stays closed)
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    """What tests open pages with: :class:`_ModulePages` on the process's one Chromium."""
+    pages = _ModulePages(chromium)
+    yield pages
+    pages.close()
+
+
 # --------------------------------------------------------------------------- the demo reports
 
 DEMO_COUNTIES = ["大武口区", "灵武市"]

@@ -121,34 +121,30 @@ def county_frame(schools, name="甲县", code="640999", year=2017) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-def report_text_problems(executed_notebook, folder, lang: str = "zh") -> tuple[str, list[str]]:
-    """Export ``executed_notebook`` as a report (``eb.report.export_html``), open it in headless
-    Chromium and return its visible text and what a reader should not see in it (``NaN``,
+def report_text_problems(browser, executed_notebook, folder,
+                         lang: str = "zh") -> tuple[str, list[str]]:
+    """Export ``executed_notebook`` as a report (``eb.report.export_html``), open it in
+    ``browser`` (conftest's fixture) and return its visible text and what a reader should not see in it (``NaN``,
     ``None``, ``True``/``False``, scientific notation, snake_case names, Python literals: the
     patterns of test_report_browser; for ``lang="zh"`` also English prose, four English words
     in a row). For the browser checks of the research notebooks."""
     import re
     from pathlib import Path
 
-    from playwright.sync_api import sync_playwright
-
     import edubalance as eb
-    from test_browser import CHROMIUM, CHROMIUM_ARGS
     from test_report_browser import BAD_TEXT
 
     executed = Path(executed_notebook)
     page_path = eb.report.export_html(executed, Path(folder) / f"{executed.stem}.html")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = chromium.new_page()
-            page.route("**/*", lambda route: route.continue_()
-                       if route.request.url.startswith(("file:", "data:", "about:"))
-                       else route.abort())
-            page.goto(page_path.as_uri(), wait_until="load")
-            visible = page.evaluate("() => document.body.innerText")
-        finally:
-            chromium.close()
+    page = browser.new_page()
+    try:
+        page.route("**/*", lambda route: route.continue_()
+                   if route.request.url.startswith(("file:", "data:", "about:"))
+                   else route.abort())
+        page.goto(page_path.as_uri(), wait_until="load")
+        visible = page.evaluate("() => document.body.innerText")
+    finally:
+        page.close()
     patterns = dict(BAD_TEXT)
     if lang == "zh":
         patterns["English prose"] = re.compile(r"\b[A-Za-z]+(?:[ ,]+[A-Za-z]+){3,}\b")
@@ -201,23 +197,81 @@ def serve_voila(notebook, cwd, env):
         server.kill()
 
 
-def cjk_chromium(folder):
-    """Headless Chromium that draws Chinese with the project's CJK font; yields the browser
-    (with ``.cjk_families``, the CJK font families it can use). For module-scoped fixtures."""
-    import os
+class InThread:
+    """A Playwright object usable from the tests' main thread: every call runs in the one
+    thread that owns Playwright.
 
-    from playwright.sync_api import sync_playwright
+    Playwright's sync API keeps its event loop running in the thread that started it; in the
+    main thread that loop would stay "running" for every later test of the process (a kernel
+    or ``asyncio.run`` there would then fail). Objects it returns (pages, locators) come back
+    wrapped too; callbacks (``page.on``, ``page.route``) run in the Playwright thread.
+    """
+
+    __slots__ = ("_target", "_call")
+
+    def __init__(self, target, call):
+        object.__setattr__(self, "_target", target)
+        object.__setattr__(self, "_call", call)
+
+    def __getattr__(self, name):
+        value = self._call(getattr, self._target, name)
+        if callable(value):
+            return lambda *args, **kwargs: _in_thread(
+                self._call(value, *map(_unwrap, args),
+                           **{key: _unwrap(arg) for key, arg in kwargs.items()}), self._call)
+        return _in_thread(value, self._call)
+
+    def __setattr__(self, name, value):
+        self._call(setattr, self._target, name, value)
+
+    def __repr__(self) -> str:
+        return f"InThread({self._target!r})"
+
+
+def _in_thread(value, call):
+    if type(value).__module__.startswith("playwright."):
+        return InThread(value, call)
+    if isinstance(value, list):
+        return [_in_thread(item, call) for item in value]
+    return value
+
+
+def _unwrap(value):
+    return value._target if isinstance(value, InThread) else value
+
+
+def cjk_chromium(folder):
+    """Headless Chromium that draws Chinese with the project's CJK font, in a thread of its own
+    (:class:`InThread`); yields the browser (with ``.cjk_families``, the CJK font families it
+    can use). For conftest's one browser per test process."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
 
     from test_browser import CHROMIUM, CHROMIUM_ARGS, _cjk_font_config
 
     config, families = _cjk_font_config(folder)
-    with sync_playwright() as playwright:
+    thread = ThreadPoolExecutor(1, thread_name_prefix="edubalance-chromium")
+
+    def call(function, *args, **kwargs):
+        return thread.submit(function, *args, **kwargs).result()
+
+    def start():
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS,
             env={**os.environ, "FONTCONFIG_FILE": str(config)})
         chromium.cjk_families = families
-        yield chromium
-        chromium.close()
+        return playwright, chromium
+
+    playwright, chromium = call(start)
+    try:
+        yield InThread(chromium, call)
+    finally:
+        call(chromium.close)
+        call(playwright.stop)
+        thread.shutdown()
 
 
 def write_toy_notebook(path, parameters: str, work: str, *, before: str | None = None):

@@ -31,7 +31,6 @@ import pytest
 
 import edubalance as eb
 from conftest import DEMO_COUNTIES, DEMO_EXPLORER
-from helpers import cjk_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -67,11 +66,6 @@ def _cjk_font_config(folder: Path) -> tuple[Path, set[str]]:
                                 env={**os.environ, "FONTCONFIG_FILE": str(config)}).stdout
         families |= {name.strip() for line in listed.splitlines() for name in line.split(",")}
     return config, families
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    yield from cjk_chromium(tmp_path_factory.mktemp("fonts"))
 
 
 class Visit:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from helpers import cjk_chromium, serve_voila
+from helpers import serve_voila
 from hostile_names import HOSTILE_NAMES, KEEP, hostile_sample
 
 pytestmark = pytest.mark.browser
@@ -57,11 +57,6 @@ def presentation(demo_reports) -> Path:
     """The presentation executed once for the suite on the sample with hostile names (by
     conftest's demo reports): the folder holding its slides and page."""
     return demo_reports
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    yield from cjk_chromium(tmp_path_factory.mktemp("fonts"))
 
 
 class Page:

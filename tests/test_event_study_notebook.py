@@ -50,11 +50,11 @@ def test_recovers_the_sample_effect_and_shows_twfe_bias(out, sample_dir):
 
 
 @pytest.mark.browser
-def test_zh_report_reads_in_chinese_without_raw_values(out, tmp_path):
+def test_zh_report_reads_in_chinese_without_raw_values(out, tmp_path, browser):
     # The report a reader gets (exported without code) from the run above, in Chromium: every
     # heading and sentence from the catalogue in Chinese; no NaN/None/True/False, scientific
     # notation, snake_case names, Python literals or English prose.
-    visible, problems = report_text_problems(out.parent / "assessment_effect.executed.ipynb", tmp_path)
+    visible, problems = report_text_problems(browser, out.parent / "assessment_effect.executed.ipynb", tmp_path)
     assert problems == []
     assert visible.lstrip().startswith("达到基本均衡后结果是否改变")
     for heading in ['一句话结论', '事件研究', '稳健估计与朴素双向固定效应的比较']:

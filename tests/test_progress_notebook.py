@@ -54,11 +54,11 @@ def test_outputs_agree_with_a_plain_loop_over_county_years(out, sample_dir):
 
 
 @pytest.mark.browser
-def test_zh_report_reads_in_chinese_without_raw_values(out, tmp_path):
+def test_zh_report_reads_in_chinese_without_raw_values(out, tmp_path, browser):
     # The report a reader gets (exported without code) from the run above, in Chromium: every
     # heading and sentence from the catalogue in Chinese; no NaN/None/True/False, scientific
     # notation, snake_case names, Python literals or English prose.
-    visible, problems = report_text_problems(out.parent / "province_progress.executed.ipynb", tmp_path)
+    visible, problems = report_text_problems(browser, out.parent / "province_progress.executed.ipynb", tmp_path)
     assert problems == []
     assert visible.lstrip().startswith("全省县域义务教育均衡发展进展")
     for heading in ['一句话结论', '历年达标县比例', '预测方法', '综合差异系数的变化']:

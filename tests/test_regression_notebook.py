@@ -120,11 +120,11 @@ def test_notebook_defaults_follow_the_conventions(root):
 
 
 @pytest.mark.browser
-def test_zh_report_reads_in_chinese_without_raw_values(out, tmp_path):
+def test_zh_report_reads_in_chinese_without_raw_values(out, tmp_path, browser):
     # The report a reader gets (exported without code) from the run above, in Chromium: every
     # heading and sentence from the catalogue in Chinese; no NaN/None/True/False, scientific
     # notation, snake_case names, Python literals or English prose.
-    visible, problems = report_text_problems(out.parent / "outcome_regression.executed.ipynb", tmp_path)
+    visible, problems = report_text_problems(browser, out.parent / "outcome_regression.executed.ipynb", tmp_path)
     assert problems == []
     assert visible.lstrip().startswith("投入与结果的回归分析")
     for heading in ['模型估计', '结果解读', '系数图', '模型诊断']:

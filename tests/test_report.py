@@ -5,7 +5,6 @@ import argparse
 import base64
 import json
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -171,36 +170,25 @@ def test_index_cli(tmp_path, capsys):
 
 
 @pytest.mark.browser
-def test_index_sorts_and_filters_in_a_browser(tmp_path):
-    playwright = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        pytest.skip("no chromium")
+def test_index_sorts_and_filters_in_a_browser(tmp_path, browser):
     page_path = report.write_index(make_reports(tmp_path))
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium,
-                                    args=["--no-sandbox", "--disable-gpu",
-                                          "--disable-dev-shm-usage"])
-        try:
-            page = browser.new_page()
-            errors = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(page_path.as_uri())
-            table = page.locator("table#jobs-1")
-            assert table.locator("tbody tr:visible").count() == 2
-            page.locator("input[data-table=jobs-1]").fill("灵武")
-            assert table.locator("tbody tr:visible").count() == 1
-            assert "灵武市" in table.locator("tbody tr:visible").inner_text()
-            page.locator("input[data-table=jobs-1]").fill("")
-            header = table.locator("thead th").first
-            header.click()
-            first = table.locator("tbody tr").first.inner_text()
-            header.click()
-            assert table.locator("tbody tr").first.inner_text() != first
-            assert header.get_attribute("aria-sort") == "descending"
-            assert not errors, errors
-        finally:
-            browser.close()
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(page_path.as_uri())
+    table = page.locator("table#jobs-1")
+    assert table.locator("tbody tr:visible").count() == 2
+    page.locator("input[data-table=jobs-1]").fill("灵武")
+    assert table.locator("tbody tr:visible").count() == 1
+    assert "灵武市" in table.locator("tbody tr:visible").inner_text()
+    page.locator("input[data-table=jobs-1]").fill("")
+    header = table.locator("thead th").first
+    header.click()
+    first = table.locator("tbody tr").first.inner_text()
+    header.click()
+    assert table.locator("tbody tr").first.inner_text() != first
+    assert header.get_attribute("aria-sort") == "descending"
+    assert not errors, errors
 
 
 def test_index_columns_are_the_labels_of_the_varying_parameters(tmp_path):

@@ -24,7 +24,7 @@ import pytest
 
 import edubalance as eb
 from conftest import DEMO_COUNTIES, DEMO_FAILING_STANDARD, SAMPLE_DIR, demo_job
-from helpers import cjk_chromium, county_frame, execute_notebook_once
+from helpers import county_frame, execute_notebook_once
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebooks]
 
@@ -130,11 +130,6 @@ def _package_reports(folder, names, lang: str):
     path = folder / f"reports-{lang}.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=cells), str(path))
     return eb.report.export_html(path, path.with_suffix(".html"))
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    yield from cjk_chromium(tmp_path_factory.mktemp("fonts"))
 
 
 def _open(browser, path):

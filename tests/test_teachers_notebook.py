@@ -43,11 +43,11 @@ def test_school_teachers_csv(out, sample_dir):
 
 
 @pytest.mark.browser
-def test_zh_report_reads_in_chinese_without_raw_values(out, tmp_path):
+def test_zh_report_reads_in_chinese_without_raw_values(out, tmp_path, browser):
     # The report a reader gets (exported without code) from the run above, in Chromium: every
     # heading and sentence from the catalogue in Chinese; no NaN/None/True/False, scientific
     # notation, snake_case names, Python literals or English prose.
-    visible, problems = report_text_problems(out.parent / "teacher_structure.executed.ipynb", tmp_path)
+    visible, problems = report_text_problems(browser, out.parent / "teacher_structure.executed.ipynb", tmp_path)
     assert problems == []
     assert visible.lstrip().startswith("教职工花名册中的教师结构")
     for heading in ['一句话结论', '各县情况', '缺少专业教师的学校', '花名册与学校统计表比对']:
