@@ -1,4 +1,5 @@
-"""Shared fixtures: paths, the sample data, and running notebooks with papermill."""
+"""Shared fixtures (paths, the sample data, the demo reports, the browser) and the suite's
+scheduling under pytest-xdist."""
 from __future__ import annotations
 
 import os
@@ -35,27 +36,6 @@ def root() -> Path:
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
     return SAMPLE_DIR
-
-
-@pytest.fixture
-def run_notebook(tmp_path):
-    """Execute ``notebooks/<name>.ipynb`` with papermill; return the ``output_dir`` it wrote to.
-
-    The executed copy goes under ``tmp_path`` (never a fixed file in the working folder, so
-    parallel test workers cannot overwrite each other). ``output_dir`` defaults to a fresh
-    folder under ``tmp_path``.
-    """
-    import papermill as pm
-
-    def _run(name: str, **parameters) -> Path:
-        output_dir = Path(parameters.setdefault("output_dir", str(tmp_path / f"{name}-out")))
-        pm.execute_notebook(
-            str(NOTEBOOKS / f"{name}.ipynb"), str(tmp_path / f"{name}.executed.ipynb"),
-            parameters=parameters, kernel_name=KERNEL, cwd=str(ROOT), progress_bar=False,
-        )
-        return output_dir
-
-    return _run
 
 
 def pytest_collection_modifyitems(config, items):

@@ -51,23 +51,50 @@ def execute_notebook_once(name: str, folder, **parameters):
     (test_batch_warm shows that this gives the results of a fresh kernel). A failing
     notebook fails the test with its error.
     """
-    import atexit
     import shutil
+    from pathlib import Path
+
+    folder = Path(folder)
+    output_dir = Path(parameters.pop("output_dir", folder / "out"))
+    entry, job = _warm_job(name, folder, parameters)
+    assert entry["status"] == "ok", f"{name}.ipynb failed: {entry['error']}"
+    shutil.move(job / f"{name}.ipynb", folder / f"{name}.executed.ipynb")
+    for marker in ("job.json", "kernel.log"):
+        (job / marker).unlink(missing_ok=True)
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(job, output_dir)
+    shutil.rmtree(folder / ".jobs")
+    return output_dir
+
+
+def execute_failing_notebook(name: str, folder, **parameters) -> tuple[str, list[str]]:
+    """Run ``notebooks/<name>.ipynb`` as :func:`execute_notebook_once` does, expecting it to
+    fail; return its error and the files it wrote besides the executed notebook and the
+    batch's own (``job.json``, ``kernel.log``): what a failing run leaves behind."""
+    entry, job = _warm_job(name, folder, parameters)
+    assert entry["status"] == "failed", f"{name}.ipynb did not fail"
+    written = sorted(path.relative_to(job).as_posix() for path in job.rglob("*")
+                     if path.is_file()
+                     and path.name not in {f"{name}.ipynb", "job.json", "kernel.log"})
+    return entry["error"], written
+
+
+def _warm_job(name: str, folder, parameters: dict):
+    """The warm-engine job of :func:`execute_notebook_once`: (its entry, its folder)."""
+    import atexit
     from pathlib import Path
 
     from conftest import KERNEL, NOTEBOOKS, ROOT
     from edubalance.run import engines
 
-    folder = Path(folder)
-    output_dir = Path(parameters.pop("output_dir", folder / "out"))
-    jobs = folder / ".jobs"
+    jobs = Path(folder) / ".jobs"
     spec = {"notebook": str(NOTEBOOKS / f"{name}.ipynb"), "notebook_text": f"{name}.ipynb",
             "parameters": parameters, "output": str(jobs), "stem": name, "slug": "run",
             "cwd": str(ROOT), "timeout": None, "kernel_name": KERNEL, "engine": "warm",
             "keep": ["results", "figures", "notebook"], "fingerprint": None}
     if not _WARM_THREAD:
-        # The kernel and its event loop live in one thread of their own: the tests' browser
-        # (Playwright's sync API) runs an event loop in the main thread.
+        # The kernel and its event loop live in one thread of their own, away from the
+        # tests' main thread.
         from concurrent.futures import ThreadPoolExecutor
 
         _WARM_THREAD.append(ThreadPoolExecutor(1, thread_name_prefix="edubalance-warm"))
@@ -75,15 +102,7 @@ def execute_notebook_once(name: str, folder, **parameters):
         if close is not None:
             atexit.register(close)
     entry = _WARM_THREAD[0].submit(engines.execute_job_warm, spec).result()
-    job = jobs / name / "run"
-    assert entry["status"] == "ok", f"{name}.ipynb failed: {entry['error']}"
-    shutil.move(job / f"{name}.ipynb", folder / f"{name}.executed.ipynb")
-    for marker in ("job.json", "kernel.log"):
-        (job / marker).unlink(missing_ok=True)
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(job, output_dir)
-    shutil.rmtree(jobs)
-    return output_dir
+    return entry, jobs / name / "run"
 
 
 _WARM_THREAD: list = []
