@@ -12,7 +12,7 @@ REPORTS := reports
 WORKERS ?= 2
 DEMO_JOBS ?= 6
 
-.PHONY: demo demo-full test test-all slides bench venv clean sample strip
+.PHONY: demo demo-full test test-slow test-all slides bench venv clean sample strip
 
 venv: $(STAMP)
 
@@ -52,6 +52,12 @@ PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest
 test: $(TEST_STAMP)
 	env -u PYTHONDONTWRITEBYTECODE $(PY) -m compileall -q lib
 	$(PYTEST) -n 2 -q
+
+# The slow tier: real processes killed or signalled mid-job, the Dask engine, the soak test.
+# CI runs it after `make test`.
+test-slow: $(TEST_STAMP)
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m compileall -q lib
+	$(PYTEST) -n 2 -q -m slow
 
 test-all: $(TEST_STAMP)
 	env -u PYTHONDONTWRITEBYTECODE $(PY) -m compileall -q lib
