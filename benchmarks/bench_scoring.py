@@ -47,8 +47,8 @@ def main(argv=None) -> int:
     all_ok = True
     for name in args.standard:
         eb.scoring.score(schools.head(500), name)        # warm-up: imports, YAML cache
-        vectorised = best_of(lambda: eb.scoring.score(schools, name), args.repeats)
-        loop_subset = best_of(lambda: [eb.scoring.score(by_county[c], name) for c in subset], 1)
+        vectorised = best_of(lambda name=name: eb.scoring.score(schools, name), args.repeats)
+        loop_subset = best_of(lambda name=name: [eb.scoring.score(by_county[c], name) for c in subset], 1)
         loop_all = loop_subset * n_counties / len(subset)
         ratio = loop_all / vectorised
         tracemalloc.start()

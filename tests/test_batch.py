@@ -419,7 +419,7 @@ def test_dask_engine_on_a_local_cluster(tmp_path):
 
 BOMB = ('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
         + "".join(f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
-                  for p, c in zip("abcdefgh", "bcdefghi")))
+                  for p, c in zip("abcdefgh", "bcdefghi", strict=True)))
 
 
 def test_nested_alias_bomb_fails_before_expansion(tmp_path):

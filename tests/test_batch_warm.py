@@ -170,7 +170,7 @@ def test_warm_engine_gives_the_local_engine_results(toy_runs):
     local, warm = toy_runs
     assert [e["status"] for e in warm.entries] == ["ok", "failed", "ok"]
     assert [e["engine"] for e in warm.entries] == ["warm"] * 3
-    for expected, got in zip(local.entries, warm.entries):
+    for expected, got in zip(local.entries, warm.entries, strict=True):
         for key in ("status", "error", "slug", "folder", "parameters", "fingerprint",
                     "notebook_output", "report", "summary"):
             assert got[key] == expected[key], key

@@ -341,7 +341,7 @@ def test_jaccard_matches_a_set_based_clusterboot():
     for run, draw in enumerate(draws):
         boot = fcluster(linkage(x[draw], "ward"), 3, "maxclust")
         boot_sets = {}
-        for unit, label in zip(draw, boot):
+        for unit, label in zip(draw, boot, strict=True):
             boot_sets.setdefault(label, set()).add(unit)
         for c in range(3):
             original = {u for u in set(draw) if fit.labels[u] == c}

@@ -131,7 +131,7 @@ def two_row_header_book(path, title: str | None = None, sheet_title="学校",
         sheet.cell(row=top, column=c, value=value)
     for c, value in enumerate(lower, start=1):
         sheet.cell(row=top + 1, column=c, value=value)
-    for c, (u, lo) in enumerate(zip(upper, lower), start=1):
+    for c, (u, lo) in enumerate(zip(upper, lower, strict=True), start=1):
         if u and not lo:
             sheet.merge_cells(start_row=top, start_column=c, end_row=top + 1, end_column=c)
         elif u and lo:

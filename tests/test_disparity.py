@@ -49,7 +49,7 @@ def mcloone_reference(x):
 # ----------------------------------------------------------------------------- hand values
 def test_weighted_cv_keeps_the_official_worked_check():
     books, students = [279, 137, 935, 160, 402], [45, 37, 89, 76, 55]
-    values = [b / s for b, s in zip(books, students)]
+    values = [b / s for b, s in zip(books, students, strict=True)]
     assert d.weighted_cv(values, students) == pytest.approx(0.515, abs=5e-4)
     assert d.weighted_cv(values) == pytest.approx(0.489, abs=5e-4)
 

@@ -9,9 +9,9 @@ import pytest
 
 import edubalance as eb
 from conftest import DEMO_EXPLORER, demo_job
-from helpers import execute_failing_notebook
 from edubalance.explore import ALL_PREFECTURES, FIGURES, Explorer
 from edubalance.plotting import missing_glyphs_as_errors
+from helpers import execute_failing_notebook
 
 
 @pytest.fixture(scope="module")

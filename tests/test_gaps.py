@@ -54,14 +54,14 @@ def test_greedy_plan_raises_lowest_school_of_worst_indicator():
     # Sports per pupil 1, 10, 10 (x threshold 7.5 scaled away) with 100, 100, 200 pupils.
     students, sports = [100, 100, 200], [1.0, 10.0, 10.0]
     frame = pd.DataFrame([quality_school(str(i), students=p) for i, p in enumerate(students)])
-    frame["sports_area_m2"] = [s * p for s, p in zip(sports, students)]
+    frame["sports_area_m2"] = [s * p for s, p in zip(sports, students, strict=True)]
     result = scoring.score(frame, "quality-2017")
     before = hand_cv(sports, students)
     assert before == pytest.approx(0.503, abs=1e-3) and before > 0.5
     plan = gaps.cv_upgrade_plan(result)
     assert len(plan.steps) == 1
     step = plan.steps.iloc[0]
-    mean = sum(s * p for s, p in zip(sports, students)) / sum(students)     # 7.75
+    mean = sum(s * p for s, p in zip(sports, students, strict=True)) / sum(students)     # 7.75
     assert step["school_id"] == "0" and step["indicator"] == "sports_area_per_student"
     assert step["value_after"] == pytest.approx(mean)
     assert step["amount"] == pytest.approx((mean - 1.0) * 100)               # 675 m2

@@ -35,8 +35,8 @@ def school(school_id, students, level="primary", county=("640202", "大武口区
 def hand_cv(values, weights):
     """DOMAIN §3 in plain arithmetic."""
     n = sum(weights)
-    mean = sum(w * x for w, x in zip(weights, values)) / n
-    sd = math.sqrt(sum(w / n * (x - mean) ** 2 for w, x in zip(weights, values)))
+    mean = sum(w * x for w, x in zip(weights, values, strict=True)) / n
+    sd = math.sqrt(sum(w / n * (x - mean) ** 2 for w, x in zip(weights, values, strict=True)))
     return sd / mean
 
 
@@ -49,7 +49,7 @@ def test_domain_worked_example_books_cv():
     frame["books"] = books
     result = scoring.score(frame, "basic-2012")
     cv = result.cv.set_index("indicator")["cv"]
-    per_pupil = [b / p for b, p in zip(books, students)]
+    per_pupil = [b / p for b, p in zip(books, students, strict=True)]
     mean = sum(per_pupil) / 5
     unweighted = math.sqrt(sum((x - mean) ** 2 for x in per_pupil) / 5) / mean
     sample_form = math.sqrt(sum((x - mean) ** 2 for x in per_pupil) / 4) / mean
@@ -91,7 +91,7 @@ def test_every_basic_indicator_cv_and_the_composite_by_hand():
     got = result.cv.set_index("indicator")["cv"]
     expected = {}
     for name, (column, multiplier) in columns.items():
-        values = [multiplier * r / p for r, p in zip(frame[column], weights)]
+        values = [multiplier * r / p for r, p in zip(frame[column], weights, strict=True)]
         expected[name] = hand_cv(values, weights)
         assert got[name] == pytest.approx(expected[name], rel=1e-9), name
     assert list(got.index) == list(columns)

@@ -421,7 +421,7 @@ def choose_k(data, k_range=(2, 10), method: str = "kmeans", random_state: int | 
     }
     table["gap_rule_met"] = [bool(g >= g1 - s1) for g, g1, s1 in
                              zip(table["gap"], table["gap"].shift(-1).fillna(np.inf),
-                                 table["gap_se"].shift(-1).fillna(0))]
+                                 table["gap_se"].shift(-1).fillna(0), strict=True)]
     table.loc[table.index[-1], "gap_rule_met"] = False
     rule = _RULES[criterion]
     if criterion == "gap" and not gap_met:
@@ -679,7 +679,7 @@ def describe_clusters(profiles: pd.DataFrame, threshold: float = 0.5, max_terms:
                                                               kind="stable").index)
         terms = [text("cluster.describe.high" if z > 0 else "cluster.describe.low", lang,
                       feature=names[feature])
-                 for feature, z in zip(strong["feature"], strong["z"])][:max_terms]
+                 for feature, z in zip(strong["feature"], strong["z"], strict=True)][:max_terms]
         return (text("domain.list_join", lang).join(terms) if terms
                 else text("cluster.describe.average", lang))
 

@@ -111,11 +111,11 @@ def pca_biplot(prepared, labels, names=None, max_names: int = 60, *, ax=None,
         ax.scatter(scores[rows, 0], scores[rows, 1], s=30, color=PALETTE[c % len(PALETTE)],
                    label=cluster_name(c, lang), alpha=0.85)
     if len(names) <= max_names:
-        for (x, y), name in zip(scores[:, :2], names):
+        for (x, y), name in zip(scores[:, :2], names, strict=True):
             ax.annotate(str(name), (x, y), fontsize=8, xytext=(3, 3),
                         textcoords="offset points")
     reach = np.abs(scores[:, :2]).max() / max(np.abs(loadings[:, :2]).max(), 1e-12) * 0.7
-    for (lx, ly), feature in zip(loadings[:, :2], prepared.features):
+    for (lx, ly), feature in zip(loadings[:, :2], prepared.features, strict=True):
         ax.arrow(0, 0, lx * reach, ly * reach, color="0.35", width=0.003,
                  head_width=0.06, length_includes_head=True)
         ax.text(lx * reach * 1.08, ly * reach * 1.08, _short(feature_label(feature, lang)),

@@ -384,7 +384,7 @@ def _indicator_matrix(frame: pd.DataFrame, indicators) -> np.ndarray:
     values = frame[indicators].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(values)
     if bad.any():
-        counts = dict(zip(indicators, bad.sum(axis=0).tolist()))
+        counts = dict(zip(indicators, bad.sum(axis=0).tolist(), strict=True))
         raise DataError(f"indicators have missing or non-numeric values: "
                          f"{ {k: v for k, v in counts.items() if v} }")
     return values

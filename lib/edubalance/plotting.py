@@ -281,7 +281,7 @@ def bar_against_threshold(frame, value: str, threshold: float | None, label: str
     bars = ax.barh(positions, values, color=colours)
     ax.set_yticks(positions, labels=data[label].astype(str).tolist())
     if highlight is not None:
-        for bar, name in zip(bars, data[label].astype(str)):
+        for bar, name in zip(bars, data[label].astype(str), strict=True):
             if name == str(highlight):
                 bar.set_edgecolor("black")
                 bar.set_linewidth(2)
@@ -400,7 +400,7 @@ def distribution_plot(frame, value: str, by: str, *, highlight=None,
     if groups:
         boxes = ax.boxplot(groups, patch_artist=True, showfliers=False, widths=0.6,
                            **_HORIZONTAL)
-        for box, name in zip(boxes["boxes"], order):
+        for box, name in zip(boxes["boxes"], order, strict=True):
             box.set_facecolor(PALETTE[1] if highlight is not None and str(name) == str(highlight)
                               else "#c6dbef")
         ax.set_yticks(np.arange(1, len(order) + 1), labels=[str(n) for n in order])

@@ -351,7 +351,7 @@ def _absorb(y: pd.Series, X: pd.DataFrame, rows: pd.DataFrame, fixed_effects: li
     import pyhdfe
 
     ids = np.column_stack([_group_codes(rows[c]) for c in fixed_effects])
-    single = [c for c, column in zip(fixed_effects, ids.T) if column.max() == 0]
+    single = [c for c, column in zip(fixed_effects, ids.T, strict=True) if column.max() == 0]
     if single:
         raise DataError(f"fixed effect(s) {', '.join(single)} have a single level in the "
                          "estimation sample; drop them from fixed_effects")
@@ -422,7 +422,7 @@ def _tidy(params: pd.Series, std_errors, df: float | None, alpha: float) -> pd.D
 def _standardized(table: pd.DataFrame, X: pd.DataFrame, y: pd.Series) -> np.ndarray:
     spread = X.std(ddof=1)
     return np.array([np.nan if term == INTERCEPT else estimate * spread[term] / y.std(ddof=1)
-                     for term, estimate in zip(table["term"], table["estimate"])])
+                     for term, estimate in zip(table["term"], table["estimate"], strict=True)])
 
 
 # --------------------------------------------------------------------------- logit
@@ -749,7 +749,7 @@ def coefficient_plot(results, names: Sequence[str] | None = None, include_interc
         fig = ax.figure
     offsets = np.linspace(-0.2, 0.2, len(results)) if len(results) > 1 else [0.0]
     positions = {term: i for i, term in enumerate(terms)}
-    for table, name, offset, colour in zip(tables, names, offsets, PALETTE * 10):
+    for table, name, offset, colour in zip(tables, names, offsets, PALETTE * 10, strict=False):
         y = np.array([positions[t] for t in table["term"]]) + offset
         ax.errorbar(table["estimate"], y, xerr=[table["estimate"] - table["ci_low"],
                                                 table["ci_high"] - table["estimate"]],

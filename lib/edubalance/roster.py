@@ -369,8 +369,8 @@ def _simulate_school(school: pd.Series, rng: np.random.Generator, year: int,
     month = rng.integers(1, 13, size=n)
     day = rng.integers(1, 29, size=n)
     birth = [f"{year - a}.{m:02d}" if d % 2 else f"{year - a}.{m:02d}.{d:02d}"
-             for a, m, d in zip(age, month, day)]
-    names = [s + "某" + g for s, g in zip(_pick(rng, _SURNAMES, n), _pick(rng, _SYLLABLES, n))]
+             for a, m, d in zip(age, month, day, strict=True)]
+    names = [s + "某" + g for s, g in zip(_pick(rng, _SURNAMES, n), _pick(rng, _SYLLABLES, n), strict=True)]
     certificate = np.where(primary, "小学", _pick(rng, ["初级中学", "初级中学", "高级中学"], n))
     frame = pd.DataFrame({
         "姓名": names, "出生年月": birth, "性别": _pick(rng, ["男", "女"], n),

@@ -128,12 +128,12 @@ def _county_frame(scale: str, rng: np.random.Generator, n_counties: int) -> pd.D
         prefecture = codes // 10 % 10 + 1
         frame = pd.DataFrame({
             "county_code": [f"{p:02d}{q:02d}{c % 10 + 1:02d}" for p, q, c in
-                            zip(province, prefecture, codes)],
+                            zip(province, prefecture, codes, strict=True)],
             "county_name": [f"模拟县{c + 1:04d}" for c in codes],
-            "prefecture": [f"模拟市{p:02d}{q:02d}" for p, q in zip(province, prefecture)],
+            "prefecture": [f"模拟市{p:02d}{q:02d}" for p, q in zip(province, prefecture, strict=True)],
         })
         # Codes must be unique: fold the running number into the last four digits.
-        frame["county_code"] = [f"{p:02d}{c % 10000:04d}" for p, c in zip(province, codes)]
+        frame["county_code"] = [f"{p:02d}{c % 10000:04d}" for p, c in zip(province, codes, strict=True)]
         urbanisation = rng.uniform(20, 80, n_counties)
         frame["year_basic_balance"] = rng.integers(2010, 2021, n_counties)
     n = len(frame)

@@ -582,8 +582,8 @@ def find_county(schools: pd.DataFrame, county) -> tuple[str, str]:
     if len(by_name) > 1:
         raise ParameterError(f"county name {text!r} is shared by codes "
                          f"{', '.join(by_name['county_code'].astype(str))}; give the code")
-    labels = {str(name): f"{name} ({code})" for code, name in zip(codes, pairs["county_name"])}
-    labels.update({code: f"{name} ({code})" for code, name in zip(codes, pairs["county_name"])})
+    labels = {str(name): f"{name} ({code})" for code, name in zip(codes, pairs["county_name"], strict=True)}
+    labels.update({code: f"{name} ({code})" for code, name in zip(codes, pairs["county_name"], strict=True)})
     close = difflib.get_close_matches(text, list(labels), n=5, cutoff=0.5)
     if not close:  # short Chinese names: fall back to containment either way
         close = [k for k in labels if text and (text in k or k in text)][:5]

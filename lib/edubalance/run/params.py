@@ -222,7 +222,7 @@ def _check_call_spec(source: str) -> dict[str, tuple[type, ...] | None] | None:
                 == "check_parameters" and len(node.args) >= 2
                 and isinstance(node.args[1], ast.Dict)):
             spec = {}
-            for key, value in zip(node.args[1].keys, node.args[1].values):
+            for key, value in zip(node.args[1].keys, node.args[1].values, strict=True):
                 if isinstance(key, ast.Constant) and isinstance(key.value, str):
                     spec[key.value] = _spec_types(value)
             return spec

@@ -172,7 +172,7 @@ def plan_jobs(batch_files: Iterable[str | os.PathLike], first: int | None = None
         names = list(grid)
         combinations = itertools.product(*(grid[name] for name in names))
         for combination in itertools.islice(combinations, first):
-            parameters = {**spec["parameters"], **dict(zip(names, combination))}
+            parameters = {**spec["parameters"], **dict(zip(names, combination, strict=True))}
             jobs.append(Job(notebook=spec["notebook"], notebook_text=spec["notebook_text"],
                             parameters=parameters, varying=names, source=spec["source"]))
     _assign_slugs(jobs)

@@ -265,7 +265,7 @@ def _add_pdfs(output: Path, entries: dict[int, dict]) -> None:
     if not ok:
         return
     written = write_pdfs([output / entry["report"] for entry in ok])
-    for entry, path in zip(ok, written):
+    for entry, path in zip(ok, written, strict=True):
         relative = Path(path).resolve().relative_to(output).as_posix()
         entry["pdf"] = relative
         entry["files"] = sorted({*entry.get("files", []), relative})
