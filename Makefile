@@ -53,7 +53,8 @@ test: $(TEST_STAMP)
 	env -u PYTHONDONTWRITEBYTECODE $(PY) -m compileall -q lib
 	$(PYTEST) -n 2 -q
 
-# The slow tier: real processes killed or signalled mid-job, the Dask engine, the soak test.
+# The slow tier: batches killed or signalled mid-job, the watchdog, the Dask engine, the
+# national-scale sample, the soak test.
 # CI runs it after `make test`.
 test-slow: $(TEST_STAMP)
 	env -u PYTHONDONTWRITEBYTECODE $(PY) -m compileall -q lib

@@ -65,6 +65,7 @@ def test_calibrated_on_seed_002(province):
     assert 12 <= students_per_computer <= 25
 
 
+@pytest.mark.slow  # 200,000 schools
 def test_national_scale_size():
     schools, counties = eb.sample.generate("national", seed=1)
     assert 2800 <= counties["county_code"].nunique() <= 2900
