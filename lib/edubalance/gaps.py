@@ -94,19 +94,19 @@ def school_gaps(result: ScoringResult, county_code=None, year=None) -> pd.DataFr
         mask &= (ind["county_code"].astype(str) == str(county_code)).to_numpy()
     if year is not None:
         mask &= (ind["year"] == int(year)).to_numpy()
-    rows = np.flatnonzero(mask)
+    failing = np.flatnonzero(mask)  # positions of the failing sections
     parts = []
     items = _plain_items(result, need_threshold=True)
-    if items and rows.size:
+    if items and failing.size:
         # Every unmet item of every failing section at once, item by item as in the standard
         # (the sort below keeps that order within a school): columns are read for the failing
         # rows only, and the table is built once rather than per item.
         def columns(suffix: str, **to_numpy) -> np.ndarray:  # failing rows x items
-            return np.column_stack([ind[item.name + suffix].to_numpy(**to_numpy)[rows]
+            return np.column_stack([ind[item.name + suffix].to_numpy(**to_numpy)[failing]
                                     for item in items])
 
         item_of, local = np.nonzero(~columns("_met", dtype=bool, na_value=True).T)
-        at = rows[local]
+        at = failing[local]
         value = columns("", dtype=float)[local, item_of]
         threshold = columns("_threshold", dtype=float)[local, item_of]
         specs = [INDICATORS[item.formula] for item in items]
@@ -134,7 +134,7 @@ def school_gaps(result: ScoringResult, county_code=None, year=None) -> pd.DataFr
         parts.append(part)
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in _GAP_COLUMNS})
-    gaps = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    gaps = pd.concat(parts, ignore_index=True)
     gaps["amount"] = _round_up_countable(gaps["amount"].to_numpy(dtype=float),
                                          gaps["resource"].to_numpy(dtype=object))
     gaps = gaps[gaps["amount"] > 0]
