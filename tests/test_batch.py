@@ -800,3 +800,31 @@ def test_keep_chooses_what_a_job_folder_holds(tmp_path, monkeypatch, keep, expec
     entry = run_job(spec, fake_notebook)
     assert {p.name for p in (tmp_path / "toy_job" / "a").iterdir()} == expected
     assert sorted(entry["files"]) == sorted(f"toy_job/a/{name}" for name in expected)
+
+
+def test_a_warm_kernels_start_is_not_the_jobs_time(tmp_path):
+    # The watchdog times the notebook, not the shared kernel's start and preload (`prepare`):
+    # slow on a loaded machine, they used to time out whichever job came first.
+    from edubalance.run.job import run_job
+
+    def notebook_running(seconds):
+        def run(spec, executed, parameters, kernel_pids, kernel_log):
+            # In a session of its own, as Jupyter starts kernels (the watchdog kills its group).
+            process = subprocess.Popen([sys.executable, "-c", f"import time; time.sleep({seconds})"],
+                                       start_new_session=True)
+            kernel_pids.append(process.pid)
+            if process.wait() != 0:
+                raise RuntimeError("the kernel died")
+            executed.write_text("{}")
+        return run
+
+    def slow_start(kernel_log):
+        time.sleep(1.5)
+
+    spec = {"stem": "toy_job", "slug": "a", "parameters": {}, "output": str(tmp_path),
+            "notebook": str(TOY), "timeout": 1.0, "keep": ["results"]}
+    entry = run_job(spec, notebook_running(0.2), slow_start)
+    assert entry["status"] == "ok", entry["error"]
+    late = run_job({**spec, "slug": "b"}, notebook_running(30), slow_start)
+    assert late["status"] == "failed" and "timed out" in late["error"], late
+    assert late["seconds"] < 10

@@ -20,8 +20,8 @@ from edubalance import batch
 from helpers import write_toy_notebook
 
 TOY = Path(__file__).resolve().parent / "fixtures" / "toy_job.ipynb"
-PROBE_TIMEOUT = 10.0  # kernel start + preload (~3 s on a quiet machine) count too: room
-#                       for a loaded one
+PROBE_TIMEOUT = 10.0  # the notebook's own run: the kernel's start and preload (~3 s on a
+#                       quiet machine, over 10 s on a loaded one) are not counted
 
 
 def write_batch(folder: Path, notebook: Path, **content) -> Path:

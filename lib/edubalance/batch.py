@@ -97,7 +97,8 @@ def register_cli(subparsers) -> None:
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="Dask scheduler address for --engine dask (tcp://host:port)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                        help=f"per-job limit, also per cell (default {DEFAULT_TIMEOUT:g})")
+                        help=f"per-job limit on running the notebook (a warm kernel's start "
+                             f"is not counted), also per cell (default {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--keep", type=_keep, default=list(DEFAULT_KEEP), metavar="WHAT",
                         help=f"what each job folder keeps, comma-separated from "
                              f"{', '.join(KEEP_CHOICES)} (default: {','.join(DEFAULT_KEEP)})")

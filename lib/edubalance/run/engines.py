@@ -186,6 +186,7 @@ class _WarmKernel:
         handle, name = tempfile.mkstemp(prefix="edubalance-warm-kernel-", suffix=".log")
         os.close(handle)
         self.log_path = Path(name)
+        self.log_offset = 0  # where the current job's part of the log starts
 
     def _run(self, awaitable):
         return self.loop.run_until_complete(awaitable)
@@ -247,20 +248,30 @@ class _WarmKernel:
             raise RuntimeError(f"warm kernel reset failed: {content.get('ename')}: "
                                f"{content.get('evalue')}")
 
-    def run(self, spec: Mapping[str, Any], executed: Path, parameters: dict,
-            kernel_pids: list[int], kernel_log) -> None:
-        """Reset the kernel to its snapshot, then execute the notebook with papermill on it."""
-        import papermill as pm
-
+    def prepare(self, spec: Mapping[str, Any], kernel_log) -> None:
+        """Start the kernel if it is not running, then reset it to its snapshot (preloading
+        the libraries on a new kernel): before the job's watchdog, within the limits of
+        :meth:`start` and :meth:`reset`."""
         cwd = str(spec.get("cwd") or os.getcwd())
-        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        self.log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         try:
             if self.km is None or not self.alive():
                 self.stop()
                 self.start(cwd)
+            self.reset(cwd, _notebook_submodules(spec))
+        except Exception:
+            self.needs_restart = True
+            self._copy_log(kernel_log)
+            raise
+
+    def run(self, spec: Mapping[str, Any], executed: Path, parameters: dict,
+            kernel_pids: list[int], kernel_log) -> None:
+        """Execute the notebook with papermill on the kernel :meth:`prepare` made ready."""
+        import papermill as pm
+
+        try:
             if self.pid is not None:
                 kernel_pids.append(self.pid)  # for the job watchdog
-            self.reset(cwd, _notebook_submodules(spec))
             _register_warm_engine()
             pm.execute_notebook(
                 spec["notebook"], str(executed), parameters=parameters,
@@ -270,13 +281,17 @@ class _WarmKernel:
                 km=self.km, kc=self.kc)
         except Exception as error:
             # A cell that raised leaves an idle kernel, reset before the next job; anything
-            # else (timeout, dead kernel, failed reset) may leave it busy or gone.
+            # else (timeout, dead kernel) may leave it busy or gone.
             self.needs_restart = type(error).__name__ != "PapermillExecutionError"
             raise
         finally:
-            with self.log_path.open("rb") as log:
-                log.seek(offset)
-                kernel_log.write(log.read().decode("utf-8", "replace"))
+            self._copy_log(kernel_log)
+
+    def _copy_log(self, kernel_log) -> None:
+        """What the kernel printed since :meth:`prepare`, into the job's kernel.log."""
+        with self.log_path.open("rb") as log:
+            log.seek(self.log_offset)
+            kernel_log.write(log.read().decode("utf-8", "replace"))
 
 
 def _notebook_submodules(spec: Mapping[str, Any]) -> list[str] | None:
@@ -317,7 +332,7 @@ def execute_job_warm(spec: Mapping[str, Any]) -> dict[str, Any]:
         _close_warm_kernel()
         _WARM = _WarmKernel(spec.get("kernel_name", KERNEL_NAME))
     warm = _WARM
-    entry = run_job(spec, warm.run)
+    entry = run_job(spec, warm.run, lambda kernel_log: warm.prepare(spec, kernel_log))
     if warm.needs_restart or (entry["status"] == "failed" and not warm.alive()):
         warm.stop()  # the next job starts a fresh kernel
     return entry

@@ -143,8 +143,14 @@ def _tidy_log(path: Path) -> None:
         path.write_text("".join(kept), encoding="utf-8")
 
 
-def run_job(spec: Mapping[str, Any], run_notebook: Callable[..., None]) -> dict[str, Any]:
+def run_job(spec: Mapping[str, Any], run_notebook: Callable[..., None],
+            prepare: Callable[[Any], None] | None = None) -> dict[str, Any]:
     """Run one job with ``run_notebook(spec, executed, parameters, kernel_pids, kernel_log)``.
+
+    ``prepare(kernel_log)``, when given, runs first, before the job's watchdog starts: a warm
+    kernel's start and reset, which have limits of their own and are not the job's time (a
+    shared kernel's first start, slow on a loaded machine, must not time out whichever job
+    happens to come first). An error there fails the job like an error in the notebook.
 
     Never raises for a failing notebook: returns the manifest entry. An ``OSError`` while
     writing the job's own files (a full disk) is recorded as the job's error too.
@@ -164,7 +170,7 @@ def run_job(spec: Mapping[str, Any], run_notebook: Callable[..., None]) -> dict[
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{slug}-", dir=final.parent))
         os.chmod(tmp, 0o755)  # mkdtemp makes it private; a report folder is meant to be read
-        return _run_in(spec, tmp, final, keep, started, clock, run_notebook)
+        return _run_in(spec, tmp, final, keep, started, clock, run_notebook, prepare)
     except OSError as error:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -185,7 +191,7 @@ def run_job(spec: Mapping[str, Any], run_notebook: Callable[..., None]) -> dict[
 
 
 def _run_in(spec, tmp: Path, final: Path, keep: set, started: float, clock: float,
-            run_notebook) -> dict[str, Any]:
+            run_notebook, prepare=None) -> dict[str, Any]:
     stem, slug = spec["stem"], spec["slug"]
     executed = tmp / f"{stem}.ipynb"
     timeout = spec.get("timeout")
@@ -210,11 +216,13 @@ def _run_in(spec, tmp: Path, final: Path, keep: set, started: float, clock: floa
             finished.wait(0.2)
 
     timer = threading.Thread(target=watchdog, daemon=True) if timeout else None
-    if timer is not None:
-        timer.start()
     log_path = tmp / "kernel.log"
     kernel_log = log_path.open("w", encoding="utf-8")
     try:
+        if prepare is not None:
+            prepare(kernel_log)
+        if timer is not None:
+            timer.start()
         run_notebook(spec, executed, parameters, kernel_pids, kernel_log)
     except Exception as error:  # a failing job is recorded, never fatal to the batch
         error_text = describe_error(error, timed_out.is_set(), timeout)
