@@ -42,14 +42,11 @@ def test_slides_are_offline_reveal(slides):
 def test_slides_render_in_a_browser_without_network(slides, browser):
     # Every request off the local file is refused (and recorded): reveal.js still starts.
     # (Chromium's --dump-dom with a virtual time budget, used before, sometimes never returned.)
-    page = browser.new_page()
-    remote = []
-    page.route("**/*", lambda route: route.continue_()
-               if route.request.url.startswith(("file:", "data:", "blob:", "about:"))
-               else (remote.append(route.request.url), route.abort()))
-    page.goto(slides["slides"].as_uri(), wait_until="load")
-    page.wait_for_selector(".reveal.ready", timeout=30_000)
-    assert remote == []
+    from test_browser import Visit
+
+    visit = Visit(browser, slides["slides"])
+    visit.page.wait_for_selector(".reveal.ready", timeout=30_000)
+    visit.check_clean()  # no network request, no script error
 
 
 def test_slides_cli_is_registered_with_lang(monkeypatch, tmp_path, capsys):
