@@ -91,7 +91,9 @@ def _warm_job(name: str, folder, parameters: dict):
     spec = {"notebook": str(NOTEBOOKS / f"{name}.ipynb"), "notebook_text": f"{name}.ipynb",
             "parameters": parameters, "output": str(jobs), "stem": name, "slug": "run",
             "cwd": str(ROOT), "timeout": None, "kernel_name": KERNEL, "engine": "warm",
-            "keep": ["results", "figures", "notebook"], "fingerprint": None}
+            "keep": ["results", "figures", "notebook"], "fingerprint": None,
+            # The kernel runs every notebook of the suite: it preloads every submodule once.
+            "preload": None}
     if not _WARM_THREAD:
         # The kernel and its event loop live in one thread of their own, away from the
         # tests' main thread.

@@ -139,3 +139,24 @@ def test_unknown_and_malformed_standards_raise_standard_error(tmp_path):
     with pytest.raises(StandardError, match="bad.yaml"):
         load_standard_file(bad)
     assert issubclass(StandardError, ValueError)
+
+
+def test_package_yaml_reads_as_yaml_safe_load_reads_it_and_refuses_python_tags():
+    """The package's own YAML (standards, messages, units, plausibility rules) goes through
+    ``io.yamldata.safe_load`` (libyaml's parser): the same data as ``yaml.safe_load``, and
+    no Python object built from a tag."""
+    from pathlib import Path
+
+    import yaml
+
+    import edubalance
+    from edubalance.io.yamldata import safe_load
+
+    files = sorted(Path(edubalance.__file__).parent.rglob("*.yaml"))
+    assert len(files) >= 10
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert safe_load(text) == yaml.safe_load(text), path.name
+    for hostile in ("!!python/object/apply:os.system ['true']", "x: !!python/name:os.system"):
+        with pytest.raises(yaml.YAMLError):
+            safe_load(hostile)

@@ -28,9 +28,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from .errors import ParameterError
+from .io.yamldata import safe_load
 
 __all__ = ["LANGS", "DEFAULT_LANG", "check_lang", "text", "label", "labels", "catalogue"]
 
@@ -60,7 +59,7 @@ def catalogue() -> dict[str, dict[str, str]]:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".yaml"):
             continue
-        data = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+        data = safe_load(entry.read_text(encoding="utf-8")) or {}
         for key, texts in data.items():
             if key in merged:
                 raise ValueError(f"message {key!r} is defined in both {origin[key]} and {entry.name}")

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import font_manager
 
-__all__ = ["cjk_font_path", "use_style", "save_figure", "report_png", "REPORT_DPI",
+__all__ = ["cjk_font_path", "use_style", "save_figure", "show_figure", "report_png", "REPORT_DPI",
            "missing_glyphs_as_errors", "PALETTE",
            "STATUS_COLOURS", "bar_against_threshold", "line_over_years", "rank_interval_plot",
            "distribution_plot"]
@@ -99,6 +99,40 @@ def save_figure(fig, output_dir, name: str, formats=("png", "svg"), *, dpi=None)
         with atomic_target(output_dir / f"{name}.{fmt}") as tmp:
             fig.savefig(tmp, format=fmt, **({"dpi": dpi} if dpi else {}))
         paths.append(output_dir / f"{name}.{fmt}")
+    return paths
+
+
+def show_figure(fig, output_dir, name: str, formats=("png", "svg"), *, dpi=None) -> list[Path]:
+    """Save ``fig`` as :func:`save_figure` does, show the saved PNG in the notebook and close
+    the figure; returns the paths written.
+
+    What a notebook cell would do with ``save_figure(...)`` then ``plt.show()``, with one
+    drawing fewer: the inline backend would draw the figure a third time (twice more with
+    ``bbox_inches="tight"``), about a quarter of a second for a chart with Chinese text. The
+    PNG (``savefig.dpi``, 150 for print) is shown at the size the inline backend would show
+    (``figure.dpi`` pixels per inch).
+
+    Examples
+    --------
+    >>> import tempfile, matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(2, 1))
+    >>> [p.suffix for p in show_figure(fig, tempfile.mkdtemp(), "tiny")]  # doctest: +ELLIPSIS
+    <IPython.core.display.Image object>
+    ['.png', '.svg']
+    >>> plt.fignum_exists(fig.number)
+    False
+    """
+    from IPython.display import Image, display
+
+    paths = save_figure(fig, output_dir, name, formats, dpi=dpi)
+    png = next((path for path in paths if path.suffix == ".png"), None)
+    if png is not None:
+        data = png.read_bytes()
+        width = int.from_bytes(data[16:20], "big")  # the PNG header's IHDR width
+        saved_dpi = dpi or plt.rcParams["savefig.dpi"]
+        saved_dpi = fig.dpi if saved_dpi == "figure" else float(saved_dpi)
+        display(Image(data=data, width=max(1, round(width * fig.dpi / saved_dpi))))
+    plt.close(fig)
     return paths
 
 

@@ -37,10 +37,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from .errors import StandardError
 from .indicators import INDICATORS
+from .io.yamldata import safe_load
 from .schema import LEVELS
 
 __all__ = ["Standard", "Item", "Rule", "available_standards", "load_standard",
@@ -152,13 +152,13 @@ def load_standard(name: str | Standard) -> Standard:
 def _load_shipped(name: str) -> Standard:
     # Parsed once per process: batch workers and per-county loops score many times.
     source = _standards_dir() / f"{name}.yaml"
-    return _parse(yaml.safe_load(source.read_text(encoding="utf-8")), f"{name}.yaml")
+    return _parse(safe_load(source.read_text(encoding="utf-8")), f"{name}.yaml")
 
 
 def load_standard_file(path: str | Path) -> Standard:
     """Load a standard from a YAML file of your own (same format as the shipped ones)."""
     path = Path(path)
-    return _parse(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
+    return _parse(safe_load(path.read_text(encoding="utf-8")), str(path))
 
 
 def _per_level(value, where: str, levels) -> dict[str, float]:

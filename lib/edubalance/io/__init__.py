@@ -9,6 +9,8 @@
   (``units.yaml``, ``plausibility.yaml``).
 - :mod:`~edubalance.io.clean`, :mod:`~edubalance.io.validate`: vectorised cleaning and
   checks, the load report; ``validate_schools`` for tables already in memory.
+- :mod:`~edubalance.io.yamldata`: YAML parsed safely with libyaml's parser (the package's
+  own data files).
 - :mod:`~edubalance.io.form`: the official-form writer; :mod:`~edubalance.io.write`: atomic,
   formula-safe writers of results.
 

@@ -148,10 +148,12 @@ def column_mapping(columns: Mapping[str, str] | str | Path | None) -> dict[str, 
     if isinstance(columns, (str, Path)):
         import yaml
 
+        from .yamldata import safe_load
+
         path = Path(columns)
         source = path.name
         try:
-            columns = yaml.safe_load(path.read_text(encoding="utf-8"))
+            columns = safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as error:
             raise ParameterError(f"cannot read column mapping {path}: {error}") from None
         if isinstance(columns, dict) and isinstance(columns.get("columns"), dict):

@@ -14,7 +14,8 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
-import yaml
+
+from .yamldata import safe_load
 
 __all__ = ["RULES_FILE", "rules", "rule_ids", "check", "normalise_allow"]
 
@@ -23,7 +24,7 @@ RULES_FILE = Path(__file__).with_name("plausibility.yaml")
 
 @lru_cache(maxsize=1)
 def rules() -> dict:
-    return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    return safe_load(RULES_FILE.read_text(encoding="utf-8"))
 
 
 def rule_ids() -> set[str]:

@@ -12,9 +12,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from .headers import normalise_header
+from .yamldata import safe_load
 
 __all__ = ["factor", "accepted", "canonical_unit", "UNITS_FILE"]
 
@@ -23,7 +22,7 @@ UNITS_FILE = Path(__file__).with_name("units.yaml")
 
 @lru_cache(maxsize=1)
 def _table() -> dict[str, dict]:
-    return yaml.safe_load(UNITS_FILE.read_text(encoding="utf-8"))
+    return safe_load(UNITS_FILE.read_text(encoding="utf-8"))
 
 
 def factor(column: str, unit: str) -> float | None:

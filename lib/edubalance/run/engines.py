@@ -25,7 +25,7 @@ import tempfile
 import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from .job import kill_process_tree, run_job
 from .manifest import job_entry
@@ -295,11 +295,32 @@ class _WarmKernel:
 
 
 def _notebook_submodules(spec: Mapping[str, Any]) -> list[str] | None:
-    """The edubalance submodules the job's notebook names (preloaded by a new kernel)."""
+    """The edubalance submodules a new kernel preloads for the job: the spec's ``preload``
+    (what every notebook of the batch names, :func:`batch_submodules`) when it has one, else
+    those the job's notebook names; ``None`` is every submodule."""
+    if "preload" in spec:
+        return spec["preload"]
     try:
         return _submodules_of(str(spec["notebook"]))
     except (KeyError, TypeError):
         return None
+
+
+def batch_submodules(notebooks: Iterable[str]) -> list[str] | None:
+    """The edubalance submodules any of ``notebooks`` names (``None``: every submodule).
+
+    A warm kernel takes its snapshot after its first job's preload, and a module imported
+    later is unloaded after each job: a worker running county reports and then clustering
+    jobs would import scikit-learn again for every clustering job. Preloading what the whole
+    batch names is paid once per kernel; a batch of one notebook preloads what it did before.
+    """
+    names: set[str] = set()
+    for notebook in sorted(set(map(str, notebooks))):
+        used = _submodules_of(notebook)
+        if used is None:
+            return None
+        names.update(used)
+    return sorted(names)
 
 
 @functools.lru_cache(maxsize=16)

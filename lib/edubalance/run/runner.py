@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import EdubalanceError, ParameterError
-from .engines import DEFAULT_ENGINE, ENGINES, KERNEL_NAME, run_dask, run_pool
+from .engines import DEFAULT_ENGINE, ENGINES, KERNEL_NAME, batch_submodules, run_dask, run_pool
 from .job import DEFAULT_KEEP, KEEP_CHOICES, WRITE_ERRNOS, inside, remove_leftovers
 from .manifest import MANIFEST, FolderLock, Manifest, read_marker
 from .plan import Job, fingerprint, package_code_hash, plan_jobs, validate_jobs, value_text
@@ -184,6 +184,10 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
                       "cwd": os.getcwd(), "timeout": timeout, "kernel_name": kernel_name,
                       "fingerprint": job.fingerprint, "engine": engine, "keep": list(keep),
                       "cache_dir": cache_dir})
+    if engine == "warm":
+        preload = batch_submodules(spec["notebook"] for spec in specs)
+        for spec in specs:
+            spec["preload"] = preload
 
     from tqdm.auto import tqdm
 
