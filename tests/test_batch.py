@@ -828,3 +828,40 @@ def test_a_warm_kernels_start_is_not_the_jobs_time(tmp_path):
     late = run_job({**spec, "slug": "b"}, notebook_running(30), slow_start)
     assert late["status"] == "failed" and "timed out" in late["error"], late
     assert late["seconds"] < 10
+
+
+def test_a_warm_batch_preloads_what_every_one_of_its_notebooks_names(tmp_path, monkeypatch):
+    """A warm kernel snapshots after its first job's preload; so that a later job of another
+    notebook does not import its libraries again (and unload them after), every job of a
+    warm batch carries the submodules any of the batch's notebooks names."""
+    from edubalance.run import engines, runner
+
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+    scoring, clustering = (str(notebooks / f"{n}.ipynb") for n in ("county_scoring",
+                                                                   "county_clustering"))
+    union = engines.batch_submodules([scoring, clustering, scoring])
+    assert {"cache", "county_report", "clustering", "clustering_analysis"} <= set(union)
+    assert "regression" not in union and union == sorted(union)
+    assert engines.batch_submodules([scoring]) == engines._notebook_submodules(
+        {"notebook": scoring})
+    toy = write_toy_notebook(tmp_path / "plain.ipynb", "value = 1", "print(value)")
+    assert engines.batch_submodules([scoring, str(toy)]) is None   # names none: every one
+    assert engines._notebook_submodules({"notebook": scoring, "preload": None}) is None
+
+    seen: list[dict] = []
+
+    def fake_pool(specs, workers, on_done, warm=True):
+        seen.extend(specs)
+
+    monkeypatch.setattr(runner, "run_pool", fake_pool)
+    specs = []
+    for name, notebook in (("a", scoring), ("b", clustering)):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump({"notebook": notebook, "parameters": {"year": 2017}}),
+                        encoding="utf-8")
+        specs.append(path)
+    batch.run_batch(specs, output=tmp_path / "warm", progress=False)
+    assert [spec["preload"] for spec in seen] == [engines.batch_submodules([scoring, clustering])] * 2
+    seen.clear()
+    batch.run_batch(specs, output=tmp_path / "cold", progress=False, engine="cold")
+    assert len(seen) == 2 and all("preload" not in spec for spec in seen)

@@ -90,6 +90,29 @@ def test_save_figure_rejects_paths(tmp_path):
     assert not (tmp_path.parent / "escape.png").exists()
 
 
+def test_show_figure_saves_then_shows_the_saved_png_at_the_inline_size(tmp_path, monkeypatch):
+    """The notebooks' save-and-show: the PNG written (150 dpi) is what is displayed, at the
+    width the inline backend would use (100 dpi), and the figure is closed so the backend
+    does not draw it again."""
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objects: shown.extend(objects))
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1], [0, 1])
+    ax.set_title("大武口区")
+    paths = plotting.show_figure(fig, tmp_path, "line")
+    assert [p.name for p in paths] == ["line.png", "line.svg"]
+    (image,) = shown
+    png = (tmp_path / "line.png").read_bytes()
+    assert image.data == png
+    saved_width = int.from_bytes(png[16:20], "big")
+    assert image.width == round(saved_width * 100 / 150) and 200 < image.width <= 300
+    assert not plt.fignum_exists(fig.number)
+    with pytest.raises(ValueError, match="plain file name"):
+        plotting.show_figure(plt.figure(), tmp_path, "../escape")
+
+
 def _bar_colours(ax):
     return [to_hex(p.get_facecolor()) for p in ax.patches]
 
