@@ -22,11 +22,13 @@ def result(schools):
 
 
 def _plain_loop(schools, standard="basic-2012"):
-    """Verdict per county-year by scoring each county-year alone, in a plain loop."""
+    """Verdict per county-year by scoring each county alone (its years together), in a plain
+    loop: a county's verdict in a year depends on its own schools of that year only."""
     rows = []
-    for (code, name, year), part in schools.groupby(["county_code", "county_name", "year"]):
+    for (code, name), part in schools.groupby(["county_code", "county_name"]):
         counties = eb.scoring.score(part, standard).counties
-        rows.append((code, name, year, bool(counties["passed"].astype(bool).all())))
+        for year, levels in counties.groupby("year"):
+            rows.append((code, name, year, bool(levels["passed"].astype(bool).all())))
     return pd.DataFrame(rows, columns=["county_code", "county_name", "year", "passed"])
 
 
