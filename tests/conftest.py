@@ -97,7 +97,7 @@ LONGEST_FIRST = [
     "tests/test_batch.py::test_resume_after_sigkill",
     "tests/test_batch.py::test_dask_engine",
     "tests/test_batch.py::test_failing_job_is_isolated",            # failing_batch
-    "tests/test_browser_slides.py",                                 # the Voila explorer (slow)
+    "tests/test_browser_slides.py",                                 # the Voila explorer
     "tests/test_batch.py::test_sigterm_and_ctrl_c",
     "tests/test_clustering_notebook.py",
     "tests/test_report_county.py",

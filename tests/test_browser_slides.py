@@ -11,9 +11,7 @@ explorer the county is switched to one with hostile school names.
 
 The presentation is the one of conftest's demo reports (run once for the suite on that copy;
 test_browser checks the same pages for links, scripts and fonts). The Voila check is also the
-suite's check that the explorer works as an app (widgets, no code, figures redrawn); it is in
-the slow tier (`make test-slow`, which CI runs after `make test`), as a server, a kernel and a
-page cost more CPU than the rest of this module.
+suite's check that the explorer works as an app (widgets, no code, figures redrawn).
 """
 from __future__ import annotations
 
@@ -135,7 +133,6 @@ def voila_url(hostile):
 FIGURES = "() => [...document.querySelectorAll('.widget-output img')].map(i => i.src).join()"
 
 
-@pytest.mark.slow  # a Voila server, its kernel and a page: about 17 s of CPU (CI runs the tier)
 def test_hostile_names_stay_text_in_the_voila_explorer(browser, voila_url, hostile, tmp_path):
     """The explorer as a Voila app (one server, one page: Voila starts a kernel per page):
     widgets render with no code shown and changing the county redraws the figures; the
