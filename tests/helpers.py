@@ -249,6 +249,38 @@ class InThread:
         return f"InThread({self._target!r})"
 
 
+class PooledPage:
+    """A page of conftest's page pool: what a test does with it goes to the page, except that
+    ``close()`` gives it back to the pool (which removes the listeners added here and the
+    routes, and opens about:blank) instead of closing it."""
+
+    __slots__ = ("_target", "_give_back", "_listeners", "_returned")
+
+    def __init__(self, page, give_back):
+        object.__setattr__(self, "_target", page)
+        object.__setattr__(self, "_give_back", give_back)
+        object.__setattr__(self, "_listeners", [])
+        object.__setattr__(self, "_returned", False)
+
+    def on(self, event: str, handler) -> None:
+        self._listeners.append((event, handler))
+        self._target.on(event, handler)
+
+    def close(self, **_options) -> None:
+        if not self._returned:
+            object.__setattr__(self, "_returned", True)
+            self._give_back(self._target, self._listeners)
+
+    def is_closed(self) -> bool:
+        return self._returned or self._target.is_closed()
+
+    def __getattr__(self, name):
+        return getattr(self._target, name)
+
+    def __setattr__(self, name, value):
+        setattr(self._target, name, value)
+
+
 def _in_thread(value, call):
     if type(value).__module__.startswith("playwright."):
         return InThread(value, call)
@@ -258,7 +290,9 @@ def _in_thread(value, call):
 
 
 def _unwrap(value):
-    return value._target if isinstance(value, InThread) else value
+    while isinstance(value, (InThread, PooledPage)):
+        value = value._target
+    return value
 
 
 def cjk_chromium(folder):

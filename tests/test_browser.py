@@ -69,7 +69,8 @@ def _cjk_font_config(folder: Path) -> tuple[Path, set[str]]:
 
 
 class Visit:
-    """One page opened from a file, with its errors and non-local requests recorded."""
+    """One page opened from a file, with its errors and non-local requests recorded (close
+    ``visit.page`` when done: conftest's pool gives the page to the next visit)."""
 
     def __init__(self, browser, path: Path):
         assert path.is_file(), f"{path} does not exist"
@@ -165,6 +166,7 @@ def check_index(browser, reports, tmp_path):
     for county in COUNTIES:
         assert county in text
     visit.check_cjk_rendered(browser.cjk_families)
+    visit.page.close()
 
 
 def _job_report(reports: Path, stem: str, county: str) -> Path:
@@ -189,6 +191,7 @@ def check_county_report(browser, reports, tmp_path):
     visit = _check_job_report(browser, _job_report(reports, "county_scoring", COUNTIES[1]),
                               COUNTIES[1])
     assert visit.page.evaluate("() => document.images.length") >= 1, "no figures in the report"
+    visit.page.close()
 
 
 def check_explorer_report(browser, reports, tmp_path):
@@ -196,6 +199,7 @@ def check_explorer_report(browser, reports, tmp_path):
     visit = _check_job_report(browser, _job_report(reports, "explorer", county), county)
     assert visit.page.evaluate("() => document.images.length") >= 4  # the four default figures
     assert "交互控件无法运行" in visit.text()  # the static default view says why it is static
+    visit.page.close()
 
 
 def check_slides(browser, reports, tmp_path):
@@ -222,6 +226,7 @@ def check_slides(browser, reports, tmp_path):
     text = visit.text()
     assert "import edubalance" not in text and "check_parameters" not in text, "code in slides"
     assert "县域义务教育均衡发展" in text and "大武口区" in text
+    visit.page.close()
 
 
 def check_presentation_html(browser, reports, tmp_path):
@@ -237,6 +242,7 @@ def check_presentation_html(browser, reports, tmp_path):
     for county in KEPT_COUNTIES:
         assert county in text
     visit.check_cjk_rendered(browser.cjk_families)
+    visit.page.close()
 
 
 def test_reports_in_the_browser(browser, reports, tmp_path):

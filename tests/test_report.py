@@ -189,6 +189,7 @@ def test_index_sorts_and_filters_in_a_browser(tmp_path, browser):
     assert table.locator("tbody tr").first.inner_text() != first
     assert header.get_attribute("aria-sort") == "descending"
     assert not errors, errors
+    page.close()
 
 
 def test_index_columns_are_the_labels_of_the_varying_parameters(tmp_path):

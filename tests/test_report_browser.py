@@ -188,6 +188,7 @@ def test_the_failing_county_report_reads_as_a_report_and_prints(browser, failing
     assert "灵武市" in first and "file://" not in "".join(p.extract_text() for p in reader.pages)
     width = float(reader.pages[0].mediabox.width) * 25.4 / 72
     assert width == pytest.approx(210, abs=1)                          # A4
+    page.close()
 
 
 def test_hostile_county_and_school_names_stay_text_in_the_executed_report(browser, hostile_report):
@@ -197,6 +198,7 @@ def test_hostile_county_and_school_names_stay_text_in_the_executed_report(browse
     assert HOSTILE[0] in visible                                      # shown, as text
     shown = sum(name.replace("\\", "") in visible.replace("\\", "") for name in HOSTILE)
     assert shown >= len(HOSTILE) - 3, f"only {shown} of {len(HOSTILE)} school names shown verbatim"
+    page.close()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -209,6 +211,7 @@ def test_every_hostile_name_as_county_name_stays_inert(browser, tmp_path, lang):
     for name, title in zip(HOSTILE, titles, strict=True):
         assert name in title or name.replace("  ", " ") in title, (name, title)
     assert "javascript:" in visible                                    # shown as text only
+    page.close()
 
 
 def test_the_corpus_has_the_names_the_issue_lists():
@@ -244,3 +247,4 @@ def test_english_reports_read_clean_too(browser, tmp_path):
         .map(e => e.innerText).join(' ')""")
     assert not re.search(r"[\u4e00-\u9fff]", re.sub(r"大武口区|灵武市|西吉县", "", words)), \
         f"Chinese text left in an English report: {words[:300]}"
+    page.close()

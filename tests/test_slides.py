@@ -47,6 +47,7 @@ def test_slides_render_in_a_browser_without_network(slides, browser):
     visit = Visit(browser, slides["slides"])
     visit.page.wait_for_selector(".reveal.ready", timeout=30_000)
     visit.check_clean()  # no network request, no script error
+    visit.page.close()
 
 
 def test_slides_cli_is_registered_with_lang(monkeypatch, tmp_path, capsys):
