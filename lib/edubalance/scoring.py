@@ -80,13 +80,13 @@ def _fmt(values, digits: int = 3) -> np.ndarray:
 
 def _join(parts: list[np.ndarray], n: int, sep: str = "; ") -> np.ndarray:
     """Join per-row text pieces with ``sep``, skipping empty ones (vectorised over rows)."""
-    out = pd.Series([""] * n, dtype=object)
+    out = np.full(n, "", dtype=object)
     for piece in parts:
-        piece = pd.Series(piece, dtype=object)
+        piece = np.asarray(piece, dtype=object)
         has = piece != ""
-        between = np.where((out != "") & has, sep, "")
-        out = out + between + piece.where(has, "")
-    return out.to_numpy()
+        # NumPy's object loops concatenate the Python strings row by row (no pandas per piece).
+        out = np.where(has & (out != ""), out + sep + piece, np.where(has, piece, out))
+    return out
 
 
 def _group_codes(sections: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
