@@ -208,14 +208,31 @@ def test_resume_reruns_jobs_when_package_code_changes(toy_runs, tmp_path, monkey
     again = batch.run_batch([spec], output=output, resume=True, only="A", progress=False,
                             workers=1)
     assert [e["status"] for e in again.entries] == ["skipped"]
+    from edubalance.run import job as job_module
     from edubalance.run import runner
 
     monkeypatch.setattr(runner, "package_code_hash", lambda: "sha256:edited-scoring-module")
     marker = output / "toy_job" / "A" / "job.json"
     before = read_json(marker)
-    # (The cold engine: a warm kernel's preload would only cost time here.)
+    # What is tested is the decision to run A again and the marker it leaves: the job runs
+    # through run_job (folder, job.json, manifest) on a stand-in for the kernel.
+    planned = []
+
+    def stand_in_kernel(spec, executed, parameters, kernel_pids, kernel_log):
+        executed.write_text("{}", encoding="utf-8")
+        Path(parameters["output_dir"], "summary.json").write_text('{"county": "A"}')
+
+    def pool(specs, workers, on_done, warm=True):
+        planned.extend(spec["slug"] for spec in specs)
+        for spec in specs:
+            on_done(job_module.run_job(spec, stand_in_kernel))
+
+    monkeypatch.setattr(runner, "run_pool", pool)
+    monkeypatch.setattr("edubalance.report.export_html",
+                        lambda executed, report: Path(report).write_text("<p>A</p>"))
     rerun = batch.run_batch([spec], output=output, resume=True, only="A", progress=False,
-                            workers=1, engine="cold")
+                            workers=1)
+    assert planned == ["A"]
     assert [e["status"] for e in rerun.entries] == ["ok"]
     after = read_json(marker)
     assert after["started"] >= before["started"] and after["fingerprint"] != before["fingerprint"]
