@@ -67,6 +67,34 @@ def test_export_html_has_no_code_embeds_images_and_loads_nothing_remote(tmp_path
     assert "SECRET_CODE" in with_code.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("no_input", [True, False])
+def test_report_pages_are_the_documents_nbconvert_would_write(tmp_path, no_input):
+    """export_html skips nbconvert's BeautifulSoup round trip (report.accessible_html does its
+    work on the text): parsed, the page equals HTMLExporter's own, alt texts and tabindex
+    included."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    path = executed_notebook(tmp_path / "nb.ipynb")
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[1].outputs.append(nbformat.v4.new_output(
+        "display_data", data={"text/html": '<img alt="县域对比" src="data:image/png;base64,'
+                                           f'{PIXEL}"><table><tr><td>1</td></tr></table>'}))
+    options = dict(template_name="lab", template_file="offline_report.html.j2",
+                   extra_template_paths=[str(report.TEMPLATES)], exclude_input=no_input,
+                   exclude_input_prompt=no_input, exclude_output_prompt=no_input)
+    exporters = report._html_exporter(no_input), HTMLExporter(**options)
+    for exporter in exporters:
+        exporter.language_code = "zh"
+    ours, theirs = (exporter.from_notebook_node(notebook)[0] for exporter in exporters)
+    assert ours != theirs  # (not the same text: no round trip through BeautifulSoup)
+    # nbconvert's page is BeautifulSoup's serialisation: ours, parsed and written the same
+    # way, is the same text.
+    assert str(BeautifulSoup(ours, "html.parser")) == theirs
+    assert ours.count('tabindex="0"') == theirs.count('tabindex="0"') >= 2
+    assert 'alt="县域对比"' in ours and "No description has been provided" in ours
+
+
 def test_headline_figures():
     summary = {"county": "灵武市", "year": 2017, "standard": "basic-2012", "levels": {
         "primary": {"composite_cv": 0.412, "passed": False, "failed_rules": ["cv"]},
