@@ -81,6 +81,15 @@ SHARED_FIXTURES = {
     # are one unit of work (one worker, one after the other), so it is built once per run
     "failing_batch", "warm_batch", "presentation",
 }
+WARM_KERNEL_MODULES = [
+    # modules executing notebooks on the test process's warm kernel (helpers._warm_job): one
+    # unit of work, so that one process starts that kernel and preloads the libraries
+    # (about 5 s of CPU), not both
+    "tests/test_clustering_notebook.py", "tests/test_county_scoring_notebook.py",
+    "tests/test_equity_index_notebook.py", "tests/test_event_study_notebook.py",
+    "tests/test_progress_notebook.py", "tests/test_regression_notebook.py",
+    "tests/test_teachers_notebook.py", "tests/test_explore.py", "tests/test_report_browser.py",
+]
 ON_THEIR_OWN = [
     # long tests with no shared fixture: each is a unit of work by itself (a node id prefix)
     "tests/test_batch.py::test_resume_after_sigkill",
@@ -120,8 +129,8 @@ class _Scheduling:
     """Units of work for --dist loadgroup and their order (both only matter under xdist).
 
     A unit is: the tests sharing conftest's ``demo_reports``; the tests sharing one of the
-    module fixtures of :data:`SHARED_FIXTURES`; each test of :data:`ON_THEIR_OWN`; otherwise a
-    whole module (so a module's cheap fixtures are built once, on one worker). Units start in
+    module fixtures of :data:`SHARED_FIXTURES`; the other tests of :data:`WARM_KERNEL_MODULES`;
+    each test of :data:`ON_THEIR_OWN`; otherwise a whole module (so a module's cheap fixtures are built once, on one worker). Units start in
     the order of :data:`LONGEST_FIRST`, so the run does not end with one worker alone on a long
     test.
     """
@@ -159,6 +168,8 @@ class _Scheduling:
                 group(item, "demo_reports")
             elif shared:
                 group(item, f"{module}:{shared[0]}")
+            elif module in WARM_KERNEL_MODULES:
+                group(item, "warm_kernel")
             elif not item.nodeid.startswith(tuple(ON_THEIR_OWN)):
                 group(item, module)
 
