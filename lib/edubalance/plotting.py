@@ -116,7 +116,7 @@ def show_figure(fig, output_dir, name: str, formats=("png", "svg"), *, dpi=None)
     --------
     >>> import tempfile, matplotlib.pyplot as plt
     >>> fig, ax = plt.subplots(figsize=(2, 1))
-    >>> [p.suffix for p in show_figure(fig, tempfile.mkdtemp(), "tiny")]  # doctest: +ELLIPSIS
+    >>> [p.suffix for p in show_figure(fig, tempfile.mkdtemp(), "tiny")]
     <IPython.core.display.Image object>
     ['.png', '.svg']
     >>> plt.fignum_exists(fig.number)
