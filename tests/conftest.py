@@ -130,9 +130,9 @@ class _Scheduling:
 
     A unit is: the tests sharing conftest's ``demo_reports``; the tests sharing one of the
     module fixtures of :data:`SHARED_FIXTURES`; the other tests of :data:`WARM_KERNEL_MODULES`;
-    each test of :data:`ON_THEIR_OWN`; otherwise a whole module (so a module's cheap fixtures are built once, on one worker). Units start in
-    the order of :data:`LONGEST_FIRST`, so the run does not end with one worker alone on a long
-    test.
+    each test of :data:`ON_THEIR_OWN`; otherwise a whole module (so a module's cheap fixtures
+    are built once, on one worker). Units start in the order of :data:`LONGEST_FIRST`, so the
+    run does not end with one worker alone on a long test.
     """
 
     @staticmethod
