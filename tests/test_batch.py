@@ -802,6 +802,33 @@ def test_keep_chooses_what_a_job_folder_holds(tmp_path, monkeypatch, keep, expec
     assert sorted(entry["files"]) == sorted(f"toy_job/a/{name}" for name in expected)
 
 
+def test_a_job_runs_as_a_batch_job_and_leaves_the_environment_as_it_was(tmp_path,
+                                                                          monkeypatch):
+    """What the job's kernel inherits: ``EDUBALANCE_BATCH_JOB=1`` (eb.notebook.in_batch_job)
+    and the batch's cache folder; the process's own environment is restored after the job."""
+    import os
+
+    from edubalance.notebook import in_batch_job
+    from edubalance.run.job import run_job
+
+    seen = {}
+
+    def fake_notebook(spec, executed, parameters, kernel_pids, kernel_log):
+        seen.update(batch_job=in_batch_job(), cache=os.environ.get("EDUBALANCE_CACHE_DIR"))
+        executed.write_text("{}")
+
+    monkeypatch.setattr("edubalance.report.export_html",
+                        lambda executed, report: Path(report).write_text("<p>ok</p>"))
+    monkeypatch.delenv("EDUBALANCE_BATCH_JOB", raising=False)
+    monkeypatch.setenv("EDUBALANCE_CACHE_DIR", "/elsewhere")
+    spec = {"stem": "toy_job", "slug": "a", "parameters": {}, "output": str(tmp_path),
+            "notebook": str(TOY), "timeout": None, "cache_dir": str(tmp_path / ".cache")}
+    assert run_job(spec, fake_notebook)["status"] == "ok"
+    assert seen == {"batch_job": True, "cache": str(tmp_path / ".cache")}
+    assert not in_batch_job() and "EDUBALANCE_BATCH_JOB" not in os.environ
+    assert os.environ["EDUBALANCE_CACHE_DIR"] == "/elsewhere"
+
+
 def test_a_warm_kernels_start_is_not_the_jobs_time(tmp_path):
     # The watchdog times the notebook, not the shared kernel's start and preload (`prepare`):
     # slow on a loaded machine, they used to time out whichever job came first.

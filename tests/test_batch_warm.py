@@ -86,7 +86,8 @@ def probe_notebook(path: Path) -> Path:
         'write_results(output_dir, summary={"name": name, "leaked": leaked, "pid": os.getpid(),'
         ' "cwd": cwd_at_start, "linewidth": linewidth_at_start,'
         ' "pandas_preloaded": pandas_preloaded, "module_leaks": module_leaks, "garbage": garbage,'
-        ' "cache_dir": os.environ.get("EDUBALANCE_CACHE_DIR")})')
+        ' "cache_dir": os.environ.get("EDUBALANCE_CACHE_DIR"),'
+        ' "in_batch_job": edubalance.notebook.in_batch_job()})')
     return write_toy_notebook(
         path, 'name = "probe"\nhelper_dir = ""\noutput_dir = "out"', work,
         before='import os, sys, time\n'
@@ -265,6 +266,8 @@ def test_warm_jobs_share_the_kernel_but_not_the_namespace(probe_run):
     assert second["garbage"] == {"frozen": True, "previous_cycle_collected": True}
     # Shared work: the batch points eb.cache at <output>/.cache for every job.
     assert first["cache_dir"] == second["cache_dir"] == str(result.output / ".cache")
+    # The notebooks know they run as batch jobs (a static report: no live widgets).
+    assert first["in_batch_job"] and second["in_batch_job"]
     executed = read_json(result.output / result.entries[1]["notebook_output"])
     assert [c["execution_count"] for c in executed["cells"] if c["cell_type"] == "code"] \
         == [1, 2, 3, 4]

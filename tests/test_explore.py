@@ -1,4 +1,5 @@
 """The explorer's widget logic, without a browser: change a widget, check the figure data."""
+import json
 import re
 import time
 
@@ -228,7 +229,7 @@ def test_figures_render_chinese_and_view_holds_the_widgets(explorer, tmp_path):
 def test_explorer_notebook_writes_the_default_view(demo_reports, schools):
     # Executed once for the suite, by `edubalance batch` in conftest's demo reports, with
     # DEMO_EXPLORER: quality-2017, 西吉县, 2016, primary, teaching_area_per_student.
-    out, _ = demo_job(demo_reports, "explorer", DEMO_EXPLORER["county"])
+    out, entry = demo_job(demo_reports, "explorer", DEMO_EXPLORER["county"])
     assert DEMO_EXPLORER == {"standard": "quality-2017", "county": "西吉县", "year": 2016,
                              "level": "primary", "indicator": "teaching_area_per_student"}
     summary = eb.notebook.read_summary(out)
@@ -250,6 +251,16 @@ def test_explorer_notebook_writes_the_default_view(demo_reports, schools):
     comparison = pd.read_csv(out / "county_comparison.csv", encoding="utf-8-sig")
     assert len(comparison) == 22 and comparison["selected"].sum() == 1
     assert len(pd.read_csv(out / "cv_over_years.csv", encoding="utf-8-sig")) == 8
+    # A batch job's report is static: no live view drawn into output widgets nobody can run
+    # (their state added half a megabyte of figures to the page); the page says where to
+    # open the explorer instead.
+    executed = json.loads((demo_reports / entry["notebook_output"]).read_text(encoding="utf-8"))
+    state = executed["metadata"].get("widgets", {}).get(
+        "application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    assert [model["state"].get("outputs") for model in state.values()
+            if model["model_name"] == "OutputModel" and model["state"].get("outputs")] == []
+    page = (demo_reports / entry["report"]).read_text(encoding="utf-8")
+    assert eb.i18n.text("explorer.fallback", "zh") in page
 
 
 @pytest.mark.notebooks

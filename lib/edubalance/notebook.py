@@ -21,7 +21,8 @@ from .io.write import (  # noqa: F401  (re-exported: notebooks call eb.notebook.
 )
 
 __all__ = ["ParameterError", "check_parameters", "write_results", "neutralise_formulas",
-           "to_jsonable", "atomic_write_text", "read_summary", "find_data_file", "atomic_target"]
+           "to_jsonable", "atomic_write_text", "read_summary", "find_data_file", "atomic_target",
+           "in_batch_job"]
 
 def check_parameters(namespace: Mapping[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:
     """Check a notebook's parameters against a spec of allowed types; fail on any unknown name.
@@ -93,3 +94,21 @@ def find_data_file(path: str | os.PathLike, levels: int = 3) -> Path:
         if (candidate / path).is_file():
             return candidate / path
     raise FileNotFoundError(f"file not found: {path} (looked in {', '.join(searched)})")
+
+
+def in_batch_job() -> bool:
+    """Whether this kernel runs a job of `edubalance batch` (any engine).
+
+    A job's report is a static HTML page: widgets cannot run there, so a notebook skips what
+    only a live frontend can show (the explorer draws its figures once, as still figures,
+    instead of also into a widget view nobody will see).
+
+    Examples
+    --------
+    >>> import os
+    >>> in_batch_job() == (os.environ.get("EDUBALANCE_BATCH_JOB") == "1")
+    True
+    """
+    from .run.job import BATCH_JOB_ENV
+
+    return os.environ.get(BATCH_JOB_ENV) == "1"

@@ -38,6 +38,8 @@ FIGURE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp")
 # Errors that mean "the disk cannot take our files": they stop the batch, not just the job.
 WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EIO})
 DEFAULT_KEEP = ("html", "results")
+BATCH_JOB_ENV = "EDUBALANCE_BATCH_JOB"
+"""Set to ``1`` for the kernels of a batch's jobs (``eb.notebook.in_batch_job``)."""
 _MKDTEMP_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
@@ -163,8 +165,11 @@ def run_job(spec: Mapping[str, Any], run_notebook: Callable[..., None],
     final = inside(output, output / stem / slug)
     final.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(final.parent, slug)
-    previous_cache = os.environ.get("EDUBALANCE_CACHE_DIR")
-    if spec.get("cache_dir"):  # for the kernel this job starts (a warm one keeps it)
+    # For the kernel this job starts (a warm one keeps it): the batch's shared cache, and
+    # that the notebook runs as a batch job (eb.notebook.in_batch_job).
+    previous = {key: os.environ.get(key) for key in ("EDUBALANCE_CACHE_DIR", BATCH_JOB_ENV)}
+    os.environ[BATCH_JOB_ENV] = "1"
+    if spec.get("cache_dir"):
         os.environ["EDUBALANCE_CACHE_DIR"] = spec["cache_dir"]
     tmp = None
     try:
@@ -184,10 +189,11 @@ def run_job(spec: Mapping[str, Any], run_notebook: Callable[..., None],
             shutil.rmtree(tmp, ignore_errors=True)
         raise
     finally:
-        if previous_cache is None:
-            os.environ.pop("EDUBALANCE_CACHE_DIR", None)
-        else:
-            os.environ["EDUBALANCE_CACHE_DIR"] = previous_cache
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _run_in(spec, tmp: Path, final: Path, keep: set, started: float, clock: float,
