@@ -53,7 +53,7 @@ Examples
 from __future__ import annotations
 
 import unicodedata
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -330,7 +330,7 @@ def _choose_schools(schools: pd.DataFrame, rng: np.random.Generator, n_schools: 
     return pool.iloc[np.sort(chosen)]
 
 
-def _teacher_levels(school: pd.Series, n: int) -> np.ndarray:
+def _teacher_levels(school: Mapping[str, Any], n: int) -> np.ndarray:
     kind = school.get("school_type", "primary")
     if kind in ("primary", "junior"):
         return np.full(n, kind, dtype=object)
@@ -342,8 +342,9 @@ def _teacher_levels(school: pd.Series, n: int) -> np.ndarray:
     return np.array(["primary"] * n_primary + ["junior"] * (n - n_primary), dtype=object)
 
 
-def _simulate_school(school: pd.Series, rng: np.random.Generator, year: int,
-                     support_staff: int = 0) -> pd.DataFrame:
+def _school_rows(school: Mapping[str, Any], rng: np.random.Generator, year: int,
+                 support_staff: int = 0) -> dict[str, np.ndarray]:
+    """One school's roster rows, column by column (``schema.ROSTER_COLUMNS``)."""
     n = int(school["teachers"])
     level = _teacher_levels(school, n)
     primary = level == "primary"
@@ -372,32 +373,48 @@ def _simulate_school(school: pd.Series, rng: np.random.Generator, year: int,
              for a, m, d in zip(age, month, day, strict=True)]
     names = [s + "某" + g for s, g in zip(_pick(rng, _SURNAMES, n), _pick(rng, _SYLLABLES, n), strict=True)]
     certificate = np.where(primary, "小学", _pick(rng, ["初级中学", "初级中学", "高级中学"], n))
-    frame = pd.DataFrame({
+    rows = {
         "姓名": names, "出生年月": birth, "性别": _pick(rng, ["男", "女"], n),
         "民族": _pick(rng, ["汉", "汉", "回"], n), "籍贯": _pick(rng, _HOMETOWNS, n),
         "学历": degree, "教师资格": certificate, "职称": title, "任职岗位": post, "备注": remark,
-    })
+    }
+    rows = {column: np.asarray(values, dtype=object) for column, values in rows.items()}
     if support_staff:
-        frame = pd.concat([frame, _support_staff(rng, support_staff, year)], ignore_index=True)
-    ids = {c: school[c] for c in ("county_code", "county_name", "year", "school_id",
-                                  "school_name") if c in school.index}
-    for position, (column, value) in enumerate(ids.items()):
-        frame.insert(position, column, value)
-    return frame
+        staff = _support_staff(rng, support_staff, year)
+        rows = {column: np.concatenate([values, staff[column]]) for column, values in rows.items()}
+    return rows
 
 
 _SUPPORT_POSTS = ["工勤", "会计", "门卫", "炊事", "宿管"]
 
 
-def _support_staff(rng: np.random.Generator, n: int, year: int) -> pd.DataFrame:
+def _support_staff(rng: np.random.Generator, n: int, year: int) -> dict[str, np.ndarray]:
     """Non-teaching staff rows (工勤, 会计, ...): on the roster, never counted as teachers."""
     age = rng.integers(25, 60, size=n)
-    return pd.DataFrame({
+    rows = {
         "姓名": [s + "某" + g for s, g in zip(_pick(rng, _SURNAMES, n), _pick(rng, _SYLLABLES, n), strict=True)],
         "出生年月": [f"{year - a}.{m:02d}" for a, m in zip(age, rng.integers(1, 13, size=n), strict=True)],
         "性别": _pick(rng, ["男", "女"], n), "民族": _pick(rng, ["汉", "汉", "回"], n),
         "籍贯": _pick(rng, _HOMETOWNS, n), "学历": _pick(rng, ["高中", "中专", "专科"], n),
-        "教师资格": "", "职称": "", "任职岗位": _pick(rng, _SUPPORT_POSTS, n), "备注": ""})
+        "教师资格": [""] * n, "职称": [""] * n, "任职岗位": _pick(rng, _SUPPORT_POSTS, n),
+        "备注": [""] * n}
+    return {column: np.asarray(values, dtype=object) for column, values in rows.items()}
+
+
+def _roster_frame(chosen: pd.DataFrame, rng: np.random.Generator, year: int,
+                  with_support_staff: bool = False) -> pd.DataFrame:
+    """The roster of the ``chosen`` schools, one school after the other (in the order of the
+    random draws), built as one table: the id columns present, then ``ROSTER_COLUMNS``."""
+    parts = [_school_rows(school, rng, year,
+                          support_staff=-(-int(school["teachers"]) // 15)
+                          if with_support_staff else 0)
+             for school in chosen.to_dict("records")]
+    sizes = [len(part["姓名"]) for part in parts]
+    ids = [c for c in ("county_code", "county_name", "year", "school_id", "school_name")
+           if c in chosen]
+    columns = {c: np.repeat(chosen[c].to_numpy(), sizes) for c in ids}
+    columns.update({c: np.concatenate([part[c] for part in parts]) for c in schema.ROSTER_COLUMNS})
+    return pd.DataFrame(columns)
 
 
 def simulate_county_roster(schools: pd.DataFrame, counties, seed: int) -> pd.DataFrame:
@@ -434,12 +451,7 @@ def simulate_county_roster(schools: pd.DataFrame, counties, seed: int) -> pd.Dat
         raise ValueError(f"no school with teachers in county/counties {sorted(wanted)}")
     rng = np.random.default_rng(seed)
     year = int(frame["year"].iloc[0]) if "year" in frame else 2017
-    parts = [_simulate_school(school, rng, year, support_staff=-(-int(school["teachers"]) // 15))
-             for _, school in frame.iterrows()]
-    roster = pd.concat(parts, ignore_index=True)
-    order = [c for c in ("county_code", "county_name", "year", "school_id", "school_name")
-             if c in roster] + schema.ROSTER_COLUMNS
-    return roster[order]
+    return _roster_frame(frame, rng, year, with_support_staff=True)
 
 
 def simulate_roster(schools: pd.DataFrame, seed: int, n_schools: int = 4) -> pd.DataFrame:
@@ -489,8 +501,4 @@ def simulate_roster(schools: pd.DataFrame, seed: int, n_schools: int = 4) -> pd.
     rng = np.random.default_rng(seed)
     chosen = _choose_schools(schools, rng, int(n_schools))
     year = int(chosen["year"].iloc[0]) if "year" in chosen else 2017
-    parts = [_simulate_school(school, rng, year) for _, school in chosen.iterrows()]
-    roster = pd.concat(parts, ignore_index=True)
-    order = [c for c in ("county_code", "county_name", "year", "school_id", "school_name")
-             if c in roster] + schema.ROSTER_COLUMNS
-    return roster[order]
+    return _roster_frame(chosen, rng, year)
