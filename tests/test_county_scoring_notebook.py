@@ -72,7 +72,6 @@ def test_basic_2012_outputs_are_consistent(sample_run):
         assert 0 < info["composite_cv"] < 1
     assert (tables["indicators"]["county_code"] == "640202").all()
     assert len(tables["compliance"]) == len(tables["indicators"])
-    # Figures are rendered once, as PNG; SVG only on request (issue 16).
     # Figures are rendered once, as PNG; SVG only on request (issue 16). The schools are a
     # colour-coded table, not a heat map image.
     assert (output_dir / "county_comparison.png").stat().st_size > 1000

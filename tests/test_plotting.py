@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
+import edubalance as eb
 from edubalance import plotting
 from edubalance.plotting import (
     PALETTE,
@@ -101,8 +102,9 @@ def test_show_figure_saves_then_shows_the_saved_png_at_the_inline_size(tmp_path,
     fig, ax = plt.subplots(figsize=(3, 2))
     ax.plot([0, 1], [0, 1])
     ax.set_title("大武口区")
+    monkeypatch.delenv(plotting.FIGURE_FORMATS_ENV, raising=False)
     paths = plotting.show_figure(fig, tmp_path, "line")
-    assert [p.name for p in paths] == ["line.png", "line.svg"]
+    assert [p.name for p in paths] == ["line.png"]  # SVG only on request
     (image,) = shown
     png = (tmp_path / "line.png").read_bytes()
     assert image.data == png
@@ -170,3 +172,24 @@ def test_distribution_plot_orders_groups_by_median():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["乙", "丙", "甲"]  # medians 2, 5, 8
     faces = [to_hex(p.get_facecolor()) for p in ax.patches]
     assert faces[1] == PALETTE[1] and faces[0] != PALETTE[1]
+
+
+def test_vector_figures_are_written_on_request(tmp_path, monkeypatch):
+    """EDUBALANCE_FIGURE_FORMATS asks every notebook's show_figure (and the county report's
+    report_png) for SVG or PDF copies beside the PNG; anything else is refused by name."""
+    import IPython.display
+
+    monkeypatch.setattr(IPython.display, "display", lambda *objects: None)
+    monkeypatch.setenv(plotting.FIGURE_FORMATS_ENV, "png,svg")
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.set_title("大武口区")
+    assert [p.name for p in plotting.show_figure(fig, tmp_path, "a")] == ["a.png", "a.svg"]
+    assert "<svg" in (tmp_path / "a.svg").read_text(encoding="utf-8")
+    fig, _ = plt.subplots(figsize=(3, 2), layout="tight")
+    plotting.report_png(fig, tmp_path, "b")
+    assert sorted(p.name for p in tmp_path.glob("b.*")) == ["b.png", "b.svg"]
+    for wrong, named in (("png,eps", "unknown: eps"), ("svg", "list png")):
+        monkeypatch.setenv(plotting.FIGURE_FORMATS_ENV, wrong)
+        with pytest.raises(eb.errors.ParameterError, match=named):
+            plotting.figure_formats()
+    plt.close("all")

@@ -14,7 +14,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import font_manager
 
-__all__ = ["cjk_font_path", "use_style", "save_figure", "show_figure", "report_png", "REPORT_DPI",
+__all__ = ["cjk_font_path", "use_style", "save_figure", "show_figure", "figure_formats",
+           "FIGURE_FORMATS_ENV", "report_png", "REPORT_DPI",
            "missing_glyphs_as_errors", "PALETTE",
            "STATUS_COLOURS", "bar_against_threshold", "line_over_years", "rank_interval_plot",
            "distribution_plot"]
@@ -102,9 +103,57 @@ def save_figure(fig, output_dir, name: str, formats=("png", "svg"), *, dpi=None)
     return paths
 
 
-def show_figure(fig, output_dir, name: str, formats=("png", "svg"), *, dpi=None) -> list[Path]:
+FIGURE_FORMATS_ENV = "EDUBALANCE_FIGURE_FORMATS"
+"""Environment variable naming the files :func:`show_figure` writes, e.g. ``png,svg``."""
+_FIGURE_FORMATS = ("png", "svg", "pdf")
+
+
+def figure_formats() -> tuple[str, ...]:
+    """The formats the notebooks save their figures in: PNG, and SVG or PDF on request.
+
+    A notebook's figures are PNG files (what its report shows). Vector copies cost about as
+    much again to draw (every Chinese glyph as an outline), so they are written only when
+    asked for: ``EDUBALANCE_FIGURE_FORMATS=png,svg`` in the environment of JupyterLab, of
+    papermill or of ``edubalance batch`` (whose kernels inherit it).
+
+    Raises
+    ------
+    ParameterError
+        A format other than ``png``, ``svg`` or ``pdf``, or a list without ``png``.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ.pop(FIGURE_FORMATS_ENV, None) and None
+    >>> figure_formats()
+    ('png',)
+    >>> os.environ[FIGURE_FORMATS_ENV] = "png, SVG"
+    >>> figure_formats()
+    ('png', 'svg')
+    >>> del os.environ[FIGURE_FORMATS_ENV]
+    """
+    import os
+
+    from .errors import ParameterError
+
+    value = os.environ.get(FIGURE_FORMATS_ENV, "").strip()
+    if not value:
+        return ("png",)
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in _FIGURE_FORMATS]
+    if unknown or "png" not in formats:
+        raise ParameterError(
+            f"{FIGURE_FORMATS_ENV}={value!r}: list png and optionally svg or pdf, comma "
+            f"separated (png is what the reports show)"
+            + (f"; unknown: {', '.join(unknown)}" if unknown else ""))
+    return formats
+
+
+def show_figure(fig, output_dir, name: str, formats=None, *, dpi=None) -> list[Path]:
     """Save ``fig`` as :func:`save_figure` does, show the saved PNG in the notebook and close
     the figure; returns the paths written.
+
+    ``formats`` defaults to :func:`figure_formats`: PNG, and SVG or PDF only on request.
 
     What a notebook cell would do with ``save_figure(...)`` then ``plt.show()``, with one
     drawing fewer: the inline backend would draw the figure a third time (twice more with
@@ -116,7 +165,7 @@ def show_figure(fig, output_dir, name: str, formats=("png", "svg"), *, dpi=None)
     --------
     >>> import tempfile, matplotlib.pyplot as plt
     >>> fig, ax = plt.subplots(figsize=(2, 1))
-    >>> [p.suffix for p in show_figure(fig, tempfile.mkdtemp(), "tiny")]
+    >>> [p.suffix for p in show_figure(fig, tempfile.mkdtemp(), "tiny", formats=("png", "svg"))]
     <IPython.core.display.Image object>
     ['.png', '.svg']
     >>> plt.fignum_exists(fig.number)
@@ -124,7 +173,8 @@ def show_figure(fig, output_dir, name: str, formats=("png", "svg"), *, dpi=None)
     """
     from IPython.display import Image, display
 
-    paths = save_figure(fig, output_dir, name, formats, dpi=dpi)
+    paths = save_figure(fig, output_dir, name, figure_formats() if formats is None else formats,
+                        dpi=dpi)
     png = next((path for path in paths if path.suffix == ".png"), None)
     if png is not None:
         data = png.read_bytes()
@@ -136,7 +186,7 @@ def show_figure(fig, output_dir, name: str, formats=("png", "svg"), *, dpi=None)
     return paths
 
 
-def report_png(fig, output_dir, name: str, *, formats=("png",), dpi: float = REPORT_DPI,
+def report_png(fig, output_dir, name: str, *, formats=None, dpi: float = REPORT_DPI,
                close: bool = True, palette: bool = True) -> bytes:
     """Render ``fig`` to PNG once, write ``<name>.png`` and return the bytes to display.
 
@@ -147,7 +197,8 @@ def report_png(fig, output_dir, name: str, *, formats=("png",), dpi: float = REP
     ``palette=True`` stores the image with a 256-colour palette (Pillow's fast octree
     quantiser): about a quarter of the bytes of a true-colour PNG for a chart, with no
     visible change, which keeps the self-contained HTML reports small. Other ``formats``
-    (``"svg"``, ``"pdf"``) are written only when asked for. The figure is closed afterwards
+    (``"svg"``, ``"pdf"``) are written only when asked for (``formats`` defaults to
+    :func:`figure_formats`). The figure is closed afterwards
     (``close=True``), so the notebook's inline backend does not draw it again.
 
     Examples
@@ -185,7 +236,7 @@ def report_png(fig, output_dir, name: str, *, formats=("png",), dpi: float = REP
         data = _palette_png(buffer.getvalue()) if palette else buffer.getvalue()
     with atomic_target(output_dir / f"{name}.png") as tmp:
         tmp.write_bytes(data)
-    others = [fmt for fmt in formats if fmt != "png"]
+    others = [fmt for fmt in (figure_formats() if formats is None else formats) if fmt != "png"]
     if others:
         save_figure(fig, output_dir, name, others)
     if close:
