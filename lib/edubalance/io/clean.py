@@ -143,14 +143,17 @@ def _count_changed(before: pd.Series, after: pd.Series) -> int:
 
 
 def blank_mask(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
-    blank = pd.Series(True, index=frame.index)
+    """Rows blank in every one of ``columns`` (missing, or empty text)."""
+    blank = np.ones(len(frame), dtype=bool)
     for column in columns:
+        if not blank.any():
+            break  # the usual case after the first column or two: no blank row
         series = frame[column]
+        missing = series.isna().to_numpy()
         if is_text(series):
-            blank &= series.isna() | (series.astype(str) == "")
-        else:
-            blank &= series.isna()
-    return blank
+            missing = missing | (series.astype(str) == "").to_numpy()
+        blank &= missing
+    return pd.Series(blank, index=frame.index)
 
 
 def totals_mask(frame: pd.DataFrame, name_columns: Sequence[str], id_column: str | None,

@@ -116,19 +116,24 @@ def check(out: dict, values: dict, usable: dict, problems, allow: frozenset[str]
         if column in values:
             students = students + values[column].fillna(0)
             students_ok &= usable[column]
+    # Per-student ratios on NumPy arrays (a dozen rules, each a few array operations).
+    enrolled = students.to_numpy(dtype="float64")
+    per_student_ok = students_ok.to_numpy(dtype=bool) & (enrolled > 0)
+    divisor = np.where(enrolled > 0, enrolled, np.nan)
     for column, bound in table["per_student"].items():
         rule_id = f"{column}_per_student"
         if column not in values or _allowed(allow, rule_id, column):
             continue
-        ok = usable[column] & students_ok & (students > 0)
-        ratio = values[column] / students.where(students > 0)
-        bad = pd.Series(False, index=index)
+        amount = values[column].to_numpy(dtype="float64", na_value=np.nan)
+        ok = usable[column].to_numpy(dtype=bool) & per_student_ok
+        ratio = amount / divisor
+        bad = np.zeros(len(amount), dtype=bool)
         if "max" in bound:
             bad |= ok & (ratio > bound["max"])
         if "min" in bound:
-            bad |= ok & (values[column] > 0) & (ratio < bound["min"])
+            bad |= ok & (amount > 0) & (ratio < bound["min"])
         problems.add_mask(bad, column, lambda hits, r=ratio, b=bound, i=rule_id: [
-            f"implausible per student: {_fmt(r.iloc[h])} (expected "
+            f"implausible per student: {_fmt(r[h])} (expected "
             + (f"{_fmt(b['min'])} to " if "min" in b else "at most ") + f"{_fmt(b['max'])}"
             + (" when above 0" if "min" in b else "")
             + f"; a unit slip? allow with allow=['{i}'])" for h in hits],
@@ -153,10 +158,13 @@ def check(out: dict, values: dict, usable: dict, problems, allow: frozenset[str]
         for section in ("primary", "junior", "senior"):
             s_col, c_col = f"students_{section}", f"classes_{section}"
             if s_col in values and c_col in values:
-                ok = usable[s_col] & usable[c_col] & (values[c_col] > 0)
-                size = values[s_col] / values[c_col].where(values[c_col] > 0)
+                classes = values[c_col].to_numpy(dtype="float64", na_value=np.nan)
+                ok = usable[s_col].to_numpy(dtype=bool) & usable[c_col].to_numpy(dtype=bool) \
+                    & (classes > 0)
+                size = values[s_col].to_numpy(dtype="float64", na_value=np.nan) \
+                    / np.where(classes > 0, classes, np.nan)
                 bad = ok & (size > bound["max"])
                 problems.add_mask(bad, c_col, lambda hits, s=size: [
-                    f"implausible class size: {_fmt(s.iloc[h])} students per class (at most "
+                    f"implausible class size: {_fmt(s[h])} students per class (at most "
                     f"{bound['max']}; allow with allow=['class_size'])" for h in hits],
                     raw_cells.get(c_col, values[c_col]))

@@ -384,14 +384,19 @@ def _schools_sheet(raw: RawTable, ctx: _Context, where: str) -> dict | None:
                           "blank count (a blank is an error, not zero: enter 0 if there are "
                           "none)" if column not in schema.MEASURE_COLUMNS
                           else "blank value (required)")
-        negative = number < 0
+        # The masks as NumPy arrays: a sheet has a dozen numeric columns, and Series
+        # arithmetic costs more than the work on a county's few hundred rows.
+        as_float = number.to_numpy(dtype="float64", na_value=np.nan)
+        present = ~np.isnan(as_float)
+        negative = as_float < 0
         problems.add_mask(negative, column, "negative value", frame[column])
-        fraction = pd.Series(False, index=frame.index)
+        fraction = np.zeros(len(as_float), dtype=bool)
         if column not in schema.MEASURE_COLUMNS:
-            fraction = (number % 1 != 0) & number.notna() & ~negative
+            with np.errstate(invalid="ignore"):  # inf % 1 is NaN: not a whole number either
+                fraction = (np.mod(as_float, 1) != 0) & present & ~negative
             problems.add_mask(fraction, column, "count is not a whole number", frame[column])
         values[column] = number
-        usable[column] = number.notna() & ~negative & ~fraction & unit_ok
+        usable[column] = pd.Series(present & ~negative & ~fraction & unit_ok, index=frame.index)
     _check_school_consistency(frame, school_type, values, usable, problems,
                               (known, applies_to))
     ctx.notes += [(where, n) for n in notes]
@@ -439,16 +444,19 @@ def _check_school_consistency(frame, school_type, values, usable, problems,
                               f"0 classes but {section} students enrolled", frame[c_col])
             problems.add_mask(both & (values[s_col] == 0) & (values[c_col] > 0), c_col,
                               f"{section} classes but no {section} students", frame[c_col])
-    teachers, ok = values["teachers"], usable["teachers"]
+    teachers = values["teachers"].to_numpy(dtype="float64", na_value=np.nan)
+    ok = usable["teachers"].to_numpy(dtype=bool)
+    enrolled = students.to_numpy(dtype="float64")
     problems.add_mask(
-        ok & students_ok & (teachers > students) & (students > 0), "teachers",
-        lambda hits: [f"more teachers ({int(teachers.iloc[h])}) than students "
-                      f"({int(students.iloc[h])})" for h in hits], frame["teachers"])
+        ok & students_ok.to_numpy(dtype=bool) & (teachers > enrolled) & (enrolled > 0),
+        "teachers", lambda hits: [f"more teachers ({int(teachers[h])}) than students "
+                                  f"({int(enrolled[h])})" for h in hits], frame["teachers"])
     for column in _TEACHER_SUBCOUNTS:
-        over = ok & usable[column] & (values[column] > teachers)
-        problems.add_mask(over, column, lambda hits, c=column: [
-            f"{c} ({int(values[c].iloc[h])}) exceeds teachers "
-            f"({int(teachers.iloc[h])})" for h in hits], frame[column])
+        count = values[column].to_numpy(dtype="float64", na_value=np.nan)
+        over = ok & usable[column].to_numpy(dtype=bool) & (count > teachers)
+        problems.add_mask(over, column, lambda hits, c=count, name=column: [
+            f"{name} ({int(c[h])}) exceeds teachers ({int(teachers[h])})" for h in hits],
+            frame[column])
 
 
 def _check_duplicates(out, problems, raw_ids) -> None:
