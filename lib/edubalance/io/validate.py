@@ -427,10 +427,14 @@ def _check_school_consistency(frame, school_type, values, usable, problems,
                       "total enrolment is 0 (per-student indicators need students; "
                       "drop closed schools)", students)
     known, applies = sections
+
+    def array(column):
+        return values[column].to_numpy(dtype="float64", na_value=np.nan)
+
     for column, section in _SECTION_COLUMNS.items():
         if column not in values:
             continue
-        wrong = usable[column].to_numpy() & (values[column] > 0).to_numpy() & known \
+        wrong = usable[column].to_numpy(dtype=bool) & (array(column) > 0) & known \
             & ~applies[section]
         noun = "students" if column.startswith("students") else "classes"
         problems.add_mask(wrong, column, lambda hits, s=section, n=noun: [
@@ -439,12 +443,13 @@ def _check_school_consistency(frame, school_type, values, usable, problems,
     for section in ("primary", "junior", "senior"):
         s_col, c_col = f"students_{section}", f"classes_{section}"
         if s_col in values and c_col in values:
-            both = usable[s_col] & usable[c_col]
-            problems.add_mask(both & (values[s_col] > 0) & (values[c_col] == 0), c_col,
+            both = usable[s_col].to_numpy(dtype=bool) & usable[c_col].to_numpy(dtype=bool)
+            enrolled_here, classes = array(s_col), array(c_col)
+            problems.add_mask(both & (enrolled_here > 0) & (classes == 0), c_col,
                               f"0 classes but {section} students enrolled", frame[c_col])
-            problems.add_mask(both & (values[s_col] == 0) & (values[c_col] > 0), c_col,
+            problems.add_mask(both & (enrolled_here == 0) & (classes > 0), c_col,
                               f"{section} classes but no {section} students", frame[c_col])
-    teachers = values["teachers"].to_numpy(dtype="float64", na_value=np.nan)
+    teachers = array("teachers")
     ok = usable["teachers"].to_numpy(dtype=bool)
     enrolled = students.to_numpy(dtype="float64")
     problems.add_mask(
@@ -452,7 +457,7 @@ def _check_school_consistency(frame, school_type, values, usable, problems,
         "teachers", lambda hits: [f"more teachers ({int(teachers[h])}) than students "
                                   f"({int(enrolled[h])})" for h in hits], frame["teachers"])
     for column in _TEACHER_SUBCOUNTS:
-        count = values[column].to_numpy(dtype="float64", na_value=np.nan)
+        count = array(column)
         over = ok & usable[column].to_numpy(dtype=bool) & (count > teachers)
         problems.add_mask(over, column, lambda hits, c=count, name=column: [
             f"{name} ({int(c[h])}) exceeds teachers ({int(teachers[h])})" for h in hits],
