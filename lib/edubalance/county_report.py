@@ -147,15 +147,12 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
     items = {item.name: item_name(item, lang) for item in standard.items}
     rules = {rule.id: rule_name(rule, lang) for rule in standard.rules}
 
-    counties = result.counties[(result.counties["county_code"].astype(str) == code)
-                               & (result.counties["year"] == year)]
-    cv = result.cv[(result.cv["county_code"].astype(str) == code) & (result.cv["year"] == year)]
+    every_county = result.counties  # for the comparison with the other counties
+    result = result.for_county(code, year)  # one pass over a (national) result's tables
+    counties, cv, compliance, indicators = (result.counties, result.cv, result.compliance,
+                                            result.indicators)
     cv = cv.iloc[np.argsort(cv["level"].map({lv: i for i, lv in enumerate(LEVELS)}).to_numpy(),
                             kind="stable")]
-    compliance = result.compliance[(result.compliance["county_code"].astype(str) == code)
-                                   & (result.compliance["year"] == year)]
-    indicators = result.indicators[(result.indicators["county_code"].astype(str) == code)
-                                   & (result.indicators["year"] == year)]
     gaps = school_gaps(result, code, year)
     gap_totals = county_gap_totals(gaps)
     plan = cv_upgrade_plan(result, code, year)
@@ -318,7 +315,7 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
                        lang=lang)
 
     # ---------------------------------------------------------------- comparison
-    all_rows = result.counties[result.counties["year"] == year]
+    all_rows = every_county[every_county["year"] == year]
     all_rows = all_rows.iloc[np.argsort(all_rows["level"].map(
         {lv: i for i, lv in enumerate(LEVELS)}).to_numpy(), kind="stable")]
     ranks = all_rows.groupby("level")["mean_indicator_cv"].rank(method="min")
@@ -338,11 +335,11 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
                                   n=all_rows["county_code"].nunique()), lang=lang)
 
     # ---------------------------------------------------------------- methods
-    county_years = sorted(schools.loc[schools["county_code"].astype(str) == code, "year"].unique().tolist())
+    in_county = (schools["county_code"].astype(str) == code).to_numpy(dtype=bool)
+    county_years = sorted(schools.loc[in_county, "year"].unique().tolist())
     methods = [
         text("report.methods_data", lang, path=str(data_path) or "—", county=name,
-             schools=int(schools.loc[(schools["county_code"].astype(str) == code)
-                                     & (schools["year"] == year)].shape[0]),
+             schools=int((in_county & (schools["year"] == year).to_numpy()).sum()),
              years=f"{county_years[0]}–{county_years[-1]}" if county_years else "—"),
         text("report.methods_standard", lang, title=std_title, name=standard.name),
         text("report.methods_source", lang, source=" ".join(str(standard.source).split())),

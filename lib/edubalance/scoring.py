@@ -66,8 +66,38 @@ class ScoringResult:
     compliance: pd.DataFrame
     counties: pd.DataFrame
 
+    def for_county(self, county_code, year: int | None = None) -> "ScoringResult":
+        """The same result with only the rows of one county (and ``year``) in every table.
+
+        What a county report reads: one pass over each table of a national result, instead
+        of one per table the report builds from it. Rows keep their index and order.
+
+        Examples
+        --------
+        >>> import pandas as pd, edubalance as eb
+        >>> schools = pd.read_csv("data/sample/schools.csv", dtype={"county_code": str})
+        >>> result = eb.scoring.score(schools[schools["year"] == 2017], "basic-2012")
+        >>> one = result.for_county("640181", 2017)
+        >>> sorted(set(one.counties["county_name"])), len(one.cv) == len(result.cv) // 22
+        (['灵武市'], True)
+        """
+        import dataclasses
+
+        code = str(county_code)
+
+        def rows(frame: pd.DataFrame) -> pd.DataFrame:
+            # Compared as (Arrow) strings, then to NumPy: no Python object per row.
+            mask = (frame["county_code"].astype(str) == code).to_numpy(dtype=bool)
+            if year is not None:
+                mask = mask & (frame["year"].to_numpy() == int(year))
+            return frame[mask]
+
+        return dataclasses.replace(self, indicators=rows(self.indicators), cv=rows(self.cv),
+                                   compliance=rows(self.compliance), counties=rows(self.counties))
+
 
 # --------------------------------------------------------------------------- helpers
+
 
 def _fmt(values, digits: int = 3) -> np.ndarray:
     """Numbers as short text (rounded to ``digits`` decimals; whole numbers without ``.0``)."""
