@@ -98,7 +98,6 @@ class ScoringResult:
 
 # --------------------------------------------------------------------------- helpers
 
-
 def _fmt(values, digits: int = 3) -> np.ndarray:
     """Numbers as short text (rounded to ``digits`` decimals; whole numbers without ``.0``)."""
     rounded = np.round(np.asarray(values, dtype=float), digits)
