@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+import threading
 import subprocess
 import sys
 import time
@@ -655,6 +656,41 @@ def test_sigterm_and_ctrl_c_finish_manifest_and_index_without_tracebacks(tmp_pat
     assert [(j["slug"], j["status"]) for j in jobs] == [("A", "ok")]
     assert "A" in (output / "index.html").read_text(encoding="utf-8")
     assert not list(jobs_folder.glob(".tmp-*"))
+
+
+def test_a_stop_signal_handled_by_another_thread_still_stops_the_wait():
+    """The kernel may hand Ctrl-C or SIGTERM to any thread of the runner; Python raises it in
+    the main thread only when that thread wakes. Here the signal goes to a helper thread while
+    the main thread waits for a job that never ends: the wait must end with the stop, not
+    when the job does (the helper finishes it after 10 s so that a failure cannot hang)."""
+    from concurrent.futures import Future
+
+    from edubalance.run.engines import first_done
+
+    class Stopped(Exception):
+        pass
+
+    def stop(signum, frame):
+        raise Stopped
+
+    never = Future()
+
+    def helper():
+        time.sleep(0.3)
+        signal.pthread_kill(threading.get_ident(), signal.SIGUSR1)  # to this thread, not main
+        time.sleep(10)
+        never.set_result(None)
+
+    previous = signal.signal(signal.SIGUSR1, stop)
+    thread = threading.Thread(target=helper, daemon=True)
+    started = time.monotonic()
+    try:
+        thread.start()
+        with pytest.raises(Stopped):
+            first_done({never})
+        assert time.monotonic() - started < 5, "the stop waited for the job to end"
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
 
 
 @pytest.mark.parametrize("stop", [KeyboardInterrupt, SystemExit])

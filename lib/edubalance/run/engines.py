@@ -38,6 +38,8 @@ ENGINES = ("warm", "cold", "dask")
 DEFAULT_ENGINE = "warm"
 _WARM_ENGINE = "edubalance-warm"
 _WARM_START_TIMEOUT = 60.0
+SIGNAL_POLL = 0.25
+"""Seconds between the runner's checks for a stop signal while it waits for jobs."""
 # Warm kernels freeze what survives a reset out of garbage collection (gc.freeze) and unfreeze
 # it every this many jobs for one full collection.
 _FULL_COLLECTION_EVERY = 100
@@ -434,6 +436,20 @@ def _result_or_failure(future, spec: Mapping[str, Any]) -> dict[str, Any]:
         return failure_entry(spec, error)
 
 
+def first_done(pending, poll: float = SIGNAL_POLL) -> set:
+    """The futures of ``pending`` that are done, waiting until one is.
+
+    Waits in slices of ``poll`` seconds: the kernel may hand Ctrl-C or SIGTERM to any thread
+    of the runner (the pool's own threads, tqdm's), and Python raises the stop in the main
+    thread only when that thread wakes. Waiting without a timeout, a batch whose running job
+    never ends would never see its stop (it hung until the test that stops it gave up).
+    """
+    while True:
+        done, _ = wait(pending, timeout=poll, return_when=FIRST_COMPLETED)
+        if done:
+            return done
+
+
 def run_pool(specs: list[dict], workers: int, on_done: Callable[[dict], None],
              warm: bool = True) -> None:
     """Run ``specs`` on ``workers`` processes (spawned); ``on_done(entry)`` as each ends."""
@@ -460,8 +476,7 @@ def run_pool(specs: list[dict], workers: int, on_done: Callable[[dict], None],
         finally:
             signal.signal(signal.SIGINT, previous)
         while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
+            for future in first_done(pending):
                 on_done(_result_or_failure(future, pending.pop(future)))
     except BaseException:
         executor.shutdown(wait=False, cancel_futures=True)
