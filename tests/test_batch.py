@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import re
 import signal
-import threading
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import unquote
