@@ -608,10 +608,18 @@ def test_pdf_flag_without_a_browser_fails_before_any_job(tmp_path, monkeypatch):
 
 def _start(spec: Path, output: Path, cwd: Path, *extra: str) -> subprocess.Popen:
     # Its own process group, as a terminal gives a command: Ctrl-C reaches the whole group.
-    return subprocess.Popen([sys.executable, "-m", "edubalance.batch", str(spec), "--output",
-                             str(output), "--quiet", *extra], cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    # A terminal's command also takes Ctrl-C: when the suite itself runs with SIGINT ignored
+    # (started in the background by a non-interactive shell, or under nohup), the batch would
+    # inherit that and rightly ignore Ctrl-C. The test process catches SIGINT while it starts
+    # the batch, so the batch starts with the default (exec resets caught signals).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen([sys.executable, "-m", "edubalance.batch", str(spec),
+                                 "--output", str(output), "--quiet", *extra], cwd=cwd,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _wait_for(predicate, runner: subprocess.Popen, seconds: float = 120) -> None:

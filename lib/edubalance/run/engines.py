@@ -439,10 +439,11 @@ def _result_or_failure(future, spec: Mapping[str, Any]) -> dict[str, Any]:
 def first_done(pending, poll: float = SIGNAL_POLL) -> set:
     """The futures of ``pending`` that are done, waiting until one is.
 
-    Waits in slices of ``poll`` seconds: the kernel may hand Ctrl-C or SIGTERM to any thread
-    of the runner (the pool's own threads, tqdm's), and Python raises the stop in the main
-    thread only when that thread wakes. Waiting without a timeout, a batch whose running job
-    never ends would never see its stop (it hung until the test that stops it gave up).
+    Waits in slices of ``poll`` seconds: the kernel may hand Ctrl-C or SIGTERM to another
+    thread of the runner (the pool's own threads, tqdm's) when the main thread cannot take it
+    at that moment, and Python raises the stop in the main thread only when that thread next
+    takes the interpreter lock. Waiting without a timeout for a job that never ends, the
+    batch would not see its stop until the job ended.
     """
     while True:
         done, _ = wait(pending, timeout=poll, return_when=FIRST_COMPLETED)
