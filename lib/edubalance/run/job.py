@@ -17,6 +17,7 @@ wrote: ``summary.json``, CSV, xlsx, JSON), ``figures`` (the figure files it save
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -167,27 +168,37 @@ def run_job(spec: Mapping[str, Any], run_notebook: Callable[..., None],
     remove_leftovers(final.parent, slug)
     # For the kernel this job starts (a warm one keeps it): the batch's shared cache, and
     # that the notebook runs as a batch job (eb.notebook.in_batch_job).
-    previous = {key: os.environ.get(key) for key in ("EDUBALANCE_CACHE_DIR", BATCH_JOB_ENV)}
-    os.environ[BATCH_JOB_ENV] = "1"
-    if spec.get("cache_dir"):
-        os.environ["EDUBALANCE_CACHE_DIR"] = spec["cache_dir"]
-    tmp = None
-    try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{slug}-", dir=final.parent))
-        os.chmod(tmp, 0o755)  # mkdtemp makes it private; a report folder is meant to be read
-        return _run_in(spec, tmp, final, keep, started, clock, run_notebook, prepare)
-    except OSError as error:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-        if error.errno not in WRITE_ERRNOS:
+    with environment({BATCH_JOB_ENV: "1", "EDUBALANCE_CACHE_DIR": spec.get("cache_dir")}):
+        tmp = None
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{slug}-", dir=final.parent))
+            os.chmod(tmp, 0o755)  # mkdtemp makes it private; a report folder is meant to be read
+            return _run_in(spec, tmp, final, keep, started, clock, run_notebook, prepare)
+        except OSError as error:
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+            if error.errno not in WRITE_ERRNOS:
+                raise
+            return job_entry(spec, status="failed", seconds=time.monotonic() - clock,
+                             error=f"{error.strerror or error} ({error.filename or final})",
+                             fault="write")
+        except BaseException:
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
             raise
-        return job_entry(spec, status="failed", seconds=time.monotonic() - clock,
-                         error=f"{error.strerror or error} ({error.filename or final})",
-                         fault="write")
-    except BaseException:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+
+@contextlib.contextmanager
+def environment(values: Mapping[str, str | None]):
+    """Set the environment variables of ``values`` (a ``None`` or empty value leaves its
+    variable as it is) for the ``with`` block; restore each as it was afterwards. Kernels and
+    worker processes started inside the block inherit them."""
+    previous = {key: os.environ.get(key) for key in values}
+    try:
+        for key, value in values.items():
+            if value:
+                os.environ[key] = value
+        yield
     finally:
         for key, value in previous.items():
             if value is None:

@@ -27,7 +27,7 @@ from typing import Any, Iterable
 
 from ..errors import EdubalanceError, ParameterError
 from .engines import DEFAULT_ENGINE, ENGINES, KERNEL_NAME, batch_submodules, run_dask, run_pool
-from .job import DEFAULT_KEEP, KEEP_CHOICES, WRITE_ERRNOS, inside, remove_leftovers
+from .job import DEFAULT_KEEP, KEEP_CHOICES, WRITE_ERRNOS, environment, inside, remove_leftovers
 from .manifest import MANIFEST, FolderLock, Manifest, read_marker
 from .plan import Job, fingerprint, package_code_hash, plan_jobs, validate_jobs, value_text
 
@@ -210,15 +210,15 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
         current().write()
 
     restore = _install_sigterm()
-    previous_cache = os.environ.get("EDUBALANCE_CACHE_DIR")
     try:
         if specs:
-            if cache_dir:  # inherited by the workers, and by their kernels
-                os.environ["EDUBALANCE_CACHE_DIR"] = cache_dir
-            if engine == "dask":
-                run_dask(specs, scheduler, on_done, workers=workers or 1)
-            else:
-                run_pool(specs, workers or os.cpu_count() or 1, on_done, warm=engine == "warm")
+            # The shared cache, inherited by the workers and by their kernels.
+            with environment({"EDUBALANCE_CACHE_DIR": cache_dir}):
+                if engine == "dask":
+                    run_dask(specs, scheduler, on_done, workers=workers or 1)
+                else:
+                    run_pool(specs, workers or os.cpu_count() or 1, on_done,
+                             warm=engine == "warm")
         if pdf:
             try:
                 _add_pdfs(output, entries)
@@ -235,10 +235,6 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
     finally:
         restore()
         bar.close()
-        if previous_cache is None:
-            os.environ.pop("EDUBALANCE_CACHE_DIR", None)
-        else:
-            os.environ["EDUBALANCE_CACHE_DIR"] = previous_cache
     for spec in specs:  # jobs stopped half-way leave nothing behind
         if spec["index"] not in entries:
             remove_leftovers(output / spec["stem"], spec["slug"])
