@@ -50,6 +50,42 @@ def test_style_uses_bundled_cjk_font():
     assert Path(str(getattr(found, "path", found))).resolve() == plotting.cjk_font_path().resolve()
 
 
+@pytest.mark.parametrize("context", plotting.SEABORN_CONTEXTS)
+def test_style_is_seaborns_whitegrid_theme_without_importing_seaborn(context):
+    """The kept copy of seaborn's theme (seaborn_theme.json) gives the rc settings
+    seaborn.set_theme gives, but for image.cmap (seaborn's "rocket" needs seaborn)."""
+    import seaborn as sns
+
+    assert plotting._seaborn_theme()["style"] == plotting._theme_from_seaborn()["style"]
+    assert plotting._seaborn_theme()["contexts"] == plotting._theme_from_seaborn()["contexts"]
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        sns.set_theme(context=context, style="whitegrid", palette=PALETTE)
+        expected = dict(matplotlib.rcParams)
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update(plotting.seaborn_theme_rc(context))
+        got = dict(matplotlib.rcParams)
+    assert expected["image.cmap"] == "rocket" and got["image.cmap"] == "viridis"
+    differ = {key: (expected[key], got[key]) for key in expected
+              if key != "image.cmap" and expected[key] != got[key]}
+    assert differ == {}
+    with pytest.raises(eb.errors.ParameterError, match="context must be one of"):
+        plotting.seaborn_theme_rc("slides")
+
+
+def test_drawing_in_the_project_style_imports_neither_seaborn_nor_scipy():
+    import subprocess
+    import sys
+
+    code = ("import sys, matplotlib; matplotlib.use('Agg'); import edubalance.plotting as p; "
+            "p.use_style(); import matplotlib.pyplot as plt; fig, ax = plt.subplots(); "
+            "ax.bar(['甲县'], [1]); fig.canvas.draw(); "
+            "print(sorted(m for m in ('seaborn', 'scipy.stats') if m in sys.modules))")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout
+    assert shown.strip() == "[]"
+
+
 def test_all_county_and_school_names_render_without_missing_glyphs(tmp_path, school_names):
     # Every character used by any school name, so the whole sample vocabulary is checked.
     characters = "".join(sorted(set("".join(school_names))))

@@ -5,6 +5,7 @@ so figures look the same on every machine without system fonts.
 """
 from __future__ import annotations
 
+import functools
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import font_manager
 
-__all__ = ["cjk_font_path", "use_style", "save_figure", "show_figure", "figure_formats",
+__all__ = ["cjk_font_path", "use_style", "seaborn_theme_rc", "SEABORN_CONTEXTS", "save_figure", "show_figure", "figure_formats",
            "FIGURE_FORMATS_ENV", "report_png", "REPORT_DPI",
            "missing_glyphs_as_errors", "PALETTE",
            "STATUS_COLOURS", "bar_against_threshold", "line_over_years", "rank_interval_plot",
@@ -46,8 +47,61 @@ def _register_font() -> None:
         _registered = True
 
 
+SEABORN_CONTEXTS = ("paper", "notebook", "talk", "poster")
+
+
+def _theme_from_seaborn() -> dict:
+    """seaborn's ``whitegrid`` style and its plotting contexts, from seaborn itself: what
+    ``seaborn_theme.json`` holds (tests check the two agree; regenerate the file from this)."""
+    import seaborn as sns
+
+    return {"style": dict(sns.axes_style("whitegrid")),
+            "contexts": {name: dict(sns.plotting_context(name)) for name in SEABORN_CONTEXTS}}
+
+
+@functools.cache
+def _seaborn_theme() -> dict:
+    import json
+
+    path = Path(__file__).with_name("seaborn_theme.json")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def seaborn_theme_rc(context: str = "notebook") -> dict:
+    """The rc settings of ``seaborn.set_theme(context, style="whitegrid", palette=PALETTE)``.
+
+    They are read from ``seaborn_theme.json``, seaborn's values kept with the package:
+    importing seaborn imports SciPy's statistics (about a second), which a report or explorer
+    kernel that only draws matplotlib figures does not otherwise need. A test checks the file
+    and these settings against the installed seaborn. One difference: ``image.cmap`` stays
+    matplotlib's default, since seaborn's "rocket" map exists only once seaborn is imported
+    (every figure of the package names its colour map).
+
+    Examples
+    --------
+    >>> rc = seaborn_theme_rc("talk")
+    >>> rc["font.size"], rc["axes.grid"], rc["axes.edgecolor"]
+    (18.0, True, '.8')
+    """
+    from cycler import cycler
+    from matplotlib.colors import to_rgb
+
+    from .errors import ParameterError
+
+    theme = _seaborn_theme()
+    if context not in theme["contexts"]:
+        raise ParameterError(f"context must be one of {', '.join(SEABORN_CONTEXTS)}, "
+                             f"not {context!r}")
+    style = {key: value for key, value in theme["style"].items() if key != "image.cmap"}
+    return {**theme["contexts"][context], **style, "font.family": ["sans-serif"],
+            "axes.prop_cycle": cycler("color", [to_rgb(colour) for colour in PALETTE])}
+
+
 def use_style(context: str = "notebook") -> None:
     """Apply the project style: seaborn ``whitegrid``, the palette and the CJK font.
+
+    ``context`` is seaborn's: ``paper``, ``notebook``, ``talk`` or ``poster``
+    (:func:`seaborn_theme_rc`; seaborn itself is not imported).
 
     Examples
     --------
@@ -58,10 +112,8 @@ def use_style(context: str = "notebook") -> None:
     >>> plt.rcParams["font.sans-serif"][0]
     'Noto Sans CJK SC'
     """
-    import seaborn as sns
-
     _register_font()
-    sns.set_theme(context=context, style="whitegrid", palette=PALETTE)
+    plt.rcParams.update(seaborn_theme_rc(context))
     plt.rcParams.update({
         "font.family": ["sans-serif"],
         "font.sans-serif": [CJK_FAMILY, "DejaVu Sans"],
