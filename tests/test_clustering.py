@@ -4,21 +4,24 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.cluster.hierarchy import fcluster, linkage
-from sklearn.cluster import KMeans
-from sklearn.datasets import load_iris, make_blobs
-from sklearn.metrics import adjusted_rand_score
 
 from edubalance import clustering as cl
+
+# SciPy, scikit-learn and statsmodels are imported inside the tests that use them: every
+# pytest-xdist worker imports every test module to collect it (about 2 s for these three).
 
 
 @pytest.fixture(scope="module")
 def iris():
+    from sklearn.datasets import load_iris
+
     data = load_iris()
     return data.data, data.target
 
 
 def separated_blobs(k, n=150, p=2, seed=0):
+    from sklearn.datasets import make_blobs
+
     angles = np.linspace(0, 2 * np.pi, k, endpoint=False)
     centres = np.zeros((k, p))
     centres[:, 0], centres[:, 1] = 12 * np.cos(angles), 12 * np.sin(angles)
@@ -163,6 +166,8 @@ def test_load_table_rejects_unknown_type(tmp_path):
 def test_kmeans_on_iris_matches_published_agreement(iris):
     # k-means (k=3) on iris agrees with the species at ARI 0.620 on standardised data and
     # 0.730 on the raw measurements (the well-known values; e.g. scikit-learn's examples).
+    from sklearn.metrics import adjusted_rand_score
+
     x, species = iris
     z, _, _ = cl.standardize(x)
     standardized = cl.fit_clusters(z, 3, "kmeans", random_state=0)
@@ -172,6 +177,9 @@ def test_kmeans_on_iris_matches_published_agreement(iris):
 
 
 def test_within_ss_and_centres_match_scikit_learn(iris):
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
     x, _ = iris
     z, _, _ = cl.standardize(x)
     fit = cl.fit_clusters(z, 3, "kmeans", random_state=0)
@@ -203,6 +211,9 @@ def test_centres_on_both_scales_with_prepared_features(iris):
 
 
 def test_ward_matches_scipy_and_total_within_ss_is_standardised():
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from sklearn.metrics import adjusted_rand_score
+
     x, _ = separated_blobs(3, n=60)
     x[:, 1] *= 100  # different units: raw clustering would differ
     frame = pd.DataFrame(x, columns=["a", "b"])
@@ -223,6 +234,8 @@ def test_within_ss_by_hand():
 
 @pytest.mark.parametrize("method", cl.METHODS)
 def test_each_method_recovers_separated_blobs(method):
+    from sklearn.metrics import adjusted_rand_score
+
     x, truth = separated_blobs(4, n=120)
     fit = cl.fit_clusters(x, 4, method, random_state=3)
     assert adjusted_rand_score(truth, fit.labels) == 1.0
@@ -241,6 +254,8 @@ def test_fit_clusters_validates():
 
 
 def test_determinism_for_a_seed():
+    from sklearn.datasets import make_blobs
+
     x, _ = make_blobs(200, 4, centers=4, cluster_std=3.0, random_state=5)
     runs = []
     for _ in range(2):
@@ -258,6 +273,8 @@ def test_determinism_for_a_seed():
 
 @pytest.mark.parametrize("true_k", [3, 4])
 def test_gap_statistic_finds_true_k(true_k):
+    from sklearn.datasets import make_blobs
+
     x, _ = make_blobs(200, 2, centers=true_k, cluster_std=0.6, center_box=(-15, 15),
                       random_state=7)
     selection = cl.choose_k(x, (2, 7), "kmeans", random_state=0, n_references=10)
@@ -274,6 +291,7 @@ def test_gap_statistic_finds_true_k(true_k):
 
 
 def test_choose_k_indices_match_scikit_learn():
+    from scipy.cluster.hierarchy import fcluster, linkage
     from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 
     x, _ = separated_blobs(3, n=90)
@@ -333,6 +351,9 @@ def test_jaccard_is_lower_for_one_random_blob():
 
 def test_jaccard_matches_a_set_based_clusterboot():
     # Independent reimplementation with Python sets, Ward (deterministic), the same draws.
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from sklearn.datasets import make_blobs
+
     x, _ = make_blobs(40, 2, centers=3, cluster_std=2.5, random_state=2)
     fit = cl.fit_clusters(x, 3, "ward")
     stability = cl.bootstrap_stability(x, fit.labels, "ward", n_bootstrap=5, random_state=9)

@@ -6,10 +6,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.cluster.hierarchy import fcluster, linkage
-from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from helpers import execute_notebook_once
+
+# SciPy, scikit-learn and statsmodels are imported inside the tests that use them: every
+# pytest-xdist worker imports every test module to collect it (about 2 s for these three).
 
 pytestmark = pytest.mark.notebooks
 N_BOOTSTRAP = 30
@@ -46,6 +47,8 @@ def within_ss_by_hand(z, clusters):
 
 def test_default_run_on_sample(tmp_path, counties_2017):
     # Defaults but a smaller stability bootstrap (the runs it counts are checked below).
+    from sklearn.metrics import silhouette_score
+
     output_dir = execute_notebook_once("county_clustering", tmp_path, n_bootstrap=N_BOOTSTRAP)
     summary, tables = read_outputs(output_dir)
     assignments = tables["assignments"]
@@ -98,6 +101,9 @@ def test_default_run_on_sample(tmp_path, counties_2017):
 def test_ward_fixed_k_on_all_numeric_columns(tmp_path, sample_dir, counties_2017):
     # The notebook's analysis, called as the notebook calls it, written by the same helper
     # (no second kernel: the notebook itself runs once, above).
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from sklearn.metrics import adjusted_rand_score
+
     import edubalance as eb
 
     table = eb.clustering.load_table(sample_dir / "counties.csv")

@@ -6,14 +6,17 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
-from sklearn.decomposition import PCA
 
 from edubalance import composite as c
+
+# SciPy, scikit-learn and statsmodels are imported inside the tests that use them: every
+# pytest-xdist worker imports every test module to collect it (about 2 s for these three).
 
 
 # ----------------------------------------------------------------------------- normalisation
 def test_normalisations_against_hand_values_and_scipy():
+    from scipy import stats
+
     x = np.array([[1.0, 10.0], [2.0, 30.0], [4.0, 20.0]])
     assert c.normalise(x, "minmax").tolist() == [[0, 0], [1 / 3, 1], [1, 0.5]]
     assert c.normalise(x, "minmax", [True, False])[:, 1].tolist() == [1, 0, 0.5]
@@ -63,6 +66,9 @@ def test_critic_weights_hand_computed():
 
 
 def test_pca_weights_against_scikit_learn():
+    from scipy import stats
+    from sklearn.decomposition import PCA
+
     rng = np.random.default_rng(5)
     base = rng.normal(size=(200, 2))
     matrix = np.column_stack([base[:, 0], base[:, 0] + 0.3 * rng.normal(size=200),

@@ -6,11 +6,11 @@ import html
 import numpy as np
 import pandas as pd
 import pytest
-import statsmodels.api as sm
-import statsmodels.formula.api as smf
-from scipy import stats
 
 import edubalance.regression as reg
+
+# SciPy, scikit-learn and statsmodels are imported inside the tests that use them: every
+# pytest-xdist worker imports every test module to collect it (about 2 s for these three).
 
 INPUTS = ["spending_per_student_kcny", "teachers_per_100_students", "urbanisation_pct"]
 
@@ -52,6 +52,8 @@ def panel():
 
 
 def _dummy_fit(panel, cov_type, groups=None):
+    import statsmodels.formula.api as smf
+
     formula = "mean_exam_score ~ " + " + ".join(INPUTS) + " + C(county_code) + C(year)"
     if cov_type == "cluster":
         return smf.ols(formula, panel).fit(cov_type="cluster", cov_kwds={"groups": groups},
@@ -68,6 +70,8 @@ def _by_term(result):
 def test_five_point_ols_by_hand(five_points):
     # x̄ = 3, ȳ = 6, Sxy = 19.7, Sxx = 10 -> slope 1.97, intercept 6 - 3·1.97 = 0.09.
     # Residuals -0.06, 0.07, -0.10, 0.23, -0.14: SSR = 0.091, s² = 0.091/3.
+    from scipy import stats
+
     result = reg.fit_ols(five_points, "y", ["x"], cov_type="nonrobust")
     table = _by_term(result)
     assert list(result.coefficients.columns) == reg.COEFFICIENT_COLUMNS
@@ -87,6 +91,8 @@ def test_five_point_ols_by_hand(five_points):
 
 def test_longley_matches_nist_certified_values():
     # NIST StRD certified values for the Longley data (published to 15 digits).
+    import statsmodels.api as sm
+
     data = sm.datasets.longley.load_pandas().data
     columns = ["GNPDEFL", "GNP", "UNEMP", "ARMED", "POP", "YEAR"]
     result = reg.fit_ols(data, "TOTEMP", columns, cov_type="nonrobust")
@@ -107,6 +113,8 @@ def test_longley_matches_nist_certified_values():
 
 
 def test_hc1_sandwich_by_hand(cross_section):
+    import statsmodels.api as sm
+
     result = reg.fit_ols(cross_section, "y", ["a", "b"])  # HC1 is the default
     X = np.column_stack([np.ones(len(cross_section)), cross_section[["a", "b"]]])
     y = cross_section["y"].to_numpy()
@@ -126,6 +134,8 @@ def test_hc1_sandwich_by_hand(cross_section):
 
 
 def test_cluster_cr1_by_hand(cross_section):
+    from scipy import stats
+
     result = reg.fit_ols(cross_section, "y", ["a", "b"], cov_type="cluster", cluster="group")
     X = np.column_stack([np.ones(len(cross_section)), cross_section[["a", "b"]]])
     y = cross_section["y"].to_numpy()
@@ -144,6 +154,8 @@ def test_cluster_cr1_by_hand(cross_section):
 
 
 def test_formula_interface_equals_column_interface(panel):
+    import statsmodels.formula.api as smf
+
     columns = reg.fit_ols(panel, "mean_exam_score", INPUTS, fixed_effects=["county_code", "year"],
                           cov_type="cluster", cluster="county_code")
     formula = reg.fit_ols(panel, formula="mean_exam_score ~ " + " + ".join(INPUTS)
@@ -208,6 +220,8 @@ def test_hc1_and_nonrobust_fixed_effects_equal_dummies(panel):
 
 
 def test_one_way_effects_nested_in_cluster_count_the_constant(panel):
+    import statsmodels.formula.api as smf
+
     result = reg.fit_ols(panel, "mean_exam_score", INPUTS, fixed_effects=["county_code"],
                          cov_type="cluster", cluster="county_code")
     assert result.statistics["k"] == len(INPUTS) + 1  # as Stata xtreg, fe / reghdfe
@@ -242,6 +256,8 @@ def test_cluster_needs_column_and_known_cov_type(five_points):
 # --------------------------------------------------------------------------- standardised, logit
 
 def test_standardized_coefficients_equal_regression_on_z_scores(cross_section):
+    import statsmodels.api as sm
+
     result = reg.fit_ols(cross_section, "y", ["a", "b"], standardize=True)
     z = (cross_section[["y", "a", "b"]] - cross_section[["y", "a", "b"]].mean()) \
         / cross_section[["y", "a", "b"]].std(ddof=1)
@@ -251,6 +267,8 @@ def test_standardized_coefficients_equal_regression_on_z_scores(cross_section):
 
 
 def test_logit_and_average_marginal_effects_match_statsmodels():
+    import statsmodels.api as sm
+
     data = sm.datasets.spector.load_pandas().data
     result = reg.fit_logit(data, "GRADE", ["GPA", "TUCE", "PSI"], cov_type="nonrobust")
     direct = sm.Logit(data["GRADE"], sm.add_constant(data[["GPA", "TUCE", "PSI"]])).fit(disp=0)
@@ -274,6 +292,9 @@ def test_logit_and_average_marginal_effects_match_statsmodels():
 # --------------------------------------------------------------------------- diagnostics
 
 def test_vif_breusch_pagan_and_cooks_distance_by_hand(cross_section):
+    import statsmodels.api as sm
+    from scipy import stats
+
     result = reg.fit_ols(cross_section, "y", ["a", "b"], cov_type="nonrobust")
     # VIF_a = 1 / (1 - R²) of a on b (with constant).
     r2_a = sm.OLS(cross_section["a"], sm.add_constant(cross_section["b"])).fit().rsquared
@@ -382,6 +403,8 @@ def test_sample_pooled_ols_is_biased(sample_dir):
 
 
 def test_logit_hc1_and_cluster_sandwich_by_hand():
+    import statsmodels.api as sm
+
     data = sm.datasets.spector.load_pandas().data.assign(group=np.arange(32) % 8)
     X = np.column_stack([np.ones(32), data[["GPA", "TUCE", "PSI"]]])
     y = data["GRADE"].to_numpy()

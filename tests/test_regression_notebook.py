@@ -6,9 +6,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-import statsmodels.formula.api as smf
 
 from helpers import execute_notebook_once, report_text_problems
+
+# SciPy, scikit-learn and statsmodels are imported inside the tests that use them: every
+# pytest-xdist worker imports every test module to collect it (about 2 s for these three).
 
 INPUTS = ["spending_per_student_kcny", "teachers_per_100_students", "urbanisation_pct"]
 COLUMNS = ["term", "estimate", "std_error", "t_value", "p_value", "ci_low", "ci_high"]
@@ -35,6 +37,8 @@ def out(tmp_path_factory):
 
 
 def test_default_run_two_way_fixed_effects_clustered(out, counties):
+    import statsmodels.formula.api as smf
+
     coefficients = pd.read_csv(out / "coefficients.csv", encoding="utf-8-sig")
     assert list(coefficients.columns) == COLUMNS
     assert coefficients["term"].tolist() == INPUTS  # intercept absorbed by the fixed effects
@@ -68,6 +72,8 @@ def test_excel_input_pooled_hc1(counties, tmp_path):
     # The notebook's calls on an Excel file, without a kernel: read_table, check_specification,
     # fit_ols without fixed effects, the tidy table and model.json it writes. With
     # cov_type="HC1" the notebook drops the (default) cluster column before fitting.
+    import statsmodels.formula.api as smf
+
     import edubalance as eb
 
     path = tmp_path / "counties.xlsx"

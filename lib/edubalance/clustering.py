@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
 
 from .clustering_data import (
     FEATURE_LABELS,
@@ -524,6 +523,7 @@ def bootstrap_stability(data, labels, method: str = "kmeans", n_bootstrap: int =
     >>> bootstrap_stability(X, fit.labels, n_bootstrap=10).per_cluster["jaccard_mean"].tolist()
     [1.0, 1.0, 1.0]
     """
+    from scipy.optimize import linear_sum_assignment
     from sklearn.metrics import adjusted_rand_score
 
     _check_method(method)

@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from .disparity import indicator_columns
 from .errors import DataError, ParameterError
@@ -143,6 +142,8 @@ def normalise(matrix, method: str = "minmax", benefit=None, targets=None) -> np.
         with np.errstate(divide="ignore"):
             return np.where(benefit, x / target, target / x)
     if method == "rank":
+        from scipy.stats import rankdata  # here: importing scipy.stats costs a second
+
         oriented = np.where(benefit, x, -x)
         return rankdata(oriented, method="average", axis=0) / x.shape[0]
     spread = x.max(axis=0) - x.min(axis=0)

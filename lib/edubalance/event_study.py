@@ -47,7 +47,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .errors import DataError, ParameterError
 from .i18n import text
@@ -231,6 +230,8 @@ def pretrend_test(panel: pd.DataFrame, *, leads: int = 3) -> tuple[float, int, f
 
 
 def _critical(alpha: float, clusters: int) -> float:
+    from scipy import stats  # here: importing scipy.stats costs a second
+
     return float(stats.t.ppf(1 - alpha / 2, clusters - 1))
 
 

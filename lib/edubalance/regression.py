@@ -58,7 +58,6 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .data import read_table  # re-exported: the notebook's reader for any table
 from .errors import DataError, ParameterError
@@ -406,6 +405,8 @@ def _check_rank(X: pd.DataFrame) -> None:
 
 def _tidy(params: pd.Series, std_errors, df: float | None, alpha: float) -> pd.DataFrame:
     """Tidy table; t(df) inference, or the normal distribution when ``df`` is None."""
+    from scipy import stats  # here: importing scipy.stats costs a second
+
     estimate = np.asarray(params, dtype=float)
     std_error = np.asarray(std_errors, dtype=float)
     t_value = estimate / std_error
