@@ -28,6 +28,24 @@ matplotlib.use("Agg")  # this process only: notebook kernels keep the inline bac
 os.environ.pop("MPLBACKEND", None)
 
 
+def _end_worker_without_teardown() -> None:
+    """A pytest-xdist worker's last exit handler: end the process without the interpreter's
+    teardown. The worker has reported its results and its other exit handlers (kernels,
+    browser) have run; freeing the session's objects one by one (data, kernels' clients,
+    Playwright) took 1-2 s, and the controller waits for every worker to end."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    import atexit
+
+    # Exit handlers run in reverse order of registration: those the tests and fixtures add
+    # later (the warm kernel's, the browser's) run before this one.
+    atexit.register(_end_worker_without_teardown)
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
