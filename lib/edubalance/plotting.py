@@ -83,8 +83,8 @@ def seaborn_theme_rc(context: str = "notebook") -> dict:
     >>> rc["font.size"], rc["axes.grid"], rc["axes.edgecolor"]
     (18.0, True, '.8')
     """
-    from cycler import cycler
     from matplotlib.colors import to_rgb
+    from matplotlib.rcsetup import cycler  # cycler's, with matplotlib's validation
 
     from .errors import ParameterError
 
