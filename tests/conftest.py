@@ -56,6 +56,13 @@ def sample_dir() -> Path:
     return SAMPLE_DIR
 
 
+def pytest_report_header(config):
+    # A browser failure depends on the Chromium it ran on: name it in every run's header.
+    from test_browser import chromium_version
+
+    return f"browser tests: {chromium_version()}"
+
+
 def pytest_collection_modifyitems(config, items):
     # Browser checks run only where Debian's Chromium is installed (.ci/run installs it).
     if shutil.which("chromium") or Path("/usr/bin/chromium").exists():
