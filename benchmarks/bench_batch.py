@@ -33,7 +33,7 @@ from pathlib import Path
 
 import yaml
 
-from edubalance import batch
+from edubalance.run import batch
 
 ROOT = Path(__file__).resolve().parents[1]
 SCORING = ROOT / "notebooks" / "county_scoring.ipynb"

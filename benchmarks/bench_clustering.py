@@ -1,13 +1,13 @@
 """Benchmark: choosing k (2-10) and 100 bootstrap resamples for 2,850 counties x 10 features.
 
 Run: ``.venv/bin/python benchmarks/bench_clustering.py``. Target: under 10 s for the tuned
-pipeline (``edubalance.clustering.choose_k`` + ``fit_clusters`` + ``bootstrap_stability``).
+pipeline (``edubalance.analysis.clustering.models.choose_k`` + ``fit_clusters`` + ``bootstrap_stability``).
 
 The naive baseline does the same work the obvious way in the same run: scikit-learn's
 classic ``n_init=10`` for every k-means fit (main sweep, gap references and bootstrap), the
 silhouette recomputed from the raw data for every k (``silhouette_score`` on all points), and
 new reference data sets drawn for every k. Both sides run with one OpenMP/BLAS thread (as
-``edubalance.clustering`` does), so the ratio measures the reuse of work, not threading; on a
+``edubalance.analysis.clustering.models`` does), so the ratio measures the reuse of work, not threading; on a
 busy shared machine scikit-learn's default threading alone can cost several times more.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sklearn.metrics import (
 )
 from threadpoolctl import threadpool_limits
 
-from edubalance import clustering
+from edubalance.analysis.clustering import models as clustering
 
 N_UNITS, N_FEATURES, TRUE_K, SEED = 2850, 10, 5, 2017
 K_RANGE = (2, 10)

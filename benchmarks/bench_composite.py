@@ -15,7 +15,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from edubalance import composite, disparity
+from edubalance.core import composite, disparity
 
 N_COUNTIES, N_INDICATORS, N_DRAWS = 2850, 7, 1000
 NAIVE_DRAWS = 40

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 _CHILD = r"""
 import json, resource, sys, time
 start = time.perf_counter()
-from edubalance.data import load_schools
+from edubalance.io.load import load_schools
 frame = load_schools(sys.argv[1])
 seconds = time.perf_counter() - start
 peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -53,7 +53,7 @@ def ratio_line(name: str, raw: float, arrow: float, loaded: float, target: float
 
 def time_file(path: Path, repeats: int) -> tuple[float, float, float]:
     """Best-of times: pandas' default reader (the issue's baseline), pyarrow's, the loader."""
-    from edubalance.data import load_schools
+    from edubalance.io.load import load_schools
 
     raw = best_of(lambda: pd.read_csv(path), repeats)
     arrow = best_of(lambda: pd.read_csv(path, engine="pyarrow"), repeats)

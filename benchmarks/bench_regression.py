@@ -22,7 +22,7 @@ import pandas as pd
 import statsmodels.api as sm
 from timing import best_of
 
-from edubalance.regression import fit_ols
+from edubalance.analysis.regression import fit_ols
 
 TARGET_SECONDS = 1.0
 COUNTIES, YEARS = 2850, 10
@@ -118,7 +118,7 @@ def main(argv=None) -> None:
     ours = best_of(lambda: absorbed_fit(panel), repeats=5)
     print(f"panel: {COUNTIES:,} counties x {YEARS} years = {len(panel):,} rows, 3 inputs, "
           "two-way fixed effects, errors clustered by county")
-    print(f"edubalance.regression.fit_ols (absorbed): {ours:.3f} s (best of 5); "
+    print(f"edubalance.analysis.regression.fit_ols (absorbed): {ours:.3f} s (best of 5); "
           f"target < {TARGET_SECONDS:.1f} s -> {'OK' if ours < TARGET_SECONDS else 'MISSED'} "
           f"({TARGET_SECONDS / ours:.0f}x under the target)")
     compare_pyfixest(panel, ours)

@@ -27,7 +27,7 @@ TARGET_RATIO = 20.0
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--standard", nargs="+", default=eb.standards.available_standards())
+    parser.add_argument("--standard", nargs="+", default=eb.core.standards.available_standards())
     parser.add_argument("--seed", type=int, default=2017)
     parser.add_argument("--subset", type=int, default=150,
                         help="counties timed in the per-county loop (then scaled)")
@@ -35,7 +35,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
-    schools, _ = eb.sample.generate("national", seed=args.seed)
+    schools, _ = eb.io.sample.generate("national", seed=args.seed)
     print(f"national sample: {schools['county_code'].nunique():,} counties, {len(schools):,} "
           f"schools, year {sorted(schools['year'].unique().tolist())} "
           f"(generated in {time.perf_counter() - start:.1f} s)")
@@ -46,13 +46,13 @@ def main(argv=None) -> int:
 
     all_ok = True
     for name in args.standard:
-        eb.scoring.score(schools.head(500), name)        # warm-up: imports, YAML cache
-        vectorised = best_of(lambda name=name: eb.scoring.score(schools, name), args.repeats)
-        loop_subset = best_of(lambda name=name: [eb.scoring.score(by_county[c], name) for c in subset], 1)
+        eb.core.scoring.score(schools.head(500), name)        # warm-up: imports, YAML cache
+        vectorised = best_of(lambda name=name: eb.core.scoring.score(schools, name), args.repeats)
+        loop_subset = best_of(lambda name=name: [eb.core.scoring.score(by_county[c], name) for c in subset], 1)
         loop_all = loop_subset * n_counties / len(subset)
         ratio = loop_all / vectorised
         tracemalloc.start()
-        eb.scoring.score(schools, name)
+        eb.core.scoring.score(schools, name)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         ok = vectorised < TARGET_SECONDS and ratio >= TARGET_RATIO

@@ -326,12 +326,12 @@ def _edubalance_cli(*args: str, cwd: Path):
 
 def _export_slides(output: Path, data: Path):
     """What `edubalance slides notebooks/presentation.ipynb --output OUTPUT` runs
-    (``eb.slides.export_slides``), with the presentation's data parameters pointing to ``data``
+    (``eb.report.slides.export_slides``), with the presentation's data parameters pointing to ``data``
     (schools.csv, counties.csv); in a thread of this process (its imports are done already).
     Returns the thread; :func:`_finish` waits for it and raises what it raised."""
     import threading
 
-    from edubalance.slides import export_slides
+    from edubalance.report.slides import export_slides
 
     def run() -> None:
         try:
@@ -366,7 +366,7 @@ def demo_reports(tmp_path_factory) -> Path:
     (county scoring for :data:`DEMO_COUNTIES`, the first with the notebook's defaults, the
     second with :data:`DEMO_FAILING_STANDARD`; and the explorer for :data:`DEMO_EXPLORER`), on
     one warm worker (the jobs share its kernel and imports), beside the slides of the
-    presentation (what `edubalance slides` runs), then the index (``eb.report.write_index``,
+    presentation (what `edubalance slides` runs), then the index (``eb.report.html.write_index``,
     what `edubalance index` runs). The presentation runs once for the suite, on a copy of the
     sample whose county and school names are hostile (:func:`hostile_names.hostile_sample`:
     the same numbers, 大武口区 and five other counties keep their names), so the same pages
@@ -407,7 +407,7 @@ def demo_reports(tmp_path_factory) -> Path:
     slides = _export_slides(output, hostile_sample(SAMPLE_DIR, work / "hostile"))
     _finish(batch)
     _finish(slides)
-    eb.report.write_index(output)
+    eb.report.html.write_index(output)
     return output
 
 

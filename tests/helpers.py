@@ -144,7 +144,7 @@ def county_frame(schools, name="甲县", code="640999", year=2017) -> pd.DataFra
 
 def report_text_problems(browser, executed_notebook, folder,
                          lang: str = "zh") -> tuple[str, list[str]]:
-    """Export ``executed_notebook`` as a report (``eb.report.export_html``), open it in
+    """Export ``executed_notebook`` as a report (``eb.report.html.export_html``), open it in
     ``browser`` (conftest's fixture) and return its visible text and what a reader should not see in it (``NaN``,
     ``None``, ``True``/``False``, scientific notation, snake_case names, Python literals: the
     patterns of test_report_browser; for ``lang="zh"`` also English prose, four English words
@@ -156,7 +156,7 @@ def report_text_problems(browser, executed_notebook, folder,
     from test_report_browser import BAD_TEXT
 
     executed = Path(executed_notebook)
-    page_path = eb.report.export_html(executed, Path(folder) / f"{executed.stem}.html")
+    page_path = eb.report.html.export_html(executed, Path(folder) / f"{executed.stem}.html")
     page = browser.new_page()
     try:
         page.route("**/*", lambda route: route.continue_()

@@ -20,8 +20,8 @@ from urllib.parse import unquote
 import pytest
 import yaml
 
-from edubalance import batch
-from edubalance.batch import Job, job_slug, safe_name
+from edubalance.run import batch
+from edubalance.run.batch import Job, job_slug, safe_name
 from helpers import Links, write_toy_notebook
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -38,7 +38,7 @@ def write_batch(folder: Path, name: str = "toy.yaml", notebook: Path = TOY, **co
 
 
 def run_cli(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "edubalance.batch", *args, "--quiet"],
+    return subprocess.run([sys.executable, "-m", "edubalance.run.batch", *args, "--quiet"],
                           cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
@@ -160,7 +160,7 @@ def test_notebook_parameters_types_and_required(tmp_path):
 
 def test_unknown_parameter_rejects_the_whole_batch_before_any_job(tmp_path, monkeypatch,
                                                                     capsys):
-    # `python -m edubalance.batch` is batch.main (nothing runs, so no process of its own).
+    # `python -m edubalance.run.batch` is batch.main (nothing runs, so no process of its own).
     spec = write_batch(tmp_path, parameters={"valeu": 2}, grid={"county": ["a", "b"]})
     monkeypatch.chdir(tmp_path)
     assert batch.main([str(spec), "--output", "out", "--quiet"]) == 1
@@ -277,7 +277,7 @@ def test_html_reports_have_no_code_and_no_remote_resources(failing_batch):
 
 
 def test_index_subcommand_rebuilds_from_manifest(failing_batch):
-    from edubalance import report
+    from edubalance.report import html as report
 
     output, _, _ = failing_batch
     (output / "index.html").unlink()
@@ -302,7 +302,7 @@ def test_resume_after_sigkill_runs_only_missing_jobs(tmp_path):
     # One worker of the cold engine runs A, then SLOW (a light notebook's kernel starts in ~1 s;
     # the warm engine's resume is covered by test_batch_warm and the soak test). No HTML
     # report: what is checked is the job folders and the manifest.
-    runner = subprocess.Popen([sys.executable, "-m", "edubalance.batch", str(spec), "--workers",
+    runner = subprocess.Popen([sys.executable, "-m", "edubalance.run.batch", str(spec), "--workers",
                                "1", "--output", str(output), "--quiet", "--engine", "cold",
                                "--keep", "results"],
                               cwd=tmp_path,
@@ -548,11 +548,11 @@ def test_a_full_disk_ends_the_batch_with_a_message_and_a_valid_manifest(tmp_path
 
     def fake_pool(specs, workers, on_done, warm=True):
         on_done(job_module.run_job(specs[0], fake_notebook))
-        monkeypatch.setattr("edubalance.report.export_html", full_disk)
+        monkeypatch.setattr("edubalance.report.html.export_html", full_disk)
         for spec in specs[1:]:
             on_done(job_module.run_job(spec, fake_notebook))
 
-    monkeypatch.setattr("edubalance.report.export_html",
+    monkeypatch.setattr("edubalance.report.html.export_html",
                         lambda executed, report: Path(report).write_text("<p>ok</p>"))
     monkeypatch.setattr(runner, "run_pool", fake_pool)
     spec = write_batch(tmp_path, grid={"county": ["A", "B", "C"]})
@@ -583,12 +583,12 @@ def test_cli_reports_write_failures_in_one_line(tmp_path, monkeypatch, capsys):
 def test_pdf_flag_without_the_pdf_module_is_a_clear_error(tmp_path, monkeypatch):
     import sys as _sys
 
-    import edubalance
+    import edubalance.report
 
-    # (`from .. import pdf` finds the package attribute first if a test imported it before)
-    if "pdf" in vars(edubalance):
-        monkeypatch.delattr(edubalance, "pdf")
-    monkeypatch.setitem(_sys.modules, "edubalance.pdf", None)  # as if not installed
+    # (`from ..report import pdf` finds the package attribute first if a test imported it before)
+    if "pdf" in vars(edubalance.report):
+        monkeypatch.delattr(edubalance.report, "pdf")
+    monkeypatch.setitem(_sys.modules, "edubalance.report.pdf", None)  # as if not installed
     spec = write_batch(tmp_path, grid={"county": ["a"]})
     with pytest.raises(ValueError, match="--pdf is not available"):
         batch.run_batch([spec], output=tmp_path / "out", progress=False, pdf=True)
@@ -614,7 +614,7 @@ def _start(spec: Path, output: Path, cwd: Path, *extra: str) -> subprocess.Popen
     # the batch, so the batch starts with the default (exec resets caught signals).
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        return subprocess.Popen([sys.executable, "-m", "edubalance.batch", str(spec),
+        return subprocess.Popen([sys.executable, "-m", "edubalance.run.batch", str(spec),
                                  "--output", str(output), "--quiet", *extra], cwd=cwd,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 start_new_session=True)
@@ -738,7 +738,7 @@ def _soak(tmp_path: Path, kills: int, seed: int) -> None:
     for _ in range(kills):
         if len(finished) == len(counties):
             break  # nothing left to interrupt
-        runner = subprocess.Popen([sys.executable, "-m", "edubalance.batch", str(spec),
+        runner = subprocess.Popen([sys.executable, "-m", "edubalance.run.batch", str(spec),
                                    "--output", str(output), "--quiet", "--workers", "2",
                                    "--resume"], cwd=tmp_path, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL, start_new_session=True)
@@ -813,7 +813,7 @@ def test_pdf_failure_is_reported_not_a_traceback(tmp_path, monkeypatch):
     def no_browser(paths):
         raise RuntimeError("no Chromium found: playwright install chromium")
 
-    monkeypatch.setitem(sys.modules, "edubalance.pdf", types.SimpleNamespace(write_pdfs=no_browser))
+    monkeypatch.setitem(sys.modules, "edubalance.report.pdf", types.SimpleNamespace(write_pdfs=no_browser))
     monkeypatch.setattr(runner, "run_pool", fake_pool)
     result = batch.run_batch([write_batch(tmp_path, grid={"county": ["a"]})],
                              output=tmp_path / "out", progress=False, pdf=True)
@@ -837,7 +837,7 @@ def test_keep_chooses_what_a_job_folder_holds(tmp_path, monkeypatch, keep, expec
         for name in ("summary.json", "table.csv", "fig.png", "fig.svg"):
             (out / name).write_text("x")
 
-    monkeypatch.setattr("edubalance.report.export_html",
+    monkeypatch.setattr("edubalance.report.html.export_html",
                         lambda executed, report: Path(report).write_text("<p>ok</p>"))
     spec = {"stem": "toy_job", "slug": "a", "parameters": {}, "output": str(tmp_path),
             "notebook": str(TOY), "timeout": None, **({"keep": keep} if keep else {})}
@@ -848,12 +848,12 @@ def test_keep_chooses_what_a_job_folder_holds(tmp_path, monkeypatch, keep, expec
 
 def test_a_job_runs_as_a_batch_job_and_leaves_the_environment_as_it_was(tmp_path,
                                                                           monkeypatch):
-    """What the job's kernel inherits: ``EDUBALANCE_BATCH_JOB=1`` (eb.notebook.in_batch_job)
+    """What the job's kernel inherits: ``EDUBALANCE_BATCH_JOB=1`` (eb.run.notebook.in_batch_job)
     and the batch's cache folder; the process's own environment is restored after the job."""
     import os
 
-    from edubalance.notebook import in_batch_job
     from edubalance.run.job import run_job
+    from edubalance.run.notebook import in_batch_job
 
     seen = {}
 
@@ -861,7 +861,7 @@ def test_a_job_runs_as_a_batch_job_and_leaves_the_environment_as_it_was(tmp_path
         seen.update(batch_job=in_batch_job(), cache=os.environ.get("EDUBALANCE_CACHE_DIR"))
         executed.write_text("{}")
 
-    monkeypatch.setattr("edubalance.report.export_html",
+    monkeypatch.setattr("edubalance.report.html.export_html",
                         lambda executed, report: Path(report).write_text("<p>ok</p>"))
     monkeypatch.delenv("EDUBALANCE_BATCH_JOB", raising=False)
     monkeypatch.setenv("EDUBALANCE_CACHE_DIR", "/elsewhere")
@@ -911,8 +911,9 @@ def test_a_warm_batch_preloads_what_every_one_of_its_notebooks_names(tmp_path, m
     scoring, clustering = (str(notebooks / f"{n}.ipynb") for n in ("county_scoring",
                                                                    "county_clustering"))
     union = engines.batch_submodules([scoring, clustering, scoring])
-    assert {"cache", "county_report", "clustering", "clustering_analysis"} <= set(union)
-    assert "regression" not in union and union == sorted(union)
+    assert {"run.cache", "report.county_report", "analysis.clustering.models",
+            "analysis.clustering.analysis"} <= {n.rsplit(".", 1)[0] for n in union} | set(union)
+    assert not any("regression" in n for n in union) and union == sorted(union)
     assert engines.batch_submodules([scoring]) == engines._notebook_submodules(
         {"notebook": scoring})
     toy = write_toy_notebook(tmp_path / "plain.ipynb", "value = 1", "print(value)")

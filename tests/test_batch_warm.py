@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from edubalance import batch
+from edubalance.run import batch
 from helpers import write_toy_notebook
 
 TOY = Path(__file__).resolve().parent / "fixtures" / "toy_job.ipynb"
@@ -53,7 +53,7 @@ def probe_notebook(path: Path) -> Path:
         'import json, numpy as np, pandas as pd, edubalance\n'
         'module_leaks = {\n'
         '    "attribute": hasattr(json, "probe_leak") or hasattr(edubalance, "probe_leak"),\n'
-        '    "monkeypatch": edubalance.disparity.weighted_cv is None,\n'
+        '    "monkeypatch": edubalance.core.disparity.weighted_cv is None,\n'
         '    "pandas_option": pd.get_option("display.max_rows") == 3,\n'
         '    "environ": "EB_PROBE_LEAK" in os.environ,\n'
         '    "sys_path": "/eb-probe-leak" in sys.path,\n'
@@ -64,7 +64,7 @@ def probe_notebook(path: Path) -> Path:
         'module_leaks["own_module"] = bool(probe_helper.STATE)\n'
         'probe_helper.STATE.append(name)\n'
         'json.probe_leak = edubalance.probe_leak = True\n'
-        'edubalance.disparity.weighted_cv = None\n'
+        'edubalance.core.disparity.weighted_cv = None\n'
         'pd.set_option("display.max_rows", 3)\n'
         'os.environ["EB_PROBE_LEAK"] = "1"\n'
         'sys.path.append("/eb-probe-leak")\n'
@@ -87,13 +87,13 @@ def probe_notebook(path: Path) -> Path:
         ' "cwd": cwd_at_start, "linewidth": linewidth_at_start,'
         ' "pandas_preloaded": pandas_preloaded, "module_leaks": module_leaks, "garbage": garbage,'
         ' "cache_dir": os.environ.get("EDUBALANCE_CACHE_DIR"),'
-        ' "in_batch_job": edubalance.notebook.in_batch_job()})')
+        ' "in_batch_job": edubalance.run.notebook.in_batch_job()})')
     return write_toy_notebook(
         path, 'name = "probe"\nhelper_dir = ""\noutput_dir = "out"', work,
         before='import os, sys, time\n'
                'pandas_preloaded = "pandas" in sys.modules\n'
                'import matplotlib.pyplot as plt\n'
-               'from edubalance.notebook import write_results')
+               'from edubalance.run.notebook import write_results')
 
 
 # --------------------------------------------------------------------------- code hash
@@ -136,7 +136,7 @@ def warm_batch(tmp_path_factory):
     keep = ["html", "results", "notebook"]  # the probe test reads an executed notebook
     # The cold batch runs beside the warm one (`edubalance batch`, two workers), so it uses
     # the time the warm batch waits for its timeout.
-    cold = subprocess.Popen([sys.executable, "-m", "edubalance.batch", str(spec), "--output",
+    cold = subprocess.Popen([sys.executable, "-m", "edubalance.run.batch", str(spec), "--output",
                              str(folder / "local"), "--workers", "2", "--engine", "cold",
                              "--keep", ",".join(keep), "--quiet"], cwd=Path.cwd(),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -229,7 +229,7 @@ def test_resume_reruns_jobs_when_package_code_changes(toy_runs, tmp_path, monkey
             on_done(job_module.run_job(spec, stand_in_kernel))
 
     monkeypatch.setattr(runner, "run_pool", pool)
-    monkeypatch.setattr("edubalance.report.export_html",
+    monkeypatch.setattr("edubalance.report.html.export_html",
                         lambda executed, report: Path(report).write_text("<p>A</p>"))
     rerun = batch.run_batch([spec], output=output, resume=True, only="A", progress=False,
                             workers=1)
@@ -264,7 +264,7 @@ def test_warm_jobs_share_the_kernel_but_not_the_namespace(probe_run):
     # The kernel freezes long-lived objects out of garbage collection (gc.freeze) only after
     # collecting the previous job's garbage: a cycle the first job dropped is gone.
     assert second["garbage"] == {"frozen": True, "previous_cycle_collected": True}
-    # Shared work: the batch points eb.cache at <output>/.cache for every job.
+    # Shared work: the batch points eb.run.cache at <output>/.cache for every job.
     assert first["cache_dir"] == second["cache_dir"] == str(result.output / ".cache")
     # The notebooks know they run as batch jobs (a static report: no live widgets).
     assert first["in_batch_job"] and second["in_batch_job"]

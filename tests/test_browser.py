@@ -66,8 +66,8 @@ def _cjk_font_config(folder: Path) -> tuple[Path, set[str]]:
     family names."""
     from matplotlib import ft2font
 
-    config = Path(eb.pdf.chromium_font_env(folder)["FONTCONFIG_FILE"])
-    fonts = eb.plotting.cjk_font_path().parent
+    config = Path(eb.report.pdf.chromium_font_env(folder)["FONTCONFIG_FILE"])
+    fonts = eb.report.plotting.cjk_font_path().parent
     families = {ft2font.FT2Font(str(path)).family_name
                 for path in fonts.iterdir() if path.suffix in {".otf", ".ttf"}}
     if shutil.which("fc-list"):  # system CJK fonts count too, when fontconfig can tell
@@ -249,7 +249,7 @@ def check_presentation_html(browser, reports, tmp_path):
     visit.check_links()
     visit.check_clean()
     text = visit.text()
-    assert "import edubalance" not in text and "eb.scoring.score" not in text
+    assert "import edubalance" not in text and "eb.core.scoring.score" not in text
     assert "县域义务教育均衡发展" in text
     # The cluster membership table lists every county: the presentation ran on the sample with
     # hostile names (conftest), so here the counties that kept their names; test_browser_slides

@@ -137,7 +137,7 @@ def test_hostile_names_stay_text_in_the_voila_explorer(browser, voila_url, hosti
     """The explorer as a Voila app (one server, one page: Voila starts a kernel per page):
     widgets render with no code shown and changing the county redraws the figures; the
     hostile names stay text throughout."""
-    from edubalance.i18n import text
+    from edubalance.report.i18n import text
 
     visit = Page(browser, allowed=(voila_url, "data:", "blob:"))
     page = visit.page

@@ -16,8 +16,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from edubalance import data, schema
+from edubalance import schema
 from edubalance.errors import DataError
+from edubalance.io import load as data
 from helpers import valid_schools
 
 ZH = {c: schema.SCHOOL_HEADER_ALIASES[c][0] for c in schema.SCHOOL_COLUMNS}

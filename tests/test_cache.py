@@ -1,4 +1,4 @@
-"""edubalance.cache.scored_year: the batch's shared work, cached by content, safe to share."""
+"""edubalance.run.cache.scored_year: the batch's shared work, cached by content, safe to share."""
 from __future__ import annotations
 
 import threading
@@ -6,8 +6,8 @@ import threading
 import pandas as pd
 import pytest
 
-from edubalance import cache
-from edubalance.scoring import score
+from edubalance.core.scoring import score
+from edubalance.run import cache
 from helpers import valid_schools
 
 

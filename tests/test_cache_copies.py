@@ -1,11 +1,11 @@
-"""edubalance.cache hands each job copies that share memory until written (copy-on-write):
+"""edubalance.run.cache hands each job copies that share memory until written (copy-on-write):
 whatever a job does to its tables, the next job of the same warm kernel sees the original."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from edubalance import cache
+from edubalance.run import cache
 from helpers import valid_schools
 
 

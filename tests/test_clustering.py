@@ -1,11 +1,11 @@
-"""edubalance.clustering against independent references (R's scale, scikit-learn, hand sums)."""
+"""edubalance.analysis.clustering.models against independent references (R's scale, scikit-learn, hand sums)."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from edubalance import clustering as cl
+from edubalance.analysis.clustering import models as cl
 
 # SciPy, scikit-learn and statsmodels are imported inside the tests that use them: every
 # pytest-xdist worker imports every test module to collect it (about 2 s for these three).
@@ -417,7 +417,7 @@ def test_cluster_summary_and_crosstab():
 def test_plots_render_chinese_names():
     import matplotlib.pyplot as plt
 
-    from edubalance import plotting
+    from edubalance.report import plotting
 
     plotting.use_style()
     frame = pd.DataFrame(separated_blobs(3, n=30, p=3)[0],
@@ -464,7 +464,7 @@ def test_seed_is_still_accepted_as_the_former_name_of_random_state():
 
 
 def test_analysis_of_a_panel_without_year_fails_with_a_clear_message():
-    from edubalance import clustering_analysis as ca
+    from edubalance.analysis.clustering import analysis as ca
 
     panel = pd.DataFrame({"county_name": ["a", "a", "b", "b", "c", "c", "d", "d"],
                           "year": [2016, 2017] * 4, "x": np.arange(8.0), "y": np.arange(8.0) ** 2})
@@ -485,7 +485,7 @@ def test_analysis_of_a_panel_without_year_fails_with_a_clear_message():
     ({"lang": "fr"}, "lang='fr' is not supported"),
 ])
 def test_clustering_parameters_are_checked_before_any_work(params, message):
-    from edubalance import clustering_analysis as ca
+    from edubalance.analysis.clustering import analysis as ca
     from edubalance.errors import ParameterError
 
     with pytest.raises(ParameterError, match=message):

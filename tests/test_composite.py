@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from edubalance import composite as c
+from edubalance.core import composite as c
 
 # SciPy, scikit-learn and statsmodels are imported inside the tests that use them: every
 # pytest-xdist worker imports every test module to collect it (about 2 s for these three).

@@ -139,16 +139,16 @@ def test_a_passing_single_school_county_gets_its_report_in_english(passing_run):
     assert set(summary["levels"]) == {"primary", "junior"}
     assert pd.read_csv(output_dir / "gaps.csv", encoding="utf-8-sig").empty
     assert openpyxl.load_workbook(output_dir / "results.xlsx").sheetnames[0] == "结论"
-    page = eb.report.export_html(executed, output_dir / "county_scoring.html").read_text(
+    page = eb.report.html.export_html(executed, output_dir / "county_scoring.html").read_text(
         encoding="utf-8")
     assert "<title>乙县: balanced compulsory education, 2017</title>" in page
     assert "Verdict" in page and "passed" in page and "评估结论" not in page
 
 
 def test_code_and_chinese_name_give_the_same_result_quality():
-    schools, result = eb.cache.scored_year(SAMPLE_DIR / "schools.csv", "quality-2017", 2017)
-    by_code = eb.county_report.build(schools, result, "640181", 2017)
-    by_name = eb.county_report.build(schools, result, "灵武市", 2017)
+    schools, result = eb.run.cache.scored_year(SAMPLE_DIR / "schools.csv", "quality-2017", 2017)
+    by_code = eb.report.county_report.build(schools, result, "640181", 2017)
+    by_name = eb.report.county_report.build(schools, result, "灵武市", 2017)
     summary_code = json.loads(json.dumps(eb.io.write.to_jsonable(by_code.summary)))
     assert summary_code == json.loads(json.dumps(eb.io.write.to_jsonable(by_name.summary)))
     cv_code = by_code.results["cv"]
@@ -172,16 +172,16 @@ def test_code_and_chinese_name_give_the_same_result_quality():
 
 
 def test_unknown_county_fails_with_close_matches():
-    schools, result = eb.cache.scored_year(SAMPLE_DIR / "schools.csv", "basic-2012", 2017)
+    schools, result = eb.run.cache.scored_year(SAMPLE_DIR / "schools.csv", "basic-2012", 2017)
     with pytest.raises(ValueError, match=r"close matches: 大武口区 \(640202\)"):
-        eb.county_report.build(schools, result, "大武口", 2017)
+        eb.report.county_report.build(schools, result, "大武口", 2017)
 
 
 def test_unknown_standard_lists_the_available_ones():
     with pytest.raises(ValueError, match="available: basic-2012, ningxia-2010, quality-2017"):
-        eb.standards.load_standard("quality-2018")
+        eb.core.standards.load_standard("quality-2018")
 
 
 def test_unknown_language_is_refused():
     with pytest.raises(eb.errors.ParameterError, match="lang='fr'"):
-        eb.i18n.check_lang("fr")
+        eb.report.i18n.check_lang("fr")

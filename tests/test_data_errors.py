@@ -6,7 +6,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from edubalance import data, schema
+from edubalance import schema
+from edubalance.io import load as data
 from helpers import valid_schools
 
 # Rows as a spreadsheet shows them: header on line 1, schools 001/002/0003 on lines 2/3/4.

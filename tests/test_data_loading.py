@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from edubalance import data, schema
+from edubalance import schema
+from edubalance.io import load as data
 from helpers import valid_schools
 
 CHINESE = {c: schema.SCHOOL_HEADER_ALIASES[c][0] for c in schema.SCHOOL_COLUMNS}
@@ -205,7 +206,7 @@ def test_full_width_digits_thousands_spaces_blank_and_totals_rows(tmp_path, capl
     totals = ["", "", "", "", "合 计"] + [""] * (len(header) - 5)
     lines = lines[:2] + ["," * (len(header) - 1)] + lines[2:] + [",".join(totals), ""]
     path = write_lines(tmp_path, lines)
-    with caplog.at_level(logging.INFO, logger="edubalance.data"):
+    with caplog.at_level(logging.INFO, logger="edubalance.io.load"):
         loaded = data.load_schools(path)
     assert_same_schools(loaded, schools())
     log = "\n".join(loaded.attrs["cleaning_log"])
@@ -215,7 +216,7 @@ def test_full_width_digits_thousands_spaces_blank_and_totals_rows(tmp_path, capl
     assert "dropped 1 totals row(s) (合计/总计/小计): rows 6" in log
     assert "surrounding spaces" in log
     assert "学校代码' (school_id): converted full-width characters" in log
-    assert "thousands separators" in caplog.text and "edubalance.data" in caplog.text
+    assert "thousands separators" in caplog.text and "edubalance.io.load" in caplog.text
 
 
 def test_blank_counts_of_missing_sections_are_zero(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edubalance import disparity as d
+from edubalance.core import disparity as d
 
 # ----------------------------------------------------------------------------- references
 # Brute-force definitions on unit (pupil) records, written independently of the module.
@@ -347,7 +347,7 @@ def test_summary_reports_a_group_whose_schools_have_no_pupils():
 
 
 def test_numeric_core_grouped_cv_matches_the_scalar_cv_per_group_and_column():
-    from edubalance import numeric
+    from edubalance.core import numeric
 
     rng = np.random.default_rng(3)
     values = rng.gamma(2.0, 3.0, size=(60, 3))

@@ -1,4 +1,4 @@
-"""edubalance.equity without a kernel: parameters, the default indicators, figures in zh/en."""
+"""edubalance.analysis.equity without a kernel: parameters, the default indicators, figures in zh/en."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,19 +6,19 @@ import pandas as pd
 import pytest
 
 import edubalance as eb
-from edubalance import equity
+from edubalance.analysis import equity
 
 
 @pytest.fixture(scope="module")
 def analysis(sample_dir):
-    schools = eb.data.load_schools(sample_dir / "schools.csv")
+    schools = eb.io.load.load_schools(sample_dir / "schools.csv")
     schools = schools[schools["county_code"].isin(sorted(schools["county_code"].unique())[:6])]
     return equity.equity_analysis(schools, level="primary", year=2017, n_draws=60,
                                   random_state=3)
 
 
 def test_default_indicators_are_the_quality_standard_items():
-    std = eb.standards.load_standard("quality-2017")
+    std = eb.core.standards.load_standard("quality-2017")
     assert equity.default_indicators() == std.item_names
     assert len(equity.default_indicators()) == 7
 
@@ -43,8 +43,8 @@ def test_analysis_is_consistent_with_disparity_and_composite(analysis):
     row = analysis.measures.iloc[0]
     part = analysis.sections[analysis.sections["county_code"] == row["county_code"]]
     x, w = part[row["indicator"]], part["students"]
-    assert row["cv"] == pytest.approx(eb.disparity.weighted_cv(x, w), rel=1e-12)
-    assert row["gini"] == pytest.approx(eb.disparity.gini(x, weights=w), rel=1e-12)
+    assert row["cv"] == pytest.approx(eb.core.disparity.weighted_cv(x, w), rel=1e-12)
+    assert row["gini"] == pytest.approx(eb.core.disparity.gini(x, weights=w), rel=1e-12)
     summary = analysis.summary()
     assert summary["seed"] == 3 and summary["n_counties"] == 6
     assert set(analysis.tables()) == {"measures", "ranking", "sensitivity"}
@@ -54,8 +54,8 @@ def test_analysis_is_consistent_with_disparity_and_composite(analysis):
 def test_figures_return_their_axes_in_the_chosen_language(analysis, lang, expected):
     import matplotlib.pyplot as plt
 
-    eb.plotting.use_style()
-    with eb.plotting.missing_glyphs_as_errors():
+    eb.report.plotting.use_style()
+    with eb.report.plotting.missing_glyphs_as_errors():
         lorenz = equity.plot_lorenz(analysis, lang=lang)
         theil = equity.plot_theil_decomposition(analysis, lang=lang)
         ranks = equity.plot_rank_uncertainty(analysis, lang=lang)
@@ -80,9 +80,9 @@ def test_figures_return_their_axes_in_the_chosen_language(analysis, lang, expect
 def test_readable_tables_have_chinese_headers_and_no_index():
     frame = pd.DataFrame({"county_name": ["甲县"], "n_schools": [12], "students": [12345.0],
                           "gini": [0.1234], "passed": [True]})
-    html = eb.display.styled(frame).to_html()
+    html = eb.report.display.styled(frame).to_html()
     assert "学校数（所）" in html and "12,345" in html and "0.123" in html and "是" in html
     assert "row_heading" not in html
-    english = eb.display.styled(frame, "en").to_html()
+    english = eb.report.display.styled(frame, "en").to_html()
     assert "Gini" in english and "yes" in english
-    assert "—" in eb.display.styled(frame.assign(gini=np.nan)).to_html()
+    assert "—" in eb.report.display.styled(frame.assign(gini=np.nan)).to_html()

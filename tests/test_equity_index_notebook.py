@@ -25,8 +25,8 @@ def test_equity_index_notebook_writes_consistent_results(tmp_path, sample_dir):
     for figure in ("lorenz", "theil_decomposition", "rank_uncertainty", "sensitivity"):
         assert (out / f"{figure}.png").stat().st_size > 10_000
 
-    schools = eb.data.load_schools(sample_dir / "schools.csv")
-    sections = eb.indicators.compute_indicators(schools)
+    schools = eb.io.load.load_schools(sample_dir / "schools.csv")
+    sections = eb.core.indicators.compute_indicators(schools)
     sections = sections[(sections["year"] == 2017) & (sections["level"] == "junior")]
     n_counties = sections["county_code"].nunique()
 
@@ -66,5 +66,5 @@ def test_equity_index_notebook_writes_consistent_results(tmp_path, sample_dir):
 def test_equity_index_parameters_reject_an_unknown_indicator():
     # The notebook's check runs before any work; tested here without a kernel.
     with pytest.raises(ValueError, match="unknown indicator"):
-        eb.equity.check_parameters({"indicators": ["books_per_pupil",
+        eb.analysis.equity.check_parameters({"indicators": ["books_per_pupil",
                                                    "teaching_area_per_student"]})

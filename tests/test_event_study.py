@@ -1,4 +1,4 @@
-"""edubalance.event_study: did2s against a plain imputation oracle, the known truth, and TWFE."""
+"""edubalance.analysis.event_study: did2s against a plain imputation oracle, the known truth, and TWFE."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import edubalance as eb
-from edubalance import event_study as es
+from edubalance.analysis import event_study as es
 from edubalance.errors import DataError, ParameterError
 
 
@@ -32,7 +32,7 @@ def _imputation(panel, outcome="mean_exam_score", cohort="year_basic_balance",
 
 @pytest.fixture(scope="module")
 def sample_panel():
-    return eb.sample.generate_assessment_panel(2017)
+    return eb.io.sample.generate_assessment_panel(2017)
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,7 @@ def test_recovers_the_known_staggered_effect_where_twfe_is_biased(sample_panel, 
     # Naive TWFE: biased downward by far more than its standard error.
     assert true_att - r.twfe > 0.6 and (true_att - r.twfe) > 3 * r.twfe_std_error
     post = r.event_study[r.event_study["event_time"] >= 0]
-    truth = eb.sample.staggered_effect(post["event_time"])
+    truth = eb.io.sample.staggered_effect(post["event_time"])
     inside = (post["ci_low"] <= truth) & (truth <= post["ci_high"])
     assert inside.mean() >= 0.7
     assert np.corrcoef(post["estimate"], truth)[0, 1] > 0.9  # the effect grows
@@ -118,7 +118,7 @@ def test_never_treated_units_and_always_treated_units():
 
 
 def test_pretrend_test_rejects_anticipation():
-    panel = eb.sample.generate_assessment_panel(2017)
+    panel = eb.io.sample.generate_assessment_panel(2017)
     early = panel["event_time"].isin([-2, -1])
     panel.loc[early, "mean_exam_score"] += 2.0  # effect before balance: a violated design
     result = es.estimate(panel, "mean_exam_score")
@@ -135,7 +135,7 @@ def test_pretrend_test_rejects_anticipation():
     (lambda p: p.assign(year_basic_balance=""), DataError, "no treated unit-year"),
 ])
 def test_bad_panels(change, error, message):
-    panel = eb.sample.generate_assessment_panel(2017)
+    panel = eb.io.sample.generate_assessment_panel(2017)
     with pytest.raises(error, match=message):
         es.estimate(change(panel), "mean_exam_score")
 
@@ -143,10 +143,10 @@ def test_bad_panels(change, error, message):
 def test_plot_takes_an_axes(sample_result):
     import matplotlib.pyplot as plt
 
-    eb.plotting.use_style()
+    eb.report.plotting.use_style()
     fig, ax = plt.subplots()
     truth = pd.DataFrame({"event_time": [0, 1], "true_effect": [1.0, 1.6]})
-    with eb.plotting.missing_glyphs_as_errors():
+    with eb.report.plotting.missing_glyphs_as_errors():
         assert es.event_study_plot(sample_result, truth=truth, ax=ax, lang="en") is ax
     assert len(ax.lines) >= 2
     plt.close(fig)

@@ -20,7 +20,7 @@ def out(tmp_path_factory):
 
 def test_recovers_the_sample_effect_and_shows_twfe_bias(out, sample_dir):
     panel = pd.read_csv(sample_dir / "assessment_panel.csv", dtype={"county_code": str})
-    pd.testing.assert_frame_equal(panel, eb.sample.generate_assessment_panel(2017),
+    pd.testing.assert_frame_equal(panel, eb.io.sample.generate_assessment_panel(2017),
                                   check_dtype=False)
     used = panel[panel["year"] < 2017]
     true_att = used.loc[used["treated"] == 1, "true_effect"].mean()
@@ -44,7 +44,7 @@ def test_recovers_the_sample_effect_and_shows_twfe_bias(out, sample_dir):
     post = table[table["event_time"] >= 0].set_index("event_time")
     # pyfixest demeans by alternating projections (tolerance ~1e-6), hence atol 1e-5.
     np.testing.assert_allclose(post["estimate"], by_event.loc[post.index], atol=1e-5)
-    truth = eb.sample.staggered_effect(post.index.to_numpy())
+    truth = eb.io.sample.staggered_effect(post.index.to_numpy())
     assert ((post["ci_low"] <= truth) & (truth <= post["ci_high"])).mean() >= 0.7
     assert (out / "event_study.png").stat().st_size > 10_000
 
@@ -63,8 +63,8 @@ def test_zh_report_reads_in_chinese_without_raw_values(out, tmp_path, browser):
 
 def test_notes_follow_lang_and_stay_english_in_the_summary():
     # No kernel: what the notebook shows under "注：" and what summary.json keeps.
-    panel = eb.sample.generate_assessment_panel(2017)
-    result = eb.event_study.estimate(panel, "mean_exam_score")
+    panel = eb.io.sample.generate_assessment_panel(2017)
+    result = eb.analysis.event_study.estimate(panel, "mean_exam_score")
     assert result.notes == tuple(result.notes_in("en")) and "2017" in result.notes[0]
     assert result.notes[0].startswith("dropped year(s) 2017: every unit is treated")
     (zh,) = result.notes_in("zh")

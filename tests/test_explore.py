@@ -7,11 +7,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from edubalance.report.explore import ALL_PREFECTURES, FIGURES, Explorer
+from edubalance.report.plotting import missing_glyphs_as_errors
 
 import edubalance as eb
 from conftest import DEMO_EXPLORER, demo_job
-from edubalance.explore import ALL_PREFECTURES, FIGURES, Explorer
-from edubalance.plotting import missing_glyphs_as_errors
 from helpers import execute_failing_notebook
 
 
@@ -80,7 +80,7 @@ def test_county_comparison_cv_is_the_official_weighted_cv(explorer):
     comparison = explorer.county_comparison()
     mine = comparison[comparison["selected"]]
     assert mine["county_name"].tolist() == ["灵武市"] and len(comparison) == 22
-    expected = eb.disparity.weighted_cv(schools["value"], schools["students"])
+    expected = eb.core.disparity.weighted_cv(schools["value"], schools["students"])
     assert mine["cv"].iloc[0] == pytest.approx(expected, rel=1e-9)
     assert comparison["rank"].tolist() == list(range(1, 23))  # sorted, 1 = most even
     trend = explorer.cv_over_years().set_index("year")
@@ -117,7 +117,7 @@ def test_standard_change_switches_indicators_and_thresholds(explorer):
     explorer.indicator.value = "books_per_student"
     explorer.standard.value = "quality-2017"
     names = [name for _label, name in explorer.indicator.options]
-    assert names == eb.standards.load_standard("quality-2017").item_names
+    assert names == eb.core.standards.load_standard("quality-2017").item_names
     assert explorer.indicator.value == names[0]  # books are not an item of quality-2017
     explorer.indicator.value = "teaching_area_per_student"  # an item of both standards
     table = explorer.schools_against_threshold()
@@ -130,8 +130,8 @@ def test_standard_change_switches_indicators_and_thresholds(explorer):
 
 def test_scoring_is_cached_and_widget_changes_are_fast(schools, monkeypatch):
     calls = []
-    real = eb.scoring.score
-    monkeypatch.setattr(eb.scoring, "score", lambda s, std: calls.append(std) or real(s, std))
+    real = eb.core.scoring.score
+    monkeypatch.setattr(eb.core.scoring, "score", lambda s, std: calls.append(std) or real(s, std))
     explorer = Explorer(schools, county="640202")
     explorer.standard.value = "quality-2017"
     explorer.standard.value = "basic-2012"
@@ -232,7 +232,7 @@ def test_explorer_notebook_writes_the_default_view(demo_reports, schools):
     out, entry = demo_job(demo_reports, "explorer", DEMO_EXPLORER["county"])
     assert DEMO_EXPLORER == {"standard": "quality-2017", "county": "西吉县", "year": 2016,
                              "level": "primary", "indicator": "teaching_area_per_student"}
-    summary = eb.notebook.read_summary(out)
+    summary = eb.run.notebook.read_summary(out)
     assert (summary["county"], summary["year"], summary["level"]) == ("西吉县", 2016, "primary")
     assert summary["threshold"] == 4.5 and summary["cv_limit"] == 0.5
     for name in FIGURES:
@@ -242,7 +242,7 @@ def test_explorer_notebook_writes_the_default_view(demo_reports, schools):
     assert summary["n_schools"] == len(table)
     assert summary["schools_meeting_threshold"] == int((table["value"] >= 4.5).sum())
     assert summary["cv"] == pytest.approx(
-        eb.disparity.weighted_cv(table["value"], table["students"]), rel=1e-6)
+        eb.core.disparity.weighted_cv(table["value"], table["students"]), rel=1e-6)
     # Plain primary schools: value = floor area / pupils, straight from the raw file.
     raw = schools[(schools["county_name"] == "西吉县") & (schools["year"] == 2016)
                   & (schools["school_type"] == "primary")]
@@ -260,7 +260,7 @@ def test_explorer_notebook_writes_the_default_view(demo_reports, schools):
     assert [model["state"].get("outputs") for model in state.values()
             if model["model_name"] == "OutputModel" and model["state"].get("outputs")] == []
     page = (demo_reports / entry["report"]).read_text(encoding="utf-8")
-    assert eb.i18n.text("explorer.fallback", "zh") in page
+    assert eb.report.i18n.text("explorer.fallback", "zh") in page
 
 
 @pytest.mark.notebooks
@@ -306,8 +306,8 @@ def test_controls_and_figures_follow_lang_without_snake_case(small):
         explorer = Explorer(small, standard="quality-2017", county="甲县", year=2017, lang=lang)
         labels = [label for label, _name in explorer.indicator.options]
         assert labels and all("_" not in label for label in labels), labels
-        assert labels[0] == eb.i18n.label("above_degree_teachers_per_100_students", lang)
-        assert explorer.county.description == eb.i18n.text("explorer.control.county", lang)
+        assert labels[0] == eb.report.i18n.label("above_degree_teachers_per_100_students", lang)
+        assert explorer.county.description == eb.report.i18n.text("explorer.control.county", lang)
         figures = explorer.figures()
         texts = [t.get_text() for fig in figures.values() for ax in fig.axes
                  for t in [ax.title, ax.xaxis.label, ax.yaxis.label]]
@@ -347,6 +347,6 @@ def test_school_table_escapes_names_and_shows_integers(small):
 def test_in_voila_follows_the_kernel_environment(monkeypatch):
     for key in ("VOILA_KERNEL_ID", "VOILA_BASE_URL", "VOILA_SERVER_URL", "VOILA_PREHEAT"):
         monkeypatch.delenv(key, raising=False)
-    assert not eb.explore.in_voila()
+    assert not eb.report.explore.in_voila()
     monkeypatch.setenv("VOILA_KERNEL_ID", "abc")
-    assert eb.explore.in_voila()
+    assert eb.report.explore.in_voila()

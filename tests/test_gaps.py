@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from edubalance import gaps, scoring
+from edubalance.core import gaps, scoring
 from test_scoring import EVEN, hand_cv, quality_school, school
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from edubalance import indicators, schema
+from edubalance import schema
+from edubalance.core import indicators
 
 CONTRACT_COLUMNS = [
     "county_code", "county_name", "year", "school_id", "school_name", "school_type",

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from edubalance.notebook import (
+from edubalance.run.notebook import (
     ParameterError,
     check_parameters,
     neutralise_formulas,
@@ -95,7 +95,7 @@ def test_categorical_text_columns_are_neutralised_too():
 
 def test_data_files_are_found_from_the_notebooks_folder(root, monkeypatch):
     # JupyterLab and Voila start kernels in notebooks/; papermill and the batch in the root.
-    from edubalance.notebook import find_data_file
+    from edubalance.run.notebook import find_data_file
 
     monkeypatch.chdir(root / "notebooks")
     found = find_data_file("data/sample/schools.csv")

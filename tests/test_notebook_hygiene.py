@@ -55,7 +55,7 @@ def test_kernelspec_and_parameters_cell(path):
     first = ast.parse(following).body[0]
     assert "check_parameters(globals()" in ast.get_source_segment(following, first), \
         f"{path.name}: the first statement after `parameters` must be " \
-        "eb.notebook.check_parameters(globals(), ...), so nothing runs before the check"
+        "eb.run.notebook.check_parameters(globals(), ...), so nothing runs before the check"
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=lambda p: p.stem)
@@ -103,7 +103,7 @@ def test_model_reads_types_from_check_parameters(tmp_path):
                                      'output_dir = "out"')
     cell.metadata["tags"] = ["parameters"]
     check = nbformat.v4.new_code_cell(
-        'params = eb.notebook.check_parameters(globals(), {"county": (str, int), '
+        'params = eb.run.notebook.check_parameters(globals(), {"county": (str, int), '
         '"year": int, "cluster": (str, type(None)), "output_dir": str})')
     nbformat.write(nbformat.v4.new_notebook(cells=[cell, check]), tmp_path / "nb.ipynb")
     model = model_of_notebook(Path(tmp_path / "nb.ipynb"))

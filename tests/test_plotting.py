@@ -7,11 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.colors import to_hex
-
-import edubalance as eb
-from edubalance import plotting
-from edubalance.plotting import (
+from edubalance.report.plotting import (
     PALETTE,
     STATUS_COLOURS,
     bar_against_threshold,
@@ -22,6 +18,10 @@ from edubalance.plotting import (
     save_figure,
     use_style,
 )
+from matplotlib.colors import to_hex
+
+import edubalance as eb
+from edubalance.report import plotting
 
 NINGXIA_COUNTIES = ["大武口区", "灵武市", "青铜峡市", "贺兰县", "利通区", "彭阳县", "永宁县", "平罗县",
                     "中宁县", "兴庆区", "金凤区", "惠农区", "西夏区", "沙坡头区", "红寺堡区", "盐池县",
@@ -77,7 +77,7 @@ def test_drawing_in_the_project_style_imports_neither_seaborn_nor_scipy():
     import subprocess
     import sys
 
-    code = ("import sys, matplotlib; matplotlib.use('Agg'); import edubalance.plotting as p; "
+    code = ("import sys, matplotlib; matplotlib.use('Agg'); import edubalance.report.plotting as p; "
             "p.use_style(); import matplotlib.pyplot as plt; fig, ax = plt.subplots(); "
             "ax.bar(['甲县'], [1]); fig.canvas.draw(); "
             "print(sorted(m for m in ('seaborn', 'scipy.stats') if m in sys.modules))")

@@ -5,10 +5,10 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from edubalance.report.i18n import text
 
 import edubalance as eb
 from conftest import NOTEBOOKS
-from edubalance.i18n import text
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
@@ -63,8 +63,8 @@ def test_no_hard_coded_prose_or_snake_case_in_the_shown_cells():
 
 def test_notebook_uses_the_package_for_every_analysis():
     text = "".join("".join(c["source"]) for c in _cells() if c["cell_type"] == "code")
-    for call in ("eb.scoring.score", "eb.gaps.school_gaps", "eb.clustering.fit_clusters",
-                 "eb.regression.fit_ols", "eb.notebook.write_results"):
+    for call in ("eb.core.scoring.score", "eb.core.gaps.school_gaps", "eb.analysis.clustering.models.fit_clusters",
+                 "eb.analysis.regression.fit_ols", "eb.run.notebook.write_results"):
         assert call in text
     assert "sklearn" not in text and "statsmodels" not in text  # no hand-coded analysis
 
@@ -74,10 +74,10 @@ def test_presentation_runs_and_writes_consistent_numbers(demo_reports, sample_di
     # Executed once for the suite with its defaults (2017), by `edubalance slides` in
     # conftest's demo reports (the browser tests step through the same slides).
     out = demo_reports / "presentation"
-    summary = eb.notebook.read_summary(out)
+    summary = eb.run.notebook.read_summary(out)
     assert summary["year"] == 2017 and summary["counties"] == 22
-    schools = eb.data.load_schools(sample_dir / "schools.csv")
-    quality = eb.scoring.score(schools[schools["year"] == 2017], "quality-2017").counties
+    schools = eb.io.load.load_schools(sample_dir / "schools.csv")
+    quality = eb.core.scoring.score(schools[schools["year"] == 2017], "quality-2017").counties
     passed_both = quality.groupby("county_code")["passed"].all().sum()
     assert summary["counties_passing"]["quality-2017"] == int(passed_both)
     passing = pd.read_csv(out / "counties_passing.csv", encoding="utf-8-sig")
@@ -89,7 +89,7 @@ def test_presentation_runs_and_writes_consistent_numbers(demo_reports, sample_di
     clusters = pd.read_csv(out / "clusters.csv", encoding="utf-8-sig")
     assert len(clusters) == 22 and clusters["cluster"].nunique() == summary["clusters"]
     # Fixed effects recover the simulation's true spending effect (pooled OLS would not).
-    truth = eb.sample.TRUE_EFFECTS["mean_exam_score"]["spending_per_student_kcny"]
+    truth = eb.io.sample.TRUE_EFFECTS["mean_exam_score"]["spending_per_student_kcny"]
     regression = summary["regression"]
     assert regression["term"] == "spending_per_student_kcny"
     assert regression["ci_low"] <= truth <= regression["ci_high"]

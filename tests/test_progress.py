@@ -1,4 +1,4 @@
-"""edubalance.progress: verdicts, first-pass years, shares and the hazard projection."""
+"""edubalance.analysis.progress: verdicts, first-pass years, shares and the hazard projection."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,13 +6,13 @@ import pandas as pd
 import pytest
 
 import edubalance as eb
-from edubalance import progress
+from edubalance.analysis import progress
 from edubalance.errors import DataError, ParameterError
 
 
 @pytest.fixture(scope="module")
 def schools():
-    schools, _ = eb.sample.generate("province", seed=11, years=range(2010, 2014))
+    schools, _ = eb.io.sample.generate("province", seed=11, years=range(2010, 2014))
     return schools
 
 
@@ -26,7 +26,7 @@ def _plain_loop(schools, standard="basic-2012"):
     loop: a county's verdict in a year depends on its own schools of that year only."""
     rows = []
     for (code, name), part in schools.groupby(["county_code", "county_name"]):
-        counties = eb.scoring.score(part, standard).counties
+        counties = eb.core.scoring.score(part, standard).counties
         for year, levels in counties.groupby("year"):
             rows.append((code, name, year, bool(levels["passed"].astype(bool).all())))
     return pd.DataFrame(rows, columns=["county_code", "county_name", "year", "passed"])
@@ -120,9 +120,9 @@ def test_missing_columns_and_empty_table():
 def test_figures_take_an_axes(result):
     import matplotlib.pyplot as plt
 
-    eb.plotting.use_style()
+    eb.report.plotting.use_style()
     fig, (left, right) = plt.subplots(1, 2)
-    with eb.plotting.missing_glyphs_as_errors():
+    with eb.report.plotting.missing_glyphs_as_errors():
         assert progress.heat_map(result.verdicts, ax=left) is left
         assert progress.cv_trajectories(result.verdicts, "junior", limit=0.55, ax=right,
                                         lang="en") is right

@@ -21,10 +21,10 @@ def test_outputs_agree_with_a_plain_loop_over_county_years(out, sample_dir):
     # The verdict of each county-year from scoring one year at a time (test_progress does it
     # county-year by county-year on a generated province; test_scoring shows that scoring
     # counties together equals scoring each alone), then plain loops.
-    schools = eb.data.load_schools(sample_dir / "schools.csv")
+    schools = eb.io.load.load_schools(sample_dir / "schools.csv")
     passed = {}
     for _, part in schools.groupby("year"):
-        levels = eb.scoring.score(part, "basic-2012").counties
+        levels = eb.core.scoring.score(part, "basic-2012").counties
         for row in levels.itertuples():   # a county passes a year if it passes both levels
             key = (row.county_code, row.year)
             passed[key] = passed.get(key, True) and bool(row.passed)
@@ -82,5 +82,5 @@ def test_research_notebooks_show_only_catalogue_text(root, name):
     keys = set(re.findall(r'"((?:research|progress|teachers|event|regression)\.[a-z_.]+)"', source))
     assert len(keys) >= 8
     for key in sorted(keys):
-        assert eb.i18n.text(key, "zh") and eb.i18n.text(key, "en") is not None, key
-    assert 'eb.story.heading(' in source and 'level=1' in source
+        assert eb.report.i18n.text(key, "zh") and eb.report.i18n.text(key, "en") is not None, key
+    assert 'eb.report.story.heading(' in source and 'level=1' in source

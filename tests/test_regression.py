@@ -1,4 +1,4 @@
-"""edubalance.regression against hand calculations, published values and statsmodels directly."""
+"""edubalance.analysis.regression against hand calculations, published values and statsmodels directly."""
 from __future__ import annotations
 
 import html
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import edubalance.regression as reg
+import edubalance.analysis.regression as reg
 
 # SciPy, scikit-learn and statsmodels are imported inside the tests that use them: every
 # pytest-xdist worker imports every test module to collect it (about 2 s for these three).
@@ -341,8 +341,7 @@ def test_models_table_formats_escape_text(panel):
 
 def test_coefficient_plot_and_description(panel):
     import matplotlib.pyplot as plt
-
-    from edubalance.plotting import missing_glyphs_as_errors
+    from edubalance.report.plotting import missing_glyphs_as_errors
 
     result = reg.fit_ols(panel.rename(columns={"urbanisation_pct": "城镇化率"}), "mean_exam_score",
                          INPUTS[:2] + ["城镇化率"], fixed_effects=["county_code", "year"],
@@ -379,7 +378,7 @@ def test_read_table_by_extension_keeps_codes_as_text(tmp_path):
 @pytest.mark.parametrize("outcome", ["mean_exam_score", "progression_rate_pct",
                                      "retention_rate_pct"])
 def test_sample_recovers_true_effects_with_two_way_fixed_effects(sample_dir, outcome):
-    from edubalance.sample import TRUE_EFFECTS
+    from edubalance.io.sample import TRUE_EFFECTS
 
     counties = reg.read_table(sample_dir / "counties.csv")
     truth = TRUE_EFFECTS[outcome]
@@ -392,7 +391,7 @@ def test_sample_recovers_true_effects_with_two_way_fixed_effects(sample_dir, out
 
 
 def test_sample_pooled_ols_is_biased(sample_dir):
-    from edubalance.sample import TRUE_EFFECTS
+    from edubalance.io.sample import TRUE_EFFECTS
 
     counties = reg.read_table(sample_dir / "counties.csv")
     truth = TRUE_EFFECTS["mean_exam_score"]

@@ -78,18 +78,18 @@ def test_excel_input_pooled_hc1(counties, tmp_path):
 
     path = tmp_path / "counties.xlsx"
     counties.to_excel(path, index=False)
-    table = eb.regression.read_table(path)
+    table = eb.analysis.regression.read_table(path)
     assert len(table) == len(counties) and table["county_code"].tolist() == counties["county_code"].tolist()
-    eb.regression.check_specification(table, "progression_rate_pct", INPUTS[:2], [], "HC1", None)
-    result = eb.regression.fit_ols(table, "progression_rate_pct", INPUTS[:2], fixed_effects=[],
+    eb.analysis.regression.check_specification(table, "progression_rate_pct", INPUTS[:2], [], "HC1", None)
+    result = eb.analysis.regression.fit_ols(table, "progression_rate_pct", INPUTS[:2], fixed_effects=[],
                                    cov_type="HC1", cluster=None)
-    coefficients = eb.regression.coefficient_table(result)[eb.regression.COEFFICIENT_COLUMNS]
+    coefficients = eb.analysis.regression.coefficient_table(result)[eb.analysis.regression.COEFFICIENT_COLUMNS]
     direct = smf.ols("progression_rate_pct ~ " + " + ".join(INPUTS[:2]), counties).fit(
         cov_type="HC1")
     assert coefficients["term"].tolist() == ["Intercept", *INPUTS[:2]]
     np.testing.assert_allclose(coefficients["estimate"], direct.params, rtol=1e-9)
     np.testing.assert_allclose(coefficients["std_error"], direct.bse, rtol=1e-9)
-    model = json.loads(eb.regression.model_json(result))
+    model = json.loads(eb.analysis.regression.model_json(result))
     assert model["nobs"] == len(counties) and model["cov_type"] == "HC1"
     assert model["cluster"] is None
     assert model["fixed_effects"] == [] and model["r2_within"] is None
@@ -103,7 +103,7 @@ def test_excel_input_pooled_hc1(counties, tmp_path):
 def test_bad_parameters_fail_with_named_message(counties, parameters, message):
     # The notebook's first cell calls check_specification with its parameters before any
     # work (issue 12: error paths as unit tests, without starting a kernel).
-    import edubalance.regression as reg
+    import edubalance.analysis.regression as reg
     from edubalance.errors import ParameterError
 
     spec = {"outcome": "mean_exam_score", "inputs": INPUTS, "fixed_effects": ["county_code", "year"],
@@ -142,16 +142,16 @@ def test_report_words_use_labels_only(counties):
     # effects and clusters by their labels; summary.json's text keeps the column names.
     import edubalance as eb
 
-    result = eb.regression.fit_ols(counties, "mean_exam_score", INPUTS,
+    result = eb.analysis.regression.fit_ols(counties, "mean_exam_score", INPUTS,
                                    fixed_effects=["county_code", "year"], cov_type="cluster",
                                    cluster="county_code")
     for lang in ("zh", "en"):
-        words = eb.regression.describe_result(result, lang=lang, names=False)
-        table = eb.regression.models_table(result, lang=lang, show_columns=False)
+        words = eb.analysis.regression.describe_result(result, lang=lang, names=False)
+        table = eb.analysis.regression.models_table(result, lang=lang, show_columns=False)
         for shown in (words, table):
             assert not any(name in shown for name in [*INPUTS, "county_code", "mean_exam_score"])
-        assert eb.i18n.label("spending_per_student_kcny", lang) in words
-        assert eb.i18n.label("county_code", lang) in table
-    assert "固定效应 | 县代码, 年份 |" in eb.regression.models_table(result, lang="zh",
+        assert eb.report.i18n.label("spending_per_student_kcny", lang) in words
+        assert eb.report.i18n.label("county_code", lang) in table
+    assert "固定效应 | 县代码, 年份 |" in eb.analysis.regression.models_table(result, lang="zh",
                                                                    show_columns=False)
-    assert "spending_per_student_kcny" in eb.regression.headline(result, lang="zh")["text"]
+    assert "spending_per_student_kcny" in eb.analysis.regression.headline(result, lang="zh")["text"]

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 import edubalance as eb
-from edubalance import report
+from edubalance.report import html as report
 from edubalance.run.index import _param_label
 from helpers import Links
 
@@ -240,5 +240,5 @@ def test_index_columns_are_the_labels_of_the_varying_parameters(tmp_path):
     headers = re.findall(r'<th scope="col">([^<]*)</th>', page)
     assert headers[0] == _param_label("outcome", "zh"), headers  # the varying parameter
     assert all(len(h) > 1 for h in headers), headers
-    assert eb.i18n.label("mean_exam_score") in page and ">mean_exam_score<" not in page
+    assert eb.report.i18n.label("mean_exam_score") in page and ">mean_exam_score<" not in page
     assert "<b>2017</b>" in page and "2,017" not in page

@@ -5,11 +5,11 @@ Three kinds of page, each opened from the file system with the network refused:
 - the notebook executed on a failing sample county (灵武市, quality-2017, Chinese; a job of
   conftest's demo reports): the visible
   text has no ``NaN``, ``<NA>``, ``True``/``False``, ``None``, scientific notation, snake_case
-  names or Python literals; its PDF (``eb.pdf.write_pdfs``) holds the county name as text;
+  names or Python literals; its PDF (``eb.report.pdf.write_pdfs``) holds the county name as text;
 - the notebook executed on a generated county whose county name and every school name come
   from a hostile-name corpus (issue 14 item 2);
 - one report per corpus name used as the county name, built through the same package calls
-  as the notebook (no kernel) and exported by ``eb.report.export_html``.
+  as the notebook (no kernel) and exported by ``eb.report.html.export_html``.
 
 On every page no script may run (``window.__pwned`` stays unset, no dialog opens, no element
 carries an ``on*`` handler) and no ``javascript:`` link, frame or object exists.
@@ -68,14 +68,14 @@ BAD_TEXT = {
 
 def _execute(folder, **parameters):
     output = execute_notebook_once("county_scoring", folder, **parameters)
-    return eb.report.export_html(folder / "county_scoring.executed.ipynb",
+    return eb.report.html.export_html(folder / "county_scoring.executed.ipynb",
                                  output / "county_scoring.html")
 
 
 @pytest.fixture(scope="module")
 def failing_report(demo_reports, tmp_path_factory):
     # 灵武市 with quality-2017 (Chinese), executed once for the suite by the batch of conftest's
-    # demo reports and exported there by eb.report.export_html; a copy, so that its PDF is
+    # demo reports and exported there by eb.report.html.export_html; a copy, so that its PDF is
     # written beside the copy.
     import shutil
 
@@ -107,7 +107,7 @@ def _hostile_counties():
     frame = pd.concat([county_frame([("primary", 300, 30, 1.0), ("primary", 300, 30, 0.3)],
                                     name=name, code=f"6409{i:02d}")
                        for i, name in enumerate(HOSTILE)], ignore_index=True)
-    return frame, eb.scoring.score(frame, "quality-2017")
+    return frame, eb.core.scoring.score(frame, "quality-2017")
 
 
 def _package_reports(folder, names, lang: str):
@@ -117,11 +117,11 @@ def _package_reports(folder, names, lang: str):
     frame, result = _hostile_counties()
     cells = []
     for i, name in enumerate(names):
-        report = eb.county_report.build(frame, result, f"6409{i:02d}", 2017, data_path=name,
+        report = eb.report.county_report.build(frame, result, f"6409{i:02d}", 2017, data_path=name,
                                         lang=lang)
-        shown = [eb.county_report.html_heading(report.title, 1), report.verdict_html,
+        shown = [eb.report.county_report.html_heading(report.title, 1), report.verdict_html,
                  *(table.to_html() for table in report.tables.values()),
-                 "<ul>" + "".join(f"<li>{eb.markup.escape_html(m)}</li>" for m in report.methods)
+                 "<ul>" + "".join(f"<li>{eb.report.markup.escape_html(m)}</li>" for m in report.methods)
                  + "</ul>"]
         cell = nbformat.v4.new_code_cell("")
         cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": html})
@@ -129,7 +129,7 @@ def _package_reports(folder, names, lang: str):
         cells.append(cell)
     path = folder / f"reports-{lang}.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=cells), str(path))
-    return eb.report.export_html(path, path.with_suffix(".html"))
+    return eb.report.html.export_html(path, path.with_suffix(".html"))
 
 
 def _open(browser, path):
@@ -181,7 +181,7 @@ def test_the_failing_county_report_reads_as_a_report_and_prints(browser, failing
     assert page.evaluate("() => [...document.querySelectorAll('table')].every(t => t.caption)")
     from pypdf import PdfReader
 
-    (pdf,) = eb.pdf.write_pdfs([failing_report])
+    (pdf,) = eb.report.pdf.write_pdfs([failing_report])
     assert pdf == failing_report.with_suffix(".pdf")
     reader = PdfReader(str(pdf))
     first = reader.pages[0].extract_text()
@@ -226,8 +226,8 @@ def test_english_reports_read_clean_too(browser, tmp_path):
     cells = []
     for standard, county in (("basic-2012", "大武口区"), ("quality-2017", "灵武市"),
                              ("ningxia-2010", "西吉县")):
-        schools, result = eb.cache.scored_year(SAMPLE, standard, 2017)
-        report = eb.county_report.build(schools, result, county, 2017, lang="en",
+        schools, result = eb.run.cache.scored_year(SAMPLE, standard, 2017)
+        report = eb.report.county_report.build(schools, result, county, 2017, lang="en",
                                         data_path="data/sample/schools.csv")
         cell = nbformat.v4.new_code_cell("")
         cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": html})
@@ -236,7 +236,7 @@ def test_english_reports_read_clean_too(browser, tmp_path):
         cells.append(cell)
     path = tmp_path / "en.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=cells), str(path))
-    page, events = _open(browser, eb.report.export_html(path, tmp_path / "en.html"))
+    page, events = _open(browser, eb.report.html.export_html(path, tmp_path / "en.html"))
     _assert_inert(page, events, "English reports")
     visible = page.evaluate("() => document.body.innerText")
     for what, pattern in BAD_TEXT.items():

@@ -15,12 +15,12 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from edubalance.report.tables import Table, format_value
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import edubalance as eb
 from edubalance.io.write import neutralise_formulas, write_results
-from edubalance.tables import Table, format_value
 from helpers import FRACTIONS, county_frame
 
 STANDARDS = ("basic-2012", "quality-2017", "ningxia-2010")
@@ -33,10 +33,10 @@ SEEN: set[tuple[str, str, str]] = set()
 
 
 def check_report(frame: pd.DataFrame, standard: str, folder, lang: str = "zh"):
-    result = eb.scoring.score(frame, standard)
-    report = eb.county_report.build(frame, result, "甲县", 2017, data_path="gen.csv", lang=lang)
+    result = eb.core.scoring.score(frame, standard)
+    report = eb.report.county_report.build(frame, result, "甲县", 2017, data_path="gen.csv", lang=lang)
     written = write_results(folder, summary=report.summary, tables=report.results)
-    eb.xlsx.write_workbook(folder / "results.xlsx", report.sheets)
+    eb.report.xlsx.write_workbook(folder / "results.xlsx", report.sheets)
     assert {"summary", "cv", "indicators", "compliance", "gaps"} <= set(written)
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert summary["passed"] == all(v["passed"] for v in summary["levels"].values())
@@ -45,7 +45,7 @@ def check_report(frame: pd.DataFrame, standard: str, folder, lang: str = "zh"):
         for rule, status in info["rules"].items():
             SEEN.add((standard, rule, status))
     book = openpyxl.load_workbook(folder / "results.xlsx")
-    assert book.sheetnames == list(eb.county_report.SHEETS)
+    assert book.sheetnames == list(eb.report.county_report.SHEETS)
     for table in report.tables.values():
         shown = " ".join(table.display_frame().to_numpy().ravel().astype(str)) if len(table.frame) \
             else table.empty
@@ -85,7 +85,7 @@ def test_generated_counties_cover_pass_and_fail_of_every_rule():
     if not SEEN:
         pytest.skip("runs after the hypothesis test in the same session")
     for standard in STANDARDS:
-        spec = eb.standards.load_standard(standard)
+        spec = eb.core.standards.load_standard(standard)
         for rule in spec.rules:
             if rule.kind in ("not_assessed", "evidence"):
                 continue
@@ -132,7 +132,7 @@ def test_the_verdict_says_what_it_would_take_with_amounts_and_units():
                            "unit": ["人", "元", "m²"], "amount": [12.0, 381_950.0, 10.2],
                            "schools": [3, 2, 1]})
     empty = pd.DataFrame(columns=["level", "steps", "reached"])
-    sentences = eb.verdict.take_sentences(summary, totals, empty, empty)
+    sentences = eb.report.verdict.take_sentences(summary, totals, empty, empty)
     assert sentences["primary"] == [
         "使未达标学校达到各项指标标准，小学需新增体育艺术专任教师 12 人、教学仪器设备 38.2 万元、"
         "体育运动场馆 11 平方米（涉及3所学校）。"]
@@ -157,7 +157,7 @@ def test_write_workbook_keeps_numbers_and_neutralises_text(tmp_path):
     table = Table(pd.DataFrame({"学校": ["@SUM(A1)", "乙"], "学生（人）": [1200, 30],
                                 "差异系数": [0.5, np.nan], "达标": [True, False]}),
                   {"学生（人）": "int", "差异系数": "cv", "达标": "bool"})
-    path = eb.xlsx.write_workbook(tmp_path / "r.xlsx", {"结论": table})
+    path = eb.report.xlsx.write_workbook(tmp_path / "r.xlsx", {"结论": table})
     sheet = openpyxl.load_workbook(path)["结论"]
     assert [c.value for c in sheet[1]] == ["学校", "学生（人）", "差异系数", "达标"]
     assert [c.value for c in sheet[2]] == ["'@SUM(A1)", 1200, 0.5, "是"]
@@ -170,10 +170,10 @@ def test_write_workbook_keeps_numbers_and_neutralises_text(tmp_path):
 def test_write_pdfs_names_the_missing_browser(tmp_path):
     report = tmp_path / "r.html"
     report.write_text("<html><body>甲县</body></html>", encoding="utf-8")
-    with pytest.raises(eb.pdf.BrowserMissingError, match="no Chromium browser at /nonexistent"):
-        eb.pdf.write_pdfs([report], executable="/nonexistent/chromium")
+    with pytest.raises(eb.report.pdf.BrowserMissingError, match="no Chromium browser at /nonexistent"):
+        eb.report.pdf.write_pdfs([report], executable="/nonexistent/chromium")
     with pytest.raises(FileNotFoundError, match="missing.html"):
-        eb.pdf.write_pdfs([tmp_path / "missing.html"])
+        eb.report.pdf.write_pdfs([tmp_path / "missing.html"])
 
 
 def test_pdf_command_is_registered():
@@ -187,10 +187,10 @@ def test_report_png_writes_and_returns_the_same_bytes(tmp_path):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(2, 1))
-    data = eb.plotting.report_png(fig, tmp_path, "f")
+    data = eb.report.plotting.report_png(fig, tmp_path, "f")
     assert (tmp_path / "f.png").read_bytes() == data
     assert not (tmp_path / "f.svg").exists()
     assert not plt.fignum_exists(fig.number)
     fig, ax = plt.subplots(figsize=(2, 1))
-    eb.plotting.report_png(fig, tmp_path, "g", formats=("png", "svg"))
+    eb.report.plotting.report_png(fig, tmp_path, "g", formats=("png", "svg"))
     assert (tmp_path / "g.svg").stat().st_size > 100

@@ -1,4 +1,4 @@
-"""``eb.report.export_html`` for printable reports: the page title names the county (from the
+"""``eb.report.html.export_html`` for printable reports: the page title names the county (from the
 report's own heading, escaped), the page language follows ``lang``, the A4 print stylesheet
 is in the page, and nothing is loaded from the network."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ import edubalance as eb
 def _notebook(folder, heading: str, lang: str | None = None):
     cell = nbformat.v4.new_code_cell("")
     cell.outputs = [nbformat.v4.new_output("display_data", data={
-        "text/html": eb.county_report.html_heading(heading, 1)})]
+        "text/html": eb.report.county_report.html_heading(heading, 1)})]
     notebook = nbformat.v4.new_notebook(cells=[cell])
     if lang:
         notebook.metadata["papermill"] = {"parameters": {"lang": lang}}
@@ -24,7 +24,7 @@ def _notebook(folder, heading: str, lang: str | None = None):
 
 def test_title_names_the_county_and_stays_escaped(tmp_path):
     heading = '<script>alert(1)</script>县义务教育均衡发展评估报告（2017年）'
-    page = eb.report.export_html(_notebook(tmp_path, heading), tmp_path / "r.html").read_text(
+    page = eb.report.html.export_html(_notebook(tmp_path, heading), tmp_path / "r.html").read_text(
         encoding="utf-8")
     assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;县义务教育均衡发展评估报告（2017年）</title>" in page
     assert "<script>alert(1)" not in page
@@ -32,7 +32,7 @@ def test_title_names_the_county_and_stays_escaped(tmp_path):
 
 
 def test_print_stylesheet_and_language(tmp_path):
-    page = eb.report.export_html(_notebook(tmp_path, "甲县", lang="en"),
+    page = eb.report.html.export_html(_notebook(tmp_path, "甲县", lang="en"),
                                  tmp_path / "r.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in page
     assert "@page { size: A4" in page and "break-before: page" in page

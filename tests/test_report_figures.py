@@ -13,18 +13,18 @@ import edubalance as eb  # noqa: E402
 
 @pytest.fixture(scope="module")
 def scored():
-    schools = eb.data.load_schools("data/sample/schools.csv")
-    return eb.scoring.score(schools[schools["year"] == 2017], "quality-2017")
+    schools = eb.io.load.load_schools("data/sample/schools.csv")
+    return eb.core.scoring.score(schools[schools["year"] == 2017], "quality-2017")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_fixed_margins_equal_the_tight_layout_of_the_same_figure(scored, lang):
     import matplotlib.pyplot as plt
 
-    eb.plotting.use_style()
-    fixed = eb.county_report.comparison_figure(scored, "640181", 2017, lang=lang)
+    eb.report.plotting.use_style()
+    fixed = eb.report.county_report.comparison_figure(scored, "640181", 2017, lang=lang)
     fixed_margins = {k: getattr(fixed.subplotpars, k) for k in ("left", "right", "bottom", "top")}
-    tight = eb.county_report.comparison_figure(scored, "640181", 2017, lang=lang)
+    tight = eb.report.county_report.comparison_figure(scored, "640181", 2017, lang=lang)
     tight.tight_layout()
     for key, value in fixed_margins.items():
         assert value == pytest.approx(getattr(tight.subplotpars, key), abs=0.015), key
@@ -46,9 +46,9 @@ def test_fixed_margins_equal_the_tight_layout_of_the_same_figure(scored, lang):
 def test_another_county_gets_the_same_margins_and_its_own_points(scored):
     import matplotlib.pyplot as plt
 
-    eb.plotting.use_style()
-    first = eb.county_report.comparison_figure(scored, "640181", 2017)
-    second = eb.county_report.comparison_figure(scored, "640202", 2017)
+    eb.report.plotting.use_style()
+    first = eb.report.county_report.comparison_figure(scored, "640181", 2017)
+    second = eb.report.county_report.comparison_figure(scored, "640202", 2017)
     assert first.subplotpars.left == second.subplotpars.left
     mine = scored.cv[(scored.cv["county_code"] == "640202") & (scored.cv["year"] == 2017)
                      & (scored.cv["level"] == "primary")].set_index("indicator")["cv"]
@@ -64,8 +64,8 @@ def test_table_shading_uses_the_heat_map_colours():
     import numpy as np
 
     percent = np.linspace(-10, 260, 541)
-    styles = eb.tables.percent_shading(percent)
+    styles = eb.report.tables.percent_shading(percent)
     expected = [matplotlib.colors.to_hex(c)
                 for c in matplotlib.colormaps["RdBu"](np.clip(percent / 200, 0, 1))]
     assert [s.split(";")[0].removeprefix("background-color: ") for s in styles] == expected
-    assert eb.tables.percent_shading([float("nan"), float("inf")]) == ["", ""]
+    assert eb.report.tables.percent_shading([float("nan"), float("inf")]) == ["", ""]

@@ -5,7 +5,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from edubalance import data, roster, schema
+from edubalance import schema
+from edubalance.io import load as data
+from edubalance.io import roster
 
 COLUMNS = ["school_id", "姓名", "出生年月", "学历", "教师资格", "职称", "任职岗位", "备注"]
 ROWS = [

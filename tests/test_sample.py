@@ -9,15 +9,15 @@ from edubalance.schema import SCHOOL_COLUMNS
 
 @pytest.fixture(scope="module")
 def province():
-    return eb.sample.generate("province", seed=2017)
+    return eb.io.sample.generate("province", seed=2017)
 
 
 def test_same_seed_same_data_and_other_seed_differs():
-    a_schools, a_counties = eb.sample.generate("province", seed=7, years=[2016, 2017])
-    b_schools, b_counties = eb.sample.generate("province", seed=7, years=[2016, 2017])
+    a_schools, a_counties = eb.io.sample.generate("province", seed=7, years=[2016, 2017])
+    b_schools, b_counties = eb.io.sample.generate("province", seed=7, years=[2016, 2017])
     pd.testing.assert_frame_equal(a_schools, b_schools)
     pd.testing.assert_frame_equal(a_counties, b_counties)
-    c_schools, _ = eb.sample.generate("province", seed=8, years=[2016, 2017])
+    c_schools, _ = eb.io.sample.generate("province", seed=8, years=[2016, 2017])
     assert not a_schools["students_primary"].equals(c_schools["students_primary"])
 
 
@@ -67,7 +67,7 @@ def test_calibrated_on_seed_002(province):
 
 @pytest.mark.slow  # 200,000 schools
 def test_national_scale_size():
-    schools, counties = eb.sample.generate("national", seed=1)
+    schools, counties = eb.io.sample.generate("national", seed=1)
     assert 2800 <= counties["county_code"].nunique() <= 2900
     assert 190_000 <= len(schools) <= 210_000
     assert not schools.duplicated(["county_code", "school_id"]).any()
@@ -87,14 +87,14 @@ def test_outcomes_follow_the_documented_model(province):
     # With the true coefficients removed, what is left must be county + year effects + noise:
     # a two-way within transformation leaves residuals with the documented noise SD.
     _, counties = province
-    for outcome, effects in eb.sample.TRUE_EFFECTS.items():
+    for outcome, effects in eb.io.sample.TRUE_EFFECTS.items():
         rest = counties[outcome] - sum(coef * counties[col] for col, coef in effects.items())
         within = (rest - rest.groupby(counties["county_code"]).transform("mean")
                   - rest.groupby(counties["year"]).transform("mean") + rest.mean())
         n_counties, n_years = counties["county_code"].nunique(), counties["year"].nunique()
         dof = (n_counties - 1) * (n_years - 1)
         sd = np.sqrt((within**2).sum() / dof)
-        assert sd == pytest.approx(eb.sample.OUTCOME_NOISE_SD[outcome], rel=0.15)
+        assert sd == pytest.approx(eb.io.sample.OUTCOME_NOISE_SD[outcome], rel=0.15)
 
 
 def test_cli_writes_files(tmp_path):
@@ -112,13 +112,14 @@ def test_cli_writes_files(tmp_path):
 
 def test_shipped_sample_is_what_the_generator_makes(sample_dir):
     shipped = pd.read_csv(sample_dir / "schools.csv", dtype={"county_code": str, "school_id": str})
-    schools, _ = eb.sample.generate("province", seed=2017)
+    schools, _ = eb.io.sample.generate("province", seed=2017)
     assert len(shipped) == len(schools)
     assert shipped["teachers"].sum() == schools["teachers"].sum()
 
 
 def test_shipped_roster_agrees_with_the_schools_it_covers(sample_dir):
-    from edubalance import data, roster
+    from edubalance.io import load as data
+    from edubalance.io import roster
 
     teachers = data.load_teachers(sample_dir / "teachers.csv")
     schools = data.load_schools(sample_dir / "schools.csv")
@@ -132,23 +133,24 @@ def test_shipped_roster_agrees_with_the_schools_it_covers(sample_dir):
 
 
 def test_shipped_form_workbook_holds_the_same_schools_as_the_csv(sample_dir):
-    from edubalance import data
+    from edubalance.io import load as data
 
     form = data.load_schools(sample_dir / "schools_form.xlsx")
     schools = data.load_schools(sample_dir / "schools.csv")
-    expected = schools[(schools["county_name"] == eb.sample.FORM_COUNTY)
+    expected = schools[(schools["county_name"] == eb.io.sample.FORM_COUNTY)
                        & (schools["year"] == schools["year"].max())].reset_index(drop=True)
     pd.testing.assert_frame_equal(form[expected.columns].reset_index(drop=True), expected,
                                   check_dtype=False)
 
 
 def test_shipped_county_roster_covers_every_school_of_its_counties(sample_dir):
-    from edubalance import data, roster
+    from edubalance.io import load as data
+    from edubalance.io import roster
 
     teachers = data.load_teachers(sample_dir / "teachers_county.csv")
     schools = data.load_schools(sample_dir / "schools.csv")
     latest = schools[(schools["year"] == schools["year"].max())
-                     & schools["county_name"].isin(eb.sample.ROSTER_COUNTIES)]
+                     & schools["county_name"].isin(eb.io.sample.ROSTER_COUNTIES)]
     counts = roster.roster_to_school_counts(teachers, latest).set_index("school_id")
     assert set(counts.index) == set(latest["school_id"]) and len(counts) > 100
     columns = ["teachers", "teachers_above_degree", "teachers_mid_title", "teachers_backbone",
@@ -161,9 +163,9 @@ def test_shipped_county_roster_covers_every_school_of_its_counties(sample_dir):
 
 def test_assessment_panel_follows_its_documented_model(sample_dir):
     shipped = pd.read_csv(sample_dir / "assessment_panel.csv", dtype={"county_code": str})
-    panel = eb.sample.generate_assessment_panel(2017)
+    panel = eb.io.sample.generate_assessment_panel(2017)
     pd.testing.assert_frame_equal(shipped, panel, check_dtype=False)
-    assert panel["year"].min() == eb.sample.ASSESSMENT_YEARS[0] and panel["year"].max() == 2017
+    assert panel["year"].min() == eb.io.sample.ASSESSMENT_YEARS[0] and panel["year"].max() == 2017
     event = panel["year"] - panel["year_basic_balance"]
     expected = np.where(event >= 0, 1.0 + 0.6 * event, 0.0)
     np.testing.assert_allclose(panel["true_effect"], expected)
@@ -177,7 +179,7 @@ def test_assessment_panel_follows_its_documented_model(sample_dir):
 
 
 def test_every_shipped_csv_is_byte_identical_to_the_generator(sample_dir, tmp_path):
-    written = eb.sample.write_sample(tmp_path, "province", seed=2017)
+    written = eb.io.sample.write_sample(tmp_path, "province", seed=2017)
     csvs = sorted(p.name for p in written.values() if p.suffix == ".csv")
     assert csvs == ["assessment_panel.csv", "counties.csv", "schools.csv", "teachers.csv",
                     "teachers_county.csv"]

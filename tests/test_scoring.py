@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 import edubalance as eb
-from edubalance import schema, scoring
+from edubalance import schema
+from edubalance.core import scoring
 
 # Per-pupil resources of an "even" school (every indicator present, every CV zero when all
 # schools are even); multiplied by enrolment to get the school's counts.
@@ -299,7 +300,7 @@ def test_county_summary_is_json_ready_and_rejects_missing_year():
     assert set(level) >= {"composite_cv", "passed", "failed_rules", "not_assessed"}
     assert level["passed"] == (level["failed_rules"] == [])
     assert set(level["reasons"]) == set(level["failed_rules"])
-    from edubalance.notebook import to_jsonable
+    from edubalance.run.notebook import to_jsonable
     assert to_jsonable(summary)["levels"]["primary"]["composite_cv"] is None
     text = scoring.summary_markdown(summary)
     assert "大武口区" in text and "failed" in text
@@ -334,7 +335,7 @@ def test_gaps_uses_no_private_names_of_scoring():
     import ast
     import inspect
 
-    from edubalance import gaps
+    from edubalance.core import gaps
 
     tree = ast.parse(inspect.getsource(gaps))
     imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
@@ -346,7 +347,7 @@ def test_gaps_uses_no_private_names_of_scoring():
 def test_scoring_figures_draw_on_given_axes_in_the_chosen_language(lang):
     import matplotlib.pyplot as plt
 
-    from edubalance import plotting
+    from edubalance.report import plotting
 
     plotting.use_style()
     frame = pd.DataFrame([school("a", 300), school("b", 500, sports_area_m2=2.0),
@@ -384,7 +385,7 @@ def test_score_rejects_blank_infinite_and_negative_values_named_by_row(bad, mess
     schools = valid_schools()
     schools["books"] = schools["books"].astype(float)
     schools.loc[1, "books"] = bad
-    with pytest.raises(eb.data.DataError) as error:
-        eb.scoring.score(schools, "basic-2012")
+    with pytest.raises(eb.io.load.DataError) as error:
+        eb.core.scoring.score(schools, "basic-2012")
     text = str(error.value)
     assert message in text and "row 3" in text and "'books'" in text and "school 002" in text

@@ -1,4 +1,4 @@
-"""Offline reveal.js slides (edubalance.slides export and CLI) and the slide building blocks."""
+"""Offline reveal.js slides (edubalance.report.slides export and CLI) and the slide building blocks."""
 from __future__ import annotations
 
 import argparse
@@ -9,9 +9,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from edubalance.report.i18n import text
 
-from edubalance import slides as eb_slides
-from edubalance.i18n import text
+from edubalance.report import slides as eb_slides
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REMOTE = re.compile(r"<(script|link)\b[^>]*(src|href)\s*=\s*[\"']?(https?:)?//", re.I)
@@ -51,7 +51,8 @@ def test_slides_render_in_a_browser_without_network(slides, browser):
 
 
 def test_slides_cli_is_registered_with_lang(monkeypatch, tmp_path, capsys):
-    from edubalance import cli, report
+    from edubalance import cli
+    from edubalance.report import html as report
 
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command")
@@ -63,7 +64,7 @@ def test_slides_cli_is_registered_with_lang(monkeypatch, tmp_path, capsys):
     args = parser.parse_args(["slides", "nb.ipynb", "--output", str(tmp_path), "--lang", "en"])
     assert args.func(args) == 0
     assert calls == [("nb.ipynb", str(tmp_path), {"lang": "en"})]
-    assert "slides" in cli.CLI_MODULES
+    assert "report.slides" in cli.CLI_MODULES
     with pytest.raises(SystemExit):
         parser.parse_args(["slides", "nb.ipynb", "--lang", "fr"])
 

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from edubalance import indicators, scoring, standards
+from edubalance.core import indicators, scoring, standards
 
 
 def test_shipped_standards_are_listed_and_load():
@@ -129,8 +129,8 @@ def test_evaluate_formula_handles_division_by_zero():
 
 
 def test_unknown_and_malformed_standards_raise_standard_error(tmp_path):
+    from edubalance.core.standards import load_standard, load_standard_file
     from edubalance.errors import StandardError
-    from edubalance.standards import load_standard, load_standard_file
 
     with pytest.raises(StandardError, match="unknown standard 'basic-2099'"):
         load_standard("basic-2099")

@@ -1,4 +1,4 @@
-"""edubalance.tables: the one number formatter and the one Styler builder behind the report
+"""edubalance.report.tables: the one number formatter and the one Styler builder behind the report
 tables (Table, story.table), the analysis notebooks (display.styled) and the slides
 (slides.table)."""
 from __future__ import annotations
@@ -9,11 +9,11 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from edubalance.report.tables import KINDS, Table, format_value, styler
 
-from edubalance import display, slides, tables
 from edubalance.errors import ParameterError
+from edubalance.report import display, slides, tables
 from edubalance.run.index import format_number as index_number
-from edubalance.tables import KINDS, Table, format_value, styler
 
 FORBIDDEN = re.compile(r"nan|None|True|False|inf|\d[eE][+-]?\d|<NA>", re.IGNORECASE)
 
@@ -124,7 +124,7 @@ def test_bad_options_are_parameter_errors():
 
 
 def test_removed_duplicate_formatter_stays_removed():
-    from edubalance import summaries
+    from edubalance.analysis import summaries
 
     assert not hasattr(summaries, "format_number")
     assert tables.format_value is format_value

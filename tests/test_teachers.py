@@ -1,4 +1,4 @@
-"""edubalance.teachers: structure per school and county, indicators, discrepancies."""
+"""edubalance.analysis.teachers: structure per school and county, indicators, discrepancies."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import edubalance as eb
-from edubalance import teachers
+from edubalance.analysis import teachers
 from edubalance.errors import DataError
 
 NON_TEACHING = ("工勤", "后勤", "会计", "出纳", "门卫", "保安", "炊事", "厨师", "司机", "校医", "保育", "宿管")
@@ -14,8 +14,8 @@ NON_TEACHING = ("工勤", "后勤", "会计", "出纳", "门卫", "保安", "炊
 
 @pytest.fixture(scope="module")
 def sample(sample_dir):
-    roster = eb.data.load_teachers(sample_dir / "teachers_county.csv")
-    schools = eb.data.load_schools(sample_dir / "schools.csv")
+    roster = eb.io.load.load_teachers(sample_dir / "teachers_county.csv")
+    schools = eb.io.load.load_schools(sample_dir / "schools.csv")
     return roster, schools
 
 
@@ -55,7 +55,7 @@ def test_school_table_matches_a_plain_loop(sample):
     # Bands partition the teachers.
     assert (table[list(teachers.DEGREE_BANDS)].sum(axis=1) == table["teachers"]).all()
     assert (table[list(teachers.TITLE_BANDS)].sum(axis=1) == table["teachers"]).all()
-    ages = [*eb.roster.AGE_BANDS, "teachers_age_unknown"]
+    ages = [*eb.io.roster.AGE_BANDS, "teachers_age_unknown"]
     assert (table[ages].sum(axis=1) == table["teachers"]).all()
     # The simulated roster was drawn to agree with the school table: no discrepancy.
     assert result.discrepancies.empty
@@ -131,9 +131,9 @@ def test_figures_take_an_axes(sample):
 
     roster, _ = sample
     counties = teachers.county_teachers(teachers.school_teachers(roster))
-    eb.plotting.use_style()
+    eb.report.plotting.use_style()
     fig, (left, right) = plt.subplots(1, 2)
-    with eb.plotting.missing_glyphs_as_errors():
+    with eb.report.plotting.missing_glyphs_as_errors():
         assert teachers.age_structure_plot(counties, ax=left) is left
         assert teachers.shortage_plot(counties, ax=right, lang="en") is right
     assert len(right.patches) == 2 * 5

@@ -26,7 +26,7 @@ def test_school_teachers_csv(out, sample_dir):
     non_teaching = roster["任职岗位"].isin(["工勤", "会计", "门卫", "炊事", "宿管"])
     by_hand = roster[~non_teaching].groupby("school_id").size()
     assert (table.set_index("school_id")["teachers"] == by_hand.loc[table["school_id"]].values).all()
-    schools = eb.data.load_schools(sample_dir / "schools.csv")
+    schools = eb.io.load.load_schools(sample_dir / "schools.csv")
     counties = schools[(schools["year"] == 2017) & schools["county_name"].isin(["大武口区", "西吉县"])]
     assert set(table["school_id"]) == set(counties["school_id"])  # every school of both counties
     assert table["teachers"].sum() == counties["teachers"].sum()

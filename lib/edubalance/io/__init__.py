@@ -14,5 +14,8 @@
 - :mod:`~edubalance.io.form`: the official-form writer; :mod:`~edubalance.io.write`: atomic,
   formula-safe writers of results.
 
-:mod:`edubalance.data` is the public façade of the loaders.
+:mod:`edubalance.io.load` is the public façade of the loaders.
 """
+from .._compat import lazy_submodules as _lazy
+
+__getattr__, __dir__ = _lazy(__name__, __path__)

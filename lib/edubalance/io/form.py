@@ -36,8 +36,8 @@ def write_school_form(schools: pd.DataFrame, path, *, title: str | None = None,
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from edubalance.sample import generate
-    >>> from edubalance.data import load_schools
+    >>> from edubalance.io.sample import generate
+    >>> from edubalance.io.load import load_schools
     >>> schools, _ = generate("province", seed=1, years=[2017])
     >>> one = schools[schools["county_name"] == "灵武市"]
     >>> path = write_school_form(one, pathlib.Path(tempfile.mkdtemp()) / "灵武市.xlsx", title="表一")

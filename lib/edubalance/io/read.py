@@ -622,7 +622,7 @@ def read_table(path) -> pd.DataFrame:
     """Read any research table (CSV, Excel or Parquet, by content) without validation.
 
     For tables that are not schools, counties or rosters (another country's data, a model
-    panel); those go through :func:`edubalance.data.load_table` and its checks. The same
+    panel); those go through :func:`edubalance.io.load.load_table` and its checks. The same
     decoder as the loaders (UTF-8, BOM, GBK/GB18030, UTF-16; comma, tab or semicolon) and the
     same sniffing (content must match the extension). Columns named ``*_code`` or ``*_id``
     (and ``county_name``, ``school_name``) are read as strings, so ``040104`` keeps its zero.

@@ -41,7 +41,7 @@ from .read import SPACES, RawTable, read_raw
 __all__ = ["LoadReport", "ReportDict", "load", "validate_schools", "KINDS", "MAX_PROBLEMS",
            "SCHOOL_TYPE_LABELS", "URBAN_RURAL_LABELS"]
 
-logger = logging.getLogger("edubalance.data")
+logger = logging.getLogger("edubalance.io.load")
 
 MAX_PROBLEMS = 50
 """Default cap on the problems a :class:`DataError` lists (the rest are counted)."""
@@ -597,7 +597,7 @@ def _counties_sheet(raw: RawTable, ctx: _Context, where: str) -> pd.DataFrame | 
 
 
 def _teachers_sheet(raw: RawTable, ctx: _Context, where: str) -> pd.DataFrame | None:
-    from .. import roster
+    from . import roster
 
     problems = ctx.problems
     problems.sheet = raw.sheet
@@ -661,7 +661,7 @@ def load(source, kind: str = "auto", sheet: str | None = None, *,
          county_name: str | None = None, year: int | None = None,
          allow: Iterable[str] | str | None = None,
          max_problems: int = MAX_PROBLEMS) -> pd.DataFrame:
-    """Read and validate one file or DataFrame (see :func:`edubalance.data.load_table`)."""
+    """Read and validate one file or DataFrame (see :func:`edubalance.io.load.load_table`)."""
     if kind not in KINDS + ("auto",):
         raise ParameterError(f"kind must be one of {', '.join(KINDS)} or auto, not {kind!r}")
     if not isinstance(max_problems, int) or isinstance(max_problems, bool) or max_problems < 1:
@@ -732,7 +732,7 @@ def validate_schools(frame: pd.DataFrame, *, allow: Iterable[str] | str | None =
                      max_problems: int = MAX_PROBLEMS) -> pd.DataFrame:
     """Validate a schools table already in memory, exactly as a schools file is validated.
 
-    What :func:`edubalance.scoring.score` calls on its input: NaN, infinite, negative and
+    What :func:`edubalance.core.scoring.score` calls on its input: NaN, infinite, negative and
     implausible values are a :class:`~edubalance.errors.DataError` (rows numbered as if the
     frame were exported with a header: first row = row 2). Plausibility rules waived when the
     frame was loaded (``allow=``) stay waived.
@@ -740,7 +740,7 @@ def validate_schools(frame: pd.DataFrame, *, allow: Iterable[str] | str | None =
     Examples
     --------
     >>> import pandas as pd
-    >>> from edubalance.sample import generate
+    >>> from edubalance.io.sample import generate
     >>> schools, _ = generate("province", seed=1, years=[2017])
     >>> len(validate_schools(schools)) == len(schools)
     True

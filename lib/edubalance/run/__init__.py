@@ -12,12 +12,14 @@ Layers inside (each imports only those above it)::
     index      the index page (Jinja2 template)
     runner     the batch: run_batch, signals, write failures, summary
 
-``edubalance.batch`` is the public façade and the ``edubalance batch`` command.
+``edubalance.run.batch`` is the public façade and the ``edubalance batch`` command.
 Submodules are imported on use (``edubalance.run.params`` needs no kernel machinery).
 """
 from __future__ import annotations
 
 import sys
+
+from .._compat import lazy_submodules as _lazy
 
 __all__ = ["skip_slow_optional_imports"]
 
@@ -34,3 +36,6 @@ def skip_slow_optional_imports() -> None:
     """
     if "jsonschema" not in sys.modules:
         sys.modules.setdefault("rfc3987_syntax", None)
+
+
+__getattr__, __dir__ = _lazy(__name__, __path__)

@@ -220,10 +220,10 @@ def load_batch_file(path: str | os.PathLike) -> dict[str, Any]:
 def counties_in(data_path: str | os.PathLike, years: Iterable[Any] | None = None) -> list[str]:
     """Unique ``county_name`` values of a schools (or counties) file in file order.
 
-    Read with ``edubalance.data.load_table`` (Chinese headers, Excel and Parquet work);
+    Read with ``edubalance.io.load.load_table`` (Chinese headers, Excel and Parquet work);
     ``years`` keeps only those years.
     """
-    from ..data import load_table
+    from ..io.load import load_table
 
     frame = load_table(data_path)
     if "county_name" not in frame.columns:

@@ -392,7 +392,7 @@ def _prepare_html_export() -> None:
     try:
         import nbformat
 
-        from ..report import _html_exporter
+        from ..report.html import _html_exporter
 
         _html_exporter(True).from_notebook_node(nbformat.v4.new_notebook())
     except Exception:

@@ -24,18 +24,18 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import quote
 
-from ..i18n import check_lang, label, text
-from ..tables import format_value
+from ..report.i18n import check_lang, label, text
+from ..report.tables import format_value
 from .manifest import MANIFEST, Manifest
 
 __all__ = ["write_index", "render_index", "headline_figures", "format_number", "TEMPLATE"]
 
 TEMPLATE = "index.html.j2"
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "report" / "templates"
 
 
 def format_number(value: Any, digits: int = 3) -> str:
-    """The index's number format (:func:`edubalance.tables.format_value`): thousands
+    """The index's number format (:func:`edubalance.report.tables.format_value`): thousands
     separators; integers as integers, other numbers with ``digits`` decimals; never scientific
     notation, ``nan`` or ``None`` ("–")."""
     if value is None or isinstance(value, bool):

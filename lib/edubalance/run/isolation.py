@@ -18,7 +18,7 @@ kernel back to that snapshot:
 
 Not reset: changes *inside* mutable objects of library modules (e.g. a job appending to a
 library's registry list, or loading a font into matplotlib's font manager) and the
-in-memory cache of :mod:`edubalance.cache` (keyed by content hash, returns copies). Jobs that
+in-memory cache of :mod:`edubalance.run.cache` (keyed by content hash, returns copies). Jobs that
 need a process of their own use the cold engine (``--engine cold``).
 
 Garbage collection: after each reset the engine collects and then freezes what is still
@@ -47,13 +47,13 @@ from typing import Any
 __all__ = ["preload", "notebook_submodules", "snapshot", "restore", "Snapshot", "PRELOAD"]
 
 PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "yaml",
-           "pyarrow.parquet", "edubalance", "edubalance.cache", "edubalance.i18n",
-           "edubalance.markup", "edubalance.io.write")
+           "pyarrow.parquet", "edubalance", "edubalance.run.cache", "edubalance.report.i18n",
+           "edubalance.report.markup", "edubalance.io.write")
 # Modules whose top-level state belongs to the kernel machinery, never reverted.
 _INFRASTRUCTURE = ("__main__", "__mp_main__", "sys", "ipykernel", "IPython", "zmq", "tornado", "asyncio",
                    "jupyter_client", "jupyter_core", "traitlets", "comm", "debugpy",
                    "threading", "_thread", "logging", "concurrent", "selectors", "signal",
-                   "matplotlib_inline", "edubalance.run.isolation", "edubalance.cache",
+                   "matplotlib_inline", "edubalance.run.isolation", "edubalance.run.cache",
                    "importlib", "encodings", "codecs", "abc", "typing", "weakref", "gc")
 
 
@@ -64,8 +64,9 @@ def _is_infrastructure(name: str) -> bool:
 def preload(modules=PRELOAD, submodules=None) -> None:
     """Import the libraries every job needs, and the ``edubalance`` submodules jobs use.
 
-    ``submodules``: names of ``edubalance`` submodules to import (with what they import);
-    ``None`` imports every one. The warm engine passes those the notebook names
+    ``submodules``: dotted names below ``edubalance`` (attribute chains such as
+    ``run.cache.scored_year`` import their longest prefix that is a module, with what it
+    imports); ``None`` imports every module. The warm engine passes those the notebook names
     (:func:`notebook_submodules`), so that a county report's kernel does not import SciPy
     and scikit-learn for the clustering and regression modules it never uses. A submodule
     a job imports beyond these is unloaded after the job (see the module docstring): the
@@ -78,33 +79,51 @@ def preload(modules=PRELOAD, submodules=None) -> None:
             importlib.import_module(name)
         except ImportError:
             pass
-    import edubalance
+    if submodules is None:
+        import pkgutil
 
-    every = getattr(edubalance, "_SUBMODULES", ())
-    for name in every if submodules is None else [n for n in submodules if n in every]:
-        try:
-            getattr(edubalance, name)
-        except Exception:
-            pass
+        import edubalance
+
+        submodules = [info.name.removeprefix("edubalance.") for info in
+                      pkgutil.walk_packages(edubalance.__path__, "edubalance.")
+                      if "._" not in info.name]
+    for name in submodules:
+        parts = name.split(".")
+        for end in range(len(parts), 0, -1):  # the longest prefix that is a module
+            try:
+                importlib.import_module("edubalance." + ".".join(parts[:end]))
+                break
+            except ModuleNotFoundError:
+                continue
+            except Exception:
+                break
 
 
 def notebook_submodules(source: str) -> list[str] | None:
-    """The ``edubalance`` submodules a notebook's code names (``eb.x``, ``edubalance.x``,
-    ``from edubalance import x``), or ``None`` (every one) when it names none.
+    """The ``edubalance`` modules a notebook's code names (``eb.core.scoring.score`` names
+    ``core.scoring``; also ``edubalance.x.y`` and ``from edubalance[.x] import y``), as dotted
+    names below ``edubalance``, or ``None`` (every one) when it names none.
+
+    Attribute chains are kept whole up to the last lower-case name (``eb.run.cache.scored_year``
+    gives ``run.cache.scored_year``); :func:`preload` imports those of them that are modules.
 
     Examples
     --------
-    >>> notebook_submodules('import edubalance as eb\\nr = eb.cache.scored_year(p)\\n'
-    ...                     'from edubalance import plotting')
-    ['cache', 'plotting']
+    >>> notebook_submodules('import edubalance as eb\\nr = eb.run.cache.scored_year(p)\\n'
+    ...                     'from edubalance.report import plotting')
+    ['report.plotting', 'run.cache.scored_year']
     >>> notebook_submodules("print(1)") is None
     True
     """
     import re
 
-    names = set(re.findall(r"\b(?:eb|edubalance)\.([A-Za-z_]\w*)", source))
-    for group in re.findall(r"from\s+edubalance\s+import\s+\(?([\w\s,]+)", source):
-        names.update(part.split()[0] for part in group.split(",") if part.split())
+    names = set(re.findall(r"\b(?:eb|edubalance)\.([a-z_]\w*(?:\.[a-z_]\w*)*)", source))
+    for package, group in re.findall(
+            r"from\s+edubalance((?:\.\w+)*)\s+import\s+\(?([\w\s,]+)", source):
+        prefix = package.strip(".") + "." if package else ""
+        names.update(prefix + part.split()[0] for part in group.split(",") if part.split())
+    # "report" of "from edubalance.report import plotting" is imported with report.plotting
+    names = {name for name in names if not any(other.startswith(name + ".") for other in names)}
     return sorted(names) or None
 
 

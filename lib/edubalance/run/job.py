@@ -40,7 +40,7 @@ FIGURE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp")
 WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EIO})
 DEFAULT_KEEP = ("html", "results")
 BATCH_JOB_ENV = "EDUBALANCE_BATCH_JOB"
-"""Set to ``1`` for the kernels of a batch's jobs (``eb.notebook.in_batch_job``)."""
+"""Set to ``1`` for the kernels of a batch's jobs (``eb.run.notebook.in_batch_job``)."""
 _MKDTEMP_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
@@ -167,7 +167,7 @@ def run_job(spec: Mapping[str, Any], run_notebook: Callable[..., None],
     final.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(final.parent, slug)
     # For the kernel this job starts (a warm one keeps it): the batch's shared cache, and
-    # that the notebook runs as a batch job (eb.notebook.in_batch_job).
+    # that the notebook runs as a batch job (eb.run.notebook.in_batch_job).
     with environment({BATCH_JOB_ENV: "1", "EDUBALANCE_CACHE_DIR": spec.get("cache_dir")}):
         tmp = None
         try:
@@ -250,7 +250,7 @@ def _run_in(spec, tmp: Path, final: Path, keep: set, started: float, clock: floa
     report = tmp / f"{stem}.html"
     if executed.is_file() and "html" in keep:
         try:
-            from ..report import export_html
+            from ..report.html import export_html
 
             export_html(executed, report)
         except OSError as error:

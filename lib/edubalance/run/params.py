@@ -2,7 +2,7 @@
 
 A notebook declares its parameters twice over, in two places that must agree: the cell
 tagged ``parameters`` (plain assignments; a bare annotation ``county: str`` means required)
-and the next cell, ``eb.notebook.check_parameters(globals(), {"year": int, ...})``, which
+and the next cell, ``eb.run.notebook.check_parameters(globals(), {"year": int, ...})``, which
 names the accepted types. :class:`ParameterModel` is that declaration as data:
 
 - in the notebook, :meth:`ParameterModel.check_namespace` checks ``globals()`` (every public
@@ -282,7 +282,7 @@ def notebook_parameters(notebook: str | os.PathLike) -> dict[str, dict[str, Any]
     """Parameters declared by a notebook: name -> ``{"type", "required", "default"}``.
 
     ``type`` is the first accepted type (None: any value). Kept for callers of the former
-    ``edubalance.batch.notebook_parameters``; :func:`model_of_notebook` gives the full model.
+    ``edubalance.run.batch.notebook_parameters``; :func:`model_of_notebook` gives the full model.
     """
     model = model_of_notebook(Path(notebook))
     return {name: {"type": None if p.types is None else p.types[0], "types": p.types,

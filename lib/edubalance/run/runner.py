@@ -11,7 +11,7 @@ Guarantees, whatever happens to the batch:
 - a write failure (full disk, quota, file size limit) stops the batch with one clear
   message; the manifest and index stay valid (written atomically: the last good ones stay);
 - shared work: ``EDUBALANCE_CACHE_DIR`` is set to ``<output>/.cache`` for the jobs, so
-  :func:`edubalance.cache.scored_year` scores a data file once per batch.
+  :func:`edubalance.run.cache.scored_year` scores a data file once per batch.
 """
 from __future__ import annotations
 
@@ -103,9 +103,9 @@ def _check_options(engine: str, workers: int | None, timeout: float | None,
         if "html" not in keep:
             raise ParameterError("--pdf needs the HTML reports (--keep html)")
         try:
-            from .. import pdf as _pdf
+            from ..report import pdf as _pdf
         except ImportError as error:
-            raise ParameterError(f"--pdf is not available: edubalance.pdf could not be "
+            raise ParameterError(f"--pdf is not available: edubalance.report.pdf could not be "
                                  f"imported ({error})") from None
         try:  # before any job runs: a night's batch must not fail at its very end
             _pdf.find_chromium()
@@ -141,7 +141,7 @@ def run_batch(batch_files: Iterable[str | os.PathLike], output: str | os.PathLik
     BatchWriteError
         Files could not be written (after writing what could be).
     """
-    from ..i18n import check_lang
+    from ..report.i18n import check_lang
 
     check_lang(lang)
     engine, keep = _check_options(engine, workers, timeout, keep, pdf)
@@ -258,7 +258,7 @@ def _finish(output: Path, manifest: Manifest, lang: str, result: BatchResult) ->
 
 
 def _add_pdfs(output: Path, entries: dict[int, dict]) -> None:
-    from ..pdf import write_pdfs
+    from ..report.pdf import write_pdfs
 
     ok = [entry for entry in entries.values()
           if entry["status"] == "ok" and entry.get("report") and not entry.get("pdf")]

@@ -1,0 +1,209 @@
+"""The whole county-clustering analysis of ``notebooks/county_clustering.ipynb``, as one call.
+
+The notebook checks its parameters (:data:`PARAMETERS` for the types, :func:`check_parameters`
+for the values, before any work), calls :func:`run_clustering` and shows the result; tests and
+scripts call the same two functions without a kernel. Results files keep the contract names
+(``assignments.csv`` with ``<id_column>, cluster``, ``k_selection.csv``, ``profiles.csv``,
+``stability.csv``, ``summary.json`` with ``k, method, total_within_ss, silhouette``).
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> rng = np.random.default_rng(0)
+>>> units = pd.DataFrame({"county": [f"县{i}" for i in range(12)],
+...                       "x": np.r_[rng.normal(0, 1, 6), rng.normal(9, 1, 6)],
+...                       "y": np.r_[rng.normal(0, 1, 6), rng.normal(9, 1, 6)]})
+>>> result = run_clustering(units, id_column="county", k=2, k_range=[2, 4], n_bootstrap=5)
+>>> result.fit.sizes.tolist(), result.summary()["k"]
+([6, 6], 2)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import pandas as pd
+
+from ...core.numeric import resolve_random_state
+from ...errors import ParameterError
+from ...report.i18n import check_lang, text
+from . import models as cl
+
+__all__ = ["PARAMETERS", "check_parameters", "ClusteringAnalysis", "run_clustering"]
+
+PARAMETERS = {
+    "data_path": str, "id_column": str, "features": list, "k": (int, str), "k_range": list,
+    "method": str, "standardize": bool, "n_bootstrap": int, "seed": int, "output_dir": str,
+    "year": (int, type(None)), "log_features": list, "missing": str, "lang": str,
+}
+"""Types of the notebook's parameters (for ``eb.run.notebook.check_parameters``)."""
+
+
+def check_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Check the values of the notebook's parameters (types: :data:`PARAMETERS`).
+
+    Everything that can be decided without the data: the method, ``k`` (an integer >= 2 or
+    ``"auto"``), the shape of ``k_range``, ``n_bootstrap``, the missing-value policy, the
+    feature lists, ``output_dir`` and ``lang``. Checks against the number of units
+    (``k <= n - 1``) happen in :func:`run_clustering`.
+
+    Raises
+    ------
+    ParameterError
+        Naming the parameter and the allowed values.
+
+    Examples
+    --------
+    >>> check_parameters({"method": "kmeans", "k": "auto", "k_range": [2, 6],
+    ...                   "n_bootstrap": 10})["k_range"]
+    (2, 6)
+    >>> check_parameters({"method": "dbscan"})
+    Traceback (most recent call last):
+    ...
+    edubalance.errors.ParameterError: method must be one of ('kmeans', 'ward', 'gmm'), not 'dbscan'
+    """
+    checked = dict(params)
+    method = checked.get("method", "kmeans")
+    if method not in cl.METHODS:
+        raise ParameterError(f"method must be one of {cl.METHODS}, not {method!r}")
+    k = checked.get("k", "auto")
+    if isinstance(k, str) and k != "auto":
+        raise ParameterError(f'k must be an integer or "auto", not {k!r}')
+    if isinstance(k, bool) or (not isinstance(k, str) and (not isinstance(k, int) or k < 2)):
+        raise ParameterError(f"k must be at least 2, not {k!r}")
+    checked["k_range"] = cl.check_k_range(checked.get("k_range", [2, 10]))
+    n_bootstrap = checked.get("n_bootstrap", 100)
+    if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, int) or n_bootstrap < 1:
+        raise ParameterError(f"n_bootstrap must be at least 1, not {n_bootstrap!r}")
+    missing = checked.get("missing", "drop")
+    if missing not in cl.MISSING_POLICIES:
+        raise ParameterError(f"missing must be one of {', '.join(cl.MISSING_POLICIES)}, "
+                             f"not {missing!r}")
+    names = list(checked.get("features") or []) + list(checked.get("log_features") or [])
+    if not all(isinstance(name, str) for name in names):
+        raise ParameterError("features and log_features must be lists of column names")
+    if "output_dir" in checked and not str(checked["output_dir"]).strip():
+        raise ParameterError("output_dir must not be empty")
+    check_lang(checked.get("lang", "zh"))
+    return checked
+
+
+@dataclass(frozen=True)
+class ClusteringAnalysis:
+    """Everything the notebook shows and writes, from :func:`run_clustering`."""
+
+    id_column: str
+    method: str
+    k_parameter: Any
+    k_range: tuple[int, int]
+    year: int | None
+    has_year: bool
+    random_state: int
+    standardize: bool
+    units: pd.DataFrame
+    prepared: cl.PreparedFeatures
+    selection: cl.KSelection
+    fit: cl.ClusterFit
+    silhouette: float
+    stability: cl.Stability
+    profiles: pd.DataFrame
+    descriptions: pd.Series
+    clusters: pd.DataFrame
+    by_prefecture: pd.DataFrame | None
+    lang: str
+
+    @property
+    def k(self) -> int:
+        return self.fit.k
+
+    def assignments(self) -> pd.DataFrame:
+        """``<id_column>, cluster`` (clusters numbered from 0, largest first)."""
+        return self.fit.assignments(self.id_column)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.assignments()
+
+    def summary(self, data_path: str | None = None) -> dict[str, Any]:
+        """The content of ``summary.json``."""
+        return {
+            "k": self.fit.k, "method": self.method,
+            "total_within_ss": self.fit.total_within_ss, "silhouette": self.silhouette,
+            "k_parameter": self.k_parameter, "k_recommended": self.selection.recommended_k,
+            "k_criterion": self.selection.criterion, "k_rule": self.selection.rule,
+            "k_recommendations": self.selection.recommendations,
+            "k_range": list(self.k_range), "n_units": len(self.prepared.ids),
+            "id_column": self.id_column, "year": self.year if self.has_year else None,
+            "features": self.prepared.features, "log_features": self.prepared.log_features,
+            "standardize": self.standardize,
+            "within_ss_clustering_scale": self.fit.within_ss_clustering_scale,
+            "cluster_sizes": self.fit.sizes, "descriptions": self.descriptions.tolist(),
+            "cluster_names": cl.cluster_names(range(self.fit.k), self.lang),
+            "n_bootstrap": self.stability.n_bootstrap,
+            "bootstrap_ari_mean": self.stability.ari_mean,
+            "jaccard_mean": self.stability.per_cluster["jaccard_mean"].tolist(),
+            "dropped_units": self.prepared.dropped[self.id_column].tolist()
+            if self.id_column in self.prepared.dropped else [],
+            "seed": self.random_state, "lang": self.lang, "data_path": data_path,
+        }
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The results tables, by file stem."""
+        tables = {"assignments": self.assignments(), "k_selection": self.selection.table,
+                  "profiles": self.profiles, "stability": self.stability.per_cluster,
+                  "clusters": self.clusters.reset_index(drop=True)}
+        if self.by_prefecture is not None:
+            tables["by_prefecture"] = self.by_prefecture.reset_index()
+        return tables
+
+
+def run_clustering(units: pd.DataFrame, *, id_column: str, features=(), k="auto",
+                   k_range=(2, 10), method: str = "kmeans", standardize: bool = True,
+                   n_bootstrap: int = 100, random_state: int | None = None, year=None,
+                   log_features=(), missing: str = "drop", lang: str = "zh",
+                   seed: int | None = None) -> ClusteringAnalysis:
+    """Cluster the units of ``units`` (one row per unit, or a panel with ``year`` set).
+
+    Steps: keep ``year`` (when the table has a year column), check the ids, prepare the
+    features (log, missing values, z-scores with ddof=1), choose k over ``k_range`` (gap
+    statistic; all five criteria reported), fit ``method`` with k (``"auto"``: the
+    recommended k), mean silhouette, bootstrap stability, profiles and descriptions (in
+    ``lang``), and a cross-table by ``prefecture`` when there is one.
+    """
+    random_state = resolve_random_state(random_state, seed, where="run_clustering")
+    params = check_parameters({"method": method, "k": k, "k_range": list(k_range),
+                               "n_bootstrap": n_bootstrap, "missing": missing,
+                               "features": list(features or []),
+                               "log_features": list(log_features or []), "lang": lang})
+    frame = cl.filter_year(units, year)
+    cl.check_unique_ids(frame, id_column)
+    prepared = cl.prepare_features(frame, list(features or []), id_column,
+                                   log_features=list(log_features or []),
+                                   standardize_features=standardize, missing=missing)
+    n = len(prepared.ids)
+    k_min, k_max = cl.validate_k_range(list(params["k_range"]), n)
+    if isinstance(k, int) and k > n - 1:
+        raise ParameterError(f"k={k} must be at most n - 1 = {n - 1}")
+    selection = cl.choose_k(prepared, (k_min, k_max), method, random_state=random_state)
+    chosen_k = selection.recommended_k if k == "auto" else k
+    fit = cl.fit_clusters(prepared, chosen_k, method, random_state=random_state)
+    silhouette = cl.mean_silhouette(prepared, fit.labels, random_state=random_state)
+    stability = cl.bootstrap_stability(prepared, fit.labels, method, n_bootstrap,
+                                       random_state=random_state)
+    profiles = cl.cluster_profiles(prepared.original, fit.labels, prepared.standardized)
+    descriptions = cl.describe_clusters(profiles, lang=lang)
+    profiles["description"] = profiles["cluster"].map(descriptions)
+    clusters = cl.cluster_summary(fit, profiles, stability, lang=lang)
+    clusters.insert(1, "cluster_name", cl.cluster_names(clusters["cluster"], lang))
+    assignments = fit.assignments(id_column)
+    members = assignments.groupby("cluster")[id_column].agg(
+        lambda names: text("domain.list_join", lang).join(map(str, names)))
+    clusters["members"] = clusters["cluster"].map(members)
+    kept = frame.set_index(id_column).loc[prepared.ids].reset_index()
+    by_prefecture = (cl.crosstab_clusters(kept, fit.labels, "prefecture")
+                     if "prefecture" in kept.columns else None)
+    return ClusteringAnalysis(
+        id_column=id_column, method=method, k_parameter=k, k_range=(k_min, k_max),
+        year=year, has_year="year" in units.columns, random_state=random_state,
+        standardize=bool(standardize), units=frame, prepared=prepared, selection=selection,
+        fit=fit, silhouette=silhouette, stability=stability, profiles=profiles,
+        descriptions=descriptions, clusters=clusters, by_prefecture=by_prefecture, lang=lang)

@@ -1,0 +1,292 @@
+"""The county equity analysis of ``notebooks/equity_index.ipynb``, as one call, and its figures.
+
+For one school level and year: every inequality measure of every indicator within every county
+(:func:`edubalance.core.disparity.indicator_summary`), the Theil decomposition by urban / town /
+rural over all schools, a composite index of the county-level values and its Monte-Carlo
+uncertainty and sensitivity (:mod:`edubalance.core.composite`). The default indicators are the
+per-school items of the 2017 quality standard, read from the standard itself
+(:func:`default_indicators`), not a list kept in the notebook.
+
+Figures take ``ax=None`` and return the Axes; their text follows ``lang`` (``zh`` default).
+
+Examples
+--------
+>>> default_indicators()[:2]
+['above_degree_teachers_per_100_students', 'backbone_teachers_per_100_students']
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..core import composite, disparity
+from ..core.indicators import INDICATORS, compute_indicators
+from ..core.numeric import resolve_random_state
+from ..core.standards import load_standard
+from ..errors import DataError, ParameterError
+from ..report.display import new_axes as _new_axes
+from ..report.display import short_label as _short
+from ..report.display import variable_label
+from ..report.i18n import check_lang, text
+from ..schema import LEVELS
+
+__all__ = ["PARAMETERS", "MC_WEIGHTINGS", "DEFAULT_STANDARD", "default_indicators",
+           "check_parameters", "EquityAnalysis", "equity_analysis", "plot_lorenz",
+           "plot_theil_decomposition", "plot_rank_uncertainty", "plot_sensitivity"]
+
+PARAMETERS = {
+    "data_path": str, "level": str, "year": int, "indicators": list, "weighting": str,
+    "aggregation": str, "n_draws": int, "seed": int, "output_dir": str, "lang": str,
+}
+"""Types of the notebook's parameters (for ``eb.run.notebook.check_parameters``)."""
+
+MC_WEIGHTINGS = ("equal", "entropy", "critic", "pca")
+"""Weightings drawn from in the Monte-Carlo analysis (and allowed for the nominal index)."""
+
+DEFAULT_STANDARD = "quality-2017"
+COUNTY_KEYS = ["county_code", "county_name"]
+
+
+def default_indicators(standard: str = DEFAULT_STANDARD) -> list[str]:
+    """The per-school indicators of ``standard`` (items that are a plain indicator)."""
+    return [item.name for item in load_standard(standard).items if item.formula in INDICATORS]
+
+
+def check_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Check the values of the notebook's parameters; return them with ``indicator_names``.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown level, indicator, weighting or aggregation, fewer than two distinct
+        indicators, ``n_draws < 1``, an empty ``output_dir`` or an unknown ``lang``.
+
+    Examples
+    --------
+    >>> check_parameters({"level": "junior", "indicators": []})["indicator_names"][-1]
+    'multimedia_classrooms_per_100_students'
+    >>> check_parameters({"indicators": ["books_per_pupil", "books_per_student"]})
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    edubalance.errors.ParameterError: unknown indicator(s): ['books_per_pupil']; choose from ...
+    """
+    checked = dict(params)
+    level = checked.get("level", "junior")
+    if level not in LEVELS:
+        raise ParameterError(f"level must be one of {LEVELS}, not {level!r}")
+    names = list(checked.get("indicators") or []) or default_indicators()
+    unknown = [name for name in names if name not in INDICATORS]
+    if unknown:
+        raise ParameterError(f"unknown indicator(s): {unknown}; choose from {list(INDICATORS)}")
+    if len(set(names)) != len(names) or len(names) < 2:
+        raise ParameterError("indicators must name at least two different indicators")
+    weighting = checked.get("weighting", "equal")
+    if weighting not in MC_WEIGHTINGS:
+        raise ParameterError(f"weighting must be one of {MC_WEIGHTINGS}, not {weighting!r}")
+    aggregation = checked.get("aggregation", "arithmetic")
+    if aggregation not in composite.AGGREGATIONS:
+        raise ParameterError(f"aggregation must be one of {composite.AGGREGATIONS}, "
+                             f"not {aggregation!r}")
+    n_draws = checked.get("n_draws", 1000)
+    if isinstance(n_draws, bool) or not isinstance(n_draws, int) or n_draws < 1:
+        raise ParameterError(f"n_draws must be at least 1, not {n_draws!r}")
+    if "output_dir" in checked and not str(checked["output_dir"]).strip():
+        raise ParameterError("output_dir must not be empty")
+    check_lang(checked.get("lang", "zh"))
+    checked["indicator_names"] = names
+    return checked
+
+
+@dataclass(frozen=True)
+class EquityAnalysis:
+    """Everything the equity notebook shows and writes, from :func:`equity_analysis`."""
+
+    level: str
+    year: int
+    indicators: list
+    weighting: str
+    aggregation: str
+    n_draws: int
+    random_state: int
+    sections: pd.DataFrame
+    measures: pd.DataFrame
+    decomposition: pd.DataFrame
+    county_values: pd.DataFrame
+    nominal: composite.CompositeResult
+    uncertainty: composite.UncertaintyResult
+    ranking: pd.DataFrame
+
+    @property
+    def sensitivity(self) -> pd.DataFrame:
+        return self.uncertainty.sensitivity
+
+    def to_frame(self) -> pd.DataFrame:
+        """The ranking (one row per county)."""
+        return self.ranking.copy()
+
+    def summary(self) -> dict[str, Any]:
+        """The content of ``summary.json``."""
+        top = self.ranking.iloc[0]
+        return {
+            "level": self.level, "year": self.year, "n_counties": int(len(self.ranking)),
+            "indicators": list(self.indicators), "weighting": self.weighting,
+            "aggregation": self.aggregation, "n_draws": self.n_draws, "seed": self.random_state,
+            "top_county": top["county_name"], "top_county_code": top["county_code"],
+            "top_county_rank_interval": [top["rank_p05"], top["rank_p95"]],
+            "weights": self.nominal.weights.to_dict(),
+            "first_order_sensitivity": self.sensitivity.set_index("factor")[
+                "first_order"].to_dict(),
+            "quantile_method": disparity.QUANTILE_METHOD,
+            "counties_without_pupils": self.measures.loc[
+                self.measures["n_schools"] == 0, "county_name"].drop_duplicates().tolist(),
+        }
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The results tables, by file stem."""
+        return {"measures": self.measures, "ranking": self.ranking,
+                "sensitivity": self.sensitivity}
+
+
+def equity_analysis(schools: pd.DataFrame, *, level: str = "junior", year: int = 2017,
+                    indicators=(), weighting: str = "equal", aggregation: str = "arithmetic",
+                    n_draws: int = 1000, random_state: int | None = None,
+                    seed: int | None = None) -> EquityAnalysis:
+    """Inequality per county and indicator, and the composite ranking with its uncertainty.
+
+    ``schools``: canonical school table (``eb.io.load.load_schools``); combined schools are split
+    into sections. The nominal index min-max normalises the county-level values (total
+    resource / total pupils) and uses ``weighting`` and ``aggregation``; the Monte-Carlo
+    analysis draws normalisation, weighting and aggregation and perturbs the weights.
+    """
+    random_state = resolve_random_state(random_state, seed, where="equity_analysis")
+    params = check_parameters({"level": level, "indicators": list(indicators or []),
+                               "weighting": weighting, "aggregation": aggregation,
+                               "n_draws": n_draws})
+    names = params["indicator_names"]
+    all_sections = compute_indicators(schools)
+    sections = all_sections[(all_sections["year"] == year)
+                            & (all_sections["level"] == level)].reset_index(drop=True)
+    if sections.empty:
+        raise DataError(f"no {level} schools in {year}; years present: "
+                        f"{sorted(all_sections['year'].unique().tolist())}")
+    measures = disparity.indicator_summary(sections, names, "students", COUNTY_KEYS,
+                                           decompose_by="urban_rural")
+    decomposition = disparity.indicator_summary(sections, names, "students", None,
+                                                decompose_by="urban_rural")
+    county_values = measures.pivot(index=COUNTY_KEYS, columns="indicator",
+                                   values="mean")[names].reset_index()
+    nominal = composite.composite_index(county_values, names, normalisation="minmax",
+                                        weighting=weighting, aggregation=aggregation,
+                                        id_columns=COUNTY_KEYS)
+    uncertainty = composite.uncertainty_analysis(
+        county_values, names, n_draws=n_draws, random_state=random_state,
+        weightings=MC_WEIGHTINGS, id_columns=COUNTY_KEYS,
+        nominal={"normalisation": "minmax", "weighting": weighting, "aggregation": aggregation})
+    ranking = nominal.table.rename(columns={"rank": "nominal_rank"}).merge(
+        uncertainty.ranks.drop(columns="nominal_rank"), on=COUNTY_KEYS).sort_values(
+        "nominal_rank").reset_index(drop=True)
+    return EquityAnalysis(level=level, year=int(year), indicators=names, weighting=weighting,
+                          aggregation=aggregation, n_draws=int(n_draws),
+                          random_state=random_state, sections=sections, measures=measures,
+                          decomposition=decomposition, county_values=county_values,
+                          nominal=nominal, uncertainty=uncertainty, ranking=ranking)
+
+
+# ------------------------------------------------------------------------------ figures
+
+def plot_lorenz(analysis: EquityAnalysis, indicator: str | None = None, *, ax=None,
+                lang: str = "zh"):
+    """Lorenz curves of ``indicator`` (default: the first): all schools, and the counties with
+    the highest and lowest Gini. The legend sits below the curves, off the data."""
+    indicator = indicator or analysis.indicators[0]
+    sections, measures = analysis.sections, analysis.measures
+    ginis = measures[measures["indicator"] == indicator].dropna(subset=["gini"]).set_index(
+        "county_name")["gini"]
+    curves = {text("equity.lorenz.all", lang): sections}
+    for name in dict.fromkeys([ginis.idxmax(), ginis.idxmin()]):
+        curves[name] = sections[sections["county_name"] == name]
+    ax = _new_axes(ax, (6.5, 7))
+    for name, part in curves.items():
+        curve = disparity.lorenz_curve(part[indicator], weights=part["students"])
+        gini = disparity.gini(part[indicator], weights=part["students"])
+        ax.plot(curve["pupil_share"], curve["resource_share"],
+                label=text("equity.lorenz.curve", lang, name=name, gini=f"{gini:.3f}"))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1,
+            label=text("equity.lorenz.equality", lang))
+    ax.set_xlabel(text("equity.lorenz.x", lang))
+    ax.set_ylabel(text("equity.lorenz.y", lang))
+    ax.set_title(text("equity.lorenz.title", lang,
+                      indicator=_short(variable_label(indicator, lang))))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8,
+              frameon=False)
+    ax.figure.tight_layout()
+    return ax
+
+
+def plot_theil_decomposition(analysis: EquityAnalysis, *, ax=None, lang: str = "zh"):
+    """Stacked bars per indicator: Theil T between and within urban / town / rural."""
+    parts = analysis.decomposition.set_index("indicator")[["theil_between", "theil_within"]]
+    parts.index = [_short(variable_label(name, lang)) for name in parts.index]
+    ax = _new_axes(ax, (9, 4.8))
+    left = np.zeros(len(parts))
+    for column, colour in (("theil_between", "#1b6ca8"), ("theil_within", "#e07b39")):
+        ax.barh(parts.index, parts[column], left=left, color=colour,
+                label=text(f"equity.theil.{column}", lang))
+        left = left + parts[column].to_numpy()
+    ax.invert_yaxis()
+    ax.set_xlabel(text("equity.theil.x", lang))
+    ax.set_title(text("equity.theil.title", lang))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    ax.figure.tight_layout()
+    return ax
+
+
+def plot_rank_uncertainty(analysis: EquityAnalysis, *, ax=None, lang: str = "zh"):
+    """Median rank with its 5–95 % interval per county, and the nominal rank."""
+    ordered = analysis.ranking.sort_values("median_rank", ascending=False)
+    ax = _new_axes(ax, (9, max(4, 0.3 * len(ordered) + 1.5)))
+    ax.errorbar(ordered["median_rank"], ordered["county_name"],
+                xerr=[ordered["median_rank"] - ordered["rank_p05"],
+                      ordered["rank_p95"] - ordered["median_rank"]],
+                fmt="o", capsize=3, label=text("equity.rank.median", lang))
+    ax.scatter(ordered["nominal_rank"], ordered["county_name"], marker="x", color="#c23b3b",
+               zorder=3, label=text("equity.rank.nominal", lang))
+    ax.set_xlabel(text("equity.rank.x", lang))
+    ax.set_ylabel("")
+    ax.set_title(text("equity.rank.title", lang, year=analysis.year,
+                      level=text(f"level.{analysis.level}", lang)))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    ax.figure.tight_layout()
+    return ax
+
+
+def plot_sensitivity(analysis: EquityAnalysis, *, ax=None, lang: str = "zh"):
+    """First-order sensitivity index of the ranks to each choice (mean over counties)."""
+    names = {factor: text(f"equity.factor.{factor}", lang)
+             for factor in ("normalisation", "weighting", "aggregation")}
+    names.update({f"weight:{name}": text("equity.factor.weight", lang,
+                                         indicator=_short(variable_label(name, lang)))
+                  for name in analysis.indicators})
+    values = analysis.sensitivity.set_index("factor")["first_order"].rename(index=names)
+    values = values.sort_values()
+    ax = _new_axes(ax, (8, 4.5))
+    ax.barh(values.index, values.to_numpy(), color="#1b6ca8")
+    ax.set_xlabel(text("equity.sensitivity.x", lang))
+    ax.set_ylabel("")
+    ax.set_title(text("equity.sensitivity.title", lang))
+    ax.figure.tight_layout()
+    return ax
+
+
+def factor_label(factor: str, lang: str = "zh") -> str:
+    """Readable name of a sensitivity factor (``normalisation``, ``weight:<indicator>`` …)."""
+    if factor.startswith("weight:"):
+        return text("equity.factor.weight", lang,
+                    indicator=_short(variable_label(factor.split(":", 1)[1], lang)))
+    return text(f"equity.factor.{factor}", lang)

@@ -1,0 +1,362 @@
+"""Teacher structure from rosters (表三 教职工花名册): per school and county, and against a table.
+
+Built on :mod:`edubalance.io.roster`, which reads the form's values (degrees, titles, backbone
+levels, posts, birth dates; see its docstring for every rule). This module adds the structure
+researchers and inspectors look at:
+
+* **teachers**: roster staff whose post (任职岗位) is not a non-teaching one (工勤, 会计, ...);
+* **age bands** (under 30, 30–39, 40–49, 50 and over, at the reference year);
+* **degree structure**: postgraduate (硕士/博士), bachelor (本科), associate (专科), secondary
+  (中专/中师/高中) and below; and the above-required-degree count of DOMAIN §4.2;
+* **title structure**: senior (高级, 正高级), mid (一级/中级), junior (二级/三级) and none;
+* **specialist shortages**: schools without a teacher of 音乐, 体育, 美术, 英语 or 信息技术;
+* **兼职**: teachers teaching outside the subject they trained for (备注), and their share;
+* the **teacher indicators** they feed (per 100 students, when a school table gives students):
+  teachers, above-degree, mid-title, backbone, PE/arts teachers per 100 students;
+* **discrepancies** between what the roster implies and what a school table reports.
+
+Examples
+--------
+>>> roster = pd.DataFrame({
+...     "school_id": ["001", "001", "001", "002"], "姓名": ["王某华", "李某明", "赵某", "张某丽"],
+...     "出生年月": ["1972.01", "1990.08.04", "1980.01", "1985.03"],
+...     "学历": ["专科", "硕士", "高中", "中师"], "教师资格": ["小学", "小学", "", "小学"],
+...     "职称": ["一级", "二级", "", "小学高级"], "任职岗位": ["体育", "英语", "门卫", "语文"],
+...     "备注": ["县级骨干", "兼职", "", ""]})
+>>> table = school_teachers(roster, reference_year=2017)
+>>> table[["school_id", "teachers", "staff_not_teaching", "teachers_postgraduate",
+...        "teachers_cross_subject"]].values.tolist()
+[['001', 2, 1, 1, 1], ['002', 1, 0, 0, 0]]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from ..io import roster as _roster
+
+__all__ = ["TeacherStructure", "DEGREE_BANDS", "TITLE_BANDS", "COMPARED_COLUMNS",
+           "INDICATORS", "school_teachers", "county_teachers", "teacher_indicators",
+           "compare_with_schools", "teacher_structure", "age_structure_plot", "shortage_plot",
+           "county_table", "discrepancy_table"]
+
+DEGREE_BANDS = {"teachers_postgraduate": (5, 99), "teachers_bachelor": (4, 4),
+                "teachers_associate": (3, 3), "teachers_secondary": (2, 2),
+                "teachers_below_secondary": (1, 1)}
+"""Degree structure: column -> (lowest, highest) rank of :func:`edubalance.io.roster.degree_rank`."""
+TITLE_BANDS = {"teachers_title_senior": (4, 5), "teachers_title_mid": (3, 3),
+               "teachers_title_junior": (1, 2), "teachers_title_none": (0, 0)}
+"""Title structure: column -> (lowest, highest) rank of :func:`edubalance.io.roster.title_rank`."""
+COMPARED_COLUMNS = ["teachers", "teachers_above_degree", "teachers_mid_title",
+                    "teachers_backbone", "teachers_pe_arts"]
+"""Counts both a roster and a school table give, compared by :func:`compare_with_schools`."""
+INDICATORS = {"teachers_per_100_students": "teachers",
+              "above_degree_teachers_per_100_students": "teachers_above_degree",
+              "mid_title_teachers_per_100_students": "teachers_mid_title",
+              "backbone_teachers_per_100_students": "teachers_backbone",
+              "pe_arts_teachers_per_100_students": "teachers_pe_arts"}
+"""Teacher indicators of the standards (DOMAIN §4.1, §4.2): name -> roster count per 100 students."""
+_ID_COLUMNS = ["county_code", "county_name", "school_id", "school_name"]
+
+
+def school_teachers(roster: pd.DataFrame, level_by_school=None,
+                    reference_year: int | None = None) -> pd.DataFrame:
+    """One row per school: ids, teachers, age bands, degree and title structure, specialists.
+
+    Parameters
+    ----------
+    roster : DataFrame
+        As for :func:`edubalance.io.roster.roster_to_school_counts` (e.g. from
+        :func:`edubalance.io.load.load_teachers`).
+    level_by_school : optional
+        School id -> level or school type, or a schools DataFrame (decides the required
+        degree; see :mod:`edubalance.io.roster`).
+    reference_year : int, optional
+        Year of the ages; default the roster's ``year`` column.
+
+    Returns
+    -------
+    DataFrame
+        ``school_id`` first, then ``county_code, county_name, school_name`` (when in the
+        roster), the counts of :func:`edubalance.io.roster.roster_to_school_counts`, the
+        ``DEGREE_BANDS`` and ``TITLE_BANDS`` counts, ``teachers_cross_subject`` (兼职),
+        ``n_missing_subjects`` and the shares ``cross_subject_share``,
+        ``above_degree_share``, ``mid_title_share``, ``age_50_plus_share``.
+    """
+    counts = _roster.roster_to_school_counts(roster, level_by_school, reference_year)
+    post = _roster.normalise_text(roster["任职岗位"])
+    remark = _roster.normalise_text(roster.get("备注", pd.Series("", index=roster.index)))
+    teaching = ~post.str.contains(_roster.NON_TEACHING_PATTERN)
+    degree = _roster.degree_rank(roster["学历"])
+    title = _roster.title_rank(roster["职称"])
+    flags = {column: teaching & degree.between(low, high)
+             for column, (low, high) in DEGREE_BANDS.items()}
+    flags |= {column: teaching & title.between(low, high)
+              for column, (low, high) in TITLE_BANDS.items()}
+    flags["teachers_cross_subject"] = teaching & remark.str.contains(
+        _roster.CROSS_SUBJECT_PATTERN)
+    extra = (pd.DataFrame(flags, index=roster.index).astype("int64")
+             .groupby(roster["school_id"].astype(str).to_numpy(), sort=False).sum())
+    table = counts.merge(extra, left_on="school_id", right_index=True, how="left")
+    ids = [c for c in _ID_COLUMNS if c in roster and c != "school_id"]
+    if ids:
+        names = (roster.assign(school_id=roster["school_id"].astype(str))
+                 .drop_duplicates("school_id")[["school_id", *ids]])
+        table = names.merge(table, on="school_id", how="right")
+        table = table[["school_id", *ids, *[c for c in table if c not in ids and
+                                             c != "school_id"]]]
+    table["n_missing_subjects"] = (table["missing_subjects"].str.len() > 0) * (
+        table["missing_subjects"].str.count("、") + 1)
+    teachers = table["teachers"].where(table["teachers"] > 0)
+    table["cross_subject_share"] = table["teachers_cross_subject"] / teachers
+    table["above_degree_share"] = table["teachers_above_degree"] / teachers
+    table["mid_title_share"] = table["teachers_mid_title"] / teachers
+    table["age_50_plus_share"] = table["teachers_age_50_plus"] / teachers
+    return table.reset_index(drop=True)
+
+
+def county_teachers(schools: pd.DataFrame) -> pd.DataFrame:
+    """Per county, from :func:`school_teachers`: sums, shares and schools lacking each subject.
+
+    Returns ``county_code, county_name, schools, teachers, staff_not_teaching``, the summed
+    count columns, ``schools_without_<subject>`` for each shortage subject, and the shares.
+    """
+    keys = [c for c in ("county_code", "county_name") if c in schools]
+    if not keys:
+        schools = schools.assign(county_code="all")
+        keys = ["county_code"]
+    numeric = [c for c in schools.columns if c.startswith(("teachers", "staff_"))
+               and pd.api.types.is_integer_dtype(schools[c])]
+    grouped = schools.groupby(keys, sort=False)
+    table = grouped[numeric].sum()
+    table.insert(0, "schools", grouped.size())
+    for key in _roster.SUBJECTS:
+        table[f"schools_without_{key}"] = grouped[f"teachers_{key}"].agg(lambda s: int((s == 0).sum()))
+    table["schools_with_shortage"] = grouped["n_missing_subjects"].agg(lambda s: int((s > 0).sum()))
+    teachers = table["teachers"].where(table["teachers"] > 0)
+    table["cross_subject_share"] = table["teachers_cross_subject"] / teachers
+    table["above_degree_share"] = table["teachers_above_degree"] / teachers
+    table["mid_title_share"] = table["teachers_mid_title"] / teachers
+    table["age_50_plus_share"] = table["teachers_age_50_plus"] / teachers
+    return table.reset_index()
+
+
+def teacher_indicators(school_table: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
+    """The teacher indicators (``INDICATORS``, per 100 students) each roster school feeds.
+
+    ``schools`` gives ``students_primary`` + ``students_junior`` (and ``students_senior``
+    when present) per ``school_id``; schools missing from it get NaN.
+    """
+    students = _students(schools)
+    out = school_table[["school_id"]].copy()
+    out["students"] = out["school_id"].map(students)
+    for name, column in INDICATORS.items():
+        out[name] = 100 * school_table[column] / out["students"].where(out["students"] > 0)
+    return out
+
+
+def _students(schools: pd.DataFrame) -> pd.Series:
+    parts = [c for c in ("students_primary", "students_junior", "students_senior")
+             if c in schools]
+    if "school_id" not in schools or not parts:
+        raise DataError("the school table needs school_id and students_primary/students_junior")
+    total = schools[parts].fillna(0).sum(axis=1)
+    return pd.Series(total.to_numpy(), index=schools["school_id"].astype(str)).groupby(level=0).last()
+
+
+def compare_with_schools(school_table: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
+    """Where the roster and a school table disagree (one row per school and count).
+
+    Compares ``COMPARED_COLUMNS``. Schools of the roster's counties (or, without county
+    codes, all schools of the table) that are missing on one side are listed with status
+    ``roster_only`` / ``table_only``; different counts with status ``differs``.
+
+    Returns
+    -------
+    DataFrame
+        ``school_id, status, column, roster, table, difference`` (roster − table); empty when
+        everything agrees.
+
+    Examples
+    --------
+    >>> roster_counts = pd.DataFrame({"school_id": ["a", "b"], "teachers": [5, 3],
+    ...     "teachers_above_degree": [4, 3], "teachers_mid_title": [2, 1],
+    ...     "teachers_backbone": [1, 0], "teachers_pe_arts": [1, 0]})
+    >>> table = roster_counts.assign(teachers=[5, 4])
+    >>> compare_with_schools(roster_counts, table).values.tolist()
+    [['b', 'differs', 'teachers', 3, 4, -1]]
+    """
+    missing = [c for c in ["school_id", *COMPARED_COLUMNS] if c not in schools]
+    if missing:
+        raise DataError(f"the school table lacks column(s): {', '.join(missing)}")
+    table = schools.assign(school_id=schools["school_id"].astype(str))
+    if "county_code" in school_table and "county_code" in table:
+        table = table[table["county_code"].astype(str).isin(school_table["county_code"].astype(str))]
+    table = table.drop_duplicates("school_id", keep="last").set_index("school_id")
+    roster = school_table.set_index("school_id")
+    rows = []
+    for school in roster.index.difference(table.index, sort=False):
+        rows.append({"school_id": school, "status": "roster_only", "column": "teachers",
+                     "roster": roster.at[school, "teachers"], "table": np.nan})
+    for school in table.index.difference(roster.index, sort=False):
+        rows.append({"school_id": school, "status": "table_only", "column": "teachers",
+                     "roster": np.nan, "table": table.at[school, "teachers"]})
+    both = roster.index.intersection(table.index, sort=False)
+    left = roster.loc[both, COMPARED_COLUMNS].astype("int64")
+    right = table.loc[both, COMPARED_COLUMNS].astype("int64")
+    differs = (left != right).stack()
+    for school, column in differs[differs].index:
+        rows.append({"school_id": school, "status": "differs", "column": column,
+                     "roster": left.at[school, column], "table": right.at[school, column]})
+    result = pd.DataFrame(rows, columns=["school_id", "status", "column", "roster", "table"])
+    result["difference"] = result["roster"] - result["table"]
+    if result.empty:
+        return result
+    if result[["roster", "table"]].notna().all().all():
+        result = result.astype({"roster": "int64", "table": "int64", "difference": "int64"})
+    return result.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class TeacherStructure:
+    """Result of :func:`teacher_structure`."""
+
+    schools: pd.DataFrame
+    counties: pd.DataFrame
+    indicators: pd.DataFrame | None
+    discrepancies: pd.DataFrame | None
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per school (``school_teachers.csv``), with the indicators when known."""
+        if self.indicators is None:
+            return self.schools.copy()
+        return self.schools.merge(self.indicators, on="school_id", how="left")
+
+
+def teacher_structure(roster: pd.DataFrame, schools: pd.DataFrame | None = None, *,
+                      reference_year: int | None = None) -> TeacherStructure:
+    """Everything above at once; ``schools`` (optional) of the roster's year.
+
+    When ``schools`` holds several years, the roster's year (``reference_year`` or the
+    roster's ``year`` column) is used.
+    """
+    if roster.empty:
+        raise DataError("the roster is empty")
+    year = reference_year
+    if year is None and "year" in roster:
+        years = pd.to_numeric(roster["year"], errors="coerce").dropna().unique()
+        year = int(years.max()) if years.size else None
+    if schools is not None and "year" in schools and year is not None:
+        same = schools[schools["year"] == year]
+        if same.empty:
+            raise DataError(f"the school table has no rows for the roster's year {year}")
+        schools = same
+    table = school_teachers(roster, schools, reference_year)
+    indicators = teacher_indicators(table, schools) if schools is not None else None
+    discrepancies = compare_with_schools(table, schools) if schools is not None else None
+    return TeacherStructure(schools=table, counties=county_teachers(table),
+                            indicators=indicators, discrepancies=discrepancies)
+
+
+# --------------------------------------------------------------------------- figures
+def age_structure_plot(counties: pd.DataFrame, *, ax=None, lang: str = "zh"):
+    """Stacked bars of teachers by age band per county. Returns the Axes."""
+    import matplotlib.pyplot as plt
+
+    from ..report.i18n import label, text
+    from ..report.plotting import PALETTE
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.8 + 0.5 * len(counties)))
+    names = counties.get("county_name", counties["county_code"]).astype(str).tolist()
+    left = np.zeros(len(counties))
+    for index, band in enumerate([*_roster.AGE_BANDS, "teachers_age_unknown"]):
+        values = counties[band].to_numpy(dtype=float)
+        if band == "teachers_age_unknown" and not values.any():
+            continue
+        ax.barh(names, values, left=left, color=PALETTE[index % len(PALETTE)],
+                label=label(band, lang))
+        left += values
+    ax.set_xlabel(text("teachers.teachers_axis", lang))
+    ax.set_title(text("teachers.age_title", lang))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    return ax
+
+
+def shortage_plot(counties: pd.DataFrame, *, ax=None, lang: str = "zh"):
+    """Schools without a specialist of each shortage subject, per county. Returns the Axes."""
+    import matplotlib.pyplot as plt
+
+    from ..report.i18n import text
+    from ..report.plotting import PALETTE
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    subjects = list(_roster.SUBJECTS)
+    names = counties.get("county_name", counties["county_code"]).astype(str).tolist()
+    width = 0.8 / max(len(names), 1)
+    positions = np.arange(len(subjects))
+    for index, (_, row) in enumerate(counties.iterrows()):
+        ax.bar(positions + index * width, [row[f"schools_without_{s}"] for s in subjects],
+               width=width, color=PALETTE[index % len(PALETTE)], label=names[index])
+    ax.set_xticks(positions + width * (len(names) - 1) / 2,
+                  labels=[_roster.SUBJECTS[s][0] for s in subjects])
+    ax.set_ylabel(text("teachers.schools_axis", lang))
+    ax.set_title(text("teachers.shortage_title", lang))
+    ax.legend(fontsize="small")
+    return ax
+
+
+# --------------------------------------------------------------------------- tables for people
+def county_table(counties: pd.DataFrame, lang: str = "zh"):
+    """The per-county structure as a :class:`edubalance.report.tables.Table`, one row per indicator.
+
+    Counts with thousands separators, shares as percentages; columns are the counties.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"county_code": ["1"], "county_name": ["甲县"], "teachers": [1234],
+    ...                       "cross_subject_share": [0.125]})
+    >>> county_table(frame).display_frame().to_dict("records")
+    [{'指标': '专任教师数', '甲县': '1,234'}, {'指标': '兼职比例', '甲县': '12.5%'}]
+    """
+    from ..report.i18n import label, text
+    from ..report.tables import Table, format_value
+
+    names = counties.get("county_name", counties["county_code"]).astype(str).tolist()
+    rows = [c for c in counties.columns if c not in ("county_code", "county_name")
+            and pd.api.types.is_numeric_dtype(counties[c])]
+    shown = {label("indicator", lang): [label(c, lang) for c in rows]}
+    for position, name in enumerate(names):
+        shown[name] = [format_value(100 * counties[c].iloc[position], "pct", lang)
+                       if c.endswith("_share") else
+                       format_value(counties[c].iloc[position], "int", lang) for c in rows]
+    # Already formatted; the kind only right-aligns the counties' columns (text passes through).
+    return Table(pd.DataFrame(shown), kinds={name: "int" for name in names},
+                 caption=text("teachers.counties_caption", lang), lang=lang)
+
+
+def discrepancy_table(discrepancies: pd.DataFrame, lang: str = "zh", top: int = 50):
+    """The first ``top`` rows of :func:`compare_with_schools` as a Table in ``lang``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"school_id": ["1"], "status": ["differs"], "column": ["teachers"],
+    ...                       "roster": [3], "table": [4], "difference": [-1]})
+    >>> discrepancy_table(frame, "en").display_frame().iloc[0].tolist()
+    ['1', 'counts differ', 'full-time teachers', '3', '4', '-1']
+    """
+    from ..report.i18n import label, text
+    from ..report.tables import Table
+
+    frame = discrepancies.head(top).copy()
+    frame["status"] = [text(f"teachers.status.{s}", lang) for s in frame["status"]]
+    frame["column"] = [label(c, lang) for c in frame["column"]]
+    columns = ["school_id", "status", "column", "roster", "table", "difference"]
+    frame = frame[columns].rename(columns={c: label(c, lang) for c in columns})
+    kinds = {label(c, lang): "int" for c in ("roster", "table", "difference")}
+    return Table(frame, kinds=kinds, caption=text("teachers.discrepancies_caption", lang, n=top),
+                 lang=lang)

@@ -1,0 +1,188 @@
+"""Per-school indicator values, with combined schools split into primary and junior sections.
+
+The unit of assessment is a school *section*: a plain primary or junior school is one section;
+a nine-year (九年一贯制), complete middle (完全中学) or twelve-year (十二年一贯制) school is split
+into its primary, junior and senior sections. Section enrolments are known; resources are known
+only for the whole school, so they are shared out by weighted enrolment with the national
+weights (DOMAIN §2, ``schema.SECTION_WEIGHTS``)::
+
+    share of section s = w_s * P_s / sum_k (w_k * P_k)
+
+A nine-year school with 600 primary and 400 junior pupils gives its primary section
+600 / (600 + 1.1 * 400) = 57.7 % of its teachers, floor area, books, ...
+
+Senior sections (optional column ``students_senior``, default 0) take their share in the split
+and are then dropped: they are not part of compulsory education. Teaching points (教学点) are
+merged into their central school by the data provider; when they have no rows of their own,
+nothing needs doing here. Sections with no pupils are not rows (their indicators are undefined).
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from ..schema import LEVELS, RESOURCE_COLUMNS, SECTION_WEIGHTS
+
+__all__ = ["Indicator", "INDICATORS", "OUTPUT_ID_COLUMNS", "compute_indicators", "split_sections"]
+
+
+class Indicator(NamedTuple):
+    """How one per-school indicator is computed: ``multiplier * numerator / students``."""
+
+    numerator: str
+    multiplier: float
+    unit: str
+    label: str
+
+
+INDICATORS: dict[str, Indicator] = {
+    "teaching_area_per_student": Indicator("teaching_area_m2", 1.0, "m²", "生均教学及辅助用房面积"),
+    "sports_area_per_student": Indicator("sports_area_m2", 1.0, "m²", "生均体育运动场馆面积"),
+    "equipment_value_per_student": Indicator("equipment_value_cny", 1.0, "元",
+                                             "生均教学仪器设备值"),
+    "computers_per_100_students": Indicator("computers", 100.0, "台", "每百名学生拥有计算机台数"),
+    "books_per_student": Indicator("books", 1.0, "册", "生均图书册数"),
+    "teachers_per_100_students": Indicator("teachers", 100.0, "人", "每百名学生拥有专任教师数"),
+    "above_degree_teachers_per_100_students": Indicator(
+        "teachers_above_degree", 100.0, "人", "每百名学生拥有高于规定学历教师数"),
+    "mid_title_teachers_per_100_students": Indicator(
+        "teachers_mid_title", 100.0, "人", "每百名学生拥有中级及以上专业技术职务教师数"),
+    "backbone_teachers_per_100_students": Indicator(
+        "teachers_backbone", 100.0, "人", "每百名学生拥有县级及以上骨干教师数"),
+    "pe_arts_teachers_per_100_students": Indicator(
+        "teachers_pe_arts", 100.0, "人", "每百名学生拥有体育、艺术专任教师数"),
+    "multimedia_classrooms_per_100_students": Indicator(
+        "multimedia_classrooms", 100.0, "间", "每百名学生拥有网络多媒体教室数"),
+}
+"""Indicator name -> (numerator column, multiplier, unit, Chinese label)."""
+
+OUTPUT_ID_COLUMNS = ["county_code", "county_name", "year", "school_id", "school_name",
+                     "school_type", "urban_rural", "level", "students", "classes"]
+
+_SECTIONS = ("primary", "junior", "senior")
+_REQUIRED = ["county_code", "county_name", "year", "school_id", "school_name", "school_type",
+             "urban_rural", "students_primary", "students_junior", "classes_primary",
+             "classes_junior", *RESOURCE_COLUMNS]
+
+
+def _check_schools(schools: pd.DataFrame) -> None:
+    if not isinstance(schools, pd.DataFrame):
+        raise DataError(f"schools must be a pandas DataFrame, not {type(schools).__name__}")
+    missing = [c for c in _REQUIRED if c not in schools.columns]
+    if missing:
+        raise DataError(f"schools table lacks column(s): {', '.join(missing)}")
+    counts = schools[["students_primary", "students_junior"]
+                     + (["students_senior"] if "students_senior" in schools else [])]
+    if (counts.astype(float) < 0).to_numpy().any():
+        raise DataError("schools table has negative enrolments; clean it with eb.io.load first")
+
+
+def _section_weights(school_type: pd.Series) -> dict[str, np.ndarray]:
+    """National weight of each section for each school (1.0 where the type has no weights)."""
+    # Factorise once: mapping a few distinct types is far cheaper than mapping every row.
+    codes, types = pd.factorize(school_type)
+    weights = {}
+    for section in _SECTIONS:
+        per_type = np.array([SECTION_WEIGHTS.get(t, {}).get(section, 1.0) for t in types]
+                            + [1.0])
+        weights[section] = per_type[codes]  # code -1 (missing type) takes the final 1.0
+    return weights
+
+
+def split_sections(schools: pd.DataFrame) -> pd.DataFrame:
+    """Split every school into primary and junior sections, sharing resources by weighted enrolment.
+
+    Parameters
+    ----------
+    schools : DataFrame
+        Canonical school columns (CONTRACTS.md); ``students_senior`` optional (default 0).
+
+    Returns
+    -------
+    DataFrame
+        One row per school x level with pupils, in school order (primary before junior):
+        the school's id columns, ``level``, ``students``, ``classes``, ``school_students``
+        (compulsory enrolment of the whole school, for the school-size rule) and each
+        resource column holding the section's share.
+
+    Examples
+    --------
+    >>> school = pd.DataFrame([dict(county_code="1", county_name="甲县", year=2017,
+    ...     school_id="s1", school_name="一贯制学校", school_type="nine_year", urban_rural="rural",
+    ...     students_primary=600, students_junior=400, classes_primary=12, classes_junior=8,
+    ...     teachers=104, teachers_above_degree=0, teachers_mid_title=0, teachers_backbone=0,
+    ...     teachers_pe_arts=0, teaching_area_m2=0, sports_area_m2=0, equipment_value_cny=0,
+    ...     computers=0, multimedia_classrooms=0, books=0)])
+    >>> split_sections(school)[["level", "students", "teachers"]].round(2).values.tolist()
+    [['primary', 600, 60.0], ['junior', 400, 44.0]]
+    """
+    _check_schools(schools)
+    enrolment = {
+        "primary": schools["students_primary"].to_numpy(dtype=float),
+        "junior": schools["students_junior"].to_numpy(dtype=float),
+        "senior": (schools["students_senior"].fillna(0).to_numpy(dtype=float)
+                   if "students_senior" in schools else np.zeros(len(schools))),
+    }
+    weights = _section_weights(schools["school_type"])
+    weighted_total = sum(weights[s] * enrolment[s] for s in _SECTIONS)
+    compulsory = enrolment["primary"] + enrolment["junior"]
+    resources = schools[RESOURCE_COLUMNS].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = {level: weights[level] * enrolment[level] / weighted_total for level in LEVELS}
+    # Row r of the output is (school, level) = divmod(position, 2): primary before junior,
+    # schools in input order. Gather everything by one integer index instead of concatenating.
+    keep = np.column_stack([enrolment[level] > 0 for level in LEVELS]).ravel()
+    position = np.flatnonzero(keep)
+    school, level_index = np.divmod(position, len(LEVELS))
+    sections = schools[_REQUIRED[:7]].take(school).reset_index(drop=True)
+    sections["level"] = np.asarray(LEVELS, dtype=object)[level_index]
+    students = np.column_stack([schools[f"students_{lv}"].to_numpy() for lv in LEVELS]).ravel()
+    classes = np.column_stack([schools[f"classes_{lv}"].to_numpy() for lv in LEVELS]).ravel()
+    sections["students"] = students[position]
+    sections["classes"] = classes[position]
+    sections["school_students"] = compulsory[school]
+    share = np.column_stack([shares[lv] for lv in LEVELS]).ravel()[position]
+    sections[RESOURCE_COLUMNS] = resources[school] * share[:, None]
+    return sections.reset_index(drop=True)
+
+
+def add_indicator_columns(sections: pd.DataFrame) -> pd.DataFrame:
+    """Add every indicator of :data:`INDICATORS` to a frame of sections (``students`` > 0)."""
+    students = sections["students"].to_numpy(dtype=float)
+    values = {name: ind.multiplier * sections[ind.numerator].to_numpy(dtype=float) / students
+              for name, ind in INDICATORS.items()}
+    return pd.concat([sections, pd.DataFrame(values, index=sections.index)], axis=1)
+
+
+def compute_indicators(schools: pd.DataFrame) -> pd.DataFrame:
+    """Per-section indicator values (the shared contract of CONTRACTS.md).
+
+    Parameters
+    ----------
+    schools : DataFrame
+        Canonical school columns; ``students_senior`` optional.
+
+    Returns
+    -------
+    DataFrame
+        One row per school x level section with pupils: ``county_code, county_name, year,
+        school_id, school_name, school_type, urban_rural, level, students, classes`` and one
+        column per indicator of :data:`INDICATORS`.
+
+    Examples
+    --------
+    >>> school = pd.DataFrame([dict(county_code="1", county_name="甲县", year=2017,
+    ...     school_id="s1", school_name="甲小学", school_type="primary", urban_rural="rural",
+    ...     students_primary=200, students_junior=0, classes_primary=6, classes_junior=0,
+    ...     teachers=12, teachers_above_degree=10, teachers_mid_title=6, teachers_backbone=2,
+    ...     teachers_pe_arts=2, teaching_area_m2=900, sports_area_m2=1600,
+    ...     equipment_value_cny=400000, computers=20, multimedia_classrooms=5, books=4000)])
+    >>> row = compute_indicators(school).iloc[0]
+    >>> row["teaching_area_per_student"], row["teachers_per_100_students"]
+    (np.float64(4.5), np.float64(6.0))
+    """
+    sections = add_indicator_columns(split_sections(schools))
+    return sections[OUTPUT_ID_COLUMNS + list(INDICATORS)]

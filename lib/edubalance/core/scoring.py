@@ -1,0 +1,896 @@
+"""Score counties against a standard: official CVs, per-school compliance, county verdicts.
+
+Everything is computed for all counties, years and levels at once (group codes, ``groupby`` and
+NumPy), so scoring a whole country costs about as much as a few pandas passes over its schools.
+
+Verdicts use the three statuses ``passed``, ``failed`` and ``not_assessed``. A county-level
+``passed`` judges every rule school data can decide (plus evidence rules whose values are
+supplied); rules needing other evidence are listed as not assessed and do not count.
+"""
+from __future__ import annotations
+
+import difflib
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, ParameterError
+from ..schema import LEVELS
+from . import numeric
+from .indicators import OUTPUT_ID_COLUMNS, add_indicator_columns, split_sections
+from .standards import Standard, evaluate_formula, level_index, load_standard, per_level_values
+
+__all__ = ["ScoringResult", "score", "county_summary", "summary_markdown", "find_county",
+           "school_items_long", "school_items_percent", "school_items_heatmap",
+           "county_comparison",
+           "plot_school_items", "plot_county_comparison", "PASSED", "FAILED", "NOT_ASSESSED"]
+
+PASSED, FAILED, NOT_ASSESSED = "passed", "failed", "not_assessed"
+GROUP_COLUMNS = ["county_code", "county_name", "year", "level"]
+RULE_SEPARATOR = " | "
+"""Separates the rules' reasons in ``counties.failed_rules`` (one rule's text may hold "; ")."""
+
+
+@dataclass(frozen=True)
+class ScoringResult:
+    """Result of :func:`score`.
+
+    Attributes
+    ----------
+    standard : Standard
+    indicators : DataFrame
+        One row per school section: ids, ``level, students, classes``, and per item of the
+        standard ``<item>``, ``<item>_threshold``, ``<item>_met``, ``<item>_pct_of_threshold``
+        (percent of the threshold reached; for lower-is-better items threshold / value).
+    cv : DataFrame
+        One row per county x year x level x item: ``county_code, county_name, year, level,
+        indicator, cv, threshold, passed, binding``. ``threshold`` is the CV limit the standard
+        sets (for basic-2012 the composite limit, shown for reference: ``binding`` is False
+        because only the composite CV decides).
+    compliance : DataFrame
+        One row per school section with the school-level checks, ``passed`` (NA when the
+        standard has no school-level rule) and ``failed_reasons``.
+    counties : DataFrame
+        One row per county x year x level: ``county_code, county_name, year, level,
+        composite_cv, passed``, then ``n_schools, students, mean_indicator_cv`` (plain mean of
+        the item CVs, for every standard), ``rule_<id>`` status per rule, ``reason_<id>`` (why
+        the rule failed, empty otherwise), ``failed_rules`` (the reasons, ``" | "``-joined, each
+        ``rule_id: text``) and ``not_assessed`` (rule ids).
+    """
+
+    standard: Standard
+    indicators: pd.DataFrame
+    cv: pd.DataFrame
+    compliance: pd.DataFrame
+    counties: pd.DataFrame
+
+    def for_county(self, county_code, year: int | None = None) -> "ScoringResult":
+        """The same result with only the rows of one county (and ``year``) in every table.
+
+        What a county report reads: one pass over each table of a national result, instead
+        of one per table the report builds from it. Rows keep their index and order.
+
+        Examples
+        --------
+        >>> import pandas as pd, edubalance as eb
+        >>> schools = pd.read_csv("data/sample/schools.csv", dtype={"county_code": str})
+        >>> result = eb.core.scoring.score(schools[schools["year"] == 2017], "basic-2012")
+        >>> one = result.for_county("640181", 2017)
+        >>> sorted(set(one.counties["county_name"])), len(one.cv) == len(result.cv) // 22
+        (['灵武市'], True)
+        """
+        import dataclasses
+
+        code = str(county_code)
+
+        def rows(frame: pd.DataFrame) -> pd.DataFrame:
+            # Compared as (Arrow) strings, then to NumPy: no Python object per row.
+            mask = (frame["county_code"].astype(str) == code).to_numpy(dtype=bool)
+            if year is not None:
+                mask = mask & (frame["year"].to_numpy() == int(year))
+            return frame[mask]
+
+        return dataclasses.replace(self, indicators=rows(self.indicators), cv=rows(self.cv),
+                                   compliance=rows(self.compliance), counties=rows(self.counties))
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _fmt(values, digits: int = 3) -> np.ndarray:
+    """Numbers as short text (rounded to ``digits`` decimals; whole numbers without ``.0``)."""
+    rounded = np.round(np.asarray(values, dtype=float), digits)
+    whole = np.isfinite(rounded) & (rounded == np.round(rounded))
+    text = rounded.astype(str).astype(object)
+    text[whole] = rounded[whole].astype(np.int64).astype(str)
+    return text
+
+
+def _join(parts: list[np.ndarray], n: int, sep: str = "; ") -> np.ndarray:
+    """Join per-row text pieces with ``sep``, skipping empty ones (vectorised over rows)."""
+    out = np.full(n, "", dtype=object)
+    for piece in parts:
+        piece = np.asarray(piece, dtype=object)
+        has = piece != ""
+        # NumPy's object loops concatenate the Python strings row by row (no pandas per piece).
+        out = np.where(has & (out != ""), out + sep + piece, np.where(has, piece, out))
+    return out
+
+
+def _group_codes(sections: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Group code per section (county x year x level) and the table of groups."""
+    codes = sections.groupby(["county_code", "year", "level"], sort=True, observed=True).ngroup()
+    codes = codes.to_numpy()
+    first = np.unique(codes, return_index=True)[1]
+    groups = sections.iloc[first][GROUP_COLUMNS].reset_index(drop=True)
+    groups["n_schools"] = np.bincount(codes, minlength=len(groups))
+    groups["students"] = np.bincount(codes, weights=sections["students"].to_numpy(dtype=float),
+                                     minlength=len(groups)).astype(np.int64)
+    return codes, groups
+
+
+def _check_evidence(evidence: pd.DataFrame | None) -> pd.DataFrame | None:
+    if evidence is None:
+        return None
+    if not isinstance(evidence, pd.DataFrame) or not {"county_code", "year"} <= set(evidence):
+        raise DataError("evidence must be a DataFrame with columns county_code and year")
+    if evidence.duplicated(["county_code", "year"]).any():
+        raise DataError("evidence has more than one row for some county_code and year")
+    return evidence.assign(county_code=evidence["county_code"].astype(str))
+
+
+# --------------------------------------------------------------------------- items
+
+def _item_table(sections: pd.DataFrame, standard: Standard) -> pd.DataFrame:
+    """Item values, thresholds, met flags and percent of threshold per section."""
+    levels = level_index(sections["level"])
+    columns = {}
+    for item in standard.items:
+        value = evaluate_formula(item.formula, sections)
+        threshold = per_level_values(levels, item.threshold)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if item.direction == "higher":
+                met, pct = value >= threshold, 100 * value / threshold
+            else:
+                met, pct = value <= threshold, 100 * threshold / value
+        has_threshold = ~np.isnan(threshold)
+        columns[item.name] = value
+        columns[f"{item.name}_threshold"] = threshold
+        columns[f"{item.name}_met"] = pd.array(np.where(has_threshold, met, False),
+                                               dtype="boolean")
+        if not has_threshold.all():
+            columns[f"{item.name}_met"][~has_threshold] = pd.NA
+        columns[f"{item.name}_pct_of_threshold"] = np.where(np.isfinite(pct), pct,
+                                                            np.where(has_threshold, 0.0, np.nan))
+    return pd.DataFrame(columns, index=sections.index)
+
+
+# --------------------------------------------------------------------------- CVs
+
+def _cv_table(sections, items, codes, groups, standard) -> pd.DataFrame:
+    # One call of the numeric core for every item at once. An item value that is not finite
+    # (a ratio over zero computers) is undefined for that school: it counts as missing.
+    names = standard.item_names
+    matrix = (np.column_stack([items[name].to_numpy(dtype=float) for name in names])
+              if names else np.zeros((len(sections), 0)))
+    matrix = np.where(np.isfinite(matrix), matrix, np.nan)
+    grouped = numeric.grouped_weighted_cv(matrix, codes,
+                                          weights=sections["students"].to_numpy(dtype=float),
+                                          n_groups=len(groups))
+    cvs = {name: grouped.cv[:, j] for j, name in enumerate(names)}
+    n_items = len(standard.items)
+    cv = groups.loc[np.tile(np.arange(len(groups)), n_items), GROUP_COLUMNS].reset_index(drop=True)
+    cv["indicator"] = np.repeat(standard.item_names, len(groups))
+    cv["cv"] = np.concatenate([cvs[name] for name in standard.item_names]) if n_items else []
+    each, composite = standard.rule("each_cv"), standard.rule("composite_cv")
+    limit_rule = each or composite
+    cv["threshold"] = per_level_values(level_index(cv["level"]),
+                                    limit_rule.params["limit"] if limit_rule else None)
+    passed = pd.array(cv["cv"].to_numpy() <= cv["threshold"].to_numpy(), dtype="boolean")
+    passed[cv["threshold"].isna().to_numpy()] = pd.NA
+    cv["passed"] = passed
+    cv["binding"] = each is not None
+    # One block per item is easy to build; users read one county at a time, so sort by group.
+    order = np.lexsort((np.repeat(np.arange(n_items), len(groups)),
+                        np.tile(np.arange(len(groups)), n_items)))
+    return cv.iloc[order].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- school checks
+
+@dataclass(frozen=True)
+class SchoolOutcomes:
+    """Which school-level checks each section failed: one boolean per section and check.
+
+    ``unmet`` and ``under_share`` have one column per thresholded item (``items``): the item's
+    threshold is missed, and missed by more than the rule's share. The four rule columns say
+    whether the section fails that rule. Reasons are written from this table (see
+    :func:`_school_reasons`); the numbers behind them are in the compliance table.
+    """
+
+    items: tuple
+    unmet: np.ndarray
+    under_share: np.ndarray
+    thresholds_failed: np.ndarray
+    school_size_failed: np.ndarray
+    class_size_failed: np.ndarray
+    points_failed: np.ndarray
+    junior: np.ndarray
+
+    @property
+    def failed(self) -> np.ndarray:
+        return (self.thresholds_failed | self.school_size_failed | self.class_size_failed
+                | self.points_failed)
+
+
+def _school_checks(sections, items, standard) -> pd.DataFrame:
+    """Per-section school rules (thresholds, school size, class size, points) and reasons."""
+    n = len(sections)
+    out = sections[OUTPUT_ID_COLUMNS + ["school_students"]].copy()
+    levels = level_index(sections["level"])
+    thresholded = [item for item in standard.items if item.threshold]
+    k = len(thresholded)
+    met = (np.column_stack([items[f"{i.name}_met"].to_numpy(dtype=bool, na_value=False)
+                            for i in thresholded]) if k else np.zeros((n, 0), bool))
+    pct = (np.column_stack([items[f"{i.name}_pct_of_threshold"].to_numpy(dtype=float)
+                            for i in thresholded]) if k else np.zeros((n, 0)))
+    out["indicators_met"] = met.sum(axis=1) if k else np.nan
+    out["indicators_assessed"] = k if k else np.nan
+    lowest = np.where(met, np.inf, pct).min(axis=1, initial=np.inf)
+    out["lowest_pct_unmet"] = np.where(np.isfinite(lowest), lowest, np.nan)
+    na_flags = pd.array([pd.NA] * n, dtype="boolean")
+    no = np.zeros(n, dtype=bool)
+    thresholds_failed, size_failed, class_failed, points_failed = no, no, no, no
+    under = np.zeros((n, k), dtype=bool)
+    any_rule = False
+
+    rule = standard.rule("school_thresholds")
+    if rule is not None:
+        any_rule = True
+        min_met, min_share = rule.params["min_met"], rule.params["min_share_of_threshold"]
+        under = ~met & ~(pct >= 100 * min_share)
+        enough_met = met.sum(axis=1) >= min_met
+        out["meets_min_indicators"] = enough_met
+        out["unmet_within_share"] = ~under.any(axis=1)
+        thresholds_failed = ~(enough_met & ~under.any(axis=1))
+    else:
+        out["meets_min_indicators"] = na_flags
+        out["unmet_within_share"] = na_flags.copy()
+
+    rule = standard.rule("school_size")
+    if rule is not None:
+        any_rule = True
+        limit = sections["school_type"].map(rule.params.get("max_by_type") or {}).fillna(
+            rule.params["max"]).to_numpy(dtype=float)
+        size_failed = sections["school_students"].to_numpy(dtype=float) > limit
+        out["school_size_limit"] = limit
+        out["school_size_ok"] = ~size_failed
+    else:
+        out["school_size_limit"] = np.nan
+        out["school_size_ok"] = na_flags.copy()
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        class_size = sections["students"].to_numpy(dtype=float) / sections["classes"].to_numpy(
+            dtype=float)
+    out["class_size"] = np.where(np.isfinite(class_size), class_size, np.nan)
+    rule = standard.rule("class_size")
+    if rule is not None:
+        any_rule = True
+        limit = per_level_values(levels, rule.params["max"])
+        # No classes recorded for a section with pupils: the size is unknown, so it cannot pass.
+        class_failed = ~(class_size <= limit)
+        out["class_size_limit"] = limit
+        out["class_size_ok"] = ~class_failed
+    else:
+        out["class_size_limit"] = np.nan
+        out["class_size_ok"] = na_flags.copy()
+
+    if standard.rule("points") is not None:
+        any_rule = True
+        score, band = _points(items, standard, levels)
+        out["score"] = score
+        out["band"] = band
+        points_failed = score < _pass_min(standard)
+
+    outcomes = SchoolOutcomes(items=tuple(thresholded), unmet=~met, under_share=under,
+                              thresholds_failed=thresholds_failed,
+                              school_size_failed=size_failed, class_size_failed=class_failed,
+                              points_failed=points_failed, junior=levels == 1)
+    out["passed"] = pd.array(~outcomes.failed, dtype="boolean") if any_rule else na_flags.copy()
+    out["failed_reasons"] = _school_reasons(outcomes, standard)
+    return out
+
+
+def _school_reasons(outcomes: SchoolOutcomes, standard) -> pd.array:
+    """Reason text per section, written once per distinct failure pattern.
+
+    A pattern is the row of :class:`SchoolOutcomes` that matters for the text (the unmet items
+    only where a rule names them, the level only where the class-size limit depends on it).
+    The distinct patterns are found with ``numpy.unique`` over the boolean table, their text
+    written in Python (a handful of patterns), and gathered back per section by Arrow.
+    """
+    o = outcomes
+    names_unmet = (o.thresholds_failed | o.points_failed)[:, None]
+    pattern = np.column_stack([
+        o.thresholds_failed, o.school_size_failed, o.class_size_failed, o.points_failed,
+        o.junior & o.class_size_failed, o.unmet & names_unmet,
+        o.under_share & o.thresholds_failed[:, None]])
+    if not len(pattern):
+        return _take_text(np.array([""], dtype=object), np.zeros(0, dtype=np.int64))
+    # Distinct rows of the boolean table: each row's bytes (eight flags a byte) are its key,
+    # which numpy sorts as one opaque value, much faster than ``unique(axis=0)``.
+    packed = np.ascontiguousarray(np.packbits(pattern, axis=1))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    k = len(o.items)
+    texts = [_pattern_text(row[:5], row[5:5 + k], row[5 + k:], o.items, standard)
+             for row in pattern[first]]
+    return _take_text(np.array(texts, dtype=object), inverse.ravel())
+
+
+def _pattern_text(flags, unmet, under, items, standard) -> str:
+    """The reasons of one failure pattern, rules joined by :data:`RULE_SEPARATOR`."""
+    thresholds, school_size, class_size, points, junior = (bool(f) for f in flags)
+    names = [item.name for item, miss in zip(items, unmet, strict=True) if miss]
+    parts = []
+    if thresholds:
+        rule, k = standard.rule("school_thresholds"), len(items)
+        text = (f"school_indicators: meets {k - len(names)} of {k} (needs "
+                f"{rule.params['min_met']}); below threshold: {', '.join(names)}")
+        below = [item.name for item, flag in zip(items, under, strict=True) if flag]
+        if below:
+            share = 100 * rule.params["min_share_of_threshold"]
+            text += f"; below {share:g}% of threshold: {', '.join(below)}"
+        parts.append(text)
+    if school_size:
+        rule = standard.rule("school_size")
+        parts.append(f"school_size: above {rule.params['max']:g} pupils"
+                     + (" (nine-year limit where it applies)" if rule.params.get("max_by_type")
+                        else ""))
+    if class_size:
+        limit = standard.rule("class_size").params["max"][LEVELS[int(junior)]]
+        parts.append(f"class_size: average class above {limit:g} (or no classes recorded)")
+    if points:
+        text = f"points_score: score below {_pass_min(standard):g}"
+        if names:
+            text += f"; below target: {', '.join(names)}"
+        parts.append(text)
+    return RULE_SEPARATOR.join(parts)
+
+
+def _take_text(texts: np.ndarray, codes: np.ndarray) -> pd.array:
+    """Plain string column ``texts[codes]``, gathered by Arrow (no Python object per row)."""
+    import pyarrow as pa
+
+    gathered = pa.array(np.asarray(texts, dtype=object), type=pa.string()).take(
+        pa.array(np.asarray(codes, dtype=np.int64)))
+    return pd.array(gathered, dtype="str")
+
+
+def _pass_min(standard: Standard) -> float:
+    bands = standard.scoring["bands"]
+    return float(next(b["min"] for b in bands if b["name"] == standard.scoring["pass_band"]))
+
+
+def _band(score: np.ndarray, standard: Standard) -> pd.array:
+    bands = sorted(standard.scoring["bands"], key=lambda b: b["min"])
+    code = np.zeros(len(score), dtype=np.int64)
+    for position, spec in enumerate(bands, start=1):
+        code[score >= spec["min"]] = position
+    return _take_text(np.array(["below"] + [b["name"] for b in bands], dtype=object), code)
+
+
+def _points(items, standard, levels) -> tuple[np.ndarray, np.ndarray]:
+    """100-point score per section: points-weighted attainment (value vs target, capped at 1)."""
+    total = sum(float(item.points) for item in standard.items)
+    earned = np.zeros(len(items))
+    for item in standard.items:
+        attainment = np.nan_to_num(items[f"{item.name}_pct_of_threshold"].to_numpy(dtype=float)
+                                   / 100, nan=0.0)
+        earned += float(item.points) * np.clip(attainment, 0, 1)
+    score = 100 * earned / total
+    return score, _band(score, standard)
+
+
+# --------------------------------------------------------------------------- county rules
+
+def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataFrame:
+    g = len(groups)
+    out = groups.copy()
+    levels = level_index(groups["level"])
+    n_items = len(standard.items)
+    # cv is sorted by group then item: reshape to (groups, items).
+    cv_matrix = cv["cv"].to_numpy(dtype=float).reshape(g, n_items) if n_items else np.zeros((g, 0))
+    with np.errstate(invalid="ignore"):
+        mean_cv = cv_matrix.mean(axis=1) if n_items else np.full(g, np.nan)
+    out["composite_cv"] = mean_cv if standard.composite == "mean" else np.nan
+    # Same plain mean for every standard, for comparing counties where no composite is defined.
+    out["mean_indicator_cv"] = mean_cv
+    statuses, rule_reasons, reasons, not_assessed = {}, {}, [], []
+    for rule in standard.rules:
+        status = np.full(g, NOT_ASSESSED, dtype=object)
+        reason = np.full(g, "", dtype=object)
+        if rule.kind == "composite_cv":
+            limit = per_level_values(levels, rule.params["limit"])
+            composite = out["composite_cv"].to_numpy()
+            ok = composite <= limit
+            status = np.where(ok, PASSED, FAILED).astype(object)
+            reason = np.where(ok, "", np.where(np.isnan(composite), "composite CV undefined",
+                                               "composite CV " + _fmt(composite) + " > "
+                                               + _fmt(limit, 2)))
+        elif rule.kind == "each_cv":
+            limit = per_level_values(levels, rule.params["limit"])[:, None]
+            bad = ~(cv_matrix <= limit)
+            status = np.where(bad.any(axis=1), FAILED, PASSED).astype(object)
+            reason = _join([np.where(bad[:, j], standard.items[j].name + " CV "
+                                     + _fmt(cv_matrix[:, j]) + " > " + _fmt(limit[:, 0], 2), "")
+                            for j in range(n_items)], g)
+        elif rule.kind in ("school_thresholds", "school_size", "class_size", "points"):
+            column = {"school_thresholds": None, "school_size": "school_size_ok",
+                      "class_size": "class_size_ok", "points": None}[rule.kind]
+            if rule.kind == "points":
+                weights = compliance["students"].to_numpy(dtype=float)
+                total = np.bincount(codes, weights=weights, minlength=g)
+                score = np.bincount(codes, weights=weights * compliance["score"].to_numpy(),
+                                    minlength=g) / total
+                out["score"] = score
+                out["band"] = _band(score, standard)
+                ok = score >= _pass_min(standard)
+                status = np.where(ok, PASSED, FAILED).astype(object)
+                reason = np.where(ok, "", "score " + _fmt(score, 1) + " < "
+                                  + f"{_pass_min(standard):g}")
+            else:
+                if column is None:
+                    fails = ~(compliance["meets_min_indicators"].to_numpy(dtype=bool)
+                              & compliance["unmet_within_share"].to_numpy(dtype=bool))
+                else:
+                    fails = ~compliance[column].to_numpy(dtype=bool)
+                n_fail = np.bincount(codes, weights=fails, minlength=g).astype(int)
+                out[f"{rule.id}_failing_schools"] = n_fail
+                status = np.where(n_fail > 0, FAILED, PASSED).astype(object)
+                reason = np.where(n_fail > 0, n_fail.astype(str).astype(object)
+                                  + f" school(s) fail: {rule.text}", "")
+        elif rule.kind == "evidence":
+            column = rule.params["column"]
+            value = np.full(g, np.nan)
+            if evidence is not None and column in evidence:
+                keyed = evidence.set_index(["county_code", "year"])[column].astype(float)
+                value = keyed.reindex(pd.MultiIndex.from_arrays(
+                    [groups["county_code"].astype(str), groups["year"]])).to_numpy()
+            known = ~np.isnan(value)
+            ok = value >= float(rule.params["min"])
+            status = np.where(known, np.where(ok, PASSED, FAILED), NOT_ASSESSED).astype(object)
+            reason = np.where(known & ~ok, f"{column} " + _fmt(value, 1) + " < "
+                              + f"{rule.params['min']:g}", "")
+        statuses[f"rule_{rule.id}"] = status
+        reason = np.asarray(reason, dtype=object)
+        rule_reasons[f"reason_{rule.id}"] = reason
+        reasons.append(np.where(reason != "", f"{rule.id}: " + reason, ""))
+        not_assessed.append(np.where(status == NOT_ASSESSED, rule.id, ""))
+    failed = np.zeros(g, dtype=bool)
+    for status in statuses.values():
+        failed |= status == FAILED
+    out["passed"] = ~failed
+    for name, status in statuses.items():
+        out[name] = status
+    for name, reason in rule_reasons.items():
+        out[name] = reason
+    out["failed_rules"] = _join(reasons, g, sep=RULE_SEPARATOR)
+    out["not_assessed"] = _join(not_assessed, g)
+    first = ["county_code", "county_name", "year", "level", "composite_cv", "passed"]
+    return out[first + [c for c in out.columns if c not in first]]
+
+
+# --------------------------------------------------------------------------- public API
+
+def check_school_numbers(schools: pd.DataFrame, *, max_problems: int = 50) -> None:
+    """Raise ``DataError`` if a numeric school column holds a blank, infinite or negative value.
+
+    :func:`score` calls it on its input, so that a table built in memory (not loaded through
+    :func:`edubalance.io.load.load_schools`, which checks far more) cannot turn a NaN, an
+    infinity or a negative count into a wrong CV. Rows are numbered as a spreadsheet of the
+    table would show them (header = row 1).
+
+    Examples
+    --------
+    >>> check_school_numbers(pd.DataFrame({"school_id": ["a", "b"], "books": [10.0, -1.0]}))
+    Traceback (most recent call last):
+    ...
+    edubalance.errors.DataError: <DataFrame>: 1 problem
+      - row 3, column 'books', school b: negative value (value '-1.0')
+    """
+    from ..errors import Problem
+    from ..schema import NUMERIC_SCHOOL_COLUMNS
+
+    problems, total = [], 0
+    ids = schools["school_id"].astype(str).to_numpy() if "school_id" in schools else None
+    for column in (c for c in NUMERIC_SCHOOL_COLUMNS if c in schools.columns):
+        values = pd.to_numeric(schools[column], errors="coerce").to_numpy(dtype=float)
+        for mask, what in ((np.isnan(values), "blank or non-numeric value"),
+                           (np.isinf(values), "infinite value"),
+                           (values < 0, "negative value")):
+            rows = np.flatnonzero(mask)
+            total += rows.size
+            for row in rows[:max(0, max_problems - len(problems))]:
+                raw = schools[column].iloc[row]
+                problems.append(Problem(file="<DataFrame>", message=what, row=int(row) + 2,
+                                        column=column, value=raw,
+                                        school_id=None if ids is None else ids[row]))
+    if problems:
+        raise DataError(problems, total=total)
+
+
+def score(schools: pd.DataFrame, standard: str | Standard = "basic-2012",
+          evidence: pd.DataFrame | None = None) -> ScoringResult:
+    """Score every county, year and level of ``schools`` against a standard.
+
+    Parameters
+    ----------
+    schools : DataFrame
+        Canonical school columns (``eb.io.load.load_schools``); any number of counties and years.
+    standard : str or Standard
+        A name from ``eb.core.standards.available_standards()`` or a loaded standard.
+    evidence : DataFrame, optional
+        County facts school data cannot give, keyed by ``county_code, year``
+        (e.g. ``government_work_score``, ``satisfaction_pct``); rules needing them are
+        reported as not assessed when absent.
+
+    Returns
+    -------
+    ScoringResult
+
+    Raises
+    ------
+    DataError
+        If a numeric column holds a blank, infinite or negative value
+        (:func:`check_school_numbers`); load files with :func:`edubalance.io.load.load_schools`
+        for the full validation.
+
+    Examples
+    --------
+    >>> rows = [dict(county_code="1", county_name="甲县", year=2017, school_id=f"s{i}",
+    ...              school_name=f"第{i}小学", school_type="primary", urban_rural="rural",
+    ...              students_primary=100 * i, students_junior=0, classes_primary=3 * i,
+    ...              classes_junior=0, teachers=6 * i, teachers_above_degree=5 * i,
+    ...              teachers_mid_title=3 * i, teachers_backbone=i, teachers_pe_arts=i,
+    ...              teaching_area_m2=500 * i, sports_area_m2=800 * i, equipment_value_cny=250000 * i,
+    ...              computers=12 * i, multimedia_classrooms=3 * i, books=2500 * i)
+    ...         for i in (1, 2)]
+    >>> result = score(pd.DataFrame(rows), "basic-2012")
+    >>> result.counties[["level", "composite_cv", "passed"]].values.tolist()
+    [['primary', 0.0, True]]
+    """
+    std = load_standard(standard)
+    evidence = _check_evidence(evidence)
+    check_school_numbers(schools)
+    sections = split_sections(schools)
+    if set(std.levels) != set(LEVELS):
+        sections = sections[sections["level"].isin(std.levels)].reset_index(drop=True)
+    if sections.empty:
+        raise DataError("no school sections with pupils to score (empty table, or every "
+                         f"enrolment is zero for levels {', '.join(std.levels)})")
+    sections = add_indicator_columns(sections)
+    items = _item_table(sections, std)
+    indicators = pd.concat([sections[OUTPUT_ID_COLUMNS], items], axis=1)
+    codes, groups = _group_codes(sections)
+    cv = _cv_table(sections, items, codes, groups, std)
+    compliance = _school_checks(sections, items, std)
+    counties = _county_rules(groups, cv, compliance, codes, std, evidence)
+    return ScoringResult(standard=std, indicators=indicators, cv=cv, compliance=compliance,
+                         counties=counties)
+
+
+def find_county(schools: pd.DataFrame, county) -> tuple[str, str]:
+    """Resolve a county given by code or name (Chinese names work) to ``(code, name)``.
+
+    Raises
+    ------
+    ParameterError (a ValueError)
+        For an unknown county, naming the closest matches; for a name shared by several codes.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"county_code": ["640202", "640181"], "county_name": ["大武口区", "灵武市"]})
+    >>> find_county(frame, "灵武市"), find_county(frame, 640202)
+    (('640181', '灵武市'), ('640202', '大武口区'))
+    >>> find_county(frame, "大武口")
+    Traceback (most recent call last):
+    ...
+    edubalance.errors.ParameterError: unknown county '大武口'; close matches: 大武口区 (640202)
+    """
+    pairs = schools[["county_code", "county_name"]].drop_duplicates()
+    codes = pairs["county_code"].astype(str)
+    text = str(county).strip()
+    by_code = pairs[codes == text]
+    if len(by_code):
+        return str(by_code.iloc[0]["county_code"]), str(by_code.iloc[0]["county_name"])
+    by_name = pairs[pairs["county_name"] == text]
+    if len(by_name) == 1:
+        return str(by_name.iloc[0]["county_code"]), text
+    if len(by_name) > 1:
+        raise ParameterError(f"county name {text!r} is shared by codes "
+                         f"{', '.join(by_name['county_code'].astype(str))}; give the code")
+    labels = {str(name): f"{name} ({code})" for code, name in zip(codes, pairs["county_name"], strict=True)}
+    labels.update({code: f"{name} ({code})" for code, name in zip(codes, pairs["county_name"], strict=True)})
+    close = difflib.get_close_matches(text, list(labels), n=5, cutoff=0.5)
+    if not close:  # short Chinese names: fall back to containment either way
+        close = [k for k in labels if text and (text in k or k in text)][:5]
+    hint = (", ".join(dict.fromkeys(labels[c] for c in close)) if close
+            else "none (known: " + ", ".join(list(dict.fromkeys(labels.values()))[:10]) + ", ...)")
+    raise ParameterError(f"unknown county {text!r}; close matches: {hint}")
+
+
+def county_summary(result: ScoringResult, county, year: int) -> dict:
+    """The verdict of one county and year as plain data, ready for ``summary.json``.
+
+    Returns
+    -------
+    dict
+        ``county`` (name), ``county_code``, ``year``, ``standard``, ``standard_title``,
+        ``source``, ``passed`` (all levels) and ``levels[level]`` with ``composite_cv``,
+        ``passed``, ``failed_rules`` (rule ids), ``reasons`` (rule id -> text),
+        ``not_assessed`` (rule ids), ``rules`` (rule id -> status), ``n_schools``,
+        ``students`` and, for point schemes, ``score`` and ``band``; ``levels_missing``: the
+        levels of the standard at which the county has no school sections (the verdict
+        ``passed`` covers only the levels present), and ``note``: a sentence saying so
+        (``""`` when every level is present).
+    """
+    code, name = find_county(result.counties, county)
+    rows = result.counties[(result.counties["county_code"].astype(str) == code)
+                           & (result.counties["year"] == int(year))]
+    if rows.empty:
+        years = sorted(result.counties.loc[result.counties["county_code"].astype(str) == code,
+                                           "year"].unique().tolist())
+        raise ParameterError(f"no schools of {name} ({code}) in {year}; years present: {years}")
+    levels = {}
+    for row in rows.itertuples(index=False):  # at most two rows (primary, junior)
+        record = row._asdict()
+        rules = {r.id: record[f"rule_{r.id}"] for r in result.standard.rules}
+        reasons = {r.id: str(record[f"reason_{r.id}"]) for r in result.standard.rules
+                   if rules[r.id] == FAILED and record[f"reason_{r.id}"]}
+        level = {"composite_cv": record["composite_cv"], "passed": bool(record["passed"]),
+                 "failed_rules": [r for r, s in rules.items() if s == FAILED],
+                 "reasons": reasons,
+                 "not_assessed": [r for r, s in rules.items() if s == NOT_ASSESSED],
+                 "rules": rules, "n_schools": int(record["n_schools"]),
+                 "students": int(record["students"])}
+        if "score" in record:
+            level.update(score=record["score"], band=record["band"])
+        levels[record["level"]] = level
+    ordered = {lv: levels[lv] for lv in LEVELS if lv in levels}
+    missing = [lv for lv in LEVELS if lv in result.standard.levels and lv not in levels]
+    note = (f"no {' or '.join(missing)} schools: the verdict covers "
+            f"{' and '.join(ordered)} only" if missing else "")
+    return {"county": name, "county_code": code, "year": int(year),
+            "standard": result.standard.name, "standard_title": result.standard.title,
+            "source": result.standard.source,
+            "passed": all(v["passed"] for v in ordered.values()), "levels": ordered,
+            "levels_missing": missing, "note": note}
+
+
+def school_items_long(result: ScoringResult, county_code: str | None = None,
+                      year: int | None = None) -> pd.DataFrame:
+    """Per-school item values in long form (one row per section x item), for tables and plots."""
+    frame = result.indicators
+    if county_code is not None:
+        frame = frame[frame["county_code"].astype(str) == str(county_code)]
+    if year is not None:
+        frame = frame[frame["year"] == int(year)]
+    parts = []
+    for item in result.standard.items:
+        part = frame[["county_code", "county_name", "year", "school_id", "school_name", "level",
+                      "students"]].copy()
+        part["indicator"] = item.name
+        part["label_zh"] = item.label_zh
+        part["value"] = frame[item.name].to_numpy()
+        part["threshold"] = frame[f"{item.name}_threshold"].to_numpy()
+        part["met"] = frame[f"{item.name}_met"].to_numpy()
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _item_labels(standard: Standard, lang: str) -> list[str]:
+    from ..report.display import variable_label
+
+    if lang == "zh":
+        return [item.label_zh.split(" (")[0] for item in standard.items]
+    return [variable_label(item.name, lang) for item in standard.items]
+
+
+def school_items_percent(result: ScoringResult, county_code: str, year: int,
+                         level: str) -> pd.DataFrame:
+    """Every school's items as a percentage of the reference, weakest school first.
+
+    The reference is the item's threshold where the standard sets one, otherwise the
+    enrolment-weighted county mean of the level (around which the CV measures dispersion);
+    lower-is-better items are inverted (``<item>_pct_of_threshold``) so that 100 % or more is
+    always good. Used by :func:`school_items_heatmap` and the county report's per-school table.
+
+    Returns
+    -------
+    DataFrame
+        ``school_id, school_name`` and one column per item of the standard (percent), sorted by
+        the school's mean percentage, ascending (stable).
+
+    Examples
+    --------
+    >>> import edubalance as eb
+    >>> schools = eb.io.load.load_schools("data/sample/schools.csv")
+    >>> result = eb.core.scoring.score(schools[schools["year"] == 2017], "basic-2012")
+    >>> table = school_items_percent(result, "640202", 2017, "primary")
+    >>> list(table.columns[:2]), len(table.columns) - 2 == len(result.standard.items)
+    (['school_id', 'school_name'], True)
+    """
+    frame = result.indicators
+    frame = frame[(frame["county_code"].astype(str) == str(county_code))
+                  & (frame["year"] == int(year)) & (frame["level"] == level)]
+    if frame.empty:
+        raise ParameterError(f"no {level} schools for county {county_code} in {year}")
+    columns = {}
+    for item in result.standard.items:
+        if item.threshold:
+            columns[item.name] = frame[f"{item.name}_pct_of_threshold"].to_numpy(dtype=float)
+        else:
+            values = frame[item.name].to_numpy(dtype=float)
+            ok = np.isfinite(values)
+            mean = np.average(values[ok], weights=frame["students"].to_numpy(dtype=float)[ok])
+            columns[item.name] = 100 * values / mean
+    matrix = np.column_stack(list(columns.values()))
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # a school with every item missing
+        order = np.argsort(np.nanmean(matrix, axis=1), kind="stable")
+    table = pd.DataFrame({"school_id": frame["school_id"].astype(str).to_numpy(),
+                          "school_name": frame["school_name"].astype(str).to_numpy(),
+                          **columns})
+    return table.iloc[order].reset_index(drop=True)
+
+
+def school_items_heatmap(result: ScoringResult, county_code: str, year: int, level: str, *,
+                         ax=None, lang: str = "zh"):
+    """Heat map of every school (rows, Chinese names) x item: value as % of the threshold.
+
+    100 % means the school exactly meets the threshold; red cells miss it, blue cells exceed it
+    (lower-is-better items are inverted so that blue is always better). Where the standard sets
+    no threshold (basic-2012) the reference is the enrolment-weighted county mean, around which
+    the CV measures dispersion (:func:`school_items_percent`). Draws on ``ax`` (a new figure
+    sized to the number of schools when ``None``; the colour bar is added to its figure) and
+    returns it. The figure is given matplotlib's tight layout engine, so it is laid out once,
+    when it is drawn.
+    """
+    from ..report.display import new_axes
+    from ..report.i18n import text
+
+    table = school_items_percent(result, county_code, year, level)
+    items = result.standard.items
+    matrix = table[[item.name for item in items]].to_numpy(dtype=float)
+    names = table["school_name"].to_numpy()
+    height = max(3.0, 0.16 * len(names) + 1.5)
+    ax = new_axes(ax, (1.1 * len(items) + 4, height))
+    image = ax.imshow(np.clip(matrix, 0, 200), cmap="RdBu", vmin=0, vmax=200, aspect="auto",
+                      interpolation="nearest")
+    ax.set_xticks(np.arange(len(items)), _item_labels(result.standard, lang),
+                  rotation=40, ha="right", fontsize=8)
+    ax.set_yticks(np.arange(len(names)), names, fontsize=max(4, min(8, 500 // max(len(names), 1))))
+    ax.grid(False)
+    reference = text("scoring.reference.threshold" if result.standard.has_thresholds
+                     else "scoring.reference.mean", lang)
+    ax.figure.colorbar(image, ax=ax, shrink=0.6,
+                       label=text("scoring.heatmap.colorbar", lang, reference=reference))
+    ax.set_title(text("scoring.heatmap.title", lang, reference=reference), fontsize=10)
+    ax.figure.set_layout_engine("tight")
+    return ax
+
+
+def plot_school_items(result: ScoringResult, county_code: str, year: int, level: str):
+    """:func:`school_items_heatmap` on a new figure, in Chinese, returning the Figure (its
+    ``axes[0]`` is the heat map, ``axes[1]`` the colour bar); kept for existing callers."""
+    return school_items_heatmap(result, county_code, year, level).figure
+
+
+def comparison_levels(result: ScoringResult, year: int) -> list[str]:
+    """The levels with CVs in ``year``, in :data:`~edubalance.schema.LEVELS` order (one panel
+    each in :func:`county_comparison`)."""
+    present = set(result.cv.loc[result.cv["year"] == int(year), "level"].unique())
+    return [level for level in LEVELS if level in present]
+
+
+def county_comparison(result: ScoringResult, county_code: str, year: int, *, ax=None,
+                      lang: str = "zh"):
+    """Each level: this county's CV per item next to the range over the other counties.
+
+    One panel per level present in ``year``; ``ax`` is a sequence of that many Axes (a new
+    figure when ``None``). Legends sit below the panels, off the data. Returns the Axes array.
+    """
+    import matplotlib.pyplot as plt
+
+    from ..report.i18n import text
+
+    cv = result.cv[result.cv["year"] == int(year)]
+    levels = comparison_levels(result, year)
+    if ax is None:
+        _, ax = plt.subplots(1, len(levels), squeeze=False, figsize=(7 * len(levels), 4.8))
+    axes = np.ravel(ax)
+    if axes.size != len(levels):
+        raise ParameterError(f"county_comparison needs {len(levels)} Axes, got {axes.size}")
+    labels = dict(zip(result.standard.item_names, _item_labels(result.standard, lang),
+                      strict=True))
+    # Plain arrays once: at national scale the CV table has ~50,000 rows, and comparing
+    # string columns item by item costs more than drawing the figure.
+    is_mine = cv["county_code"].astype(str).to_numpy(dtype=object) == str(county_code)
+    level_of = cv["level"].to_numpy(dtype=object)
+    indicator_of = cv["indicator"].to_numpy(dtype=object)
+    values = cv["cv"].to_numpy(dtype=float)
+    order = result.standard.item_names
+    positions = np.arange(len(order))
+    for panel, level in zip(axes, levels, strict=True):
+        in_level = level_of == level
+        mine = dict(zip(indicator_of[in_level & is_mine], values[in_level & is_mine], strict=True))
+        others = []
+        for name in order:
+            chosen = values[in_level & ~is_mine & (indicator_of == name)]
+            others.append(chosen[~np.isnan(chosen)])
+        panel.boxplot(others, positions=positions, orientation="horizontal", widths=0.5,
+                      showfliers=True)
+        panel.scatter([mine.get(name, np.nan) for name in order], positions, color="#c23b3b",
+                      zorder=3, label=text("scoring.comparison.this", lang), s=40)
+        limit = cv.loc[in_level, "threshold"].dropna()
+        if len(limit):
+            panel.axvline(limit.iloc[0], color="#e07b39", linestyle="--",
+                          label=text("scoring.comparison.limit", lang,
+                                     limit=f"{limit.iloc[0]:g}"))
+        panel.set_yticks(positions, [labels[n] for n in order], fontsize=8)
+        panel.set_title(text("scoring.comparison.title", lang,
+                             level=text(f"level.{level}", lang)))
+        panel.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2,
+                     frameon=False)
+    axes[0].figure.set_layout_engine("tight")   # laid out once, when drawn
+    return axes
+
+
+def plot_county_comparison(result: ScoringResult, county_code: str, year: int):
+    """:func:`county_comparison` on a new figure, in Chinese, returning the Figure; kept for
+    existing callers."""
+    return county_comparison(result, county_code, year)[0].figure
+
+
+_LEVEL_ZH = {"primary": "小学", "junior": "初中"}
+
+
+def summary_markdown(summary: dict) -> str:
+    """A short Markdown verdict for a :func:`county_summary` (county names escaped for HTML).
+
+    Examples
+    --------
+    >>> text = summary_markdown({"county": "甲县", "county_code": "1", "year": 2017,
+    ...     "standard": "basic-2012", "standard_title": "Basic", "passed": True,
+    ...     "levels": {"primary": {"composite_cv": 0.3, "passed": True, "failed_rules": [],
+    ...                            "reasons": {}, "not_assessed": ["satisfaction"]}}})
+    >>> text.splitlines()[0]
+    '### 甲县 (1), 2017, basic-2012: **passed** on every rule school data can decide'
+    """
+    import html
+
+    def esc(value) -> str:
+        return html.escape(str(value))
+
+    verdict = ("**passed** on every rule school data can decide" if summary["passed"]
+               else "**failed**")
+    lines = [f"### {esc(summary['county'])} ({esc(summary['county_code'])}), {summary['year']}, "
+             f"{esc(summary['standard'])}: {verdict}", ""]
+    if summary.get("levels_missing"):
+        lines += [f"*Not assessed: {esc(summary.get('note'))}.*", ""]
+    for level, info in summary["levels"].items():
+        cv = info.get("composite_cv")
+        cv_text = f"composite CV {cv:.3f}; " if isinstance(cv, float) and np.isfinite(cv) else ""
+        score_text = (f"score {info['score']:.1f} ({esc(info['band'])}); "
+                      if info.get("score") is not None else "")
+        status = "passed" if info["passed"] else "failed"
+        lines.append(f"- **{_LEVEL_ZH.get(level, level)} ({level})**: {status}. {cv_text}"
+                     f"{score_text}")
+        for rule_id, reason in info.get("reasons", {}).items():
+            lines.append(f"    - failed `{esc(rule_id)}`: {esc(reason)}")
+        if info["not_assessed"]:
+            lines.append("    - not assessed (needs other evidence): "
+                         + ", ".join(f"`{esc(r)}`" for r in info["not_assessed"]))
+    return "\n".join(lines)

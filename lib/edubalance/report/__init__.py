@@ -1,0 +1,32 @@
+"""What people read: messages, tables, figures, the county report, HTML, PDF, xlsx, slides.
+
+- :mod:`~edubalance.report.i18n`: the one message catalogue (``messages/*.yaml``; zh, en).
+- :mod:`~edubalance.report.markup`: the one escaping path for user text in HTML and Markdown.
+- :mod:`~edubalance.report.plotting`, :mod:`~edubalance.report.figures`: one figure style with a
+  CJK font; the figures.
+- :mod:`~edubalance.report.tables`, :mod:`~edubalance.report.display`,
+  :mod:`~edubalance.report.story`: tables and text for people.
+- :mod:`~edubalance.report.verdict`, :mod:`~edubalance.report.county_report`,
+  :mod:`~edubalance.report.xlsx`, :mod:`~edubalance.report.pdf`: the county report, its workbook
+  and PDF.
+- :mod:`~edubalance.report.html`, :mod:`~edubalance.report.slides`,
+  :mod:`~edubalance.report.explore`: HTML export, reveal.js slides, the explorer.
+"""
+import warnings as _warnings
+
+from .._compat import lazy_submodules as _lazy
+
+_submodule, __dir__ = _lazy(__name__, __path__)
+
+
+def __getattr__(name):
+    try:
+        return _submodule(name)
+    except AttributeError:
+        # Before the layers were folders, ``edubalance.report`` was today's report.html.
+        from . import html
+        if name in html.__all__:
+            _warnings.warn(f"edubalance.report.{name} moved to edubalance.report.html.{name}",
+                           DeprecationWarning, stacklevel=2)
+            return getattr(html, name)
+        raise

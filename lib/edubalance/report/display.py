@@ -1,0 +1,94 @@
+"""Small display helpers for the domain notebooks: readable headers, axes, and their tables.
+
+Labels: :func:`variable_label` (``label.<column>``, else an indicator's Chinese name);
+tables: :func:`styled`, the package's one table builder (:func:`edubalance.report.tables.styler`)
+with these labels as headers. The results files keep their contract column names; only what
+is shown is renamed.
+
+Examples
+--------
+>>> import pandas as pd
+>>> frame = pd.DataFrame({"county_name": ["<b>甲县</b>"], "n_schools": [12], "gini": [0.12345]})
+>>> list(readable(frame).columns)
+['县（市、区）', '学校数（所）', '基尼系数']
+>>> html = styled(frame, caption="表 1").to_html()
+>>> "0.123" in html and "&lt;b&gt;" in html and "<b>甲县" not in html
+True
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .i18n import check_lang, label
+from .tables import styler
+
+__all__ = ["variable_label", "short_label", "new_axes", "readable", "styled"]
+
+
+def variable_label(name: str, lang: str = "zh") -> str:
+    """Label of a column or variable: the catalogue's, else an indicator's Chinese name,
+    else the name with spaces for underscores.
+
+    Examples
+    --------
+    >>> variable_label("books_per_student")
+    '生均图书册数（册）'
+    >>> variable_label("some_new_column", "en")
+    'some new column'
+    """
+    from ..core.indicators import INDICATORS
+
+    check_lang(lang)
+    found = label(str(name), lang)
+    if found != str(name):
+        return found
+    if lang == "zh" and name in INDICATORS:
+        return INDICATORS[name].label
+    return str(name).replace("_", " ")
+
+
+def short_label(name: str) -> str:
+    """A label without its unit in brackets, for crowded figures.
+
+    Examples
+    --------
+    >>> short_label("生均图书册数（册）"), short_label("books (volumes)")
+    ('生均图书册数', 'books')
+    """
+    for bracket in ("（", " ("):
+        name = name.split(bracket)[0]
+    return name
+
+
+def new_axes(ax=None, figsize=(8, 5)):
+    """``ax``, or the Axes of a new figure of ``figsize`` when ``ax`` is None."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def readable(frame: pd.DataFrame, lang: str = "zh", rename: dict | None = None) -> pd.DataFrame:
+    """``frame`` with readable headers (``rename`` overrides single columns)."""
+    names = {c: (rename or {}).get(c) or variable_label(c, lang) for c in frame.columns}
+    return frame.rename(columns=names)
+
+
+def styled(frame: pd.DataFrame, lang: str = "zh", *, caption: str | None = None,
+           digits: int | dict = 3, rename: dict | None = None, translate: bool = True):
+    """:func:`edubalance.report.tables.styler` for the analysis notebooks: headers by
+    :func:`variable_label` (``rename`` overrides single columns; ``translate=False`` keeps the
+    frame's own), plain numbers with ``digits`` decimals (one number, or ``{column: digits}``
+    with 3 for the others), whole-number columns without decimals, a dash for missing.
+    """
+    per_column = digits if isinstance(digits, dict) else {}
+    default = 3 if isinstance(digits, dict) else digits
+
+    def header(name):
+        if (rename or {}).get(name):
+            return rename[name]
+        return variable_label(name, lang) if translate else str(name)
+
+    return styler(frame, lang=lang, caption=caption, headers=header, digits=default,
+                  decimals=per_column)

@@ -1,0 +1,176 @@
+"""Figures of a clustering: choice of k, PCA biplot, cluster profiles, stability.
+
+Every function draws on ``ax`` (a new figure when ``None``) and returns the Axes
+(:func:`plot_k_selection` draws five panels and returns their array); titles and labels follow
+``lang`` (``zh`` default, ``en``) through :mod:`edubalance.report.i18n`, features appear under their
+labels (``label.<feature>``) and clusters under their names (第1类 … / cluster 1 …).
+:func:`plot_pca_biplot` (returns the Figure) is kept for existing notebooks.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ...analysis.clustering.data import PreparedFeatures, standardize  # noqa: F401  (doctest)
+from ..display import new_axes as _new_axes
+from ..display import short_label as _short
+from ..display import variable_label as feature_label
+from ..i18n import text
+
+__all__ = ["cluster_name", "cluster_names", "pca_biplot_data", "plot_k_selection", "pca_biplot",
+           "plot_pca_biplot", "plot_profile_heatmap", "plot_stability"]
+
+# --------------------------------------------------------------------------------------------
+# Figures
+# --------------------------------------------------------------------------------------------
+
+def pca_biplot_data(standardized, n_components: int = 2):
+    """PCA of the z-scores: ``(scores, loadings, explained_variance_ratio)``.
+
+    ``loadings`` are the component vectors scaled by the square root of their variance
+    (correlations with the components for standardised data).
+
+    Examples
+    --------
+    >>> z = standardize(np.array([[1.0, 2], [2, 4.5], [3, 5.5], [4, 8]]))[0]
+    >>> scores, loadings, explained = pca_biplot_data(z)
+    >>> scores.shape, round(float(explained[0]), 3)
+    ((4, 2), 0.994)
+    """
+    from sklearn.decomposition import PCA
+
+    Z = np.asarray(standardized, dtype=float)
+    pca = PCA(n_components=min(n_components, *Z.shape)).fit(Z)
+    loadings = pca.components_.T * np.sqrt(pca.explained_variance_)
+    return pca.transform(Z), loadings, pca.explained_variance_ratio_
+
+
+def cluster_name(cluster: int, lang: str = "zh") -> str:
+    """The readable name of cluster ``cluster`` (numbered from 0 in the results files).
+
+    Examples
+    --------
+    >>> cluster_name(0), cluster_name(2, "en")
+    ('第1类', 'cluster 3')
+    """
+    return text("cluster.name", lang, number=int(cluster) + 1)
+
+
+def cluster_names(clusters, lang: str = "zh") -> list[str]:
+    """:func:`cluster_name` of each cluster."""
+    return [cluster_name(c, lang) for c in clusters]
+
+
+def plot_k_selection(selection, *, ax=None, lang: str = "zh"):
+    """Five panels: within-SS, silhouette, Calinski-Harabasz, Davies-Bouldin, gap statistic.
+
+    ``ax``: a sequence of five Axes to draw on (a new 1 x 5 figure when ``None``). Returns
+    the array of the five Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    table = selection.table
+    panels = [("total_within_ss", "cluster.k.elbow"), ("silhouette", "label.silhouette"),
+              ("calinski_harabasz", "label.calinski_harabasz"),
+              ("davies_bouldin", "label.davies_bouldin"), ("gap", "cluster.k.gap")]
+    if ax is None:
+        fig, ax = plt.subplots(1, len(panels), figsize=(16, 3.6))
+    else:
+        fig = np.ravel(ax)[0].figure
+    axes = np.ravel(ax)
+    if axes.size != len(panels):
+        raise ValueError(f"plot_k_selection needs {len(panels)} Axes, got {axes.size}")
+    for panel, (column, key) in zip(axes, panels, strict=True):
+        if column == "gap":
+            panel.errorbar(table["k"], table["gap"], yerr=table["gap_se"], marker="o", capsize=3)
+        else:
+            panel.plot(table["k"], table[column], marker="o")
+        panel.axvline(selection.recommended_k, color="0.5", linestyle="--", linewidth=1)
+        panel.set_title(text(key, lang), fontsize=10)
+        panel.set_xlabel("k")
+        panel.set_xticks(table["k"])
+    fig.suptitle(text("cluster.k.title", lang, k=selection.recommended_k), fontsize=11)
+    fig.tight_layout()
+    return axes
+
+
+def pca_biplot(prepared, labels, names=None, max_names: int = 60, *, ax=None,
+               lang: str = "zh"):
+    """Units on the first two principal components, coloured by cluster, with loadings.
+
+    The legend sits outside the data (to the right). Returns the Axes.
+    """
+    from ..plotting import PALETTE
+
+    scores, loadings, explained = pca_biplot_data(prepared.standardized)
+    labels = np.asarray(labels, dtype=int)
+    names = list(prepared.ids if names is None else names)
+    ax = _new_axes(ax, (10, 7))
+    for c in np.unique(labels):
+        rows = labels == c
+        ax.scatter(scores[rows, 0], scores[rows, 1], s=30, color=PALETTE[c % len(PALETTE)],
+                   label=cluster_name(c, lang), alpha=0.85)
+    if len(names) <= max_names:
+        for (x, y), name in zip(scores[:, :2], names, strict=True):
+            ax.annotate(str(name), (x, y), fontsize=8, xytext=(3, 3),
+                        textcoords="offset points")
+    reach = np.abs(scores[:, :2]).max() / max(np.abs(loadings[:, :2]).max(), 1e-12) * 0.7
+    for (lx, ly), feature in zip(loadings[:, :2], prepared.features, strict=True):
+        ax.arrow(0, 0, lx * reach, ly * reach, color="0.35", width=0.003,
+                 head_width=0.06, length_includes_head=True)
+        ax.text(lx * reach * 1.08, ly * reach * 1.08, _short(feature_label(feature, lang)),
+                fontsize=8, color="0.25", ha="center")
+    ax.set_xlabel(text("cluster.pca.axis", lang, n=1, share=f"{explained[0]:.0%}"))
+    ax.set_ylabel(text("cluster.pca.axis", lang, n=2, share=f"{explained[1]:.0%}")
+                  if explained.size > 1 else "PC2")
+    ax.set_title(text("cluster.pca.title", lang))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    ax.figure.tight_layout()
+    return ax
+
+
+def plot_pca_biplot(prepared, labels, names=None, max_names: int = 60, *, lang: str = "zh"):
+    """:func:`pca_biplot` on a new figure, returning the Figure (kept for existing notebooks)."""
+    return pca_biplot(prepared, labels, names, max_names, lang=lang).figure
+
+
+def plot_profile_heatmap(profiles: pd.DataFrame, *, ax=None, lang: str = "zh"):
+    """Heatmap of z (cluster mean vs overall mean, in overall sd) per cluster and feature."""
+    import seaborn as sns
+
+    grid = profiles.pivot(index="cluster", columns="feature", values="z")
+    grid = grid[list(dict.fromkeys(profiles["feature"]))]
+    sizes = profiles.groupby("cluster")["size"].first()
+    grid.index = [f"{cluster_name(c, lang)} (n={int(sizes[c])})" for c in grid.index]
+    grid.columns = [_short(feature_label(f, lang)) for f in grid.columns]
+    ax = _new_axes(ax, (1.1 * grid.shape[1] + 3, 0.6 * grid.shape[0] + 2.5))
+    limit = max(1.0, float(np.nanmax(np.abs(grid.to_numpy()))))
+    sns.heatmap(grid, ax=ax, cmap="RdBu_r", center=0, vmin=-limit, vmax=limit, annot=True,
+                fmt=".1f", cbar_kws={"label": text("cluster.profile.colorbar", lang)})
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.tick_params(axis="x", labelrotation=35)
+    for tick in ax.get_xticklabels():
+        tick.set_horizontalalignment("right")
+    ax.set_title(text("cluster.profile.title", lang))
+    ax.figure.tight_layout()
+    return ax
+
+
+def plot_stability(stability, *, ax=None, lang: str = "zh"):
+    """Mean bootstrap Jaccard per cluster with its sd, and Hennig's 0.6 / 0.75 guide lines."""
+    table = stability.per_cluster
+    ax = _new_axes(ax, (max(4.5, 0.9 * len(table) + 2.5), 3.6))
+    ax.bar(cluster_names(table["cluster"], lang), table["jaccard_mean"],
+           yerr=table["jaccard_sd"], capsize=3, color="#1b6ca8")
+    for level, key in ((0.6, "cluster.stability.unstable"), (0.75, "cluster.stability.stable")):
+        ax.axhline(level, color="0.5", linestyle="--", linewidth=1)
+        ax.text(1.01, level, text(key, lang), fontsize=8, ha="left", va="center",
+                transform=ax.get_yaxis_transform())
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("")
+    ax.set_ylabel(text("label.jaccard_mean", lang))
+    ax.set_title(text("cluster.stability.title", lang, n=stability.n_bootstrap,
+                      ari=f"{stability.ari_mean:.2f}"))
+    ax.figure.tight_layout()
+    return ax

@@ -1,0 +1,550 @@
+"""One figure style for the whole project, with a CJK font so Chinese names render.
+
+The font is Noto Sans CJK SC, shipped by the ``mplfonts`` package from PyPI (a dependency),
+so figures look the same on every machine without system fonts.
+"""
+from __future__ import annotations
+
+import functools
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import font_manager
+
+__all__ = ["cjk_font_path", "use_style", "seaborn_theme_rc", "SEABORN_CONTEXTS", "save_figure",
+           "show_figure", "figure_formats",
+           "FIGURE_FORMATS_ENV", "report_png", "REPORT_DPI",
+           "missing_glyphs_as_errors", "PALETTE",
+           "STATUS_COLOURS", "bar_against_threshold", "line_over_years", "rank_interval_plot",
+           "distribution_plot"]
+
+CJK_FAMILY = "Noto Sans CJK SC"
+PALETTE = ["#1b6ca8", "#e07b39", "#3a9d5d", "#c23b3b", "#7b5ea7", "#8c6d46", "#d17fb5",
+           "#6b6b6b", "#b5b82e", "#2bb0c2"]
+STATUS_COLOURS = {"passed": "#3a9d5d", "failed": "#c23b3b", "not assessed": "#9a9a9a"}
+
+
+def cjk_font_path() -> Path:
+    """Path of the bundled Noto Sans CJK SC font file (from the ``mplfonts`` package)."""
+    import mplfonts
+
+    path = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
+    if not path.exists():
+        raise FileNotFoundError(f"CJK font not found at {path}; reinstall mplfonts")
+    return path
+
+
+_registered = False
+
+
+def _register_font() -> None:
+    global _registered
+    if not _registered:
+        font_manager.fontManager.addfont(str(cjk_font_path()))
+        _registered = True
+
+
+SEABORN_CONTEXTS = ("paper", "notebook", "talk", "poster")
+
+
+def _theme_from_seaborn() -> dict:
+    """seaborn's ``whitegrid`` style and its plotting contexts, from seaborn itself: what
+    ``seaborn_theme.json`` holds (tests check the two agree; regenerate the file from this)."""
+    import seaborn as sns
+
+    return {"style": dict(sns.axes_style("whitegrid")),
+            "contexts": {name: dict(sns.plotting_context(name)) for name in SEABORN_CONTEXTS}}
+
+
+@functools.cache
+def _seaborn_theme() -> dict:
+    import json
+
+    path = Path(__file__).with_name("seaborn_theme.json")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def seaborn_theme_rc(context: str = "notebook") -> dict:
+    """The rc settings of ``seaborn.set_theme(context, style="whitegrid", palette=PALETTE)``.
+
+    They are read from ``seaborn_theme.json``, seaborn's values kept with the package:
+    importing seaborn imports SciPy's statistics (about a second), which a report or explorer
+    kernel that only draws matplotlib figures does not otherwise need. A test checks the file
+    and these settings against the installed seaborn. One difference: ``image.cmap`` stays
+    matplotlib's default, since seaborn's "rocket" map exists only once seaborn is imported
+    (every figure of the package names its colour map).
+
+    Examples
+    --------
+    >>> rc = seaborn_theme_rc("talk")
+    >>> rc["font.size"], rc["axes.grid"], rc["axes.edgecolor"]
+    (18.0, True, '.8')
+    """
+    from matplotlib.colors import to_rgb
+    from matplotlib.rcsetup import cycler  # cycler's, with matplotlib's validation
+
+    from ..errors import ParameterError
+
+    theme = _seaborn_theme()
+    if context not in theme["contexts"]:
+        raise ParameterError(f"context must be one of {', '.join(SEABORN_CONTEXTS)}, "
+                             f"not {context!r}")
+    style = {key: value for key, value in theme["style"].items() if key != "image.cmap"}
+    return {**theme["contexts"][context], **style, "font.family": ["sans-serif"],
+            "axes.prop_cycle": cycler("color", [to_rgb(colour) for colour in PALETTE])}
+
+
+def use_style(context: str = "notebook") -> None:
+    """Apply the project style: seaborn ``whitegrid``, the palette and the CJK font.
+
+    ``context`` is seaborn's: ``paper``, ``notebook``, ``talk`` or ``poster``
+    (:func:`seaborn_theme_rc`; seaborn itself is not imported).
+
+    Examples
+    --------
+    >>> use_style()
+    >>> import matplotlib.pyplot as plt
+    >>> plt.rcParams["font.family"][0]
+    'sans-serif'
+    >>> plt.rcParams["font.sans-serif"][0]
+    'Noto Sans CJK SC'
+    """
+    _register_font()
+    plt.rcParams.update(seaborn_theme_rc(context))
+    plt.rcParams.update({
+        "font.family": ["sans-serif"],
+        "font.sans-serif": [CJK_FAMILY, "DejaVu Sans"],
+        "axes.unicode_minus": False,  # the CJK font lacks U+2212; use ASCII minus
+        "figure.dpi": 100,
+        "savefig.dpi": 150,
+        "savefig.bbox": "tight",
+        "svg.fonttype": "path",
+        "figure.figsize": (8, 4.5),
+        "axes.titleweight": "normal",
+    })
+
+
+REPORT_DPI = 100
+"""Resolution of report figures: sharp on screen at their displayed size, small in HTML."""
+
+
+def _check_name(name: str) -> None:
+    if Path(name).name != name or name in {"", ".", ".."}:
+        raise ValueError(f"figure name {name!r} must be a plain file name")
+
+
+def save_figure(fig, output_dir, name: str, formats=("png", "svg"), *, dpi=None) -> list[Path]:
+    """Save ``fig`` as ``<name>.<format>`` in ``output_dir`` for each format (atomically).
+
+    ``dpi`` defaults to ``savefig.dpi`` of the style (150, for print); reports use
+    :func:`report_png`, which renders once and returns the bytes to display.
+    """
+    output_dir = Path(output_dir)
+    _check_name(name)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    from ..io.write import atomic_target
+
+    paths = []
+    for fmt in formats:
+        with atomic_target(output_dir / f"{name}.{fmt}") as tmp:
+            fig.savefig(tmp, format=fmt, **({"dpi": dpi} if dpi else {}))
+        paths.append(output_dir / f"{name}.{fmt}")
+    return paths
+
+
+FIGURE_FORMATS_ENV = "EDUBALANCE_FIGURE_FORMATS"
+"""Environment variable naming the files :func:`show_figure` writes, e.g. ``png,svg``."""
+_FIGURE_FORMATS = ("png", "svg", "pdf")
+
+
+def figure_formats() -> tuple[str, ...]:
+    """The formats the notebooks save their figures in: PNG, and SVG or PDF on request.
+
+    A notebook's figures are PNG files (what its report shows). Vector copies cost about as
+    much again to draw (every Chinese glyph as an outline), so they are written only when
+    asked for: ``EDUBALANCE_FIGURE_FORMATS=png,svg`` in the environment of JupyterLab, of
+    papermill or of ``edubalance batch`` (whose kernels inherit it).
+
+    Raises
+    ------
+    ParameterError
+        A format other than ``png``, ``svg`` or ``pdf``, or a list without ``png``.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ.pop(FIGURE_FORMATS_ENV, None) and None
+    >>> figure_formats()
+    ('png',)
+    >>> os.environ[FIGURE_FORMATS_ENV] = "png, SVG"
+    >>> figure_formats()
+    ('png', 'svg')
+    >>> del os.environ[FIGURE_FORMATS_ENV]
+    """
+    import os
+
+    from ..errors import ParameterError
+
+    value = os.environ.get(FIGURE_FORMATS_ENV, "").strip()
+    if not value:
+        return ("png",)
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in _FIGURE_FORMATS]
+    if unknown or "png" not in formats:
+        raise ParameterError(
+            f"{FIGURE_FORMATS_ENV}={value!r}: list png and optionally svg or pdf, comma "
+            f"separated (png is what the reports show)"
+            + (f"; unknown: {', '.join(unknown)}" if unknown else ""))
+    return formats
+
+
+def show_figure(fig, output_dir, name: str, formats=None, *, dpi=None) -> list[Path]:
+    """Save ``fig`` as :func:`save_figure` does, show the saved PNG in the notebook and close
+    the figure; returns the paths written.
+
+    ``formats`` defaults to :func:`figure_formats`: PNG, and SVG or PDF only on request.
+
+    What a notebook cell would do with ``save_figure(...)`` then ``plt.show()``, with one
+    drawing fewer: the inline backend would draw the figure a third time (twice more with
+    ``bbox_inches="tight"``), about a quarter of a second for a chart with Chinese text. The
+    PNG (``savefig.dpi``, 150 for print) is shown at the size the inline backend would show
+    (``figure.dpi`` pixels per inch).
+
+    Examples
+    --------
+    >>> import tempfile, matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(2, 1))
+    >>> [p.suffix for p in show_figure(fig, tempfile.mkdtemp(), "tiny", formats=("png", "svg"))]
+    <IPython.core.display.Image object>
+    ['.png', '.svg']
+    >>> plt.fignum_exists(fig.number)
+    False
+    """
+    from IPython.display import Image, display
+
+    paths = save_figure(fig, output_dir, name, figure_formats() if formats is None else formats,
+                        dpi=dpi)
+    png = next((path for path in paths if path.suffix == ".png"), None)
+    if png is not None:
+        data = png.read_bytes()
+        width = int.from_bytes(data[16:20], "big")  # the PNG header's IHDR width
+        saved_dpi = dpi or plt.rcParams["savefig.dpi"]
+        saved_dpi = fig.dpi if saved_dpi == "figure" else float(saved_dpi)
+        display(Image(data=data, width=max(1, round(width * fig.dpi / saved_dpi))))
+    plt.close(fig)
+    return paths
+
+
+def report_png(fig, output_dir, name: str, *, formats=None, dpi: float = REPORT_DPI,
+               close: bool = True, palette: bool = True) -> bytes:
+    """Render ``fig`` to PNG once, write ``<name>.png`` and return the bytes to display.
+
+    The same bytes are saved and shown (``IPython.display.Image(data=...)``), so a figure
+    is drawn once, not three times (PNG file, SVG file, inline display). A figure with a
+    layout engine (``fig.set_layout_engine("tight")``) is laid out by it and drawn once;
+    ``bbox_inches="tight"`` (which draws twice) is used only for a figure without one.
+    ``palette=True`` stores the image with a 256-colour palette (Pillow's fast octree
+    quantiser): about a quarter of the bytes of a true-colour PNG for a chart, with no
+    visible change, which keeps the self-contained HTML reports small. Other ``formats``
+    (``"svg"``, ``"pdf"``) are written only when asked for (``formats`` defaults to
+    :func:`figure_formats`). The figure is closed afterwards
+    (``close=True``), so the notebook's inline backend does not draw it again.
+
+    Examples
+    --------
+    >>> import tempfile, matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(2, 1), layout="tight")
+    >>> data = report_png(fig, tempfile.mkdtemp(), "tiny")   # drawn once, at 100 dpi
+    >>> data[1:4]
+    b'PNG'
+    >>> import io; from PIL import Image
+    >>> Image.open(io.BytesIO(data)).mode, Image.open(io.BytesIO(data)).size
+    ('P', (200, 100))
+    """
+    import io
+
+    from ..io.write import atomic_target
+
+    output_dir = Path(output_dir)
+    _check_name(name)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    data = None
+    if fig.get_layout_engine() is not None:
+        # bbox_inches=None would mean the style's savefig.bbox ("tight"): "standard" instead
+        with matplotlib.rc_context({"savefig.bbox": "standard"}):
+            if palette:   # the raw pixels, quantised and encoded once (no PNG round trip)
+                data = _palette_png_from_rgba(fig, dpi)
+            else:
+                buffer = io.BytesIO()
+                fig.savefig(buffer, format="png", dpi=dpi)
+                data = buffer.getvalue()
+    if data is None:
+        buffer = io.BytesIO()
+        with matplotlib.rc_context({"savefig.bbox": "tight"}):
+            fig.savefig(buffer, format="png", dpi=dpi)
+        data = _palette_png(buffer.getvalue()) if palette else buffer.getvalue()
+    with atomic_target(output_dir / f"{name}.png") as tmp:
+        tmp.write_bytes(data)
+    others = [fmt for fmt in (figure_formats() if formats is None else formats) if fmt != "png"]
+    if others:
+        save_figure(fig, output_dir, name, others)
+    if close:
+        plt.close(fig)
+    return data
+
+
+def _palette_png_from_rgba(fig, dpi: float) -> bytes | None:
+    """``fig`` drawn at ``dpi`` and encoded as a 256-colour PNG, or ``None`` when the pixel
+    buffer does not have the expected size (the caller then goes through a PNG)."""
+    import io
+
+    from PIL import Image
+
+    width, height = (int(v) for v in fig.get_size_inches() * dpi)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="rgba", dpi=dpi)
+    raw = buffer.getvalue()
+    if len(raw) != width * height * 4:
+        return None
+    image = Image.frombuffer("RGBA", (width, height), raw, "raw", "RGBA", 0, 1)
+    if image.getextrema()[3][0] == 255:
+        image = image.convert("RGB")   # opaque: the alpha channel carries nothing
+    out = io.BytesIO()
+    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, format="png")
+    return out.getvalue()
+
+
+def _palette_png(data: bytes) -> bytes:
+    """``data`` (a PNG) with at most 256 colours; the original if that is not smaller."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        if image.mode == "RGBA" and image.getextrema()[3][0] == 255:
+            image = image.convert("RGB")   # opaque: the alpha channel carries nothing
+        quantised = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+    out = io.BytesIO()
+    quantised.save(out, format="png")
+    return out.getvalue() if out.tell() < len(data) else data
+
+
+@contextmanager
+def missing_glyphs_as_errors():
+    """Turn matplotlib's "Glyph ... missing from font" warnings into errors inside the block."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=r".*[Gg]lyph.*missing.*")
+        warnings.filterwarnings("error", message=r".*missing from (current )?font.*")
+        yield
+
+
+# --------------------------------------------------------------------------- shared figures
+#
+# Helpers used across notebooks (explorer, presentation, county reports). Each takes a tidy
+# DataFrame and column names, draws on ``ax`` (a new figure when None) and returns the Axes,
+# so notebooks stay free of plotting logic and every figure shares one look.
+
+# Matplotlib 3.10 replaced boxplot(vert=False) by orientation="horizontal".
+_HORIZONTAL = ({"orientation": "horizontal"}
+               if tuple(int(p) for p in matplotlib.__version__.split(".")[:2]) >= (3, 10)
+               else {"vert": False})
+
+
+def _axes(ax, figsize=None):
+    if ax is not None:
+        return ax
+    _fig, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _require_columns(frame, columns) -> None:
+    missing = [c for c in columns if c is not None and c not in frame.columns]
+    if missing:
+        raise ValueError(f"frame lacks column(s): {', '.join(map(str, missing))} "
+                         f"(has: {', '.join(map(str, frame.columns))})")
+
+
+def bar_against_threshold(frame, value: str, threshold: float | None, label: str, *, ax=None,
+                          title: str | None = None, xlabel: str | None = None,
+                          highlight: str | None = None, direction: str = "higher"):
+    """Horizontal bars of ``frame[value]`` per ``frame[label]``, coloured by the threshold.
+
+    Bars meeting the threshold are green, the others red; a dashed line marks the threshold.
+    With ``threshold`` None or NaN (a standard without thresholds) every bar is blue and no
+    line is drawn. Sorted by value so the weakest schools are easy to find.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    value, label : str
+        Columns holding the numbers and the bar labels (e.g. school names).
+    threshold : float or None
+    highlight : str, optional
+        A label to draw with a thick black edge (e.g. the selected school).
+    direction : {"higher", "lower"}
+        Whether values at or above (``higher``) or at or below (``lower``) the threshold pass.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> use_style()
+    >>> df = pd.DataFrame({"school": ["甲小学", "乙小学"], "area": [4.0, 5.0]})
+    >>> ax = bar_against_threshold(df, "area", 4.5, "school")
+    >>> [float(p.get_width()) for p in ax.patches]
+    [4.0, 5.0]
+    >>> plt.close("all")
+    """
+    _require_columns(frame, [value, label])
+    if direction not in ("higher", "lower"):
+        raise ValueError(f"direction must be 'higher' or 'lower', not {direction!r}")
+    data = frame[[label, value]].dropna(subset=[value]).sort_values(value, kind="stable")
+    has_threshold = threshold is not None and np.isfinite(float(threshold))
+    values = data[value].to_numpy(dtype=float)
+    if has_threshold:
+        ok = values >= threshold if direction == "higher" else values <= threshold
+        colours = np.where(ok, STATUS_COLOURS["passed"], STATUS_COLOURS["failed"])
+    else:
+        colours = np.full(len(values), PALETTE[0])
+    height = max(2.5, 0.22 * len(data) + 1.2)
+    ax = _axes(ax, figsize=(8, min(height, 30)))
+    positions = np.arange(len(data))
+    bars = ax.barh(positions, values, color=colours)
+    ax.set_yticks(positions, labels=data[label].astype(str).tolist())
+    if highlight is not None:
+        for bar, name in zip(bars, data[label].astype(str), strict=True):
+            if name == str(highlight):
+                bar.set_edgecolor("black")
+                bar.set_linewidth(2)
+    if has_threshold:
+        ax.axvline(threshold, color="black", linestyle="--", linewidth=1,
+                   label=f"threshold 标准 {threshold:g}")
+        ax.legend(loc="lower right")
+    ax.set_xlabel(xlabel or value)
+    ax.set_ylabel("")
+    if title:
+        ax.set_title(title)
+    ax.set_ylim(-0.6, len(data) - 0.4)
+    return ax
+
+
+def line_over_years(frame, value: str, *, year: str = "year", hue: str | None = None,
+                    limit: float | None = None, ax=None, title: str | None = None,
+                    ylabel: str | None = None):
+    """A line per ``hue`` group of ``value`` over ``year``, with an optional dashed limit.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> use_style()
+    >>> df = pd.DataFrame({"year": [2016, 2017], "cv": [0.6, 0.5]})
+    >>> ax = line_over_years(df, "cv", limit=0.65)
+    >>> ax.lines[0].get_ydata().tolist()
+    [0.6, 0.5]
+    >>> plt.close("all")
+    """
+    _require_columns(frame, [value, year, hue])
+    ax = _axes(ax)
+    groups = [(None, frame)] if hue is None else frame.groupby(hue, sort=False)
+    for index, (name, group) in enumerate(groups):
+        group = group.sort_values(year)
+        ax.plot(group[year].to_numpy(), group[value].to_numpy(dtype=float), marker="o",
+                color=PALETTE[index % len(PALETTE)], label=None if name is None else str(name))
+    if limit is not None and np.isfinite(float(limit)):
+        ax.axhline(limit, color="black", linestyle="--", linewidth=1, label=f"limit 上限 {limit:g}")
+    years = sorted(frame[year].dropna().unique())
+    if years:
+        ax.set_xticks(years, labels=[str(int(y)) for y in years])
+    ax.set_xlabel(year)
+    ax.set_ylabel(ylabel or value)
+    if title:
+        ax.set_title(title)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend()
+    return ax
+
+
+def rank_interval_plot(frame, label: str, estimate: str, low: str | None = None,
+                       high: str | None = None, *, highlight=None, reference: float | None = None,
+                       ax=None, title: str | None = None, xlabel: str | None = None):
+    """Dot (and interval) per unit sorted by ``estimate``: county ranks, coefficients, CVs.
+
+    ``low``/``high`` draw horizontal intervals (e.g. rank ranges from an uncertainty analysis or
+    confidence intervals of coefficients). ``highlight`` (a label or list of labels) is drawn in
+    the accent colour; ``reference`` draws a dashed vertical line (a limit, or zero).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> use_style()
+    >>> df = pd.DataFrame({"county": ["甲县", "乙县"], "cv": [0.4, 0.3]})
+    >>> ax = rank_interval_plot(df, "county", "cv", highlight="甲县", reference=0.35)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['乙县', '甲县']
+    >>> plt.close("all")
+    """
+    _require_columns(frame, [label, estimate, low, high])
+    data = frame.dropna(subset=[estimate]).sort_values(estimate, kind="stable")
+    highlighted = set(map(str, [highlight] if isinstance(highlight, str) or highlight is None
+                          else highlight)) - {"None"}
+    ax = _axes(ax, figsize=(8, min(max(2.5, 0.25 * len(data) + 1.2), 30)))
+    positions = np.arange(len(data))
+    names = data[label].astype(str).to_numpy()
+    colours = np.where(np.isin(names, list(highlighted)), PALETTE[1], PALETTE[0])
+    if low is not None and high is not None:
+        ax.hlines(positions, data[low].to_numpy(dtype=float), data[high].to_numpy(dtype=float),
+                  colors=colours, linewidth=2)
+    ax.scatter(data[estimate].to_numpy(dtype=float), positions, c=colours, zorder=3)
+    ax.set_yticks(positions, labels=names.tolist())
+    if reference is not None and np.isfinite(float(reference)):
+        ax.axvline(reference, color="black", linestyle="--", linewidth=1)
+    ax.set_xlabel(xlabel or estimate)
+    ax.set_ylim(-0.6, len(data) - 0.4)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def distribution_plot(frame, value: str, by: str, *, highlight=None,
+                      threshold: float | None = None, ax=None, title: str | None = None,
+                      xlabel: str | None = None):
+    """Box plot of ``value`` per ``by`` group (e.g. schools per county across the province).
+
+    Groups are ordered by median; ``highlight`` marks one group in the accent colour and
+    ``threshold`` draws a dashed vertical line.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> use_style()
+    >>> df = pd.DataFrame({"county": ["甲县"] * 3 + ["乙县"] * 3, "x": [1, 2, 3, 4, 5, 6]})
+    >>> ax = distribution_plot(df, "x", "county", highlight="乙县")
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['甲县', '乙县']
+    >>> plt.close("all")
+    """
+    _require_columns(frame, [value, by])
+    data = frame[[by, value]].dropna()
+    order = data.groupby(by, sort=False)[value].median().sort_values(kind="stable").index
+    groups = [data.loc[data[by] == name, value].to_numpy(dtype=float) for name in order]
+    ax = _axes(ax, figsize=(8, min(max(2.5, 0.3 * len(order) + 1.2), 30)))
+    if groups:
+        boxes = ax.boxplot(groups, patch_artist=True, showfliers=False, widths=0.6,
+                           **_HORIZONTAL)
+        for box, name in zip(boxes["boxes"], order, strict=True):
+            box.set_facecolor(PALETTE[1] if highlight is not None and str(name) == str(highlight)
+                              else "#c6dbef")
+        ax.set_yticks(np.arange(1, len(order) + 1), labels=[str(n) for n in order])
+    if threshold is not None and np.isfinite(float(threshold)):
+        ax.axvline(threshold, color="black", linestyle="--", linewidth=1)
+    ax.set_xlabel(xlabel or value)
+    if title:
+        ax.set_title(title)
+    return ax

@@ -1,0 +1,387 @@
+"""Slides: offline reveal.js export, and the building blocks of the presentation notebook.
+
+Export. nbconvert's reveal template loads reveal.js, require.js and MathJax from CDNs; the
+template ``templates/offline_slides.html.j2`` drops those scripts and inlines a vendored
+reveal.js (4.6.1, MIT, ``templates/reveal-LICENSE.txt``), so ``<stem>.slides.html`` opens
+offline from a USB stick. :func:`export_slides` executes a notebook with papermill and writes
+the slides plus a no-code HTML page (``edubalance slides NOTEBOOK --output DIR``).
+
+Building blocks. What a slide shows goes through one path, so that every text follows
+``lang`` (texts in ``messages/slides.yaml``, labels in ``messages/labels_*.yaml``) and every
+piece of user text (county and school names) is escaped:
+
+- :func:`say` - a catalogue text as Markdown, its values escaped for Markdown;
+- :func:`table` - a pandas Styler for people: labelled headers, no row index, integers as
+  integers, 是/否 for booleans, every cell and header HTML-escaped;
+- :func:`legend_outside` - the legend beside the plot, never over the data;
+- :func:`biplot`, :func:`coefficient_figure` - figures with translated labels;
+- :func:`regression_reading` - the plain-language reading of a coefficient.
+
+Examples
+--------
+>>> import pandas as pd
+>>> html = table(pd.DataFrame({"county_name": ["<b>甲县</b>"], "counties_passed": [21.0]})).to_html()
+>>> "&lt;b&gt;甲县&lt;/b&gt;" in html and "<b>甲县" not in html and ">21<" in html
+True
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .i18n import DEFAULT_LANG, check_lang, label, text
+from .markup import escape_markdown
+from .tables import styler
+
+__all__ = ["slides_html", "export_slides", "register_cli", "say", "column_label", "table",
+           "legend_outside", "plain_text", "biplot", "coefficient_figure", "regression_reading", "TEMPLATES"]
+
+TEMPLATES = Path(__file__).with_name("templates")
+_REVEAL_PREFIX = "edubalance-inline-reveal"
+SHARES = ("share", "share_meeting", "share_passed")
+"""Columns :func:`table` shows as percentages unless told otherwise."""
+
+
+# --------------------------------------------------------------------------- export
+
+def _inline_reveal_styles(page: str) -> str:
+    styles = {"dist/reveal.css": "reveal.css", "dist/theme/white.css": "reveal-white.css"}
+    for href, name in styles.items():
+        css = (TEMPLATES / name).read_text(encoding="utf-8")
+        pattern = re.compile(r"<link\b[^>]*href=\"" + re.escape(f"{_REVEAL_PREFIX}/{href}")
+                             + r"\"[^>]*>")
+        page = pattern.sub(lambda _, css=css: f"<style type=\"text/css\">\n{css}\n</style>", page)
+    return page
+
+
+def slides_html(executed_notebook: str | os.PathLike, no_input: bool = True) -> str:
+    """reveal.js slides of an executed notebook as one offline HTML string.
+
+    Examples
+    --------
+    >>> import nbformat, tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> cell = nbformat.v4.new_markdown_cell("# 标题", metadata={"slideshow": {"slide_type": "slide"}})
+    >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), folder / "nb.ipynb")
+    >>> page = slides_html(folder / "nb.ipynb")
+    >>> "Reveal.initialize" in page and not re.search(r"<script[^>]*src=.http", page)
+    True
+    """
+    import nbformat
+    from nbconvert import SlidesExporter
+
+    from .html import strip_remote_resources
+
+    notebook = nbformat.read(str(executed_notebook), as_version=4)
+    for cell in notebook.cells:
+        # papermill's injected parameters cell has no slide type: it would open an empty
+        # first slide when the setup cells before the title are skipped.
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.metadata.setdefault("slideshow", {})["slide_type"] = "skip"
+    exporter = SlidesExporter(
+        template_name="reveal", template_file="offline_slides.html.j2",
+        extra_template_paths=[str(TEMPLATES)], reveal_url_prefix=_REVEAL_PREFIX,
+        reveal_theme="white", exclude_input=no_input, exclude_input_prompt=no_input,
+        exclude_output_prompt=no_input)
+    script = (TEMPLATES / "reveal.js").read_text(encoding="utf-8")
+    body, _ = exporter.from_notebook_node(
+        notebook, resources={"metadata": {"name": Path(executed_notebook).stem},
+                             "edubalance_reveal_js": script.replace("</script", "<\\/script")})
+    return strip_remote_resources(_inline_reveal_styles(body))
+
+
+def export_slides(notebook: str | os.PathLike, output_dir: str | os.PathLike,
+                  parameters: Mapping[str, Any] | None = None, kernel_name: str = "edubalance",
+                  no_input: bool = True, cwd: str | os.PathLike | None = None) -> dict[str, Path]:
+    """Execute a notebook and write it as offline reveal.js slides plus a no-code HTML report.
+
+    The notebook runs with papermill into ``output_dir/presentation/<stem>.ipynb`` (its
+    ``output_dir`` parameter, if it has one, points to that folder); then
+    ``output_dir/<stem>.slides.html`` and ``output_dir/<stem>.html`` are written.
+
+    Parameters
+    ----------
+    notebook : path
+    output_dir : path
+    parameters : mapping, optional
+        Papermill parameters (e.g. ``{"lang": "en"}``).
+
+    Returns
+    -------
+    dict
+        ``{"notebook": ..., "slides": ..., "html": ...}`` paths.
+    """
+    import papermill as pm
+
+    from ..io.write import atomic_write_text
+    from .html import export_html
+
+    notebook = Path(notebook)
+    if not notebook.is_file():
+        raise FileNotFoundError(f"notebook not found: {notebook}")
+    output_dir = Path(output_dir)
+    results = output_dir / "presentation"
+    results.mkdir(parents=True, exist_ok=True)
+    parameters = dict(parameters or {})
+    if "output_dir" in pm.inspect_notebook(str(notebook)):
+        parameters.setdefault("output_dir", str(results.resolve()))
+    executed = results / f"{notebook.stem}.ipynb"
+    pm.execute_notebook(str(notebook), str(executed), parameters=parameters,
+                        kernel_name=kernel_name, cwd=str(cwd) if cwd else None,
+                        progress_bar=False)
+    slides = atomic_write_text(output_dir / f"{notebook.stem}.slides.html",
+                               slides_html(executed, no_input=no_input))
+    report = export_html(executed, output_dir / f"{notebook.stem}.html", no_input=no_input)
+    return {"notebook": executed, "slides": Path(slides), "html": report}
+
+
+def _handle_slides(args: argparse.Namespace) -> int:
+    parameters = {"lang": args.lang} if args.lang else None
+    paths = export_slides(args.notebook, args.output, parameters=parameters)
+    for kind in ("slides", "html"):
+        print(f"{kind}: {paths[kind]}")
+    return 0
+
+
+def register_cli(subparsers) -> None:
+    """Add ``edubalance slides``."""
+    slides = subparsers.add_parser(
+        "slides", help="execute a notebook and export offline reveal.js slides",
+        description="Execute NOTEBOOK and write DIR/<stem>.slides.html (reveal.js, inlined, "
+                    "opens offline) and DIR/<stem>.html (report without code).")
+    slides.add_argument("notebook", metavar="NOTEBOOK")
+    slides.add_argument("--output", default="reports", metavar="DIR")
+    slides.add_argument("--lang", choices=("zh", "en"), default=None,
+                        help="language of the slides (the notebook's `lang` parameter)")
+    slides.set_defaults(func=_handle_slides)
+
+
+# --------------------------------------------------------------------------- text
+
+def say(key: str, lang: str = DEFAULT_LANG, **values):
+    """The catalogue text ``key`` as IPython Markdown; string values are Markdown-escaped.
+
+    Examples
+    --------
+    >>> say("slides.failures.note", "en", year=2017, counties="[x](javascript:alert(1))").data
+    'Counties judged in 2017: **\\\\[x\\\\]\\\\(javascript:alert\\\\(1\\\\)\\\\)**. Rules needing documentary evidence (government guarantee, education quality, social recognition) are *not assessed* from school data.'
+    """
+    from IPython.display import Markdown
+
+    safe = {name: escape_markdown(value) if isinstance(value, str) else value
+            for name, value in values.items()}
+    return Markdown(text(key, lang, **safe))
+
+
+def column_label(name: str, lang: str = DEFAULT_LANG) -> str:
+    """Header of a table column: ``slides.col.<name>`` if the slides define one, else the
+    variable's label (``eb.report.i18n.label``).
+
+    Examples
+    --------
+    >>> column_label("members"), column_label("county_name"), column_label("p_value", "en")
+    ('包括的县', '县（市、区）', 'p-value')
+    """
+    check_lang(lang)
+    try:
+        return text(f"slides.col.{name}", lang)
+    except KeyError:
+        return label(name, lang)
+
+
+def table(frame: pd.DataFrame, lang: str = DEFAULT_LANG, *, caption: str | None = None,
+          precision: int = 2, percent: Sequence[str] = SHARES, decimals: Mapping[str, int] | None = None,
+          rename: Mapping[str, str] | None = None, kinds: Mapping[str, str] | None = None):
+    """:func:`edubalance.report.tables.styler` for slides: a pandas Styler of ``frame``, safe for HTML.
+
+    Headers become labels (:func:`column_label`, or ``rename``); the row index is hidden;
+    integer columns (and float columns holding whole numbers only, e.g. counts after a pivot)
+    show as integers with thousands separators; booleans as 是/否 (yes/no); missing values as
+    "–"; other numbers with ``precision`` decimals (per column in ``decimals``); columns in
+    ``percent`` as percentages; ``kinds`` (:data:`edubalance.report.tables.KINDS`) fixes the kind of
+    single columns. Every cell, header and the caption are HTML-escaped, so a county named
+    ``<img src=x onerror=...>`` shows as text, and the table carries the classes MathJax
+    skips (:data:`edubalance.report.tables.NO_MATH`), so ``$...$`` in a name is not typeset.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"county_name": ["甲县"], "share": [0.25], "met": [True],
+    ...                       "cv": [0.41234]})
+    >>> html = table(frame, decimals={"cv": 3}).to_html()
+    >>> [s in html for s in ("25%", ">是<", "0.412", "占比")]
+    [True, True, True, True]
+    """
+    rename = dict(rename or {})
+    return styler(frame, kinds, lang, caption=caption,
+                  headers=lambda name: rename.get(name) or column_label(str(name), lang),
+                  digits=precision, decimals=decimals, percent=percent, missing="–",
+                  layout="slides")
+
+
+# --------------------------------------------------------------------------- figures
+
+def plain_text(value) -> str:
+    r"""User text for a matplotlib label: ``$`` escaped so that it cannot start mathtext
+    (a county named ``$\foo$`` would otherwise stop the figure from drawing).
+
+    Examples
+    --------
+    >>> print(plain_text(r"$\foo$县"))
+    \$\foo\$县
+    """
+    return str(value).replace("$", r"\$")
+
+
+def legend_outside(ax, *, where: str = "right", title: str | None = None):
+    """Move the legend of ``ax`` beside (``right``) or below (``below``) the plot area.
+
+    Returns the Axes. The figure's layout is tightened so the legend stays inside the image.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], [0, 1], label="a")
+    >>> fig.canvas.draw()
+    >>> legend = legend_outside(ax).get_legend()
+    >>> fig.canvas.draw()
+    >>> bool(legend.get_window_extent().x0 >= ax.get_window_extent().x1)
+    True
+    >>> plt.close(fig)
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return ax
+    if where == "below":
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.14),
+                  ncol=min(len(handles), 3), frameon=False, title=title)
+    else:
+        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                  borderaxespad=0, frameon=False, title=title)
+    ax.figure.tight_layout()
+    return ax
+
+
+def biplot(prepared, labels, lang: str = DEFAULT_LANG, *, ax=None, max_names: int = 60):
+    """Counties on the first two principal components, one colour per named group.
+
+    Parameters
+    ----------
+    prepared : eb.analysis.clustering.models.PreparedFeatures
+    labels : array-like of int
+        Cluster of each unit (``ClusterFit.labels``).
+    lang : {"zh", "en"}
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    from ..analysis.clustering.models import pca_biplot_data
+    from ..analysis.summaries import bare_label, cluster_name
+    from .plotting import PALETTE
+
+    check_lang(lang)
+    scores, loadings, explained = pca_biplot_data(prepared.standardized)
+    labels = np.asarray(labels, dtype=int)
+    names = [str(name) for name in prepared.ids]
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(9, 6))
+    for cluster in np.unique(labels):
+        rows = labels == cluster
+        ax.scatter(scores[rows, 0], scores[rows, 1], s=36, alpha=0.85,
+                   color=PALETTE[cluster % len(PALETTE)], label=cluster_name(cluster, lang))
+    if len(names) <= max_names:
+        for (x, y), name in zip(scores[:, :2], names, strict=True):
+            ax.annotate(name, (x, y), fontsize=8, xytext=(3, 3), textcoords="offset points",
+                        parse_math=False)
+    reach = np.abs(scores[:, :2]).max() / max(np.abs(loadings[:, :2]).max(), 1e-12) * 0.7
+    for (lx, ly), feature in zip(loadings[:, :2], prepared.features, strict=True):
+        ax.arrow(0, 0, lx * reach, ly * reach, color="0.55", width=0.003, head_width=0.06,
+                 length_includes_head=True)
+        ax.text(lx * reach * 1.08, ly * reach * 1.08, bare_label(feature, lang), fontsize=8,
+                color="0.3", ha="center")
+    ax.set_xlabel(text("slides.clusters.axis", lang, number=1, share=float(explained[0])))
+    if explained.size > 1:
+        ax.set_ylabel(text("slides.clusters.axis", lang, number=2, share=float(explained[1])))
+    ax.set_title(text("slides.clusters.title", lang))
+    return legend_outside(ax)
+
+
+def coefficient_figure(results: Sequence, names: Sequence[str], lang: str = DEFAULT_LANG, *,
+                       ax=None, title: str | None = None):
+    """Estimates with 95 % intervals of several regression results, terms as labels.
+
+    Parameters
+    ----------
+    results : sequence of eb.analysis.regression.RegressionResult
+    names : sequence of str
+        One legend entry per result.
+    lang : {"zh", "en"}
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    from ..analysis.summaries import bare_label
+    from .plotting import PALETTE
+
+    check_lang(lang)
+    tables = [r.coefficients[r.coefficients["term"] != "Intercept"] for r in results]
+    terms = list(dict.fromkeys(t for frame in tables for t in frame["term"]))
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(8, 0.7 * len(terms) + 1.8))
+    step = 0.8 / max(len(tables), 1)
+    for index, (frame, name) in enumerate(zip(tables, names, strict=True)):
+        frame = frame.set_index("term").reindex(terms)
+        positions = np.arange(len(terms)) - 0.4 + step * (index + 0.5)
+        colour = PALETTE[index % len(PALETTE)]
+        ax.hlines(positions, frame["ci_low"], frame["ci_high"], color=colour, linewidth=2)
+        ax.scatter(frame["estimate"], positions, color=colour, zorder=3, label=name)
+    ax.axvline(0, color="black", linestyle="--", linewidth=1)
+    ax.set_yticks(np.arange(len(terms)), labels=[bare_label(t, lang) for t in terms])
+    ax.invert_yaxis()
+    ax.set_xlabel(text("slides.regression.xlabel", lang))
+    if title:
+        ax.set_title(title)
+    return legend_outside(ax, where="below")
+
+
+def regression_reading(result, lang: str = DEFAULT_LANG, term: str | None = None) -> str:
+    """One sentence reading the coefficient of ``term`` (default: the first input), Markdown.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> coefficients = pd.DataFrame({"term": ["spending_per_student_kcny"], "estimate": [0.52],
+    ...                              "ci_low": [0.31], "ci_high": [0.73], "p_value": [0.0001]})
+    >>> result = SimpleNamespace(coefficients=coefficients, outcome="mean_exam_score",
+    ...                          inputs=["spending_per_student_kcny"])
+    >>> regression_reading(result)
+    '在固定效应模型中，生均教育经费每增加 1 个单位，平均考试成绩平均提高 **0.52**（95% 置信区间 0.31 至 0.73，p < 0.001）。'
+    """
+    from ..analysis.summaries import bare_label
+
+    check_lang(lang)
+    term = term or result.inputs[0]
+    row = result.coefficients.set_index("term").loc[term]
+    p_value = float(row["p_value"])
+    direction = text("slides.reading.higher" if row["estimate"] >= 0 else "slides.reading.lower",
+                     lang)
+    return text("slides.reading.effect", lang, term=escape_markdown(bare_label(term, lang)),
+                outcome=escape_markdown(bare_label(result.outcome, lang)), direction=direction,
+                size=abs(float(row["estimate"])), low=float(row["ci_low"]),
+                high=float(row["ci_high"]),
+                p="< 0.001" if p_value < 0.001 else f"= {p_value:.3f}")

@@ -1,0 +1,379 @@
+"""Tables for people: the one number formatter and the one Styler builder of the package.
+
+Every table a person reads (the county report, the analysis notebooks, the slides, the
+explorer) goes through :func:`styler`; every number shown as text goes through
+:func:`format_value`. Shown like this: no row index, headers and cells HTML-escaped (county
+and school names are user text), the MathJax-skip classes on the table (``$...$`` in a name
+is not typeset), thousands separators, integers as integers, never scientific notation,
+``是/否`` (yes/no) for booleans, a dash for a missing value (never ``nan``, ``None``,
+``True``/``False``).
+
+A :class:`Table` holds a frame of plain values (numbers stay numbers) with readable headers,
+the kind of each column (how to show it) and a caption; an empty table shows as a sentence
+instead. :func:`edubalance.report.xlsx.write_workbook` writes the same object as a sheet with
+matching number formats. ``edubalance.report.display.styled`` (analysis notebooks) and
+``edubalance.report.slides.table`` (slides) are :func:`styler` with their audience's headers and
+defaults.
+
+Kinds of column: ``text`` (kept on one line), ``wrap`` (long text that may wrap), ``int``
+(``12,345``), ``num`` (``digits`` decimals, 2 unless told), ``num1``/``num2`` (one or two
+decimals), ``cv`` (three decimals), ``money`` (already in 万元, one decimal), ``pct`` (already
+in percent: one decimal and ``%``), ``share`` (a fraction shown in percent: ``0.25`` ->
+``25%``), ``amount`` (whole numbers without decimals, others with one), ``year`` (``2017``),
+``pvalue`` (``< 0.001`` or three decimals), ``bool`` (是/否, or yes/no). :func:`infer_kind`
+chooses one from a column's dtype and name where none is given.
+
+Examples
+--------
+>>> import pandas as pd
+>>> table = Table(pd.DataFrame({"学校": ["<b>甲</b>"], "学生（人）": [12345], "达标": [True]}),
+...               kinds={"学生（人）": "int", "达标": "bool"}, caption="表 1")
+>>> html = table.to_html()
+>>> "12,345" in html and "是" in html and "&lt;b&gt;" in html and "<b>甲" not in html
+True
+>>> Table(pd.DataFrame({"a": []}), caption="表 2", empty="没有数据。").to_html()
+'<p class="eb-empty"><strong>表 2</strong>：没有数据。</p>'
+>>> frame = pd.DataFrame({"county_name": ["甲县"], "schools": [12.0], "share": [0.25],
+...                       "gini": [0.41234]})
+>>> html = styler(frame, percent=["share"], digits=3, headers={"county_name": "县"}).to_html()
+>>> [s in html for s in (">县<", ">12<", ">25%<", ">0.412<", "mathjax_ignore")]
+[True, True, True, True, True]
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ParameterError
+from .i18n import DEFAULT_LANG, check_lang, text
+from .markup import escape_html
+
+__all__ = ["Table", "KINDS", "MISSING", "NO_MATH", "LAYOUTS", "format_value", "infer_kind",
+           "styler", "EXCEL_FORMATS", "percent_shading"]
+
+KINDS = ("text", "wrap", "int", "num", "num1", "num2", "cv", "money", "pct", "share", "amount",
+         "year", "pvalue", "bool")
+EXCEL_FORMATS = {"int": "#,##0", "num": "#,##0.00", "num1": "#,##0.0", "num2": "#,##0.00",
+                 "cv": "0.000", "money": "#,##0.0", "pct": "0.0\"%\"", "share": "0%",
+                 "amount": "General", "year": "0", "pvalue": "0.000"}
+_DIGITS = {"int": 0, "num": 2, "num1": 1, "num2": 2, "cv": 3, "money": 1, "pct": 1, "share": 0,
+           "amount": 1, "year": 0, "pvalue": 3}
+_TEXT_KINDS = ("text", "wrap", "bool")
+MISSING = "—"
+"""What a missing value shows as (the slides and the index use the shorter ``–``)."""
+NO_MATH = "tex2jax_ignore mathjax_ignore"
+"""HTML classes MathJax 2 and 3 skip: user text inside is never read as TeX."""
+LAYOUTS = ("report", "slides")
+
+
+def _missing(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return isinstance(value, float) and math.isnan(value) or bool(pd.isna(value) is True)
+    except (TypeError, ValueError):
+        return False
+
+
+def format_value(value, kind: str = "text", lang: str = DEFAULT_LANG, *,
+                 digits: int | None = None, missing: str = MISSING) -> str:
+    """``value`` as a person reads it (not escaped): the package's one number format.
+
+    Parameters
+    ----------
+    value : object
+    kind : str
+        One of :data:`KINDS` (see the module docstring).
+    lang : {"zh", "en"}
+        Language of yes/no.
+    digits : int, optional
+        Decimals, instead of the kind's own (``num`` 2, ``cv`` 3, ``amount`` 1 ...).
+    missing : str
+        Shown for None, NaN, NA and infinities.
+
+    Examples
+    --------
+    >>> format_value(2209779.4, "money"), format_value(0.12345, "cv"), format_value(None, "int")
+    ('2,209,779.4', '0.123', '—')
+    >>> format_value(False, "bool"), format_value(True, "bool", lang="en"), format_value(1e-9, "num2")
+    ('否', 'yes', '0.00')
+    >>> format_value(2000.0, "amount"), format_value(4.24, "amount"), format_value(1e21, "int")
+    ('2,000', '4.2', '1,000,000,000,000,000,000,000')
+    >>> format_value(0.125, "share"), format_value(0.0004, "pvalue"), format_value(2017.0, "year")
+    ('12%', '< 0.001', '2017')
+    >>> format_value(float("nan"), "num", missing="–"), format_value(1.23456, "num", digits=3)
+    ('–', '1.235')
+    >>> format_value(1e-9), format_value(2017.0), format_value(True), format_value("x")
+    ('0.000000001', '2017', '是', 'x')
+    """
+    if _missing(value):
+        return missing
+    if kind == "bool" or isinstance(value, (bool, np.bool_)):
+        return text("bool.yes" if bool(value) else "bool.no", lang)
+    places = _DIGITS.get(kind) if digits is None else int(digits)
+    if places is None:  # text: a stray float shows without scientific notation
+        if isinstance(value, (float, np.floating)):
+            if not math.isfinite(value):
+                return missing
+            whole = float(value).is_integer() and abs(value) < 1e15
+            return str(int(value)) if whole else np.format_float_positional(value, trim="-")
+        return str(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(number):
+        return missing
+    if kind == "year":
+        places = 0
+    elif kind == "pvalue" and number < 0.001:
+        return "< 0.001"
+    if kind == "share":
+        number *= 100
+    if kind == "amount" and abs(number - round(number)) < 1e-9:
+        places = 0
+    shown = f"{number:.0f}" if kind == "year" else f"{number:,.{places}f}"
+    if shown.lstrip("-").strip("0.,") == "":  # -0.00 -> 0.00
+        shown = shown.lstrip("-")
+    return shown + ("%" if kind in ("pct", "share") else "")
+
+
+def _all_bool(values: pd.Series) -> bool:
+    present = values.dropna()
+    return bool(len(present)) and bool(present.map(type).isin([bool, np.bool_]).all())
+
+
+def _all_whole(values: pd.Series) -> bool:
+    finite = values.dropna().to_numpy(dtype=float)
+    finite = finite[np.isfinite(finite)]
+    return bool(finite.size) and bool(np.all(finite == np.round(finite))) \
+        and bool(np.all(np.abs(finite) < 1e15))
+
+
+def infer_kind(values: pd.Series, percent: Sequence[str] = ()) -> str:
+    """The kind a column is shown as when none is given, from its dtype and name.
+
+    Booleans -> ``bool``; numbers: ``p_value`` -> ``pvalue``, a column in ``percent`` ->
+    ``share``, ``pct_*``/``*_pct`` -> ``pct``, ``year``/``*_year`` -> ``year``, integers and
+    whole-number floats (counts after a pivot) -> ``int``, other numbers -> ``num``;
+    anything else -> ``text``.
+
+    Examples
+    --------
+    >>> [infer_kind(pd.Series(v, name=n)) for n, v in [("n", [3.0, 4.0]), ("cv", [0.5]),
+    ...     ("year", [2017]), ("ok", [True, None]), ("name", ["甲"]), ("p_value", [0.2])]]
+    ['int', 'num', 'year', 'bool', 'text', 'pvalue']
+    """
+    name = str(values.name)
+    if pd.api.types.is_bool_dtype(values.dtype) or (values.dtype == object and _all_bool(values)):
+        return "bool"
+    if not pd.api.types.is_numeric_dtype(values.dtype):
+        return "text"
+    if name == "p_value":
+        return "pvalue"
+    if name in percent:
+        return "share"
+    if name.startswith("pct_") or name.endswith("_pct"):
+        return "pct"
+    if name == "year" or name.endswith("_year"):
+        return "year"
+    if pd.api.types.is_integer_dtype(values.dtype) or _all_whole(values):
+        return "int"
+    return "num"
+
+
+def _html_cell(value, **options) -> str:
+    # The Styler escapes string values before formatting (escape="html"); what the formatter
+    # adds itself ("< 0.001") is escaped here.
+    return format_value(value, **options).replace("<", "&lt;")
+
+
+def _header_function(headers) -> Callable[[object], str]:
+    if headers is None:
+        return str
+    if isinstance(headers, Mapping):
+        return lambda name: str(headers.get(name, name))
+    return lambda name: str(headers(name))
+
+
+def styler(frame: pd.DataFrame, kinds: Mapping[str, str] | None = None,
+           lang: str = DEFAULT_LANG, *, caption: str | None = None,
+           headers: Mapping | Callable | None = None, digits: int = 2,
+           decimals: Mapping[str, int] | None = None, percent: Sequence[str] = (),
+           missing: str = MISSING, layout: str = "report"):
+    """The pandas Styler of ``frame`` for people: the one table builder of the package.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Plain values; the index is dropped.
+    kinds : mapping, optional
+        Column -> kind (:data:`KINDS`); other columns get :func:`infer_kind`.
+    lang : {"zh", "en"}
+    caption : str, optional
+        Plain text shown above the table (escaped).
+    headers : mapping or callable, optional
+        Column -> header shown (e.g. ``eb.report.i18n.label``); columns keep their names otherwise.
+    digits : int
+        Decimals of ``num`` columns.
+    decimals : mapping, optional
+        Column -> decimals, overriding ``digits`` and the kind's own.
+    percent : sequence of str
+        Columns holding fractions (0-1) shown as percentages, when their kind is inferred.
+    missing : str
+        What a missing value shows as.
+    layout : {"report", "slides"}
+        ``report`` (the reports and analysis notebooks): numbers right-aligned on one line,
+        ``wrap`` columns may wrap, headers as the page styles them; ``slides``: everything
+        left-aligned, headers and short cells on one line.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
+    check_lang(lang)
+    if layout not in LAYOUTS:
+        raise ParameterError(f"layout={layout!r}; use one of {', '.join(LAYOUTS)}")
+    unknown = {k for k in (kinds or {}).values() if k not in KINDS}
+    if unknown:
+        raise ParameterError(f"unknown column kind(s) {sorted(unknown)}; use one of {KINDS}")
+    frame = frame.reset_index(drop=True)
+    decimals = dict(decimals or {})
+    shown, formats = {}, {}
+    for column in frame.columns:
+        kind = (kinds or {}).get(column)
+        places = decimals.get(column)
+        if kind is None:
+            kind = infer_kind(frame[column], percent)
+            if places is None and kind == "pct":
+                places = 0  # a computed percentage: whole percent
+        if places is None and kind == "num":
+            places = digits
+        shown[column] = kind
+        formats[column] = partial(_html_cell, kind=kind, lang=lang, digits=places,
+                                  missing=missing)
+    result = (frame.style.hide(axis="index")
+              .format(formats, escape="html", na_rep=missing)
+              .format_index(_header_function(headers), axis=1, escape="html")
+              .set_table_attributes(f'class="eb-table {NO_MATH}"'))
+    if caption:
+        result = result.set_caption(escape_html(caption))
+    if layout == "slides":
+        result = result.set_table_styles([
+            {"selector": "th", "props": "text-align: left; white-space: nowrap;"},
+            {"selector": "td", "props": "text-align: left;"}])
+        short = [c for c in frame.columns if frame[c].astype(str).str.len().max() <= 12]
+        if short:  # short cells (numbers, group names) never wrap
+            result = result.set_properties(subset=short, **{"white-space": "nowrap"})
+        return result
+    numeric = [c for c in frame.columns if shown[c] not in _TEXT_KINDS]
+    if numeric:
+        result = result.set_properties(subset=numeric, **{"text-align": "right",
+                                                          "white-space": "nowrap"})
+    wrapping = [c for c in frame.columns if shown[c] == "wrap"]
+    if wrapping:
+        result = result.set_properties(subset=wrapping, **{"white-space": "normal",
+                                                           "min-width": "14em"})
+    return result
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table for people: values, column kinds, caption, and a sentence for when it is empty.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        Plain values (numbers as numbers), headers already readable (with units).
+    kinds : dict
+        Header -> kind (see the module docstring); unlisted columns are ``text``.
+    caption : str
+        Shown above the table (plain text; escaped).
+    empty : str
+        Sentence shown instead of an empty table.
+    lang : str
+    shading : dict
+        Header -> one CSS declaration per row (e.g. from :func:`percent_shading`), for
+        tables whose cells are coloured by value; ``""`` leaves a cell plain.
+    """
+
+    frame: pd.DataFrame
+    kinds: dict = field(default_factory=dict)
+    caption: str = ""
+    empty: str = ""
+    lang: str = DEFAULT_LANG
+    shading: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        unknown = {k for k in self.kinds.values() if k not in KINDS}
+        if unknown:
+            raise ParameterError(f"unknown column kind(s) {sorted(unknown)}; use one of {KINDS}")
+        for column, styles in self.shading.items():
+            if column not in self.frame.columns or len(styles) != len(self.frame):
+                raise ParameterError(f"shading for {column!r} needs one style per row of a "
+                                     "column of the table")
+
+    def kind(self, column) -> str:
+        return self.kinds.get(column, "text")
+
+    def display_frame(self) -> pd.DataFrame:
+        """Every cell as the text a reader sees (not escaped): for tests and plain output."""
+        return pd.DataFrame({column: [format_value(v, self.kind(column), self.lang)
+                                      for v in self.frame[column].tolist()]
+                             for column in self.frame.columns}, columns=list(self.frame.columns))
+
+    def styler(self):
+        """The pandas Styler (:func:`styler` with this table's kinds and caption; cells of
+        :attr:`shading` columns coloured)."""
+        result = styler(self.frame, {c: self.kind(c) for c in self.frame.columns}, self.lang,
+                        caption=self.caption)
+        for column, styles in self.shading.items():
+            result = result.apply(lambda _values, styles=list(styles): styles, subset=[column])
+        return result
+
+    def to_html(self) -> str:
+        if self.frame.empty:
+            caption = escape_html(self.caption)
+            lead = f"<strong>{caption}</strong>：" if caption and self.lang == "zh" else (
+                f"<strong>{caption}</strong>: " if caption else "")
+            return f'<p class="eb-empty">{lead}{escape_html(self.empty)}</p>'
+        return self.styler().to_html()
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def percent_shading(values, *, reference: float = 100.0, span: float = 100.0) -> list[str]:
+    """CSS cell styles colouring percentages of a reference: red below, blue above, white at it.
+
+    The colours are matplotlib's ``RdBu`` map over ``reference ± span`` (values beyond are
+    clipped), the same as the heat maps; the text turns white on the darkest cells. A
+    missing value gets no style. Print stylesheets must keep background colours
+    (``print-color-adjust: exact``), as the report template does.
+
+    Examples
+    --------
+    The ends are ColorBrewer's RdBu ends (#67001f, #053061):
+
+    >>> styles = percent_shading([0, 100, 250, float("nan")])
+    >>> styles[0], styles[2]
+    ('background-color: #67001f; color: #ffffff', 'background-color: #053061; color: #ffffff')
+    >>> styles[1].endswith("color: #1a1a1a"), styles[3]
+    (True, '')
+    """
+    import matplotlib
+    import numpy as np
+
+    numbers = np.asarray(values, dtype=float)
+    position = np.clip((numbers - (reference - span)) / (2 * span), 0.0, 1.0)
+    rgba = matplotlib.colormaps["RdBu"](np.nan_to_num(position, nan=0.5))
+    light = rgba[:, :3] @ np.array([0.2126, 0.7152, 0.0722]) > 0.45
+    channels = np.round(rgba[:, :3] * 255).astype(int)   # as matplotlib.colors.to_hex
+    return [f"background-color: #{r:02x}{g:02x}{b:02x}; color: {'#1a1a1a' if bright else '#ffffff'}"
+            if np.isfinite(value) else ""
+            for value, (r, g, b), bright in zip(numbers, channels, light, strict=True)]

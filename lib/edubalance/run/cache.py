@@ -1,0 +1,270 @@
+"""Shared work computed once per batch: loaded, validated and scored school tables.
+
+A county report needs the whole year's scoring (its county, plus every other county for the
+comparison). When many jobs of a batch read the same file with the same standard and year,
+the batch sets ``EDUBALANCE_CACHE_DIR`` (``<output>/.cache``) and the work is done once:
+
+- the key is a content hash (sha256) of the data file, the standard (its name, or the
+  content of a standard given as an object), the year, the package version and a hash of
+  the package's code;
+- the first job to need a key computes it under a lock file (other workers wait for it
+  instead of computing the same thing), then writes one Parquet file per table and a small
+  JSON description (``done.json``: the files and their sha256), each through a temporary file
+  and an atomic rename; a folder is only used once its ``done.json`` exists, so a killed job
+  never leaves a half cache behind;
+- nothing is ever unpickled: tables are Parquet, the description is JSON, and the standard is
+  rebuilt from the caller's argument (``load_standard(standard)``, as ``score`` does); an entry
+  whose files do not match their recorded sha256, or cannot be read, is discarded and
+  computed again (corrupt or tampered files are never trusted);
+- a warm kernel also keeps the last results in memory, and hands each job copies (shallow
+  under pandas copy-on-write, which copies a column on its first write; deep otherwise)
+  (a job that modifies its tables cannot change the next job's);
+- a result with a table whose Parquet round trip would change it (dtypes, values) is not
+  written at all (only kept in memory), so a cached result is always identical to a computed
+  one.
+
+Without ``EDUBALANCE_CACHE_DIR`` (a notebook run on its own) everything is computed
+directly: the results are the same.
+
+Examples
+--------
+>>> import edubalance as eb
+>>> schools, result = eb.run.cache.scored_year("data/sample/schools.csv", "basic-2012", 2017)  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["CACHE_ENV", "load_schools", "scored_year", "cache_key", "clear_memory"]
+
+CACHE_ENV = "EDUBALANCE_CACHE_DIR"
+_MEMORY: dict[str, tuple[pd.DataFrame, Any]] = {}
+_MEMORY_LIMIT = 4
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+_CODE: list[str] = []
+
+
+def load_schools(data_path: str | os.PathLike) -> pd.DataFrame:
+    """The validated school table of ``data_path`` (see :func:`edubalance.io.load.load_schools`)."""
+    from ..io.load import load_schools as _load
+
+    return _load(Path(data_path))
+
+
+def _file_digest(path: Path) -> str:
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _DIGESTS:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        _DIGESTS[key] = digest.hexdigest()
+    return _DIGESTS[key]
+
+
+def _code_hash() -> str:
+    if not _CODE:
+        from .plan import package_code_hash
+
+        _CODE.append(package_code_hash())
+    return _CODE[0]
+
+
+def cache_key(data_path: str | os.PathLike, standard, year: int) -> str:
+    """The content key of ``scored_year(data_path, standard, year)``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> data = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
+    >>> _ = data.write_text("a\\n1\\n")
+    >>> cache_key(data, "basic-2012", 2017) == cache_key(data, "basic-2012", 2017)
+    True
+    >>> cache_key(data, "basic-2012", 2017) != cache_key(data, "quality-2017", 2017)
+    True
+    """
+    from .. import __version__
+
+    if isinstance(standard, str):
+        standard_id = standard
+    else:
+        standard_id = "object:" + hashlib.sha256(
+            repr(getattr(standard, "__dict__", standard)).encode("utf-8")).hexdigest()
+    payload = {"data": _file_digest(Path(data_path)), "standard": standard_id,
+               "year": int(year), "version": __version__, "code": _code_hash()}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()[:32]
+
+
+def _compute(data_path, standard, year: int):
+    from ..core.scoring import score
+
+    schools = load_schools(data_path)
+    return schools, score(schools[schools["year"] == year], standard)
+
+
+# With pandas' copy-on-write (always on from pandas 3) a shallow copy is already isolated:
+# the first write to a shared column copies it. A national table (200,000 schools) then
+# costs nothing to hand to a job instead of a deep copy per job.
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3 or bool(
+    getattr(pd.options.mode, "copy_on_write", False) is True)
+
+
+def _copy(value):
+    if isinstance(value, pd.DataFrame):
+        return value.copy(deep=not _COPY_ON_WRITE)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _copy(getattr(value, f.name)) for f in dataclasses.fields(value)
+                   if isinstance(getattr(value, f.name), pd.DataFrame)}
+        return dataclasses.replace(value, **changes) if changes else value
+    return value
+
+
+FORMAT = 2
+"""Version of the files of a cache entry (``done.json`` ``format``); other versions are recomputed."""
+
+
+class _NotCacheable(Exception):
+    """A result that would not come back identical from the files (it stays in memory only)."""
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write_table(frame: pd.DataFrame, folder: Path, name: str) -> dict[str, str]:
+    target = folder / f"{name}.parquet"
+    try:
+        frame.to_parquet(target)
+        data = target.read_bytes()
+        back = pd.read_parquet(io.BytesIO(data))
+        same = back.dtypes.equals(frame.dtypes) and back.index.equals(frame.index) \
+            and back.equals(frame)
+    except Exception as error:  # pyarrow refuses mixed object columns, among others
+        raise _NotCacheable(f"{name}: {error}") from error
+    if not same:
+        raise _NotCacheable(f"{name}: the Parquet round trip changes the table")
+    return {"file": target.name, "sha256": _digest(data)}
+
+
+def _store(entry: Path, schools: pd.DataFrame, result, standard) -> None:
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".tmp-{entry.name}-", dir=entry.parent))
+    try:
+        tables = {"schools": _write_table(schools, work, "schools")}
+        for item in dataclasses.fields(result):
+            value = getattr(result, item.name)
+            if isinstance(value, pd.DataFrame):
+                tables[item.name] = _write_table(value, work, item.name)
+            elif item.name != "standard":
+                raise _NotCacheable(f"{item.name}: not a table")
+        from ..core.standards import load_standard
+
+        if result.standard != load_standard(standard):
+            raise _NotCacheable("standard: the result's standard is not the one asked for")
+        description = {"format": FORMAT, "tables": tables,
+                       "standard": result.standard.name}
+        (work / "done.json").write_text(json.dumps(description), encoding="utf-8")
+        try:
+            os.rename(work, entry)
+        except OSError:  # another worker finished first: its copy is as good
+            shutil.rmtree(work, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _load(entry: Path, standard):
+    """``(schools, result)`` from the files of ``entry``, or None when they are not exactly
+    what was written (unreadable, wrong format, a file changed since)."""
+    from ..core.scoring import ScoringResult
+    from ..core.standards import load_standard
+
+    try:
+        done = json.loads((entry / "done.json").read_text(encoding="utf-8"))
+        if not isinstance(done, dict) or done.get("format") != FORMAT:
+            return None
+        standard = load_standard(standard)
+        if done.get("standard") != standard.name:
+            return None
+        expected = {"schools"} | {f.name for f in dataclasses.fields(ScoringResult)
+                                  if f.name != "standard"}
+        if set(done["tables"]) != expected:
+            return None
+        tables = {}
+        for name, described in done["tables"].items():
+            path = entry / Path(str(described["file"])).name  # never outside the entry
+            if path.suffix != ".parquet":
+                return None
+            data = path.read_bytes()
+            if _digest(data) != described["sha256"]:
+                return None
+            tables[name] = pd.read_parquet(io.BytesIO(data))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    except Exception:  # pyarrow's errors for a damaged file  # noqa: BLE001
+        return None
+    schools = tables.pop("schools")
+    return schools, ScoringResult(standard=standard, **tables)
+
+
+def _remember(key: str, value) -> None:
+    _MEMORY[key] = value
+    while len(_MEMORY) > _MEMORY_LIMIT:
+        _MEMORY.pop(next(iter(_MEMORY)))
+
+
+def clear_memory() -> None:
+    """Forget the in-memory results (the files stay)."""
+    _MEMORY.clear()
+
+
+def scored_year(data_path: str | os.PathLike, standard, year: int):
+    """``(schools, result)``: every school of ``data_path`` and the scoring of ``year``.
+
+    ``schools`` holds all years (so that a notebook can say which years a county has);
+    ``result`` is :func:`edubalance.core.scoring.score` of that year's schools under ``standard``.
+    Cached as described in the module docstring when ``EDUBALANCE_CACHE_DIR`` is set.
+    """
+    folder = os.environ.get(CACHE_ENV)
+    if not folder:
+        return _compute(data_path, standard, year)
+    key = cache_key(data_path, standard, year)
+    if key in _MEMORY:
+        schools, result = _MEMORY[key]
+        return _copy(schools), _copy(result)
+    root = Path(folder)
+    entry = root / key
+    if (entry / "done.json").is_file():
+        loaded = _load(entry, standard)
+        if loaded is not None:
+            _remember(key, loaded)
+            return _copy(loaded[0]), _copy(loaded[1])
+    root.mkdir(parents=True, exist_ok=True)
+    import fcntl
+
+    with open(root / f"{key}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one worker computes, the others wait
+        try:
+            loaded = _load(entry, standard) if (entry / "done.json").is_file() else None
+            if loaded is None:  # missing, or not what was written: computed again
+                shutil.rmtree(entry, ignore_errors=True)
+                loaded = _compute(data_path, standard, year)
+                try:
+                    _store(entry, *loaded, standard)
+                except (OSError, _NotCacheable):
+                    pass  # a cache that cannot be written is only slower
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    _remember(key, loaded)
+    return _copy(loaded[0]), _copy(loaded[1])

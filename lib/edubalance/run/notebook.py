@@ -1,0 +1,114 @@
+"""Helpers every notebook uses: parameter checks and writing results to ``output_dir``.
+
+Notebooks hold no logic of their own; these functions make the parameter contract strict
+(papermill only *warns* about unknown parameters) and give one way to write results that the
+tests, the batch runner and the report index all read.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..errors import ParameterError
+from ..io.write import (
+    atomic_target,
+    atomic_write_text,
+    neutralise_formulas,
+    read_summary,
+    to_jsonable,
+    write_results,
+)
+
+__all__ = ["ParameterError", "check_parameters", "write_results", "neutralise_formulas",
+           "to_jsonable", "atomic_write_text", "read_summary", "find_data_file", "atomic_target",
+           "in_batch_job"]
+
+def check_parameters(namespace: Mapping[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a notebook's parameters against a spec of allowed types; fail on any unknown name.
+
+    Call it in the cell right after the ``parameters`` cell (and papermill's injected cell),
+    before anything else is defined, with ``globals()``. Every public, non-module name in the
+    namespace must be in ``spec``; its value must be an instance of the given type(s).
+    ``int`` values are accepted where ``float`` is expected; ``bool`` is never taken as ``int``.
+    The rules are those of :class:`edubalance.run.params.ParameterModel`, which the batch
+    also applies (reading this call from the notebook) before any job starts.
+
+    Parameters
+    ----------
+    namespace : mapping
+        Usually ``globals()`` of the notebook.
+    spec : mapping
+        Parameter name -> type or tuple of types.
+
+    Returns
+    -------
+    dict
+        The parameters, by name.
+
+    Raises
+    ------
+    ParameterError
+        Listing every unknown, missing and ill-typed parameter at once.
+
+    Examples
+    --------
+    >>> check_parameters({"year": 2017, "county": "灵武市"}, {"year": int, "county": str})
+    {'year': 2017, 'county': '灵武市'}
+    >>> check_parameters({"yaer": 2017}, {"year": int})
+    Traceback (most recent call last):
+    ...
+    edubalance.errors.ParameterError: unknown parameter(s): yaer (allowed: year); missing parameter(s): year
+    """
+    from .params import ParameterModel
+
+    return ParameterModel.from_spec(spec).check_namespace(namespace)
+
+
+def find_data_file(path: str | os.PathLike, levels: int = 3) -> Path:
+    """Find a relative data file from the working folder or one of its parents.
+
+    Papermill and the batch run notebooks from the project root, but JupyterLab and Voila start
+    the kernel in the notebook's folder; looking in the parents lets the same relative
+    ``data_path`` (``data/sample/schools.csv``) work in all of them.
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the folders searched.
+
+    Examples
+    --------
+    >>> find_data_file(__file__) == Path(__file__)
+    True
+    """
+    path = Path(path)
+    if path.is_absolute() or path.exists():
+        if not path.exists():
+            raise FileNotFoundError(f"file not found: {path}")
+        return path
+    folder = Path.cwd()
+    searched = []
+    for candidate in [folder, *folder.parents][:levels + 1]:
+        searched.append(str(candidate))
+        if (candidate / path).is_file():
+            return candidate / path
+    raise FileNotFoundError(f"file not found: {path} (looked in {', '.join(searched)})")
+
+
+def in_batch_job() -> bool:
+    """Whether this kernel runs a job of `edubalance batch` (any engine).
+
+    A job's report is a static HTML page: widgets cannot run there, so a notebook skips what
+    only a live frontend can show (the explorer draws its figures once, as still figures,
+    instead of also into a widget view nobody will see).
+
+    Examples
+    --------
+    >>> import os
+    >>> in_batch_job() == (os.environ.get("EDUBALANCE_BATCH_JOB") == "1")
+    True
+    """
+    from .job import BATCH_JOB_ENV
+
+    return os.environ.get(BATCH_JOB_ENV) == "1"
