@@ -22,7 +22,7 @@ def test_layers_are_folders():
     assert modules == {"errors", "schema", "cli"}
 
 
-@pytest.mark.parametrize("old", sorted(_compat.PUBLIC - {"evidence"}))
+@pytest.mark.parametrize("old", sorted(_compat.PUBLIC))
 def test_public_short_names_are_the_moved_modules_without_a_warning(old):
     with warnings.catch_warnings():
         warnings.simplefilter("error")

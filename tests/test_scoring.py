@@ -129,9 +129,13 @@ def test_composite_limit_branches_per_level():
     assert not result.cv["binding"].any()
     summary = scoring.county_summary(result, "大武口区", 2017)
     assert summary["levels"]["junior"]["failed_rules"] == ["composite_cv"]
+    # No evidence given: the two evidence items are open, the precondition is taken as given.
     assert summary["levels"]["primary"]["not_assessed"] == [
-        "provincial_running_standard", "government_work_score", "satisfaction"]
+        "government_work_score", "satisfaction_pct"]
+    assert summary["assumed"] == ["provincial_running_standard"]
     assert summary["passed"] is False
+    assert summary["levels"]["primary"]["verdict"] == "incomplete"
+    assert summary["levels"]["junior"]["verdict"] == summary["verdict"] == "fail"
 
 
 def test_evidence_decides_the_other_rules_when_supplied():
@@ -140,11 +144,14 @@ def test_evidence_decides_the_other_rules_when_supplied():
                              "government_work_score": [90.0], "satisfaction_pct": [80.0]})
     result = scoring.score(frame, "basic-2012", evidence=evidence)
     row = result.counties.iloc[0]
-    assert row["rule_government_work_score"] == "passed"
-    assert row["rule_satisfaction"] == "failed"
-    assert not row["passed"]
-    assert "satisfaction_pct 80 < 85" in row["failed_rules"]
-    assert row["not_assessed"] == "provincial_running_standard"
+    status = result.evidence.set_index("item")["status"]
+    assert status["government_work_score"] == "passed"
+    assert status["satisfaction_pct"] == "failed"
+    assert status["provincial_running_standard"] == "assumed"
+    assert not row["passed"] and row["verdict"] == "fail"
+    assert "satisfaction_pct: 80 < 85" in row["failed_rules"]
+    assert row["evidence_failed"] == "satisfaction_pct"
+    assert row["not_assessed"] == ""
     with pytest.raises(ValueError, match="county_code and year"):
         scoring.score(frame, "basic-2012", evidence=pd.DataFrame({"x": [1]}))
 
@@ -218,18 +225,22 @@ def test_school_size_and_class_size():
     assert comp.loc[("N", "primary"), "school_size_limit"] == 2500
     assert comp.loc[("N", "primary"), "school_size_ok"]
     assert comp.loc[("N", "junior"), "class_size"] == pytest.approx(50.0)
-    assert comp.loc[("N", "junior"), "class_size_ok"]                    # junior limit 50
+    # Averages only: an average within the limit says nothing of every class (not assessed),
+    # an average above it means some class is above it (failed).
+    assert pd.isna(comp.loc[("N", "junior"), "class_size_ok"])          # junior limit 50
     assert comp.loc[("N", "primary"), "class_size"] == pytest.approx(1300 / 29)
     assert not comp.loc[("P", "primary"), "school_size_ok"]
     assert not comp.loc[("P", "primary"), "class_size_ok"]
-    assert comp.loc[("Q", "primary"), "class_size_ok"]
+    assert pd.isna(comp.loc[("Q", "primary"), "class_size_ok"])
     assert "school_size" in comp.loc[("P", "primary"), "failed_reasons"]
-    assert "class_size: average class above 45" in comp.loc[("P", "primary"), "failed_reasons"]
+    assert "class_size: a class above 45" in comp.loc[("P", "primary"), "failed_reasons"]
     counties = result.counties.set_index("level")
     assert counties.loc["primary", "rule_school_size"] == "failed"
     assert counties.loc["primary", "class_size_failing_schools"] == 1
     assert counties.loc["junior", "rule_school_size"] == "passed"
-    assert counties.loc["junior", "rule_class_size"] == "passed"
+    assert counties.loc["junior", "rule_class_size"] == "not_assessed"
+    assert counties.loc["junior", "class_size_unassessed_schools"] == 1
+    assert "average class size only" in counties.loc["junior", "reason_class_size"]
 
 
 # --------------------------------------------------------------------- ningxia-2010
@@ -251,7 +262,9 @@ def test_ningxia_points_score_and_bands_by_hand():
     assert not county["passed"] and county["rule_points_score"] == "failed"
     summary = scoring.county_summary(result, "640202", 2017)
     assert summary["levels"]["primary"]["band"] == "preliminary_balance"
-    assert "campus_area" in summary["levels"]["primary"]["not_assessed"]
+    # The score rests on assumed points: never the official verdict without the real total.
+    assert "ningxia_total_score" in summary["levels"]["primary"]["not_assessed"]
+    assert summary["verdict"] == "incomplete" and "assumed_points" in summary["assumed"]
 
 
 # --------------------------------------------------------------------- all counties at once
@@ -299,7 +312,7 @@ def test_county_summary_is_json_ready_and_rejects_missing_year():
     level = summary["levels"]["primary"]
     assert set(level) >= {"composite_cv", "passed", "failed_rules", "not_assessed"}
     assert level["passed"] == (level["failed_rules"] == [])
-    assert set(level["reasons"]) == set(level["failed_rules"])
+    assert set(level["failed_rules"]) <= set(level["reasons"])
     from edubalance.run.notebook import to_jsonable
     assert to_jsonable(summary)["levels"]["primary"]["composite_cv"] is None
     text = scoring.summary_markdown(summary)

@@ -23,8 +23,9 @@ def test_basic_2012_has_the_eight_indicators_and_composite_limits():
         "above_degree_teachers_per_100_students", "mid_title_teachers_per_100_students"]
     assert std.composite == "mean"
     assert std.rule("composite_cv").params["limit"] == {"primary": 0.65, "junior": 0.55}
-    assert {r.params["column"] for r in std.rules if r.kind == "evidence"} == {
-        "government_work_score", "satisfaction_pct"}
+    assert [(e.id, e.kind, e.limit) for e in std.evidence] == [
+        ("provincial_running_standard", "yes", None), ("government_work_score", "at_least", 85),
+        ("satisfaction_pct", "at_least", 85)]
     assert all(item.formula in indicators.INDICATORS for item in std.items)
 
 
@@ -55,7 +56,8 @@ def test_ningxia_bands_are_data_and_assumptions_are_marked():
     bands = {b["name"]: b["min"] for b in std.scoring["bands"]}
     assert bands == {"basic_balance": 85, "preliminary_balance": 75}
     assert all(item.assumed for item in std.items)
-    assert len([r for r in std.rules if r.kind == "not_assessed"]) >= 5
+    assert std.rule("points").params["estimate"] is True
+    assert [e.id for e in std.evidence] == ["prefecture_review", "ningxia_total_score"]
 
 
 def test_unknown_or_path_like_names_are_refused():

@@ -12,9 +12,23 @@ A nine-year school with 600 primary and 400 junior pupils gives its primary sect
 600 / (600 + 1.1 * 400) = 57.7 % of its teachers, floor area, books, ...
 
 Senior sections (optional column ``students_senior``, default 0) take their share in the split
-and are then dropped: they are not part of compulsory education. Teaching points (教学点) are
-merged into their central school by the data provider; when they have no rows of their own,
-nothing needs doing here. Sections with no pupils are not rows (their indicators are undefined).
+and are then dropped: they are not part of compulsory education. Sections with no pupils are
+not rows (their indicators are undefined).
+
+What the statistics forms give per section is used as given, not split:
+
+- **teachers by 学段**: columns ``<teacher column>_primary`` / ``_junior`` (e.g.
+  ``teachers_primary``, ``teachers_mid_title_junior``; a two-row header 专任教师数 over 小学 /
+  初中). A combined school whose teachers are split by the weights above is flagged in the
+  section column ``teachers_split`` (an approximation the report names).
+- **the largest class**: ``max_class_size_primary`` / ``max_class_size_junior`` (最大班额)
+  become the section column ``max_class_size`` (NaN where not given), so that a class-size rule
+  can be judged on every class rather than on the average.
+
+Schools the official assessment leaves out (:func:`excluded_schools`): special-education
+schools (``school_type`` ``special_education``, 特殊教育学校) are not scored; a teaching point
+(``teaching_point``, 教学点) is counted with its central school named in ``parent_school_id``
+(pupils, classes and resources added to that school's), or left out when none is named.
 """
 from __future__ import annotations
 
@@ -26,7 +40,8 @@ import pandas as pd
 from ..errors import DataError
 from ..schema import LEVELS, RESOURCE_COLUMNS, SECTION_WEIGHTS
 
-__all__ = ["Indicator", "INDICATORS", "OUTPUT_ID_COLUMNS", "compute_indicators", "split_sections"]
+__all__ = ["Indicator", "INDICATORS", "OUTPUT_ID_COLUMNS", "TEACHER_COLUMNS", "EXCLUDED_TYPES",
+           "compute_indicators", "split_sections", "excluded_schools", "merge_teaching_points"]
 
 
 class Indicator(NamedTuple):
@@ -63,6 +78,13 @@ OUTPUT_ID_COLUMNS = ["county_code", "county_name", "year", "school_id", "school_
                      "school_type", "urban_rural", "level", "students", "classes"]
 
 _SECTIONS = ("primary", "junior", "senior")
+TEACHER_COLUMNS = ["teachers", "teachers_above_degree", "teachers_mid_title", "teachers_backbone",
+                   "teachers_pe_arts"]
+"""Teacher counts; ``<column>_primary`` / ``<column>_junior`` give them per 学段."""
+SPECIAL_EDUCATION, TEACHING_POINT = "special_education", "teaching_point"
+EXCLUDED_TYPES = (SPECIAL_EDUCATION, TEACHING_POINT)
+"""School types that are not assessed as schools of their own."""
+_COMBINED = ("nine_year", "complete_middle", "twelve_year")
 _REQUIRED = ["county_code", "county_name", "year", "school_id", "school_name", "school_type",
              "urban_rural", "students_primary", "students_junior", "classes_primary",
              "classes_junior", *RESOURCE_COLUMNS]
@@ -120,6 +142,8 @@ def split_sections(schools: pd.DataFrame) -> pd.DataFrame:
     [['primary', 600, 60.0], ['junior', 400, 44.0]]
     """
     _check_schools(schools)
+    schools = merge_teaching_points(schools)
+    schools = schools[~schools["school_type"].isin(EXCLUDED_TYPES).to_numpy(dtype=bool)]
     enrolment = {
         "primary": schools["students_primary"].to_numpy(dtype=float),
         "junior": schools["students_junior"].to_numpy(dtype=float),
@@ -146,7 +170,124 @@ def split_sections(schools: pd.DataFrame) -> pd.DataFrame:
     sections["school_students"] = compulsory[school]
     share = np.column_stack([shares[lv] for lv in LEVELS]).ravel()[position]
     sections[RESOURCE_COLUMNS] = resources[school] * share[:, None]
+    level_of_row = np.asarray(LEVELS, dtype=object)[level_index]
+    combined = schools["school_type"].isin(_COMBINED).to_numpy(dtype=bool)[school]
+    given = np.ones(len(position), dtype=bool)
+    for column in TEACHER_COLUMNS:
+        by_level = [f"{column}_{lv}" for lv in LEVELS]
+        if not set(by_level) <= set(schools.columns):
+            given &= ~combined
+            continue
+        values = np.column_stack([pd.to_numeric(schools[c], errors="coerce").to_numpy(dtype=float)
+                                  for c in by_level]).ravel()[position]
+        known = np.isfinite(values)
+        # As given wherever the form gives the section's count; the split elsewhere.
+        sections[column] = np.where(known, values, sections[column].to_numpy(dtype=float))
+        given &= known | ~combined
+    sections["teachers_split"] = combined & ~given
+    max_class = np.full(len(position), np.nan)
+    for lv in LEVELS:
+        column = f"max_class_size_{lv}"
+        if column in schools:
+            values = pd.to_numeric(schools[column], errors="coerce").to_numpy(dtype=float)
+            mine = level_of_row == lv
+            max_class[mine] = values[school[mine]]
+    sections["max_class_size"] = max_class
     return sections.reset_index(drop=True)
+
+
+def excluded_schools(schools: pd.DataFrame) -> pd.DataFrame:
+    """The schools the assessment does not score as schools of their own, and why.
+
+    Parameters
+    ----------
+    schools : DataFrame
+        Canonical school columns; ``school_type`` may be ``special_education`` or
+        ``teaching_point``, ``parent_school_id`` optional.
+
+    Returns
+    -------
+    DataFrame
+        ``county_code, county_name, year, school_id, school_name, school_type, reason,
+        parent_school_id``; ``reason`` is ``special_education`` (not scored),
+        ``merged`` (a teaching point counted with the central school ``parent_school_id``)
+        or ``no_parent`` (a teaching point with no central school in the data: left out).
+
+    Examples
+    --------
+    >>> schools = pd.DataFrame({"county_code": ["1"] * 3, "county_name": ["甲县"] * 3,
+    ...     "year": [2017] * 3, "school_id": ["a", "b", "c"],
+    ...     "school_name": ["中心小学", "某教学点", "特教学校"],
+    ...     "school_type": ["primary", "teaching_point", "special_education"],
+    ...     "parent_school_id": [None, "a", None]})
+    >>> excluded_schools(schools)[["school_id", "reason"]].values.tolist()
+    [['b', 'merged'], ['c', 'special_education']]
+    """
+    columns = ["county_code", "county_name", "year", "school_id", "school_name", "school_type",
+               "reason", "parent_school_id"]
+    types = schools["school_type"].astype("str")
+    mask = types.isin(EXCLUDED_TYPES).to_numpy(dtype=bool)
+    if not mask.any():
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "year" else "str")
+                             for c in columns})
+    out = schools.loc[mask, columns[:6]].copy()
+    parent = _parent_found(schools)[mask]
+    out["reason"] = np.where(types[mask] == SPECIAL_EDUCATION, "special_education",
+                             np.where(parent, "merged", "no_parent"))
+    out["parent_school_id"] = (schools.loc[mask, "parent_school_id"].astype("str")
+                               .where(parent) if "parent_school_id" in schools
+                               else pd.Series(pd.NA, index=out.index, dtype="str"))
+    return out.astype({c: "str" for c in columns if c != "year"}).reset_index(drop=True)
+
+
+def _parent_found(schools: pd.DataFrame) -> np.ndarray:
+    """Per row: a teaching point whose ``parent_school_id`` names a school of its county-year."""
+    points = (schools["school_type"] == TEACHING_POINT).to_numpy(dtype=bool)
+    if "parent_school_id" not in schools or not points.any():
+        return np.zeros(len(schools), dtype=bool)
+    keys = pd.MultiIndex.from_frame(schools[["county_code", "year", "school_id"]].astype(str))
+    wanted = pd.MultiIndex.from_arrays([schools["county_code"].astype(str),
+                                        schools["year"].astype(str),
+                                        schools["parent_school_id"].astype(str)])
+    return points & wanted.isin(keys[~points & ~(schools["school_type"] == SPECIAL_EDUCATION)
+                                     .to_numpy(dtype=bool)])
+
+
+def merge_teaching_points(schools: pd.DataFrame) -> pd.DataFrame:
+    """Teaching points added to their central schools (pupils, classes, resources, teachers).
+
+    Teaching points with no central school in the data stay as rows (and are then left out of
+    scoring, see :func:`excluded_schools`). Returns ``schools`` itself when there is nothing to
+    merge.
+
+    Examples
+    --------
+    >>> schools = pd.DataFrame({"county_code": ["1", "1"], "year": [2017, 2017],
+    ...     "school_id": ["a", "b"], "school_type": ["primary", "teaching_point"],
+    ...     "parent_school_id": [None, "a"], "students_primary": [300, 20], "books": [6000, 300]})
+    >>> merge_teaching_points(schools)[["school_id", "students_primary", "books"]].values.tolist()
+    [['a', 320, 6300]]
+    """
+    found = _parent_found(schools)
+    if not found.any():
+        return schools
+    additive = [c for c in schools.columns if c.startswith(("students_", "classes_", "teachers"))
+                or c in RESOURCE_COLUMNS]
+    points = schools[found]
+    key = ["county_code", "year", "school_id"]
+    added = (points.assign(school_id=points["parent_school_id"])
+             .astype({"county_code": str, "school_id": str})
+             .groupby(["county_code", "year", "school_id"], sort=False)[additive]
+             .sum(min_count=1))
+    rest = schools[~found]
+    index = pd.MultiIndex.from_frame(rest[key].astype({"county_code": str, "school_id": str}))
+    extra = added.reindex(index).fillna(0).to_numpy(dtype=float)
+    merged = rest.copy()
+    for j, column in enumerate(additive):
+        values = merged[column].to_numpy(dtype=float) + extra[:, j]
+        merged[column] = values.astype(merged[column].dtype) if np.isfinite(values).all() \
+            else values
+    return merged
 
 
 def add_indicator_columns(sections: pd.DataFrame) -> pd.DataFrame:

@@ -42,7 +42,8 @@ import pandas as pd
 
 from ..errors import DataError
 
-__all__ = ["QUANTILE_METHOD", "DEFAULT_RANDOM_STATE", "check_values", "weighted_cv",
+__all__ = ["QUANTILE_METHOD", "DEFAULT_RANDOM_STATE", "LIMIT_RTOL", "at_most", "at_least",
+           "digits_apart", "format_against_limit", "check_values", "weighted_cv",
            "GroupedCV", "grouped_weighted_cv", "weighted_quantile", "resolve_random_state"]
 
 QUANTILE_METHOD = "inverted_cdf"
@@ -50,6 +51,99 @@ QUANTILE_METHOD = "inverted_cdf"
 
 DEFAULT_RANDOM_STATE = 0
 """The one default seed of every function that takes ``random_state``."""
+
+
+LIMIT_RTOL = 1e-9
+"""Relative tolerance of every comparison with a limit of a standard.
+
+A value equal to its limit up to floating-point error meets it: the CV of teaching areas
+1,501 and 4,503 m² for 300 pupils each is exactly 0.5 on paper but 0.5000000000000001 in
+binary floating point, and a standard's "<= 0.50" must accept it. 1e-9 is far below any
+difference the official figures can express (CVs to 3 decimals, scores to 2)."""
+
+
+def _close(values, limit) -> np.ndarray:
+    values, limit = np.asarray(values, dtype=float), np.asarray(limit, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.abs(values - limit) <= LIMIT_RTOL * np.maximum(np.abs(limit), 1e-300)
+
+
+def at_most(values, limit) -> np.ndarray:
+    """``values <= limit`` with :data:`LIMIT_RTOL` (NaN never meets a limit).
+
+    Parameters
+    ----------
+    values, limit : array_like
+        Broadcast against each other.
+
+    Returns
+    -------
+    ndarray of bool
+
+    Examples
+    --------
+    >>> cv = float(np.std([1501 / 300, 4503 / 300]) / np.mean([1501 / 300, 4503 / 300]))
+    >>> cv > 0.5, bool(at_most(cv, 0.5)), bool(at_most(0.5001, 0.5))
+    (True, True, False)
+    """
+    values = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return (values <= limit) | _close(values, limit)
+
+
+def at_least(values, limit) -> np.ndarray:
+    """``values >= limit`` with :data:`LIMIT_RTOL` (NaN never meets a limit).
+
+    Examples
+    --------
+    >>> at_least([84.954, 85 - 1e-12, 85.0], 85).tolist()
+    [False, True, True]
+    """
+    values = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return (values >= limit) | _close(values, limit)
+
+
+def digits_apart(value: float, limit: float, digits: int, *, max_digits: int = 8) -> int:
+    """The fewest decimals, at least ``digits``, that show ``value`` and ``limit`` as different
+    numbers when they differ beyond :data:`LIMIT_RTOL` (so 84.954 against 85 is "84.95", never
+    "85.0"); ``digits`` when they are equal or either is not finite.
+
+    Examples
+    --------
+    >>> digits_apart(84.954, 85, 1), digits_apart(0.4504, 0.45, 2), digits_apart(86.2, 85, 1)
+    (2, 4, 1)
+    """
+    value, limit = float(value), float(limit)
+    if not (np.isfinite(value) and np.isfinite(limit)) or bool(_close(value, limit)):
+        return digits
+    for shown in range(digits, max_digits + 1):
+        if round(value, shown) != round(limit, shown):
+            # Rounding must not carry the value across the limit either (49.996 -> 50.00).
+            if (round(value, shown) > limit) == (value > limit) or round(value, shown) == value:
+                return shown
+    return max_digits
+
+
+def format_against_limit(value, limit, digits: int = 2) -> str:
+    """``value`` as text with at least ``digits`` decimals and enough to tell it from ``limit``
+    (see :func:`digits_apart`); "—" for a missing value.
+
+    Examples
+    --------
+    >>> format_against_limit(84.954, 85, 1), format_against_limit(0.5000000000000001, 0.5, 3)
+    ('84.95', '0.500')
+    >>> format_against_limit(0.45012, 0.45, 2), format_against_limit(float("nan"), 1)
+    ('0.4501', '—')
+    """
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return "—"
+    if not np.isfinite(value):
+        return "—"
+    shown = digits_apart(value, float(limit) if limit is not None else np.nan, digits)
+    return f"{value:.{shown}f}"
 
 
 def check_values(values, weights=None, *, allow_negative: bool = False,

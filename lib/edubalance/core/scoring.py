@@ -19,15 +19,24 @@ import pandas as pd
 from ..errors import DataError, ParameterError
 from ..schema import LEVELS
 from . import numeric
-from .indicators import OUTPUT_ID_COLUMNS, add_indicator_columns, split_sections
+from .indicators import (
+    OUTPUT_ID_COLUMNS,
+    add_indicator_columns,
+    excluded_schools,
+    split_sections,
+)
+from .numeric import at_least, at_most, format_against_limit
 from .standards import Standard, evaluate_formula, level_index, load_standard, per_level_values
 
-__all__ = ["ScoringResult", "score", "county_summary", "summary_markdown", "find_county",
+__all__ = ["ScoringResult", "score", "with_evidence", "county_summary", "VERDICTS", "summary_markdown", "find_county",
            "school_items_long", "school_items_percent", "school_items_heatmap",
            "county_comparison",
            "plot_school_items", "plot_county_comparison", "PASSED", "FAILED", "NOT_ASSESSED"]
 
 PASSED, FAILED, NOT_ASSESSED = "passed", "failed", "not_assessed"
+VERDICTS = ("pass", "fail", "incomplete")
+"""The official verdict: ``pass`` only when every rule of the standard (school data and
+evidence) is judged and met, ``fail`` when any judged rule fails, ``incomplete`` otherwise."""
 GROUP_COLUMNS = ["county_code", "county_name", "year", "level"]
 RULE_SEPARATOR = " | "
 """Separates the rules' reasons in ``counties.failed_rules`` (one rule's text may hold "; ")."""
@@ -57,7 +66,15 @@ class ScoringResult:
         composite_cv, passed``, then ``n_schools, students, mean_indicator_cv`` (plain mean of
         the item CVs, for every standard), ``rule_<id>`` status per rule, ``reason_<id>`` (why
         the rule failed, empty otherwise), ``failed_rules`` (the reasons, ``" | "``-joined, each
-        ``rule_id: text``) and ``not_assessed`` (rule ids).
+        ``rule_id: text``), ``not_assessed`` (rule ids and evidence items not given), and
+        ``verdict`` (:data:`VERDICTS`) with ``evidence_failed``, ``evidence_missing`` and
+        ``evidence_assumed`` (item ids, ``"; "``-joined).
+    evidence : DataFrame
+        One row per county x year x evidence item of the standard
+        (:func:`edubalance.core.evidence.judge`): ``value``, ``limit`` and ``status``.
+    excluded : DataFrame
+        Schools not scored as schools of their own (:func:`edubalance.core.indicators.excluded_schools`):
+        special-education schools, teaching points merged into or missing their central school.
     """
 
     standard: Standard
@@ -65,6 +82,8 @@ class ScoringResult:
     cv: pd.DataFrame
     compliance: pd.DataFrame
     counties: pd.DataFrame
+    evidence: pd.DataFrame = None
+    excluded: pd.DataFrame = None
 
     def for_county(self, county_code, year: int | None = None) -> "ScoringResult":
         """The same result with only the rows of one county (and ``year``) in every table.
@@ -93,7 +112,8 @@ class ScoringResult:
             return frame[mask]
 
         return dataclasses.replace(self, indicators=rows(self.indicators), cv=rows(self.cv),
-                                   compliance=rows(self.compliance), counties=rows(self.counties))
+                                   compliance=rows(self.compliance), counties=rows(self.counties),
+                                   evidence=rows(self.evidence), excluded=rows(self.excluded))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -135,7 +155,8 @@ def _check_evidence(evidence: pd.DataFrame | None) -> pd.DataFrame | None:
         return None
     if not isinstance(evidence, pd.DataFrame) or not {"county_code", "year"} <= set(evidence):
         raise DataError("evidence must be a DataFrame with columns county_code and year")
-    if evidence.duplicated(["county_code", "year"]).any():
+    long_form = {"item", "value"} <= set(evidence)
+    if not long_form and evidence.duplicated(["county_code", "year"]).any():
         raise DataError("evidence has more than one row for some county_code and year")
     return evidence.assign(county_code=evidence["county_code"].astype(str))
 
@@ -151,9 +172,9 @@ def _item_table(sections: pd.DataFrame, standard: Standard) -> pd.DataFrame:
         threshold = per_level_values(levels, item.threshold)
         with np.errstate(divide="ignore", invalid="ignore"):
             if item.direction == "higher":
-                met, pct = value >= threshold, 100 * value / threshold
+                met, pct = at_least(value, threshold), 100 * value / threshold
             else:
-                met, pct = value <= threshold, 100 * threshold / value
+                met, pct = at_most(value, threshold), 100 * threshold / value
         has_threshold = ~np.isnan(threshold)
         columns[item.name] = value
         columns[f"{item.name}_threshold"] = threshold
@@ -187,7 +208,7 @@ def _cv_table(sections, items, codes, groups, standard) -> pd.DataFrame:
     limit_rule = each or composite
     cv["threshold"] = per_level_values(level_index(cv["level"]),
                                     limit_rule.params["limit"] if limit_rule else None)
-    passed = pd.array(cv["cv"].to_numpy() <= cv["threshold"].to_numpy(), dtype="boolean")
+    passed = pd.array(at_most(cv["cv"].to_numpy(), cv["threshold"].to_numpy()), dtype="boolean")
     passed[cv["threshold"].isna().to_numpy()] = pd.NA
     cv["passed"] = passed
     cv["binding"] = each is not None
@@ -228,6 +249,8 @@ def _school_checks(sections, items, standard) -> pd.DataFrame:
     """Per-section school rules (thresholds, school size, class size, points) and reasons."""
     n = len(sections)
     out = sections[OUTPUT_ID_COLUMNS + ["school_students"]].copy()
+    out["teachers_split"] = (sections["teachers_split"].to_numpy(dtype=bool)
+                             if "teachers_split" in sections else np.zeros(n, dtype=bool))
     levels = level_index(sections["level"])
     thresholded = [item for item in standard.items if item.threshold]
     k = len(thresholded)
@@ -249,7 +272,7 @@ def _school_checks(sections, items, standard) -> pd.DataFrame:
     if rule is not None:
         any_rule = True
         min_met, min_share = rule.params["min_met"], rule.params["min_share_of_threshold"]
-        under = ~met & ~(pct >= 100 * min_share)
+        under = ~met & ~at_least(pct, 100 * min_share)
         enough_met = met.sum(axis=1) >= min_met
         out["meets_min_indicators"] = enough_met
         out["unmet_within_share"] = ~under.any(axis=1)
@@ -263,7 +286,7 @@ def _school_checks(sections, items, standard) -> pd.DataFrame:
         any_rule = True
         limit = sections["school_type"].map(rule.params.get("max_by_type") or {}).fillna(
             rule.params["max"]).to_numpy(dtype=float)
-        size_failed = sections["school_students"].to_numpy(dtype=float) > limit
+        size_failed = ~at_most(sections["school_students"].to_numpy(dtype=float), limit)
         out["school_size_limit"] = limit
         out["school_size_ok"] = ~size_failed
     else:
@@ -274,24 +297,36 @@ def _school_checks(sections, items, standard) -> pd.DataFrame:
         class_size = sections["students"].to_numpy(dtype=float) / sections["classes"].to_numpy(
             dtype=float)
     out["class_size"] = np.where(np.isfinite(class_size), class_size, np.nan)
+    largest = (sections["max_class_size"].to_numpy(dtype=float) if "max_class_size" in sections
+               else np.full(n, np.nan))
+    out["max_class_size"] = largest
     rule = standard.rule("class_size")
     if rule is not None:
         any_rule = True
         limit = per_level_values(levels, rule.params["max"])
-        # No classes recorded for a section with pupils: the size is unknown, so it cannot pass.
-        class_failed = ~(class_size <= limit)
+        # Every class must be within the limit: the largest class decides where the data give
+        # it. With only the average, an average above the limit fails (some class is larger)
+        # and anything else is not assessed. No classes recorded: the size is unknown, so it
+        # cannot pass.
+        exact = np.isfinite(largest)
+        over_average = ~at_most(class_size, limit)
+        class_failed = np.where(exact, ~at_most(largest, limit), over_average)
+        ok = pd.array(~class_failed, dtype="boolean")
+        ok[~exact & ~over_average] = pd.NA
         out["class_size_limit"] = limit
-        out["class_size_ok"] = ~class_failed
+        out["class_size_ok"] = ok
+        out["class_size_assessed"] = exact | over_average
     else:
         out["class_size_limit"] = np.nan
         out["class_size_ok"] = na_flags.copy()
+        out["class_size_assessed"] = np.zeros(n, dtype=bool)
 
     if standard.rule("points") is not None:
         any_rule = True
         score, band = _points(items, standard, levels)
         out["score"] = score
         out["band"] = band
-        points_failed = score < _pass_min(standard)
+        points_failed = ~at_least(score, _pass_min(standard))
 
     outcomes = SchoolOutcomes(items=tuple(thresholded), unmet=~met, under_share=under,
                               thresholds_failed=thresholds_failed,
@@ -350,7 +385,8 @@ def _pattern_text(flags, unmet, under, items, standard) -> str:
                         else ""))
     if class_size:
         limit = standard.rule("class_size").params["max"][LEVELS[int(junior)]]
-        parts.append(f"class_size: average class above {limit:g} (or no classes recorded)")
+        parts.append(f"class_size: a class above {limit:g} pupils (the largest class where given, "
+                     "else the average; or no classes recorded)")
     if points:
         text = f"points_score: score below {_pass_min(standard):g}"
         if names:
@@ -377,7 +413,7 @@ def _band(score: np.ndarray, standard: Standard) -> pd.array:
     bands = sorted(standard.scoring["bands"], key=lambda b: b["min"])
     code = np.zeros(len(score), dtype=np.int64)
     for position, spec in enumerate(bands, start=1):
-        code[score >= spec["min"]] = position
+        code[at_least(score, spec["min"])] = position
     return _take_text(np.array(["below"] + [b["name"] for b in bands], dtype=object), code)
 
 
@@ -395,7 +431,18 @@ def _points(items, standard, levels) -> tuple[np.ndarray, np.ndarray]:
 
 # --------------------------------------------------------------------------- county rules
 
+def _against(values, limits, digits: int) -> np.ndarray:
+    """Each value as text with enough decimals to tell it from its limit (84.95, not 85.0)."""
+    values = np.asarray(values, dtype=float)
+    limits = np.broadcast_to(np.asarray(limits, dtype=float), values.shape)
+    texts = [format_against_limit(v, lim, digits) for v, lim in zip(values, limits)]
+    # As the other reason numbers: no trailing zeros (0.6, not 0.600).
+    return np.array([t.rstrip("0").rstrip(".") if "." in t else t for t in texts], dtype=object)
+
+
 def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataFrame:
+    """Per county x year x level: the status (``rule_<id>``) and reason (``reason_<id>``) of
+    every school-data rule, then the summary columns (:func:`_finish`)."""
     g = len(groups)
     out = groups.copy()
     levels = level_index(groups["level"])
@@ -407,51 +454,58 @@ def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataF
     out["composite_cv"] = mean_cv if standard.composite == "mean" else np.nan
     # Same plain mean for every standard, for comparing counties where no composite is defined.
     out["mean_indicator_cv"] = mean_cv
-    statuses, rule_reasons, reasons, not_assessed = {}, {}, [], []
     for rule in standard.rules:
         status = np.full(g, NOT_ASSESSED, dtype=object)
         reason = np.full(g, "", dtype=object)
         if rule.kind == "composite_cv":
             limit = per_level_values(levels, rule.params["limit"])
             composite = out["composite_cv"].to_numpy()
-            ok = composite <= limit
+            ok = at_most(composite, limit)
             status = np.where(ok, PASSED, FAILED).astype(object)
             reason = np.where(ok, "", np.where(np.isnan(composite), "composite CV undefined",
-                                               "composite CV " + _fmt(composite) + " > "
-                                               + _fmt(limit, 2)))
+                                               "composite CV " + _against(composite, limit, 3)
+                                               + " > " + _fmt(limit, 2)))
         elif rule.kind == "each_cv":
             limit = per_level_values(levels, rule.params["limit"])[:, None]
-            bad = ~(cv_matrix <= limit)
+            bad = ~at_most(cv_matrix, limit)
             status = np.where(bad.any(axis=1), FAILED, PASSED).astype(object)
             reason = _join([np.where(bad[:, j], standard.items[j].name + " CV "
-                                     + _fmt(cv_matrix[:, j]) + " > " + _fmt(limit[:, 0], 2), "")
+                                     + _against(cv_matrix[:, j], limit[:, 0], 3) + " > "
+                                     + _fmt(limit[:, 0], 2), "")
                             for j in range(n_items)], g)
-        elif rule.kind in ("school_thresholds", "school_size", "class_size", "points"):
-            column = {"school_thresholds": None, "school_size": "school_size_ok",
-                      "class_size": "class_size_ok", "points": None}[rule.kind]
-            if rule.kind == "points":
-                weights = compliance["students"].to_numpy(dtype=float)
-                total = np.bincount(codes, weights=weights, minlength=g)
-                score = np.bincount(codes, weights=weights * compliance["score"].to_numpy(),
-                                    minlength=g) / total
-                out["score"] = score
-                out["band"] = _band(score, standard)
-                ok = score >= _pass_min(standard)
-                status = np.where(ok, PASSED, FAILED).astype(object)
-                reason = np.where(ok, "", "score " + _fmt(score, 1) + " < "
-                                  + f"{_pass_min(standard):g}")
+        elif rule.kind == "points":
+            weights = compliance["students"].to_numpy(dtype=float)
+            total = np.bincount(codes, weights=weights, minlength=g)
+            score_ = np.bincount(codes, weights=weights * compliance["score"].to_numpy(),
+                                 minlength=g) / total
+            out["score"] = score_
+            out["band"] = _band(score_, standard)
+            pass_min = _pass_min(standard)
+            ok = at_least(score_, pass_min)
+            status = np.where(ok, PASSED, FAILED).astype(object)
+            reason = np.where(ok, "", "score " + _against(score_, pass_min, 1) + " < "
+                              + f"{pass_min:g}")
+        elif rule.kind in ("school_thresholds", "school_size", "class_size"):
+            if rule.kind == "school_thresholds":
+                fails = ~(compliance["meets_min_indicators"].to_numpy(dtype=bool)
+                          & compliance["unmet_within_share"].to_numpy(dtype=bool))
             else:
-                if column is None:
-                    fails = ~(compliance["meets_min_indicators"].to_numpy(dtype=bool)
-                              & compliance["unmet_within_share"].to_numpy(dtype=bool))
-                else:
-                    fails = ~compliance[column].to_numpy(dtype=bool)
-                n_fail = np.bincount(codes, weights=fails, minlength=g).astype(int)
-                out[f"{rule.id}_failing_schools"] = n_fail
-                status = np.where(n_fail > 0, FAILED, PASSED).astype(object)
-                reason = np.where(n_fail > 0, n_fail.astype(str).astype(object)
-                                  + f" school(s) fail: {rule.text}", "")
-        elif rule.kind == "evidence":
+                column = {"school_size": "school_size_ok", "class_size": "class_size_ok"}[rule.kind]
+                fails = ~compliance[column].to_numpy(dtype=bool, na_value=True)
+            n_fail = np.bincount(codes, weights=fails, minlength=g).astype(int)
+            out[f"{rule.id}_failing_schools"] = n_fail
+            status = np.where(n_fail > 0, FAILED, PASSED).astype(object)
+            reason = np.where(n_fail > 0, n_fail.astype(str).astype(object)
+                              + f" school(s) fail: {rule.text}", "")
+            if rule.kind == "class_size":
+                unknown = ~compliance["class_size_assessed"].to_numpy(dtype=bool)
+                n_unknown = np.bincount(codes, weights=unknown, minlength=g).astype(int)
+                out[f"{rule.id}_unassessed_schools"] = n_unknown
+                status = np.where((n_fail == 0) & (n_unknown > 0), NOT_ASSESSED, status)
+                reason = np.where((n_fail == 0) & (n_unknown > 0),
+                                  n_unknown.astype(str).astype(object) + " school(s) with the "
+                                  "average class size only (最大班额 not given)", reason)
+        elif rule.kind == "evidence":   # older standard files: one column of the evidence table
             column = rule.params["column"]
             value = np.full(g, np.nan)
             if evidence is not None and column in evidence:
@@ -459,27 +513,109 @@ def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataF
                 value = keyed.reindex(pd.MultiIndex.from_arrays(
                     [groups["county_code"].astype(str), groups["year"]])).to_numpy()
             known = ~np.isnan(value)
-            ok = value >= float(rule.params["min"])
+            ok = at_least(value, float(rule.params["min"]))
             status = np.where(known, np.where(ok, PASSED, FAILED), NOT_ASSESSED).astype(object)
-            reason = np.where(known & ~ok, f"{column} " + _fmt(value, 1) + " < "
-                              + f"{rule.params['min']:g}", "")
-        statuses[f"rule_{rule.id}"] = status
-        reason = np.asarray(reason, dtype=object)
-        rule_reasons[f"reason_{rule.id}"] = reason
+            reason = np.where(known & ~ok, f"{column} " + _against(value, rule.params["min"], 1)
+                              + " < " + f"{rule.params['min']:g}", "")
+        out[f"rule_{rule.id}"] = status
+        out[f"reason_{rule.id}"] = np.asarray(reason, dtype=object)
+    return out
+
+
+def _evidence_columns(counties: pd.DataFrame, standard: Standard, evidence
+                      ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The evidence items judged for every county-year of ``counties``, and per row of
+    ``counties`` the failed / missing / assumed items and the reasons of the failed ones."""
+    from .evidence import judge
+
+    judged = judge(evidence, standard, counties[["county_code", "year"]])
+    g, ids = len(counties), [e.id for e in standard.evidence]
+    empty = np.full(g, "", dtype=object)
+    if not ids:
+        return judged, {"failed": empty, "missing": empty.copy(), "assumed": empty.copy(),
+                        "reasons": empty.copy(), "any_failed": np.zeros(g, bool),
+                        "any_missing": np.zeros(g, bool)}
+    keys = judged[["county_code", "year"]].iloc[::len(ids)].reset_index(drop=True)
+    position = pd.MultiIndex.from_frame(keys).get_indexer(pd.MultiIndex.from_arrays(
+        [counties["county_code"].astype(str), counties["year"].astype("int64")]))
+    status = judged["status"].to_numpy(dtype=object).reshape(-1, len(ids))[position]
+    value = judged["value"].to_numpy(dtype=float).reshape(-1, len(ids))[position]
+    failed, missing, assumed, reasons = [], [], [], []
+    for j, item in enumerate(standard.evidence):
+        st = status[:, j]
+        failed.append(np.where(st == FAILED, item.id, ""))
+        missing.append(np.where(st == NOT_ASSESSED, item.id, ""))
+        assumed.append(np.where(st == "assumed", item.id, ""))
+        if item.kind in ("at_least", "at_most"):
+            sign = "<" if item.kind == "at_least" else ">"
+            detail = _against(value[:, j], item.limit, 1) + f" {sign} {item.limit:g}"
+        else:
+            detail = np.full(g, "是 (yes)" if item.kind == "no" else "否 (no)", dtype=object)
+        reasons.append(np.where(st == FAILED, f"{item.id}: " + detail, ""))
+    return judged, {"failed": _join(failed, g), "missing": _join(missing, g),
+                    "assumed": _join(assumed, g), "reasons": _join(reasons, g, RULE_SEPARATOR),
+                    "any_failed": (status == FAILED).any(axis=1),
+                    "any_missing": (status == NOT_ASSESSED).any(axis=1)}
+
+
+def _finish(counties: pd.DataFrame, standard: Standard, evidence) -> tuple[pd.DataFrame,
+                                                                         pd.DataFrame]:
+    """``passed``, ``verdict``, ``failed_rules``, ``not_assessed`` and the evidence columns
+    from the rule statuses of :func:`_county_rules` and the evidence (None = none given)."""
+    out = counties.copy()
+    g = len(out)
+    judged, ev = _evidence_columns(out, standard, evidence)
+    failed = ev["any_failed"].copy()
+    official_failed, official_open = ev["any_failed"].copy(), ev["any_missing"].copy()
+    reasons, not_assessed = [], []
+    for rule in standard.rules:
+        status = out[f"rule_{rule.id}"].to_numpy(dtype=object)
+        reason = out[f"reason_{rule.id}"].to_numpy(dtype=object)
+        failed |= status == FAILED
+        if rule.params.get("estimate"):
+            # Computed on assumed points and targets: shown, never the official verdict.
+            official_open |= np.ones(g, dtype=bool) if not standard.evidence else np.zeros(g, bool)
+        else:
+            official_failed |= status == FAILED
+            official_open |= status == NOT_ASSESSED
         reasons.append(np.where(reason != "", f"{rule.id}: " + reason, ""))
         not_assessed.append(np.where(status == NOT_ASSESSED, rule.id, ""))
-    failed = np.zeros(g, dtype=bool)
-    for status in statuses.values():
-        failed |= status == FAILED
+    if any(r.params.get("estimate") for r in standard.rules) and standard.evidence:
+            official_open |= ev["any_missing"]
     out["passed"] = ~failed
-    for name, status in statuses.items():
-        out[name] = status
-    for name, reason in rule_reasons.items():
-        out[name] = reason
-    out["failed_rules"] = _join(reasons, g, sep=RULE_SEPARATOR)
-    out["not_assessed"] = _join(not_assessed, g)
-    first = ["county_code", "county_name", "year", "level", "composite_cv", "passed"]
-    return out[first + [c for c in out.columns if c not in first]]
+    out["verdict"] = np.where(official_failed, "fail",
+                              np.where(official_open, "incomplete", "pass"))
+    out["failed_rules"] = _join(reasons + [ev["reasons"]], g, sep=RULE_SEPARATOR)
+    out["not_assessed"] = _join(not_assessed + [ev["missing"]], g)
+    out["evidence_failed"] = ev["failed"]
+    out["evidence_missing"] = ev["missing"]
+    out["evidence_assumed"] = ev["assumed"]
+    first = ["county_code", "county_name", "year", "level", "composite_cv", "passed", "verdict"]
+    return out[first + [c for c in out.columns if c not in first]], judged
+
+
+def with_evidence(result: ScoringResult, evidence) -> ScoringResult:
+    """``result`` with the verdicts judged again with ``evidence`` (long or wide form,
+    :mod:`edubalance.core.evidence`; None = none given). The school-data rules are not recomputed:
+    a cached scoring takes evidence in milliseconds.
+
+    Examples
+    --------
+    >>> import edubalance as eb
+    >>> schools = eb.data.load_schools("data/sample/schools.csv")
+    >>> result = score(schools[schools["year"] == 2017], "basic-2012")
+    >>> judged = with_evidence(result, eb.core.evidence.load("data/sample/counties.csv",
+    ...                                                      "basic-2012"))
+    >>> def passing(r):
+    ...     return int(r.counties.groupby("county_code")["verdict"].agg(
+    ...         lambda v: (v == "pass").all()).sum())
+    >>> passing(result), passing(judged)
+    (0, 17)
+    """
+    import dataclasses
+
+    counties, judged = _finish(result.counties, result.standard, evidence)
+    return dataclasses.replace(result, counties=counties, evidence=judged)
 
 
 # --------------------------------------------------------------------------- public API
@@ -564,6 +700,7 @@ def score(schools: pd.DataFrame, standard: str | Standard = "basic-2012",
     std = load_standard(standard)
     evidence = _check_evidence(evidence)
     check_school_numbers(schools)
+    excluded = excluded_schools(schools)
     sections = split_sections(schools)
     if set(std.levels) != set(LEVELS):
         sections = sections[sections["level"].isin(std.levels)].reset_index(drop=True)
@@ -576,9 +713,10 @@ def score(schools: pd.DataFrame, standard: str | Standard = "basic-2012",
     codes, groups = _group_codes(sections)
     cv = _cv_table(sections, items, codes, groups, std)
     compliance = _school_checks(sections, items, std)
-    counties = _county_rules(groups, cv, compliance, codes, std, evidence)
+    counties, judged = _finish(_county_rules(groups, cv, compliance, codes, std, evidence), std,
+                               evidence)
     return ScoringResult(standard=std, indicators=indicators, cv=cv, compliance=compliance,
-                         counties=counties)
+                         counties=counties, evidence=judged, excluded=excluded)
 
 
 def find_county(schools: pd.DataFrame, county) -> tuple[str, str]:
@@ -621,6 +759,13 @@ def find_county(schools: pd.DataFrame, county) -> tuple[str, str]:
     raise ParameterError(f"unknown county {text!r}; close matches: {hint}")
 
 
+def _combine_verdicts(verdicts) -> str:
+    verdicts = list(verdicts)
+    if "fail" in verdicts:
+        return "fail"
+    return "pass" if verdicts and all(v == "pass" for v in verdicts) else "incomplete"
+
+
 def county_summary(result: ScoringResult, county, year: int) -> dict:
     """The verdict of one county and year as plain data, ready for ``summary.json``.
 
@@ -628,13 +773,20 @@ def county_summary(result: ScoringResult, county, year: int) -> dict:
     -------
     dict
         ``county`` (name), ``county_code``, ``year``, ``standard``, ``standard_title``,
-        ``source``, ``passed`` (all levels) and ``levels[level]`` with ``composite_cv``,
-        ``passed``, ``failed_rules`` (rule ids), ``reasons`` (rule id -> text),
-        ``not_assessed`` (rule ids), ``rules`` (rule id -> status), ``n_schools``,
-        ``students`` and, for point schemes, ``score`` and ``band``; ``levels_missing``: the
-        levels of the standard at which the county has no school sections (the verdict
-        ``passed`` covers only the levels present), and ``note``: a sentence saying so
-        (``""`` when every level is present).
+        ``source``, ``verdict`` (``pass`` only when every rule of the standard, school data and
+        evidence, is judged and met; ``fail`` when any judged rule fails; else ``incomplete``),
+        ``passed`` (every rule school data and the given evidence decide passes, all levels),
+        ``n_schools`` (schools, a nine-year school once), ``evidence`` (one dict per evidence
+        item: ``item, text, text_en, kind, limit, unit, part, veto, value, status``),
+        ``assumed`` (what the verdict takes as given: evidence items marked assumed, assumed
+        points), ``approximated`` (``teachers_split``, ``average_class_size`` where they apply),
+        ``excluded`` (schools not scored: id, name, reason), and ``levels[level]`` with
+        ``verdict``, ``composite_cv``, ``passed``, ``failed_rules`` (rule ids and missed
+        evidence items), ``reasons`` (id -> text), ``not_assessed`` (rule ids and evidence items
+        not given), ``rules`` (rule id -> status), ``n_schools``, ``students`` and, for point
+        schemes, ``score`` and ``band``; ``levels_missing``: the levels of the standard at which
+        the county has no school sections (the verdict covers only the levels present), and
+        ``note``: a sentence saying so (``""`` when every level is present).
     """
     code, name = find_county(result.counties, county)
     rows = result.counties[(result.counties["county_code"].astype(str) == code)
@@ -643,16 +795,43 @@ def county_summary(result: ScoringResult, county, year: int) -> dict:
         years = sorted(result.counties.loc[result.counties["county_code"].astype(str) == code,
                                            "year"].unique().tolist())
         raise ParameterError(f"no schools of {name} ({code}) in {year}; years present: {years}")
+    evidence = []
+    if result.evidence is not None:
+        mine = result.evidence[(result.evidence["county_code"].astype(str) == code)
+                               & (result.evidence["year"] == int(year))]
+        ids = {e.id: e for e in result.standard.evidence}
+        for row in mine.itertuples(index=False):  # a few dozen items at most
+            value = None if pd.isna(row.value) else float(row.value)
+            limit = None if pd.isna(row.limit) else float(row.limit)
+            evidence.append({"item": row.item, "text": row.text,
+                             "text_en": ids[row.item].text_en if row.item in ids else "",
+                             "kind": row.kind, "limit": limit, "unit": row.unit,
+                             "part": row.part, "veto": bool(row.veto), "value": value,
+                             "status": row.status})
+    failed_items = [e["item"] for e in evidence if e["status"] == FAILED]
+    missing_items = [e["item"] for e in evidence if e["status"] == NOT_ASSESSED]
+    evidence_reasons = {}
+    for e in evidence:
+        if e["status"] == FAILED:
+            if e["kind"] in ("at_least", "at_most"):
+                sign = "<" if e["kind"] == "at_least" else ">"
+                evidence_reasons[e["item"]] = (f"{format_against_limit(e['value'], e['limit'], 1)}"
+                                               f" {sign} {e['limit']:g}")
+            else:
+                evidence_reasons[e["item"]] = "是 (yes)" if e["kind"] == "no" else "否 (no)"
     levels = {}
     for row in rows.itertuples(index=False):  # at most two rows (primary, junior)
         record = row._asdict()
         rules = {r.id: record[f"rule_{r.id}"] for r in result.standard.rules}
         reasons = {r.id: str(record[f"reason_{r.id}"]) for r in result.standard.rules
-                   if rules[r.id] == FAILED and record[f"reason_{r.id}"]}
-        level = {"composite_cv": record["composite_cv"], "passed": bool(record["passed"]),
-                 "failed_rules": [r for r, s in rules.items() if s == FAILED],
+                   if rules[r.id] in (FAILED, NOT_ASSESSED) and record[f"reason_{r.id}"]}
+        reasons.update(evidence_reasons)
+        level = {"verdict": record.get("verdict", "incomplete"),
+                 "composite_cv": record["composite_cv"], "passed": bool(record["passed"]),
+                 "failed_rules": [r for r, s in rules.items() if s == FAILED] + failed_items,
                  "reasons": reasons,
-                 "not_assessed": [r for r, s in rules.items() if s == NOT_ASSESSED],
+                 "not_assessed": [r for r, s in rules.items() if s == NOT_ASSESSED]
+                 + missing_items,
                  "rules": rules, "n_schools": int(record["n_schools"]),
                  "students": int(record["students"])}
         if "score" in record:
@@ -662,11 +841,31 @@ def county_summary(result: ScoringResult, county, year: int) -> dict:
     missing = [lv for lv in LEVELS if lv in result.standard.levels and lv not in levels]
     note = (f"no {' or '.join(missing)} schools: the verdict covers "
             f"{' and '.join(ordered)} only" if missing else "")
+    compliance = result.compliance[(result.compliance["county_code"].astype(str) == code)
+                                   & (result.compliance["year"] == int(year))]
+    approximated = []
+    if "teachers_split" in compliance and compliance["teachers_split"].to_numpy(dtype=bool).any():
+        approximated.append("teachers_split")
+    if any(info["rules"].get("class_size") == NOT_ASSESSED for info in ordered.values()):
+        approximated.append("average_class_size")
+    assumed = [e["item"] for e in evidence if e["status"] == "assumed"]
+    if any(item.assumed for item in result.standard.items):
+        assumed.append("assumed_points")
+    excluded = []
+    if result.excluded is not None and len(result.excluded):
+        mine = result.excluded[(result.excluded["county_code"].astype(str) == code)
+                               & (result.excluded["year"] == int(year))]
+        excluded = [{"school_id": r.school_id, "school_name": r.school_name, "reason": r.reason,
+                     "parent_school_id": None if pd.isna(r.parent_school_id)
+                     else str(r.parent_school_id)} for r in mine.itertuples(index=False)]
     return {"county": name, "county_code": code, "year": int(year),
             "standard": result.standard.name, "standard_title": result.standard.title,
             "source": result.standard.source,
+            "verdict": _combine_verdicts(v["verdict"] for v in ordered.values()),
             "passed": all(v["passed"] for v in ordered.values()), "levels": ordered,
-            "levels_missing": missing, "note": note}
+            "n_schools": int(compliance["school_id"].nunique()),
+            "evidence": evidence, "assumed": assumed, "approximated": approximated,
+            "excluded": excluded, "levels_missing": missing, "note": note}
 
 
 def school_items_long(result: ScoringResult, county_code: str | None = None,

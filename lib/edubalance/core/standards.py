@@ -13,7 +13,17 @@ adding a file; no code changes. Rule kinds understood by :mod:`edubalance.core.s
 ``class_size``        average class size of every section <= ``max[level]``
 ``points``            100-point score (``scoring`` block: bands) reaches the pass band
 ``evidence``          county value in ``column`` of the optional evidence table >= ``min``
+                      (older files; shipped standards list such items under ``evidence:``)
 ``not_assessed``      needs evidence school data cannot give; always reported as not assessed
+
+A rule with ``estimate: true`` (the Ningxia points, whose table is assumed) is computed and
+shown but never decides the official verdict.
+
+The ``evidence:`` list holds what school data cannot decide (:class:`EvidenceItem`; judged by
+:mod:`edubalance.core.evidence`): per item an ``id``, the ``part`` of the assessment it belongs to,
+``kind`` (``at_least`` / ``at_most`` a ``limit``, or ``yes`` / ``no``), the text in Chinese and
+English, header ``aliases`` for evidence files, ``veto`` and ``when_missing: assumed`` for a
+precondition shown as assumed when not given.
 
 Shipped: ``basic-2012`` (DOMAIN §4.1), ``quality-2017`` (§4.2) and ``ningxia-2010`` (§4.3).
 The Ningxia scheme has 70 indicators (5 A, 18 B, 47 C) scored to 100, but seed 001 gives
@@ -43,7 +53,7 @@ from ..io.yamldata import safe_load
 from ..schema import LEVELS
 from .indicators import INDICATORS
 
-__all__ = ["Standard", "Item", "Rule", "available_standards", "load_standard",
+__all__ = ["Standard", "Item", "Rule", "EvidenceItem", "EVIDENCE_KINDS", "available_standards", "load_standard",
            "load_standard_file", "evaluate_formula", "RULE_KINDS", "level_index",
            "per_level_values"]
 
@@ -79,6 +89,30 @@ class Rule:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+EVIDENCE_KINDS = ("at_least", "at_most", "yes", "no")
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """One item of a standard that evidence, not school data, decides."""
+
+    id: str
+    kind: str
+    text_zh: str
+    text_en: str = ""
+    part: str = ""
+    limit: float | None = None
+    unit: str = ""
+    aliases: tuple[str, ...] = ()
+    veto: bool = False
+    when_missing: str = "incomplete"   # or "assumed": a precondition shown as assumed
+    from_year: bool = False            # a year given counts as (assessed year - that year)
+
+    def text(self, lang: str = "zh") -> str:
+        """The item in the reader's language."""
+        return self.text_en if lang == "en" and self.text_en else self.text_zh
+
+
 @dataclass(frozen=True)
 class Standard:
     """A standard loaded from its YAML file."""
@@ -92,6 +126,7 @@ class Standard:
     composite: str | None
     rules: tuple[Rule, ...]
     scoring: dict[str, Any] | None = None
+    evidence: tuple[EvidenceItem, ...] = ()
 
     @property
     def item_names(self) -> list[str]:
@@ -221,6 +256,39 @@ def _parse_rule(raw: dict, where: str, levels) -> Rule:
     return Rule(id=str(raw["id"]), kind=kind, text=str(raw.get("text", "")), params=params)
 
 
+def _parse_evidence(raw, where: str) -> tuple[EvidenceItem, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise StandardError(f"{where}: 'evidence' must be a list of items")
+    out = []
+    for entry in raw:
+        if not isinstance(entry, dict) or not {"id", "kind", "text_zh"} <= set(entry):
+            raise StandardError(f"{where}: each evidence item needs 'id', 'kind' and 'text_zh'")
+        item_where = f"{where} evidence item {entry['id']}"
+        kind = str(entry["kind"])
+        if kind not in EVIDENCE_KINDS:
+            raise StandardError(f"{item_where}: kind must be one of {', '.join(EVIDENCE_KINDS)}")
+        limit = entry.get("limit")
+        if (kind in ("at_least", "at_most")) != isinstance(limit, (int, float)) \
+                or isinstance(limit, bool):
+            raise StandardError(f"{item_where}: 'limit' is a number for at_least/at_most only")
+        when_missing = str(entry.get("when_missing", "incomplete"))
+        if when_missing not in ("incomplete", "assumed"):
+            raise StandardError(f"{item_where}: when_missing must be 'incomplete' or 'assumed'")
+        out.append(EvidenceItem(
+            id=str(entry["id"]), kind=kind, text_zh=str(entry["text_zh"]),
+            text_en=str(entry.get("text_en", "")), part=str(entry.get("part", "")),
+            limit=float(limit) if limit is not None else None, unit=str(entry.get("unit", "")),
+            aliases=tuple(str(a) for a in entry.get("aliases", ()) or ()),
+            veto=bool(entry.get("veto", False)), when_missing=when_missing,
+            from_year=bool(entry.get("from_year", False))))
+    ids = [item.id for item in out]
+    if len(set(ids)) != len(ids):
+        raise StandardError(f"{where}: duplicate evidence item ids")
+    return tuple(out)
+
+
 def _parse(raw: dict, where: str) -> Standard:
     if not isinstance(raw, dict):
         raise StandardError(f"{where}: not a mapping")
@@ -249,7 +317,8 @@ def _parse(raw: dict, where: str) -> Standard:
             raise StandardError(f"{where}: a 'points' rule needs points on every item")
     return Standard(name=str(raw["name"]), title=str(raw.get("title", raw["name"])),
                     title_zh=str(raw.get("title_zh", "")), source=" ".join(str(raw["source"]).split()),
-                    levels=levels, items=items, composite=composite, rules=rules, scoring=scoring)
+                    levels=levels, items=items, composite=composite, rules=rules, scoring=scoring,
+                    evidence=_parse_evidence(raw.get("evidence"), where))
 
 
 def evaluate_formula(formula: str, frame: pd.DataFrame) -> np.ndarray:
