@@ -303,7 +303,7 @@ def browser(page_pool):
 
 DEMO_COUNTIES = ["大武口区", "灵武市"]
 """The county scoring jobs of :func:`demo_reports`: the first with the notebook's defaults
-(basic-2012), the second a county failing :data:`DEMO_FAILING_STANDARD` (the report the
+(basic-2012) and the sample's evidence (counties.csv, as `make demo`), the second a county failing :data:`DEMO_FAILING_STANDARD` (the report the
 browser tests of test_report_browser read and print)."""
 DEMO_FAILING_STANDARD = "quality-2017"
 DEMO_EXPLORER = {"standard": "quality-2017", "county": "西吉县", "year": 2016, "level": "primary",
@@ -384,7 +384,8 @@ def demo_reports(tmp_path_factory) -> Path:
     scoring = work / "county_scoring.yaml"
     scoring.write_text(textwrap.dedent(f"""\
         notebook: {NOTEBOOKS / 'county_scoring.ipynb'}
-        parameters: {{data_path: {data}, standard: basic-2012, year: 2017}}
+        parameters: {{data_path: {data}, standard: basic-2012, year: 2017,
+                      evidence_path: {SAMPLE_DIR / 'counties.csv'}}}
         grid: {{county: [{DEMO_COUNTIES[0]}]}}
         """), encoding="utf-8")
     failing = work / "county_scoring_failing.yaml"

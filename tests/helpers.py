@@ -121,7 +121,8 @@ FRACTIONS = (1.0, 1.0, 0.9, 0.6, 0.3, 0.05, 3.0)
 
 
 def county_frame(schools, name="甲县", code="640999", year=2017) -> pd.DataFrame:
-    """Canonical school rows from ``(type, students, class_size, fractions)`` tuples."""
+    """Canonical school rows from ``(type, students, class_size, fractions)`` tuples; the
+    largest class of each section (最大班额) is ``class_size``."""
     rows = []
     for i, (school_type, students, class_size, fraction) in enumerate(schools):
         primary = students if school_type in ("primary", "nine_year") else 0
@@ -133,7 +134,9 @@ def county_frame(schools, name="甲县", code="640999", year=2017) -> pd.DataFra
                    school_name=f"{name}第{i + 1}学校", school_type=school_type,
                    urban_rural="rural", students_primary=primary, students_junior=junior,
                    classes_primary=int(np.ceil(primary / class_size)) if primary else 0,
-                   classes_junior=int(np.ceil(junior / class_size)) if junior else 0)
+                   classes_junior=int(np.ceil(junior / class_size)) if junior else 0,
+                   max_class_size_primary=class_size if primary else None,
+                   max_class_size_junior=class_size if junior else None)
         for column, per_100 in RICH.items():
             row[column] = int(np.ceil(per_100 * pupils / 100 * fraction))
         for column, per_pupil in RICH_PER_PUPIL.items():

@@ -68,8 +68,20 @@ def test_basic_2012_outputs_are_consistent(sample_run):
         assert (rows["threshold"] == limit).all()
         assert info["passed"] == (info["composite_cv"] <= limit)
         assert info["passed"] == (info["failed_rules"] == [])
-        assert "government_work_score" in info["not_assessed"]
         assert 0 < info["composite_cv"] < 1
+    # The demo passes the sample's counties.csv as evidence: the verdict is the official one.
+    counties = pd.read_csv(SAMPLE_DIR / "counties.csv", dtype={"county_code": str})
+    facts = counties[(counties["county_code"] == "640202") & (counties["year"] == 2017)].iloc[0]
+    evidence = {e["item"]: e for e in summary["evidence"]}
+    assert evidence["government_work_score"]["value"] == pytest.approx(facts["government_work_score"])
+    assert evidence["satisfaction_pct"]["value"] == pytest.approx(facts["satisfaction_pct"])
+    assert evidence["provincial_running_standard"]["status"] == "assumed"
+    met = (facts["government_work_score"] >= 85 and facts["satisfaction_pct"] >= 85
+           and all(summary["levels"][lv]["composite_cv"] <= limit
+                   for lv, limit in (("primary", 0.65), ("junior", 0.55))))
+    assert summary["verdict"] == ("pass" if met else "fail")
+    assert all(info["verdict"] == summary["verdict"] or not met
+               for info in summary["levels"].values())
     assert (tables["indicators"]["county_code"] == "640202").all()
     assert len(tables["compliance"]) == len(tables["indicators"])
     # Figures are rendered once, as PNG; SVG only on request (issue 16). The schools are a
@@ -119,10 +131,10 @@ def test_each_school_is_shown_as_a_percentage_of_the_county_mean(sample_run):
     assert page.count("background-color: #") >= 2 * len(tables["indicators"])
 
 
-def test_results_workbook_has_the_four_sheets(sample_run):
+def test_results_workbook_has_the_four_sheets_and_the_evidence(sample_run):
     output_dir, _ = sample_run
     book = openpyxl.load_workbook(output_dir / "results.xlsx")
-    assert book.sheetnames == ["结论", "差异系数", "各校达标情况", "缺口与改造"]
+    assert book.sheetnames == ["结论", "差异系数", "各校达标情况", "缺口与改造", "佐证材料"]
     verdict = book["结论"]
     assert [c.value for c in verdict[1]][:3] == ["学段", "学校数（所）", "在校生数（人）"]
     assert isinstance(verdict["B2"].value, int) and verdict.freeze_panes == "A2"
@@ -136,6 +148,9 @@ def test_a_passing_single_school_county_gets_its_report_in_english(passing_run):
     output_dir, executed = passing_run
     summary = json.loads((output_dir / "summary.json").read_text(encoding="utf-8"))
     assert summary["passed"] and summary["standard"] == "quality-2017"
+    # Every rule school data decide is met, but no evidence was given: never "pass".
+    assert summary["verdict"] == "incomplete"
+    assert "social_recognition_pct" in summary["levels"]["primary"]["not_assessed"]
     assert set(summary["levels"]) == {"primary", "junior"}
     assert pd.read_csv(output_dir / "gaps.csv", encoding="utf-8-sig").empty
     assert openpyxl.load_workbook(output_dir / "results.xlsx").sheetnames[0] == "结论"

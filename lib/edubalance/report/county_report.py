@@ -30,12 +30,13 @@ from ..schema import LEVELS
 from .i18n import DEFAULT_LANG, check_lang, text
 from .markup import escape_html
 from .tables import Table
-from .verdict import item_name, level_name, rule_name, verdict_html
+from ..core.numeric import format_against_limit
+from .verdict import MARKS, item_name, level_name, rule_name, verdict_html
 
 __all__ = ["CountyReport", "build", "SHEETS", "school_items_table", "school_items_figure",
            "comparison_figure", "html_heading"]
 
-SHEETS = ("结论", "差异系数", "各校达标情况", "缺口与改造")
+SHEETS = ("结论", "差异系数", "各校达标情况", "缺口与改造", "佐证材料")
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,39 @@ class CountyReport:
     results: dict
     methods: list
     levels: list
+
+
+def _verdict_word(verdict, lang: str) -> str:
+    """通过 / 未通过 / 待定 for ``pass`` / ``fail`` / ``incomplete``."""
+    key = {"pass": "verdict.passed", "fail": "verdict.failed"}.get(verdict, "verdict.incomplete")
+    return text(key, lang)
+
+
+def _evidence_table(summary: dict, lang: str) -> Table:
+    """Every evidence item of the standard: what it asks, the value given, the status."""
+    rows = summary.get("evidence") or []
+    status_word = {"passed": text("status.passed", lang), "failed": text("status.failed", lang),
+                   "not_assessed": text("report.evidence_not_given", lang),
+                   "assumed": text("report.evidence_assumed", lang)}
+    frame = pd.DataFrame({
+        _col("evidence_item", lang): [(e["text_en"] if lang == "en" and e.get("text_en")
+                                       else e["text"]) for e in rows],
+        _col("evidence_value", lang): [
+            "—" if e["value"] is None else
+            (text("verdict.yes" if e["value"] == 1 else "verdict.no", lang)
+             if e["kind"] in ("yes", "no") else
+             format_against_limit(e["value"], e["limit"], 1) + (e.get("unit") or ""))
+            for e in rows],
+        _col("evidence_limit", lang): [
+            (text(f"report.relation.{e['kind']}", lang) + f" {e['limit']:g}{e.get('unit') or ''}")
+            if e["kind"] in ("at_least", "at_most") else
+            text("verdict.yes" if e["kind"] == "yes" else "verdict.no", lang) for e in rows],
+        _col("evidence_status", lang): [MARKS.get(e["status"], "") + " " + status_word[e["status"]]
+                                        for e in rows],
+    })
+    return Table(frame, {_col("evidence_item", lang): "wrap"},
+                 text("report.caption_evidence", lang, county=summary["county"]),
+                 empty=text("report.empty_evidence", lang), lang=lang)
 
 
 def html_heading(words: str, level: int = 2) -> str:
@@ -174,8 +208,7 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
                        if len(gaps) else {})
 
     # ---------------------------------------------------------------- 结论 (levels)
-    verdict_words = [text("verdict.passed" if summary["levels"][lv]["passed"] else "verdict.failed",
-                          lang) for lv in levels]
+    verdict_words = [_verdict_word(summary["levels"][lv].get("verdict"), lang) for lv in levels]
     levels_frame = pd.DataFrame({
         _col("level", lang): [level_name(lv, lang) for lv in levels],
         _col("n_schools", lang): [summary["levels"][lv]["n_schools"] for lv in levels],
@@ -326,8 +359,7 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
         _col("mean_cv", lang): all_rows.loc[mine, "mean_indicator_cv"].to_numpy(dtype=float),
         _col("rank", lang): ranks[mine].to_numpy(dtype=float),
         _col("counties", lang): n_counties[mine].to_numpy(dtype=float),
-        _col("verdict", lang): [text("verdict.passed" if p else "verdict.failed", lang)
-                                for p in all_rows.loc[mine, "passed"]],
+        _col("verdict", lang): [_verdict_word(v, lang) for v in all_rows.loc[mine, "verdict"]],
     })
     comparison_table = Table(comparison_frame, {_col("mean_cv", lang): "cv", _col("rank", lang): "int",
                                                 _col("counties", lang): "int"},
@@ -344,9 +376,16 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
         text("report.methods_standard", lang, title=std_title, name=standard.name),
         text("report.methods_source", lang, source=" ".join(str(standard.source).split())),
         text("report.methods_formula", lang),
+        *[text(f"report.methods_{key}", lang) for key in summary.get("approximated") or []],
+        *([text("report.methods_excluded", lang, schools=text("report.list_sep", lang).join(
+            text(f"report.excluded.{e['reason']}", lang, name=e["school_name"])
+            for e in summary["excluded"]))] if summary.get("excluded") else []),
+        text("report.methods_evidence", lang) if summary.get("evidence") else "",
         text("report.methods_date", lang, date=_dt.date.today().isoformat()),
         text("report.methods_version", lang, version=__version__),
     ]
+    methods = [line for line in methods if line]
+    evidence_table = _evidence_table(summary, lang)
     first = ["level", "indicator", "cv", "threshold", "passed"]
     results = {
         "indicators": indicators,
@@ -362,9 +401,10 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
         subtitle=text("report.subtitle", lang, standard=std_title),
         verdict_html=box,
         tables={"levels": levels_table, "cv": cv_table, "failing": failing_table,
-                "gaps": gaps_table, "plan": plan_table, "comparison": comparison_table},
+                "gaps": gaps_table, "plan": plan_table, "comparison": comparison_table,
+                "evidence": evidence_table},
         sheets={"结论": verdict_sheet, "差异系数": cv_table, "各校达标情况": schools_sheet,
-                "缺口与改造": gaps_sheet},
+                "缺口与改造": gaps_sheet, "佐证材料": evidence_table},
         results=results, methods=methods, levels=levels)
 
 

@@ -23,11 +23,13 @@ import math
 
 import pandas as pd
 
+from ..core.numeric import format_against_limit
 from .i18n import DEFAULT_LANG, text
 from .markup import escape_html
 
 __all__ = ["level_name", "rule_name", "item_name", "amount_text", "resource_phrase",
-           "rule_lines", "take_sentences", "verdict_html"]
+           "rule_lines", "take_sentences", "evidence_html", "basis_lines", "verdict_html",
+           "MARKS"]
 
 
 def level_name(level: str, lang: str = DEFAULT_LANG) -> str:
@@ -104,24 +106,33 @@ def _detail(rule, level: str, info: dict, context: dict, lang: str) -> str:
     if rule.kind == "composite_cv":
         if info.get("composite_cv") is None or not math.isfinite(float(info["composite_cv"])):
             return text("report.detail_undefined", lang)
-        return text("report.detail_composite", lang, value=_fmt(info["composite_cv"], 3),
-                    limit=_fmt(_limit(rule, level), 2))
+        limit = _limit(rule, level)
+        return text("report.detail_composite", lang,
+                    value=format_against_limit(info["composite_cv"], limit, 3),
+                    limit=_fmt(limit, 2))
     if rule.kind == "each_cv":
         over = context.get("cv_over", {}).get(level, [])
         return text("report.detail_each_cv", lang, limit=_fmt(_limit(rule, level), 2),
                     items=text("report.list_sep", lang).join(over) or "—")
     if rule.kind in ("school_thresholds", "school_size", "class_size"):
         n = county_row.get(f"{rule.id}_failing_schools")
+        if rule.kind == "class_size" and info["rules"].get(rule.id) == "not_assessed":
+            unknown = county_row.get(f"{rule.id}_unassessed_schools")
+            return "" if unknown is None else text("report.detail_class_unassessed", lang,
+                                                   n=int(unknown))
         return "" if n is None else text("report.detail_schools", lang, n=int(n))
     if rule.kind == "points":
-        return text("report.detail_points", lang, value=_fmt(info.get("score"), 1),
-                    limit=f"{context.get('pass_min', 85):g}")
+        pass_min = context.get("pass_min", 85)
+        return text("report.detail_points", lang,
+                    value=format_against_limit(info.get("score"), pass_min, 1),
+                    limit=f"{pass_min:g}")
     return ""
 
 
 def rule_lines(summary: dict, standard, context: dict | None = None,
                lang: str = DEFAULT_LANG) -> dict[str, list[tuple[str, str]]]:
-    """Per level, ``(status, sentence)`` for every rule school data decided (passed/failed)."""
+    """Per level, ``(status, sentence)`` for every rule school data decided (passed/failed),
+    and the class-size rule where only averages were given (``not_assessed``)."""
     context = context or {}
     lines = {}
     for level, info in summary["levels"].items():
@@ -134,6 +145,12 @@ def rule_lines(summary: dict, standard, context: dict | None = None,
                 detail = _detail(rule, level, info, context, lang)
                 key = "report.rule_failed" if detail else "report.rule_failed_plain"
                 rows.append(("failed", text(key, lang, rule=rule_name(rule, lang), detail=detail)))
+            elif status == "not_assessed" and rule.kind == "class_size":
+                detail = _detail(rule, level, info, context, lang)
+                rows.append(("not_assessed", text("report.not_assessed", lang,
+                                                  rules=f"{rule_name(rule, lang)}（{detail}）"
+                                                  if lang == "zh" else
+                                                  f"{rule_name(rule, lang)} ({detail})")))
         lines[level] = rows
     return lines
 
@@ -176,15 +193,114 @@ def take_sentences(summary: dict, school_totals: pd.DataFrame, plan_counties: pd
     return out
 
 
+MARKS = {"passed": "✓", "failed": "✗", "not_assessed": "？", "assumed": "≈"}
+"""A mark beside every status, so that a black-and-white print still tells them apart."""
+
+
+def _evidence_line(entry: dict, lang: str) -> str:
+    shown = entry["text_en"] if lang == "en" and entry.get("text_en") else entry["text"]
+    if entry["kind"] in ("at_least", "at_most"):
+        value = format_against_limit(entry["value"], entry["limit"], 1)
+        unit = entry.get("unit") or ""
+        return text("report.evidence_value", lang, text=shown, value=f"{value}{unit}",
+                    relation=text(f"report.relation.{entry['kind']}", lang),
+                    limit=f"{entry['limit']:g}{unit}")
+    answer = text("verdict.yes" if entry["value"] == 1 else "verdict.no", lang)
+    return text("report.evidence_yes_no", lang, text=shown, value=answer)
+
+
+def evidence_html(summary: dict, lang: str = DEFAULT_LANG) -> str:
+    """The evidence part of the verdict box: failed items with value and limit, a count of
+    those met, the items not given (every one named). ``""`` for a standard without evidence."""
+    evidence = summary.get("evidence") or []
+    if not evidence:
+        return ""
+    sep = text("report.list_sep", lang)
+    failed = [e for e in evidence if e["status"] == "failed"]
+    passed = [e for e in evidence if e["status"] == "passed"]
+    missing = [e for e in evidence if e["status"] == "not_assessed"]
+    parts = [f'<div class="eb-evidence"><p class="eb-label">'
+             f'{escape_html(text("report.evidence_heading", lang))}</p>']
+    if failed:
+        parts.append(f'<p class="eb-failed">{escape_html(text("report.evidence_failed", lang))}</p><ul>')
+        parts.extend(f'<li class="eb-failed"><span class="eb-mark">{MARKS["failed"]}</span> '
+                     f'{escape_html(_evidence_line(e, lang))}</li>' for e in failed)
+        parts.append("</ul>")
+    if passed:
+        parts.append(f'<p class="eb-passed"><span class="eb-mark">{MARKS["passed"]}</span> '
+                     f'{escape_html(text("report.evidence_passed", lang, n=len(passed)))}</p>')
+    if missing:
+        names = sep.join((e["text_en"] if lang == "en" and e.get("text_en") else e["text"])
+                         for e in missing)
+        parts.append(f'<p class="eb-missing"><span class="eb-mark">{MARKS["not_assessed"]}</span> '
+                     f'{escape_html(text("report.evidence_missing", lang, n=len(missing), items=names))}</p>')
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def basis_lines(summary: dict, standard, lang: str = DEFAULT_LANG) -> list[tuple[str, str]]:
+    """What the verdict rests on, in the reader's language: ``(kind, sentence)`` with kind
+    ``assumed``, ``approximated``, ``not_assessed`` (school rules only; missing evidence is
+    listed with the evidence) or ``excluded``."""
+    sep = text("report.list_sep", lang)
+    lines = []
+    evidence = {e["item"]: e for e in summary.get("evidence") or []}
+    assumed = []
+    for key in summary.get("assumed") or []:
+        if key in evidence:
+            entry = evidence[key]
+            shown = entry["text_en"] if lang == "en" and entry.get("text_en") else entry["text"]
+            assumed.append(text("report.assumed.item", lang, text=shown))
+        else:
+            assumed.append(text(f"report.assumed.{key}", lang))
+    if assumed:
+        lines.append(("assumed", text("report.label_assumed", lang, items=sep.join(assumed))))
+    approximated = [text(f"report.approximated.{key}", lang)
+                    for key in summary.get("approximated") or []]
+    if approximated:
+        lines.append(("approximated", text("report.label_approximated", lang,
+                                           items=sep.join(approximated))))
+    rule_ids = {r.id: r for r in standard.rules}
+    open_rules = []
+    for info in summary["levels"].values():
+        for rule_id in info["not_assessed"]:
+            if rule_id in rule_ids and rule_ids[rule_id].kind != "class_size" \
+                    and rule_id not in open_rules:
+                open_rules.append(rule_id)
+    if open_rules:
+        lines.append(("not_assessed", text("report.label_not_assessed", lang, items=sep.join(
+            rule_name(rule_ids[r], lang) for r in open_rules))))
+    excluded = [text(f"report.excluded.{e['reason']}", lang, name=e["school_name"])
+                for e in summary.get("excluded") or []]
+    if excluded:
+        lines.append(("excluded", text("report.label_excluded", lang, items=sep.join(excluded))))
+    return lines
+
+
 def verdict_html(summary: dict, standard, *, school_totals: pd.DataFrame,
                  plan_counties: pd.DataFrame, plan_totals: pd.DataFrame,
                  context: dict | None = None, missing_levels=(), lang: str = DEFAULT_LANG,
                  school_counts: dict | None = None) -> str:
-    """The verdict box (HTML, every piece of text escaped)."""
+    """The verdict box (HTML, every piece of text escaped).
+
+    The overall line follows ``summary["verdict"]``: 通过 only for ``pass`` (every rule of the
+    standard judged and met); ``incomplete`` says that the school data comply as far as they
+    go and lists the evidence not given; ``fail`` names what failed. Each level has its own
+    badge, the rules that decide it, what it would take; then the evidence, and what the
+    verdict rests on (assumed, approximated, not assessed, left out).
+    """
     county, year = summary["county"], summary["year"]
     standard_title = standard.title_zh if lang == "zh" else standard.title
-    overall_key = "report.overall_passed" if summary["passed"] else "report.overall_failed"
-    state = "passed" if summary["passed"] else "failed"
+    verdict = summary.get("verdict", "pass" if summary["passed"] else "fail")
+    if verdict == "pass":
+        overall_key = "report.overall_passed"
+    elif verdict == "fail":
+        overall_key = "report.overall_failed"
+    elif any(e["status"] == "not_assessed" for e in summary.get("evidence") or []):
+        overall_key = "report.overall_incomplete"
+    else:
+        overall_key = "report.overall_incomplete_schools"
+    state = {"pass": "passed", "fail": "failed"}.get(verdict, "incomplete")
     parts = [f'<div class="eb-verdict eb-{state}">',
              f'<p class="eb-verdict-title">{escape_html(text("report.verdict_heading", lang))}</p>',
              f'<p class="eb-overall">{escape_html(text(overall_key, lang, county=county, year=year, standard=standard_title))}</p>']
@@ -196,23 +312,28 @@ def verdict_html(summary: dict, standard, *, school_totals: pd.DataFrame,
     rules = rule_lines(summary, standard, context, lang)
     takes = take_sentences(summary, school_totals, plan_counties, plan_totals, lang, school_counts)
     for level, info in summary["levels"].items():
-        lstate = "passed" if info["passed"] else "failed"
+        level_verdict = info.get("verdict", "pass" if info["passed"] else "fail")
+        lstate = {"pass": "passed", "fail": "failed"}.get(level_verdict, "incomplete")
         badge = text(f"verdict.{lstate}", lang)
+        mark = {"passed": MARKS["passed"], "failed": MARKS["failed"]}.get(lstate,
+                                                                          MARKS["not_assessed"])
         parts.append(f'<div class="eb-level"><p class="eb-level-title">'
                      f'{escape_html(level_name(level, lang))}'
-                     f'<span class="eb-badge eb-{lstate}">{escape_html(badge)}</span></p>')
+                     f'<span class="eb-badge eb-{lstate}">{mark} {escape_html(badge)}</span></p>')
         parts.append(f'<p class="eb-label">{escape_html(text("report.deciding_rules", lang))}</p><ul>')
         for status, sentence in rules[level]:
-            mark = "✓" if status == "passed" else "✗"
-            parts.append(f'<li class="eb-{status}"><span class="eb-mark">{mark}</span> '
+            parts.append(f'<li class="eb-{status}"><span class="eb-mark">{MARKS[status]}</span> '
                          f'{escape_html(sentence)}</li>')
         parts.append("</ul>")
         parts.append(f'<p class="eb-label">{escape_html(text("report.take_heading", lang))}</p>')
         parts.extend(f'<p class="eb-take">{escape_html(s)}</p>' for s in takes[level])
-        if info["not_assessed"]:
-            names = {r.id: rule_name(r, lang) for r in standard.rules}
-            listed = text("report.list_sep", lang).join(names.get(r, r) for r in info["not_assessed"])
-            parts.append(f'<p class="eb-note">{escape_html(text("report.not_assessed", lang, rules=listed))}</p>')
         parts.append("</div>")
+    parts.append(evidence_html(summary, lang))
+    basis = basis_lines(summary, standard, lang)
+    if basis:
+        parts.append(f'<div class="eb-basis"><p class="eb-label">'
+                     f'{escape_html(text("report.labels_heading", lang))}</p><ul>')
+        parts.extend(f'<li class="eb-{kind}">{escape_html(sentence)}</li>' for kind, sentence in basis)
+        parts.append("</ul></div>")
     parts.append("</div>")
-    return "\n".join(parts)
+    return "\n".join(p for p in parts if p)

@@ -54,11 +54,18 @@ _DIGESTS: dict[tuple[str, int, int], str] = {}
 _CODE: list[str] = []
 
 
-def load_schools(data_path: str | os.PathLike) -> pd.DataFrame:
-    """The validated school table of ``data_path`` (see :func:`edubalance.io.load.load_schools`)."""
+def load_schools(data_path: str | os.PathLike, load_options: dict | None = None) -> pd.DataFrame:
+    """The validated school table of ``data_path`` (see :func:`edubalance.io.load.load_schools`;
+    ``load_options``: its ``sheet``, ``columns``, ``county_code``, ``county_name``, ``allow``)."""
     from ..io.load import load_schools as _load
 
-    return _load(Path(data_path))
+    return _load(Path(data_path), **_options(load_options))
+
+
+def _options(load_options: dict | None) -> dict:
+    """Loader options without the empty ones (``""``, ``{}``, ``[]`` mean "not given")."""
+    return {key: value for key, value in (load_options or {}).items()
+            if value not in (None, "", {}, [], ())}
 
 
 def _file_digest(path: Path) -> str:
@@ -81,7 +88,8 @@ def _code_hash() -> str:
     return _CODE[0]
 
 
-def cache_key(data_path: str | os.PathLike, standard, year: int) -> str:
+def cache_key(data_path: str | os.PathLike, standard, year: int,
+              load_options: dict | None = None) -> str:
     """The content key of ``scored_year(data_path, standard, year)``.
 
     Examples
@@ -102,14 +110,15 @@ def cache_key(data_path: str | os.PathLike, standard, year: int) -> str:
         standard_id = "object:" + hashlib.sha256(
             repr(getattr(standard, "__dict__", standard)).encode("utf-8")).hexdigest()
     payload = {"data": _file_digest(Path(data_path)), "standard": standard_id,
-               "year": int(year), "version": __version__, "code": _code_hash()}
+               "year": int(year), "version": __version__, "code": _code_hash(),
+               "load": json.dumps(_options(load_options), sort_keys=True, default=str)}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()[:32]
 
 
-def _compute(data_path, standard, year: int):
+def _compute(data_path, standard, year: int, load_options: dict | None = None):
     from ..core.scoring import score
 
-    schools = load_schools(data_path)
+    schools = load_schools(data_path, load_options)
     return schools, score(schools[schools["year"] == year], standard)
 
 
@@ -130,7 +139,7 @@ def _copy(value):
     return value
 
 
-FORMAT = 2
+FORMAT = 3
 """Version of the files of a cache entry (``done.json`` ``format``); other versions are recomputed."""
 
 
@@ -229,8 +238,12 @@ def clear_memory() -> None:
     _MEMORY.clear()
 
 
-def scored_year(data_path: str | os.PathLike, standard, year: int):
+def scored_year(data_path: str | os.PathLike, standard, year: int,
+                load_options: dict | None = None):
     """``(schools, result)``: every school of ``data_path`` and the scoring of ``year``.
+
+    ``load_options`` are passed to the loader (``sheet``, ``columns``, ``county_code``,
+    ``county_name``, ``allow``; empty values are left out) and are part of the cache key.
 
     ``schools`` holds all years (so that a notebook can say which years a county has);
     ``result`` is :func:`edubalance.core.scoring.score` of that year's schools under ``standard``.
@@ -238,8 +251,8 @@ def scored_year(data_path: str | os.PathLike, standard, year: int):
     """
     folder = os.environ.get(CACHE_ENV)
     if not folder:
-        return _compute(data_path, standard, year)
-    key = cache_key(data_path, standard, year)
+        return _compute(data_path, standard, year, load_options)
+    key = cache_key(data_path, standard, year, load_options)
     if key in _MEMORY:
         schools, result = _MEMORY[key]
         return _copy(schools), _copy(result)
@@ -259,7 +272,7 @@ def scored_year(data_path: str | os.PathLike, standard, year: int):
             loaded = _load(entry, standard) if (entry / "done.json").is_file() else None
             if loaded is None:  # missing, or not what was written: computed again
                 shutil.rmtree(entry, ignore_errors=True)
-                loaded = _compute(data_path, standard, year)
+                loaded = _compute(data_path, standard, year, load_options)
                 try:
                     _store(entry, *loaded, standard)
                 except (OSError, _NotCacheable):
