@@ -93,4 +93,4 @@ strip: $(STAMP)
 	$(VENV)/bin/nbstripout notebooks/*.ipynb
 
 clean:
-	rm -rf $(REPORTS) .pytest_cache docs/_build docs/api/generated
+	rm -rf $(REPORTS) .pytest_cache docs/_build docs/generated docs/notebooks
