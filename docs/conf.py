@@ -32,7 +32,6 @@ release = version = edubalance.__version__
 
 extensions = [
     "sphinx.ext.autodoc",
-    "sphinx.ext.autosummary",
     "numpydoc",
     "myst_nb",
 ]
@@ -55,7 +54,6 @@ source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-n
 
 autodoc_default_options = {"member-order": "bysource"}
 autodoc_typehints = "none"  # the numpydoc sections say the types
-autosummary_generate = False  # the pages are written below, from __all__
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_validation_checks: set[str] = set()  # tests/test_docstrings.py checks Parameters
@@ -124,8 +122,14 @@ def module_page(modname: str) -> str:
     kinds = {name: _kind(getattr(module, name)) for name in names if hasattr(module, name)}
     documented = [n for n in names if kinds.get(n) in ("class", "exception", "function")]
     if documented:
-        lines += [".. rubric:: Summary", "", ".. autosummary::", "   :nosignatures:", ""]
-        lines += [f"   {name}" for name in documented]
+        # The first paragraph of each docstring (autosummary's first sentence can cut an
+        # inline literal such as ``FILE... [--kind ...]`` in two).
+        lines += [".. rubric:: Summary", "", ".. list-table::", "   :widths: 30 70", ""]
+        for name in documented:
+            role = {"function": "func", "class": "class", "exception": "exc"}[kinds[name]]
+            summary = (inspect.getdoc(getattr(module, name)) or "").split("\n\n")[0]
+            summary = " ".join(summary.split())
+            lines += [f"   * - :{role}:`{name}`", f"     - {summary}"]
         lines.append("")
     attributes = _attribute_docs(modname)
     for name in names:

@@ -5,6 +5,7 @@ indicator names of :data:`edubalance.core.indicators.INDICATORS`, per-level thre
 the CVs combine, the pass rules and the source document. Adding a provincial standard means
 adding a file; no code changes. Rule kinds understood by :mod:`edubalance.core.scoring`:
 
+===================== ==================================================
 ``composite_cv``      plain mean of the item CVs <= ``limit[level]``
 ``each_cv``           every item CV <= ``limit[level]``
 ``school_thresholds`` every school meets >= ``min_met`` thresholds, each unmet one reaching
@@ -14,6 +15,7 @@ adding a file; no code changes. Rule kinds understood by :mod:`edubalance.core.s
 ``points``            100-point score (``scoring`` block: bands) reaches the pass band
 ``evidence``          county value in ``column`` of the optional evidence table >= ``min``
 ``not_assessed``      needs evidence school data cannot give; always reported as not assessed
+===================== ==================================================
 
 Shipped: ``basic-2012`` (DOMAIN §4.1), ``quality-2017`` (§4.2) and ``ningxia-2010`` (§4.3).
 The Ningxia scheme has 70 indicators (5 A, 18 B, 47 C) scored to 100, but seed 001 gives
