@@ -44,6 +44,8 @@ html_static_path: list[str] = []
 html_theme_options = {
     "description": "义务教育均衡发展: measure, score, explain",
     "fixed_sidebar": True,
+    "page_width": "1240px",
+    "sidebar_width": "240px",
 }
 html_sidebars = {"**": ["about.html", "navigation.html", "searchbox.html"]}
 
