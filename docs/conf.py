@@ -45,6 +45,9 @@ html_theme_options = {
     "description": "义务教育均衡发展: measure, score, explain",
     "fixed_sidebar": True,
     "page_width": "1240px",
+    # Chinese text in the fonts readers have (Windows, macOS, Linux), else the browser's choice.
+    "font_family": "Georgia, 'Noto Serif CJK SC', 'Source Han Serif SC', 'Songti SC', SimSun, serif",
+    "head_font_family": "Georgia, 'Noto Serif CJK SC', 'Source Han Serif SC', 'Songti SC', SimSun, serif",
     "sidebar_width": "240px",
 }
 html_sidebars = {"**": ["about.html", "navigation.html", "searchbox.html"]}
