@@ -63,7 +63,7 @@ test: $(TEST_STAMP)
 # ruff (style, imports, pydocstyle) and import-linter's layers contract (pyproject.toml): each
 # layer of the package imports only from the layers below it.
 lint: $(TEST_STAMP)
-	$(VENV)/bin/ruff check lib tests benchmarks
+	$(VENV)/bin/ruff check lib tests benchmarks docs
 	$(VENV)/bin/lint-imports
 
 # Sphinx, offline (no intersphinx; notebooks rendered as committed, not executed), warnings as

@@ -3,8 +3,8 @@
 On each build this file writes two git-ignored folders inside the source tree:
 
 - ``generated/``: one page per public module, listing the names of the module's
-  ``__all__`` (or, for a module without one, the public names it defines) with their
-  docstrings. ``api.rst`` places every page by layer; ``tests/test_docs.py`` checks that it
+  ``__all__`` (or, for a module without one, the public names it defines) in a summary table
+  and then with their docstrings (autodoc, NumPy sections read by numpydoc). ``api.rst`` places every page by layer; ``tests/test_docs.py`` checks that it
   names every public module, and Sphinx fails on a page that no table of contents includes.
 - ``notebooks/``: the committed sample notebooks (no outputs), rendered by MyST-NB without
   executing them.
@@ -115,6 +115,7 @@ def _kind(value) -> str:
 
 
 def module_page(modname: str) -> str:
+    """The reStructuredText of one module's page: docstring, summary table, every name."""
     module = importlib.import_module(modname)
     title = f"``{modname}``"
     lines = [title, "=" * len(title), "", f".. automodule:: {modname}", ""]
@@ -153,6 +154,7 @@ def module_page(modname: str) -> str:
 
 
 def write_api_pages() -> None:
+    """Write a page per public module into ``generated/`` (only the pages that changed)."""
     API_DIR.mkdir(parents=True, exist_ok=True)
     wanted = {f"{name}.rst" for name in public_modules()}
     for stale in API_DIR.glob("*.rst"):
