@@ -3,16 +3,19 @@
 #                 sample data (the first $(DEMO_JOBS) jobs of each batch file: a few counties under
 #                 both standards, every other notebook in full); `make demo-full` runs all jobs
 #   make test   - create .venv if missing and run the whole test suite
+#   make lint   - ruff (with pydocstyle, numpy convention) and the layers contract (lint-imports)
+#   make docs   - the offline HTML reference, user guide and notebook pages: docs/_build/html
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+DOCS_STAMP := $(VENV)/.installed-docs
 REPORTS := reports
 WORKERS ?= 2
 DEMO_JOBS ?= 6
 
-.PHONY: demo demo-full test test-slow test-all slides bench venv clean sample strip
+.PHONY: demo demo-full test test-slow test-all lint docs slides bench venv clean sample strip
 
 venv: $(STAMP)
 
@@ -28,6 +31,10 @@ $(STAMP): pyproject.toml
 $(TEST_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e ".[test,dask]"
 	touch $(TEST_STAMP)
+
+$(DOCS_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[docs]"
+	touch $(DOCS_STAMP)
 
 demo: $(STAMP)
 	$(VENV)/bin/edubalance batch params/*.yaml --workers $(WORKERS) --output $(REPORTS) --first $(DEMO_JOBS)
@@ -53,6 +60,18 @@ test: $(TEST_STAMP)
 	env -u PYTHONDONTWRITEBYTECODE $(PY) -m compileall -q lib
 	$(PYTEST) -n 2 -q
 
+# ruff (style, imports, pydocstyle) and import-linter's layers contract (pyproject.toml): each
+# layer of the package imports only from the layers below it.
+lint: $(TEST_STAMP)
+	$(VENV)/bin/ruff check lib tests benchmarks docs
+	$(VENV)/bin/lint-imports
+
+# Sphinx, offline (no intersphinx; notebooks rendered as committed, not executed), warnings as
+# errors. docs/conf.py writes the API pages from the modules' __all__ on each build.
+docs: $(DOCS_STAMP)
+	env -u PYTHONDONTWRITEBYTECODE $(VENV)/bin/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+	@echo "Docs: $(abspath docs/_build/html)/index.html"
+
 # The slow tier: batches killed or signalled mid-job, the watchdog, the Dask engine, the
 # national-scale sample, the soak test.
 # CI runs it after `make test`.
@@ -74,4 +93,4 @@ strip: $(STAMP)
 	$(VENV)/bin/nbstripout notebooks/*.ipynb
 
 clean:
-	rm -rf $(REPORTS) .pytest_cache
+	rm -rf $(REPORTS) .pytest_cache docs/_build docs/generated docs/notebooks

@@ -12,9 +12,27 @@ def _split(requirement: str) -> tuple[str, str]:
     return match.group(1).lower().replace("_", "-"), match.group(2).replace(" ", "")
 
 
+# Besides the dependencies, environment.yml carries the tools of `make lint` (two packages of
+# the `test` extra) and of `make docs` (the whole `docs` extra).
+TOOLS_FROM_EXTRAS = {"test": ("ruff", "import-linter"), "docs": None}
+
+
+def _project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
 def _pyproject_requirements() -> dict[str, str]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return dict(_split(r) for r in project["dependencies"])
+    return dict(_split(r) for r in _project()["dependencies"])
+
+
+def _tool_requirements() -> dict[str, str]:
+    extras = _project()["optional-dependencies"]
+    found = {}
+    for extra, names in TOOLS_FROM_EXTRAS.items():
+        for name, bound in map(_split, extras[extra]):
+            if names is None or name in names:
+                found[name] = bound
+    return found
 
 
 def _environment_requirements() -> dict[str, str]:
@@ -32,11 +50,15 @@ def _environment_requirements() -> dict[str, str]:
 
 
 def test_environment_lists_every_dependency_with_the_same_lower_bound():
-    assert _environment_requirements() == _pyproject_requirements()
+    assert _environment_requirements() == _pyproject_requirements() | _tool_requirements()
+
+
+def test_lint_and_docs_tools_are_in_the_extras():
+    assert set(_tool_requirements()) >= {"ruff", "import-linter", "sphinx", "numpydoc", "myst-nb"}
 
 
 def test_every_dependency_has_a_lower_bound():
-    for name, bound in _pyproject_requirements().items():
+    for name, bound in (_pyproject_requirements() | _tool_requirements()).items():
         assert bound.startswith(">="), f"{name} has no lower-bounded pin: {bound!r}"
 
 

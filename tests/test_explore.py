@@ -7,11 +7,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from edubalance.report.explore import ALL_PREFECTURES, FIGURES, Explorer
-from edubalance.report.plotting import missing_glyphs_as_errors
 
 import edubalance as eb
 from conftest import DEMO_EXPLORER, demo_job
+from edubalance.report.explore import ALL_PREFECTURES, FIGURES, Explorer
+from edubalance.report.plotting import missing_glyphs_as_errors
 from helpers import execute_failing_notebook
 
 

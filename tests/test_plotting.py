@@ -7,6 +7,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.colors import to_hex
+
+import edubalance as eb
+from edubalance.report import plotting
 from edubalance.report.plotting import (
     PALETTE,
     STATUS_COLOURS,
@@ -18,10 +22,6 @@ from edubalance.report.plotting import (
     save_figure,
     use_style,
 )
-from matplotlib.colors import to_hex
-
-import edubalance as eb
-from edubalance.report import plotting
 
 NINGXIA_COUNTIES = ["大武口区", "灵武市", "青铜峡市", "贺兰县", "利通区", "彭阳县", "永宁县", "平罗县",
                     "中宁县", "兴庆区", "金凤区", "惠农区", "西夏区", "沙坡头区", "红寺堡区", "盐池县",

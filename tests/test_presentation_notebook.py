@@ -5,10 +5,10 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from edubalance.report.i18n import text
 
 import edubalance as eb
 from conftest import NOTEBOOKS
+from edubalance.report.i18n import text
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 

@@ -341,6 +341,7 @@ def test_models_table_formats_escape_text(panel):
 
 def test_coefficient_plot_and_description(panel):
     import matplotlib.pyplot as plt
+
     from edubalance.report.plotting import missing_glyphs_as_errors
 
     result = reg.fit_ols(panel.rename(columns={"urbanisation_pct": "城镇化率"}), "mean_exam_score",

@@ -15,12 +15,12 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from edubalance.report.tables import Table, format_value
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import edubalance as eb
 from edubalance.io.write import neutralise_formulas, write_results
+from edubalance.report.tables import Table, format_value
 from helpers import FRACTIONS, county_frame
 
 STANDARDS = ("basic-2012", "quality-2017", "ningxia-2010")

@@ -9,9 +9,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from edubalance.report.i18n import text
 
 from edubalance.report import slides as eb_slides
+from edubalance.report.i18n import text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REMOTE = re.compile(r"<(script|link)\b[^>]*(src|href)\s*=\s*[\"']?(https?:)?//", re.I)

@@ -9,10 +9,10 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from edubalance.report.tables import KINDS, Table, format_value, styler
 
 from edubalance.errors import ParameterError
 from edubalance.report import display, slides, tables
+from edubalance.report.tables import KINDS, Table, format_value, styler
 from edubalance.run.index import format_number as index_number
 
 FORBIDDEN = re.compile(r"nan|None|True|False|inf|\d[eE][+-]?\d|<NA>", re.IGNORECASE)

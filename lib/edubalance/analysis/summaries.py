@@ -312,7 +312,7 @@ def cluster_table(labels, ids, profiles: pd.DataFrame, *, lang: str = "zh",
     DataFrame
         ``cluster, name, size, share, profile, members``; ``profile`` names features by their
         labels (``eb.report.i18n.label``), ``members`` joins the unit names with ``、`` (zh) or
-        ``, `` (en).
+        ``", "`` (en).
 
     Examples
     --------

@@ -5,6 +5,7 @@ indicator names of :data:`edubalance.core.indicators.INDICATORS`, per-level thre
 the CVs combine, the pass rules and the source document. Adding a provincial standard means
 adding a file; no code changes. Rule kinds understood by :mod:`edubalance.core.scoring`:
 
+===================== ==================================================
 ``composite_cv``      plain mean of the item CVs <= ``limit[level]``
 ``each_cv``           every item CV <= ``limit[level]``
 ``school_thresholds`` every school meets >= ``min_met`` thresholds, each unmet one reaching
@@ -15,6 +16,7 @@ adding a file; no code changes. Rule kinds understood by :mod:`edubalance.core.s
 ``evidence``          county value in ``column`` of the optional evidence table >= ``min``
                       (older files; shipped standards list such items under ``evidence:``)
 ``not_assessed``      needs evidence school data cannot give; always reported as not assessed
+===================== ==================================================
 
 A rule with ``estimate: true`` (the Ningxia points, whose table is assumed) is computed and
 shown but never decides the official verdict.

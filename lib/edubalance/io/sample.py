@@ -491,9 +491,3 @@ def register_cli(subparsers) -> None:
                                         "for province, 2017 for national)")
     parser.set_defaults(func=_cli_sample)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    import sys
-
-    from ..cli import main
-    sys.exit(main(["sample", *sys.argv[1:]]))

@@ -650,7 +650,7 @@ def cluster_profiles(original: pd.DataFrame, labels, standardized: pd.DataFrame 
 
 def describe_clusters(profiles: pd.DataFrame, threshold: float = 0.5, max_terms: int = 3,
                       labels: dict[str, str] | None = None, *, lang: str = "en") -> pd.Series:
-    """A short description per cluster from its largest |z|: ``"high space, low teachers"``.
+    """A short description per cluster from its largest ``|z|``: ``"high space, low teachers"``.
 
     Features with ``|z| >= threshold`` are named, largest first, at most ``max_terms``.
     ``lang="zh"`` writes it in Chinese with the features' labels (``生均图书册数偏高、…``);

@@ -1,0 +1,136 @@
+"""Every public callable of ``core/`` documents its parameters in a numpydoc Parameters section.
+
+A "public callable" is a function or class named in a core module's ``__all__`` and defined
+there, or a public method of such a class, that takes at least one argument besides ``self``.
+Its docstring must have a ``Parameters`` section naming every argument (``a, b : float`` names
+two). The callables that lack one today are listed below as debt (issue 28): the list may only
+shrink, so a new function in ``core/`` comes with its parameters documented.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+
+CORE = ["numeric", "indicators", "standards", "scoring", "gaps", "disparity", "composite"]
+
+# debt: issue 28. Delete a line when its docstring gains a full Parameters section.
+UNDOCUMENTED = {
+    "composite.benefit_mask", "composite.entropy_weights", "composite.critic_weights",
+    "composite.pca_weights", "composite.compute_weights", "composite.aggregate",
+    "composite.rank_scores", "composite.CompositeResult", "composite.uncertainty_analysis",
+    "composite.UncertaintyResult", "composite.first_order_indices",
+    "disparity.weighted_cv", "disparity.grouped_weighted_cv", "disparity.weighted_quantile",
+    "disparity.gini", "disparity.theil", "disparity.TheilResult", "disparity.atkinson",
+    "disparity.mcloone", "disparity.range_ratio", "disparity.p90_p10",
+    "disparity.federal_range_ratio", "disparity.lorenz_curve", "disparity.indicator_summary",
+    "gaps.county_gap_totals", "gaps.UpgradePlan",
+    "indicators.Indicator",
+    "numeric.check_values", "numeric.GroupedCV", "numeric.weighted_quantile",
+    "numeric.resolve_random_state",
+    "scoring.ScoringResult", "scoring.ScoringResult.for_county", "scoring.county_summary",
+    "scoring.summary_markdown", "scoring.find_county", "scoring.school_items_long",
+    "scoring.school_items_percent", "scoring.school_items_heatmap", "scoring.county_comparison",
+    "scoring.plot_school_items", "scoring.plot_county_comparison",
+    "standards.Standard", "standards.Standard.rule", "standards.Standard.threshold",
+    "standards.Item", "standards.Rule", "standards.load_standard", "standards.load_standard_file",
+    "standards.evaluate_formula", "standards.level_index", "standards.per_level_values",
+}
+
+_HEADING = re.compile(r"^(\S[^\n]*)\n-{3,}$", re.MULTILINE)
+
+
+def arguments(obj) -> list[str]:
+    """The argument names of a callable, without ``self``/``cls``; [] if it has no signature."""
+    try:
+        signature = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return []
+    return [name for name in signature.parameters if name not in ("self", "cls")]
+
+
+def documented_parameters(docstring: str) -> set[str] | None:
+    """The names of the docstring's Parameters section, or None without one."""
+    headings = list(_HEADING.finditer(docstring))
+    for number, heading in enumerate(headings):
+        if heading.group(1).strip() == "Parameters":
+            end = headings[number + 1].start() if number + 1 < len(headings) else None
+            body = docstring[heading.end():end]
+            names = set()
+            for line in body.splitlines():
+                if line and not line[0].isspace():
+                    names.update(n.strip().lstrip("*") for n in line.split(" : ")[0].split(","))
+            return names
+    return None
+
+
+def problem(obj) -> str | None:
+    """What is missing from ``obj``'s Parameters section, or None when nothing is."""
+    names = arguments(obj)
+    if not names:
+        return None
+    documented = documented_parameters(inspect.getdoc(obj) or "")
+    if documented is None:
+        return "no Parameters section"
+    missing = [name for name in names if name not in documented]
+    return f"undocumented: {', '.join(missing)}" if missing else None
+
+
+def public_callables(module_name: str) -> dict[str, object]:
+    module = importlib.import_module(module_name)
+    found = {}
+    for name in getattr(module, "__all__", []):
+        obj = getattr(module, name)
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+            continue
+        if obj.__module__ != module_name:
+            continue  # documented where it is defined
+        found[name] = obj
+        if inspect.isclass(obj) and not issubclass(obj, BaseException):
+            for attribute, value in vars(obj).items():
+                if not attribute.startswith("_") and inspect.isfunction(value):
+                    found[f"{name}.{attribute}"] = value
+    return found
+
+
+def test_problem_reads_a_numpydoc_parameters_section():
+    def documented(values, weights=None, *, ax=None):
+        """Summary.
+
+        Parameters
+        ----------
+        values, weights : array-like
+            The values; ``ax`` is mentioned here but not documented.
+        **ax : Axes
+            Where to draw.
+
+        Returns
+        -------
+        float
+        """
+
+    def half(values, weights=None):
+        """Summary.
+
+        Parameters
+        ----------
+        values : array-like
+            Mentions weights in passing.
+        """
+
+    assert problem(documented) is None
+    assert problem(half) == "undocumented: weights"
+    assert problem(lambda x: x) == "no Parameters section"
+    assert problem(lambda: 1) is None
+
+
+def test_every_public_callable_of_core_documents_its_parameters():
+    new = {}
+    for module in CORE:
+        for name, obj in public_callables(f"edubalance.core.{module}").items():
+            key = f"{module}.{name}"
+            found = problem(obj)
+            if found and key not in UNDOCUMENTED:
+                new[key] = found
+    assert not new, ("document the parameters (numpydoc Parameters section) of: "
+                     + "; ".join(f"edubalance.core.{k}: {v}" for k, v in sorted(new.items())))
