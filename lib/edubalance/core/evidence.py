@@ -229,8 +229,11 @@ def normalise(evidence: pd.DataFrame, standard: str | Standard, *, file: str = "
 
 
 def _xlsx_rows(path: Path) -> tuple[pd.DataFrame, list[int]]:
-    """The table of a workbook's first visible sheet whose header row names the county and
-    year (title and note rows above it are skipped), with each row's line number."""
+    """Read the evidence table of a workbook's first visible sheet.
+
+    The header row is the first that names the county code (title and note rows above it are
+    skipped); returns the rows below it and each row's line number.
+    """
     import openpyxl
 
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)

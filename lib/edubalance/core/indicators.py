@@ -257,8 +257,20 @@ def merge_teaching_points(schools: pd.DataFrame) -> pd.DataFrame:
     """Teaching points added to their central schools (pupils, classes, resources, teachers).
 
     Teaching points with no central school in the data stay as rows (and are then left out of
-    scoring, see :func:`excluded_schools`). Returns ``schools`` itself when there is nothing to
-    merge.
+    scoring, see :func:`excluded_schools`).
+
+    Parameters
+    ----------
+    schools : DataFrame
+        Canonical school columns with ``school_type`` and, for teaching points,
+        ``parent_school_id`` (the central school's ``school_id`` in the same county and year).
+
+    Returns
+    -------
+    DataFrame
+        The schools without the merged teaching points, whose pupils, classes, teachers and
+        resources are added to their central schools; ``schools`` itself when there is nothing
+        to merge.
 
     Examples
     --------

@@ -94,6 +94,15 @@ def at_most(values, limit) -> np.ndarray:
 def at_least(values, limit) -> np.ndarray:
     """``values >= limit`` with :data:`LIMIT_RTOL` (NaN never meets a limit).
 
+    Parameters
+    ----------
+    values, limit : array_like
+        Broadcast against each other.
+
+    Returns
+    -------
+    ndarray of bool
+
     Examples
     --------
     >>> at_least([84.954, 85 - 1e-12, 85.0], 85).tolist()
@@ -105,9 +114,24 @@ def at_least(values, limit) -> np.ndarray:
 
 
 def digits_apart(value: float, limit: float, digits: int, *, max_digits: int = 8) -> int:
-    """The fewest decimals, at least ``digits``, that show ``value`` and ``limit`` as different
-    numbers when they differ beyond :data:`LIMIT_RTOL` (so 84.954 against 85 is "84.95", never
-    "85.0"); ``digits`` when they are equal or either is not finite.
+    """Return the fewest decimals (at least ``digits``) that tell ``value`` from ``limit``.
+
+    When the two differ beyond :data:`LIMIT_RTOL` the value is shown apart from its limit
+    (84.954 against 85 is "84.95", never "85.0"); ``digits`` when they are equal or either is
+    not finite.
+
+    Parameters
+    ----------
+    value, limit : float
+        The number shown and the limit it is compared with.
+    digits : int
+        The decimals used when they suffice.
+    max_digits : int, default 8
+        The most decimals returned.
+
+    Returns
+    -------
+    int
 
     Examples
     --------
@@ -126,8 +150,22 @@ def digits_apart(value: float, limit: float, digits: int, *, max_digits: int = 8
 
 
 def format_against_limit(value, limit, digits: int = 2) -> str:
-    """``value`` as text with at least ``digits`` decimals and enough to tell it from ``limit``
-    (see :func:`digits_apart`); "—" for a missing value.
+    """Format ``value`` with enough decimals to tell it from ``limit``.
+
+    At least ``digits`` decimals (see :func:`digits_apart`); "—" for a missing value.
+
+    Parameters
+    ----------
+    value : float or None
+        The number to show.
+    limit : float or None
+        The limit it is compared with (None: plain ``digits`` decimals).
+    digits : int, default 2
+        The decimals used when they suffice.
+
+    Returns
+    -------
+    str
 
     Examples
     --------

@@ -435,7 +435,8 @@ def _against(values, limits, digits: int) -> np.ndarray:
     """Each value as text with enough decimals to tell it from its limit (84.95, not 85.0)."""
     values = np.asarray(values, dtype=float)
     limits = np.broadcast_to(np.asarray(limits, dtype=float), values.shape)
-    texts = [format_against_limit(v, lim, digits) for v, lim in zip(values, limits)]
+    texts = [format_against_limit(v, lim, digits)
+             for v, lim in zip(values, limits, strict=True)]
     # As the other reason numbers: no trailing zeros (0.6, not 0.600).
     return np.array([t.rstrip("0").rstrip(".") if "." in t else t for t in texts], dtype=object)
 
@@ -598,6 +599,19 @@ def with_evidence(result: ScoringResult, evidence) -> ScoringResult:
     """``result`` with the verdicts judged again with ``evidence`` (long or wide form,
     :mod:`edubalance.core.evidence`; None = none given). The school-data rules are not recomputed:
     a cached scoring takes evidence in milliseconds.
+
+    Parameters
+    ----------
+    result : ScoringResult
+        A scoring of school data (:func:`score`).
+    evidence : DataFrame or None
+        Evidence values per county and year (:func:`edubalance.core.evidence.load`).
+
+    Returns
+    -------
+    ScoringResult
+        The same tables with ``counties`` (verdicts, failed and open items) and ``evidence``
+        judged again.
 
     Examples
     --------

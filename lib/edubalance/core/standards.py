@@ -96,7 +96,26 @@ EVIDENCE_KINDS = ("at_least", "at_most", "yes", "no")
 
 @dataclass(frozen=True)
 class EvidenceItem:
-    """One item of a standard that evidence, not school data, decides."""
+    """One item of a standard that evidence, not school data, decides.
+
+    Parameters
+    ----------
+    id, kind, text_zh, text_en, part : str
+        Identifier, how it is judged (:data:`EVIDENCE_KINDS`), the item in Chinese and English,
+        the part of the assessment it belongs to.
+    limit : float or None
+        The number an ``at_least``/``at_most`` item is compared with.
+    unit : str
+        Unit of the value (分, %, 元).
+    aliases : tuple of str
+        Other column headers of the item in evidence files.
+    veto : bool
+        A one-vote veto (一票否决).
+    when_missing : {"incomplete", "assumed"}
+        What a missing value means.
+    from_year : bool
+        A year given counts as the assessed year minus that year.
+    """
 
     id: str
     kind: str
@@ -111,7 +130,13 @@ class EvidenceItem:
     from_year: bool = False            # a year given counts as (assessed year - that year)
 
     def text(self, lang: str = "zh") -> str:
-        """The item in the reader's language."""
+        """Return the item in the reader's language.
+
+        Parameters
+        ----------
+        lang : {"zh", "en"}
+            The language.
+        """
         return self.text_en if lang == "en" and self.text_en else self.text_zh
 
 

@@ -25,12 +25,12 @@ import pandas as pd
 
 from .. import __version__
 from ..core.gaps import county_gap_totals, cv_upgrade_plan, school_gaps
+from ..core.numeric import format_against_limit
 from ..core.scoring import county_summary, find_county
 from ..schema import LEVELS
 from .i18n import DEFAULT_LANG, check_lang, text
 from .markup import escape_html
 from .tables import Table
-from ..core.numeric import format_against_limit
 from .verdict import MARKS, item_name, level_name, rule_name, verdict_html
 
 __all__ = ["CountyReport", "build", "SHEETS", "school_items_table", "school_items_figure",

@@ -131,8 +131,11 @@ def _detail(rule, level: str, info: dict, context: dict, lang: str) -> str:
 
 def rule_lines(summary: dict, standard, context: dict | None = None,
                lang: str = DEFAULT_LANG) -> dict[str, list[tuple[str, str]]]:
-    """Per level, ``(status, sentence)`` for every rule school data decided (passed/failed),
-    and the class-size rule where only averages were given (``not_assessed``)."""
+    """Return, per level, ``(status, sentence)`` for every rule school data decided.
+
+    Passed and failed rules, and the class-size rule where only averages were given
+    (``not_assessed``).
+    """
     context = context or {}
     lines = {}
     for level, info in summary["levels"].items():
@@ -210,8 +213,11 @@ def _evidence_line(entry: dict, lang: str) -> str:
 
 
 def evidence_html(summary: dict, lang: str = DEFAULT_LANG) -> str:
-    """The evidence part of the verdict box: failed items with value and limit, a count of
-    those met, the items not given (every one named). ``""`` for a standard without evidence."""
+    """Return the evidence part of the verdict box (HTML).
+
+    Failed items with value and limit, a count of those met, the items not given (every one
+    named); ``""`` for a standard without evidence.
+    """
     evidence = summary.get("evidence") or []
     if not evidence:
         return ""
@@ -239,9 +245,11 @@ def evidence_html(summary: dict, lang: str = DEFAULT_LANG) -> str:
 
 
 def basis_lines(summary: dict, standard, lang: str = DEFAULT_LANG) -> list[tuple[str, str]]:
-    """What the verdict rests on, in the reader's language: ``(kind, sentence)`` with kind
-    ``assumed``, ``approximated``, ``not_assessed`` (school rules only; missing evidence is
-    listed with the evidence) or ``excluded``."""
+    """Return what the verdict rests on, in the reader's language.
+
+    ``(kind, sentence)`` with kind ``assumed``, ``approximated``, ``not_assessed`` (school rules
+    only; missing evidence is listed with the evidence) or ``excluded``.
+    """
     sep = text("report.list_sep", lang)
     lines = []
     evidence = {e["item"]: e for e in summary.get("evidence") or []}
