@@ -15,7 +15,8 @@ from . import __version__
 from .run import skip_slow_optional_imports
 
 # Modules that contribute sub-commands, in the order they appear in --help.
-CLI_MODULES = ("io.sample", "io.load", "run.batch", "report.html", "report.slides", "report.pdf")
+CLI_MODULES = ("io.sample", "io.load", "run.batch", "report.html", "report.slides", "report.pdf",
+               "report.evidence_form")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -239,7 +239,11 @@ def _xlsx_rows(path: Path) -> tuple[pd.DataFrame, list[int]]:
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = next(book[n] for n in book.sheetnames if book[n].sheet_state == "visible")
-        grid = [list(row) for row in sheet.iter_rows(values_only=True)]
+        # A percentage typed as "85%" is stored as 0.85 with a percent format: shown as 85.
+        grid = [[cell.value * 100 if isinstance(cell.value, (int, float))
+                 and not isinstance(cell.value, bool)
+                 and "%" in str(getattr(cell, "number_format", "") or "") else cell.value
+                 for cell in row] for row in sheet.iter_rows()]
     finally:
         book.close()
     wanted = {_clean_text(a).lower() for a in _LONG_ALIASES["county_code"]}

@@ -31,6 +31,7 @@ import pandas as pd
 from ..errors import ParameterError
 from . import numeric
 from .indicators import INDICATORS
+from .numeric import at_most
 from .scoring import ScoringResult
 from .standards import level_index, per_level_values
 
@@ -120,7 +121,9 @@ def school_gaps(result: ScoringResult, county_code=None, year=None) -> pd.DataFr
         part["amount"] = (np.clip(threshold - value, 0, None)
                           * part["students"].to_numpy(dtype=float) / multiplier)
         parts.append(part)
-    class_size_fail = ~comp.loc[mask, "class_size_ok"].to_numpy(dtype=bool, na_value=True)
+    # Failed only: a class size that could not be judged (averages only) asks for nothing.
+    class_size_fail = (comp.loc[mask, "class_size_ok"] == False).to_numpy(  # noqa: E712
+        dtype=bool, na_value=False)
     if result.standard.rule("class_size") is not None and class_size_fail.any():
         rows = comp.loc[mask][class_size_fail]
         part = rows[_BASE].copy()
@@ -229,8 +232,13 @@ def cv_upgrade_plan(result: ScoringResult, county_code=None, year=None,
     multiplier = np.array([INDICATORS[item.formula].multiplier for item in items])
 
     def failing(cv):
+        # A CV equal to its limit up to floating-point error meets it (core.numeric.at_most).
         with np.errstate(invalid="ignore"):
-            return (cv > limit[:, None]).any(axis=1) if each else cv.mean(axis=1) > limit
+            over = ~at_most(cv, limit[:, None]) & ~np.isnan(cv)
+            if each:
+                return over.any(axis=1)
+            composite = cv.mean(axis=1)
+            return ~at_most(composite, limit) & ~np.isnan(composite)
 
     mean, cv = _group_moments(codes, weights, values, n_groups)
     cv_start = cv.copy()
