@@ -46,7 +46,10 @@ def test_outputs_agree_with_a_plain_loop_over_county_years(out, sample_dir):
     projection = json.loads((out / "projection.json").read_text(encoding="utf-8"))
     assert projection["share"] == 1.0 and projection["passed_by_last_year"] == 22
     assert projection["target_year"] == 2020 and projection["target_share"] == 0.95
-    assert "hazard" in projection["method"]
+    assert "hazard" in projection["method"] and "predictive" in projection["method"]
+    assert {"share", "ci_low", "ci_high", "probability_meets_target", "passed_by_last_year",
+            "counties"} <= set(projection)
+    assert projection["ci_low"] == projection["ci_high"] == 1.0   # nothing left to project
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["standard"] == "basic-2012" and summary["counties"] == 22
     for name in ("heat_map.png", "share_passing.png", "cv_trajectories.png"):
