@@ -26,6 +26,28 @@ county-years, dummies for the last years before balance added to the county and 
 tested jointly (cluster-robust Wald F); it should not reject when counties were not already
 on different paths before balance.
 
+Anticipation
+------------
+Counties run a 创建 campaign in the years before they are recognised, so the outcome may move
+before ``year_basic_balance``. With ``anticipation=a`` the unit-years from ``a`` years before
+adoption on are treated as possibly affected: left out of the first stage (the model of
+untreated outcomes), reported as event-time estimates, with the reference period at −1 − a
+and the pre-trend test on the leads before it (the anticipation approach of Callaway &
+Sant'Anna 2021 and Borusyak, Jaravel & Spiess 2024). The ATT stays the mean effect over the
+unit-years from adoption on.
+
+Sensitivity and cross-check
+---------------------------
+:func:`relative_magnitudes` asks how far the ATT (and each event time) survives violations of
+parallel trends bounded, as in Rambachan & Roth (2023, Δ^RM(m̄)), by ``m`` times the largest
+year-to-year change of the pre-period estimates (the ``pretrend_leads`` event times before the
+reference). Its confidence sets are a conservative Bonferroni projection, not HonestDiD's
+conditional test: they contain HonestDiD's intervals (checked on HonestDiD's own example) and
+equal the conventional interval at ``m = 0``. The did2s pre-period estimates are imputation
+residuals of observations the first stage was fitted on, so they tend to understate pre-period
+movements; treat the sensitivity sets as a guide, not a guarantee. :func:`callaway_santanna`
+gives a second heterogeneity-robust estimate (Callaway & Sant'Anna 2021) as a cross-check.
+
 Years in which no unit is untreated (the year effect cannot be told apart from the treatment
 effect) and units treated in every year they are observed (no untreated year to learn the unit
 effect from) are dropped before estimating, and listed in ``notes``.
