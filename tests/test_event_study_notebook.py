@@ -87,3 +87,16 @@ def test_notes_follow_lang_and_stay_english_in_the_summary():
     (zh,) = result.notes_in("zh")
     assert zh.startswith("已剔除2017年") and "dropped" not in zh
     assert result.summary()["notes"] == list(result.notes)
+
+
+def test_anticipation_parameter_reaches_the_estimator(tmp_path):
+    out = execute_notebook_once("assessment_effect", tmp_path, anticipation=1)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["anticipation"] == 1 and summary["reference_event_time"] == -2
+    table = pd.read_csv(out / "event_study.csv", encoding="utf-8-sig").set_index("event_time")
+    assert table.loc[-2, "estimate"] == 0 and np.isnan(table.loc[-2, "std_error"])
+    assert np.isfinite(table.loc[-1, "std_error"])          # an anticipation-year estimate
+    panel = eb.io.sample.generate_assessment_panel(2017)
+    direct = eb.analysis.event_study.estimate(panel, "mean_exam_score", anticipation=1)
+    assert summary["att"] == pytest.approx(direct.att)
+    assert summary["pretrend_p_value"] == pytest.approx(direct.pretrend_p_value)

@@ -235,3 +235,28 @@ def test_sample_ningxia_2017_projection_is_the_observed_share(sample_dir):
     assert p.passed_by_last_year == 16 and p.counties == 22
     assert p.share == p.ci_low == p.ci_high == 16 / 22
     assert p.probability_meets_target == 0.0
+
+
+def test_cv_distance_covariate_is_last_years_distance_to_the_limit(schools):
+    out = progress.province_progress(schools, n_simulations=50, cv_distance=True)
+    covariates = progress.hazard_covariates(out.verdicts, cv_distance=True)
+    limit = {"primary": 0.65, "junior": 0.55}                 # basic-2012 (DOMAIN §4.1)
+    v = out.verdicts.set_index(["county_code", "year"])
+    code = v.index[0][0]
+    by_hand = max(v.loc[(code, 2012), f"composite_cv_{level}"] - limit[level]
+                  for level in limit if f"composite_cv_{level}" in v)
+    got = covariates.set_index(["county_code", "year"]).loc[(code, 2013), "cv_distance"]
+    assert got == pytest.approx(by_hand)
+    assert "cv_distance" in out.projection.method or out.projection.hazard_coefficients is None
+    with pytest.raises(ParameterError, match="no composite-CV limit"):
+        progress.hazard_covariates(out.verdicts, "quality-2017", cv_distance=True)
+
+
+def test_schedule_file_errors(tmp_path):
+    path = tmp_path / "schedule.csv"
+    pd.DataFrame({"县代码": ["1"], "年份": [2015]}).to_csv(path, index=False)
+    with pytest.raises(DataError, match="schedule_year"):
+        progress.load_schedule(path)
+    pd.DataFrame({"县名称": ["甲"], "计划年份": ["明年"]}).to_csv(path, index=False)
+    with pytest.raises(DataError, match="row 2.*not a year"):
+        progress.load_schedule(path)
