@@ -658,6 +658,9 @@ def event_study_plot(result: EventStudyResult, *, truth: pd.DataFrame | None = N
     table = result.event_study
     ax.axhline(0, color="black", linewidth=0.8)
     ax.axvline(_reference(result.anticipation) + 0.5, color="grey", linestyle=":", linewidth=1)
+    if result.anticipation:
+        ax.axvspan(-result.anticipation - 0.5, -0.5, color="grey", alpha=0.12, linewidth=0,
+                   label=text("event.anticipation_band", lang))
     ax.errorbar(table["event_time"], table["estimate"],
                 yerr=[table["estimate"] - table["ci_low"], table["ci_high"] - table["estimate"]],
                 fmt="o", color=PALETTE[0], capsize=3, label=text("event.estimate_label", lang))
@@ -709,5 +712,5 @@ def plot_sensitivity(result: EventStudyResult, *, ax=None, lang: str = "zh"):
                               label=text("event.sensitivity_original", lang)),
                        Line2D([], [], color=PALETTE[0], linewidth=3,
                               label=text("event.sensitivity_robust", lang))],
-              loc="best", fontsize="small")
+              loc="upper left", fontsize="small")
     return ax
