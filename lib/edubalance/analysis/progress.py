@@ -189,7 +189,13 @@ def hazard_fit(years, events, last_year: int, *, covariates=None, ridge: float =
 
 @dataclass(frozen=True)
 class Projection:
-    """Projected share of counties passed by ``target_year`` (see the module docstring)."""
+    """Projected share of counties passed by ``target_year`` (see the module docstring).
+
+    ``share`` is the expected share with the hazard at its estimate; ``expected_share`` the
+    mean of the simulated realised shares (parameter uncertainty included); ``ci_low,
+    ci_high`` the predictive interval; ``n_bootstrap`` the number of simulations (old name,
+    same as ``n_simulations``).
+    """
 
     target_year: int
     target_share: float
@@ -345,7 +351,8 @@ def project(first_pass: pd.DataFrame, *, first_year: int, last_year: int,
     new = (rng.random(probability.shape) < probability).sum(axis=1)
     realised = (passed + new) / n
     low, high = np.quantile(realised, [alpha / 2, 1 - alpha / 2], method="inverted_cdf")
-    return result(expected, low, high, np.mean(realised >= target_share - 1e-12), coefficients)
+    return result(expected, low, high, np.mean(realised >= target_share - 1e-12), coefficients,
+                  expected=float(realised.mean()))
 
 
 def _covariate_arrays(first_pass, covariates, names, county, year, remaining, future):
