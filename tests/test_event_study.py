@@ -185,6 +185,9 @@ def test_anticipation_recovers_the_effect_that_a_run_up_biases():
     assert table.loc[-2, "estimate"] == pytest.approx(0.8, abs=0.15)
     assert table.loc[-1, "estimate"] == pytest.approx(1.6, abs=0.15)
     assert abs(allowed.cross_check - 2.57) < 0.15   # Callaway-Sant'Anna agrees
+    # Its county-bootstrap SE: one base year instead of all, so no smaller than did2s's.
+    assert 0.8 < allowed.cross_check_std_error / allowed.att_std_error < 3
+    assert abs(allowed.cross_check - 2.57) < 3 * allowed.cross_check_std_error
     summary = allowed.summary()
     assert {"att", "att_std_error", "method", "twfe", "pretrend_p_value", "anticipation",
             "cross_check"} <= set(summary)
@@ -274,6 +277,10 @@ def test_callaway_santanna_by_hand():
     # ATT(2002, 2002) base 2000: mean(4, 4) = 4 minus d's 1 = 3.
     assert cells1.loc[(2002, 2002), "att"] == pytest.approx(3.0)
     assert cells1.loc[(2002, 2002), "n_control"] == 1
+    # The bootstrap returns the same point estimate and a seeded standard error.
+    again = es.callaway_santanna(frame, n_bootstrap=50, random_state=1)
+    assert again[0] == att and again[2] == es.callaway_santanna(frame, n_bootstrap=50,
+                                                                random_state=1)[2]
 
 
 def test_sensitivity_plot_takes_an_axes():

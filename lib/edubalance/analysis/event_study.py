@@ -135,6 +135,7 @@ class EventStudyResult:
     sensitivity_by_period: pd.DataFrame = field(default=None, repr=False)
     cross_check: float = float("nan")
     cross_check_cells: pd.DataFrame = field(default=None, repr=False)
+    cross_check_std_error: float = float("nan")
 
     def notes_in(self, lang: str = "zh") -> list[str]:
         """The notes (what was dropped before estimating) in ``lang``; ``notes`` is English."""
@@ -157,6 +158,7 @@ class EventStudyResult:
                 "anticipation": self.anticipation,
                 "reference_event_time": _reference(self.anticipation),
                 "cross_check": {"method": CROSS_CHECK_METHOD, "att": self.cross_check,
+                                "std_error": self.cross_check_std_error,
                                 "cells": 0 if self.cross_check_cells is None
                                 else len(self.cross_check_cells)},
                 "sensitivity": ([] if self.sensitivity is None
@@ -452,7 +454,8 @@ def rm_identified_set_lp(betahat, num_pre: int, num_post: int, l_vec, m: float
 
 
 # --------------------------------------------------------------------------- cross-check
-def callaway_santanna(panel: pd.DataFrame, *, anticipation: int = 0) -> tuple[float, pd.DataFrame]:
+def callaway_santanna(panel: pd.DataFrame, *, anticipation: int = 0, n_bootstrap: int = 0,
+                      random_state: int = 2017):
     """Callaway & Sant'Anna (2021) ATT(g, t) and their simple aggregate, as a cross-check.
 
     For each cohort g (first treated year) and year t ≥ g: the change of the outcome from
@@ -464,11 +467,21 @@ def callaway_santanna(panel: pd.DataFrame, *, anticipation: int = 0) -> tuple[fl
     with no comparison unit are skipped. No covariates; outcome regression-free (the
     unconditional ``did`` estimator). ``panel`` comes from :func:`prepare_panel`.
 
+    Parameters
+    ----------
+    panel : DataFrame
+        ``_unit, _time, _cohort, _y``.
+    anticipation : int
+    n_bootstrap : int
+        Unit (cluster) bootstrap replicates for the aggregate's standard error; 0: none.
+    random_state : int
+
     Returns
     -------
-    (float, DataFrame)
+    (float, DataFrame) or (float, DataFrame, float)
         The aggregate ATT (NaN when no cell can be estimated) and the cells ``cohort,
-        time, att, n_treated, n_control``.
+        time, att, n_treated, n_control``; with ``n_bootstrap`` also the bootstrap standard
+        error.
 
     Examples
     --------
@@ -480,38 +493,59 @@ def callaway_santanna(panel: pd.DataFrame, *, anticipation: int = 0) -> tuple[fl
     """
     anticipation = _check_anticipation(anticipation)
     wide = panel.pivot_table(index="_unit", columns="_time", values="_y", aggfunc="first")
-    cohort = panel.groupby("_unit")["_cohort"].first().reindex(wide.index)
+    cohorts = panel.groupby("_unit")["_cohort"].first().reindex(wide.index).to_numpy(dtype=float)
     values = wide.to_numpy(dtype=float)
     times = wide.columns.to_numpy()
+    units = values.shape[0]
+    weights = np.ones((1, units))      # row 0: the estimate; further rows: bootstrap draws
+    if n_bootstrap:
+        rng = np.random.default_rng(random_state)
+        draws = rng.integers(0, units, size=(int(n_bootstrap), units))
+        counts = np.zeros((int(n_bootstrap), units))
+        np.add.at(counts, (np.repeat(np.arange(int(n_bootstrap)), units), draws.ravel()), 1)
+        weights = np.vstack([weights, counts])
     column = {t: i for i, t in enumerate(times)}
-    cohorts = np.asarray(cohort.to_numpy(dtype=float))
     never = ~np.isfinite(cohorts)
-    rows = []
-    for g in np.unique(cohorts[np.isfinite(cohorts)]):
+    rows, atts, sizes = [], [], []
+    for g in np.unique(cohorts[~never]):
         base = g - 1 - anticipation
         if base not in column:
             continue
         members = cohorts == g
         for t in times[times >= g]:
-            control = never | (np.isfinite(cohorts) & (cohorts - anticipation > t))
             change = values[:, column[t]] - values[:, column[base]]
-            treated_change = change[members & np.isfinite(change)]
-            control_change = change[control & np.isfinite(change)]
-            if treated_change.size == 0 or control_change.size == 0:
+            have = np.isfinite(change)
+            treated = members & have
+            control = (never | (cohorts - anticipation > t)) & have
+            if not treated.any() or not control.any():
                 continue
-            rows.append((int(g), int(t), float(treated_change.mean() - control_change.mean()),
-                         int(treated_change.size), int(control_change.size)))
-    cells = pd.DataFrame(rows, columns=["cohort", "time", "att", "n_treated", "n_control"])
-    if cells.empty:
-        return float("nan"), cells
-    att = float(np.average(cells["att"], weights=cells["n_treated"]))
-    return att, cells
+            w_treated, w_control = weights[:, treated], weights[:, control]
+            n_t, n_c = w_treated.sum(axis=1), w_control.sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                att = w_treated @ change[treated] / n_t - w_control @ change[control] / n_c
+            att[(n_t == 0) | (n_c == 0)] = np.nan
+            rows.append((int(g), int(t), int(treated.sum()), int(control.sum())))
+            atts.append(att)
+            sizes.append(n_t)
+    cells = pd.DataFrame(rows, columns=["cohort", "time", "n_treated", "n_control"])
+    cells.insert(2, "att", [a[0] for a in atts])
+    if not rows:
+        overall = np.full(weights.shape[0], np.nan)
+    else:
+        att, size = np.column_stack(atts), np.column_stack(sizes)
+        size = np.where(np.isfinite(att), size, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            overall = np.nansum(att * size, axis=1) / size.sum(axis=1)
+    if not n_bootstrap:
+        return float(overall[0]), cells
+    return float(overall[0]), cells, float(np.nanstd(overall[1:], ddof=1))
 
 
 def estimate(data: pd.DataFrame, outcome: str, *, cohort_column: str = "year_basic_balance",
              unit_column: str = "county_code", time_column: str = "year",
              anticipation: int = 0, alpha: float = 0.05, pretrend_leads: int = 3,
-             sensitivity_m=SENSITIVITY_M) -> EventStudyResult:
+             sensitivity_m=SENSITIVITY_M, cross_check_bootstrap: int = 199,
+             random_state: int = 2017) -> EventStudyResult:
     """Event study and overall effect by did2s, beside naive TWFE (see the module docstring).
 
     Parameters
@@ -535,6 +569,11 @@ def estimate(data: pd.DataFrame, outcome: str, *, cohort_column: str = "year_bas
         sensitivity analysis learns the size of violations from.
     sensitivity_m : sequence of float
         Bounds m̄ of the relative-magnitudes sensitivity analysis (:func:`relative_magnitudes`).
+    cross_check_bootstrap : int
+        County bootstrap replicates for the standard error of the Callaway–Sant'Anna
+        cross-check (:func:`callaway_santanna`).
+    random_state : int
+        Seed of that bootstrap.
 
     Returns
     -------
@@ -589,7 +628,10 @@ def estimate(data: pd.DataFrame, outcome: str, *, cohort_column: str = "year_bas
     att, att_se = float(static.coef().iloc[0]), float(static.se().iloc[0])
     sensitivity, by_period = _sensitivity(dynamic, event_time, counts, reference, att, att_se,
                                           pretrend_leads, sensitivity_m, alpha, clusters)
-    cs_att, cs_cells = callaway_santanna(panel, anticipation=anticipation)
+    cs_att, cs_cells, *cs_se = callaway_santanna(panel, anticipation=anticipation,
+                                                 n_bootstrap=cross_check_bootstrap,
+                                                 random_state=random_state)
+    cs_se = cs_se[0] if cs_se else float("nan")
     twfe = fit_ols(panel, "_y", ["_treated"], fixed_effects=["_unit", "_time"],
                    cov_type="cluster", cluster="_unit")
     twfe_row = twfe.coefficients.set_index("term").loc["_treated"]
@@ -600,7 +642,8 @@ def estimate(data: pd.DataFrame, outcome: str, *, cohort_column: str = "year_bas
         pretrend_f=f_stat, pretrend_df=df, pretrend_p_value=p_value, n_units=int(clusters),
         n_obs=len(panel), n_treated_obs=int(panel["_treated"].sum()), notes=notes, panel=panel,
         note_messages=messages, anticipation=anticipation, sensitivity=sensitivity,
-        sensitivity_by_period=by_period, cross_check=cs_att, cross_check_cells=cs_cells)
+        sensitivity_by_period=by_period, cross_check=cs_att, cross_check_cells=cs_cells,
+        cross_check_std_error=cs_se)
 
 
 def _sensitivity(dynamic, event_time, counts, reference, att, att_se, leads, m_values, alpha,
