@@ -433,7 +433,25 @@ def rm_identified_set_lp(betahat, num_pre: int, num_post: int, l_vec, m: float
     polyhedron ``{δ: δ_pre = β_pre, |δ_{t+1} − δ_t| ≤ m̄·|δ_{s+1} − δ_s| (post steps),
     |δ_{r+1} − δ_r| ≤ |δ_{s+1} − δ_s| (pre steps)}``. With δ_pre fixed the pre constraints
     only decide which s is the maximum; :func:`relative_magnitudes` uses the closed form.
-    Returns ``(low, high)``.
+
+    Parameters
+    ----------
+    betahat : array (num_pre + num_post,)
+        As for :func:`relative_magnitudes`.
+    num_pre, num_post : int
+    l_vec : array (num_post,)
+    m : float
+        The bound m̄ ≥ 0.
+
+    Returns
+    -------
+    (float, float)
+        The identified set's lower and upper end.
+
+    Examples
+    --------
+    >>> rm_identified_set_lp([0.1, 0.0, 1.0], 2, 1, [1.0], 1.0)  # 1 ± 1·0.1
+    (0.9, 1.1)
     """
     from scipy.optimize import linprog
 
@@ -726,10 +744,30 @@ def event_study_plot(result: EventStudyResult, *, truth: pd.DataFrame | None = N
 
 
 def plot_sensitivity(result: EventStudyResult, *, ax=None, lang: str = "zh"):
-    """The ATT's confidence set against the bound ``m`` (relative magnitudes). Returns the Axes.
+    """The ATT's confidence set against the bound ``m`` (relative magnitudes).
 
     One interval per ``m`` of ``result.sensitivity``; ``m = 0`` (exact parallel trends after
     the reference period) is the conventional interval, drawn in another colour.
+
+    Parameters
+    ----------
+    result : EventStudyResult
+        From :func:`estimate` (with ``sensitivity_m``).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import edubalance as eb
+    >>> result = estimate(eb.io.sample.generate_assessment_panel(), "mean_exam_score")
+    >>> ax = plot_sensitivity(result, lang="en")
+    >>> len(ax.collections) >= 2
+    True
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D

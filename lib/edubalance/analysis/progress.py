@@ -390,6 +390,22 @@ def hazard_covariates(verdicts: pd.DataFrame, standard: str = "basic-2012", *,
     counties the schedule does not name); given for the years up to 2035 so projections
     can use it.
 
+    Parameters
+    ----------
+    verdicts : DataFrame
+        From :func:`county_verdicts` (``composite_cv_<level>`` for ``cv_distance``).
+    standard : str
+        Whose composite-CV limits.
+    cv_distance : bool
+    schedule : DataFrame, optional
+
+    Returns
+    -------
+    DataFrame or None
+        ``county_code, year`` and the covariates asked for; None when none is.
+
+    Examples
+    --------
     >>> v = pd.DataFrame({"county_code": ["1", "1"], "county_name": "甲", "year": [2016, 2017],
     ...                   "composite_cv_primary": [0.70, 0.60], "composite_cv_junior": [0.5, 0.5]})
     >>> hazard_covariates(v, cv_distance=True)["cv_distance"].round(2).tolist()
@@ -438,6 +454,29 @@ def load_schedule(path) -> pd.DataFrame:
 
     Chinese headers 县代码/行政区划代码, 县名称/县(市、区) and 计划年份/规划年份/计划评估年份 are
     understood. The year is the one the province planned the county to be assessed in.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV or Excel file.
+
+    Returns
+    -------
+    DataFrame
+        ``county_code`` and/or ``county_name`` (text), ``schedule_year`` (int).
+
+    Raises
+    ------
+    DataError
+        Missing columns or a year that is not a number (row as a spreadsheet shows it).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "schedule.csv"
+    >>> _ = path.write_text("县名称,计划年份\\n大武口区,2011\\n", encoding="utf-8")
+    >>> load_schedule(path).values.tolist()
+    [['大武口区', 2011]]
     """
     from ..io.read import read_table
 

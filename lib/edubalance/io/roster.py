@@ -220,6 +220,21 @@ def post_kinds(posts: pd.Series) -> pd.Series:
     """What each 任职岗位 is: ``teacher`` or ``staff_support``/``staff_admin``/``staff_service``/
     ``staff_other``.
 
+    A post naming a subject (``SUBJECT_PATTERN``) teaches, whatever else it names; the others
+    are matched against ``STAFF_KINDS`` in order (教辅, 行政, 工勤).
+
+    Parameters
+    ----------
+    posts : Series
+        任职岗位 as written.
+
+    Returns
+    -------
+    Series
+        One kind per row.
+
+    Examples
+    --------
     >>> post_kinds(pd.Series(["语文", "校长", "校长兼数学", "实验员", "图书管理员", "门卫", "会计",
     ...                       "校医", "科研"])).tolist()
     ['teacher', 'staff_admin', 'teacher', 'staff_support', 'staff_support', 'staff_service', 'staff_admin', 'staff_support', 'staff_other']
@@ -303,6 +318,18 @@ def staff_levels(roster: pd.DataFrame, level_by_school=None) -> pd.Series:
     """``primary`` or ``junior`` per roster row: from ``level_by_school`` (school id -> level or
     school type, or a schools DataFrame), else the school's name, else the 教师资格.
 
+    Parameters
+    ----------
+    roster : DataFrame
+        ``school_id``; ``school_name`` and 教师资格 used when present.
+    level_by_school : mapping, Series or DataFrame, optional
+
+    Returns
+    -------
+    Series
+
+    Examples
+    --------
     >>> staff_levels(pd.DataFrame({"school_id": ["1", "2", "3"],
     ...     "school_name": ["城关第一小学", "红星初级中学", "东湖九年一贯制学校"],
     ...     "教师资格": ["初级中学", "", "小学"]})).tolist()
