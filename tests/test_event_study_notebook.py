@@ -49,6 +49,23 @@ def test_recovers_the_sample_effect_and_shows_twfe_bias(out, sample_dir):
     assert (out / "event_study.png").stat().st_size > 10_000
 
 
+def test_sensitivity_and_cross_check_files(out):
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert {"att", "att_std_error", "method", "twfe", "pretrend_p_value", "anticipation",
+            "cross_check"} <= set(summary)
+    assert summary["anticipation"] == 0 and "Callaway" in summary["cross_check"]["method"]
+    assert abs(summary["cross_check"]["att"] - summary["att"]) < 1.0
+    sensitivity = pd.read_csv(out / "sensitivity.csv", encoding="utf-8-sig")
+    assert list(sensitivity.columns) == ["m", "ci_low", "ci_high"]
+    assert sensitivity["m"].tolist() == [0, 0.5, 1, 1.5, 2]
+    assert (sensitivity.loc[0, "ci_low"], sensitivity.loc[0, "ci_high"]) == pytest.approx(
+        (summary["att_ci_low"], summary["att_ci_high"]))
+    assert (np.diff(sensitivity["ci_high"] - sensitivity["ci_low"]) > 0).all()
+    by_period = pd.read_csv(out / "sensitivity_by_period.csv", encoding="utf-8-sig")
+    assert list(by_period.columns) == ["event_time", "m", "ci_low", "ci_high"]
+    assert (out / "sensitivity.png").stat().st_size > 10_000
+
+
 @pytest.mark.browser
 def test_zh_report_reads_in_chinese_without_raw_values(out, tmp_path, browser):
     # The report a reader gets (exported without code) from the run above, in Chromium: every
@@ -70,3 +87,16 @@ def test_notes_follow_lang_and_stay_english_in_the_summary():
     (zh,) = result.notes_in("zh")
     assert zh.startswith("已剔除2017年") and "dropped" not in zh
     assert result.summary()["notes"] == list(result.notes)
+
+
+def test_anticipation_parameter_reaches_the_estimator(tmp_path):
+    out = execute_notebook_once("assessment_effect", tmp_path, anticipation=1)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["anticipation"] == 1 and summary["reference_event_time"] == -2
+    table = pd.read_csv(out / "event_study.csv", encoding="utf-8-sig").set_index("event_time")
+    assert table.loc[-2, "estimate"] == 0 and np.isnan(table.loc[-2, "std_error"])
+    assert np.isfinite(table.loc[-1, "std_error"])          # an anticipation-year estimate
+    panel = eb.io.sample.generate_assessment_panel(2017)
+    direct = eb.analysis.event_study.estimate(panel, "mean_exam_score", anticipation=1)
+    assert summary["att"] == pytest.approx(direct.att)
+    assert summary["pretrend_p_value"] == pytest.approx(direct.pretrend_p_value)

@@ -93,11 +93,12 @@ def test_everyone_passed_projects_the_observed_share():
 def test_projection_json_has_no_nan():
     import json
 
-    first = pd.DataFrame({"first_pass_year": pd.array([2010], dtype="Int64")})
+    # One year observed: no county-year at risk to learn a hazard from, so no interval.
+    first = pd.DataFrame({"first_pass_year": pd.array([2010, None], dtype="Int64")})
     text = progress.projection_json(progress.project(first, first_year=2010, last_year=2010,
                                                      n_bootstrap=0))
     data = json.loads(text)
-    assert data["ci_low"] is None and data["share"] == 1.0
+    assert data["ci_low"] is None and data["share"] == 0.5
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -130,3 +131,132 @@ def test_figures_take_an_axes(result):
     plt.close(fig)
     with pytest.raises(DataError, match="no composite CV"):
         progress.cv_trajectories(result.verdicts.drop(columns="composite_cv_junior"), "junior")
+
+
+# --------------------------------------------------------------------------- issue 27
+def _constant_hazard_cohort():
+    """80 counties, none passed in 2011; 20 of 80 pass in 2012, 15 of 60 in 2013: a hazard of
+    exactly 0.25 each year (slope 0), 45 counties left."""
+    years = [2012] * 20 + [2013] * 15 + [None] * 45
+    return pd.DataFrame({"county_code": [f"{i:03d}" for i in range(80)],
+                         "first_pass_year": pd.array(years, dtype="Int64")})
+
+
+def test_projection_at_the_last_observed_year_is_the_observed_share_exactly():
+    first = _constant_hazard_cohort()
+    p = progress.project(first, first_year=2011, last_year=2013, target_year=2013,
+                         target_share=0.4, n_simulations=500)
+    assert p.share == p.ci_low == p.ci_high == 35 / 80
+    assert p.probability_meets_target == 1.0
+    p = progress.project(first, first_year=2011, last_year=2013, target_year=2013,
+                         target_share=0.5)
+    assert p.probability_meets_target == 0.0
+
+
+def test_predictive_interval_by_hand_binomial():
+    from scipy import stats
+
+    first = _constant_hazard_cohort()
+    a, b = progress.hazard_fit(*progress._risk_set(
+        first["first_pass_year"].astype("Float64").to_numpy(na_value=np.nan), 2011, 2013), 2013)
+    assert (a, b) == pytest.approx((np.log(0.25 / 0.75), 0.0), abs=1e-6)
+    # Two years ahead: each of the 45 passes by 2015 with 1 - 0.75**2 = 0.4375.
+    by_target = 1 - 0.75 ** 2
+    target = (35 + 22) / 80        # needs at least 22 of the 45
+    p = progress.project(first, first_year=2011, last_year=2013, target_year=2015,
+                         target_share=target, n_simulations=40_000, random_state=3,
+                         parameter_uncertainty=False)
+    assert p.share == pytest.approx((35 + 45 * by_target) / 80, abs=1e-6)
+    new = stats.binom(45, by_target)
+    assert p.ci_low == pytest.approx((35 + new.ppf(0.025)) / 80)
+    assert p.ci_high == pytest.approx((35 + new.ppf(0.975)) / 80)
+    assert p.probability_meets_target == pytest.approx(new.sf(21), abs=0.01)
+    # With the hazard's own uncertainty the interval is at least as wide.
+    wide = progress.project(first, first_year=2011, last_year=2013, target_year=2015,
+                            target_share=target, n_simulations=40_000, random_state=3)
+    assert wide.ci_low <= p.ci_low and wide.ci_high >= p.ci_high
+    assert wide.ci_high - wide.ci_low > p.ci_high - p.ci_low
+    # Seeded: the same call gives the same numbers.
+    again = progress.project(first, first_year=2011, last_year=2013, target_year=2015,
+                             target_share=target, n_simulations=40_000, random_state=3)
+    assert again == wide
+
+
+def test_hazard_with_covariates_equals_statsmodels_logit():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(8)
+    years = rng.integers(2011, 2018, 400)
+    z = np.column_stack([rng.normal(0, 0.1, 400), rng.integers(0, 2, 400)])
+    logit = -1.0 + 0.2 * (years - 2017) - 4 * z[:, 0] + 1.0 * z[:, 1]
+    events = rng.random(400) < 1 / (1 + np.exp(-logit))
+    beta, cov = progress.hazard_fit(years, events, 2017, covariates=z)
+    fit = sm.Logit(events.astype(float),
+                   np.column_stack([np.ones(400), years - 2017.0, z])).fit(disp=0)
+    np.testing.assert_allclose(beta, fit.params, rtol=1e-5)
+    np.testing.assert_allclose(cov, fit.cov_params(), rtol=1e-4)
+
+
+def test_schedule_covariate_in_the_projection(tmp_path):
+    # Counties scheduled for 2012 pass in 2012; those scheduled for 2016 have not yet.
+    first = pd.DataFrame({"county_code": [f"{i}" for i in range(12)],
+                          "first_pass_year": pd.array([2012] * 4 + [2013] * 2 + [None] * 6,
+                                                      dtype="Int64")})
+    path = tmp_path / "schedule.csv"
+    pd.DataFrame({"县代码": first["county_code"],
+                  "计划年份": [2012] * 4 + [2013] * 2 + [2016] * 6}).to_csv(path, index=False)
+    schedule = progress.load_schedule(path)
+    verdicts = pd.DataFrame({"county_code": np.repeat(first["county_code"], 4).to_numpy(),
+                             "county_name": "x", "year": np.tile([2011, 2012, 2013, 2014], 12)})
+    covariates = progress.hazard_covariates(verdicts, schedule=schedule)
+    p = progress.project(first, first_year=2011, last_year=2014, target_year=2017,
+                         covariates=covariates, n_simulations=400)
+    assert "past_schedule" in p.method and set(p.hazard_coefficients) == {
+        "intercept", "year", "past_schedule"}
+    assert p.hazard_coefficients["past_schedule"] > 3       # passing follows the schedule
+    assert p.share > 0.9                                     # the six pass from 2016 on
+    assert p.ci_low >= 0.5 and p.ci_high <= 1
+
+
+def test_province_targets_join_the_national_ones(result, schools):
+    out = progress.province_progress(schools, n_simulations=10,
+                                     province_targets={2012: 0.5, 2013: 0.7})
+    table = out.share_passing.set_index("year")
+    assert table.loc[2012, "target"] == 0.5 and table.loc[2013, "target"] == 0.7
+
+
+def test_sample_ningxia_2017_projection_is_the_observed_share(sample_dir):
+    # The issue's case: 16 of 22 passed by 2017 under ningxia-2010; the bootstrap used to say
+    # 0.727 (0.545-0.909). The counties are the population: the interval has zero width.
+    schools = eb.io.load.load_schools(sample_dir / "schools.csv")
+    out = progress.province_progress(schools, "ningxia-2010", target_year=2017,
+                                     target_share=0.95, n_simulations=200)
+    p = out.projection
+    assert p.passed_by_last_year == 16 and p.counties == 22
+    assert p.share == p.ci_low == p.ci_high == 16 / 22
+    assert p.probability_meets_target == 0.0
+
+
+def test_cv_distance_covariate_is_last_years_distance_to_the_limit(schools):
+    out = progress.province_progress(schools, n_simulations=50, cv_distance=True)
+    covariates = progress.hazard_covariates(out.verdicts, cv_distance=True)
+    limit = {"primary": 0.65, "junior": 0.55}                 # basic-2012 (DOMAIN §4.1)
+    v = out.verdicts.set_index(["county_code", "year"])
+    code = v.index[0][0]
+    by_hand = max(v.loc[(code, 2012), f"composite_cv_{level}"] - limit[level]
+                  for level in limit if f"composite_cv_{level}" in v)
+    got = covariates.set_index(["county_code", "year"]).loc[(code, 2013), "cv_distance"]
+    assert got == pytest.approx(by_hand)
+    assert "cv_distance" in out.projection.method or out.projection.hazard_coefficients is None
+    with pytest.raises(ParameterError, match="no composite-CV limit"):
+        progress.hazard_covariates(out.verdicts, "quality-2017", cv_distance=True)
+
+
+def test_schedule_file_errors(tmp_path):
+    path = tmp_path / "schedule.csv"
+    pd.DataFrame({"县代码": ["1"], "年份": [2015]}).to_csv(path, index=False)
+    with pytest.raises(DataError, match="schedule_year"):
+        progress.load_schedule(path)
+    pd.DataFrame({"县名称": ["甲"], "计划年份": ["明年"]}).to_csv(path, index=False)
+    with pytest.raises(DataError, match="row 2.*not a year"):
+        progress.load_schedule(path)

@@ -46,7 +46,10 @@ def test_outputs_agree_with_a_plain_loop_over_county_years(out, sample_dir):
     projection = json.loads((out / "projection.json").read_text(encoding="utf-8"))
     assert projection["share"] == 1.0 and projection["passed_by_last_year"] == 22
     assert projection["target_year"] == 2020 and projection["target_share"] == 0.95
-    assert "hazard" in projection["method"]
+    assert "hazard" in projection["method"] and "predictive" in projection["method"]
+    assert {"share", "ci_low", "ci_high", "probability_meets_target", "passed_by_last_year",
+            "counties"} <= set(projection)
+    assert projection["ci_low"] == projection["ci_high"] == 1.0   # nothing left to project
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["standard"] == "basic-2012" and summary["counties"] == 22
     for name in ("heat_map.png", "share_passing.png", "cv_trajectories.png"):
@@ -84,3 +87,23 @@ def test_research_notebooks_show_only_catalogue_text(root, name):
     for key in sorted(keys):
         assert eb.report.i18n.text(key, "zh") and eb.report.i18n.text(key, "en") is not None, key
     assert 'eb.report.story.heading(' in source and 'level=1' in source
+
+
+def test_ningxia_projection_at_the_last_year_with_schedule_and_targets(tmp_path):
+    # 16 of 22 sample counties pass ningxia-2010 by 2017: at target_year 2017 the predictive
+    # interval is that share exactly; the schedule enters the hazard; targets are parameters.
+    schedule = tmp_path / "schedule.csv"
+    pd.DataFrame({"县名称": ["大武口区", "灵武市", "西吉县"], "计划年份": [2011, 2012, 2018]}).to_csv(
+        schedule, index=False)
+    out = execute_notebook_once("province_progress", tmp_path / "run", standard="ningxia-2010",
+                                target_year=2017, schedule_path=str(schedule), n_bootstrap=100,
+                                national_targets={2015: 0.6}, province_targets={2016: 0.7},
+                                lang="en")
+    projection = json.loads((out / "projection.json").read_text(encoding="utf-8"))
+    assert projection["passed_by_last_year"] == 16 and projection["counties"] == 22
+    assert projection["share"] == projection["ci_low"] == projection["ci_high"] == 16 / 22
+    assert projection["probability_meets_target"] == 0.0
+    assert "past_schedule" in projection["method"]
+    shares = pd.read_csv(out / "share_passing.csv", encoding="utf-8-sig").set_index("year")
+    assert shares.loc[2015, "target"] == 0.6 and shares.loc[2016, "target"] == 0.7
+    assert shares["target"].notna().sum() == 2          # 2020 is past the data

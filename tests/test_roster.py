@@ -30,12 +30,14 @@ EXPECTED = {
                 teachers_pe_arts=2, teachers_age_under_30=1, teachers_age_30_39=1,
                 teachers_age_40_49=1, teachers_age_50_plus=1, teachers_age_unknown=0,
                 teachers_music=0, teachers_pe=1, teachers_art=1, teachers_english=1,
-                teachers_it=0, staff_not_teaching=1, missing_subjects="音乐、信息技术"),
+                teachers_it=0, staff_not_teaching=1, staff_support=0, staff_admin=1,
+                staff_service=0, staff_other=0, missing_subjects="音乐、信息技术"),
     "002": dict(teachers=4, teachers_above_degree=3, teachers_mid_title=2, teachers_backbone=2,
                 teachers_pe_arts=2, teachers_age_under_30=2, teachers_age_30_39=1,
                 teachers_age_40_49=0, teachers_age_50_plus=1, teachers_age_unknown=0,
                 teachers_music=1, teachers_pe=1, teachers_art=0, teachers_english=0,
-                teachers_it=1, staff_not_teaching=0, missing_subjects="美术、英语"),
+                teachers_it=1, staff_not_teaching=0, staff_support=0, staff_admin=0,
+                staff_service=0, staff_other=0, missing_subjects="美术、英语"),
 }
 
 
@@ -228,8 +230,12 @@ def test_roster_form_with_title_rows(tmp_path):
     assert loaded["school_id"].tolist() == ["0012", "0012"]
     assert any("totals row" in note for note in loaded.attrs["cleaning_log"])
     counts = roster.roster_to_school_counts(loaded, {"0012": "小学"}, reference_year=2015)
+    # 2015, a primary school: the bare 一级 is 小学一级 (初级), not 中级 (issue 27).
     assert counts[["teachers", "teachers_above_degree", "teachers_mid_title",
-                   "teachers_backbone"]].iloc[0].tolist() == [2, 2, 1, 1]
+                   "teachers_backbone"]].iloc[0].tolist() == [2, 2, 0, 1]
+    unified = roster.roster_to_school_counts(loaded, {"0012": "小学"}, reference_year=2015,
+                                             title_reform_year=2015)
+    assert unified["teachers_mid_title"].iloc[0] == 1
 
     sheet.cell(row=5, column=8, value="大学肄业")
     book.save(path)
@@ -242,3 +248,86 @@ def test_roster_missing_columns_listed(tmp_path):
     path.write_text("学校代码,姓名,性别\n001,王某,男\n", encoding="utf-8")
     with pytest.raises(data.DataError, match="missing required columns: 出生年月, 学历, 职称, 任职岗位"):
         data.load_teachers(path)
+
+
+# --------------------------------------------------------------------------- issue 27
+# A primary school's roster as the form has it: 9 staff, of whom 6 teach a subject.
+PRIMARY_STAFF = [
+    # 姓名, 学历, 职称, 任职岗位
+    ("甲某", "本科", "高级", "语文"),           # 2014: 小学高级 = 中级; 2018: 高级 = 副高
+    ("乙某", "专科", "一级", "数学"),           # 2014: 小学一级 = 初级; 2018: 一级 = 中级
+    ("丙某", "专科", "二级", "英语"),           # 初级 either way
+    ("丁某", "本科", "小学高级", "体育"),        # explicit: 中级 in any year
+    ("戊某", "中师", "", "音乐"),
+    ("己某", "本科", "中学一级", "校长兼数学"),    # explicit 中学一级 = 中级; teaches
+    ("庚某", "专科", "一级", "实验员"),          # 教辅
+    ("辛某", "专科", "二级", "图书管理员"),       # 教辅
+    ("壬某", "本科", "高级", "校长"),           # administrative, no subject
+]
+
+
+def _primary_roster(year):
+    return pd.DataFrame([{"school_id": "p1", "school_name": "城关第二小学", "year": year,
+                          "姓名": name, "出生年月": "1980.01", "学历": degree, "教师资格": "小学", "职称": title,
+                          "任职岗位": post, "备注": ""} for name, degree, title, post in PRIMARY_STAFF])
+
+
+def test_2014_primary_roster_reads_the_old_primary_series_and_counts_only_subject_teachers():
+    counts = roster.roster_to_school_counts(_primary_roster(2014)).iloc[0]
+    assert counts["teachers"] == 6
+    assert counts["teachers_mid_title"] == 3          # 甲 高级 (=小学高级), 丁 小学高级, 己 中学一级
+    assert (counts["staff_support"], counts["staff_admin"], counts["staff_service"],
+            counts["staff_other"], counts["staff_not_teaching"]) == (2, 1, 0, 0, 3)
+
+
+def test_2014_counts_exactly_the_issue_case():
+    # The issue's example: 9 staff, 6 teachers, 2 with an intermediate title or above. Here
+    # 甲 (高级 = 小学高级) and 丁 (小学高级) are 中级; 己's 中学一级 would make a third, so the
+    # issue's roster has her as 二级.
+    frame = _primary_roster(2014)
+    frame.loc[frame["姓名"] == "己某", "职称"] = "二级"
+    counts = roster.roster_to_school_counts(frame).iloc[0]
+    assert (counts["teachers"], counts["teachers_mid_title"]) == (6, 2)
+
+
+def test_2018_primary_roster_reads_the_unified_series():
+    from edubalance.analysis import teachers
+
+    table = teachers.school_teachers(_primary_roster(2018)).iloc[0]
+    assert table["teachers"] == 6
+    # 甲 高级 = 副高; 乙 一级 = 中级; 丁 小学高级 = 中级; 己 中学一级 = 中级.
+    assert table["teachers_mid_title"] == 4
+    assert table["teachers_title_senior"] == 1
+    old = teachers.school_teachers(_primary_roster(2014)).iloc[0]
+    assert (old["teachers_mid_title"], old["teachers_title_senior"]) == (3, 0)
+    assert old["teachers_title_mid"] == 3 and old["teachers_title_junior"] == 2
+
+
+def test_title_reform_year_moves_the_switch():
+    frame = _primary_roster(2016)
+    assert roster.roster_to_school_counts(frame)["teachers_mid_title"].iloc[0] == 4
+    assert roster.roster_to_school_counts(frame, title_reform_year=2017)[
+        "teachers_mid_title"].iloc[0] == 3
+
+
+def test_junior_school_bare_titles_read_as_the_middle_school_series_in_any_year():
+    frame = _primary_roster(2014).assign(school_name="城关初级中学", 教师资格="初级中学")
+    # 高级 = 中学高级 = 副高; 一级 = 中学一级 = 中级: 甲, 乙, 丁, 己.
+    assert roster.roster_to_school_counts(frame)["teachers_mid_title"].iloc[0] == 4
+
+
+def test_level_from_the_schools_file_before_the_name():
+    frame = _primary_roster(2014)
+    as_junior = roster.roster_to_school_counts(frame, {"p1": "junior"})
+    assert as_junior["teachers_mid_title"].iloc[0] == 4
+
+
+@pytest.mark.parametrize("post, kind", [
+    ("语文", "teacher"), ("道德与法治", "teacher"), ("校长兼数学", "teacher"), ("班主任", "teacher"),
+    ("实验员", "staff_support"), ("图书管理员", "staff_support"), ("校医", "staff_support"),
+    ("校长", "staff_admin"), ("教导主任", "staff_admin"), ("会计", "staff_admin"),
+    ("门卫", "staff_service"), ("炊事员", "staff_service"), ("工勤", "staff_service"),
+    ("宿管", "staff_service"), ("科研", "staff_other"),
+])
+def test_post_kinds(post, kind):
+    assert roster.post_kinds(pd.Series([post])).iloc[0] == kind

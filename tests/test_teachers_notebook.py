@@ -14,7 +14,29 @@ pytestmark = pytest.mark.notebooks
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
-    return execute_notebook_once("teacher_structure", tmp_path_factory.mktemp("teacher_structure"))
+    return execute_notebook_once("teacher_structure", tmp_path_factory.mktemp("teacher_structure"),
+                                 schools_path="data/sample/schools.csv")
+
+
+def test_a_2018_roster_alone_reads_titles_and_posts_as_the_form_means(tmp_path):
+    # A year the sample's school table lacks, and no school table: the roster alone.
+    staff = [("甲某", "高级", "语文"), ("乙某", "一级", "数学"), ("丙某", "二级", "英语"),
+             ("丁某", "小学高级", "体育"), ("戊某", "", "音乐"), ("己某", "中学一级", "校长兼数学"),
+             ("庚某", "一级", "实验员"), ("辛某", "二级", "图书管理员"), ("壬某", "高级", "校长")]
+    rows = [{"学校代码": "p1", "学校名称": "城关第二小学", "年份": year, "姓名": name,
+             "出生年月": "1980.01", "性别": "女", "民族": "汉", "籍贯": "宁夏中宁", "学历": "本科",
+             "教师资格": "小学", "职称": title, "任职岗位": post, "备注": ""}
+            for year in (2018,) for name, title, post in staff]
+    pd.DataFrame(rows).to_csv(tmp_path / "roster.csv", index=False, encoding="utf-8")
+    out = execute_notebook_once("teacher_structure", tmp_path / "run",
+                                data_path=str(tmp_path / "roster.csv"), schools_path="")
+    table = pd.read_csv(out / "school_teachers.csv", encoding="utf-8-sig", dtype={"school_id": str})
+    row = table.set_index("school_id").loc["p1"]
+    assert (row["teachers"], row["teachers_mid_title"], row["teachers_title_senior"]) == (6, 4, 1)
+    assert (row["staff_support"], row["staff_admin"]) == (2, 1)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["discrepancies"] is None and summary["teachers"] == 6
+    assert not (out / "discrepancies.csv").exists()
 
 
 def test_school_teachers_csv(out, sample_dir):

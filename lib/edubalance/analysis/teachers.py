@@ -4,11 +4,14 @@ Built on :mod:`edubalance.io.roster`, which reads the form's values (degrees, ti
 levels, posts, birth dates; see its docstring for every rule). This module adds the structure
 researchers and inspectors look at:
 
-* **teachers**: roster staff whose post (任职岗位) is not a non-teaching one (工勤, 会计, ...);
+* **teachers** (专任教师): roster staff whose post (任职岗位) names a subject taught; 教辅,
+  administrative and 工勤 staff counted apart (:func:`edubalance.io.roster.post_kinds`);
 * **age bands** (under 30, 30–39, 40–49, 50 and over, at the reference year);
 * **degree structure**: postgraduate (硕士/博士), bachelor (本科), associate (专科), secondary
   (中专/中师/高中) and below; and the above-required-degree count of DOMAIN §4.2;
-* **title structure**: senior (高级, 正高级), mid (一级/中级), junior (二级/三级) and none;
+* **title structure**: senior (副高 and above), mid (中级), junior (初级/员级) and none, each
+  title read in the series in force for the roster's year and the school's level
+  (``title_reform_year``, :func:`edubalance.io.roster.series_title_rank`);
 * **specialist shortages**: schools without a teacher of 音乐, 体育, 美术, 英语 or 信息技术;
 * **兼职**: teachers teaching outside the subject they trained for (备注), and their share;
 * the **teacher indicators** they feed (per 100 students, when a school table gives students):
@@ -63,7 +66,8 @@ _ID_COLUMNS = ["county_code", "county_name", "school_id", "school_name"]
 
 
 def school_teachers(roster: pd.DataFrame, level_by_school=None,
-                    reference_year: int | None = None) -> pd.DataFrame:
+                    reference_year: int | None = None, *,
+                    title_reform_year: int = _roster.TITLE_REFORM_YEAR) -> pd.DataFrame:
     """One row per school: ids, teachers, age bands, degree and title structure, specialists.
 
     Parameters
@@ -76,6 +80,9 @@ def school_teachers(roster: pd.DataFrame, level_by_school=None,
         degree; see :mod:`edubalance.io.roster`).
     reference_year : int, optional
         Year of the ages; default the roster's ``year`` column.
+    title_reform_year : int
+        First roster year read in the unified title series (default 2016); before it a
+        primary school's bare titles (高级, 一级, ...) are the old 小学 series.
 
     Returns
     -------
@@ -86,12 +93,16 @@ def school_teachers(roster: pd.DataFrame, level_by_school=None,
         ``n_missing_subjects`` and the shares ``cross_subject_share``,
         ``above_degree_share``, ``mid_title_share``, ``age_50_plus_share``.
     """
-    counts = _roster.roster_to_school_counts(roster, level_by_school, reference_year)
-    post = _roster.normalise_text(roster["任职岗位"])
+    counts = _roster.roster_to_school_counts(roster, level_by_school, reference_year,
+                                             title_reform_year=title_reform_year)
     remark = _roster.normalise_text(roster.get("备注", pd.Series("", index=roster.index)))
-    teaching = ~post.str.contains(_roster.NON_TEACHING_PATTERN)
+    teaching = _roster.post_kinds(roster["任职岗位"]) == "teacher"
     degree = _roster.degree_rank(roster["学历"])
-    title = _roster.title_rank(roster["职称"])
+    year = pd.Series(reference_year, index=roster.index, dtype=float)
+    if "year" in roster:
+        year = pd.to_numeric(roster["year"], errors="coerce").fillna(year)
+    title = _roster.series_title_rank(roster["职称"], _roster.staff_levels(roster, level_by_school),
+                                      year, title_reform_year)
     flags = {column: teaching & degree.between(low, high)
              for column, (low, high) in DEGREE_BANDS.items()}
     flags |= {column: teaching & title.between(low, high)
@@ -237,11 +248,35 @@ class TeacherStructure:
 
 
 def teacher_structure(roster: pd.DataFrame, schools: pd.DataFrame | None = None, *,
-                      reference_year: int | None = None) -> TeacherStructure:
+                      reference_year: int | None = None,
+                      title_reform_year: int = _roster.TITLE_REFORM_YEAR) -> TeacherStructure:
     """Everything above at once; ``schools`` (optional) of the roster's year.
 
-    When ``schools`` holds several years, the roster's year (``reference_year`` or the
-    roster's ``year`` column) is used.
+    Parameters
+    ----------
+    roster : DataFrame
+        The roster (表三), e.g. from :func:`edubalance.io.load.load_teachers`.
+    schools : DataFrame, optional
+        A school table: the schools' levels, students (indicators) and counts to compare
+        with. When it holds several years, the roster's year (``reference_year`` or the
+        roster's ``year`` column) is used. None: the roster alone (levels from the school
+        names or certificates; no indicators, no comparison).
+    reference_year : int, optional
+    title_reform_year : int
+        See :func:`school_teachers`.
+
+    Returns
+    -------
+    TeacherStructure
+
+    Examples
+    --------
+    >>> roster = pd.DataFrame({"school_id": "1", "school_name": "城关小学", "year": 2014,
+    ...     "出生年月": "1980.01", "学历": "本科", "职称": ["高级", "一级", ""],
+    ...     "任职岗位": ["语文", "数学", "实验员"]})
+    >>> alone = teacher_structure(roster)
+    >>> alone.schools[["teachers", "teachers_mid_title", "staff_support"]].values.tolist()
+    [[2, 1, 1]]
     """
     if roster.empty:
         raise DataError("the roster is empty")
@@ -254,7 +289,7 @@ def teacher_structure(roster: pd.DataFrame, schools: pd.DataFrame | None = None,
         if same.empty:
             raise DataError(f"the school table has no rows for the roster's year {year}")
         schools = same
-    table = school_teachers(roster, schools, reference_year)
+    table = school_teachers(roster, schools, reference_year, title_reform_year=title_reform_year)
     indicators = teacher_indicators(table, schools) if schools is not None else None
     discrepancies = compare_with_schools(table, schools) if schools is not None else None
     return TeacherStructure(schools=table, counties=county_teachers(table),

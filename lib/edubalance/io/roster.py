@@ -8,9 +8,13 @@ with a schools table (used for ``data/sample/teachers.csv``).
 
 How the form's values are read
 ------------------------------
-* **Teachers** are staff whose 任职岗位 is not a non-teaching post (工勤, 后勤, 会计, 出纳,
-  门卫, 保安, 炊事, 厨师, 司机, 校医, 保育, 宿管); those are counted in ``staff_not_teaching``
-  and nowhere else.
+* **Teachers** (专任教师) are staff whose 任职岗位 names a subject taught (``SUBJECT_PATTERN``:
+  语文, 数学, 英语, 物理, 科学, 体育, 音乐, 美术, 信息技术, 道德与法治, ...; or 任课/专任教师/
+  班主任), whatever else it names (校长兼数学 teaches). The others are counted in
+  ``staff_not_teaching`` and, by kind (:func:`post_kinds`), in ``staff_support`` (教辅:
+  实验员, 图书管理员, 校医, 电教员, ...), ``staff_admin`` (校长, 书记, 主任, 会计, 出纳, ...
+  with no subject), ``staff_service`` (工勤: 门卫, 炊事, 司机, 宿管, 保育, ...) and
+  ``staff_other`` (a post not understood).
 * **Degree above the required one** (高于规定学历, DOMAIN §4.2): a primary teacher needs more
   than the required 中专/中师, i.e. 专科 (大专) or higher; a junior teacher 本科 or higher.
   Degree ranks (by substring, first match wins): 博士 6; 硕士/研究生 5; 本科/专升本 4;
@@ -24,6 +28,15 @@ How the form's values are read
   differs by level: 中学高级 = 副高, 中学一级 = 中级, 中学二级 = 初级; but 小学高级 = 中级,
   小学一级 = 初级, 小学二级/三级 = 员级. 特级 (an honour given to senior teachers) counts as
   高级. Blank, 无, 未定级, 未评, 见习, 试用 mean no title. Anything else is an error.
+  A title named with its series (小学高级, 中学一级, 中学高级) is read as written. A *bare*
+  title (高级, 一级, 二级, 三级) is read in the series in force for the roster's year and the
+  school's level (:func:`series_title_rank`): in a primary school before
+  ``title_reform_year`` (default 2016, when the unified series reached the counties) in the
+  old primary series (高级 = 小学高级 = 中级, 一级 = 小学一级 = 初级, 二级/三级 = 员级); otherwise
+  in the unified series, which for junior schools is also how the old 中学 titles read.
+* **Level of a school**: from ``level_by_school`` (a schools file) when given; else from the
+  school's name (``school_name``: …小学 primary, …中学/初中 junior); else each teacher's
+  教师资格 (小学 → primary, 中学 → junior, blank → primary).
 * **Backbone teachers** (县级及以上骨干教师): 备注 names a level at county or above before
   骨干 or 学科带头人: 县级, 区级 (a district is county-level), 市级, 州级, 盟级, 省级, 自治区级,
   国家级 (with or without 级: 县骨干). 校级, 乡镇级, 片区, 学区 and a bare 骨干 do not count.
@@ -61,7 +74,8 @@ import pandas as pd
 from .. import schema
 
 __all__ = [
-    "roster_to_school_counts", "simulate_roster", "simulate_county_roster", "roster_problems", "degree_rank",
+    "roster_to_school_counts", "series_title_rank", "post_kinds", "staff_levels",
+    "TITLE_REFORM_YEAR", "SUBJECT_PATTERN", "STAFF_KINDS", "simulate_roster", "simulate_county_roster", "roster_problems", "degree_rank",
     "title_rank", "parse_birth", "normalise_text", "NON_TEACHING_PATTERN",
     "CROSS_SUBJECT_PATTERN", "AGE_BANDS", "SUBJECTS", "COUNT_COLUMNS", "REQUIRED_DEGREE_RANK",
     "MID_TITLE_RANK",
@@ -85,6 +99,21 @@ BACKBONE_PATTERN = (r"(?:国家|自治区|省|(?<![片校社学])区|(?<![乡镇
 PE_ARTS_PATTERN = "体育|音乐|美术|艺术"
 CROSS_SUBJECT_PATTERN = "兼职"
 NON_TEACHING_PATTERN = "工勤|后勤|会计|出纳|门卫|保安|炊事|厨师|司机|校医|保育|宿管"
+"""Posts of the first roster reader (kept for old callers; :func:`post_kinds` decides now)."""
+SUBJECT_PATTERN = ("语文|数学|英语|外语|俄语|日语|物理|化学|生物|历史|地理|政治|思想品德|思品|品德|"
+                   "道德与法治|道法|科学|体育|音乐|美术|艺术|书法|舞蹈|信息技术|信息科技|计算机|微机|"
+                   "劳动|综合实践|通用技术|心理健康|健康教育|特殊教育|特教|任课|专任|教师|班主任")
+"""A post naming one of these teaches (专任教师)."""
+STAFF_KINDS = {
+    "staff_support": "实验|图书|资料|校医|医务|保健|电教|教辅|仪器|档案|网管",
+    "staff_admin": "校长|书记|主任|干事|行政|办公室|会计|出纳|财务|文书|人事|教务|政教|总务|德育|团委|少先队|辅导员",
+    "staff_service": "工勤|后勤|门卫|保安|炊事|厨师|司机|保育|宿管|生活老师|保洁|清洁|水电|维修|锅炉|勤杂|园丁|食堂",
+}
+"""Non-teaching posts by kind (教辅, 行政, 工勤), tried in this order; a post naming a subject
+teaches whatever else it names."""
+TITLE_REFORM_YEAR = 2016
+"""First roster year read in the unified title series (the 2015 reform reached the counties
+over 2016); before it a primary school's bare titles are the old 小学 series."""
 SUBJECTS = {"music": ("音乐", "音乐"), "pe": ("体育", "体育"), "art": ("美术", "美术"),
             "english": ("英语", "英语|外语"), "it": ("信息技术", "信息技术|信息科技|计算机|微机")}
 """Shortage subjects: key -> (Chinese name, pattern matched in 任职岗位)."""
@@ -93,7 +122,8 @@ AGE_BANDS = {"teachers_age_under_30": (0, 30), "teachers_age_30_39": (30, 40),
              "teachers_age_40_49": (40, 50), "teachers_age_50_plus": (50, 200)}
 COUNT_COLUMNS = (["teachers", "teachers_above_degree", "teachers_mid_title",
                   "teachers_backbone", "teachers_pe_arts", *AGE_BANDS, "teachers_age_unknown"]
-                 + [f"teachers_{key}" for key in SUBJECTS] + ["staff_not_teaching"])
+                 + [f"teachers_{key}" for key in SUBJECTS] + ["staff_not_teaching"]
+                 + ["staff_support", "staff_admin", "staff_service", "staff_other"])
 """Integer columns of :func:`roster_to_school_counts` (besides ``school_id`` and
 ``missing_subjects``)."""
 
@@ -143,6 +173,79 @@ def title_rank(titles: pd.Series) -> pd.Series:
     return _ranked(titles, TITLE_PATTERNS)
 
 
+_BARE_TITLE = r"^(高级|一级|二级|三级)(教师)?$"
+_OLD_PRIMARY_RANK = {"高级": 3.0, "一级": 2.0, "二级": 1.0, "三级": 1.0}
+
+
+def series_title_rank(titles: pd.Series, levels: pd.Series, years,
+                      reform_year: int = TITLE_REFORM_YEAR) -> pd.Series:
+    """Title rank read in the series in force (see the module docstring): 4 副高, 3 中级, ...
+
+    Parameters
+    ----------
+    titles : Series
+        职称 as written.
+    levels : Series
+        ``primary`` or ``junior`` per row (:func:`staff_levels`).
+    years : Series or int
+        The roster's year per row (or one year for all).
+    reform_year : int
+        First year of the unified series.
+
+    Returns
+    -------
+    Series
+        Ranks as :func:`title_rank`, with bare 高级/一级/二级/三级 of primary schools before
+        ``reform_year`` read as 小学高级/小学一级/小学二级/小学三级.
+
+    Examples
+    --------
+    >>> titles = pd.Series(["高级", "一级", "小学高级", "中学一级", "高级", "一级"])
+    >>> levels = pd.Series(["primary"] * 4 + ["junior", "primary"])
+    >>> years = pd.Series([2014] * 5 + [2018])
+    >>> series_title_rank(titles, levels, years).tolist()
+    [3.0, 2.0, 3.0, 3.0, 4.0, 3.0]
+    """
+    ranks = title_rank(titles)
+    text = _text(titles)
+    bare = text.str.extract(_BARE_TITLE)[0]
+    year = pd.Series(years, index=titles.index) if np.ndim(years) == 0 else \
+        pd.Series(np.asarray(years), index=titles.index)
+    old = bare.notna() & (levels.reindex(titles.index) == "primary") \
+        & (pd.to_numeric(year, errors="coerce") < int(reform_year))
+    return ranks.mask(old, bare.map(_OLD_PRIMARY_RANK))
+
+
+def post_kinds(posts: pd.Series) -> pd.Series:
+    """What each 任职岗位 is: ``teacher`` or ``staff_support``/``staff_admin``/``staff_service``/
+    ``staff_other``.
+
+    A post naming a subject (``SUBJECT_PATTERN``) teaches, whatever else it names; the others
+    are matched against ``STAFF_KINDS`` in order (教辅, 行政, 工勤).
+
+    Parameters
+    ----------
+    posts : Series
+        任职岗位 as written.
+
+    Returns
+    -------
+    Series
+        One kind per row.
+
+    Examples
+    --------
+    >>> post_kinds(pd.Series(["语文", "校长", "校长兼数学", "实验员", "图书管理员", "门卫", "会计",
+    ...                       "校医", "科研"])).tolist()
+    ['teacher', 'staff_admin', 'teacher', 'staff_support', 'staff_support', 'staff_service', 'staff_admin', 'staff_support', 'staff_other']
+    """
+    text = _text(posts)
+    teaching = text.str.contains(SUBJECT_PATTERN).to_numpy()
+    conditions = [teaching] + [text.str.contains(p).to_numpy() for p in STAFF_KINDS.values()]
+    return pd.Series(np.select(conditions, ["teacher", *STAFF_KINDS], default="staff_other"),
+                     index=posts.index)
+
+
 def parse_birth(values: pd.Series) -> pd.DataFrame:
     """Birth year and month from 出生年月 text (columns ``year``, ``month``; NaN if unreadable).
 
@@ -185,10 +288,19 @@ def roster_problems(roster: pd.DataFrame) -> list[tuple[str, str, pd.Series]]:
 
 
 def _levels(roster: pd.DataFrame, level_by_school) -> pd.Series:
-    """'primary' or 'junior' per teacher: from the school's level, else the certificate."""
+    """'primary' or 'junior' per teacher: the school's level, else its name, else the certificate."""
     certificate = _text(roster.get("教师资格", pd.Series("", index=roster.index)))
     by_certificate = pd.Series(np.where(certificate.str.contains("中学|初中|高中"), "junior",
                                         "primary"), index=roster.index)
+    if "school_name" in roster:
+        name = _text(roster["school_name"])
+        by_name = pd.Series(np.select(
+            [name.str.contains(r"小学(?:校)?$|小学部$").to_numpy(),
+             name.str.contains(r"(?:中学|初中|初级中学)(?:校)?$").to_numpy(),
+             (name.str.contains("小学") & ~name.str.contains("中学|初中")).to_numpy(),
+             (name.str.contains("中学|初中") & ~name.str.contains("小学")).to_numpy()],
+            ["primary", "junior", "primary", "junior"], default=""), index=roster.index)
+        by_certificate = by_name.where(by_name != "", by_certificate)
     if level_by_school is None:
         return by_certificate
     if isinstance(level_by_school, pd.DataFrame):
@@ -202,9 +314,34 @@ def _levels(roster: pd.DataFrame, level_by_school) -> pd.Series:
     return school_level.fillna(by_certificate)
 
 
+def staff_levels(roster: pd.DataFrame, level_by_school=None) -> pd.Series:
+    """``primary`` or ``junior`` per roster row: from ``level_by_school`` (school id -> level or
+    school type, or a schools DataFrame), else the school's name, else the 教师资格.
+
+    Parameters
+    ----------
+    roster : DataFrame
+        ``school_id``; ``school_name`` and 教师资格 used when present.
+    level_by_school : mapping, Series or DataFrame, optional
+
+    Returns
+    -------
+    Series
+
+    Examples
+    --------
+    >>> staff_levels(pd.DataFrame({"school_id": ["1", "2", "3"],
+    ...     "school_name": ["城关第一小学", "红星初级中学", "东湖九年一贯制学校"],
+    ...     "教师资格": ["初级中学", "", "小学"]})).tolist()
+    ['primary', 'junior', 'primary']
+    """
+    return _levels(roster, level_by_school)
+
+
 def roster_to_school_counts(roster: pd.DataFrame, level_by_school=None,
                             reference_year: int | None = None, *,
-                            count_cross_subject: bool = False) -> pd.DataFrame:
+                            count_cross_subject: bool = False,
+                            title_reform_year: int = TITLE_REFORM_YEAR) -> pd.DataFrame:
     """Teacher counts per school from a roster (one row per staff member).
 
     Parameters
@@ -221,6 +358,9 @@ def roster_to_school_counts(roster: pd.DataFrame, level_by_school=None,
     count_cross_subject : bool
         Count 兼职 (teaching outside their trained subject) teachers as PE/arts and subject
         specialists too.
+    title_reform_year : int
+        First roster year whose bare titles are read in the unified series (default 2016);
+        the roster's year is its ``year`` column, else ``reference_year``.
 
     Returns
     -------
@@ -228,7 +368,8 @@ def roster_to_school_counts(roster: pd.DataFrame, level_by_school=None,
         One row per school in order of first appearance: ``school_id``, the integer columns
         ``COUNT_COLUMNS`` (``teachers, teachers_above_degree, teachers_mid_title,
         teachers_backbone, teachers_pe_arts``, age bands, ``teachers_<subject>``,
-        ``staff_not_teaching``) and ``missing_subjects`` (Chinese subject names joined by
+        ``staff_not_teaching`` and its kinds ``staff_support, staff_admin, staff_service,
+        staff_other``) and ``missing_subjects`` (Chinese subject names joined by
         "、", empty when none is missing).
 
     Raises
@@ -256,18 +397,22 @@ def roster_to_school_counts(roster: pd.DataFrame, level_by_school=None,
 
     post = _text(roster["任职岗位"])
     remark = _text(roster.get("备注", pd.Series("", index=roster.index)))
-    teaching = ~post.str.contains(NON_TEACHING_PATTERN)
+    kind = post_kinds(roster["任职岗位"])
+    teaching = kind == "teacher"
     specialist = teaching & (count_cross_subject | ~remark.str.contains(CROSS_SUBJECT_PATTERN))
     level = _levels(roster, level_by_school)
     required = level.map(REQUIRED_DEGREE_RANK)
     year = pd.Series(reference_year, index=roster.index) if reference_year is not None \
         else pd.to_numeric(roster["year"], errors="coerce")
+    roster_year = pd.to_numeric(roster["year"], errors="coerce").fillna(year) \
+        if "year" in roster else year
+    title = series_title_rank(roster["职称"], level, roster_year, title_reform_year)
     age = year - parse_birth(roster["出生年月"])["year"]
 
     flags = pd.DataFrame({
         "teachers": teaching,
         "teachers_above_degree": teaching & (degree_rank(roster["学历"]) >= required),
-        "teachers_mid_title": teaching & (title_rank(roster["职称"]) >= MID_TITLE_RANK),
+        "teachers_mid_title": teaching & (title >= MID_TITLE_RANK),
         "teachers_backbone": teaching & remark.str.contains(BACKBONE_PATTERN, regex=True),
         "teachers_pe_arts": specialist & post.str.contains(PE_ARTS_PATTERN),
         **{band: teaching & (age >= low) & (age < high) for band, (low, high) in
@@ -276,6 +421,7 @@ def roster_to_school_counts(roster: pd.DataFrame, level_by_school=None,
         **{f"teachers_{key}": specialist & post.str.contains(pattern)
            for key, (_, pattern) in SUBJECTS.items()},
         "staff_not_teaching": ~teaching,
+        **{name: kind == name for name in [*STAFF_KINDS, "staff_other"]},
     }, index=roster.index).astype("int64")
     counts = flags.groupby(roster["school_id"].astype(str).to_numpy(), sort=False).sum()
     names = np.array([name for name, _ in SUBJECTS.values()], dtype=object)
