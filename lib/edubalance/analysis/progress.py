@@ -450,7 +450,7 @@ def hazard_covariates(verdicts: pd.DataFrame, standard: str = "basic-2012", *,
 
 
 def load_schedule(path) -> pd.DataFrame:
-    """A province's assessment schedule: ``county_code`` and/or ``county_name``, ``schedule_year``.
+    r"""A province's assessment schedule: ``county_code`` and/or ``county_name``, ``schedule_year``.
 
     Chinese headers 县代码/行政区划代码, 县名称/县(市、区) and 计划年份/规划年份/计划评估年份 are
     understood. The year is the one the province planned the county to be assessed in.
