@@ -474,7 +474,7 @@ def load_schedule(path) -> pd.DataFrame:
     --------
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "schedule.csv"
-    >>> _ = path.write_text("县名称,计划年份\\n大武口区,2011\\n", encoding="utf-8")
+    >>> _ = path.write_text("县名称,计划年份\n大武口区,2011\n", encoding="utf-8")
     >>> load_schedule(path).values.tolist()
     [['大武口区', 2011]]
     """
