@@ -131,7 +131,7 @@ def test_standard_change_switches_indicators_and_thresholds(explorer):
 def test_scoring_is_cached_and_widget_changes_are_fast(schools, monkeypatch):
     calls = []
     real = eb.core.scoring.score
-    monkeypatch.setattr(eb.core.scoring, "score", lambda s, std: calls.append(std) or real(s, std))
+    monkeypatch.setattr(eb.core.scoring, "score", lambda s, std, evidence=None: calls.append(std) or real(s, std, evidence=evidence))
     explorer = Explorer(schools, county="640202")
     explorer.standard.value = "quality-2017"
     explorer.standard.value = "basic-2012"
@@ -350,3 +350,15 @@ def test_in_voila_follows_the_kernel_environment(monkeypatch):
     assert not eb.report.explore.in_voila()
     monkeypatch.setenv("VOILA_KERNEL_ID", "abc")
     assert eb.report.explore.in_voila()
+
+
+def test_with_evidence_the_explorer_counts_the_official_verdict_and_says_so():
+    from conftest import SAMPLE_DIR
+
+    schools = eb.data.load_schools(SAMPLE_DIR / "schools.csv")
+    plain = Explorer(schools, "basic-2012", county="大武口区", year=2017)
+    official = Explorer(schools, "basic-2012", county="大武口区", year=2017,
+                        evidence=eb.evidence.load(SAMPLE_DIR / "counties.csv"))
+    assert (plain.counted, official.counted) == ("school_data", "official")
+    assert plain.cv_over_years().set_index("year").loc[2017, "county_verdict"] == "incomplete"
+    assert official.cv_over_years().set_index("year").loc[2017, "county_verdict"] in ("pass", "fail")

@@ -260,3 +260,23 @@ def test_schedule_file_errors(tmp_path):
     pd.DataFrame({"县名称": ["甲"], "计划年份": ["明年"]}).to_csv(path, index=False)
     with pytest.raises(DataError, match="row 2.*not a year"):
         progress.load_schedule(path)
+
+
+def test_with_evidence_the_official_verdict_is_counted_and_said():
+    """Issue 25: with counties.csv as evidence, 17 of 22 sample counties pass basic-2012 in
+    2017 (five miss the government work score or satisfaction); without it the count is of
+    school data only, and the result says which."""
+    import edubalance as eb
+    from conftest import SAMPLE_DIR
+
+    schools = eb.data.load_schools(SAMPLE_DIR / "schools.csv")
+    evidence = eb.evidence.load(SAMPLE_DIR / "counties.csv", "basic-2012")
+    official = eb.analysis.progress.province_progress(schools, "basic-2012", evidence=evidence,
+                                                      n_simulations=50)
+    plain = eb.analysis.progress.province_progress(schools, "basic-2012", n_simulations=50)
+    assert (official.counted, plain.counted) == ("official", "school_data")
+    share = official.share_passing.set_index("year")
+    assert share.loc[2017, "passing"] == 17 and share.loc[2017, "counties"] == 22
+    assert plain.share_passing.set_index("year").loc[2017, "passing"] == 22
+    text = eb.analysis.progress.projection_json(official.projection, official.counted)
+    assert '"counted": "official"' in text

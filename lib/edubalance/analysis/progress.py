@@ -509,6 +509,10 @@ class ProgressResult:
     first_pass: pd.DataFrame
     share_passing: pd.DataFrame
     projection: Projection
+    counted: str = "school_data"
+    """Which verdict a county-year's ``passed`` is: ``official`` (the whole verdict, school data
+    and evidence: :func:`edubalance.core.scoring.with_evidence`) or ``school_data`` (every rule
+    school data can decide, no evidence given)."""
 
     def to_frame(self) -> pd.DataFrame:
         """The share of counties passing per year (``share_passing.csv``)."""
@@ -522,7 +526,8 @@ def province_progress(schools: pd.DataFrame, standard: str = "basic-2012", *,
                       targets: Mapping[int, float] | None = None,
                       province_targets: Mapping[int, float] | None = None,
                       cv_distance: bool = False,
-                      schedule: pd.DataFrame | None = None) -> ProgressResult:
+                      schedule: pd.DataFrame | None = None,
+                      evidence: pd.DataFrame | None = None) -> ProgressResult:
     """Score every year of ``schools`` and summarise progress to the targets.
 
     Parameters
@@ -545,6 +550,10 @@ def province_progress(schools: pd.DataFrame, standard: str = "basic-2012", *,
         Add last year's distance to the composite-CV limit to the hazard.
     schedule : DataFrame, optional
         The province's schedule (:func:`load_schedule`): adds ``past_schedule`` to the hazard.
+    evidence : DataFrame, optional
+        Evidence per county and year (:func:`edubalance.core.evidence.load`): a county-year
+        passes on the official verdict (``pass``: every rule, school data and evidence, judged
+        and met). Without it, on every rule school data can decide (``counted`` says which).
 
     Returns
     -------
@@ -562,8 +571,13 @@ def province_progress(schools: pd.DataFrame, standard: str = "basic-2012", *,
 
     if schools.empty:
         raise DataError("the school table is empty")
-    scored = score(schools, standard)
-    verdicts = county_verdicts(scored.counties)
+    scored = score(schools, standard, evidence=evidence)
+    counties = scored.counties
+    counted = "school_data"
+    if evidence is not None:
+        counties = counties.assign(passed=(counties["verdict"] == "pass").to_numpy())
+        counted = "official"
+    verdicts = county_verdicts(counties)
     first = first_pass_years(verdicts)
     years = verdicts["year"]
     name = standard if isinstance(standard, str) else standard.name
@@ -577,7 +591,7 @@ def province_progress(schools: pd.DataFrame, standard: str = "basic-2012", *,
     all_targets = {int(year): float(share) for year, share in all_targets.items()}
     return ProgressResult(standard=name, verdicts=verdicts, first_pass=first,
                           share_passing=share_passing(verdicts, all_targets),
-                          projection=projection)
+                          projection=projection, counted=counted)
 
 
 # --------------------------------------------------------------------------- figures
@@ -627,11 +641,15 @@ def cv_trajectories(verdicts: pd.DataFrame, level: str, *, limit: float | None =
     return ax
 
 
-def projection_json(projection: Projection) -> str:
-    """``projection.json`` text: the projection's fields, ``null`` for missing values."""
+def projection_json(projection: Projection, counted: str | None = None) -> str:
+    """``projection.json`` text: the projection's fields, ``null`` for missing values, and
+    ``counted`` (which verdict a pass is, :attr:`ProgressResult.counted`) when given."""
     import json
 
     from ..io.write import to_jsonable
 
-    return json.dumps(to_jsonable(projection.to_dict()), ensure_ascii=False, indent=2,
+    fields = projection.to_dict()
+    if counted is not None:
+        fields["counted"] = counted
+    return json.dumps(to_jsonable(fields), ensure_ascii=False, indent=2,
                       allow_nan=False) + "\n"

@@ -130,7 +130,7 @@ class Explorer:
     def __init__(self, schools: pd.DataFrame, standard: str = "basic-2012", *,
                  county: str | None = None, year: int | None = None, level: str = "primary",
                  indicator: str | None = None, prefecture: str | None = None,
-                 lang: str = DEFAULT_LANG):
+                 lang: str = DEFAULT_LANG, evidence: pd.DataFrame | None = None):
         import ipywidgets as widgets
 
         self.lang = check_lang(lang)
@@ -149,6 +149,10 @@ class Explorer:
             raise ParameterError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
 
         self.schools = schools
+        # Evidence per county and year (eb.evidence.load): county verdicts are then the
+        # official ones; without it they cover what school data can decide.
+        self.evidence = evidence
+        self.counted = "official" if evidence is not None else "school_data"
         self._results: dict[str, Any] = {}
         self._counties = self._county_table(schools)
         self._rendering = False
@@ -316,7 +320,7 @@ class Explorer:
         if name not in self._results:
             from ..core.scoring import score
 
-            self._results[name] = score(self.schools, name)
+            self._results[name] = score(self.schools, name, evidence=self.evidence)
         return self._results[name]
 
     @property
@@ -389,7 +393,8 @@ class Explorer:
         verdict = counties[(counties["county_code"].astype(str) == str(self.county.value))
                            & (counties["level"] == self.level.value)]
         frame = item[["year", "cv", "threshold", "passed"]].merge(
-            verdict[["year", "composite_cv", "passed"]].rename(columns={"passed": "county_passed"}),
+            verdict[["year", "composite_cv", "passed", "verdict"]].rename(
+                columns={"passed": "county_passed", "verdict": "county_verdict"}),
             on="year", how="left")
         return frame.rename(columns={"threshold": "cv_limit"}).sort_values("year") \
             .reset_index(drop=True)
@@ -429,7 +434,9 @@ class Explorer:
 
     def cv_over_years(self) -> pd.DataFrame:
         """The county's CV of the indicator per year: ``year, cv, cv_limit, passed,
-        composite_cv, county_passed`` (county verdict of the standard that year)."""
+        composite_cv, county_passed`` (every rule school data decide passes, at this level)
+        and ``county_verdict`` (``pass``/``fail``/``incomplete``: the official verdict, which
+        needs evidence)."""
         return self._data["trend"].copy()
 
     def county_comparison(self) -> pd.DataFrame:
@@ -466,6 +473,9 @@ class Explorer:
             "rank": int(mine["rank"].iloc[0]) if len(mine) and pd.notna(mine["rank"].iloc[0])
             else None,
             "n_counties": int(comparison["cv"].notna().sum()),
+            "verdict": (str(this_year["county_verdict"].iloc[0]) if len(this_year)
+                        and "county_verdict" in this_year else None),
+            "counted": self.counted,
             "message": self.message,
         }
 
