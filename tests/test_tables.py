@@ -128,3 +128,17 @@ def test_removed_duplicate_formatter_stays_removed():
 
     assert not hasattr(summaries, "format_number")
     assert tables.format_value is format_value
+
+
+def test_a_value_next_to_its_limit_shows_enough_decimals_to_tell_them_apart():
+    """Issue 25: 0.4504 against 0.45 is not "0.450"; 84.954 against 85 is not "85.0"."""
+    frame = pd.DataFrame({"cv": [0.4504, 0.3, 0.45], "score": [84.954, 90.0, 85.0]})
+    table = Table(frame, {"cv": "cv", "score": "num1"},
+                  limits={"cv": [0.45, 0.45, 0.45], "score": [85, 85, 85]})
+    shown = table.display_frame()
+    assert shown["cv"].tolist() == ["0.4504", "0.300", "0.450"]
+    assert shown["score"].tolist() == ["84.95", "90.0", "85.0"]
+    html = table.to_html()
+    assert ">0.4504<" in html and ">84.95<" in html and ">0.300<" in html
+    with pytest.raises(ValueError, match="one value per row"):
+        Table(frame, limits={"cv": [0.45]})

@@ -226,8 +226,15 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
         sep.join(rules.get(r, r) for r in summary["levels"][lv]["failed_rules"]) or "—"
         for lv in levels]
     kinds[_col("failed_rules", lang)] = "wrap"
+    level_limits = {}
+    composite_rule = standard.rule("composite_cv")
+    if standard.composite and composite_rule is not None:
+        level_limits[_col("composite_cv", lang)] = [composite_rule.params["limit"].get(lv, np.nan)
+                                                    for lv in levels]
+    if standard.scoring and "pass_min" in context:
+        level_limits[_col("score", lang)] = [float(context["pass_min"])] * len(levels)
     levels_table = Table(levels_frame, kinds, text("report.caption_levels", lang, county=name),
-                         lang=lang)
+                         lang=lang, limits=level_limits)
     verdict_sheet = levels_table
 
     # ---------------------------------------------------------------- 差异系数
@@ -244,7 +251,8 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
     cv_caption = text("report.caption_cv", lang, county=name)
     if standard.composite and not cv["binding"].astype(bool).any():
         cv_caption += text("report.caption_cv_reference", lang)
-    cv_table = Table(cv_frame, cv_kinds, cv_caption, lang=lang)
+    cv_table = Table(cv_frame, cv_kinds, cv_caption, lang=lang,
+                     limits={_col("cv", lang): cv["threshold"].to_numpy(dtype=float)})
 
     # ---------------------------------------------------------------- 各校达标情况
     thresholded = [item for item in standard.items if item.threshold]
@@ -254,6 +262,7 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
         per_item[f"value::{item.name}"] = indicators[item.name].to_numpy()
     for item in thresholded:
         per_item[f"met::{item.name}"] = indicators[f"{item.name}_met"].to_numpy()
+        per_item[f"threshold::{item.name}"] = indicators[f"{item.name}_threshold"].to_numpy()
     merged = compliance.merge(per_item, on=["school_id", "level"], how="left")
     unmet = np.full(len(merged), "", dtype=object)
     for item in thresholded:
@@ -288,7 +297,8 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
         sheet_frame[items[item.name]] = merged[f"value::{item.name}"].to_numpy(dtype=float)
     sheet_kinds = {**school_kinds, **{items[item.name]: "num2" for item in standard.items}}
     schools_sheet = Table(sheet_frame, sheet_kinds, text("report.section_schools", lang),
-                          lang=lang)
+                          lang=lang, limits={items[item.name]: merged[f"threshold::{item.name}"]
+                                             .to_numpy(dtype=float) for item in thresholded})
 
     # ---------------------------------------------------------------- 缺口与改造
     totals = _money_rows(gap_totals) if len(gap_totals) else gap_totals

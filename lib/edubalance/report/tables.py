@@ -300,6 +300,10 @@ class Table:
     shading : dict
         Header -> one CSS declaration per row (e.g. from :func:`percent_shading`), for
         tables whose cells are coloured by value; ``""`` leaves a cell plain.
+    limits : dict
+        Header -> the limit each row's value is compared with (a sequence, one per row, NaN
+        where none): such a cell shows as many decimals as it takes to tell the value from its
+        limit (0.4504 against 0.45 is "0.4504", not "0.450"; :func:`cell_digits`).
     """
 
     frame: pd.DataFrame
@@ -308,6 +312,7 @@ class Table:
     empty: str = ""
     lang: str = DEFAULT_LANG
     shading: dict = field(default_factory=dict)
+    limits: dict = field(default_factory=dict)
 
     def __post_init__(self):
         unknown = {k for k in self.kinds.values() if k not in KINDS}
@@ -317,14 +322,38 @@ class Table:
             if column not in self.frame.columns or len(styles) != len(self.frame):
                 raise ParameterError(f"shading for {column!r} needs one style per row of a "
                                      "column of the table")
+        for column, limits in self.limits.items():
+            if column not in self.frame.columns or len(limits) != len(self.frame):
+                raise ParameterError(f"limits for {column!r} need one value per row of a "
+                                     "column of the table")
 
     def kind(self, column) -> str:
         return self.kinds.get(column, "text")
 
+    def cell_digits(self, column) -> list[int | None]:
+        """Per row of ``column``: the decimals to show (None: the kind's own). More than the
+        kind's own only where the value would otherwise look equal to its limit."""
+        from ..core.numeric import digits_apart
+
+        kind = self.kind(column)
+        if column not in self.limits or kind not in _DIGITS:
+            return [None] * len(self.frame)
+        base = _DIGITS[kind]
+        out = []
+        for value, limit in zip(self.frame[column].tolist(), list(self.limits[column]),
+                                strict=True):
+            try:
+                shown = digits_apart(float(value), float(limit), base)
+            except (TypeError, ValueError):
+                shown = base
+            out.append(None if shown == base else shown)
+        return out
+
     def display_frame(self) -> pd.DataFrame:
         """Every cell as the text a reader sees (not escaped): for tests and plain output."""
-        return pd.DataFrame({column: [format_value(v, self.kind(column), self.lang)
-                                      for v in self.frame[column].tolist()]
+        return pd.DataFrame({column: [format_value(v, self.kind(column), self.lang, digits=d)
+                                      for v, d in zip(self.frame[column].tolist(),
+                                                      self.cell_digits(column), strict=True)]
                              for column in self.frame.columns}, columns=list(self.frame.columns))
 
     def styler(self):
@@ -334,6 +363,12 @@ class Table:
                         caption=self.caption)
         for column, styles in self.shading.items():
             result = result.apply(lambda _values, styles=list(styles): styles, subset=[column])
+        for column in self.limits:
+            for row, places in enumerate(self.cell_digits(column)):
+                if places is not None:   # a value that would look equal to its limit
+                    result = result.format(
+                        partial(_html_cell, kind=self.kind(column), lang=self.lang,
+                                digits=places), subset=pd.IndexSlice[[row], [column]])
         return result
 
     def to_html(self) -> str:

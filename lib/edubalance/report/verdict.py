@@ -133,8 +133,8 @@ def rule_lines(summary: dict, standard, context: dict | None = None,
                lang: str = DEFAULT_LANG) -> dict[str, list[tuple[str, str]]]:
     """Return, per level, ``(status, sentence)`` for every rule school data decided.
 
-    Passed and failed rules, and the class-size rule where only averages were given
-    (``not_assessed``).
+    Passed and failed rules, the class-size rule where only averages were given
+    (``not_assessed``), and every missed evidence item (``failed``).
     """
     context = context or {}
     lines = {}
@@ -154,6 +154,11 @@ def rule_lines(summary: dict, standard, context: dict | None = None,
                                                   rules=f"{rule_name(rule, lang)}（{detail}）"
                                                   if lang == "zh" else
                                                   f"{rule_name(rule, lang)} ({detail})")))
+        # A missed evidence item decides every level's verdict: named here too.
+        for entry in summary.get("evidence") or []:
+            if entry["status"] == "failed":
+                rows.append(("failed", text("report.rule_failed_plain", lang,
+                                            rule=_evidence_line(entry, lang))))
         lines[level] = rows
     return lines
 
