@@ -61,10 +61,16 @@ def test_school_table_matches_a_plain_loop(sample):
     assert result.discrepancies.empty
     latest = schools[schools["year"] == 2017].set_index("school_id")
     assert (table["teachers"] == latest.loc[table.index, "teachers"]).all()
-    np.testing.assert_allclose(
-        table["teachers_per_100_students"],
-        100 * latest.loc[table.index, "teachers"]
-        / (latest.loc[table.index, "students_primary"] + latest.loc[table.index, "students_junior"]))
+    # Per section, as the scoring computes them from the school table (whose teachers the
+    # roster agrees with): a combined school's junior indicator uses its junior pupils only.
+    sections = eb.core.indicators.compute_indicators(
+        latest.loc[table.index].reset_index()).set_index(["school_id", "level"])
+    for level in ("primary", "junior"):
+        mine = table[f"teachers_per_100_students_{level}"].dropna()
+        expected = sections.xs(level, level="level").loc[mine.index, "teachers_per_100_students"]
+        np.testing.assert_allclose(mine, expected, rtol=1e-12)
+    combined = latest.loc[table.index, "school_type"].isin(["nine_year", "complete_middle"])
+    assert table.loc[combined[combined].index, "teachers_per_100_students_junior"].notna().all()
 
 
 def test_county_sums_and_shortages(sample):
@@ -138,3 +144,17 @@ def test_figures_take_an_axes(sample):
         assert teachers.shortage_plot(counties, ax=right, lang="en") is right
     assert len(right.patches) == 2 * 5
     plt.close(fig)
+
+
+def test_per_100_indicators_of_a_complete_middle_school_use_its_junior_pupils():
+    """Issue 27: a 完全中学's junior indicators were computed over junior + senior pupils."""
+    table = pd.DataFrame({"school_id": ["m"], "teachers": [110], "teachers_above_degree": [0],
+                          "teachers_mid_title": [0], "teachers_backbone": [0],
+                          "teachers_pe_arts": [0]})
+    schools = pd.DataFrame({"school_id": ["m"], "school_type": ["complete_middle"],
+                            "students_primary": [0], "students_junior": [500],
+                            "students_senior": [500]})
+    found = teachers.teacher_indicators(table, schools)
+    # Junior share of teachers: 500 / (500 + 1.2 * 500) = 1/2.2 -> 50 teachers for 500 pupils.
+    assert found["level"].tolist() == ["junior"]
+    assert found["teachers_per_100_students"].iloc[0] == pytest.approx(10.0)

@@ -156,17 +156,77 @@ def county_teachers(schools: pd.DataFrame) -> pd.DataFrame:
 
 
 def teacher_indicators(school_table: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
-    """The teacher indicators (``INDICATORS``, per 100 students) each roster school feeds.
+    """The teacher indicators (``INDICATORS``, per 100 students) each roster school feeds, per
+    section (学段), as the standards compute them.
 
-    ``schools`` gives ``students_primary`` + ``students_junior`` (and ``students_senior``
-    when present) per ``school_id``; schools missing from it get NaN.
+    A plain primary or junior school is one row. A combined school (九年一贯制, 完全中学,
+    十二年一贯制) is split as the scoring splits it (:func:`edubalance.core.indicators.split_sections`):
+    each compulsory section's own enrolment (``students_primary`` / ``students_junior`` of
+    ``schools``) over the section's share of the roster's teachers (national section weights;
+    a senior section takes its share and is dropped), so a complete middle school's junior
+    indicators do not count its senior pupils. Schools missing from ``schools`` get NaN.
+
+    Parameters
+    ----------
+    school_table : DataFrame
+        :func:`school_teachers` (one row per roster school).
+    schools : DataFrame
+        A school table with ``school_id``, ``school_type``, ``students_primary``,
+        ``students_junior`` (``students_senior`` when present).
+
+    Returns
+    -------
+    DataFrame
+        ``school_id, level, students`` and one column per indicator of ``INDICATORS``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"school_id": ["a"], "teachers": [104], "teachers_above_degree": [0],
+    ...     "teachers_mid_title": [0], "teachers_backbone": [0], "teachers_pe_arts": [0]})
+    >>> schools = pd.DataFrame({"school_id": ["a"], "school_type": ["nine_year"],
+    ...     "students_primary": [600], "students_junior": [400]})
+    >>> teacher_indicators(table, schools)[["level", "students", "teachers_per_100_students"]
+    ...     ].round(2).values.tolist()
+    [['primary', 600.0, 10.0], ['junior', 400.0, 11.0]]
     """
-    students = _students(schools)
-    out = school_table[["school_id"]].copy()
-    out["students"] = out["school_id"].map(students)
-    for name, column in INDICATORS.items():
-        out[name] = 100 * school_table[column] / out["students"].where(out["students"] > 0)
-    return out
+    from ..schema import SECTION_WEIGHTS
+
+    _students(schools)  # the same check of the school table's columns
+    facts = schools.assign(school_id=schools["school_id"].astype(str)).drop_duplicates(
+        "school_id", keep="last").set_index("school_id")
+    ids = school_table["school_id"].astype(str)
+    kinds = facts["school_type"].reindex(ids).to_numpy(dtype=object) if "school_type" in facts \
+        else np.full(len(ids), None, dtype=object)
+    enrolment = {section: pd.to_numeric(facts[f"students_{section}"], errors="coerce")
+                 .reindex(ids).fillna(0).to_numpy(dtype=float)
+                 if f"students_{section}" in facts else np.zeros(len(ids))
+                 for section in ("primary", "junior", "senior")}
+    known = ids.isin(facts.index).to_numpy()
+    weight = {section: np.array([SECTION_WEIGHTS.get(kind, {}).get(section, 1.0)
+                                 for kind in kinds]) for section in enrolment}
+    weighted = sum(weight[s] * enrolment[s] for s in enrolment)
+    rows = []
+    for level in ("primary", "junior"):
+        has = enrolment[level] > 0
+        # A school the school table lacks keeps one row (its level unknown), all NaN.
+        keep = has | (~known & (level == "primary"))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = weight[level] * enrolment[level] / weighted
+        part = pd.DataFrame({"school_id": ids[keep].to_numpy(), "level": level,
+                             "students": np.where(known, enrolment[level], np.nan)[keep],
+                             "_order": np.flatnonzero(keep)})
+        for name, column in INDICATORS.items():
+            teachers = school_table[column].to_numpy(dtype=float)[keep] * share[keep]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                part[name] = np.where(part["students"] > 0, 100 * teachers / part["students"],
+                                      np.nan)
+        part.loc[~known[keep], "level"] = None
+        rows.append(part)
+    out = pd.concat(rows, ignore_index=True).sort_values(["_order", "level"], kind="stable",
+                                                         key=lambda c: c.map(
+                                                             {"primary": 0, "junior": 1})
+                                                         if c.name == "level" else c)
+    return out.drop(columns="_order").reset_index(drop=True)
 
 
 def _students(schools: pd.DataFrame) -> pd.Series:
@@ -241,10 +301,18 @@ class TeacherStructure:
     discrepancies: pd.DataFrame | None
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per school (``school_teachers.csv``), with the indicators when known."""
+        """One row per school (``school_teachers.csv``), with the indicators when known: per
+        section, as ``<indicator>_primary`` / ``<indicator>_junior`` and ``students_<level>``
+        (a combined school has both; :func:`teacher_indicators`)."""
         if self.indicators is None:
             return self.schools.copy()
-        return self.schools.merge(self.indicators, on="school_id", how="left")
+        known = self.indicators.dropna(subset=["level"])
+        wide = known.pivot(index="school_id", columns="level",
+                           values=["students", *INDICATORS])
+        wide.columns = [f"{name}_{level}" for name, level in wide.columns]
+        order = [f"{name}_{level}" for name in ["students", *INDICATORS]
+                 for level in ("primary", "junior") if f"{name}_{level}" in wide.columns]
+        return self.schools.merge(wide[order].reset_index(), on="school_id", how="left")
 
 
 def teacher_structure(roster: pd.DataFrame, schools: pd.DataFrame | None = None, *,
