@@ -156,8 +156,9 @@ def county_teachers(schools: pd.DataFrame) -> pd.DataFrame:
 
 
 def teacher_indicators(school_table: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
-    """The teacher indicators (``INDICATORS``, per 100 students) each roster school feeds, per
-    section (学段), as the standards compute them.
+    """Return the teacher indicators (per 100 students) of each roster school, per 学段.
+
+    ``INDICATORS``, computed per section as the standards compute them.
 
     A plain primary or junior school is one row. A combined school (九年一贯制, 完全中学,
     十二年一贯制) is split as the scoring splits it (:func:`edubalance.core.indicators.split_sections`):
@@ -301,9 +302,11 @@ class TeacherStructure:
     discrepancies: pd.DataFrame | None
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per school (``school_teachers.csv``), with the indicators when known: per
-        section, as ``<indicator>_primary`` / ``<indicator>_junior`` and ``students_<level>``
-        (a combined school has both; :func:`teacher_indicators`)."""
+        """Return one row per school (``school_teachers.csv``), with the indicators when known.
+
+        Per section, as ``<indicator>_primary`` / ``<indicator>_junior`` and
+        ``students_<level>`` (a combined school has both; :func:`teacher_indicators`).
+        """
         if self.indicators is None:
             return self.schools.copy()
         known = self.indicators.dropna(subset=["level"])
