@@ -185,7 +185,7 @@ def test_bad_arguments_are_named(small):
         Explorer(small, county="乙县", year=2016)
     with pytest.raises(ValueError, match="not an item of quality-2017"):
         Explorer(small, standard="quality-2017", indicator="books_per_student")
-    with pytest.raises(ValueError, match="level must be"):
+    with pytest.raises(ValueError, match="unknown level"):
         Explorer(small, level="senior")
     with pytest.raises(ValueError, match="unknown prefecture"):
         Explorer(small, prefecture="丙市")
@@ -266,7 +266,7 @@ def test_explorer_notebook_writes_the_default_view(demo_reports, schools):
 @pytest.mark.notebooks
 def test_explorer_notebook_rejects_a_bad_level(tmp_path):
     error, written = execute_failing_notebook("explorer", tmp_path, level="senior")
-    assert "level must be one of" in error
+    assert "unknown level" in error
     assert written == []  # nothing half-made left in output_dir
 
 
@@ -362,3 +362,13 @@ def test_with_evidence_the_explorer_counts_the_official_verdict_and_says_so():
     assert (plain.counted, official.counted) == ("school_data", "official")
     assert plain.cv_over_years().set_index("year").loc[2017, "county_verdict"] == "incomplete"
     assert official.cv_over_years().set_index("year").loc[2017, "county_verdict"] in ("pass", "fail")
+
+
+def test_chinese_level_and_standard_names_are_accepted():
+    from conftest import SAMPLE_DIR
+
+    schools = eb.data.load_schools(SAMPLE_DIR / "schools.csv")
+    chinese = Explorer(schools, "优质均衡", county="大武口区", year=2017, level="初中")
+    assert (chinese.standard.value, chinese.level.value) == ("quality-2017", "junior")
+    with pytest.raises(ValueError, match="did you mean quality-2017"):
+        Explorer(schools, "quality-2018")

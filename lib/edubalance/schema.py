@@ -7,6 +7,52 @@ from __future__ import annotations
 LEVELS = ("primary", "junior")
 """Assessment levels, always named in English."""
 
+LEVEL_ALIASES = {"primary": ("小学", "primary school"),
+                 "junior": ("初中", "初级中学", "junior secondary", "junior school", "middle school")}
+"""Other names of the levels (Chinese, English words), as a user may write them."""
+
+
+def level_name(value) -> str:
+    """The level (``primary`` / ``junior``) for ``value``: itself or an alias (小学, 初中).
+
+    Parameters
+    ----------
+    value : str
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ParameterError (a ValueError)
+        For anything else, with the closest level ("did you mean").
+
+    Examples
+    --------
+    >>> level_name("初中"), level_name("Primary"), level_name("junior")
+    ('junior', 'primary', 'junior')
+    >>> level_name("junoir")
+    Traceback (most recent call last):
+    ...
+    edubalance.errors.ParameterError: unknown level 'junoir'; did you mean junior? (levels: primary (小学), junior (初中))
+    """
+    import difflib
+
+    from .errors import ParameterError
+
+    text = " ".join(str(value).split()).strip().lower()
+    known = {level: level for level in LEVELS}
+    known.update({alias.lower(): level for level, aliases in LEVEL_ALIASES.items()
+                  for alias in aliases})
+    if text in known:
+        return known[text]
+    close = difflib.get_close_matches(text, list(known), n=2, cutoff=0.75)
+    hint = ", ".join(dict.fromkeys(known[c] for c in close))
+    raise ParameterError(f"unknown level {value!r}; " + (f"did you mean {hint}? " if hint else "")
+                         + "(levels: primary (小学), junior (初中))")
+
+
 SCHOOL_TYPES = ("primary", "junior", "nine_year", "complete_middle", "twelve_year")
 URBAN_RURAL = ("urban", "town", "rural")
 

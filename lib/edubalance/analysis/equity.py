@@ -31,7 +31,6 @@ from ..report.display import new_axes as _new_axes
 from ..report.display import short_label as _short
 from ..report.display import variable_label
 from ..report.i18n import check_lang, text
-from ..schema import LEVELS
 
 __all__ = ["PARAMETERS", "MC_WEIGHTINGS", "DEFAULT_STANDARD", "default_indicators",
            "check_parameters", "EquityAnalysis", "equity_analysis", "plot_lorenz",
@@ -75,9 +74,9 @@ def check_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
     edubalance.errors.ParameterError: unknown indicator(s): ['books_per_pupil']; choose from ...
     """
     checked = dict(params)
-    level = checked.get("level", "junior")
-    if level not in LEVELS:
-        raise ParameterError(f"level must be one of {LEVELS}, not {level!r}")
+    from ..schema import level_name
+
+    checked["level"] = level_name(checked.get("level", "junior"))
     names = list(checked.get("indicators") or []) or default_indicators()
     unknown = [name for name in names if name not in INDICATORS]
     if unknown:

@@ -55,7 +55,8 @@ from ..io.yamldata import safe_load
 from ..schema import LEVELS
 from .indicators import INDICATORS
 
-__all__ = ["Standard", "Item", "Rule", "EvidenceItem", "EVIDENCE_KINDS", "available_standards", "load_standard",
+__all__ = ["Standard", "Item", "Rule", "EvidenceItem", "EVIDENCE_KINDS", "STANDARD_ALIASES",
+           "standard_name", "available_standards", "load_standard",
            "load_standard_file", "evaluate_formula", "RULE_KINDS", "level_index",
            "per_level_values"]
 
@@ -188,26 +189,97 @@ def available_standards() -> list[str]:
     return sorted(p.name[:-5] for p in _standards_dir().iterdir() if p.name.endswith(".yaml"))
 
 
-def load_standard(name: str | Standard) -> Standard:
-    """Load a shipped standard by name (a :class:`Standard` is returned unchanged).
+STANDARD_ALIASES = {
+    "basic-2012": ("基本均衡", "义务教育基本均衡", "县域义务教育发展基本均衡", "basic", "basic balance"),
+    "quality-2017": ("优质均衡", "义务教育优质均衡", "县域义务教育优质均衡发展", "quality",
+                     "quality balance"),
+    "ningxia-2010": ("宁夏", "宁夏评估", "宁夏方案", "ningxia"),
+}
+"""Other names of the shipped standards (Chinese, short English), as a user may write them."""
+
+
+def standard_name(name: str) -> str:
+    """The shipped standard's name for ``name``: itself, a Chinese or short alias
+    (:data:`STANDARD_ALIASES`), or its title.
+
+    Parameters
+    ----------
+    name : str
+        e.g. ``"quality-2017"``, ``"优质均衡"``, ``"县域义务教育优质均衡发展"``.
+
+    Returns
+    -------
+    str
 
     Raises
     ------
     StandardError (a ValueError)
-        For an unknown name, listing the available ones.
+        For an unknown name, with the closest names ("did you mean") and the available ones.
+
+    Examples
+    --------
+    >>> standard_name("优质均衡"), standard_name("Basic balance"), standard_name("ningxia-2010")
+    ('quality-2017', 'basic-2012', 'ningxia-2010')
+    >>> standard_name("quality-2018")
+    Traceback (most recent call last):
+    ...
+    edubalance.errors.StandardError: unknown standard 'quality-2018'; did you mean quality-2017? (available: basic-2012, ningxia-2010, quality-2017)
+    """
+    import difflib
+
+    available = available_standards()
+    text = " ".join(str(name).split()).strip()
+    if text in available:
+        return text
+    known = {alias.lower(): key for key, aliases in STANDARD_ALIASES.items() for alias in aliases}
+    known.update({key: key for key in available})
+    for key in available:
+        standard = _load_shipped(key)
+        known[standard.title.lower()] = key
+        if standard.title_zh:
+            known[standard.title_zh.lower()] = key
+    found = known.get(text.lower())
+    if found in available:
+        return found
+    close = difflib.get_close_matches(text.lower(), list(known), n=3, cutoff=0.6)
+    hint = ", ".join(dict.fromkeys(known[c] for c in close))
+    raise StandardError(f"unknown standard {name!r}; "
+                        + (f"did you mean {hint}? " if hint else "")
+                        + f"(available: {', '.join(available)})")
+
+
+def load_standard(name: str | Standard) -> Standard:
+    """Load a shipped standard by name (a :class:`Standard` is returned unchanged).
+
+    Parameters
+    ----------
+    name : str or Standard
+        A name of :func:`available_standards`, or a Chinese or short alias
+        (:func:`standard_name`: 基本均衡, 优质均衡, 宁夏).
+
+    Returns
+    -------
+    Standard
+
+    Raises
+    ------
+    StandardError (a ValueError)
+        For an unknown name, with the closest ones and the available ones.
 
     Examples
     --------
     >>> std = load_standard("quality-2017")
     >>> std.threshold("sports_area_per_student", "junior")
     10.2
+    >>> load_standard("优质均衡") is std
+    True
     """
     if isinstance(name, Standard):
         return name
-    available = available_standards()
-    if not isinstance(name, str) or not _NAME.match(name) or name not in available:
-        raise StandardError(f"unknown standard {name!r}; available: {', '.join(available)}")
-    return _load_shipped(name)
+    if not isinstance(name, str):
+        raise StandardError(f"unknown standard {name!r}; available: "
+                            f"{', '.join(available_standards())}")
+    return _load_shipped(standard_name(name))
 
 
 @lru_cache(maxsize=None)

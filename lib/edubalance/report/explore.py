@@ -141,12 +141,15 @@ class Explorer:
             raise DataError(f"schools table lacks column(s): {', '.join(missing)}")
         if schools.empty:
             raise DataError("schools table is empty: nothing to explore")
+        from ..core.standards import standard_name
+        from ..schema import level_name
+
+        level = level_name(level)          # 小学 / 初中 too
+        standard = standard_name(standard)  # 基本均衡 / 优质均衡 too, "did you mean" otherwise
         standards = _standard_names()
         if standard not in standards:
-            raise ParameterError(f"unknown standard {standard!r} "
+            raise ParameterError(f"standard {standard!r} is not offered by the explorer "
                                  f"(available: {', '.join(standards)})")
-        if level not in LEVELS:
-            raise ParameterError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
 
         self.schools = schools
         # Evidence per county and year (eb.evidence.load): county verdicts are then the
