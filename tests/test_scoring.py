@@ -402,3 +402,12 @@ def test_score_rejects_blank_infinite_and_negative_values_named_by_row(bad, mess
         eb.core.scoring.score(schools, "basic-2012")
     text = str(error.value)
     assert message in text and "row 3" in text and "'books'" in text and "school 002" in text
+
+
+def test_result_repr_is_short_and_summary_is_a_table():
+    result = scoring.score(tiny_county(), "basic-2012")
+    text = repr(result)
+    assert text.startswith("ScoringResult(standard='basic-2012', counties=1, years=[2017]")
+    assert len(text) < 200 and "DataFrame" not in text
+    assert list(result.summary().columns[:3]) == ["county_name", "year", "level"]
+    assert "<table" in result._repr_html_()

@@ -85,6 +85,34 @@ class ScoringResult:
     evidence: pd.DataFrame = None
     excluded: pd.DataFrame = None
 
+    def __repr__(self) -> str:
+        counties = self.counties
+        verdicts = counties["verdict"].value_counts().to_dict() if "verdict" in counties else {}
+        years = sorted(counties["year"].unique().tolist()) if len(counties) else []
+        return (f"ScoringResult(standard={self.standard.name!r}, "
+                f"counties={counties['county_code'].nunique()}, years={years}, "
+                f"sections={len(self.indicators)}, "
+                f"verdicts={ {k: int(v) for k, v in sorted(verdicts.items())} })")
+
+    def summary(self) -> pd.DataFrame:
+        """One row per county, year and level: the verdict and why (a table to read).
+
+        Returns
+        -------
+        DataFrame
+            ``county_name, year, level, composite_cv, mean_indicator_cv, passed, verdict,
+            failed_rules, not_assessed``.
+        """
+        columns = ["county_name", "year", "level", "composite_cv", "mean_indicator_cv",
+                   "passed", "verdict", "failed_rules", "not_assessed"]
+        return self.counties[[c for c in columns if c in self.counties]].reset_index(drop=True)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return (f"<p><code>{html.escape(repr(self))}</code></p>"
+                + self.summary().head(20).to_html(index=False, escape=True))
+
     def for_county(self, county_code, year: int | None = None) -> "ScoringResult":
         """The same result with only the rows of one county (and ``year``) in every table.
 
