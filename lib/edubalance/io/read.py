@@ -52,7 +52,7 @@ PROGRESS_BYTES = 64 * 2**20
 SPACES = " \t\r\n\u3000\u00a0\ufeff"
 _CHINESE_FALLBACK_ENCODINGS = ("big5", "big5hkscs", "cp950")
 _TEXT_COLUMNS = {"county_code", "county_name", "school_id", "school_name", "school_type",
-                 "urban_rural", "prefecture", *schema.ROSTER_COLUMNS}
+                 "urban_rural", "prefecture", schema.PARENT_SCHOOL_ID, *schema.ROSTER_COLUMNS}
 _ID_LIKE_COLUMN = re.compile(r"(^|_)(code|id)$|^county_name$|^school_name$|^prefecture$", re.I)
 
 

@@ -36,6 +36,7 @@ from .clean import (
     totals_mask,
 )
 from .headers import closest_header, column_mapping, resolve
+from . import rows
 from .read import SPACES, RawTable, read_raw
 
 __all__ = ["LoadReport", "ReportDict", "load", "validate_schools", "KINDS", "MAX_PROBLEMS",
@@ -48,11 +49,13 @@ MAX_PROBLEMS = 50
 KINDS = ("schools", "counties", "teachers")
 
 SCHOOL_TYPE_LABELS = {"primary": "小学", "junior": "初中", "nine_year": "九年一贯制学校",
-                      "complete_middle": "完全中学", "twelve_year": "十二年一贯制学校"}
+                      "complete_middle": "完全中学", "twelve_year": "十二年一贯制学校",
+                      schema.SPECIAL_EDUCATION: "特殊教育学校", schema.TEACHING_POINT: "教学点"}
 URBAN_RURAL_LABELS = {"urban": "城区", "town": "镇区", "rural": "乡村"}
 _SECTION_TYPES = {
-    "primary": {"primary", "nine_year", "twelve_year"},
-    "junior": {"junior", "nine_year", "complete_middle", "twelve_year"},
+    "primary": {"primary", "nine_year", "twelve_year", schema.SPECIAL_EDUCATION,
+                schema.TEACHING_POINT},
+    "junior": {"junior", "nine_year", "complete_middle", "twelve_year", schema.SPECIAL_EDUCATION},
     "senior": {"complete_middle", "twelve_year"},
 }
 _SECTION_COLUMNS = {
@@ -64,7 +67,10 @@ _TEACHER_SUBCOUNTS = ["teachers_above_degree", "teachers_mid_title", "teachers_b
                       "teachers_pe_arts"]
 ROSTER_ID_COLUMNS = ["county_code", "county_name", "year", "school_id", "school_name"]
 ROSTER_REQUIRED = ["school_id", "姓名", "出生年月", "学历", "职称", "任职岗位"]
-_NUMERIC = schema.NUMERIC_SCHOOL_COLUMNS + ["students_senior", "classes_senior"]
+_NUMERIC = schema.NUMERIC_SCHOOL_COLUMNS + schema.OPTIONAL_COUNT_COLUMNS
+_MAY_BE_BLANK = set(schema.MAX_CLASS_SIZE_COLUMNS + schema.SECTION_TEACHER_COLUMNS)
+"""Optional counts where a blank means "not given" (kept as NaN, the column as float64)."""
+_UNSCORED_TYPES = (schema.SPECIAL_EDUCATION, schema.TEACHING_POINT)
 
 
 # ------------------------------------------------------------------------------ the report
@@ -82,7 +88,7 @@ class LoadReport:
     sheets: tuple[str, ...] = ()
     skipped_sheets: tuple[tuple[str, str], ...] = ()
     conversions: tuple[str, ...] = ()
-    dropped_rows: tuple[tuple[str, str, tuple[int, ...]], ...] = ()  # (sheet, reason, lines)
+    dropped_rows: tuple[tuple, ...] = ()  # (sheet, reason, lines[, texts])
     ignored_columns: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     facts: tuple[tuple[str, Any], ...] = ()       # county/year from the title or arguments
@@ -91,8 +97,9 @@ class LoadReport:
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["skipped_sheets"] = [list(s) for s in self.skipped_sheets]
-        out["dropped_rows"] = [{"sheet": s, "reason": r, "rows": list(lines)}
-                               for s, r, lines in self.dropped_rows]
+        out["dropped_rows"] = [{"sheet": d[0], "reason": d[1], "rows": list(d[2]),
+                                "texts": list(d[3]) if len(d) > 3 else []}
+                               for d in self.dropped_rows]
         out["facts"] = dict(self.facts)
         return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
 
@@ -103,8 +110,8 @@ class LoadReport:
             source=data["source"], kind=data["kind"], rows=data["rows"],
             sheets=tuple(data["sheets"]), skipped_sheets=tuple(map(tuple, data["skipped_sheets"])),
             conversions=tuple(data["conversions"]),
-            dropped_rows=tuple((d["sheet"], d["reason"], tuple(d["rows"]))
-                               for d in data["dropped_rows"]),
+            dropped_rows=tuple((d["sheet"], d["reason"], tuple(d["rows"]),
+                                tuple(d.get("texts", ()))) for d in data["dropped_rows"]),
             ignored_columns=tuple(data["ignored_columns"]), notes=tuple(data["notes"]),
             facts=tuple(data["facts"].items()), allowed=tuple(data["allowed"]))
 
@@ -117,10 +124,13 @@ class LoadReport:
             out.append(f"sheet '{name}' not read: {reason}")
         out += [f"converted: {c if file_names else c.split(': ', 1)[-1]}"
                 for c in self.conversions]
-        for sheet, reason, lines in self.dropped_rows:
+        for sheet, reason, lines, *texts in self.dropped_rows:
             where = f"sheet '{sheet}' " if sheet else ""
-            out.append(f"dropped {len(lines)} {reason} row(s): {where}rows "
-                       f"{rows_text(np.asarray(lines))}")
+            shown = [f"{line} ({text})" if text else str(line)
+                     for line, text in zip(lines, (texts[0] if texts else ()))]
+            listed = ", ".join(shown[:8]) + (f" and {len(lines) - 8} more" if len(lines) > 8
+                                             else "") if shown else rows_text(np.asarray(lines))
+            out.append(f"dropped {len(lines)} {reason} row(s): {where}rows {listed}")
         if self.ignored_columns:
             out.append("ignored columns: " + ", ".join(self.ignored_columns))
         for key, value in self.facts:
@@ -159,7 +169,7 @@ class _Context:
     allow: frozenset
     facts: dict[str, Any]
     conversions: list[str] = field(default_factory=list)
-    dropped: list[tuple[str, str, tuple[int, ...]]] = field(default_factory=list)
+    dropped: list[tuple] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (where, note)
 
@@ -283,17 +293,32 @@ def _check_blank_text(frame, columns, problems):
                               f"blank {column} (required)")
 
 
-def _drop_rows(frame, kept, ctx, raw, where, name_columns, id_column):
+def _drop_rows(frame, kept, ctx, raw, where, name_columns, id_column, numeric=(),
+               type_column=None):
+    """Drop blank rows, totals (by label without id, or by content) and notes/footers."""
     blank = blank_mask(frame, kept) if len(kept) else pd.Series(False, index=frame.index)
-    totals = totals_mask(frame, name_columns + [frame.columns[0]], id_column, blank)
+    others = [c for c in raw.frame.columns if c not in frame and is_text(raw.frame[c])]
+    labels = frame.assign(**{f"\0{c}": raw.frame[c] for c in others})
+    label_columns = name_columns + [frame.columns[0]] + [f"\0{c}" for c in others]
+    totals = totals_mask(labels, label_columns, id_column, blank)
+    labelled = totals_mask(labels, label_columns, None, blank).to_numpy()
+    by_content = rows.content_totals(frame, numeric, type_column, labelled) & ~blank.to_numpy()
+    totals = totals | by_content
+    notes_mask = pd.Series(rows.note_rows(raw.frame.loc[frame.index], numeric),
+                           index=frame.index) & ~blank & ~totals
     for mask, reason, note in ((blank, "blank", "blank row(s)"),
-                               (totals, "totals", "totals row(s) (合计/总计/小计)")):
+                               (totals, "totals", "totals row(s) (合计/总计/小计)"),
+                               (notes_mask, "note", "note or footer row(s) (注/填表人/审核人)")):
         if mask.any():
-            lines = frame.index[mask.to_numpy()].to_numpy()
-            ctx.notes.append((where, f"dropped {int(mask.sum())} {note}: rows "
-                                     f"{rows_text(lines)}"))
-            ctx.dropped.append((raw.sheet or "", reason, tuple(int(x) for x in lines)))
-    return frame[~(blank | totals).to_numpy()]
+            hit = mask.to_numpy()
+            lines = frame.index[hit].to_numpy()
+            texts = () if reason == "blank" else rows.row_texts(labels, hit)
+            shown = rows_text(lines) if not texts else ", ".join(
+                f"{line} ({text})" for line, text in zip(lines[:8], texts)) + (
+                f" and {len(lines) - 8} more" if len(lines) > 8 else "")
+            ctx.notes.append((where, f"dropped {int(mask.sum())} {note}: rows {shown}"))
+            ctx.dropped.append((raw.sheet or "", reason, tuple(int(x) for x in lines), texts))
+    return frame[~(blank | totals | notes_mask).to_numpy()]
 
 
 # ------------------------------------------------------------------------------ schools
@@ -324,15 +349,17 @@ def _schools_sheet(raw: RawTable, ctx: _Context, where: str) -> dict | None:
     notes: list[str] = []
     frame = strip_cells(raw.frame[wanted], notes)
     frame = _drop_rows(frame, wanted, ctx, raw, where, ["school_name", "county_name"],
-                       "school_id")
-    for column in ("county_code", "school_id"):
-        frame[column] = clean_ids(frame[column], column, raw.labels[column], notes,
-                                  column in raw.numeric_ids)
+                       "school_id", [c for c in _NUMERIC if c in frame], "school_type")
+    for column in ("county_code", "school_id", schema.PARENT_SCHOOL_ID):
+        if column in frame:
+            frame[column] = clean_ids(frame[column], column, raw.labels[column], notes,
+                                      column in raw.numeric_ids)
     problems.bind(frame)
     out: dict[str, pd.Series] = {}
     _check_blank_text(frame, ["county_code", "county_name", "school_id", "school_name",
                               "school_type", "urban_rural", "year"], problems)
-    for column in ("county_code", "county_name", "school_id", "school_name", "prefecture"):
+    for column in ("county_code", "county_name", "school_id", "school_name", "prefecture",
+                   schema.PARENT_SCHOOL_ID):
         if column in frame:
             out[column] = frame[column].fillna("").astype(str)
     out["year"] = _parse_year(frame["year"], problems)
@@ -376,6 +403,8 @@ def _schools_sheet(raw: RawTable, ctx: _Context, where: str) -> dict | None:
                              f"{rows_text(frame.index[fill].to_numpy())}")
                 number = number.mask(fill, 0.0)
             blank_error = blank & applies
+        elif column in _MAY_BE_BLANK:
+            blank_error = np.zeros(len(blank), dtype=bool)
         else:
             blank_error = blank
         problems.add_mask(blank_error, column,
@@ -399,9 +428,41 @@ def _schools_sheet(raw: RawTable, ctx: _Context, where: str) -> dict | None:
         usable[column] = pd.Series(present & ~negative & ~fraction & unit_ok, index=frame.index)
     _check_school_consistency(frame, school_type, values, usable, problems,
                               (known, applies_to))
+    _check_special_types(frame, out, school_type, problems, notes, absent)
     ctx.notes += [(where, n) for n in notes]
     return {"out": out, "values": values, "usable": usable, "cells": frame,
             "lines": frame.index.to_numpy(), "sheet": raw.sheet}
+
+
+def _check_special_types(frame, out, school_type, problems, notes, absent) -> None:
+    """Senior sections that must be given; special-education schools and teaching points."""
+    senior = school_type.isin(schema.SENIOR_SECTION_TYPES).to_numpy()
+    if senior.any() and "students_senior" not in frame:
+        problems.add_mask(senior, "students_senior", lambda hits: [
+            f"a {SCHOOL_TYPE_LABELS[school_type.iloc[h]]} ({school_type.iloc[h]}) needs its "
+            "senior enrolment to split its resources: add a column 高中在校生数 "
+            "(students_senior); without it the whole school would be charged to its junior "
+            "section" for h in hits])
+    for kind, label, reason in ((schema.SPECIAL_EDUCATION, "special-education school(s) "
+                                 "(特殊教育学校)", "excluded from scoring"),
+                                (schema.TEACHING_POINT, "teaching point(s) (教学点)",
+                                 "counted with its central school")):
+        mask = (school_type == kind).to_numpy()
+        if mask.any():
+            notes.append(f"{int(mask.sum())} {label} {reason}: rows "
+                         f"{rows_text(frame.index[mask].to_numpy())}")
+    point = (school_type == schema.TEACHING_POINT).to_numpy()
+    if point.any():
+        parent = out.get(schema.PARENT_SCHOOL_ID)
+        if parent is None:
+            problems.add_mask(point, schema.PARENT_SCHOOL_ID,
+                              "a teaching point (教学点) needs its central school: add a column "
+                              "所属中心校代码 (parent_school_id)")
+        else:
+            blank = (parent == "").to_numpy()
+            problems.add_mask(point & blank, schema.PARENT_SCHOOL_ID,
+                              "blank parent_school_id: a teaching point (教学点) needs its "
+                              "central school")
 
 
 def _sections(school_type: pd.Series) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -423,7 +484,8 @@ def _check_school_consistency(frame, school_type, values, usable, problems,
         if c in values:
             students_ok &= usable[c]
             students = students + values[c].fillna(0)
-    problems.add_mask(students_ok & (students == 0), "students_primary",
+    regular = ~school_type.isin(_UNSCORED_TYPES)
+    problems.add_mask(students_ok & regular & (students == 0), "students_primary",
                       "total enrolment is 0 (per-student indicators need students; "
                       "drop closed schools)", students)
     known, applies = sections
@@ -529,8 +591,10 @@ def _validate_schools(raws: list[RawTable], ctx: _Context, wheres: list[str]) ->
         if column in out:
             columns[column] = out.pop(column)
         else:
-            columns[column] = values.pop(column).astype(
-                "float64" if column in schema.MEASURE_COLUMNS else "int64")
+            series = values.pop(column)
+            columns[column] = series.astype(
+                "float64" if column in schema.MEASURE_COLUMNS
+                or (column in _MAY_BE_BLANK and series.isna().any()) else "int64")
     return pd.DataFrame(columns, index=index).reset_index(drop=True)
 
 

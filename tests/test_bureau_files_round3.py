@@ -1,0 +1,221 @@
+"""Round 3 of the bureau corpus (issue 30): layouts that fooled the loader, each with its outcome.
+
+Same builders and the same rule as ``test_bureau_files``: a case that loads must equal the
+schools it was made from (zero silent wrong values); a case that fails must name what is wrong.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from edubalance import schema
+from edubalance.errors import DataError
+from edubalance.io import load as data
+from helpers import valid_schools
+from test_bureau_files import (
+    Case,
+    book,
+    csv,
+    csv_lines,
+    expected,
+    form,
+    has_note,
+    lines,
+    make,
+    report,
+    set_cell,
+)
+
+valid_zh = form()
+HEADER = list(valid_zh.columns)
+N = len(HEADER)
+
+
+def zh_row(values: dict) -> str:
+    """One CSV line of the form, from canonical values (missing = blank)."""
+    zh = {schema.SCHOOL_HEADER_ALIASES[c][0]: v for c, v in values.items()}
+    return ",".join("" if zh.get(h) is None else str(zh[h]) for h in HEADER)
+
+
+def level_total(rows, name: str, school_id: str, school_type: str) -> dict:
+    """A subtotal row: the sums of ``rows`` of the source schools, with a name and an id."""
+    source = expected().iloc[rows]
+    out = {c: source[c].sum() for c in schema.NUMERIC_SCHOOL_COLUMNS}
+    out.update(county_code="040202", county_name="大武口区", year=2017, school_id=school_id,
+               school_name=name, school_type=school_type, urban_rural="城区")
+    for c in schema.MEASURE_COLUMNS:
+        out[c] = float(out[c])
+    return out
+
+
+def dropped(reason: str, rows: list[int], text: str | None = None):
+    def check(frame):
+        entries = [d for d in report(frame)["dropped_rows"] if d["reason"] == reason]
+        assert entries, report(frame)["dropped_rows"]
+        assert entries[0]["rows"] == rows, entries
+        if text is not None:
+            assert any(text in t for t in entries[0]["texts"]), entries
+    return check
+
+
+two_primaries = expected().iloc[[0, 2]].assign(school_type="primary",
+                                               students_junior=0, classes_junior=0)
+two_primaries.loc[2, "school_id"] = "004"
+two_primaries_zh = form(pd.concat([two_primaries.iloc[[0]], two_primaries.iloc[[1]].assign(
+    students_primary=250, classes_primary=9)]).reset_index(drop=True))
+primary_rows = two_primaries_zh.to_csv(index=False).strip("\n").split("\n")
+
+
+def subtotal_case():
+    schools = pd.concat([two_primaries.iloc[[0]], two_primaries.iloc[[1]].assign(
+        students_primary=250, classes_primary=9)]).reset_index(drop=True)
+    total = {c: schools[c].sum() for c in schema.NUMERIC_SCHOOL_COLUMNS}
+    total.update(county_code="040202", county_name="大武口区", year=2017, school_id="040202",
+                 school_name="小学合计", school_type="小学", urban_rural="城区")
+    return lines(*primary_rows, zh_row(total)), schools
+
+
+SUBTOTAL_FILE, SUBTOTAL_WANT = subtotal_case()
+
+
+def junior_and_totals():
+    """Two primaries, 小学合计 (county code as id), one junior, 初中合计, 全县合计."""
+    schools = SUBTOTAL_WANT
+    junior = expected().iloc[[1]]
+    primary_total = {c: schools[c].sum() for c in schema.NUMERIC_SCHOOL_COLUMNS}
+    primary_total.update(county_code="040202", county_name="大武口区", year=2017,
+                         school_id="040202", school_name="小学合计", school_type="小学",
+                         urban_rural="城区")
+    junior_total = {c: junior[c].sum() for c in schema.NUMERIC_SCHOOL_COLUMNS}
+    junior_total.update(county_code="040202", county_name="大武口区", year=2017, school_id="—",
+                        school_name="初中小计", school_type="初中", urban_rural="城区")
+    both = pd.concat([schools, junior])
+    grand = {c: both[c].sum() for c in schema.NUMERIC_SCHOOL_COLUMNS}
+    grand.update(county_code="040202", county_name="大武口区", year=2017, school_id="040202",
+                 school_name="全县", school_type="", urban_rural="")
+    junior_line = form(junior).to_csv(index=False).strip("\n").split("\n")[1]
+    build = lines(*primary_rows, zh_row(primary_total), junior_line, zh_row(junior_total),
+                  zh_row(grand))
+    return build, both.reset_index(drop=True)
+
+
+LEVELS_FILE, LEVELS_WANT = junior_and_totals()
+
+complete = expected().iloc[[1]].assign(school_type="complete_middle")
+complete_zh = form(complete).assign(学校类型="完全中学")
+twelve_zh = form(expected().iloc[[2]]).assign(学校类型="十二年一贯制学校")
+special = expected().iloc[[0]].assign(school_id="009", school_name="特殊教育学校甲",
+                                      school_type="特殊教育学校", students_primary=0,
+                                      classes_primary=0)
+point = expected().iloc[[0]].assign(school_id="010", school_name="某村教学点",
+                                    school_type="教学点", students_primary=12, classes_primary=1,
+                                    teachers=2, teachers_above_degree=2, teachers_mid_title=0,
+                                    teachers_backbone=0, teachers_pe_arts=0,
+                                    teaching_area_m2=120.0, sports_area_m2=300.0,
+                                    equipment_value_cny=20000.0, computers=2,
+                                    multimedia_classrooms=1, books=600)
+
+CASES = [
+    # ---------------------------------------------------------------- 1. totals by content
+    Case("小学合计 with the county code as id and type 小学 is a total", SUBTOTAL_FILE,
+         want=lambda: SUBTOTAL_WANT, check=dropped("totals", [4], "小学合计")),
+    Case("per-level subtotals and a grand total, ids 040202 and —", LEVELS_FILE,
+         want=lambda: LEVELS_WANT, check=dropped("totals", [4, 6, 7], "初中小计")),
+    Case("a total without any totals word, by its numbers",
+         lines(*primary_rows, zh_row({**level_total([0], "", "", ""),
+                                      **{c: SUBTOTAL_WANT[c].sum()
+                                         for c in schema.NUMERIC_SCHOOL_COLUMNS},
+                                      "school_id": "999", "school_name": "城关片区",
+                                      "school_type": "小学"})),
+         want=lambda: SUBTOTAL_WANT, check=dropped("totals", [4], "城关片区")),
+    Case("合计 in the 序号 column",
+         lines("序号," + primary_rows[0], *[f"{i}," + r for i, r in enumerate(primary_rows[1:], 1)],
+               "合计," + zh_row({c: SUBTOTAL_WANT[c].sum()
+                               for c in schema.NUMERIC_SCHOOL_COLUMNS})),
+         want=lambda: SUBTOTAL_WANT, check=dropped("totals", [4])),
+    Case("notes and footers under the table are dropped and listed",
+         lines(*csv_lines(), "注：1. 本表由学校填写" + "," * (N - 1),
+               "填表人：张三,,审核人：李四" + "," * (N - 3)),
+         check=dropped("note", [5, 6], "填表人：张三")),
+    Case("a school equal to one school above is not a total",
+         lines(*csv_lines(), csv_lines()[1].replace("001,甲小学", "005,丁小学")),
+         want=lambda: pd.concat([expected(), expected().iloc[[0]].assign(
+             school_id="005", school_name="丁小学")]).reset_index(drop=True)),
+    # ---------------------------------------------------------------- 2. senior sections
+    Case("完全中学 without 高中 columns is an error", csv(complete_zh),
+         error=[{"message": "needs its senior enrolment", "row": 2, "school_id": "002",
+                 "column": "students_senior"}]),
+    Case("十二年一贯制 without 高中 columns is an error", csv(twelve_zh),
+         error=[{"message": "needs its senior enrolment", "row": 2, "school_id": "0003"}]),
+    Case("完全中学 with a blank 高中在校生数 is an error",
+         csv(complete_zh.assign(高中在校生数=[None], 高中班数=[None])),
+         error=[{"message": "blank count", "column": "students_senior", "row": 2}]),
+    Case("完全中学 with 高中 columns loads",
+         csv(complete_zh.assign(高中在校生数=[300], 高中班数=[6])),
+         want=lambda: complete.reset_index(drop=True),
+         check=lambda f: f["students_senior"].tolist() == [300]),
+    # ---------------------------------------------------------------- issue 25 (loader)
+    Case("特殊教育学校 accepted with zero pupils and listed", csv(form(pd.concat(
+        [expected(), special]).reset_index(drop=True))),
+         want=lambda: pd.concat([expected(), special.assign(
+             school_type=schema.SPECIAL_EDUCATION)]).reset_index(drop=True),
+         check=has_note("excluded from scoring")),
+    Case("教学点 accepted with its central school", csv(form(pd.concat(
+        [expected(), point]).reset_index(drop=True)).assign(所属中心校代码=["", "", "", "001"])),
+         want=lambda: pd.concat([expected(), point.assign(
+             school_type=schema.TEACHING_POINT)]).reset_index(drop=True),
+         check=lambda f: f[schema.PARENT_SCHOOL_ID].tolist() == ["", "", "", "001"]
+         and "counted with its central school" in "\n".join(f.attrs["cleaning_log"])),
+    Case("教学点 without its central school is an error",
+         csv(form(pd.concat([expected(), point]).reset_index(drop=True))),
+         error=[{"message": "needs its central school", "row": 5}]),
+    Case("最大班额 and per-section teachers in one-row headers",
+         csv(valid_zh.assign(**{"小学最大班额": [40, None, 38], "最大班额（初中）": [None, 52, 47],
+                                "小学专任教师数": [20, None, 14], "初中专任教师数": [None, 35, 16]})),
+         check=lambda f: f["max_class_size_junior"].tolist()[1:] == [52, 47]
+         and np.isnan(f["max_class_size_junior"].iloc[0])
+         and f["teachers_primary"].tolist()[2] == 14),
+    Case("专任教师数 and 最大班额 over 小学/初中 in a two-row header",
+         book(("学校", [[*HEADER, "专任教师数", None, "最大班额", None],
+                        [*[None] * N, "小学", "初中", "小学", "初中"],
+                        *[[*r, p, j, 40, m] for r, p, j, m in zip(
+                            valid_zh.itertuples(index=False), [20, 0, 14], [0, 35, 16],
+                            [None, 48, 46], strict=True)]])), ".xlsx",
+         check=lambda f: f["teachers_junior"].tolist() == [0, 35, 16]
+         and f["max_class_size_primary"].tolist() == [40, 40, 40]),
+]
+
+
+def test_round3_names_unique():
+    assert len({c.name for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_round3_file(case: Case, tmp_path):
+    source = make(case, tmp_path)
+    options = dict(case.options)
+    kind = options.pop("kind", "schools")
+    if case.error is not None:
+        with pytest.raises(DataError) as caught:
+            data.load_table(source, kind, **options)
+        error = caught.value
+        for wanted in case.error:
+            matches = [p for p in error.problems if all(
+                (wanted_value in (p.message or "")) if key == "message" else
+                (str(getattr(p, key)) == str(wanted_value)) for key, wanted_value in
+                wanted.items())]
+            assert matches, f"{wanted} not in:\n{error}"
+        return
+    loaded = data.load_table(source, kind, **options)
+    want = case.want()
+    columns = schema.SCHOOL_COLUMNS
+    pd.testing.assert_frame_equal(loaded[columns].astype(object), want[columns].astype(object),
+                                  check_dtype=False)
+    if case.check is not None:
+        result = case.check(loaded)
+        assert result is None or bool(result), result
+
+
+def test_valid_schools_unchanged():
+    assert len(valid_schools()) == 3
