@@ -116,6 +116,28 @@ point = expected().iloc[[0]].assign(school_id="010", school_name="某村教学�
                                     equipment_value_cny=20000.0, computers=2,
                                     multimedia_classrooms=1, books=600)
 
+TITLE = "大武口区2017年义务教育学校基本情况统计表"
+
+
+def scaled(**factors) -> pd.DataFrame:
+    out = valid_zh.copy()
+    for header, factor in factors.items():
+        out[header] = [v / factor for v in out[header]]
+    return out
+
+
+def unit_line_book(line: str, frame: pd.DataFrame):
+    return book(("学校", [[TITLE], [line], list(frame.columns),
+                          *[list(r) for r in frame.itertuples(index=False)]]))
+
+
+def converted(fragment: str):
+    def check(frame):
+        text = "\n".join(report(frame)["conversions"])
+        assert fragment in text, text
+    return check
+
+
 CASES = [
     # ---------------------------------------------------------------- 1. totals by content
     Case("小学合计 with the county code as id and type 小学 is a total", SUBTOTAL_FILE,
@@ -155,6 +177,25 @@ CASES = [
          csv(complete_zh.assign(高中在校生数=[300], 高中班数=[6])),
          want=lambda: complete.reset_index(drop=True),
          check=lambda f: f["students_senior"].tolist() == [300]),
+    # ---------------------------------------------------------------- 3. unit lines
+    Case("金额单位：千元 under the title",
+         lines(TITLE, "金额单位：千元", *csv_lines(scaled(教学仪器设备值=1e3))),
+         check=converted("from the unit line '金额单位：千元'")),
+    Case("单位：万元 under the title in a workbook",
+         unit_line_book("单位：万元", scaled(教学仪器设备值=1e4)), ".xlsx",
+         check=converted("multiplied by 10000")),
+    Case("金额单位 and 面积单位 on one line",
+         lines(TITLE, "金额单位：千元    面积单位：万平方米",
+               *csv_lines(scaled(教学仪器设备值=1e3, 教学及辅助用房面积=1e4, 体育运动场馆面积=1e4))),
+         check=converted("sports_area_m2) in 万平方米")),
+    Case("图书单位：万册", lines(TITLE, "图书单位：万册", *csv_lines(scaled(图书册数=1e4))),
+         check=converted("(books) in 万册")),
+    Case("a header's own unit wins over the unit line",
+         lines(TITLE, "金额单位：千元", *csv_lines(valid_zh.rename(
+             columns={"教学仪器设备值": "教学仪器设备值（元）"})))),
+    Case("填报单位 is not a unit", lines(TITLE, "填报单位：大武口区教育局", *csv_lines())),
+    Case("金额单位：美元 is an error", lines(TITLE, "金额单位：美元", *csv_lines()),
+         error=[{"message": "in the unit line '金额单位：美元'", "column": "equipment_value_cny"}]),
     # ---------------------------------------------------------------- issue 25 (loader)
     Case("特殊教育学校 accepted with zero pupils and listed", csv(form(pd.concat(
         [expected(), special]).reset_index(drop=True))),

@@ -31,7 +31,7 @@ from .. import schema
 from ..errors import ParameterError
 
 __all__ = ["normalise_header", "resolve", "closest_header", "column_mapping", "name_columns",
-           "locate_header", "title_facts", "HEADER_SEARCH_ROWS", "known_columns"]
+           "locate_header", "title_facts", "title_units", "HEADER_SEARCH_ROWS", "known_columns"]
 
 HEADER_SEARCH_ROWS = 10  # title rows an official form may carry above its header
 
@@ -279,3 +279,45 @@ def title_facts(lines: list[str]) -> dict[str, Any]:
             if code:
                 facts["county_code"] = code.group(1)
     return facts
+
+
+_UNIT_LINE = re.compile(r"(?P<what>金额|价值|资金|经费|资产|面积|图书|藏书)?\s*(?<!填报)(?<!报送)(?<!填表)"
+                        r"(?<!学校)单位\s*[:：]\s*(?P<unit>[^\s,，;；、:：)）]+)")
+_UNIT_LINE_COLUMNS = {
+    "money": ["equipment_value_cny"], "area": ["teaching_area_m2", "sports_area_m2"],
+    "books": ["books"],
+}
+_WHAT = {"金额": "money", "价值": "money", "资金": "money", "经费": "money", "资产": "money",
+         "面积": "area", "图书": "books", "藏书": "books"}
+
+
+def title_units(lines: list[str]) -> dict[str, tuple[str, str]]:
+    """Units from a unit line above the header: {column: (unit, the line)}.
+
+    ``金额单位：千元`` applies to the money column, ``面积单位：平方米`` to the area columns,
+    ``图书单位：万册`` to books; a bare ``单位：万元`` to the columns whose unit it is.
+    (``填报单位：某某学校`` names the reporting body, not a unit.)
+
+    >>> title_units(["灵武市2017年统计表", "金额单位：千元    面积单位：平方米"])["equipment_value_cny"]
+    ('千元', '金额单位：千元    面积单位：平方米')
+    >>> title_units(["填报单位：灵武市教育局"])
+    {}
+    """
+    from . import units
+
+    out: dict[str, tuple[str, str]] = {}
+    for line in lines:
+        text = unicodedata.normalize("NFKC", str(line)).strip()
+        if "单位" not in text:
+            continue
+        for match in _UNIT_LINE.finditer(text):
+            unit = match["unit"]
+            if match["what"]:
+                groups = [_WHAT[match["what"]]]
+            else:
+                groups = [g for g, cols in _UNIT_LINE_COLUMNS.items()
+                          if units.factor(cols[0], unit) is not None]
+            for group in groups:
+                for column in _UNIT_LINE_COLUMNS[group]:
+                    out.setdefault(column, (unit, str(line).strip()))
+    return out

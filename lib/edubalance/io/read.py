@@ -32,7 +32,14 @@ import pandas as pd
 
 from .. import schema
 from ..errors import DataError, Problem
-from .headers import HEADER_SEARCH_ROWS, locate_header, name_columns, title_facts
+from .headers import (
+    HEADER_SEARCH_ROWS,
+    locate_header,
+    name_columns,
+    normalise_header,
+    title_facts,
+    title_units,
+)
 
 __all__ = ["read_raw", "read_table", "RawTable", "RawFile", "CSV_SUFFIXES", "EXCEL_SUFFIXES",
            "PARQUET_SUFFIXES", "MAX_COLUMNS", "SPACES", "fail"]
@@ -75,6 +82,18 @@ class RawTable:
     numeric_ids: set[str] = field(default_factory=set)
     formulas: dict[str, dict[int, str]] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)   # headers not recognised
+    unit_lines: dict[str, str] = field(default_factory=dict)  # name -> unit line above
+
+
+def _unit_line(table: RawTable, above: list[list[str]]) -> RawTable:
+    """Units from a line under the title (金额单位：千元) for columns without a unit of their own."""
+    found = title_units([" ".join(str(c) for c in row if str(c).strip()) for row in above])
+    for column, (unit, line) in found.items():
+        own = re.search(r"[(\[/][^()\[\]/]+[)\]]?$", normalise_header(table.labels.get(column, "")))
+        if column in table.frame.columns and column not in table.units and not own:
+            table.units[column] = unit
+            table.unit_lines[column] = line
+    return table
 
 
 @dataclass
@@ -307,7 +326,7 @@ def _read_csv(path: Path, file: str, mapping) -> RawTable:
         frame = _fast_csv(data, sep, start, head[start], named, file)
         if frame is not None:
             frame.index = pd.RangeIndex(start + 2, start + 2 + len(frame), name="line")
-            return _label_columns(frame, named, file, table)
+            return _unit_line(_label_columns(frame, named, file, table), head[:start])
     if partial:
         raw = path.read_bytes() if len(raw) < size else raw
         text, encoding = decode(raw, file)  # the whole file, for the careful reader
@@ -319,7 +338,7 @@ def _read_csv(path: Path, file: str, mapping) -> RawTable:
     frame = frame.set_axis(pd.RangeIndex(data_start + 1, data_start + 1 + len(frame),
                                          name="line"))
     frame = _check_width(frame, named, file, None)
-    return _label_columns(frame, named, file, table)
+    return _unit_line(_label_columns(frame, named, file, table), head[:start])
 
 
 def _check_width(frame: pd.DataFrame, named, file: str, sheet: str | None) -> pd.DataFrame:
@@ -450,7 +469,7 @@ def _read_sheet(ws, file: str, name: str, mapping, head: list[list[str]]) -> Raw
         full = pd.RangeIndex(data_start + 1, int(frame.index.max()) + 1, name="line")
         if len(full) != len(frame) and len(full) <= 4 * len(frame) + 1000:
             frame = frame.reindex(full, fill_value="")
-    table = _label_columns(frame, named, file, table)
+    table = _unit_line(_label_columns(frame, named, file, table), head[:start])
     names = list(table.frame.columns)
     table.numeric_ids = {names[c] for c in numeric}
     return table

@@ -257,8 +257,10 @@ def _apply_units(raw: RawTable, column: str, values: pd.Series, ctx: _Context,
     label = raw.labels[column]
     if factor is None:
         accepted = units.accepted(column)
+        line = raw.unit_lines.get(column)
         ctx.problems.add(
-            f"unknown or incompatible unit '{unit}' in header '{label}' for {column}"
+            f"unknown or incompatible unit '{unit}' "
+            + (f"in the unit line '{line}'" if line else f"in header '{label}'") + f" for {column}"
             + (f" (accepted: {', '.join(accepted)})" if accepted else
                " (this column takes no unit)"),
             sheet=raw.sheet, row=raw.header_line, column=column, header=label)
@@ -266,8 +268,10 @@ def _apply_units(raw: RawTable, column: str, values: pd.Series, ctx: _Context,
     if factor != 1:
         converted = values * factor
         values = converted.round(6)
-        ctx.conversions.append(f"{where}: column '{label}' ({column}) in {unit}: multiplied "
-                               f"by {factor:g} to {units.canonical_unit(column)}")
+        line = raw.unit_lines.get(column)
+        ctx.conversions.append(f"{where}: column '{label}' ({column}) in {unit}"
+                               + (f" (from the unit line '{line}')" if line else "")
+                               + f": multiplied by {factor:g} to {units.canonical_unit(column)}")
     return values, True
 
 
