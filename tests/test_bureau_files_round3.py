@@ -138,6 +138,30 @@ def converted(fragment: str):
     return check
 
 
+def styled_book(frame: pd.DataFrame, hidden_rows=(), merge=(), autofilter=False):
+    """One sheet from ``frame``; rows hidden (or filtered out), ranges merged as in Excel."""
+    def build(path):
+        import openpyxl
+
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "学校"
+        ws.append(list(frame.columns))
+        for record in frame.itertuples(index=False):
+            ws.append(list(record))
+        for row in hidden_rows:
+            ws.row_dimensions[row].hidden = True
+        for cells in merge:
+            ws.merge_cells(cells)
+        if autofilter:
+            ws.auto_filter.ref = f"A1:{openpyxl.utils.get_column_letter(N)}{len(frame) + 1}"
+        wb.save(path)
+    return build
+
+
+old_copy = pd.concat([valid_zh, valid_zh.iloc[[0]].assign(学校代码="099", 图书册数=1)],
+                     ignore_index=True)
+
 CASES = [
     # ---------------------------------------------------------------- 1. totals by content
     Case("小学合计 with the county code as id and type 小学 is a total", SUBTOTAL_FILE,
@@ -196,6 +220,18 @@ CASES = [
     Case("填报单位 is not a unit", lines(TITLE, "填报单位：大武口区教育局", *csv_lines())),
     Case("金额单位：美元 is an error", lines(TITLE, "金额单位：美元", *csv_lines()),
          error=[{"message": "in the unit line '金额单位：美元'", "column": "equipment_value_cny"}]),
+    # ---------------------------------------------------------------- 4. hidden rows, merges
+    Case("a hidden row is excluded and listed", styled_book(old_copy, hidden_rows=[5]), ".xlsx",
+         check=dropped("hidden", [5])),
+    Case("a row filtered out is excluded and listed",
+         styled_book(old_copy, hidden_rows=[5], autofilter=True), ".xlsx",
+         check=has_note("hidden or filtered out")),
+    Case("hidden rows read when asked", styled_book(old_copy, hidden_rows=[5]), ".xlsx",
+         options={"include_hidden": True},  # read: its 1 book is then implausible
+         error=[{"message": "implausible per student", "row": 5, "school_id": "099"}]),
+    Case("县代码 and 县名称 merged down the table",
+         styled_book(valid_zh, merge=["A2:A4", "B2:B4"]), ".xlsx",
+         check=has_note("merged cell range")),
     # ---------------------------------------------------------------- issue 25 (loader)
     Case("特殊教育学校 accepted with zero pupils and listed", csv(form(pd.concat(
         [expected(), special]).reset_index(drop=True))),

@@ -83,6 +83,8 @@ class RawTable:
     formulas: dict[str, dict[int, str]] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)   # headers not recognised
     unit_lines: dict[str, str] = field(default_factory=dict)  # name -> unit line above
+    hidden_rows: list[int] = field(default_factory=list)  # rows hidden or filtered out (xlsx)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r1, c1, r2, c2)
 
 
 def _unit_line(table: RawTable, above: list[list[str]]) -> RawTable:
@@ -389,20 +391,115 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _sheet_rows(ws, data_only: bool = True, max_rows: int | None = None
-                ) -> Iterator[tuple[int, list[dict]]]:
-    """(line, cells) of the rows present in the sheet's XML: no padding to the declared size."""
+def _parser_class():
     from openpyxl.worksheet._reader import WorkSheetParser
 
+    class Parser(WorkSheetParser):
+        """openpyxl's sheet parser, keeping only what the loader needs from a row's attributes:
+        whether it is hidden (a row hidden or filtered out in Excel). Rows without cells cost
+        one attribute lookup (a million formatted blank rows must not hold a dict each)."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.hidden_rows: set[int] = set()
+
+        def parse_row(self, row):
+            r = row.get("r")
+            if r is not None:
+                try:
+                    self.row_counter = int(r)
+                except ValueError:
+                    self.row_counter = int(float(r))
+            else:
+                self.row_counter += 1
+            self.col_counter = 0
+            if row.get("hidden") in ("1", "true"):
+                self.hidden_rows.add(self.row_counter)
+            if not len(row):
+                return self.row_counter, []
+            return self.row_counter, [self.parse_cell(el) for el in row]
+
+        def parse(self):
+            """Rows and merged ranges only, with lxml when it is installed (several times
+            faster than ElementTree; entities not resolved, no network, no huge trees)."""
+            try:
+                from lxml.etree import iterparse
+            except ImportError:  # pragma: no cover - lxml comes with the notebook stack
+                yield from super().parse()
+                return
+            from openpyxl.worksheet.merge import MergeCells
+            from openpyxl.xml.constants import SHEET_MAIN_NS
+
+            row_tag, merge_tag = f"{{{SHEET_MAIN_NS}}}row", f"{{{SHEET_MAIN_NS}}}mergeCells"
+            for _, element in iterparse(self.source, events=("end",), tag=(row_tag, merge_tag),
+                                        resolve_entities=False, no_network=True,
+                                        huge_tree=False, load_dtd=False):
+                if element.tag == row_tag:
+                    row = self.parse_row(element)
+                    element.clear(keep_tail=False)
+                    parent = element.getparent()
+                    while element.getprevious() is not None:  # free the rows already read
+                        del parent[0]
+                    yield row
+                else:
+                    self.merged_cells = MergeCells.from_tree(element)
+                    element.clear()
+
+    return Parser
+
+
+def _sheet_rows(ws, data_only: bool = True, max_rows: int | None = None,
+                parser_out: list | None = None) -> Iterator[tuple[int, list[dict]]]:
+    """(line, cells) of the rows present in the sheet's XML: no padding to the declared size.
+
+    ``parser_out``: the parser is appended to it (its ``hidden_rows`` and ``merged_cells`` are
+    complete once the rows are consumed)."""
     book = ws.parent
     with ws._get_source() as src:
-        parser = WorkSheetParser(src, ws._shared_strings, data_only=data_only,
+        parser = _parser_class()(src, ws._shared_strings, data_only=data_only,
                                  epoch=book.epoch, date_formats=book._date_formats,
                                  timedelta_formats=book._timedelta_formats)
+        if parser_out is not None:
+            parser_out.append(parser)
         for line, cells in parser.parse():
             if max_rows is not None and line > max_rows:
                 break
             yield line, cells
+
+
+def _merged_ranges(parser, data_start: int) -> list[tuple[int, int, int, int]]:
+    """Merged ranges reaching the data rows: (first row, first column, last row, last column)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    merged = getattr(parser, "merged_cells", None)
+    out = []
+    for cell_range in getattr(merged, "mergeCell", None) or ():
+        c1, r1, c2, r2 = range_boundaries(cell_range.ref)
+        if r2 > data_start:
+            out.append((r1, c1, r2, c2))
+    return out
+
+
+def _fill_merged(frame: pd.DataFrame, table: RawTable) -> pd.DataFrame:
+    """Cells of merged ranges in the data filled with the range's value, as Excel shows them
+    (县代码 merged down the table); one block assignment per range."""
+    from openpyxl.utils import get_column_letter
+
+    filled = []
+    for r1, c1, r2, c2 in table.merged:
+        if r1 not in frame.index or c1 > frame.shape[1]:
+            continue
+        value = frame.iat[frame.index.get_loc(r1), c1 - 1]
+        rows = (frame.index >= r1) & (frame.index <= r2)
+        columns = list(range(c1 - 1, min(c2, frame.shape[1])))
+        if value != "" and rows.sum() * len(columns) > 1:
+            frame.iloc[np.flatnonzero(rows), columns] = value
+            filled.append(f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
+    if filled:
+        table.notes.append(f"filled {len(filled)} merged cell range(s) with their value, as "
+                           f"Excel shows them: {', '.join(filled[:5])}"
+                           + (f" and {len(filled) - 5} more" if len(filled) > 5 else ""))
+    return frame
 
 
 def _head_grid(ws) -> list[list[str]]:
@@ -427,8 +524,9 @@ def _read_sheet(ws, file: str, name: str, mapping, head: list[list[str]]) -> Raw
     data_start = start + n_header  # rows before the data (0-based count)
     lines, values, numeric, far = [], [], set(), []
     width = len(named)
-    for line, cells in _sheet_rows(ws):
-        if line <= data_start:
+    parsers: list = []
+    for line, cells in _sheet_rows(ws, parser_out=parsers):
+        if line <= data_start or not cells:
             continue
         row = [None] * width
         for cell in cells:
@@ -440,8 +538,9 @@ def _read_sheet(ws, file: str, name: str, mapping, head: list[list[str]]) -> Raw
                     numeric.add(col)
             elif value is not None and str(value).strip(SPACES):
                 far.append((line, cell["column"], value))
-        lines.append(line)
-        values.append(row)
+        if any(v is not None for v in row):
+            lines.append(line)
+            values.append(row)
     table = RawTable(pd.DataFrame(), {}, {}, data_start, name, "xlsx", [],
                      title=title_facts([" ".join(r) for r in head[:start]]))
     if far:
@@ -461,14 +560,20 @@ def _read_sheet(ws, file: str, name: str, mapping, head: list[list[str]]) -> Raw
                          dtype=object)
     frame = frame.map(_cell_text) if len(frame) else frame.astype(str)
     frame = _check_width(frame, named, file, name)
-    # Trailing blank rows (formatting that reaches far down) are not data.
-    while len(frame) and not frame.iloc[-1].str.strip(SPACES).any():
-        frame = frame.iloc[:-1]
+    # Trailing blank rows (formatting that reaches far down) are not data: found in bulk.
+    if len(frame):
+        filled = (frame.apply(lambda s: s.str.strip(SPACES)) != "").any(axis=1).to_numpy()
+        last = int(np.flatnonzero(filled).max()) + 1 if filled.any() else 0
+        frame = frame.iloc[:last]
+    parser = parsers[0] if parsers else None
+    table.hidden_rows = sorted(h for h in getattr(parser, "hidden_rows", ()) if h > data_start)
+    table.merged = _merged_ranges(parser, data_start)
     # Fill the gaps of rows absent from the XML so that blank rows are seen (and reported).
     if len(frame):
         full = pd.RangeIndex(data_start + 1, int(frame.index.max()) + 1, name="line")
         if len(full) != len(frame) and len(full) <= 4 * len(frame) + 1000:
             frame = frame.reindex(full, fill_value="")
+    frame = _fill_merged(frame, table)
     table = _unit_line(_label_columns(frame, named, file, table), head[:start])
     names = list(table.frame.columns)
     table.numeric_ids = {names[c] for c in numeric}

@@ -703,6 +703,21 @@ _VALIDATORS = {"schools": _validate_schools, "counties": _sheet_by_sheet(_counti
                "teachers": _sheet_by_sheet(_teachers_sheet)}
 
 
+def _hidden_rows(table: RawTable, include: bool, ctx: _Context, where: str) -> None:
+    """Rows hidden or filtered out in Excel: excluded and listed, or read when asked."""
+    hidden = np.asarray([h for h in table.hidden_rows if h in table.frame.index], dtype=np.int64)
+    if not len(hidden):
+        return
+    if include:
+        ctx.notes.append((where, f"read {len(hidden)} row(s) hidden or filtered out in Excel "
+                                 f"(include_hidden=True): rows {rows_text(hidden)}"))
+        return
+    table.frame = table.frame.drop(index=hidden)
+    ctx.notes.append((where, f"excluded {len(hidden)} row(s) hidden or filtered out in Excel: "
+                             f"rows {rows_text(hidden)} (read them with include_hidden=True)"))
+    ctx.dropped.append((table.sheet or "", "hidden", tuple(int(x) for x in hidden), ()))
+
+
 def _detect_kind(columns: Iterable[str]) -> str:
     columns = set(columns)
     # An extra 姓名 column (the head teacher's name) does not make a schools file a roster.
@@ -728,7 +743,7 @@ def load(source, kind: str = "auto", sheet: str | None = None, *,
          columns: Mapping[str, str] | str | None = None, county_code: str | None = None,
          county_name: str | None = None, year: int | None = None,
          allow: Iterable[str] | str | None = None,
-         max_problems: int = MAX_PROBLEMS) -> pd.DataFrame:
+         max_problems: int = MAX_PROBLEMS, include_hidden: bool = False) -> pd.DataFrame:
     """Read and validate one file or DataFrame (see :func:`edubalance.io.load.load_table`)."""
     if kind not in KINDS + ("auto",):
         raise ParameterError(f"kind must be one of {', '.join(KINDS)} or auto, not {kind!r}")
@@ -774,6 +789,7 @@ def load(source, kind: str = "auto", sheet: str | None = None, *,
             raise DataError([Problem(file, "no data rows below the header", sheet=table.sheet,
                                      row=table.header_line)])
         _apply_facts(table, facts, ctx, where)
+        _hidden_rows(table, include_hidden, ctx, where)
     problems.headers = {k: v for t in tables for k, v in t.labels.items()}
     frame = _VALIDATORS[kind](tables, ctx, wheres)
     if frame.empty:
