@@ -162,6 +162,20 @@ def styled_book(frame: pd.DataFrame, hidden_rows=(), merge=(), autofilter=False)
 old_copy = pd.concat([valid_zh, valid_zh.iloc[[0]].assign(学校代码="099", 图书册数=1)],
                      ignore_index=True)
 
+def parquet_with(column: str, row: int, value) -> "callable":
+    def build(path):
+        set_cell(valid_zh, row, column, value).astype({"学校代码": str}).to_parquet(path, index=False)
+    return build
+
+
+def ods_named_xlsx(path):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+
+
 CASES = [
     # ---------------------------------------------------------------- 1. totals by content
     Case("小学合计 with the county code as id and type 小学 is a total", SUBTOTAL_FILE,
@@ -232,6 +246,32 @@ CASES = [
     Case("县代码 and 县名称 merged down the table",
          styled_book(valid_zh, merge=["A2:A4", "B2:B4"]), ".xlsx",
          check=has_note("merged cell range")),
+    # ---------------------------------------------------------------- 4. numbers and characters
+    Case("hexadecimal count in a CSV", csv(set_cell(valid_zh, 0, "学生用计算机台数", "0x33DB")),
+         error=[{"message": "not a number", "row": 2, "column": "computers", "value": "0x33DB"}]),
+    Case("nan written in a count cell is not a blank",
+         csv(set_cell(valid_zh, 1, "图书册数", "nan")),
+         error=[{"message": "not a number", "row": 3, "column": "books", "value": "nan"}]),
+    Case("inf written in an area cell", csv(set_cell(valid_zh, 2, "体育运动场馆面积", "inf")),
+         error=[{"message": "not a number", "row": 4, "column": "sports_area_m2"}]),
+    Case("ESC in a school name is refused, named U+001B",
+         csv(set_cell(valid_zh, 0, "学校名称", "甲\x1b[2J小学")),
+         error=[{"message": "control character U+001B", "row": 2, "column": "school_name"}]),
+    Case("BEL and VT in a county name", csv(valid_zh.assign(县名称="大武口\x07区\x0b")),
+         error=[{"message": "U+0007", "column": "county_name"},
+                {"message": "U+000B", "column": "county_name"}]),
+    Case("NUL in a Parquet name", parquet_with("学校名称", 1, "乙\x00中学"), ".parquet",
+         error=[{"message": "U+0000", "row": 3, "column": "school_name"}]),
+    Case("zero-width space removed and named",
+         csv(set_cell(valid_zh, 0, "学校名称", "甲\u200b小学")),
+         check=has_note("U+200B (ZERO WIDTH SPACE)")),
+    Case("Kangxi radical normalised and named",
+         csv(set_cell(valid_zh, 1, "学校名称", "乙\u2fa6中学")),
+         want=lambda: set_cell(expected(), 1, "school_name", "乙金中学"),
+         check=has_note("U+2FA6")),
+    Case("UTF-32 with BOM", csv(valid_zh, "utf-32")),
+    Case("ODS content named .xlsx", ods_named_xlsx, ".xlsx",
+         error=[{"message": "OpenDocument spreadsheet (.ods)"}]),
     # ---------------------------------------------------------------- issue 25 (loader)
     Case("特殊教育学校 accepted with zero pupils and listed", csv(form(pd.concat(
         [expected(), special]).reset_index(drop=True))),
@@ -296,3 +336,61 @@ def test_round3_file(case: Case, tmp_path):
 
 def test_valid_schools_unchanged():
     assert len(valid_schools()) == 3
+
+
+def test_shared_strings_beyond_the_limit_refused_in_seconds(tmp_path, monkeypatch):
+    import time
+
+    from edubalance.io import limits
+
+    import zipfile
+
+    path = tmp_path / "big.xlsx"
+    book(("学校", valid_zh))(path)
+    strings = "".join(f"<si><t>{'名' * 1000}{i}</t></si>" for i in range(20))
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", f'<sst count="20">{strings}</sst>')
+    small = {**limits.limits(), "shared_strings_bytes": 4096}
+    monkeypatch.setattr(limits, "limits", lambda: small)
+    start = time.perf_counter()
+    with pytest.raises(DataError, match=r"shared strings expand to .* \(limit 4,096"):
+        data.load_table(path, "schools")
+    assert time.perf_counter() - start < 5
+
+
+def test_rows_beyond_the_cell_limit_refused(tmp_path, monkeypatch):
+    from edubalance.io import limits
+
+    path = tmp_path / "rows.xlsx"
+    book(("学校", valid_zh))(path)
+    small = {**limits.limits(), "max_cells": 2 * N}
+    monkeypatch.setattr(limits, "limits", lambda: small)
+    with pytest.raises(DataError, match="more than 2 rows"):
+        data.load_table(path, "schools")
+
+
+def blank_tail(path, n: int):
+    """A workbook whose sheet has ``n`` empty rows with a row height below the table."""
+    import zipfile
+
+    small = path.with_name("small.xlsx")
+    book(("学校", valid_zh))(small)
+    with zipfile.ZipFile(small) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            content = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                rows = "".join(f'<row r="{i}" ht="20" customHeight="1"/>'
+                               for i in range(5, 5 + n))
+                content = content.decode().replace("</sheetData>", rows + "</sheetData>").encode()
+            zout.writestr(info, content)
+
+
+def test_formatted_blank_rows_below_the_table_read_in_bulk(tmp_path):
+    import time
+
+    path = tmp_path / "tail.xlsx"
+    blank_tail(path, 25_000)  # 9-11 s before issue 30 (a per-row iloc loop), O(n^2)
+    start = time.perf_counter()
+    loaded = data.load_table(path, "schools")
+    assert len(loaded) == 3
+    assert time.perf_counter() - start < 6

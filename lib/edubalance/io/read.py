@@ -124,6 +124,8 @@ def decode(raw: bytes, file: str) -> tuple[str, str]:
     """Text and encoding of a CSV file's bytes (UTF-8/BOM, UTF-16 with BOM, GBK/GB18030)."""
     if raw.startswith(b"\xef\xbb\xbf"):
         encodings = ["utf-8-sig"]
+    elif raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        encodings = ["utf-32"]
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         encodings = ["utf-16"]
     else:
@@ -150,7 +152,7 @@ def decode(raw: bytes, file: str) -> tuple[str, str]:
 def _decode_head(raw: bytes, file: str, partial: bool) -> tuple[str, str]:
     """Decode the bytes read; of a large file only its first bytes were read (``partial``):
     the whole lines among them are decoded and the fast reader checks the rest."""
-    if partial and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if partial and not raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
         cut = raw.rfind(b"\n")
         try:
             return decode(raw[:cut + 1] if cut > 0 else raw, file)
@@ -182,7 +184,49 @@ def _check_path(path: Path) -> str:
     if content != expected:
         raise fail(file, f"the file is named '{suffix}' but its content is {_WHAT[content]}, "
                          f"not {_WHAT[expected]}; rename or re-save it")
+    if content == "zip":
+        _check_workbook_parts(path, file)
     return expected
+
+
+def _check_workbook_parts(path: Path, file: str) -> None:
+    """An OpenDocument (.ods) or other zip named .xlsx, and parts beyond the limits
+    (``io/limits.yaml``): each a clear :class:`DataError` before any part is expanded."""
+    import zipfile
+
+    from .limits import limits
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = {i.filename for i in infos}
+            if "mimetype" in names and "[Content_Types].xml" not in names:
+                kind = archive.read("mimetype")[:100].decode("ascii", "replace")
+                what = "an OpenDocument spreadsheet (.ods)" if "opendocument.spreadsheet" in kind \
+                    else f"an OpenDocument file ({kind})"
+                raise fail(file, f"the file is named '{path.suffix.lower()}' but its content is "
+                                 f"{what}, not an Excel workbook; name it .ods or save it as .xlsx "
+                                 "in LibreOffice/WPS")
+    except zipfile.BadZipFile as error:
+        raise fail(file, f"not a readable Excel workbook (damaged zip: {error})") from None
+    if "[Content_Types].xml" not in names:
+        raise fail(file, "a zip archive but not an Excel workbook (no [Content_Types].xml); "
+                         "save it as .xlsx")
+    limit = limits()
+    for info in infos:
+        name = info.filename
+        if name == "xl/sharedStrings.xml" and info.file_size > limit["shared_strings_bytes"]:
+            raise fail(file, f"the workbook's shared strings expand to {info.file_size:,} bytes "
+                             f"(limit {limit['shared_strings_bytes']:,}, io/limits.yaml): not a "
+                             "school table; re-save it or split it")
+        if name.startswith("xl/worksheets/") and info.file_size > limit["sheet_xml_bytes"]:
+            raise fail(file, f"a sheet of the workbook ({name}) expands to {info.file_size:,} "
+                             f"bytes (limit {limit['sheet_xml_bytes']:,}, io/limits.yaml)")
+        if info.compress_size and info.file_size / info.compress_size > limit["compression_ratio"] \
+                and info.file_size > 2**24:
+            raise fail(file, f"part {name} of the workbook expands {info.file_size // max(info.compress_size, 1):,} "
+                             f"times (limit {limit['compression_ratio']}, io/limits.yaml): a zip "
+                             "bomb or a damaged file")
 
 
 # ------------------------------------------------------------------------------ naming
@@ -242,13 +286,17 @@ def _fast_csv(data: bytes | Path, sep: str, start: int, header: list[str], named
     names = [f"c{i}" for i in range(len(header))]
     text_cols = {names[i] for i, (_, canonical, _) in enumerate(named)
                  if canonical in _TEXT_COLUMNS or canonical is None}
+    # Numbers as float64: Arrow's integer parser takes hexadecimal (0x33DB); its float parser
+    # does not, so such a cell sends the table to the careful reader, which refuses it.
+    number_types = {n: pa.float64() for n in names if n not in text_cols}
     try:
         options = dict(
             read_options=pacsv.ReadOptions(skip_rows=start + 1, column_names=names,
                                            block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=sep, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in text_cols}, null_values=[""],
+                column_types={**{n: pa.string() for n in text_cols}, **number_types},
+                null_values=[""],
                 strings_can_be_null=False, true_values=[], false_values=[]))
         if isinstance(data, Path):
             # Large file: streamed in blocks (memory ~ the table, not the file plus buffers),
@@ -258,6 +306,12 @@ def _fast_csv(data: bytes | Path, sep: str, start: int, header: list[str], named
             table = pacsv.read_csv(pa.py_buffer(data), **options)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # ragged rows, blank lines, quoted newlines: the careful reader says which
+    import pyarrow.compute as pc
+
+    for column in table.columns:  # "nan", "inf" written in cells: the careful reader refuses
+        if pa.types.is_floating(column.type) and (
+                pc.any(pc.is_nan(column)).as_py() or pc.any(pc.is_inf(column)).as_py()):
+            return None
     frame = table.to_pandas(self_destruct=True, split_blocks=True)
     del table
     for column in frame.columns:  # "" in a numeric column came through as null: fine
@@ -525,9 +579,16 @@ def _read_sheet(ws, file: str, name: str, mapping, head: list[list[str]]) -> Raw
     lines, values, numeric, far = [], [], set(), []
     width = len(named)
     parsers: list = []
+    from .limits import limits
+
+    max_rows = min(limits()["max_rows"], limits()["max_cells"] // max(width, 1))
     for line, cells in _sheet_rows(ws, parser_out=parsers):
         if line <= data_start or not cells:
             continue
+        if len(lines) >= max_rows or line > limits()["max_rows"]:
+            raise fail(file, f"more than {max_rows:,} rows of {width} columns with values "
+                             f"(limits max_rows/max_cells in io/limits.yaml): not a school "
+                             "table, or split it", sheet=name, row=line)
         row = [None] * width
         for cell in cells:
             col = cell["column"] - 1

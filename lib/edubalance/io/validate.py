@@ -36,7 +36,7 @@ from .clean import (
     totals_mask,
 )
 from .headers import closest_header, column_mapping, resolve
-from . import rows
+from . import characters, rows
 from .read import SPACES, RawTable, read_raw
 
 __all__ = ["LoadReport", "ReportDict", "load", "validate_schools", "KINDS", "MAX_PROBLEMS",
@@ -287,6 +287,23 @@ def _parse_year(series: pd.Series, problems: Collector) -> pd.Series:
     return pd.to_numeric(digits, errors="coerce").fillna(0).astype("int64")
 
 
+def _check_characters(frame, columns, raw, problems, notes) -> None:
+    """Control characters refused, invisible ones removed, look-alikes normalised (named)."""
+    for column in columns:
+        if column not in frame or not is_text(frame[column]):
+            continue
+        label = raw.labels.get(column, column)
+        clean, bad = characters.check_text(frame[column], label, notes)
+        if bad.any():
+            shown = frame[column]
+            problems.add_mask(bad, column, lambda hits, v=shown: [
+                "control character " + ", ".join(characters.code_points(
+                    str(v.iloc[h]), characters.CONTROL)) + " in the cell: retype it (such "
+                "characters can repaint a terminal and cannot be stored in Excel)"
+                for h in hits], shown)
+        frame[column] = clean
+
+
 def _check_blank_text(frame, columns, problems):
     for column in columns:
         if column in frame:
@@ -359,6 +376,9 @@ def _schools_sheet(raw: RawTable, ctx: _Context, where: str) -> dict | None:
             frame[column] = clean_ids(frame[column], column, raw.labels[column], notes,
                                       column in raw.numeric_ids)
     problems.bind(frame)
+    _check_characters(frame, ["county_code", "county_name", "school_id", "school_name",
+                              "school_type", "urban_rural", "prefecture",
+                              schema.PARENT_SCHOOL_ID], raw, problems, notes)
     out: dict[str, pd.Series] = {}
     _check_blank_text(frame, ["county_code", "county_name", "school_id", "school_name",
                               "school_type", "urban_rural", "year"], problems)
@@ -624,6 +644,8 @@ def _counties_sheet(raw: RawTable, ctx: _Context, where: str) -> pd.DataFrame | 
     frame = _drop_rows(frame, list(frame.columns), ctx, raw, where, ["county_name"],
                        "county_code")
     problems.bind(frame, id_column=None)
+    _check_characters(frame, [c for c in frame.columns if is_text(frame[c])], raw, problems,
+                      notes)
     if "county_code" in frame:
         frame["county_code"] = clean_ids(frame["county_code"], "county_code",
                                          raw.labels["county_code"], notes,
@@ -684,6 +706,7 @@ def _teachers_sheet(raw: RawTable, ctx: _Context, where: str) -> pd.DataFrame | 
             frame[column] = clean_ids(frame[column], column, raw.labels[column], notes,
                                       column in raw.numeric_ids)
     problems.bind(frame)
+    _check_characters(frame, wanted, raw, problems, notes)
     _check_blank_text(frame, ["school_id", "姓名"], problems)
     out = {c: frame[c].fillna("").astype(str) for c in wanted if c != "year"}
     if "year" in frame:
