@@ -33,7 +33,7 @@ from ..errors import ParameterError
 __all__ = ["normalise_header", "resolve", "closest_header", "column_mapping", "name_columns",
            "locate_header", "title_facts", "title_units", "HEADER_SEARCH_ROWS", "known_columns"]
 
-HEADER_SEARCH_ROWS = 10  # title rows an official form may carry above its header
+HEADER_SEARCH_ROWS = 30  # title rows (and notes) a form may carry above its header
 
 _ROSTER_EXTRA = {"序号": "序号", "出生日期": "出生年月", "出生年月日": "出生年月", "最高学历": "学历",
                  "第一学历": "学历_first", "专业技术职务": "职称", "职务": "任职岗位",
@@ -212,6 +212,11 @@ def name_columns(upper: list[str], lower: list[str] | None,
                 stem, _ = resolve(u, mapping)
                 if stem and not resolve(lo, mapping)[0]:
                     found = (stem, normalise_header(lo))
+            if not found[0] and not resolve(u, mapping)[0]:
+                # A group title (学生情况, 办学条件) over the leaf header: the leaf names it.
+                found = resolve(lo, mapping)
+                if found[0]:
+                    label = lo
             named.append((label, *found))
         else:
             label = u or lo
@@ -232,18 +237,50 @@ def _units_row(named: Named, lower: list[str]) -> bool:
                                          and not resolve(cell)[0]) for cell in lower)
 
 
+def _three_rows(top: list[str], middle: list[str], bottom: list[str],
+                mapping: Mapping[str, str] | None) -> Named:
+    """Three header rows (group title / header / 小学, 初中): the group title is dropped where
+    the two lower rows name the column, kept where it is the only name (merged down)."""
+    filled, previous = [], ""
+    for t, m, b in zip(top, middle, bottom, strict=True):
+        previous = t if t else (previous if (m or b) else "")
+        filled.append(previous)
+    lower = name_columns(middle, bottom, mapping)
+    named = []
+    for (label, canonical, unit), t, m, b in zip(lower, filled, middle, bottom, strict=True):
+        if not canonical and t and not (m or b):
+            label, canonical, unit = t, *resolve(t, mapping)
+        elif not canonical and t:
+            pair = name_columns([t], [m or b], mapping)[0]
+            if pair[1]:
+                label, canonical, unit = pair
+        named.append((label, canonical, unit))
+    return named
+
+
 def locate_header(grid: list[list[str]], mapping: Mapping[str, str] | None = None
                   ) -> tuple[int, int, Named]:
-    """Find the header among the first rows: (first header row, header rows, named columns)."""
+    """Find the header among the first rows: (first header row, header rows, named columns).
+
+    One, two or three header rows (group titles such as 学生情况 over the leaf headers, and
+    在校生数 over 小学/初中 below them); a deeper header wins only when it names more columns.
+    """
     best = (0, 1, name_columns(grid[0], None, mapping)) if grid else (0, 1, [])
     best_score = _score(best[2])
     for r in range(min(HEADER_SEARCH_ROWS, len(grid))):
+        if r + 2 < len(grid):
+            triple = _three_rows(grid[r], grid[r + 1], grid[r + 2], mapping)
+            if _score(triple) > best_score and _score(triple) > _score(
+                    name_columns(grid[r + 1], grid[r + 2], mapping)) and _score(triple) > _score(
+                    name_columns(grid[r], grid[r + 1], mapping)):
+                best, best_score = (r, 3, triple), _score(triple)
         single = name_columns(grid[r], None, mapping)
         if _score(single) > best_score:
             best, best_score = (r, 1, single), _score(single)
         if r + 1 < len(grid):
             double = name_columns(grid[r], grid[r + 1], mapping)
-            if _score(double) > max(best_score, _score(single)) or (
+            below = _score(name_columns(grid[r + 1], None, mapping))
+            if _score(double) > max(best_score, _score(single), below) or (
                     _score(double) == _score(single) == max(best_score, 1)
                     and _units_row(double, grid[r + 1])):
                 best, best_score = (r, 2, double), _score(double)

@@ -84,7 +84,13 @@ class RawTable:
     unknown: list[str] = field(default_factory=list)   # headers not recognised
     unit_lines: dict[str, str] = field(default_factory=dict)  # name -> unit line above
     hidden_rows: list[int] = field(default_factory=list)  # rows hidden or filtered out (xlsx)
+    head: list[list[str]] = field(default_factory=list)  # the rows searched for the header
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r1, c1, r2, c2)
+
+
+def _keep_head(table: RawTable, head: list[list[str]]) -> RawTable:
+    table.head = [list(map(str, row)) for row in head[:HEADER_SEARCH_ROWS]]
+    return table
 
 
 def _unit_line(table: RawTable, above: list[list[str]]) -> RawTable:
@@ -382,7 +388,7 @@ def _read_csv(path: Path, file: str, mapping) -> RawTable:
         frame = _fast_csv(data, sep, start, head[start], named, file)
         if frame is not None:
             frame.index = pd.RangeIndex(start + 2, start + 2 + len(frame), name="line")
-            return _unit_line(_label_columns(frame, named, file, table), head[:start])
+            return _keep_head(_unit_line(_label_columns(frame, named, file, table), head[:start]), head)
     if partial:
         raw = path.read_bytes() if len(raw) < size else raw
         text, encoding = decode(raw, file)  # the whole file, for the careful reader
@@ -394,11 +400,13 @@ def _read_csv(path: Path, file: str, mapping) -> RawTable:
     frame = frame.set_axis(pd.RangeIndex(data_start + 1, data_start + 1 + len(frame),
                                          name="line"))
     frame = _check_width(frame, named, file, None)
-    return _unit_line(_label_columns(frame, named, file, table), head[:start])
+    return _keep_head(_unit_line(_label_columns(frame, named, file, table), head[:start]), head)
 
 
 def _check_width(frame: pd.DataFrame, named, file: str, sheet: str | None) -> pd.DataFrame:
     """Cells right of the last header cell are an error (unquoted 2,537, a stray comma)."""
+    if not _found(named):  # no header at all: the validator says so, once
+        return frame.iloc[:, :len(named)] if frame.shape[1] > len(named) else frame
     last = max((i for i, (label, _, _) in enumerate(named) if str(label).strip(SPACES)),
                default=-1)
     width = len(named)
@@ -604,7 +612,7 @@ def _read_sheet(ws, file: str, name: str, mapping, head: list[list[str]]) -> Raw
             values.append(row)
     table = RawTable(pd.DataFrame(), {}, {}, data_start, name, "xlsx", [],
                      title=title_facts([" ".join(r) for r in head[:start]]))
-    if far:
+    if far and _found(named):
         from openpyxl.utils import get_column_letter
 
         line, column, value = far[0]
@@ -635,7 +643,8 @@ def _read_sheet(ws, file: str, name: str, mapping, head: list[list[str]]) -> Raw
         if len(full) != len(frame) and len(full) <= 4 * len(frame) + 1000:
             frame = frame.reindex(full, fill_value="")
     frame = _fill_merged(frame, table)
-    table = _unit_line(_label_columns(frame, named, file, table), head[:start])
+    table = _keep_head(_unit_line(_label_columns(frame, named, file, table), head[:start]),
+                       head)
     names = list(table.frame.columns)
     table.numeric_ids = {names[c] for c in numeric}
     return table

@@ -222,6 +222,10 @@ def _check_columns(raw: RawTable, kind: str, ctx: _Context) -> list[str]:
         shown = [f"{c} ({aliases[c][0]})" if c in aliases else c for c in missing]
         message = (f"missing required column{'s' if len(missing) > 1 else ''}: "
                    + ", ".join(shown))
+        known = [c for c in raw.frame.columns if c in set(schema.SCHOOL_COLUMNS)
+                 | set(schema.OPTIONAL_SCHOOL_COLUMNS) | set(schema.ROSTER_COLUMNS)]
+        if len(known) < 2 and raw.head:
+            message = _no_header(raw) + "; " + message
         hints = []
         for label in raw.unknown:
             near = closest_header(label)
@@ -232,6 +236,19 @@ def _check_columns(raw: RawTable, kind: str, ctx: _Context) -> list[str]:
         ctx.problems.add(message, sheet=raw.sheet, row=raw.header_line,
                          column=", ".join(missing))
     return missing
+
+
+def _no_header(raw: RawTable) -> str:
+    """'no header found in the first N rows; the closest row is row K (its cells)'."""
+    def score(row):
+        cells = [c for c in row if str(c).strip()]
+        near = sum(1 for c in cells if closest_header(c))
+        return (near, len(cells))
+
+    best = max(range(len(raw.head)), key=lambda r: score(raw.head[r]))
+    cells = [str(c).strip() for c in raw.head[best] if str(c).strip()][:6]
+    return (f"no header found in the first {len(raw.head)} rows; the closest row is row "
+            f"{best + 1} ({', '.join(cells) or 'blank'})")
 
 
 def _apply_facts(raw: RawTable, facts: Mapping[str, Any], ctx: _Context, where: str) -> None:
@@ -560,11 +577,23 @@ def _check_duplicates(out, problems, raw_ids) -> None:
     if not repeated.any():
         return
     lines = pd.Series(problems.lines, index=keys.index)
-    first = lines.groupby([keys["county_code"], keys["year"], keys["school_id"]],
-                          sort=False).transform("first")
+    groups = [keys["county_code"], keys["year"], keys["school_id"]]
+    first = lines.groupby(groups, sort=False).transform("first")
+    sheets = None
+    if problems.sheets is not None:
+        sheets = pd.Series(problems.sheets, index=keys.index).groupby(
+            groups, sort=False).transform("first")
+
+    def where(h):
+        if sheets is None:
+            return f"row {first.iloc[h]}"
+        return f"sheet '{sheets.iloc[h]}', row {first.iloc[h]}"
+
     problems.add_mask(repeated, "school_id", lambda hits: [
         f"duplicate school id in county {keys['county_code'].iloc[h]}, year "
-        f"{keys['year'].iloc[h]} (first on row {first.iloc[h]})" for h in hits], raw_ids)
+        f"{keys['year'].iloc[h]} (first on {where(h)}"
+        + (f"; this one on sheet '{problems.sheets[h]}'" if problems.sheets is not None else "")
+        + ")" for h in hits], raw_ids)
 
 
 def _combine(parts: list[dict]) -> dict:
