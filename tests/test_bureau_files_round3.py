@@ -273,9 +273,9 @@ CASES = [
     Case("ODS content named .xlsx", ods_named_xlsx, ".xlsx",
          error=[{"message": "OpenDocument spreadsheet (.ods)"}]),
     # ---------------------------------------------------------------- 7. headers
-    Case("group titles over the leaf headers",
-         book(("学校", [[*["学校基本情况"] + [None] * 6, "学生情况", None, None, None, "教师情况",
-                        *[None] * 4, "办学条件", *[None] * 5], HEADER,
+    Case("group titles over the leaf headers, id headers merged down",
+         book(("学校", [[*HEADER[:7], "学生情况", None, None, None, "教师情况",
+                        *[None] * 4, "办学条件", *[None] * 5], [*[None] * 7, *HEADER[7:]],
                        *[list(r) for r in valid_zh.itertuples(index=False)]])), ".xlsx"),
     Case("three merged header rows",
          book(("学校", [[*HEADER[:7], "学生情况", None, None, None, *HEADER[11:]],
