@@ -1005,3 +1005,43 @@ def test_manifest_is_a_journal_then_one_compact_file(tmp_path, monkeypatch):
     assert statuses == {"A": "failed", "B": "ok", "C": "ok"}
     # A second batch into the folder is accepted (its files are edubalance's).
     batch.run_batch([spec], output=out, progress=False, resume=True)
+
+
+def test_county_all_expands_by_code_when_two_counties_share_a_name(tmp_path):
+    data = tmp_path / "schools.csv"
+    data.write_text("county_code,county_name,year\n110105,朝阳区,2017\n220104,朝阳区,2017\n"
+                    "640181,灵武市,2017\n", encoding="utf-8")
+    spec = write_batch(tmp_path, parameters={"data_path": str(data), "year": 2017},
+                       grid={"county": "all"})
+    jobs = batch.plan_jobs([spec])
+    assert [job.parameters["county"] for job in jobs] == ["110105", "220104", "灵武市"]
+    assert len({job.slug for job in jobs}) == 3
+
+
+def test_manifest_records_the_resolved_data_file_and_its_hash(tmp_path, monkeypatch):
+    import hashlib
+
+    from edubalance.run import job as job_module
+    from edubalance.run import runner
+
+    data = tmp_path / "schools.csv"
+    data.write_text("county_code,county_name,year\n640181,灵武市,2017\n", encoding="utf-8")
+
+    def fake_notebook(spec, executed, parameters, kernel_pids, kernel_log):
+        executed.write_text("{}")
+        Path(parameters["output_dir"], "summary.json").write_text('{"county": "x"}')
+
+    monkeypatch.setattr("edubalance.report.html.export_html",
+                        lambda executed, report: Path(report).write_text("<p>ok</p>"))
+    monkeypatch.setattr(runner, "run_pool", lambda specs, workers, on_done, warm=True: [
+        on_done(job_module.run_job(spec, fake_notebook)) for spec in specs])
+    monkeypatch.chdir(tmp_path)  # the batch file names the data relative to the working folder
+    notebook = write_toy_notebook(tmp_path / "data_job.ipynb",
+                                  'county = ""\ndata_path = ""\noutput_dir = "out"', "pass")
+    spec = write_batch(tmp_path, notebook=notebook, parameters={"data_path": "schools.csv"},
+                       grid={"county": ["A"]})
+    batch.run_batch([spec], output=tmp_path / "out", progress=False)
+    entry = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["jobs"][0]
+    assert entry["data_files"]["data_path"] == {
+        "path": str(data.resolve()),
+        "sha256": "sha256:" + hashlib.sha256(data.read_bytes()).hexdigest()}

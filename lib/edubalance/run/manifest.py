@@ -74,6 +74,7 @@ def job_entry(spec: Mapping[str, Any], *, status: str, error: str | None = None,
         "version": __version__,
         "fingerprint": spec.get("fingerprint"),
         "engine": spec.get("engine"),
+        "data_files": spec.get("data_files") or {},
     }
     if started is not None:
         entry["started"] = time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started))

@@ -188,6 +188,7 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
                       "output": str(output), "stem": job.stem, "slug": job.slug,
                       "cwd": os.getcwd(), "timeout": timeout, "kernel_name": kernel_name,
                       "fingerprint": job.fingerprint, "engine": engine, "keep": list(keep),
+                      "data_files": job.data_files,
                       "cache_dir": cache_dir})
     if engine == "warm":
         preload = batch_submodules(spec["notebook"] for spec in specs)
