@@ -360,10 +360,9 @@ def test_valid_schools_unchanged():
 
 def test_shared_strings_beyond_the_limit_refused_in_seconds(tmp_path, monkeypatch):
     import time
+    import zipfile
 
     from edubalance.io import limits
-
-    import zipfile
 
     path = tmp_path / "big.xlsx"
     book(("学校", valid_zh))(path)

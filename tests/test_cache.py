@@ -141,10 +141,9 @@ def test_cache_holds_no_pickle_and_recomputes_a_tampered_or_corrupt_entry(data, 
 
 def test_a_year_the_data_lack_is_named(tmp_path, monkeypatch):
     """Issue 30: not 'no school sections with pupils to score'."""
-    from helpers import valid_schools
-
     from edubalance.errors import DataError
     from edubalance.run.cache import scored_year
+    from helpers import valid_schools
 
     monkeypatch.delenv("EDUBALANCE_CACHE_DIR", raising=False)
     path = tmp_path / "schools.csv"
