@@ -176,6 +176,53 @@ def ods_named_xlsx(path):
         archive.writestr("content.xml", "<office:document-content/>")
 
 
+def ods(rows: list[list], name: str = "学校", hidden_sheet: list[list] | None = None):
+    """A minimal OpenDocument spreadsheet written by hand (no writer library needed)."""
+    from xml.sax.saxutils import escape
+
+    def cell(value):
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return "<table:table-cell/>"
+        if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+            return (f'<table:table-cell office:value-type="float" office:value="{value}">'
+                    f"<text:p>{value}</text:p></table:table-cell>")
+        return (f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}'
+                "</text:p></table:table-cell>")
+
+    def table(title, content):
+        body = "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>"
+                       for row in content)
+        return f'<table:table table:name="{title}">{body}</table:table>'
+
+    def build(path):
+        import zipfile
+
+        tables = table(name, rows)
+        content = (
+            '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+            f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body>"
+            "</office:document-content>")
+        manifest = (
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+            'manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type='
+            '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+            'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr(zipfile.ZipInfo("mimetype"),
+                             "application/vnd.oasis.opendocument.spreadsheet")
+            archive.writestr("META-INF/manifest.xml", manifest)
+            archive.writestr("content.xml", content)
+    return build
+
+
+def rows_of(frame: pd.DataFrame) -> list[list]:
+    return [list(frame.columns), *[list(r) for r in frame.itertuples(index=False)]]
+
+
 CASES = [
     # ---------------------------------------------------------------- 1. totals by content
     Case("小学合计 with the county code as id and type 小学 is a total", SUBTOTAL_FILE,
@@ -292,6 +339,20 @@ CASES = [
          book(("小学", valid_zh.iloc[[0, 2]]), ("初中", valid_zh.iloc[[1]].assign(学校代码="001"))),
          ".xlsx", error=[{"message": "first on sheet '小学', row 2; this one on sheet '初中'",
                           "sheet": "初中"}]),
+    # ---------------------------------------------------------------- 9. legacy workbooks
+    Case(".ods read through calamine", ods(rows_of(valid_zh)), ".ods",
+         check=has_note("python-calamine")),
+    Case(".ods with a title, a unit line and a two-row header",
+         ods([[TITLE], ["金额单位：万元"],
+              [*HEADER[:7], "在校生数", None, "班数", None, *HEADER[11:]],
+              [*[None] * 7, "小学", "初中", "小学", "初中", *[None] * (N - 11)],
+              *[list(r) for r in scaled(教学仪器设备值=1e4).itertuples(index=False)]]), ".ods",
+         check=converted("multiplied by 10000")),
+    Case(".ods with an implausible value is checked as any file",
+         ods(rows_of(set_cell(valid_zh, 0, "图书册数", 30_000_000))), ".ods",
+         error=[{"message": "implausible per student", "row": 2, "column": "books"}]),
+    Case(".xls that holds an xlsx (saved by a system) is read",
+         book(("学校", valid_zh)), ".xls", check=has_note("python-calamine")),
     # ---------------------------------------------------------------- issue 25 (loader)
     Case("特殊教育学校 accepted with zero pupils and listed", csv(form(pd.concat(
         [expected(), special]).reset_index(drop=True))),

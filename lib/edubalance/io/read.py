@@ -175,16 +175,21 @@ def _check_path(path: Path) -> str:
     if path.is_dir():
         raise fail(str(path), "is a folder, not a file")
     suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise fail(file, "old Excel 97-2003 .xls workbooks are not supported; "
-                         "save it as .xlsx (Excel workbook)")
-    if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES:
-        raise fail(file, f"unsupported file type '{suffix or '(none)'}': use .csv, .xlsx "
-                         "or .parquet")
+    from .legacy import LEGACY_SUFFIXES
+
+    if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES + LEGACY_SUFFIXES:
+        raise fail(file, f"unsupported file type '{suffix or '(none)'}': use .csv, .xlsx, "
+                         ".xls, .ods or .parquet")
     if path.stat().st_size == 0:
         raise fail(file, "file is empty")
     with path.open("rb") as handle:
         content = _sniff(handle.read(8))
+    if suffix in LEGACY_SUFFIXES:
+        # .xls/.et: an OLE compound file; .ods: a zip (OpenDocument). Read by python-calamine.
+        if content == "text" or content == "parquet":
+            raise fail(file, f"the file is named '{suffix}' but its content is "
+                             f"{_WHAT[content]}; rename or re-save it")
+        return "legacy"
     expected = "text" if suffix in CSV_SUFFIXES else "zip" if suffix in EXCEL_SUFFIXES \
         else "parquet"
     if content != expected:
@@ -791,10 +796,14 @@ def read_raw(source, kind: str, sheet: str | None, mapping: Mapping[str, str],
     file = path.name
     content = _check_path(path)
     notes = []
-    if sheet is not None and content != "zip":
+    if sheet is not None and content not in ("zip", "legacy"):
         notes.append(f"sheet '{sheet}' ignored: a {path.suffix.lower()} file has no sheets")
     if content == "zip":
         return _read_workbook(path, file, kind, sheet, mapping, complete)
+    if content == "legacy":
+        from .legacy import read_legacy
+
+        return read_legacy(path, file, kind, sheet, mapping, complete)
     table = _read_parquet(path, file, mapping) if content == "parquet" \
         else _read_csv(path, file, mapping)
     table.notes[:0] = notes
@@ -826,12 +835,16 @@ def read_table(path) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"data file not found: {path}")
     suffix = path.suffix.lower()
-    if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES + (".xls",):
+    if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES + (".xls", ".ods", ".et"):
         raise ValueError(f"cannot read {path.name}: unknown extension {suffix!r}, unsupported "
                          "file type (use .csv, .txt, .xlsx or .parquet)")
     content = _check_path(path)
     if content == "parquet":
         return _text_ids(pd.read_parquet(path))
+    if content == "legacy":  # .xls/.et/.ods: python-calamine, as pandas' "calamine" engine
+        frame = pd.read_excel(path, engine="calamine")
+        ids = [c for c in frame.columns if _ID_LIKE_COLUMN.search(str(c))]
+        return _text_ids(frame) if ids else frame
     if content == "text":
         text, _ = decode(path.read_bytes(), path.name)
         sep = _separator(text[:100_000])
