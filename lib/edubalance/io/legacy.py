@@ -118,7 +118,7 @@ def read_legacy(path: Path, file: str, kind: str, sheet: str | None, mapping, co
             usable.append(name)
         else:
             incomplete.append((name, verdict, named))
-    for name, (missing, looks_like_data), named in incomplete:
+    for name, (missing, looks_like_data), _named in incomplete:
         reason = ("MISMATCH: missing " + ", ".join(missing)) if looks_like_data else \
             "no table of this kind (header not recognised)"
         result.skipped_sheets.append((name, reason))
