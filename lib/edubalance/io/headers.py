@@ -268,6 +268,8 @@ def locate_header(grid: list[list[str]], mapping: Mapping[str, str] | None = Non
     best = (0, 1, name_columns(grid[0], None, mapping)) if grid else (0, 1, [])
     best_score = _score(best[2])
     for r in range(min(HEADER_SEARCH_ROWS, len(grid))):
+        if best_score >= 3 and r > best[0] + best[1] + 1:
+            break  # rows well below a found header are data
         if r + 2 < len(grid):
             triple = _three_rows(grid[r], grid[r + 1], grid[r + 2], mapping)
             if _score(triple) > best_score and _score(triple) > _score(

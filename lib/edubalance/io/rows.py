@@ -61,24 +61,62 @@ def _exclusive_cumsum(values: np.ndarray) -> np.ndarray:
 
 
 def _matches(x: np.ndarray, sums: np.ndarray, counts: np.ndarray, filled: np.ndarray,
-             min_rows: np.ndarray) -> np.ndarray:
-    close = np.abs(x - sums) <= 1e-6 * np.abs(sums) + 0.005
-    agree = np.where(filled, close, True).all(axis=1)
-    return agree & (counts >= min_rows)
+             min_rows: np.ndarray, atol: float) -> np.ndarray:
+    close = np.abs(x - sums) <= 1e-6 * np.abs(sums) + atol
+    return np.where(filled, close, True).all(axis=1) & (counts >= min_rows)
+
+
+def _passes(x: np.ndarray, candidate: np.ndarray, min_rows: np.ndarray,
+            groups: np.ndarray | None, atol: float) -> np.ndarray:
+    """Totals among ``candidate`` rows of ``x`` (NaN = blank), pass after pass."""
+    n = len(x)
+    filled = ~np.isnan(x)
+    z = np.nan_to_num(x)
+    index = np.arange(n)
+    totals = np.zeros(n, dtype=bool)
+    for _ in range(_PASSES):
+        keep = ~totals
+        w = z * keep[:, None]
+        inclusive = np.cumsum(w, axis=0)
+        inclusive_count = np.cumsum(keep.astype(np.int64))
+        above, count = inclusive - w, inclusive_count - keep
+        found = _matches(x, above, count, filled, min_rows, atol)
+        # Since the previous total: subtract what was summed up to that row.
+        last = np.maximum.accumulate(np.where(totals, index, -1))
+        last = np.concatenate([[-1], last[:-1]])
+        if (last >= 0).any():
+            base = np.where(last[:, None] >= 0, inclusive[np.maximum(last, 0)], 0.0)
+            base_count = np.where(last >= 0, inclusive_count[np.maximum(last, 0)], 0)
+            found |= _matches(x, above - base, count - base_count, filled, min_rows, atol)
+        if groups is not None and groups.max() > 0:
+            by_type, by_count = np.empty_like(w), np.empty(n, dtype=np.int64)
+            for group in np.unique(groups):  # a handful of school types
+                rows = groups == group
+                by_type[rows] = _exclusive_cumsum(w[rows])
+                by_count[rows] = _exclusive_cumsum(keep[rows].astype(np.int64))
+            found |= _matches(x, by_type, by_count, filled, min_rows, atol)
+        found &= candidate
+        if not (found & ~totals).any():
+            break
+        totals |= found
+    return totals
 
 
 def content_totals(frame: pd.DataFrame, columns: Sequence[str], type_column: str | None,
-                   labelled: np.ndarray | None = None) -> np.ndarray:
+                   labelled: np.ndarray | None = None, x: np.ndarray | None = None
+                   ) -> np.ndarray:
     """Rows whose numbers are the column sums of the rows above them (see the module doc).
 
     ``labelled`` marks rows with a totals label (合计/小计/总计): for those, the sum of a single
-    row above is enough; an unlabelled row must sum at least two rows.
+    row above is enough; an unlabelled row must sum at least two rows. The passes run first on
+    one weighted sum of the columns (a necessary condition, one column's work), then on every
+    column only if that finds a candidate.
     """
     columns = [c for c in columns if c in frame]
     n = len(frame)
     if n < 2 or len(columns) < _MIN_COLUMNS:
         return np.zeros(n, dtype=bool)
-    x = numeric_matrix(frame, columns)
+    x = numeric_matrix(frame, columns) if x is None else x
     filled = ~np.isnan(x)
     z = np.nan_to_num(x)
     candidate = (filled.sum(axis=1) >= _MIN_COLUMNS) & (z > 0).any(axis=1)
@@ -88,38 +126,29 @@ def content_totals(frame: pd.DataFrame, columns: Sequence[str], type_column: str
     groups = None
     if type_column and type_column in frame:
         groups = pd.factorize(frame[type_column].fillna("").astype(str))[0]
-    index = np.arange(n)
-    totals = np.zeros(n, dtype=bool)
-    for _ in range(_PASSES):
-        keep = ~totals
-        w = z * keep[:, None]
-        above = _exclusive_cumsum(w)
-        count = _exclusive_cumsum(keep.astype(np.int64))
-        found = _matches(x, above, count, filled, min_rows)
-        # Since the previous total: subtract what was summed up to that row.
-        last = np.maximum.accumulate(np.where(totals, index, -1))
-        last = np.concatenate([[-1], last[:-1]])
-        inclusive = np.cumsum(w, axis=0)
-        inclusive_count = np.cumsum(keep.astype(np.int64))
-        base = np.where(last[:, None] >= 0, inclusive[np.maximum(last, 0)], 0.0)
-        base_count = np.where(last >= 0, inclusive_count[np.maximum(last, 0)], 0)
-        found |= _matches(x, above - base, count - base_count, filled, min_rows)
-        if groups is not None:
-            by_type = pd.DataFrame(w).groupby(groups).cumsum().to_numpy() - w
-            by_count = pd.Series(keep.astype(np.int64)).groupby(groups).cumsum().to_numpy() \
-                - keep
-            found |= _matches(x, by_type, by_count, filled, min_rows)
-        found &= candidate
-        if not (found & ~totals).any():
-            break
-        totals |= found
-    return totals
+    weights = 1.0 + np.arange(x.shape[1]) * 0.6180339887
+    projected = (z @ weights)[:, None]
+    maybe = _passes(projected, candidate, min_rows, groups, 0.005 * float(weights.sum()))
+    if not maybe.any():
+        return maybe
+    # Every row again, column by column: a blank cell in a total row can hide it from the sum.
+    return _passes(x, candidate, min_rows, groups, 0.005)
 
 
-def note_rows(raw: pd.DataFrame, numeric_columns: Sequence[str]) -> np.ndarray:
-    """Notes and footers: a text cell starting with 注：/填表人：/审核人：… and no numbers."""
+def note_rows(raw: pd.DataFrame, numeric_columns: Sequence[str],
+              x: np.ndarray | None = None) -> np.ndarray:
+    """Notes and footers: a text cell starting with 注：/填表人：/审核人：… and no numbers.
+
+    ``x``: the numeric matrix of ``numeric_columns`` when already computed; only rows without
+    any number are then looked at (none, in most files)."""
     n = len(raw)
     hit = np.zeros(n, dtype=bool)
+    if x is not None and x.shape[1]:
+        numberless = np.flatnonzero(np.isnan(x).all(axis=1))
+        if not len(numberless):
+            return hit
+        hit[numberless] = note_rows(raw.iloc[numberless], ())
+        return hit
     for column in raw.columns:
         series = raw[column]
         if not is_text(series):

@@ -251,9 +251,12 @@ def _drop_rows(frame, kept, ctx, raw, where, name_columns, id_column, numeric=()
     label_columns = name_columns + [frame.columns[0]] + [f"\0{c}" for c in others]
     totals = totals_mask(labels, label_columns, id_column, blank)
     labelled = totals_mask(labels, label_columns, None, blank).to_numpy()
-    by_content = rows.content_totals(frame, numeric, type_column, labelled) & ~blank.to_numpy()
+    numeric = [c for c in numeric if c in frame]
+    x = rows.numeric_matrix(frame, numeric) if numeric else None
+    by_content = rows.content_totals(frame, numeric, type_column, labelled, x) \
+        & ~blank.to_numpy()
     totals = totals | by_content
-    notes_mask = pd.Series(rows.note_rows(raw.frame.loc[frame.index], numeric),
+    notes_mask = pd.Series(rows.note_rows(raw.frame.loc[frame.index], numeric, x),
                            index=frame.index) & ~blank & ~totals
     for mask, reason, note in ((blank, "blank", "blank row(s)"),
                                (totals, "totals", "totals row(s) (合计/总计/小计)"),
@@ -304,9 +307,9 @@ def _schools_sheet(raw: RawTable, ctx: _Context, where: str) -> dict | None:
             frame[column] = clean_ids(frame[column], column, raw.labels[column], notes,
                                       column in raw.numeric_ids)
     problems.bind(frame)
+    # (school_type and urban_rural are vocabularies: anything else there is refused anyway.)
     _check_characters(frame, ["county_code", "county_name", "school_id", "school_name",
-                              "school_type", "urban_rural", "prefecture",
-                              schema.PARENT_SCHOOL_ID], raw, problems, notes)
+                              "prefecture", schema.PARENT_SCHOOL_ID], raw, problems, notes)
     out: dict[str, pd.Series] = {}
     _check_blank_text(frame, ["county_code", "county_name", "school_id", "school_name",
                               "school_type", "urban_rural", "year"], problems)
