@@ -474,3 +474,25 @@ def test_formatted_blank_rows_below_the_table_read_in_bulk(tmp_path):
     loaded = data.load_table(path, "schools")
     assert len(loaded) == 3
     assert time.perf_counter() - start < 6
+
+
+def _corpus():
+    import test_bureau_files
+
+    return [c for c in test_bureau_files.CASES + CASES if not c.options and c.suffix != "frame"]
+
+
+@pytest.mark.parametrize("case", _corpus(), ids=[c.name for c in _corpus()])
+def test_validate_answers_every_corpus_file_without_a_traceback(case: Case, tmp_path, capsys):
+    """`edubalance validate` on each file of both corpora: one answer, exit 1 exactly when the
+    file has problems, no traceback, nothing raw from the file (control characters escaped)."""
+    from edubalance.cli import main
+
+    source = make(case, tmp_path)
+    code = main(["validate", "--kind", "schools", str(source)])
+    captured = capsys.readouterr()
+    text = captured.out + captured.err
+    assert "Traceback" not in text
+    assert not set(text) & {"\x00", "\x07", "\x0b", "\x1b"}
+    failing = case.error is not None or case.name == "workbook named .csv"
+    assert code == (1 if failing else 0), text
