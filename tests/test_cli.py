@@ -125,3 +125,10 @@ def test_validate_into_a_closed_pipe_has_no_traceback(tmp_path):
                           "| head -1", shell=True, capture_output=True, text=True, timeout=120)
     assert done.stdout.count("\n") == 1
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
+
+
+def test_index_refuses_a_folder_with_someone_elses_index(tmp_path, capsys):
+    (tmp_path / "index.html").write_text("<html>our intranet</html>", encoding="utf-8")
+    assert main(["index", str(tmp_path)]) == 1
+    assert "did not write" in capsys.readouterr().err
+    assert (tmp_path / "index.html").read_text(encoding="utf-8") == "<html>our intranet</html>"

@@ -36,7 +36,7 @@ INVISIBLE = "\u00ad\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u206a-\u206f\uf
 COMPATIBILITY = "\u2e80-\u2eff\u2f00-\u2fdf\uf900-\ufaff\ufe30-\ufe4f"
 """Look-alike compatibility characters normalised with NFKC."""
 _ANY = re.compile(f"[{CONTROL}{INVISIBLE}{COMPATIBILITY}]")
-_TERMINAL = re.compile(f"[{CONTROL}{INVISIBLE}]")
+_TERMINAL = re.compile(f"[{CONTROL}\r{INVISIBLE}]")  # \r too: it can overwrite a line
 
 
 def code_points(text: str, pattern: str) -> list[str]:

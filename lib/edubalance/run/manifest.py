@@ -203,7 +203,7 @@ def _ours_index(path: Path) -> bool:
         "edubalance batch" in head or "manifest.json" in head and "edubalance" in head
 
 
-def check_ownership(output: Path) -> None:
+def check_ownership(output: Path, names: tuple[str, ...] = (MANIFEST, "index.html")) -> None:
     """Refuse an output folder whose ``index.html`` or ``manifest.json`` edubalance did not
     write (``--output .`` in a web site, someone else's results): nothing of theirs is
     replaced."""
@@ -213,6 +213,8 @@ def check_ownership(output: Path) -> None:
     if output.exists() and not output.is_dir():
         raise ParameterError(f"--output {output}: a file is in the way (a folder is needed)")
     for name, ours in ((MANIFEST, _ours_manifest), ("index.html", _ours_index)):
+        if name not in names:
+            continue
         path = output / name
         if path.exists() and not ours(path):
             raise ParameterError(f"--output {output}: the folder holds a {name} that edubalance "
