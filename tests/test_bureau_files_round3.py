@@ -496,3 +496,14 @@ def test_validate_answers_every_corpus_file_without_a_traceback(case: Case, tmp_
     assert not set(text) & {"\x00", "\x07", "\x0b", "\x1b"}
     failing = case.error is not None or case.name == "workbook named .csv"
     assert code == (1 if failing else 0), text
+
+
+def test_a_teacher_whose_remark_starts_with_a_note_label_is_kept(tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_text("学校代码,姓名,出生年月,性别,学历,职称,任职岗位,备注\n"
+                    "001,张三,1980-01,男,本科,一级教师,语文教师,注：县级骨干\n"
+                    "001,李四,1985-03,女,本科,二级教师,数学教师,\n"
+                    "注：本表由学校填写,,,,,,,\n", encoding="utf-8")
+    roster = data.load_teachers(path)
+    assert roster["姓名"].tolist() == ["张三", "李四"]
+    assert report(roster)["dropped_rows"][0]["texts"] == ["注：本表由学校填写"]

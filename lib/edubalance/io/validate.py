@@ -256,8 +256,12 @@ def _drop_rows(frame, kept, ctx, raw, where, name_columns, id_column, numeric=()
     by_content = rows.content_totals(frame, numeric, type_column, labelled, x) \
         & ~blank.to_numpy()
     totals = totals | by_content
-    notes_mask = pd.Series(rows.note_rows(raw.frame.loc[frame.index], numeric, x),
-                           index=frame.index) & ~blank & ~totals
+    noted = rows.note_rows(raw.frame.loc[frame.index], numeric, x)
+    if noted.any():  # a note or footer fills a cell or three, never a school's (a teacher's) row
+        cells = frame.iloc[np.flatnonzero(noted)][list(kept)].astype(str)
+        noted[np.flatnonzero(noted)] = (cells.apply(lambda c: c.str.strip(SPACES)) != "") \
+            .sum(axis=1).to_numpy() <= 3
+    notes_mask = pd.Series(noted, index=frame.index) & ~blank & ~totals
     for mask, reason, note in ((blank, "blank", "blank row(s)"),
                                (totals, "totals", "totals row(s) (合计/总计/小计)"),
                                (notes_mask, "note", "note or footer row(s) (注/填表人/审核人)")):
