@@ -937,3 +937,111 @@ def test_a_warm_batch_preloads_what_every_one_of_its_notebooks_names(tmp_path, m
     seen.clear()
     batch.run_batch(specs, output=tmp_path / "cold", progress=False, engine="cold")
     assert len(seen) == 2 and all("preload" not in spec for spec in seen)
+
+
+# --------------------------------------------------------------------------- issue 30: outputs
+
+@pytest.mark.parametrize("name, content", [
+    ("index.html", "<html><body>Our department's home page</body></html>"),
+    ("manifest.json", '{"name": "my-web-app", "start_url": "/"}'),
+])
+def test_a_folder_with_someone_elses_index_or_manifest_is_refused(tmp_path, name, content):
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / name).write_text(content, encoding="utf-8")
+    spec = write_batch(tmp_path, grid={"county": ["A"]})
+    with pytest.raises(ValueError, match=f"holds a {name} that edubalance did not write"):
+        batch.run_batch([spec], output=out, progress=False)
+    assert (out / name).read_text(encoding="utf-8") == content
+    assert sorted(p.name for p in out.iterdir()) == [name]
+
+
+def test_output_that_is_a_file_is_one_line(tmp_path, capsys):
+    from edubalance.cli import main
+
+    target = tmp_path / "out.txt"
+    target.write_text("x")
+    assert main(["batch", str(write_batch(tmp_path)), "--output", str(target), "--quiet"]) == 1
+    assert main(["batch", str(write_batch(tmp_path)), "--output", str(target / "below"),
+                 "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 2
+    assert str(target) in err
+
+
+def test_manifest_is_a_journal_then_one_compact_file(tmp_path, monkeypatch):
+    from edubalance.run import job as job_module
+    from edubalance.run import runner
+    from edubalance.run.manifest import JOURNAL, Manifest
+
+    out = tmp_path / "out"
+    seen = []
+
+    def fake_notebook(spec, executed, parameters, kernel_pids, kernel_log):
+        executed.write_text("{}")
+        Path(parameters["output_dir"], "summary.json").write_text('{"county": "x"}')
+
+    def fake_pool(specs, workers, on_done, warm=True):
+        for spec in specs:
+            on_done(job_module.run_job(spec, fake_notebook))
+            journal = (out / JOURNAL).read_text(encoding="utf-8").splitlines()
+            seen.append((len(journal), (out / "manifest.json").exists()))
+
+    monkeypatch.setattr("edubalance.report.html.export_html",
+                        lambda executed, report: Path(report).write_text("<p>ok</p>"))
+    monkeypatch.setattr(runner, "run_pool", fake_pool)
+    spec = write_batch(tmp_path, grid={"county": ["A", "B", "C"]})
+    batch.run_batch([spec], output=out, progress=False)
+    assert seen == [(1, False), (2, False), (3, False)]  # one line per job, no rewrite
+    assert not (out / JOURNAL).exists()
+    text = (out / "manifest.json").read_text(encoding="utf-8")
+    assert len(text.splitlines()) == 3 + 2  # compact: one line per job
+    assert json.loads(text)["generator"] == "edubalance"
+    assert [e["parameters"]["county"] for e in Manifest.read(out).entries] == ["A", "B", "C"]
+    # A batch killed outright leaves its journal: read back with the manifest.
+    (out / JOURNAL).write_text(json.dumps({**Manifest.read(out).entries[0], "status": "failed"})
+                               + "\n" + '{"cut short', encoding="utf-8")
+    statuses = {e["parameters"]["county"]: e["status"] for e in Manifest.read(out).entries}
+    assert statuses == {"A": "failed", "B": "ok", "C": "ok"}
+    # A second batch into the folder is accepted (its files are edubalance's).
+    batch.run_batch([spec], output=out, progress=False, resume=True)
+
+
+def test_county_all_expands_by_code_when_two_counties_share_a_name(tmp_path):
+    data = tmp_path / "schools.csv"
+    data.write_text("county_code,county_name,year\n110105,朝阳区,2017\n220104,朝阳区,2017\n"
+                    "640181,灵武市,2017\n", encoding="utf-8")
+    spec = write_batch(tmp_path, parameters={"data_path": str(data), "year": 2017},
+                       grid={"county": "all"})
+    jobs = batch.plan_jobs([spec])
+    assert [job.parameters["county"] for job in jobs] == ["110105", "220104", "灵武市"]
+    assert len({job.slug for job in jobs}) == 3
+
+
+def test_manifest_records_the_resolved_data_file_and_its_hash(tmp_path, monkeypatch):
+    import hashlib
+
+    from edubalance.run import job as job_module
+    from edubalance.run import runner
+
+    data = tmp_path / "schools.csv"
+    data.write_text("county_code,county_name,year\n640181,灵武市,2017\n", encoding="utf-8")
+
+    def fake_notebook(spec, executed, parameters, kernel_pids, kernel_log):
+        executed.write_text("{}")
+        Path(parameters["output_dir"], "summary.json").write_text('{"county": "x"}')
+
+    monkeypatch.setattr("edubalance.report.html.export_html",
+                        lambda executed, report: Path(report).write_text("<p>ok</p>"))
+    monkeypatch.setattr(runner, "run_pool", lambda specs, workers, on_done, warm=True: [
+        on_done(job_module.run_job(spec, fake_notebook)) for spec in specs])
+    monkeypatch.chdir(tmp_path)  # the batch file names the data relative to the working folder
+    notebook = write_toy_notebook(tmp_path / "data_job.ipynb",
+                                  'county = ""\ndata_path = ""\noutput_dir = "out"', "pass")
+    spec = write_batch(tmp_path, notebook=notebook, parameters={"data_path": "schools.csv"},
+                       grid={"county": ["A"]})
+    batch.run_batch([spec], output=tmp_path / "out", progress=False)
+    entry = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["jobs"][0]
+    assert entry["data_files"]["data_path"] == {
+        "path": str(data.resolve()),
+        "sha256": "sha256:" + hashlib.sha256(data.read_bytes()).hexdigest()}

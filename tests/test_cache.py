@@ -137,3 +137,16 @@ def test_cache_holds_no_pickle_and_recomputes_a_tampered_or_corrupt_entry(data, 
     cache.clear_memory()  # each recomputation wrote a good entry again
     assert_same(cache.scored_year(data, "basic-2012", 2017), expected)
     assert len(calls) == 3
+
+
+def test_a_year_the_data_lack_is_named(tmp_path, monkeypatch):
+    """Issue 30: not 'no school sections with pupils to score'."""
+    from edubalance.errors import DataError
+    from edubalance.run.cache import scored_year
+    from helpers import valid_schools
+
+    monkeypatch.delenv("EDUBALANCE_CACHE_DIR", raising=False)
+    path = tmp_path / "schools.csv"
+    valid_schools().to_csv(path, index=False)
+    with pytest.raises(DataError, match="no schools for year 2030; the data have year 2017"):
+        scored_year(path, "basic-2012", 2030)

@@ -67,3 +67,68 @@ def test_edubalance_processes_skip_the_slow_iri_grammar_and_still_validate_noteb
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "None", done.stdout + done.stderr
+
+
+# --------------------------------------------------------------------------- issue 30
+
+def test_sample_out_onto_a_file_is_one_line(tmp_path, capsys):
+    target = tmp_path / "file"
+    target.write_text("x")
+    assert main(["sample", "--scale", "province", "--seed", "1", "--out", str(target)]) == 1
+    assert main(["sample", "--scale", "province", "--seed", "1", "--out",
+                 str(target / "sub")]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 2
+    assert f"{target}:" in err and "a file is in the way" in err
+    assert "a part of the path is a file" in err
+
+
+def test_read_only_folder_is_one_line(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from edubalance.run import index
+
+    def refuse(output, lang="zh"):
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "index.html"))
+
+    monkeypatch.setattr(index, "write_index", refuse)
+    monkeypatch.setattr("edubalance.report.html.write_index", refuse, raising=False)
+    assert main(["index", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "permission denied" in err and str(tmp_path) in err and "Traceback" not in err
+
+
+def test_control_characters_from_data_are_escaped_on_output(tmp_path, capsys):
+    from helpers import valid_schools
+
+    frame = valid_schools()
+    frame.loc[0, "school_name"] = "\x1b[32mOK\x1b[0m\x07"
+    frame.loc[1, "school_id"] = "\x1b]0;pwned\x07"
+    path = tmp_path / "s\x1b[1m.csv"
+    frame.to_csv(path, index=False)
+    assert main(["validate", str(path)]) == 1
+    captured = capsys.readouterr()
+    both = captured.out + captured.err
+    assert "\x1b" not in both and "\x07" not in both
+    assert "U+001B" in both and "\\u001b" in both
+
+
+def test_validate_into_a_closed_pipe_has_no_traceback(tmp_path):
+    from helpers import valid_schools
+
+    files = []
+    for i in range(40):
+        path = tmp_path / f"s{i}.csv"
+        valid_schools().to_csv(path, index=False)
+        files.append(str(path))
+    done = subprocess.run(f"{sys.executable} -m edubalance.cli validate {' '.join(files)} "
+                          "| head -1", shell=True, capture_output=True, text=True, timeout=120)
+    assert done.stdout.count("\n") == 1
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
+
+
+def test_index_refuses_a_folder_with_someone_elses_index(tmp_path, capsys):
+    (tmp_path / "index.html").write_text("<html>our intranet</html>", encoding="utf-8")
+    assert main(["index", str(tmp_path)]) == 1
+    assert "did not write" in capsys.readouterr().err
+    assert (tmp_path / "index.html").read_text(encoding="utf-8") == "<html>our intranet</html>"

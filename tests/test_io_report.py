@@ -52,7 +52,8 @@ def test_report_is_attached_and_plain(tmp_path):
     json.dumps(report, ensure_ascii=False)  # plain data
     assert report["kind"] == "schools" and report["rows"] == 3
     assert "multiplied by 10000" in report["conversions"][0]
-    assert report["dropped_rows"] == [{"sheet": "", "reason": "totals", "rows": [5]}]
+    assert report["dropped_rows"] == [{"sheet": "", "reason": "totals", "rows": [5],
+                                      "texts": ["全县合计"]}]
     assert report["ignored_columns"] == ["备注"]
     with pytest.raises(AttributeError):
         LoadReport("a", "schools", 1).rows = 2  # immutable

@@ -38,3 +38,19 @@ def test_print_stylesheet_and_language(tmp_path):
     assert "@page { size: A4" in page and "break-before: page" in page
     assert "a[href]::after { content: none" in page
     assert not re.search(r"<(script|link)\b[^>]*(src|href)\s*=\s*[\"']?(https?:)?//", page)
+
+
+def test_results_workbook_stores_control_characters_escaped(tmp_path):
+    """Issue 30: a school name with ESC/BEL/NUL (from a DataFrame or Parquet) must not make
+    openpyxl raise IllegalCharacterError and fail the whole job."""
+    import openpyxl
+    import pandas as pd
+
+    from edubalance.report.tables import Table
+    from edubalance.report.xlsx import write_workbook
+
+    table = Table(pd.DataFrame({"学校\x07": ["甲\x1b[2J小学", "乙\x00中学"], "学生": [1, 2]}))
+    path = write_workbook(tmp_path / "results.xlsx", {"结论": table})
+    sheet = openpyxl.load_workbook(path)["结论"]
+    assert sheet["A1"].value == "学校\\u0007"
+    assert [sheet["A2"].value, sheet["A3"].value] == ["甲\\u001b[2J小学", "乙\\u0000中学"]

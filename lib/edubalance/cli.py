@@ -2,8 +2,10 @@
 
 Each module that offers a sub-command defines ``register_cli(subparsers)``, which adds its
 parser(s) with ``set_defaults(func=...)``; ``func(args)`` returns the exit code. Bad input
-(``ValueError`` subclasses such as ``DataError`` and ``ParameterError``) is reported in one
-readable message with exit code 1, never as a traceback.
+(``ValueError`` subclasses such as ``DataError`` and ``ParameterError``) and every ``OSError``
+(an output path that is a file, a read-only folder) are reported in one readable message naming
+the path, with exit code 1, never as a traceback; a closed pipe (``validate ... | head -1``)
+ends the command quietly. Control characters from data files are escaped on output.
 """
 from __future__ import annotations
 
@@ -34,6 +36,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class SafeOutput:
+    """A text stream that writes control and invisible characters as ``\\u001b``: nothing
+    from a data file (a school name holding ESC) reaches the terminal raw."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from .io.characters import escape
+
+        return self._stream.write(escape(text))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _os_message(error: OSError) -> str:
+    """One line for an OSError: what failed and on which path."""
+    import errno as codes
+
+    path = error.filename or ""
+    reason = {codes.EACCES: "permission denied", codes.EROFS: "read-only file system",
+              codes.ENOTDIR: "a part of the path is a file, not a folder",
+              codes.EEXIST: "already exists", codes.EISDIR: "is a folder, not a file",
+              codes.ENOSPC: "no space left on the device",
+              codes.ENOENT: "no such file or folder"}.get(error.errno,
+                                                          error.strerror or str(error))
+    if isinstance(error, (NotADirectoryError, FileExistsError)) and error.filename:
+        reason = {NotADirectoryError: "a part of the path is a file, not a folder",
+                  FileExistsError: "a file is in the way (a folder is needed)"}[type(error)]
+    return f"cannot write or read {path!s}: {reason}" if path else f"{reason}"
+
+
 def main(argv: list[str] | None = None) -> int:
     skip_slow_optional_imports()
     parser = build_parser()
@@ -41,14 +76,36 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
+    from .io.characters import escape
+
+    stdout = sys.stdout
+    sys.stdout = SafeOutput(stdout)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        stdout.flush()  # a closed pipe is seen here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # The reader went away (``validate ... | head -1``): stop quietly, as cat does.
+        import os
+
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141
     except (ValueError, FileNotFoundError) as error:
-        print(f"edubalance {args.command}: error: {error}", file=sys.stderr)
+        print(escape(f"edubalance {args.command}: error: {error}"), file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(escape(f"edubalance {args.command}: error: {_os_message(error)}"),
+              file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"edubalance {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        sys.stdout = stdout
 
 
 if __name__ == "__main__":

@@ -53,7 +53,17 @@ def level_name(value) -> str:
                          + "(levels: primary (小学), junior (初中))")
 
 
-SCHOOL_TYPES = ("primary", "junior", "nine_year", "complete_middle", "twelve_year")
+SCHOOL_TYPES = ("primary", "junior", "nine_year", "complete_middle", "twelve_year",
+                "special_education", "teaching_point")
+SPECIAL_EDUCATION = "special_education"
+"""特殊教育学校: accepted by the loader (counts may be 0), excluded from scoring and listed."""
+TEACHING_POINT = "teaching_point"
+"""教学点: accepted by the loader (counts may be 0), counted with its central school
+(``parent_school_id``)."""
+SCORED_SCHOOL_TYPES = ("primary", "junior", "nine_year", "complete_middle", "twelve_year")
+"""School types assessed on their own; the others are excluded or merged (DOMAIN §2)."""
+SENIOR_SECTION_TYPES = ("complete_middle", "twelve_year")
+"""School types with a senior section: their ``students_senior`` is required to split them."""
 URBAN_RURAL = ("urban", "town", "rural")
 
 ID_COLUMNS = ["county_code", "county_name", "year", "school_id", "school_name", "school_type",
@@ -114,6 +124,9 @@ SCHOOL_TYPE_ALIASES = {
     "小学": "primary", "初中": "junior", "初级中学": "junior",
     "九年一贯制学校": "nine_year", "九年一贯制": "nine_year",
     "完全中学": "complete_middle", "十二年一贯制学校": "twelve_year", "十二年一贯制": "twelve_year",
+    "特殊教育学校": "special_education", "特殊教育": "special_education", "特教学校": "special_education",
+    "培智学校": "special_education", "聋哑学校": "special_education", "盲人学校": "special_education",
+    "教学点": "teaching_point", "小学教学点": "teaching_point",
 }
 URBAN_RURAL_ALIASES = {"城区": "urban", "镇区": "town", "乡村": "rural", "城市": "urban", "县镇": "town",
                        "农村": "rural"}
@@ -128,12 +141,44 @@ SECTION_WEIGHTS = {
 ROSTER_COLUMNS = ["姓名", "出生年月", "性别", "民族", "籍贯", "学历", "教师资格", "职称", "任职岗位", "备注"]
 """Teacher roster form (表三 教职工花名册), columns as on the form."""
 
-OPTIONAL_SCHOOL_COLUMNS = ["students_senior", "classes_senior", "prefecture"]
+MAX_CLASS_SIZE_COLUMNS = ["max_class_size_primary", "max_class_size_junior"]
+"""最大班额: the largest class of the section (issue 25)."""
+PARENT_SCHOOL_ID = "parent_school_id"
+"""所属中心校代码: the central school a 教学点 is counted with (issue 25)."""
+SECTION_TEACHER_COLUMNS = [
+    "teachers_primary", "teachers_junior",
+    "teachers_above_degree_primary", "teachers_above_degree_junior",
+    "teachers_mid_title_primary", "teachers_mid_title_junior",
+    "teachers_backbone_primary", "teachers_backbone_junior",
+    "teachers_pe_arts_primary", "teachers_pe_arts_junior",
+]
+"""Per-section teacher counts of combined schools (专任教师数 over 小学/初中, ...), optional."""
+OPTIONAL_SCHOOL_COLUMNS = ["students_senior", "classes_senior", "prefecture",
+                           *MAX_CLASS_SIZE_COLUMNS, PARENT_SCHOOL_ID, *SECTION_TEACHER_COLUMNS]
 """Accepted when present: senior-section enrolment of complete and twelve-year schools (needed
-to split their resources), and the prefecture (地级市) for grouping."""
+to split their resources), the prefecture (地级市) for grouping, the largest class per section,
+a teaching point's central school, and per-section teacher counts."""
+OPTIONAL_COUNT_COLUMNS = ["students_senior", "classes_senior", *MAX_CLASS_SIZE_COLUMNS,
+                          *SECTION_TEACHER_COLUMNS]
+"""Optional columns holding whole counts (blank = not given for that school)."""
 SCHOOL_HEADER_ALIASES.update({
     "students_senior": ["高中在校生数", "高中学生数"],
     "classes_senior": ["高中班数"],
     "prefecture": ["地级市", "市(州)", "市（州）", "所属地市"],
+    "max_class_size_primary": ["最大班额（小学）", "最大班额(小学)", "小学最大班额"],
+    "max_class_size_junior": ["最大班额（初中）", "最大班额(初中)", "初中最大班额"],
+    "parent_school_id": ["所属中心校代码", "中心校代码", "所属学校代码", "所属中心学校代码"],
 })
-TWO_ROW_HEADER_ALIASES.update({("在校生数", "高中"): "students_senior", ("班数", "高中"): "classes_senior"})
+_TEACHER_HEADERS = {
+    "teachers": "专任教师数", "teachers_above_degree": "高于规定学历教师数",
+    "teachers_mid_title": "中级及以上职称教师数", "teachers_backbone": "县级及以上骨干教师数",
+    "teachers_pe_arts": "体育艺术专任教师数",
+}
+for _column, _header in _TEACHER_HEADERS.items():
+    for _section, _zh in (("primary", "小学"), ("junior", "初中")):
+        SCHOOL_HEADER_ALIASES[f"{_column}_{_section}"] = [f"{_zh}{_header}"]
+        for _upper in [_header, *SCHOOL_HEADER_ALIASES[_column]]:
+            TWO_ROW_HEADER_ALIASES.setdefault((_upper, _zh), f"{_column}_{_section}")
+TWO_ROW_HEADER_ALIASES.update({("在校生数", "高中"): "students_senior", ("班数", "高中"): "classes_senior",
+                               ("最大班额", "小学"): "max_class_size_primary",
+                               ("最大班额", "初中"): "max_class_size_junior"})

@@ -216,6 +216,13 @@ def parse_numbers(series: pd.Series, column: str, label: str, notes: list[str]
             notes.append(f"column {shown}: removed thousands separators in "
                          f"{int(fixed_grouped.sum())} cell(s): rows "
                          f"{rows_text(sub.index[fixed_grouped].to_numpy())}")
+    # Only decimal numbers: to_numeric also takes "nan", "inf", "infinity" and "1_000".
+    plain = values.notna() & ~blank
+    if plain.any():
+        odd = text[plain].str.contains(r"[^0-9.,+\-eE\s\uff10-\uff19\uff0c\uff0e\uff0d\uff0b\u3000]",
+                                       regex=True)
+        if odd.any():
+            values.loc[odd[odd].index] = np.nan
     bad = (values.isna() & ~blank) | np.isinf(values.fillna(0))
     return values, blank, bad
 

@@ -31,9 +31,9 @@ from .. import schema
 from ..errors import ParameterError
 
 __all__ = ["normalise_header", "resolve", "closest_header", "column_mapping", "name_columns",
-           "locate_header", "title_facts", "HEADER_SEARCH_ROWS", "known_columns"]
+           "locate_header", "title_facts", "title_units", "HEADER_SEARCH_ROWS", "known_columns"]
 
-HEADER_SEARCH_ROWS = 10  # title rows an official form may carry above its header
+HEADER_SEARCH_ROWS = 30  # title rows (and notes) a form may carry above its header
 
 _ROSTER_EXTRA = {"序号": "序号", "出生日期": "出生年月", "出生年月日": "出生年月", "最高学历": "学历",
                  "第一学历": "学历_first", "专业技术职务": "职称", "职务": "任职岗位",
@@ -212,6 +212,11 @@ def name_columns(upper: list[str], lower: list[str] | None,
                 stem, _ = resolve(u, mapping)
                 if stem and not resolve(lo, mapping)[0]:
                     found = (stem, normalise_header(lo))
+            if not found[0] and not resolve(u, mapping)[0]:
+                # A group title (学生情况, 办学条件) over the leaf header: the leaf names it.
+                found = resolve(lo, mapping)
+                if found[0]:
+                    label = lo
             named.append((label, *found))
         else:
             label = u or lo
@@ -232,18 +237,52 @@ def _units_row(named: Named, lower: list[str]) -> bool:
                                          and not resolve(cell)[0]) for cell in lower)
 
 
+def _three_rows(top: list[str], middle: list[str], bottom: list[str],
+                mapping: Mapping[str, str] | None) -> Named:
+    """Three header rows (group title / header / 小学, 初中): the group title is dropped where
+    the two lower rows name the column, kept where it is the only name (merged down)."""
+    filled, previous = [], ""
+    for t, m, b in zip(top, middle, bottom, strict=True):
+        previous = t if t else (previous if (m or b) else "")
+        filled.append(previous)
+    lower = name_columns(middle, bottom, mapping)
+    named = []
+    for (label, canonical, unit), t, m, b in zip(lower, filled, middle, bottom, strict=True):
+        if not canonical and t and not (m or b):
+            label, canonical, unit = t, *resolve(t, mapping)
+        elif not canonical and t:
+            pair = name_columns([t], [m or b], mapping)[0]
+            if pair[1]:
+                label, canonical, unit = pair
+        named.append((label, canonical, unit))
+    return named
+
+
 def locate_header(grid: list[list[str]], mapping: Mapping[str, str] | None = None
                   ) -> tuple[int, int, Named]:
-    """Find the header among the first rows: (first header row, header rows, named columns)."""
+    """Find the header among the first rows: (first header row, header rows, named columns).
+
+    One, two or three header rows (group titles such as 学生情况 over the leaf headers, and
+    在校生数 over 小学/初中 below them); a deeper header wins only when it names more columns.
+    """
     best = (0, 1, name_columns(grid[0], None, mapping)) if grid else (0, 1, [])
     best_score = _score(best[2])
     for r in range(min(HEADER_SEARCH_ROWS, len(grid))):
+        if best_score >= 3 and r > best[0] + best[1] + 1:
+            break  # rows well below a found header are data
+        if r + 2 < len(grid):
+            triple = _three_rows(grid[r], grid[r + 1], grid[r + 2], mapping)
+            if _score(triple) > best_score and _score(triple) > _score(
+                    name_columns(grid[r + 1], grid[r + 2], mapping)) and _score(triple) > _score(
+                    name_columns(grid[r], grid[r + 1], mapping)):
+                best, best_score = (r, 3, triple), _score(triple)
         single = name_columns(grid[r], None, mapping)
         if _score(single) > best_score:
             best, best_score = (r, 1, single), _score(single)
         if r + 1 < len(grid):
             double = name_columns(grid[r], grid[r + 1], mapping)
-            if _score(double) > max(best_score, _score(single)) or (
+            below = _score(name_columns(grid[r + 1], None, mapping))
+            if _score(double) > max(best_score, _score(single), below) or (
                     _score(double) == _score(single) == max(best_score, 1)
                     and _units_row(double, grid[r + 1])):
                 best, best_score = (r, 2, double), _score(double)
@@ -279,3 +318,45 @@ def title_facts(lines: list[str]) -> dict[str, Any]:
             if code:
                 facts["county_code"] = code.group(1)
     return facts
+
+
+_UNIT_LINE = re.compile(r"(?P<what>金额|价值|资金|经费|资产|面积|图书|藏书)?\s*(?<!填报)(?<!报送)(?<!填表)"
+                        r"(?<!学校)单位\s*[:：]\s*(?P<unit>[^\s,，;；、:：)）]+)")
+_UNIT_LINE_COLUMNS = {
+    "money": ["equipment_value_cny"], "area": ["teaching_area_m2", "sports_area_m2"],
+    "books": ["books"],
+}
+_WHAT = {"金额": "money", "价值": "money", "资金": "money", "经费": "money", "资产": "money",
+         "面积": "area", "图书": "books", "藏书": "books"}
+
+
+def title_units(lines: list[str]) -> dict[str, tuple[str, str]]:
+    """Units from a unit line above the header: {column: (unit, the line)}.
+
+    ``金额单位：千元`` applies to the money column, ``面积单位：平方米`` to the area columns,
+    ``图书单位：万册`` to books; a bare ``单位：万元`` to the columns whose unit it is.
+    (``填报单位：某某学校`` names the reporting body, not a unit.)
+
+    >>> title_units(["灵武市2017年统计表", "金额单位：千元    面积单位：平方米"])["equipment_value_cny"]
+    ('千元', '金额单位：千元    面积单位：平方米')
+    >>> title_units(["填报单位：灵武市教育局"])
+    {}
+    """
+    from . import units
+
+    out: dict[str, tuple[str, str]] = {}
+    for line in lines:
+        text = unicodedata.normalize("NFKC", str(line)).strip()
+        if "单位" not in text:
+            continue
+        for match in _UNIT_LINE.finditer(text):
+            unit = match["unit"]
+            if match["what"]:
+                groups = [_WHAT[match["what"]]]
+            else:
+                groups = [g for g, cols in _UNIT_LINE_COLUMNS.items()
+                          if units.factor(cols[0], unit) is not None]
+            for group in groups:
+                for column in _UNIT_LINE_COLUMNS[group]:
+                    out.setdefault(column, (unit, str(line).strip()))
+    return out

@@ -47,7 +47,7 @@ def load_table(path, kind: str = "auto", sheet: str | None = None, *,
                columns: Mapping[str, str] | str | None = None,
                county_code: str | None = None, county_name: str | None = None,
                year: int | None = None, allow: Iterable[str] | str | None = None,
-               max_problems: int = MAX_PROBLEMS) -> pd.DataFrame:
+               max_problems: int = MAX_PROBLEMS, include_hidden: bool = False) -> pd.DataFrame:
     """Load a schools, counties or teacher-roster file; ``kind="auto"`` guesses from headers.
 
     Parameters
@@ -74,6 +74,9 @@ def load_table(path, kind: str = "auto", sheet: str | None = None, *,
         ``"all"``), for a bureau that really has an outlier.
     max_problems : int
         How many problems the :class:`DataError` lists (the rest are counted).
+    include_hidden : bool
+        Read rows hidden or filtered out in Excel (by default they are excluded and listed in
+        the load report).
 
     Returns
     -------
@@ -94,7 +97,8 @@ def load_table(path, kind: str = "auto", sheet: str | None = None, *,
     'counties'
     """
     return load(path, kind, sheet, columns=columns, county_code=county_code,
-                county_name=county_name, year=year, allow=allow, max_problems=max_problems)
+                county_name=county_name, year=year, allow=allow, max_problems=max_problems,
+                include_hidden=include_hidden)
 
 
 def load_schools(path, sheet: str | None = None, *, max_problems: int = MAX_PROBLEMS,
@@ -175,6 +179,9 @@ def register_cli(subparsers) -> None:
     parser.add_argument("--year", type=int, default=None)
     parser.add_argument("--allow", action="append", default=None, metavar="RULE",
                         help="plausibility rule to waive (repeatable)")
+    parser.add_argument("--include-hidden", action="store_true",
+                        help="read rows hidden or filtered out in Excel (default: excluded and "
+                             "listed)")
     parser.add_argument("--max-problems", type=int, default=MAX_PROBLEMS,
                         help=f"problems listed per file (default {MAX_PROBLEMS})")
     parser.set_defaults(func=_cli_validate)
@@ -186,7 +193,8 @@ def _cli_validate(args) -> int:
     options = dict(columns=getattr(args, "columns", None),
                    county_code=getattr(args, "county_code", None),
                    county_name=getattr(args, "county_name", None),
-                   year=getattr(args, "year", None), allow=getattr(args, "allow", None))
+                   year=getattr(args, "year", None), allow=getattr(args, "allow", None),
+                   include_hidden=getattr(args, "include_hidden", False))
     failed = 0
     for name in args.files:
         path = Path(name)

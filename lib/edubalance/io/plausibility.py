@@ -119,6 +119,11 @@ def check(out: dict, values: dict, usable: dict, problems, allow: frozenset[str]
     # Per-student ratios on NumPy arrays (a dozen rules, each a few array operations).
     enrolled = students.to_numpy(dtype="float64")
     per_student_ok = students_ok.to_numpy(dtype=bool) & (enrolled > 0)
+    if "school_type" in out:  # special-education schools and teaching points: not scored
+        from .. import schema
+
+        per_student_ok &= ~out["school_type"].isin(
+            [schema.SPECIAL_EDUCATION, schema.TEACHING_POINT]).to_numpy()
     divisor = np.where(enrolled > 0, enrolled, np.nan)
     for column, bound in table["per_student"].items():
         rule_id = f"{column}_per_student"

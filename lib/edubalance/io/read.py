@@ -32,7 +32,14 @@ import pandas as pd
 
 from .. import schema
 from ..errors import DataError, Problem
-from .headers import HEADER_SEARCH_ROWS, locate_header, name_columns, title_facts
+from .headers import (
+    HEADER_SEARCH_ROWS,
+    locate_header,
+    name_columns,
+    normalise_header,
+    title_facts,
+    title_units,
+)
 
 __all__ = ["read_raw", "read_table", "RawTable", "RawFile", "CSV_SUFFIXES", "EXCEL_SUFFIXES",
            "PARQUET_SUFFIXES", "MAX_COLUMNS", "SPACES", "fail"]
@@ -52,7 +59,7 @@ PROGRESS_BYTES = 64 * 2**20
 SPACES = " \t\r\n\u3000\u00a0\ufeff"
 _CHINESE_FALLBACK_ENCODINGS = ("big5", "big5hkscs", "cp950")
 _TEXT_COLUMNS = {"county_code", "county_name", "school_id", "school_name", "school_type",
-                 "urban_rural", "prefecture", *schema.ROSTER_COLUMNS}
+                 "urban_rural", "prefecture", schema.PARENT_SCHOOL_ID, *schema.ROSTER_COLUMNS}
 _ID_LIKE_COLUMN = re.compile(r"(^|_)(code|id)$|^county_name$|^school_name$|^prefecture$", re.I)
 
 
@@ -75,6 +82,26 @@ class RawTable:
     numeric_ids: set[str] = field(default_factory=set)
     formulas: dict[str, dict[int, str]] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)   # headers not recognised
+    unit_lines: dict[str, str] = field(default_factory=dict)  # name -> unit line above
+    hidden_rows: list[int] = field(default_factory=list)  # rows hidden or filtered out (xlsx)
+    head: list[list[str]] = field(default_factory=list)  # the rows searched for the header
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r1, c1, r2, c2)
+
+
+def _keep_head(table: RawTable, head: list[list[str]]) -> RawTable:
+    table.head = [list(map(str, row)) for row in head[:HEADER_SEARCH_ROWS]]
+    return table
+
+
+def _unit_line(table: RawTable, above: list[list[str]]) -> RawTable:
+    """Units from a line under the title (金额单位：千元) for columns without a unit of their own."""
+    found = title_units([" ".join(str(c) for c in row if str(c).strip()) for row in above])
+    for column, (unit, line) in found.items():
+        own = re.search(r"[(\[/][^()\[\]/]+[)\]]?$", normalise_header(table.labels.get(column, "")))
+        if column in table.frame.columns and column not in table.units and not own:
+            table.units[column] = unit
+            table.unit_lines[column] = line
+    return table
 
 
 @dataclass
@@ -103,6 +130,8 @@ def decode(raw: bytes, file: str) -> tuple[str, str]:
     """Text and encoding of a CSV file's bytes (UTF-8/BOM, UTF-16 with BOM, GBK/GB18030)."""
     if raw.startswith(b"\xef\xbb\xbf"):
         encodings = ["utf-8-sig"]
+    elif raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        encodings = ["utf-32"]
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         encodings = ["utf-16"]
     else:
@@ -129,7 +158,7 @@ def decode(raw: bytes, file: str) -> tuple[str, str]:
 def _decode_head(raw: bytes, file: str, partial: bool) -> tuple[str, str]:
     """Decode the bytes read; of a large file only its first bytes were read (``partial``):
     the whole lines among them are decoded and the fast reader checks the rest."""
-    if partial and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if partial and not raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
         cut = raw.rfind(b"\n")
         try:
             return decode(raw[:cut + 1] if cut > 0 else raw, file)
@@ -146,22 +175,69 @@ def _check_path(path: Path) -> str:
     if path.is_dir():
         raise fail(str(path), "is a folder, not a file")
     suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise fail(file, "old Excel 97-2003 .xls workbooks are not supported; "
-                         "save it as .xlsx (Excel workbook)")
-    if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES:
-        raise fail(file, f"unsupported file type '{suffix or '(none)'}': use .csv, .xlsx "
-                         "or .parquet")
+    from .legacy import LEGACY_SUFFIXES
+
+    if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES + LEGACY_SUFFIXES:
+        raise fail(file, f"unsupported file type '{suffix or '(none)'}': use .csv, .xlsx, "
+                         ".xls, .ods or .parquet")
     if path.stat().st_size == 0:
         raise fail(file, "file is empty")
     with path.open("rb") as handle:
         content = _sniff(handle.read(8))
+    if suffix in LEGACY_SUFFIXES:
+        # .xls/.et: an OLE compound file; .ods: a zip (OpenDocument). Read by python-calamine.
+        if content == "text" or content == "parquet":
+            raise fail(file, f"the file is named '{suffix}' but its content is "
+                             f"{_WHAT[content]}; rename or re-save it")
+        return "legacy"
     expected = "text" if suffix in CSV_SUFFIXES else "zip" if suffix in EXCEL_SUFFIXES \
         else "parquet"
     if content != expected:
         raise fail(file, f"the file is named '{suffix}' but its content is {_WHAT[content]}, "
                          f"not {_WHAT[expected]}; rename or re-save it")
+    if content == "zip":
+        _check_workbook_parts(path, file)
     return expected
+
+
+def _check_workbook_parts(path: Path, file: str) -> None:
+    """An OpenDocument (.ods) or other zip named .xlsx, and parts beyond the limits
+    (``io/limits.yaml``): each a clear :class:`DataError` before any part is expanded."""
+    import zipfile
+
+    from .limits import limits
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = {i.filename for i in infos}
+            if "mimetype" in names and "[Content_Types].xml" not in names:
+                kind = archive.read("mimetype")[:100].decode("ascii", "replace")
+                what = "an OpenDocument spreadsheet (.ods)" if "opendocument.spreadsheet" in kind \
+                    else f"an OpenDocument file ({kind})"
+                raise fail(file, f"the file is named '{path.suffix.lower()}' but its content is "
+                                 f"{what}, not an Excel workbook; name it .ods or save it as .xlsx "
+                                 "in LibreOffice/WPS")
+    except zipfile.BadZipFile as error:
+        raise fail(file, f"not a readable Excel workbook (damaged zip: {error})") from None
+    if "[Content_Types].xml" not in names:
+        raise fail(file, "a zip archive but not an Excel workbook (no [Content_Types].xml); "
+                         "save it as .xlsx")
+    limit = limits()
+    for info in infos:
+        name = info.filename
+        if name == "xl/sharedStrings.xml" and info.file_size > limit["shared_strings_bytes"]:
+            raise fail(file, f"the workbook's shared strings expand to {info.file_size:,} bytes "
+                             f"(limit {limit['shared_strings_bytes']:,}, io/limits.yaml): not a "
+                             "school table; re-save it or split it")
+        if name.startswith("xl/worksheets/") and info.file_size > limit["sheet_xml_bytes"]:
+            raise fail(file, f"a sheet of the workbook ({name}) expands to {info.file_size:,} "
+                             f"bytes (limit {limit['sheet_xml_bytes']:,}, io/limits.yaml)")
+        if info.compress_size and info.file_size / info.compress_size > limit["compression_ratio"] \
+                and info.file_size > 2**24:
+            raise fail(file, f"part {name} of the workbook expands {info.file_size // max(info.compress_size, 1):,} "
+                             f"times (limit {limit['compression_ratio']}, io/limits.yaml): a zip "
+                             "bomb or a damaged file")
 
 
 # ------------------------------------------------------------------------------ naming
@@ -221,13 +297,17 @@ def _fast_csv(data: bytes | Path, sep: str, start: int, header: list[str], named
     names = [f"c{i}" for i in range(len(header))]
     text_cols = {names[i] for i, (_, canonical, _) in enumerate(named)
                  if canonical in _TEXT_COLUMNS or canonical is None}
+    # Numbers as float64: Arrow's integer parser takes hexadecimal (0x33DB); its float parser
+    # does not, so such a cell sends the table to the careful reader, which refuses it.
+    number_types = {n: pa.float64() for n in names if n not in text_cols}
     try:
         options = dict(
             read_options=pacsv.ReadOptions(skip_rows=start + 1, column_names=names,
                                            block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=sep, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in text_cols}, null_values=[""],
+                column_types={**{n: pa.string() for n in text_cols}, **number_types},
+                null_values=[""],
                 strings_can_be_null=False, true_values=[], false_values=[]))
         if isinstance(data, Path):
             # Large file: streamed in blocks (memory ~ the table, not the file plus buffers),
@@ -237,6 +317,12 @@ def _fast_csv(data: bytes | Path, sep: str, start: int, header: list[str], named
             table = pacsv.read_csv(pa.py_buffer(data), **options)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # ragged rows, blank lines, quoted newlines: the careful reader says which
+    import pyarrow.compute as pc
+
+    for column in table.columns:  # "nan", "inf" written in cells: the careful reader refuses
+        if pa.types.is_floating(column.type) and (
+                pc.any(pc.is_nan(column)).as_py() or pc.any(pc.is_inf(column)).as_py()):
+            return None
     frame = table.to_pandas(self_destruct=True, split_blocks=True)
     del table
     for column in frame.columns:  # "" in a numeric column came through as null: fine
@@ -307,7 +393,7 @@ def _read_csv(path: Path, file: str, mapping) -> RawTable:
         frame = _fast_csv(data, sep, start, head[start], named, file)
         if frame is not None:
             frame.index = pd.RangeIndex(start + 2, start + 2 + len(frame), name="line")
-            return _label_columns(frame, named, file, table)
+            return _keep_head(_unit_line(_label_columns(frame, named, file, table), head[:start]), head)
     if partial:
         raw = path.read_bytes() if len(raw) < size else raw
         text, encoding = decode(raw, file)  # the whole file, for the careful reader
@@ -319,11 +405,13 @@ def _read_csv(path: Path, file: str, mapping) -> RawTable:
     frame = frame.set_axis(pd.RangeIndex(data_start + 1, data_start + 1 + len(frame),
                                          name="line"))
     frame = _check_width(frame, named, file, None)
-    return _label_columns(frame, named, file, table)
+    return _keep_head(_unit_line(_label_columns(frame, named, file, table), head[:start]), head)
 
 
 def _check_width(frame: pd.DataFrame, named, file: str, sheet: str | None) -> pd.DataFrame:
     """Cells right of the last header cell are an error (unquoted 2,537, a stray comma)."""
+    if not _found(named):  # no header at all: the validator says so, once
+        return frame.iloc[:, :len(named)] if frame.shape[1] > len(named) else frame
     last = max((i for i, (label, _, _) in enumerate(named) if str(label).strip(SPACES)),
                default=-1)
     width = len(named)
@@ -370,20 +458,115 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _sheet_rows(ws, data_only: bool = True, max_rows: int | None = None
-                ) -> Iterator[tuple[int, list[dict]]]:
-    """(line, cells) of the rows present in the sheet's XML: no padding to the declared size."""
+def _parser_class():
     from openpyxl.worksheet._reader import WorkSheetParser
 
+    class Parser(WorkSheetParser):
+        """openpyxl's sheet parser, keeping only what the loader needs from a row's attributes:
+        whether it is hidden (a row hidden or filtered out in Excel). Rows without cells cost
+        one attribute lookup (a million formatted blank rows must not hold a dict each)."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.hidden_rows: set[int] = set()
+
+        def parse_row(self, row):
+            r = row.get("r")
+            if r is not None:
+                try:
+                    self.row_counter = int(r)
+                except ValueError:
+                    self.row_counter = int(float(r))
+            else:
+                self.row_counter += 1
+            self.col_counter = 0
+            if row.get("hidden") in ("1", "true"):
+                self.hidden_rows.add(self.row_counter)
+            if not len(row):
+                return self.row_counter, []
+            return self.row_counter, [self.parse_cell(el) for el in row]
+
+        def parse(self):
+            """Rows and merged ranges only, with lxml when it is installed (several times
+            faster than ElementTree; entities not resolved, no network, no huge trees)."""
+            try:
+                from lxml.etree import iterparse
+            except ImportError:  # pragma: no cover - lxml comes with the notebook stack
+                yield from super().parse()
+                return
+            from openpyxl.worksheet.merge import MergeCells
+            from openpyxl.xml.constants import SHEET_MAIN_NS
+
+            row_tag, merge_tag = f"{{{SHEET_MAIN_NS}}}row", f"{{{SHEET_MAIN_NS}}}mergeCells"
+            for _, element in iterparse(self.source, events=("end",), tag=(row_tag, merge_tag),
+                                        resolve_entities=False, no_network=True,
+                                        huge_tree=False, load_dtd=False):
+                if element.tag == row_tag:
+                    row = self.parse_row(element)
+                    element.clear(keep_tail=False)
+                    parent = element.getparent()
+                    while element.getprevious() is not None:  # free the rows already read
+                        del parent[0]
+                    yield row
+                else:
+                    self.merged_cells = MergeCells.from_tree(element)
+                    element.clear()
+
+    return Parser
+
+
+def _sheet_rows(ws, data_only: bool = True, max_rows: int | None = None,
+                parser_out: list | None = None) -> Iterator[tuple[int, list[dict]]]:
+    """(line, cells) of the rows present in the sheet's XML: no padding to the declared size.
+
+    ``parser_out``: the parser is appended to it (its ``hidden_rows`` and ``merged_cells`` are
+    complete once the rows are consumed)."""
     book = ws.parent
     with ws._get_source() as src:
-        parser = WorkSheetParser(src, ws._shared_strings, data_only=data_only,
+        parser = _parser_class()(src, ws._shared_strings, data_only=data_only,
                                  epoch=book.epoch, date_formats=book._date_formats,
                                  timedelta_formats=book._timedelta_formats)
+        if parser_out is not None:
+            parser_out.append(parser)
         for line, cells in parser.parse():
             if max_rows is not None and line > max_rows:
                 break
             yield line, cells
+
+
+def _merged_ranges(parser, data_start: int) -> list[tuple[int, int, int, int]]:
+    """Merged ranges reaching the data rows: (first row, first column, last row, last column)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    merged = getattr(parser, "merged_cells", None)
+    out = []
+    for cell_range in getattr(merged, "mergeCell", None) or ():
+        c1, r1, c2, r2 = range_boundaries(cell_range.ref)
+        if r2 > data_start:
+            out.append((r1, c1, r2, c2))
+    return out
+
+
+def _fill_merged(frame: pd.DataFrame, table: RawTable) -> pd.DataFrame:
+    """Cells of merged ranges in the data filled with the range's value, as Excel shows them
+    (县代码 merged down the table); one block assignment per range."""
+    from openpyxl.utils import get_column_letter
+
+    filled = []
+    for r1, c1, r2, c2 in table.merged:
+        if r1 not in frame.index or c1 > frame.shape[1]:
+            continue
+        value = frame.iat[frame.index.get_loc(r1), c1 - 1]
+        rows = (frame.index >= r1) & (frame.index <= r2)
+        columns = list(range(c1 - 1, min(c2, frame.shape[1])))
+        if value != "" and rows.sum() * len(columns) > 1:
+            frame.iloc[np.flatnonzero(rows), columns] = value
+            filled.append(f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
+    if filled:
+        table.notes.append(f"filled {len(filled)} merged cell range(s) with their value, as "
+                           f"Excel shows them: {', '.join(filled[:5])}"
+                           + (f" and {len(filled) - 5} more" if len(filled) > 5 else ""))
+    return frame
 
 
 def _head_grid(ws) -> list[list[str]]:
@@ -408,9 +591,17 @@ def _read_sheet(ws, file: str, name: str, mapping, head: list[list[str]]) -> Raw
     data_start = start + n_header  # rows before the data (0-based count)
     lines, values, numeric, far = [], [], set(), []
     width = len(named)
-    for line, cells in _sheet_rows(ws):
-        if line <= data_start:
+    parsers: list = []
+    from .limits import limits
+
+    max_rows = min(limits()["max_rows"], limits()["max_cells"] // max(width, 1))
+    for line, cells in _sheet_rows(ws, parser_out=parsers):
+        if line <= data_start or not cells:
             continue
+        if len(lines) >= max_rows or line > limits()["max_rows"]:
+            raise fail(file, f"more than {max_rows:,} rows of {width} columns with values "
+                             f"(limits max_rows/max_cells in io/limits.yaml): not a school "
+                             "table, or split it", sheet=name, row=line)
         row = [None] * width
         for cell in cells:
             col = cell["column"] - 1
@@ -421,11 +612,12 @@ def _read_sheet(ws, file: str, name: str, mapping, head: list[list[str]]) -> Raw
                     numeric.add(col)
             elif value is not None and str(value).strip(SPACES):
                 far.append((line, cell["column"], value))
-        lines.append(line)
-        values.append(row)
+        if any(v is not None for v in row):
+            lines.append(line)
+            values.append(row)
     table = RawTable(pd.DataFrame(), {}, {}, data_start, name, "xlsx", [],
                      title=title_facts([" ".join(r) for r in head[:start]]))
-    if far:
+    if far and _found(named):
         from openpyxl.utils import get_column_letter
 
         line, column, value = far[0]
@@ -442,15 +634,22 @@ def _read_sheet(ws, file: str, name: str, mapping, head: list[list[str]]) -> Raw
                          dtype=object)
     frame = frame.map(_cell_text) if len(frame) else frame.astype(str)
     frame = _check_width(frame, named, file, name)
-    # Trailing blank rows (formatting that reaches far down) are not data.
-    while len(frame) and not frame.iloc[-1].str.strip(SPACES).any():
-        frame = frame.iloc[:-1]
+    # Trailing blank rows (formatting that reaches far down) are not data: found in bulk.
+    if len(frame):
+        filled = (frame.apply(lambda s: s.str.strip(SPACES)) != "").any(axis=1).to_numpy()
+        last = int(np.flatnonzero(filled).max()) + 1 if filled.any() else 0
+        frame = frame.iloc[:last]
+    parser = parsers[0] if parsers else None
+    table.hidden_rows = sorted(h for h in getattr(parser, "hidden_rows", ()) if h > data_start)
+    table.merged = _merged_ranges(parser, data_start)
     # Fill the gaps of rows absent from the XML so that blank rows are seen (and reported).
     if len(frame):
         full = pd.RangeIndex(data_start + 1, int(frame.index.max()) + 1, name="line")
         if len(full) != len(frame) and len(full) <= 4 * len(frame) + 1000:
             frame = frame.reindex(full, fill_value="")
-    table = _label_columns(frame, named, file, table)
+    frame = _fill_merged(frame, table)
+    table = _keep_head(_unit_line(_label_columns(frame, named, file, table), head[:start]),
+                       head)
     names = list(table.frame.columns)
     table.numeric_ids = {names[c] for c in numeric}
     return table
@@ -597,10 +796,14 @@ def read_raw(source, kind: str, sheet: str | None, mapping: Mapping[str, str],
     file = path.name
     content = _check_path(path)
     notes = []
-    if sheet is not None and content != "zip":
+    if sheet is not None and content not in ("zip", "legacy"):
         notes.append(f"sheet '{sheet}' ignored: a {path.suffix.lower()} file has no sheets")
     if content == "zip":
         return _read_workbook(path, file, kind, sheet, mapping, complete)
+    if content == "legacy":
+        from .legacy import read_legacy
+
+        return read_legacy(path, file, kind, sheet, mapping, complete)
     table = _read_parquet(path, file, mapping) if content == "parquet" \
         else _read_csv(path, file, mapping)
     table.notes[:0] = notes
@@ -632,12 +835,16 @@ def read_table(path) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"data file not found: {path}")
     suffix = path.suffix.lower()
-    if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES + (".xls",):
+    if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES + (".xls", ".ods", ".et"):
         raise ValueError(f"cannot read {path.name}: unknown extension {suffix!r}, unsupported "
                          "file type (use .csv, .txt, .xlsx or .parquet)")
     content = _check_path(path)
     if content == "parquet":
         return _text_ids(pd.read_parquet(path))
+    if content == "legacy":  # .xls/.et/.ods: python-calamine, as pandas' "calamine" engine
+        frame = pd.read_excel(path, engine="calamine")
+        ids = [c for c in frame.columns if _ID_LIKE_COLUMN.search(str(c))]
+        return _text_ids(frame) if ids else frame
     if content == "text":
         text, _ = decode(path.read_bytes(), path.name)
         sep = _separator(text[:100_000])

@@ -14,7 +14,7 @@ checks are vectorised boolean masks; Python only loops over the (capped) problem
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 import numpy as np
@@ -22,7 +22,7 @@ import pandas as pd
 
 from .. import schema
 from ..errors import DataError, ParameterError, Problem
-from . import plausibility, units
+from . import characters, plausibility, rows, units
 from .clean import (
     FULL_WIDTH,
     Collector,
@@ -36,6 +36,7 @@ from .clean import (
     totals_mask,
 )
 from .headers import closest_header, column_mapping, resolve
+from .loadreport import LoadReport, ReportDict
 from .read import SPACES, RawTable, read_raw
 
 __all__ = ["LoadReport", "ReportDict", "load", "validate_schools", "KINDS", "MAX_PROBLEMS",
@@ -48,11 +49,13 @@ MAX_PROBLEMS = 50
 KINDS = ("schools", "counties", "teachers")
 
 SCHOOL_TYPE_LABELS = {"primary": "小学", "junior": "初中", "nine_year": "九年一贯制学校",
-                      "complete_middle": "完全中学", "twelve_year": "十二年一贯制学校"}
+                      "complete_middle": "完全中学", "twelve_year": "十二年一贯制学校",
+                      schema.SPECIAL_EDUCATION: "特殊教育学校", schema.TEACHING_POINT: "教学点"}
 URBAN_RURAL_LABELS = {"urban": "城区", "town": "镇区", "rural": "乡村"}
 _SECTION_TYPES = {
-    "primary": {"primary", "nine_year", "twelve_year"},
-    "junior": {"junior", "nine_year", "complete_middle", "twelve_year"},
+    "primary": {"primary", "nine_year", "twelve_year", schema.SPECIAL_EDUCATION,
+                schema.TEACHING_POINT},
+    "junior": {"junior", "nine_year", "complete_middle", "twelve_year", schema.SPECIAL_EDUCATION},
     "senior": {"complete_middle", "twelve_year"},
 }
 _SECTION_COLUMNS = {
@@ -64,92 +67,10 @@ _TEACHER_SUBCOUNTS = ["teachers_above_degree", "teachers_mid_title", "teachers_b
                       "teachers_pe_arts"]
 ROSTER_ID_COLUMNS = ["county_code", "county_name", "year", "school_id", "school_name"]
 ROSTER_REQUIRED = ["school_id", "姓名", "出生年月", "学历", "职称", "任职岗位"]
-_NUMERIC = schema.NUMERIC_SCHOOL_COLUMNS + ["students_senior", "classes_senior"]
-
-
-# ------------------------------------------------------------------------------ the report
-@dataclass(frozen=True)
-class LoadReport:
-    """What loading did: sheets read, conversions, dropped rows, ignored columns, notes.
-
-    ``frame.attrs["load_report"]`` holds ``report.to_dict()``; :meth:`lines` is what
-    ``edubalance validate`` prints.
-    """
-
-    source: str
-    kind: str
-    rows: int
-    sheets: tuple[str, ...] = ()
-    skipped_sheets: tuple[tuple[str, str], ...] = ()
-    conversions: tuple[str, ...] = ()
-    dropped_rows: tuple[tuple[str, str, tuple[int, ...]], ...] = ()  # (sheet, reason, lines)
-    ignored_columns: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-    facts: tuple[tuple[str, Any], ...] = ()       # county/year from the title or arguments
-    allowed: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["skipped_sheets"] = [list(s) for s in self.skipped_sheets]
-        out["dropped_rows"] = [{"sheet": s, "reason": r, "rows": list(lines)}
-                               for s, r, lines in self.dropped_rows]
-        out["facts"] = dict(self.facts)
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "LoadReport":
-        """The report back from ``frame.attrs["load_report"]``."""
-        return cls(
-            source=data["source"], kind=data["kind"], rows=data["rows"],
-            sheets=tuple(data["sheets"]), skipped_sheets=tuple(map(tuple, data["skipped_sheets"])),
-            conversions=tuple(data["conversions"]),
-            dropped_rows=tuple((d["sheet"], d["reason"], tuple(d["rows"]))
-                               for d in data["dropped_rows"]),
-            ignored_columns=tuple(data["ignored_columns"]), notes=tuple(data["notes"]),
-            facts=tuple(data["facts"].items()), allowed=tuple(data["allowed"]))
-
-    def lines(self, file_names: bool = True) -> list[str]:
-        """The report as text lines (``file_names=False``: without the file name prefix)."""
-        out = []
-        if self.sheets:
-            out.append("sheets read: " + ", ".join(self.sheets))
-        for name, reason in self.skipped_sheets:
-            out.append(f"sheet '{name}' not read: {reason}")
-        out += [f"converted: {c if file_names else c.split(': ', 1)[-1]}"
-                for c in self.conversions]
-        for sheet, reason, lines in self.dropped_rows:
-            where = f"sheet '{sheet}' " if sheet else ""
-            out.append(f"dropped {len(lines)} {reason} row(s): {where}rows "
-                       f"{rows_text(np.asarray(lines))}")
-        if self.ignored_columns:
-            out.append("ignored columns: " + ", ".join(self.ignored_columns))
-        for key, value in self.facts:
-            out.append(f"{key} = {value}")
-        if self.allowed:
-            out.append("plausibility rules waived: " + ", ".join(self.allowed))
-        return out
-
-
-class ReportDict(dict):
-    """The load report as ``frame.attrs["load_report"]``: a plain, read-only dict.
-
-    pandas deep-copies ``attrs`` on every operation; this copy is free (the report never
-    changes), so a large report does not slow down work on the frame.
-    """
-
-    def __deepcopy__(self, memo):
-        return self
-
-    def __copy__(self):
-        return self
-
-    def _read_only(self, *args, **kwargs):
-        raise TypeError("the load report is read-only")
-
-    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _read_only
-
-    def __reduce__(self):
-        return (ReportDict, (dict(self),))
+_NUMERIC = schema.NUMERIC_SCHOOL_COLUMNS + schema.OPTIONAL_COUNT_COLUMNS
+_MAY_BE_BLANK = set(schema.MAX_CLASS_SIZE_COLUMNS + schema.SECTION_TEACHER_COLUMNS)
+"""Optional counts where a blank means "not given" (kept as NaN, the column as float64)."""
+_UNSCORED_TYPES = (schema.SPECIAL_EDUCATION, schema.TEACHING_POINT)
 
 
 @dataclass
@@ -159,7 +80,7 @@ class _Context:
     allow: frozenset
     facts: dict[str, Any]
     conversions: list[str] = field(default_factory=list)
-    dropped: list[tuple[str, str, tuple[int, ...]]] = field(default_factory=list)
+    dropped: list[tuple] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (where, note)
 
@@ -212,6 +133,10 @@ def _check_columns(raw: RawTable, kind: str, ctx: _Context) -> list[str]:
         shown = [f"{c} ({aliases[c][0]})" if c in aliases else c for c in missing]
         message = (f"missing required column{'s' if len(missing) > 1 else ''}: "
                    + ", ".join(shown))
+        known = [c for c in raw.frame.columns if c in set(schema.SCHOOL_COLUMNS)
+                 | set(schema.OPTIONAL_SCHOOL_COLUMNS) | set(schema.ROSTER_COLUMNS)]
+        if len(known) < 2 and raw.head:
+            message = _no_header(raw) + "; " + message
         hints = []
         for label in raw.unknown:
             near = closest_header(label)
@@ -222,6 +147,19 @@ def _check_columns(raw: RawTable, kind: str, ctx: _Context) -> list[str]:
         ctx.problems.add(message, sheet=raw.sheet, row=raw.header_line,
                          column=", ".join(missing))
     return missing
+
+
+def _no_header(raw: RawTable) -> str:
+    """'no header found in the first N rows; the closest row is row K (its cells)'."""
+    def score(row):
+        cells = [c for c in row if str(c).strip()]
+        near = sum(1 for c in cells if closest_header(c))
+        return (near, len(cells))
+
+    best = max(range(len(raw.head)), key=lambda r: score(raw.head[r]))
+    cells = [str(c).strip() for c in raw.head[best] if str(c).strip()][:6]
+    return (f"no header found in the first {len(raw.head)} rows; the closest row is row "
+            f"{best + 1} ({', '.join(cells) or 'blank'})")
 
 
 def _apply_facts(raw: RawTable, facts: Mapping[str, Any], ctx: _Context, where: str) -> None:
@@ -247,8 +185,10 @@ def _apply_units(raw: RawTable, column: str, values: pd.Series, ctx: _Context,
     label = raw.labels[column]
     if factor is None:
         accepted = units.accepted(column)
+        line = raw.unit_lines.get(column)
         ctx.problems.add(
-            f"unknown or incompatible unit '{unit}' in header '{label}' for {column}"
+            f"unknown or incompatible unit '{unit}' "
+            + (f"in the unit line '{line}'" if line else f"in header '{label}'") + f" for {column}"
             + (f" (accepted: {', '.join(accepted)})" if accepted else
                " (this column takes no unit)"),
             sheet=raw.sheet, row=raw.header_line, column=column, header=label)
@@ -256,8 +196,10 @@ def _apply_units(raw: RawTable, column: str, values: pd.Series, ctx: _Context,
     if factor != 1:
         converted = values * factor
         values = converted.round(6)
-        ctx.conversions.append(f"{where}: column '{label}' ({column}) in {unit}: multiplied "
-                               f"by {factor:g} to {units.canonical_unit(column)}")
+        line = raw.unit_lines.get(column)
+        ctx.conversions.append(f"{where}: column '{label}' ({column}) in {unit}"
+                               + (f" (from the unit line '{line}')" if line else "")
+                               + f": multiplied by {factor:g} to {units.canonical_unit(column)}")
     return values, True
 
 
@@ -273,6 +215,23 @@ def _parse_year(series: pd.Series, problems: Collector) -> pd.Series:
     return pd.to_numeric(digits, errors="coerce").fillna(0).astype("int64")
 
 
+def _check_characters(frame, columns, raw, problems, notes) -> None:
+    """Control characters refused, invisible ones removed, look-alikes normalised (named)."""
+    for column in columns:
+        if column not in frame or not is_text(frame[column]):
+            continue
+        label = raw.labels.get(column, column)
+        clean, bad = characters.check_text(frame[column], label, notes)
+        if bad.any():
+            shown = frame[column]
+            problems.add_mask(bad, column, lambda hits, v=shown: [
+                "control character " + ", ".join(characters.code_points(
+                    str(v.iloc[h]), characters.CONTROL)) + " in the cell: retype it (such "
+                "characters can repaint a terminal and cannot be stored in Excel)"
+                for h in hits], shown)
+        frame[column] = clean
+
+
 def _check_blank_text(frame, columns, problems):
     for column in columns:
         if column in frame:
@@ -283,17 +242,39 @@ def _check_blank_text(frame, columns, problems):
                               f"blank {column} (required)")
 
 
-def _drop_rows(frame, kept, ctx, raw, where, name_columns, id_column):
+def _drop_rows(frame, kept, ctx, raw, where, name_columns, id_column, numeric=(),
+               type_column=None):
+    """Drop blank rows, totals (by label without id, or by content) and notes/footers."""
     blank = blank_mask(frame, kept) if len(kept) else pd.Series(False, index=frame.index)
-    totals = totals_mask(frame, name_columns + [frame.columns[0]], id_column, blank)
+    others = [c for c in raw.frame.columns if c not in frame and is_text(raw.frame[c])]
+    labels = frame.assign(**{f"\0{c}": raw.frame[c] for c in others})
+    label_columns = name_columns + [frame.columns[0]] + [f"\0{c}" for c in others]
+    totals = totals_mask(labels, label_columns, id_column, blank)
+    labelled = totals_mask(labels, label_columns, None, blank).to_numpy()
+    numeric = [c for c in numeric if c in frame]
+    x = rows.numeric_matrix(frame, numeric) if numeric else None
+    by_content = rows.content_totals(frame, numeric, type_column, labelled, x) \
+        & ~blank.to_numpy()
+    totals = totals | by_content
+    noted = rows.note_rows(raw.frame.loc[frame.index], numeric, x)
+    if noted.any():  # a note or footer fills a cell or three, never a school's (a teacher's) row
+        cells = frame.iloc[np.flatnonzero(noted)][list(kept)].astype(str)
+        noted[np.flatnonzero(noted)] = (cells.apply(lambda c: c.str.strip(SPACES)) != "") \
+            .sum(axis=1).to_numpy() <= 3
+    notes_mask = pd.Series(noted, index=frame.index) & ~blank & ~totals
     for mask, reason, note in ((blank, "blank", "blank row(s)"),
-                               (totals, "totals", "totals row(s) (合计/总计/小计)")):
+                               (totals, "totals", "totals row(s) (合计/总计/小计)"),
+                               (notes_mask, "note", "note or footer row(s) (注/填表人/审核人)")):
         if mask.any():
-            lines = frame.index[mask.to_numpy()].to_numpy()
-            ctx.notes.append((where, f"dropped {int(mask.sum())} {note}: rows "
-                                     f"{rows_text(lines)}"))
-            ctx.dropped.append((raw.sheet or "", reason, tuple(int(x) for x in lines)))
-    return frame[~(blank | totals).to_numpy()]
+            hit = mask.to_numpy()
+            lines = frame.index[hit].to_numpy()
+            texts = () if reason == "blank" else rows.row_texts(labels, hit)
+            shown = rows_text(lines) if not texts else ", ".join(
+                f"{line} ({text})" for line, text in zip(lines[:8], texts, strict=False)) + (
+                f" and {len(lines) - 8} more" if len(lines) > 8 else "")
+            ctx.notes.append((where, f"dropped {int(mask.sum())} {note}: rows {shown}"))
+            ctx.dropped.append((raw.sheet or "", reason, tuple(int(x) for x in lines), texts))
+    return frame[~(blank | totals | notes_mask).to_numpy()]
 
 
 # ------------------------------------------------------------------------------ schools
@@ -324,15 +305,20 @@ def _schools_sheet(raw: RawTable, ctx: _Context, where: str) -> dict | None:
     notes: list[str] = []
     frame = strip_cells(raw.frame[wanted], notes)
     frame = _drop_rows(frame, wanted, ctx, raw, where, ["school_name", "county_name"],
-                       "school_id")
-    for column in ("county_code", "school_id"):
-        frame[column] = clean_ids(frame[column], column, raw.labels[column], notes,
-                                  column in raw.numeric_ids)
+                       "school_id", [c for c in _NUMERIC if c in frame], "school_type")
+    for column in ("county_code", "school_id", schema.PARENT_SCHOOL_ID):
+        if column in frame:
+            frame[column] = clean_ids(frame[column], column, raw.labels[column], notes,
+                                      column in raw.numeric_ids)
     problems.bind(frame)
+    # (school_type and urban_rural are vocabularies: anything else there is refused anyway.)
+    _check_characters(frame, ["county_code", "county_name", "school_id", "school_name",
+                              "prefecture", schema.PARENT_SCHOOL_ID], raw, problems, notes)
     out: dict[str, pd.Series] = {}
     _check_blank_text(frame, ["county_code", "county_name", "school_id", "school_name",
                               "school_type", "urban_rural", "year"], problems)
-    for column in ("county_code", "county_name", "school_id", "school_name", "prefecture"):
+    for column in ("county_code", "county_name", "school_id", "school_name", "prefecture",
+                   schema.PARENT_SCHOOL_ID):
         if column in frame:
             out[column] = frame[column].fillna("").astype(str)
     out["year"] = _parse_year(frame["year"], problems)
@@ -376,6 +362,8 @@ def _schools_sheet(raw: RawTable, ctx: _Context, where: str) -> dict | None:
                              f"{rows_text(frame.index[fill].to_numpy())}")
                 number = number.mask(fill, 0.0)
             blank_error = blank & applies
+        elif column in _MAY_BE_BLANK:
+            blank_error = np.zeros(len(blank), dtype=bool)
         else:
             blank_error = blank
         problems.add_mask(blank_error, column,
@@ -399,9 +387,41 @@ def _schools_sheet(raw: RawTable, ctx: _Context, where: str) -> dict | None:
         usable[column] = pd.Series(present & ~negative & ~fraction & unit_ok, index=frame.index)
     _check_school_consistency(frame, school_type, values, usable, problems,
                               (known, applies_to))
+    _check_special_types(frame, out, school_type, problems, notes, absent)
     ctx.notes += [(where, n) for n in notes]
     return {"out": out, "values": values, "usable": usable, "cells": frame,
             "lines": frame.index.to_numpy(), "sheet": raw.sheet}
+
+
+def _check_special_types(frame, out, school_type, problems, notes, absent) -> None:
+    """Senior sections that must be given; special-education schools and teaching points."""
+    senior = school_type.isin(schema.SENIOR_SECTION_TYPES).to_numpy()
+    if senior.any() and "students_senior" not in frame:
+        problems.add_mask(senior, "students_senior", lambda hits: [
+            f"a {SCHOOL_TYPE_LABELS[school_type.iloc[h]]} ({school_type.iloc[h]}) needs its "
+            "senior enrolment to split its resources: add a column 高中在校生数 "
+            "(students_senior); without it the whole school would be charged to its junior "
+            "section" for h in hits])
+    for kind, label, reason in ((schema.SPECIAL_EDUCATION, "special-education school(s) "
+                                 "(特殊教育学校)", "excluded from scoring"),
+                                (schema.TEACHING_POINT, "teaching point(s) (教学点)",
+                                 "counted with its central school")):
+        mask = (school_type == kind).to_numpy()
+        if mask.any():
+            notes.append(f"{int(mask.sum())} {label} {reason}: rows "
+                         f"{rows_text(frame.index[mask].to_numpy())}")
+    point = (school_type == schema.TEACHING_POINT).to_numpy()
+    if point.any():
+        parent = out.get(schema.PARENT_SCHOOL_ID)
+        if parent is None:
+            problems.add_mask(point, schema.PARENT_SCHOOL_ID,
+                              "a teaching point (教学点) needs its central school: add a column "
+                              "所属中心校代码 (parent_school_id)")
+        else:
+            blank = (parent == "").to_numpy()
+            problems.add_mask(point & blank, schema.PARENT_SCHOOL_ID,
+                              "blank parent_school_id: a teaching point (教学点) needs its "
+                              "central school")
 
 
 def _sections(school_type: pd.Series) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -423,7 +443,8 @@ def _check_school_consistency(frame, school_type, values, usable, problems,
         if c in values:
             students_ok &= usable[c]
             students = students + values[c].fillna(0)
-    problems.add_mask(students_ok & (students == 0), "students_primary",
+    regular = ~school_type.isin(_UNSCORED_TYPES)
+    problems.add_mask(students_ok & regular & (students == 0), "students_primary",
                       "total enrolment is 0 (per-student indicators need students; "
                       "drop closed schools)", students)
     known, applies = sections
@@ -474,11 +495,23 @@ def _check_duplicates(out, problems, raw_ids) -> None:
     if not repeated.any():
         return
     lines = pd.Series(problems.lines, index=keys.index)
-    first = lines.groupby([keys["county_code"], keys["year"], keys["school_id"]],
-                          sort=False).transform("first")
+    groups = [keys["county_code"], keys["year"], keys["school_id"]]
+    first = lines.groupby(groups, sort=False).transform("first")
+    sheets = None
+    if problems.sheets is not None:
+        sheets = pd.Series(problems.sheets, index=keys.index).groupby(
+            groups, sort=False).transform("first")
+
+    def where(h):
+        if sheets is None:
+            return f"row {first.iloc[h]}"
+        return f"sheet '{sheets.iloc[h]}', row {first.iloc[h]}"
+
     problems.add_mask(repeated, "school_id", lambda hits: [
         f"duplicate school id in county {keys['county_code'].iloc[h]}, year "
-        f"{keys['year'].iloc[h]} (first on row {first.iloc[h]})" for h in hits], raw_ids)
+        f"{keys['year'].iloc[h]} (first on {where(h)}"
+        + (f"; this one on sheet '{problems.sheets[h]}'" if problems.sheets is not None else "")
+        + ")" for h in hits], raw_ids)
 
 
 def _combine(parts: list[dict]) -> dict:
@@ -529,8 +562,10 @@ def _validate_schools(raws: list[RawTable], ctx: _Context, wheres: list[str]) ->
         if column in out:
             columns[column] = out.pop(column)
         else:
-            columns[column] = values.pop(column).astype(
-                "float64" if column in schema.MEASURE_COLUMNS else "int64")
+            series = values.pop(column)
+            columns[column] = series.astype(
+                "float64" if column in schema.MEASURE_COLUMNS
+                or (column in _MAY_BE_BLANK and series.isna().any()) else "int64")
     return pd.DataFrame(columns, index=index).reset_index(drop=True)
 
 
@@ -556,6 +591,8 @@ def _counties_sheet(raw: RawTable, ctx: _Context, where: str) -> pd.DataFrame | 
     frame = _drop_rows(frame, list(frame.columns), ctx, raw, where, ["county_name"],
                        "county_code")
     problems.bind(frame, id_column=None)
+    _check_characters(frame, [c for c in frame.columns if is_text(frame[c])], raw, problems,
+                      notes)
     if "county_code" in frame:
         frame["county_code"] = clean_ids(frame["county_code"], "county_code",
                                          raw.labels["county_code"], notes,
@@ -616,6 +653,7 @@ def _teachers_sheet(raw: RawTable, ctx: _Context, where: str) -> pd.DataFrame | 
             frame[column] = clean_ids(frame[column], column, raw.labels[column], notes,
                                       column in raw.numeric_ids)
     problems.bind(frame)
+    _check_characters(frame, wanted, raw, problems, notes)
     _check_blank_text(frame, ["school_id", "姓名"], problems)
     out = {c: frame[c].fillna("").astype(str) for c in wanted if c != "year"}
     if "year" in frame:
@@ -633,6 +671,21 @@ def _teachers_sheet(raw: RawTable, ctx: _Context, where: str) -> pd.DataFrame | 
 # ------------------------------------------------------------------------------ entry point
 _VALIDATORS = {"schools": _validate_schools, "counties": _sheet_by_sheet(_counties_sheet),
                "teachers": _sheet_by_sheet(_teachers_sheet)}
+
+
+def _hidden_rows(table: RawTable, include: bool, ctx: _Context, where: str) -> None:
+    """Rows hidden or filtered out in Excel: excluded and listed, or read when asked."""
+    hidden = np.asarray([h for h in table.hidden_rows if h in table.frame.index], dtype=np.int64)
+    if not len(hidden):
+        return
+    if include:
+        ctx.notes.append((where, f"read {len(hidden)} row(s) hidden or filtered out in Excel "
+                                 f"(include_hidden=True): rows {rows_text(hidden)}"))
+        return
+    table.frame = table.frame.drop(index=hidden)
+    ctx.notes.append((where, f"excluded {len(hidden)} row(s) hidden or filtered out in Excel: "
+                             f"rows {rows_text(hidden)} (read them with include_hidden=True)"))
+    ctx.dropped.append((table.sheet or "", "hidden", tuple(int(x) for x in hidden), ()))
 
 
 def _detect_kind(columns: Iterable[str]) -> str:
@@ -660,7 +713,7 @@ def load(source, kind: str = "auto", sheet: str | None = None, *,
          columns: Mapping[str, str] | str | None = None, county_code: str | None = None,
          county_name: str | None = None, year: int | None = None,
          allow: Iterable[str] | str | None = None,
-         max_problems: int = MAX_PROBLEMS) -> pd.DataFrame:
+         max_problems: int = MAX_PROBLEMS, include_hidden: bool = False) -> pd.DataFrame:
     """Read and validate one file or DataFrame (see :func:`edubalance.io.load.load_table`)."""
     if kind not in KINDS + ("auto",):
         raise ParameterError(f"kind must be one of {', '.join(KINDS)} or auto, not {kind!r}")
@@ -706,6 +759,7 @@ def load(source, kind: str = "auto", sheet: str | None = None, *,
             raise DataError([Problem(file, "no data rows below the header", sheet=table.sheet,
                                      row=table.header_line)])
         _apply_facts(table, facts, ctx, where)
+        _hidden_rows(table, include_hidden, ctx, where)
     problems.headers = {k: v for t in tables for k, v in t.labels.items()}
     frame = _VALIDATORS[kind](tables, ctx, wheres)
     if frame.empty:

@@ -51,7 +51,17 @@ def _cell(value, kind: str, lang: str):
         return text("bool.yes" if bool(value) else "bool.no", lang)
     if hasattr(value, "item"):  # NumPy scalars -> Python numbers
         value = value.item()
+    if isinstance(value, str):
+        value = _storable(value)
     return value
+
+
+def _storable(value: str) -> str:
+    """Text Excel can store: control characters (ESC, BEL, NUL) written as ``\\u001b``
+    (openpyxl would raise IllegalCharacterError and the whole job would fail)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
 
 
 def write_workbook(path: str | os.PathLike, sheets: Mapping[str, Table]) -> Path:
@@ -74,7 +84,7 @@ def write_workbook(path: str | os.PathLike, sheets: Mapping[str, Table]) -> Path
             raise ValueError(f"sheet name {name!r} is not allowed in Excel")
         sheet = book.create_sheet(title=name)
         frame = neutralise_formulas(table.frame.reset_index(drop=True))
-        headers = [str(c) for c in frame.columns]
+        headers = [_storable(str(c)) for c in frame.columns]
         sheet.append(headers)
         for cell in sheet[1]:
             cell.font = Font(bold=True)

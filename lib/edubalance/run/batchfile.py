@@ -217,11 +217,14 @@ def load_batch_file(path: str | os.PathLike) -> dict[str, Any]:
             "parameters": parameters, "grid": clean_grid}
 
 
-def counties_in(data_path: str | os.PathLike, years: Iterable[Any] | None = None) -> list[str]:
+def counties_in(data_path: str | os.PathLike, years: Iterable[Any] | None = None, *,
+                by_code: bool = False) -> list[str]:
     """Unique ``county_name`` values of a schools (or counties) file in file order.
 
     Read with ``edubalance.io.load.load_table`` (Chinese headers, Excel and Parquet work);
-    ``years`` keeps only those years.
+    ``years`` keeps only those years. ``by_code=True`` (what ``county: all`` uses): one entry
+    per ``county_code``, named by the county's name where no other code shares it and by its
+    code where one does (two counties named 朝阳区, 110105 and 220104, both get a job).
     """
     from ..io.load import load_table
 
@@ -231,5 +234,10 @@ def counties_in(data_path: str | os.PathLike, years: Iterable[Any] | None = None
     if years is not None and "year" in frame.columns:
         wanted = {str(year) for year in years}
         frame = frame[frame["year"].astype(str).isin(wanted)]
+    if by_code and "county_code" in frame.columns:
+        pairs = frame[["county_code", "county_name"]].dropna().astype(str) \
+            .drop_duplicates("county_code")
+        shared = pairs["county_name"].duplicated(keep=False)
+        return pairs["county_code"].where(shared, pairs["county_name"]).tolist()
     names = frame["county_name"].dropna().astype(str)
     return list(dict.fromkeys(names))

@@ -119,7 +119,15 @@ def _compute(data_path, standard, year: int, load_options: dict | None = None):
     from ..core.scoring import score
 
     schools = load_schools(data_path, load_options)
-    return schools, score(schools[schools["year"] == year], standard)
+    chosen = schools[schools["year"] == year]
+    if chosen.empty:
+        from ..errors import DataError
+
+        years = sorted(int(y) for y in schools["year"].unique())
+        raise DataError(f"{Path(data_path).name}: no schools for year {year}; the data have "
+                        f"year{'s' if len(years) > 1 else ''} "
+                        f"{', '.join(map(str, years))}")
+    return schools, score(chosen, standard)
 
 
 # With pandas' copy-on-write (always on from pandas 3) a shallow copy is already isolated:

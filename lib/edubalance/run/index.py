@@ -277,6 +277,9 @@ def write_index(output: str | os.PathLike, lang: str = "zh") -> Path:
     output = Path(output)
     if not output.is_dir():
         raise FileNotFoundError(f"reports folder not found: {output}")
+    from .manifest import check_ownership
+
+    check_ownership(output, ("index.html",))  # someone else's index.html is never replaced
     manifest = output / MANIFEST
     if manifest.is_file():
         try:

@@ -32,10 +32,16 @@ from typing import Any, Mapping
 from .. import __version__
 from ..errors import EdubalanceError
 
-__all__ = ["MANIFEST", "JOB_MARKER", "LOCK_NAME", "job_entry", "Manifest", "FolderLock",
-           "BatchLockedError", "read_marker"]
+__all__ = ["MANIFEST", "JOURNAL", "JOB_MARKER", "LOCK_NAME", "job_entry", "Manifest",
+           "Journal", "FolderLock", "BatchLockedError", "read_marker", "check_ownership",
+           "GENERATOR"]
 
 MANIFEST = "manifest.json"
+JOURNAL = "manifest.jsonl"
+"""The append-only journal of a running batch: one line per finished job (constant cost per
+job); folded into a compact ``manifest.json`` at the end, on Ctrl-C and on SIGTERM, and read
+back after a batch that was killed."""
+GENERATOR = "edubalance"
 JOB_MARKER = "job.json"
 LOCK_NAME = ".edubalance.lock"
 STATUSES = ("ok", "skipped", "failed", "not run")
@@ -68,6 +74,7 @@ def job_entry(spec: Mapping[str, Any], *, status: str, error: str | None = None,
         "version": __version__,
         "fingerprint": spec.get("fingerprint"),
         "engine": spec.get("engine"),
+        "data_files": spec.get("data_files") or {},
     }
     if started is not None:
         entry["started"] = time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started))
@@ -100,13 +107,17 @@ class Manifest:
             jobs = json.loads((output / MANIFEST).read_text(encoding="utf-8")).get("jobs", [])
         except (OSError, ValueError, AttributeError):
             jobs = []
-        return cls(output, [entry for entry in jobs if isinstance(entry, dict)])
+        manifest = cls(output, [entry for entry in jobs if isinstance(entry, dict)])
+        journal = Journal.entries(output)
+        return Manifest(output, journal).merged_with(manifest, check=False) if journal \
+            else manifest
 
-    def merged_with(self, previous: "Manifest") -> "Manifest":
+    def merged_with(self, previous: "Manifest", check: bool = True) -> "Manifest":
         """These entries after the previous ones still on disk that these don't replace."""
         current = {entry.get("folder") for entry in self.entries}
         kept = [entry for entry in previous.entries if entry.get("folder") not in current
-                and (self.output / str(entry.get("folder", "")) / JOB_MARKER).is_file()]
+                and (not check
+                     or (self.output / str(entry.get("folder", "")) / JOB_MARKER).is_file())]
         return Manifest(self.output, kept + self.entries)
 
     def counts(self) -> dict[str, int]:
@@ -114,14 +125,101 @@ class Manifest:
                 for status in STATUSES}
 
     def to_json(self) -> str:
-        return json.dumps({"version": __version__, "jobs": self.entries}, ensure_ascii=False,
-                          indent=2, default=str) + "\n"
+        """Compact JSON: one line per job (a 5,700-job manifest is read and written once)."""
+        jobs = ",\n".join(json.dumps(entry, ensure_ascii=False, separators=(",", ":"),
+                                     default=str) for entry in self.entries)
+        return (f'{{"generator":"{GENERATOR}","version":{json.dumps(__version__)},'
+                f'"jobs":[\n{jobs}\n]}}\n')
 
     def write(self) -> Path:
-        """Write ``manifest.json`` atomically (temp file, then rename)."""
+        """Write ``manifest.json`` atomically (temp file, then rename); the journal, now
+        folded into it, is removed."""
         from ..io.write import atomic_write_text
 
-        return atomic_write_text(self.output / MANIFEST, self.to_json())
+        path = atomic_write_text(self.output / MANIFEST, self.to_json())
+        (self.output / JOURNAL).unlink(missing_ok=True)
+        return path
+
+
+class Journal:
+    """``manifest.jsonl``: one JSON line appended per finished job, flushed at once."""
+
+    def __init__(self, output: Path) -> None:
+        self.path = Path(output) / JOURNAL
+        self.handle = None
+
+    def append(self, entry: Mapping[str, Any]) -> None:
+        if self.handle is None:
+            self.handle = open(self.path, "a", encoding="utf-8")
+        self.handle.write(json.dumps(entry, ensure_ascii=False, separators=(",", ":"),
+                                     default=str) + "\n")
+        self.handle.flush()
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+
+    @staticmethod
+    def entries(output: Path) -> list[dict[str, Any]]:
+        """The journal's entries (the last per job folder), or [] if there is none."""
+        try:
+            text = (Path(output) / JOURNAL).read_text(encoding="utf-8")
+        except OSError:
+            return []
+        latest: dict[Any, dict] = {}
+        for line in text.splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # a line cut short by a kill
+            if isinstance(entry, dict):
+                latest.pop(entry.get("folder"), None)
+                latest[entry.get("folder")] = entry
+        return list(latest.values())
+
+
+def _ours_manifest(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    if data.get("generator") == GENERATOR:
+        return True
+    jobs = data.get("jobs")  # manifests of earlier versions: version + jobs with slugs
+    return "version" in data and isinstance(jobs, list) and all(
+        isinstance(j, dict) and "slug" in j and "status" in j for j in jobs)
+
+
+def _ours_index(path: Path) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return f'<meta name="generator" content="{GENERATOR}">' in head or \
+        "edubalance batch" in head or "manifest.json" in head and "edubalance" in head
+
+
+def check_ownership(output: Path, names: tuple[str, ...] = (MANIFEST, "index.html")) -> None:
+    """Refuse an output folder whose ``index.html`` or ``manifest.json`` edubalance did not
+    write (``--output .`` in a web site, someone else's results): nothing of theirs is
+    replaced."""
+    from ..errors import ParameterError
+
+    output = Path(output)
+    if output.exists() and not output.is_dir():
+        raise ParameterError(f"--output {output}: a file is in the way (a folder is needed)")
+    for name, ours in ((MANIFEST, _ours_manifest), ("index.html", _ours_index)):
+        if name not in names:
+            continue
+        path = output / name
+        if path.exists() and not ours(path):
+            raise ParameterError(f"--output {output}: the folder holds a {name} that edubalance "
+                                 "did not write; it would be replaced. Choose another folder "
+                                 "(or move that file)")
 
 
 class BatchLockedError(EdubalanceError):

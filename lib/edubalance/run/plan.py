@@ -19,7 +19,7 @@ import json
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -133,6 +133,7 @@ class Job:
     stem: str = ""
     slug: str = ""
     fingerprint: str = ""
+    data_files: dict = field(default_factory=dict)  # parameter -> {"path", "sha256"}
 
     @property
     def folder(self) -> str:
@@ -148,7 +149,7 @@ def _expand_all(spec: dict, grid: dict) -> list:
         years = [spec["parameters"]["year"]]
     elif "year" in grid:
         years = grid["year"]
-    counties = counties_in(data_path, years)
+    counties = counties_in(data_path, years, by_code=True)
     if not counties:
         raise ParameterError(f"{spec['source']}: no county found in {data_path}"
                              + (f" for year {', '.join(map(str, years))}" if years else ""))
@@ -298,10 +299,14 @@ def fingerprint(job: Job, cache: dict[Path, str] | None = None,
     cache = {} if cache is None else cache
     if code_hash is None:
         code_hash = package_code_hash()
-    inputs = {name: _file_digest(Path(value).expanduser().resolve(), cache)
-              for name, value in sorted(job.parameters.items())
-              if is_path_parameter(name) and name not in RUNNER_PARAMETERS
-              and isinstance(value, str) and value}
+    paths = {name: Path(value).expanduser().resolve()
+             for name, value in sorted(job.parameters.items())
+             if is_path_parameter(name) and name not in RUNNER_PARAMETERS
+             and isinstance(value, str) and value}
+    inputs = {name: _file_digest(path, cache) for name, path in paths.items()}
+    # Which file each job read: the resolved absolute path and its content hash.
+    job.data_files = {name: {"path": str(path), "sha256": inputs[name]}
+                      for name, path in paths.items() if inputs[name].startswith("sha256:")}
     payload = {"notebook": _file_digest(job.notebook, cache), "parameters": job.parameters,
                "inputs": inputs, "version": __version__, "code": code_hash}
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)

@@ -4,8 +4,12 @@ Guarantees, whatever happens to the batch:
 
 - parameters of every job are checked before any job starts (one error listing all);
 - one batch at a time writes into an output folder (:class:`~.manifest.FolderLock`);
-- the manifest is rewritten (atomically) after every job, and adds to what the folder
-  already held; the index is rebuilt at the end;
+- every finished job is appended as one line to the journal ``manifest.jsonl`` (constant
+  cost per job), folded into one compact ``manifest.json`` (written atomically, adding to what
+  the folder already held) at the end, on Ctrl-C and on SIGTERM; a batch killed outright
+  leaves the journal, which the next batch or ``edubalance index`` reads back; the index is
+  rebuilt at the end;
+- a folder whose ``index.html`` or ``manifest.json`` edubalance did not write is refused;
 - Ctrl-C and SIGTERM stop the workers and kernels, then the manifest and index are written
   and a summary printed (exit 130 / 143), without tracebacks;
 - a write failure (full disk, quota, file size limit) stops the batch with one clear
@@ -28,7 +32,7 @@ from typing import Any, Iterable
 from ..errors import EdubalanceError, ParameterError
 from .engines import DEFAULT_ENGINE, ENGINES, KERNEL_NAME, batch_submodules, run_dask, run_pool
 from .job import DEFAULT_KEEP, KEEP_CHOICES, WRITE_ERRNOS, environment, inside, remove_leftovers
-from .manifest import MANIFEST, FolderLock, Manifest, read_marker
+from .manifest import MANIFEST, FolderLock, Journal, Manifest, check_ownership, read_marker
 from .plan import Job, fingerprint, package_code_hash, plan_jobs, validate_jobs, value_text
 
 __all__ = ["BatchResult", "BatchWriteError", "run_batch", "summarise", "is_complete",
@@ -146,6 +150,7 @@ def run_batch(batch_files: Iterable[str | os.PathLike], output: str | os.PathLik
     check_lang(lang)
     engine, keep = _check_options(engine, workers, timeout, keep, pdf)
     output = Path(output).expanduser().resolve()
+    check_ownership(output)
     jobs = plan_jobs(batch_files, first=first)
     if only:
         jobs = [job for job in jobs if _job_matches(job, only)]
@@ -183,6 +188,7 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
                       "output": str(output), "stem": job.stem, "slug": job.slug,
                       "cwd": os.getcwd(), "timeout": timeout, "kernel_name": kernel_name,
                       "fingerprint": job.fingerprint, "engine": engine, "keep": list(keep),
+                      "data_files": job.data_files,
                       "cache_dir": cache_dir})
     if engine == "warm":
         preload = batch_submodules(spec["notebook"] for spec in specs)
@@ -207,7 +213,9 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
         bar.set_postfix(failed=failures[0], refresh=True)
         if entry.get("fault") == "write":
             raise BatchWriteError(f"could not write into {output}: {entry['error']}")
-        current().write()
+        journal.append(entry)  # constant cost per job; manifest.json is written at the end
+
+    journal = Journal(output)
 
     restore = _install_sigterm()
     try:
@@ -235,6 +243,7 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
     finally:
         restore()
         bar.close()
+        journal.close()
     for spec in specs:  # jobs stopped half-way leave nothing behind
         if spec["index"] not in entries:
             remove_leftovers(output / spec["stem"], spec["slug"])

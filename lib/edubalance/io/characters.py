@@ -1,0 +1,86 @@
+"""Control and invisible characters in text cells: refused, removed or normalised, each named.
+
+- Control characters (C0/C1: NUL, BEL, ESC, VT, ...) are refused: a name holding ESC could
+  repaint a terminal, and Excel cannot store them. The problem names the code point (U+001B).
+- Invisible format characters (zero-width space U+200B, joiners, bidi overrides U+202E, the
+  byte-order mark inside a cell, soft hyphen) are removed and noted: two names that look the
+  same must be the same.
+- Compatibility look-alikes (Kangxi radicals such as ⾦ U+2FA6, CJK compatibility ideographs)
+  are normalised with NFKC and noted.
+
+The test is one regular expression per column (vectorised); Python looks only at the cells
+that hold such a character.
+
+>>> import pandas as pd
+>>> notes = []
+>>> clean, bad = check_text(pd.Series(["甲\\u200b小学", "⾦川小学", "ok"]), "school_name", notes)
+>>> clean.tolist(), bad.tolist()
+(['甲小学', '金川小学', 'ok'], [False, False, False])
+>>> notes[0]
+"column 'school_name': removed invisible character(s) U+200B (ZERO WIDTH SPACE) in 1 cell(s): rows 0"
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CONTROL", "INVISIBLE", "COMPATIBILITY", "check_text", "escape", "code_points"]
+
+CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+"""Control characters refused in cells (tab, line feed and carriage return are spaces)."""
+INVISIBLE = "\u00ad\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb"
+"""Invisible format characters removed from cells."""
+COMPATIBILITY = "\u2e80-\u2eff\u2f00-\u2fdf\uf900-\ufaff\ufe30-\ufe4f"
+"""Look-alike compatibility characters normalised with NFKC."""
+_ANY = re.compile(f"[{CONTROL}{INVISIBLE}{COMPATIBILITY}]")
+_TERMINAL = re.compile(f"[{CONTROL}\r{INVISIBLE}]")  # \r too: it can overwrite a line
+
+
+def code_points(text: str, pattern: str) -> list[str]:
+    """``U+XXXX (NAME)`` for each distinct character of ``text`` matching ``pattern``."""
+    found = dict.fromkeys(re.findall(f"[{pattern}]", text))
+    return [f"U+{ord(c):04X} ({unicodedata.name(c, 'control character')})" for c in found]
+
+
+def _rows(index, limit: int = 8) -> str:
+    lines = [str(x) for x in index[:limit]]
+    return ", ".join(lines) + (f" and {len(index) - limit} more" if len(index) > limit else "")
+
+
+def check_text(series: pd.Series, label: str, notes: list[str]) -> tuple[pd.Series, np.ndarray]:
+    """(cleaned text, cells holding a control character) for one text column."""
+    text = series.fillna("").astype(str)
+    hit = text.str.contains(_ANY.pattern, regex=True).to_numpy()
+    bad = np.zeros(len(text), dtype=bool)
+    if not hit.any():
+        return series, bad
+    cells = text[hit]
+    control = cells.str.contains(f"[{CONTROL}]", regex=True)
+    bad[np.flatnonzero(hit)[control.to_numpy()]] = True
+    invisible = cells.str.contains(f"[{INVISIBLE}]", regex=True)
+    if invisible.any():
+        shown = sorted({p for v in cells[invisible] for p in code_points(v, INVISIBLE)})
+        notes.append(f"column '{label}': removed invisible character(s) {', '.join(shown)} in "
+                     f"{int(invisible.sum())} cell(s): rows {_rows(cells.index[invisible])}")
+        cells = cells.str.replace(f"[{INVISIBLE}]", "", regex=True)
+    compatible = cells.str.contains(f"[{COMPATIBILITY}]", regex=True)
+    if compatible.any():
+        shown = sorted({p for v in cells[compatible] for p in code_points(v, COMPATIBILITY)})
+        notes.append(f"column '{label}': normalised look-alike character(s) {', '.join(shown)} "
+                     f"(NFKC) in {int(compatible.sum())} cell(s): rows "
+                     f"{_rows(cells.index[compatible])}")
+        cells = cells.where(~compatible, cells[compatible].map(
+            lambda v: unicodedata.normalize("NFKC", v)))
+    out = text.copy()
+    out[hit] = cells
+    return out, bad
+
+
+def escape(text: str) -> str:
+    """Text safe for a terminal: control and invisible characters written as ``\\u001b``."""
+    if not _TERMINAL.search(text):
+        return text
+    return _TERMINAL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -1,0 +1,178 @@
+"""Rows of a bureau form that are not schools: totals found by their numbers, notes, footers.
+
+A subtotal row is recognised by its content, not its name: a row whose numeric cells equal the
+column sums of the rows above it (all rows above, the rows since the previous total, or the
+rows above of its own school type) is a total, whatever its name or id (``小学合计`` with the
+county code as 学校代码 and 学校类型 小学 is a total). Totals found in one pass are left out of
+the sums of the next, so a grand total below per-level subtotals is found too. Everything is
+cumulative sums over the whole table; Python loops only over the (few) passes.
+
+Notes (``注：…``, ``说明：…``) and footers (``填表人：…``, ``审核人：…``) below a table are rows
+whose text starts with such a label and whose numeric cells are blank.
+
+>>> frame = pd.DataFrame({"school_name": ["a", "b", "小学合计"], "n": [1.0, 2.0, 3.0],
+...                       "m": [4.0, 5.0, 9.0], "k": [1.0, 1.0, 2.0]})
+>>> content_totals(frame, ["n", "m", "k"], None).tolist()
+[False, False, True]
+"""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .clean import FULL_WIDTH, is_text
+
+__all__ = ["content_totals", "note_rows", "row_texts", "NOTE_LABEL", "numeric_matrix"]
+
+NOTE_LABEL = (r"^\s*(?:注|附注|说明|备注|填表说明|填表人|填报人|审核人|审核|制表人|制表|负责人|"
+              r"单位负责人|校长|统计员|统计负责人|填表日期|填报日期|报送日期|制表日期|联系电话|"
+              r"联系人|数据来源)\s*(?:\d+\s*)?[:：、.．]")
+"""The start of a note or footer line under a table."""
+_MIN_COLUMNS = 3
+"""Numeric cells a row needs before its numbers can identify it as a total."""
+_PASSES = 4
+
+
+def numeric_matrix(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """The numeric cells of ``columns`` as a float matrix (NaN for blank or not a number)."""
+    out = np.full((len(frame), len(columns)), np.nan)
+    for j, column in enumerate(columns):
+        series = frame[column]
+        if pd.api.types.is_bool_dtype(series):
+            continue
+        if pd.api.types.is_numeric_dtype(series):
+            out[:, j] = series.to_numpy(dtype="float64", na_value=np.nan)
+            continue
+        text = series.fillna("").astype(str)
+        text = text.str.translate(FULL_WIDTH).str.replace(",", "", regex=False)
+        number = pd.to_numeric(text.where(text.str.fullmatch(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)"
+                                                             r"(?:[eE][+-]?\d+)?\s*")),
+                               errors="coerce")
+        out[:, j] = number.to_numpy(dtype="float64", na_value=np.nan)
+    return out
+
+
+def _exclusive_cumsum(values: np.ndarray) -> np.ndarray:
+    total = np.cumsum(values, axis=0)
+    return total - values
+
+
+def _matches(x: np.ndarray, sums: np.ndarray, counts: np.ndarray, filled: np.ndarray,
+             min_rows: np.ndarray, atol: float) -> np.ndarray:
+    close = np.abs(x - sums) <= 1e-6 * np.abs(sums) + atol
+    return np.where(filled, close, True).all(axis=1) & (counts >= min_rows)
+
+
+def _passes(x: np.ndarray, candidate: np.ndarray, min_rows: np.ndarray,
+            groups: np.ndarray | None, atol: float) -> np.ndarray:
+    """Totals among ``candidate`` rows of ``x`` (NaN = blank), pass after pass."""
+    n = len(x)
+    filled = ~np.isnan(x)
+    z = np.nan_to_num(x)
+    index = np.arange(n)
+    totals = np.zeros(n, dtype=bool)
+    for _ in range(_PASSES):
+        keep = ~totals
+        w = z * keep[:, None]
+        inclusive = np.cumsum(w, axis=0)
+        inclusive_count = np.cumsum(keep.astype(np.int64))
+        above, count = inclusive - w, inclusive_count - keep
+        found = _matches(x, above, count, filled, min_rows, atol)
+        # Since the previous total: subtract what was summed up to that row.
+        last = np.maximum.accumulate(np.where(totals, index, -1))
+        last = np.concatenate([[-1], last[:-1]])
+        if (last >= 0).any():
+            base = np.where(last[:, None] >= 0, inclusive[np.maximum(last, 0)], 0.0)
+            base_count = np.where(last >= 0, inclusive_count[np.maximum(last, 0)], 0)
+            found |= _matches(x, above - base, count - base_count, filled, min_rows, atol)
+        if groups is not None and groups.max() > 0:
+            by_type, by_count = np.empty_like(w), np.empty(n, dtype=np.int64)
+            for group in np.unique(groups):  # a handful of school types
+                rows = groups == group
+                by_type[rows] = _exclusive_cumsum(w[rows])
+                by_count[rows] = _exclusive_cumsum(keep[rows].astype(np.int64))
+            found |= _matches(x, by_type, by_count, filled, min_rows, atol)
+        found &= candidate
+        if not (found & ~totals).any():
+            break
+        totals |= found
+    return totals
+
+
+def content_totals(frame: pd.DataFrame, columns: Sequence[str], type_column: str | None,
+                   labelled: np.ndarray | None = None, x: np.ndarray | None = None
+                   ) -> np.ndarray:
+    """Rows whose numbers are the column sums of the rows above them (see the module doc).
+
+    ``labelled`` marks rows with a totals label (合计/小计/总计): for those, the sum of a single
+    row above is enough; an unlabelled row must sum at least two rows. The passes run first on
+    one weighted sum of the columns (a necessary condition, one column's work), then on every
+    column only if that finds a candidate.
+    """
+    columns = [c for c in columns if c in frame]
+    n = len(frame)
+    if n < 2 or len(columns) < _MIN_COLUMNS:
+        return np.zeros(n, dtype=bool)
+    x = numeric_matrix(frame, columns) if x is None else x
+    filled = ~np.isnan(x)
+    z = np.nan_to_num(x)
+    candidate = (filled.sum(axis=1) >= _MIN_COLUMNS) & (z > 0).any(axis=1)
+    if not candidate.any():
+        return np.zeros(n, dtype=bool)
+    min_rows = np.where(labelled if labelled is not None else False, 1, 2)
+    groups = None
+    if type_column and type_column in frame:
+        groups = pd.factorize(frame[type_column].fillna("").astype(str))[0]
+    weights = 1.0 + np.arange(x.shape[1]) * 0.6180339887
+    projected = (z @ weights)[:, None]
+    maybe = _passes(projected, candidate, min_rows, groups, 0.005 * float(weights.sum()))
+    if not maybe.any():
+        return maybe
+    # Every row again, column by column: a blank cell in a total row can hide it from the sum.
+    return _passes(x, candidate, min_rows, groups, 0.005)
+
+
+def note_rows(raw: pd.DataFrame, numeric_columns: Sequence[str],
+              x: np.ndarray | None = None) -> np.ndarray:
+    """Notes and footers: a text cell starting with 注：/填表人：/审核人：… and no numbers.
+
+    ``x``: the numeric matrix of ``numeric_columns`` when already computed; only rows without
+    any number are then looked at (none, in most files)."""
+    n = len(raw)
+    hit = np.zeros(n, dtype=bool)
+    if x is not None and x.shape[1]:
+        numberless = np.flatnonzero(np.isnan(x).all(axis=1))
+        if not len(numberless):
+            return hit
+        hit[numberless] = note_rows(raw.iloc[numberless], ())
+        return hit
+    for column in raw.columns:
+        series = raw[column]
+        if not is_text(series):
+            continue
+        text = series.fillna("").astype(str)
+        maybe = text.str.contains("[:：、.．]", regex=True)
+        if maybe.any():
+            hit[maybe.to_numpy()] |= text[maybe].str.contains(NOTE_LABEL, regex=True).to_numpy()
+    if not hit.any():
+        return hit
+    present = [c for c in numeric_columns if c in raw]
+    if present:
+        numbers = ~np.isnan(numeric_matrix(raw.iloc[np.flatnonzero(hit)], present))
+        hit[np.flatnonzero(hit)] = ~numbers.any(axis=1)
+    return hit
+
+
+def row_texts(raw: pd.DataFrame, mask: np.ndarray, limit: int = 50) -> tuple[str, ...]:
+    """The text of each masked row (its non-blank text cells joined), for the load report."""
+    rows = raw.iloc[np.flatnonzero(mask)[:limit]]
+    texts = []
+    for values in rows.itertuples(index=False):  # only the few dropped rows
+        cells = [str(v).strip() for v in values
+                 if isinstance(v, str) and v.strip() and not re.fullmatch(r"[\d.,\s-]*", v)]
+        text = " ".join(dict.fromkeys(cells))
+        texts.append(text[:80] + ("…" if len(text) > 80 else ""))
+    return tuple(texts)
