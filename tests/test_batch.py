@@ -416,6 +416,63 @@ def test_dask_engine_on_a_local_cluster(tmp_path):
                        "rows": [1, 2]}
 
 
+@pytest.mark.slow  # a scheduler and two workers as separate processes, as on a cluster
+def test_dask_engine_on_a_scheduler_and_workers_started_as_processes(tmp_path):
+    """Issue 29: the Dask engine against a cluster it did not start (``dask scheduler`` and
+    two ``dask worker`` processes on loopback, sharing the data file and the output folder as
+    a cluster's shared file system would)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    pytest.importorskip("distributed")
+    dask = Path(sys.executable).with_name("dask")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    processes = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port",
+                                   str(port), "--no-dashboard"],
+                                  stdout=open(logs / "scheduler.log", "w"),
+                                  stderr=subprocess.STDOUT)]
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        for name in ("w1", "w2"):
+            processes.append(subprocess.Popen(
+                [str(dask), "worker", address, "--nworkers", "1", "--nthreads", "1",
+                 "--name", name, "--no-dashboard", "--local-directory", str(tmp_path / name)],
+                stdout=open(logs / f"{name}.log", "w"), stderr=subprocess.STDOUT))
+        from distributed import Client
+
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=120)
+        spec = write_batch(tmp_path, parameters={"value": 4}, grid={"county": ["E1", "E2"]})
+        result = batch.run_batch([spec], output=tmp_path / "out", engine="dask",
+                                 scheduler=address, workers=2, progress=False)
+        assert [e["status"] for e in result.entries] == ["ok", "ok"], result.entries
+        for entry in result.entries:
+            summary = json.loads((tmp_path / "out" / entry["summary"]).read_text())
+            assert summary["value"] == 4 and summary["doubled"] == 8
+        manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+        assert len(manifest["jobs"]) == 2
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
 # --------------------------------------------------------------------------- issue 14: inputs
 
 BOMB = ('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
