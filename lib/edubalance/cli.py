@@ -1,7 +1,10 @@
 """The ``edubalance`` command.
 
 Each module that offers a sub-command defines ``register_cli(subparsers)``, which adds its
-parser(s) with ``set_defaults(func=...)``; ``func(args)`` returns the exit code. Bad input
+parser(s) with ``set_defaults(func=...)``; ``func(args)`` returns the exit code. A command
+with a ``--lang`` option also gets ``args.say(key, **values)``: the message catalogue
+(:mod:`edubalance.report.i18n`) in that language, so a command defined in a lower layer
+(``validate``, in :mod:`edubalance.io.load`) answers in the user's language. Bad input
 (``ValueError`` subclasses such as ``DataError`` and ``ParameterError``) is reported in one
 readable message with exit code 1, never as a traceback.
 """
@@ -15,7 +18,8 @@ from . import __version__
 from .run import skip_slow_optional_imports
 
 # Modules that contribute sub-commands, in the order they appear in --help.
-CLI_MODULES = ("io.sample", "io.load", "run.batch", "report.html", "report.slides", "report.pdf")
+CLI_MODULES = ("io.sample", "io.load", "run.reports", "run.batch", "report.html",
+               "report.slides", "report.pdf")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
+    if getattr(args, "lang", None) is not None and not hasattr(args, "say"):
+        from .report.i18n import text
+
+        args.say = lambda key, **values: text(key, args.lang, **values)
     try:
         return int(args.func(args) or 0)
     except (ValueError, FileNotFoundError) as error:

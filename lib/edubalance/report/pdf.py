@@ -21,7 +21,7 @@ from pathlib import Path
 from ..errors import EdubalanceError
 from ..io.write import atomic_target
 
-__all__ = ["CHROMIUM_ENV", "DEFAULT_CHROMIUM", "BrowserMissingError", "find_chromium",
+__all__ = ["CHROMIUM_ENV", "DEFAULT_CHROMIUM", "BrowserMissingError", "find_chromium", "check_ready",
            "write_pdfs", "chromium_font_env", "register_cli"]
 
 CHROMIUM_ENV = "EDUBALANCE_CHROMIUM"
@@ -50,6 +50,41 @@ def find_chromium(executable: str | os.PathLike | None = None) -> Path:
     return path
 
 
+PLAYWRIGHT_HINT = ("printing PDFs needs the playwright package (pip install 'edubalance[report]'; "
+                   "make demo installs it); it drives the system Chromium, no browser download "
+                   "is needed")
+
+
+def check_ready(executable: str | os.PathLike | None = None) -> Path:
+    """Check that PDFs can be printed here, before any work: Chromium and Playwright.
+
+    Returns
+    -------
+    Path
+        The Chromium executable (as :func:`find_chromium`).
+
+    Raises
+    ------
+    BrowserMissingError
+        Saying how to get what is missing (``apt-get install chromium``,
+        ``pip install 'edubalance[report]'``).
+
+    Examples
+    --------
+    >>> try:
+    ...     check_ready("/no/such/chromium")
+    ... except BrowserMissingError as error:
+    ...     print("apt-get install chromium" in str(error))
+    True
+    """
+    import importlib.util
+
+    chromium = find_chromium(executable)
+    if importlib.util.find_spec("playwright") is None:
+        raise BrowserMissingError(PLAYWRIGHT_HINT)
+    return chromium
+
+
 def write_pdfs(html_paths, *, executable: str | os.PathLike | None = None) -> list[Path]:
     """Print each HTML report to ``<report>.pdf`` beside it; return the PDF paths.
 
@@ -70,8 +105,7 @@ def write_pdfs(html_paths, *, executable: str | os.PathLike | None = None) -> li
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as error:  # pragma: no cover - playwright is a test/report dependency
-        raise BrowserMissingError("printing PDFs needs the playwright package "
-                                  "(pip install playwright)") from error
+        raise BrowserMissingError(PLAYWRIGHT_HINT) from error
     # Playwright's sync API refuses to start inside a running asyncio loop (a Jupyter kernel,
     # or another sync Playwright session): print from a worker thread, which has none.
     from concurrent.futures import ThreadPoolExecutor
