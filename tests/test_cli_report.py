@@ -3,6 +3,7 @@ batch runner, and name what a person opens after county, year and standard (issu
 from __future__ import annotations
 
 import json
+import re
 import os
 from pathlib import Path
 
@@ -257,3 +258,41 @@ def test_report_is_listed_in_help(capsys):
                    "--allow"):
         assert option in out
     assert os.path.basename(reports.NOTEBOOK) == "county_scoring.ipynb"
+
+
+# ----------------------------------------------------------------------------- print
+
+_FOOTER = re.compile(r"第\W*(\d+)\W*\S\W*/\W*共\W*(\d+)\W*\S\s*$")   # 第 N 页 / 共 M 页
+_CAPTION = re.compile(r"^\W*表\W*\d+\s")
+
+
+def _page_lines(pdf: Path) -> list[list[str]]:
+    from pypdf import PdfReader
+
+    pages = []
+    for page in PdfReader(pdf).pages:
+        text = page.extract_text().replace("\x01", " ")
+        pages.append([line.strip() for line in text.splitlines() if line.strip()])
+    return pages
+
+
+@pytest.mark.browser
+@pytest.mark.notebooks
+def test_pdf_pages_are_numbered_and_no_page_ends_on_a_caption(capsys, tmp_path):
+    data = tmp_path / "schools.csv"
+    county_schools(13).assign(county_name="会宁县", county_code="620422").to_csv(data, index=False)
+    out_dir = tmp_path / "out"
+    code, out, err = run(capsys, "report", data, "--standard", "quality-2017", "--pdf",
+                         "--output", out_dir, "--workers", "1", "--quiet")
+    assert code == 0, out + err
+    pdf = out_dir / "会宁县2017年优质均衡评估报告.pdf"
+    assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
+    pages = _page_lines(pdf)
+    assert len(pages) >= 2
+    for number, lines in enumerate(pages, start=1):
+        footer = _FOOTER.search(lines[-1])
+        assert footer, f"page {number} has no page number: {lines[-1]!r}"
+        assert (int(footer.group(1)), int(footer.group(2))) == (number, len(pages))
+        body = lines[:-1]
+        assert body and not _CAPTION.match(body[-1]), f"page {number} ends on a caption: {body[-1]}"
+        assert "file://" not in " ".join(lines)

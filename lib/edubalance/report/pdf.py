@@ -2,8 +2,8 @@
 
 ``write_pdfs`` opens each report from the file system in one headless Chromium (the
 Debian package's ``/usr/bin/chromium`` by default, or ``$EDUBALANCE_CHROMIUM``), prints it to
-A4 with the report's own print stylesheet (no header or footer, so no ``file://`` URL), and
-writes ``<report>.pdf`` beside it, atomically. Network requests are refused: reports are
+A4 with the report's own print stylesheet and a footer holding only the page number
+(第 N 页 / 共 M 页, or Page N of M: no ``file://`` URL, no date), and writes ``<report>.pdf`` beside it, atomically. Network requests are refused: reports are
 self-contained. ``edubalance pdf REPORT.html ...`` does the same from the command line.
 
 Examples
@@ -22,7 +22,7 @@ from ..errors import EdubalanceError
 from ..io.write import atomic_target
 
 __all__ = ["CHROMIUM_ENV", "DEFAULT_CHROMIUM", "BrowserMissingError", "find_chromium", "check_ready",
-           "write_pdfs", "chromium_font_env", "register_cli"]
+           "write_pdfs", "chromium_font_env", "register_cli", "page_footer"]
 
 CHROMIUM_ENV = "EDUBALANCE_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
@@ -149,16 +149,45 @@ def _print(sync_playwright, chromium: Path, reports: list[Path]) -> list[Path]:
                        if route.request.url.startswith(_LOCAL) else route.abort())
             for report in reports:
                 page.goto(report.resolve().as_uri(), wait_until="load")
+                lang = page.evaluate("document.documentElement.lang || 'zh'")
                 target = report.with_suffix(".pdf")
                 with atomic_target(target) as tmp:
                     page.pdf(path=str(tmp), format="A4", print_background=True,
-                             display_header_footer=False, prefer_css_page_size=True,
+                             display_header_footer=True, header_template="<span></span>",
+                             footer_template=page_footer(lang), prefer_css_page_size=True,
                              margin={"top": "15mm", "bottom": "15mm", "left": "12mm",
                                      "right": "12mm"})
                 written.append(target)
         finally:
             browser.close()
     return written
+
+
+_FOOTER_STYLE = ("width: 100%; text-align: center; font-size: 8.5pt; color: #444; "
+                 "font-family: 'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', "
+                 "'Microsoft YaHei', sans-serif;")
+
+
+def page_footer(lang: str = "zh") -> str:
+    """The footer Chromium prints on every PDF page: 第 N 页 / 共 M 页 (Page N of M).
+
+    Chromium fills the ``pageNumber`` and ``totalPages`` elements; the words come from the
+    message catalogue (``report.pdf_footer``) in ``lang`` (the report's ``<html lang>``;
+    anything but ``en`` is Chinese). No URL, no date: only the page number.
+
+    Examples
+    --------
+    >>> '<span class="pageNumber"></span>' in page_footer("en")
+    True
+    >>> print(page_footer("en").split(">", 1)[1].replace('<span class="pageNumber"></span>', "3")
+    ...       .replace('<span class="totalPages"></span>', "9").removesuffix("</div>"))
+    Page 3 of 9
+    """
+    from .i18n import text
+
+    words = text("report.pdf_footer", "en" if str(lang).startswith("en") else "zh",
+                 page='<span class="pageNumber"></span>', pages='<span class="totalPages"></span>')
+    return f'<div style="{_FOOTER_STYLE}">{words}</div>'
 
 
 def _handle_pdf(args: argparse.Namespace) -> int:
