@@ -194,3 +194,34 @@ def test_report_png_writes_and_returns_the_same_bytes(tmp_path):
     fig, ax = plt.subplots(figsize=(2, 1))
     eb.report.plotting.report_png(fig, tmp_path, "g", formats=("png", "svg"))
     assert (tmp_path / "g.svg").stat().st_size > 100
+
+
+def test_workbook_title_rows_print_setup_and_filter(tmp_path):
+    table = Table(pd.DataFrame({"学校": ["甲", "=2+2"], "学生（人）": [1200, 30]}),
+                  {"学生（人）": "int"},
+                  title=("=HYPERLINK(\"http://x\") 2017年 优质均衡：结论", "县代码：620422"))
+    path = eb.report.xlsx.write_workbook(tmp_path / "r.xlsx", {"结论": table})
+    sheet = openpyxl.load_workbook(path)["结论"]
+    assert sheet["A1"].value.startswith("'=HYPERLINK")          # the title is neutralised too
+    assert sheet["A2"].value == "县代码：620422" and sheet["A3"].value is None
+    assert [c.value for c in sheet[4]] == ["学校", "学生（人）"]
+    assert sheet["A6"].value == "'=2+2" and sheet["B5"].value == 1200   # numbers stay numbers
+    assert sheet.freeze_panes == "A5" and sheet.auto_filter.ref == "A4:B6"
+    assert sheet.print_title_rows == "$4:$4"
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert "&P" in sheet.oddFooter.center.text
+
+
+def test_every_sheet_of_the_county_workbook_names_county_standard_year(tmp_path):
+    schools = eb.io.load.load_schools("data/sample/schools.csv")
+    schools = schools[(schools["year"] == 2017) & (schools["county_name"] == "大武口区")]
+    result = eb.core.scoring.score(schools, "quality-2017")
+    report = eb.report.county_report.build(schools, result, "大武口区", 2017)
+    path = eb.report.xlsx.write_workbook(tmp_path / "results.xlsx", report.sheets)
+    book = openpyxl.load_workbook(path)
+    for sheet in book.worksheets:
+        assert "大武口区" in sheet["A1"].value and "2017" in sheet["A1"].value
+        assert "优质均衡" in sheet["A1"].value and sheet.title in sheet["A1"].value
+        assert "quality-2017" in sheet["A2"].value and "生成日期" in sheet["A2"].value

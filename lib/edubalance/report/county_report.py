@@ -363,9 +363,25 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
         verdict_html=box,
         tables={"levels": levels_table, "cv": cv_table, "failing": failing_table,
                 "gaps": gaps_table, "plan": plan_table, "comparison": comparison_table},
-        sheets={"结论": verdict_sheet, "差异系数": cv_table, "各校达标情况": schools_sheet,
-                "缺口与改造": gaps_sheet},
+        sheets=_titled({"结论": verdict_sheet, "差异系数": cv_table, "各校达标情况": schools_sheet,
+                        "缺口与改造": gaps_sheet}, county=name, code=code, year=year,
+                       standard=std_title, standard_id=standard.name, lang=lang),
         results=results, methods=methods, levels=levels)
+
+
+def _titled(sheets: dict, *, county: str, code: str, year: int, standard: str,
+            standard_id: str, lang: str) -> dict:
+    """The sheets of ``results.xlsx`` with title lines naming county, standard, year and date
+    (every sheet: a sheet printed or e-mailed alone still says what it is about)."""
+    import dataclasses
+
+    date = _dt.date.today().isoformat()
+    facts = text("report.sheet_facts", lang, code=code, standard_id=standard_id, year=year,
+                 date=date)
+    return {name: dataclasses.replace(table, title=(
+                text("report.sheet_title", lang, county=county, year=year, standard=standard,
+                     sheet=name), facts))
+            for name, table in sheets.items()}
 
 
 # --------------------------------------------------------------------------- figures

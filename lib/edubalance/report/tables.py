@@ -300,6 +300,9 @@ class Table:
     shading : dict
         Header -> one CSS declaration per row (e.g. from :func:`percent_shading`), for
         tables whose cells are coloured by value; ``""`` leaves a cell plain.
+    title : tuple of str
+        Lines a workbook writes above the table (what the sheet is about: county, standard,
+        year, date), so a sheet printed or e-mailed alone still says so; not shown in HTML.
     """
 
     frame: pd.DataFrame
@@ -308,6 +311,7 @@ class Table:
     empty: str = ""
     lang: str = DEFAULT_LANG
     shading: dict = field(default_factory=dict)
+    title: tuple = ()
 
     def __post_init__(self):
         unknown = {k for k in self.kinds.values() if k not in KINDS}
