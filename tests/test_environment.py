@@ -12,9 +12,13 @@ def _split(requirement: str) -> tuple[str, str]:
     return match.group(1).lower().replace("_", "-"), match.group(2).replace(" ", "")
 
 
-def _pyproject_requirements() -> dict[str, str]:
+def _pyproject_requirements(extras: tuple[str, ...] = ("report",)) -> dict[str, str]:
+    """The dependencies, plus the extras environment.yml also installs (``report``: what the
+    README's commands use, PDF printing and Voila)."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return dict(_split(r) for r in project["dependencies"])
+    optional = project.get("optional-dependencies", {})
+    return dict(_split(r) for r in [*project["dependencies"],
+                                    *(r for extra in extras for r in optional[extra])])
 
 
 def _environment_requirements() -> dict[str, str]:
@@ -51,3 +55,11 @@ def test_drift_is_detected(tmp_path, monkeypatch):
     requirements = _pyproject_requirements()
     requirements.pop("pandas")
     assert requirements != _environment_requirements()
+
+
+def test_make_demo_installs_what_the_readme_commands_use():
+    # `--pdf` needs Playwright, the explorer needs Voila: the demo's install has both.
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert '-m pip install --quiet -e ".[report]"' in makefile
+    report = _pyproject_requirements(("report",))
+    assert {"playwright", "voila"} <= set(report)
