@@ -24,6 +24,10 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[report]"
+	# The explorer's Voila template without CDN links (explorer.ipynb names it in its metadata;
+	# a non-editable install puts it there itself: pyproject's data-files)
+	mkdir -p $(VENV)/share/jupyter/voila/templates
+	cp -r lib/edubalance/report/templates/voila/templates/edubalance $(VENV)/share/jupyter/voila/templates/
 	$(PY) -m ipykernel install --sys-prefix --name edubalance --display-name "Python (edubalance)"
 	touch $(STAMP)
 

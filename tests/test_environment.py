@@ -1,6 +1,7 @@
 """environment.yml and pyproject.toml must list the same dependencies with the same bounds."""
 import re
 import tomllib
+from pathlib import Path
 
 import yaml
 
@@ -63,3 +64,18 @@ def test_make_demo_installs_what_the_readme_commands_use():
     assert '-m pip install --quiet -e ".[report]"' in makefile
     report = _pyproject_requirements(("report",))
     assert {"playwright", "voila"} <= set(report)
+
+
+def test_make_installs_the_offline_voila_template_the_explorer_names():
+    import json
+
+    explorer = json.loads((ROOT / "notebooks" / "explorer.ipynb").read_text(encoding="utf-8"))
+    name = explorer["metadata"]["voila"]["template"]
+    source = ROOT / "lib" / "edubalance" / "report" / "templates" / "voila" / "templates" / name
+    assert (source / "index.html.j2").is_file() and (source / "conf.json").is_file()
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert f"cp -r lib/edubalance/report/templates/voila/templates/{name} " \
+           "$(VENV)/share/jupyter/voila/templates/" in makefile
+    data_files = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["setuptools"]["data-files"][f"share/jupyter/voila/templates/{name}"]
+    assert sorted(Path(f).name for f in data_files) == ["conf.json", "index.html.j2"]
