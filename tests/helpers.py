@@ -178,17 +178,16 @@ def serve_voila(notebook, cwd, env):
     """Start Voila on ``notebook`` on a free loopback port; yield its URL; stop it after.
 
     A generator for module-scoped fixtures (``yield from serve_voila(...)``)."""
+    import os
     import socket
     import subprocess
     import sys
     import time
     import urllib.error
     import urllib.request
+    from pathlib import Path
 
     import pytest
-
-    import os
-    from pathlib import Path
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -3,8 +3,8 @@ batch runner, and name what a person opens after county, year and standard (issu
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 from pathlib import Path
 
 import openpyxl
