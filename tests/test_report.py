@@ -269,3 +269,18 @@ def test_index_names_ids_in_chinese_and_puts_county_assessments_first(tmp_path):
     assert titles == ["county_scoring", "county_clustering", "assessment_effect"]
     english = report.write_index(folder, lang="en").read_text(encoding="utf-8")
     assert "basic balance" in _visible_text(english)
+
+
+def test_index_shows_no_composite_cv_where_the_standard_has_none(tmp_path):
+    folder = tmp_path / "reports"
+    job_folder = folder / "county_scoring" / "q"
+    job_folder.mkdir(parents=True)
+    (job_folder / "summary.json").write_text(json.dumps(
+        {"levels": {"primary": {"composite_cv": None, "passed": False}}}))
+    jobs = [{"notebook": "notebooks/county_scoring.ipynb", "notebook_stem": "county_scoring",
+             "slug": "q", "parameters": {"county": "甲县", "standard": "quality-2017"},
+             "status": "ok", "seconds": 1.0, "error": None, "folder": "county_scoring/q",
+             "summary": "county_scoring/q/summary.json"}]
+    (folder / "manifest.json").write_text(json.dumps({"jobs": jobs}, ensure_ascii=False))
+    page = report.write_index(folder).read_text(encoding="utf-8")
+    assert "综合差异系数" not in _visible_text(page) and "小学 未通过" in page

@@ -189,7 +189,8 @@ def _figures(summary: Mapping[str, Any] | None, lang: str) -> list[dict[str, str
     if isinstance(levels, Mapping) and levels:
         figures = []
         for level, values in levels.items():
-            if isinstance(values, Mapping) and "composite_cv" in values:
+            # A standard without a composite CV (quality-2017) shows none, not a dash.
+            if isinstance(values, Mapping) and values.get("composite_cv") is not None:
                 name = (_text_or(f"level.{level}", lang, str(level)) + " "
                         + text("run.figure.composite_cv", lang))
                 figures.append({"name": name, "value": format_number(values["composite_cv"])})
