@@ -147,7 +147,10 @@ def test_validate_answers_in_chinese_by_default_and_in_english_on_request(capsys
     assert code == 1
     assert f"{good}：通过：2 行（学校表）" in out
     assert f"{bad}：未通过：2 个问题" in out
-    assert "  - 第 3 行，列“专任教师数 (teachers)”，学校 002：negative value（值 '-4'）" in out
+    assert "  - 第 3 行，列“专任教师数 (teachers)”，学校 002：负值（值 '-4'）" in out
+    assert "无法识别的 school_type" in out
     assert "2 个文件中 1 个通过" in out
-    code, out, _ = run(capsys, "validate", good, "--lang", "en")
+    code, out, _ = run(capsys, good, "--lang", "zh")
+    assert "说明：按 GB18030 编码读取" in out
+    code, out, _ = run(capsys, good, "--lang", "en")
     assert f"{good}: OK: 2 rows (schools)" in out

@@ -25,6 +25,7 @@ Examples
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -216,7 +217,53 @@ VALIDATE_MESSAGES = {
     "validate.ignored": "ignored columns: {columns}",
     "validate.fact": "{name} = {value}",
     "validate.waived": "plausibility rules waived: {rules}",
+    # The most frequent problem messages and notes, by pattern (the English texts are the
+    # loader's own words; anything not matched is shown as the loader wrote it).
+    "validate.msg.negative": "negative value",
+    "validate.msg.not_number": "not a number",
+    "validate.msg.not_whole": "count is not a whole number",
+    "validate.msg.blank_count": "blank count (a blank is an error, not zero: enter 0 if there "
+                                "are none)",
+    "validate.msg.blank_value": "blank value (required)",
+    "validate.msg.blank_required": "blank {column} (required)",
+    "validate.msg.unknown_value": "unknown {column} (expected one of {expected})",
+    "validate.note.encoding": "read as {encoding} text",
+    "validate.note.taken_title": "{name} = {value} taken from the title row",
+    "validate.note.taken_argument": "{name} = {value} taken from the argument",
+    "validate.note.ignored": "ignored column(s) not used for {kind}: {columns}",
+    "validate.note.dropped_totals": "dropped {n} totals row(s) (合计/总计/小计): rows {rows}",
+    "validate.note.dropped_blank": "dropped {n} blank row(s): rows {rows}",
 }
+
+_PATTERNS = [(re.compile(pattern), key) for pattern, key in (
+    (r"^negative value$", "validate.msg.negative"),
+    (r"^not a number$", "validate.msg.not_number"),
+    (r"^count is not a whole number$", "validate.msg.not_whole"),
+    (r"^blank count \(a blank is an error, not zero: enter 0 if there are none\)$",
+     "validate.msg.blank_count"),
+    (r"^blank value \(required\)$", "validate.msg.blank_value"),
+    (r"^blank (?P<column>\w+) \(required\)$", "validate.msg.blank_required"),
+    (r"^unknown (?P<column>\w+) \(expected one of (?P<expected>.+)\)$",
+     "validate.msg.unknown_value"),
+    (r"^read as (?P<encoding>\S+) text$", "validate.note.encoding"),
+    (r"^(?P<name>\w+) = (?P<value>.+) taken from the title row$", "validate.note.taken_title"),
+    (r"^(?P<name>\w+) = (?P<value>.+) taken from the argument$",
+     "validate.note.taken_argument"),
+    (r"^ignored column\(s\) not used for (?P<kind>\w+): (?P<columns>.+)$",
+     "validate.note.ignored"),
+    (r"^dropped (?P<n>\d+) totals row\(s\) \(合计/总计/小计\): rows (?P<rows>.+)$",
+     "validate.note.dropped_totals"),
+    (r"^dropped (?P<n>\d+) blank row\(s\): rows (?P<rows>.+)$", "validate.note.dropped_blank"),
+)]
+
+
+def _words(message: str, say) -> str:
+    """A loader message in the language of ``say`` where it is one of :data:`_PATTERNS`."""
+    for pattern, key in _PATTERNS:
+        found = pattern.match(message)
+        if found:
+            return say(key, **found.groupdict()) if found.groupdict() else say(key)
+    return message
 
 
 def _english(key: str, **values) -> str:
@@ -253,7 +300,7 @@ def describe_problem(problem: Problem, say=None, *, sheet: bool = False) -> str:
         parts.append(say("validate.column", column=shown))
     if problem.school_id:
         parts.append(say("validate.school", school=problem.school_id))
-    text = problem.message
+    text = _words(problem.message, say)
     if problem.value is not None:
         shown_value = str(problem.value)
         shown_value = shown_value if len(shown_value) <= 60 else shown_value[:57] + "..."
@@ -358,7 +405,7 @@ def check_files(files, kind: str = "auto", sheet: str | None = None, *, say=None
         for line in load_report_lines(report, say):
             out(f"  {line}")
         for note in report.notes:
-            out("  " + say("validate.note", note=note.split(": ", 1)[1]))
+            out("  " + say("validate.note", note=_words(note.split(": ", 1)[1], say)))
     if len(frames) > 1:
         ok = sum(frame is not None for frame in frames.values())
         out(say("validate.files_ok", ok=ok, total=len(frames)))
