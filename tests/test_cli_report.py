@@ -180,6 +180,8 @@ def test_validate_answers_in_chinese_about_a_titled_workbook(capsys, tmp_path):
     assert code == 0, out
     assert "：通过：13 行" in out
     assert "已删除 1 个合计行：工作表“学校”第 17 行" in out    # dropped and reported in Chinese
+    assert "已换算：列“教学仪器设备值（万元）”（equipment_value_cny）的单位是万元：乘以 10000 换算为元" in out
+    assert "county_name = 会宁县，取自标题行" in out
     code, out, _ = run(capsys, "validate", book, "--county-code", "620422", "--lang", "en")
     assert "OK: 13 rows" in out and "dropped 1 totals row(s): sheet '学校' rows 17" in out
 

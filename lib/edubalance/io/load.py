@@ -233,6 +233,8 @@ VALIDATE_MESSAGES = {
     "validate.note.ignored": "ignored column(s) not used for {kind}: {columns}",
     "validate.note.dropped_totals": "dropped {n} totals row(s) (合计/总计/小计): rows {rows}",
     "validate.note.dropped_blank": "dropped {n} blank row(s): rows {rows}",
+    "validate.note.unit": "column '{header}' ({column}) in {unit}: multiplied by {factor} to "
+                          "{target}",
 }
 
 _PATTERNS = [(re.compile(pattern), key) for pattern, key in (
@@ -254,6 +256,8 @@ _PATTERNS = [(re.compile(pattern), key) for pattern, key in (
     (r"^dropped (?P<n>\d+) totals row\(s\) \(合计/总计/小计\): rows (?P<rows>.+)$",
      "validate.note.dropped_totals"),
     (r"^dropped (?P<n>\d+) blank row\(s\): rows (?P<rows>.+)$", "validate.note.dropped_blank"),
+    (r"^column '(?P<header>.+)' \((?P<column>\w+)\) in (?P<unit>\S+): multiplied by "
+     r"(?P<factor>\S+) to (?P<target>\S+)$", "validate.note.unit"),
 )]
 
 
@@ -330,7 +334,7 @@ def load_report_lines(report: LoadReport, say=None) -> list[str]:
         out.append(say("validate.sheets_read", sheets=sep.join(report.sheets)))
     for name, reason in report.skipped_sheets:
         out.append(say("validate.sheet_not_read", sheet=name, reason=reason))
-    out += [say("validate.converted", what=c.split(": ", 1)[-1]) for c in report.conversions]
+    out += [say("validate.converted", what=_words(c.split(": ", 1)[-1], say)) for c in report.conversions]
     for sheet, reason, lines in report.dropped_rows:
         key = f"validate.dropped.{reason}" if reason in ("blank", "totals") \
             else "validate.dropped.other"
