@@ -280,7 +280,7 @@ def _page_lines(pdf: Path) -> list[list[str]]:
 
 @pytest.mark.browser
 @pytest.mark.notebooks
-def test_pdf_pages_are_numbered_and_no_page_ends_on_a_caption(capsys, tmp_path):
+def test_pdf_pages_are_numbered_and_no_page_ends_on_a_caption(capsys, tmp_path, browser):
     data = tmp_path / "schools.csv"
     county_schools(13).assign(county_name="会宁县", county_code="620422").to_csv(data, index=False)
     out_dir = tmp_path / "out"
@@ -298,3 +298,11 @@ def test_pdf_pages_are_numbered_and_no_page_ends_on_a_caption(capsys, tmp_path):
         body = lines[:-1]
         assert body and not _CAPTION.match(body[-1]), f"page {number} ends on a caption: {body[-1]}"
         assert "file://" not in " ".join(lines)
+    # Every table fits the printed page's width (the per-school tables have 8-9 columns).
+    page = browser.new_page(viewport={"width": 703, "height": 1000})   # A4 less the margins
+    page.emulate_media(media="print")
+    page.goto((out_dir / "会宁县2017年优质均衡评估报告.html").as_uri(), wait_until="load")
+    widths = page.evaluate("() => [...document.querySelectorAll('table.eb-table')].map(t => "
+                           "[t.getBoundingClientRect().width, t.parentElement.clientWidth])")
+    page.close()
+    assert widths and all(width <= room + 1 for width, room in widths), widths

@@ -336,8 +336,13 @@ class Table:
         :attr:`shading` columns coloured)."""
         result = styler(self.frame, {c: self.kind(c) for c in self.frame.columns}, self.lang,
                         caption=self.caption)
+        classes = ["eb-table"]
         if len(self.frame) <= SHORT_TABLE_ROWS:   # printed whole, with its caption, on one page
-            result = result.set_table_attributes(f'class="eb-table eb-short {NO_MATH}"')
+            classes.append("eb-short")
+        if len(self.frame.columns) >= WIDE_TABLE_COLUMNS:   # printed in a smaller type
+            classes.append("eb-wide")
+        if len(classes) > 1:
+            result = result.set_table_attributes(f'class="{" ".join(classes)} {NO_MATH}"')
         for column, styles in self.shading.items():
             result = result.apply(lambda _values, styles=list(styles): styles, subset=[column])
         return result
@@ -357,6 +362,9 @@ class Table:
 SHORT_TABLE_ROWS = 20
 """Tables of at most this many rows carry the class ``eb-short``: the print stylesheet keeps
 them whole on one page with their caption."""
+WIDE_TABLE_COLUMNS = 8
+"""Tables of at least this many columns (the per-school tables) carry the class ``eb-wide``:
+the print stylesheet sets them in a smaller type, so no column is cut off."""
 
 
 def percent_shading(values, *, reference: float = 100.0, span: float = 100.0) -> list[str]:
