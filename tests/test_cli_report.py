@@ -306,3 +306,29 @@ def test_pdf_pages_are_numbered_and_no_page_ends_on_a_caption(capsys, tmp_path, 
                            "[t.getBoundingClientRect().width, t.parentElement.clientWidth])")
     page.close()
     assert widths and all(width <= room + 1 for width, room in widths), widths
+
+
+def test_placed_files_are_linked_or_copied_under_safe_distinct_names(tmp_path):
+    out_dir = tmp_path / "out"
+    entries = []
+    for index, county in enumerate(["会宁县", "会宁县", "../../逃逸县"]):
+        folder = out_dir / "county_scoring" / f"job{index}"
+        folder.mkdir(parents=True)
+        (folder / "summary.json").write_text(json.dumps(
+            {"county": county, "year": 2017, "standard": "quality-2017"}, ensure_ascii=False),
+            encoding="utf-8")
+        (folder / "county_scoring.html").write_text(f"<p>{index}</p>", encoding="utf-8")
+        (folder / "results.xlsx").write_bytes(b"PK")
+        entries.append({"status": "ok", "summary": f"county_scoring/job{index}/summary.json",
+                        "report": f"county_scoring/job{index}/county_scoring.html"})
+    entries.append({"status": "failed", "summary": None, "report": None})
+    placed = reports.place_reports(out_dir, entries)
+    names = sorted(path.name for path in placed)
+    assert names == sorted(["会宁县2017年优质均衡评估报告.html", "会宁县2017年优质均衡评估报告.xlsx",
+                            "会宁县2017年优质均衡评估报告-2.html", "会宁县2017年优质均衡评估报告-2.xlsx",
+                            "逃逸县2017年优质均衡评估报告.html", "逃逸县2017年优质均衡评估报告.xlsx"])
+    assert all(path.parent == out_dir.resolve() for path in placed)
+    assert (out_dir / "会宁县2017年优质均衡评估报告-2.html").read_text(encoding="utf-8") == "<p>1</p>"
+    assert not [p for p in out_dir.iterdir() if p.name.startswith(".")]   # no temporary file left
+    # placed again (a --resume): replaced in one step, the same names
+    assert sorted(p.name for p in reports.place_reports(out_dir, entries)) == names
