@@ -333,3 +333,14 @@ def test_placed_files_are_linked_or_copied_under_safe_distinct_names(tmp_path):
     assert not [p for p in out_dir.iterdir() if p.name.startswith(".")]   # no temporary file left
     # placed again (a --resume): replaced in one step, the same names
     assert sorted(p.name for p in reports.place_reports(out_dir, entries)) == names
+
+
+@pytest.mark.skipif(notebook_takes_loader_options(),
+                    reason="the notebook takes the loader options (issue 25 merged)")
+def test_loader_options_the_notebook_cannot_take_fail_before_any_job(capsys, tmp_path):
+    book = huining_workbook(tmp_path / "会宁县.xlsx", footer=False, totals_named=True)
+    code, out, err = run(capsys, "report", book, "--county-code", "620422", "--output",
+                         tmp_path / "out")
+    assert code == 1
+    assert "county_code" in err and "does not take" in err
+    assert not (tmp_path / "out").exists()

@@ -279,6 +279,23 @@ def place_reports(output: str | os.PathLike, entries: Iterable[Mapping[str, Any]
     return placed
 
 
+def _check_notebook_takes(notebook: Path, loader: Mapping[str, Any],
+                          evidence: str | None) -> None:
+    """The notebook must take every loader option given (else the file it reads is not the
+    file validate checked); say so before any job, naming what is missing."""
+    from .params import model_of_notebook
+
+    given = [key for key in LOADER_PARAMETERS if loader.get(key) not in (None, "", [], {})]
+    if evidence:
+        given.append("evidence_path")
+    missing = [key for key in given if key not in model_of_notebook(notebook)]
+    if missing:
+        raise ParameterError(
+            f"{notebook} does not take the parameter(s) {', '.join(missing)}: this version of "
+            "the county scoring notebook cannot read the file as edubalance validate did "
+            "(update the project, or give the file the columns it needs)")
+
+
 def _loader_options(args: argparse.Namespace) -> dict[str, Any]:
     columns = args.columns
     if columns:
@@ -318,6 +335,7 @@ def make_reports(args: argparse.Namespace) -> int:
     if any(frame is None for frame in frames.values()):
         print(_text("run.report.invalid", lang), file=sys.stderr)
         return 1
+    _check_notebook_takes(notebook, loader, args.evidence)
     batches = report_batches(frames, counties=args.county or (), year=args.year,
                              standards=standards, lang=lang, evidence=args.evidence,
                              loader=loader, notebook=notebook)
