@@ -344,3 +344,19 @@ def test_loader_options_the_notebook_cannot_take_fail_before_any_job(capsys, tmp
     assert code == 1
     assert "county_code" in err and "does not take" in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.browser
+@pytest.mark.notebooks
+def test_english_reports_are_named_and_numbered_in_english(capsys, tmp_path):
+    data = tmp_path / "schools.csv"
+    county_schools(13).assign(county_name="会宁县", county_code="620422").to_csv(data, index=False)
+    code, out, err = run(capsys, "report", data, "--standard", "basic-2012", "--pdf", "--lang",
+                         "en", "--output", tmp_path / "out", "--workers", "1", "--quiet")
+    assert code == 0, out + err
+    assert "Checking the data files" in out and ": OK: 13 rows (schools)" in out
+    pdf = tmp_path / "out" / "会宁县_2017_basic_balance_assessment.pdf"
+    pages = _page_lines(pdf)
+    for number, lines in enumerate(pages, start=1):
+        assert re.search(rf"Page\W*{number}\W*of\W*{len(pages)}\s*$", lines[-1]), lines[-1]
+    assert (tmp_path / "out" / "会宁县_2017_basic_balance_assessment.xlsx").is_file()
