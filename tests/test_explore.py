@@ -350,3 +350,14 @@ def test_in_voila_follows_the_kernel_environment(monkeypatch):
     assert not eb.report.explore.in_voila()
     monkeypatch.setenv("VOILA_KERNEL_ID", "abc")
     assert eb.report.explore.in_voila()
+
+
+def test_every_standard_is_offered_under_its_name_not_its_id():
+    # A projector audience reads 宁夏评估（2010）, not ningxia-2010 (issue 26).
+    from edubalance.core.standards import available_standards
+    from edubalance.report.explore import _standard_label
+
+    for lang in ("zh", "en"):
+        for name in available_standards():
+            assert _standard_label(name, lang) != name, (name, lang)
+    assert _standard_label("ningxia-2010", "zh") == "宁夏评估（2010）"
