@@ -361,3 +361,17 @@ def test_every_standard_is_offered_under_its_name_not_its_id():
         for name in available_standards():
             assert _standard_label(name, lang) != name, (name, lang)
     assert _standard_label("ningxia-2010", "zh") == "宁夏评估（2010）"
+
+
+def test_the_explanation_follows_the_chosen_standard():
+    import edubalance as eb
+
+    schools = eb.io.load.load_schools("data/sample/schools.csv")
+    schools = schools[schools["county_name"].isin(["大武口区", "灵武市"])]
+    explorer = eb.report.explore.Explorer(schools, standard="basic-2012", county="大武口区",
+                                          year=2017)
+    assert "基本均衡" in explorer.note.value and "0.65" in explorer.note.value
+    explorer.standard.value = "quality-2017"
+    assert "优质均衡" in explorer.note.value and "基本均衡" not in explorer.note.value
+    explorer.standard.value = "ningxia-2010"
+    assert "宁夏" in explorer.note.value
