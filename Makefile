@@ -19,12 +19,18 @@ DEMO_JOBS ?= 6
 
 venv: $(STAMP)
 
-# The demo needs the package and its kernel only; the test and Dask extras (Playwright,
-# Voila, Hypothesis, Dask) are installed by the first `make test` or `make bench`.
+# The demo installs the package, its kernel and the `report` extra: everything the README's
+# commands use (Playwright for `--pdf`, driving the system Chromium: apt-get install chromium;
+# Voila for the explorer). The test and Dask extras (Hypothesis, Dask) are installed by the
+# first `make test` or `make bench`.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -e ".[report]"
+	# The explorer's Voila template without CDN links (explorer.ipynb names it in its metadata;
+	# a non-editable install puts it there itself: pyproject's data-files)
+	mkdir -p $(VENV)/share/jupyter/voila/templates
+	cp -r lib/edubalance/report/templates/voila/templates/edubalance $(VENV)/share/jupyter/voila/templates/
 	$(PY) -m ipykernel install --sys-prefix --name edubalance --display-name "Python (edubalance)"
 	touch $(STAMP)
 

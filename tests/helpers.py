@@ -181,18 +181,25 @@ def serve_voila(notebook, cwd, env):
     """Start Voila on ``notebook`` on a free loopback port; yield its URL; stop it after.
 
     A generator for module-scoped fixtures (``yield from serve_voila(...)``)."""
+    import os
     import socket
     import subprocess
     import sys
     import time
     import urllib.error
     import urllib.request
+    from pathlib import Path
 
     import pytest
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    # The explorer names the project's offline Voila template (no CDN links): `make` copies it
+    # into the environment; found here from the source tree whatever the environment holds.
+    templates = Path(__file__).resolve().parents[1] / "lib" / "edubalance" / "report" / "templates"
+    env = {**env, "JUPYTER_PATH": os.pathsep.join(filter(None, [str(templates),
+                                                                  env.get("JUPYTER_PATH")]))}
     # As in the test processes (conftest), the server skips jsonschema's IRI grammar (1.5 s).
     start = ("import sys; sys.modules.setdefault('rfc3987_syntax', None); "
              "from voila.app import main; sys.argv[0] = 'voila'; main()")

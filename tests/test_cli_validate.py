@@ -51,7 +51,10 @@ def bad(tmp_path):
 
 
 def run(capsys, *argv):
-    code = cli.main(["validate", *map(str, argv)])
+    # The answers are Chinese by default (as the reports); these tests read the English ones
+    # unless they name a language.
+    argv = [*map(str, argv)] + ([] if "--lang" in argv else ["--lang", "en"])
+    code = cli.main(["validate", *argv])
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
     return code, out, err
@@ -129,3 +132,25 @@ def test_garbage_files_never_give_tracebacks(capsys, tmp_path):
     code, out, _ = run(capsys, *paths)
     assert code == 1
     assert out.count(": FAILED: ") == 5
+
+
+def test_the_catalogue_and_the_loader_agree_on_the_english_texts():
+    from edubalance.io.load import VALIDATE_MESSAGES
+    from edubalance.report.i18n import catalogue
+
+    shown = {key: texts["en"] for key, texts in catalogue().items() if key.startswith("validate.")}
+    assert shown == VALIDATE_MESSAGES
+
+
+def test_validate_answers_in_chinese_by_default_and_in_english_on_request(capsys, good, bad):
+    code, out, _ = run(capsys, good, bad, "--lang", "zh")
+    assert code == 1
+    assert f"{good}：通过：2 行（学校表）" in out
+    assert f"{bad}：未通过：2 个问题" in out
+    assert "  - 第 3 行，列“专任教师数 (teachers)”，学校 002：负值（值 '-4'）" in out
+    assert "无法识别的 school_type" in out
+    assert "2 个文件中 1 个通过" in out
+    code, out, _ = run(capsys, good, "--lang", "zh")
+    assert "说明：按 GB18030 编码读取" in out
+    code, out, _ = run(capsys, good, "--lang", "en")
+    assert f"{good}: OK: 2 rows (schools)" in out

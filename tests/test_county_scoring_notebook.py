@@ -135,13 +135,20 @@ def test_results_workbook_has_the_four_sheets_and_the_evidence(sample_run):
     output_dir, _ = sample_run
     book = openpyxl.load_workbook(output_dir / "results.xlsx")
     assert book.sheetnames == ["结论", "差异系数", "各校达标情况", "缺口与改造", "佐证材料"]
+    summary, _ = read_outputs(output_dir)
+    for sheet in book.worksheets:   # every sheet names county, standard and year first
+        assert summary["county"] in sheet["A1"].value and str(summary["year"]) in sheet["A1"].value
+        assert summary["standard"] in sheet["A2"].value and sheet["A3"].value is None
+        assert sheet.freeze_panes == "A5" and sheet.print_title_rows == "$4:$4"
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+        assert sheet.auto_filter.ref.startswith("A4:")
     verdict = book["结论"]
-    assert [c.value for c in verdict[1]][:3] == ["学段", "学校数（所）", "在校生数（人）"]
-    assert isinstance(verdict["B2"].value, int) and verdict.freeze_panes == "A2"
+    assert [c.value for c in verdict[4]][:3] == ["学段", "学校数（所）", "在校生数（人）"]
+    assert isinstance(verdict["B5"].value, int)
     cv = book["差异系数"]
     summary, tables = read_outputs(output_dir)
-    assert cv.max_row - 1 == len(tables["cv"])
-    assert sorted(c.value for c in cv["C"][1:]) == pytest.approx(sorted(tables["cv"]["cv"]))
+    assert cv.max_row - 4 == len(tables["cv"])
+    assert sorted(c.value for c in cv["C"][4:]) == pytest.approx(sorted(tables["cv"]["cv"]))
 
 
 def test_a_passing_single_school_county_gets_its_report_in_english(passing_run):

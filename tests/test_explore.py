@@ -372,3 +372,28 @@ def test_chinese_level_and_standard_names_are_accepted():
     assert (chinese.standard.value, chinese.level.value) == ("quality-2017", "junior")
     with pytest.raises(ValueError, match="did you mean quality-2017"):
         Explorer(schools, "quality-2018")
+
+
+def test_every_standard_is_offered_under_its_name_not_its_id():
+    # A projector audience reads 宁夏评估（2010）, not ningxia-2010 (issue 26).
+    from edubalance.core.standards import available_standards
+    from edubalance.report.explore import _standard_label
+
+    for lang in ("zh", "en"):
+        for name in available_standards():
+            assert _standard_label(name, lang) != name, (name, lang)
+    assert _standard_label("ningxia-2010", "zh") == "宁夏评估（2010）"
+
+
+def test_the_explanation_follows_the_chosen_standard():
+    import edubalance as eb
+
+    schools = eb.io.load.load_schools("data/sample/schools.csv")
+    schools = schools[schools["county_name"].isin(["大武口区", "灵武市"])]
+    explorer = eb.report.explore.Explorer(schools, standard="basic-2012", county="大武口区",
+                                          year=2017)
+    assert "基本均衡" in explorer.note.value and "0.65" in explorer.note.value
+    explorer.standard.value = "quality-2017"
+    assert "优质均衡" in explorer.note.value and "基本均衡" not in explorer.note.value
+    explorer.standard.value = "ningxia-2010"
+    assert "宁夏" in explorer.note.value

@@ -73,7 +73,7 @@ def test_cli_prints_conversions_dropped_rows_and_ignored_columns(tmp_path, capsy
         frame.iloc[[0, 2]].to_excel(writer, sheet_name="小学", index=False)
         frame.iloc[[1]].to_excel(writer, sheet_name="初中", index=False)
         pd.DataFrame({"说明": ["本表由学校填写"]}).to_excel(writer, sheet_name="说明", index=False)
-    code = cli.main(["validate", str(path)])
+    code = cli.main(["validate", str(path), "--lang", "en"])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "OK: 3 rows" in out
@@ -89,9 +89,9 @@ def test_cli_options_for_title_and_allow(tmp_path, capsys, monkeypatch):
     frame.loc[0, "图书册数"] = 900_000
     path = tmp_path / "s.csv"
     path.write_text(frame.to_csv(index=False), encoding="utf-8")
-    assert cli.main(["validate", str(path)]) == 1
+    assert cli.main(["validate", str(path), "--lang", "en"]) == 1
     assert "missing required columns" in capsys.readouterr().out
-    argv = ["validate", str(path), "--county-code", "040202", "--county-name", "大武口区",
+    argv = ["validate", str(path), "--lang", "en", "--county-code", "040202", "--county-name", "大武口区",
             "--year", "2017"]
     assert cli.main(argv) == 1
     assert "books_per_student" in capsys.readouterr().out

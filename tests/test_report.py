@@ -242,3 +242,45 @@ def test_index_columns_are_the_labels_of_the_varying_parameters(tmp_path):
     assert all(len(h) > 1 for h in headers), headers
     assert eb.report.i18n.label("mean_exam_score") in page and ">mean_exam_score<" not in page
     assert "<b>2017</b>" in page and "2,017" not in page
+
+
+def test_index_names_ids_in_chinese_and_puts_county_assessments_first(tmp_path):
+    # A projector audience reads 基本均衡 and 小学, not basic-2012 and primary; the county
+    # assessments come before the research notebooks, whatever order the manifest has.
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    jobs = []
+    for stem, parameters in (("assessment_effect", {"outcome": "retention_rate"}),
+                             ("county_clustering", {"method": "kmeans"}),
+                             ("county_clustering", {"method": "ward"}),
+                             ("county_scoring", {"county": "灵武市", "standard": "basic-2012"}),
+                             ("county_scoring", {"county": "灵武市", "standard": "quality-2017"})):
+        slug = "-".join(str(v) for v in parameters.values())
+        jobs.append({"notebook": f"notebooks/{stem}.ipynb", "notebook_stem": stem, "slug": slug,
+                     "parameters": parameters, "status": "ok", "seconds": 1.0, "error": None,
+                     "folder": f"{stem}/{slug}"})
+    (folder / "manifest.json").write_text(json.dumps({"jobs": jobs}, ensure_ascii=False))
+    page = report.write_index(folder).read_text(encoding="utf-8")
+    visible = _visible_text(page)
+    for raw, shown in (("basic-2012", "基本均衡"), ("quality-2017", "优质均衡"),
+                       ("kmeans", "K均值聚类"), ("ward", "Ward层次聚类")):
+        assert shown in visible and f">{raw}<" not in page, raw
+    titles = re.findall(r'<h2 title="([^"]+)">', page)
+    assert titles == ["county_scoring", "county_clustering", "assessment_effect"]
+    english = report.write_index(folder, lang="en").read_text(encoding="utf-8")
+    assert "basic balance" in _visible_text(english)
+
+
+def test_index_shows_no_composite_cv_where_the_standard_has_none(tmp_path):
+    folder = tmp_path / "reports"
+    job_folder = folder / "county_scoring" / "q"
+    job_folder.mkdir(parents=True)
+    (job_folder / "summary.json").write_text(json.dumps(
+        {"levels": {"primary": {"composite_cv": None, "passed": False}}}))
+    jobs = [{"notebook": "notebooks/county_scoring.ipynb", "notebook_stem": "county_scoring",
+             "slug": "q", "parameters": {"county": "甲县", "standard": "quality-2017"},
+             "status": "ok", "seconds": 1.0, "error": None, "folder": "county_scoring/q",
+             "summary": "county_scoring/q/summary.json"}]
+    (folder / "manifest.json").write_text(json.dumps({"jobs": jobs}, ensure_ascii=False))
+    page = report.write_index(folder).read_text(encoding="utf-8")
+    assert "综合差异系数" not in _visible_text(page) and "小学 未通过" in page

@@ -199,3 +199,80 @@ def test_report_png_writes_and_returns_the_same_bytes(tmp_path):
     fig, ax = plt.subplots(figsize=(2, 1))
     eb.report.plotting.report_png(fig, tmp_path, "g", formats=("png", "svg"))
     assert (tmp_path / "g.svg").stat().st_size > 100
+
+
+def test_workbook_title_rows_print_setup_and_filter(tmp_path):
+    table = Table(pd.DataFrame({"学校": ["甲", "=2+2"], "学生（人）": [1200, 30]}),
+                  {"学生（人）": "int"},
+                  title=("=HYPERLINK(\"http://x\") 2017年 优质均衡：结论", "县代码：620422"))
+    path = eb.report.xlsx.write_workbook(tmp_path / "r.xlsx", {"结论": table})
+    sheet = openpyxl.load_workbook(path)["结论"]
+    assert sheet["A1"].value.startswith("'=HYPERLINK")          # the title is neutralised too
+    assert sheet["A2"].value == "县代码：620422" and sheet["A3"].value is None
+    assert [c.value for c in sheet[4]] == ["学校", "学生（人）"]
+    assert sheet["A6"].value == "'=2+2" and sheet["B5"].value == 1200   # numbers stay numbers
+    assert sheet.freeze_panes == "A5" and sheet.auto_filter.ref == "A4:B6"
+    assert sheet.print_title_rows == "$4:$4"
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert "&P" in sheet.oddFooter.center.text
+
+
+def test_every_sheet_of_the_county_workbook_names_county_standard_year(tmp_path):
+    schools = eb.io.load.load_schools("data/sample/schools.csv")
+    schools = schools[(schools["year"] == 2017) & (schools["county_name"] == "大武口区")]
+    result = eb.core.scoring.score(schools, "quality-2017")
+    report = eb.report.county_report.build(schools, result, "大武口区", 2017)
+    path = eb.report.xlsx.write_workbook(tmp_path / "results.xlsx", report.sheets)
+    book = openpyxl.load_workbook(path)
+    for sheet in book.worksheets:
+        assert "大武口区" in sheet["A1"].value and "2017" in sheet["A1"].value
+        assert "优质均衡" in sheet["A1"].value and sheet.title in sheet["A1"].value
+        assert "quality-2017" in sheet["A2"].value and "生成日期" in sheet["A2"].value
+
+
+def _one_county(n_extra_counties: int = 0):
+    schools = eb.io.load.load_schools("data/sample/schools.csv")
+    schools = schools[schools["year"] == 2017]
+    names = list(dict.fromkeys(schools["county_name"]))[:1 + n_extra_counties]
+    return schools[schools["county_name"].isin(names)].reset_index(drop=True), names[0]
+
+
+def test_a_single_county_report_gives_no_rank_and_says_why():
+    schools, name = _one_county()
+    schools = schools[schools["county_name"] == name]
+    result = eb.core.scoring.score(schools, "quality-2017")
+    report = eb.report.county_report.build(schools, result, name, 2017,
+                                           data_path="/home/analyst/私人/表一.xlsx")
+    comparison = report.tables["comparison"]
+    assert comparison.frame.empty
+    page = comparison.to_html()
+    assert "在1个县中的排名" not in page and "只有" in page and name in page
+    methods = " ".join(report.methods)
+    assert "表一.xlsx" in methods and "/home" not in methods and "私人" not in methods
+    assert "2017–2017" not in methods and "2017年数据" in methods
+    assert "DOMAIN" not in methods and "§" not in methods and "seed" not in methods
+    assert "步" not in report.verdict_html and "步数" not in report.tables["plan"].to_html()
+    # with other counties in the data the rank is there
+    several, name = _one_county(2)
+    result = eb.core.scoring.score(several, "quality-2017")
+    report = eb.report.county_report.build(several, result, name, 2017)
+    assert not report.tables["comparison"].frame.empty
+    assert "3个县" in report.tables["comparison"].caption
+
+
+def test_failing_schools_are_counted_once_whatever_their_levels():
+    schools, name = _one_county()
+    schools = schools[schools["county_name"] == name].reset_index(drop=True)
+    nine = schools.index[schools["school_type"] == "nine_year"][0]
+    for column in ("books", "equipment_value_cny", "computers", "teaching_area_m2",
+                   "sports_area_m2", "multimedia_classrooms", "teachers_backbone"):
+        schools.loc[nine, column] = 0 * schools.loc[nine, column]   # fails at both levels
+    result = eb.core.scoring.score(schools, "quality-2017")
+    report = eb.report.county_report.build(schools, result, name, 2017)
+    failing = result.compliance[(result.compliance["passed"] == False)]  # noqa: E712
+    nine_id = schools.loc[nine, "school_id"]
+    assert (failing["school_id"] == nine_id).sum() == 2     # two sections ...
+    expected = failing["school_id"].nunique()               # ... one school
+    assert f"共{expected}所" in report.tables["failing"].caption

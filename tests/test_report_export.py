@@ -35,7 +35,7 @@ def test_print_stylesheet_and_language(tmp_path):
     page = eb.report.html.export_html(_notebook(tmp_path, "甲县", lang="en"),
                                  tmp_path / "r.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in page
-    assert "@page { size: A4" in page and "break-before: page" in page
+    assert "@page { size: A4" in page and "caption { break-after: avoid; }" in page
     assert "a[href]::after { content: none" in page
     assert not re.search(r"<(script|link)\b[^>]*(src|href)\s*=\s*[\"']?(https?:)?//", page)
 

@@ -1,7 +1,10 @@
 """The ``edubalance`` command.
 
 Each module that offers a sub-command defines ``register_cli(subparsers)``, which adds its
-parser(s) with ``set_defaults(func=...)``; ``func(args)`` returns the exit code. Bad input
+parser(s) with ``set_defaults(func=...)``; ``func(args)`` returns the exit code. A command
+with a ``--lang`` option also gets ``args.say(key, **values)``: the message catalogue
+(:mod:`edubalance.report.i18n`) in that language, so a command defined in a lower layer
+(``validate``, in :mod:`edubalance.io.load`) answers in the user's language. Bad input
 (``ValueError`` subclasses such as ``DataError`` and ``ParameterError``) and every ``OSError``
 (an output path that is a file, a read-only folder) are reported in one readable message naming
 the path, with exit code 1, never as a traceback; a closed pipe (``validate ... | head -1``)
@@ -17,8 +20,8 @@ from . import __version__
 from .run import skip_slow_optional_imports
 
 # Modules that contribute sub-commands, in the order they appear in --help.
-CLI_MODULES = ("io.sample", "io.load", "run.batch", "report.html", "report.slides", "report.pdf",
-               "report.evidence_form")
+CLI_MODULES = ("io.sample", "io.load", "run.reports", "run.batch", "report.html",
+               "report.slides", "report.pdf", "report.evidence_form")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
 
     stdout = sys.stdout
     sys.stdout = SafeOutput(stdout)
+    if getattr(args, "lang", None) is not None and not hasattr(args, "say"):
+        from .report.i18n import text
+
+        args.say = lambda key, **values: text(key, args.lang, **values)
     try:
         code = int(args.func(args) or 0)
         stdout.flush()  # a closed pipe is seen here, not at interpreter exit

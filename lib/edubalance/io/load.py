@@ -25,6 +25,7 @@ Examples
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -39,7 +40,8 @@ from .validate import KINDS, MAX_PROBLEMS, LoadReport, load, validate_schools
 __all__ = [
     "DataError", "Problem", "MAX_PROBLEMS", "KINDS", "load_schools", "load_counties",
     "load_teachers", "load_table", "register_cli", "normalise_header", "write_school_form",
-    "read_table", "validate_schools", "LoadReport",
+    "read_table", "validate_schools", "LoadReport", "check_files", "describe_problem",
+    "load_report_lines", "VALIDATE_MESSAGES",
 ]
 
 
@@ -184,7 +186,247 @@ def register_cli(subparsers) -> None:
                              "listed)")
     parser.add_argument("--max-problems", type=int, default=MAX_PROBLEMS,
                         help=f"problems listed per file (default {MAX_PROBLEMS})")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh",
+                        help="language of the answer (default zh, as the reports)")
     parser.set_defaults(func=_cli_validate)
+
+
+# The summary lines of `edubalance validate`, in English; the CLI passes the message
+# catalogue's texts in the user's language instead (``say``; report/messages/validate.yaml
+# holds the same keys in Chinese and English).
+VALIDATE_MESSAGES = {
+    "validate.ok": "{file}: OK: {rows} rows ({kind}{where})",
+    "validate.kind.schools": "schools",
+    "validate.kind.counties": "counties",
+    "validate.kind.teachers": "teachers",
+    "validate.in_sheet": ", sheet '{sheet}'",
+    "validate.failed": "{file}: FAILED: {count}",
+    "validate.problems_one": "1 problem",
+    "validate.problems_many": "{n} problems",
+    "validate.unreadable": "{file}: FAILED: could not read ({error})",
+    "validate.more": "... and {n} more",
+    "validate.files_ok": "{ok} of {total} file(s) OK",
+    "validate.note": "note: {note}",
+    "validate.sheet": "sheet '{sheet}'",
+    "validate.row": "row {row}",
+    "validate.column": "column '{column}'",
+    "validate.school": "school {school}",
+    "validate.value": " (value {value})",
+    "validate.where": "{where}: {message}",
+    "validate.list_sep": ", ",
+    "validate.sheets_read": "sheets read: {sheets}",
+    "validate.sheet_not_read": "sheet '{sheet}' not read: {reason}",
+    "validate.converted": "converted: {what}",
+    "validate.dropped.blank": "dropped {n} blank row(s): {where}rows {rows}",
+    "validate.dropped.totals": "dropped {n} totals row(s): {where}rows {rows}",
+    "validate.dropped.note": "dropped {n} note or footer row(s): {where}rows {rows}",
+    "validate.dropped.hidden": "left out {n} hidden or filtered row(s): {where}rows {rows}",
+    "validate.dropped.other": "dropped {n} {reason} row(s): {where}rows {rows}",
+    "validate.dropped_sheet": "sheet '{sheet}' ",
+    "validate.ignored": "ignored columns: {columns}",
+    "validate.fact": "{name} = {value}",
+    "validate.waived": "plausibility rules waived: {rules}",
+    # The most frequent problem messages and notes, by pattern (the English texts are the
+    # loader's own words; anything not matched is shown as the loader wrote it).
+    "validate.msg.negative": "negative value",
+    "validate.msg.not_number": "not a number",
+    "validate.msg.not_whole": "count is not a whole number",
+    "validate.msg.blank_count": "blank count (a blank is an error, not zero: enter 0 if there "
+                                "are none)",
+    "validate.msg.blank_value": "blank value (required)",
+    "validate.msg.blank_required": "blank {column} (required)",
+    "validate.msg.unknown_value": "unknown {column} (expected one of {expected})",
+    "validate.note.encoding": "read as {encoding} text",
+    "validate.note.taken_title": "{name} = {value} taken from the title row",
+    "validate.note.taken_argument": "{name} = {value} taken from the argument",
+    "validate.note.ignored": "ignored column(s) not used for {kind}: {columns}",
+    "validate.note.dropped_totals": "dropped {n} totals row(s) (合计/总计/小计): rows {rows}",
+    "validate.note.dropped_blank": "dropped {n} blank row(s): rows {rows}",
+    "validate.note.unit": "column '{header}' ({column}) in {unit}: multiplied by {factor} to "
+                          "{target}",
+}
+
+_PATTERNS = [(re.compile(pattern), key) for pattern, key in (
+    (r"^negative value$", "validate.msg.negative"),
+    (r"^not a number$", "validate.msg.not_number"),
+    (r"^count is not a whole number$", "validate.msg.not_whole"),
+    (r"^blank count \(a blank is an error, not zero: enter 0 if there are none\)$",
+     "validate.msg.blank_count"),
+    (r"^blank value \(required\)$", "validate.msg.blank_value"),
+    (r"^blank (?P<column>\w+) \(required\)$", "validate.msg.blank_required"),
+    (r"^unknown (?P<column>\w+) \(expected one of (?P<expected>.+)\)$",
+     "validate.msg.unknown_value"),
+    (r"^read as (?P<encoding>\S+) text$", "validate.note.encoding"),
+    (r"^(?P<name>\w+) = (?P<value>.+) taken from the title row$", "validate.note.taken_title"),
+    (r"^(?P<name>\w+) = (?P<value>.+) taken from the argument$",
+     "validate.note.taken_argument"),
+    (r"^ignored column\(s\) not used for (?P<kind>\w+): (?P<columns>.+)$",
+     "validate.note.ignored"),
+    (r"^dropped (?P<n>\d+) totals row\(s\) \(合计/总计/小计\): rows (?P<rows>.+)$",
+     "validate.note.dropped_totals"),
+    (r"^dropped (?P<n>\d+) blank row\(s\): rows (?P<rows>.+)$", "validate.note.dropped_blank"),
+    (r"^column '(?P<header>.+)' \((?P<column>\w+)\) in (?P<unit>\S+): multiplied by "
+     r"(?P<factor>\S+) to (?P<target>\S+)$", "validate.note.unit"),
+)]
+
+
+def _words(message: str, say) -> str:
+    """A loader message in the language of ``say`` where it is one of :data:`_PATTERNS`."""
+    for pattern, key in _PATTERNS:
+        found = pattern.match(message)
+        if found:
+            return say(key, **found.groupdict()) if found.groupdict() else say(key)
+    return message
+
+
+def _english(key: str, **values) -> str:
+    return VALIDATE_MESSAGES[key].format(**values)
+
+
+def describe_problem(problem: Problem, say=None, *, sheet: bool = False) -> str:
+    """One problem as ``edubalance validate`` prints it, in the language of ``say``.
+
+    Parameters
+    ----------
+    problem : Problem
+    say : callable, optional
+        ``say(key, **values) -> str`` for the keys of :data:`VALIDATE_MESSAGES` (default:
+        English; the CLI passes the message catalogue in the user's language).
+    sheet : bool
+        Name the sheet too (when a file's problems lie in several sheets).
+
+    Examples
+    --------
+    >>> print(describe_problem(Problem("a.csv", "negative value", row=3, column="books",
+    ...                                value=-5, school_id="001")))
+    row 3, column 'books', school 001: negative value (value '-5')
+    """
+    say = say or _english
+    parts = []
+    if sheet and problem.sheet:
+        parts.append(say("validate.sheet", sheet=problem.sheet))
+    if problem.row is not None:
+        parts.append(say("validate.row", row=problem.row))
+    if problem.column:
+        shown = problem.column if not problem.header or problem.header == problem.column \
+            else f"{problem.header} ({problem.column})"
+        parts.append(say("validate.column", column=shown))
+    if problem.school_id:
+        parts.append(say("validate.school", school=problem.school_id))
+    text = _words(problem.message, say)
+    if problem.value is not None:
+        shown_value = str(problem.value)
+        shown_value = shown_value if len(shown_value) <= 60 else shown_value[:57] + "..."
+        text += say("validate.value", value=repr(shown_value))
+    where = say("validate.list_sep").join(parts)
+    return say("validate.where", where=where, message=text) if where else text
+
+
+def load_report_lines(report: LoadReport, say=None) -> list[str]:
+    """The load report's lines as ``edubalance validate`` prints them (without file names).
+
+    Examples
+    --------
+    >>> report = LoadReport(source="a.xlsx", kind="schools", rows=13,
+    ...                     dropped_rows=(("学校", "totals", (20,)),))
+    >>> load_report_lines(report)
+    ["dropped 1 totals row(s): sheet '学校' rows 20"]
+    """
+    import numpy as np
+
+    from .clean import rows_text
+
+    say = say or _english
+    sep = say("validate.list_sep")
+    out = []
+    if len(report.sheets) > 1:
+        out.append(say("validate.sheets_read", sheets=sep.join(report.sheets)))
+    for name, reason in report.skipped_sheets:
+        out.append(say("validate.sheet_not_read", sheet=name, reason=reason))
+    out += [say("validate.converted", what=_words(c.split(": ", 1)[-1], say)) for c in report.conversions]
+    for sheet, reason, lines, *texts in report.dropped_rows:
+        key = f"validate.dropped.{reason}" if reason in ("blank", "totals", "note", "hidden") \
+            else "validate.dropped.other"
+        shown = [f"{line} ({text})" if text else str(line)
+                 for line, text in zip(lines, (texts[0] if texts else ()), strict=False)]
+        rows = (", ".join(shown[:8]) + (f" … +{len(lines) - 8}" if len(lines) > 8 else "")
+                if shown else rows_text(np.asarray(lines)))
+        out.append(say(key, n=len(lines), reason=reason, rows=rows,
+                       where=say("validate.dropped_sheet", sheet=sheet) if sheet else ""))
+    if report.ignored_columns:
+        out.append(say("validate.ignored", columns=sep.join(report.ignored_columns)))
+    for key, value in report.facts:
+        out.append(say("validate.fact", name=key, value=value))
+    if report.allowed:
+        out.append(say("validate.waived", rules=sep.join(report.allowed)))
+    return out
+
+
+def check_files(files, kind: str = "auto", sheet: str | None = None, *, say=None,
+                out=print, max_problems: int = MAX_PROBLEMS,
+                **options) -> dict[str, pd.DataFrame | None]:
+    """Load each file as ``edubalance validate`` does and print what it found.
+
+    Parameters
+    ----------
+    files : list of paths
+    kind, sheet, max_problems, **options
+        As :func:`load_table` (``columns``, ``county_code``, ``county_name``, ``year``,
+        ``allow``).
+    say : callable, optional
+        ``say(key, **values)`` for the texts (default English, :data:`VALIDATE_MESSAGES`).
+    out : callable
+        Where each line goes (default ``print``).
+
+    Returns
+    -------
+    dict
+        File name -> the loaded DataFrame, or None for a file with problems.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
+    >>> _ = path.write_text("county_code,county_name,year\\n640202,大武口区,2017\\n")
+    >>> frames = check_files([path], out=lambda line: None)
+    >>> len(frames[str(path)])
+    1
+    """
+    say = say or _english
+    frames: dict[str, pd.DataFrame | None] = {}
+    for name in map(str, files):
+        frames[name] = None
+        try:
+            frame = load_table(Path(name), kind, sheet, max_problems=max_problems, **options)
+        except DataError as error:
+            count = say("validate.problems_one") if error.total == 1 \
+                else say("validate.problems_many", n=error.total)
+            out(say("validate.failed", file=name, count=count))
+            several = len({p.sheet for p in error.problems}) > 1
+            for problem in error.problems:
+                out(f"  - {describe_problem(problem, say, sheet=several)}")
+            if error.total > len(error.problems):
+                out("  " + say("validate.more", n=error.total - len(error.problems)))
+            continue
+        except Exception as error:  # never a traceback for a bad file
+            out(say("validate.unreadable", file=name, error=f"{type(error).__name__}: {error}"))
+            continue
+        frames[name] = frame
+        source = frame.attrs.get("source", name)
+        kind_key = f"validate.kind.{frame.attrs['kind']}"
+        sheet_name = source.split(", sheet ", 1)[1].strip("'") if ", sheet " in source else None
+        out(say("validate.ok", file=name, rows=len(frame),
+                kind=say(kind_key) if kind_key in VALIDATE_MESSAGES else frame.attrs["kind"],
+                where=say("validate.in_sheet", sheet=sheet_name) if sheet_name else ""))
+        report = LoadReport.from_dict(frame.attrs["load_report"])
+        for line in load_report_lines(report, say):
+            out(f"  {line}")
+        for note in report.notes:
+            out("  " + say("validate.note", note=_words(note.split(": ", 1)[1], say)))
+    if len(frames) > 1:
+        ok = sum(frame is not None for frame in frames.values())
+        out(say("validate.files_ok", ok=ok, total=len(frames)))
+    return frames
 
 
 def _cli_validate(args) -> int:
@@ -195,35 +437,8 @@ def _cli_validate(args) -> int:
                    county_name=getattr(args, "county_name", None),
                    year=getattr(args, "year", None), allow=getattr(args, "allow", None),
                    include_hidden=getattr(args, "include_hidden", False))
-    failed = 0
-    for name in args.files:
-        path = Path(name)
-        try:
-            frame = load_table(path, args.kind, args.sheet, max_problems=args.max_problems,
-                               **options)
-        except DataError as error:
-            failed += 1
-            print(f"{name}: FAILED: {error.total} problem{'s' if error.total != 1 else ''}")
-            several = len({p.sheet for p in error.problems}) > 1
-            for problem in error.problems:
-                where = f"sheet '{problem.sheet}', " if several and problem.sheet else ""
-                print(f"  - {where}{problem.describe(with_file=False)}")
-            if error.total > len(error.problems):
-                print(f"  ... and {error.total - len(error.problems)} more")
-            continue
-        except Exception as error:  # never a traceback for a bad file
-            failed += 1
-            print(f"{name}: FAILED: could not read ({type(error).__name__}: {error})")
-            continue
-        source = frame.attrs.get("source", name)
-        print(f"{name}: OK: {len(frame)} rows ({frame.attrs['kind']}"
-              + (f", {source.split(', ', 1)[1]}" if ", sheet" in source else "") + ")")
-        report = LoadReport.from_dict(frame.attrs["load_report"])
-        for line in report.lines(file_names=False):
-            if not line.startswith("sheets read:") or len(report.sheets) > 1:
-                print(f"  {line}")
-        for note in report.notes:
-            print(f"  note: {note.split(': ', 1)[1]}")
-    if len(args.files) > 1:
-        print(f"{len(args.files) - failed} of {len(args.files)} file(s) OK")
-    return 1 if failed else 0
+    # ``args.say``: the message catalogue in the --lang language, set by edubalance.cli (the
+    # catalogue lives in a higher layer than this module).
+    frames = check_files(args.files, args.kind, args.sheet, say=getattr(args, "say", None),
+                         max_problems=args.max_problems, **options)
+    return 1 if any(frame is None for frame in frames.values()) else 0

@@ -114,6 +114,40 @@ def _evidence_table(summary: dict, lang: str) -> Table:
                  empty=text("report.empty_evidence", lang), lang=lang)
 
 
+def _file_name(path) -> str:
+    from pathlib import PurePath
+
+    text_path = str(path or "")
+    if not text_path:
+        return "—"
+    return PurePath(text_path.replace("\\", "/")).name or "—"
+
+
+_INTERNAL = (
+    re.compile(r"[;；,，]?\s*restated in DOMAIN\.md\s*§\s*[\d.]*\d\.?", re.I),
+    re.compile(r"\bseed\s+\d+\s*,?\s*", re.I),
+    re.compile(r"\bDOMAIN\.md\s*§\s*[\d.]*\d\.?\s*", re.I),
+)
+
+
+def reader_source(source) -> str:
+    """A standard's source as a reader may see it: the documents, without this project's
+    internal references (``restated in DOMAIN.md §4.2``, ``seed 001``).
+
+    Examples
+    --------
+    >>> reader_source("教育部《办法》(教督〔2017〕6号), 2017-04-26;\\n  restated in DOMAIN.md §4.2.")
+    '教育部《办法》(教督〔2017〕6号), 2017-04-26'
+    >>> reader_source('附《指标体系》 (seed 001, "计算办法")')
+    '附《指标体系》 ("计算办法")'
+    """
+    words = " ".join(str(source).split())
+    for pattern in _INTERNAL:
+        words = pattern.sub("", words)
+    words = re.sub(r"\(\s*\)", "", words)
+    return words.strip(" ;；,，")
+
+
 def html_heading(words: str, level: int = 2) -> str:
     """An escaped HTML heading (``<h2 class="eb-section">``)."""
     return f'<h{level} class="eb-section">{escape_html(words)}</h{level}>'
@@ -288,7 +322,10 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
     failing_mask = (merged["passed"] == False).to_numpy(dtype=bool, na_value=False)  # noqa: E712
     failing_frame = schools_frame[failing_mask].drop(columns=[_col("passed", lang)])
     failing_table = Table(failing_frame.reset_index(drop=True), school_kinds,
-                          text("report.caption_failing", lang, n=int(failing_mask.sum()))
+                          # schools, not sections: a nine-year school failing at both
+                          # levels is one school
+                          text("report.caption_failing", lang,
+                               n=int(merged.loc[failing_mask, "school_id"].nunique()))
                           if failing_mask.any() else text("report.caption_failing_none", lang),
                           empty=text("report.empty_failing" if has_school_rule
                                      else "report.empty_no_school_rule", lang), lang=lang)
@@ -316,12 +353,11 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
     pc = plan.counties
     plan_frame = pd.DataFrame({
         _col("level", lang): _levels_text(pc["level"], lang) if len(pc) else [],
-        _col("steps", lang): pc["steps"].to_numpy(dtype=float) if len(pc) else [],
         _col("reached", lang): pc["reached"].astype(object).to_numpy() if len(pc) else [],
         _col("worst_before", lang): pc["worst_cv_before"].to_numpy(dtype=float) if len(pc) else [],
         _col("worst_after", lang): pc["worst_cv_after"].to_numpy(dtype=float) if len(pc) else [],
     })
-    plan_table = Table(plan_frame, {_col("steps", lang): "int", _col("reached", lang): "bool",
+    plan_table = Table(plan_frame, {_col("reached", lang): "bool",
                                     _col("worst_before", lang): "cv",
                                     _col("worst_after", lang): "cv"},
                        text("report.caption_plan", lang), empty=text("report.empty_plan", lang),
@@ -371,20 +407,31 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
         _col("counties", lang): n_counties[mine].to_numpy(dtype=float),
         _col("verdict", lang): [_verdict_word(v, lang) for v in all_rows.loc[mine, "verdict"]],
     })
-    comparison_table = Table(comparison_frame, {_col("mean_cv", lang): "cv", _col("rank", lang): "int",
-                                                _col("counties", lang): "int"},
-                             text("report.caption_comparison", lang, county=name,
-                                  n=all_rows["county_code"].nunique()), lang=lang)
+    comparison_kinds = {_col("mean_cv", lang): "cv", _col("rank", lang): "int",
+                        _col("counties", lang): "int"}
+    if all_rows["county_code"].nunique() > 1:
+        comparison_table = Table(comparison_frame, comparison_kinds,
+                                 text("report.caption_comparison", lang, county=name,
+                                      n=all_rows["county_code"].nunique()), lang=lang)
+    else:   # a rank "1 of 1" and a distribution of no other county say nothing: say why
+        comparison_table = Table(comparison_frame.iloc[0:0], comparison_kinds,
+                                 text("report.caption_comparison_single", lang, county=name),
+                                 empty=text("report.empty_comparison_single", lang, county=name),
+                                 lang=lang)
 
     # ---------------------------------------------------------------- methods
     in_county = (schools["county_code"].astype(str) == code).to_numpy(dtype=bool)
     county_years = sorted(schools.loc[in_county, "year"].unique().tolist())
+    in_year = in_county & (schools["year"] == year).to_numpy()
     methods = [
-        text("report.methods_data", lang, path=str(data_path) or "—", county=name,
-             schools=int((in_county & (schools["year"] == year).to_numpy()).sum()),
-             years=f"{county_years[0]}–{county_years[-1]}" if county_years else "—"),
+        # The file's name, not its path (a reader's page names no folder of the machine);
+        # schools counted once (a nine-year school is one school).
+        text("report.methods_data", lang, path=_file_name(data_path), county=name,
+             schools=int(schools.loc[in_year, "school_id"].nunique()),
+             years=(f"{county_years[0]}" if len(county_years) == 1 else
+                    f"{county_years[0]}–{county_years[-1]}") if county_years else "—"),
         text("report.methods_standard", lang, title=std_title, name=standard.name),
-        text("report.methods_source", lang, source=" ".join(str(standard.source).split())),
+        text("report.methods_source", lang, source=reader_source(standard.source)),
         text("report.methods_formula", lang),
         *[text(f"report.methods_{key}", lang) for key in summary.get("approximated") or []],
         *([text("report.methods_excluded", lang, schools=text("report.list_sep", lang).join(
@@ -413,9 +460,26 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
         tables={"levels": levels_table, "cv": cv_table, "failing": failing_table,
                 "gaps": gaps_table, "plan": plan_table, "comparison": comparison_table,
                 "evidence": evidence_table},
-        sheets={"结论": verdict_sheet, "差异系数": cv_table, "各校达标情况": schools_sheet,
-                "缺口与改造": gaps_sheet, "佐证材料": evidence_table},
+        sheets=_titled({"结论": verdict_sheet, "差异系数": cv_table, "各校达标情况": schools_sheet,
+                        "缺口与改造": gaps_sheet, "佐证材料": evidence_table}, county=name,
+                       code=code, year=year, standard=std_title, standard_id=standard.name,
+                       lang=lang),
         results=results, methods=methods, levels=levels)
+
+
+def _titled(sheets: dict, *, county: str, code: str, year: int, standard: str,
+            standard_id: str, lang: str) -> dict:
+    """The sheets of ``results.xlsx`` with title lines naming county, standard, year and date
+    (every sheet: a sheet printed or e-mailed alone still says what it is about)."""
+    import dataclasses
+
+    date = _dt.date.today().isoformat()
+    facts = text("report.sheet_facts", lang, code=code, standard_id=standard_id, year=year,
+                 date=date)
+    return {name: dataclasses.replace(table, title=(
+                text("report.sheet_title", lang, county=county, year=year, standard=standard,
+                     sheet=name), facts))
+            for name, table in sheets.items()}
 
 
 # --------------------------------------------------------------------------- figures

@@ -183,6 +183,8 @@ class Explorer:
                                          for name in standards])
         self.indicator = control("indicator", layout=widgets.Layout(width="530px"))
         self.status = widgets.HTML()
+        # What the chosen standard asks: follows the standard dropdown.
+        self.note = widgets.HTML(self.standard_note())
         self.outputs = {name: widgets.Output() for name in FIGURES}
         self.table = widgets.Output()
 
@@ -306,9 +308,27 @@ class Explorer:
         self.update()
 
     def _on_standard(self, _change) -> None:
+        self.note.value = self.standard_note()
         with self._hold():
             self._refresh_indicators()
         self.update()
+
+    def standard_note(self) -> str:
+        """One sentence on what the selected standard asks (escaped HTML), in ``lang``.
+
+        Examples
+        --------
+        >>> import edubalance as eb
+        >>> schools = eb.io.load.load_schools("data/sample/schools.csv")  # doctest: +SKIP
+        >>> Explorer(schools, standard="quality-2017").standard_note()  # doctest: +SKIP
+        '<p class="eb-standard-note">优质均衡（2017）规定每所学校7项指标的达标值（虚线）…</p>'
+        """
+        name = self.standard.value
+        try:
+            words = text(f"explorer.standard_note.{name}", self.lang)
+        except KeyError:
+            words = _standard_label(name, self.lang)
+        return f'<p class="eb-standard-note">{escape_html(words)}</p>'
 
     def _on_change(self, _change) -> None:
         if not self._holding:
@@ -629,7 +649,7 @@ class Explorer:
             widgets.HBox([self.outputs["schools"], self.outputs["trend"]]),
             widgets.HBox([self.outputs["comparison"], self.outputs["distribution"]]),
         ])
-        return widgets.VBox([controls, self.status, figures,
+        return widgets.VBox([controls, self.note, self.status, figures,
                              widgets.HTML(f"<b>{escape_html(text('explorer.schools', self.lang))}"
                                           "</b>"), self.table])
 

@@ -2,8 +2,8 @@
 
 ``write_pdfs`` opens each report from the file system in one headless Chromium (the
 Debian package's ``/usr/bin/chromium`` by default, or ``$EDUBALANCE_CHROMIUM``), prints it to
-A4 with the report's own print stylesheet (no header or footer, so no ``file://`` URL), and
-writes ``<report>.pdf`` beside it, atomically. Network requests are refused: reports are
+A4 with the report's own print stylesheet and a footer holding only the page number
+(第 N 页 / 共 M 页, or Page N of M: no ``file://`` URL, no date), and writes ``<report>.pdf`` beside it, atomically. Network requests are refused: reports are
 self-contained. ``edubalance pdf REPORT.html ...`` does the same from the command line.
 
 Examples
@@ -21,8 +21,8 @@ from pathlib import Path
 from ..errors import EdubalanceError
 from ..io.write import atomic_target
 
-__all__ = ["CHROMIUM_ENV", "DEFAULT_CHROMIUM", "BrowserMissingError", "find_chromium",
-           "write_pdfs", "chromium_font_env", "register_cli"]
+__all__ = ["CHROMIUM_ENV", "DEFAULT_CHROMIUM", "BrowserMissingError", "find_chromium", "check_ready",
+           "write_pdfs", "chromium_font_env", "register_cli", "page_footer"]
 
 CHROMIUM_ENV = "EDUBALANCE_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
@@ -50,6 +50,41 @@ def find_chromium(executable: str | os.PathLike | None = None) -> Path:
     return path
 
 
+PLAYWRIGHT_HINT = ("printing PDFs needs the playwright package (pip install 'edubalance[report]'; "
+                   "make demo installs it); it drives the system Chromium, no browser download "
+                   "is needed")
+
+
+def check_ready(executable: str | os.PathLike | None = None) -> Path:
+    """Check that PDFs can be printed here, before any work: Chromium and Playwright.
+
+    Returns
+    -------
+    Path
+        The Chromium executable (as :func:`find_chromium`).
+
+    Raises
+    ------
+    BrowserMissingError
+        Saying how to get what is missing (``apt-get install chromium``,
+        ``pip install 'edubalance[report]'``).
+
+    Examples
+    --------
+    >>> try:
+    ...     check_ready("/no/such/chromium")
+    ... except BrowserMissingError as error:
+    ...     print("apt-get install chromium" in str(error))
+    True
+    """
+    import importlib.util
+
+    chromium = find_chromium(executable)
+    if importlib.util.find_spec("playwright") is None:
+        raise BrowserMissingError(PLAYWRIGHT_HINT)
+    return chromium
+
+
 def write_pdfs(html_paths, *, executable: str | os.PathLike | None = None) -> list[Path]:
     """Print each HTML report to ``<report>.pdf`` beside it; return the PDF paths.
 
@@ -70,8 +105,7 @@ def write_pdfs(html_paths, *, executable: str | os.PathLike | None = None) -> li
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as error:  # pragma: no cover - playwright is a test/report dependency
-        raise BrowserMissingError("printing PDFs needs the playwright package "
-                                  "(pip install playwright)") from error
+        raise BrowserMissingError(PLAYWRIGHT_HINT) from error
     # Playwright's sync API refuses to start inside a running asyncio loop (a Jupyter kernel,
     # or another sync Playwright session): print from a worker thread, which has none.
     from concurrent.futures import ThreadPoolExecutor
@@ -115,16 +149,45 @@ def _print(sync_playwright, chromium: Path, reports: list[Path]) -> list[Path]:
                        if route.request.url.startswith(_LOCAL) else route.abort())
             for report in reports:
                 page.goto(report.resolve().as_uri(), wait_until="load")
+                lang = page.evaluate("document.documentElement.lang || 'zh'")
                 target = report.with_suffix(".pdf")
                 with atomic_target(target) as tmp:
                     page.pdf(path=str(tmp), format="A4", print_background=True,
-                             display_header_footer=False, prefer_css_page_size=True,
+                             display_header_footer=True, header_template="<span></span>",
+                             footer_template=page_footer(lang), prefer_css_page_size=True,
                              margin={"top": "15mm", "bottom": "15mm", "left": "12mm",
                                      "right": "12mm"})
                 written.append(target)
         finally:
             browser.close()
     return written
+
+
+_FOOTER_STYLE = ("width: 100%; text-align: center; font-size: 8.5pt; color: #444; "
+                 "font-family: 'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', "
+                 "'Microsoft YaHei', sans-serif;")
+
+
+def page_footer(lang: str = "zh") -> str:
+    """The footer Chromium prints on every PDF page: 第 N 页 / 共 M 页 (Page N of M).
+
+    Chromium fills the ``pageNumber`` and ``totalPages`` elements; the words come from the
+    message catalogue (``report.pdf_footer``) in ``lang`` (the report's ``<html lang>``;
+    anything but ``en`` is Chinese). No URL, no date: only the page number.
+
+    Examples
+    --------
+    >>> '<span class="pageNumber"></span>' in page_footer("en")
+    True
+    >>> print(page_footer("en").split(">", 1)[1].replace('<span class="pageNumber"></span>', "3")
+    ...       .replace('<span class="totalPages"></span>', "9").removesuffix("</div>"))
+    Page 3 of 9
+    """
+    from .i18n import text
+
+    words = text("report.pdf_footer", "en" if str(lang).startswith("en") else "zh",
+                 page='<span class="pageNumber"></span>', pages='<span class="totalPages"></span>')
+    return f'<div style="{_FOOTER_STYLE}">{words}</div>'
 
 
 def _handle_pdf(args: argparse.Namespace) -> int:

@@ -304,6 +304,9 @@ class Table:
         Header -> the limit each row's value is compared with (a sequence, one per row, NaN
         where none): such a cell shows as many decimals as it takes to tell the value from its
         limit (0.4504 against 0.45 is "0.4504", not "0.450"; :func:`cell_digits`).
+    title : tuple of str
+        Lines a workbook writes above the table (what the sheet is about: county, standard,
+        year, date), so a sheet printed or e-mailed alone still says so; not shown in HTML.
     """
 
     frame: pd.DataFrame
@@ -313,6 +316,7 @@ class Table:
     lang: str = DEFAULT_LANG
     shading: dict = field(default_factory=dict)
     limits: dict = field(default_factory=dict)
+    title: tuple = ()
 
     def __post_init__(self):
         unknown = {k for k in self.kinds.values() if k not in KINDS}
@@ -361,6 +365,13 @@ class Table:
         :attr:`shading` columns coloured)."""
         result = styler(self.frame, {c: self.kind(c) for c in self.frame.columns}, self.lang,
                         caption=self.caption)
+        classes = ["eb-table"]
+        if len(self.frame) <= SHORT_TABLE_ROWS:   # printed whole, with its caption, on one page
+            classes.append("eb-short")
+        if len(self.frame.columns) >= WIDE_TABLE_COLUMNS:   # printed in a smaller type
+            classes.append("eb-wide")
+        if len(classes) > 1:
+            result = result.set_table_attributes(f'class="{" ".join(classes)} {NO_MATH}"')
         for column, styles in self.shading.items():
             result = result.apply(lambda _values, styles=list(styles): styles, subset=[column])
         for column in self.limits:
@@ -383,12 +394,21 @@ class Table:
         return self.to_html()
 
 
+SHORT_TABLE_ROWS = 20
+"""Tables of at most this many rows carry the class ``eb-short``: the print stylesheet keeps
+them whole on one page with their caption."""
+WIDE_TABLE_COLUMNS = 8
+"""Tables of at least this many columns (the per-school tables) carry the class ``eb-wide``:
+the print stylesheet sets them in a smaller type, so no column is cut off."""
+
+
 def percent_shading(values, *, reference: float = 100.0, span: float = 100.0) -> list[str]:
     """CSS cell styles colouring percentages of a reference: red below, blue above, white at it.
 
     The colours are matplotlib's ``RdBu`` map over ``reference ± span`` (values beyond are
-    clipped), the same as the heat maps; the text turns white on the darkest cells. A
-    missing value gets no style. Print stylesheets must keep background colours
+    clipped), the same as the heat maps; the text turns white on the darkest cells. Cells
+    below the reference are also bold and underlined, so a black-and-white printout still
+    shows them (the report's legend says so). A missing value gets no style. Print stylesheets must keep background colours
     (``print-color-adjust: exact``), as the report template does.
 
     Examples
@@ -397,7 +417,7 @@ def percent_shading(values, *, reference: float = 100.0, span: float = 100.0) ->
 
     >>> styles = percent_shading([0, 100, 250, float("nan")])
     >>> styles[0], styles[2]
-    ('background-color: #67001f; color: #ffffff', 'background-color: #053061; color: #ffffff')
+    ('background-color: #67001f; color: #ffffff; font-weight: bold; text-decoration: underline', 'background-color: #053061; color: #ffffff')
     >>> styles[1].endswith("color: #1a1a1a"), styles[3]
     (True, '')
     """
@@ -410,5 +430,6 @@ def percent_shading(values, *, reference: float = 100.0, span: float = 100.0) ->
     light = rgba[:, :3] @ np.array([0.2126, 0.7152, 0.0722]) > 0.45
     channels = np.round(rgba[:, :3] * 255).astype(int)   # as matplotlib.colors.to_hex
     return [f"background-color: #{r:02x}{g:02x}{b:02x}; color: {'#1a1a1a' if bright else '#ffffff'}"
+            + ("; font-weight: bold; text-decoration: underline" if value < reference else "")
             if np.isfinite(value) else ""
             for value, (r, g, b), bright in zip(numbers, channels, light, strict=True)]

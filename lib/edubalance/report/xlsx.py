@@ -1,10 +1,14 @@
 """Excel workbooks for bureau staff: one sheet per :class:`edubalance.report.tables.Table`.
 
-Headers are the tables' readable headers (Chinese by default, with units), the header row is
-frozen and bold, column widths follow the content (CJK characters count double), numbers stay
-numbers with the number format of their column kind, yes/no columns show 是/否, and every text
-cell that a spreadsheet could run as a formula is neutralised
-(:func:`edubalance.io.write.neutralise_formulas`). The file is written atomically.
+A table's :attr:`~edubalance.report.tables.Table.title` lines (county, standard, year and
+date, for ``results.xlsx``) come first, in bold, then a blank row, then the table. Headers are
+the tables' readable headers (Chinese by default, with units); the header row is frozen,
+bold, filtered (an autofilter over the table) and repeated on every printed page; pages are
+landscape A4, fitted to the page width, numbered in the footer. Column widths follow the
+content (CJK characters count double), numbers stay numbers with the number format of their
+column kind, yes/no columns show 是/否, and every text cell that a spreadsheet could run as a
+formula is neutralised (:func:`edubalance.io.write.neutralise_formulas`), the title lines
+too. The file is written atomically.
 
 Examples
 --------
@@ -17,6 +21,16 @@ Examples
 >>> sheet = openpyxl.load_workbook(path)["结论"]
 >>> sheet["A2"].value, sheet["B2"].value, sheet["B2"].number_format, sheet.freeze_panes
 ("'=1+1", 1200, '#,##0', 'A2')
+
+With title lines the table starts below them:
+
+>>> _ = write_workbook(path, {"结论": Table(pd.DataFrame({"学校": ["甲"], "学生（人）": [1200]}),
+...                                          title=("会宁县 2017年 优质均衡", "生成日期：2026-01-01"))})
+>>> sheet = openpyxl.load_workbook(path)["结论"]
+>>> sheet["A1"].value, sheet["A4"].value, sheet["B5"].value, sheet.freeze_panes
+('会宁县 2017年 优质均衡', '学校', 1200, 'A5')
+>>> sheet.auto_filter.ref, sheet.print_title_rows, sheet.page_setup.orientation
+('A4:B5', '$4:$4', 'landscape')
 """
 from __future__ import annotations
 
@@ -64,8 +78,28 @@ def _storable(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
 
 
+def _print_setup(sheet, header_row: int, lang: str) -> None:
+    """Landscape A4, fitted to the page width (as many pages down as needed), the header row
+    repeated on every page, page numbers in the footer."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.oddFooter.center.text = text("report.xlsx_footer", lang)
+
+
 def write_workbook(path: str | os.PathLike, sheets: Mapping[str, Table]) -> Path:
     """Write ``sheets`` (sheet name -> :class:`Table`) to the workbook ``path``, atomically.
+
+    Parameters
+    ----------
+    path : path
+        The ``.xlsx`` file to write.
+    sheets : mapping
+        Sheet name (at most 31 characters, none of ``[]:*?/\\``) -> :class:`Table`; a
+        table's ``title`` lines are written above it.
 
     Returns
     -------
@@ -83,10 +117,19 @@ def write_workbook(path: str | os.PathLike, sheets: Mapping[str, Table]) -> Path
         if not name or len(name) > 31 or set(name) & _INVALID_SHEET:
             raise ValueError(f"sheet name {name!r} is not allowed in Excel")
         sheet = book.create_sheet(title=name)
+        title = [str(line) for line in getattr(table, "title", ()) or ()]
+        if title:
+            shown = neutralise_formulas(pd.DataFrame({"title": title}))["title"].tolist()
+            for number, line in enumerate(shown):
+                sheet.append([line])
+                sheet.cell(row=number + 1, column=1).font = Font(bold=True,
+                                                                  size=14 if number == 0 else 11)
+            sheet.append([])
+        header_row = len(title) + 2 if title else 1
         frame = neutralise_formulas(table.frame.reset_index(drop=True))
         headers = [_storable(str(c)) for c in frame.columns]
         sheet.append(headers)
-        for cell in sheet[1]:
+        for cell in sheet[header_row]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         kinds = [table.kind(c) for c in table.frame.columns]
@@ -99,10 +142,15 @@ def write_workbook(path: str | os.PathLike, sheets: Mapping[str, Table]) -> Path
         for index, (kind, width) in enumerate(zip(kinds, widths, strict=True), start=1):
             letter = get_column_letter(index)
             sheet.column_dimensions[letter].width = min(max(width + 2, 8), 60)
-            if kind in EXCEL_FORMATS and sheet.max_row > 1:
-                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+            if kind in EXCEL_FORMATS and sheet.max_row > header_row:
+                for (cell,) in sheet.iter_rows(min_row=header_row + 1, min_col=index,
+                                               max_col=index):
                     cell.number_format = EXCEL_FORMATS[kind]
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = f"A{header_row + 1}"
+        if headers:
+            last = get_column_letter(len(headers))
+            sheet.auto_filter.ref = f"A{header_row}:{last}{max(sheet.max_row, header_row)}"
+        _print_setup(sheet, header_row, table.lang)
     if not book.sheetnames:
         raise ValueError("a workbook needs at least one sheet")
     with atomic_target(path) as tmp:

@@ -32,7 +32,7 @@ import yaml
 from ..errors import ParameterError
 
 __all__ = ["MAX_BYTES", "MAX_ALIASES", "MAX_NODES", "safe_yaml", "load_batch_file",
-           "counties_in", "is_path_parameter", "BATCH_KEYS"]
+           "counties_in", "is_path_parameter", "BATCH_KEYS", "batch_spec"]
 
 MAX_BYTES = 1_000_000
 MAX_ALIASES = 100
@@ -173,7 +173,38 @@ def load_batch_file(path: str | os.PathLike) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"batch file not found: {path}")
-    content = safe_yaml(path, "batch file")
+    return batch_spec(safe_yaml(path, "batch file"), source=path)
+
+
+def batch_spec(content: Any, source: str | os.PathLike | None = None) -> dict[str, Any]:
+    """Check a batch given as a mapping (what a batch file holds), built in memory.
+
+    ``edubalance report`` builds its batch this way instead of writing a YAML file; relative
+    paths are looked up from the working folder, then from ``source``'s folder (the working
+    folder when ``source`` is None). Returns what :func:`load_batch_file` returns.
+
+    Parameters
+    ----------
+    content : mapping
+        Keys ``notebook``, ``parameters``, ``grid`` (and optionally ``title``,
+        ``description``), as in a batch file.
+    source : path, optional
+        What to name in error messages (default ``<command line>``).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "nb.ipynb").write_text("{}")
+    >>> spec = batch_spec({"notebook": str(folder / "nb.ipynb"), "grid": {"year": 2017}})
+    >>> spec["grid"], spec["source"]
+    ({'year': [2017]}, PosixPath('<command line>'))
+    """
+    path = Path(source) if source is not None else Path("<command line>")
+    if source is None:
+        path_folder = Path.cwd()
+    else:
+        path_folder = path.resolve().parent
     if not isinstance(content, dict):
         raise ParameterError(f"{path}: a batch file is a mapping with keys notebook, "
                              "parameters, grid")
@@ -184,7 +215,7 @@ def load_batch_file(path: str | os.PathLike) -> dict[str, Any]:
     notebook = content.get("notebook")
     if not isinstance(notebook, str) or not notebook.strip():
         raise ParameterError(f"{path}: 'notebook' must be the path of a .ipynb file")
-    folder = path.resolve().parent
+    folder = path_folder
     notebook_path = Path(_resolve(notebook, folder, path, "notebook")).resolve()
     if not notebook_path.is_file():
         raise FileNotFoundError(f"{path}: notebook not found: {notebook}")

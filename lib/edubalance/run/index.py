@@ -28,7 +28,8 @@ from ..report.i18n import check_lang, label, text
 from ..report.tables import format_value
 from .manifest import MANIFEST, Manifest
 
-__all__ = ["write_index", "render_index", "headline_figures", "format_number", "TEMPLATE"]
+__all__ = ["write_index", "render_index", "headline_figures", "format_number", "TEMPLATE",
+           "value_label", "notebook_rank", "NOTEBOOK_ORDER"]
 
 TEMPLATE = "index.html.j2"
 TEMPLATES = Path(__file__).resolve().parents[1] / "report" / "templates"
@@ -73,6 +74,45 @@ def headline_figures(summary: Mapping[str, Any] | None, limit: int = 4) -> list[
     scalars = [(str(key), value) for key, value in summary.items()
                if value is None or isinstance(value, (str, int, float, bool))]
     return scalars[:limit]
+
+
+# Notebooks in the order a reader looks for them: the county assessments first, then the
+# province's view, then the research notebooks; others after them, by name.
+NOTEBOOK_ORDER = ("county_scoring", "equity_index", "province_progress", "county_clustering",
+                  "teacher_structure", "outcome_regression", "assessment_effect")
+
+
+def notebook_rank(stem: str) -> tuple[int, str]:
+    """Where a notebook's jobs appear on the index page (:data:`NOTEBOOK_ORDER`).
+
+    Examples
+    --------
+    >>> sorted(["assessment_effect", "my_notebook", "county_scoring"], key=notebook_rank)
+    ['county_scoring', 'assessment_effect', 'my_notebook']
+    """
+    try:
+        return NOTEBOOK_ORDER.index(stem), ""
+    except ValueError:
+        return len(NOTEBOOK_ORDER), stem
+
+
+def value_label(value: str, lang: str = "zh") -> str:
+    """A parameter value as a reader names it: a standard, a level, a method or a variable
+    by its label in the catalogue (``basic-2012`` -> 基本均衡, ``primary`` -> 小学,
+    ``kmeans`` -> K均值聚类); anything else (a county, a file name) as it is.
+
+    Examples
+    --------
+    >>> value_label("basic-2012"), value_label("primary"), value_label("kmeans")
+    ('基本均衡', '小学', 'K均值聚类')
+    >>> value_label("quality-2017", "en"), value_label("灵武市")
+    ('quality balance', '灵武市')
+    """
+    for key in (f"run.standard.{value}", f"level.{value}", f"run.value.{value}"):
+        found = _text_or(key, lang, "")
+        if found:
+            return found
+    return label(value, lang)
 
 
 def _href(relative: str) -> str:
@@ -149,7 +189,8 @@ def _figures(summary: Mapping[str, Any] | None, lang: str) -> list[dict[str, str
     if isinstance(levels, Mapping) and levels:
         figures = []
         for level, values in levels.items():
-            if isinstance(values, Mapping) and "composite_cv" in values:
+            # A standard without a composite CV (quality-2017) shows none, not a dash.
+            if isinstance(values, Mapping) and values.get("composite_cv") is not None:
                 name = (_text_or(f"level.{level}", lang, str(level)) + " "
                         + text("run.figure.composite_cv", lang))
                 figures.append({"name": name, "value": format_number(values["composite_cv"])})
@@ -208,7 +249,7 @@ def _group(stem: str, group: list[Mapping[str, Any]], output: Path, lang: str) -
                 continue
             # A variable or standard named by a parameter shows as its label (mean_exam_score
             # -> 平均成绩); file paths and other values as they are.
-            cell_text = label(value, lang) if isinstance(value, str) else _value(value)
+            cell_text = value_label(value, lang) if isinstance(value, str) else _value(value)
             cells.append({"text": cell_text, "kind": "num" if number else "param",
                           "sort": value if number else None})
         links = []
@@ -266,7 +307,8 @@ def render_index(output: str | os.PathLike, jobs: list[Mapping[str, Any]],
         t=t, html_lang="zh-CN" if lang == "zh" else "en",
         manifest_link=MANIFEST if (output / MANIFEST).is_file() else None,
         found=_found_reports(output),
-        groups=[_group(stem, group, output, lang) for stem, group in groups.items()])
+        groups=[_group(stem, groups[stem], output, lang)
+                for stem in sorted(groups, key=notebook_rank)])
     return page
 
 

@@ -25,7 +25,7 @@ from typing import Any, Iterable, Mapping
 
 from .. import __version__
 from ..errors import ParameterError
-from .batchfile import counties_in, is_path_parameter, load_batch_file
+from .batchfile import batch_spec, counties_in, is_path_parameter, load_batch_file
 from .params import RUNNER_PARAMETERS, ParameterModel, model_of_notebook
 
 __all__ = ["Job", "plan_jobs", "validate_jobs", "job_slug", "safe_name", "fingerprint",
@@ -156,8 +156,12 @@ def _expand_all(spec: dict, grid: dict) -> list:
     return counties
 
 
-def plan_jobs(batch_files: Iterable[str | os.PathLike], first: int | None = None) -> list[Job]:
+def plan_jobs(batch_files: Iterable[str | os.PathLike | Mapping], first: int | None = None
+              ) -> list[Job]:
     """Expand batch files into jobs (grid product, ``county: all`` resolved), with slugs.
+
+    A batch may also be given as a mapping built in memory (what a batch file holds; see
+    :func:`edubalance.run.batchfile.batch_spec`).
 
     ``first`` keeps only the first jobs of each batch file (a quick, representative look:
     with ``county`` first in the grid, every standard for the first counties).
@@ -166,7 +170,8 @@ def plan_jobs(batch_files: Iterable[str | os.PathLike], first: int | None = None
         raise ParameterError("--first must be at least 1")
     jobs: list[Job] = []
     for batch_file in batch_files:
-        spec = load_batch_file(batch_file)
+        spec = batch_spec(batch_file) if isinstance(batch_file, Mapping) \
+            else load_batch_file(batch_file)
         grid = dict(spec["grid"])
         if grid.get("county") == "all":
             grid["county"] = _expand_all(spec, grid)

@@ -112,7 +112,7 @@ def _check_options(engine: str, workers: int | None, timeout: float | None,
             raise ParameterError(f"--pdf is not available: edubalance.report.pdf could not be "
                                  f"imported ({error})") from None
         try:  # before any job runs: a night's batch must not fail at its very end
-            _pdf.find_chromium()
+            _pdf.check_ready()
         except _pdf.BrowserMissingError as error:
             raise ParameterError(f"--pdf is not available: {error}") from None
     return engine, keep
@@ -122,7 +122,7 @@ def _is_write_fault(error: BaseException) -> bool:
     return isinstance(error, OSError) and error.errno in WRITE_ERRNOS
 
 
-def run_batch(batch_files: Iterable[str | os.PathLike], output: str | os.PathLike = "reports",
+def run_batch(batch_files: Iterable[str | os.PathLike | dict], output: str | os.PathLike = "reports",
               workers: int | None = None, resume: bool = False, only: str | None = None,
               engine: str = DEFAULT_ENGINE, scheduler: str | None = None,
               timeout: float | None = DEFAULT_TIMEOUT, progress: bool = True,
