@@ -342,7 +342,9 @@ def _has_hex_prefix(data: bytes | Path) -> bool:
                     return True
                 tail = block[-1:]
         return False
-    return data.find(b"0x") >= 0 or data.find(b"0X") >= 0
+    # One-byte searches are memchr: most Chinese tables hold no x at all.
+    return (data.find(b"x") >= 0 and data.find(b"0x") >= 0) or \
+        (data.find(b"X") >= 0 and data.find(b"0X") >= 0)
 
 
 def _csv_streamed(path: Path, options: dict, file: str):
