@@ -50,13 +50,24 @@ def _rows(index, limit: int = 8) -> str:
     return ", ".join(lines) + (f" and {len(index) - limit} more" if len(index) > limit else "")
 
 
+def _any_hit(series: pd.Series) -> bool:
+    """Whether any cell holds such a character: one pyarrow (RE2) pass for Arrow strings."""
+    try:
+        import pyarrow.compute as pc
+
+        found = pc.any(pc.match_substring_regex(series.array._pa_array, _ANY.pattern))
+        return bool(found.as_py())
+    except (AttributeError, TypeError, ValueError, ImportError):
+        return bool(series.fillna("").astype(str).str.contains(_ANY.pattern, regex=True).any())
+
+
 def check_text(series: pd.Series, label: str, notes: list[str]) -> tuple[pd.Series, np.ndarray]:
     """(cleaned text, cells holding a control character) for one text column."""
+    bad = np.zeros(len(series), dtype=bool)
+    if not _any_hit(series):
+        return series, bad
     text = series.fillna("").astype(str)
     hit = text.str.contains(_ANY.pattern, regex=True).to_numpy()
-    bad = np.zeros(len(text), dtype=bool)
-    if not hit.any():
-        return series, bad
     cells = text[hit]
     control = cells.str.contains(f"[{CONTROL}]", regex=True)
     bad[np.flatnonzero(hit)[control.to_numpy()]] = True

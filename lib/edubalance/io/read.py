@@ -297,9 +297,11 @@ def _fast_csv(data: bytes | Path, sep: str, start: int, header: list[str], named
     names = [f"c{i}" for i in range(len(header))]
     text_cols = {names[i] for i, (_, canonical, _) in enumerate(named)
                  if canonical in _TEXT_COLUMNS or canonical is None}
-    # Numbers as float64: Arrow's integer parser takes hexadecimal (0x33DB); its float parser
-    # does not, so such a cell sends the table to the careful reader, which refuses it.
-    number_types = {n: pa.float64() for n in names if n not in text_cols}
+    # Arrow's integer parser takes hexadecimal (0x33DB); its float parser does not. When the
+    # bytes hold "0x" anywhere, numbers are read as float64, so such a cell sends the table to
+    # the careful reader, which refuses it (a memchr-fast search; most files have none).
+    number_types = {n: pa.float64() for n in names if n not in text_cols} \
+        if _has_hex_prefix(data) else {}
     try:
         options = dict(
             read_options=pacsv.ReadOptions(skip_rows=start + 1, column_names=names,
@@ -329,6 +331,20 @@ def _fast_csv(data: bytes | Path, sep: str, start: int, header: list[str], named
         if frame[column].dtype == object:
             return None
     return frame
+
+
+def _has_hex_prefix(data: bytes | Path) -> bool:
+    if isinstance(data, Path):
+        with data.open("rb") as handle:
+            tail = b""
+            for block in iter(lambda: handle.read(1 << 24), b""):
+                if _has_hex_prefix(tail + block):
+                    return True
+                tail = block[-1:]
+        return False
+    # One-byte searches are memchr: most Chinese tables hold no x at all.
+    return (data.find(b"x") >= 0 and data.find(b"0x") >= 0) or \
+        (data.find(b"X") >= 0 and data.find(b"0X") >= 0)
 
 
 def _csv_streamed(path: Path, options: dict, file: str):

@@ -71,7 +71,7 @@ def _passes(x: np.ndarray, candidate: np.ndarray, min_rows: np.ndarray,
     """Totals among ``candidate`` rows of ``x`` (NaN = blank), pass after pass."""
     n = len(x)
     filled = ~np.isnan(x)
-    z = np.nan_to_num(x)
+    z = np.where(filled, x, 0.0)
     index = np.arange(n)
     totals = np.zeros(n, dtype=bool)
     for _ in range(_PASSES):
@@ -117,8 +117,9 @@ def content_totals(frame: pd.DataFrame, columns: Sequence[str], type_column: str
     if n < 2 or len(columns) < _MIN_COLUMNS:
         return np.zeros(n, dtype=bool)
     x = numeric_matrix(frame, columns) if x is None else x
+    x = np.where(np.isfinite(x), x, np.nan)  # infinite cells are errors, reported elsewhere
     filled = ~np.isnan(x)
-    z = np.nan_to_num(x)
+    z = np.where(filled, x, 0.0)
     candidate = (filled.sum(axis=1) >= _MIN_COLUMNS) & (z > 0).any(axis=1)
     if not candidate.any():
         return np.zeros(n, dtype=bool)

@@ -249,8 +249,10 @@ def _drop_rows(frame, kept, ctx, raw, where, name_columns, id_column, numeric=()
     others = [c for c in raw.frame.columns if c not in frame and is_text(raw.frame[c])]
     labels = frame.assign(**{f"\0{c}": raw.frame[c] for c in others})
     label_columns = name_columns + [frame.columns[0]] + [f"\0{c}" for c in others]
-    totals = totals_mask(labels, label_columns, id_column, blank)
-    labelled = totals_mask(labels, label_columns, None, blank).to_numpy()
+    labelled = totals_mask(labels, label_columns, None, blank)
+    totals = totals_mask(labels, label_columns, id_column, blank) if labelled.any() \
+        else labelled
+    labelled = labelled.to_numpy()
     numeric = [c for c in numeric if c in frame]
     x = rows.numeric_matrix(frame, numeric) if numeric else None
     by_content = rows.content_totals(frame, numeric, type_column, labelled, x) \
@@ -258,9 +260,9 @@ def _drop_rows(frame, kept, ctx, raw, where, name_columns, id_column, numeric=()
     totals = totals | by_content
     noted = rows.note_rows(raw.frame.loc[frame.index], numeric, x)
     if noted.any():  # a note or footer fills a cell or three, never a school's (a teacher's) row
-        cells = frame.iloc[np.flatnonzero(noted)][list(kept)].astype(str)
-        noted[np.flatnonzero(noted)] = (cells.apply(lambda c: c.str.strip(SPACES)) != "") \
-            .sum(axis=1).to_numpy() <= 3
+        cells = frame.iloc[np.flatnonzero(noted)][list(kept)]
+        filled = cells.notna() & (cells.astype(str).apply(lambda c: c.str.strip(SPACES)) != "")
+        noted[np.flatnonzero(noted)] = filled.sum(axis=1).to_numpy() <= 3
     notes_mask = pd.Series(noted, index=frame.index) & ~blank & ~totals
     for mask, reason, note in ((blank, "blank", "blank row(s)"),
                                (totals, "totals", "totals row(s) (合计/总计/小计)"),
