@@ -365,9 +365,11 @@ CASES = [
              school_type=schema.TEACHING_POINT)]).reset_index(drop=True),
          check=lambda f: f[schema.PARENT_SCHOOL_ID].tolist() == ["", "", "", "001"]
          and "counted with its central school" in "\n".join(f.attrs["cleaning_log"])),
-    Case("教学点 without its central school is an error",
+    Case("教学点 without its central school is loaded, left out of scoring and said so",
          csv(form(pd.concat([expected(), point]).reset_index(drop=True))),
-         error=[{"message": "needs its central school", "row": 5}]),
+         want=lambda: pd.concat([expected(), point.assign(
+             school_type=schema.TEACHING_POINT)]).reset_index(drop=True),
+         check=has_note("without a central school")),
     Case("最大班额 and per-section teachers in one-row headers",
          csv(valid_zh.assign(**{"小学最大班额": [40, None, 38], "最大班额（初中）": [None, 52, 47],
                                 "小学专任教师数": [20, None, 14], "初中专任教师数": [None, 35, 16]})),

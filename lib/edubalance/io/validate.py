@@ -404,26 +404,21 @@ def _check_special_types(frame, out, school_type, problems, notes, absent) -> No
             "senior enrolment to split its resources: add a column 高中在校生数 "
             "(students_senior); without it the whole school would be charged to its junior "
             "section" for h in hits])
-    for kind, label, reason in ((schema.SPECIAL_EDUCATION, "special-education school(s) "
-                                 "(特殊教育学校)", "excluded from scoring"),
-                                (schema.TEACHING_POINT, "teaching point(s) (教学点)",
-                                 "counted with its central school")):
-        mask = (school_type == kind).to_numpy()
+    point = (school_type == schema.TEACHING_POINT).to_numpy()
+    parent = out.get(schema.PARENT_SCHOOL_ID)
+    # A teaching point without its central school is loaded and left out of scoring (the
+    # report lists it, DOMAIN.md §7); the load report says so, so that the column
+    # 所属中心校代码 (parent_school_id) can be added.
+    orphan = point if parent is None else point & (parent == "").to_numpy()
+    for mask, label, reason in (
+            ((school_type == schema.SPECIAL_EDUCATION).to_numpy(),
+             "special-education school(s) (特殊教育学校)", "excluded from scoring"),
+            (point & ~orphan, "teaching point(s) (教学点)", "counted with its central school"),
+            (orphan, "teaching point(s) (教学点) without a central school (所属中心校代码, "
+                     "parent_school_id)", "left out of scoring")):
         if mask.any():
             notes.append(f"{int(mask.sum())} {label} {reason}: rows "
                          f"{rows_text(frame.index[mask].to_numpy())}")
-    point = (school_type == schema.TEACHING_POINT).to_numpy()
-    if point.any():
-        parent = out.get(schema.PARENT_SCHOOL_ID)
-        if parent is None:
-            problems.add_mask(point, schema.PARENT_SCHOOL_ID,
-                              "a teaching point (教学点) needs its central school: add a column "
-                              "所属中心校代码 (parent_school_id)")
-        else:
-            blank = (parent == "").to_numpy()
-            problems.add_mask(point & blank, schema.PARENT_SCHOOL_ID,
-                              "blank parent_school_id: a teaching point (教学点) needs its "
-                              "central school")
 
 
 def _sections(school_type: pd.Series) -> tuple[np.ndarray, dict[str, np.ndarray]]:
