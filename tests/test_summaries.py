@@ -84,7 +84,7 @@ def test_cluster_table_names_groups_and_lists_members():
         "z": [0.2, -1.5, 0.9, 0.7, 0.1, 0.0]})
     labels = np.array([1, 0, 1, 2, 1])
     table = eb.analysis.summaries.cluster_table(labels, ["甲", "乙", "丙", "丁", "戊"], profiles)
-    assert table["name"].tolist() == ["第1组", "第2组", "第3组"]
+    assert table["name"].tolist() == ["第1类", "第2类", "第3类"]
     assert table["size"].tolist() == [1, 3, 1]
     assert table["share"].tolist() == pytest.approx([0.2, 0.6, 0.2])
     assert table["members"].tolist() == ["乙", "甲、丙、戊", "丁"]

@@ -278,16 +278,19 @@ def bare_label(name: str, lang: str = "zh") -> str:
 
 
 def cluster_name(cluster: int, lang: str = "zh") -> str:
-    """The readable name of cluster ``cluster`` (0-based): ``第1组`` / ``group 1``.
+    """The readable name of cluster ``cluster`` (0-based): ``第1类`` / ``cluster 1``.
+
+    The one cluster name of the package: the clustering figures, reports and slides all use
+    it (``report.figures.clustering`` re-exports it).
 
     Examples
     --------
     >>> cluster_name(0), cluster_name(2, lang="en")
-    ('第1组', 'group 3')
+    ('第1类', 'cluster 3')
     """
     from ..report.i18n import text
 
-    return text("slides.cluster.name", lang, number=int(cluster) + 1)
+    return text("cluster.name", lang, number=int(cluster) + 1)
 
 
 def cluster_table(labels, ids, profiles: pd.DataFrame, *, lang: str = "zh",
@@ -321,7 +324,7 @@ def cluster_table(labels, ids, profiles: pd.DataFrame, *, lang: str = "zh",
     ...                          "z": [1.2, 0.1, -0.9, 0.0]})
     >>> table = cluster_table([0, 1, 1], ["甲县", "乙县", "丙县"], profiles)
     >>> table[["name", "size", "profile", "members"]].values.tolist()
-    [['第1组', 1, '人均GDP较高', '甲县'], ['第2组', 2, '人均GDP较低', '乙县、丙县']]
+    [['第1类', 1, '人均GDP较高', '甲县'], ['第2类', 2, '人均GDP较低', '乙县、丙县']]
     """
     from ..report.i18n import check_lang, text
 

@@ -116,12 +116,15 @@ class ClusteringAnalysis:
     def k(self) -> int:
         return self.fit.k
 
+    @property
     def assignments(self) -> pd.DataFrame:
-        """``<id_column>, cluster`` (clusters numbered from 0, largest first)."""
+        """``<id_column>, cluster`` (clusters numbered from 0, largest first): data, so an
+        attribute like ``profiles`` and ``stability``."""
         return self.fit.assignments(self.id_column)
 
     def to_frame(self) -> pd.DataFrame:
-        return self.assignments()
+        """The assignments (``assignments.csv``)."""
+        return self.assignments
 
     def summary(self, data_path: str | None = None) -> dict[str, Any]:
         """The content of ``summary.json``."""
@@ -148,7 +151,7 @@ class ClusteringAnalysis:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The results tables, by file stem."""
-        tables = {"assignments": self.assignments(), "k_selection": self.selection.table,
+        tables = {"assignments": self.assignments, "k_selection": self.selection.table,
                   "profiles": self.profiles, "stability": self.stability.per_cluster,
                   "clusters": self.clusters.reset_index(drop=True)}
         if self.by_prefecture is not None:

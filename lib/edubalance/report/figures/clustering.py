@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ...analysis.clustering.data import PreparedFeatures, standardize  # noqa: F401  (doctest)
+from ...analysis.summaries import cluster_name  # the one cluster name of the package
 from ..display import new_axes as _new_axes
 from ..display import short_label as _short
 from ..display import variable_label as feature_label
@@ -43,17 +44,6 @@ def pca_biplot_data(standardized, n_components: int = 2):
     pca = PCA(n_components=min(n_components, *Z.shape)).fit(Z)
     loadings = pca.components_.T * np.sqrt(pca.explained_variance_)
     return pca.transform(Z), loadings, pca.explained_variance_ratio_
-
-
-def cluster_name(cluster: int, lang: str = "zh") -> str:
-    """The readable name of cluster ``cluster`` (numbered from 0 in the results files).
-
-    Examples
-    --------
-    >>> cluster_name(0), cluster_name(2, "en")
-    ('第1类', 'cluster 3')
-    """
-    return text("cluster.name", lang, number=int(cluster) + 1)
 
 
 def cluster_names(clusters, lang: str = "zh") -> list[str]:
