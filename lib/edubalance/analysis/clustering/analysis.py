@@ -118,8 +118,10 @@ class ClusteringAnalysis:
 
     @property
     def assignments(self) -> pd.DataFrame:
-        """``<id_column>, cluster`` (clusters numbered from 0, largest first): data, so an
-        attribute like ``profiles`` and ``stability``."""
+        """``<id_column>, cluster`` (clusters numbered from 0, largest first).
+
+        Data, so an attribute like ``profiles`` and ``stability``.
+        """
         return self.fit.assignments(self.id_column)
 
     def to_frame(self) -> pd.DataFrame:
