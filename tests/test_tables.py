@@ -142,3 +142,17 @@ def test_a_value_next_to_its_limit_shows_enough_decimals_to_tell_them_apart():
     assert ">0.4504<" in html and ">84.95<" in html and ">0.300<" in html
     with pytest.raises(ValueError, match="one value per row"):
         Table(frame, limits={"cv": [0.45]})
+
+
+def test_the_workbook_shows_a_value_next_to_its_limit_with_enough_decimals(tmp_path):
+    import openpyxl
+
+    from edubalance.report.xlsx import write_workbook
+
+    frame = pd.DataFrame({"cv": [0.4504, 0.3]})
+    path = write_workbook(tmp_path / "r.xlsx", {"差异系数": Table(
+        frame, {"cv": "cv"}, limits={"cv": [0.45, 0.45]})})
+    sheet = openpyxl.load_workbook(path).active
+    cells = [row[0] for row in sheet.iter_rows() if isinstance(row[0].value, float)]
+    assert [c.value for c in cells] == [0.4504, 0.3]                   # numbers stay numbers
+    assert [c.number_format for c in cells] == ["#,##0.0000", "0.000"]

@@ -139,13 +139,18 @@ def write_workbook(path: str | os.PathLike, sheets: Mapping[str, Table]) -> Path
             sheet.append(values)
             widths = [max(w, _width(v if not isinstance(v, float) else f"{v:,.3f}"))
                       for w, v in zip(widths, values, strict=True)]
-        for index, (kind, width) in enumerate(zip(kinds, widths, strict=True), start=1):
+        for index, (column, kind, width) in enumerate(
+                zip(table.frame.columns, kinds, widths, strict=True), start=1):
             letter = get_column_letter(index)
             sheet.column_dimensions[letter].width = min(max(width + 2, 8), 60)
             if kind in EXCEL_FORMATS and sheet.max_row > header_row:
-                for (cell,) in sheet.iter_rows(min_row=header_row + 1, min_col=index,
-                                               max_col=index):
-                    cell.number_format = EXCEL_FORMATS[kind]
+                # A value next to its limit gets the decimals that tell them apart (Table.limits).
+                digits = table.cell_digits(column)
+                for (cell,), places in zip(sheet.iter_rows(min_row=header_row + 1,
+                                                           min_col=index, max_col=index),
+                                           digits, strict=False):
+                    cell.number_format = (EXCEL_FORMATS[kind] if places is None
+                                          else "#,##0." + "0" * places)
         sheet.freeze_panes = f"A{header_row + 1}"
         if headers:
             last = get_column_letter(len(headers))
