@@ -284,3 +284,15 @@ def test_index_shows_no_composite_cv_where_the_standard_has_none(tmp_path):
     (folder / "manifest.json").write_text(json.dumps({"jobs": jobs}, ensure_ascii=False))
     page = report.write_index(folder).read_text(encoding="utf-8")
     assert "综合差异系数" not in _visible_text(page) and "小学 未通过" in page
+
+
+def test_index_badges_follow_the_official_verdict(tmp_path):
+    """Issue 25: a level whose school data pass but whose evidence is missing is 待定 on the
+    index, not 通过."""
+    from edubalance.run.index import _badges
+
+    summary = {"levels": {"primary": {"passed": True, "verdict": "incomplete"},
+                          "junior": {"passed": True, "verdict": "pass"},
+                          "senior": {"passed": False}}}
+    kinds = [(b["kind"], b["text"]) for b in _badges(summary, "zh")]
+    assert kinds[0] == ("open", "小学 待定") and kinds[1][0] == "pass" and kinds[2][0] == "fail"

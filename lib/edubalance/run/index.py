@@ -4,7 +4,7 @@ Built from ``manifest.json`` and the reports found in the folder: Chinese by def
 (``lang="en"`` for English; texts in ``messages/run.yaml``), one table per notebook that can
 be sorted (click a header) and filtered (type any text) with a few lines of inline script
 (no CDN: the page opens offline), verdict badges from each job's ``summary.json``
-(``levels[level].passed``), one number format, names that do not wrap. Every piece of user
+(``levels[level].verdict``: 通过 / 未通过 / 待定; ``passed`` for older summaries), one number format, names that do not wrap. Every piece of user
 text goes through Jinja2's autoescaping.
 
 Examples
@@ -172,10 +172,14 @@ def _badges(summary: Mapping[str, Any] | None, lang: str) -> list[dict[str, str]
             continue
         passed = values.get("passed")
         name = _text_or(f"level.{level}", lang, str(level))
-        if passed is True:
+        # The official verdict where the summary has one: 通过 only for ``pass``.
+        official = values.get("verdict")
+        if official == "pass" or (official is None and passed is True):
             kind, verdict = "pass", text("verdict.passed", lang)
-        elif passed is False:
+        elif official == "fail" or (official is None and passed is False):
             kind, verdict = "fail", text("verdict.failed", lang)
+        elif official == "incomplete":
+            kind, verdict = "open", text("verdict.incomplete", lang)
         else:
             kind, verdict = "none", text("run.verdict.not_assessed", lang)
         badges.append({"kind": kind, "text": f"{name} {verdict}"})
