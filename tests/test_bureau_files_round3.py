@@ -79,6 +79,25 @@ def subtotal_case():
 SUBTOTAL_FILE, SUBTOTAL_WANT = subtotal_case()
 
 
+NO_COUNTY = valid_zh.drop(columns=["县代码", "县名称", "年份"])
+FOOTER = {"学校代码": "填表人：张三", "学校类型": "审核人：李四", "小学在校生数": "联系电话：0952-1234567"}
+"""A footer over three cells, one of them in a numeric column (小学在校生数)."""
+FOOTER_TEXT = "填表人：张三 审核人：李四 联系电话：0952-1234567"
+
+
+def footer_rows(frame: pd.DataFrame) -> list[list]:
+    """The header and rows of ``frame``, an empty row, then :data:`FOOTER`."""
+    return [list(frame.columns), *[list(r) for r in frame.itertuples(index=False)], [None],
+            [FOOTER.get(c) for c in frame.columns]]
+
+
+def checks(*each):
+    def check(frame):
+        for one in each:
+            one(frame)
+    return check
+
+
 def junior_and_totals():
     """Two primaries, 小学合计 (county code as id), one junior, 初中合计, 全县合计."""
     schools = SUBTOTAL_WANT
@@ -245,6 +264,17 @@ CASES = [
          lines(*csv_lines(), "注：1. 本表由学校填写" + "," * (N - 1),
                "填表人：张三,,审核人：李四" + "," * (N - 3)),
          check=dropped("note", [5, 6], "填表人：张三")),
+    # County and year from the title row and the arguments fill every row, the blank row
+    # and the footer too: they must not make either a school's row.
+    Case("a blank row, then a footer with text in a numeric column, county from the title",
+         book(("学校", footer_rows(NO_COUNTY)), title={"学校": TITLE}), ".xlsx",
+         options={"county_code": "040202"},
+         check=checks(dropped("blank", [6]), dropped("note", [7], FOOTER_TEXT))),
+    Case("the same footer in a CSV with a title row",
+         lines(TITLE, *csv_lines(NO_COUNTY), "",
+               ",".join(FOOTER.get(c, "") for c in NO_COUNTY.columns)),
+         options={"county_code": "040202"},
+         check=checks(dropped("blank", [6]), dropped("note", [7], FOOTER_TEXT))),
     Case("a school equal to one school above is not a total",
          lines(*csv_lines(), csv_lines()[1].replace("001,甲小学", "005,丁小学")),
          want=lambda: pd.concat([expected(), expected().iloc[[0]].assign(

@@ -180,21 +180,30 @@ def test_validate_answers_in_chinese_about_a_titled_workbook(capsys, tmp_path):
     assert code == 0, out
     assert "：通过：13 行" in out
     # dropped and reported in Chinese, with the row's text
-    assert "已删除 1 个合计行：工作表“学校”第 17 (会宁县 合计) 行" in out
+    assert "已删除 1 个合计行：工作表“学校”第 17 (合计) 行" in out
     assert "已换算：列“教学仪器设备值（万元）”（equipment_value_cny）的单位是万元：乘以 10000 换算为元" in out
     assert "county_name = 会宁县，取自标题行" in out
     code, out, _ = run(capsys, "validate", book, "--county-code", "620422", "--lang", "en")
-    assert "OK: 13 rows" in out and "dropped 1 totals row(s): sheet '学校' rows 17 (会宁县 合计)" in out
+    assert "OK: 13 rows" in out and "dropped 1 totals row(s): sheet '学校' rows 17 (合计)" in out
 
 
-@pytest.mark.xfail(reason="合计 in the 序号 column and the 填表人/审核人 footer: the loader's "
-                          "part (io/, another engineer's change)", strict=False)
 def test_validate_reads_the_issue_workbook_and_reports_what_it_dropped(capsys, tmp_path):
     book = huining_workbook(tmp_path / "会宁县.xlsx")
     code, out, _ = run(capsys, "validate", book, "--county-code", "620422")
     assert code == 0, out
     assert "：通过：13 行" in out
-    assert "合计行" in out                  # the totals row, dropped and reported in Chinese
+    # rows as Excel numbers them; each dropped row with its own text (not the county name
+    # taken from the title row), reported in Chinese
+    assert "已删除 1 个合计行：工作表“学校”第 17 (合计) 行" in out
+    assert "已删除 1 个空行：工作表“学校”第 18 行" in out
+    assert ("已删除 1 个注释或表尾行（注/填表人/审核人）：工作表“学校”第 19 "
+            "(填表人：张三 审核人：李四 联系电话：0943-1234567) 行") in out
+    assert "dropped" not in out             # the notes too
+    code, out, _ = run(capsys, "validate", book, "--county-code", "620422", "--lang", "en")
+    assert "OK: 13 rows" in out
+    assert "dropped 1 blank row(s): sheet '学校' rows 18" in out
+    assert ("dropped 1 note or footer row(s): sheet '学校' rows 19 "
+            "(填表人：张三 审核人：李四 联系电话：0943-1234567)") in out
 
 
 # ----------------------------------------------------------------------------- end to end

@@ -242,6 +242,8 @@ VALIDATE_MESSAGES = {
     "validate.note.ignored": "ignored column(s) not used for {kind}: {columns}",
     "validate.note.dropped_totals": "dropped {n} totals row(s) (合计/总计/小计): rows {rows}",
     "validate.note.dropped_blank": "dropped {n} blank row(s): rows {rows}",
+    "validate.note.dropped_note": "dropped {n} note or footer row(s) (注/填表人/审核人): rows "
+                                  "{rows}",
     "validate.note.unit": "column '{header}' ({column}) in {unit}: multiplied by {factor} to "
                           "{target}",
 }
@@ -265,6 +267,8 @@ _PATTERNS = [(re.compile(pattern), key) for pattern, key in (
     (r"^dropped (?P<n>\d+) totals row\(s\) \(合计/总计/小计\): rows (?P<rows>.+)$",
      "validate.note.dropped_totals"),
     (r"^dropped (?P<n>\d+) blank row\(s\): rows (?P<rows>.+)$", "validate.note.dropped_blank"),
+    (r"^dropped (?P<n>\d+) note or footer row\(s\) \(注/填表人/审核人\): rows (?P<rows>.+)$",
+     "validate.note.dropped_note"),
     (r"^column '(?P<header>.+)' \((?P<column>\w+)\) in (?P<unit>\S+): multiplied by "
      r"(?P<factor>\S+) to (?P<target>\S+)$", "validate.note.unit"),
 )]

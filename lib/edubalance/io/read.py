@@ -86,6 +86,9 @@ class RawTable:
     hidden_rows: list[int] = field(default_factory=list)  # rows hidden or filtered out (xlsx)
     head: list[list[str]] = field(default_factory=list)  # the rows searched for the header
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r1, c1, r2, c2)
+    # Columns filled in from arguments or the title row (county code, name, year): the same
+    # value in every row, none of it read from the file.
+    given: set[str] = field(default_factory=set)
 
 
 def _keep_head(table: RawTable, head: list[list[str]]) -> RawTable:

@@ -171,6 +171,7 @@ def _apply_facts(raw: RawTable, facts: Mapping[str, Any], ctx: _Context, where: 
         value = given[column]
         raw.frame[column] = str(value)
         raw.labels[column] = column
+        raw.given.add(column)
         source = "argument" if column in facts else "title row"
         ctx.notes.append((where, f"{column} = {value} taken from the {source}"))
         ctx.facts.setdefault(column, value)
@@ -244,8 +245,14 @@ def _check_blank_text(frame, columns, problems):
 
 def _drop_rows(frame, kept, ctx, raw, where, name_columns, id_column, numeric=(),
                type_column=None):
-    """Drop blank rows, totals (by label without id, or by content) and notes/footers."""
-    blank = blank_mask(frame, kept) if len(kept) else pd.Series(False, index=frame.index)
+    """Drop blank rows, totals (by label without id, or by content) and notes/footers.
+
+    A row is blank, and a note fills few cells, by the cells read from the file: columns
+    filled in from arguments or the title row (``raw.given``: the county code, name and
+    year, in every row) do not make a blank row or a footer line a school's.
+    """
+    own = [c for c in kept if c not in raw.given]
+    blank = blank_mask(frame, own) if len(own) else pd.Series(False, index=frame.index)
     others = [c for c in raw.frame.columns if c not in frame and is_text(raw.frame[c])]
     labels = frame.assign(**{f"\0{c}": raw.frame[c] for c in others})
     label_columns = name_columns + [frame.columns[0]] + [f"\0{c}" for c in others]
@@ -260,17 +267,21 @@ def _drop_rows(frame, kept, ctx, raw, where, name_columns, id_column, numeric=()
     totals = totals | by_content
     noted = rows.note_rows(raw.frame.loc[frame.index], numeric, x)
     if noted.any():  # a note or footer fills a cell or three, never a school's (a teacher's) row
-        cells = frame.iloc[np.flatnonzero(noted)][list(kept)]
+        cells = frame.iloc[np.flatnonzero(noted)][own]
         filled = cells.notna() & (cells.astype(str).apply(lambda c: c.str.strip(SPACES)) != "")
         noted[np.flatnonzero(noted)] = filled.sum(axis=1).to_numpy() <= 3
     notes_mask = pd.Series(noted, index=frame.index) & ~blank & ~totals
+    file_columns = [c for c in raw.frame.columns if c not in raw.given]
     for mask, reason, note in ((blank, "blank", "blank row(s)"),
                                (totals, "totals", "totals row(s) (合计/总计/小计)"),
                                (notes_mask, "note", "note or footer row(s) (注/填表人/审核人)")):
         if mask.any():
             hit = mask.to_numpy()
             lines = frame.index[hit].to_numpy()
-            texts = () if reason == "blank" else rows.row_texts(labels, hit)
+            # The row's text as the file has it: its cells in the file's order, not the
+            # county name or year filled in from the title row or the arguments.
+            texts = () if reason == "blank" else rows.row_texts(
+                raw.frame.loc[lines[:50], file_columns], np.ones(min(len(lines), 50), bool))
             shown = rows_text(lines) if not texts else ", ".join(
                 f"{line} ({text})" for line, text in zip(lines[:8], texts, strict=False)) + (
                 f" and {len(lines) - 8} more" if len(lines) > 8 else "")
