@@ -20,10 +20,7 @@ UNDOCUMENTED = {
     "composite.pca_weights", "composite.compute_weights", "composite.aggregate",
     "composite.rank_scores", "composite.CompositeResult", "composite.uncertainty_analysis",
     "composite.UncertaintyResult", "composite.first_order_indices",
-    "disparity.weighted_cv", "disparity.grouped_weighted_cv", "disparity.weighted_quantile",
-    "disparity.gini", "disparity.theil", "disparity.TheilResult", "disparity.atkinson",
-    "disparity.mcloone", "disparity.range_ratio", "disparity.p90_p10",
-    "disparity.federal_range_ratio", "disparity.lorenz_curve", "disparity.indicator_summary",
+    "disparity.TheilResult", "disparity.indicator_summary",
     "gaps.county_gap_totals", "gaps.UpgradePlan",
     "indicators.Indicator",
     "numeric.check_values", "numeric.GroupedCV", "numeric.weighted_quantile",
@@ -33,7 +30,7 @@ UNDOCUMENTED = {
     "scoring.school_items_percent", "scoring.school_items_heatmap", "scoring.county_comparison",
     "scoring.plot_school_items", "scoring.plot_county_comparison",
     "standards.Standard", "standards.Standard.rule", "standards.Standard.threshold",
-    "standards.Item", "standards.Rule", "standards.load_standard", "standards.load_standard_file",
+    "standards.Item", "standards.Rule", "standards.load_standard_file",
     "standards.evaluate_formula", "standards.level_index", "standards.per_level_values",
 }
 
@@ -134,3 +131,11 @@ def test_every_public_callable_of_core_documents_its_parameters():
                 new[key] = found
     assert not new, ("document the parameters (numpydoc Parameters section) of: "
                      + "; ".join(f"edubalance.core.{k}: {v}" for k, v in sorted(new.items())))
+
+
+def test_the_debt_list_only_names_what_is_still_undocumented():
+    """A function documented since must leave UNDOCUMENTED (the list only shrinks)."""
+    stale = [f"{module}.{name}" for module in CORE
+             for name, obj in public_callables(f"edubalance.core.{module}").items()
+             if f"{module}.{name}" in UNDOCUMENTED and problem(obj) is None]
+    assert stale == [], f"documented now, delete from UNDOCUMENTED: {stale}"

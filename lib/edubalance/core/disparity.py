@@ -37,6 +37,19 @@ def weighted_cv(values, weights=None) -> float:
     missing numbers, a zero mean), is :func:`edubalance.core.numeric.weighted_cv`; this name is the
     public contract.
 
+    Parameters
+    ----------
+    values : array_like
+        One value per school (a resource per pupil); negative, infinite or missing values
+        raise :class:`~edubalance.errors.DataError`.
+    weights : array_like, optional
+        Pupils per school (the official weighting); ``None`` weighs every school the same.
+
+    Returns
+    -------
+    float
+        ``S / X̄``.
+
     Examples
     --------
     >>> books = [279, 137, 935, 160, 402]; students = [45, 37, 89, 76, 55]
@@ -52,6 +65,22 @@ def grouped_weighted_cv(frame: pd.DataFrame, value: str, weight: str | None, by)
     Missing values follow :mod:`edubalance.core.numeric`: rows with a NaN value are skipped, rows
     with zero weight count for nothing, and a group with no pupils left (or a zero mean) gets
     NaN. Negative or infinite values and negative weights raise :class:`DataError`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per school.
+    value : str
+        Column of the values.
+    weight : str or None
+        Column of the pupils (``None``: every school the same).
+    by : str or list of str
+        Column(s) naming the groups (e.g. ``county_code``).
+
+    Returns
+    -------
+    Series
+        The CV per group, indexed by the group.
 
     Examples
     --------
@@ -194,6 +223,20 @@ def weighted_quantile(values, p, *, weights=None) -> float:
     attend schools with a value ``<= x``; for integer weights it equals
     ``numpy.quantile(numpy.repeat(values, weights), p, method="inverted_cdf")``.
 
+    Parameters
+    ----------
+    values : array_like
+        One value per school (a resource per pupil); negative, infinite or missing values
+        raise :class:`~edubalance.errors.DataError`.
+    p : float
+        The share of pupils, 0 to 1.
+    weights : array_like, optional
+        Pupils per school (the official weighting); ``None`` weighs every school the same.
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> weighted_quantile([1, 2, 3], 0.5, weights=[1, 1, 2])
@@ -212,6 +255,19 @@ def gini(values, *, weights=None) -> float:
     ------
     ValueError
         On NaN, negative values, or all-zero values (undefined).
+
+    Parameters
+    ----------
+    values : array_like
+        One value per school (a resource per pupil); negative, infinite or missing values
+        raise :class:`~edubalance.errors.DataError`.
+    weights : array_like, optional
+        Pupils per school (the official weighting); ``None`` weighs every school the same.
+
+    Returns
+    -------
+    float
+        0 (equal) to 1.
 
     Examples
     --------
@@ -257,6 +313,21 @@ def theil(values, *, weights=None, groups=None) -> TheilResult:
     ------
     ValueError
         On NaN, negative values, all-zero values, or groups of the wrong length.
+
+    Parameters
+    ----------
+    values : array_like
+        One value per school (a resource per pupil); negative, infinite or missing values
+        raise :class:`~edubalance.errors.DataError`.
+    weights : array_like, optional
+        Pupils per school (the official weighting); ``None`` weighs every school the same.
+    groups : array_like, optional
+        A group per school (e.g. urban/town/rural) for the between/within decomposition.
+
+    Returns
+    -------
+    TheilResult
+        ``total``, ``between``, ``within`` (``between + within == total``) and ``groups``.
 
     Examples
     --------
@@ -312,6 +383,20 @@ def atkinson(values, epsilon: float = 0.5, *, weights=None) -> float:
         On ``ε < 0``, NaN, negative or all-zero values, and on any zero value when ``ε >= 1``
         (the index is then 1 by limit but the mean of ``x^(1−ε)`` is infinite: say so).
 
+    Parameters
+    ----------
+    values : array_like
+        One value per school (a resource per pupil).
+    epsilon : float, default 0.5
+        Inequality aversion (> 0; 1 is the log form).
+    weights : array_like, optional
+        Pupils per school; ``None`` weighs every school the same.
+
+    Returns
+    -------
+    float
+        0 (equal) to 1.
+
     Examples
     --------
     >>> round(atkinson([1, 4], epsilon=1), 6)   # 1 - geometric mean 2 / mean 2.5
@@ -340,6 +425,19 @@ def mcloone(values, *, weights=None) -> float:
     pupil is below the median (all values equal, a single school) the index is 1.0.
     1 means perfect equality in the lower half; smaller is less equal.
 
+    Parameters
+    ----------
+    values : array_like
+        One value per school (a resource per pupil); negative, infinite or missing values
+        raise :class:`~edubalance.errors.DataError`.
+    weights : array_like, optional
+        Pupils per school (the official weighting); ``None`` weighs every school the same.
+
+    Returns
+    -------
+    float
+        1 when nobody is below the median; smaller is less equal.
+
     Examples
     --------
     >>> mcloone([1, 2, 3, 4, 5])   # median 3; pupils below have 1 + 2 = 3 instead of 6
@@ -353,6 +451,18 @@ def mcloone(values, *, weights=None) -> float:
 
 def range_ratio(values, *, weights=None) -> float:
     """Max/min ratio over schools with pupils; ``inf`` when the minimum is zero.
+
+    Parameters
+    ----------
+    values : array_like
+        One value per school (a resource per pupil); negative, infinite or missing values
+        raise :class:`~edubalance.errors.DataError`.
+    weights : array_like, optional
+        Pupils per school (the official weighting); ``None`` weighs every school the same.
+
+    Returns
+    -------
+    float
 
     Examples
     --------
@@ -369,6 +479,18 @@ def p90_p10(values, *, weights=None) -> float:
     """Ratio of the 90th to the 10th weighted percentile (see :func:`weighted_quantile`);
     ``inf`` when P10 is zero.
 
+    Parameters
+    ----------
+    values : array_like
+        One value per school (a resource per pupil); negative, infinite or missing values
+        raise :class:`~edubalance.errors.DataError`.
+    weights : array_like, optional
+        Pupils per school (the official weighting); ``None`` weighs every school the same.
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> p90_p10(list(range(1, 11)))
@@ -382,6 +504,18 @@ def p90_p10(values, *, weights=None) -> float:
 
 def federal_range_ratio(values, *, weights=None) -> float:
     """Federal range ratio ``(P95 − P5) / P5`` (US school-finance practice); ``inf`` if P5 = 0.
+
+    Parameters
+    ----------
+    values : array_like
+        One value per school (a resource per pupil); negative, infinite or missing values
+        raise :class:`~edubalance.errors.DataError`.
+    weights : array_like, optional
+        Pupils per school (the official weighting); ``None`` weighs every school the same.
+
+    Returns
+    -------
+    float
 
     Examples
     --------
@@ -398,6 +532,14 @@ def lorenz_curve(values, *, weights=None) -> pd.DataFrame:
     """Points of the Lorenz curve: cumulative pupil share vs cumulative resource share.
 
     Starts at (0, 0) and ends at (1, 1); one point per school, sorted from poorest.
+
+    Parameters
+    ----------
+    values : array_like
+        One value per school (a resource per pupil); negative, infinite or missing values
+        raise :class:`~edubalance.errors.DataError`.
+    weights : array_like, optional
+        Pupils per school (the official weighting); ``None`` weighs every school the same.
 
     Examples
     --------
