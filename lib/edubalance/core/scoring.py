@@ -46,6 +46,13 @@ RULE_SEPARATOR = " | "
 class ScoringResult:
     """Result of :func:`score`.
 
+    Parameters
+    ----------
+    standard : Standard
+        The standard scored against.
+    indicators, cv, compliance, counties, evidence, excluded : DataFrame
+        The tables described under Attributes.
+
     Attributes
     ----------
     standard : Standard
@@ -118,6 +125,13 @@ class ScoringResult:
 
         What a county report reads: one pass over each table of a national result, instead
         of one per table the report builds from it. Rows keep their index and order.
+
+        Parameters
+        ----------
+        county_code : str
+            The county's code.
+        year : int, optional
+            Only this year (default: every year of the result).
 
         Examples
         --------
@@ -764,6 +778,13 @@ def score(schools: pd.DataFrame, standard: str | Standard = "basic-2012",
 def find_county(schools: pd.DataFrame, county) -> tuple[str, str]:
     """Resolve a county given by code or name (Chinese names work) to ``(code, name)``.
 
+    Parameters
+    ----------
+    schools : DataFrame
+        Any table with ``county_code`` and ``county_name``.
+    county : str or int
+        Code or name.
+
     Raises
     ------
     ParameterError (a ValueError)
@@ -810,6 +831,15 @@ def _combine_verdicts(verdicts) -> str:
 
 def county_summary(result: ScoringResult, county, year: int) -> dict:
     """The verdict of one county and year as plain data, ready for ``summary.json``.
+
+    Parameters
+    ----------
+    result : ScoringResult
+        A scoring (:func:`score`).
+    county : str or int
+        Code or name (Chinese names work).
+    year : int
+        The year.
 
     Returns
     -------
@@ -912,7 +942,18 @@ def county_summary(result: ScoringResult, county, year: int) -> dict:
 
 def school_items_long(result: ScoringResult, county_code: str | None = None,
                       year: int | None = None) -> pd.DataFrame:
-    """Per-school item values in long form (one row per section x item), for tables and plots."""
+    """Per-school item values in long form (one row per section x item), for tables and plots.
+
+    Parameters
+    ----------
+    result : ScoringResult
+        A scoring (:func:`score`).
+    county_code : str, optional
+        Only this county.
+    year : int, optional
+        Only this year.
+
+    """
     frame = result.indicators
     if county_code is not None:
         frame = frame[frame["county_code"].astype(str) == str(county_code)]
@@ -947,6 +988,17 @@ def school_items_percent(result: ScoringResult, county_code: str, year: int,
     enrolment-weighted county mean of the level (around which the CV measures dispersion);
     lower-is-better items are inverted (``<item>_pct_of_threshold``) so that 100 % or more is
     always good. Used by :func:`school_items_heatmap` and the county report's per-school table.
+
+    Parameters
+    ----------
+    result : ScoringResult
+        A scoring (:func:`score`).
+    county_code : str
+        The county.
+    year : int
+        The year.
+    level : str
+        ``primary`` or ``junior``.
 
     Returns
     -------
@@ -998,6 +1050,21 @@ def school_items_heatmap(result: ScoringResult, county_code: str, year: int, lev
     sized to the number of schools when ``None``; the colour bar is added to its figure) and
     returns it. The figure is given matplotlib's tight layout engine, so it is laid out once,
     when it is drawn.
+
+    Parameters
+    ----------
+    result : ScoringResult
+        A scoring (:func:`score`).
+    county_code : str
+        The county.
+    year : int
+        The year.
+    level : str
+        ``primary`` or ``junior``.
+    ax : matplotlib Axes, optional
+        Where to draw (a new figure when None).
+    lang : {"zh", "en"}
+        Language of the labels.
     """
     from ..report.display import new_axes
     from ..report.i18n import text
@@ -1025,7 +1092,20 @@ def school_items_heatmap(result: ScoringResult, county_code: str, year: int, lev
 
 def plot_school_items(result: ScoringResult, county_code: str, year: int, level: str):
     """:func:`school_items_heatmap` on a new figure, in Chinese, returning the Figure (its
-    ``axes[0]`` is the heat map, ``axes[1]`` the colour bar); kept for existing callers."""
+    ``axes[0]`` is the heat map, ``axes[1]`` the colour bar); kept for existing callers.
+
+    Parameters
+    ----------
+    result : ScoringResult
+        A scoring (:func:`score`).
+    county_code : str
+        The county.
+    year : int
+        The year.
+    level : str
+        ``primary`` or ``junior``.
+
+    """
     return school_items_heatmap(result, county_code, year, level).figure
 
 
@@ -1042,6 +1122,19 @@ def county_comparison(result: ScoringResult, county_code: str, year: int, *, ax=
 
     One panel per level present in ``year``; ``ax`` is a sequence of that many Axes (a new
     figure when ``None``). Legends sit below the panels, off the data. Returns the Axes array.
+
+    Parameters
+    ----------
+    result : ScoringResult
+        A scoring (:func:`score`).
+    county_code : str
+        The county shown against the others.
+    year : int
+        The year.
+    ax : matplotlib Axes, optional
+        Where to draw (a new figure when None).
+    lang : {"zh", "en"}
+        Language of the labels.
     """
     import matplotlib.pyplot as plt
 
@@ -1091,7 +1184,18 @@ def county_comparison(result: ScoringResult, county_code: str, year: int, *, ax=
 
 def plot_county_comparison(result: ScoringResult, county_code: str, year: int):
     """:func:`county_comparison` on a new figure, in Chinese, returning the Figure; kept for
-    existing callers."""
+    existing callers.
+
+    Parameters
+    ----------
+    result : ScoringResult
+        A scoring (:func:`score`).
+    county_code : str
+        The county.
+    year : int
+        The year.
+
+    """
     return county_comparison(result, county_code, year)[0].figure
 
 
@@ -1100,6 +1204,11 @@ _LEVEL_ZH = {"primary": "小学", "junior": "初中"}
 
 def summary_markdown(summary: dict) -> str:
     """A short Markdown verdict for a :func:`county_summary` (county names escaped for HTML).
+
+    Parameters
+    ----------
+    summary : dict
+        :func:`county_summary`.
 
     Examples
     --------
