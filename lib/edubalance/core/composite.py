@@ -78,6 +78,13 @@ def benefit_mask(direction, indicators) -> np.ndarray:
     ``direction`` is None (all benefit), one string ``"benefit"``/``"cost"`` for all, a
     mapping indicator -> string (missing ones are benefit), or a sequence of strings/bools.
 
+    Parameters
+    ----------
+    direction : None, str, mapping or sequence
+        ``benefit``/``cost`` for all, per indicator, or one per indicator.
+    indicators : sequence of str
+        The indicator names, in column order.
+
     Examples
     --------
     >>> benefit_mask({"b": "cost"}, ["a", "b"]).tolist()
@@ -182,6 +189,11 @@ def entropy_weights(matrix) -> np.ndarray:
     ``d_j = 1 − e_j``, the weights are ``d_j / Σ d``. The matrix must be non-negative
     (normalise first, e.g. min-max).
 
+    Parameters
+    ----------
+    matrix : array_like
+        Units x indicators, already normalised where the method says so (no missing values).
+
     Examples
     --------
     >>> entropy_weights([[1, 1], [1, 3]]).round(6).tolist()   # the first column is uniform
@@ -207,6 +219,11 @@ def critic_weights(matrix) -> np.ndarray:
 
     ``σ_j`` is the standard deviation (``ddof=1``) of column j and ``r`` the Pearson
     correlation matrix; use a min-max normalised matrix so that the σ are comparable.
+
+    Parameters
+    ----------
+    matrix : array_like
+        Units x indicators, already normalised where the method says so (no missing values).
 
     Examples
     --------
@@ -234,6 +251,11 @@ def pca_weights(matrix) -> np.ndarray:
     components (``v_k`` the unit eigenvector): its squared loadings, scaled to unity within
     each component, weighted by the variance the component explains; then normalised to 1.
 
+    Parameters
+    ----------
+    matrix : array_like
+        Units x indicators, already normalised where the method says so (no missing values).
+
     Examples
     --------
     >>> w = pca_weights([[1, 2, 0], [2, 4, 1], [3, 5, 0], [4, 9, 1]])
@@ -258,6 +280,17 @@ def pca_weights(matrix) -> np.ndarray:
 
 def compute_weights(method: str, normalised_minmax, raw=None, user_weights=None) -> np.ndarray:
     """Weights by ``method`` ("equal", "user", "entropy", "critic", "pca"); sums to 1.
+
+    Parameters
+    ----------
+    method : str
+        ``equal``, ``user``, ``entropy``, ``critic`` or ``pca``.
+    normalised_minmax : array_like
+        The min-max normalised matrix (units x indicators).
+    raw : array_like, optional
+        The raw matrix (CRITIC and PCA use it when given).
+    user_weights : array_like, optional
+        The weights of ``method="user"``.
 
     Examples
     --------
@@ -336,6 +369,15 @@ def aggregate(normalised, weights, method: str = "arithmetic") -> np.ndarray:
 
     For TOPSIS use :func:`topsis` on the raw matrix.
 
+    Parameters
+    ----------
+    normalised : array_like
+        Units x indicators, higher is better.
+    weights : array_like
+        One weight per indicator (sums to 1).
+    method : {"arithmetic", "geometric"}
+        How the weighted indicators combine.
+
     Examples
     --------
     >>> aggregate([[0.0, 1.0], [1.0, 1.0]], [0.5, 0.5]).tolist()
@@ -351,6 +393,13 @@ def aggregate(normalised, weights, method: str = "arithmetic") -> np.ndarray:
 
 def rank_scores(scores, axis: int = 0) -> np.ndarray:
     """Ranks (1 = highest score) along ``axis``; ties broken by position.
+
+    Parameters
+    ----------
+    scores : array_like
+        Scores (higher is better).
+    axis : int, default 0
+        The axis along which units are ranked.
 
     Examples
     --------
@@ -369,7 +418,18 @@ def rank_scores(scores, axis: int = 0) -> np.ndarray:
 @dataclass(frozen=True)
 class CompositeResult:
     """``table``: id columns + ``score`` + ``rank``; ``weights``: per indicator;
-    ``normalised``: the normalised indicators (higher = better)."""
+    ``normalised``: the normalised indicators (higher = better).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Id columns, ``score`` and ``rank``.
+    weights : Series
+        The weight of each indicator.
+    normalised : DataFrame
+        The normalised indicators (higher is better).
+
+    """
 
     table: pd.DataFrame
     weights: pd.Series
@@ -459,6 +519,17 @@ class UncertaintyResult:
     mean_rank`` (plus id columns); ``sensitivity``: one row per factor with
     ``first_order`` (mean over units) and ``first_order_pooled``; ``draws``: the choices
     and weights of every draw; ``rank_matrix``: units x draws.
+
+    Parameters
+    ----------
+    ranks : DataFrame
+        One row per unit (nominal, median, 5 % and 95 % ranks, mean rank).
+    sensitivity : DataFrame
+        One row per factor (first-order indices).
+    draws : DataFrame
+        The choices and weights of every draw.
+    rank_matrix : ndarray
+        Units x draws.
     """
 
     ranks: pd.DataFrame
@@ -479,6 +550,15 @@ def first_order_indices(rank_matrix, factor_codes, n_levels: int | None = None):
     matrix products. Returns ``(per_unit, mean_over_units, pooled)``: per-unit indices (NaN
     where a unit's rank never varies), their plain mean over units whose rank varies, and the
     pooled ratio ``Σ_i Var_c(E[rank_i|c]) / Σ_i Var(rank_i)`` (dominated by volatile units).
+
+    Parameters
+    ----------
+    rank_matrix : array_like
+        Units x draws.
+    factor_codes : array_like of int
+        The level of the factor in each draw (0 .. n_levels - 1).
+    n_levels : int, optional
+        The number of levels (default: the largest code + 1).
 
     Examples
     --------
@@ -543,9 +623,19 @@ def uncertainty_analysis(frame: pd.DataFrame, indicators, direction=None, *,
     normalisations, weightings, aggregations : sequences of str
         The alternatives drawn from (``target`` needs ``targets``; ``user`` needs ``weights``).
     weight_noise : float in [0, 1)
+        Each draw multiplies the weights by factors ``U(1 - weight_noise, 1 + weight_noise)``.
+    weights, targets : optional
+        User weights (for the ``user`` weighting) and per-indicator targets (for the
+        ``target`` normalisation).
     nominal : dict, optional
         ``normalisation``, ``weighting``, ``aggregation`` of the reference index whose ranks
         are reported as ``nominal_rank`` (default: the first entry of each list).
+    id_columns : list of str, optional
+        Columns of ``frame`` naming the units (kept in ``ranks``).
+    weight_bins : int, default 10
+        Equal-count bins of each continuous weight factor for its sensitivity index.
+    seed : int, optional
+        Former name of ``random_state`` (deprecated).
 
     Examples
     --------

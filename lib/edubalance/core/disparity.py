@@ -289,6 +289,13 @@ class TheilResult:
 
     ``groups`` has one row per group: ``group, pupil_share, resource_share, mean, theil``
     (empty when no grouping was given).
+
+    Parameters
+    ----------
+    total, between, within : float
+        The index and its decomposition.
+    groups : DataFrame
+        One row per group (empty without a grouping).
     """
 
     total: float
@@ -754,6 +761,23 @@ def indicator_summary(frame: pd.DataFrame, indicators, weight: str | None, by, *
     One row per group x indicator, with an ``indicator`` column after the group keys; the
     ``mean`` column is the county-level value of the indicator (total resource / total pupils).
     The indicators are stacked into one long frame, so it is still one vectorised pass.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per school.
+    indicators : sequence of str
+        The indicator columns.
+    weight : str or None
+        Column of the pupils (None: every school the same).
+    by : str or list of str
+        Column(s) naming the groups.
+    epsilon : float, default 0.5
+        Atkinson's inequality aversion.
+    decompose_by : str, optional
+        Column of the Theil decomposition's groups (e.g. ``urban_rural``).
+    dropna : bool, default False
+        Skip schools with a missing value instead of raising.
 
     Examples
     --------

@@ -149,6 +149,11 @@ def county_gap_totals(gaps: pd.DataFrame) -> pd.DataFrame:
     """Total of each resource needed per county, year and level (and the schools needing it).
 
     Works on :func:`school_gaps` output and on the ``steps`` of :func:`cv_upgrade_plan`.
+
+    Parameters
+    ----------
+    gaps : DataFrame
+        :func:`school_gaps` (or the steps of an :class:`UpgradePlan`).
     """
     columns = _KEYS + ["resource", "unit", "amount", "schools"]
     if gaps.empty:
@@ -171,6 +176,11 @@ class UpgradePlan:
     (CV rule met within ``max_steps``), ``worst_cv_before``, ``worst_cv_after``,
     ``composite_before``, ``composite_after``.
     ``totals``: resources per county-level (:func:`county_gap_totals` of the steps).
+
+    Parameters
+    ----------
+    steps, counties, totals : DataFrame
+        As described above.
     """
 
     steps: pd.DataFrame

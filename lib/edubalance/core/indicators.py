@@ -45,7 +45,20 @@ __all__ = ["Indicator", "INDICATORS", "OUTPUT_ID_COLUMNS", "TEACHER_COLUMNS", "E
 
 
 class Indicator(NamedTuple):
-    """How one per-school indicator is computed: ``multiplier * numerator / students``."""
+    """How one per-school indicator is computed: ``multiplier * numerator / students``.
+
+    Parameters
+    ----------
+    numerator : str
+        The school column counted (e.g. ``books``).
+    multiplier : float
+        1 (per student) or 100 (per 100 students).
+    unit : str
+        Unit of the indicator.
+    label : str
+        Chinese label.
+
+    """
 
     numerator: str
     multiplier: float

@@ -188,6 +188,17 @@ def check_values(values, weights=None, *, allow_negative: bool = False,
                  allow_nan: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Values and weights as float arrays, after the checks stated in the module docstring.
 
+    Parameters
+    ----------
+    values : array_like
+        The values.
+    weights : array_like, optional
+        One weight per value (default: all 1).
+    allow_negative : bool, default False
+        Accept negative values.
+    allow_nan : bool, default False
+        Accept missing values (NaN).
+
     Raises
     ------
     DataError
@@ -268,6 +279,11 @@ class GroupedCV:
     ``cv`` and ``mean`` have the shape ``(n_groups,)`` for 1-D values and
     ``(n_groups, n_columns)`` for a matrix; ``weight`` is the pupils counted per group (and
     column), ``n_missing`` the rows skipped for a missing value per group (and column).
+
+    Parameters
+    ----------
+    cv, mean, weight, n_missing : ndarray
+        One entry (row) per group, as described above.
     """
 
     cv: np.ndarray
@@ -367,6 +383,15 @@ def weighted_quantile(values, q, *, weights=None) -> float:
     Schools with zero weight do not count. Values may be negative here (a quantile is defined
     for any numbers).
 
+    Parameters
+    ----------
+    values : array_like
+        One value per school.
+    q : float
+        The share of pupils, 0 to 1.
+    weights : array_like, optional
+        Pupils per school (default: every school the same).
+
     Examples
     --------
     >>> weighted_quantile([1, 2, 3, 4], 0.5, weights=[2, 0, 1, 1])
@@ -383,6 +408,15 @@ def weighted_quantile(values, q, *, weights=None) -> float:
 
 def resolve_random_state(random_state, seed=None, *, where: str = "") -> int:
     """The seed to use: ``random_state``, or the former keyword ``seed`` (deprecated).
+
+    Parameters
+    ----------
+    random_state : int or None
+        The seed asked for (None: :data:`DEFAULT_RANDOM_STATE`).
+    seed : int, optional
+        The former keyword (deprecated; a DeprecationWarning).
+    where : str
+        The caller, named in the warning.
 
     Examples
     --------

@@ -70,7 +70,24 @@ _FORMULA = re.compile(rf"^{_TOKEN}(?:([/*]){_TOKEN})?$")
 
 @dataclass(frozen=True)
 class Item:
-    """One scored item of a standard."""
+    """One scored item of a standard.
+
+    Parameters
+    ----------
+    name, formula : str
+        The item's name and its formula over the indicators.
+    label_zh, unit : str
+        Chinese label and unit.
+    threshold : dict, optional
+        Level -> threshold.
+    direction : {"higher", "lower"}
+        Whether more is better.
+    points : float, optional
+        Points of a point scheme.
+    assumed : bool
+        Points and target assumed by edubalance, not from the source.
+
+    """
 
     name: str
     formula: str
@@ -84,7 +101,16 @@ class Item:
 
 @dataclass(frozen=True)
 class Rule:
-    """One pass rule of a standard (see the module docstring for the kinds)."""
+    """One pass rule of a standard (see the module docstring for the kinds).
+
+    Parameters
+    ----------
+    id, kind, text : str
+        Identifier, kind (:data:`RULE_KINDS`) and description.
+    params : dict
+        The rule's numbers (``limit``, ``max``, ...).
+
+    """
 
     id: str
     kind: str
@@ -143,7 +169,26 @@ class EvidenceItem:
 
 @dataclass(frozen=True)
 class Standard:
-    """A standard loaded from its YAML file."""
+    """A standard loaded from its YAML file.
+
+    Parameters
+    ----------
+    name, title, title_zh, source : str
+        Identifier, English and Chinese title, source document.
+    levels : tuple of str
+        The levels judged.
+    items : tuple of Item
+        The scored items.
+    composite : str or None
+        How the item CVs combine (``mean``) or None.
+    rules : tuple of Rule
+        The pass rules.
+    scoring : dict, optional
+        The point scheme's bands.
+    evidence : tuple of EvidenceItem
+        What evidence, not school data, decides.
+
+    """
 
     name: str
     title: str
@@ -165,11 +210,27 @@ class Standard:
         return any(item.threshold for item in self.items)
 
     def rule(self, kind: str) -> Rule | None:
-        """The first rule of ``kind``, or None."""
+        """The first rule of ``kind``, or None.
+
+        Parameters
+        ----------
+        kind : str
+            A rule kind (:data:`RULE_KINDS`).
+
+        """
         return next((r for r in self.rules if r.kind == kind), None)
 
     def threshold(self, item: str, level: str) -> float:
-        """Threshold of ``item`` at ``level`` (NaN when the standard sets none)."""
+        """Threshold of ``item`` at ``level`` (NaN when the standard sets none).
+
+        Parameters
+        ----------
+        item : str
+            An item name.
+        level : str
+            ``primary`` or ``junior``.
+
+        """
         found = next(i for i in self.items if i.name == item)
         return float(found.threshold[level]) if found.threshold else float("nan")
 
@@ -290,7 +351,14 @@ def _load_shipped(name: str) -> Standard:
 
 
 def load_standard_file(path: str | Path) -> Standard:
-    """Load a standard from a YAML file of your own (same format as the shipped ones)."""
+    """Load a standard from a YAML file of your own (same format as the shipped ones).
+
+    Parameters
+    ----------
+    path : str or Path
+        A YAML file in the format of the shipped standards.
+
+    """
     path = Path(path)
     return _parse(safe_load(path.read_text(encoding="utf-8")), str(path))
 
@@ -425,6 +493,13 @@ def evaluate_formula(formula: str, frame: pd.DataFrame) -> np.ndarray:
 
     Division by zero gives ``inf`` (or NaN for 0/0), never an exception.
 
+    Parameters
+    ----------
+    formula : str
+        An item formula.
+    frame : DataFrame
+        Section rows with the indicator columns.
+
     Examples
     --------
     >>> evaluate_formula("100 / computers_per_100_students",
@@ -451,6 +526,11 @@ def evaluate_formula(formula: str, frame: pd.DataFrame) -> np.ndarray:
 def level_index(levels) -> np.ndarray:
     """Position in ``LEVELS`` per row (``-1`` for anything else), to look up per-level numbers.
 
+    Parameters
+    ----------
+    levels : sequence of str
+        Level names.
+
     Examples
     --------
     >>> level_index(["junior", "primary", "senior"]).tolist()
@@ -466,6 +546,13 @@ def level_index(levels) -> np.ndarray:
 def per_level_values(level_code: np.ndarray, per_level: dict | None) -> np.ndarray:
     """The per-level number (a threshold or limit of a standard) for each row of
     :func:`level_index`; NaN where ``per_level`` is None or has no entry.
+
+    Parameters
+    ----------
+    level_code : ndarray
+        :func:`level_index` of the rows.
+    per_level : dict or None
+        Level -> number.
 
     Examples
     --------
