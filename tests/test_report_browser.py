@@ -186,6 +186,9 @@ def test_the_failing_county_report_reads_as_a_report_and_prints(browser, failing
     reader = PdfReader(str(pdf))
     first = reader.pages[0].extract_text()
     assert "灵武市" in first and "file://" not in "".join(p.extract_text() for p in reader.pages)
+    # A long verdict box (every evidence item not given is listed) runs over the page
+    # rather than leaving the title alone on page 1.
+    assert "评估结论" in first and "待定" not in first.split("评估结论")[0]
     width = float(reader.pages[0].mediabox.width) * 25.4 / 72
     assert width == pytest.approx(210, abs=1)                          # A4
     page.close()
