@@ -71,7 +71,7 @@ def test_national_scale_size():
     assert 2800 <= counties["county_code"].nunique() <= 2900
     assert 190_000 <= len(schools) <= 210_000
     assert not schools.duplicated(["county_code", "school_id"]).any()
-    assert set(schools["school_type"]) == set(eb.schema.SCHOOL_TYPES)
+    assert set(schools["school_type"]) == set(eb.schema.SCORED_SCHOOL_TYPES)
 
 
 def test_county_inputs_agree_with_the_school_table(province):
