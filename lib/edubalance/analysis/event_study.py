@@ -330,16 +330,16 @@ def relative_magnitudes(betahat, sigma, num_pre: int, num_post: int, *, l_vec=No
     pre-period coefficients (earliest first, reference left out) and then the ``num_post``
     coefficients after the reference; ``sigma`` is their covariance.
 
-    **Identified set** (exact, in closed form): with D = max_s |δ_{s+1} − δ_s| over the
-    pre-periods (including the step into the reference) and L_k = Σ_{t≥k} l_t,
-    θ ∈ l'β_post ± m̄·D·Σ_k |L_k| (each post-period step may move by at most m̄·D either
+    **Identified set** (exact, in closed form): with ``D = max_s |δ_{s+1} − δ_s|`` over the
+    pre-periods (including the step into the reference) and ``L_k = Σ_{t≥k} l_t``,
+    ``θ ∈ l'β_post ± m̄·D·Σ_k |L_k|`` (each post-period step may move by at most m̄·D either
     way; the sum is the largest effect of such steps on l'δ_post).
 
     **Confidence set**: a conservative Bonferroni projection, not HonestDiD's conditional
     (C-LF) test. At ``m = 0`` it is the conventional interval l'β̂ ± c_{α}·se(l'β̂), as
     HonestDiD's "original" interval under exact parallel trends. For ``m > 0``, α is split
-    in two: l'β̂ ± c_{α/2}·se(l'β̂), widened on each side by m̄·Σ_k|L_k|·D̄, where D̄ =
-    max_s (|Δβ̂_s| + c_{α/(4S)}·se(Δβ̂_s)) bounds D with probability ≥ 1 − α/2 over the S
+    in two: l'β̂ ± c_{α/2}·se(l'β̂), widened on each side by ``m̄·Σ_k|L_k|·D̄``, where
+    ``D̄ = max_s (|Δβ̂_s| + c_{α/(4S)}·se(Δβ̂_s))`` bounds D with probability ≥ 1 − α/2 over the S
     pre-period steps. So the coverage is at least 1 − α whenever Δ^RM(m̄) holds; the
     interval contains HonestDiD's and widens with ``m``. Critical values c are normal, or
     t(``df``) when ``df`` is given.
