@@ -249,6 +249,8 @@ def test_a_single_county_report_gives_no_rank_and_says_why():
     assert comparison.frame.empty
     page = comparison.to_html()
     assert "在1个县中的排名" not in page and "只有" in page and name in page
+    # The notebook draws no comparison figure then; the sentence does not point to one.
+    assert report.n_counties == 1 and "上图" not in page and "不画" in page
     methods = " ".join(report.methods)
     assert "表一.xlsx" in methods and "/home" not in methods and "私人" not in methods
     assert "2017–2017" not in methods and "2017年数据" in methods
@@ -259,7 +261,7 @@ def test_a_single_county_report_gives_no_rank_and_says_why():
     result = eb.core.scoring.score(several, "quality-2017")
     report = eb.report.county_report.build(several, result, name, 2017)
     assert not report.tables["comparison"].frame.empty
-    assert "3个县" in report.tables["comparison"].caption
+    assert "3个县" in report.tables["comparison"].caption and report.n_counties == 3
 
 
 def test_failing_schools_are_counted_once_whatever_their_levels():

@@ -64,6 +64,9 @@ class CountyReport:
         The 数据与方法 lines (plain text).
     levels : list of str
         Levels the county has in ``year``.
+    n_counties : int
+        Counties in the data in ``year``: with one, there is nothing to compare the county
+        with, and the report shows no comparison figure (the table says why).
     """
 
     summary: dict
@@ -79,6 +82,7 @@ class CountyReport:
     results: dict
     methods: list
     levels: list
+    n_counties: int = 1
 
 
 def _verdict_word(verdict, lang: str) -> str:
@@ -464,7 +468,8 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
                         "缺口与改造": gaps_sheet, "佐证材料": evidence_table}, county=name,
                        code=code, year=year, standard=std_title, standard_id=standard.name,
                        lang=lang),
-        results=results, methods=methods, levels=levels)
+        results=results, methods=methods, levels=levels,
+        n_counties=int(all_rows["county_code"].nunique()))
 
 
 def _titled(sheets: dict, *, county: str, code: str, year: int, standard: str,

@@ -359,11 +359,26 @@ def rank_figure(frame: pd.DataFrame, label: str, estimate: str, lang: str = DEFA
     return fig
 
 
+FIGURE_NAME_CHARS = 16
+"""Characters of a county name a slide figure shows; a longer name ends in "…" (names are
+shown in full in the tables)."""
+
+
 def county_label_list(names, lang: str = DEFAULT_LANG) -> list[str]:
-    """Short county names for figures (:func:`edubalance.report.placenames.county_labels`)."""
+    """Short county names for figures (:func:`edubalance.report.placenames.county_labels`),
+    at most :data:`FIGURE_NAME_CHARS` characters each.
+
+    Examples
+    --------
+    >>> county_label_list(["大武口区", "x" * 40], "en")
+    ['Dawukou', 'xxxxxxxxxxxxxxx…']
+    """
     from .placenames import county_labels
 
-    return county_labels(names, lang, short=True)
+    shown = pd.Series(county_labels(names, lang, short=True), dtype=object)
+    long = shown.str.len() > FIGURE_NAME_CHARS
+    shown[long] = shown[long].str.slice(0, FIGURE_NAME_CHARS - 1) + "…"
+    return shown.tolist()
 
 
 def plain_text(value) -> str:
