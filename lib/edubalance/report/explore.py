@@ -519,7 +519,7 @@ class Explorer:
         Labels follow :attr:`lang`; legends sit beside the plot, never over the data."""
         from ..analysis.summaries import bare_label
         from . import plotting
-        from .slides import legend_outside, plain_text
+        from .slides import fit_names, legend_outside, plain_text
 
         if name not in FIGURES:
             raise ParameterError(f"unknown figure {name!r} (choose from {', '.join(FIGURES)})")
@@ -527,13 +527,14 @@ class Explorer:
         if data.empty or data.select_dtypes("number").dropna(how="all").empty:
             return None
         # Names are user text: a "$" must not start matplotlib's mathtext.
-        data = data.assign(**{column: data[column].map(plain_text)
+        # Long names are cut ("…", in full in the table) so the bars keep their width.
+        data = data.assign(**{column: [plain_text(name) for name in fit_names(data[column])]
                               for column in ("school_name", "county_name") if column in data})
         plotting.use_style()
         lang = self.lang
         full = self._item_label(self.item)
         short = bare_label(self.indicator.value, lang) if full != self.item.label_zh else full
-        county = plain_text(self._county_name(self.county.value))
+        county = plain_text(fit_names([self._county_name(self.county.value)])[0])
         words = {"county": county, "year": self.year.value,
                  "level": self._level_name, "indicator": short}
         title = text(f"explorer.title.{name}", lang, **words)

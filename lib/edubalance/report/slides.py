@@ -48,7 +48,7 @@ from .tables import styler
 __all__ = ["slides_html", "export_slides", "register_cli", "say", "column_label", "table",
            "legend_outside", "plain_text", "biplot", "coefficient_figure", "regression_reading",
            "TEMPLATES", "use_slide_style", "show_slide_figure", "slide_figure", "rank_figure",
-           "county_label", "SLIDE_MIN_PT", "SLIDE_FIGSIZE", "SLIDE_FIGURE_DPI"]
+           "county_label", "fit_names", "SLIDE_MIN_PT", "SLIDE_FIGSIZE", "SLIDE_FIGURE_DPI"]
 
 TEMPLATES = Path(__file__).with_name("templates")
 _REVEAL_PREFIX = "edubalance-inline-reveal"
@@ -375,9 +375,29 @@ def county_label_list(names, lang: str = DEFAULT_LANG) -> list[str]:
     """
     from .placenames import county_labels
 
-    shown = pd.Series(county_labels(names, lang, short=True), dtype=object)
-    long = shown.str.len() > FIGURE_NAME_CHARS
-    shown[long] = shown[long].str.slice(0, FIGURE_NAME_CHARS - 1) + "…"
+    return fit_names(county_labels(names, lang, short=True))
+
+
+def fit_names(names, limit: int = FIGURE_NAME_CHARS) -> list[str]:
+    """Names for a figure's labels: at most ``limit`` characters, a longer one ending in "…".
+
+    Parameters
+    ----------
+    names : iterable of str
+    limit : int
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> fit_names(["甲县第一小学", "一二三四五六七八九十"], limit=6)
+    ['甲县第一小学', '一二三四五…']
+    """
+    shown = pd.Series(list(names), dtype=object).astype(str)
+    long = shown.str.len() > limit
+    shown[long] = shown[long].str.slice(0, limit - 1) + "…"
     return shown.tolist()
 
 
