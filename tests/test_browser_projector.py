@@ -5,7 +5,8 @@ slide is shown in turn at 1280×720; for every figure on it the size its smalles
 the screen is worked out from what the PNG records (the smallest font size in points, written
 by ``eb.report.slides.show_slide_figure``, and its dots per inch) and the scale the browser
 shows the image at (reveal.js scales the 960×700 slide to the window): at least 18 px. Every
-figure fills most of the slide's width. Screenshots go to ``tmp_path``.
+figure fills most of the slide's width, and table text is at least 18 px as well.
+Screenshots go to ``tmp_path``.
 """
 from __future__ import annotations
 
@@ -16,6 +17,12 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
+TABLES = """() => {
+  const scale = document.querySelector('.reveal .slides').getBoundingClientRect().width / 960;
+  const here = [...document.querySelectorAll('section.present')].pop();
+  return [...here.querySelectorAll('table td, table th')].map(cell =>
+    parseFloat(getComputedStyle(cell).fontSize) * scale);
+}"""
 FIGURES = """() => {
   const slide = document.querySelector('.reveal .slides').getBoundingClientRect();
   const here = [...document.querySelectorAll('section.present')].pop();
@@ -47,7 +54,7 @@ def test_slide_figures_have_projector_text_and_fill_the_slide(browser, demo_repo
     page.goto((demo_reports / "presentation.slides.html").as_uri(), wait_until="load")
     page.wait_for_selector(".reveal.ready", timeout=30_000)
     page.evaluate("() => Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
-    measured = []
+    measured, cells = [], []
     for _step in range(60):
         page.wait_for_timeout(80)
         where = page.evaluate("() => Reveal.getIndices()")
@@ -57,6 +64,7 @@ def test_slide_figures_have_projector_text_and_fill_the_slide(browser, demo_repo
                              figure["width"] / figure["slide"],
                              figure["height"] / figure["slideHeight"]))
             page.screenshot(path=tmp_path / f"slide-{where['h']}-{where['v']}.png")
+        cells += page.evaluate(TABLES)
         if page.evaluate("() => Reveal.isLastSlide()"):
             break
         page.evaluate("() => Reveal.next()")
@@ -66,4 +74,6 @@ def test_slide_figures_have_projector_text_and_fill_the_slide(browser, demo_repo
     narrow = [m for m in measured if m[3] < 0.85]
     assert narrow == [], f"figures narrower than 85 % of the slide: {narrow}"
     assert min(m[4] for m in measured) >= 0.6
+    # Tables on the sub-slides: every cell's text at least 18 px on the screen too.
+    assert cells and min(cells) >= 18, min(cells)
     page.close()
