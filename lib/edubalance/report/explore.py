@@ -575,6 +575,23 @@ class Explorer:
         The PNG records its smallest text size
         (:data:`edubalance.report.plotting.SMALLEST_FONT_KEY`), so that a browser test can
         measure the text on the screen.
+
+        Parameters
+        ----------
+        figure : matplotlib Figure
+
+        Returns
+        -------
+        IPython.display.Image
+            Its ``width`` is the PNG's width: shown at that size, not scaled.
+
+        Examples
+        --------
+        >>> import matplotlib.pyplot as plt
+        >>> fig, ax = plt.subplots(figsize=(6.4, 3))
+        >>> Explorer.figure_image(fig).width <= 640
+        True
+        >>> plt.close(fig)
         """
         import io
 

@@ -596,6 +596,17 @@ def label_boxes(texts, renderer=None, pad: float = 0.0) -> np.ndarray:
 
     ``pad`` pixels are added on every side.
 
+    Parameters
+    ----------
+    texts : sequence of matplotlib.text.Text
+    renderer : matplotlib renderer, optional
+        Default: that of the first text's figure.
+    pad : float
+
+    Returns
+    -------
+    numpy.ndarray
+
     Examples
     --------
     >>> fig, ax = plt.subplots(figsize=(2, 1))
@@ -617,6 +628,16 @@ def overlapping_pairs(boxes, others=None) -> np.ndarray:
 
     Without ``others``: pairs within ``boxes`` (``i < j``); with ``others``: pairs of a box of
     ``boxes`` and one of ``others``.
+
+    Parameters
+    ----------
+    boxes : array-like of shape (n, 4)
+    others : array-like of shape (m, 4), optional
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(k, 2)`` index pairs.
 
     Examples
     --------

@@ -296,8 +296,27 @@ def show_slide_figure(fig, output_dir, name: str):
 
     The PNG records the size of the figure's smallest text
     (:data:`edubalance.report.plotting.SMALLEST_FONT_KEY`), so that a browser can check how
-    large it is on the screen. Returns the paths written
-    (:func:`edubalance.report.plotting.show_figure`).
+    large it is on the screen.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    output_dir : path
+    name : str
+        File name without suffix.
+
+    Returns
+    -------
+    list of Path
+        The files written (:func:`edubalance.report.plotting.show_figure`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> fig, ax = slide_figure()
+    >>> [p.suffix for p in show_slide_figure(fig, tempfile.mkdtemp(), "demo")]
+    <IPython.core.display.Image object>
+    ['.png']
     """
     from .plotting import SMALLEST_FONT_KEY, show_figure, smallest_font_pt
 
