@@ -186,3 +186,40 @@ def test_hostile_names_stay_text_in_the_voila_explorer(browser, voila_url, hosti
     assert visit.errors == [], visit.errors
     assert KEEP not in page.inner_text(".widget-output table")
     page.close()
+
+
+def test_the_voila_explorer_is_readable_at_1024x768(browser, voila_url, tmp_path):
+    """On a 1024x768 projector the controls fit the width (no sideways scrolling) and the
+    school names of the first figure are at least 12 px on the screen (they were about 9 px
+    with two figures side by side)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from edubalance.report.plotting import SMALLEST_FONT_KEY
+
+    visit = Page(browser, allowed=(voila_url, "data:", "blob:"))
+    page = visit.page
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(voila_url, wait_until="domcontentloaded", timeout=120_000)
+    page.locator(".widget-output img").first.wait_for(timeout=120_000)
+    page.wait_for_timeout(500)
+    page.screenshot(path=tmp_path / "explorer-1024.png")
+    layout = page.evaluate("""() => ({
+        scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth,
+        controls: [...document.querySelectorAll('.widget-dropdown')]
+            .map(e => e.getBoundingClientRect().right),
+        figures: [...document.querySelectorAll('.widget-output img')].map(i => ({
+            src: i.src, shown: i.getBoundingClientRect().width, natural: i.naturalWidth}))})""")
+    assert layout["scroll"] <= layout["width"] <= 1024, layout["scroll"]
+    assert max(layout["controls"]) <= layout["width"], layout["controls"]
+    assert len(layout["figures"]) == 4
+    for figure in layout["figures"]:
+        data = base64.b64decode(figure["src"].split(",", 1)[1])
+        with Image.open(io.BytesIO(data)) as png:
+            points, dpi = float(png.info[SMALLEST_FONT_KEY]), float(png.info["dpi"][0])
+        pixels = points * dpi / 72 * figure["shown"] / figure["natural"]
+        assert pixels >= 12, (pixels, figure["shown"], figure["natural"])
+    assert visit.errors == [], visit.errors
+    page.close()

@@ -440,6 +440,8 @@ def test_plots_render_chinese_names():
     assert f"推荐 k = {selection.recommended_k}" in panels[0].figure.get_suptitle()
     names = {t.get_text() for t in biplot.texts}
     assert {f"县{i}区" for i in range(30)} <= names
+    # Names and loadings' labels are placed apart: no two label boxes overlap.
+    assert len(plotting.overlapping_pairs(plotting.label_boxes(biplot.texts))) == 0
     assert [t.get_text() for t in biplot.get_legend().get_texts()] == ["第1类", "第2类", "第3类"]
     assert [t.get_text() for t in bars.get_xticklabels()] == ["第1类", "第2类", "第3类"]
     heat_columns = [t.get_text() for t in heatmap.get_xticklabels()]

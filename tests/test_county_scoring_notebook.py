@@ -16,6 +16,7 @@ import pytest
 
 import edubalance as eb
 from conftest import DEMO_COUNTIES, SAMPLE_DIR, demo_job
+from edubalance.report.i18n import text
 from helpers import county_frame, execute_notebook_once
 
 pytestmark = pytest.mark.notebooks
@@ -165,6 +166,12 @@ def test_a_passing_single_school_county_gets_its_report_in_english(passing_run):
         encoding="utf-8")
     assert "<title>乙县: balanced compulsory education, 2017</title>" in page
     assert "Verdict" in page and "passed" in page and "评估结论" not in page
+    # One county in the data: no comparison figure, and a sentence saying why.
+    assert not (output_dir / "county_comparison.png").exists()
+    assert "draws no comparison with other counties" in page
+    assert text("report.figure_comparison", "en") not in page
+    sources = ["".join(cell.source) for cell in nbformat.read(executed, as_version=4).cells]
+    assert any("county_comparison" in source for source in sources)
 
 
 def test_code_and_chinese_name_give_the_same_result_quality():

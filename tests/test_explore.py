@@ -397,3 +397,36 @@ def test_the_explanation_follows_the_chosen_standard():
     assert "优质均衡" in explorer.note.value and "基本均衡" not in explorer.note.value
     explorer.standard.value = "ningxia-2010"
     assert "宁夏" in explorer.note.value
+
+
+def test_figures_are_shown_at_their_size_one_a_row_on_a_1024_screen(explorer):
+    """At 1024x768 two figures side by side were shown at 60 % (school names 9 px): each
+    figure is 640 px wide, shown at that size, and takes a row of its own below 2 x 560 px."""
+    import io
+
+    from PIL import Image
+
+    from edubalance.report.explore import FIGURE_MIN_WIDTH_PX
+    from edubalance.report.plotting import SMALLEST_FONT_KEY
+
+    explorer.standard.value = "quality-2017"
+    for name, fig in explorer.figures().items():
+        image = explorer.figure_image(fig)
+        with Image.open(io.BytesIO(image.data)) as png:
+            width = png.size[0]
+            points = float(png.info[SMALLEST_FONT_KEY])
+        assert image.width == width <= 2 * FIGURE_MIN_WIDTH_PX - 200, name
+        # Shown at 100 px an inch: the smallest text (school names included) >= 12 px.
+        assert points * 100 / 72 >= 12, (name, points)
+        assert width >= 0.8 * 640, name
+    plt.close("all")
+    view = explorer.view()
+    figures = view.children[3]
+    assert [child.layout.flex for child in figures.children] == \
+        [f"1 1 {FIGURE_MIN_WIDTH_PX}px"] * 4
+    assert figures.layout.flex_flow == "row wrap"
+    # One row of the explorer's controls fits 1024 px (less the page's margins).
+    for row in view.children[0].children:
+        widths = sum(int(str(w.layout.width).removesuffix("px")) for w in row.children)
+        assert widths + 10 * len(row.children) <= 960, row
+    plt.close("all")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 import numpy as np
 import openpyxl
@@ -249,6 +250,8 @@ def test_a_single_county_report_gives_no_rank_and_says_why():
     assert comparison.frame.empty
     page = comparison.to_html()
     assert "在1个县中的排名" not in page and "只有" in page and name in page
+    # The notebook draws no comparison figure then; the sentence does not point to one.
+    assert report.n_counties == 1 and "上图" not in page and "不画" in page
     methods = " ".join(report.methods)
     assert "表一.xlsx" in methods and "/home" not in methods and "私人" not in methods
     assert "2017–2017" not in methods and "2017年数据" in methods
@@ -259,7 +262,7 @@ def test_a_single_county_report_gives_no_rank_and_says_why():
     result = eb.core.scoring.score(several, "quality-2017")
     report = eb.report.county_report.build(several, result, name, 2017)
     assert not report.tables["comparison"].frame.empty
-    assert "3个县" in report.tables["comparison"].caption
+    assert "3个县" in report.tables["comparison"].caption and report.n_counties == 3
 
 
 def test_failing_schools_are_counted_once_whatever_their_levels():
@@ -276,3 +279,47 @@ def test_failing_schools_are_counted_once_whatever_their_levels():
     assert (failing["school_id"] == nine_id).sum() == 2     # two sections ...
     expected = failing["school_id"].nunique()               # ... one school
     assert f"共{expected}所" in report.tables["failing"].caption
+
+
+@pytest.mark.browser
+def test_printed_school_tables_are_split_into_parts_with_the_school_names(tmp_path):
+    """A per-school table (a column per indicator) is printed in parts of a few indicators,
+    each repeating the school names, in the body type; no part is wider than the page."""
+    import nbformat
+    from pypdf import PdfReader
+
+    schools, result = eb.run.cache.scored_year("data/sample/schools.csv", "quality-2017", 2017)
+    table = eb.report.county_report.school_items_table(result, "640202", 2017, "junior",
+                                                       county_name="大武口区")
+    parts = table.print_parts()
+    assert len(parts) == 2 and [p.frame.columns[0] for p in parts] == [table.frame.columns[0]] * 2
+    html = table.to_html()
+    assert html.count("eb-print-part") >= 2 and "eb-screen" in html
+    cell = nbformat.v4.new_code_cell("table", outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/html": html, "text/plain": "table"})])
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "report.ipynb")
+    page = eb.report.html.export_html(tmp_path / "report.ipynb", tmp_path / "report.html")
+    (pdf,) = eb.report.pdf.write_pdfs([page])
+    reader = PdfReader(pdf)
+    # (pypdf gives some characters as their Kangxi radicals: NFKC maps them back)
+    text = unicodedata.normalize("NFKC", "".join(p.extract_text() for p in reader.pages))
+    text = re.sub(r"\s", "", text)
+    names = table.frame.iloc[:, 0].tolist()
+    # Every school twice (once a part; the sample's names start with the county's, as do the
+    # two parts' captions; pypdf reads a few characters as radicals, so count the county),
+    # every indicator's header once (headers may wrap).
+    assert all(name.startswith("大武口区") for name in names)
+    assert text.count("大武口区") == 2 + 2 * len(names)
+    assert "第1/2部分" in text and "第2/2部分" in text
+    for header in table.frame.columns[1:]:
+        assert header[:6] in text, header
+    # Nothing runs past the right margin: the rightmost text of each page is on the page.
+    for number, page_ in enumerate(reader.pages, start=1):
+        right: list[float] = []
+
+        def visit(words, cm, tm, _font, _size, right=right):
+            if words.strip():
+                right.append(tm[4] * cm[0] + cm[4])
+
+        page_.extract_text(visitor_text=visit)
+        assert max(right) < float(page_.mediabox.width) - 30, number

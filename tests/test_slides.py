@@ -148,3 +148,95 @@ def test_regression_reading_matches_the_coefficient():
     assert "lower mean exam score, by **1.23**" in english and "p = 0.023" in english
     assert "人均GDP" in eb_slides.regression_reading(result, "zh")
     assert text("slides.reading.lower", "zh") in eb_slides.regression_reading(result, "zh")
+
+
+# --------------------------------------------------------------------------- projector size
+
+@pytest.fixture(scope="module")
+def sample_clusters(sample_dir):
+    import edubalance as eb
+
+    models = eb.analysis.clustering.models
+    counties = eb.io.load.load_counties(sample_dir / "counties.csv")
+    prepared = models.prepare_features(models.filter_year(counties, 2017),
+                                       models.SAMPLE_RESOURCE_FEATURES, id_column="county_name")
+    fit = models.fit_clusters(prepared, 4, "kmeans", 2017)
+    return prepared, fit
+
+
+def _texts_at_least(fig, size: float) -> list[str]:
+    from matplotlib.text import Text
+
+    return [f"{t.get_text()!r}: {t.get_fontsize()} pt" for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and t.get_fontsize() < size]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_biplot_labels_do_not_overlap_and_are_projector_size(sample_clusters, lang):
+    from edubalance.report.plotting import label_boxes, missing_glyphs_as_errors, overlapping_pairs
+
+    prepared, fit = sample_clusters
+    with missing_glyphs_as_errors():
+        ax = eb_slides.biplot(prepared, fit.labels, lang, height=4.6)
+        fig = ax.figure
+        fig.canvas.draw()
+    labels = [t for t in ax.texts if t.get_text().strip()]
+    assert len(labels) == len(prepared.ids) + len(prepared.features)
+    boxes = label_boxes(labels)
+    pairs = overlapping_pairs(boxes)
+    assert len(pairs) == 0, [(labels[i].get_text(), labels[j].get_text()) for i, j in pairs]
+    frame = ax.get_window_extent().extents
+    assert (boxes[:, :2] >= frame[:2] - 1).all() and (boxes[:, 2:] <= frame[2:] + 1).all()
+    assert _texts_at_least(fig, eb_slides.SLIDE_MIN_PT) == []
+    shown = {t.get_text() for t in labels}
+    if lang == "en":  # county names in pinyin
+        assert "Dawukou" in shown and "大武口区" not in shown
+    else:
+        assert "大武口区" in shown
+    plt.close(fig)
+
+
+def test_repel_separates_labels_piled_on_one_point():
+    from edubalance.report.plotting import label_boxes, overlapping_pairs, repel_labels
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.scatter([0, 0.01, 0.02, 1], [0, 0, 0.01, 1])
+    texts = [ax.annotate(f"第{i}县", (0.01, 0.0), xytext=(3, 3), textcoords="offset points")
+             for i in range(8)]
+    fig.canvas.draw()
+    assert len(overlapping_pairs(label_boxes(texts))) == 28
+    assert repel_labels(texts, ax, points=[[0, 0], [1, 1]]) == 0
+    fig.canvas.draw()
+    assert len(overlapping_pairs(label_boxes(texts))) == 0
+    assert any(line.get_color() == "0.6" for line in ax.lines)  # leaders to the far labels
+    plt.close(fig)
+
+
+def test_rank_figure_puts_at_most_twelve_counties_in_a_panel_at_projector_size():
+    frame = pd.DataFrame({"county_name": [f"测试{i}县" for i in range(22)],
+                          "composite_cv": np.linspace(0.2, 0.7, 22)})
+    fig = eb_slides.rank_figure(frame, "county_name", "composite_cv", "zh", reference=0.65)
+    assert [len(ax.get_yticks()) for ax in fig.axes] == [11, 11]
+    assert fig.axes[0].get_yticklabels()[0].get_text() == "测试0县"  # most even: top left
+    assert _texts_at_least(fig, eb_slides.SLIDE_MIN_PT) == []
+    plt.close(fig)
+    english = eb_slides.rank_figure(frame.assign(county_name=["大武口区"] * 22),
+                                    "county_name", "composite_cv", "en")
+    assert english.axes[0].get_yticklabels()[0].get_text() == "Dawukou"
+    plt.close(english)
+
+
+def test_slide_figures_save_their_smallest_text_size(tmp_path):
+    from PIL import Image
+
+    from edubalance.report.plotting import SMALLEST_FONT_KEY
+
+    fig, ax = eb_slides.slide_figure()
+    ax.plot([1, 2], [3, 4])
+    ax.set_title("标题")
+    (png,) = eb_slides.show_slide_figure(fig, tmp_path, "tiny")
+    with Image.open(png) as image:
+        assert float(image.info[SMALLEST_FONT_KEY]) >= eb_slides.SLIDE_MIN_PT
+        # Shown at 100 px an inch, 14 pt is 19.4 px in the 960-px slide.
+        assert eb_slides.SLIDE_MIN_PT * eb_slides.SLIDE_FIGURE_DPI / 72 * 0.987 >= 18
+        assert image.size[0] >= 1.5 * 0.85 * 900

@@ -64,6 +64,9 @@ class CountyReport:
         The 数据与方法 lines (plain text).
     levels : list of str
         Levels the county has in ``year``.
+    n_counties : int
+        Counties in the data in ``year``: with one, there is nothing to compare the county
+        with, and the report shows no comparison figure (the table says why).
     """
 
     summary: dict
@@ -79,6 +82,7 @@ class CountyReport:
     results: dict
     methods: list
     levels: list
+    n_counties: int = 1
 
 
 def _verdict_word(verdict, lang: str) -> str:
@@ -464,7 +468,8 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
                         "缺口与改造": gaps_sheet, "佐证材料": evidence_table}, county=name,
                        code=code, year=year, standard=std_title, standard_id=standard.name,
                        lang=lang),
-        results=results, methods=methods, levels=levels)
+        results=results, methods=methods, levels=levels,
+        n_counties=int(all_rows["county_code"].nunique()))
 
 
 def _titled(sheets: dict, *, county: str, code: str, year: int, standard: str,
@@ -505,6 +510,12 @@ def school_items_table(result, county_code: str, year: int, level: str, *,
     ('大武口区 2017年 初中：各校指标', ['学校名称', '每百名学生拥有高于规定学历教师数'])
     >>> sorted(table.shading) == sorted(table.frame.columns[1:])
     True
+
+    Printed, the table is split into parts of :data:`PRINT_ITEM_COLUMNS` indicators, each
+    with the school names (:meth:`edubalance.report.tables.Table.print_parts`):
+
+    >>> [len(part.frame.columns) for part in table.print_parts()]
+    [5, 4]
     """
     from ..core.scoring import school_items_percent
     from .tables import percent_shading
@@ -521,7 +532,12 @@ def school_items_table(result, county_code: str, year: int, level: str, *,
     return Table(frame, {header: "pct" for header in shading},
                  text("figure.schools_title", lang, county=county_name or county_code,
                       year=year, level=level_name(level, lang)),
-                 lang=lang, shading=shading)
+                 lang=lang, shading=shading, print_columns=PRINT_ITEM_COLUMNS)
+
+
+PRINT_ITEM_COLUMNS = 4
+"""Indicator columns of a printed per-school table part (the school's name repeated in each):
+on A4 portrait a part fits in the body type, where the whole table needed 7.5 pt."""
 
 
 def school_items_figure(result, county_code: str, year: int, level: str, *,

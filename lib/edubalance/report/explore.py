@@ -34,7 +34,8 @@ from .i18n import DEFAULT_LANG, check_lang, label, text
 from .markup import escape_html
 from .tables import NO_MATH
 
-__all__ = ["Explorer", "ALL_PREFECTURES", "LEVEL_LABELS", "FIGURES", "in_voila"]
+__all__ = ["Explorer", "ALL_PREFECTURES", "LEVEL_LABELS", "FIGURES", "in_voila",
+           "FIGURE_WIDTH", "FIGURE_DPI", "FIGURE_MIN_WIDTH_PX"]
 
 ALL_PREFECTURES = "全部 all"
 """Prefecture dropdown value meaning "every prefecture" (its label follows ``lang``)."""
@@ -45,6 +46,13 @@ FIGURES = ("schools", "trend", "comparison", "distribution")
 """Names of the explorer's figures, as accepted by :meth:`Explorer.figure`."""
 
 _REQUIRED = ("county_code", "county_name", "year")
+FIGURE_WIDTH = 6.4
+"""Inches of an explorer figure: 640 px at :data:`FIGURE_DPI`, shown at that size (never
+scaled down) wherever a figure has its own row or a column of that width."""
+FIGURE_DPI = 100
+FIGURE_MIN_WIDTH_PX = 560
+"""Width below which a figure takes a row of its own (on a 1024-px screen every figure does:
+two would be shown at 60 %, school names at 9 px)."""
 
 
 def _standard_names() -> list[str]:
@@ -511,7 +519,7 @@ class Explorer:
         Labels follow :attr:`lang`; legends sit beside the plot, never over the data."""
         from ..analysis.summaries import bare_label
         from . import plotting
-        from .slides import legend_outside, plain_text
+        from .slides import fit_names, legend_outside, plain_text
 
         if name not in FIGURES:
             raise ParameterError(f"unknown figure {name!r} (choose from {', '.join(FIGURES)})")
@@ -519,13 +527,14 @@ class Explorer:
         if data.empty or data.select_dtypes("number").dropna(how="all").empty:
             return None
         # Names are user text: a "$" must not start matplotlib's mathtext.
-        data = data.assign(**{column: data[column].map(plain_text)
+        # Long names are cut ("…", in full in the table) so the bars keep their width.
+        data = data.assign(**{column: [plain_text(name) for name in fit_names(data[column])]
                               for column in ("school_name", "county_name") if column in data})
         plotting.use_style()
         lang = self.lang
         full = self._item_label(self.item)
         short = bare_label(self.indicator.value, lang) if full != self.item.label_zh else full
-        county = plain_text(self._county_name(self.county.value))
+        county = plain_text(fit_names([self._county_name(self.county.value)])[0])
         words = {"county": county, "year": self.year.value,
                  "level": self._level_name, "indicator": short}
         title = text(f"explorer.title.{name}", lang, **words)
@@ -553,9 +562,48 @@ class Explorer:
                 threshold=self._threshold(), xlabel=full, title=title)
         self._relabel_reference_lines(ax)
         figure = ax.figure
+        figure.set_dpi(FIGURE_DPI)
+        figure.set_size_inches(FIGURE_WIDTH, figure.get_size_inches()[1])
         figure.tight_layout()
         legend_outside(ax)
         return figure
+
+    @staticmethod
+    def figure_image(figure):
+        """``figure`` as an ``IPython.display.Image`` shown at :data:`FIGURE_DPI` pixels an inch.
+
+        The PNG records its smallest text size
+        (:data:`edubalance.report.plotting.SMALLEST_FONT_KEY`), so that a browser test can
+        measure the text on the screen.
+
+        Parameters
+        ----------
+        figure : matplotlib Figure
+
+        Returns
+        -------
+        IPython.display.Image
+            Its ``width`` is the PNG's width: shown at that size, not scaled.
+
+        Examples
+        --------
+        >>> import matplotlib.pyplot as plt
+        >>> fig, ax = plt.subplots(figsize=(6.4, 3))
+        >>> Explorer.figure_image(fig).width <= 640
+        True
+        >>> plt.close(fig)
+        """
+        import io
+
+        from IPython.display import Image
+
+        from .plotting import SMALLEST_FONT_KEY, smallest_font_pt
+
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight",
+                       metadata={SMALLEST_FONT_KEY: f"{smallest_font_pt(figure):g}"})
+        data = buffer.getvalue()
+        return Image(data=data, width=int.from_bytes(data[16:20], "big"))
 
     def _relabel_reference_lines(self, ax) -> None:
         """Name the dashed threshold / limit lines in the explorer's language."""
@@ -597,7 +645,7 @@ class Explorer:
                 output.clear_output(wait=True)
                 fig = self.figure(name)
                 if fig is not None:
-                    display(fig)
+                    display(self.figure_image(fig))
                     plt.close(fig)
         with self.table:
             self.table.clear_output(wait=True)
@@ -631,24 +679,28 @@ class Explorer:
     def view(self):
         """The ipywidgets layout: controls, a status line, four figures and the school table.
 
+        Controls and figures wrap to the width of the window: on a 1024-px screen each figure
+        has a row of its own and is shown at its size (school names at 15 px).
+
         Display it as the last expression of a cell (JupyterLab) or of the notebook (Voila).
         """
         import ipywidgets as widgets
 
         self._rendering = True
         self.render()
+        wrap = {"flex_flow": "row wrap", "max_width": "100%"}
         controls = widgets.VBox([
-            widgets.HBox([self.standard, self.prefecture, self.county]),
-            widgets.HBox([self.level, self.year]),
-            widgets.HBox([self.indicator]),
+            widgets.HBox([self.standard, self.prefecture, self.county],
+                         layout=widgets.Layout(**wrap)),
+            widgets.HBox([self.level, self.year], layout=widgets.Layout(**wrap)),
+            widgets.HBox([self.indicator], layout=widgets.Layout(**wrap)),
         ])
-        half = widgets.Layout(width="50%")
+        # Two figures side by side only where each gets FIGURE_MIN_WIDTH_PX; else one a row.
         for output in self.outputs.values():
-            output.layout = half
-        figures = widgets.VBox([
-            widgets.HBox([self.outputs["schools"], self.outputs["trend"]]),
-            widgets.HBox([self.outputs["comparison"], self.outputs["distribution"]]),
-        ])
+            output.layout = widgets.Layout(flex=f"1 1 {FIGURE_MIN_WIDTH_PX}px", min_width="0",
+                                           max_width="100%")
+        figures = widgets.HBox([self.outputs[name] for name in FIGURES],
+                               layout=widgets.Layout(width="100%", **wrap))
         return widgets.VBox([controls, self.note, self.status, figures,
                              widgets.HTML(f"<b>{escape_html(text('explorer.schools', self.lang))}"
                                           "</b>"), self.table])

@@ -20,7 +20,7 @@ __all__ = ["cjk_font_path", "use_style", "seaborn_theme_rc", "SEABORN_CONTEXTS",
            "FIGURE_FORMATS_ENV", "report_png", "REPORT_DPI",
            "missing_glyphs_as_errors", "PALETTE",
            "STATUS_COLOURS", "bar_against_threshold", "line_over_years", "rank_interval_plot",
-           "distribution_plot"]
+           "distribution_plot", "smallest_font_pt", "SMALLEST_FONT_KEY", "repel_labels", "label_boxes", "overlapping_pairs"]
 
 CJK_FAMILY = "Noto Sans CJK SC"
 PALETTE = ["#1b6ca8", "#e07b39", "#3a9d5d", "#c23b3b", "#7b5ea7", "#8c6d46", "#d17fb5",
@@ -137,11 +137,13 @@ def _check_name(name: str) -> None:
         raise ValueError(f"figure name {name!r} must be a plain file name")
 
 
-def save_figure(fig, output_dir, name: str, formats=("png", "svg"), *, dpi=None) -> list[Path]:
+def save_figure(fig, output_dir, name: str, formats=("png", "svg"), *, dpi=None,
+                metadata=None) -> list[Path]:
     """Save ``fig`` as ``<name>.<format>`` in ``output_dir`` for each format (atomically).
 
     ``dpi`` defaults to ``savefig.dpi`` of the style (150, for print); reports use
-    :func:`report_png`, which renders once and returns the bytes to display.
+    :func:`report_png`, which renders once and returns the bytes to display. ``metadata``
+    (a dict of strings) goes into the PNG's text chunks.
     """
     output_dir = Path(output_dir)
     _check_name(name)
@@ -151,7 +153,8 @@ def save_figure(fig, output_dir, name: str, formats=("png", "svg"), *, dpi=None)
     paths = []
     for fmt in formats:
         with atomic_target(output_dir / f"{name}.{fmt}") as tmp:
-            fig.savefig(tmp, format=fmt, **({"dpi": dpi} if dpi else {}))
+            fig.savefig(tmp, format=fmt, **({"dpi": dpi} if dpi else {}),
+                        **({"metadata": metadata} if metadata and fmt == "png" else {}))
         paths.append(output_dir / f"{name}.{fmt}")
     return paths
 
@@ -202,7 +205,8 @@ def figure_formats() -> tuple[str, ...]:
     return formats
 
 
-def show_figure(fig, output_dir, name: str, formats=None, *, dpi=None) -> list[Path]:
+def show_figure(fig, output_dir, name: str, formats=None, *, dpi=None,
+                metadata=None) -> list[Path]:
     """Save ``fig`` as :func:`save_figure` does, show the saved PNG in the notebook and close
     the figure; returns the paths written.
 
@@ -227,7 +231,7 @@ def show_figure(fig, output_dir, name: str, formats=None, *, dpi=None) -> list[P
     from IPython.display import Image, display
 
     paths = save_figure(fig, output_dir, name, figure_formats() if formats is None else formats,
-                        dpi=dpi)
+                        dpi=dpi, metadata=metadata)
     png = next((path for path in paths if path.suffix == ".png"), None)
     if png is not None:
         data = png.read_bytes()
@@ -548,3 +552,238 @@ def distribution_plot(frame, value: str, by: str, *, highlight=None,
     if title:
         ax.set_title(title)
     return ax
+
+
+# --------------------------------------------------------------------------- text size
+
+SMALLEST_FONT_KEY = "Smallest font (pt)"
+"""The PNG text chunk naming the size of a figure's smallest text (slides write it, so that
+a browser test can turn it into pixels on the screen)."""
+
+
+def smallest_font_pt(fig) -> float:
+    """The size in points of the smallest visible, non-empty text of ``fig``.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+
+    Returns
+    -------
+    float
+        ``nan`` for a figure without text.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set_title("标题", fontsize=16); _ = ax.text(0, 0, "注", fontsize=9)
+    >>> smallest_font_pt(fig)
+    9.0
+    >>> plt.close(fig)
+    """
+    from matplotlib.text import Text
+
+    sizes = [t.get_fontsize() for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip()
+             and (t.axes is None or t.axes.get_visible())]
+    return float(min(sizes)) if sizes else float("nan")
+
+
+# --------------------------------------------------------------------------- label repel
+
+def label_boxes(texts, renderer=None, pad: float = 0.0) -> np.ndarray:
+    """The window extents of ``texts`` in display pixels, ``(n, 4)``: x0, y0, x1, y1.
+
+    ``pad`` pixels are added on every side.
+
+    Parameters
+    ----------
+    texts : sequence of matplotlib.text.Text
+    renderer : matplotlib renderer, optional
+        Default: that of the first text's figure.
+    pad : float
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots(figsize=(2, 1))
+    >>> label_boxes([ax.text(0.5, 0.5, "x")]).shape
+    (1, 4)
+    >>> plt.close(fig)
+    """
+    texts = list(texts)
+    if not texts:
+        return np.zeros((0, 4))
+    if renderer is None:
+        renderer = texts[0].figure.canvas.get_renderer()
+    boxes = np.array([t.get_window_extent(renderer).extents for t in texts], dtype=float)
+    return boxes + np.array([-pad, -pad, pad, pad])
+
+
+def overlapping_pairs(boxes, others=None) -> np.ndarray:
+    """Index pairs ``(i, j)`` of boxes (x0, y0, x1, y1) that overlap.
+
+    Without ``others``: pairs within ``boxes`` (``i < j``); with ``others``: pairs of a box of
+    ``boxes`` and one of ``others``.
+
+    Parameters
+    ----------
+    boxes : array-like of shape (n, 4)
+    others : array-like of shape (m, 4), optional
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(k, 2)`` index pairs.
+
+    Examples
+    --------
+    >>> overlapping_pairs(np.array([[0, 0, 2, 1], [1, 0, 3, 1], [5, 5, 6, 6]])).tolist()
+    [[0, 1]]
+    """
+    boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+    second = boxes if others is None else np.asarray(others, dtype=float).reshape(-1, 4)
+    wide = (np.minimum(boxes[:, None, 2], second[None, :, 2])
+            - np.maximum(boxes[:, None, 0], second[None, :, 0]))
+    high = (np.minimum(boxes[:, None, 3], second[None, :, 3])
+            - np.maximum(boxes[:, None, 1], second[None, :, 1]))
+    hit = (wide > 0) & (high > 0)
+    if others is None:
+        hit = np.triu(hit, k=1)
+    return np.argwhere(hit)
+
+
+def _place(boxes: np.ndarray, fixed: np.ndarray, frame, radius: float = 300.0) -> np.ndarray:
+    """Boxes moved, one after the other (the widest first), to the nearest place that overlaps no box placed
+    before it, stays inside ``frame`` and, where it can, covers none of ``fixed``.
+
+    Candidate places are the box shifted by rings of offsets (every 3 px up to ``radius``,
+    24 directions); each box takes the candidate with the least overlap with the boxes
+    already placed, then the fewest ``fixed`` boxes covered, then the shortest shift.
+    """
+    rings = np.arange(0.0, radius + 3.0, 3.0)
+    angles = np.linspace(0.0, 2 * np.pi, 24, endpoint=False)
+    offsets = np.vstack([[0.0, 0.0], (rings[1:, None, None] * np.stack(
+        [np.cos(angles), np.sin(angles)], axis=-1)[None]).reshape(-1, 2)])
+    distance = np.hypot(offsets[:, 0], offsets[:, 1])
+    placed = np.zeros((0, 4))
+    out = boxes.copy()
+    # The widest first: they need the most room, the short ones fit around them.
+    for index in np.argsort(-(boxes[:, 2] - boxes[:, 0]), kind="stable"):
+        box = boxes[index]
+        candidates = box[None, :] + np.tile(offsets, 2)
+        inside = ((candidates[:, 0] >= frame[0]) & (candidates[:, 1] >= frame[1])
+                  & (candidates[:, 2] <= frame[2]) & (candidates[:, 3] <= frame[3]))
+        clash = _overlap_area(candidates, placed).sum(axis=1)
+        covered = (_overlap_area(candidates, fixed) > 0).sum(axis=1)
+        # Lexicographic: inside the Axes, no overlap, fewest points covered, shortest shift.
+        order = np.lexsort((distance, covered, clash, ~inside))
+        out[index] = candidates[order[0]]
+        placed = np.vstack([placed, out[index]])
+    return out
+
+
+def _overlap_area(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Areas of overlap of every box of ``first`` with every box of ``second``, ``(n, m)``."""
+    if not len(second):
+        return np.zeros((len(first), 0))
+    wide = (np.minimum(first[:, None, 2], second[None, :, 2])
+            - np.maximum(first[:, None, 0], second[None, :, 0]))
+    high = (np.minimum(first[:, None, 3], second[None, :, 3])
+            - np.maximum(first[:, None, 1], second[None, :, 1]))
+    return np.clip(wide, 0, None) * np.clip(high, 0, None)
+
+
+def repel_labels(texts, ax=None, *, points=None, pad: float = 2.0, max_shift: float = 300.0,
+                 leader_after: float = 12.0) -> int:
+    """Nudge text labels apart until no two overlap (and none covers a point), in place.
+
+    A simple label-repel step, label by label, the widest first: each label's box (display
+    pixels, plus ``pad``) moves to the nearest place, within ``max_shift`` pixels, that
+    overlaps no label placed before it and stays inside the Axes, and where it can covers no
+    point of ``points`` (labels may cover a point when there is no room; they never cover
+    each other while any room is left). Labels drawn with
+    ``ax.annotate(..., textcoords="offset points")`` keep their anchor and get a thin leader
+    line when they end up more than ``leader_after`` pixels from where they started; other
+    texts are moved in data coordinates. Run it once the figure has its final size and
+    layout (the offsets are in points, so a later change of the Axes' scale can bring labels
+    back together).
+
+    Parameters
+    ----------
+    texts : sequence of matplotlib.text.Text
+    ax : matplotlib Axes, optional
+        The Axes the labels stay inside (default: that of the first text).
+    points : array-like of shape (n, 2), optional
+        Data coordinates of markers labels must not cover.
+    pad : float
+        Pixels of space kept around each label.
+    max_shift : float
+        Pixels a label may move at most.
+    leader_after : float
+        Pixels a label moves before a leader line joins it to its anchor.
+
+    Returns
+    -------
+    int
+        The number of overlapping label pairs left (0 when the step succeeded).
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots(figsize=(4, 3))
+    >>> texts = [ax.annotate(name, (0.5, 0.5), xytext=(3, 3), textcoords="offset points")
+    ...          for name in ("甲县", "乙县", "丙县")]
+    >>> repel_labels(texts, ax)
+    0
+    >>> len(overlapping_pairs(label_boxes(texts)))
+    0
+    >>> plt.close(fig)
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.text import Annotation
+
+    texts = list(texts)
+    if not texts:
+        return 0
+    ax = ax or texts[0].axes
+    figure = ax.figure
+    # The data-to-pixel scale must stay what the labels were placed for.
+    ax.set_xlim(ax.get_xlim())
+    ax.set_ylim(ax.get_ylim())
+    leaders: list = []
+    renderer = figure.canvas.get_renderer()
+    boxes = label_boxes(texts, renderer, pad)
+    start = boxes.copy()
+    frame = ax.get_window_extent(renderer).extents
+    if points is not None and len(points):
+        centres = ax.transData.transform(np.asarray(points, dtype=float).reshape(-1, 2))
+        radius = 4.0 * figure.dpi / 72  # a marker of s=36 is 6 pt across
+        fixed = np.column_stack([centres - radius, centres + radius])
+    else:
+        fixed = np.zeros((0, 4))
+    boxes = _place(boxes, fixed, frame, radius=max_shift)
+    moved = boxes[:, :2] - start[:, :2]
+    to_points = 72.0 / figure.dpi
+    inverse = ax.transData.inverted()
+    for index, (text_, (dx, dy)) in enumerate(zip(texts, moved, strict=True)):
+        if not dx and not dy:
+            continue
+        if isinstance(text_, Annotation) and text_.anncoords == "offset points":
+            x, y = text_.xyann
+            text_.xyann = (x + dx * to_points, y + dy * to_points)
+            if np.hypot(dx, dy) > leader_after and text_.xycoords == "data":
+                anchor = ax.transData.transform(text_.xy)
+                box = boxes[index] - np.array([-pad, -pad, pad, pad])
+                end = np.clip(anchor, box[:2], box[2:])
+                line = np.vstack([anchor, end])
+                leaders.append(Line2D(*inverse.transform(line).T, color="0.6", linewidth=0.7,
+                                      zorder=1))
+                ax.add_line(leaders[-1])
+        else:
+            where = text_.get_transform().transform(text_.get_position())
+            text_.set_transform(ax.transData)
+            text_.set_position(inverse.transform(where + np.array([dx, dy])))
+    return len(overlapping_pairs(label_boxes(texts, renderer)))

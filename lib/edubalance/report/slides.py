@@ -14,7 +14,12 @@ piece of user text (county and school names) is escaped:
 - :func:`table` - a pandas Styler for people: labelled headers, no row index, integers as
   integers, 是/否 for booleans, every cell and header HTML-escaped;
 - :func:`legend_outside` - the legend beside the plot, never over the data;
-- :func:`biplot`, :func:`coefficient_figure` - figures with translated labels;
+- :func:`use_slide_style`, :func:`show_slide_figure` - figures sized for a projector: at
+  1280×720 (the 960×700 reveal.js slide shown at about 0.99) every figure text is at least
+  :data:`SLIDE_MIN_PT` points, about 19 screen pixels, and a figure fills the slide's width;
+- :func:`biplot` (labels nudged apart, :func:`edubalance.report.plotting.repel_labels`),
+  :func:`rank_figure`, :func:`coefficient_figure` - figures with translated labels; county
+  names in pinyin on English slides (:func:`edubalance.report.placenames.county_label`);
 - :func:`regression_reading` - the plain-language reading of a coefficient.
 
 Examples
@@ -37,14 +42,25 @@ import pandas as pd
 
 from .i18n import DEFAULT_LANG, check_lang, label, text
 from .markup import escape_markdown
+from .placenames import county_label
 from .tables import styler
 
 __all__ = ["slides_html", "export_slides", "register_cli", "say", "column_label", "table",
-           "legend_outside", "plain_text", "biplot", "coefficient_figure", "regression_reading", "TEMPLATES"]
+           "legend_outside", "plain_text", "biplot", "coefficient_figure", "regression_reading",
+           "TEMPLATES", "use_slide_style", "show_slide_figure", "slide_figure", "rank_figure",
+           "county_label", "fit_names", "SLIDE_MIN_PT", "SLIDE_FIGSIZE", "SLIDE_FIGURE_DPI"]
 
 TEMPLATES = Path(__file__).with_name("templates")
 _REVEAL_PREFIX = "edubalance-inline-reveal"
 SHARES = ("share", "share_meeting", "share_passed")
+SLIDE_MIN_PT = 14.0
+"""Smallest text of a slide figure, in points: 14 pt at :data:`SLIDE_FIGURE_DPI` is 19.4 px in
+the 960×700 slide, 19.2 px on a 1280×720 screen (reveal.js scales the slide by 0.987)."""
+SLIDE_FIGSIZE = (9.0, 5.0)
+"""Inches of a slide figure: 900 × 500 px at :data:`SLIDE_FIGURE_DPI`, the width of the slide
+less reveal.js's margins, the height left under a heading."""
+SLIDE_FIGURE_DPI = 100
+"""Pixels per inch a slide figure is shown at (its PNG has 1.5 times as many, for sharpness)."""
 """Columns :func:`table` shows as percentages unless told otherwise."""
 
 
@@ -226,6 +242,184 @@ def table(frame: pd.DataFrame, lang: str = DEFAULT_LANG, *, caption: str | None 
 
 # --------------------------------------------------------------------------- figures
 
+def use_slide_style() -> None:
+    """The project style (:func:`edubalance.report.plotting.use_style`) at projector size.
+
+    Seaborn's ``talk`` lines and markers, every text at least :data:`SLIDE_MIN_PT` points
+    (ticks and legends 14, axis labels 15, titles 16) and :data:`SLIDE_FIGSIZE` figures.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> use_slide_style()
+    >>> plt.rcParams["ytick.labelsize"] >= SLIDE_MIN_PT, tuple(plt.rcParams["figure.figsize"])
+    (True, (9.0, 5.0))
+    """
+    import matplotlib.pyplot as plt
+
+    from .plotting import use_style
+
+    use_style("talk")
+    size = SLIDE_MIN_PT
+    plt.rcParams.update({
+        "font.size": size, "xtick.labelsize": size, "ytick.labelsize": size,
+        "legend.fontsize": size, "legend.title_fontsize": size + 1, "axes.labelsize": size + 1,
+        "axes.titlesize": size + 2, "figure.titlesize": size + 2,
+        "figure.figsize": SLIDE_FIGSIZE, "figure.dpi": SLIDE_FIGURE_DPI,
+    })
+
+
+def slide_figure(ncols: int = 1, *, height: float | None = None, **kwargs):
+    """``plt.subplots`` of :data:`SLIDE_FIGSIZE` (``height`` inches high), in the slide style.
+
+    Returns
+    -------
+    (Figure, Axes or array of Axes)
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = slide_figure(height=4.5)
+    >>> fig.get_size_inches().tolist()
+    [9.0, 4.5]
+    >>> plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+
+    use_slide_style()
+    width, default_height = SLIDE_FIGSIZE
+    return plt.subplots(1, ncols, figsize=(width, height or default_height), **kwargs)
+
+
+def show_slide_figure(fig, output_dir, name: str):
+    """Lay out ``fig``, save it and show it at :data:`SLIDE_FIGURE_DPI` (the slide's pixels).
+
+    The PNG records the size of the figure's smallest text
+    (:data:`edubalance.report.plotting.SMALLEST_FONT_KEY`), so that a browser can check how
+    large it is on the screen.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    output_dir : path
+    name : str
+        File name without suffix.
+
+    Returns
+    -------
+    list of Path
+        The files written (:func:`edubalance.report.plotting.show_figure`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> fig, ax = slide_figure()
+    >>> [p.suffix for p in show_slide_figure(fig, tempfile.mkdtemp(), "demo")]
+    <IPython.core.display.Image object>
+    ['.png']
+    """
+    from .plotting import SMALLEST_FONT_KEY, show_figure, smallest_font_pt
+
+    fig.set_dpi(SLIDE_FIGURE_DPI)
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
+    return show_figure(fig, output_dir, name,
+                       metadata={SMALLEST_FONT_KEY: f"{smallest_font_pt(fig):g}"})
+
+
+def rank_figure(frame: pd.DataFrame, label: str, estimate: str, lang: str = DEFAULT_LANG, *,
+                reference: float | None = None, xlabel: str | None = None,
+                columns: int | None = None, height: float | None = None):
+    """Units ranked by ``estimate`` in side-by-side panels (most even first, at the top left).
+
+    A slide has room for about 12 names under each other at projector size; more go into
+    further panels with a common x axis (``columns``, default: as many as needed for at most
+    12 names each). County names follow ``lang`` (:func:`county_label`, short).
+
+    Parameters
+    ----------
+    frame : DataFrame
+    label, estimate : str
+        Columns of the names and of the values.
+    lang : {"zh", "en"}
+    reference : float, optional
+        A dashed line (e.g. the limit).
+    xlabel : str, optional
+    columns : int, optional
+    height : float, optional
+        Inches (default :data:`SLIDE_FIGSIZE`).
+
+    Returns
+    -------
+    matplotlib Figure
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> frame = pd.DataFrame({"county_name": [f"{i}县" for i in range(20)], "cv": np.arange(20.0)})
+    >>> fig = rank_figure(frame, "county_name", "cv")
+    >>> [len(ax.get_yticklabels()) for ax in fig.axes]
+    [10, 10]
+    >>> plt.close(fig)
+    """
+    from .plotting import rank_interval_plot
+
+    check_lang(lang)
+    data = frame.dropna(subset=[estimate]).sort_values(estimate, kind="stable")
+    data = data.assign(**{label: [plain_text(name) for name in
+                                  county_label_list(data[label], lang)]})
+    columns = columns or max(1, int(np.ceil(len(data) / 12)))
+    fig, axes = slide_figure(columns, height=height, sharex=True, squeeze=False)
+    bounds = np.linspace(0, len(data), columns + 1).round().astype(int)
+    for ax, start, stop in zip(axes[0], bounds[:-1], bounds[1:], strict=True):
+        rank_interval_plot(data.iloc[start:stop], label, estimate, reference=reference, ax=ax,
+                           xlabel=xlabel)
+        ax.invert_yaxis()
+    return fig
+
+
+FIGURE_NAME_CHARS = 16
+"""Characters of a county name a slide figure shows; a longer name ends in "…" (names are
+shown in full in the tables)."""
+
+
+def county_label_list(names, lang: str = DEFAULT_LANG) -> list[str]:
+    """Short county names for figures (:func:`edubalance.report.placenames.county_labels`),
+    at most :data:`FIGURE_NAME_CHARS` characters each.
+
+    Examples
+    --------
+    >>> county_label_list(["大武口区", "x" * 40], "en")
+    ['Dawukou', 'xxxxxxxxxxxxxxx…']
+    """
+    from .placenames import county_labels
+
+    return fit_names(county_labels(names, lang, short=True))
+
+
+def fit_names(names, limit: int = FIGURE_NAME_CHARS) -> list[str]:
+    """Names for a figure's labels: at most ``limit`` characters, a longer one ending in "…".
+
+    Parameters
+    ----------
+    names : iterable of str
+    limit : int
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> fit_names(["甲县第一小学", "一二三四五六七八九十"], limit=6)
+    ['甲县第一小学', '一二三四五…']
+    """
+    shown = pd.Series(list(names), dtype=object).astype(str)
+    long = shown.str.len() > limit
+    shown[long] = shown[long].str.slice(0, limit - 1) + "…"
+    return shown.tolist()
+
+
 def plain_text(value) -> str:
     r"""User text for a matplotlib label: ``$`` escaped so that it cannot start mathtext
     (a county named ``$\foo$`` would otherwise stop the figure from drawing).
@@ -268,8 +462,13 @@ def legend_outside(ax, *, where: str = "right", title: str | None = None):
     return ax
 
 
-def biplot(prepared, labels, lang: str = DEFAULT_LANG, *, ax=None, max_names: int = 60):
+def biplot(prepared, labels, lang: str = DEFAULT_LANG, *, ax=None, max_names: int = 60,
+           height: float | None = None):
     """Counties on the first two principal components, one colour per named group.
+
+    County names (pinyin on English slides) and the variables' names are nudged apart
+    (:func:`edubalance.report.plotting.repel_labels`) once the figure is laid out, so no two
+    labels overlap and none covers a county's dot.
 
     Parameters
     ----------
@@ -278,42 +477,51 @@ def biplot(prepared, labels, lang: str = DEFAULT_LANG, *, ax=None, max_names: in
         Cluster of each unit (``ClusterFit.labels``).
     lang : {"zh", "en"}
     ax : matplotlib Axes, optional
+    max_names : int
+        Counties named up to this many.
+    height : float, optional
+        Inches of a new figure (default :data:`SLIDE_FIGSIZE`).
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    import matplotlib.pyplot as plt
-
     from ..analysis.clustering.models import pca_biplot_data
     from ..analysis.summaries import bare_label, cluster_name
-    from .plotting import PALETTE
+    from .plotting import PALETTE, repel_labels
 
     check_lang(lang)
     scores, loadings, explained = pca_biplot_data(prepared.standardized)
     labels = np.asarray(labels, dtype=int)
     names = [str(name) for name in prepared.ids]
     if ax is None:
-        _fig, ax = plt.subplots(figsize=(9, 6))
+        _fig, ax = slide_figure(height=height)
     for cluster in np.unique(labels):
         rows = labels == cluster
         ax.scatter(scores[rows, 0], scores[rows, 1], s=36, alpha=0.85,
                    color=PALETTE[cluster % len(PALETTE)], label=cluster_name(cluster, lang))
+    texts = []
     if len(names) <= max_names:
-        for (x, y), name in zip(scores[:, :2], names, strict=True):
-            ax.annotate(name, (x, y), fontsize=8, xytext=(3, 3), textcoords="offset points",
-                        parse_math=False)
+        shown = [plain_text(name) for name in county_label_list(names, lang)]
+        texts += [ax.annotate(name, (x, y), xytext=(4, 4), textcoords="offset points",
+                              parse_math=False)
+                  for (x, y), name in zip(scores[:, :2], shown, strict=True)]
     reach = np.abs(scores[:, :2]).max() / max(np.abs(loadings[:, :2]).max(), 1e-12) * 0.7
     for (lx, ly), feature in zip(loadings[:, :2], prepared.features, strict=True):
         ax.arrow(0, 0, lx * reach, ly * reach, color="0.55", width=0.003, head_width=0.06,
                  length_includes_head=True)
-        ax.text(lx * reach * 1.08, ly * reach * 1.08, bare_label(feature, lang), fontsize=8,
-                color="0.3", ha="center")
+        texts.append(ax.annotate(bare_label(feature, lang), (lx * reach, ly * reach),
+                                 xytext=(0, 0), textcoords="offset points", color="0.3",
+                                 ha="center", va="center"))
     ax.set_xlabel(text("slides.clusters.axis", lang, number=1, share=float(explained[0])))
     if explained.size > 1:
         ax.set_ylabel(text("slides.clusters.axis", lang, number=2, share=float(explained[1])))
     ax.set_title(text("slides.clusters.title", lang))
-    return legend_outside(ax)
+    legend_outside(ax)
+    ax.margins(0.08)
+    ax.figure.tight_layout()
+    repel_labels(texts, ax, points=scores[:, :2])
+    return ax
 
 
 def coefficient_figure(results: Sequence, names: Sequence[str], lang: str = DEFAULT_LANG, *,
@@ -333,8 +541,6 @@ def coefficient_figure(results: Sequence, names: Sequence[str], lang: str = DEFA
     -------
     matplotlib.axes.Axes
     """
-    import matplotlib.pyplot as plt
-
     from ..analysis.summaries import bare_label
     from .plotting import PALETTE
 
@@ -342,7 +548,7 @@ def coefficient_figure(results: Sequence, names: Sequence[str], lang: str = DEFA
     tables = [r.coefficients[r.coefficients["term"] != "Intercept"] for r in results]
     terms = list(dict.fromkeys(t for frame in tables for t in frame["term"]))
     if ax is None:
-        _fig, ax = plt.subplots(figsize=(8, 0.7 * len(terms) + 1.8))
+        _fig, ax = slide_figure(height=min(SLIDE_FIGSIZE[1], 0.7 * len(terms) + 2.2))
     step = 0.8 / max(len(tables), 1)
     for index, (frame, name) in enumerate(zip(tables, names, strict=True)):
         frame = frame.set_index("term").reindex(terms)

@@ -307,6 +307,11 @@ class Table:
     title : tuple of str
         Lines a workbook writes above the table (what the sheet is about: county, standard,
         year, date), so a sheet printed or e-mailed alone still says so; not shown in HTML.
+    print_columns : int
+        For printing, tables of more columns than this besides the first are split into
+        parts of at most this many, each repeating the first column (the school's name):
+        the HTML holds the whole table for the screen and the parts for print (the report
+        template's print stylesheet shows one or the other). 0: never split.
     """
 
     frame: pd.DataFrame
@@ -317,6 +322,7 @@ class Table:
     shading: dict = field(default_factory=dict)
     limits: dict = field(default_factory=dict)
     title: tuple = ()
+    print_columns: int = 0
 
     def __post_init__(self):
         unknown = {k for k in self.kinds.values() if k not in KINDS}
@@ -360,12 +366,12 @@ class Table:
                                                       self.cell_digits(column), strict=True)]
                              for column in self.frame.columns}, columns=list(self.frame.columns))
 
-    def styler(self):
+    def styler(self, *, extra_class: str = ""):
         """The pandas Styler (:func:`styler` with this table's kinds and caption; cells of
         :attr:`shading` columns coloured)."""
         result = styler(self.frame, {c: self.kind(c) for c in self.frame.columns}, self.lang,
                         caption=self.caption)
-        classes = ["eb-table"]
+        classes = ["eb-table"] + ([extra_class] if extra_class else [])
         if len(self.frame) <= SHORT_TABLE_ROWS:   # printed whole, with its caption, on one page
             classes.append("eb-short")
         if len(self.frame.columns) >= WIDE_TABLE_COLUMNS:   # printed in a smaller type
@@ -388,12 +394,53 @@ class Table:
             lead = f"<strong>{caption}</strong>：" if caption and self.lang == "zh" else (
                 f"<strong>{caption}</strong>: " if caption else "")
             return f'<p class="eb-empty">{lead}{escape_html(self.empty)}</p>'
-        return self.styler().to_html()
+        parts = self.print_parts()
+        if len(parts) < 2:
+            return self.styler().to_html()
+        return (PRINT_PARTS_CSS + self.styler(extra_class="eb-screen").to_html()
+                + "".join(part.styler(extra_class="eb-print-part").to_html() for part in parts))
+
+    def print_parts(self) -> list:
+        """The tables printed instead of this one (:attr:`print_columns`): column groups of at
+        most ``print_columns`` columns, each after the first column, captioned part k of n;
+        ``[self]`` when the table is not split.
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"学校": ["甲校"], **{f"指标{i}": [1.0] for i in range(5)}})
+        >>> parts = Table(frame, caption="表 X", print_columns=3).print_parts()
+        >>> [list(part.frame.columns) for part in parts]
+        [['学校', '指标0', '指标1', '指标2'], ['学校', '指标3', '指标4']]
+        >>> parts[1].caption
+        '表 X（第 2/2 部分）'
+        """
+        from .i18n import text
+
+        first, *rest = list(self.frame.columns)
+        size = self.print_columns
+        if size <= 0 or len(rest) <= size:
+            return [self]
+        groups = [rest[start:start + size] for start in range(0, len(rest), size)]
+        return [Table(self.frame[[first, *group]],
+                      {c: k for c, k in self.kinds.items() if c in group or c == first},
+                      text("report.caption_part", self.lang, caption=self.caption,
+                           part=number, parts=len(groups)),
+                      self.empty, self.lang,
+                      {c: v for c, v in self.shading.items() if c in group},
+                      {c: v for c, v in self.limits.items() if c in group}, self.title)
+                for number, group in enumerate(groups, start=1)]
 
     def _repr_html_(self) -> str:
         return self.to_html()
 
 
+PRINT_PARTS_CSS = (
+    "<style>table.eb-print-part{display:none}"
+    "@media print{table.eb-table.eb-screen{display:none!important}"
+    "table.eb-table.eb-print-part{display:table!important;font-size:9pt!important}"
+    "table.eb-print-part+table.eb-print-part{margin-top:1em}}</style>")
+"""What a split table (:attr:`Table.print_columns`) carries with it, wherever it is shown
+(JupyterLab, the HTML report, its PDF): the whole table on the screen, the parts on paper."""
 SHORT_TABLE_ROWS = 20
 """Tables of at most this many rows carry the class ``eb-short``: the print stylesheet keeps
 them whole on one page with their caption."""

@@ -88,9 +88,10 @@ def pca_biplot(prepared, labels, names=None, max_names: int = 60, *, ax=None,
                lang: str = "zh"):
     """Units on the first two principal components, coloured by cluster, with loadings.
 
-    The legend sits outside the data (to the right). Returns the Axes.
+    The legend sits outside the data (to the right); names and loadings' labels are placed
+    apart (:func:`edubalance.report.plotting.repel_labels`). Returns the Axes.
     """
-    from ..plotting import PALETTE
+    from ..plotting import PALETTE, repel_labels
 
     scores, loadings, explained = pca_biplot_data(prepared.standardized)
     labels = np.asarray(labels, dtype=int)
@@ -100,22 +101,26 @@ def pca_biplot(prepared, labels, names=None, max_names: int = 60, *, ax=None,
         rows = labels == c
         ax.scatter(scores[rows, 0], scores[rows, 1], s=30, color=PALETTE[c % len(PALETTE)],
                    label=cluster_name(c, lang), alpha=0.85)
+    texts = []
     if len(names) <= max_names:
-        for (x, y), name in zip(scores[:, :2], names, strict=True):
-            ax.annotate(str(name), (x, y), fontsize=8, xytext=(3, 3),
-                        textcoords="offset points")
+        texts += [ax.annotate(str(name), (x, y), fontsize=8, xytext=(3, 3),
+                              textcoords="offset points", parse_math=False)
+                  for (x, y), name in zip(scores[:, :2], names, strict=True)]
     reach = np.abs(scores[:, :2]).max() / max(np.abs(loadings[:, :2]).max(), 1e-12) * 0.7
     for (lx, ly), feature in zip(loadings[:, :2], prepared.features, strict=True):
         ax.arrow(0, 0, lx * reach, ly * reach, color="0.35", width=0.003,
                  head_width=0.06, length_includes_head=True)
-        ax.text(lx * reach * 1.08, ly * reach * 1.08, _short(feature_label(feature, lang)),
-                fontsize=8, color="0.25", ha="center")
+        texts.append(ax.annotate(_short(feature_label(feature, lang)), (lx * reach, ly * reach),
+                                 xytext=(0, 0), textcoords="offset points", fontsize=8,
+                                 color="0.25", ha="center", va="center"))
     ax.set_xlabel(text("cluster.pca.axis", lang, n=1, share=f"{explained[0]:.0%}"))
     ax.set_ylabel(text("cluster.pca.axis", lang, n=2, share=f"{explained[1]:.0%}")
                   if explained.size > 1 else "PC2")
     ax.set_title(text("cluster.pca.title", lang))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    ax.margins(0.08)
     ax.figure.tight_layout()
+    repel_labels(texts, ax, points=scores[:, :2])   # no two labels overlap
     return ax
 
 
