@@ -117,7 +117,8 @@ def test_each_school_is_shown_as_a_percentage_of_the_county_mean(sample_run):
     _, tables = read_outputs(output_dir)
     for level, level_zh in (("primary", "小学"), ("junior", "初中")):
         caption = f"大武口区 2017年 {level_zh}：各校指标"
-        assert page.count(caption) == 1
+        # The screen table first; the parts printed instead of it (column groups) repeat it.
+        assert page.count(caption) >= 1
         rows = re.findall(r"<tr>((?:(?!</tr>).)*)</tr>",
                           page.split(caption)[1].split("</table>")[0], re.S)
         schools = tables["indicators"][tables["indicators"]["level"] == level]
