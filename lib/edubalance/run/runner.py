@@ -214,11 +214,20 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
         if entry.get("fault") == "write":
             raise BatchWriteError(f"could not write into {output}: {entry['error']}")
         journal.append(entry)  # constant cost per job; manifest.json is written at the end
+        if printer is not None:
+            printer.add(entry)
 
     journal = Journal(output)
+    # One browser for the batch's PDFs, launched now (while the workers start their kernels)
+    # and printing each report as its job ends, while the other jobs run.
+    printer = _Pdfs(output, entries, journal) if pdf else None
 
     restore = _install_sigterm()
     try:
+        if printer is not None:
+            printer.start()
+            for entry in list(entries.values()):  # complete from an earlier run, no PDF yet
+                printer.add(entry, missing_only=True)
         if specs:
             # The shared cache, inherited by the workers and by their kernels.
             with environment({"EDUBALANCE_CACHE_DIR": cache_dir}):
@@ -227,11 +236,10 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
                 else:
                     run_pool(specs, workers or os.cpu_count() or 1, on_done,
                              warm=engine == "warm")
-        if pdf:
-            try:
-                _add_pdfs(output, entries)
-            except (ImportError, RuntimeError, ValueError) as error:  # e.g. no browser
-                result.warning = f"PDF reports not written: {error}"
+        if printer is not None:
+            printer.finish()
+            if printer.errors:
+                result.warning = printer.summary()
     except KeyboardInterrupt as stop:
         result.interrupted = "SIGTERM" if isinstance(stop, _Stop) else "SIGINT"
     except BatchWriteError as error:
@@ -242,6 +250,8 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
         result.error = f"could not write into {output}: {error}"
     finally:
         restore()
+        if printer is not None:
+            printer.close()
         bar.close()
         journal.close()
     for spec in specs:  # jobs stopped half-way leave nothing behind
@@ -266,18 +276,65 @@ def _finish(output: Path, manifest: Manifest, lang: str, result: BatchResult) ->
             result.error = result.error or f"could not write into {output}: {error}"
 
 
-def _add_pdfs(output: Path, entries: dict[int, dict]) -> None:
-    from ..report.pdf import write_pdfs
+class _Pdfs:
+    """The batch's PDFs, from one :class:`~edubalance.report.pdf.PdfPrinter`.
 
-    ok = [entry for entry in entries.values()
-          if entry["status"] == "ok" and entry.get("report") and not entry.get("pdf")]
-    if not ok:
-        return
-    written = write_pdfs([output / entry["report"] for entry in ok])
-    for entry, path in zip(ok, written, strict=True):
-        relative = Path(path).resolve().relative_to(output).as_posix()
-        entry["pdf"] = relative
-        entry["files"] = sorted({*entry.get("files", []), relative})
+    A report is submitted as soon as its job ends; :meth:`finish` waits for them and records
+    each PDF in its entry (and the journal). A report that cannot be printed is named in
+    :meth:`summary` (the batch's warning: exit code 1), not raised.
+    """
+
+    def __init__(self, output: Path, entries: dict[int, dict], journal: Journal) -> None:
+        self.output = output
+        self.entries = entries
+        self.journal = journal
+        self.printer = None
+        self.pending: list[tuple[dict, Any]] = []
+        self.errors: list[str] = []
+        self.finished = False
+
+    def start(self) -> None:
+        from ..report.pdf import PdfPrinter
+
+        try:
+            self.printer = PdfPrinter().start()
+        except Exception as error:  # checked before the jobs, but the machine may change
+            self.errors.append(f"{type(error).__name__}: {error}")
+
+    def add(self, entry: dict, missing_only: bool = False) -> None:
+        if self.printer is None:
+            return
+        if entry.get("status") not in ("ok", "skipped") or not entry.get("report"):
+            return
+        if entry["status"] == "skipped" and not missing_only:
+            return
+        report = self.output / entry["report"]
+        if missing_only and report.with_suffix(".pdf").is_file():
+            return
+        self.pending.append((entry, self.printer.submit(report)))
+
+    def finish(self) -> None:
+        for entry, future in self.pending:
+            try:
+                path = future.result()
+            except Exception as error:  # PdfError, naming the report
+                self.errors.append(str(error))
+                continue
+            relative = Path(path).resolve().relative_to(self.output).as_posix()
+            entry["pdf"] = relative
+            entry["files"] = sorted({*entry.get("files", []), relative})
+            self.journal.append(entry)
+        self.pending = []
+        self.finished = True
+
+    def summary(self) -> str:
+        shown = "; ".join(self.errors[:3]) + ("; ..." if len(self.errors) > 3 else "")
+        return f"PDF reports not written ({len(self.errors)}): {shown}"
+
+    def close(self) -> None:
+        if self.printer is not None:  # a batch stopped half-way does not wait for its PDFs
+            self.printer.close(cancel=not self.finished)
+            self.printer = None
 
 
 def _install_sigterm():
