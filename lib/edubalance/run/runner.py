@@ -190,6 +190,7 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
                       "fingerprint": job.fingerprint, "engine": engine, "keep": list(keep),
                       "data_files": job.data_files,
                       "cache_dir": cache_dir})
+    shared = _SharedScoring(jobs, specs, cache_dir) if cache_dir and specs else None
     if engine == "warm":
         preload = batch_submodules(spec["notebook"] for spec in specs)
         for spec in specs:
@@ -228,6 +229,8 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
             printer.start()
             for entry in list(entries.values()):  # complete from an earlier run, no PDF yet
                 printer.add(entry, missing_only=True)
+        if shared is not None:  # while the workers start their kernels
+            shared.start()
         if specs:
             # The shared cache, inherited by the workers and by their kernels.
             with environment({"EDUBALANCE_CACHE_DIR": cache_dir}):
@@ -250,6 +253,8 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
         result.error = f"could not write into {output}: {error}"
     finally:
         restore()
+        if shared is not None:  # a stopped batch does not wait for it (a daemon thread)
+            shared.join(None if result.interrupted is None else 0)
         if printer is not None:
             printer.close()
         bar.close()
@@ -274,6 +279,70 @@ def _finish(output: Path, manifest: Manifest, lang: str, result: BatchResult) ->
             write()
         except OSError as error:
             result.error = result.error or f"could not write into {output}: {error}"
+
+
+def _notebook_source(notebook: Path) -> tuple[str, dict]:
+    """A notebook's text and its parameters' defaults (``("", {})`` if it cannot be read)."""
+    from .params import notebook_parameters
+
+    try:
+        return (Path(notebook).read_text(encoding="utf-8"),
+                {name: p["default"] for name, p in notebook_parameters(notebook).items()
+                 if not p["required"]})
+    except Exception:  # noqa: BLE001 - validate_jobs has said what is wrong with it
+        return "", {}
+
+
+class _SharedScoring(threading.Thread):
+    """The shared scoring the jobs read, computed once while the workers start their kernels.
+
+    The jobs read it with :func:`edubalance.run.cache.scored_year`. Each distinct ``(data file, standard, year, loader options)`` of the jobs
+    (:func:`~edubalance.run.cache.scoring_request`) is stored in the batch cache unless it is
+    there already (an earlier batch into the same folder, ``--resume``). A job that needs an
+    entry being computed waits on its lock, as it would for another worker; one that comes
+    first computes it itself and this thread then finds it done. A failure here changes
+    nothing: the job computes the entry and reports its own error.
+    """
+
+    def __init__(self, jobs: list[Job], specs: list[dict], cache_dir: str) -> None:
+        super().__init__(name="edubalance-shared-scoring", daemon=True)
+        self.cache_dir = cache_dir
+        self.requests: list[tuple] = []
+        wanted = {spec["index"] for spec in specs}
+        sources: dict[Path, tuple[str, dict]] = {}
+        seen = set()
+        for index, job in enumerate(jobs):
+            if index not in wanted:
+                continue
+            if job.notebook not in sources:
+                sources[job.notebook] = _notebook_source(job.notebook)
+            source, defaults = sources[job.notebook]
+            from .cache import scoring_request
+
+            request = scoring_request(source, job.parameters, defaults)
+            marker = repr(request)
+            if request is not None and marker not in seen:
+                seen.add(marker)
+                self.requests.append(request)
+        self.computed = 0
+
+    def start(self) -> None:  # noqa: D102 - threading.Thread's
+        if self.requests:
+            super().start()
+
+    def run(self) -> None:  # noqa: D102 - threading.Thread's
+        from . import cache
+
+        for data, standard, year, options in self.requests:
+            try:
+                self.computed += cache.prepare_entry(data, standard, year, options,
+                                                     folder=self.cache_dir)
+            except Exception:  # noqa: BLE001 - the jobs compute it themselves
+                pass
+
+    def join(self, timeout: float | None = None) -> None:  # noqa: D102 - threading.Thread's
+        if self.is_alive() or self.ident is not None:
+            super().join(timeout)
 
 
 class _Pdfs:
