@@ -3,8 +3,11 @@
 ``write_pdfs`` opens each report from the file system in one headless Chromium (the
 Debian package's ``/usr/bin/chromium`` by default, or ``$EDUBALANCE_CHROMIUM``), prints it to
 A4 with the report's own print stylesheet and a footer holding only the page number
-(第 N 页 / 共 M 页, or Page N of M: no ``file://`` URL, no date), and writes ``<report>.pdf`` beside it, atomically. Network requests are refused: reports are
-self-contained. ``edubalance pdf REPORT.html ...`` does the same from the command line.
+(第 N 页 / 共 M 页, or Page N of M: no ``file://`` URL, no date), and writes ``<report>.pdf``
+beside it, atomically. Network requests are refused, and so is any local file outside the
+report's folder: reports are self-contained. :class:`PdfPrinter` keeps that one browser for
+as long as its caller needs it (a batch: ``edubalance batch --pdf``) and prints several
+reports at a time. ``edubalance pdf REPORT.html ...`` does the same from the command line.
 
 Examples
 --------

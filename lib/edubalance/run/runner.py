@@ -15,7 +15,12 @@ Guarantees, whatever happens to the batch:
 - a write failure (full disk, quota, file size limit) stops the batch with one clear
   message; the manifest and index stay valid (written atomically: the last good ones stay);
 - shared work: ``EDUBALANCE_CACHE_DIR`` is set to ``<output>/.cache`` for the jobs, so
-  :func:`edubalance.run.cache.scored_year` scores a data file once per batch.
+  :func:`edubalance.run.cache.scored_year` scores a data file once per batch; the runner
+  computes that scoring itself while the workers start their kernels (so no worker's first
+  job waits for it), and a later batch into the same folder (``--resume``) reuses it;
+- ``--pdf``: one headless Chromium for the whole batch (:class:`~edubalance.report.pdf.
+  PdfPrinter`), launched with the workers and printing each report as soon as its job ends,
+  several at a time; a report that cannot be printed is named in the summary (exit 1).
 """
 from __future__ import annotations
 
