@@ -208,3 +208,22 @@ def test_a_pdf_that_fails_in_a_batch_is_a_warning_naming_it(tmp_path, monkeypatc
     assert result.exit_code == 1 and "PDF reports not written (2)" in summary
     assert "Chromium could not be started" in summary and "Traceback" not in summary
     assert (output / "index.html").is_file() and not list(output.rglob("*.pdf"))
+
+
+def test_resume_with_pdf_prints_the_reports_of_jobs_already_complete(tmp_path, monkeypatch,
+                                                                     launches):
+    from edubalance.run import batch, runner
+
+    output = tmp_path / "out"
+    reports: dict = {}
+    monkeypatch.setattr(runner, "run_pool", _fake_pool(output, reports))
+    spec = _batch_file(tmp_path, ["灵武市", "西吉县"])
+    assert batch.run_batch([spec], output=output, progress=False).exit_code == 0
+    assert launches == [] and not list(output.rglob("*.pdf"))
+    result = batch.run_batch([spec], output=output, progress=False, resume=True, pdf=True)
+    assert result.exit_code == 0 and len(launches) == 1
+    assert {entry["status"] for entry in result.entries} == {"skipped"}
+    for county, report in reports.items():
+        assert county in _pages(report.with_suffix(".pdf"))[0]
+    jobs = json.loads((output / "manifest.json").read_text(encoding="utf-8"))["jobs"]
+    assert all(job.get("pdf") for job in jobs)
