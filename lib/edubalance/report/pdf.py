@@ -272,6 +272,7 @@ class PdfPrinter:
                 executable_path=str(chromium), args=_ARGS,
                 env={**os.environ, **chromium_font_env(Path(state["folder"]))})
         except BaseException:
+            del state["playwright"]
             await playwright.stop()
             raise
 
@@ -344,12 +345,17 @@ class PdfPrinter:
                 task.cancel()
         if tasks:
             await asyncio.wait(tasks)
+        if self._ready is not None:
+            try:  # a launch still going on ends first
+                await asyncio.wrap_future(self._ready)
+            except Exception:  # noqa: BLE001 - said by every report's future
+                pass
         try:
-            if self._ready is not None and self._ready.done() and not self._ready.exception():
-                await state["browser"].close()
+            if "browser" in state:
+                await state.pop("browser").close()
         finally:
             if "playwright" in state:
-                await state["playwright"].stop()
+                await state.pop("playwright").stop()
 
 
 async def _close_quietly(page) -> None:
