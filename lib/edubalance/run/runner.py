@@ -301,7 +301,8 @@ def _notebook_source(notebook: Path) -> tuple[str, dict]:
 class _SharedScoring(threading.Thread):
     """The shared scoring the jobs read, computed once while the workers start their kernels.
 
-    The jobs read it with :func:`edubalance.run.cache.scored_year`. Each distinct ``(data file, standard, year, loader options)`` of the jobs
+    The jobs read it with :func:`edubalance.run.cache.scored_year`. Each distinct ``(data
+    file, standard, year, loader options)`` of the jobs
     (:func:`~edubalance.run.cache.scoring_request`) is stored in the batch cache unless it is
     there already (an earlier batch into the same folder, ``--resume``). A job that needs an
     entry being computed waits on its lock, as it would for another worker; one that comes
