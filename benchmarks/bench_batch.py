@@ -1,23 +1,24 @@
-"""Benchmark of the batch runner against the targets of issue 16, ratios measured in one run.
+"""Benchmark of the batch runner: every figure of issue 29, ratios measured in one run.
 
-    .venv/bin/python benchmarks/bench_batch.py [--counties 22] [--national 100]
-        [--national-data DIR] [--no-papermill] [--no-dask] [--no-cold] [--demo]
+    .venv/bin/python benchmarks/bench_batch.py [--counties 22] [--national 20]
+        [--national-data DIR] [--no-papermill] [--cold] [--dask] [--demo]
 
-Runs ``notebooks/county_scoring.ipynb`` on the sample counties of 2017 and prints, each
-against its target:
+Runs ``notebooks/county_scoring.ipynb`` (2017, basic-2012) through the ``edubalance batch``
+command (a new process, so Python's start and the imports count, as for a user), each batch
+into a new folder, on 2 workers, and prints each figure against its target:
 
-1. a sample county job with the default engine and 2 workers: wall time per job (<= 2 s);
-2. ``edubalance batch`` against papermill under ``xargs -P 2`` on the same jobs (>= 3x);
-3. a county job on the national file against one on the sample (<= 1.5x);
-4. the median job folder (<= 600 KB);
-5. the national run (5,700 jobs) projected on 2 cores (<= 1 h), and on 1 and 16: each
-   worker's startup once, then the steady per-job time (the measured wall time scaled
-   linearly is printed for reference: it counts the startup once per ``--national`` jobs);
-6. with ``--demo``, ``make demo`` (<= 3 min including the install, which is not timed here);
-plus the cold engine (a kernel per job, the former default) and the Dask engine on a
-``LocalCluster`` for reference. The national file is generated with
-``edubalance sample --scale national`` when ``--national-data`` has no ``schools.csv``
-(once; about 200,000 schools a year).
+1. 22 sample-county jobs against papermill under ``xargs -P 2`` on the same jobs (>= 6x);
+2. 8 jobs, start-up included, against papermill under ``xargs -P 2`` on those 8 (>= 4x);
+3. the same 8 jobs with ``--pdf`` against without (<= 1.3x);
+4. 4 national-county jobs in a new batch against 4 sample-county jobs (<= 1.2x);
+5. the national run (5,700 jobs) with PDFs projected on 2 cores (<= 1 h): ``--national``
+   national jobs with ``--pdf`` are timed; the start-up (the longest of the first jobs) is
+   counted once, then the wall time per job after it;
+plus the wall time per sample job and the median job folder (issue 16), and on request the
+cold engine, the Dask engine and ``make demo``. The papermill baselines are measured in the
+same run. The national file is generated with ``edubalance sample --scale national`` when
+``--national-data`` has no ``schools.csv`` (once; about 200,000 schools a year). The load
+average before and after is printed: on a shared machine the ratios are what to compare.
 """
 from __future__ import annotations
 
@@ -39,8 +40,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SCORING = ROOT / "notebooks" / "county_scoring.ipynb"
 SAMPLE = ROOT / "data" / "sample" / "schools.csv"
 NATIONAL_JOBS = 5700
-TARGETS = {"job": 2.0, "papermill": 3.0, "national": 1.5, "folder_kb": 600.0, "hours": 1.0,
-           "demo_s": 180.0}
+TARGETS = {"job": 2.0, "papermill22": 6.0, "papermill8": 4.0, "pdf": 1.3, "national": 1.2,
+           "folder_kb": 600.0, "hours": 1.0, "demo_s": 180.0}
+EDUBALANCE = Path(sys.executable).with_name("edubalance")
 
 
 def verdict(ok: bool) -> str:
@@ -56,43 +58,34 @@ def write_spec(folder: Path, name: str, data: Path, counties: list) -> Path:
     return spec
 
 
-def timed_batch(spec: Path, output: Path, **options) -> tuple[float, batch.BatchResult]:
+def timed_cli(spec: Path, output: Path, *options: str) -> tuple[float, list[dict]]:
+    """``edubalance batch`` in a new process, 2 workers: wall seconds and the jobs' entries."""
+    import json
+
     started = time.perf_counter()
-    result = batch.run_batch([spec], output=output, progress=False, **options)
+    done = subprocess.run([str(EDUBALANCE), "batch", str(spec), "--workers", "2", "--quiet",
+                           "--output", str(output), *options], cwd=ROOT,
+                          capture_output=True, text=True)
     elapsed = time.perf_counter() - started
-    if result.failed:
-        print(f"  ! {len(result.failed)} job(s) failed: {result.failed[0]['error']}")
-    return elapsed, result
+    jobs = json.loads((output / "manifest.json").read_text(encoding="utf-8"))["jobs"] \
+        if (output / "manifest.json").is_file() else []
+    failed = [job for job in jobs if job["status"] != "ok"]
+    if done.returncode or failed:
+        print(f"  ! exit {done.returncode}, {len(failed)} job(s) failed: "
+              f"{(failed[0].get('error') if failed else done.stderr.strip()[-300:])}")
+    return elapsed, jobs
 
 
-def folder_sizes(result: batch.BatchResult) -> list[float]:
-    sizes = []
-    for entry in result.entries:
-        folder = result.output / entry["folder"]
-        sizes.append(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1024)
-    return sizes
-
-
-def steady_seconds(result: batch.BatchResult, workers: int) -> tuple[float, float]:
-    """``(startup, per_job)``: the longest of the first ``workers`` jobs (kernel start,
-    preload, the batch's shared scoring) and the wall time per job afterwards (median job
-    seconds over ``workers``), to project runs far longer than the one measured."""
-    seconds = [float(entry["seconds"]) for entry in result.entries if entry.get("seconds")]
-    if len(seconds) <= workers:
-        return (max(seconds, default=0.0), max(seconds, default=0.0) / max(workers, 1))
-    return max(seconds[:workers]), statistics.median(seconds[workers:]) / workers
-
-
-def papermill_xargs(workdir: Path, data: Path, counties: list) -> float:
+def papermill_xargs(workdir: Path, data: Path, counties: list, name: str = "pm") -> float:
     """What a user would do instead: papermill per job, two at a time, no HTML."""
     lines = []
     for i, county in enumerate(counties):
-        out = workdir / f"pm-{i}"
+        out = workdir / f"{name}-{i}"
         lines.append(" ".join(shlex.quote(part) for part in [
             str(SCORING), str(out) + ".ipynb", "-k", "edubalance", "--no-progress-bar",
             "-p", "county", str(county), "-p", "data_path", str(data), "-p", "year", "2017",
             "-p", "standard", "basic-2012", "-p", "output_dir", str(out)]))
-    arguments = workdir / "papermill-jobs.txt"
+    arguments = workdir / f"{name}-jobs.txt"
     arguments.write_text("\n".join(lines) + "\n", encoding="utf-8")
     papermill = Path(sys.executable).with_name("papermill")
     started = time.perf_counter()
@@ -111,15 +104,22 @@ def national_data(folder: Path) -> Path:
     return schools
 
 
+def ratio_line(label: str, value: float, target: float, higher: bool) -> str:
+    ok = value >= target if higher else value <= target
+    return (f"{label}: {value:5.2f}x (target {'>=' if higher else '<='} {target}x) "
+            f"{verdict(ok)}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counties", type=int, default=22, help="sample jobs (default 22)")
-    parser.add_argument("--national", type=int, default=100,
-                        help="national county jobs to time (default 100; 0 skips)")
+    parser.add_argument("--national", type=int, default=20,
+                        help="national county jobs timed with --pdf for the projection "
+                             "(default 20; 0 skips the national figures)")
     parser.add_argument("--national-data", type=Path, default=ROOT / "data" / "national")
     parser.add_argument("--no-papermill", action="store_true")
-    parser.add_argument("--no-dask", action="store_true")
-    parser.add_argument("--no-cold", action="store_true")
+    parser.add_argument("--cold", action="store_true", help="also time the cold engine")
+    parser.add_argument("--dask", action="store_true", help="also time the Dask engine")
     parser.add_argument("--demo", action="store_true",
                         help="also time `make demo` (venv present) into a temporary folder")
     args = parser.parse_args()
@@ -127,75 +127,77 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     counties = batch.counties_in(SAMPLE, years=[2017])[:args.counties]
     n = len(counties)
-    spec = write_spec(workdir, "sample", SAMPLE, counties)
-    print(f"county_scoring on the sample, 2017, basic-2012: {n} jobs; cores {os.cpu_count()}; "
-          f"load before {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"county_scoring, 2017, basic-2012, 2 workers; cores {os.cpu_count()}; load before "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    rows: list[str] = []
 
-    warm, warm_result = timed_batch(spec, workdir / "warm", workers=2)
+    def show(line: str) -> None:
+        print(line, flush=True)
+        rows.append(line)
+
+    # 1. 22 sample jobs against papermill.
+    spec = write_spec(workdir, "sample", SAMPLE, counties)
+    warm, warm_jobs = timed_cli(spec, workdir / "sample22")
     per_job = warm / n
-    print(f"default (warm) engine, 2 workers: {warm:7.1f} s, {per_job:5.2f} s per job "
-          f"(target <= {TARGETS['job']} s) {verdict(per_job <= TARGETS['job'])}")
-    if not args.no_cold:
-        cold, _ = timed_batch(spec, workdir / "cold", workers=2, engine="cold")
-        print(f"cold engine (a kernel per job), 2 workers: {cold:7.1f} s = {cold / warm:4.2f}x "
-              "the default engine")
+    show(f"{n} sample jobs: {warm:6.1f} s, {per_job:5.2f} s per job (target <= "
+         f"{TARGETS['job']} s) {verdict(per_job <= TARGETS['job'])}")
     if not args.no_papermill:
-        pm_time = papermill_xargs(workdir, SAMPLE, counties)
-        ratio = pm_time / warm
-        print(f"papermill under xargs -P 2: {pm_time:7.1f} s; edubalance batch is {ratio:4.2f}x "
-              f"faster (target >= {TARGETS['papermill']}x) {verdict(ratio >= TARGETS['papermill'])}")
-    sizes = folder_sizes(warm_result)
-    median = statistics.median(sizes)
-    print(f"median job folder: {median:6.0f} KB (largest {max(sizes):.0f} KB; target <= "
-          f"{TARGETS['folder_kb']:.0f} KB) {verdict(median <= TARGETS['folder_kb'])}")
-    if not args.no_dask:
-        try:
-            dask, _ = timed_batch(spec, workdir / "dask", workers=2, engine="dask")
-            print(f"dask engine on a LocalCluster (2 processes, cold jobs): {dask:7.1f} s = "
-                  f"{dask / warm:4.2f}x the default engine")
-        except ValueError as error:
-            print(f"dask engine: skipped ({error})")
+        pm22 = papermill_xargs(workdir, SAMPLE, counties, "pm22")
+        show(ratio_line(f"  papermill -P 2 on the {n} jobs {pm22:6.1f} s; edubalance batch "
+                        "faster by", pm22 / warm, TARGETS["papermill22"], True))
+    sizes = [sum(p.stat().st_size for p in (workdir / "sample22" / job["folder"]).rglob("*")
+                 if p.is_file()) / 1024 for job in warm_jobs]
+    if sizes:
+        median = statistics.median(sizes)
+        show(f"  median job folder: {median:5.0f} KB (target <= {TARGETS['folder_kb']:.0f} KB) "
+             f"{verdict(median <= TARGETS['folder_kb'])}")
+
+    # 2. and 3. 8 jobs, start-up included; then with --pdf.
+    eight = counties[:8]
+    spec8 = write_spec(workdir, "sample8", SAMPLE, eight)
+    plain8, _ = timed_cli(spec8, workdir / "sample8")
+    show(f"8 sample jobs, start-up included: {plain8:6.1f} s")
+    if not args.no_papermill:
+        pm8 = papermill_xargs(workdir, SAMPLE, eight, "pm8")
+        show(ratio_line(f"  papermill -P 2 on the 8 jobs {pm8:6.1f} s; edubalance batch "
+                        "faster by", pm8 / plain8, TARGETS["papermill8"], True))
+    pdf8, _ = timed_cli(spec8, workdir / "sample8-pdf", "--pdf")
+    show(ratio_line(f"  the same 8 jobs with --pdf {pdf8:6.1f} s: slower by", pdf8 / plain8,
+                    TARGETS["pdf"], False))
+    pdf_cost = max(0.0, pdf8 - plain8) / len(eight)
 
     if args.national > 0:
+        # 4. 4 national jobs against 4 sample jobs, each in a new batch.
         data = national_data(args.national_data)
-        national_counties = batch.counties_in(data, years=[2017])[:args.national]
-        m = len(national_counties)
-        nspec = write_spec(workdir, "national", data, national_counties)
-        first = national_counties[:max(1, m // 4)]
-        one, one_result = timed_batch(write_spec(workdir, "national1", data, first),
-                                      workdir / "national-1", workers=1)
-        one_per_job = one / max(1, m // 4)
-        two, two_result = timed_batch(nspec, workdir / "national-2", workers=2)
-        national_per_job = two / m
-        ratio = national_per_job / per_job
-        print(f"national file, {m} jobs, 2 workers: {two:7.1f} s, {national_per_job:5.2f} s per job "
-              f"= {ratio:4.2f}x a sample job (target <= {TARGETS['national']}x) "
-              f"{verdict(ratio <= TARGETS['national'])}")
-        print(f"national file, 1 worker: {one_per_job:5.2f} s per job")
-        sample_steady = steady_seconds(warm_result, 2)[1]
-        national_steady = steady_seconds(two_result, 2)[1]
-        print(f"  steady state (each worker's first job left out): national {national_steady:.2f} s"
-              f" per job = {national_steady / sample_steady:4.2f}x a sample job "
-              f"({sample_steady:.2f} s)")
-        # The projection: each worker's start (kernel, preloads, the batch's shared scoring of
-        # the national file) happens once per run, then every job costs the steady per-job
-        # time. Scaling the measured wall time linearly would count the start once per
-        # `--national` jobs (57 times over for 100 jobs): printed for reference only.
-        hours2 = NATIONAL_JOBS * national_per_job / 3600
-        hours1 = NATIONAL_JOBS * one_per_job / 3600
-        start1, steady1 = steady_seconds(one_result, 1)
-        start2, steady2 = steady_seconds(two_result, 2)
-        steady_hours1 = (start1 + NATIONAL_JOBS * steady1) / 3600
-        steady_hours2 = (start2 + NATIONAL_JOBS * steady2) / 3600
-        steady_hours16 = (start2 + NATIONAL_JOBS * steady2 * 2 / 16) / 3600
-        print(f"national run of {NATIONAL_JOBS:,} jobs projected (startup {start2:.1f} s once, "
-              f"then {steady2:.2f} s per job on 2 workers): {steady_hours1:5.2f} h on 1 worker, "
-              f"{steady_hours2:5.2f} h on 2 (target <= {TARGETS['hours']} h) "
-              f"{verdict(steady_hours2 <= TARGETS['hours'])}, {steady_hours16:5.2f} h on 16 "
-              "(linear)")
-        print(f"  for reference, this run's wall time per job times {NATIONAL_JOBS:,} (startup "
-              f"counted once per {m} jobs): {hours1:5.2f} h on 1 worker, {hours2:5.2f} h on 2, "
-              f"{hours2 * 2 / 16:5.2f} h on 16")
+        national_counties = batch.counties_in(data, years=[2017])
+        sample4, _ = timed_cli(write_spec(workdir, "sample4", SAMPLE, counties[:4]),
+                               workdir / "sample4")
+        national4, _ = timed_cli(write_spec(workdir, "national4", data, national_counties[:4]),
+                                 workdir / "national4")
+        show(ratio_line(f"4 national jobs {national4:6.1f} s against 4 sample jobs "
+                        f"{sample4:6.1f} s (new batches):", national4 / sample4,
+                        TARGETS["national"], False))
+        # 5. The national run with PDFs, projected: start-up once, then the wall time per job.
+        m = max(4, args.national)
+        nspec = write_spec(workdir, "national", data, national_counties[4:4 + m])
+        wall, jobs = timed_cli(nspec, workdir / "national-pdf", "--pdf")
+        seconds = [float(job.get("seconds") or 0) for job in jobs]
+        start = max(seconds[:2], default=0.0)
+        steady = (wall - start) / max(1, len(jobs) - 2)
+        hours = (start + (NATIONAL_JOBS - 2) * steady) / 3600
+        show(f"national run of {NATIONAL_JOBS:,} jobs with PDFs on 2 cores, projected from "
+             f"{len(jobs)} national jobs with --pdf ({wall:.1f} s: start-up {start:.1f} s once, "
+             f"then {steady:.2f} s per job): {hours:5.2f} h (target <= {TARGETS['hours']} h) "
+             f"{verdict(hours <= TARGETS['hours'])}")
+        show(f"  of which PDFs (8-job difference): about {pdf_cost:.2f} s per job")
+
+    if args.cold:
+        cold, _ = timed_cli(spec, workdir / "cold", "--engine", "cold")
+        show(f"cold engine (a kernel per job): {cold:6.1f} s = {cold / warm:4.2f}x the default")
+    if args.dask:
+        dask, _ = timed_cli(spec, workdir / "dask", "--engine", "dask")
+        show(f"dask engine (LocalCluster, cold jobs): {dask:6.1f} s = {dask / warm:4.2f}x the "
+             "default")
     if args.demo:
         started = time.perf_counter()
         # -o: the venv exists; never let make rebuild it from here (a newer pyproject.toml)
@@ -203,10 +205,11 @@ def main() -> int:
                                f"REPORTS={workdir / 'demo'}"], cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         took = time.perf_counter() - started
-        print(f"make demo (venv present, install not included): {took:6.1f} s, exit "
-              f"{done.returncode} (target <= {TARGETS['demo_s']:.0f} s with the install) "
-              f"{verdict(took <= TARGETS['demo_s'] and done.returncode == 0)}")
+        show(f"make demo (venv present, install not included): {took:6.1f} s, exit "
+             f"{done.returncode} (target <= {TARGETS['demo_s']:.0f} s with the install) "
+             f"{verdict(took <= TARGETS['demo_s'] and done.returncode == 0)}")
     print(f"load after {' '.join(f'{x:.1f}' for x in os.getloadavg())}; outputs in {workdir}")
+    print("\nsummary:\n" + "\n".join(rows))
     return 0
 
 

@@ -867,10 +867,12 @@ def test_pdf_failure_is_reported_not_a_traceback(tmp_path, monkeypatch):
             on_done(job_entry(spec, status="ok", seconds=0.1,
                               report=f"{spec['stem']}/{spec['slug']}/toy_job.html"))
 
-    def no_browser(paths):
-        raise RuntimeError("no Chromium found: playwright install chromium")
+    class NoBrowser:
+        def start(self):
+            raise RuntimeError("no Chromium found: playwright install chromium")
 
-    monkeypatch.setitem(sys.modules, "edubalance.report.pdf", types.SimpleNamespace(write_pdfs=no_browser))
+    monkeypatch.setitem(sys.modules, "edubalance.report.pdf",
+                        types.SimpleNamespace(PdfPrinter=NoBrowser))
     monkeypatch.setattr(runner, "run_pool", fake_pool)
     result = batch.run_batch([write_batch(tmp_path, grid={"county": ["a"]})],
                              output=tmp_path / "out", progress=False, pdf=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -150,3 +151,79 @@ def test_a_year_the_data_lack_is_named(tmp_path, monkeypatch):
     valid_schools().to_csv(path, index=False)
     with pytest.raises(DataError, match="no schools for year 2030; the data have year 2017"):
         scored_year(path, "basic-2012", 2030)
+
+
+# --------------------------------------------------------------------------- before the jobs
+
+SCORING = Path(__file__).resolve().parents[1] / "notebooks" / "county_scoring.ipynb"
+
+
+def _notebook_reads(parameters: dict) -> tuple:
+    """What the county scoring notebook's own lines pass to scored_year for ``parameters``
+    (its defaults, then these), executed with a scored_year that records its arguments."""
+    import json
+
+    from edubalance.run.params import notebook_parameters
+
+    source = "\n".join("".join(cell["source"]) for cell in json.loads(
+        SCORING.read_text(encoding="utf-8"))["cells"] if cell["cell_type"] == "code")
+    start = source.index("load_options = ")
+    end = source.index("\n# Evidence", start)
+    calls = []
+    namespace = {name: p["default"] for name, p in notebook_parameters(SCORING).items()}
+    namespace.update(parameters)
+
+    class FakeEb:
+        class run:
+            notebook = __import__("edubalance.run.notebook", fromlist=["x"])
+
+            class cache:
+                @staticmethod
+                def scored_year(*args):
+                    calls.append(args)
+                    return None, None
+
+    namespace["eb"] = FakeEb
+    exec(source[start:end], namespace)
+    (call,) = calls
+    return call
+
+
+@pytest.mark.parametrize("extra", [{}, {"county_code": 640202, "allow": ["teachers"]}])
+def test_the_batch_computes_the_entry_the_notebook_reads(data, monkeypatch, tmp_path, extra):
+    from edubalance.run.plan import plan_jobs
+    from edubalance.run.runner import _SharedScoring
+
+    monkeypatch.chdir(tmp_path)
+    parameters = {"data_path": data.name, "standard": "basic-2012", "year": 2017, **extra}
+    jobs = plan_jobs([{"notebook": str(SCORING), "parameters": parameters,
+                       "grid": {"county": ["a", "b", "c"]}}])
+    specs = [{"index": i} for i in range(len(jobs))]
+    folder = tmp_path / "cache"
+    shared = _SharedScoring(jobs, specs, str(folder))
+    assert len(shared.requests) == 1     # three jobs, one scoring
+    shared.start()
+    shared.join()
+    assert shared.computed == 1
+    (entry,) = [p for p in folder.iterdir() if p.is_dir()]
+    # The notebook's own call finds it: nothing is computed in the job.
+    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
+    monkeypatch.setattr(cache, "_compute", lambda *a, **k: pytest.fail("computed in the job"))
+    args = _notebook_reads({**parameters, "county": "a"})
+    assert cache.cache_key(*args) == entry.name
+    cache.scored_year(*args)
+    # --resume (a new batch into the same folder): the entry is reused, not computed again.
+    stamp = (entry / "done.json").stat().st_mtime_ns
+    again = _SharedScoring(jobs, specs, str(folder))
+    again.start()
+    again.join()
+    assert again.computed == 0 and (entry / "done.json").stat().st_mtime_ns == stamp
+
+
+def test_no_request_for_a_notebook_that_reads_no_scoring(data):
+    assert cache.scoring_request('{"cells": []}', {"data_path": str(data), "standard": "basic-2012",
+                                                   "year": 2017}, {}) is None
+    text = "eb.run.cache.scored_year("
+    assert cache.scoring_request(text, {"data_path": str(data)}, {}) is None  # no year
+    assert cache.scoring_request(text, {"data_path": "missing.csv", "standard": "basic-2012",
+                                        "year": 2017}, {}) is None

@@ -3,8 +3,11 @@
 ``write_pdfs`` opens each report from the file system in one headless Chromium (the
 Debian package's ``/usr/bin/chromium`` by default, or ``$EDUBALANCE_CHROMIUM``), prints it to
 A4 with the report's own print stylesheet and a footer holding only the page number
-(第 N 页 / 共 M 页, or Page N of M: no ``file://`` URL, no date), and writes ``<report>.pdf`` beside it, atomically. Network requests are refused: reports are
-self-contained. ``edubalance pdf REPORT.html ...`` does the same from the command line.
+(第 N 页 / 共 M 页, or Page N of M: no ``file://`` URL, no date), and writes ``<report>.pdf``
+beside it, atomically. Network requests are refused, and so is any local file outside the
+report's folder: reports are self-contained. :class:`PdfPrinter` keeps that one browser for
+as long as its caller needs it (a batch: ``edubalance batch --pdf``) and prints several
+reports at a time. ``edubalance pdf REPORT.html ...`` does the same from the command line.
 
 Examples
 --------
@@ -21,14 +24,14 @@ from pathlib import Path
 from ..errors import EdubalanceError
 from ..io.write import atomic_target
 
-__all__ = ["CHROMIUM_ENV", "DEFAULT_CHROMIUM", "BrowserMissingError", "find_chromium", "check_ready",
-           "write_pdfs", "chromium_font_env", "register_cli", "page_footer"]
+__all__ = ["CHROMIUM_ENV", "DEFAULT_CHROMIUM", "DEFAULT_PAGES", "BrowserMissingError", "PdfError",
+           "PdfPrinter", "find_chromium", "check_ready", "write_pdfs", "chromium_font_env",
+           "register_cli", "page_footer"]
 
 CHROMIUM_ENV = "EDUBALANCE_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 _ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-_LOCAL = ("file:", "data:", "blob:", "about:")
 
 
 class BrowserMissingError(EdubalanceError):
@@ -85,8 +88,12 @@ def check_ready(executable: str | os.PathLike | None = None) -> Path:
     return chromium
 
 
-def write_pdfs(html_paths, *, executable: str | os.PathLike | None = None) -> list[Path]:
+def write_pdfs(html_paths, *, executable: str | os.PathLike | None = None,
+               pages: int | None = None) -> list[Path]:
     """Print each HTML report to ``<report>.pdf`` beside it; return the PDF paths.
+
+    One Chromium prints them all, ``pages`` (default :data:`DEFAULT_PAGES`) at a time
+    (:class:`PdfPrinter`).
 
     Raises
     ------
@@ -94,6 +101,8 @@ def write_pdfs(html_paths, *, executable: str | os.PathLike | None = None) -> li
         A report does not exist (checked before the browser starts).
     BrowserMissingError
         No Chromium, or Playwright is not installed.
+    PdfError
+        A report could not be printed (the others are printed all the same).
     """
     reports = [Path(p) for p in html_paths]
     if not reports:
@@ -101,17 +110,280 @@ def write_pdfs(html_paths, *, executable: str | os.PathLike | None = None) -> li
     missing = [str(p) for p in reports if not p.is_file()]
     if missing:
         raise FileNotFoundError(f"report(s) not found: {', '.join(missing)}")
-    chromium = find_chromium(executable)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as error:  # pragma: no cover - playwright is a test/report dependency
-        raise BrowserMissingError(PLAYWRIGHT_HINT) from error
-    # Playwright's sync API refuses to start inside a running asyncio loop (a Jupyter kernel,
-    # or another sync Playwright session): print from a worker thread, which has none.
-    from concurrent.futures import ThreadPoolExecutor
+    with PdfPrinter(executable, pages=pages) as printer:
+        futures = [printer.submit(report) for report in reports]
+        outcomes = [_outcome(future) for future in futures]
+    errors = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+    if errors:
+        raise errors[0]
+    return outcomes
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(_print, sync_playwright, chromium, reports).result()
+
+def _outcome(future):
+    try:
+        return future.result()
+    except PdfError as error:
+        return error
+
+
+class PdfError(EdubalanceError, RuntimeError):
+    """A report could not be printed to PDF (the message names the report)."""
+
+
+DEFAULT_PAGES = 3
+"""Reports :class:`PdfPrinter` prints at a time (browser pages kept open and reused)."""
+
+
+class PdfPrinter:
+    """One headless Chromium printing HTML reports to PDF, several pages at a time.
+
+    The browser is launched once, by :meth:`start` (or ``with``), in a thread of its own
+    running Playwright's asyncio API, and printing goes on while the caller does other work:
+    :meth:`submit` returns at once with a :class:`concurrent.futures.Future` of the PDF path,
+    from any thread. Up to ``pages`` reports print at the same time, each on a page that is
+    reused for the next report (a new page costs a renderer process and its fonts).
+
+    Every PDF is as :func:`write_pdfs` describes: A4, the report's print stylesheet, the
+    page number in the footer (in the report's ``<html lang>``), the CJK font of the figures
+    (:func:`chromium_font_env`), written atomically beside the report. A page loads nothing
+    over the network and no local file outside the report's own folder. A report that
+    cannot be printed makes its future raise :class:`PdfError` naming it; the browser goes on
+    with the others (a crashed page is replaced).
+
+    Parameters
+    ----------
+    executable : str or path, optional
+        Chromium to use (default: ``$EDUBALANCE_CHROMIUM`` or ``/usr/bin/chromium``).
+    pages : int, optional
+        Reports printed at a time (default :data:`DEFAULT_PAGES`).
+    timeout : float
+        Seconds allowed for loading and printing one report.
+
+    Raises
+    ------
+    BrowserMissingError
+        From :meth:`start`: no Chromium, or Playwright is not installed.
+
+    Examples
+    --------
+    >>> with PdfPrinter() as printer:  # doctest: +SKIP
+    ...     future = printer.submit("report.html")
+    ...     future.result()
+    PosixPath('report.pdf')
+    """
+
+    def __init__(self, executable: str | os.PathLike | None = None, *, pages: int | None = None,
+                 timeout: float = 120.0) -> None:
+        self.executable = executable
+        self.pages = max(1, int(pages or DEFAULT_PAGES))
+        self.timeout = float(timeout)
+        self._loop = None
+        self._thread = None
+        self._ready = None      # concurrent Future of the launch
+        self._state: dict = {}
+
+    # ------------------------------------------------------------------ life cycle
+    def start(self) -> PdfPrinter:
+        """Launch the browser (in the background: returns before it is up); idempotent."""
+        if self._thread is not None:
+            return self
+        import asyncio
+        import threading
+
+        chromium = find_chromium(self.executable)
+        try:
+            from playwright.async_api import async_playwright
+        except ImportError as error:  # pragma: no cover - playwright is a report dependency
+            raise BrowserMissingError(PLAYWRIGHT_HINT) from error
+        self._state = {"tasks": set()}
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
+                                        name="edubalance-pdf")
+        self._thread.start()
+        self._ready = asyncio.run_coroutine_threadsafe(
+            self._launch(async_playwright, chromium), self._loop)
+        return self
+
+    def wait_ready(self) -> None:
+        """Wait for the browser; raise :class:`PdfError` if it could not be launched."""
+        self.start()
+        try:
+            self._ready.result()
+        except PdfError:
+            raise
+        except Exception as error:
+            raise PdfError(f"Chromium could not be started to print PDFs: "
+                           f"{type(error).__name__}: {error}") from error
+
+    def submit(self, html_path: str | os.PathLike):
+        """Print ``html_path`` to ``<report>.pdf`` beside it, in the background.
+
+        Returns
+        -------
+        concurrent.futures.Future
+            Its result is the PDF path; it raises :class:`PdfError` if the report could not
+            be printed.
+        """
+        import asyncio
+
+        self.start()
+        return asyncio.run_coroutine_threadsafe(self._print(Path(html_path)), self._loop)
+
+    def close(self, cancel: bool = False) -> None:
+        """Wait for the reports submitted, close the browser and stop the thread.
+
+        With ``cancel`` the reports still printing are stopped instead (no partial PDF).
+        """
+        if self._thread is None:
+            return
+        import asyncio
+
+        try:
+            asyncio.run_coroutine_threadsafe(self._shutdown(cancel), self._loop).result(
+                timeout=None if not cancel else 60)
+        except Exception:
+            pass
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=30)
+            if not self._thread.is_alive():
+                self._loop.close()
+            self._thread = None
+            shutil.rmtree(self._state.pop("folder", ""), ignore_errors=True)
+
+    def __enter__(self) -> PdfPrinter:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ in the browser thread
+    async def _launch(self, async_playwright, chromium: Path) -> None:
+        import asyncio
+        import tempfile
+
+        state = self._state
+        state["free"] = asyncio.Queue()
+        state["slots"] = asyncio.Semaphore(self.pages)
+        state["folder"] = tempfile.mkdtemp(prefix="edubalance-pdf-")
+        state["playwright"] = playwright = await async_playwright().start()
+        try:
+            state["browser"] = await playwright.chromium.launch(
+                executable_path=str(chromium), args=_ARGS,
+                env={**os.environ, **chromium_font_env(Path(state["folder"]))})
+        except BaseException:
+            del state["playwright"]
+            await playwright.stop()
+            raise
+
+    async def _page(self):
+        free = self._state["free"]
+        if not free.empty():
+            return free.get_nowait()
+        page = await self._state["browser"].new_page()
+        page.set_default_timeout(self.timeout * 1000)
+        allowed: dict = {"folder": None}
+        page.edubalance_allowed = allowed
+
+        async def route(route):
+            if _allowed(route.request.url, allowed["folder"]):
+                await route.continue_()
+            else:
+                await route.abort()
+
+        await page.route("**/*", route)
+        return page
+
+    async def _print(self, report: Path) -> Path:
+        import asyncio
+
+        task = asyncio.current_task()
+        self._state["tasks"].add(task)
+        try:
+            try:
+                await asyncio.wrap_future(self._ready)
+            except Exception as error:
+                raise PdfError(f"{report}: Chromium could not be started to print PDFs: "
+                               f"{type(error).__name__}: {error}") from error
+            if not report.is_file():
+                raise PdfError(f"{report}: report not found")
+            async with self._state["slots"]:
+                page = await self._page()
+                try:
+                    target = await self._print_on(page, report)
+                except Exception as error:
+                    await _close_quietly(page)  # a page in an unknown state is not reused
+                    raise PdfError(f"{report}: PDF not written: "
+                                   f"{type(error).__name__}: {error}") from error
+                self._state["free"].put_nowait(page)
+                return target
+        finally:
+            self._state["tasks"].discard(task)
+
+    async def _print_on(self, page, report: Path) -> Path:
+        page.edubalance_allowed["folder"] = report.resolve().parent
+        await page.goto(report.resolve().as_uri(), wait_until="load")
+        lang = await page.evaluate("document.documentElement.lang || 'zh'")
+        target = report.with_suffix(".pdf")
+        with atomic_target(target) as tmp:
+            await page.pdf(path=str(tmp), format="A4", print_background=True,
+                           display_header_footer=True, header_template="<span></span>",
+                           footer_template=page_footer(lang), prefer_css_page_size=True,
+                           margin={"top": "15mm", "bottom": "15mm", "left": "12mm",
+                                   "right": "12mm"})
+        await page.goto("about:blank")  # the report's scripts stop before the next one
+        page.edubalance_allowed["folder"] = None
+        return target
+
+    async def _shutdown(self, cancel: bool = False) -> None:
+        import asyncio
+
+        state = self._state
+        tasks = [task for task in state.get("tasks", ()) if not task.done()]
+        if cancel:
+            for task in tasks:
+                task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)
+        if self._ready is not None:
+            try:  # a launch still going on ends first
+                await asyncio.wrap_future(self._ready)
+            except Exception:  # noqa: BLE001 - said by every report's future
+                pass
+        try:
+            if "browser" in state:
+                await state.pop("browser").close()
+        finally:
+            if "playwright" in state:
+                await state.pop("playwright").stop()
+
+
+async def _close_quietly(page) -> None:
+    try:
+        await page.close()
+    except Exception:
+        pass
+
+
+def _allowed(url: str, folder: Path | None) -> bool:
+    """Whether a page printing a report in ``folder`` may load ``url``.
+
+    No network, and no local file outside the report's folder (data:, blob: and about: are
+    in the page).
+    """
+    if url.startswith(("data:", "blob:", "about:")):
+        return True
+    if not url.startswith("file:") or folder is None:
+        return False
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        return False
+    try:
+        return Path(unquote(parts.path)).resolve().is_relative_to(folder)
+    except (OSError, ValueError):
+        return False
 
 
 def chromium_font_env(folder: Path) -> dict[str, str]:
@@ -133,34 +405,6 @@ def chromium_font_env(folder: Path) -> dict[str, str]:
         f"  <dir>{fonts}</dir>\n  <cachedir>{folder / 'cache'}</cachedir>\n</fontconfig>\n",
         encoding="utf-8")
     return {"FONTCONFIG_FILE": str(config)}
-
-
-def _print(sync_playwright, chromium: Path, reports: list[Path]) -> list[Path]:
-    import tempfile
-
-    written = []
-    with tempfile.TemporaryDirectory(prefix="edubalance-pdf-") as folder, \
-            sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=_ARGS,
-                                             env={**os.environ, **chromium_font_env(Path(folder))})
-        try:
-            page = browser.new_page()
-            page.route("**/*", lambda route: route.continue_()
-                       if route.request.url.startswith(_LOCAL) else route.abort())
-            for report in reports:
-                page.goto(report.resolve().as_uri(), wait_until="load")
-                lang = page.evaluate("document.documentElement.lang || 'zh'")
-                target = report.with_suffix(".pdf")
-                with atomic_target(target) as tmp:
-                    page.pdf(path=str(tmp), format="A4", print_background=True,
-                             display_header_footer=True, header_template="<span></span>",
-                             footer_template=page_footer(lang), prefer_css_page_size=True,
-                             margin={"top": "15mm", "bottom": "15mm", "left": "12mm",
-                                     "right": "12mm"})
-                written.append(target)
-        finally:
-            browser.close()
-    return written
 
 
 _FOOTER_STYLE = ("width: 100%; text-align: center; font-size: 8.5pt; color: #444; "
@@ -191,9 +435,22 @@ def page_footer(lang: str = "zh") -> str:
 
 
 def _handle_pdf(args: argparse.Namespace) -> int:
-    for path in write_pdfs(args.reports, executable=args.chromium):
-        print(path)
-    return 0
+    import sys
+
+    reports = [Path(p) for p in args.reports]
+    missing = [str(p) for p in reports if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(f"report(s) not found: {', '.join(missing)}")
+    failed = 0
+    with PdfPrinter(args.chromium, pages=args.pages) as printer:
+        futures = [printer.submit(report) for report in reports]
+        for future in futures:  # in the order given, each as soon as it is written
+            try:
+                print(future.result(), flush=True)
+            except PdfError as error:
+                failed += 1
+                print(f"edubalance pdf: {error}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def register_cli(subparsers) -> None:
@@ -204,4 +461,7 @@ def register_cli(subparsers) -> None:
                     f"Chromium ({DEFAULT_CHROMIUM}, or ${CHROMIUM_ENV}).")
     parser.add_argument("reports", nargs="+", metavar="REPORT.html")
     parser.add_argument("--chromium", default=None, help="path of the Chromium executable")
+    parser.add_argument("--pages", type=int, default=DEFAULT_PAGES, metavar="N",
+                        help=f"reports printed at a time by the one browser (default "
+                             f"{DEFAULT_PAGES})")
     parser.set_defaults(func=_handle_pdf)

@@ -45,7 +45,8 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["CACHE_ENV", "load_schools", "scored_year", "cache_key", "clear_memory"]
+__all__ = ["CACHE_ENV", "load_schools", "scored_year", "cache_key", "clear_memory",
+           "scoring_request", "prepare_entry", "lock_entry"]
 
 CACHE_ENV = "EDUBALANCE_CACHE_DIR"
 _MEMORY: dict[str, tuple[pd.DataFrame, Any]] = {}
@@ -289,3 +290,116 @@ def scored_year(data_path: str | os.PathLike, standard, year: int,
             fcntl.flock(lock, fcntl.LOCK_UN)
     _remember(key, loaded)
     return _copy(loaded[0]), _copy(loaded[1])
+
+
+# ------------------------------------------------------------------ computed before the jobs
+
+LOADER_OPTIONS = ("county_code", "sheet", "columns", "allow")
+"""The loader options a county notebook passes to :func:`scored_year` (``load_options``)."""
+
+
+def scoring_request(notebook_source: str, parameters: dict, defaults: dict) -> tuple | None:
+    """The :func:`scored_year` arguments a job will read, or None when it reads none.
+
+    A notebook that calls ``eb.run.cache.scored_year`` and declares ``data_path``,
+    ``standard`` and ``year`` (the county scoring notebook) reads
+    ``scored_year(find_data_file(data_path), standard, year, load_options)`` with
+    ``load_options`` its loader parameters (:data:`LOADER_OPTIONS`, ``county_code`` as text).
+    The batch computes that once, before its workers need it (:func:`prepare_entry`), from
+    its working folder (where the jobs' kernels start). Should
+    the notebook ask for something else, the entry is only unused: the key is the content.
+
+    Parameters
+    ----------
+    notebook_source : str
+        The notebook's text (its ``.ipynb`` JSON).
+    parameters : dict
+        The job's parameters.
+    defaults : dict
+        The notebook's parameter defaults (name -> value).
+
+    Returns
+    -------
+    tuple or None
+        ``(data_file, standard, year, load_options)``.
+
+    Examples
+    --------
+    >>> scoring_request("no call here", {"data_path": "x.csv"}, {}) is None
+    True
+    """
+    if "scored_year(" not in notebook_source:
+        return None
+    values = {**defaults, **parameters}
+    if not all(isinstance(values.get(name), kind) for name, kind in
+               (("data_path", str), ("standard", str), ("year", int))):
+        return None
+    from .notebook import find_data_file
+
+    try:  # from the working folder, as the job's kernel (which starts there)
+        data = find_data_file(values["data_path"])
+    except (FileNotFoundError, OSError):
+        return None
+    options = {name: values.get(name) for name in LOADER_OPTIONS if name in values}
+    if "county_code" in options:
+        options["county_code"] = str(options["county_code"])
+    return data, values["standard"], int(values["year"]), options
+
+
+def prepare_entry(data_path: str | os.PathLike, standard, year: int,
+                  load_options: dict | None = None, folder: str | os.PathLike | None = None,
+                  locked=None) -> bool:
+    """Compute and store the cache entry of ``scored_year(...)`` unless it is there already.
+
+    For the batch, before its workers start: the entry is then read by every job, never
+    computed by one while the others wait. Nothing is kept in memory. An entry already
+    stored (by an earlier batch into the same folder, as on ``--resume``) is left as it is.
+
+    Parameters
+    ----------
+    data_path, standard, year, load_options
+        As :func:`scored_year`.
+    folder : path, optional
+        The cache folder (default ``$EDUBALANCE_CACHE_DIR``).
+    locked : file, optional
+        The entry's lock file, already locked by the caller (:func:`lock_entry`); released
+        here.
+
+    Returns
+    -------
+    bool
+        Whether the entry was computed here.
+    """
+    import fcntl
+
+    root = Path(folder or os.environ[CACHE_ENV])
+    key = cache_key(data_path, standard, year, load_options)
+    entry = root / key
+    lock = locked if locked is not None else lock_entry(root, key)
+    try:
+        if (entry / "done.json").is_file():
+            return False   # checked (sha256) by each job that reads it
+        shutil.rmtree(entry, ignore_errors=True)
+        try:
+            loaded = _compute(data_path, standard, year, load_options)
+        except Exception:  # noqa: BLE001 - the job computes it and says what is wrong
+            return False
+        try:
+            _store(entry, *loaded, standard)
+        except (OSError, _NotCacheable):
+            return False
+        return True
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+
+
+def lock_entry(root: str | os.PathLike, key: str):
+    """The lock file of entry ``key`` under ``root``, locked (jobs wait on it)."""
+    import fcntl
+
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    lock = open(root / f"{key}.lock", "a")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    return lock

@@ -15,7 +15,12 @@ Guarantees, whatever happens to the batch:
 - a write failure (full disk, quota, file size limit) stops the batch with one clear
   message; the manifest and index stay valid (written atomically: the last good ones stay);
 - shared work: ``EDUBALANCE_CACHE_DIR`` is set to ``<output>/.cache`` for the jobs, so
-  :func:`edubalance.run.cache.scored_year` scores a data file once per batch.
+  :func:`edubalance.run.cache.scored_year` scores a data file once per batch; the runner
+  computes that scoring itself while the workers start their kernels (so no worker's first
+  job waits for it), and a later batch into the same folder (``--resume``) reuses it;
+- ``--pdf``: one headless Chromium for the whole batch (:class:`~edubalance.report.pdf.
+  PdfPrinter`), launched with the workers and printing each report as soon as its job ends,
+  several at a time; a report that cannot be printed is named in the summary (exit 1).
 """
 from __future__ import annotations
 
@@ -190,6 +195,7 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
                       "fingerprint": job.fingerprint, "engine": engine, "keep": list(keep),
                       "data_files": job.data_files,
                       "cache_dir": cache_dir})
+    shared = _SharedScoring(jobs, specs, cache_dir) if cache_dir and specs else None
     if engine == "warm":
         preload = batch_submodules(spec["notebook"] for spec in specs)
         for spec in specs:
@@ -214,11 +220,22 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
         if entry.get("fault") == "write":
             raise BatchWriteError(f"could not write into {output}: {entry['error']}")
         journal.append(entry)  # constant cost per job; manifest.json is written at the end
+        if printer is not None:
+            printer.add(entry)
 
     journal = Journal(output)
+    # One browser for the batch's PDFs, launched now (while the workers start their kernels)
+    # and printing each report as its job ends, while the other jobs run.
+    printer = _Pdfs(output, entries, journal) if pdf else None
 
     restore = _install_sigterm()
     try:
+        if printer is not None:
+            printer.start()
+            for entry in list(entries.values()):  # complete from an earlier run, no PDF yet
+                printer.add(entry, missing_only=True)
+        if shared is not None:  # while the workers start their kernels
+            shared.start()
         if specs:
             # The shared cache, inherited by the workers and by their kernels.
             with environment({"EDUBALANCE_CACHE_DIR": cache_dir}):
@@ -227,11 +244,10 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
                 else:
                     run_pool(specs, workers or os.cpu_count() or 1, on_done,
                              warm=engine == "warm")
-        if pdf:
-            try:
-                _add_pdfs(output, entries)
-            except (ImportError, RuntimeError, ValueError) as error:  # e.g. no browser
-                result.warning = f"PDF reports not written: {error}"
+        if printer is not None:
+            printer.finish()
+            if printer.errors:
+                result.warning = printer.summary()
     except KeyboardInterrupt as stop:
         result.interrupted = "SIGTERM" if isinstance(stop, _Stop) else "SIGINT"
     except BatchWriteError as error:
@@ -242,6 +258,10 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
         result.error = f"could not write into {output}: {error}"
     finally:
         restore()
+        if shared is not None:  # a stopped batch does not wait for it (a daemon thread)
+            shared.join(None if result.interrupted is None else 0)
+        if printer is not None:
+            printer.close()
         bar.close()
         journal.close()
     for spec in specs:  # jobs stopped half-way leave nothing behind
@@ -266,18 +286,130 @@ def _finish(output: Path, manifest: Manifest, lang: str, result: BatchResult) ->
             result.error = result.error or f"could not write into {output}: {error}"
 
 
-def _add_pdfs(output: Path, entries: dict[int, dict]) -> None:
-    from ..report.pdf import write_pdfs
+def _notebook_source(notebook: Path) -> tuple[str, dict]:
+    """A notebook's text and its parameters' defaults (``("", {})`` if it cannot be read)."""
+    from .params import notebook_parameters
 
-    ok = [entry for entry in entries.values()
-          if entry["status"] == "ok" and entry.get("report") and not entry.get("pdf")]
-    if not ok:
-        return
-    written = write_pdfs([output / entry["report"] for entry in ok])
-    for entry, path in zip(ok, written, strict=True):
-        relative = Path(path).resolve().relative_to(output).as_posix()
-        entry["pdf"] = relative
-        entry["files"] = sorted({*entry.get("files", []), relative})
+    try:
+        return (Path(notebook).read_text(encoding="utf-8"),
+                {name: p["default"] for name, p in notebook_parameters(notebook).items()
+                 if not p["required"]})
+    except Exception:  # noqa: BLE001 - validate_jobs has said what is wrong with it
+        return "", {}
+
+
+class _SharedScoring(threading.Thread):
+    """The shared scoring the jobs read, computed once while the workers start their kernels.
+
+    The jobs read it with :func:`edubalance.run.cache.scored_year`. Each distinct ``(data
+    file, standard, year, loader options)`` of the jobs
+    (:func:`~edubalance.run.cache.scoring_request`) is stored in the batch cache unless it is
+    there already (an earlier batch into the same folder, ``--resume``). A job that needs an
+    entry being computed waits on its lock, as it would for another worker; one that comes
+    first computes it itself and this thread then finds it done. A failure here changes
+    nothing: the job computes the entry and reports its own error.
+    """
+
+    def __init__(self, jobs: list[Job], specs: list[dict], cache_dir: str) -> None:
+        super().__init__(name="edubalance-shared-scoring", daemon=True)
+        self.cache_dir = cache_dir
+        self.requests: list[tuple] = []
+        wanted = {spec["index"] for spec in specs}
+        sources: dict[Path, tuple[str, dict]] = {}
+        seen = set()
+        for index, job in enumerate(jobs):
+            if index not in wanted:
+                continue
+            if job.notebook not in sources:
+                sources[job.notebook] = _notebook_source(job.notebook)
+            source, defaults = sources[job.notebook]
+            from .cache import scoring_request
+
+            request = scoring_request(source, job.parameters, defaults)
+            marker = repr(request)
+            if request is not None and marker not in seen:
+                seen.add(marker)
+                self.requests.append(request)
+        self.computed = 0
+
+    def start(self) -> None:  # noqa: D102 - threading.Thread's
+        if self.requests:
+            super().start()
+
+    def run(self) -> None:  # noqa: D102 - threading.Thread's
+        from . import cache
+
+        for data, standard, year, options in self.requests:
+            try:
+                self.computed += cache.prepare_entry(data, standard, year, options,
+                                                     folder=self.cache_dir)
+            except Exception:  # noqa: BLE001 - the jobs compute it themselves
+                pass
+
+    def join(self, timeout: float | None = None) -> None:  # noqa: D102 - threading.Thread's
+        if self.is_alive() or self.ident is not None:
+            super().join(timeout)
+
+
+class _Pdfs:
+    """The batch's PDFs, from one :class:`~edubalance.report.pdf.PdfPrinter`.
+
+    A report is submitted as soon as its job ends; :meth:`finish` waits for them and records
+    each PDF in its entry (and the journal). A report that cannot be printed is named in
+    :meth:`summary` (the batch's warning: exit code 1), not raised.
+    """
+
+    def __init__(self, output: Path, entries: dict[int, dict], journal: Journal) -> None:
+        self.output = output
+        self.entries = entries
+        self.journal = journal
+        self.printer = None
+        self.pending: list[tuple[dict, Any]] = []
+        self.errors: list[str] = []
+        self.finished = False
+
+    def start(self) -> None:
+        from ..report.pdf import PdfPrinter
+
+        try:
+            self.printer = PdfPrinter().start()
+        except Exception as error:  # checked before the jobs, but the machine may change
+            self.errors.append(f"{type(error).__name__}: {error}")
+
+    def add(self, entry: dict, missing_only: bool = False) -> None:
+        if self.printer is None:
+            return
+        if entry.get("status") not in ("ok", "skipped") or not entry.get("report"):
+            return
+        if entry["status"] == "skipped" and not missing_only:
+            return
+        report = self.output / entry["report"]
+        if missing_only and report.with_suffix(".pdf").is_file():
+            return
+        self.pending.append((entry, self.printer.submit(report)))
+
+    def finish(self) -> None:
+        for entry, future in self.pending:
+            try:
+                path = future.result()
+            except Exception as error:  # PdfError, naming the report
+                self.errors.append(str(error))
+                continue
+            relative = Path(path).resolve().relative_to(self.output).as_posix()
+            entry["pdf"] = relative
+            entry["files"] = sorted({*entry.get("files", []), relative})
+            self.journal.append(entry)
+        self.pending = []
+        self.finished = True
+
+    def summary(self) -> str:
+        shown = "; ".join(self.errors[:3]) + ("; ..." if len(self.errors) > 3 else "")
+        return f"PDF reports not written ({len(self.errors)}): {shown}"
+
+    def close(self) -> None:
+        if self.printer is not None:  # a batch stopped half-way does not wait for its PDFs
+            self.printer.close(cancel=not self.finished)
+            self.printer = None
 
 
 def _install_sigterm():
