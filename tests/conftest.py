@@ -132,6 +132,9 @@ LONGEST_FIRST = [
     "tests/test_batch.py::test_dask_engine",
     "tests/test_batch.py::test_failing_job_is_isolated",            # failing_batch
     "tests/test_browser_slides.py",                                 # the Voila explorer
+    "tests/test_report_pdf.py",                                     # Chromium printing
+    "tests/test_cli_report.py",                                     # report batches
+    "tests/test_browser_offline.py",
     "tests/test_batch.py::test_sigterm_and_ctrl_c",
     "tests/test_clustering_notebook.py",
     "tests/test_report_county.py",

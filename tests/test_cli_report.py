@@ -360,6 +360,7 @@ def test_loader_options_the_notebook_cannot_take_fail_before_any_job(capsys, tmp
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow  # a second PDF batch; the default suite prints the Chinese one
 @pytest.mark.browser
 @pytest.mark.notebooks
 def test_english_reports_are_named_and_numbered_in_english(capsys, tmp_path):
