@@ -369,7 +369,7 @@ def demo_reports(tmp_path_factory) -> Path:
     (county scoring for :data:`DEMO_COUNTIES`, the first with the notebook's defaults, the
     second with :data:`DEMO_FAILING_STANDARD`; and the explorer for :data:`DEMO_EXPLORER`), on
     one warm worker (the jobs share its kernel and imports), beside the slides of the
-    presentation (what `edubalance slides` runs), then the index (``eb.report.html.write_index``,
+    presentation (what `edubalance slides` runs), then the index (``eb.run.index.write_index``,
     what `edubalance index` runs). The presentation runs once for the suite, on a copy of the
     sample whose county and school names are hostile (:func:`hostile_names.hostile_sample`:
     the same numbers, 大武口区 and five other counties keep their names), so the same pages
@@ -411,7 +411,7 @@ def demo_reports(tmp_path_factory) -> Path:
     slides = _export_slides(output, hostile_sample(SAMPLE_DIR, work / "hostile"))
     _finish(batch)
     _finish(slides)
-    eb.report.html.write_index(output)
+    eb.run.index.write_index(output)
     return output
 
 

@@ -38,7 +38,7 @@ def write_batch(folder: Path, name: str = "toy.yaml", notebook: Path = TOY, **co
 
 
 def run_cli(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "edubalance.run.batch", *args, "--quiet"],
+    return subprocess.run([sys.executable, "-m", "edubalance.cli", "batch", *args, "--quiet"],
                           cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
@@ -160,10 +160,12 @@ def test_notebook_parameters_types_and_required(tmp_path):
 
 def test_unknown_parameter_rejects_the_whole_batch_before_any_job(tmp_path, monkeypatch,
                                                                     capsys):
-    # `python -m edubalance.run.batch` is batch.main (nothing runs, so no process of its own).
+    # `edubalance batch` (the command's main, in this process: nothing runs).
+    from edubalance import cli
+
     spec = write_batch(tmp_path, parameters={"valeu": 2}, grid={"county": ["a", "b"]})
     monkeypatch.chdir(tmp_path)
-    assert batch.main([str(spec), "--output", "out", "--quiet"]) == 1
+    assert cli.main(["batch", str(spec), "--output", "out", "--quiet"]) == 1
     stderr = capsys.readouterr().err
     assert "unknown parameter 'valeu'" in stderr and "Traceback" not in stderr
     assert not (tmp_path / "out").exists()
@@ -277,7 +279,7 @@ def test_html_reports_have_no_code_and_no_remote_resources(failing_batch):
 
 
 def test_index_subcommand_rebuilds_from_manifest(failing_batch):
-    from edubalance.report import html as report
+    from edubalance.run import index as report
 
     output, _, _ = failing_batch
     (output / "index.html").unlink()
@@ -302,7 +304,7 @@ def test_resume_after_sigkill_runs_only_missing_jobs(tmp_path):
     # One worker of the cold engine runs A, then SLOW (a light notebook's kernel starts in ~1 s;
     # the warm engine's resume is covered by test_batch_warm and the soak test). No HTML
     # report: what is checked is the job folders and the manifest.
-    runner = subprocess.Popen([sys.executable, "-m", "edubalance.run.batch", str(spec), "--workers",
+    runner = subprocess.Popen([sys.executable, "-m", "edubalance.cli", "batch", str(spec), "--workers",
                                "1", "--output", str(output), "--quiet", "--engine", "cold",
                                "--keep", "results"],
                               cwd=tmp_path,
@@ -671,7 +673,7 @@ def _start(spec: Path, output: Path, cwd: Path, *extra: str) -> subprocess.Popen
     # the batch, so the batch starts with the default (exec resets caught signals).
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        return subprocess.Popen([sys.executable, "-m", "edubalance.run.batch", str(spec),
+        return subprocess.Popen([sys.executable, "-m", "edubalance.cli", "batch", str(spec),
                                  "--output", str(output), "--quiet", *extra], cwd=cwd,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 start_new_session=True)
@@ -795,7 +797,7 @@ def _soak(tmp_path: Path, kills: int, seed: int) -> None:
     for _ in range(kills):
         if len(finished) == len(counties):
             break  # nothing left to interrupt
-        runner = subprocess.Popen([sys.executable, "-m", "edubalance.run.batch", str(spec),
+        runner = subprocess.Popen([sys.executable, "-m", "edubalance.cli", "batch", str(spec),
                                    "--output", str(output), "--quiet", "--workers", "2",
                                    "--resume"], cwd=tmp_path, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL, start_new_session=True)

@@ -136,7 +136,7 @@ def warm_batch(tmp_path_factory):
     keep = ["html", "results", "notebook"]  # the probe test reads an executed notebook
     # The cold batch runs beside the warm one (`edubalance batch`, two workers), so it uses
     # the time the warm batch waits for its timeout.
-    cold = subprocess.Popen([sys.executable, "-m", "edubalance.run.batch", str(spec), "--output",
+    cold = subprocess.Popen([sys.executable, "-m", "edubalance.cli", "batch", str(spec), "--output",
                              str(folder / "local"), "--workers", "2", "--engine", "cold",
                              "--keep", ",".join(keep), "--quiet"], cwd=Path.cwd(),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

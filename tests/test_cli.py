@@ -92,7 +92,7 @@ def test_read_only_folder_is_one_line(tmp_path, monkeypatch, capsys):
         raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "index.html"))
 
     monkeypatch.setattr(index, "write_index", refuse)
-    monkeypatch.setattr("edubalance.report.html.write_index", refuse, raising=False)
+    monkeypatch.setattr("edubalance.run.index.write_index", refuse, raising=False)
     assert main(["index", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "permission denied" in err and str(tmp_path) in err and "Traceback" not in err

@@ -47,3 +47,9 @@ def test_old_report_names_still_reach_the_html_module():
     from edubalance.report import html
     with pytest.warns(DeprecationWarning, match="report.html.export_html"):
         assert eb.report.export_html is html.export_html
+
+
+def test_old_report_index_names_reach_the_run_index_module():
+    from edubalance.run import index
+    with pytest.warns(DeprecationWarning, match="run.index.write_index"):
+        assert eb.report.write_index is index.write_index

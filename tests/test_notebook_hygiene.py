@@ -112,3 +112,17 @@ def test_model_reads_types_from_check_parameters(tmp_path):
     assert model.check_values({"county": 640181, "cluster": None}, require=False) == []
     assert [p.batch_text() for p in model.check_values({"year": 2017.5}, require=False)] \
         == ["parameter year=2017.5 should be int, not float"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=lambda p: p.stem)
+def test_papermill_sees_every_parameter(path):
+    """`papermill --help-notebook` and papermill's type inference parse each line of the
+    parameters cell: a comment it cannot read (one holding ``=``) hides that parameter."""
+    from papermill.translators import PythonTranslator
+
+    cells, tagged = _parameters_cell(path)
+    source = _source(cells[tagged])
+    names = [target.id for node in ast.parse(source).body if isinstance(node, ast.Assign)
+             for target in node.targets if isinstance(target, ast.Name)]
+    found = [parameter.name for parameter in PythonTranslator.inspect({"source": source})]
+    assert found == names, f"{path.name}: papermill reads {found}, the cell sets {names}"

@@ -13,6 +13,7 @@ import pytest
 
 import edubalance as eb
 from edubalance.report import html as report
+from edubalance.run import index
 from edubalance.run.index import _param_label
 from helpers import Links
 
@@ -99,14 +100,14 @@ def test_headline_figures():
     summary = {"county": "灵武市", "year": 2017, "standard": "basic-2012", "levels": {
         "primary": {"composite_cv": 0.412, "passed": False, "failed_rules": ["cv"]},
         "junior": {"composite_cv": None, "passed": True}}}
-    assert report.headline_figures(summary) == [
+    assert index.headline_figures(summary) == [
         ("primary composite_cv", 0.412), ("primary passed", False),
         ("junior composite_cv", None), ("junior passed", True)]
     generic = {"k": 3, "method": "ward", "profile": {"a": 1}, "silhouette": 0.5,
                "total_within_ss": 10.0, "extra": "not shown"}
-    assert [name for name, _ in report.headline_figures(generic)] == [
+    assert [name for name, _ in index.headline_figures(generic)] == [
         "k", "method", "silhouette", "total_within_ss"]
-    assert report.headline_figures(None) == []
+    assert index.headline_figures(None) == []
 
 
 def make_reports(folder: Path) -> Path:
@@ -145,7 +146,7 @@ def _visible_text(page: str) -> str:
 
 
 def test_index_page_escapes_groups_and_links_existing_files(tmp_path):
-    page = report.write_index(make_reports(tmp_path)).read_text(encoding="utf-8")
+    page = index.write_index(make_reports(tmp_path)).read_text(encoding="utf-8")
     assert "<b>大武口区</b>" not in page and "&lt;b&gt;大武口区&lt;/b&gt;" in page
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "&#34;&amp;&#39; 灵武市" in page  # Jinja2 autoescape
@@ -173,7 +174,7 @@ def test_index_page_escapes_groups_and_links_existing_files(tmp_path):
 
 
 def test_index_page_in_english(tmp_path):
-    page = report.write_index(make_reports(tmp_path), lang="en").read_text(encoding="utf-8")
+    page = index.write_index(make_reports(tmp_path), lang="en").read_text(encoding="utf-8")
     assert '<html lang="en">' in page and "<h1>Balanced compulsory education - reports</h1>" in page
     assert '<span class="badge fail">primary not passed</span>' in page
     assert "primary composite CV: <b>0.612</b>" in page
@@ -189,17 +190,17 @@ def test_index_number_format():
 
 def test_index_cli(tmp_path, capsys):
     parser = argparse.ArgumentParser()
-    report.register_cli(parser.add_subparsers(dest="command"))
+    index.register_cli(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["index", str(make_reports(tmp_path)), "--lang", "en"])
     assert args.func(args) == 0
     assert (tmp_path / "index.html").is_file()
     with pytest.raises(FileNotFoundError):
-        report.write_index(tmp_path / "missing")
+        index.write_index(tmp_path / "missing")
 
 
 @pytest.mark.browser
 def test_index_sorts_and_filters_in_a_browser(tmp_path, browser):
-    page_path = report.write_index(make_reports(tmp_path))
+    page_path = index.write_index(make_reports(tmp_path))
     page = browser.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -236,7 +237,7 @@ def test_index_columns_are_the_labels_of_the_varying_parameters(tmp_path):
                      "folder": f"outcome_regression/{outcome}",
                      "summary": f"outcome_regression/{outcome}/summary.json"})
     (folder / "manifest.json").write_text(json.dumps({"jobs": jobs}, ensure_ascii=False))
-    page = report.write_index(folder).read_text(encoding="utf-8")
+    page = index.write_index(folder).read_text(encoding="utf-8")
     headers = re.findall(r'<th scope="col">([^<]*)</th>', page)
     assert headers[0] == _param_label("outcome", "zh"), headers  # the varying parameter
     assert all(len(h) > 1 for h in headers), headers
@@ -260,14 +261,14 @@ def test_index_names_ids_in_chinese_and_puts_county_assessments_first(tmp_path):
                      "parameters": parameters, "status": "ok", "seconds": 1.0, "error": None,
                      "folder": f"{stem}/{slug}"})
     (folder / "manifest.json").write_text(json.dumps({"jobs": jobs}, ensure_ascii=False))
-    page = report.write_index(folder).read_text(encoding="utf-8")
+    page = index.write_index(folder).read_text(encoding="utf-8")
     visible = _visible_text(page)
     for raw, shown in (("basic-2012", "基本均衡"), ("quality-2017", "优质均衡"),
                        ("kmeans", "K均值聚类"), ("ward", "Ward层次聚类")):
         assert shown in visible and f">{raw}<" not in page, raw
     titles = re.findall(r'<h2 title="([^"]+)">', page)
     assert titles == ["county_scoring", "county_clustering", "assessment_effect"]
-    english = report.write_index(folder, lang="en").read_text(encoding="utf-8")
+    english = index.write_index(folder, lang="en").read_text(encoding="utf-8")
     assert "basic balance" in _visible_text(english)
 
 
@@ -282,7 +283,7 @@ def test_index_shows_no_composite_cv_where_the_standard_has_none(tmp_path):
              "status": "ok", "seconds": 1.0, "error": None, "folder": "county_scoring/q",
              "summary": "county_scoring/q/summary.json"}]
     (folder / "manifest.json").write_text(json.dumps({"jobs": jobs}, ensure_ascii=False))
-    page = report.write_index(folder).read_text(encoding="utf-8")
+    page = index.write_index(folder).read_text(encoding="utf-8")
     assert "综合差异系数" not in _visible_text(page) and "小学 未通过" in page
 
 

@@ -52,12 +52,12 @@ def test_slides_render_in_a_browser_without_network(slides, browser):
 
 def test_slides_cli_is_registered_with_lang(monkeypatch, tmp_path, capsys):
     from edubalance import cli
-    from edubalance.report import html as report
+    from edubalance.run import index
 
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command")
     eb_slides.register_cli(sub)
-    report.register_cli(sub)  # index stays in report; the two commands don't clash
+    index.register_cli(sub)  # the index command beside slides; the two don't clash
     calls = []
     monkeypatch.setattr(eb_slides, "export_slides", lambda nb, out, parameters=None: calls.append(
         (nb, out, parameters)) or {"slides": Path(out) / "a.slides.html", "html": Path(out)})

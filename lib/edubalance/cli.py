@@ -20,7 +20,7 @@ from . import __version__
 from .run import skip_slow_optional_imports
 
 # Modules that contribute sub-commands, in the order they appear in --help.
-CLI_MODULES = ("io.sample", "io.load", "run.reports", "run.batch", "report.html",
+CLI_MODULES = ("io.sample", "io.load", "run.reports", "run.batch", "run.index",
                "report.slides", "report.pdf", "report.evidence_form")
 
 

@@ -23,10 +23,18 @@ def __getattr__(name):
     try:
         return _submodule(name)
     except AttributeError:
-        # Before the layers were folders, ``edubalance.report`` was today's report.html.
+        # Before the layers were folders, ``edubalance.report`` was today's report.html (and
+        # held the index page, now edubalance.run.index: looked up by name, not imported, as
+        # report sits below run).
         from . import html
         if name in html.__all__:
             _warnings.warn(f"edubalance.report.{name} moved to edubalance.report.html.{name}",
                            DeprecationWarning, stacklevel=2)
             return getattr(html, name)
+        if name in ("write_index", "render_index", "headline_figures"):
+            import importlib
+
+            _warnings.warn(f"edubalance.report.{name} moved to edubalance.run.index.{name}",
+                           DeprecationWarning, stacklevel=2)
+            return getattr(importlib.import_module("edubalance.run.index"), name)
         raise

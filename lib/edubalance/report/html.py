@@ -1,5 +1,5 @@
-"""Reports that open offline: HTML without code and the batch index page (slides:
-:mod:`edubalance.report.slides`).
+"""Reports that open offline: HTML without code (slides: :mod:`edubalance.report.slides`; the
+batch index page and ``edubalance index``: :mod:`edubalance.run.index`).
 
 nbconvert's templates load require.js, MathJax, Mermaid and reveal.js from CDNs; the
 templates in ``edubalance/templates`` drop those scripts, reveal.js is inlined from a vendored
@@ -9,16 +9,13 @@ by nbconvert, so each file stands alone.
 """
 from __future__ import annotations
 
-import argparse
 import functools
 import html
 import os
 import re
 from pathlib import Path
-from typing import Any, Mapping
 
-__all__ = ["export_html", "write_index", "render_index", "headline_figures",
-           "strip_remote_resources", "register_cli", "TEMPLATES"]
+__all__ = ["export_html", "strip_remote_resources", "TEMPLATES"]
 
 TEMPLATES = Path(__file__).with_name("templates")
 _REMOTE_SCRIPT = re.compile(
@@ -189,43 +186,3 @@ def _report_language(notebook) -> str:
     return "en" if lang == "en" else "zh"
 
 
-# --------------------------------------------------------------------------- index
-
-def write_index(output: str | os.PathLike, lang: str = "zh") -> Path:
-    """(Re)build ``output/index.html``; see :func:`edubalance.run.index.write_index`."""
-    from ..run.index import write_index as _write_index
-
-    return _write_index(output, lang=lang)
-
-
-def render_index(output: str | os.PathLike, jobs: list[Mapping[str, Any]],
-                 lang: str = "zh") -> str:
-    """The index page as HTML text; see :func:`edubalance.run.index.render_index`."""
-    from ..run.index import render_index as _render_index
-
-    return _render_index(output, jobs, lang=lang)
-
-
-def headline_figures(summary: Mapping[str, Any] | None, limit: int = 4) -> list[tuple[str, Any]]:
-    """See :func:`edubalance.run.index.headline_figures`."""
-    from ..run.index import headline_figures as _headline_figures
-
-    return _headline_figures(summary, limit)
-
-
-# --------------------------------------------------------------------------- CLI
-
-def _handle_index(args: argparse.Namespace) -> int:
-    print(write_index(args.folder, lang=args.lang))
-    return 0
-
-
-def register_cli(subparsers) -> None:
-    """Add ``edubalance index`` (``edubalance slides`` lives in :mod:`edubalance.report.slides`)."""
-    index = subparsers.add_parser(
-        "index", help="rebuild DIR/index.html from DIR/manifest.json and the reports found",
-        description="Rebuild the browsable index of a reports folder.")
-    index.add_argument("folder", metavar="DIR")
-    index.add_argument("--lang", choices=("zh", "en"), default="zh",
-                       help="language of the index page (default zh)")
-    index.set_defaults(func=_handle_index)

@@ -99,14 +99,3 @@ def register_cli(subparsers) -> None:
                              "make demo uses it)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=_handle_batch)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m edubalance.run.batch PARAMS.yaml ...``: the same as ``edubalance batch ...``."""
-    from ..cli import main as cli_main
-
-    return cli_main(["batch", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -28,7 +28,8 @@ from ..report.i18n import check_lang, label, text
 from ..report.tables import format_value
 from .manifest import MANIFEST, Manifest
 
-__all__ = ["write_index", "render_index", "headline_figures", "format_number", "TEMPLATE",
+__all__ = ["write_index", "render_index", "headline_figures", "format_number", "register_cli",
+           "TEMPLATE",
            "value_label", "notebook_rank", "NOTEBOOK_ORDER"]
 
 TEMPLATE = "index.html.j2"
@@ -334,3 +335,19 @@ def write_index(output: str | os.PathLike, lang: str = "zh") -> Path:
             raise ValueError(f"{manifest}: not valid JSON: {error}") from None
     jobs = Manifest.read(output).entries
     return atomic_write_text(output / "index.html", render_index(output, jobs, lang=lang))
+
+
+def _handle_index(args) -> int:
+    print(write_index(args.folder, lang=args.lang))
+    return 0
+
+
+def register_cli(subparsers) -> None:
+    """Add ``edubalance index`` to the command."""
+    index = subparsers.add_parser(
+        "index", help="rebuild DIR/index.html from DIR/manifest.json and the reports found",
+        description="Rebuild the browsable index of a reports folder.")
+    index.add_argument("folder", metavar="DIR")
+    index.add_argument("--lang", choices=("zh", "en"), default="zh",
+                       help="language of the index page (default zh)")
+    index.set_defaults(func=_handle_index)
