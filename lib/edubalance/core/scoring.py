@@ -616,8 +616,11 @@ def _finish(counties: pd.DataFrame, standard: Standard, evidence) -> tuple[pd.Da
         reason = out[f"reason_{rule.id}"].to_numpy(dtype=object)
         failed |= status == FAILED
         if rule.params.get("estimate"):
-            # Computed on assumed points and targets: shown, never the official verdict.
-            official_open |= np.ones(g, dtype=bool) if not standard.evidence else np.zeros(g, bool)
+            # Computed on assumed points and targets: shown, never the official verdict. The
+            # standard's evidence (the province's own total) decides instead; a standard with
+            # no evidence to decide stays open.
+            if not standard.evidence:
+                official_open[:] = True
         else:
             official_failed |= status == FAILED
             official_open |= status == NOT_ASSESSED
