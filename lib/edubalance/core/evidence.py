@@ -44,7 +44,7 @@ import pandas as pd
 
 from ..errors import DataError, Problem
 from ..schema import SCHOOL_HEADER_ALIASES
-from .numeric import at_least, at_most
+from .numeric import at_least, at_most, reason_numbers
 from .standards import EvidenceItem, Standard, load_standard
 
 __all__ = ["items", "load", "normalise", "judge", "STATUSES", "EVIDENCE_COLUMNS"]
@@ -337,8 +337,10 @@ def judge(evidence: pd.DataFrame | None, standard: str | Standard,
     Returns
     -------
     DataFrame
-        ``county_code, year, item, text, kind, limit, unit, part, veto, value, status`` (one row
-        per county, year and item, counties in the given order, items in the standard's).
+        ``county_code, year, item, text, kind, limit, unit, part, veto, value, status, reason``
+        (one row per county, year and item, counties in the given order, items in the
+        standard's); ``reason`` says why a failed item failed (``83.2 < 95``, ``是 (yes)``),
+        ``""`` for the others.
     """
     std = _standard(standard)
     keys = counties[["county_code", "year"]].astype({"county_code": str}).astype(
@@ -362,10 +364,19 @@ def judge(evidence: pd.DataFrame | None, standard: str | Standard,
     else:
         out["value"] = np.nan
     status = np.empty(len(out), dtype=object)
+    reason = np.full(len(out), "", dtype=object)
     value = out["value"].to_numpy(dtype=float)
     for position, item in enumerate(std.evidence):
         rows = np.arange(position, len(out), max(n_items, 1))
         status[rows] = _status(item, value[rows])
+        failed = rows[status[rows] == FAILED]
+        if item.kind in ("at_least", "at_most"):
+            sign = "<" if item.kind == "at_least" else ">"
+            reason[failed] = reason_numbers(value[failed], item.limit, 1) + f" {sign} {item.limit:g}"
+        else:
+            reason[failed] = "是 (yes)" if item.kind == "no" else "否 (no)"
     out["status"] = status
+    out["reason"] = reason
     return out.astype({"county_code": "str", "item": "str", "status": "str", "text": "str",
-                       "kind": "str", "unit": "str", "part": "str", "veto": bool})
+                       "kind": "str", "unit": "str", "part": "str", "veto": bool,
+                       "reason": "str"})

@@ -43,7 +43,7 @@ import pandas as pd
 from ..errors import DataError
 
 __all__ = ["QUANTILE_METHOD", "DEFAULT_RANDOM_STATE", "LIMIT_RTOL", "at_most", "at_least",
-           "digits_apart", "format_against_limit", "check_values", "weighted_cv",
+           "digits_apart", "format_against_limit", "reason_numbers", "check_values", "weighted_cv",
            "GroupedCV", "grouped_weighted_cv", "weighted_quantile", "resolve_random_state"]
 
 QUANTILE_METHOD = "inverted_cdf"
@@ -182,6 +182,34 @@ def format_against_limit(value, limit, digits: int = 2) -> str:
         return "—"
     shown = digits_apart(value, float(limit) if limit is not None else np.nan, digits)
     return f"{value:.{shown}f}"
+
+
+def reason_numbers(values, limits, digits: int) -> np.ndarray:
+    """Format each value against its limit, as the reasons a rule failed show numbers.
+
+    :func:`format_against_limit` without trailing zeros (0.6, not 0.600), e.g. in
+    ``composite CV 0.6 > 0.55`` or ``83.2 < 95``.
+
+    Parameters
+    ----------
+    values, limits : array_like
+        Broadcast against each other.
+    digits : int
+        The decimals used when they suffice.
+
+    Returns
+    -------
+    ndarray of str (object)
+
+    Examples
+    --------
+    >>> reason_numbers([0.6, 84.954, 80.0], [0.55, 85, 85], 1).tolist()
+    ['0.6', '84.95', '80']
+    """
+    values = np.asarray(values, dtype=float)
+    limits = np.broadcast_to(np.asarray(limits, dtype=float), values.shape)
+    texts = [format_against_limit(v, lim, digits) for v, lim in zip(values, limits, strict=True)]
+    return np.array([t.rstrip("0").rstrip(".") if "." in t else t for t in texts], dtype=object)
 
 
 def check_values(values, weights=None, *, allow_negative: bool = False,

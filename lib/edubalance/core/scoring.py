@@ -25,7 +25,7 @@ from .indicators import (
     excluded_schools,
     split_sections,
 )
-from .numeric import at_least, at_most, format_against_limit
+from .numeric import at_least, at_most, reason_numbers
 from .standards import Standard, evaluate_formula, level_index, load_standard, per_level_values
 
 __all__ = ["ScoringResult", "score", "with_evidence", "county_summary", "VERDICTS", "summary_markdown", "find_county",
@@ -473,16 +473,6 @@ def _points(items, standard, levels) -> tuple[np.ndarray, np.ndarray]:
 
 # --------------------------------------------------------------------------- county rules
 
-def _against(values, limits, digits: int) -> np.ndarray:
-    """Each value as text with enough decimals to tell it from its limit (84.95, not 85.0)."""
-    values = np.asarray(values, dtype=float)
-    limits = np.broadcast_to(np.asarray(limits, dtype=float), values.shape)
-    texts = [format_against_limit(v, lim, digits)
-             for v, lim in zip(values, limits, strict=True)]
-    # As the other reason numbers: no trailing zeros (0.6, not 0.600).
-    return np.array([t.rstrip("0").rstrip(".") if "." in t else t for t in texts], dtype=object)
-
-
 def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataFrame:
     """Per county x year x level: the status (``rule_<id>``) and reason (``reason_<id>``) of
     every school-data rule, then the summary columns (:func:`_finish`)."""
@@ -506,14 +496,14 @@ def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataF
             ok = at_most(composite, limit)
             status = np.where(ok, PASSED, FAILED).astype(object)
             reason = np.where(ok, "", np.where(np.isnan(composite), "composite CV undefined",
-                                               "composite CV " + _against(composite, limit, 3)
+                                               "composite CV " + reason_numbers(composite, limit, 3)
                                                + " > " + _fmt(limit, 2)))
         elif rule.kind == "each_cv":
             limit = per_level_values(levels, rule.params["limit"])[:, None]
             bad = ~at_most(cv_matrix, limit)
             status = np.where(bad.any(axis=1), FAILED, PASSED).astype(object)
             reason = _join([np.where(bad[:, j], standard.items[j].name + " CV "
-                                     + _against(cv_matrix[:, j], limit[:, 0], 3) + " > "
+                                     + reason_numbers(cv_matrix[:, j], limit[:, 0], 3) + " > "
                                      + _fmt(limit[:, 0], 2), "")
                             for j in range(n_items)], g)
         elif rule.kind == "points":
@@ -526,7 +516,7 @@ def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataF
             pass_min = _pass_min(standard)
             ok = at_least(score_, pass_min)
             status = np.where(ok, PASSED, FAILED).astype(object)
-            reason = np.where(ok, "", "score " + _against(score_, pass_min, 1) + " < "
+            reason = np.where(ok, "", "score " + reason_numbers(score_, pass_min, 1) + " < "
                               + f"{pass_min:g}")
         elif rule.kind in ("school_thresholds", "school_size", "class_size"):
             if rule.kind == "school_thresholds":
@@ -558,7 +548,7 @@ def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataF
             known = ~np.isnan(value)
             ok = at_least(value, float(rule.params["min"]))
             status = np.where(known, np.where(ok, PASSED, FAILED), NOT_ASSESSED).astype(object)
-            reason = np.where(known & ~ok, f"{column} " + _against(value, rule.params["min"], 1)
+            reason = np.where(known & ~ok, f"{column} " + reason_numbers(value, rule.params["min"], 1)
                               + " < " + f"{rule.params['min']:g}", "")
         out[f"rule_{rule.id}"] = status
         out[f"reason_{rule.id}"] = np.asarray(reason, dtype=object)
@@ -582,19 +572,14 @@ def _evidence_columns(counties: pd.DataFrame, standard: Standard, evidence
     position = pd.MultiIndex.from_frame(keys).get_indexer(pd.MultiIndex.from_arrays(
         [counties["county_code"].astype(str), counties["year"].astype("int64")]))
     status = judged["status"].to_numpy(dtype=object).reshape(-1, len(ids))[position]
-    value = judged["value"].to_numpy(dtype=float).reshape(-1, len(ids))[position]
+    reason = judged["reason"].to_numpy(dtype=object).reshape(-1, len(ids))[position]
     failed, missing, assumed, reasons = [], [], [], []
     for j, item in enumerate(standard.evidence):
         st = status[:, j]
         failed.append(np.where(st == FAILED, item.id, ""))
         missing.append(np.where(st == NOT_ASSESSED, item.id, ""))
         assumed.append(np.where(st == "assumed", item.id, ""))
-        if item.kind in ("at_least", "at_most"):
-            sign = "<" if item.kind == "at_least" else ">"
-            detail = _against(value[:, j], item.limit, 1) + f" {sign} {item.limit:g}"
-        else:
-            detail = np.full(g, "是 (yes)" if item.kind == "no" else "否 (no)", dtype=object)
-        reasons.append(np.where(st == FAILED, f"{item.id}: " + detail, ""))
+        reasons.append(np.where(st == FAILED, f"{item.id}: " + reason[:, j], ""))
     return judged, {"failed": _join(failed, g), "missing": _join(missing, g),
                     "assumed": _join(assumed, g), "reasons": _join(reasons, g, RULE_SEPARATOR),
                     "any_failed": (status == FAILED).any(axis=1),
@@ -870,7 +855,7 @@ def county_summary(result: ScoringResult, county, year: int) -> dict:
         years = sorted(result.counties.loc[result.counties["county_code"].astype(str) == code,
                                            "year"].unique().tolist())
         raise ParameterError(f"no schools of {name} ({code}) in {year}; years present: {years}")
-    evidence = []
+    evidence, evidence_reasons = [], {}
     if result.evidence is not None:
         mine = result.evidence[(result.evidence["county_code"].astype(str) == code)
                                & (result.evidence["year"] == int(year))]
@@ -883,17 +868,10 @@ def county_summary(result: ScoringResult, county, year: int) -> dict:
                              "kind": row.kind, "limit": limit, "unit": row.unit,
                              "part": row.part, "veto": bool(row.veto), "value": value,
                              "status": row.status})
+            if row.status == FAILED:
+                evidence_reasons[row.item] = row.reason
     failed_items = [e["item"] for e in evidence if e["status"] == FAILED]
     missing_items = [e["item"] for e in evidence if e["status"] == NOT_ASSESSED]
-    evidence_reasons = {}
-    for e in evidence:
-        if e["status"] == FAILED:
-            if e["kind"] in ("at_least", "at_most"):
-                sign = "<" if e["kind"] == "at_least" else ">"
-                evidence_reasons[e["item"]] = (f"{format_against_limit(e['value'], e['limit'], 1)}"
-                                               f" {sign} {e['limit']:g}")
-            else:
-                evidence_reasons[e["item"]] = "是 (yes)" if e["kind"] == "no" else "否 (no)"
     levels = {}
     for row in rows.itertuples(index=False):  # at most two rows (primary, junior)
         record = row._asdict()
