@@ -25,13 +25,21 @@ import pandas as pd
 
 from .. import __version__
 from ..core.gaps import county_gap_totals, cv_upgrade_plan, school_gaps
-from ..core.numeric import format_against_limit
 from ..core.scoring import county_summary, find_county
 from ..schema import LEVELS
 from .i18n import DEFAULT_LANG, check_lang, text
 from .markup import escape_html
 from .tables import Table
-from .verdict import MARKS, item_name, level_name, rule_name, verdict_html
+from .verdict import (
+    MARKS,
+    evidence_item,
+    evidence_limit,
+    evidence_value,
+    item_name,
+    level_name,
+    rule_name,
+    verdict_html,
+)
 
 __all__ = ["CountyReport", "build", "SHEETS", "school_items_table", "school_items_figure",
            "comparison_figure", "html_heading"]
@@ -98,18 +106,11 @@ def _evidence_table(summary: dict, lang: str) -> Table:
                    "not_assessed": text("report.evidence_not_given", lang),
                    "assumed": text("report.evidence_assumed", lang)}
     frame = pd.DataFrame({
-        _col("evidence_item", lang): [(e["text_en"] if lang == "en" and e.get("text_en")
-                                       else e["text"]) for e in rows],
-        _col("evidence_value", lang): [
-            "—" if e["value"] is None else
-            (text("verdict.yes" if e["value"] == 1 else "verdict.no", lang)
-             if e["kind"] in ("yes", "no") else
-             format_against_limit(e["value"], e["limit"], 1) + (e.get("unit") or ""))
-            for e in rows],
+        _col("evidence_item", lang): [evidence_item(e, lang) for e in rows],
+        _col("evidence_value", lang): [evidence_value(e, lang) for e in rows],
         _col("evidence_limit", lang): [
-            (text(f"report.relation.{e['kind']}", lang) + f" {e['limit']:g}{e.get('unit') or ''}")
-            if e["kind"] in ("at_least", "at_most") else
-            text("verdict.yes" if e["kind"] == "yes" else "verdict.no", lang) for e in rows],
+            text(f"report.relation.{e['kind']}", lang) + " " + evidence_limit(e, lang)
+            if e["kind"] in ("at_least", "at_most") else evidence_limit(e, lang) for e in rows],
         _col("evidence_status", lang): [MARKS.get(e["status"], "") + " " + status_word[e["status"]]
                                         for e in rows],
     })

@@ -28,7 +28,8 @@ from .i18n import DEFAULT_LANG, text
 from .markup import escape_html
 
 __all__ = ["level_name", "rule_name", "item_name", "amount_text", "resource_phrase",
-           "rule_lines", "take_sentences", "evidence_html", "basis_lines", "verdict_html",
+           "rule_lines", "take_sentences", "evidence_item", "evidence_value", "evidence_limit",
+           "evidence_html", "basis_lines", "verdict_html",
            "MARKS"]
 
 
@@ -205,16 +206,39 @@ MARKS = {"passed": "✓", "failed": "✗", "not_assessed": "？", "assumed": "�
 """A mark beside every status, so that a black-and-white print still tells them apart."""
 
 
-def _evidence_line(entry: dict, lang: str) -> str:
-    shown = entry["text_en"] if lang == "en" and entry.get("text_en") else entry["text"]
+def evidence_item(entry: dict, lang: str = DEFAULT_LANG) -> str:
+    """The evidence item (a ``summary["evidence"]`` entry) in the reader's language."""
+    return entry["text_en"] if lang == "en" and entry.get("text_en") else entry["text"]
+
+
+def evidence_value(entry: dict, lang: str = DEFAULT_LANG) -> str:
+    """Show the value given for an evidence item as a reader sees it.
+
+    是/否, or the number with its unit and the decimals that tell it from the limit; "—" when
+    not given.
+    """
+    if entry["value"] is None:
+        return "—"
+    if entry["kind"] in ("yes", "no"):
+        return text("verdict.yes" if entry["value"] == 1 else "verdict.no", lang)
+    return format_against_limit(entry["value"], entry["limit"], 1) + (entry.get("unit") or "")
+
+
+def evidence_limit(entry: dict, lang: str = DEFAULT_LANG) -> str:
+    """What an evidence item requires: the limit with its unit, or the answer 是/否 needed."""
     if entry["kind"] in ("at_least", "at_most"):
-        value = format_against_limit(entry["value"], entry["limit"], 1)
-        unit = entry.get("unit") or ""
-        return text("report.evidence_value", lang, text=shown, value=f"{value}{unit}",
+        return f"{entry['limit']:g}{entry.get('unit') or ''}"
+    return text("verdict.yes" if entry["kind"] == "yes" else "verdict.no", lang)
+
+
+def _evidence_line(entry: dict, lang: str) -> str:
+    if entry["kind"] in ("at_least", "at_most"):
+        return text("report.evidence_value", lang, text=evidence_item(entry, lang),
+                    value=evidence_value(entry, lang),
                     relation=text(f"report.relation.{entry['kind']}", lang),
-                    limit=f"{entry['limit']:g}{unit}")
-    answer = text("verdict.yes" if entry["value"] == 1 else "verdict.no", lang)
-    return text("report.evidence_yes_no", lang, text=shown, value=answer)
+                    limit=evidence_limit(entry, lang))
+    return text("report.evidence_yes_no", lang, text=evidence_item(entry, lang),
+                value=evidence_value(entry, lang))
 
 
 def evidence_html(summary: dict, lang: str = DEFAULT_LANG) -> str:
@@ -241,8 +265,7 @@ def evidence_html(summary: dict, lang: str = DEFAULT_LANG) -> str:
         parts.append(f'<p class="eb-passed"><span class="eb-mark">{MARKS["passed"]}</span> '
                      f'{escape_html(text("report.evidence_passed", lang, n=len(passed)))}</p>')
     if missing:
-        names = sep.join((e["text_en"] if lang == "en" and e.get("text_en") else e["text"])
-                         for e in missing)
+        names = sep.join(evidence_item(e, lang) for e in missing)
         parts.append(f'<p class="eb-missing"><span class="eb-mark">{MARKS["not_assessed"]}</span> '
                      f'{escape_html(text("report.evidence_missing", lang, n=len(missing), items=names))}</p>')
     parts.append("</div>")
@@ -261,9 +284,8 @@ def basis_lines(summary: dict, standard, lang: str = DEFAULT_LANG) -> list[tuple
     assumed = []
     for key in summary.get("assumed") or []:
         if key in evidence:
-            entry = evidence[key]
-            shown = entry["text_en"] if lang == "en" and entry.get("text_en") else entry["text"]
-            assumed.append(text("report.assumed.item", lang, text=shown))
+            assumed.append(text("report.assumed.item", lang, text=evidence_item(evidence[key],
+                                                                                lang)))
         else:
             assumed.append(text(f"report.assumed.{key}", lang))
     if assumed:
