@@ -82,52 +82,29 @@ def read_legacy(path: Path, file: str, kind: str, sheet: str | None, mapping, co
         _keep_head,
         _label_columns,
         _unit_line,
-        fail,
+        choose_sheets,
         title_facts,
+        usable_sheets,
     )
 
     book = _open(path, file)
     result = RawFile(file, [])
     metadata = {m.name: m for m in book.sheets_metadata}
-    names = list(book.sheet_names)
-    if sheet is not None:
-        if sheet not in names:
-            raise fail(file, f"no sheet named '{sheet}' (sheets: {', '.join(names)})")
-        chosen = [sheet]
-    else:
-        chosen = []
-        for name in names:
-            visible = str(getattr(metadata.get(name), "visible", "Visible"))
-            if "hidden" in visible.lower():
-                result.skipped_sheets.append((name, "hidden sheet (name it with sheet= to read it)"))
-            else:
-                chosen.append(name)
-    sheets, usable, incomplete = {}, [], []
+    chosen = choose_sheets(
+        book.sheet_names, lambda name: "hidden" in str(getattr(metadata.get(name), "visible",
+                                                               "Visible")).lower(),
+        sheet, file, result)
+    sheets, heads = {}, {}
     for name in chosen:
         rows, merged = _rows(book, name, file)
         head = [[_text(v) for v in row[:MAX_COLUMNS]] for row in rows[:HEADER_SEARCH_ROWS + 1]]
-        if not any(any(cell for cell in row) for row in head):
-            result.skipped_sheets.append((name, "empty sheet"))
-            continue
-        width = max(len(r) for r in head)
-        head = [r + [""] * (width - len(r)) for r in head]
-        sheets[name] = (rows, merged, head)
-        _, _, named = locate_header(head, mapping)
-        verdict = complete(_found(named), kind)
-        if verdict is True or sheet is not None:
-            usable.append(name)
+        if any(any(cell for cell in row) for row in head):
+            width = max(len(r) for r in head)
+            heads[name] = [r + [""] * (width - len(r)) for r in head]
+            sheets[name] = (rows, merged, heads[name])
         else:
-            incomplete.append((name, verdict, named))
-    for name, (missing, looks_like_data), _named in incomplete:
-        reason = ("MISMATCH: missing " + ", ".join(missing)) if looks_like_data else \
-            "no table of this kind (header not recognised)"
-        result.skipped_sheets.append((name, reason))
-    if not usable:
-        if not incomplete:
-            raise fail(file, "no sheet has data")
-        best = max(incomplete, key=lambda t: len(_found(t[2])))[0]
-        usable = [best]
-        result.skipped_sheets = [s for s in result.skipped_sheets if s[0] != best]
+            heads[name] = []   # an empty sheet
+    usable = usable_sheets(heads, sheet, mapping, kind, complete, file, result)
     for name in usable:
         rows, merged, head = sheets[name]
         start, n_header, named = locate_header(head, mapping)

@@ -715,6 +715,61 @@ def _has_formulas(path: Path) -> bool:
     return False
 
 
+def choose_sheets(names, hidden, sheet: str | None, file: str, result: RawFile) -> list[str]:
+    """The sheets of a workbook to look at: ``sheet`` when named, else every visible one.
+
+    ``hidden(name)`` tells a hidden sheet; those are listed in ``result.skipped_sheets``. Shared
+    by the ``.xlsx`` reader and the legacy one (:mod:`edubalance.io.legacy`).
+    """
+    names = list(names)
+    if sheet is not None:
+        if sheet not in names:
+            raise fail(file, f"no sheet named '{sheet}' (sheets: {', '.join(names)})")
+        return [sheet]
+    chosen = []
+    for name in names:
+        if hidden(name):
+            result.skipped_sheets.append((name, "hidden sheet (name it with sheet= to read it)"))
+        else:
+            chosen.append(name)
+    return chosen
+
+
+def usable_sheets(heads: dict, sheet: str | None, mapping, kind: str, complete, file: str,
+                  result: RawFile) -> list[str]:
+    """The sheets (of ``heads``: name -> the grid of its first rows, empty for an empty sheet)
+    whose header holds a table of ``kind``; when none does, the one closest to it. The others
+    are listed in ``result.skipped_sheets`` with why."""
+    usable, incomplete = [], []
+    for name, head in heads.items():
+        if not head:
+            result.skipped_sheets.append((name, "empty sheet"))
+            continue
+        _, _, named = locate_header(head, mapping)
+        verdict = complete(_found(named), kind)
+        if verdict is True or sheet is not None:
+            usable.append(name)
+        else:
+            incomplete.append((name, verdict, named))
+    for name, (missing, looks_like_data), named in incomplete:
+        if looks_like_data:
+            unknown = [label for label, c, _ in named if not c and str(label).strip()]
+            result.skipped_sheets.append((name, "MISMATCH: missing " + ", ".join(missing)
+                                          + (f"; unrecognised headers: {', '.join(unknown)}"
+                                             if unknown else "")))
+        else:
+            result.skipped_sheets.append((name, "no table of this kind (header not "
+                                                "recognised)"))
+    if not usable:
+        best = max(incomplete, key=lambda t: len(_found(t[2])), default=None)
+        if best is None:
+            raise fail(file, "no sheet has data" if heads else
+                       "no visible sheet (hidden sheets are read only when named with sheet=)")
+        usable = [best[0]]
+        result.skipped_sheets = [s for s in result.skipped_sheets if s[0] != best[0]]
+    return usable
+
+
 def _read_workbook(path: Path, file: str, kind: str, sheet: str | None, mapping,
                    complete) -> RawFile:
     import openpyxl
@@ -726,50 +781,11 @@ def _read_workbook(path: Path, file: str, kind: str, sheet: str | None, mapping,
             from None
     result = RawFile(file, [])
     try:
-        names = book.sheetnames
-        if sheet is not None:
-            if sheet not in names:
-                raise fail(file, f"no sheet named '{sheet}' (sheets: {', '.join(names)})")
-            chosen = [sheet]
-        else:
-            chosen = []
-            for name in names:
-                if book[name].sheet_state != "visible":
-                    result.skipped_sheets.append((name, "hidden sheet (name it with sheet= "
-                                                        "to read it)"))
-                    continue
-                chosen.append(name)
+        chosen = choose_sheets(book.sheetnames,
+                               lambda name: book[name].sheet_state != "visible", sheet, file,
+                               result)
         heads = {name: _head_grid(book[name]) for name in chosen}
-        usable, incomplete = [], []
-        for name in chosen:
-            head = heads[name]
-            if not head:
-                result.skipped_sheets.append((name, "empty sheet"))
-                continue
-            _, _, named = locate_header(head, mapping)
-            verdict = complete(_found(named), kind)
-            if verdict is True or sheet is not None:
-                usable.append(name)
-            else:
-                incomplete.append((name, verdict, named))
-        for name, (missing, looks_like_data), named in incomplete:
-            if looks_like_data:
-                unknown = [label for label, c, _ in named if not c and str(label).strip()]
-                result.skipped_sheets.append((name, "MISMATCH: missing " + ", ".join(missing)
-                                              + (f"; unrecognised headers: {', '.join(unknown)}"
-                                                 if unknown else "")))
-            else:
-                result.skipped_sheets.append((name, "no table of this kind (header not "
-                                                    "recognised)"))
-        if not usable:
-            best = max(incomplete, key=lambda t: len(_found(t[2])), default=None) \
-                if incomplete else None
-            if best is None:
-                raise fail(file, "no sheet has data" if chosen else
-                           "no visible sheet (hidden sheets are read only when named with "
-                           "sheet=)")
-            usable = [best[0]]
-            result.skipped_sheets = [s for s in result.skipped_sheets if s[0] != best[0]]
+        usable = usable_sheets(heads, sheet, mapping, kind, complete, file, result)
         for name in usable:
             ws = book[name]
             table = _read_sheet(ws, file, name, mapping, heads[name])
