@@ -105,6 +105,12 @@ def test_yueyang_figures_as_quality_2017_evidence_fail_on_two_named_items():
     box = visible(report.verdict_html)
     assert "未达到" in box and "全县残疾儿童少年入学率达到95%以上：83.2%（要求不低于95%）" in box
     assert "优质高中招生名额分配到区域内初中的比例不低于50%" in box
+    # Tables name missed items by their text, never their ids; English has English units.
+    levels = report.tables["levels"].display_frame().to_string()
+    assert "q02_disabled" not in levels and "残疾儿童少年入学率" in levels
+    english = eb.report.county_report.build(schools, result, "岳阳县", 2017, lang="en")
+    shown = english.tables["evidence"].display_frame().to_string()
+    assert "83.2%" in shown and "at least 95%" in shown and "分" not in shown
 
 
 # ------------------------------------------------------------------------------ evidence files
@@ -284,3 +290,11 @@ def test_ningxia_verdict_box_names_the_assumed_points_in_the_readers_language(sa
                                                lang="en").verdict_html)
     assert "假定" in zh and "本项目的假定" in zh and "待定" in zh
     assert "Assumed" in en and "this project's assumptions" in en and "open" in en
+
+
+def test_english_reports_show_english_units_for_evidence():
+    from edubalance.report.verdict import evidence_limit, evidence_value
+
+    entry = {"kind": "at_least", "value": 84.9, "limit": 85.0, "unit": "分"}
+    assert (evidence_value(entry, "zh"), evidence_limit(entry, "zh")) == ("84.9分", "85分")
+    assert (evidence_value(entry, "en"), evidence_limit(entry, "en")) == ("84.9", "85")

@@ -219,6 +219,8 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
     sep = text("report.list_sep", lang)
     items = {item.name: item_name(item, lang) for item in standard.items}
     rules = {rule.id: rule_name(rule, lang) for rule in standard.rules}
+    # A missed evidence item is named in failed_rules too: by its text, never its id.
+    rules.update({item.id: item.text(lang) for item in standard.evidence})
 
     every_county = result.counties  # for the comparison with the other counties
     result = result.for_county(code, year)  # one pass over a (national) result's tables

@@ -211,6 +211,15 @@ def evidence_item(entry: dict, lang: str = DEFAULT_LANG) -> str:
     return entry["text_en"] if lang == "en" and entry.get("text_en") else entry["text"]
 
 
+_UNITS_EN = {"分": "", "元": " CNY", "年": " years"}
+"""Units of the standards' evidence items (written in Chinese in the YAML) as English text."""
+
+
+def _unit(entry: dict, lang: str) -> str:
+    unit = entry.get("unit") or ""
+    return _UNITS_EN.get(unit, unit) if lang == "en" else unit
+
+
 def evidence_value(entry: dict, lang: str = DEFAULT_LANG) -> str:
     """Show the value given for an evidence item as a reader sees it.
 
@@ -221,13 +230,13 @@ def evidence_value(entry: dict, lang: str = DEFAULT_LANG) -> str:
         return "—"
     if entry["kind"] in ("yes", "no"):
         return text("verdict.yes" if entry["value"] == 1 else "verdict.no", lang)
-    return format_against_limit(entry["value"], entry["limit"], 1) + (entry.get("unit") or "")
+    return format_against_limit(entry["value"], entry["limit"], 1) + _unit(entry, lang)
 
 
 def evidence_limit(entry: dict, lang: str = DEFAULT_LANG) -> str:
     """What an evidence item requires: the limit with its unit, or the answer 是/否 needed."""
     if entry["kind"] in ("at_least", "at_most"):
-        return f"{entry['limit']:g}{entry.get('unit') or ''}"
+        return f"{entry['limit']:g}{_unit(entry, lang)}"
     return text("verdict.yes" if entry["kind"] == "yes" else "verdict.no", lang)
 
 
