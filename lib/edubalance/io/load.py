@@ -38,7 +38,7 @@ from .read import read_table
 from .validate import KINDS, MAX_PROBLEMS, LoadReport, load, validate_schools
 
 __all__ = [
-    "DataError", "Problem", "MAX_PROBLEMS", "KINDS", "load_schools", "load_counties",
+    "add_loader_options", "DataError", "Problem", "MAX_PROBLEMS", "KINDS", "load_schools", "load_counties",
     "load_teachers", "load_table", "register_cli", "normalise_header", "write_school_form",
     "read_table", "validate_schools", "LoadReport", "check_files", "describe_problem",
     "load_report_lines", "VALIDATE_MESSAGES",
@@ -162,6 +162,24 @@ def load_teachers(path, sheet: str | None = None, *, max_problems: int = MAX_PRO
 # --------------------------------------------------------------------------------------------
 # CLI: edubalance validate FILE...
 # --------------------------------------------------------------------------------------------
+def add_loader_options(parser) -> None:
+    """Add the loader options to ``parser`` (or an argument group).
+
+    ``--sheet``, ``--columns``, ``--county-code``, ``--county-name`` and ``--allow``: one
+    definition for ``edubalance validate`` and ``edubalance report``, whose options must mean
+    the same.
+    """
+    parser.add_argument("--sheet", default=None, help="Excel sheet to read")
+    parser.add_argument("--columns", default=None, metavar="MAP.yaml",
+                        help="YAML file mapping headers to canonical columns")
+    parser.add_argument("--county-code", default=None,
+                        help="county code, for a file without a county-code column")
+    parser.add_argument("--county-name", default=None,
+                        help="county name, for a file whose title row does not give it")
+    parser.add_argument("--allow", action="append", default=None, metavar="RULE",
+                        help="plausibility rule to waive (repeatable)")
+
+
 def register_cli(subparsers) -> None:
     """Add ``validate FILE... [--kind ...] [--sheet NAME] [--columns MAP.yaml] ...``."""
     parser = subparsers.add_parser(
@@ -173,14 +191,8 @@ def register_cli(subparsers) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--kind", choices=KINDS + ("auto",), default="auto",
                         help="what the files hold (default: guess from the headers)")
-    parser.add_argument("--sheet", default=None, help="Excel sheet to read")
-    parser.add_argument("--columns", default=None, metavar="MAP.yaml",
-                        help="YAML file mapping headers to canonical columns")
-    parser.add_argument("--county-code", default=None)
-    parser.add_argument("--county-name", default=None)
+    add_loader_options(parser)
     parser.add_argument("--year", type=int, default=None)
-    parser.add_argument("--allow", action="append", default=None, metavar="RULE",
-                        help="plausibility rule to waive (repeatable)")
     parser.add_argument("--include-hidden", action="store_true",
                         help="read rows hidden or filtered out in Excel (default: excluded and "
                              "listed)")

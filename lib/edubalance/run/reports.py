@@ -360,6 +360,7 @@ def make_reports(args: argparse.Namespace) -> int:
 
 def register_cli(subparsers) -> None:
     """Add ``edubalance report``."""
+    from ..io.load import add_loader_options
     from .engines import DEFAULT_ENGINE, ENGINES
 
     parser = subparsers.add_parser(
@@ -385,16 +386,7 @@ def register_cli(subparsers) -> None:
                         help="language of the reports and file names (default zh)")
     parser.add_argument("--output", default="reports", metavar="DIR",
                         help="output folder (default: reports)")
-    loader = parser.add_argument_group("loader options (as edubalance validate)")
-    loader.add_argument("--county-code", default=None,
-                        help="county code, for a file without a county-code column")
-    loader.add_argument("--county-name", default=None,
-                        help="county name, for a file whose title row does not give it")
-    loader.add_argument("--sheet", default=None, help="Excel sheet to read")
-    loader.add_argument("--columns", default=None, metavar="MAP.yaml",
-                        help="YAML file mapping headers to canonical columns")
-    loader.add_argument("--allow", action="append", default=None, metavar="RULE",
-                        help="plausibility rule to waive (repeatable)")
+    add_loader_options(parser.add_argument_group("loader options (as edubalance validate)"))
     batch = parser.add_argument_group("batch options (as edubalance batch)")
     batch.add_argument("--workers", type=int, default=None,
                        help="parallel jobs (default: number of cores)")
