@@ -182,9 +182,11 @@ def serve_voila(notebook, cwd, env):
 
     A generator for module-scoped fixtures (``yield from serve_voila(...)``)."""
     import os
+    import shutil
     import socket
     import subprocess
     import sys
+    import tempfile
     import time
     import urllib.error
     import urllib.request
@@ -203,10 +205,22 @@ def serve_voila(notebook, cwd, env):
     # As in the test processes (conftest), the server skips jsonschema's IRI grammar (1.5 s).
     start = ("import sys; sys.modules.setdefault('rfc3987_syntax', None); "
              "from voila.app import main; sys.argv[0] = 'voila'; main()")
+    # The server's log goes to a file, never to a pipe: nobody reads a pipe while the tests
+    # run, and once its 64 KiB buffer is full the server blocks on its next log line and every
+    # later page load times out (CI's second Voila page did, after the first page's kernel
+    # logged warnings).
+    log = tempfile.NamedTemporaryFile(prefix="voila-", suffix=".log", delete=False)
+    # Kernels talk over Unix sockets, as the batch's do: five TCP ports chosen free and then
+    # bound by the kernel can be taken meanwhile by another worker's kernel, and a kernel that
+    # dies while Voila renders leaves the page loading for ever (Voila 0.5 drops the error).
+    sockets = tempfile.mkdtemp(prefix="eb-v-")
     server = subprocess.Popen(
         [sys.executable, "-c", start, str(notebook), "--no-browser", f"--port={port}",
-         "--Voila.ip=127.0.0.1"],
-        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+         "--Voila.ip=127.0.0.1", "--KernelManager.transport=ipc",
+         f"--KernelManager.ip={sockets}/k"],
+        cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    log_path = Path(log.name)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 60
     while True:
@@ -218,14 +232,19 @@ def serve_voila(notebook, cwd, env):
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
-                pytest.fail(f"Voila did not start:\n{server.communicate()[0][-3000:]!r}")
+                server.wait()
+                pytest.fail(f"Voila did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
             time.sleep(0.1)
-    yield url
-    server.terminate()
     try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log_path.unlink(missing_ok=True)
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 class InThread:
