@@ -11,6 +11,42 @@ LEVEL_ALIASES = {"primary": ("小学", "primary school"),
                  "junior": ("初中", "初级中学", "junior secondary", "junior school", "middle school")}
 """Other names of the levels (Chinese, English words), as a user may write them."""
 
+LANGS = ("zh", "en")
+"""Languages of everything a person reads (Chinese the default); the texts are in report."""
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is a supported language (:data:`LANGS`), else raise.
+
+    Here, below every layer, so that an analysis can check its ``lang`` parameter before any
+    work without importing the report layer (:mod:`edubalance.report.i18n` re-exports it).
+
+    Parameters
+    ----------
+    lang : str
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    str
+        ``lang``.
+
+    Raises
+    ------
+    ParameterError (a ValueError)
+        For any other value.
+
+    Examples
+    --------
+    >>> check_lang("en")
+    'en'
+    """
+    from .errors import ParameterError
+
+    if lang not in LANGS:
+        raise ParameterError(f"lang={lang!r} is not supported; use one of {', '.join(LANGS)}")
+    return lang
+
 
 def level_name(value) -> str:
     """The level (``primary`` / ``junior``) for ``value``: itself or an alias (小学, 初中).

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .i18n import check_lang, label
-from .tables import styler
+from ..schema import LEVELS
+from .i18n import check_lang, label, text
+from .tables import format_value, styler
 
-__all__ = ["variable_label", "short_label", "new_axes", "readable", "styled"]
+__all__ = ["variable_label", "short_label", "bare_label", "new_axes", "readable", "styled",
+           "resources_for_people"]
 
 
 def variable_label(name: str, lang: str = "zh") -> str:
@@ -58,6 +60,76 @@ def short_label(name: str) -> str:
     for bracket in ("（", " ("):
         name = name.split(bracket)[0]
     return name
+
+
+def bare_label(name: str, lang: str = "zh") -> str:
+    """The catalogue's label of a variable without its unit: ``人均GDP（千元）`` -> ``人均GDP``.
+
+    Parameters
+    ----------
+    name : str
+        A column or variable name (``label.<name>`` in the catalogue).
+    lang : {"zh", "en"}
+        Language of the label.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> bare_label("gdp_per_capita_kcny"), bare_label("gdp_per_capita_kcny", lang="en")
+    ('人均GDP', 'GDP per head')
+    """
+    import re
+
+    return re.sub(r"\s*(（[^（）]*）|\([^()]*\))$", "", label(name, lang))
+
+
+def resources_for_people(needed: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """What failing schools need as a table to show: one row per resource, one column per level.
+
+    Resources are named by their labels (with units); money is shown in 万元 (10,000 CNY);
+    amounts are rounded to whole numbers when whole, else to one decimal, with thousands
+    separators ("–" where a level needs nothing).
+
+    Parameters
+    ----------
+    needed : DataFrame
+        ``level, resource, unit, amount, schools``
+        (:func:`edubalance.analysis.summaries.resources_needed`).
+    lang : {"zh", "en"}
+        Language of the labels and numbers.
+
+    Returns
+    -------
+    DataFrame
+        ``resource, primary, junior`` (text).
+
+    Examples
+    --------
+    >>> needed = pd.DataFrame({"level": ["primary", "junior", "primary"],
+    ...                        "resource": ["teachers_pe_arts", "teachers_pe_arts",
+    ...                                     "equipment_value_cny"],
+    ...                        "unit": ["人", "人", "元"], "amount": [12.0, 3.0, 382000.0],
+    ...                        "schools": [4, 1, 3]})
+    >>> resources_for_people(needed).values.tolist()
+    [['体育艺术专任教师数（人）', '12', '3'], ['教学仪器设备值（万元）', '38.2', '–']]
+    """
+    frame = needed.copy()
+    money = frame["resource"] == "equipment_value_cny"
+    frame.loc[money, "amount"] = frame.loc[money, "amount"] / 1e4
+    wide = (frame.pivot_table(index="resource", columns="level", values="amount", aggfunc="sum",
+                              sort=False).reindex(columns=list(LEVELS)))
+
+    shown = wide.apply(lambda column: column.map(
+        lambda value: "–" if pd.isna(value) or value == 0
+        else format_value(value, "amount", lang))).reset_index()
+    shown["resource"] = [text("slides.resource.equipment_value_wan", lang)
+                         if name == "equipment_value_cny" else label(name, lang)
+                         for name in shown["resource"]]
+    shown.columns.name = None
+    return shown[["resource", *LEVELS]]
 
 
 def new_axes(ax=None, figsize=(8, 5)):

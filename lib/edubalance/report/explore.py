@@ -517,8 +517,8 @@ class Explorer:
         current selection; returns a matplotlib Figure, or None when its data are empty.
 
         Labels follow :attr:`lang`; legends sit beside the plot, never over the data."""
-        from ..analysis.summaries import bare_label
         from . import plotting
+        from .display import bare_label
         from .slides import fit_names, legend_outside, plain_text
 
         if name not in FIGURES:

@@ -28,26 +28,12 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from ..errors import ParameterError
 from ..io.yamldata import safe_load
+from ..schema import LANGS, check_lang
 
 __all__ = ["LANGS", "DEFAULT_LANG", "check_lang", "text", "label", "labels", "catalogue"]
 
-LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
-
-
-def check_lang(lang: str) -> str:
-    """Return ``lang`` if it is a supported language, else raise :class:`ParameterError`.
-
-    Examples
-    --------
-    >>> check_lang("en")
-    'en'
-    """
-    if lang not in LANGS:
-        raise ParameterError(f"lang={lang!r} is not supported; use one of {', '.join(LANGS)}")
-    return lang
 
 
 @lru_cache(maxsize=1)

@@ -486,41 +486,15 @@ def biplot(prepared, labels, lang: str = DEFAULT_LANG, *, ax=None, max_names: in
     -------
     matplotlib.axes.Axes
     """
-    from ..analysis.clustering.models import pca_biplot_data
-    from ..analysis.summaries import bare_label, cluster_name
-    from .plotting import PALETTE, repel_labels
+    from .figures.clustering import plot_pca_biplot
 
     check_lang(lang)
-    scores, loadings, explained = pca_biplot_data(prepared.standardized)
-    labels = np.asarray(labels, dtype=int)
-    names = [str(name) for name in prepared.ids]
     if ax is None:
         _fig, ax = slide_figure(height=height)
-    for cluster in np.unique(labels):
-        rows = labels == cluster
-        ax.scatter(scores[rows, 0], scores[rows, 1], s=36, alpha=0.85,
-                   color=PALETTE[cluster % len(PALETTE)], label=cluster_name(cluster, lang))
-    texts = []
-    if len(names) <= max_names:
-        shown = [plain_text(name) for name in county_label_list(names, lang)]
-        texts += [ax.annotate(name, (x, y), xytext=(4, 4), textcoords="offset points",
-                              parse_math=False)
-                  for (x, y), name in zip(scores[:, :2], shown, strict=True)]
-    reach = np.abs(scores[:, :2]).max() / max(np.abs(loadings[:, :2]).max(), 1e-12) * 0.7
-    for (lx, ly), feature in zip(loadings[:, :2], prepared.features, strict=True):
-        ax.arrow(0, 0, lx * reach, ly * reach, color="0.55", width=0.003, head_width=0.06,
-                 length_includes_head=True)
-        texts.append(ax.annotate(bare_label(feature, lang), (lx * reach, ly * reach),
-                                 xytext=(0, 0), textcoords="offset points", color="0.3",
-                                 ha="center", va="center"))
-    ax.set_xlabel(text("slides.clusters.axis", lang, number=1, share=float(explained[0])))
-    if explained.size > 1:
-        ax.set_ylabel(text("slides.clusters.axis", lang, number=2, share=float(explained[1])))
+    names = [plain_text(name) for name in county_label_list([str(n) for n in prepared.ids], lang)]
+    # The report's biplot in the style's (projector) sizes, under the slides' own title.
+    plot_pca_biplot(prepared, labels, names, max_names, ax=ax, lang=lang, label_size=None)
     ax.set_title(text("slides.clusters.title", lang))
-    legend_outside(ax)
-    ax.margins(0.08)
-    ax.figure.tight_layout()
-    repel_labels(texts, ax, points=scores[:, :2])
     return ax
 
 
@@ -541,7 +515,7 @@ def coefficient_figure(results: Sequence, names: Sequence[str], lang: str = DEFA
     -------
     matplotlib.axes.Axes
     """
-    from ..analysis.summaries import bare_label
+    from .display import bare_label
     from .plotting import PALETTE
 
     check_lang(lang)
@@ -578,7 +552,7 @@ def regression_reading(result, lang: str = DEFAULT_LANG, term: str | None = None
     >>> regression_reading(result)
     '在固定效应模型中，生均教育经费每增加 1 个单位，平均考试成绩平均提高 **0.52**（95% 置信区间 0.31 至 0.73，p < 0.001）。'
     """
-    from ..analysis.summaries import bare_label
+    from .display import bare_label
 
     check_lang(lang)
     term = term or result.inputs[0]

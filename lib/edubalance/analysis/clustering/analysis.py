@@ -26,7 +26,7 @@ import pandas as pd
 
 from ...core.numeric import resolve_random_state
 from ...errors import ParameterError
-from ...report.i18n import check_lang, text
+from ...schema import check_lang
 from . import models as cl
 
 __all__ = ["PARAMETERS", "check_parameters", "ClusteringAnalysis", "run_clustering"]
@@ -107,14 +107,31 @@ class ClusteringAnalysis:
     silhouette: float
     stability: cl.Stability
     profiles: pd.DataFrame
-    descriptions: pd.Series
+    traits: pd.DataFrame
     clusters: pd.DataFrame
     by_prefecture: pd.DataFrame | None
     lang: str
 
     @property
     def k(self) -> int:
+        """The number of clusters fitted."""
         return self.fit.k
+
+    @property
+    def descriptions(self) -> pd.Series:
+        """Deprecated: :func:`edubalance.report.clusters.describe_clusters` of the profiles.
+
+        Words belong to the report layer (issue 28), which this module may not import; the
+        report function is looked up by name when this is read.
+        """
+        import importlib
+        import warnings
+
+        warnings.warn("ClusteringAnalysis.descriptions moved to "
+                      "edubalance.report.clusters.describe_clusters(analysis.profiles, lang=...)",
+                      DeprecationWarning, stacklevel=2)
+        describe = importlib.import_module("edubalance.report.clusters").describe_clusters
+        return describe(self.profiles, lang=self.lang)
 
     @property
     def assignments(self) -> pd.DataFrame:
@@ -141,8 +158,7 @@ class ClusteringAnalysis:
             "features": self.prepared.features, "log_features": self.prepared.log_features,
             "standardize": self.standardize,
             "within_ss_clustering_scale": self.fit.within_ss_clustering_scale,
-            "cluster_sizes": self.fit.sizes, "descriptions": self.descriptions.tolist(),
-            "cluster_names": cl.cluster_names(range(self.fit.k), self.lang),
+            "cluster_sizes": self.fit.sizes,
             "n_bootstrap": self.stability.n_bootstrap,
             "bootstrap_ari_mean": self.stability.ari_mean,
             "jaccard_mean": self.stability.per_cluster["jaccard_mean"].tolist(),
@@ -171,8 +187,44 @@ def run_clustering(units: pd.DataFrame, *, id_column: str, features=(), k="auto"
     Steps: keep ``year`` (when the table has a year column), check the ids, prepare the
     features (log, missing values, z-scores with ddof=1), choose k over ``k_range`` (gap
     statistic; all five criteria reported), fit ``method`` with k (``"auto"``: the
-    recommended k), mean silhouette, bootstrap stability, profiles and descriptions (in
-    ``lang``), and a cross-table by ``prefecture`` when there is one.
+    recommended k), mean silhouette, bootstrap stability, profiles and each cluster's
+    strongest features (``traits``), and a cross-table by ``prefecture`` when there is one.
+    The result is data; :mod:`edubalance.report.clusters` names and describes the clusters in
+    ``lang`` (:func:`~edubalance.report.clusters.analysis_summary`,
+    :func:`~edubalance.report.clusters.analysis_tables`).
+
+    Parameters
+    ----------
+    units : DataFrame
+        One row per unit (or a panel, with ``year``).
+    id_column : str
+        The column naming the units.
+    features : sequence of str
+        The features (empty: every numeric column).
+    k : int or "auto"
+        The number of clusters, or the recommended one.
+    k_range : (int, int)
+        The k compared when choosing.
+    method : {"kmeans", "ward", "gmm"}
+        The clustering method.
+    standardize : bool
+        Cluster z-scores (else the raw values).
+    n_bootstrap : int
+        Bootstrap resamples of the stability analysis.
+    random_state, seed : int, optional
+        The seed (``seed`` is the former name).
+    year : int, optional
+        The year kept from a panel.
+    log_features : sequence of str
+        Features log-transformed first.
+    missing : str
+        What to do with missing values (:data:`~edubalance.analysis.clustering.data.MISSING_POLICIES`).
+    lang : {"zh", "en"}
+        The language the report of this analysis is to be written in (kept in ``lang``).
+
+    Returns
+    -------
+    ClusteringAnalysis
     """
     random_state = resolve_random_state(random_state, seed, where="run_clustering")
     params = check_parameters({"method": method, "k": k, "k_range": list(k_range),
@@ -195,14 +247,9 @@ def run_clustering(units: pd.DataFrame, *, id_column: str, features=(), k="auto"
     stability = cl.bootstrap_stability(prepared, fit.labels, method, n_bootstrap,
                                        random_state=random_state)
     profiles = cl.cluster_profiles(prepared.original, fit.labels, prepared.standardized)
-    descriptions = cl.describe_clusters(profiles, lang=lang)
-    profiles["description"] = profiles["cluster"].map(descriptions)
-    clusters = cl.cluster_summary(fit, profiles, stability, lang=lang)
-    clusters.insert(1, "cluster_name", cl.cluster_names(clusters["cluster"], lang))
-    assignments = fit.assignments(id_column)
-    members = assignments.groupby("cluster")[id_column].agg(
-        lambda names: text("domain.list_join", lang).join(map(str, names)))
-    clusters["members"] = clusters["cluster"].map(members)
+    clusters = pd.DataFrame({"cluster": range(fit.k), "size": fit.sizes,
+                             "share": fit.sizes / fit.sizes.sum()}).merge(
+        stability.per_cluster[["cluster", "jaccard_mean", "dissolved_share"]], on="cluster")
     kept = frame.set_index(id_column).loc[prepared.ids].reset_index()
     by_prefecture = (cl.crosstab_clusters(kept, fit.labels, "prefecture")
                      if "prefecture" in kept.columns else None)
@@ -211,4 +258,5 @@ def run_clustering(units: pd.DataFrame, *, id_column: str, features=(), k="auto"
         year=year, has_year="year" in units.columns, random_state=random_state,
         standardize=bool(standardize), units=frame, prepared=prepared, selection=selection,
         fit=fit, silhouette=silhouette, stability=stability, profiles=profiles,
-        descriptions=descriptions, clusters=clusters, by_prefecture=by_prefecture, lang=lang)
+        traits=cl.cluster_traits(profiles), clusters=clusters, by_prefecture=by_prefecture,
+        lang=lang)

@@ -9,12 +9,15 @@ The steps, each a function, in the order a notebook calls them::
                                                     elbow and gap statistic over a range of k
     fit_clusters                                    k-means, Ward or Gaussian mixture, one interface
     bootstrap_stability                             clusterboot-style Jaccard per cluster, ARI
-    cluster_profiles / describe_clusters            per-cluster means, medians, z and a description
-    pca_biplot_data and plot_*                      figures for the notebook
+    cluster_profiles / cluster_traits               per-cluster means, medians, z and the
+                                                    strongest features
+    pca_biplot_data                                 the principal components of a biplot
 
-The reading and feature steps live in :mod:`edubalance.analysis.clustering.data`, the figures in
-:mod:`edubalance.report.figures.clustering` and the notebook's whole analysis in
-:mod:`edubalance.analysis.clustering.analysis`; the names are re-exported here.
+The reading and feature steps live in :mod:`edubalance.analysis.clustering.data` (their names
+are re-exported here) and the notebook's whole analysis in
+:mod:`edubalance.analysis.clustering.analysis`. What a person reads is in report: the figures in
+:mod:`edubalance.report.figures.clustering`, names and descriptions in
+:mod:`edubalance.report.clusters` (the former names here still work, with a warning).
 
 Standardisation uses ``ddof=1`` so that z-scores equal R's ``scale()``. Cluster numbers are
 0..k-1, ordered by size (largest first; ties by the first standardised centre), so that the
@@ -37,18 +40,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..._compat import moved_names as _moved_names
 from ...core.numeric import resolve_random_state
 from ...errors import DataError, ParameterError
-from ...report.figures.clustering import (
-    cluster_name,
-    cluster_names,
-    pca_biplot,
-    pca_biplot_data,
-    plot_k_selection,
-    plot_pca_biplot,
-    plot_profile_heatmap,
-    plot_stability,
-)
 from .data import (
     FEATURE_LABELS,
     MISSING_POLICIES,
@@ -73,10 +67,22 @@ __all__ = [
     "select_features", "skewed_features", "standardize", "prepare_features",
     "within_ss", "mean_silhouette", "fit_clusters", "choose_k", "gap_statistic_choice",
     "bootstrap_stability",
-    "cluster_profiles", "describe_clusters", "cluster_summary", "crosstab_clusters",
-    "pca_biplot_data", "plot_k_selection", "pca_biplot", "plot_pca_biplot",
-    "plot_profile_heatmap", "plot_stability", "cluster_name", "cluster_names",
+    "cluster_profiles", "cluster_traits", "crosstab_clusters", "pca_biplot_data",
 ]
+
+# Figures and words moved to report (issue 28): the layers forbid importing them here, so the
+# former names are served on access, with a DeprecationWarning.
+__getattr__ = _moved_names(__name__, {
+    "plot_k_selection": "edubalance.report.figures.clustering:_k_selection_panels",
+    "pca_biplot": "edubalance.report.figures.clustering:plot_pca_biplot",
+    "plot_pca_biplot": "edubalance.report.figures.clustering:_pca_biplot_figure",
+    "plot_profile_heatmap": "edubalance.report.figures.clustering:plot_profile_heatmap",
+    "plot_stability": "edubalance.report.figures.clustering:plot_stability",
+    "cluster_name": "edubalance.report.clusters:cluster_name",
+    "cluster_names": "edubalance.report.clusters:cluster_names",
+    "describe_clusters": "edubalance.report.clusters:describe_clusters",
+    "cluster_summary": "edubalance.report.clusters:cluster_summary",
+})
 
 METHODS = ("kmeans", "ward", "gmm")
 CRITERIA = ("gap", "silhouette", "calinski_harabasz", "davies_bouldin", "elbow")
@@ -648,55 +654,78 @@ def cluster_profiles(original: pd.DataFrame, labels, standardized: pd.DataFrame 
     return long[columns].reset_index(drop=True)
 
 
-def describe_clusters(profiles: pd.DataFrame, threshold: float = 0.5, max_terms: int = 3,
-                      labels: dict[str, str] | None = None, *, lang: str = "en") -> pd.Series:
-    """A short description per cluster from its largest ``|z|``: ``"high space, low teachers"``.
+def cluster_traits(profiles: pd.DataFrame, threshold: float = 0.5,
+                   max_terms: int = 3) -> pd.DataFrame:
+    """Each cluster's strongest features: ``|z| >= threshold``, largest first, ``max_terms``.
 
-    Features with ``|z| >= threshold`` are named, largest first, at most ``max_terms``.
-    ``lang="zh"`` writes it in Chinese with the features' labels (``生均图书册数偏高、…``);
-    English is the default here because descriptions were English before ``lang`` existed.
+    The data behind a cluster's description (:func:`edubalance.report.clusters.describe_clusters`
+    puts it in words).
+
+    Parameters
+    ----------
+    profiles : DataFrame
+        ``cluster, feature, z`` (:func:`cluster_profiles`).
+    threshold : float
+        Smallest ``|z|`` kept.
+    max_terms : int
+        Features kept per cluster, at most.
+
+    Returns
+    -------
+    DataFrame
+        ``cluster, feature, z``, by cluster (in the order of ``profiles``), then ``|z|``
+        descending (ties in the order of ``profiles``).
 
     Examples
     --------
-    >>> p = pd.DataFrame({"cluster": [0, 0], "feature": ["teachers_per_100_students",
-    ...                   "sports_area_per_student"], "z": [-0.8, 1.2]})
-    >>> describe_clusters(p).tolist()
-    ['high sports space, low teachers']
+    >>> p = pd.DataFrame({"cluster": [0, 0, 0, 1], "feature": ["a", "b", "c", "a"],
+    ...                   "z": [-0.8, 1.2, 0.1, 0.2]})
+    >>> cluster_traits(p).values.tolist()
+    [[0, 'b', 1.2], [0, 'a', -0.8]]
     """
-    from ...report.display import short_label, variable_label
-    from ...report.i18n import text
-
-    if lang == "zh":
-        names = {f: short_label(variable_label(f, "zh")) for f in profiles["feature"].unique()}
-    else:
-        names = {f: FEATURE_LABELS.get(f, str(f).replace("_", " "))
-                 for f in profiles["feature"].unique()}
-    names.update(labels or {})
-
-    def describe(group: pd.DataFrame) -> str:
+    parts = []
+    for _cluster, group in profiles.groupby("cluster", sort=False):
         strong = group.loc[group["z"].abs() >= threshold]
         strong = strong.reindex(strong["z"].abs().sort_values(ascending=False,
                                                               kind="stable").index)
-        terms = [text("cluster.describe.high" if z > 0 else "cluster.describe.low", lang,
-                      feature=names[feature])
-                 for feature, z in zip(strong["feature"], strong["z"], strict=True)][:max_terms]
-        return (text("domain.list_join", lang).join(terms) if terms
-                else text("cluster.describe.average", lang))
-
-    return (profiles.groupby("cluster")[["feature", "z"]].apply(describe)
-            .rename("description"))
+        parts.append(strong[["cluster", "feature", "z"]].iloc[:max_terms])
+    if not parts:
+        return pd.DataFrame(columns=["cluster", "feature", "z"])
+    return pd.concat(parts).reset_index(drop=True)
 
 
-def cluster_summary(fit: ClusterFit, profiles: pd.DataFrame, stability: Stability | None = None,
-                    *, lang: str = "en") -> pd.DataFrame:
-    """One row per cluster: size, share, description (in ``lang``) and (if given) stability."""
-    table = pd.DataFrame({"cluster": np.arange(fit.k), "size": fit.sizes,
-                          "share": fit.sizes / fit.sizes.sum()})
-    table["description"] = table["cluster"].map(describe_clusters(profiles, lang=lang))
-    if stability is not None:
-        table = table.merge(stability.per_cluster[["cluster", "jaccard_mean",
-                                                   "dissolved_share"]], on="cluster")
-    return table
+def pca_biplot_data(standardized, n_components: int = 2):
+    """PCA of the z-scores: ``(scores, loadings, explained_variance_ratio)``.
+
+    ``loadings`` are the component vectors scaled by the square root of their variance
+    (correlations with the components for standardised data).
+
+    Parameters
+    ----------
+    standardized : array-like
+        Units x features, z-scores (``PreparedFeatures.standardized``).
+    n_components : int
+        Components kept (at most the smaller dimension of the data).
+
+    Returns
+    -------
+    tuple of ndarray
+        ``scores`` (units x components), ``loadings`` (features x components) and the share
+        of variance each component explains.
+
+    Examples
+    --------
+    >>> z = standardize(np.array([[1.0, 2], [2, 4.5], [3, 5.5], [4, 8]]))[0]
+    >>> scores, loadings, explained = pca_biplot_data(z)
+    >>> scores.shape, round(float(explained[0]), 3)
+    ((4, 2), 0.994)
+    """
+    from sklearn.decomposition import PCA
+
+    Z = np.asarray(standardized, dtype=float)
+    pca = PCA(n_components=min(n_components, *Z.shape)).fit(Z)
+    loadings = pca.components_.T * np.sqrt(pca.explained_variance_)
+    return pca.transform(Z), loadings, pca.explained_variance_ratio_
 
 
 def crosstab_clusters(frame: pd.DataFrame, labels, column: str) -> pd.DataFrame:
