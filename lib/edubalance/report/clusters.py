@@ -108,7 +108,7 @@ def describe_clusters(profiles: pd.DataFrame, threshold: float = 0.5, max_terms:
     >>> describe_clusters(p).tolist()
     ['high sports space, low teachers']
     >>> describe_clusters(p, lang="zh").tolist()
-    ['生均体育运动场馆面积偏高、每百名学生专任教师数偏低']
+    ['生均体育运动场馆面积偏高、每百名学生拥有专任教师数偏低']
     """
     check_lang(lang)
     if lang == "zh":

@@ -40,7 +40,7 @@ def factor_label(factor: str, lang: str = "zh") -> str:
     Examples
     --------
     >>> factor_label("weighting"), factor_label("weight:books_per_student", "en")
-    ('权重方法', 'weight: books per student')
+    ('权重方法', 'weight: library books per pupil')
     """
     if factor.startswith("weight:"):
         return text("equity.factor.weight", lang,
