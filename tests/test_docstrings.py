@@ -122,3 +122,21 @@ def test_the_debt_list_only_names_what_is_still_undocumented():
              for name, obj in public_callables(f"edubalance.core.{module}").items()
              if f"{module}.{name}" in UNDOCUMENTED and problem(obj) is None]
     assert stale == [], f"documented now, delete from UNDOCUMENTED: {stale}"
+
+
+# Issue 28, part A: the analyses whose figures and words moved to report, and where they went.
+DOCUMENTED_ELSEWHERE = ["edubalance.analysis.equity", "edubalance.analysis.summaries",
+                        "edubalance.analysis.clustering.data",
+                        "edubalance.analysis.clustering.models",
+                        "edubalance.analysis.clustering.analysis",
+                        "edubalance.report.clusters", "edubalance.report.figures.equity",
+                        "edubalance.report.figures.scoring",
+                        "edubalance.report.figures.clustering"]
+
+
+def test_every_public_callable_of_equity_clustering_summaries_and_their_figures_is_documented():
+    missing = {f"{module}.{name}": found for module in DOCUMENTED_ELSEWHERE
+               for name, obj in public_callables(module).items()
+               if (found := problem(obj))}
+    assert not missing, ("document the parameters (numpydoc Parameters section) of: "
+                         + "; ".join(f"{k}: {v}" for k, v in sorted(missing.items())))

@@ -53,12 +53,32 @@ COUNTY_KEYS = ["county_code", "county_name"]
 
 
 def default_indicators(standard: str = DEFAULT_STANDARD) -> list[str]:
-    """The per-school indicators of ``standard`` (items that are a plain indicator)."""
+    """The per-school indicators of ``standard`` (items that are a plain indicator).
+
+    Parameters
+    ----------
+    standard : str
+        A standard's name (``eb.core.standards.available_standards()``).
+
+    Returns
+    -------
+    list of str
+    """
     return [item.name for item in load_standard(standard).items if item.formula in INDICATORS]
 
 
 def check_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
     """Check the values of the notebook's parameters; return them with ``indicator_names``.
+
+    Parameters
+    ----------
+    params : mapping
+        The notebook's parameters, by name (missing ones take the notebook's defaults).
+
+    Returns
+    -------
+    dict
+        The parameters, the level by its canonical name, plus ``indicator_names``.
 
     Raises
     ------
@@ -105,7 +125,39 @@ def check_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class EquityAnalysis:
-    """Everything the equity notebook shows and writes, from :func:`equity_analysis`."""
+    """Everything the equity notebook shows and writes, from :func:`equity_analysis`.
+
+    Data only: the figures are in :mod:`edubalance.report.figures.equity`.
+
+    Parameters
+    ----------
+    level : str
+        ``primary`` or ``junior``.
+    year : int
+        The year.
+    indicators : list of str
+        The indicators compared.
+    weighting, aggregation : str
+        The nominal index's weighting and aggregation.
+    n_draws : int
+        Monte-Carlo draws.
+    random_state : int
+        The seed.
+    sections : DataFrame
+        One row per school section of the level and year, with its indicators.
+    measures : DataFrame
+        Every inequality measure of every indicator within every county.
+    decomposition : DataFrame
+        The Theil decomposition by urban / town / rural over all schools, per indicator.
+    county_values : DataFrame
+        County-level values of the indicators (total resource / total pupils).
+    nominal : CompositeResult
+        The nominal composite index.
+    uncertainty : UncertaintyResult
+        Its Monte-Carlo uncertainty and sensitivity.
+    ranking : DataFrame
+        One row per county: nominal rank and the simulated rank's distribution.
+    """
 
     level: str
     year: int
@@ -131,7 +183,12 @@ class EquityAnalysis:
         return self.ranking.copy()
 
     def summary(self) -> dict[str, Any]:
-        """The content of ``summary.json``."""
+        """The content of ``summary.json``.
+
+        Returns
+        -------
+        dict
+        """
         top = self.ranking.iloc[0]
         return {
             "level": self.level, "year": self.year, "n_counties": int(len(self.ranking)),
@@ -159,10 +216,35 @@ def equity_analysis(schools: pd.DataFrame, *, level: str = "junior", year: int =
                     seed: int | None = None) -> EquityAnalysis:
     """Inequality per county and indicator, and the composite ranking with its uncertainty.
 
-    ``schools``: canonical school table (``eb.io.load.load_schools``); combined schools are split
-    into sections. The nominal index min-max normalises the county-level values (total
-    resource / total pupils) and uses ``weighting`` and ``aggregation``; the Monte-Carlo
-    analysis draws normalisation, weighting and aggregation and perturbs the weights.
+    The nominal index min-max normalises the county-level values (total resource / total
+    pupils) and uses ``weighting`` and ``aggregation``; the Monte-Carlo analysis draws
+    normalisation, weighting and aggregation and perturbs the weights.
+
+    Parameters
+    ----------
+    schools : DataFrame
+        Canonical school table (``eb.io.load.load_schools``); combined schools are split into
+        sections.
+    level : str
+        ``primary`` or ``junior`` (or 小学 / 初中).
+    year : int
+        The year.
+    indicators : sequence of str
+        The indicators (empty: :func:`default_indicators`).
+    weighting : {"equal", "entropy", "critic", "pca"}
+        The nominal index's weighting.
+    aggregation : str
+        The nominal index's aggregation (``edubalance.core.composite.AGGREGATIONS``).
+    n_draws : int
+        Monte-Carlo draws.
+    random_state : int, optional
+        The seed (``seed`` is its former name).
+    seed : int, optional
+        Former name of ``random_state``.
+
+    Returns
+    -------
+    EquityAnalysis
     """
     random_state = resolve_random_state(random_state, seed, where="equity_analysis")
     params = check_parameters({"level": level, "indicators": list(indicators or []),

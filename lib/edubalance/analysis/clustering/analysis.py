@@ -47,6 +47,16 @@ def check_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
     feature lists, ``output_dir`` and ``lang``. Checks against the number of units
     (``k <= n - 1``) happen in :func:`run_clustering`.
 
+    Parameters
+    ----------
+    params : mapping
+        The notebook's parameters, by name.
+
+    Returns
+    -------
+    dict
+        The parameters, with ``k_range`` as a tuple.
+
     Raises
     ------
     ParameterError
@@ -90,7 +100,50 @@ def check_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ClusteringAnalysis:
-    """Everything the notebook shows and writes, from :func:`run_clustering`."""
+    """Everything the notebook shows and writes, from :func:`run_clustering`: data only.
+
+    The words (cluster names, descriptions, members) are added by
+    :mod:`edubalance.report.clusters`.
+
+    Parameters
+    ----------
+    id_column, method : str
+        The column naming the units; the clustering method.
+    k_parameter : int or str
+        ``k`` as given (``"auto"`` or a number).
+    k_range : (int, int)
+        The k compared.
+    year : int or None
+        The year kept.
+    has_year : bool
+        Whether the table had a year column.
+    random_state : int
+        The seed.
+    standardize : bool
+        Whether the z-scores were clustered.
+    units : DataFrame
+        The units clustered (the year kept).
+    prepared : PreparedFeatures
+        The features.
+    selection : KSelection
+        The choice of k.
+    fit : ClusterFit
+        The clustering.
+    silhouette : float
+        Mean silhouette width.
+    stability : Stability
+        Bootstrap stability.
+    profiles : DataFrame
+        Per cluster and feature: mean, median, z (:func:`~.models.cluster_profiles`).
+    traits : DataFrame
+        Each cluster's strongest features (:func:`~.models.cluster_traits`).
+    clusters : DataFrame
+        ``cluster, size, share, jaccard_mean, dissolved_share``.
+    by_prefecture : DataFrame or None
+        Units per prefecture and cluster, when the table names prefectures.
+    lang : {"zh", "en"}
+        The language asked for the report of the analysis.
+    """
 
     id_column: str
     method: str
@@ -146,7 +199,20 @@ class ClusteringAnalysis:
         return self.assignments
 
     def summary(self, data_path: str | None = None) -> dict[str, Any]:
-        """The content of ``summary.json``."""
+        """The data of ``summary.json``.
+
+        :func:`edubalance.report.clusters.analysis_summary` adds the clusters' names and
+        descriptions.
+
+        Parameters
+        ----------
+        data_path : str, optional
+            The data file, recorded as ``data_path``.
+
+        Returns
+        -------
+        dict
+        """
         return {
             "k": self.fit.k, "method": self.method,
             "total_within_ss": self.fit.total_within_ss, "silhouette": self.silhouette,

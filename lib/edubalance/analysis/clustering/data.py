@@ -61,6 +61,15 @@ def load_table(path) -> pd.DataFrame:
     through ``edubalance.io.load.read_table`` (id-like columns such as ``county_code`` kept as
     text so leading zeros survive).
 
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    DataFrame
+
     Examples
     --------
     >>> import tempfile, os
@@ -82,6 +91,24 @@ def load_table(path) -> pd.DataFrame:
 def filter_year(frame: pd.DataFrame, year, year_column: str = "year") -> pd.DataFrame:
     """Keep the rows of one ``year`` when the table has a year column; ``None`` keeps all.
 
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per unit (and year).
+    year : int or None
+        The year kept.
+    year_column : str
+        The column holding the year.
+
+    Returns
+    -------
+    DataFrame
+
+    Raises
+    ------
+    DataError
+        When no row has that year (naming the years there are).
+
     Examples
     --------
     >>> f = pd.DataFrame({"county_name": ["a", "a", "b"], "year": [2016, 2017, 2017]})
@@ -100,6 +127,13 @@ def filter_year(frame: pd.DataFrame, year, year_column: str = "year") -> pd.Data
 
 def check_unique_ids(frame: pd.DataFrame, id_column: str) -> None:
     """Raise :class:`DataError` (a ValueError) unless ``id_column`` exists and names each row once.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per unit.
+    id_column : str
+        The column naming the units.
 
     Examples
     --------
@@ -129,6 +163,15 @@ def check_k_range(k_range) -> tuple[int, int]:
 
     :func:`validate_k_range` also checks it against the number of units.
 
+    Parameters
+    ----------
+    k_range : list or tuple of two int
+        ``[k_min, k_max]``.
+
+    Returns
+    -------
+    (int, int)
+
     Examples
     --------
     >>> check_k_range([2, 10])
@@ -148,6 +191,17 @@ def validate_k_range(k_range, n_units: int) -> tuple[int, int]:
     """Check ``[k_min, k_max]`` against the number of units; return it as a tuple.
 
     Silhouette and the other indices need ``2 <= k <= n - 1``.
+
+    Parameters
+    ----------
+    k_range : list or tuple of two int
+        ``[k_min, k_max]``.
+    n_units : int
+        The number of units clustered.
+
+    Returns
+    -------
+    (int, int)
 
     Examples
     --------
@@ -175,6 +229,19 @@ def select_features(frame: pd.DataFrame, features=None, id_column: str | None = 
     An empty list (or ``None``) means every non-constant numeric column except ``id_column``
     and id/year-like columns (names with a ``year``, ``code`` or ``id`` word, e.g.
     ``county_code``, ``year``, ``year_basic_balance``). Named features must exist and be numeric.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per unit.
+    features : list of str, optional
+        The features asked for (empty or None: every usable numeric column).
+    id_column : str, optional
+        The column naming the units (never a feature).
+
+    Returns
+    -------
+    list of str
 
     Examples
     --------
@@ -211,6 +278,19 @@ def skewed_features(frame: pd.DataFrame, features, threshold: float = 1.0) -> li
     """Features whose sample skewness exceeds ``threshold`` and that are non-negative.
 
     A helper for choosing ``log_features``; nothing is transformed unless asked.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per unit.
+    features : sequence of str
+        The features looked at.
+    threshold : float
+        Sample skewness above which a feature is listed.
+
+    Returns
+    -------
+    list of str
 
     Examples
     --------
@@ -272,6 +352,21 @@ class PreparedFeatures:
     after the requested log transforms, ``standardized`` the z-scores (ddof=1) of
     ``transformed``. ``matrix`` is what the clustering sees: the z-scores when
     ``standardize`` was requested, else ``transformed``. All frames are indexed by id.
+
+    Parameters
+    ----------
+    original, transformed, standardized : DataFrame
+        The values on the original scale, after the log transforms, and their z-scores.
+    center, scale : Series
+        Mean and sd (ddof=1) of ``transformed``.
+    standardize : bool
+        Whether the clustering sees the z-scores.
+    log_features : list of str
+        The features log-transformed.
+    dropped : DataFrame
+        The units left out for missing values.
+    imputed : Series
+        Values imputed per feature.
     """
 
     original: pd.DataFrame

@@ -105,6 +105,17 @@ def _group_means(X: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
 def within_ss(X, labels) -> float:
     """Total within-cluster sum of squared distances to the cluster means.
 
+    Parameters
+    ----------
+    X : array-like
+        Units x features.
+    labels : array-like
+        The cluster of each unit.
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> within_ss(np.array([[0.0], [2.0], [10.0]]), np.array([0, 0, 1]))
@@ -174,6 +185,25 @@ class ClusterFit:
 
     ``total_within_ss`` is on the standardised scale (z-scores, ddof=1) whatever the scale
     clustered on; ``within_ss_clustering_scale`` is on the clustering scale.
+
+    Parameters
+    ----------
+    labels : ndarray of int
+        The cluster of each unit, 0..k-1.
+    k : int
+        The number of clusters found.
+    method : str
+        ``kmeans``, ``ward`` or ``gmm``.
+    seed : int
+        The random state used.
+    centres_standardized, centres_original : DataFrame
+        Cluster means on the z-scale and on the original scale (cluster x feature).
+    sizes : ndarray of int
+        Units per cluster.
+    total_within_ss, within_ss_clustering_scale : float
+        Within-cluster sums of squares on the z-scale and on the clustering scale.
+    ids : Index, optional
+        The units' ids, in the data's order.
     """
 
     labels: np.ndarray
@@ -188,7 +218,17 @@ class ClusterFit:
     ids: pd.Index = field(default=None)
 
     def assignments(self, id_column: str | None = None) -> pd.DataFrame:
-        """Table ``<id_column>, cluster`` in the data's row order."""
+        """Table ``<id_column>, cluster`` in the data's row order.
+
+        Parameters
+        ----------
+        id_column : str, optional
+            Header of the ids (default: the ids' name, else ``row``).
+
+        Returns
+        -------
+        DataFrame
+        """
         name = id_column or (self.ids.name if self.ids is not None else None) or "row"
         ids = self.ids if self.ids is not None else pd.RangeIndex(len(self.labels))
         return pd.DataFrame({name: np.asarray(ids), "cluster": self.labels})
@@ -237,6 +277,10 @@ def fit_clusters(data, k: int, method: str = "kmeans", random_state: int | None 
         former name.
     n_init : int
         Restarts for k-means and the mixture.
+    covariance_type : str
+        Covariance of the Gaussian mixture.
+    seed : int, optional
+        Former name of ``random_state``.
 
     Returns
     -------
@@ -274,7 +318,23 @@ def fit_clusters(data, k: int, method: str = "kmeans", random_state: int | None 
 
 @dataclass(frozen=True)
 class KSelection:
-    """Indices per k (``table``), the recommended k and the rule that chose it."""
+    """Indices per k (``table``), the recommended k and the rule that chose it.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per k: the five criteria.
+    recommended_k : int
+        The k chosen by ``criterion``.
+    criterion : str
+        The criterion that chose it.
+    rule : str
+        The rule, in words.
+    recommendations : dict
+        The k each criterion chooses.
+    silhouette_note : str
+        How silhouettes were computed (all units or a subsample).
+    """
 
     def to_frame(self) -> pd.DataFrame:
         """The indices per k."""
@@ -303,6 +363,17 @@ def gap_statistic_choice(ks, gap, gap_se) -> tuple[int, bool]:
 
     ``ks`` must be consecutive. Returns ``(k, rule_met)``; when no k meets the rule the
     largest k is returned with ``rule_met=False``.
+
+    Parameters
+    ----------
+    ks : array-like of int
+        Consecutive k.
+    gap, gap_se : array-like of float
+        The gap statistic of each k and its standard error.
+
+    Returns
+    -------
+    (int, bool)
 
     Examples
     --------
@@ -358,10 +429,30 @@ def choose_k(data, k_range=(2, 10), method: str = "kmeans", random_state: int | 
     Parameters
     ----------
     data : PreparedFeatures, DataFrame or 2-D array
+        The units (as :func:`fit_clusters`).
     k_range : [k_min, k_max]
+        The k compared.
     method : {"kmeans", "ward", "gmm"}
+        The clustering method.
+    random_state : int, optional
+        Seed (``seed`` is its former name).
+    n_init : int
+        Restarts per fit (k-means, mixture).
+    n_references : int
+        Uniform reference data sets of the gap statistic (at least 2).
     criterion : {"gap", "silhouette", "calinski_harabasz", "davies_bouldin", "elbow"}
         Which criterion's choice becomes ``recommended_k``; all are in ``recommendations``.
+    covariance_type : str
+        Covariance of the Gaussian mixture (``diag`` by default).
+    silhouette_max_full, silhouette_sample_size : int
+        Silhouettes on every unit up to ``silhouette_max_full`` units, else on a seeded
+        subsample of ``silhouette_sample_size``.
+    seed : int, optional
+        Former name of ``random_state``.
+
+    Returns
+    -------
+    KSelection
 
     Examples
     --------
@@ -443,6 +534,23 @@ def mean_silhouette(data, labels, random_state: int | None = None, max_full: int
     All units up to ``max_full``; above that a seeded random subsample of ``sample_size``
     (the full computation is quadratic in the number of units). NaN for a single cluster.
 
+    Parameters
+    ----------
+    data : PreparedFeatures, DataFrame or 2-D array
+        The units (as :func:`fit_clusters`).
+    labels : array-like of int
+        The cluster of each unit.
+    random_state : int, optional
+        Seed of the subsample (``seed`` is its former name).
+    max_full, sample_size : int
+        Every unit up to ``max_full`` units, else a subsample of ``sample_size``.
+    seed : int, optional
+        Former name of ``random_state``.
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> # by hand: (1 - 1/10.5 + 1 - 1/9.5) / 2
@@ -476,6 +584,17 @@ class Stability:
     n_unique`` and ``jaccard_<c>``. ``point_stability``: per unit, the share of the runs
     that sampled it in which it fell in the bootstrap cluster matched (Hungarian algorithm)
     to its own cluster.
+
+    Parameters
+    ----------
+    per_cluster, per_run : DataFrame
+        As above.
+    point_stability : ndarray
+        As above.
+    ari_mean, ari_sd : float
+        Mean and sd of the adjusted Rand index over runs.
+    n_bootstrap : int
+        The number of runs.
     """
 
     per_cluster: pd.DataFrame
@@ -515,11 +634,22 @@ def bootstrap_stability(data, labels, method: str = "kmeans", n_bootstrap: int =
         The same input given to :func:`fit_clusters`.
     labels : array of int
         The original clusters, 0..k-1.
+    method : {"kmeans", "ward", "gmm"}
+        The method that gave ``labels``.
     n_bootstrap : int
+        Bootstrap runs.
     random_state : int, optional
         Seed (``seed`` is its former name).
     n_init : int
         Restarts per bootstrap fit (k-means, mixture).
+    covariance_type : str
+        Covariance of the Gaussian mixture.
+    seed : int, optional
+        Former name of ``random_state``.
+
+    Returns
+    -------
+    Stability
 
     Examples
     --------
@@ -610,6 +740,15 @@ def cluster_profiles(original: pd.DataFrame, labels, standardized: pd.DataFrame 
     ``z = (cluster mean - overall mean) / overall sd`` on the original scale (sd with
     ddof=1). With ``standardized`` the cluster centre on the clustering's z-scale is added
     (``centre_standardized``; differs from ``z`` for log-transformed features).
+
+    Parameters
+    ----------
+    original : DataFrame
+        Units x features on the original scale.
+    labels : array-like of int
+        The cluster of each unit.
+    standardized : DataFrame, optional
+        The same units' z-scores.
 
     Returns
     -------
@@ -730,6 +869,19 @@ def pca_biplot_data(standardized, n_components: int = 2):
 
 def crosstab_clusters(frame: pd.DataFrame, labels, column: str) -> pd.DataFrame:
     """Units per value of ``column`` (e.g. ``prefecture``) and cluster, with totals.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The units, in the order of ``labels``.
+    labels : array-like of int
+        The cluster of each unit.
+    column : str
+        The column counted by.
+
+    Returns
+    -------
+    DataFrame
 
     Examples
     --------
