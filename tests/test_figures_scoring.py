@@ -88,3 +88,8 @@ def test_former_names_in_core_scoring_still_work_and_warn(result):
         assert isinstance(scoring.plot_county_comparison(result, "640202", 2017), Figure)
     plt.close("all")
     assert "plot_school_items" not in scoring.__all__
+    # The contract's short name eb.scoring is the same module: its old names work too.
+    import edubalance as eb
+
+    with pytest.warns(DeprecationWarning, match="plot_school_items"):
+        assert eb.scoring.school_items_heatmap is figures.plot_school_items
