@@ -244,3 +244,8 @@ def test_results_show_a_short_repr_and_a_ranking_table(counties):
     ranks = c.uncertainty_analysis(counties, list("abcde"), n_draws=50, random_state=3)
     assert "rank_matrix" not in repr(ranks) and repr(ranks).startswith("UncertaintyResult(ranks=30x")
     assert ranks.summary()["median_rank"].is_monotonic_increasing
+
+
+def test_an_unknown_indicator_gets_the_closest_column_as_a_hint(counties):
+    with pytest.raises(ValueError, match=r"not in the frame: bb; did you mean b\?"):
+        c.composite_index(counties, ["a", "bb"])

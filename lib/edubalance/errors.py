@@ -24,7 +24,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Sequence
 
-__all__ = ["EdubalanceError", "DataError", "ParameterError", "StandardError", "Problem"]
+__all__ = ["EdubalanceError", "DataError", "ParameterError", "StandardError", "Problem",
+           "did_you_mean"]
 
 
 class EdubalanceError(ValueError):
@@ -130,3 +131,46 @@ class ParameterError(EdubalanceError):
 
 class StandardError(EdubalanceError):
     """A standard (YAML rule set) is unknown or malformed."""
+
+
+def did_you_mean(names: Sequence[str] | str, choices, *, cutoff: float = 0.6) -> str:
+    """The closest known names to unknown ``names``, as the text of an error message.
+
+    One helper for every "unknown column/level/standard" message of the package, so they all
+    offer the same hint.
+
+    Parameters
+    ----------
+    names : str or sequence of str
+        The names the user gave that are not known.
+    choices : iterable of str or mapping
+        The known names. A mapping maps each known spelling (an alias, a Chinese name) to the
+        name to suggest, so several spellings may suggest one name.
+    cutoff : float, default 0.6
+        How similar a choice must be to be offered (``difflib`` ratio, 0 to 1).
+
+    Returns
+    -------
+    str
+        ``"; did you mean x, y?"`` (at most three suggestions over all names, closest first),
+        or ``""`` when nothing is close; compared without case and surrounding spaces.
+
+    Examples
+    --------
+    >>> did_you_mean(["teaching_area_per_studnet"], ["teaching_area_per_student", "books"])
+    '; did you mean teaching_area_per_student?'
+    >>> did_you_mean("zz", ["books"])
+    ''
+    """
+    import difflib
+
+    names = [names] if isinstance(names, str) else list(names)
+    suggest = dict(choices) if hasattr(choices, "items") else {str(c): str(c) for c in choices}
+    lowered = {" ".join(str(key).split()).lower(): value for key, value in suggest.items()}
+    found: dict[str, None] = {}
+    for name in names:
+        text = " ".join(str(name).split()).lower()
+        for close in difflib.get_close_matches(text, list(lowered), n=3, cutoff=cutoff):
+            found.setdefault(lowered[close], None)
+    hints = list(found)[:3]
+    return f"; did you mean {', '.join(hints)}?" if hints else ""
