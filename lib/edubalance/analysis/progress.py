@@ -40,18 +40,24 @@ Examples
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
+from .._compat import moved_functions
 from ..errors import DataError, ParameterError
 
 __all__ = ["NATIONAL_TARGETS", "COVARIATES", "ProgressResult", "Projection", "county_verdicts",
            "first_pass_years", "share_passing", "province_progress", "hazard_fit", "project",
-           "hazard_covariates", "load_schedule", "heat_map", "cv_trajectories",
-           "projection_json"]
+           "hazard_covariates", "load_schedule", "projection_json"]
+
+# The figures moved to the report layer (issue 28); the old names still work.
+__getattr__ = moved_functions(__name__, {
+    "heat_map": "edubalance.report.figures.progress:plot_verdict_heat_map",
+    "cv_trajectories": "edubalance.report.figures.progress:plot_cv_trajectories:_cv_trajectories",
+})
 
 NATIONAL_TARGETS: dict[int, float] = {2015: 0.65, 2020: 0.95}
 """Share of counties at basic balance by year (seed 003, DOMAIN §4.4)."""
@@ -513,6 +519,9 @@ class ProgressResult:
     """Which verdict a county-year's ``passed`` is: ``official`` (the whole verdict, school data
     and evidence: :func:`edubalance.core.scoring.with_evidence`) or ``school_data`` (every rule
     school data can decide, no evidence given)."""
+    targets: Mapping[int, float] = field(default_factory=dict)
+    """Year -> share of counties: the national targets and the province's own (which win in a
+    year both name), as in ``share_passing``'s ``target`` column but for every year."""
 
     def to_frame(self) -> pd.DataFrame:
         """The share of counties passing per year (``share_passing.csv``)."""
@@ -591,54 +600,7 @@ def province_progress(schools: pd.DataFrame, standard: str = "basic-2012", *,
     all_targets = {int(year): float(share) for year, share in all_targets.items()}
     return ProgressResult(standard=name, verdicts=verdicts, first_pass=first,
                           share_passing=share_passing(verdicts, all_targets),
-                          projection=projection, counted=counted)
-
-
-# --------------------------------------------------------------------------- figures
-def heat_map(verdicts: pd.DataFrame, *, ax=None, lang: str = "zh", title: str | None = None):
-    """County × year grid: green where the county passes, red where not, grey without data."""
-    import matplotlib.pyplot as plt
-    from matplotlib.colors import ListedColormap
-
-    from ..report.i18n import text
-    from ..report.plotting import STATUS_COLOURS
-
-    grid = verdicts.pivot_table(index="county_name", columns="year", values="passed",
-                                aggfunc="first").astype(float)
-    first = verdicts[verdicts["passed"]].groupby("county_name")["year"].min()
-    order = first.reindex(grid.index).fillna(np.inf).sort_values(kind="stable").index
-    grid = grid.loc[order]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.0 + 0.55 * grid.shape[1], 0.8 + 0.3 * grid.shape[0]))
-    cmap = ListedColormap([STATUS_COLOURS["failed"], STATUS_COLOURS["passed"]]).with_extremes(
-        bad=STATUS_COLOURS["not assessed"])
-    ax.imshow(np.ma.masked_invalid(grid.to_numpy()), cmap=cmap, vmin=0, vmax=1, aspect="auto")
-    ax.set_xticks(range(grid.shape[1]), labels=[str(int(y)) for y in grid.columns])
-    ax.set_yticks(range(grid.shape[0]), labels=list(grid.index))
-    ax.grid(False)
-    from matplotlib.patches import Patch
-    ax.legend(handles=[Patch(color=STATUS_COLOURS["passed"], label=text("verdict.passed", lang)),
-                       Patch(color=STATUS_COLOURS["failed"], label=text("verdict.failed", lang))],
-              loc="upper left", bbox_to_anchor=(1.01, 1))
-    ax.set_title(title or text("progress.heat_map_title", lang))
-    return ax
-
-
-def cv_trajectories(verdicts: pd.DataFrame, level: str, *, limit: float | None = None,
-                    ax=None, lang: str = "zh"):
-    """Composite CV of ``level`` per county over the years, with the standard's limit dashed."""
-    from ..report.i18n import label, text
-    from ..report.plotting import line_over_years
-
-    column = f"composite_cv_{level}"
-    if column not in verdicts:
-        raise DataError(f"no composite CV for level {level!r} (the standard may have none)")
-    ax = line_over_years(verdicts.dropna(subset=[column]), column, hue="county_name",
-                         limit=limit, ax=ax, ylabel=text("progress.cv_axis", lang),
-                         title=text("progress.cv_title", lang, level=text(f"level.{level}", lang)))
-    ax.set_xlabel(label("year", lang))
-    ax.legend(ncol=2, fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1))
-    return ax
+                          projection=projection, counted=counted, targets=all_targets)
 
 
 def projection_json(projection: Projection, counted: str | None = None) -> str:
