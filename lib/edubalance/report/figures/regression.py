@@ -15,7 +15,7 @@ Examples
 >>> result = fit_ols(frame, "mean_exam_score", ["spending_per_student_kcny"])
 >>> ax = plot_coefficients(result, lang="en")
 >>> [tick.get_text() for tick in ax.get_yticklabels()]
-['education spending per student (k CNY)']
+['spending per pupil (thousand CNY)']
 """
 from __future__ import annotations
 
