@@ -107,6 +107,27 @@ def _note_text(key: str, lang: str, values: dict) -> str:
 class EventStudyResult:
     """Result of :func:`estimate`.
 
+    Parameters
+    ----------
+    outcome : str
+        The outcome column.
+    method : str
+        The estimator (:data:`METHOD`).
+    event_study, att, att_std_error, att_ci_low, att_ci_high, twfe, twfe_std_error
+        See Attributes.
+    pretrend_f, pretrend_df, pretrend_p_value, anticipation, sensitivity
+        See Attributes.
+    sensitivity_by_period, cross_check, cross_check_cells, cross_check_std_error
+        See Attributes.
+    n_units, n_obs, n_treated_obs : int
+        Units, unit-years and treated unit-years estimated on.
+    notes : tuple of str
+        What was dropped before estimating, in English.
+    note_messages : tuple
+        The same notes as ``(catalogue key, values)`` pairs, for :meth:`notes_in`.
+    panel : DataFrame
+        The estimation panel (:func:`prepare_panel`).
+
     Attributes
     ----------
     event_study : DataFrame
@@ -155,7 +176,17 @@ class EventStudyResult:
     cross_check_std_error: float = float("nan")
 
     def notes_in(self, lang: str = "zh") -> list[str]:
-        """The notes (what was dropped before estimating) in ``lang``; ``notes`` is English."""
+        """The notes (what was dropped before estimating) in ``lang``; ``notes`` is English.
+
+        Parameters
+        ----------
+        lang : {"zh", "en"}
+            Language of the notes.
+
+        Returns
+        -------
+        list of str
+        """
         if not self.note_messages:
             return list(self.notes)
         return [_note_text(key, lang, values) for key, values in self.note_messages]
@@ -266,6 +297,24 @@ def prepare_panel(data: pd.DataFrame, outcome: str, *, cohort_column: str = "yea
     ``_affected`` marks unit-years from ``anticipation`` years before adoption on (those
     are left out of the model of untreated outcomes).
 
+    Parameters
+    ----------
+    data : DataFrame
+        One row per unit and year.
+    outcome : str
+        The outcome column.
+    cohort_column : str
+        The year each unit was first treated (blank: never).
+    unit_column, time_column : str
+        The unit and year columns.
+    anticipation : int
+        Years before adoption treated as possibly affected (>= 0).
+
+    Returns
+    -------
+    (DataFrame, tuple of str)
+        The panel and the notes.
+
     Raises
     ------
     ParameterError
@@ -299,6 +348,20 @@ def pretrend_test(panel: pd.DataFrame, *, leads: int = 3, anticipation: int = 0
     at 3 leads; more leads over-reject. The did2s lead coefficients are not used for this:
     they are residuals of the very observations the first stage was fitted on.) ``panel``
     comes from :func:`prepare_panel` with the same ``anticipation``.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        From :func:`prepare_panel`.
+    leads : int
+        Years before the reference tested.
+    anticipation : int
+        As given to :func:`prepare_panel`.
+
+    Returns
+    -------
+    (float, int, float)
+        ``F``, its numerator degrees of freedom ``q`` and the p-value.
     """
     import pyfixest as pf
 

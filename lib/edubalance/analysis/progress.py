@@ -72,6 +72,17 @@ def county_verdicts(counties: pd.DataFrame) -> pd.DataFrame:
     county_name, year, levels`` (how many levels it has), ``passing_levels``, ``passed`` and
     ``composite_cv_<level>`` for each level present.
 
+    Parameters
+    ----------
+    counties : DataFrame
+        The ``counties`` table of :func:`edubalance.core.scoring.score`.
+
+    Returns
+    -------
+    DataFrame
+
+    Examples
+    --------
     >>> rows = pd.DataFrame({"county_code": "1", "county_name": "甲", "year": [2017, 2017],
     ...     "level": ["primary", "junior"], "composite_cv": [0.5, 0.6], "passed": [True, False]})
     >>> county_verdicts(rows)[["levels", "passing_levels", "passed"]].values.tolist()
@@ -94,7 +105,17 @@ def county_verdicts(counties: pd.DataFrame) -> pd.DataFrame:
 
 
 def first_pass_years(verdicts: pd.DataFrame) -> pd.DataFrame:
-    """``county_code, county_name, first_pass_year`` (nullable Int64, NA if never), per county."""
+    """``county_code, county_name, first_pass_year`` (nullable Int64, NA if never), per county.
+
+    Parameters
+    ----------
+    verdicts : DataFrame
+        :func:`county_verdicts`.
+
+    Returns
+    -------
+    DataFrame
+    """
     keys = verdicts[_KEYS].drop_duplicates().reset_index(drop=True)
     first = verdicts[verdicts["passed"]].groupby(_KEYS, sort=False)["year"].min()
     result = keys.merge(first.rename("first_pass_year").reset_index(), on=_KEYS, how="left")
@@ -106,7 +127,19 @@ def share_passing(verdicts: pd.DataFrame, targets: Mapping[int, float] | None = 
                   ) -> pd.DataFrame:
     """Per year: ``year, counties, passing, share``, then ``ever_passed`` (counties passed in
     that year or before), ``share_ever`` and ``target`` (the national target of that year, NaN
-    where there is none)."""
+    where there is none).
+
+    Parameters
+    ----------
+    verdicts : DataFrame
+        :func:`county_verdicts`.
+    targets : mapping, optional
+        Year -> share (default :data:`NATIONAL_TARGETS`).
+
+    Returns
+    -------
+    DataFrame
+    """
     targets = NATIONAL_TARGETS if targets is None else targets
     table = verdicts.groupby("year", sort=True).agg(
         counties=("passed", "size"), passing=("passed", "sum")).reset_index()
@@ -201,6 +234,29 @@ class Projection:
     mean of the simulated realised shares (parameter uncertainty included); ``ci_low,
     ci_high`` the predictive interval; ``n_bootstrap`` the number of simulations (old name,
     same as ``n_simulations``).
+
+    Parameters
+    ----------
+    target_year, target_share : int, float
+        The target.
+    method : str
+        How the share was projected.
+    share, expected_share : float
+        The expected share at the estimate, and the mean of the simulated shares.
+    ci_low, ci_high : float
+        The predictive interval.
+    probability_meets_target : float
+        Probability that the realised share reaches ``target_share``.
+    passed_by_last_year, counties : int
+        Counties passed by the last observed year, and all counties.
+    first_year, last_year : int
+        The observed years.
+    hazard_intercept, hazard_slope : float or None
+        The hazard's intercept and year trend (None when it could not be fitted).
+    hazard_coefficients : dict or None
+        Every coefficient of the hazard, covariates included.
+    n_simulations, n_bootstrap : int
+        Simulations of the interval (``n_bootstrap`` the old name).
     """
 
     target_year: int
@@ -262,7 +318,7 @@ def project(first_pass: pd.DataFrame, *, first_year: int, last_year: int,
         The years observed.
     target_year : int
     target_share : float
-    n_simulations : int
+    n_simulations, n_bootstrap : int
         Simulations (default 1000; ``n_bootstrap`` is its old name).
     alpha : float
         ``1 − alpha`` predictive interval.
@@ -508,7 +564,25 @@ def load_schedule(path) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class ProgressResult:
-    """Result of :func:`province_progress`: verdicts, first-pass years, shares, projection."""
+    """Result of :func:`province_progress`: verdicts, first-pass years, shares, projection.
+
+    Parameters
+    ----------
+    standard : str
+        Name of the standard.
+    verdicts : DataFrame
+        One row per county and year (:func:`county_verdicts`).
+    first_pass : DataFrame
+        :func:`first_pass_years`.
+    share_passing : DataFrame
+        :func:`share_passing`.
+    projection : Projection
+        :func:`project`.
+    counted : {"school_data", "official"}
+        Which verdict ``passed`` is (below).
+    targets : mapping
+        Year -> share of counties (below).
+    """
 
     standard: str
     verdicts: pd.DataFrame
@@ -546,7 +620,7 @@ def province_progress(schools: pd.DataFrame, standard: str = "basic-2012", *,
     standard : str
     target_year, target_share : int, float
         The projection's target.
-    n_simulations : int
+    n_simulations, n_bootstrap : int
         Simulations of the predictive interval (:func:`project`; ``n_bootstrap`` is the old
         name).
     random_state : int
@@ -605,7 +679,18 @@ def province_progress(schools: pd.DataFrame, standard: str = "basic-2012", *,
 
 def projection_json(projection: Projection, counted: str | None = None) -> str:
     """``projection.json`` text: the projection's fields, ``null`` for missing values, and
-    ``counted`` (which verdict a pass is, :attr:`ProgressResult.counted`) when given."""
+    ``counted`` (which verdict a pass is, :attr:`ProgressResult.counted`) when given.
+
+    Parameters
+    ----------
+    projection : Projection
+    counted : str, optional
+        :attr:`ProgressResult.counted`.
+
+    Returns
+    -------
+    str
+    """
     import json
 
     from ..io.write import to_jsonable

@@ -104,6 +104,26 @@ def check_specification(frame: pd.DataFrame, outcome: str, inputs: Sequence[str]
                         cluster: str | None = None) -> None:
     """Check that a model can be fitted on ``frame``; raise one ``ValueError`` naming every problem.
 
+    Parameters
+    ----------
+    frame : DataFrame
+        The table the model would be fitted on.
+    outcome : str
+        Outcome column (numeric, not also an input).
+    inputs : list of str
+        Input columns (numeric, each once).
+    fixed_effects : list of str
+        Columns whose levels would be absorbed (not also inputs).
+    cov_type : {"HC1", "cluster", "nonrobust"}
+        Standard errors.
+    cluster : str, optional
+        Cluster column: required with ``cov_type="cluster"``, and used only with it.
+
+    Raises
+    ------
+    ParameterError
+        Every problem found, in one message.
+
     Examples
     --------
     >>> frame = pd.DataFrame({"y": [1.0, 2.0], "x": [0.5, 0.7], "county_code": ["1", "2"]})
@@ -144,6 +164,29 @@ def check_specification(frame: pd.DataFrame, outcome: str, inputs: Sequence[str]
 @dataclass(frozen=True)
 class RegressionResult:
     """A fitted model: tidy coefficient table, model statistics and what diagnostics need.
+
+    Parameters
+    ----------
+    model : {"ols", "logit"}
+        The estimator.
+    outcome : str
+        The outcome column.
+    inputs : list of str
+        The estimated terms (the design's columns other than the intercept).
+    fixed_effects : list of str
+        Columns whose levels are absorbed (OLS only).
+    cov_type : {"HC1", "cluster", "nonrobust"}
+        The standard errors (see the module docstring).
+    cluster : str or None
+        The cluster column, with ``cov_type="cluster"``.
+    coefficients, statistics, fit, marginal_effects
+        See Attributes.
+    data : DataFrame
+        The rows estimated on (complete in every column used), as given.
+    design : DataFrame
+        The design matrix of the slopes (demeaned when fixed effects are absorbed).
+    residuals, fitted : ndarray
+        Residuals and fitted values, in the order of ``data``.
 
     Attributes
     ----------
@@ -451,6 +494,25 @@ def fit_logit(data: pd.DataFrame, outcome: str | None = None, inputs: Sequence[s
     (statsmodels; R ``sandwich::vcovCL(type = "HC1")``). Stata's ``logit, vce(robust)``
     uses ``N/(N − 1)`` and ``vce(cluster)`` ``G/(G − 1)`` instead: slightly smaller.
 
+    Parameters
+    ----------
+    data : DataFrame
+    outcome, inputs : str, list of str
+        Column interface (a 0/1 outcome). Alternatively give ``formula``.
+    formula : str, optional
+        Patsy formula; no absorbed fixed effects (add ``C(year)`` to the formula instead).
+    cov_type : {"HC1", "cluster", "nonrobust"}
+        Standard errors, with the corrections above.
+    cluster : str, optional
+        Cluster column, required with ``cov_type="cluster"``.
+    alpha : float
+        1 − confidence level of ``ci_low``/``ci_high``.
+
+    Returns
+    -------
+    RegressionResult
+        Coefficients in log-odds, ``marginal_effects`` the average marginal effects.
+
     Examples
     --------
     >>> frame = pd.DataFrame({"x": [0.1, 0.4, 0.5, 0.9, 1.2, 1.4, 1.9, 2.2],
@@ -511,7 +573,19 @@ def fit_logit(data: pd.DataFrame, outcome: str | None = None, inputs: Sequence[s
 # --------------------------------------------------------------------------- tidy accessors
 
 def coefficient_table(result: RegressionResult, include_intercept: bool = True) -> pd.DataFrame:
-    """The tidy coefficient table (a copy), optionally without the ``Intercept`` row."""
+    """The tidy coefficient table (a copy), optionally without the ``Intercept`` row.
+
+    Parameters
+    ----------
+    result : RegressionResult
+    include_intercept : bool
+        Keep the ``Intercept`` row.
+
+    Returns
+    -------
+    DataFrame
+        :data:`COEFFICIENT_COLUMNS` (and ``std_estimate`` when asked for).
+    """
     table = result.coefficients.copy()
     return table if include_intercept else table[table["term"] != INTERCEPT].reset_index(drop=True)
 
@@ -522,6 +596,14 @@ def model_statistics(result: RegressionResult) -> dict[str, Any]:
     Keys: ``nobs, r2, adj_r2, cov_type`` (CONTRACTS.md) plus ``outcome, inputs,
     fixed_effects, cluster, n_clusters, r2_within, k, df_inference, fe_dof, rmse`` (OLS) or
     ``pseudo_r2, log_likelihood`` (logit).
+
+    Parameters
+    ----------
+    result : RegressionResult
+
+    Returns
+    -------
+    dict
     """
     from ..io.write import to_jsonable
 
@@ -535,6 +617,15 @@ def variance_inflation(result: RegressionResult) -> pd.DataFrame:
 
     With absorbed fixed effects it uses the demeaned inputs (the variation that identifies
     the slopes). Above about 10 an input is nearly a combination of the others.
+
+    Parameters
+    ----------
+    result : RegressionResult
+
+    Returns
+    -------
+    DataFrame
+        ``term, vif``, one row per input.
     """
     from statsmodels.stats.outliers_influence import variance_inflation_factor
 
@@ -545,7 +636,18 @@ def variance_inflation(result: RegressionResult) -> pd.DataFrame:
 
 
 def residual_data(result: RegressionResult) -> pd.DataFrame:
-    """Fitted values and residuals for a residual plot (identifier columns kept)."""
+    """Fitted values and residuals for a residual plot (identifier columns kept).
+
+    Parameters
+    ----------
+    result : RegressionResult
+
+    Returns
+    -------
+    DataFrame
+        The identifier columns, ``fitted``, ``residual`` and ``standardized_residual`` (residual
+        over its standard deviation).
+    """
     keep = [c for c in dict.fromkeys(result.fixed_effects + ([result.cluster] if result.cluster
                                                              else [])
                                      + [c for c in ("county_code", "county_name", "year")
@@ -562,6 +664,15 @@ def breusch_pagan(result: RegressionResult) -> dict[str, float]:
     """Breusch–Pagan test of heteroskedasticity (statsmodels ``het_breuschpagan``, studentized).
 
     Regresses the squared residuals on the inputs (demeaned with fixed effects).
+
+    Parameters
+    ----------
+    result : RegressionResult
+
+    Returns
+    -------
+    dict
+        ``lm, lm_p_value, f, f_p_value``.
     """
     from statsmodels.stats.diagnostic import het_breuschpagan
 
@@ -575,6 +686,18 @@ def influential_observations(result: RegressionResult, top: int | None = 10) -> 
     """Cook's distance per observation, largest first, flagged above the 4/N rule of thumb.
 
     With absorbed fixed effects the leverage is that of the demeaned regression.
+
+    Parameters
+    ----------
+    result : RegressionResult
+        An OLS model.
+    top : int or None
+        Rows returned (None: all).
+
+    Returns
+    -------
+    DataFrame
+        :func:`residual_data` with ``cooks_distance`` and ``influential``.
     """
     from statsmodels.stats.outliers_influence import OLSInfluence
 
@@ -588,7 +711,20 @@ def influential_observations(result: RegressionResult, top: int | None = 10) -> 
 
 
 def diagnostics(result: RegressionResult, top: int = 10) -> dict[str, Any]:
-    """VIF table, Breusch–Pagan test, influential observations and residual data together."""
+    """VIF table, Breusch–Pagan test, influential observations and residual data together.
+
+    Parameters
+    ----------
+    result : RegressionResult
+        An OLS model.
+    top : int
+        Influential observations listed.
+
+    Returns
+    -------
+    dict
+        ``vif, breusch_pagan, influential, residuals``.
+    """
     return {"vif": variance_inflation(result), "breusch_pagan": breusch_pagan(result),
             "influential": influential_observations(result, top=top),
             "residuals": residual_data(result)}
@@ -597,7 +733,16 @@ def diagnostics(result: RegressionResult, top: int = 10) -> dict[str, Any]:
 # --------------------------------------------------------------------------- results files
 
 def model_json(result: RegressionResult) -> str:
-    """``model.json`` text: :func:`model_statistics` as JSON with ``null`` for missing values."""
+    """``model.json`` text: :func:`model_statistics` as JSON with ``null`` for missing values.
+
+    Parameters
+    ----------
+    result : RegressionResult
+
+    Returns
+    -------
+    str
+    """
     import json
 
     return json.dumps(model_statistics(result), ensure_ascii=False, indent=2,
@@ -606,6 +751,15 @@ def model_json(result: RegressionResult) -> str:
 
 def is_binary(values) -> bool:
     """True when ``values`` (ignoring missing ones) are all 0 or 1 and both occur.
+
+    Parameters
+    ----------
+    values : array-like
+        Numbers, missing ones allowed.
+
+    Returns
+    -------
+    bool
 
     Examples
     --------

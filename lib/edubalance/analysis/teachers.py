@@ -142,6 +142,15 @@ def county_teachers(schools: pd.DataFrame) -> pd.DataFrame:
 
     Returns ``county_code, county_name, schools, teachers, staff_not_teaching``, the summed
     count columns, ``schools_without_<subject>`` for each shortage subject, and the shares.
+
+    Parameters
+    ----------
+    schools : DataFrame
+        :func:`school_teachers`.
+
+    Returns
+    -------
+    DataFrame
     """
     keys = [c for c in ("county_code", "county_name") if c in schools]
     if not keys:
@@ -254,6 +263,13 @@ def compare_with_schools(school_table: pd.DataFrame, schools: pd.DataFrame) -> p
     codes, all schools of the table) that are missing on one side are listed with status
     ``roster_only`` / ``table_only``; different counts with status ``differs``.
 
+    Parameters
+    ----------
+    school_table : DataFrame
+        :func:`school_teachers`.
+    schools : DataFrame
+        The school table (canonical columns).
+
     Returns
     -------
     DataFrame
@@ -302,7 +318,19 @@ def compare_with_schools(school_table: pd.DataFrame, schools: pd.DataFrame) -> p
 
 @dataclass(frozen=True)
 class TeacherStructure:
-    """Result of :func:`teacher_structure`."""
+    """Result of :func:`teacher_structure`.
+
+    Parameters
+    ----------
+    schools : DataFrame
+        One row per school (:func:`school_teachers`).
+    counties : DataFrame
+        One row per county (:func:`county_teachers`).
+    indicators : DataFrame or None
+        :func:`teacher_indicators` (with a school table).
+    discrepancies : DataFrame or None
+        :func:`compare_with_schools` (with a school table).
+    """
 
     schools: pd.DataFrame
     counties: pd.DataFrame
