@@ -90,46 +90,46 @@ def lazy_submodules(package_name: str, path) -> tuple:
     return __getattr__, __dir__
 
 
-def moved_functions(module_name: str, moved: dict[str, str]):
-    """``__getattr__`` for a module whose functions moved to a higher layer.
+def moved_names(module_name: str, moved: dict[str, str]):
+    """A module ``__getattr__`` serving names that moved to a higher layer, with a warning.
 
-    The module keeps answering to the old names, with a :class:`DeprecationWarning` naming the
-    new place. The new place is imported by name, with :func:`importlib.import_module`, when an
-    old name is first used: a static import would run upward against the layers (an analysis
-    module may not import ``report``; import-linter does not follow dynamic imports), and
-    nothing is imported unless a caller still uses an old name.
+    Figures and texts moved from ``analysis``/``core`` to ``report`` (issue 28), but a lower
+    layer may not import a higher one, not even inside a function: import-linter reads every
+    ``import`` statement. The old names are served at attribute access, through
+    :func:`importlib.import_module` with a string (which no layer contract sees), and warn.
 
     Parameters
     ----------
     module_name : str
-        The old module (``__name__``), as shown in the messages.
+        ``__name__`` of the module whose old names these are.
     moved : dict
-        Old name -> ``"package.module:new_name"``, or ``"package.module:new_name:adapter"``
-        when the old name had another signature: ``adapter`` (a function of the new module)
-        then takes the old arguments and the warning still names ``new_name``.
+        Old name -> ``"package.module:name"`` of its replacement, or
+        ``"package.module:name:adapter"`` when the old name had another signature: the
+        module's ``adapter`` then takes the old arguments, and the warning names ``name``.
 
     Returns
     -------
     callable
-        The module's ``__getattr__``.
+        The module's ``__getattr__``: the replacement of an old name (with a
+        :class:`DeprecationWarning` naming it), :class:`AttributeError` for any other name.
 
     Examples
     --------
+    >>> getattr_ = moved_names("old.place", {"dumps": "json:dumps"})
     >>> import warnings
-    >>> getattr_ = moved_functions("old.place", {"to_json": "json:dumps"})
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
-    ...     getattr_("to_json")([1, 2])
-    '[1, 2]'
+    ...     getattr_("dumps")([1])
+    '[1]'
     >>> str(caught[0].message)
-    'old.place.to_json moved to json.dumps; the old name goes in the next release'
+    'old.place.dumps moved to json.dumps; the old name goes in the next release'
     """
     def __getattr__(name):
         if name not in moved:
             raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
-        target, new_name, *adapter = moved[name].split(":")
-        warnings.warn(f"{module_name}.{name} moved to {target}.{new_name}; the old name goes in "
-                      "the next release", DeprecationWarning, stacklevel=2)
-        return getattr(importlib.import_module(target), adapter[0] if adapter else new_name)
+        target, attribute, *adapter = moved[name].split(":")
+        warnings.warn(f"{module_name}.{name} moved to {target}.{attribute}; the old name goes "
+                      "in the next release", DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(target), adapter[0] if adapter else attribute)
 
     return __getattr__

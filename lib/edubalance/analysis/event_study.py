@@ -70,7 +70,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._compat import moved_functions
+from .._compat import moved_names
 from ..errors import DataError, ParameterError
 
 __all__ = ["EventStudyResult", "METHOD", "CROSS_CHECK_METHOD", "EVENT_STUDY_COLUMNS",
@@ -78,7 +78,7 @@ __all__ = ["EventStudyResult", "METHOD", "CROSS_CHECK_METHOD", "EVENT_STUDY_COLU
            "relative_magnitudes", "rm_identified_set_lp", "callaway_santanna"]
 
 # The figures moved to the report layer (issue 28); the old names still work.
-__getattr__ = moved_functions(__name__, {
+__getattr__ = moved_names(__name__, {
     "event_study_plot": "edubalance.report.figures.event_study:plot_event_study",
     "plot_sensitivity": "edubalance.report.figures.event_study:plot_event_study_sensitivity",
 })

@@ -46,7 +46,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .._compat import moved_functions
+from .._compat import moved_names
 from ..errors import DataError, ParameterError
 
 __all__ = ["NATIONAL_TARGETS", "COVARIATES", "ProgressResult", "Projection", "county_verdicts",
@@ -54,7 +54,7 @@ __all__ = ["NATIONAL_TARGETS", "COVARIATES", "ProgressResult", "Projection", "co
            "hazard_covariates", "load_schedule", "projection_json"]
 
 # The figures moved to the report layer (issue 28); the old names still work.
-__getattr__ = moved_functions(__name__, {
+__getattr__ = moved_names(__name__, {
     "heat_map": "edubalance.report.figures.progress:plot_verdict_heat_map",
     "cv_trajectories": "edubalance.report.figures.progress:plot_cv_trajectories:_cv_trajectories",
 })

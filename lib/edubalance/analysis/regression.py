@@ -60,7 +60,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .._compat import moved_functions
+from .._compat import moved_names
 from ..errors import DataError, ParameterError
 from ..io.load import read_table  # re-exported: the notebook's reader for any table
 
@@ -72,7 +72,7 @@ __all__ = [
 ]
 
 # Tables, readings and figures moved to the report layer (issue 28); the old names still work.
-__getattr__ = moved_functions(__name__, {
+__getattr__ = moved_names(__name__, {
     "models_table": "edubalance.report.regression_text:models_table",
     "describe_result": "edubalance.report.regression_text:describe_result",
     "headline": "edubalance.report.regression_text:headline",

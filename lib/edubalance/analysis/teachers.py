@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._compat import moved_functions
+from .._compat import moved_names
 from ..errors import DataError
 from ..io import roster as _roster
 
@@ -47,7 +47,7 @@ __all__ = ["TeacherStructure", "DEGREE_BANDS", "TITLE_BANDS", "COMPARED_COLUMNS"
            "compare_with_schools", "teacher_structure"]
 
 # Figures and tables for people moved to the report layer (issue 28); the old names still work.
-__getattr__ = moved_functions(__name__, {
+__getattr__ = moved_names(__name__, {
     "age_structure_plot": "edubalance.report.figures.teachers:plot_age_structure",
     "shortage_plot": "edubalance.report.figures.teachers:plot_shortage",
     "county_table": "edubalance.report.teacher_tables:county_table",
