@@ -222,6 +222,20 @@ def test_progress_figures_take_the_verdicts_too(progress_result):
     plt.close("all")
 
 
+def test_event_study_figure_marks_the_reference_and_the_anticipation_years(event_result):
+    import matplotlib.pyplot as plt
+
+    assert event_result.reference_event_time == -1
+    anticipating = replace(event_result, anticipation=2)
+    assert anticipating.reference_event_time == -3
+    ax = event_figures.plot_event_study(anticipating, lang="en")
+    dotted = [line for line in ax.lines if line.get_linestyle() == ":"]
+    assert [line.get_xdata()[0] for line in dotted] == [-2.5]  # between the reference and after
+    (band,) = ax.patches
+    assert band.get_x() == pytest.approx(-2.5) and band.get_width() == pytest.approx(2)
+    plt.close("all")
+
+
 def test_sensitivity_figure_needs_a_sensitivity_analysis(event_result):
     with pytest.raises(DataError, match="no sensitivity analysis"):
         event_figures.plot_event_study_sensitivity(replace(event_result, sensitivity=None))
