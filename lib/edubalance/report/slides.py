@@ -526,7 +526,8 @@ def biplot(prepared, labels, lang: str = DEFAULT_LANG, *, ax=None, max_names: in
 
 def coefficient_figure(results: Sequence, names: Sequence[str], lang: str = DEFAULT_LANG, *,
                        ax=None, title: str | None = None):
-    """Estimates with 95 % intervals of several regression results, terms as labels.
+    """The coefficient figure (:func:`edubalance.report.figures.regression.plot_coefficients`)
+    on a slide: projector size, terms without their units, the legend below the plot.
 
     Parameters
     ----------
@@ -535,33 +536,20 @@ def coefficient_figure(results: Sequence, names: Sequence[str], lang: str = DEFA
         One legend entry per result.
     lang : {"zh", "en"}
     ax : matplotlib Axes, optional
+        Where to draw; a new slide figure as high as the terms need when None.
     title : str, optional
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    from ..analysis.summaries import bare_label
-    from .plotting import PALETTE
+    from .figures.regression import plot_coefficients
 
     check_lang(lang)
-    tables = [r.coefficients[r.coefficients["term"] != "Intercept"] for r in results]
-    terms = list(dict.fromkeys(t for frame in tables for t in frame["term"]))
+    terms = {t for r in results for t in r.coefficients["term"] if t != "Intercept"}
     if ax is None:
         _fig, ax = slide_figure(height=min(SLIDE_FIGSIZE[1], 0.7 * len(terms) + 2.2))
-    step = 0.8 / max(len(tables), 1)
-    for index, (frame, name) in enumerate(zip(tables, names, strict=True)):
-        frame = frame.set_index("term").reindex(terms)
-        positions = np.arange(len(terms)) - 0.4 + step * (index + 0.5)
-        colour = PALETTE[index % len(PALETTE)]
-        ax.hlines(positions, frame["ci_low"], frame["ci_high"], color=colour, linewidth=2)
-        ax.scatter(frame["estimate"], positions, color=colour, zorder=3, label=name)
-    ax.axvline(0, color="black", linestyle="--", linewidth=1)
-    ax.set_yticks(np.arange(len(terms)), labels=[bare_label(t, lang) for t in terms])
-    ax.invert_yaxis()
-    ax.set_xlabel(text("slides.regression.xlabel", lang))
-    if title:
-        ax.set_title(title)
+    plot_coefficients(results, names=names, title=title, units=False, ax=ax, lang=lang)
     return legend_outside(ax, where="below")
 
 
