@@ -100,7 +100,7 @@ def test_table_formats_for_people():
     html = styler.to_html()
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
     assert cells == ["2016", "21", "1,234,567.89", "是", "50%", "0.412",
-                     "2017", "–", "2.50", "否", "12%", "0.500"]
+                     "2017", "—", "2.50", "否", "12%", "0.500"]
     assert "row_heading" not in html  # no row index
     headers = re.findall(r'<th [^>]*class="col_heading[^>]*>([^<]*)</th>', html)
     assert headers == ["年份", "达标县数（个）", "所需数量", "是否达标", "达标学校比例", "差异系数"]

@@ -27,7 +27,7 @@ from .. import __version__
 from ..core.gaps import county_gap_totals, cv_upgrade_plan, school_gaps
 from ..core.scoring import county_summary, find_county
 from ..schema import LEVELS
-from .i18n import DEFAULT_LANG, check_lang, text
+from .i18n import DEFAULT_LANG, check_lang, strip_unit, text
 from .markup import escape_html
 from .tables import Table
 from .verdict import (
@@ -529,7 +529,7 @@ def school_items_table(result, county_code: str, year: int, level: str, *,
     shading = {}
     for item in items:
         # The unit of the item's value ("（人）", " (m²)") does not apply to a percentage.
-        header = re.sub(r"\s*[（(][^（()）]*[)）]$", "", item_name(item, lang))
+        header = strip_unit(item_name(item, lang))
         frame[header] = percent[item.name].to_numpy(dtype=float)
         shading[header] = percent_shading(frame[header].to_numpy())
     return Table(frame, {header: "pct" for header in shading},

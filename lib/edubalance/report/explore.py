@@ -62,10 +62,7 @@ def _standard_names() -> list[str]:
 
 
 def _standard_label(name: str, lang: str) -> str:
-    try:
-        return text(f"slides.standard.{name}", lang)
-    except KeyError:
-        return name
+    return label(name, lang, prefixes=("slides.standard",))
 
 
 def in_voila() -> bool:
@@ -291,10 +288,7 @@ class Explorer:
 
     def _item_label(self, item) -> str:
         """Readable name of an indicator: its catalogue label, else the standard's Chinese one."""
-        shown = label(item.name, self.lang)
-        if shown == item.name and item.label_zh:
-            shown = item.label_zh
-        return shown
+        return label(item.name, self.lang, fallback=item.label_zh or item.name)
 
     @property
     def _level_name(self) -> str:

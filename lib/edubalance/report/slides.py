@@ -204,26 +204,49 @@ def column_label(name: str, lang: str = DEFAULT_LANG) -> str:
     >>> column_label("members"), column_label("county_name"), column_label("p_value", "en")
     ('包括的县', '县（市、区）', 'p-value')
     """
-    check_lang(lang)
-    try:
-        return text(f"slides.col.{name}", lang)
-    except KeyError:
-        return label(name, lang)
+    return label(name, lang, prefixes=("slides.col", "label"))
 
 
 def table(frame: pd.DataFrame, lang: str = DEFAULT_LANG, *, caption: str | None = None,
-          precision: int = 2, percent: Sequence[str] = SHARES, decimals: Mapping[str, int] | None = None,
-          rename: Mapping[str, str] | None = None, kinds: Mapping[str, str] | None = None):
+          digits: int | None = None, percent: Sequence[str] = SHARES, decimals: Mapping[str, int] | None = None,
+          rename: Mapping[str, str] | None = None, kinds: Mapping[str, str] | None = None,
+          precision: int | None = None):
     """:func:`edubalance.report.tables.styler` for slides: a pandas Styler of ``frame``, safe for HTML.
 
     Headers become labels (:func:`column_label`, or ``rename``); the row index is hidden;
     integer columns (and float columns holding whole numbers only, e.g. counts after a pivot)
     show as integers with thousands separators; booleans as 是/否 (yes/no); missing values as
-    "–"; other numbers with ``precision`` decimals (per column in ``decimals``); columns in
-    ``percent`` as percentages; ``kinds`` (:data:`edubalance.report.tables.KINDS`) fixes the kind of
-    single columns. Every cell, header and the caption are HTML-escaped, so a county named
+    "—" (:data:`edubalance.report.tables.MISSING`, as in every table); other numbers with
+    ``digits`` decimals (per column in ``decimals``); columns in ``percent`` as percentages.
+    Every cell, header and the caption are HTML-escaped, so a county named
     ``<img src=x onerror=...>`` shows as text, and the table carries the classes MathJax
     skips (:data:`edubalance.report.tables.NO_MATH`), so ``$...$`` in a name is not typeset.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Plain values with machine column names; the index is dropped.
+    lang : {"zh", "en"}
+        Language of the headers and of yes/no.
+    caption : str, optional
+        Plain text shown above the table.
+    digits : int, optional
+        Decimals of numbers that are not whole (the name every table builder uses); 2 unless
+        given.
+    percent : sequence of str
+        Columns holding fractions (0-1) shown as percentages.
+    decimals : mapping, optional
+        Column -> decimals, overriding ``digits``.
+    rename : mapping, optional
+        Column -> header, overriding :func:`column_label`.
+    kinds : mapping, optional
+        Column -> kind (:data:`edubalance.report.tables.COLUMN_KINDS`) of single columns.
+    precision : int, optional
+        Deprecated name of ``digits`` (a DeprecationWarning; ``digits`` wins when both are given).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
 
     Examples
     --------
@@ -233,10 +256,16 @@ def table(frame: pd.DataFrame, lang: str = DEFAULT_LANG, *, caption: str | None 
     >>> [s in html for s in ("25%", ">是<", "0.412", "占比")]
     [True, True, True, True]
     """
+    if precision is not None:
+        import warnings
+
+        warnings.warn("slides.table(precision=...) is now digits=... (as every table builder)",
+                      DeprecationWarning, stacklevel=2)
+        digits = precision if digits is None else digits
     rename = dict(rename or {})
     return styler(frame, kinds, lang, caption=caption,
                   headers=lambda name: rename.get(name) or column_label(str(name), lang),
-                  digits=precision, decimals=decimals, percent=percent, missing="–",
+                  digits=2 if digits is None else digits, decimals=decimals, percent=percent,
                   layout="slides")
 
 

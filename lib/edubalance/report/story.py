@@ -57,7 +57,7 @@ def table(frame: pd.DataFrame, kinds: dict, caption: str, lang: str = DEFAULT_LA
     frame : DataFrame
         Machine column names; shown with their labels (``eb.report.i18n.label``), without index.
     kinds : dict
-        Machine column name -> kind (:data:`edubalance.report.tables.KINDS`); only these columns
+        Machine column name -> kind (:data:`edubalance.report.tables.COLUMN_KINDS`); only these columns
         are shown, in this order.
     caption : str
         Catalogue key of the caption, filled from ``values``.

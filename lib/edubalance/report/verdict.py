@@ -24,8 +24,9 @@ import math
 import pandas as pd
 
 from ..core.numeric import format_against_limit
-from .i18n import DEFAULT_LANG, text
+from .i18n import DEFAULT_LANG, label, strip_unit, text
 from .markup import escape_html
+from .tables import MISSING, format_value
 
 __all__ = ["level_name", "rule_name", "item_name", "amount_text", "resource_phrase",
            "rule_lines", "take_sentences", "evidence_item", "evidence_value", "evidence_limit",
@@ -38,21 +39,15 @@ def level_name(level: str, lang: str = DEFAULT_LANG) -> str:
     return text(f"level.{level}", lang)
 
 
-def _lookup(prefix: str, name: str, lang: str, fallback: str) -> str:
-    try:
-        return text(f"{prefix}.{name}", lang)
-    except KeyError:
-        return fallback
-
-
 def rule_name(rule, lang: str = DEFAULT_LANG) -> str:
     """The readable name of a standard's rule (its own text when the catalogue has none)."""
-    return _lookup("rule", rule.id, lang, rule.text or rule.id)
+    return label(rule.id, lang, prefixes=("rule",), fallback=rule.text or rule.id)
 
 
 def item_name(item, lang: str = DEFAULT_LANG) -> str:
     """The readable name of a standard's item, with its unit."""
-    return _lookup("item", item.name, lang, (item.label_zh or item.name).split(" (")[0])
+    return label(item.name, lang, prefixes=("item",),
+                 fallback=strip_unit(item.label_zh or item.name))
 
 
 def amount_text(amount: float, unit: str, lang: str = DEFAULT_LANG) -> tuple[str, str]:
@@ -72,7 +67,7 @@ def amount_text(amount: float, unit: str, lang: str = DEFAULT_LANG) -> tuple[str
         if amount >= 10_000:  # up to the next 0.1 万元, as the tables show it
             return f"{math.ceil(round(amount / 1_000, 6)) / 10:,.1f}", text("unit.万元", lang)
     number = f"{math.ceil(round(amount, 6)):,}"
-    return number, _lookup("unit", unit, lang, unit)
+    return number, label(unit, lang, prefixes=("unit",), fallback=unit)
 
 
 def resource_phrase(totals: pd.DataFrame, lang: str = DEFAULT_LANG) -> str:
@@ -82,7 +77,7 @@ def resource_phrase(totals: pd.DataFrame, lang: str = DEFAULT_LANG) -> str:
         if not amount or not math.isfinite(float(amount)) or float(amount) <= 0:
             continue
         number, shown_unit = amount_text(amount, unit, lang)
-        noun = _lookup("resource", resource, lang, resource)
+        noun = label(resource, lang, prefixes=("resource",), fallback=resource)
         if lang == "zh":
             parts.append(f"{noun} {number} {shown_unit}".strip())
         else:
@@ -95,12 +90,6 @@ def _limit(rule, level):
     return limit.get(level) if isinstance(limit, dict) else limit
 
 
-def _fmt(value, digits: int) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
-    return f"{float(value):.{digits}f}"
-
-
 def _detail(rule, level: str, info: dict, context: dict, lang: str) -> str:
     """Why ``rule`` fails for ``level``: numbers from the scoring, words from the catalogue."""
     county_row = context.get("county_rows", {}).get(level, {})
@@ -110,11 +99,13 @@ def _detail(rule, level: str, info: dict, context: dict, lang: str) -> str:
         limit = _limit(rule, level)
         return text("report.detail_composite", lang,
                     value=format_against_limit(info["composite_cv"], limit, 3),
-                    limit=_fmt(limit, 2))
+                    limit=format_value(limit, "num", lang, digits=2))
     if rule.kind == "each_cv":
         over = context.get("cv_over", {}).get(level, [])
-        return text("report.detail_each_cv", lang, limit=_fmt(_limit(rule, level), 2),
-                    items=text("report.list_sep", lang).join(over) or "—")
+        limit = _limit(rule, level)
+        return text("report.detail_each_cv", lang,
+                    limit=format_value(limit, "num", lang, digits=2),
+                    items=text("report.list_sep", lang).join(over) or MISSING)
     if rule.kind in ("school_thresholds", "school_size", "class_size"):
         n = county_row.get(f"{rule.id}_failing_schools")
         if rule.kind == "class_size" and info["rules"].get(rule.id) == "not_assessed":
@@ -227,7 +218,7 @@ def evidence_value(entry: dict, lang: str = DEFAULT_LANG) -> str:
     not given.
     """
     if entry["value"] is None:
-        return "—"
+        return MISSING
     if entry["kind"] in ("yes", "no"):
         return text("verdict.yes" if entry["value"] == 1 else "verdict.no", lang)
     return format_against_limit(entry["value"], entry["limit"], 1) + _unit(entry, lang)
