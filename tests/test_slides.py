@@ -32,9 +32,9 @@ def test_slides_are_offline_reveal(slides):
     assert not REMOTE.search(page) and not REMOTE_IMPORT.search(page)
     assert "Reveal.initialize" in page and ".reveal .slides" in page  # JS and CSS inlined
     assert "edubalance-inline-reveal" not in page  # every placeholder link was replaced
-    assert "check_parameters" not in page and "county demo: value 1.0" in page
+    assert "check_notebook_parameters" not in page and "county demo: value 1.0" in page
     html = slides["html"].read_text(encoding="utf-8")
-    assert "check_parameters" not in html and "county demo: value 1.0" in html
+    assert "check_notebook_parameters" not in html and "county demo: value 1.0" in html
     assert (slides["notebook"].parent / "summary.json").is_file()  # output_dir was set
 
 
