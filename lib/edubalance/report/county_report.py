@@ -28,7 +28,7 @@ from ..core.gaps import county_gap_totals, cv_upgrade_plan, school_gaps
 from ..core.scoring import county_summary, find_county
 from ..schema import LEVELS
 from .i18n import DEFAULT_LANG, check_lang, strip_unit, text
-from .markup import escape_html
+from .markup import html_heading
 from .tables import Table
 from .verdict import (
     MARKS,
@@ -151,11 +151,6 @@ def reader_source(source) -> str:
         words = pattern.sub("", words)
     words = re.sub(r"\(\s*\)", "", words)
     return words.strip(" ;；,，")
-
-
-def html_heading(words: str, level: int = 2) -> str:
-    """An escaped HTML heading (``<h2 class="eb-section">``)."""
-    return f'<h{level} class="eb-section">{escape_html(words)}</h{level}>'
 
 
 def _col(name: str, lang: str) -> str:

@@ -31,7 +31,7 @@ import pandas as pd
 from ..errors import DataError, ParameterError
 from ..schema import LEVELS
 from .i18n import DEFAULT_LANG, check_lang, label, text
-from .markup import escape_html
+from .markup import escape_html, html_block
 from .tables import NO_MATH
 
 __all__ = ["Explorer", "ALL_PREFECTURES", "LEVEL_LABELS", "FIGURES", "in_voila",
@@ -330,7 +330,7 @@ class Explorer:
             words = text(f"explorer.standard_note.{name}", self.lang)
         except KeyError:
             words = _standard_label(name, self.lang)
-        return f'<p class="eb-standard-note">{escape_html(words)}</p>'
+        return html_block("p", words, "eb-standard-note")
 
     def _on_change(self, _change) -> None:
         if not self._holding:

@@ -4,7 +4,7 @@ The research notebooks (province_progress, teacher_structure, assessment_effect,
 outcome_regression) keep no Markdown cells: a report is exported without code, so every
 heading and sentence a reader sees is a cell output drawn from the message catalogue
 (:mod:`edubalance.report.i18n`) and follows the notebook's ``lang``. This module only joins the
-existing pieces: headings are :func:`edubalance.report.county_report.html_heading` (the report's
+existing pieces: headings are :func:`edubalance.report.markup.html_heading` (the report's
 ``eb-section`` headings: print page breaks, and the first ``<h1>`` is the page title),
 paragraphs are :func:`edubalance.report.slides.say` (Markdown, values escaped) and tables are
 :class:`edubalance.report.tables.Table` with the catalogue labels of their columns.
@@ -28,8 +28,8 @@ from typing import Any
 
 import pandas as pd
 
-from .county_report import html_heading
 from .i18n import DEFAULT_LANG, label, text
+from .markup import html_heading
 from .slides import say
 from .tables import Table
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..core.numeric import format_against_limit
 from .i18n import DEFAULT_LANG, label, strip_unit, text
-from .markup import escape_html
+from .markup import escape_html, html_block
 from .tables import MISSING, format_value
 
 __all__ = ["level_name", "rule_name", "item_name", "amount_text", "resource_phrase",
@@ -254,20 +254,21 @@ def evidence_html(summary: dict, lang: str = DEFAULT_LANG) -> str:
     failed = [e for e in evidence if e["status"] == "failed"]
     passed = [e for e in evidence if e["status"] == "passed"]
     missing = [e for e in evidence if e["status"] == "not_assessed"]
-    parts = [f'<div class="eb-evidence"><p class="eb-label">'
-             f'{escape_html(text("report.evidence_heading", lang))}</p>']
+    parts = ['<div class="eb-evidence">' + html_block("p", text("report.evidence_heading", lang),
+                                                      "eb-label")]
     if failed:
-        parts.append(f'<p class="eb-failed">{escape_html(text("report.evidence_failed", lang))}</p><ul>')
-        parts.extend(f'<li class="eb-failed"><span class="eb-mark">{MARKS["failed"]}</span> '
-                     f'{escape_html(_evidence_line(e, lang))}</li>' for e in failed)
+        parts.append(html_block("p", text("report.evidence_failed", lang), "eb-failed") + "<ul>")
+        parts.extend(html_block("li", _evidence_line(e, lang), "eb-failed", mark=MARKS["failed"])
+                     for e in failed)
         parts.append("</ul>")
     if passed:
-        parts.append(f'<p class="eb-passed"><span class="eb-mark">{MARKS["passed"]}</span> '
-                     f'{escape_html(text("report.evidence_passed", lang, n=len(passed)))}</p>')
+        parts.append(html_block("p", text("report.evidence_passed", lang, n=len(passed)),
+                                "eb-passed", mark=MARKS["passed"]))
     if missing:
         names = sep.join(evidence_item(e, lang) for e in missing)
-        parts.append(f'<p class="eb-missing"><span class="eb-mark">{MARKS["not_assessed"]}</span> '
-                     f'{escape_html(text("report.evidence_missing", lang, n=len(missing), items=names))}</p>')
+        parts.append(html_block("p", text("report.evidence_missing", lang, n=len(missing),
+                                          items=names),
+                                "eb-missing", mark=MARKS["not_assessed"]))
     parts.append("</div>")
     return "\n".join(parts)
 
@@ -337,13 +338,14 @@ def verdict_html(summary: dict, standard, *, school_totals: pd.DataFrame,
         overall_key = "report.overall_incomplete_schools"
     state = {"pass": "passed", "fail": "failed"}.get(verdict, "incomplete")
     parts = [f'<div class="eb-verdict eb-{state}">',
-             f'<p class="eb-verdict-title">{escape_html(text("report.verdict_heading", lang))}</p>',
-             f'<p class="eb-overall">{escape_html(text(overall_key, lang, county=county, year=year, standard=standard_title))}</p>']
+             html_block("p", text("report.verdict_heading", lang), "eb-verdict-title"),
+             html_block("p", text(overall_key, lang, county=county, year=year,
+                                  standard=standard_title), "eb-overall")]
     present = [level_name(lv, lang) for lv in summary["levels"]]
     for level in missing_levels:
-        parts.append("<p class=\"eb-note\">" + escape_html(text(
+        parts.append(html_block("p", text(
             "report.level_missing", lang, level=level_name(level, lang),
-            levels=text("report.list_sep", lang).join(present))) + "</p>")
+            levels=text("report.list_sep", lang).join(present)), "eb-note"))
     rules = rule_lines(summary, standard, context, lang)
     takes = take_sentences(summary, school_totals, plan_counties, plan_totals, lang, school_counts)
     for level, info in summary["levels"].items():
@@ -355,20 +357,19 @@ def verdict_html(summary: dict, standard, *, school_totals: pd.DataFrame,
         parts.append(f'<div class="eb-level"><p class="eb-level-title">'
                      f'{escape_html(level_name(level, lang))}'
                      f'<span class="eb-badge eb-{lstate}">{mark} {escape_html(badge)}</span></p>')
-        parts.append(f'<p class="eb-label">{escape_html(text("report.deciding_rules", lang))}</p><ul>')
-        for status, sentence in rules[level]:
-            parts.append(f'<li class="eb-{status}"><span class="eb-mark">{MARKS[status]}</span> '
-                         f'{escape_html(sentence)}</li>')
+        parts.append(html_block("p", text("report.deciding_rules", lang), "eb-label") + "<ul>")
+        parts.extend(html_block("li", sentence, f"eb-{status}", mark=MARKS[status])
+                     for status, sentence in rules[level])
         parts.append("</ul>")
-        parts.append(f'<p class="eb-label">{escape_html(text("report.take_heading", lang))}</p>')
-        parts.extend(f'<p class="eb-take">{escape_html(s)}</p>' for s in takes[level])
+        parts.append(html_block("p", text("report.take_heading", lang), "eb-label"))
+        parts.extend(html_block("p", sentence, "eb-take") for sentence in takes[level])
         parts.append("</div>")
     parts.append(evidence_html(summary, lang))
     basis = basis_lines(summary, standard, lang)
     if basis:
-        parts.append(f'<div class="eb-basis"><p class="eb-label">'
-                     f'{escape_html(text("report.labels_heading", lang))}</p><ul>')
-        parts.extend(f'<li class="eb-{kind}">{escape_html(sentence)}</li>' for kind, sentence in basis)
+        parts.append('<div class="eb-basis">'
+                     + html_block("p", text("report.labels_heading", lang), "eb-label") + "<ul>")
+        parts.extend(html_block("li", sentence, f"eb-{kind}") for kind, sentence in basis)
         parts.append("</ul></div>")
     parts.append("</div>")
     return "\n".join(p for p in parts if p)
