@@ -103,7 +103,22 @@ def new_axes(ax=None, figsize=(8, 5)):
 
 
 def readable(frame: pd.DataFrame, lang: str = "zh", rename: dict | None = None) -> pd.DataFrame:
-    """``frame`` with readable headers (``rename`` overrides single columns)."""
+    """``frame`` with readable headers (``rename`` overrides single columns).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Machine column names.
+    lang : {"zh", "en"}
+        Language of the headers.
+    rename : dict, optional
+        Column -> header, overriding :func:`variable_label`.
+
+    Returns
+    -------
+    DataFrame
+        The same values with readable headers.
+    """
     names = {c: (rename or {}).get(c) or variable_label(c, lang) for c in frame.columns}
     return frame.rename(columns=names)
 
@@ -113,7 +128,26 @@ def styled(frame: pd.DataFrame, lang: str = "zh", *, caption: str | None = None,
     """:func:`edubalance.report.tables.styler` for the analysis notebooks: headers by
     :func:`variable_label` (``rename`` overrides single columns; ``translate=False`` keeps the
     frame's own), plain numbers with ``digits`` decimals (one number, or ``{column: digits}``
-    with 3 for the others), whole-number columns without decimals, a dash for missing.
+    with 3 for the others), whole-number columns without decimals, "—" for missing.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Plain values with machine column names; the index is dropped.
+    lang : {"zh", "en"}
+        Language of the headers and of yes/no.
+    caption : str, optional
+        Plain text shown above the table.
+    digits : int or dict, default 3
+        Decimals of numbers that are not whole: one number, or ``{column: digits}``.
+    rename : dict, optional
+        Column -> header, overriding :func:`variable_label`.
+    translate : bool, default True
+        False keeps the frame's own headers.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
     """
     per_column = digits if isinstance(digits, dict) else {}
     default = 3 if isinstance(digits, dict) else digits

@@ -43,6 +43,16 @@ DEFAULT_LANG = "zh"
 def check_lang(lang: str) -> str:
     """Return ``lang`` if it is a supported language, else raise :class:`ParameterError`.
 
+    Parameters
+    ----------
+    lang : str
+        A language code.
+
+    Returns
+    -------
+    str
+        ``lang``.
+
     Examples
     --------
     >>> check_lang("en")
@@ -55,7 +65,13 @@ def check_lang(lang: str) -> str:
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
-    """All messages, by key, from every ``messages/*.yaml`` file of the package."""
+    """All messages, by key, from every ``messages/*.yaml`` file of the package.
+
+    Returns
+    -------
+    dict
+        Key -> ``{"zh": ..., "en": ...}``.
+    """
     merged: dict[str, dict[str, str]] = {}
     origin: dict[str, str] = {}
     folder = resources.files(__package__) / "messages"
@@ -75,7 +91,23 @@ def catalogue() -> dict[str, dict[str, str]]:
 def text(key: str, lang: str = DEFAULT_LANG, **values: Any) -> str:
     """The message ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``.
 
-    Raises ``KeyError`` for an unknown key: a missing text is a bug, not a blank.
+    Parameters
+    ----------
+    key : str
+        The message's key (``verdict.passed``).
+    lang : {"zh", "en"}
+        Language of the text.
+    **values
+        Values of the message's placeholders.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    KeyError
+        For an unknown key: a missing text is a bug, not a blank.
     """
     check_lang(lang)
     try:

@@ -29,7 +29,17 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 
 
 def escape_html(text) -> str:
-    """``text`` as inert HTML: ``& < > " '`` escaped; ``None`` becomes ``""``."""
+    """``text`` as inert HTML: ``& < > " '`` escaped; ``None`` becomes ``""``.
+
+    Parameters
+    ----------
+    text : object
+        User text (shown with ``str``).
+
+    Returns
+    -------
+    str
+    """
     return "" if text is None else html.escape(str(text), quote=True)
 
 
@@ -38,6 +48,15 @@ def escape_markdown(text) -> str:
 
     The result shows the same characters as ``text`` and cannot form a link, an image, an
     emphasis, a heading or raw HTML.
+
+    Parameters
+    ----------
+    text : object
+        User text (shown with ``str``); ``None`` becomes ``""``.
+
+    Returns
+    -------
+    str
     """
     if text is None:
         return ""

@@ -79,6 +79,18 @@ def _inline_reveal_styles(page: str) -> str:
 def slides_html(executed_notebook: str | os.PathLike, no_input: bool = True) -> str:
     """reveal.js slides of an executed notebook as one offline HTML string.
 
+    Parameters
+    ----------
+    executed_notebook : str or path
+        A notebook with its outputs.
+    no_input : bool, default True
+        Leave the code out (a presentation shows results).
+
+    Returns
+    -------
+    str
+        The page, reveal.js inlined: it requests nothing from any other host.
+
     Examples
     --------
     >>> import nbformat, tempfile, pathlib
@@ -123,10 +135,18 @@ def export_slides(notebook: str | os.PathLike, output_dir: str | os.PathLike,
 
     Parameters
     ----------
-    notebook : path
-    output_dir : path
+    notebook : str or path
+        The notebook to execute.
+    output_dir : str or path
+        Where the executed notebook, the slides and the report go.
     parameters : mapping, optional
         Papermill parameters (e.g. ``{"lang": "en"}``).
+    kernel_name : str, default "edubalance"
+        The Jupyter kernel that runs it.
+    no_input : bool, default True
+        Leave the code out of the slides and the report.
+    cwd : str or path, optional
+        Working folder of the kernel (relative data paths are read from there).
 
     Returns
     -------
@@ -166,7 +186,17 @@ def _handle_slides(args: argparse.Namespace) -> int:
 
 
 def register_cli(subparsers) -> None:
-    """Add ``edubalance slides``."""
+    """Add ``edubalance slides``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The ``edubalance`` command's subcommands (``parser.add_subparsers()``).
+
+    Returns
+    -------
+    None
+    """
     slides = subparsers.add_parser(
         "slides", help="execute a notebook and export offline reveal.js slides",
         description="Execute NOTEBOOK and write DIR/<stem>.slides.html (reveal.js, inlined, "
@@ -183,6 +213,20 @@ def register_cli(subparsers) -> None:
 def say(key: str, lang: str = DEFAULT_LANG, **values):
     """The catalogue text ``key`` as IPython Markdown; string values are Markdown-escaped.
 
+    Parameters
+    ----------
+    key : str
+        Catalogue key.
+    lang : {"zh", "en"}
+        Language of the text.
+    **values
+        Values of the text's placeholders (strings escaped with
+        :func:`edubalance.report.markup.escape_markdown`).
+
+    Returns
+    -------
+    IPython.display.Markdown
+
     Examples
     --------
     >>> say("slides.failures.note", "en", year=2017, counties="[x](javascript:alert(1))").data
@@ -198,6 +242,17 @@ def say(key: str, lang: str = DEFAULT_LANG, **values):
 def column_label(name: str, lang: str = DEFAULT_LANG) -> str:
     """Header of a table column: ``slides.col.<name>`` if the slides define one, else the
     variable's label (``eb.report.i18n.label``).
+
+    Parameters
+    ----------
+    name : str
+        The column.
+    lang : {"zh", "en"}
+        Language of the header.
+
+    Returns
+    -------
+    str
 
     Examples
     --------
@@ -277,6 +332,10 @@ def use_slide_style() -> None:
     Seaborn's ``talk`` lines and markers, every text at least :data:`SLIDE_MIN_PT` points
     (ticks and legends 14, axis labels 15, titles 16) and :data:`SLIDE_FIGSIZE` figures.
 
+    Returns
+    -------
+    None
+
     Examples
     --------
     >>> import matplotlib.pyplot as plt
@@ -300,6 +359,15 @@ def use_slide_style() -> None:
 
 def slide_figure(ncols: int = 1, *, height: float | None = None, **kwargs):
     """``plt.subplots`` of :data:`SLIDE_FIGSIZE` (``height`` inches high), in the slide style.
+
+    Parameters
+    ----------
+    ncols : int, default 1
+        Axes side by side.
+    height : float, optional
+        Inches; the slide figure's own height when None.
+    **kwargs
+        More arguments of ``plt.subplots``.
 
     Returns
     -------
@@ -453,6 +521,15 @@ def plain_text(value) -> str:
     r"""User text for a matplotlib label: ``$`` escaped so that it cannot start mathtext
     (a county named ``$\foo$`` would otherwise stop the figure from drawing).
 
+    Parameters
+    ----------
+    value : object
+        User text (shown with ``str``).
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> print(plain_text(r"$\foo$县"))
@@ -464,7 +541,21 @@ def plain_text(value) -> str:
 def legend_outside(ax, *, where: str = "right", title: str | None = None):
     """Move the legend of ``ax`` beside (``right``) or below (``below``) the plot area.
 
-    Returns the Axes. The figure's layout is tightened so the legend stays inside the image.
+    The figure's layout is tightened so the legend stays inside the image.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes with labelled artists.
+    where : {"right", "below"}, default "right"
+        Where the legend goes.
+    title : str, optional
+        Title of the legend.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
 
     Examples
     --------
@@ -596,6 +687,19 @@ def coefficient_figure(results: Sequence, names: Sequence[str], lang: str = DEFA
 
 def regression_reading(result, lang: str = DEFAULT_LANG, term: str | None = None) -> str:
     """One sentence reading the coefficient of ``term`` (default: the first input), Markdown.
+
+    Parameters
+    ----------
+    result : edubalance.analysis.regression.RegressionResult
+        A fitted model (its ``coefficients``, ``outcome`` and ``inputs``).
+    lang : {"zh", "en"}
+        Language of the sentence.
+    term : str, optional
+        The term read; the model's first input when None.
+
+    Returns
+    -------
+    str
 
     Examples
     --------

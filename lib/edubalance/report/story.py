@@ -37,14 +37,46 @@ __all__ = ["heading", "paragraph", "table"]
 
 
 def heading(key: str, lang: str = DEFAULT_LANG, level: int = 2, **values: Any):
-    """The catalogue text ``key`` as an escaped HTML heading (IPython ``HTML``)."""
+    """The catalogue text ``key`` as an escaped HTML heading (IPython ``HTML``).
+
+    Parameters
+    ----------
+    key : str
+        Catalogue key of the heading.
+    lang : {"zh", "en"}
+        Language of the heading.
+    level : int, default 2
+        Heading level (1: the page's title).
+    **values
+        Values of the text's placeholders.
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
     from IPython.display import HTML
 
     return HTML(html_heading(text(key, lang, **values), level))
 
 
 def paragraph(key: str, lang: str = DEFAULT_LANG, **values: Any):
-    """The catalogue text ``key`` as a Markdown paragraph (string values escaped)."""
+    """The catalogue text ``key`` as a Markdown paragraph (string values escaped).
+
+    :func:`edubalance.report.slides.say` under the research notebooks' name.
+
+    Parameters
+    ----------
+    key : str
+        Catalogue key of the paragraph.
+    lang : {"zh", "en"}
+        Language of the paragraph.
+    **values
+        Values of the text's placeholders (strings are Markdown-escaped).
+
+    Returns
+    -------
+    IPython.display.Markdown
+    """
     return say(key, lang, **values)
 
 
@@ -61,8 +93,17 @@ def table(frame: pd.DataFrame, kinds: dict, caption: str, lang: str = DEFAULT_LA
         are shown, in this order.
     caption : str
         Catalogue key of the caption, filled from ``values``.
+    lang : {"zh", "en"}
+        Language of the headers, caption and yes/no.
     empty : str
         Catalogue key of the sentence shown instead of an empty table ("" for none).
+    **values
+        Values of the caption's placeholders.
+
+    Returns
+    -------
+    Table
+        Missing values show as "—", numbers with their kind's decimals.
     """
     columns = [c for c in kinds if c in frame.columns]
     headers = {c: label(c, lang) for c in columns}

@@ -99,6 +99,7 @@ def format_value(value, kind: str = "text", lang: str = DEFAULT_LANG, *,
     Parameters
     ----------
     value : object
+        A number, boolean, text or missing value.
     kind : str
         One of :data:`COLUMN_KINDS` (see the module docstring).
     lang : {"zh", "en"}
@@ -107,6 +108,10 @@ def format_value(value, kind: str = "text", lang: str = DEFAULT_LANG, *,
         Decimals, instead of the kind's own (``num`` 2, ``cv`` 3, ``amount`` 1 ...).
     missing : str
         Shown for None, NaN, NA and infinities.
+
+    Returns
+    -------
+    str
 
     Examples
     --------
@@ -170,6 +175,18 @@ def infer_kind(values: pd.Series, percent: Sequence[str] = ()) -> str:
     whole-number floats (counts after a pivot) -> ``int``, other numbers -> ``num``;
     anything else -> ``text``.
 
+    Parameters
+    ----------
+    values : Series
+        The column (its name counts).
+    percent : sequence of str
+        Names of columns holding fractions shown as percentages.
+
+    Returns
+    -------
+    str
+        One of :data:`COLUMN_KINDS`.
+
     Examples
     --------
     >>> [infer_kind(pd.Series(v, name=n)) for n, v in [("n", [3.0, 4.0]), ("cv", [0.5]),
@@ -222,6 +239,7 @@ def styler(frame: pd.DataFrame, kinds: Mapping[str, str] | None = None,
     kinds : mapping, optional
         Column -> kind (:data:`COLUMN_KINDS`); other columns get :func:`infer_kind`.
     lang : {"zh", "en"}
+        Language of yes/no.
     caption : str, optional
         Plain text shown above the table (escaped).
     headers : mapping or callable, optional
@@ -293,6 +311,11 @@ def styler(frame: pd.DataFrame, kinds: Mapping[str, str] | None = None,
 class Table:
     """A table for people: values, column kinds, caption, and a sentence for when it is empty.
 
+    Parameters
+    ----------
+    frame, kinds, caption, empty, lang, shading, limits, title, print_columns
+        The attributes below, in this order.
+
     Attributes
     ----------
     frame : DataFrame
@@ -304,6 +327,7 @@ class Table:
     empty : str
         Sentence shown instead of an empty table.
     lang : str
+        Language of yes/no and of captions the table adds.
     shading : dict
         Header -> one CSS declaration per row (e.g. from :func:`percent_shading`), for
         tables whose cells are coloured by value; ``""`` leaves a cell plain.
@@ -345,11 +369,34 @@ class Table:
                                      "column of the table")
 
     def kind(self, column) -> str:
+        """The kind of ``column`` (``text`` unless :attr:`kinds` names another).
+
+        Parameters
+        ----------
+        column : str
+            A header of :attr:`frame`.
+
+        Returns
+        -------
+        str
+        """
         return self.kinds.get(column, "text")
 
     def cell_digits(self, column) -> list[int | None]:
-        """Per row of ``column``: the decimals to show (None: the kind's own). More than the
-        kind's own only where the value would otherwise look equal to its limit."""
+        """Per row of ``column``: the decimals to show (None: the kind's own).
+
+        More than the kind's own only where the value would otherwise look equal to its limit
+        (:attr:`limits`; :func:`edubalance.core.numeric.digits_apart`).
+
+        Parameters
+        ----------
+        column : str
+            A header of :attr:`frame`.
+
+        Returns
+        -------
+        list of int or None
+        """
         from ..core.numeric import digits_apart
 
         kind = self.kind(column)
@@ -367,15 +414,33 @@ class Table:
         return out
 
     def display_frame(self) -> pd.DataFrame:
-        """Every cell as the text a reader sees (not escaped): for tests and plain output."""
+        """Every cell as the text a reader sees (not escaped): for tests and plain output.
+
+        Returns
+        -------
+        DataFrame
+            The same headers, every cell a string.
+        """
         return pd.DataFrame({column: [format_value(v, self.kind(column), self.lang, digits=d)
                                       for v, d in zip(self.frame[column].tolist(),
                                                       self.cell_digits(column), strict=True)]
                              for column in self.frame.columns}, columns=list(self.frame.columns))
 
     def styler(self, *, extra_class: str = ""):
-        """The pandas Styler (:func:`styler` with this table's kinds and caption; cells of
-        :attr:`shading` columns coloured)."""
+        """The pandas Styler: :func:`styler` with this table's kinds and caption.
+
+        Cells of :attr:`shading` columns are coloured; values next to their :attr:`limits` get
+        the decimals that tell them apart.
+
+        Parameters
+        ----------
+        extra_class : str, optional
+            One more class of the ``<table>`` (``eb-screen``, ``eb-print-part``).
+
+        Returns
+        -------
+        pandas.io.formats.style.Styler
+        """
         result = styler(self.frame, {c: self.kind(c) for c in self.frame.columns}, self.lang,
                         caption=self.caption)
         classes = ["eb-table"] + ([extra_class] if extra_class else [])
@@ -396,6 +461,14 @@ class Table:
         return result
 
     def to_html(self) -> str:
+        """The table as HTML, or its :attr:`empty` sentence (with the caption) when it is empty.
+
+        A table split for print (:attr:`print_columns`) carries its parts and their CSS.
+
+        Returns
+        -------
+        str
+        """
         if self.frame.empty:
             caption = escape_html(self.caption)
             lead = f"<strong>{caption}</strong>：" if caption and self.lang == "zh" else (
@@ -411,6 +484,10 @@ class Table:
         """The tables printed instead of this one (:attr:`print_columns`): column groups of at
         most ``print_columns`` columns, each after the first column, captioned part k of n;
         ``[self]`` when the table is not split.
+
+        Returns
+        -------
+        list of Table
 
         Examples
         --------
@@ -464,6 +541,20 @@ def percent_shading(values, *, reference: float = 100.0, span: float = 100.0) ->
     below the reference are also bold and underlined, so a black-and-white printout still
     shows them (the report's legend says so). A missing value gets no style. Print stylesheets must keep background colours
     (``print-color-adjust: exact``), as the report template does.
+
+    Parameters
+    ----------
+    values : sequence of float
+        Percentages of the reference (NaN for none).
+    reference : float, default 100
+        The value shown white.
+    span : float, default 100
+        Distance from the reference to the darkest colour.
+
+    Returns
+    -------
+    list of str
+        One CSS declaration list per value (``""`` for a missing one).
 
     Examples
     --------

@@ -35,23 +35,77 @@ __all__ = ["level_name", "rule_name", "item_name", "amount_text", "resource_phra
 
 
 def level_name(level: str, lang: str = DEFAULT_LANG) -> str:
-    """小学 / 初中 (``primary`` / ``junior`` in the catalogue)."""
+    """小学 / 初中 (``primary`` / ``junior`` in the catalogue).
+
+    Parameters
+    ----------
+    level : str
+        ``primary`` or ``junior``.
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    str
+    """
     return text(f"level.{level}", lang)
 
 
 def rule_name(rule, lang: str = DEFAULT_LANG) -> str:
-    """The readable name of a standard's rule (its own text when the catalogue has none)."""
+    """The readable name of a standard's rule (its own text when the catalogue has none).
+
+    Parameters
+    ----------
+    rule : edubalance.core.standards.Rule
+        A rule of a standard.
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    str
+    """
     return label(rule.id, lang, prefixes=("rule",), fallback=rule.text or rule.id)
 
 
 def item_name(item, lang: str = DEFAULT_LANG) -> str:
-    """The readable name of a standard's item, with its unit."""
+    """The readable name of a standard's item, with its unit.
+
+    The catalogue's ``item.<name>``, else the standard's Chinese label without its unit.
+
+    Parameters
+    ----------
+    item : edubalance.core.standards.Item
+        An item of a standard.
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    str
+    """
     return label(item.name, lang, prefixes=("item",),
                  fallback=strip_unit(item.label_zh or item.name))
 
 
 def amount_text(amount: float, unit: str, lang: str = DEFAULT_LANG) -> tuple[str, str]:
     """``(number, unit)`` as shown: yuan from 10,000 up in 万元, whole units as integers.
+
+    Amounts are rounded up: what it takes is never shown smaller than it is.
+
+    Parameters
+    ----------
+    amount : float
+        The amount in ``unit``.
+    unit : str
+        The unit as the gaps name it (``元``, ``m²``, ``人`` ...).
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    tuple of str
+        The number as shown and its unit (``""`` where the number carries it: ``CNY 382,000``).
 
     Examples
     --------
@@ -71,7 +125,20 @@ def amount_text(amount: float, unit: str, lang: str = DEFAULT_LANG) -> tuple[str
 
 
 def resource_phrase(totals: pd.DataFrame, lang: str = DEFAULT_LANG) -> str:
-    """``资源 数量 单位`` for each row of a gap-totals table (``resource, unit, amount``)."""
+    """``资源 数量 单位`` for each row of a gap-totals table (``resource, unit, amount``).
+
+    Parameters
+    ----------
+    totals : DataFrame
+        Columns ``resource, unit, amount``; rows without a positive amount are left out.
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    str
+        The resources joined by the language's list separator.
+    """
     parts = []
     for resource, unit, amount in totals[["resource", "unit", "amount"]].itertuples(index=False):
         if not amount or not math.isfinite(float(amount)) or float(amount) <= 0:
@@ -127,6 +194,24 @@ def rule_lines(summary: dict, standard, context: dict | None = None,
 
     Passed and failed rules, the class-size rule where only averages were given
     (``not_assessed``), and every missed evidence item (``failed``).
+
+    Parameters
+    ----------
+    summary : dict
+        The county's ``summary.json`` (:func:`edubalance.core.scoring.county_summary`).
+    standard : edubalance.core.standards.Standard
+        The standard it was scored against.
+    context : dict, optional
+        Numbers the failure details quote: ``county_rows`` (level -> the county's row of
+        ``result.counties``), ``cv_over`` (level -> names of indicators over their CV limit),
+        ``pass_min`` (the points needed).
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    dict
+        Level -> list of ``(status, sentence)``.
     """
     context = context or {}
     lines = {}
@@ -164,6 +249,26 @@ def take_sentences(summary: dict, school_totals: pd.DataFrame, plan_counties: pd
     ``schools`` column; ``plan_*`` are the ``counties`` and ``totals`` of
     ``eb.core.gaps.cv_upgrade_plan``. All may be empty. ``school_counts`` (level -> number of
     schools needing something) defaults to the largest ``schools`` of a resource.
+
+    Parameters
+    ----------
+    summary : dict
+        The county's ``summary.json``.
+    school_totals : DataFrame
+        Resources every school needs, per level (with ``schools``).
+    plan_counties : DataFrame
+        The CV upgrade plan per level (``steps``, ``reached``).
+    plan_totals : DataFrame
+        The plan's resources per level.
+    lang : {"zh", "en"}
+        Language of the text.
+    school_counts : dict, optional
+        Level -> number of schools needing something.
+
+    Returns
+    -------
+    dict
+        Level -> list of sentences.
     """
     out = {}
     for level, info in summary["levels"].items():
@@ -198,7 +303,19 @@ MARKS = {"passed": "✓", "failed": "✗", "not_assessed": "？", "assumed": "�
 
 
 def evidence_item(entry: dict, lang: str = DEFAULT_LANG) -> str:
-    """The evidence item (a ``summary["evidence"]`` entry) in the reader's language."""
+    """The evidence item (a ``summary["evidence"]`` entry) in the reader's language.
+
+    Parameters
+    ----------
+    entry : dict
+        An entry of ``summary["evidence"]`` (``text``, and ``text_en`` where there is one).
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    str
+    """
     return entry["text_en"] if lang == "en" and entry.get("text_en") else entry["text"]
 
 
@@ -216,6 +333,17 @@ def evidence_value(entry: dict, lang: str = DEFAULT_LANG) -> str:
 
     是/否, or the number with its unit and the decimals that tell it from the limit; "—" when
     not given.
+
+    Parameters
+    ----------
+    entry : dict
+        An entry of ``summary["evidence"]`` (``value``, ``kind``, ``limit``, ``unit``).
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    str
     """
     if entry["value"] is None:
         return MISSING
@@ -225,7 +353,19 @@ def evidence_value(entry: dict, lang: str = DEFAULT_LANG) -> str:
 
 
 def evidence_limit(entry: dict, lang: str = DEFAULT_LANG) -> str:
-    """What an evidence item requires: the limit with its unit, or the answer 是/否 needed."""
+    """What an evidence item requires: the limit with its unit, or the answer 是/否 needed.
+
+    Parameters
+    ----------
+    entry : dict
+        An entry of ``summary["evidence"]`` (``kind``, ``limit``, ``unit``).
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    str
+    """
     if entry["kind"] in ("at_least", "at_most"):
         return f"{entry['limit']:g}{_unit(entry, lang)}"
     return text("verdict.yes" if entry["kind"] == "yes" else "verdict.no", lang)
@@ -246,6 +386,18 @@ def evidence_html(summary: dict, lang: str = DEFAULT_LANG) -> str:
 
     Failed items with value and limit, a count of those met, the items not given (every one
     named); ``""`` for a standard without evidence.
+
+    Parameters
+    ----------
+    summary : dict
+        The county's ``summary.json`` (its ``evidence`` entries).
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    str
+        HTML, every piece of text escaped.
     """
     evidence = summary.get("evidence") or []
     if not evidence:
@@ -278,6 +430,19 @@ def basis_lines(summary: dict, standard, lang: str = DEFAULT_LANG) -> list[tuple
 
     ``(kind, sentence)`` with kind ``assumed``, ``approximated``, ``not_assessed`` (school rules
     only; missing evidence is listed with the evidence) or ``excluded``.
+
+    Parameters
+    ----------
+    summary : dict
+        The county's ``summary.json``.
+    standard : edubalance.core.standards.Standard
+        The standard it was scored against.
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    list of tuple of str
     """
     sep = text("report.list_sep", lang)
     lines = []
@@ -324,6 +489,28 @@ def verdict_html(summary: dict, standard, *, school_totals: pd.DataFrame,
     go and lists the evidence not given; ``fail`` names what failed. Each level has its own
     badge, the rules that decide it, what it would take; then the evidence, and what the
     verdict rests on (assumed, approximated, not assessed, left out).
+
+    Parameters
+    ----------
+    summary : dict
+        The county's ``summary.json``.
+    standard : edubalance.core.standards.Standard
+        The standard it was scored against.
+    school_totals, plan_counties, plan_totals : DataFrame
+        What it would take (see :func:`take_sentences`).
+    context : dict, optional
+        Numbers the failure details quote (see :func:`rule_lines`).
+    missing_levels : sequence of str
+        Levels the standard judges that the county has no schools of (a note each).
+    lang : {"zh", "en"}
+        Language of the text.
+    school_counts : dict, optional
+        Level -> number of schools needing something.
+
+    Returns
+    -------
+    str
+        HTML, every piece of text escaped.
     """
     county, year = summary["county"], summary["year"]
     standard_title = standard.title_zh if lang == "zh" else standard.title
