@@ -41,3 +41,11 @@ def test_item_name_falls_back_to_the_standards_label_without_its_unit():
         label_zh = "某指标 (m²)"
 
     assert verdict.item_name(Item()) == "某指标"
+
+
+def test_the_explorers_coded_values_are_labels_and_missing_is_the_dash():
+    assert explore._value_label("school_type", "primary", "zh") == i18n.text(
+        "slides.school_type.primary", "zh")
+    assert explore._value_label("urban_rural", "elsewhere", "en") == "elsewhere"
+    assert explore._value_label("urban_rural", None, "en") == "—"
+    assert explore._value_label("urban_rural", float("nan"), "zh") == "—"

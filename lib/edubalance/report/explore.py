@@ -32,7 +32,7 @@ from ..errors import DataError, ParameterError
 from ..schema import LEVELS
 from .i18n import DEFAULT_LANG, check_lang, label, text
 from .markup import escape_html, html_block
-from .tables import NO_MATH
+from .tables import MISSING, NO_MATH
 
 __all__ = ["Explorer", "ALL_PREFECTURES", "LEVEL_LABELS", "FIGURES", "in_voila",
            "FIGURE_WIDTH", "FIGURE_DPI", "FIGURE_MIN_WIDTH_PX"]
@@ -778,8 +778,5 @@ class Explorer:
 def _value_label(column: str, value, lang: str) -> str:
     """``primary`` -> 小学 etc. for the coded columns school_type and urban_rural."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "–"
-    try:
-        return text(f"slides.{column}.{value}", lang)
-    except KeyError:
-        return str(value)
+        return MISSING
+    return label(str(value), lang, prefixes=(f"slides.{column}",))
