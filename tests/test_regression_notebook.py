@@ -122,7 +122,7 @@ def test_notebook_defaults_follow_the_conventions(root):
     assert 'output_dir = "results/outcome_regression"' in parameters
     assert 'lang = "zh"' in parameters
     following = cells[cells.index(next(c for c in cells if c.source == parameters)) + 1].source
-    assert "check_parameters" in following and "check_specification" in following
+    assert "check_notebook_parameters" in following and "check_specification" in following
 
 
 @pytest.mark.browser

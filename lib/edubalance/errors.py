@@ -36,8 +36,24 @@ class EdubalanceError(ValueError):
 class Problem:
     """One thing wrong with an input file or table.
 
-    ``row`` is the line as a spreadsheet shows it (header = line 1), ``column`` the canonical
-    column name and ``header`` the column's header as written in the file.
+    Parameters
+    ----------
+    file : str
+        The file's name as the user gave it ("" for a table in memory).
+    message : str
+        What is wrong, in English (the CLI and reports translate).
+    sheet : str, optional
+        The workbook sheet.
+    row : int, optional
+        The line as a spreadsheet shows it (header = line 1).
+    column : str, optional
+        The canonical column name.
+    header : str, optional
+        The column's header as written in the file (shown beside ``column``).
+    value : object, optional
+        The offending cell as read.
+    school_id : str, optional
+        The school of the row, where there is one.
     """
 
     file: str
@@ -50,6 +66,23 @@ class Problem:
     school_id: str | None = None
 
     def location(self, with_file: bool = True) -> str:
+        """Where the problem is: file, sheet, row, column (with its header) and school.
+
+        Parameters
+        ----------
+        with_file : bool, default True
+            Name the file and sheet (False when a message names them once for all).
+
+        Returns
+        -------
+        str
+            ``""`` when nothing is known.
+
+        Examples
+        --------
+        >>> Problem("a.csv", "x", row=3, column="books", header="图书册数").location()
+        "a.csv, row 3, column '图书册数 (books)'"
+        """
         parts = []
         if with_file:
             if self.file:
@@ -67,6 +100,17 @@ class Problem:
         return ", ".join(parts)
 
     def describe(self, with_file: bool = True) -> str:
+        """The problem in one line: where, what, and the value.
+
+        Parameters
+        ----------
+        with_file : bool, default True
+            Name the file and sheet.
+
+        Returns
+        -------
+        str
+        """
         where = self.location(with_file)
         value = "" if self.value is None else f" (value {_show(self.value)})"
         return f"{where}: {self.message}{value}" if where else f"{self.message}{value}"
@@ -75,6 +119,12 @@ class Problem:
         return self.describe()
 
     def to_dict(self) -> dict[str, Any]:
+        """The fields as a dict (for JSON load reports).
+
+        Returns
+        -------
+        dict
+        """
         return asdict(self)
 
 
@@ -89,6 +139,13 @@ class DataError(EdubalanceError):
     ``.problems`` lists what is wrong (structured); ``str(error)`` names the file (and sheet)
     once, then one line per problem, then "... and N more" when more were found than listed.
     A plain message is accepted too (``DataError("text")``): it becomes one problem.
+
+    Parameters
+    ----------
+    problems : sequence of Problem, or str
+        What is wrong; a string is a plain message.
+    total : int, optional
+        How many problems were found in all, when only the first are listed.
     """
 
     def __init__(self, problems: Sequence[Problem] | str = (), total: int | None = None):
@@ -102,6 +159,12 @@ class DataError(EdubalanceError):
         super().__init__(self.format())
 
     def format(self) -> str:
+        """The message: the file once, then one line per problem.
+
+        Returns
+        -------
+        str
+        """
         if self._plain is not None:
             return self._plain
         if not self.problems:
