@@ -25,7 +25,7 @@ def test_default_indicators_are_the_quality_standard_items():
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"level": "senior"}, r"unknown level .senior.; \(levels: primary \(小学\), junior \(初中\)\)"),
+    ({"level": "senior"}, r"unknown level .senior. \(levels: primary \(小学\), junior \(初中\)\)"),
     ({"indicators": ["books_per_student"]}, "at least two different"),
     ({"indicators": ["books_per_student", "books_per_student"]}, "at least two different"),
     ({"weighting": "user"}, "weighting must be one of"),

@@ -103,7 +103,9 @@ def moved_names(module_name: str, moved: dict[str, str]):
     module_name : str
         ``__name__`` of the module whose old names these are.
     moved : dict
-        Old name -> ``"package.module:name"`` of its replacement.
+        Old name -> ``"package.module:name"`` of its replacement, or
+        ``"package.module:name:adapter"`` when the old name had another signature: the
+        module's ``adapter`` then takes the old arguments, and the warning names ``name``.
 
     Returns
     -------
@@ -125,9 +127,9 @@ def moved_names(module_name: str, moved: dict[str, str]):
     def __getattr__(name):
         if name not in moved:
             raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
-        target, _, attribute = moved[name].partition(":")
+        target, attribute, *adapter = moved[name].split(":")
         warnings.warn(f"{module_name}.{name} moved to {target}.{attribute}; the old name goes "
                       "in the next release", DeprecationWarning, stacklevel=2)
-        return getattr(importlib.import_module(target), attribute)
+        return getattr(importlib.import_module(target), adapter[0] if adapter else attribute)
 
     return __getattr__

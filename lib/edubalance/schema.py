@@ -73,9 +73,7 @@ def level_name(value) -> str:
     ...
     edubalance.errors.ParameterError: unknown level 'junoir'; did you mean junior? (levels: primary (小学), junior (初中))
     """
-    import difflib
-
-    from .errors import ParameterError
+    from .errors import ParameterError, did_you_mean
 
     text = " ".join(str(value).split()).strip().lower()
     known = {level: level for level in LEVELS}
@@ -83,10 +81,8 @@ def level_name(value) -> str:
                   for alias in aliases})
     if text in known:
         return known[text]
-    close = difflib.get_close_matches(text, list(known), n=2, cutoff=0.75)
-    hint = ", ".join(dict.fromkeys(known[c] for c in close))
-    raise ParameterError(f"unknown level {value!r}; " + (f"did you mean {hint}? " if hint else "")
-                         + "(levels: primary (小学), junior (初中))")
+    raise ParameterError(f"unknown level {value!r}{did_you_mean(text, known, cutoff=0.75)} "
+                         "(levels: primary (小学), junior (初中))")
 
 
 SCHOOL_TYPES = ("primary", "junior", "nine_year", "complete_middle", "twelve_year",

@@ -37,9 +37,9 @@ __all__ = ["ScoringResult", "score", "with_evidence", "county_summary", "VERDICT
 # importing them here, so the former names are served on access, with a DeprecationWarning.
 __getattr__ = _moved_names(__name__, {
     "school_items_heatmap": "edubalance.report.figures.scoring:plot_school_items",
-    "plot_school_items": "edubalance.report.figures.scoring:_school_items_figure",
-    "county_comparison": "edubalance.report.figures.scoring:_county_comparison_panels",
-    "plot_county_comparison": "edubalance.report.figures.scoring:_county_comparison_figure",
+    "plot_school_items": "edubalance.report.figures.scoring:plot_school_items:_school_items_figure",
+    "county_comparison": "edubalance.report.figures.scoring:plot_county_comparison:_county_comparison_panels",
+    "plot_county_comparison": "edubalance.report.figures.scoring:plot_county_comparison:_county_comparison_figure",
 })
 
 PASSED, FAILED, NOT_ASSESSED = "passed", "failed", "not_assessed"

@@ -27,8 +27,8 @@ from .. import __version__
 from ..core.gaps import county_gap_totals, cv_upgrade_plan, school_gaps
 from ..core.scoring import county_summary, find_county
 from ..schema import LEVELS
-from .i18n import DEFAULT_LANG, check_lang, text
-from .markup import escape_html
+from .i18n import DEFAULT_LANG, check_lang, strip_unit, text
+from .markup import html_heading
 from .tables import Table
 from .verdict import (
     MARKS,
@@ -51,13 +51,23 @@ SHEETS = ("结论", "差异系数", "各校达标情况", "缺口与改造", "�
 class CountyReport:
     """Everything the county scoring report shows and writes.
 
+    Made by :func:`build`.
+
+    Parameters
+    ----------
+    summary, county_code, county_name, year, lang, title, subtitle, verdict_html, tables, sheets, results, methods, levels, n_counties
+        The attributes below, in this order.
+
     Attributes
     ----------
     summary : dict
         :func:`edubalance.core.scoring.county_summary` (for ``summary.json``).
     county_code, county_name : str
+        The county's code and name.
     year : int
+        The school year reported on.
     lang : str
+        The report's language.
     title, subtitle : str
         Plain text (escape before use in HTML; :func:`html_heading` does).
     verdict_html : str
@@ -153,11 +163,6 @@ def reader_source(source) -> str:
     return words.strip(" ;；,，")
 
 
-def html_heading(words: str, level: int = 2) -> str:
-    """An escaped HTML heading (``<h2 class="eb-section">``)."""
-    return f'<h{level} class="eb-section">{escape_html(words)}</h{level}>'
-
-
 def _col(name: str, lang: str) -> str:
     return text(f"col.{name}", lang)
 
@@ -207,8 +212,31 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
           lang: str = DEFAULT_LANG) -> CountyReport:
     """The report of ``county`` in ``year`` from a scored year (see the module docstring).
 
-    Raises ``ValueError`` (from :func:`edubalance.core.scoring.find_county` and
-    :func:`~edubalance.core.scoring.county_summary`) for an unknown county or a year it lacks.
+    Parameters
+    ----------
+    schools : DataFrame
+        Canonical school columns (:func:`edubalance.io.load.load_schools`).
+    result : edubalance.core.scoring.ScoringResult
+        ``eb.core.scoring.score`` of ``schools`` (at least of ``year``).
+    county : str or int
+        County code or name.
+    year : int
+        The year reported on.
+    data_path : str, optional
+        The data file, named in the 数据与方法 lines.
+    lang : {"zh", "en"}
+        Language of the report.
+
+    Returns
+    -------
+    CountyReport
+
+    Raises
+    ------
+    ValueError
+        From :func:`edubalance.core.scoring.find_county` and
+        :func:`~edubalance.core.scoring.county_summary`, for an unknown county or a year it
+        lacks.
     """
     check_lang(lang)
     code, name = find_county(schools, county)
@@ -503,6 +531,26 @@ def school_items_table(result, county_code: str, year: int, level: str, *,
     a few milliseconds where a heat map with a label per school costs half a second (issue
     16). :func:`school_items_figure` still draws the heat map.
 
+    Parameters
+    ----------
+    result : edubalance.core.scoring.ScoringResult
+        A scored year.
+    county_code : str
+        The county.
+    year : int
+        The year.
+    level : str
+        ``primary`` or ``junior``.
+    county_name : str, optional
+        Shown in the caption instead of the code.
+    lang : {"zh", "en"}
+        Language of headers and caption.
+
+    Returns
+    -------
+    Table
+        Percentages (kind ``pct``), shaded by :func:`edubalance.report.tables.percent_shading`.
+
     Examples
     --------
     >>> import edubalance as eb
@@ -529,7 +577,7 @@ def school_items_table(result, county_code: str, year: int, level: str, *,
     shading = {}
     for item in items:
         # The unit of the item's value ("（人）", " (m²)") does not apply to a percentage.
-        header = re.sub(r"\s*[（(][^（()）]*[)）]$", "", item_name(item, lang))
+        header = strip_unit(item_name(item, lang))
         frame[header] = percent[item.name].to_numpy(dtype=float)
         shading[header] = percent_shading(frame[header].to_numpy())
     return Table(frame, {header: "pct" for header in shading},

@@ -73,9 +73,9 @@ __all__ = [
 # Figures and words moved to report (issue 28): the layers forbid importing them here, so the
 # former names are served on access, with a DeprecationWarning.
 __getattr__ = _moved_names(__name__, {
-    "plot_k_selection": "edubalance.report.figures.clustering:_k_selection_panels",
+    "plot_k_selection": "edubalance.report.figures.clustering:plot_k_selection:_k_selection_panels",
     "pca_biplot": "edubalance.report.figures.clustering:plot_pca_biplot",
-    "plot_pca_biplot": "edubalance.report.figures.clustering:_pca_biplot_figure",
+    "plot_pca_biplot": "edubalance.report.figures.clustering:plot_pca_biplot:_pca_biplot_figure",
     "plot_profile_heatmap": "edubalance.report.figures.clustering:plot_profile_heatmap",
     "plot_stability": "edubalance.report.figures.clustering:plot_stability",
     "cluster_name": "edubalance.report.clusters:cluster_name",
