@@ -45,3 +45,31 @@ def test_describe_value_of_long_text_and_numbers():
     assert describe_value(np.float64(0.25)) == "0.25"
     assert describe_value([1, 2]) == "[1, 2]"
     assert describe_value(list(range(20))) == "<list of 20>"
+
+
+def test_a_summary_that_is_a_dict_leaves_jupyter_the_to_frame_table():
+    # Older results return from summary() what their notebook writes to summary.json.
+    @dataclass(frozen=True, repr=False)
+    class _Older(ResultDisplay):
+        table: pd.DataFrame
+
+        def summary(self) -> dict:
+            return {"k": 3}
+
+        def to_frame(self) -> pd.DataFrame:
+            return self.table.assign(shown=True)
+
+    page = _Older(pd.DataFrame({"a": [1]}))._repr_html_()
+    assert "<th>shown</th>" in page and "'k'" not in page
+
+
+def test_summary_defaults_to_to_frame():
+    @dataclass(frozen=True, repr=False)
+    class _Plain(ResultDisplay):
+        table: pd.DataFrame
+
+        def to_frame(self) -> pd.DataFrame:
+            return self.table.copy()
+
+    plain = _Plain(pd.DataFrame({"a": [1, 2]}))
+    pd.testing.assert_frame_equal(plain.summary(), plain.table)

@@ -26,6 +26,7 @@ from .._compat import moved_names as _moved_names
 from ..core import composite, disparity
 from ..core.indicators import INDICATORS, compute_indicators
 from ..core.numeric import resolve_random_state
+from ..core.results import ResultDisplay
 from ..core.standards import load_standard
 from ..errors import DataError, ParameterError
 from ..schema import check_lang
@@ -123,8 +124,8 @@ def check_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
     return checked
 
 
-@dataclass(frozen=True)
-class EquityAnalysis:
+@dataclass(frozen=True, repr=False)
+class EquityAnalysis(ResultDisplay):
     """Everything the equity notebook shows and writes, from :func:`equity_analysis`.
 
     Data only: the figures are in :mod:`edubalance.report.figures.equity`.

@@ -71,6 +71,7 @@ import numpy as np
 import pandas as pd
 
 from .._compat import moved_names
+from ..core.results import ResultDisplay
 from ..errors import DataError, ParameterError
 
 __all__ = ["EventStudyResult", "METHOD", "CROSS_CHECK_METHOD", "EVENT_STUDY_COLUMNS",
@@ -103,8 +104,8 @@ def _note_text(key: str, lang: str, values: dict) -> str:
     return importlib.import_module("edubalance.report.i18n").text(key, lang, **values)
 
 
-@dataclass(frozen=True)
-class EventStudyResult:
+@dataclass(frozen=True, repr=False)
+class EventStudyResult(ResultDisplay):
     """Result of :func:`estimate`.
 
     Parameters

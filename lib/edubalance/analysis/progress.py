@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from .._compat import moved_names
+from ..core.results import ResultDisplay
 from ..errors import DataError, ParameterError
 
 __all__ = ["NATIONAL_TARGETS", "COVARIATES", "ProgressResult", "Projection", "county_verdicts",
@@ -562,8 +563,8 @@ def load_schedule(path) -> pd.DataFrame:
     return out
 
 
-@dataclass(frozen=True)
-class ProgressResult:
+@dataclass(frozen=True, repr=False)
+class ProgressResult(ResultDisplay):
     """Result of :func:`province_progress`: verdicts, first-pass years, shares, projection.
 
     Parameters

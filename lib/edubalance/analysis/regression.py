@@ -61,6 +61,7 @@ import numpy as np
 import pandas as pd
 
 from .._compat import moved_names
+from ..core.results import ResultDisplay
 from ..errors import DataError, ParameterError
 from ..io.load import read_table  # re-exported: the notebook's reader for any table
 
@@ -161,8 +162,8 @@ def check_specification(frame: pd.DataFrame, outcome: str, inputs: Sequence[str]
 
 # --------------------------------------------------------------------------- the result object
 
-@dataclass(frozen=True)
-class RegressionResult:
+@dataclass(frozen=True, repr=False)
+class RegressionResult(ResultDisplay):
     """A fitted model: tidy coefficient table, model statistics and what diagnostics need.
 
     Parameters

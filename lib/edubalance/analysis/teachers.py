@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .._compat import moved_names
+from ..core.results import ResultDisplay
 from ..errors import DataError
 from ..io import roster as _roster
 
@@ -316,8 +317,8 @@ def compare_with_schools(school_table: pd.DataFrame, schools: pd.DataFrame) -> p
     return result.reset_index(drop=True)
 
 
-@dataclass(frozen=True)
-class TeacherStructure:
+@dataclass(frozen=True, repr=False)
+class TeacherStructure(ResultDisplay):
     """Result of :func:`teacher_structure`.
 
     Parameters

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..errors import DataError, ParameterError, did_you_mean
 from . import numeric
+from .results import ResultDisplay
 
 
 def weighted_cv(values, weights=None) -> float:
@@ -283,8 +284,8 @@ def gini(values, *, weights=None) -> float:
     return float(_group_gini(x, w, codes, total, cumulative, mean)[0])
 
 
-@dataclass(frozen=True)
-class TheilResult:
+@dataclass(frozen=True, repr=False)
+class TheilResult(ResultDisplay):
     """Theil T index with its decomposition; ``between + within == total``.
 
     ``groups`` has one row per group: ``group, pupil_share, resource_share, mean, theil``

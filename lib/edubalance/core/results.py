@@ -91,11 +91,22 @@ def describe_value(value) -> str | None:
 class ResultDisplay:
     """Mixin: a one-line ``repr`` and an HTML table for Jupyter, from the dataclass fields.
 
-    Subclasses are dataclasses declared with ``repr=False`` and define ``summary()``
-    returning a DataFrame.
+    Subclasses are dataclasses declared with ``repr=False``. ``summary()`` is their table to
+    read: by default ``to_frame()`` (every result has one); a class overrides it where a
+    shorter table reads better. A few older results return a dict from ``summary()`` (what
+    their notebook writes to ``summary.json``); Jupyter then shows ``to_frame()``.
     """
 
     __slots__ = ()
+
+    def summary(self) -> pd.DataFrame:
+        """The result as a table to read (by default :meth:`to_frame`).
+
+        Returns
+        -------
+        DataFrame
+        """
+        return self.to_frame()
 
     def __repr__(self) -> str:
         parts = []
@@ -109,10 +120,12 @@ class ResultDisplay:
 
     def _repr_html_(self) -> str:
         table = self.summary()
+        if not isinstance(table, pd.DataFrame) and hasattr(self, "to_frame"):
+            table = self.to_frame()
         if isinstance(table, pd.DataFrame):
             rows = table.head(_HTML_ROWS).to_html(index=False, escape=True, na_rep="—")
             more = (f"<p>… {len(table) - _HTML_ROWS} more rows: <code>.summary()</code></p>"
                     if len(table) > _HTML_ROWS else "")
-        else:  # a class whose summary is not a table yet still shows its line
+        else:  # a result with no table still shows its line
             rows, more = "", ""
         return f"<p><code>{html.escape(repr(self))}</code></p>{rows}{more}"

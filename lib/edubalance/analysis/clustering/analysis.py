@@ -25,6 +25,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from ...core.numeric import resolve_random_state
+from ...core.results import ResultDisplay
 from ...errors import ParameterError
 from ...schema import check_lang
 from . import models as cl
@@ -98,8 +99,8 @@ def check_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
     return checked
 
 
-@dataclass(frozen=True)
-class ClusteringAnalysis:
+@dataclass(frozen=True, repr=False)
+class ClusteringAnalysis(ResultDisplay):
     """Everything the notebook shows and writes, from :func:`run_clustering`: data only.
 
     The words (cluster names, descriptions, members) are added by

@@ -42,6 +42,7 @@ import pandas as pd
 
 from ..._compat import moved_names as _moved_names
 from ...core.numeric import resolve_random_state
+from ...core.results import ResultDisplay
 from ...errors import DataError, ParameterError
 from .data import (
     FEATURE_LABELS,
@@ -179,8 +180,8 @@ def _raw_labels(X: np.ndarray, ks, method: str, seed: int, n_init: int,
             for k in ks}
 
 
-@dataclass(frozen=True)
-class ClusterFit:
+@dataclass(frozen=True, repr=False)
+class ClusterFit(ResultDisplay):
     """One clustering: labels 0..k-1 (ordered by size), centres, within-cluster SS.
 
     ``total_within_ss`` is on the standardised scale (z-scores, ddof=1) whatever the scale
@@ -316,8 +317,8 @@ def fit_clusters(data, k: int, method: str = "kmeans", random_state: int | None 
 # Choosing k
 # --------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class KSelection:
+@dataclass(frozen=True, repr=False)
+class KSelection(ResultDisplay):
     """Indices per k (``table``), the recommended k and the rule that chose it.
 
     Parameters
@@ -574,8 +575,8 @@ def mean_silhouette(data, labels, random_state: int | None = None, max_full: int
 # Stability
 # --------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Stability:
+@dataclass(frozen=True, repr=False)
+class Stability(ResultDisplay):
     """Bootstrap stability of a clustering (Hennig's clusterboot, nonparametric bootstrap).
 
     ``per_cluster``: ``cluster, size, jaccard_mean, jaccard_sd, jaccard_min,
