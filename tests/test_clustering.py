@@ -146,7 +146,7 @@ def test_load_table_by_extension(tmp_path, suffix):
     {".csv": lambda: frame.to_csv(path, index=False, encoding="utf-8-sig"),
      ".xlsx": lambda: frame.to_excel(path, index=False),
      ".parquet": lambda: frame.to_parquet(path, index=False)}[suffix]()
-    loaded = cl.load_table(path)
+    loaded = cl.load_unit_table(path)
     assert loaded["unit"].tolist() == ["甲", "乙"]
     assert loaded["county_code"].tolist() == ["064010", "064011"]  # leading zero kept
     assert loaded["x"].tolist() == [1.5, 2.5]
@@ -156,9 +156,9 @@ def test_load_table_rejects_unknown_type(tmp_path):
     path = tmp_path / "units.json"
     path.write_text("{}")
     with pytest.raises(ValueError, match="unsupported file type"):
-        cl.load_table(path)
+        cl.load_unit_table(path)
     with pytest.raises(FileNotFoundError):
-        cl.load_table(tmp_path / "missing.csv")
+        cl.load_unit_table(tmp_path / "missing.csv")
 
 
 # ------------------------------------------------------------------ fitting
@@ -454,4 +454,4 @@ def test_clustering_parameters_are_checked_before_any_work(params, message):
     from edubalance.errors import ParameterError
 
     with pytest.raises(ParameterError, match=message):
-        ca.check_parameters(params)
+        ca.check_clustering_parameters(params)

@@ -36,7 +36,7 @@ def test_default_indicators_are_the_quality_standard_items():
 ])
 def test_parameters_are_checked_before_any_work(params, message):
     with pytest.raises(eb.errors.ParameterError, match=message):
-        equity.check_parameters(params)
+        equity.check_equity_parameters(params)
 
 
 def test_analysis_is_consistent_with_disparity_and_composite(analysis):

@@ -28,3 +28,22 @@ def test_problem_of_the_parameter_model_is_parameter_problem():
     assert {type(p) for p in problems} == {params.ParameterProblem}
     with pytest.raises(AttributeError):
         params.NotAName  # noqa: B018
+
+
+@pytest.mark.parametrize("module, old, new", [
+    ("edubalance.analysis.teachers", "INDICATORS", "TEACHER_INDICATORS"),
+    ("edubalance.analysis.equity", "check_parameters", "check_equity_parameters"),
+    ("edubalance.analysis.clustering.analysis", "check_parameters", "check_clustering_parameters"),
+    ("edubalance.analysis.clustering.data", "load_table", "load_unit_table"),
+    ("edubalance.analysis.clustering.models", "load_table", "load_unit_table"),
+])
+def test_analysis_names_that_collided_with_other_modules_are_renamed(module, old, new):
+    """core.indicators.INDICATORS, run.notebook's parameter check and eb.data.load_table (a
+    contract name) keep their meaning; the analysis names that meant something else warn."""
+    import importlib
+
+    found = importlib.import_module(module)
+    with pytest.warns(DeprecationWarning, match=new):
+        assert getattr(found, old) is getattr(found, new)
+    home = module.replace(".models", ".data") if old == "load_table" else module
+    assert old not in found.__all__ and new in importlib.import_module(home).__all__

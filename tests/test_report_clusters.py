@@ -85,4 +85,4 @@ def test_cluster_summary_has_words_and_stability(result):
 def test_lang_is_checked_below_the_report_layer():
     assert eb.report.i18n.check_lang is eb.schema.check_lang
     with pytest.raises(eb.errors.ParameterError, match="not supported"):
-        ca.check_parameters({"lang": "fr"})
+        ca.check_clustering_parameters({"lang": "fr"})

@@ -32,19 +32,22 @@ from ..errors import DataError, ParameterError
 from ..schema import check_lang
 
 __all__ = ["PARAMETERS", "MC_WEIGHTINGS", "DEFAULT_STANDARD", "default_indicators",
-           "check_parameters", "EquityAnalysis", "equity_analysis"]
+           "check_equity_parameters", "EquityAnalysis", "equity_analysis"]
 
 # The figures and their labels moved to report (issue 28): the layers forbid importing them here.
 __getattr__ = _moved_names(__name__, {
-    name: f"edubalance.report.figures.equity:{name}"
-    for name in ("plot_lorenz", "plot_theil_decomposition", "plot_rank_uncertainty",
-                 "plot_sensitivity", "factor_label")})
+    **{name: f"edubalance.report.figures.equity:{name}"
+       for name in ("plot_lorenz", "plot_theil_decomposition", "plot_rank_uncertainty",
+                    "plot_sensitivity", "factor_label")},
+    # renamed: run.notebook.check_notebook_parameters checks a notebook's globals
+    "check_parameters": "edubalance.analysis.equity:check_equity_parameters",
+})
 
 PARAMETERS = {
     "data_path": str, "level": str, "year": int, "indicators": list, "weighting": str,
     "aggregation": str, "n_draws": int, "seed": int, "output_dir": str, "lang": str,
 }
-"""Types of the notebook's parameters (for ``eb.run.notebook.check_parameters``)."""
+"""Types of the notebook's parameters (for ``eb.run.notebook.check_notebook_parameters``)."""
 
 MC_WEIGHTINGS = ("equal", "entropy", "critic", "pca")
 """Weightings drawn from in the Monte-Carlo analysis (and allowed for the nominal index)."""
@@ -68,7 +71,7 @@ def default_indicators(standard: str = DEFAULT_STANDARD) -> list[str]:
     return [item.name for item in load_standard(standard).items if item.formula in INDICATORS]
 
 
-def check_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
+def check_equity_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
     """Check the values of the notebook's parameters; return them with ``indicator_names``.
 
     Parameters
@@ -89,9 +92,9 @@ def check_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
 
     Examples
     --------
-    >>> check_parameters({"level": "junior", "indicators": []})["indicator_names"][-1]
+    >>> check_equity_parameters({"level": "junior", "indicators": []})["indicator_names"][-1]
     'multimedia_classrooms_per_100_students'
-    >>> check_parameters({"indicators": ["books_per_pupil", "books_per_student"]})
+    >>> check_equity_parameters({"indicators": ["books_per_pupil", "books_per_student"]})
     ... # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -248,7 +251,7 @@ def equity_analysis(schools: pd.DataFrame, *, level: str = "junior", year: int =
     EquityAnalysis
     """
     random_state = resolve_random_state(random_state, seed, where="equity_analysis")
-    params = check_parameters({"level": level, "indicators": list(indicators or []),
+    params = check_equity_parameters({"level": level, "indicators": list(indicators or []),
                                "weighting": weighting, "aggregation": aggregation,
                                "n_draws": n_draws})
     names = params["indicator_names"]

@@ -44,11 +44,12 @@ from ..errors import DataError
 from ..io import roster as _roster
 
 __all__ = ["TeacherStructure", "DEGREE_BANDS", "TITLE_BANDS", "COMPARED_COLUMNS",
-           "INDICATORS", "school_teachers", "county_teachers", "teacher_indicators",
+           "TEACHER_INDICATORS", "school_teachers", "county_teachers", "teacher_indicators",
            "compare_with_schools", "teacher_structure"]
 
 # Figures and tables for people moved to the report layer (issue 28); the old names still work.
 __getattr__ = moved_names(__name__, {
+    "INDICATORS": "edubalance.analysis.teachers:TEACHER_INDICATORS",  # core.indicators has one
     "age_structure_plot": "edubalance.report.figures.teachers:plot_age_structure",
     "shortage_plot": "edubalance.report.figures.teachers:plot_shortage",
     "county_table": "edubalance.report.teacher_tables:county_table",
@@ -65,7 +66,7 @@ TITLE_BANDS = {"teachers_title_senior": (4, 5), "teachers_title_mid": (3, 3),
 COMPARED_COLUMNS = ["teachers", "teachers_above_degree", "teachers_mid_title",
                     "teachers_backbone", "teachers_pe_arts"]
 """Counts both a roster and a school table give, compared by :func:`compare_with_schools`."""
-INDICATORS = {"teachers_per_100_students": "teachers",
+TEACHER_INDICATORS = {"teachers_per_100_students": "teachers",
               "above_degree_teachers_per_100_students": "teachers_above_degree",
               "mid_title_teachers_per_100_students": "teachers_mid_title",
               "backbone_teachers_per_100_students": "teachers_backbone",
@@ -176,7 +177,7 @@ def county_teachers(schools: pd.DataFrame) -> pd.DataFrame:
 def teacher_indicators(school_table: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
     """Return the teacher indicators (per 100 students) of each roster school, per 学段.
 
-    ``INDICATORS``, computed per section as the standards compute them.
+    ``TEACHER_INDICATORS``, computed per section as the standards compute them.
 
     A plain primary or junior school is one row. A combined school (九年一贯制, 完全中学,
     十二年一贯制) is split as the scoring splits it (:func:`edubalance.core.indicators.split_sections`):
@@ -196,7 +197,7 @@ def teacher_indicators(school_table: pd.DataFrame, schools: pd.DataFrame) -> pd.
     Returns
     -------
     DataFrame
-        ``school_id, level, students`` and one column per indicator of ``INDICATORS``.
+        ``school_id, level, students`` and one column per indicator of ``TEACHER_INDICATORS``.
 
     Examples
     --------
@@ -234,7 +235,7 @@ def teacher_indicators(school_table: pd.DataFrame, schools: pd.DataFrame) -> pd.
         part = pd.DataFrame({"school_id": ids[keep].to_numpy(), "level": level,
                              "students": np.where(known, enrolment[level], np.nan)[keep],
                              "_order": np.flatnonzero(keep)})
-        for name, column in INDICATORS.items():
+        for name, column in TEACHER_INDICATORS.items():
             teachers = school_table[column].to_numpy(dtype=float)[keep] * share[keep]
             with np.errstate(invalid="ignore", divide="ignore"):
                 part[name] = np.where(part["students"] > 0, 100 * teachers / part["students"],
@@ -348,9 +349,9 @@ class TeacherStructure(ResultDisplay):
             return self.schools.copy()
         known = self.indicators.dropna(subset=["level"])
         wide = known.pivot(index="school_id", columns="level",
-                           values=["students", *INDICATORS])
+                           values=["students", *TEACHER_INDICATORS])
         wide.columns = [f"{name}_{level}" for name, level in wide.columns]
-        order = [f"{name}_{level}" for name in ["students", *INDICATORS]
+        order = [f"{name}_{level}" for name in ["students", *TEACHER_INDICATORS]
                  for level in ("primary", "junior") if f"{name}_{level}" in wide.columns]
         return self.schools.merge(wide[order].reset_index(), on="school_id", how="left")
 

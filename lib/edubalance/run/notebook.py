@@ -70,7 +70,7 @@ def check_parameters(namespace: Mapping[str, Any], spec: Mapping[str, Any]) -> d
     """Deprecated name of :func:`check_notebook_parameters` (a DeprecationWarning).
 
     ``check_parameters`` is also the name of the analyses' own checks of their values
-    (``eb.analysis.equity.check_parameters``), which take one argument.
+    (``eb.analysis.equity.check_equity_parameters``), which take one argument.
 
     Parameters
     ----------

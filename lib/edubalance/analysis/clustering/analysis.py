@@ -1,6 +1,6 @@
 """The whole county-clustering analysis of ``notebooks/county_clustering.ipynb``, as one call.
 
-The notebook checks its parameters (:data:`PARAMETERS` for the types, :func:`check_parameters`
+The notebook checks its parameters (:data:`PARAMETERS` for the types, :func:`check_clustering_parameters`
 for the values, before any work), calls :func:`run_clustering` and shows the result; tests and
 scripts call the same two functions without a kernel. Results files keep the contract names
 (``assignments.csv`` with ``<id_column>, cluster``, ``k_selection.csv``, ``profiles.csv``,
@@ -24,23 +24,27 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from ..._compat import moved_names as _moved_names
 from ...core.numeric import resolve_random_state
 from ...core.results import ResultDisplay
 from ...errors import ParameterError
 from ...schema import check_lang
 from . import models as cl
 
-__all__ = ["PARAMETERS", "check_parameters", "ClusteringAnalysis", "run_clustering"]
+__all__ = ["PARAMETERS", "check_clustering_parameters", "ClusteringAnalysis", "run_clustering"]
+
+# Renamed (issue 28): run.notebook.check_notebook_parameters checks a notebook's globals.
+__getattr__ = _moved_names(__name__, {"check_parameters": f"{__name__}:check_clustering_parameters"})
 
 PARAMETERS = {
     "data_path": str, "id_column": str, "features": list, "k": (int, str), "k_range": list,
     "method": str, "standardize": bool, "n_bootstrap": int, "seed": int, "output_dir": str,
     "year": (int, type(None)), "log_features": list, "missing": str, "lang": str,
 }
-"""Types of the notebook's parameters (for ``eb.run.notebook.check_parameters``)."""
+"""Types of the notebook's parameters (for ``eb.run.notebook.check_notebook_parameters``)."""
 
 
-def check_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
+def check_clustering_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
     """Check the values of the notebook's parameters (types: :data:`PARAMETERS`).
 
     Everything that can be decided without the data: the method, ``k`` (an integer >= 2 or
@@ -65,10 +69,10 @@ def check_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
 
     Examples
     --------
-    >>> check_parameters({"method": "kmeans", "k": "auto", "k_range": [2, 6],
+    >>> check_clustering_parameters({"method": "kmeans", "k": "auto", "k_range": [2, 6],
     ...                   "n_bootstrap": 10})["k_range"]
     (2, 6)
-    >>> check_parameters({"method": "dbscan"})
+    >>> check_clustering_parameters({"method": "dbscan"})
     Traceback (most recent call last):
     ...
     edubalance.errors.ParameterError: method must be one of ('kmeans', 'ward', 'gmm'), not 'dbscan'
@@ -294,7 +298,7 @@ def run_clustering(units: pd.DataFrame, *, id_column: str, features=(), k="auto"
     ClusteringAnalysis
     """
     random_state = resolve_random_state(random_state, seed, where="run_clustering")
-    params = check_parameters({"method": method, "k": k, "k_range": list(k_range),
+    params = check_clustering_parameters({"method": method, "k": k, "k_range": list(k_range),
                                "n_bootstrap": n_bootstrap, "missing": missing,
                                "features": list(features or []),
                                "log_features": list(log_features or []), "lang": lang})

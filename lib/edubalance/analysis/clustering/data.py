@@ -2,7 +2,7 @@
 
 The first steps of :mod:`edubalance.analysis.clustering.models` (which re-exports every name here)::
 
-    load_table / filter_year / check_unique_ids     read one row per unit
+    load_unit_table / filter_year / check_unique_ids     read one row per unit
     select_features / prepare_features              choose features, log-transform, impute
                                                     or drop missing values, standardise
 
@@ -17,11 +17,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..._compat import moved_names as _moved_names
 from ...errors import DataError, ParameterError
 
 __all__ = ["SAMPLE_RESOURCE_FEATURES", "FEATURE_LABELS", "MISSING_POLICIES", "PreparedFeatures",
-           "load_table", "filter_year", "check_unique_ids", "check_k_range", "validate_k_range",
+           "load_unit_table", "filter_year", "check_unique_ids", "check_k_range", "validate_k_range",
            "select_features", "skewed_features", "standardize", "prepare_features"]
+
+# Renamed (issue 28): eb.data.load_table, a contract name, reads the official forms.
+__getattr__ = _moved_names(__name__, {"load_table": f"{__name__}:load_unit_table"})
 
 SAMPLE_RESOURCE_FEATURES = [
     "spending_per_student_kcny", "gdp_per_capita_kcny", "urbanisation_pct",
@@ -53,7 +57,7 @@ _ID_LIKE = re.compile(r"(^|_)(year|code|id)(_|$)", re.IGNORECASE)
 # Reading one row per unit
 # --------------------------------------------------------------------------------------------
 
-def load_table(path) -> pd.DataFrame:
+def load_unit_table(path) -> pd.DataFrame:
     """Read a table of one row per unit: ``.csv``/``.txt``, ``.xlsx``/``.xls``, ``.parquet``.
 
     A CSV with county columns (``county_code``, ``county_name``, ``year``) goes through
@@ -75,7 +79,7 @@ def load_table(path) -> pd.DataFrame:
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "units.csv")
     >>> _ = open(path, "w", encoding="utf-8").write("unit,x\\na,1\\nb,2\\n")
-    >>> load_table(path)["x"].tolist()
+    >>> load_unit_table(path)["x"].tolist()
     [1, 2]
     """
     from ...io.load import load_counties, read_table

@@ -2,7 +2,7 @@
 
 The steps, each a function, in the order a notebook calls them::
 
-    load_table / filter_year / check_unique_ids     read one row per unit
+    load_unit_table / filter_year / check_unique_ids     read one row per unit
     select_features / prepare_features              choose features, log-transform, impute
                                                     or drop missing values, standardise
     choose_k                                        silhouette, Calinski-Harabasz, Davies-Bouldin,
@@ -52,7 +52,7 @@ from .data import (
     check_k_range,
     check_unique_ids,
     filter_year,
-    load_table,
+    load_unit_table,
     prepare_features,
     select_features,
     skewed_features,
@@ -63,7 +63,7 @@ from .data import (
 __all__ = [
     "METHODS", "CRITERIA", "SAMPLE_RESOURCE_FEATURES", "FEATURE_LABELS",
     "PreparedFeatures", "ClusterFit", "KSelection", "Stability",
-    "MISSING_POLICIES", "load_table", "filter_year", "check_unique_ids", "check_k_range",
+    "MISSING_POLICIES", "load_unit_table", "filter_year", "check_unique_ids", "check_k_range",
     "validate_k_range",
     "select_features", "skewed_features", "standardize", "prepare_features",
     "within_ss", "mean_silhouette", "fit_clusters", "choose_k", "gap_statistic_choice",
@@ -83,6 +83,8 @@ __getattr__ = _moved_names(__name__, {
     "cluster_names": "edubalance.report.clusters:cluster_names",
     "describe_clusters": "edubalance.report.clusters:describe_clusters",
     "cluster_summary": "edubalance.report.clusters:cluster_summary",
+    # renamed: eb.data.load_table (a contract name) reads the schools/counties forms
+    "load_table": "edubalance.analysis.clustering.data:load_unit_table",
 })
 
 METHODS = ("kmeans", "ward", "gmm")
