@@ -19,7 +19,7 @@ import pandas as pd
 from .._compat import moved_names as _moved_names
 from ..errors import DataError, ParameterError
 from ..io.number_text import plain_numbers
-from ..schema import LEVELS
+from ..schema import LEVELS, level_name
 from . import numeric
 from .indicators import (
     OUTPUT_ID_COLUMNS,
@@ -990,6 +990,7 @@ def school_items_percent(result: ScoringResult, county_code: str, year: int,
     >>> list(table.columns[:2]), len(table.columns) - 2 == len(result.standard.items)
     (['school_id', 'school_name'], True)
     """
+    level = level_name(level)  # 初中 / 小学 too
     frame = result.indicators
     frame = frame[(frame["county_code"].astype(str) == str(county_code))
                   & (frame["year"] == int(year)) & (frame["level"] == level)]
