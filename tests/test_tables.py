@@ -62,7 +62,7 @@ def test_index_numbers_are_the_same_formatter():
         expected = format_value(value, "int") if isinstance(value, int) \
             else format_value(value, "num", digits=3)
         assert index_number(value) == expected
-    assert index_number(None) == index_number(True) == index_number(float("nan")) == "–"
+    assert index_number(None) == index_number(True) == index_number(float("nan")) == "—"
 
 
 FRAME = pd.DataFrame({"county_name": ["<b>甲县</b>", None], "students": [12345.0, np.nan],

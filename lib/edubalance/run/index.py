@@ -25,7 +25,7 @@ from typing import Any, Mapping
 from urllib.parse import quote
 
 from ..report.i18n import check_lang, label, text
-from ..report.tables import format_value
+from ..report.tables import MISSING, format_value
 from .manifest import MANIFEST, Manifest
 
 __all__ = ["write_index", "render_index", "headline_figures", "format_number", "register_cli",
@@ -39,12 +39,12 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "report" / "templates"
 def format_number(value: Any, digits: int = 3) -> str:
     """The index's number format (:func:`edubalance.report.tables.format_value`): thousands
     separators; integers as integers, other numbers with ``digits`` decimals; never scientific
-    notation, ``nan`` or ``None`` ("–")."""
+    notation; ``nan`` or ``None`` show as every table shows a missing value ("—")."""
     if value is None or isinstance(value, bool):
-        return "–"
+        return MISSING
     if isinstance(value, int):
         return format_value(value, "int")
-    return format_value(value, "num", digits=digits, missing="–")
+    return format_value(value, "num", digits=digits)
 
 
 def headline_figures(summary: Mapping[str, Any] | None, limit: int = 4) -> list[tuple[str, Any]]:
