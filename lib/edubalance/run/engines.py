@@ -438,17 +438,27 @@ def _worker_init(warm: bool = False, runner_pid: int | None = None) -> None:
     from . import skip_slow_optional_imports
 
     skip_slow_optional_imports()
+    # papermill imports pyarrow (and NumPy with it) for an HDFS handler at import, about half
+    # a second of a worker's start; workers read and write local files only, and without
+    # pyarrow.fs papermill leaves HDFS out. Kernels are other processes: not affected.
+    sys.modules.setdefault("pyarrow.fs", None)
     if warm:
         from multiprocessing.util import Finalize
 
         # Pool workers end with os._exit (no atexit): multiprocessing's finalizers still run.
         Finalize(None, _close_warm_kernel, exitpriority=10)
-        # nbconvert's import and template compilation (seconds) happen while this worker
-        # waits for its kernel, not after its first job.
+        # papermill's and nbconvert's imports and the template compilation (seconds) happen
+        # while this worker waits for its kernel to start and preload, not after.
         threading.Thread(target=_prepare_html_export, daemon=True).start()
 
 
 def _prepare_html_export() -> None:
+    try:
+        import papermill.engines  # noqa: F401 - imported for the first job
+        import papermill.execute  # noqa: F401
+        import papermill.parameterize  # noqa: F401
+    except Exception:
+        pass   # the first job will say what is wrong
     try:
         import nbformat
 
