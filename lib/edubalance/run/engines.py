@@ -388,14 +388,13 @@ def batch_submodules(notebooks: Iterable[str]) -> list[str] | None:
 @functools.lru_cache(maxsize=16)
 def _submodules_of(notebook: str) -> list[str] | None:
     from .isolation import notebook_submodules
+    from .params import code_cells
 
     try:
-        import nbformat
-
-        cells = nbformat.read(notebook, as_version=4).cells
+        cells = code_cells(notebook)
     except Exception:
         return None   # every submodule, as before
-    return notebook_submodules("\n".join(c.source for c in cells if c.cell_type == "code"))
+    return notebook_submodules("\n".join(cell["source"] for cell in cells))
 
 
 _WARM: _WarmKernel | None = None
