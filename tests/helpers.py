@@ -81,11 +81,9 @@ def execute_failing_notebook(name: str, folder, **parameters) -> tuple[str, list
 
 def _warm_job(name: str, folder, parameters: dict):
     """The warm-engine job of :func:`execute_notebook_once`: (its entry, its folder)."""
-    import atexit
     from pathlib import Path
 
     from conftest import KERNEL, NOTEBOOKS, ROOT
-    from edubalance.run import engines
 
     jobs = Path(folder) / ".jobs"
     spec = {"notebook": str(NOTEBOOKS / f"{name}.ipynb"), "notebook_text": f"{name}.ipynb",
@@ -94,6 +92,15 @@ def _warm_job(name: str, folder, parameters: dict):
             "keep": ["results", "figures", "notebook"], "fingerprint": None,
             # The kernel runs every notebook of the suite: it preloads every submodule once.
             "preload": None}
+    return run_on_warm_kernel(spec), jobs / name / "run"
+
+
+def run_on_warm_kernel(spec: dict) -> dict:
+    """``engines.execute_job_warm(spec)`` on this test process's one warm kernel."""
+    import atexit
+
+    from edubalance.run import engines
+
     if not _WARM_THREAD:
         # The kernel and its event loop live in one thread of their own, away from the
         # tests' main thread.
@@ -103,8 +110,7 @@ def _warm_job(name: str, folder, parameters: dict):
         close = getattr(engines, "_close_warm_kernel", None)
         if close is not None:
             atexit.register(close)
-    entry = _WARM_THREAD[0].submit(engines.execute_job_warm, spec).result()
-    return entry, jobs / name / "run"
+    return _WARM_THREAD[0].submit(engines.execute_job_warm, spec).result()
 
 
 _WARM_THREAD: list = []

@@ -882,6 +882,43 @@ def test_pdf_failure_is_reported_not_a_traceback(tmp_path, monkeypatch):
     assert (tmp_path / "out" / "index.html").is_file()
 
 
+@pytest.mark.parametrize("keep, html_fails, written", [
+    (None, False, False), (["html", "results", "notebook"], False, True), (None, True, True)])
+def test_a_notebook_returned_by_the_engine_is_exported_from_memory_and_written_once_if_kept(
+        tmp_path, monkeypatch, keep, html_fails, written):
+    """The warm engine returns the executed notebook instead of writing it: the report is
+    exported from it (no file written to be read back), and the notebook is written once,
+    only when the job keeps it or failed (here: its report could not be exported)."""
+    import nbformat
+
+    from edubalance.run.job import run_job
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+    exported = []
+
+    def engine(spec, executed, parameters, kernel_pids, kernel_log):
+        Path(parameters["output_dir"], "summary.json").write_text('{"county": "a"}')
+        return notebook
+
+    def export(source, report):
+        exported.append(source)
+        if html_fails:
+            raise ValueError("template broken")
+        Path(report).write_text("<p>ok</p>")
+
+    monkeypatch.setattr("edubalance.report.html.export_html", export)
+    spec = {"stem": "toy_job", "slug": "a", "parameters": {}, "output": str(tmp_path),
+            "notebook": str(TOY), "timeout": None, **({"keep": keep} if keep else {})}
+    entry = run_job(spec, engine)
+    assert exported == [notebook]
+    executed = tmp_path / "toy_job" / "a" / "toy_job.ipynb"
+    assert executed.is_file() == written
+    assert entry["status"] == ("failed" if html_fails else "ok")
+    if written:
+        assert nbformat.read(str(executed), as_version=4) == notebook
+        assert entry["notebook_output"] == "toy_job/a/toy_job.ipynb"
+
+
 @pytest.mark.parametrize("keep, expected", [
     (None, {"job.json", "toy_job.html", "summary.json", "table.csv"}),
     (["html", "results", "figures", "notebook"],

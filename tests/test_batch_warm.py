@@ -325,3 +325,56 @@ def test_a_library_submodule_a_job_imported_stays_importable_after_the_reset(tmp
     json.__dict__[json_attribute] = True                        # other attributes still go
     isolation.restore(state, libraries=False)
     assert not hasattr(json, json_attribute)
+
+
+# --------------------------------------------------------------------------- writes
+
+@pytest.mark.parametrize("county, keep, writes", [
+    ("A", None, 0), ("A", ["html", "results", "notebook"], 1), ("BAD", None, 1)])
+def test_a_warm_job_writes_its_notebook_once_and_only_when_kept_or_failed(
+        tmp_path, monkeypatch, county, keep, writes):
+    """papermill wrote the whole notebook (JSON and a schema validation) before the first
+    cell, at the end and once more after it, even when the job folder drops it; the warm
+    engine writes it once, when it is kept or the job failed (with papermill's error marker)."""
+    import nbformat
+
+    from conftest import KERNEL, ROOT
+    from helpers import run_on_warm_kernel
+
+    encoded = []
+    writes_of_nbformat = nbformat.writes
+
+    def counting(nb, *args, **kwargs):
+        encoded.append(nb)
+        return writes_of_nbformat(nb, *args, **kwargs)
+
+    monkeypatch.setattr(nbformat, "writes", counting)
+    spec = {"notebook": str(TOY), "parameters": {"county": county, "value": 2,
+                                                 "fail_county": "BAD"},
+            "output": str(tmp_path), "stem": "toy_job", "slug": county, "cwd": str(ROOT),
+            "timeout": None, "kernel_name": KERNEL, "engine": "warm", "preload": None,
+            **({"keep": keep} if keep else {})}
+    entry = run_on_warm_kernel(spec)
+    assert entry["status"] == ("failed" if county == "BAD" else "ok"), entry["error"]
+    assert len(encoded) == writes
+    assert (tmp_path / entry["report"]).is_file()
+    if writes:
+        executed = read_json(tmp_path / entry["notebook_output"])
+        assert executed["metadata"]["papermill"]["parameters"]["county"] == county
+        tags = [tag for cell in executed["cells"] for tag in cell["metadata"].get("tags", [])]
+        assert ("papermill-error-cell-tag" in tags) == (county == "BAD")
+    else:
+        assert entry["notebook_output"] is None
+
+
+def test_a_worker_does_not_import_pyarrow_for_papermill():
+    """Workers leave out papermill's HDFS handler (pyarrow and NumPy: half a second of each
+    worker's start); kernels, other processes, still import pyarrow."""
+    code = ("import sys\n"
+            "from edubalance.run import engines\n"
+            "engines._worker_init(False)\n"
+            "import papermill.execute, papermill.engines\n"
+            "print('pyarrow' in sys.modules, 'numpy' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.split() == ["False", "False"], done.stderr

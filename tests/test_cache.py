@@ -201,9 +201,9 @@ def test_the_batch_computes_the_entry_the_notebook_reads(data, monkeypatch, tmp_
     specs = [{"index": i} for i in range(len(jobs))]
     folder = tmp_path / "cache"
     shared = _SharedScoring(jobs, specs, str(folder))
-    assert len(shared.requests) == 1     # three jobs, one scoring
     shared.start()
     shared.join()
+    assert len(shared.requests) == 1     # three jobs, one scoring
     assert shared.computed == 1
     (entry,) = [p for p in folder.iterdir() if p.is_dir()]
     # The notebook's own call finds it: nothing is computed in the job.
@@ -227,3 +227,25 @@ def test_no_request_for_a_notebook_that_reads_no_scoring(data):
     assert cache.scoring_request(text, {"data_path": str(data)}, {}) is None  # no year
     assert cache.scoring_request(text, {"data_path": "missing.csv", "standard": "basic-2012",
                                         "year": 2017}, {}) is None
+
+
+def test_the_runner_reaches_its_workers_without_importing_pandas_or_nbformat(tmp_path):
+    """Before the workers start, the runner plans and checks the jobs and sets up the shared
+    scoring: pandas (run.cache) is imported by the scoring thread and nbformat (its schema
+    validator) not at all, each a second and more of a loaded machine's batch start."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from edubalance.run import engines, runner\n"
+        "from edubalance.run.plan import plan_jobs, validate_jobs\n"
+        f"jobs = plan_jobs([{{'notebook': {str(SCORING)!r}, 'parameters': {{'year': 2017}},"
+        " 'grid': {'county': ['a', 'b']}}])\n"
+        "validate_jobs(jobs)\n"
+        "runner._SharedScoring(jobs, [{'index': 0}, {'index': 1}], 'cache')\n"
+        "engines.batch_submodules([str(job.notebook) for job in jobs])\n"
+        "print('pandas' in sys.modules, 'nbformat' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
+    assert done.stdout.split() == ["False", "False"], done.stderr

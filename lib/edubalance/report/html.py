@@ -61,8 +61,9 @@ def export_html(executed_notebook: str | os.PathLike, target: str | os.PathLike,
 
     Parameters
     ----------
-    executed_notebook : path
-        A notebook with outputs (e.g. written by papermill).
+    executed_notebook : path or NotebookNode
+        A notebook with outputs (e.g. written by papermill), or the notebook itself (its
+        page is named after ``target``).
     target : path
         The HTML file to write.
     no_input : bool
@@ -84,14 +85,22 @@ def export_html(executed_notebook: str | os.PathLike, target: str | os.PathLike,
     """
     import nbformat
 
-    notebook = nbformat.read(str(executed_notebook), as_version=4)
+    if isinstance(executed_notebook, dict):
+        # A notebook already in memory (the batch's warm engine): not parsed and validated
+        # again from a file written only to be read back. Its metadata is copied, so the
+        # title set below does not reach the caller's notebook.
+        notebook = nbformat.NotebookNode(executed_notebook)
+        notebook["metadata"] = nbformat.NotebookNode(executed_notebook.get("metadata", {}))
+        name = Path(target).stem
+    else:
+        notebook = nbformat.read(str(executed_notebook), as_version=4)
+        name = Path(executed_notebook).stem
     title = _report_title(notebook)
     if title:
         notebook.metadata["title"] = title   # the page <title> (the template escapes it)
     exporter = _html_exporter(bool(no_input))
     exporter.language_code = _report_language(notebook)
-    body, _ = exporter.from_notebook_node(
-        notebook, resources={"metadata": {"name": Path(executed_notebook).stem}})
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": name}})
     return _write_text(Path(target), strip_remote_resources(body))
 
 
@@ -100,10 +109,13 @@ def _html_exporter(no_input: bool):
     """One exporter per process and setting: its compiled templates serve every report a
     batch worker exports (building one and compiling the lab templates costs more than
     rendering a report)."""
+    # optimistic_validation: the notebook is validated once after the preprocessors, not
+    # after each of them (twelve schema validations were a tenth of a report's export).
     return _report_exporter_class()(
         template_name="lab", template_file="offline_report.html.j2",
         extra_template_paths=[str(TEMPLATES)], exclude_input=no_input,
-        exclude_input_prompt=no_input, exclude_output_prompt=no_input)
+        exclude_input_prompt=no_input, exclude_output_prompt=no_input,
+        optimistic_validation=True)
 
 
 _NO_ALT = "No description has been provided for this image"   # nbconvert's words

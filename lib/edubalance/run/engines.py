@@ -141,13 +141,35 @@ gc.freeze()
 def _register_warm_engine() -> None:
     """Register with papermill an nbclient engine that runs on an already started kernel."""
     from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+    from papermill.iorw import write_ipynb
     from papermill.log import logger
 
     if _WARM_ENGINE in papermill_engines._engines:
         return
 
     class WarmKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=False,
+                             log_output=False, failure_path=None, **kwargs):
+            # papermill's Engine.execute_notebook without its saves (before the first cell,
+            # after every cell, at the end: each a JSON encoding and a schema validation of
+            # the whole notebook). The caller writes the notebook once, if it is kept; a job
+            # stopped by a timeout or a dead kernel writes it here, up to where it stopped.
+            nb_man = NotebookExecutionManager(nb, output_path=None, progress_bar=False,
+                                              log_output=log_output)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output,
+                                             **kwargs)
+            except BaseException:
+                nb_man.notebook_complete()
+                if failure_path:
+                    write_ipynb(nb_man.nb, failure_path)
+                raise
+            nb_man.notebook_complete()
+            return nb_man.nb
+
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
                                      stdout_file=None, stderr_file=None, start_timeout=60,
@@ -159,17 +181,62 @@ def _register_warm_engine() -> None:
                 kernel_name=kernel_name, log=logger, log_output=log_output,
                 stdout_file=stdout_file, stderr_file=stderr_file)
             client.kc = kc
-            # papermill writes the whole notebook before and after every cell; a county job
-            # writes it once, when it ends (notebook_complete, also after a timeout or a dead
-            # kernel, so a failed job still keeps the notebook up to where it stopped).
-            save = nb_man.save
-            nb_man.save = lambda **kwargs: None
-            try:
-                return client.execute()
-            finally:
-                nb_man.save = save
+            return client.execute()
 
     papermill_engines.register(_WARM_ENGINE, WarmKernelEngine)
+
+
+@functools.lru_cache(maxsize=16)
+def _notebook_template(path: str, stamp: tuple) -> Any:
+    from papermill.iorw import load_notebook_node
+
+    return load_notebook_node(path)
+
+
+def _load_notebook(path: str) -> Any:
+    """The notebook at ``path`` as papermill loads it, parsed and validated once per worker
+    (``stamp``: a changed file is read again); each job gets a copy of its own."""
+    import copy
+
+    status = os.stat(path)
+    return copy.deepcopy(_notebook_template(os.path.abspath(path),
+                                            (status.st_mtime_ns, status.st_size)))
+
+
+def execute_on_kernel(spec: Mapping[str, Any], executed: Path, parameters: dict, km,
+                      kc) -> Any:
+    """Run the job's notebook on a started kernel as ``papermill.execute_notebook`` would;
+    return the executed notebook, not written (the job writes it if it keeps it).
+
+    The same steps as papermill (parameters injected after the ``parameters`` cell, papermill
+    metadata, a ``PapermillExecutionError`` for a cell that raised, the notebook with
+    papermill's error markers written to ``executed`` then), without reading and validating
+    the notebook per job and without writing it three times.
+    """
+    from papermill.engines import papermill_engines
+    from papermill.execute import (
+        prepare_notebook_metadata,
+        raise_for_execution_errors,
+        remove_error_markers,
+    )
+    from papermill.parameterize import parameterize_notebook
+    from papermill.utils import chdir
+
+    _register_warm_engine()
+    kernel_name = spec.get("kernel_name", KERNEL_NAME)
+    nb = _load_notebook(str(spec["notebook"]))
+    nb = parameterize_notebook(nb, parameters, kernel_name=kernel_name,
+                               engine_name=_WARM_ENGINE)
+    nb = remove_error_markers(prepare_notebook_metadata(nb, str(spec["notebook"]),
+                                                        str(executed)))
+    with chdir(spec.get("cwd")):
+        nb = papermill_engines.execute_notebook_with_engine(
+            _WARM_ENGINE, nb, kernel_name=kernel_name, input_path=str(spec["notebook"]),
+            output_path=None, progress_bar=False, log_output=False,
+            execution_timeout=spec.get("cell_timeout", spec.get("timeout")),
+            km=km, kc=kc, failure_path=str(executed))
+    raise_for_execution_errors(nb, str(executed))  # writes the notebook before it raises
+    return nb
 
 
 class _WarmKernel:
@@ -267,20 +334,13 @@ class _WarmKernel:
             raise
 
     def run(self, spec: Mapping[str, Any], executed: Path, parameters: dict,
-            kernel_pids: list[int], kernel_log) -> None:
-        """Execute the notebook with papermill on the kernel :meth:`prepare` made ready."""
-        import papermill as pm
-
+            kernel_pids: list[int], kernel_log) -> Any:
+        """Execute the notebook on the kernel :meth:`prepare` made ready
+        (:func:`execute_on_kernel`); return it, not written."""
         try:
             if self.pid is not None:
                 kernel_pids.append(self.pid)  # for the job watchdog
-            _register_warm_engine()
-            pm.execute_notebook(
-                spec["notebook"], str(executed), parameters=parameters,
-                engine_name=_WARM_ENGINE, kernel_name=spec.get("kernel_name", KERNEL_NAME),
-                cwd=spec.get("cwd"), progress_bar=False, log_output=False,
-                execution_timeout=spec.get("cell_timeout", spec.get("timeout")),
-                km=self.km, kc=self.kc)
+            return execute_on_kernel(spec, executed, parameters, self.km, self.kc)
         except Exception as error:
             # A cell that raised leaves an idle kernel, reset before the next job; anything
             # else (timeout, dead kernel) may leave it busy or gone.
@@ -328,14 +388,13 @@ def batch_submodules(notebooks: Iterable[str]) -> list[str] | None:
 @functools.lru_cache(maxsize=16)
 def _submodules_of(notebook: str) -> list[str] | None:
     from .isolation import notebook_submodules
+    from .params import code_cells
 
     try:
-        import nbformat
-
-        cells = nbformat.read(notebook, as_version=4).cells
+        cells = code_cells(notebook)
     except Exception:
         return None   # every submodule, as before
-    return notebook_submodules("\n".join(c.source for c in cells if c.cell_type == "code"))
+    return notebook_submodules("\n".join(cell["source"] for cell in cells))
 
 
 _WARM: _WarmKernel | None = None
@@ -378,17 +437,27 @@ def _worker_init(warm: bool = False, runner_pid: int | None = None) -> None:
     from . import skip_slow_optional_imports
 
     skip_slow_optional_imports()
+    # papermill imports pyarrow (and NumPy with it) for an HDFS handler at import, about half
+    # a second of a worker's start; workers read and write local files only, and without
+    # pyarrow.fs papermill leaves HDFS out. Kernels are other processes: not affected.
+    sys.modules.setdefault("pyarrow.fs", None)
     if warm:
         from multiprocessing.util import Finalize
 
         # Pool workers end with os._exit (no atexit): multiprocessing's finalizers still run.
         Finalize(None, _close_warm_kernel, exitpriority=10)
-        # nbconvert's import and template compilation (seconds) happen while this worker
-        # waits for its kernel, not after its first job.
+        # papermill's and nbconvert's imports and the template compilation (seconds) happen
+        # while this worker waits for its kernel to start and preload, not after.
         threading.Thread(target=_prepare_html_export, daemon=True).start()
 
 
 def _prepare_html_export() -> None:
+    try:
+        import papermill.engines  # noqa: F401 - imported for the first job
+        import papermill.execute  # noqa: F401
+        import papermill.parameterize  # noqa: F401
+    except Exception:
+        pass   # the first job will say what is wrong
     try:
         import nbformat
 

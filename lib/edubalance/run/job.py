@@ -146,9 +146,13 @@ def _tidy_log(path: Path) -> None:
         path.write_text("".join(kept), encoding="utf-8")
 
 
-def run_job(spec: Mapping[str, Any], run_notebook: Callable[..., None],
+def run_job(spec: Mapping[str, Any], run_notebook: Callable[..., Any],
             prepare: Callable[[Any], None] | None = None) -> dict[str, Any]:
     """Run one job with ``run_notebook(spec, executed, parameters, kernel_pids, kernel_log)``.
+
+    ``run_notebook`` writes the executed notebook to ``executed``, or returns it (a
+    ``NotebookNode``): then the HTML report is exported from it in memory, and it is written
+    only if the job keeps its notebook or failed.
 
     ``prepare(kernel_log)``, when given, runs first, before the job's watchdog starts: a warm
     kernel's start and reset, which have limits of their own and are not the job's time (a
@@ -207,6 +211,12 @@ def environment(values: Mapping[str, str | None]):
                 os.environ[key] = value
 
 
+def _notebook_json(notebook) -> str:
+    import nbformat
+
+    return nbformat.writes(notebook)
+
+
 def _run_in(spec, tmp: Path, final: Path, keep: set, started: float, clock: float,
             run_notebook, prepare=None) -> dict[str, Any]:
     stem, slug = spec["stem"], spec["slug"]
@@ -214,6 +224,7 @@ def _run_in(spec, tmp: Path, final: Path, keep: set, started: float, clock: floa
     timeout = spec.get("timeout")
     parameters = {**spec["parameters"], "output_dir": str(tmp)}
     error_text = None
+    notebook = None   # the executed notebook, when the engine returns it instead of writing it
     kernel_pids: list[int] = []
     timed_out = threading.Event()
     finished = threading.Event()
@@ -240,7 +251,7 @@ def _run_in(spec, tmp: Path, final: Path, keep: set, started: float, clock: floa
             prepare(kernel_log)
         if timer is not None:
             timer.start()
-        run_notebook(spec, executed, parameters, kernel_pids, kernel_log)
+        notebook = run_notebook(spec, executed, parameters, kernel_pids, kernel_log)
     except Exception as error:  # a failing job is recorded, never fatal to the batch
         error_text = describe_error(error, timed_out.is_set(), timeout)
     finally:
@@ -248,11 +259,13 @@ def _run_in(spec, tmp: Path, final: Path, keep: set, started: float, clock: floa
         kernel_log.close()
     _tidy_log(log_path)
     report = tmp / f"{stem}.html"
-    if executed.is_file() and "html" in keep:
+    if notebook is not None and executed.is_file():
+        notebook = None   # the engine wrote it after all: the file is the record
+    if (notebook is not None or executed.is_file()) and "html" in keep:
         try:
             from ..report.html import export_html
 
-            export_html(executed, report)
+            export_html(notebook if notebook is not None else executed, report)
         except OSError as error:
             if error.errno in WRITE_ERRNOS:
                 raise
@@ -260,6 +273,10 @@ def _run_in(spec, tmp: Path, final: Path, keep: set, started: float, clock: floa
         except Exception as error:
             if error_text is None:
                 error_text = f"HTML report failed: {type(error).__name__}: {error}"
+    if notebook is not None and ("notebook" in keep or error_text is not None):
+        # Written once, and only when kept: a county job's notebook is its report's source,
+        # dropped after the export unless asked for (or the job failed: it shows where).
+        executed.write_text(_notebook_json(notebook), encoding="utf-8")
     if executed.is_file() and "notebook" not in keep and error_text is None:
         executed.unlink()
     if "figures" not in keep:

@@ -313,32 +313,40 @@ class _SharedScoring(threading.Thread):
     def __init__(self, jobs: list[Job], specs: list[dict], cache_dir: str) -> None:
         super().__init__(name="edubalance-shared-scoring", daemon=True)
         self.cache_dir = cache_dir
-        self.requests: list[tuple] = []
         wanted = {spec["index"] for spec in specs}
+        self.jobs = [job for index, job in enumerate(jobs) if index in wanted]
+        self.requests: list[tuple] = []
+        self.computed = 0
+
+    def start(self) -> None:  # noqa: D102 - threading.Thread's
+        if self.jobs:
+            super().start()
+
+    def _requests(self) -> list[tuple]:
+        # Here, not in __init__: run.cache imports pandas (a second and more of a loaded
+        # machine), which must not delay the workers' start.
+        from .cache import scoring_request
+
+        requests, seen = [], set()
         sources: dict[Path, tuple[str, dict]] = {}
-        seen = set()
-        for index, job in enumerate(jobs):
-            if index not in wanted:
-                continue
+        for job in self.jobs:
             if job.notebook not in sources:
                 sources[job.notebook] = _notebook_source(job.notebook)
             source, defaults = sources[job.notebook]
-            from .cache import scoring_request
-
             request = scoring_request(source, job.parameters, defaults)
             marker = repr(request)
             if request is not None and marker not in seen:
                 seen.add(marker)
-                self.requests.append(request)
-        self.computed = 0
-
-    def start(self) -> None:  # noqa: D102 - threading.Thread's
-        if self.requests:
-            super().start()
+                requests.append(request)
+        return requests
 
     def run(self) -> None:  # noqa: D102 - threading.Thread's
         from . import cache
 
+        try:
+            self.requests = self._requests()
+        except Exception:  # noqa: BLE001 - the jobs compute what they need themselves
+            return
         for data, standard, year, options in self.requests:
             try:
                 self.computed += cache.prepare_entry(data, standard, year, options,
