@@ -378,3 +378,26 @@ def test_a_worker_does_not_import_pyarrow_for_papermill():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
     assert done.stdout.split() == ["False", "False"], done.stderr
+
+
+@pytest.mark.parametrize("engine", ["warm", "cold"])
+def test_the_injected_parameters_keep_chinese_county_names_readable(tmp_path, engine):
+    """papermill escapes every non-ASCII character (county = "\\u5174\\u5e86\\u533a"); the
+    executed notebook a bureau opens shows the name as written, in both engines."""
+    from conftest import KERNEL, ROOT
+    from edubalance.run import engines
+    from helpers import run_on_warm_kernel
+
+    county = '兴庆区 "A"\n'
+    spec = {"notebook": str(TOY), "parameters": {"county": county, "value": 2,
+                                                 "fail_county": "BAD"},
+            "output": str(tmp_path), "stem": "toy_job", "slug": "x", "cwd": str(ROOT),
+            "timeout": None, "kernel_name": KERNEL, "engine": engine, "preload": None,
+            "keep": ["notebook"]}
+    entry = run_on_warm_kernel(spec) if engine == "warm" else engines.execute_job(spec)
+    assert entry["status"] == "ok", entry["error"]
+    executed = read_json(tmp_path / entry["notebook_output"])
+    injected = next("".join(cell["source"]) for cell in executed["cells"]
+                    if "injected-parameters" in cell["metadata"].get("tags", []))
+    assert "county = '兴庆区 \"A\"\\n'" in injected, injected
+    assert read_json(tmp_path / entry["summary"])["county"] == county

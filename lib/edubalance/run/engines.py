@@ -82,6 +82,9 @@ def _run_cold(spec: Mapping[str, Any], executed: Path, parameters: dict,
               kernel_pids: list[int], kernel_log) -> None:
     import papermill as pm
 
+    from .notebook import use_readable_parameters
+
+    use_readable_parameters()
     folder = _ipc_folder()
     try:
         pm.execute_notebook(
@@ -222,7 +225,10 @@ def execute_on_kernel(spec: Mapping[str, Any], executed: Path, parameters: dict,
     from papermill.parameterize import parameterize_notebook
     from papermill.utils import chdir
 
+    from .notebook import use_readable_parameters
+
     _register_warm_engine()
+    use_readable_parameters()
     kernel_name = spec.get("kernel_name", KERNEL_NAME)
     nb = _load_notebook(str(spec["notebook"]))
     nb = parameterize_notebook(nb, parameters, kernel_name=kernel_name,

@@ -6,6 +6,7 @@ tests, the batch runner and the report index all read.
 """
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Any, Mapping
@@ -22,7 +23,52 @@ from ..io.write import (
 
 __all__ = ["ParameterError", "check_notebook_parameters", "write_results", "neutralise_formulas",
            "to_jsonable", "atomic_write_text", "read_summary", "find_data_file", "atomic_target",
-           "in_batch_job"]
+           "in_batch_job", "use_readable_parameters", "readable_python_translator"]
+
+
+def use_readable_parameters() -> None:
+    r"""Have papermill write text parameters as Python literals that keep their characters.
+
+    papermill writes every non-ASCII character of a string parameter as an escape: the cell
+    it injects says ``county = "\u5174\u5e86\u533a"`` where the user wrote 兴庆区, and
+    that is what an inspector opening the executed notebook reads. The batch registers, in
+    each worker, :func:`readable_python_translator`, which writes ``repr(value)`` instead.
+    ``papermill`` run by hand is unchanged.
+    """
+    from papermill.translators import papermill_translators
+
+    papermill_translators.register("python", readable_python_translator())
+
+
+@functools.lru_cache(maxsize=None)
+def readable_python_translator():
+    """The Python translator of papermill, writing strings as ``repr`` does.
+
+    The same string, valid Python, with Chinese (and any printable) characters as they are
+    and everything else (quotes, newlines, control characters) escaped.
+
+    Returns
+    -------
+    type
+        A subclass of ``papermill.translators.PythonTranslator``.
+
+    Examples
+    --------
+    >>> translator = readable_python_translator()
+    >>> print(translator.codify({"county": '兴庆区 "新"'}).strip())
+    # Parameters
+    county = '兴庆区 "新"'
+    """
+    from papermill.translators import PythonTranslator
+
+    class ReadablePythonTranslator(PythonTranslator):
+        @classmethod
+        def translate_escaped_str(cls, str_val):
+            if isinstance(str_val, str):
+                return repr(str_val)
+            return super().translate_escaped_str(str_val)
+
+    return ReadablePythonTranslator
 
 def check_notebook_parameters(namespace: Mapping[str, Any],
                               spec: Mapping[str, Any]) -> dict[str, Any]:
