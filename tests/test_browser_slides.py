@@ -9,7 +9,7 @@ attribute, no link or frame points to ``javascript:`` - and the hostile names ar
 text (so they were escaped, not dropped). The slides are stepped through one by one; in the
 explorer the county is switched to one with hostile school names.
 
-The presentation is the one of conftest's demo reports (run once for the suite on that copy;
+The presentation is the one of the demo reports (demo.py) (run once for the suite on that copy;
 test_browser checks the same pages for links, scripts and fonts). The Voila check is also the
 suite's check that the explorer works as an app (widgets, no code, figures redrawn).
 """
@@ -55,7 +55,7 @@ def hostile(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def presentation(demo_reports) -> Path:
     """The presentation executed once for the suite on the sample with hostile names (by
-    conftest's demo reports): the folder holding its slides and page."""
+    the demo reports (demo.py)): the folder holding its slides and page."""
     return demo_reports
 
 
