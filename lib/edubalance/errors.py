@@ -37,6 +37,25 @@ class Problem:
 
     ``row`` is the line as a spreadsheet shows it (header = line 1), ``column`` the canonical
     column name and ``header`` the column's header as written in the file.
+
+    Parameters
+    ----------
+    file : str
+        The file's name (``"<DataFrame>"`` for a frame).
+    message : str
+        What is wrong.
+    sheet : str, optional
+        The sheet.
+    row : int, optional
+        The line as a spreadsheet shows it.
+    column : str, optional
+        The canonical column.
+    header : str, optional
+        The column's header as written in the file.
+    value : object, optional
+        The offending cell.
+    school_id : str, optional
+        The school of the row.
     """
 
     file: str
@@ -49,6 +68,17 @@ class Problem:
     school_id: str | None = None
 
     def location(self, with_file: bool = True) -> str:
+        """Where the problem is: ``file, sheet 'S', row R, column 'H (column)', school X``.
+
+        Parameters
+        ----------
+        with_file : bool, default True
+            Name the file and sheet (False when a heading names them already).
+
+        Returns
+        -------
+        str
+        """
         parts = []
         if with_file:
             if self.file:
@@ -66,6 +96,17 @@ class Problem:
         return ", ".join(parts)
 
     def describe(self, with_file: bool = True) -> str:
+        """The problem as one line: its location, the message and the value.
+
+        Parameters
+        ----------
+        with_file : bool, default True
+            Name the file and sheet.
+
+        Returns
+        -------
+        str
+        """
         where = self.location(with_file)
         value = "" if self.value is None else f" (value {_show(self.value)})"
         return f"{where}: {self.message}{value}" if where else f"{self.message}{value}"
@@ -88,6 +129,13 @@ class DataError(EdubalanceError):
     ``.problems`` lists what is wrong (structured); ``str(error)`` names the file (and sheet)
     once, then one line per problem, then "... and N more" when more were found than listed.
     A plain message is accepted too (``DataError("text")``): it becomes one problem.
+
+    Parameters
+    ----------
+    problems : sequence of Problem or str
+        What is wrong; a plain message becomes one problem.
+    total : int, optional
+        How many problems were found, when more than those listed.
     """
 
     def __init__(self, problems: Sequence[Problem] | str = (), total: int | None = None):
