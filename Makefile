@@ -74,7 +74,15 @@ lint: $(TEST_STAMP)
 
 # Sphinx, offline (no intersphinx; notebooks rendered as committed, not executed), warnings as
 # errors. docs/conf.py writes the API pages from the modules' __all__ on each build.
+# The notebook pages show the notebooks executed once on the sample data: the first job of each
+# batch file (the fast batch engine) and the presentation (papermill), into docs/_build/executed.
+EXECUTED := docs/_build/executed
 docs: $(DOCS_STAMP)
+	rm -rf $(EXECUTED)
+	$(VENV)/bin/edubalance batch params/*.yaml --first 1 --keep notebook --quiet --output $(EXECUTED)
+	mkdir -p $(EXECUTED)/presentation
+	$(PY) -m papermill --log-level WARNING --no-progress-bar -k edubalance notebooks/presentation.ipynb \
+	    $(EXECUTED)/presentation/presentation.ipynb -p output_dir $(EXECUTED)/presentation
 	env -u PYTHONDONTWRITEBYTECODE $(VENV)/bin/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 	@echo "Docs: $(abspath docs/_build/html)/index.html"
 

@@ -6,8 +6,9 @@ On each build this file writes two git-ignored folders inside the source tree:
   ``__all__`` (or, for a module without one, the public names it defines) in a summary table
   and then with their docstrings (autodoc, NumPy sections read by numpydoc). ``api.rst`` places every page by layer; ``tests/test_docs.py`` checks that it
   names every public module, and Sphinx fails on a page that no table of contents includes.
-- ``notebooks/``: the committed sample notebooks (no outputs), rendered by MyST-NB without
-  executing them.
+- ``notebooks/``: the sample notebooks as ``make docs`` executed them once on the sample data
+  (``_build/executed``; the committed, output-free ones when that folder is missing), rendered
+  by MyST-NB, which executes nothing itself.
 """
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ html_theme_options = {
 }
 html_sidebars = {"**": ["about.html", "navigation.html", "searchbox.html"]}
 
-# No network: no intersphinx, notebooks are not executed, no remote images.
+# No network: no intersphinx, no remote images; MyST-NB executes nothing (make docs ran the
+# notebooks once before Sphinx starts).
 nb_execution_mode = "off"
 myst_enable_extensions = ["colon_fence"]
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
@@ -183,15 +185,34 @@ def _title(path: Path) -> str:
     return path.stem
 
 
+EXECUTED_DIR = HERE / "_build" / "executed"
+"""Where ``make docs`` executes each notebook once on the sample data (batch job folders)."""
+
+
+def executed_copy(source: Path) -> Path | None:
+    """The executed copy of a committed notebook under :data:`EXECUTED_DIR`, if there is one.
+
+    The batch writes ``<batch>/<job>/<stem>.ipynb``; the first job in name order is shown.
+    """
+    found = sorted(EXECUTED_DIR.glob(f"*/**/{source.name}")) if EXECUTED_DIR.is_dir() else []
+    return found[0] if found else None
+
+
 def write_notebook_pages() -> None:
-    """Copy the committed notebooks here, each with a title cell naming its file."""
+    """Copy each notebook here, executed when ``make docs`` ran it, with a title cell."""
     NOTEBOOK_DIR.mkdir(exist_ok=True)
     for source in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        notebook = json.loads(source.read_text(encoding="utf-8"))
+        executed = executed_copy(source)
+        notebook = json.loads((executed or source).read_text(encoding="utf-8"))
+        if executed is not None:
+            job = executed.parent.relative_to(EXECUTED_DIR).as_posix()
+            origin = (f"`notebooks/{source.name}`, executed once by `make docs` on the simulated "
+                      f"sample data (batch job `{job}`); 在模拟示例数据上运行一次的结果。\n")
+        else:
+            origin = (f"`notebooks/{source.name}`, as committed (not executed: `make docs` "
+                      "runs it on the sample data).\n")
         heading = {"cell_type": "markdown", "metadata": {}, "id": "docs-title",
-                   "source": [f"# {source.stem}: {_title(source)}\n", "\n",
-                              f"`notebooks/{source.name}`, as committed (not executed here: "
-                              "`make demo` runs it on the sample data).\n"]}
+                   "source": [f"# {source.stem}: {_title(source)}\n", "\n", origin]}
         notebook["cells"].insert(0, heading)
         target = NOTEBOOK_DIR / source.name
         text = json.dumps(notebook, ensure_ascii=False, indent=1) + "\n"

@@ -272,7 +272,7 @@ def test_html_reports_have_no_code_and_no_remote_resources(failing_batch):
     output, _, _ = failing_batch
     job = manifest(output)["../../etc"]
     page = (output / job["report"]).read_text(encoding="utf-8")
-    assert "check_parameters" not in page and "write_results(" not in page
+    assert "check_notebook_parameters" not in page and "write_results(" not in page
     assert "county ../../etc: value 2" in page  # outputs are kept
     assert not re.search(r"<(script|link)\b[^>]*(src|href)\s*=\s*[\"']?(https?:)?//", page, re.I)
     assert not re.search(r"import[^;\n]*[\"']https?://", page)

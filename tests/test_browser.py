@@ -192,7 +192,7 @@ def _check_job_report(browser, report: Path, county: str):
     visit.check_clean()
     text = visit.text()
     assert county in text
-    assert "check_parameters(globals()" not in text, f"{report.name}: code shown in the report"
+    assert "check_notebook_parameters(globals()" not in text, f"{report.name}: code shown in the report"
     visit.check_cjk_rendered(browser.cjk_families)
     return visit
 
@@ -239,7 +239,7 @@ def check_slides(browser, reports, tmp_path):
     assert shown_figure is not None, "no slide showed a figure"
     visit.check_clean()
     text = visit.text()
-    assert "import edubalance" not in text and "check_parameters" not in text, "code in slides"
+    assert "import edubalance" not in text and "check_notebook_parameters" not in text, "code in slides"
     assert "县域义务教育均衡发展" in text and "大武口区" in text
     visit.page.close()
 

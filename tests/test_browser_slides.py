@@ -168,7 +168,7 @@ def test_hostile_names_stay_text_in_the_voila_explorer(browser, voila_url, hosti
     body = page.inner_text("body")
     # An app for people: no developer text, the static copy of the default view is not shown.
     for developer in ("pip install", "edubalance batch", "voila notebooks", "import edubalance",
-                      "check_parameters", text("explorer.static", "zh").splitlines()[0][3:]):
+                      "check_notebook_parameters", text("explorer.static", "zh").splitlines()[0][3:]):
         assert developer not in body, developer
     assert page.locator("table").count() == 1, "the school table is shown more than once"
 

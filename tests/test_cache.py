@@ -36,7 +36,7 @@ def assert_same(got, expected):
 
 def test_without_cache_dir_computes_directly(data, monkeypatch, tmp_path):
     monkeypatch.delenv(cache.CACHE_ENV, raising=False)
-    schools = cache.load_schools(data)
+    schools = cache.load_schools_with_options(data)
     expected = (schools, score(schools[schools["year"] == 2017], "basic-2012"))
     assert_same(cache.scored_year(data, "basic-2012", 2017), expected)
     assert not any(tmp_path.glob("**/done.json"))

@@ -146,7 +146,7 @@ def test_load_table_by_extension(tmp_path, suffix):
     {".csv": lambda: frame.to_csv(path, index=False, encoding="utf-8-sig"),
      ".xlsx": lambda: frame.to_excel(path, index=False),
      ".parquet": lambda: frame.to_parquet(path, index=False)}[suffix]()
-    loaded = cl.load_table(path)
+    loaded = cl.load_unit_table(path)
     assert loaded["unit"].tolist() == ["甲", "乙"]
     assert loaded["county_code"].tolist() == ["064010", "064011"]  # leading zero kept
     assert loaded["x"].tolist() == [1.5, 2.5]
@@ -156,9 +156,9 @@ def test_load_table_rejects_unknown_type(tmp_path):
     path = tmp_path / "units.json"
     path.write_text("{}")
     with pytest.raises(ValueError, match="unsupported file type"):
-        cl.load_table(path)
+        cl.load_unit_table(path)
     with pytest.raises(FileNotFoundError):
-        cl.load_table(tmp_path / "missing.csv")
+        cl.load_unit_table(tmp_path / "missing.csv")
 
 
 # ------------------------------------------------------------------ fitting
@@ -391,70 +391,33 @@ def test_profiles_by_hand_and_description():
     sd = np.std([6, 7, 9, 10], ddof=1)
     assert row["mean"] == 6.5 and row["median"] == 6.5 and row["size"] == 2
     assert row["z"] == pytest.approx((6.5 - 8.0) / sd)
-    descriptions = cl.describe_clusters(profiles)
-    assert descriptions[0] == "high sports space, low teachers"
-    assert descriptions[1] == "low sports space, high teachers"  # |z| 0.85 before 0.82
-    calm = profiles.assign(z=0.1)
-    assert cl.describe_clusters(calm).tolist() == ["close to average"] * 2
+    traits = cl.cluster_traits(profiles)
+    # The strongest features, largest |z| first: 0.85 before 0.82 in cluster 1.
+    assert traits[["cluster", "feature"]].values.tolist() == [
+        [0, "sports_area_per_student"], [0, "teachers_per_100_students"],
+        [1, "sports_area_per_student"], [1, "teachers_per_100_students"]]
+    assert (traits["z"].abs() >= 0.5).all()
+    assert cl.cluster_traits(profiles, max_terms=1)["feature"].tolist() == [
+        "sports_area_per_student"] * 2
+    assert cl.cluster_traits(profiles.assign(z=0.1)).empty
 
 
 def test_cluster_summary_and_crosstab():
+    from edubalance.report import clusters as eb_clusters
+
     x, _ = separated_blobs(3, n=30)
     frame = pd.DataFrame(x, columns=["a", "b"]).assign(prefecture=["银川市", "吴忠市"] * 15)
     prepared = cl.prepare_features(frame, ["a", "b"])
     fit = cl.fit_clusters(prepared, 3)
     profiles = cl.cluster_profiles(prepared.original, fit.labels, prepared.standardized)
     stability = cl.bootstrap_stability(prepared, fit.labels, n_bootstrap=5)
-    summary = cl.cluster_summary(fit, profiles, stability)
+    summary = eb_clusters.cluster_summary(fit, profiles, stability)
     assert summary["size"].sum() == 30 and summary["share"].sum() == pytest.approx(1.0)
     assert {"description", "jaccard_mean"} <= set(summary.columns)
     table = cl.crosstab_clusters(frame, fit.labels, "prefecture")
     assert table.loc["total", "total"] == 30
     np.testing.assert_allclose(profiles["centre_standardized"],
                                fit.centres_standardized.stack().to_numpy())
-
-
-def test_plots_render_chinese_names():
-    import matplotlib.pyplot as plt
-
-    from edubalance.report import plotting
-
-    plotting.use_style()
-    frame = pd.DataFrame(separated_blobs(3, n=30, p=3)[0],
-                         columns=["teachers_per_100_students", "books_per_student", "x"])
-    frame["county_name"] = [f"县{i}区" for i in range(30)]
-    prepared = cl.prepare_features(frame, [], "county_name")
-    selection = cl.choose_k(prepared, (2, 4), n_references=3)
-    fit = cl.fit_clusters(prepared, 3)
-    profiles = cl.cluster_profiles(prepared.original, fit.labels)
-    stability = cl.bootstrap_stability(prepared, fit.labels, n_bootstrap=5)
-    with plotting.missing_glyphs_as_errors():
-        panels = cl.plot_k_selection(selection)
-        biplot = cl.pca_biplot(prepared, fit.labels)
-        heatmap = cl.plot_profile_heatmap(profiles)
-        bars = cl.plot_stability(stability)
-        for ax in (panels[0], biplot, heatmap, bars):
-            ax.figure.canvas.draw()
-    # Each function returns its Axes; the Chinese names and labels are on them.
-    assert len(panels) == 5 and panels[0].figure is panels[4].figure
-    assert f"推荐 k = {selection.recommended_k}" in panels[0].figure.get_suptitle()
-    names = {t.get_text() for t in biplot.texts}
-    assert {f"县{i}区" for i in range(30)} <= names
-    # Names and loadings' labels are placed apart: no two label boxes overlap.
-    assert len(plotting.overlapping_pairs(plotting.label_boxes(biplot.texts))) == 0
-    assert [t.get_text() for t in biplot.get_legend().get_texts()] == ["第1类", "第2类", "第3类"]
-    assert [t.get_text() for t in bars.get_xticklabels()] == ["第1类", "第2类", "第3类"]
-    heat_columns = [t.get_text() for t in heatmap.get_xticklabels()]
-    assert "生均图书册数" in heat_columns[1] and "x" in heat_columns
-    # The legend sits outside the data area (to the right of the Axes).
-    legend_box = biplot.get_legend().get_window_extent()
-    assert legend_box.x0 >= biplot.get_window_extent().x1 - 1
-    # Drawing on a given Axes returns that Axes.
-    fig, ax = plt.subplots()
-    assert cl.plot_stability(stability, ax=ax, lang="en") is ax
-    assert ax.get_xticklabels()[0].get_text() == "cluster 1"
-    for figure in {panels[0].figure, biplot.figure, heatmap.figure, bars.figure, fig}:
-        plt.close(figure)
 
 
 def test_seed_is_still_accepted_as_the_former_name_of_random_state():
@@ -491,4 +454,4 @@ def test_clustering_parameters_are_checked_before_any_work(params, message):
     from edubalance.errors import ParameterError
 
     with pytest.raises(ParameterError, match=message):
-        ca.check_parameters(params)
+        ca.check_clustering_parameters(params)

@@ -106,7 +106,7 @@ def test_ward_fixed_k_on_all_numeric_columns(tmp_path, sample_dir, counties_2017
 
     import edubalance as eb
 
-    table = eb.analysis.clustering.models.load_table(sample_dir / "counties.csv")
+    table = eb.analysis.clustering.models.load_unit_table(sample_dir / "counties.csv")
     analysis = eb.analysis.clustering.analysis.run_clustering(
         table, id_column="county_code", features=[], k=3, k_range=[2, 5], method="ward",
         n_bootstrap=100, random_state=2017, year=2017)

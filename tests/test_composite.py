@@ -232,3 +232,20 @@ def test_thousand_draws_for_a_national_sized_matrix():
     result = c.uncertainty_analysis(frame, list("abcdefg"), n_draws=1000, random_state=1)
     assert result.rank_matrix.shape == (2850, 1000)
     assert (np.sort(result.rank_matrix[:, 0]) == np.arange(1, 2851)).all()
+
+
+def test_results_show_a_short_repr_and_a_ranking_table(counties):
+    result = c.composite_index(counties, list("abcde"), id_columns=["county_name"])
+    assert repr(result) == "CompositeResult(table=30x3, weights=series(5), normalised=30x5)"
+    summary = result.summary()
+    assert summary["rank"].tolist() == list(range(1, 31))
+    assert summary.loc[0, "county_name"] == counties.loc[7, "county_name"]  # the dominating one
+    assert "<table" in result._repr_html_()
+    ranks = c.uncertainty_analysis(counties, list("abcde"), n_draws=50, random_state=3)
+    assert "rank_matrix" not in repr(ranks) and repr(ranks).startswith("UncertaintyResult(ranks=30x")
+    assert ranks.summary()["median_rank"].is_monotonic_increasing
+
+
+def test_an_unknown_indicator_gets_the_closest_column_as_a_hint(counties):
+    with pytest.raises(ValueError, match=r"not in the frame: bb; did you mean b\?"):
+        c.composite_index(counties, ["a", "bb"])

@@ -322,3 +322,12 @@ def test_loaded_counts_are_integers_after_cleaning(tmp_path):
     error = load_error(write(tmp_path, frame))
     assert [p.column for p in error.problems] == ["students_junior"]
     assert np.isnan(np.nan)  # keep numpy imported for readers comparing values
+
+
+def test_did_you_mean_offers_close_names_once_and_in_a_mapping_the_target():
+    from edubalance.errors import did_you_mean
+
+    assert did_you_mean(["booksx", "bookz"], ["books", "computers"]) == "; did you mean books?"
+    assert did_you_mean("初 中", {"初中": "junior", "小学": "primary"}) == "; did you mean junior?"
+    assert did_you_mean("QUALITY-2018", ["quality-2017"]) == "; did you mean quality-2017?"
+    assert did_you_mean("nothing alike", ["books"]) == ""

@@ -270,6 +270,8 @@ def test_summary_refuses_missing_values_unless_asked_to_drop(school_frame):
         d.summary(school_frame, "value", "students", "county")
     table = d.summary(school_frame, "value", "students", "county", dropna=True)
     assert table["gini"].notna().all()
+    with pytest.raises(ValueError, match="not in the frame: valeu; did you mean value"):
+        d.summary(school_frame, "valeu", "students", "county")
     with pytest.raises(ValueError, match="not in the frame"):
         d.summary(school_frame, "nope", "students", "county")
 

@@ -61,3 +61,19 @@ def test_the_build_is_offline_and_strict():
 
 def test_the_readme_links_to_the_docs():
     assert "docs/_build/html/index.html" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_make_docs_executes_every_notebook_once_before_sphinx():
+    """Each notebook page shows outputs: `make docs` runs the first job of every batch file
+    (each names its notebook) and runs the rest with papermill, before sphinx-build."""
+    import yaml
+
+    recipe = re.search(r"^docs:.*?(?=^\S)", (ROOT / "Makefile").read_text(encoding="utf-8"),
+                       flags=re.MULTILINE | re.DOTALL).group(0)
+    assert "batch params/*.yaml --first 1" in recipe
+    assert recipe.index("batch params") < recipe.index("sphinx-build")
+    in_batches = {ROOT / yaml.safe_load(path.read_text(encoding="utf-8"))["notebook"]
+                  for path in (ROOT / "params").glob("*.yaml")}
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        assert notebook in in_batches or f"papermill --log-level WARNING --no-progress-bar " \
+            f"-k edubalance notebooks/{notebook.name}" in recipe, notebook.name

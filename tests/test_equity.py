@@ -1,4 +1,5 @@
-"""edubalance.analysis.equity without a kernel: parameters, the default indicators, figures in zh/en."""
+"""edubalance.analysis.equity without a kernel: parameters, the default indicators, the data
+(its figures: tests/test_figures_equity.py)."""
 from __future__ import annotations
 
 import numpy as np
@@ -24,7 +25,7 @@ def test_default_indicators_are_the_quality_standard_items():
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"level": "senior"}, r"unknown level .senior.; \(levels: primary \(小学\), junior \(初中\)\)"),
+    ({"level": "senior"}, r"unknown level .senior. \(levels: primary \(小学\), junior \(初中\)\)"),
     ({"indicators": ["books_per_student"]}, "at least two different"),
     ({"indicators": ["books_per_student", "books_per_student"]}, "at least two different"),
     ({"weighting": "user"}, "weighting must be one of"),
@@ -35,7 +36,7 @@ def test_default_indicators_are_the_quality_standard_items():
 ])
 def test_parameters_are_checked_before_any_work(params, message):
     with pytest.raises(eb.errors.ParameterError, match=message):
-        equity.check_parameters(params)
+        equity.check_equity_parameters(params)
 
 
 def test_analysis_is_consistent_with_disparity_and_composite(analysis):
@@ -48,33 +49,6 @@ def test_analysis_is_consistent_with_disparity_and_composite(analysis):
     summary = analysis.summary()
     assert summary["seed"] == 3 and summary["n_counties"] == 6
     assert set(analysis.tables()) == {"measures", "ranking", "sensitivity"}
-
-
-@pytest.mark.parametrize("lang, expected", [("zh", "洛伦兹曲线"), ("en", "Lorenz curves")])
-def test_figures_return_their_axes_in_the_chosen_language(analysis, lang, expected):
-    import matplotlib.pyplot as plt
-
-    eb.report.plotting.use_style()
-    with eb.report.plotting.missing_glyphs_as_errors():
-        lorenz = equity.plot_lorenz(analysis, lang=lang)
-        theil = equity.plot_theil_decomposition(analysis, lang=lang)
-        ranks = equity.plot_rank_uncertainty(analysis, lang=lang)
-        fig, ax = plt.subplots()
-        assert equity.plot_sensitivity(analysis, ax=ax, lang=lang) is ax
-        for axes in (lorenz, theil, ranks, ax):
-            axes.figure.canvas.draw()
-    assert lorenz.get_title().startswith(expected)
-    assert len(lorenz.get_legend().get_texts()) == 4
-    # Legends sit off the data: below the Lorenz curves, right of the bars.
-    assert lorenz.get_legend().get_window_extent().y1 <= lorenz.get_window_extent().y0 + 1
-    assert theil.get_legend().get_window_extent().x0 >= theil.get_window_extent().x1 - 1
-    ticks = [t.get_text() for t in ranks.get_yticklabels()]
-    assert sorted(ticks) == sorted(analysis.ranking["county_name"])
-    if lang == "zh":
-        labels = [t.get_text() for t in theil.get_yticklabels()]
-        assert "生均教学仪器设备值" in labels
-    for figure in {lorenz.figure, theil.figure, ranks.figure, fig}:
-        plt.close(figure)
 
 
 def test_readable_tables_have_chinese_headers_and_no_index():

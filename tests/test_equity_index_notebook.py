@@ -66,5 +66,5 @@ def test_equity_index_notebook_writes_consistent_results(tmp_path, sample_dir):
 def test_equity_index_parameters_reject_an_unknown_indicator():
     # The notebook's check runs before any work; tested here without a kernel.
     with pytest.raises(ValueError, match="unknown indicator"):
-        eb.analysis.equity.check_parameters({"indicators": ["books_per_pupil",
+        eb.analysis.equity.check_equity_parameters({"indicators": ["books_per_pupil",
                                                    "teaching_area_per_student"]})

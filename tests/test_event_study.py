@@ -147,7 +147,8 @@ def test_plot_takes_an_axes(sample_result):
     fig, ax = plt.subplots()
     truth = pd.DataFrame({"event_time": [0, 1], "true_effect": [1.0, 1.6]})
     with eb.report.plotting.missing_glyphs_as_errors():
-        assert es.event_study_plot(sample_result, truth=truth, ax=ax, lang="en") is ax
+        assert eb.report.figures.event_study.plot_event_study(sample_result, truth=truth, ax=ax,
+                                                               lang="en") is ax
     assert len(ax.lines) >= 2
     plt.close(fig)
 
@@ -290,5 +291,6 @@ def test_sensitivity_plot_takes_an_axes():
     eb.report.plotting.use_style()
     fig, ax = plt.subplots()
     with eb.report.plotting.missing_glyphs_as_errors():
-        assert es.plot_sensitivity(result, ax=ax, lang="en") is ax
+        assert eb.report.figures.event_study.plot_event_study_sensitivity(
+            result, ax=ax, lang="en") is ax
     plt.close(fig)

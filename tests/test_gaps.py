@@ -70,6 +70,8 @@ def test_greedy_plan_raises_lowest_school_of_worst_indicator():
     county = plan.counties.iloc[0]
     assert county["reached"] and county["steps"] == 1
     assert plan.totals.set_index("resource").loc["sports_area_m2", "amount"] == pytest.approx(675)
+    assert repr(plan).startswith("UpgradePlan(steps=1x") and "counties=1x" in repr(plan)
+    assert plan.summary()["reached"].tolist() == [True]
 
 
 def test_greedy_plan_for_the_composite_rule_reaches_the_limit():

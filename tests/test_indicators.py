@@ -109,6 +109,8 @@ def test_bad_input_is_rejected_with_a_clear_message():
     frame = pd.DataFrame([school("a", primary=100)])
     with pytest.raises(ValueError, match="lacks column.*books"):
         indicators.compute_indicators(frame.drop(columns="books"))
+    with pytest.raises(ValueError, match=r"lacks column\(s\): books; did you mean book\?"):
+        indicators.compute_indicators(frame.rename(columns={"books": "book"}))
     with pytest.raises(ValueError, match="negative enrolments"):
         indicators.compute_indicators(frame.assign(students_primary=-5))
     with pytest.raises(ValueError, match="DataFrame"):

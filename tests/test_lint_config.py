@@ -30,3 +30,23 @@ def test_ci_lints_before_the_tests_and_builds_the_docs_after():
     steps = re.findall(r"^make (\S+)", (ROOT / ".ci" / "run").read_text(encoding="utf-8"),
                        flags=re.MULTILINE)
     assert steps.index("lint") < steps.index("test") < steps.index("docs")
+
+
+def test_the_analyses_freed_of_presentation_load_no_report_module():
+    # Issue 28 (part A): these imported report's i18n/display/tables/figures; now their old
+    # names are served lazily (module __getattr__), so importing them loads no report module.
+    import subprocess
+    import sys
+
+    modules = ["edubalance.core.scoring", "edubalance.analysis.equity",
+               "edubalance.analysis.summaries", "edubalance.analysis.clustering.analysis",
+               "edubalance.analysis.clustering.models"]
+    script = ("import importlib, sys\n"
+              f"for name in {modules!r}: importlib.import_module(name)\n"
+              "print(sorted(m for m in sys.modules if m.startswith('edubalance.report')))")
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"
+    ignored = " ".join(_layers_contract().get("ignore_imports", []))
+    for name in modules:
+        assert f"{name} ->" not in ignored

@@ -9,7 +9,7 @@ import pytest
 
 from edubalance.run.notebook import (
     ParameterError,
-    check_parameters,
+    check_notebook_parameters,
     neutralise_formulas,
     to_jsonable,
     write_results,
@@ -24,20 +24,29 @@ GOOD = {"data_path": "x.csv", "county": "灵武市", "year": 2017, "threshold": 
 def test_good_parameters_pass_and_modules_functions_and_private_names_are_ignored():
     namespace = dict(GOOD, eb=types.ModuleType("eb"), _private=1, In=[], Out={}, helper=len,
                      Path=os.PathLike)
-    assert check_parameters(namespace, SPEC) == GOOD
+    assert check_notebook_parameters(namespace, SPEC) == GOOD
 
 
 def test_int_is_accepted_for_float_but_bool_is_not_an_int():
-    assert check_parameters(dict(GOOD, threshold=1), SPEC)["threshold"] == 1
+    assert check_notebook_parameters(dict(GOOD, threshold=1), SPEC)["threshold"] == 1
     with pytest.raises(ParameterError, match=r"year=True should be int"):
-        check_parameters(dict(GOOD, year=True), SPEC)
+        check_notebook_parameters(dict(GOOD, year=True), SPEC)
+
+
+def test_old_name_of_the_check_warns_and_checks_the_same():
+    from edubalance.run import notebook
+
+    with pytest.warns(DeprecationWarning, match="check_notebook_parameters"):
+        assert notebook.check_parameters(GOOD, SPEC) == GOOD
+    with pytest.warns(DeprecationWarning), pytest.raises(ParameterError, match="yeer"):
+        notebook.check_parameters(dict(GOOD, yeer=1), SPEC)
 
 
 def test_every_problem_is_reported_at_once():
     bad = dict(GOOD, yeer=2017, county=640181)
     del bad["output_dir"]
     with pytest.raises(ParameterError) as error:
-        check_parameters(bad, SPEC)
+        check_notebook_parameters(bad, SPEC)
     message = str(error.value)
     assert "unknown parameter(s): yeer" in message
     assert "missing parameter(s): output_dir" in message

@@ -3,7 +3,7 @@
 Nothing here starts a kernel: the notebooks' own tests execute each notebook once. These
 checks read the files, and use the parameter model the batch uses
 (:mod:`edubalance.run.params`) to see that each notebook's parameters cell and its
-``check_parameters`` call agree.
+``check_notebook_parameters`` call agree.
 """
 import ast
 import json
@@ -53,9 +53,9 @@ def test_kernelspec_and_parameters_cell(path):
         f"{path.name}: the parameters cell must hold plain assignments only"
     following = next(_source(c) for c in cells[tagged + 1:] if c["cell_type"] == "code")
     first = ast.parse(following).body[0]
-    assert "check_parameters(globals()" in ast.get_source_segment(following, first), \
+    assert "check_notebook_parameters(globals()" in ast.get_source_segment(following, first), \
         f"{path.name}: the first statement after `parameters` must be " \
-        "eb.run.notebook.check_parameters(globals(), ...), so nothing runs before the check"
+        "eb.run.notebook.check_notebook_parameters(globals(), ...), so nothing runs before the check"
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=lambda p: p.stem)
@@ -96,14 +96,16 @@ def test_lang_parameter(path):
     assert model["lang"].default == "zh" and model["lang"].types == (str,)
 
 
-def test_model_reads_types_from_check_parameters(tmp_path):
+@pytest.mark.parametrize("call_name", ["check_notebook_parameters", "check_parameters"])
+def test_model_reads_types_from_check_parameters(tmp_path, call_name):
+    """The batch reads the types from the check call, by its name or its old name."""
     import nbformat
 
     cell = nbformat.v4.new_code_cell('county = "大武口区"\nyear = 2017\ncluster = None\n'
                                      'output_dir = "out"')
     cell.metadata["tags"] = ["parameters"]
     check = nbformat.v4.new_code_cell(
-        'params = eb.run.notebook.check_parameters(globals(), {"county": (str, int), '
+        f'params = eb.run.notebook.{call_name}(globals(), {{"county": (str, int), '
         '"year": int, "cluster": (str, type(None)), "output_dir": str})')
     nbformat.write(nbformat.v4.new_notebook(cells=[cell, check]), tmp_path / "nb.ipynb")
     model = model_of_notebook(Path(tmp_path / "nb.ipynb"))

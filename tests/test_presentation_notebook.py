@@ -31,7 +31,7 @@ def test_every_cell_has_a_slide_type_and_setup_is_skipped():
     assert len(tagged) == 1 and _slide_type(tagged[0]) == "skip"
     assert 'lang = "zh"' in "".join(tagged[0]["source"])
     sources = ["".join(c["source"]) for c in cells]
-    check = next(i for i, s in enumerate(sources) if "check_parameters(globals()" in s)
+    check = next(i for i, s in enumerate(sources) if "check_notebook_parameters(globals()" in s)
     assert _slide_type(cells[check]) == "skip"
     writer = next(i for i, s in enumerate(sources) if "write_results" in s)
     assert _slide_type(cells[writer]) == "skip"

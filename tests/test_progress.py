@@ -124,13 +124,14 @@ def test_figures_take_an_axes(result):
     eb.report.plotting.use_style()
     fig, (left, right) = plt.subplots(1, 2)
     with eb.report.plotting.missing_glyphs_as_errors():
-        assert progress.heat_map(result.verdicts, ax=left) is left
-        assert progress.cv_trajectories(result.verdicts, "junior", limit=0.55, ax=right,
-                                        lang="en") is right
+        assert eb.report.figures.progress.plot_verdict_heat_map(result, ax=left) is left
+        assert eb.report.figures.progress.plot_cv_trajectories(
+            result, level="junior", limit=0.55, ax=right, lang="en") is right
     assert len(right.lines) == 22 + 1  # one per county and the limit
     plt.close(fig)
     with pytest.raises(DataError, match="no composite CV"):
-        progress.cv_trajectories(result.verdicts.drop(columns="composite_cv_junior"), "junior")
+        eb.report.figures.progress.plot_cv_trajectories(
+            result.verdicts.drop(columns="composite_cv_junior"), level="junior")
 
 
 # --------------------------------------------------------------------------- issue 27

@@ -1,4 +1,8 @@
-"""edubalance.analysis.regression against hand calculations, published values and statsmodels directly."""
+"""edubalance.analysis.regression against hand calculations, published values and statsmodels directly.
+
+Its tables and readings (edubalance.report.regression_text) are checked here too; its figures in
+test_figures_research.py.
+"""
 from __future__ import annotations
 
 import html
@@ -8,6 +12,7 @@ import pandas as pd
 import pytest
 
 import edubalance.analysis.regression as reg
+import edubalance.report.regression_text as words
 
 # SciPy, scikit-learn and statsmodels are imported inside the tests that use them: every
 # pytest-xdist worker imports every test module to collect it (about 2 s for these three).
@@ -284,7 +289,7 @@ def test_logit_and_average_marginal_effects_match_statsmodels():
     p = direct.predict()
     assert result.marginal_effects["estimate"].iloc[0] == pytest.approx(
         np.mean(p * (1 - p)) * direct.params["GPA"], rel=1e-10)
-    assert "percentage points" in reg.describe_result(result)
+    assert "percentage points" in words.describe_result(result)
     with pytest.raises(ValueError, match="0/1 outcome"):
         reg.fit_logit(data, "GPA", ["TUCE"])
 
@@ -327,35 +332,26 @@ def test_models_table_formats_escape_text(panel):
     pooled = reg.fit_ols(frame, "mean_exam_score", inputs)
     fixed = reg.fit_ols(frame, "mean_exam_score", inputs, fixed_effects=["county_code", "year"],
                         cov_type="cluster", cluster="county_code")
-    markdown = reg.models_table([pooled, fixed], ["pooled", "two-way"])
+    markdown = words.models_table([pooled, fixed], ["pooled", "two-way"])
     estimate = _by_term(fixed).loc["spending_per_student_kcny"]
     line = next(row for row in markdown.splitlines() if row.startswith("| spending"))
     assert line.split(" | ")[2].startswith(f"{estimate['estimate']:.3f}")
     assert f"| Observations | {len(panel):,} | {len(panel):,} |" in markdown
-    page = reg.models_table([pooled, fixed], fmt="html")
+    page = words.models_table([pooled, fixed], fmt="html")
     assert "<b>&share" not in page and html.escape("urban_<b>&share") in page
-    latex = reg.models_table([pooled, fixed], fmt="latex", stars=False)
+    latex = words.models_table([pooled, fixed], fmt="latex", stars=False)
     assert r"urban\_<b>\&share" in latex and "***" not in latex
     assert latex.startswith(r"\begin{tabular}{lcc}")
 
 
-def test_coefficient_plot_and_description(panel):
-    import matplotlib.pyplot as plt
-
-    from edubalance.report.plotting import missing_glyphs_as_errors
-
+def test_description_and_headline(panel):
     result = reg.fit_ols(panel.rename(columns={"urbanisation_pct": "城镇化率"}), "mean_exam_score",
                          INPUTS[:2] + ["城镇化率"], fixed_effects=["county_code", "year"],
                          cov_type="cluster", cluster="county_code")
-    with missing_glyphs_as_errors():
-        figure = reg.coefficient_plot([result, result], ["a", "b"])
-        figure.canvas.draw()
-    assert [t.get_text() for t in figure.axes[0].get_yticklabels()] == result.inputs
-    plt.close(figure)
-    text = reg.describe_result(result)
+    text = words.describe_result(result)
     row = _by_term(result).loc["spending_per_student_kcny"]
     assert f"{row['estimate']:.3g}" in text and "clustered by county_code" in text
-    assert reg.headline(result)["estimate"] == pytest.approx(row["estimate"])
+    assert words.headline(result)["estimate"] == pytest.approx(row["estimate"])
 
 
 def test_read_table_by_extension_keeps_codes_as_text(tmp_path):
@@ -479,11 +475,11 @@ def test_labels_and_chinese_description(panel):
     result = reg.fit_ols(panel, "mean_exam_score", INPUTS, fixed_effects=["county_code", "year"],
                          cov_type="cluster", cluster="county_code")
     row = result.to_frame().set_index("term").loc["spending_per_student_kcny"]
-    text = reg.describe_result(result, lang="zh")
+    text = words.describe_result(result, lang="zh")
     assert "spending_per_student_kcny" in text and "每增加一个单位" in text
     assert f"{row['estimate']:.3g}" in text
     assert f"按county_code聚类，{result.statistics['n_clusters']}个聚类" in text
-    assert reg.describe_result(result, lang="en").startswith("One more unit of ")
-    assert reg.headline(result, lang="zh")["text"] == text
-    table = reg.models_table(result, lang="zh")
+    assert words.describe_result(result, lang="en").startswith("One more unit of ")
+    assert words.headline(result, lang="zh")["text"] == text
+    table = words.models_table(result, lang="zh")
     assert table.count("spending_per_student_kcny") == 1

@@ -122,7 +122,7 @@ def test_notebook_defaults_follow_the_conventions(root):
     assert 'output_dir = "results/outcome_regression"' in parameters
     assert 'lang = "zh"' in parameters
     following = cells[cells.index(next(c for c in cells if c.source == parameters)) + 1].source
-    assert "check_parameters" in following and "check_specification" in following
+    assert "check_notebook_parameters" in following and "check_specification" in following
 
 
 @pytest.mark.browser
@@ -146,12 +146,12 @@ def test_report_words_use_labels_only(counties):
                                    fixed_effects=["county_code", "year"], cov_type="cluster",
                                    cluster="county_code")
     for lang in ("zh", "en"):
-        words = eb.analysis.regression.describe_result(result, lang=lang, names=False)
-        table = eb.analysis.regression.models_table(result, lang=lang, show_columns=False)
+        words = eb.report.regression_text.describe_result(result, lang=lang, names=False)
+        table = eb.report.regression_text.models_table(result, lang=lang, show_columns=False)
         for shown in (words, table):
             assert not any(name in shown for name in [*INPUTS, "county_code", "mean_exam_score"])
         assert eb.report.i18n.label("spending_per_student_kcny", lang) in words
         assert eb.report.i18n.label("county_code", lang) in table
-    assert "固定效应 | 县代码, 年份 |" in eb.analysis.regression.models_table(result, lang="zh",
+    assert "固定效应 | 县代码, 年份 |" in eb.report.regression_text.models_table(result, lang="zh",
                                                                    show_columns=False)
-    assert "spending_per_student_kcny" in eb.analysis.regression.headline(result, lang="zh")["text"]
+    assert "spending_per_student_kcny" in eb.report.regression_text.headline(result, lang="zh")["text"]

@@ -356,39 +356,6 @@ def test_gaps_uses_no_private_names_of_scoring():
     assert imported and not [name for name in imported if name.startswith("_")]
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_scoring_figures_draw_on_given_axes_in_the_chosen_language(lang):
-    import matplotlib.pyplot as plt
-
-    from edubalance.report import plotting
-
-    plotting.use_style()
-    frame = pd.DataFrame([school("a", 300), school("b", 500, sports_area_m2=2.0),
-                          school("c", 400, county=("640181", "灵武市"))])
-    result = scoring.score(frame, "quality-2017")
-    with plotting.missing_glyphs_as_errors():
-        fig, ax = plt.subplots()
-        assert scoring.school_items_heatmap(result, "640202", 2017, "primary", ax=ax,
-                                            lang=lang) is ax
-        panels = scoring.county_comparison(result, "640202", 2017, lang=lang)
-        for figure in (fig, panels[0].figure):
-            figure.canvas.draw()
-    names = [t.get_text() for t in ax.get_yticklabels()]
-    assert sorted(names) == ["大武口区第a校", "大武口区第b校"]
-    title = ax.get_title()
-    assert ("标准值" in title) if lang == "zh" else ("threshold" in title)
-    legend = [t.get_text() for t in panels[0].get_legend().get_texts()]
-    assert legend == (["本县", "限值 0.5"] if lang == "zh" else ["this county", "limit 0.5"])
-    # The legend sits below the panel, off the data.
-    assert panels[0].get_legend().get_window_extent().y1 <= panels[0].get_window_extent().y0 + 1
-    # The former names still return the Figure (heat map first, then its colour bar).
-    legacy = scoring.plot_school_items(result, "640202", 2017, "primary")
-    assert len(legacy.axes) == 2 and legacy.axes[0].get_title().startswith("各校指标")
-    for figure in (fig, panels[0].figure, legacy,
-                   scoring.plot_county_comparison(result, "640202", 2017)):
-        plt.close(figure)
-
-
 @pytest.mark.parametrize("bad, message", [(float("nan"), "blank"), (float("inf"), "infinite"),
                                           (-40.0, "negative")])
 def test_score_rejects_blank_infinite_and_negative_values_named_by_row(bad, message):

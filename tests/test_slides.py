@@ -32,9 +32,9 @@ def test_slides_are_offline_reveal(slides):
     assert not REMOTE.search(page) and not REMOTE_IMPORT.search(page)
     assert "Reveal.initialize" in page and ".reveal .slides" in page  # JS and CSS inlined
     assert "edubalance-inline-reveal" not in page  # every placeholder link was replaced
-    assert "check_parameters" not in page and "county demo: value 1.0" in page
+    assert "check_notebook_parameters" not in page and "county demo: value 1.0" in page
     html = slides["html"].read_text(encoding="utf-8")
-    assert "check_parameters" not in html and "county demo: value 1.0" in html
+    assert "check_notebook_parameters" not in html and "county demo: value 1.0" in html
     assert (slides["notebook"].parent / "summary.json").is_file()  # output_dir was set
 
 
@@ -100,7 +100,7 @@ def test_table_formats_for_people():
     html = styler.to_html()
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
     assert cells == ["2016", "21", "1,234,567.89", "是", "50%", "0.412",
-                     "2017", "–", "2.50", "否", "12%", "0.500"]
+                     "2017", "—", "2.50", "否", "12%", "0.500"]
     assert "row_heading" not in html  # no row index
     headers = re.findall(r'<th [^>]*class="col_heading[^>]*>([^<]*)</th>', html)
     assert headers == ["年份", "达标县数（个）", "所需数量", "是否达标", "达标学校比例", "差异系数"]

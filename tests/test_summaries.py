@@ -71,7 +71,7 @@ def test_resources_for_people_converts_money_and_labels_rows():
                            "resource": ["equipment_value_cny", "equipment_value_cny", "classes"],
                            "unit": ["元", "元", "个"], "amount": [1_234_567.0, 50_000.0, 7.0],
                            "schools": [3, 1, 2]})
-    shown = eb.analysis.summaries.resources_for_people(needed, lang="en")
+    shown = eb.report.display.resources_for_people(needed, lang="en")
     assert shown.columns.tolist() == ["resource", "primary", "junior"]
     assert shown.values.tolist() == [["teaching equipment value (10,000 CNY)", "123.5", "5"],
                                      ["classes", "–", "7"]]
@@ -83,15 +83,15 @@ def test_cluster_table_names_groups_and_lists_members():
         "feature": ["spending_per_student_kcny", "books_per_student"] * 3,
         "z": [0.2, -1.5, 0.9, 0.7, 0.1, 0.0]})
     labels = np.array([1, 0, 1, 2, 1])
-    table = eb.analysis.summaries.cluster_table(labels, ["甲", "乙", "丙", "丁", "戊"], profiles)
+    table = eb.report.clusters.cluster_table(labels, ["甲", "乙", "丙", "丁", "戊"], profiles)
     assert table["name"].tolist() == ["第1类", "第2类", "第3类"]
     assert table["size"].tolist() == [1, 3, 1]
     assert table["share"].tolist() == pytest.approx([0.2, 0.6, 0.2])
     assert table["members"].tolist() == ["乙", "甲、丙、戊", "丁"]
     assert table["profile"].tolist() == ["生均图书册数较低", "生均教育经费较高、生均图书册数较高",
                                          "接近全省平均"]
-    english = eb.analysis.summaries.cluster_table(labels, list("abcde"), profiles, lang="en")
+    english = eb.report.clusters.cluster_table(labels, list("abcde"), profiles, lang="en")
     assert english["profile"].iloc[0] == "low library books per pupil"
     assert "_" not in " ".join(english["profile"])
     with pytest.raises(ValueError, match="ids for"):
-        eb.analysis.summaries.cluster_table(labels, ["甲"], profiles)
+        eb.report.clusters.cluster_table(labels, ["甲"], profiles)

@@ -1,6 +1,6 @@
 """edubalance.report.tables: the one number formatter and the one Styler builder behind the report
 tables (Table, story.table), the analysis notebooks (display.styled) and the slides
-(slides.table)."""
+(slides.table); edubalance.io.number_text: the plain number format beneath it."""
 from __future__ import annotations
 
 import html as htmllib
@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from edubalance.errors import ParameterError
-from edubalance.report import display, slides, tables
-from edubalance.report.tables import KINDS, Table, format_value, styler
+from edubalance.io.number_text import plain_number
+from edubalance.report import display, slides, story, tables, verdict
+from edubalance.report.tables import COLUMN_KINDS, MISSING, Table, format_value, styler
 from edubalance.run.index import format_number as index_number
 
 FORBIDDEN = re.compile(r"nan|None|True|False|inf|\d[eE][+-]?\d|<NA>", re.IGNORECASE)
@@ -29,7 +30,7 @@ def visible(page: str) -> str:
     return htmllib.unescape(re.sub(r"<[^>]+>", " ", page))
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", COLUMN_KINDS)
 @pytest.mark.parametrize("value", [None, np.nan, pd.NA, np.inf, -np.inf, 1e21, -1e-12, 1e-9,
                                    12345.0, np.int64(7), np.float32(0.5), True, np.bool_(False),
                                    "1e5 人", 0.0])
@@ -72,10 +73,11 @@ def test_the_three_audiences_show_the_same_cells():
     report = Table(FRAME, {"students": "int", "cv": "cv", "met": "bool"}, caption="表 1").to_html()
     notebook = display.styled(FRAME, caption="表 1").to_html()
     slide = slides.table(FRAME, caption="表 1", decimals={"cv": 3}).to_html()
-    expected = ["<b>甲县</b>", "12,345", "0.412", "是", "{}", "{}", "0.000", "{}"]
-    assert cells(report) == [c.format("—") for c in expected]
-    assert cells(notebook) == [c.format("—") for c in expected]
-    assert cells(slide) == [c.format("–") for c in expected]
+    expected = ["<b>甲县</b>", "12,345", "0.412", "是", "—", "—", "0.000", "—"]
+    assert MISSING == "—"
+    assert cells(report) == expected
+    assert cells(notebook) == expected
+    assert cells(slide) == expected      # the slides showed "–" before issue 28
     for page in (report, notebook, slide):
         assert "<b>甲县" not in page and "&lt;b&gt;甲县&lt;/b&gt;" in page
         assert "row_heading" not in page                      # no row index
@@ -84,6 +86,64 @@ def test_the_three_audiences_show_the_same_cells():
     assert cells(report, "th")[0] == "county_name"            # Table: headers as given
     assert cells(notebook, "th")[:2] == ["县（市、区）", "在校生数（人）"]
     assert cells(slide, "th")[0] == "县（市、区）"
+
+
+def test_every_entry_point_shows_missing_as_a_dash_and_the_same_digits():
+    """Issue 28: one table builder. The same frame through each old entry point, with the same
+    ``digits``, shows the same numbers and "—" for every missing value."""
+    frame = pd.DataFrame({"gini": [0.123456, np.nan], "ratio": [2.5, None]})
+    kinds = {"gini": "num", "ratio": "num"}
+    pages = {"styler": styler(frame, kinds, digits=4).to_html(),
+             "display.styled": display.styled(frame, digits=4, translate=False).to_html(),
+             "slides.table": slides.table(frame, digits=4, kinds=kinds).to_html()}
+    for name, page in pages.items():
+        assert cells(page) == ["0.1235", "2.5000", "—", "—"], name
+    shown = story.table(frame, {"gini": "cv", "ratio": "num1"}, "progress.shares_caption")
+    assert shown.display_frame().to_numpy().tolist() == [["0.123", "2.5"], ["—", "—"]]
+    assert ">—<" in shown.to_html() and "–" not in shown.to_html()
+
+
+def test_slides_precision_is_a_deprecated_name_of_digits():
+    frame = pd.DataFrame({"x": [1.23456]})
+    with pytest.warns(DeprecationWarning, match="digits"):
+        old = slides.table(frame, precision=3).to_html()
+    assert cells(old) == cells(slides.table(frame, digits=3).to_html()) == ["1.235"]
+
+
+def test_old_name_of_the_column_kinds_warns():
+    with pytest.warns(DeprecationWarning, match="COLUMN_KINDS"):
+        assert tables.KINDS is COLUMN_KINDS
+    with pytest.raises(AttributeError):
+        tables.NOT_A_NAME  # noqa: B018
+
+
+def test_plain_number_is_never_scientific_and_groups_thousands():
+    assert plain_number(12345678.9, significant=6) == "12,345,700"   # "%,.6g": 1.23457e+07
+    assert plain_number(0.0000123456, significant=3) == "0.0000123"  # "%.3g": 1.23e-05
+    assert plain_number(-1234.5, 1) == "-1,234.5" and plain_number(-0.004, 2) == "0.00"
+    assert plain_number(-0.5, significant=6) == "-0.5"
+    assert plain_number(1e21) == "1,000,000,000,000,000,000,000"
+    assert plain_number(2017.0, 0, grouping=False) == "2017"
+    assert plain_number(None) == plain_number(np.nan) == plain_number(pd.NA) == MISSING
+    assert plain_number("x", missing="?") == "?"
+    assert format_value(1234.5, "num1") == plain_number(1234.5, 1)
+
+
+def test_plausibility_messages_show_numbers_without_scientific_notation(tmp_path):
+    from edubalance.io.load import load_schools
+
+    rows = pd.read_csv("data/sample/schools.csv", dtype=str).head(3)
+    rows.loc[0, "books"] = str(12345678901)   # a unit slip: far over the per-school limit
+    path = tmp_path / "schools.csv"
+    rows.to_csv(path, index=False)
+    with pytest.raises(ValueError) as raised:
+        load_schools(path)
+    message = str(raised.value)
+    assert "12,345,700,000" in message and "e+" not in message
+
+
+def test_verdict_shows_limits_with_the_one_formatter():
+    assert not hasattr(verdict, "_fmt") and not hasattr(verdict, "_lookup")
 
 
 def test_visible_text_has_no_nan_none_bool_or_scientific():

@@ -140,8 +140,8 @@ def test_figures_take_an_axes(sample):
     eb.report.plotting.use_style()
     fig, (left, right) = plt.subplots(1, 2)
     with eb.report.plotting.missing_glyphs_as_errors():
-        assert teachers.age_structure_plot(counties, ax=left) is left
-        assert teachers.shortage_plot(counties, ax=right, lang="en") is right
+        assert eb.report.figures.teachers.plot_age_structure(counties, ax=left) is left
+        assert eb.report.figures.teachers.plot_shortage(counties, ax=right, lang="en") is right
     assert len(right.patches) == 2 * 5
     plt.close(fig)
 

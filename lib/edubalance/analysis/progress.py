@@ -40,18 +40,25 @@ Examples
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
+from .._compat import moved_names
+from ..core.results import ResultDisplay
 from ..errors import DataError, ParameterError
 
 __all__ = ["NATIONAL_TARGETS", "COVARIATES", "ProgressResult", "Projection", "county_verdicts",
            "first_pass_years", "share_passing", "province_progress", "hazard_fit", "project",
-           "hazard_covariates", "load_schedule", "heat_map", "cv_trajectories",
-           "projection_json"]
+           "hazard_covariates", "load_schedule", "projection_json"]
+
+# The figures moved to the report layer (issue 28); the old names still work.
+__getattr__ = moved_names(__name__, {
+    "heat_map": "edubalance.report.figures.progress:plot_verdict_heat_map",
+    "cv_trajectories": "edubalance.report.figures.progress:plot_cv_trajectories:_cv_trajectories",
+})
 
 NATIONAL_TARGETS: dict[int, float] = {2015: 0.65, 2020: 0.95}
 """Share of counties at basic balance by year (seed 003, DOMAIN §4.4)."""
@@ -66,6 +73,17 @@ def county_verdicts(counties: pd.DataFrame) -> pd.DataFrame:
     county_name, year, levels`` (how many levels it has), ``passing_levels``, ``passed`` and
     ``composite_cv_<level>`` for each level present.
 
+    Parameters
+    ----------
+    counties : DataFrame
+        The ``counties`` table of :func:`edubalance.core.scoring.score`.
+
+    Returns
+    -------
+    DataFrame
+
+    Examples
+    --------
     >>> rows = pd.DataFrame({"county_code": "1", "county_name": "甲", "year": [2017, 2017],
     ...     "level": ["primary", "junior"], "composite_cv": [0.5, 0.6], "passed": [True, False]})
     >>> county_verdicts(rows)[["levels", "passing_levels", "passed"]].values.tolist()
@@ -88,7 +106,17 @@ def county_verdicts(counties: pd.DataFrame) -> pd.DataFrame:
 
 
 def first_pass_years(verdicts: pd.DataFrame) -> pd.DataFrame:
-    """``county_code, county_name, first_pass_year`` (nullable Int64, NA if never), per county."""
+    """``county_code, county_name, first_pass_year`` (nullable Int64, NA if never), per county.
+
+    Parameters
+    ----------
+    verdicts : DataFrame
+        :func:`county_verdicts`.
+
+    Returns
+    -------
+    DataFrame
+    """
     keys = verdicts[_KEYS].drop_duplicates().reset_index(drop=True)
     first = verdicts[verdicts["passed"]].groupby(_KEYS, sort=False)["year"].min()
     result = keys.merge(first.rename("first_pass_year").reset_index(), on=_KEYS, how="left")
@@ -100,7 +128,19 @@ def share_passing(verdicts: pd.DataFrame, targets: Mapping[int, float] | None = 
                   ) -> pd.DataFrame:
     """Per year: ``year, counties, passing, share``, then ``ever_passed`` (counties passed in
     that year or before), ``share_ever`` and ``target`` (the national target of that year, NaN
-    where there is none)."""
+    where there is none).
+
+    Parameters
+    ----------
+    verdicts : DataFrame
+        :func:`county_verdicts`.
+    targets : mapping, optional
+        Year -> share (default :data:`NATIONAL_TARGETS`).
+
+    Returns
+    -------
+    DataFrame
+    """
     targets = NATIONAL_TARGETS if targets is None else targets
     table = verdicts.groupby("year", sort=True).agg(
         counties=("passed", "size"), passing=("passed", "sum")).reset_index()
@@ -195,6 +235,29 @@ class Projection:
     mean of the simulated realised shares (parameter uncertainty included); ``ci_low,
     ci_high`` the predictive interval; ``n_bootstrap`` the number of simulations (old name,
     same as ``n_simulations``).
+
+    Parameters
+    ----------
+    target_year, target_share : int, float
+        The target.
+    method : str
+        How the share was projected.
+    share, expected_share : float
+        The expected share at the estimate, and the mean of the simulated shares.
+    ci_low, ci_high : float
+        The predictive interval.
+    probability_meets_target : float
+        Probability that the realised share reaches ``target_share``.
+    passed_by_last_year, counties : int
+        Counties passed by the last observed year, and all counties.
+    first_year, last_year : int
+        The observed years.
+    hazard_intercept, hazard_slope : float or None
+        The hazard's intercept and year trend (None when it could not be fitted).
+    hazard_coefficients : dict or None
+        Every coefficient of the hazard, covariates included.
+    n_simulations, n_bootstrap : int
+        Simulations of the interval (``n_bootstrap`` the old name).
     """
 
     target_year: int
@@ -256,7 +319,7 @@ def project(first_pass: pd.DataFrame, *, first_year: int, last_year: int,
         The years observed.
     target_year : int
     target_share : float
-    n_simulations : int
+    n_simulations, n_bootstrap : int
         Simulations (default 1000; ``n_bootstrap`` is its old name).
     alpha : float
         ``1 − alpha`` predictive interval.
@@ -500,9 +563,27 @@ def load_schedule(path) -> pd.DataFrame:
     return out
 
 
-@dataclass(frozen=True)
-class ProgressResult:
-    """Result of :func:`province_progress`: verdicts, first-pass years, shares, projection."""
+@dataclass(frozen=True, repr=False)
+class ProgressResult(ResultDisplay):
+    """Result of :func:`province_progress`: verdicts, first-pass years, shares, projection.
+
+    Parameters
+    ----------
+    standard : str
+        Name of the standard.
+    verdicts : DataFrame
+        One row per county and year (:func:`county_verdicts`).
+    first_pass : DataFrame
+        :func:`first_pass_years`.
+    share_passing : DataFrame
+        :func:`share_passing`.
+    projection : Projection
+        :func:`project`.
+    counted : {"school_data", "official"}
+        Which verdict ``passed`` is (below).
+    targets : mapping
+        Year -> share of counties (below).
+    """
 
     standard: str
     verdicts: pd.DataFrame
@@ -513,6 +594,9 @@ class ProgressResult:
     """Which verdict a county-year's ``passed`` is: ``official`` (the whole verdict, school data
     and evidence: :func:`edubalance.core.scoring.with_evidence`) or ``school_data`` (every rule
     school data can decide, no evidence given)."""
+    targets: Mapping[int, float] = field(default_factory=dict)
+    """Year -> share of counties: the national targets and the province's own (which win in a
+    year both name), as in ``share_passing``'s ``target`` column but for every year."""
 
     def to_frame(self) -> pd.DataFrame:
         """The share of counties passing per year (``share_passing.csv``)."""
@@ -537,7 +621,7 @@ def province_progress(schools: pd.DataFrame, standard: str = "basic-2012", *,
     standard : str
     target_year, target_share : int, float
         The projection's target.
-    n_simulations : int
+    n_simulations, n_bootstrap : int
         Simulations of the predictive interval (:func:`project`; ``n_bootstrap`` is the old
         name).
     random_state : int
@@ -591,59 +675,23 @@ def province_progress(schools: pd.DataFrame, standard: str = "basic-2012", *,
     all_targets = {int(year): float(share) for year, share in all_targets.items()}
     return ProgressResult(standard=name, verdicts=verdicts, first_pass=first,
                           share_passing=share_passing(verdicts, all_targets),
-                          projection=projection, counted=counted)
-
-
-# --------------------------------------------------------------------------- figures
-def heat_map(verdicts: pd.DataFrame, *, ax=None, lang: str = "zh", title: str | None = None):
-    """County × year grid: green where the county passes, red where not, grey without data."""
-    import matplotlib.pyplot as plt
-    from matplotlib.colors import ListedColormap
-
-    from ..report.i18n import text
-    from ..report.plotting import STATUS_COLOURS
-
-    grid = verdicts.pivot_table(index="county_name", columns="year", values="passed",
-                                aggfunc="first").astype(float)
-    first = verdicts[verdicts["passed"]].groupby("county_name")["year"].min()
-    order = first.reindex(grid.index).fillna(np.inf).sort_values(kind="stable").index
-    grid = grid.loc[order]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.0 + 0.55 * grid.shape[1], 0.8 + 0.3 * grid.shape[0]))
-    cmap = ListedColormap([STATUS_COLOURS["failed"], STATUS_COLOURS["passed"]]).with_extremes(
-        bad=STATUS_COLOURS["not assessed"])
-    ax.imshow(np.ma.masked_invalid(grid.to_numpy()), cmap=cmap, vmin=0, vmax=1, aspect="auto")
-    ax.set_xticks(range(grid.shape[1]), labels=[str(int(y)) for y in grid.columns])
-    ax.set_yticks(range(grid.shape[0]), labels=list(grid.index))
-    ax.grid(False)
-    from matplotlib.patches import Patch
-    ax.legend(handles=[Patch(color=STATUS_COLOURS["passed"], label=text("verdict.passed", lang)),
-                       Patch(color=STATUS_COLOURS["failed"], label=text("verdict.failed", lang))],
-              loc="upper left", bbox_to_anchor=(1.01, 1))
-    ax.set_title(title or text("progress.heat_map_title", lang))
-    return ax
-
-
-def cv_trajectories(verdicts: pd.DataFrame, level: str, *, limit: float | None = None,
-                    ax=None, lang: str = "zh"):
-    """Composite CV of ``level`` per county over the years, with the standard's limit dashed."""
-    from ..report.i18n import label, text
-    from ..report.plotting import line_over_years
-
-    column = f"composite_cv_{level}"
-    if column not in verdicts:
-        raise DataError(f"no composite CV for level {level!r} (the standard may have none)")
-    ax = line_over_years(verdicts.dropna(subset=[column]), column, hue="county_name",
-                         limit=limit, ax=ax, ylabel=text("progress.cv_axis", lang),
-                         title=text("progress.cv_title", lang, level=text(f"level.{level}", lang)))
-    ax.set_xlabel(label("year", lang))
-    ax.legend(ncol=2, fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1))
-    return ax
+                          projection=projection, counted=counted, targets=all_targets)
 
 
 def projection_json(projection: Projection, counted: str | None = None) -> str:
     """``projection.json`` text: the projection's fields, ``null`` for missing values, and
-    ``counted`` (which verdict a pass is, :attr:`ProgressResult.counted`) when given."""
+    ``counted`` (which verdict a pass is, :attr:`ProgressResult.counted`) when given.
+
+    Parameters
+    ----------
+    projection : Projection
+    counted : str, optional
+        :attr:`ProgressResult.counted`.
+
+    Returns
+    -------
+    str
+    """
     import json
 
     from ..io.write import to_jsonable

@@ -5,8 +5,10 @@ effects, by pyfixest's demeaning (alternating projections in its Rust core; pyfi
 maintained port of R's fixest), with pyhdfe counting the degrees of freedom the fixed effects
 use. This
 module adds what a county-level analysis needs around them: a formula or column-list
-interface, tidy tables, the small-sample corrections of Stata/R, diagnostics, side-by-side
-tables for papers, a coefficient plot and a plain-language reading of the main result.
+interface, tidy tables, the small-sample corrections of Stata/R and diagnostics. What people
+read is in the report layer: side-by-side tables for papers and the plain-language reading of
+the main result in :mod:`edubalance.report.regression_text`, the coefficient and residual plots
+in :mod:`edubalance.report.figures.regression` (the old names here still work, deprecated).
 
 Small-sample corrections (what the standard errors are)
 -------------------------------------------------------
@@ -51,7 +53,6 @@ Examples
 """
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
@@ -59,6 +60,8 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from .._compat import moved_names
+from ..core.results import ResultDisplay
 from ..errors import DataError, ParameterError
 from ..io.load import read_table  # re-exported: the notebook's reader for any table
 
@@ -66,9 +69,17 @@ __all__ = [
     "COV_TYPES", "COEFFICIENT_COLUMNS", "RegressionResult", "read_table", "check_specification",
     "fit_ols", "fit_logit", "coefficient_table", "model_statistics", "variance_inflation",
     "residual_data", "breusch_pagan", "influential_observations", "diagnostics",
-    "models_table", "coefficient_plot", "residual_plot", "describe_result", "headline",
     "model_json", "is_binary",
 ]
+
+# Tables, readings and figures moved to the report layer (issue 28); the old names still work.
+__getattr__ = moved_names(__name__, {
+    "models_table": "edubalance.report.regression_text:models_table",
+    "describe_result": "edubalance.report.regression_text:describe_result",
+    "headline": "edubalance.report.regression_text:headline",
+    "coefficient_plot": "edubalance.report.figures.regression:plot_coefficients:_coefficient_plot",
+    "residual_plot": "edubalance.report.figures.regression:plot_residuals:_residual_plot",
+})
 
 COV_TYPES = ("HC1", "cluster", "nonrobust")
 """Standard-error types: heteroskedasticity-robust (default), cluster-robust (CR1), classical."""
@@ -93,6 +104,26 @@ def check_specification(frame: pd.DataFrame, outcome: str, inputs: Sequence[str]
                         fixed_effects: Sequence[str] = (), cov_type: str = "HC1",
                         cluster: str | None = None) -> None:
     """Check that a model can be fitted on ``frame``; raise one ``ValueError`` naming every problem.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table the model would be fitted on.
+    outcome : str
+        Outcome column (numeric, not also an input).
+    inputs : list of str
+        Input columns (numeric, each once).
+    fixed_effects : list of str
+        Columns whose levels would be absorbed (not also inputs).
+    cov_type : {"HC1", "cluster", "nonrobust"}
+        Standard errors.
+    cluster : str, optional
+        Cluster column: required with ``cov_type="cluster"``, and used only with it.
+
+    Raises
+    ------
+    ParameterError
+        Every problem found, in one message.
 
     Examples
     --------
@@ -131,9 +162,32 @@ def check_specification(frame: pd.DataFrame, outcome: str, inputs: Sequence[str]
 
 # --------------------------------------------------------------------------- the result object
 
-@dataclass(frozen=True)
-class RegressionResult:
+@dataclass(frozen=True, repr=False)
+class RegressionResult(ResultDisplay):
     """A fitted model: tidy coefficient table, model statistics and what diagnostics need.
+
+    Parameters
+    ----------
+    model : {"ols", "logit"}
+        The estimator.
+    outcome : str
+        The outcome column.
+    inputs : list of str
+        The estimated terms (the design's columns other than the intercept).
+    fixed_effects : list of str
+        Columns whose levels are absorbed (OLS only).
+    cov_type : {"HC1", "cluster", "nonrobust"}
+        The standard errors (see the module docstring).
+    cluster : str or None
+        The cluster column, with ``cov_type="cluster"``.
+    coefficients, statistics, fit, marginal_effects
+        See Attributes.
+    data : DataFrame
+        The rows estimated on (complete in every column used), as given.
+    design : DataFrame
+        The design matrix of the slopes (demeaned when fixed effects are absorbed).
+    residuals, fitted : ndarray
+        Residuals and fitted values, in the order of ``data``.
 
     Attributes
     ----------
@@ -441,6 +495,25 @@ def fit_logit(data: pd.DataFrame, outcome: str | None = None, inputs: Sequence[s
     (statsmodels; R ``sandwich::vcovCL(type = "HC1")``). Stata's ``logit, vce(robust)``
     uses ``N/(N − 1)`` and ``vce(cluster)`` ``G/(G − 1)`` instead: slightly smaller.
 
+    Parameters
+    ----------
+    data : DataFrame
+    outcome, inputs : str, list of str
+        Column interface (a 0/1 outcome). Alternatively give ``formula``.
+    formula : str, optional
+        Patsy formula; no absorbed fixed effects (add ``C(year)`` to the formula instead).
+    cov_type : {"HC1", "cluster", "nonrobust"}
+        Standard errors, with the corrections above.
+    cluster : str, optional
+        Cluster column, required with ``cov_type="cluster"``.
+    alpha : float
+        1 − confidence level of ``ci_low``/``ci_high``.
+
+    Returns
+    -------
+    RegressionResult
+        Coefficients in log-odds, ``marginal_effects`` the average marginal effects.
+
     Examples
     --------
     >>> frame = pd.DataFrame({"x": [0.1, 0.4, 0.5, 0.9, 1.2, 1.4, 1.9, 2.2],
@@ -501,7 +574,19 @@ def fit_logit(data: pd.DataFrame, outcome: str | None = None, inputs: Sequence[s
 # --------------------------------------------------------------------------- tidy accessors
 
 def coefficient_table(result: RegressionResult, include_intercept: bool = True) -> pd.DataFrame:
-    """The tidy coefficient table (a copy), optionally without the ``Intercept`` row."""
+    """The tidy coefficient table (a copy), optionally without the ``Intercept`` row.
+
+    Parameters
+    ----------
+    result : RegressionResult
+    include_intercept : bool
+        Keep the ``Intercept`` row.
+
+    Returns
+    -------
+    DataFrame
+        :data:`COEFFICIENT_COLUMNS` (and ``std_estimate`` when asked for).
+    """
     table = result.coefficients.copy()
     return table if include_intercept else table[table["term"] != INTERCEPT].reset_index(drop=True)
 
@@ -512,6 +597,14 @@ def model_statistics(result: RegressionResult) -> dict[str, Any]:
     Keys: ``nobs, r2, adj_r2, cov_type`` (CONTRACTS.md) plus ``outcome, inputs,
     fixed_effects, cluster, n_clusters, r2_within, k, df_inference, fe_dof, rmse`` (OLS) or
     ``pseudo_r2, log_likelihood`` (logit).
+
+    Parameters
+    ----------
+    result : RegressionResult
+
+    Returns
+    -------
+    dict
     """
     from ..io.write import to_jsonable
 
@@ -525,6 +618,15 @@ def variance_inflation(result: RegressionResult) -> pd.DataFrame:
 
     With absorbed fixed effects it uses the demeaned inputs (the variation that identifies
     the slopes). Above about 10 an input is nearly a combination of the others.
+
+    Parameters
+    ----------
+    result : RegressionResult
+
+    Returns
+    -------
+    DataFrame
+        ``term, vif``, one row per input.
     """
     from statsmodels.stats.outliers_influence import variance_inflation_factor
 
@@ -535,7 +637,18 @@ def variance_inflation(result: RegressionResult) -> pd.DataFrame:
 
 
 def residual_data(result: RegressionResult) -> pd.DataFrame:
-    """Fitted values and residuals for a residual plot (identifier columns kept)."""
+    """Fitted values and residuals for a residual plot (identifier columns kept).
+
+    Parameters
+    ----------
+    result : RegressionResult
+
+    Returns
+    -------
+    DataFrame
+        The identifier columns, ``fitted``, ``residual`` and ``standardized_residual`` (residual
+        over its standard deviation).
+    """
     keep = [c for c in dict.fromkeys(result.fixed_effects + ([result.cluster] if result.cluster
                                                              else [])
                                      + [c for c in ("county_code", "county_name", "year")
@@ -552,6 +665,15 @@ def breusch_pagan(result: RegressionResult) -> dict[str, float]:
     """Breusch–Pagan test of heteroskedasticity (statsmodels ``het_breuschpagan``, studentized).
 
     Regresses the squared residuals on the inputs (demeaned with fixed effects).
+
+    Parameters
+    ----------
+    result : RegressionResult
+
+    Returns
+    -------
+    dict
+        ``lm, lm_p_value, f, f_p_value``.
     """
     from statsmodels.stats.diagnostic import het_breuschpagan
 
@@ -565,6 +687,18 @@ def influential_observations(result: RegressionResult, top: int | None = 10) -> 
     """Cook's distance per observation, largest first, flagged above the 4/N rule of thumb.
 
     With absorbed fixed effects the leverage is that of the demeaned regression.
+
+    Parameters
+    ----------
+    result : RegressionResult
+        An OLS model.
+    top : int or None
+        Rows returned (None: all).
+
+    Returns
+    -------
+    DataFrame
+        :func:`residual_data` with ``cooks_distance`` and ``influential``.
     """
     from statsmodels.stats.outliers_influence import OLSInfluence
 
@@ -578,342 +712,38 @@ def influential_observations(result: RegressionResult, top: int | None = 10) -> 
 
 
 def diagnostics(result: RegressionResult, top: int = 10) -> dict[str, Any]:
-    """VIF table, Breusch–Pagan test, influential observations and residual data together."""
+    """VIF table, Breusch–Pagan test, influential observations and residual data together.
+
+    Parameters
+    ----------
+    result : RegressionResult
+        An OLS model.
+    top : int
+        Influential observations listed.
+
+    Returns
+    -------
+    dict
+        ``vif, breusch_pagan, influential, residuals``.
+    """
     return {"vif": variance_inflation(result), "breusch_pagan": breusch_pagan(result),
             "influential": influential_observations(result, top=top),
             "residuals": residual_data(result)}
 
 
-# --------------------------------------------------------------------------- side-by-side tables
+# --------------------------------------------------------------------------- results files
 
-_STARS = ((0.01, "***"), (0.05, "**"), (0.1, "*"))
-
-
-def _stars(p_value: float) -> str:
-    return next((mark for level, mark in _STARS if p_value < level), "")
-
-
-def _term_label(term: str, lang: str | None, names: bool = True) -> str:
-    """``term`` itself (lang None), else its catalogue label, with the column name if ``names``."""
-    if lang is None:
-        return term
-    from ..report.i18n import label, text
-
-    shown = label(term, lang)
-    return shown if shown == term or not names else text("regression.term", lang, label=shown,
-                                                         name=term)
-
-
-def _models_frame(results, names, stars: bool, digits: int, lang: str | None = None,
-                  show_columns: bool = True) -> tuple[list[str], list[list[str]]]:
-    names = list(names) if names is not None else [f"({i + 1})" for i in range(len(results))]
-    if len(names) != len(results):
-        raise ParameterError(f"{len(names)} names given for {len(results)} models")
-    terms = list(dict.fromkeys(t for r in results for t in r.coefficients["term"]))
-    rows = []
-    for term in terms:
-        estimates, errors = [_term_label(term, lang, show_columns)], [""]
-        for result in results:
-            row = result.coefficients[result.coefficients["term"] == term]
-            if row.empty:
-                estimates.append("")
-                errors.append("")
-                continue
-            row = row.iloc[0]
-            mark = _stars(row["p_value"]) if stars else ""
-            estimates.append(f"{row['estimate']:.{digits}f}{mark}")
-            errors.append(f"({row['std_error']:.{digits}f})")
-        rows += [estimates, errors]
-    if lang is None:
-        rows.append(["Fixed effects"] + [", ".join(r.fixed_effects) or "none" for r in results])
-        rows.append(["Standard errors"] + [_cov_label(r) for r in results])
-        rows.append(["Observations"] + [f"{r.statistics['nobs']:,}" for r in results])
-        shown = {"r2": "R²", "adj_r2": "Adjusted R²", "r2_within": "Within R²",
-                 "pseudo_r2": "Pseudo R²"}
-    else:
-        from ..report.i18n import label, text
-
-        def column(name):
-            return name if show_columns else label(name, lang)
-
-        rows.append([text("regression.row_fixed_effects", lang)]
-                    + [", ".join(map(column, r.fixed_effects)) or text("regression.none", lang)
-                       for r in results])
-        rows.append([text("regression.row_errors", lang)] + [
-            text("regression.errors_cluster_short", lang, cluster=column(r.cluster))
-            if r.cov_type == "cluster" else text(f"regression.errors_{r.cov_type}", lang)
-            for r in results])
-        rows.append([text("regression.row_observations", lang)]
-                    + [f"{r.statistics['nobs']:,}" for r in results])
-        shown = {key: text(f"regression.row_{key}", lang)
-                 for key in ("r2", "adj_r2", "r2_within", "pseudo_r2")}
-    for key, row_label in shown.items():
-        values = [r.statistics.get(key) for r in results]
-        if any(v is not None for v in values):
-            rows.append([row_label] + ["" if v is None else f"{v:.{digits}f}" for v in values])
-    return ["", *names], rows
-
-
-def _cov_label(result: RegressionResult) -> str:
-    if result.cov_type == "cluster":
-        return f"clustered by {result.cluster}"
-    return {"HC1": "robust (HC1)", "nonrobust": "classical"}[result.cov_type]
-
-
-_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-                  "^": r"\textasciicircum{}"}
-
-
-def _latex_escape(text: str) -> str:
-    text = "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(text))
-    return text.replace("R²", "$R^2$")
-
-
-def models_table(results, names: Sequence[str] | None = None, fmt: str = "markdown",
-                 stars: bool = True, digits: int = 3, *, lang: str | None = None,
-                 show_columns: bool = True) -> str:
-    """Several models side by side, standard errors in parentheses below each estimate.
+def model_json(result: RegressionResult) -> str:
+    """``model.json`` text: :func:`model_statistics` as JSON with ``null`` for missing values.
 
     Parameters
     ----------
-    results : RegressionResult or list of them
-    names : list of str, optional
-        Column headers (default ``(1)``, ``(2)``, ...).
-    fmt : {"markdown", "html", "latex"}
-        HTML text is escaped; LaTeX special characters are escaped (booktabs rules).
-    stars : bool
-        ``* p<0.1, ** p<0.05, *** p<0.01``, noted below the table.
-    lang : {None, "zh", "en"}
-        None: terms as column names; else their catalogue labels (``edubalance.report.i18n``) and
-        the rows below the estimates in ``lang``.
-    show_columns : bool
-        With ``lang``: the column name beside each label (False: labels only, for a report).
+    result : RegressionResult
 
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"x": [1, 2, 3, 4, 5], "y": [2.0, 4.1, 5.9, 8.2, 9.8]})
-    >>> print(models_table(fit_ols(frame, "y", ["x"]), digits=2).splitlines()[4])
-    | x | 1.97*** |
+    Returns
+    -------
+    str
     """
-    if isinstance(results, RegressionResult):
-        results = [results]
-    if not results:
-        raise ParameterError("no models given")
-    header, rows = _models_frame(results, names, stars, digits, lang, show_columns)
-    note = "* p<0.1, ** p<0.05, *** p<0.01" if stars else ""
-    if fmt == "markdown":
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(c.replace("|", r"\|") for c in row) + " |" for row in rows]
-        return "\n".join(lines + ([f"\n{note}"] if note else []))
-    if fmt == "html":
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
-                       for row in rows)
-        foot = f"<caption style=\"caption-side: bottom\">{html.escape(note)}</caption>" if note else ""
-        return (f"<table class=\"regression-table\">{foot}<thead><tr>{head}</tr></thead>"
-                f"<tbody>{body}</tbody></table>")
-    if fmt == "latex":
-        spec = "l" + "c" * (len(header) - 1)
-        lines = [f"\\begin{{tabular}}{{{spec}}}", r"\toprule",
-                 " & ".join(_latex_escape(h) for h in header) + r" \\", r"\midrule"]
-        lines += [" & ".join(_latex_escape(c) for c in row) + r" \\" for row in rows]
-        lines += [r"\bottomrule", r"\end{tabular}"]
-        if note:
-            lines.append(r"\par\footnotesize{" + _latex_escape(note).replace(r"\textasciicircum{}", "^")
-                         + "}")
-        return "\n".join(lines)
-    raise ParameterError(f"fmt={fmt!r} must be markdown, html or latex")
-
-
-# --------------------------------------------------------------------------- plot and words
-
-def coefficient_plot(results, names: Sequence[str] | None = None, include_intercept: bool = False,
-                     ax=None, title: str | None = None, *, lang: str | None = None):
-    """Point estimates with confidence intervals, one colour per model; returns the figure.
-
-    ``lang`` None shows column names in English; ``"zh"``/``"en"`` the catalogue labels.
-    """
-    import matplotlib.pyplot as plt
-
-    from ..report.plotting import PALETTE, use_style
-
-    if isinstance(results, RegressionResult):
-        results = [results]
-    names = list(names) if names is not None else [f"({i + 1})" for i in range(len(results))]
-    use_style()
-    tables = [coefficient_table(r, include_intercept) for r in results]
-    terms = list(dict.fromkeys(t for table in tables for t in table["term"]))
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(8, 1.2 + 0.55 * len(terms) * max(1, len(results)) ** 0.5))
-    else:
-        fig = ax.figure
-    offsets = np.linspace(-0.2, 0.2, len(results)) if len(results) > 1 else [0.0]
-    positions = {term: i for i, term in enumerate(terms)}
-    for table, name, offset, colour in zip(tables, names, offsets, PALETTE * 10, strict=False):
-        y = np.array([positions[t] for t in table["term"]]) + offset
-        ax.errorbar(table["estimate"], y, xerr=[table["estimate"] - table["ci_low"],
-                                                table["ci_high"] - table["estimate"]],
-                    fmt="o", color=colour, capsize=3, label=name)
-    ax.axvline(0, color="#6b6b6b", linewidth=1, linestyle="--")
-    ax.set_yticks(range(len(terms)), [_term_label(t, lang, names=False) for t in terms])
-    ax.invert_yaxis()
-    confidence = round(100 * results[0].statistics.get("confidence", 0.95))
-    if lang is None:
-        ax.set_xlabel(f"estimate with {confidence}% confidence interval")
-    else:
-        from ..report.i18n import text
-
-        ax.set_xlabel(text("regression.ci_axis", lang, confidence=confidence))
-    if title:
-        ax.set_title(title)
-    if len(results) > 1:
-        ax.legend(loc="best")
-    return fig
-
-
-def residual_plot(result: RegressionResult, label: int = 3, ax=None, *, lang: str | None = None):
-    """Residuals against fitted values; the ``label`` largest residuals named (county, year)."""
-    import matplotlib.pyplot as plt
-
-    from ..report.plotting import PALETTE, use_style
-
-    use_style()
-    frame = residual_data(result)
-    if ax is None:
-        fig, ax = plt.subplots()
-    else:
-        fig = ax.figure
-    ax.scatter(frame["fitted"], frame["residual"], s=14, alpha=0.7, color=PALETTE[0])
-    ax.axhline(0, color="#6b6b6b", linewidth=1, linestyle="--")
-    names = [c for c in ("county_name", "county_code", "year") if c in frame.columns]
-    for _, row in frame.reindex(frame["residual"].abs().sort_values(ascending=False)
-                                .index[:label]).iterrows():
-        text = " ".join(str(row[c]) for c in names[:1] + (["year"] if "year" in names else []))
-        ax.annotate(text, (row["fitted"], row["residual"]), fontsize=8,
-                    xytext=(4, 4), textcoords="offset points")
-    if lang is None:
-        ax.set_xlabel(f"fitted {result.outcome}")
-        ax.set_ylabel("residual")
-    else:
-        from ..report.i18n import label as _label
-        from ..report.i18n import text
-
-        ax.set_xlabel(text("regression.fitted_axis", lang, outcome=_label(result.outcome, lang)))
-        ax.set_ylabel(text("regression.residual_axis", lang))
-    return fig
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
-
-
-def describe_result(result: RegressionResult, term: str | None = None, *,
-                    lang: str | None = None, names: bool = True) -> str:
-    """A plain-language reading of one coefficient (the first input by default).
-
-    ``lang`` None: English with column names; ``"zh"``/``"en"``: from the message catalogue,
-    variables shown by their labels, followed by the column name unless ``names`` is False
-    (a report for people: labels only, fixed effects and clusters by their labels too).
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"x": [1, 2, 3, 4, 5], "y": [2.0, 4.1, 5.9, 8.2, 9.8]})
-    >>> describe_result(fit_ols(frame, "y", ["x"])).split(" (")[0]
-    'One more unit of x goes with a higher y, by 1.97'
-    """
-    term = term or result.inputs[0]
-    source = result.marginal_effects if result.model == "logit" else result.coefficients
-    rows = source[source["term"] == term]
-    if rows.empty:
-        raise ParameterError(f"term {term!r} is not in the model (terms: {', '.join(source['term'])})")
-    row = rows.iloc[0]
-    if lang is not None:
-        return _describe_localised(result, term, row, lang, names)
-    stats_ = result.statistics
-    confidence = round(100 * stats_.get("confidence", 0.95))
-    direction = "higher" if row["estimate"] > 0 else "lower"
-    size = _fmt(abs(row["estimate"]))
-    if result.model == "logit":
-        effect = (f"One more unit of {term} goes with a {direction} probability of "
-                  f"{result.outcome} = 1, by {_fmt(abs(100 * row['estimate']))} percentage points "
-                  "on average (average marginal effect)")
-        scale = 100
-    else:
-        effect = f"One more unit of {term} goes with a {direction} {result.outcome}, by {size}"
-        scale = 1
-    interval = (f"{confidence}% confidence interval {_fmt(scale * row['ci_low'])} to "
-                f"{_fmt(scale * row['ci_high'])}")
-    held = (f", holding the {' and '.join(result.fixed_effects)} fixed effects constant"
-            if result.fixed_effects else "")
-    significant = row["p_value"] < 1 - confidence / 100
-    verdict = ("This is statistically significant" if significant else
-               "This is not statistically significant")
-    p_text = "p < 0.001" if row["p_value"] < 0.001 else f"p = {row['p_value']:.3f}"
-    verdict += f" at the {100 - confidence}% level ({p_text})"
-    errors = _cov_label(result)
-    if result.cov_type == "cluster":
-        errors += f", {stats_['n_clusters']} clusters"
-    fit_text = (f"R² = {stats_['r2']:.3f}" if stats_.get("r2") is not None
-                else f"pseudo R² = {stats_['pseudo_r2']:.3f}")
-    return (f"{effect}{held} ({interval}). {verdict}; standard errors {errors}. "
-            f"N = {stats_['nobs']:,}, {fit_text}. This describes an association in these data; "
-            "it is a causal effect only if nothing left out of the model drives both.")
-
-
-def _describe_localised(result: RegressionResult, term: str, row, lang: str,
-                        names: bool = True) -> str:
-    from ..report.i18n import label, text
-
-    def shown(column):
-        return column if names else label(column, lang)
-
-    stats_ = result.statistics
-    confidence = round(100 * stats_.get("confidence", 0.95))
-    scale = 100 if result.model == "logit" else 1
-    values = {"term": _term_label(term, lang, names),
-              "outcome": _term_label(result.outcome, lang, names),
-              "direction": text("regression.higher" if row["estimate"] > 0 else
-                                "regression.lower", lang),
-              "size": _fmt(abs(scale * row["estimate"]))}
-    effect = text("regression.effect_logit" if result.model == "logit" else "regression.effect",
-                  lang, **values)
-    held = (text("regression.held", lang, effects=" + ".join(map(shown, result.fixed_effects)))
-            if result.fixed_effects else "")
-    interval = text("regression.interval", lang, confidence=confidence,
-                    low=_fmt(scale * row["ci_low"]), high=_fmt(scale * row["ci_high"]))
-    p_text = "p < 0.001" if row["p_value"] < 0.001 else f"p = {row['p_value']:.3f}"
-    key = ("regression.significant" if row["p_value"] < 1 - confidence / 100
-           else "regression.not_significant")
-    verdict = text(key, lang, level=100 - confidence, p=p_text)
-    errors = (text("regression.errors_cluster", lang, cluster=shown(result.cluster),
-                   n=stats_["n_clusters"]) if result.cov_type == "cluster"
-              else text(f"regression.errors_{result.cov_type}", lang))
-    fit_text = (f"R² = {stats_['r2']:.3f}" if stats_.get("r2") is not None
-                else f"pseudo R² = {stats_['pseudo_r2']:.3f}")
-    return text("regression.sentence", lang, effect=effect, held=held, interval=interval,
-                verdict=verdict, errors=errors, n=f"{stats_['nobs']:,}", fit=fit_text)
-
-
-def headline(result: RegressionResult, term: str | None = None, *,
-             lang: str | None = None) -> dict[str, Any]:
-    """The main result as a JSON-ready dict (for ``summary.json`` and the batch index)."""
-    from ..io.write import to_jsonable
-
-    term = term or result.inputs[0]
-    source = result.marginal_effects if result.model == "logit" else result.coefficients
-    row = source[source["term"] == term].iloc[0]
-    return to_jsonable({
-        "outcome": result.outcome, "term": term, "estimate": row["estimate"],
-        "std_error": row["std_error"], "ci_low": row["ci_low"], "ci_high": row["ci_high"],
-        "p_value": row["p_value"], "nobs": result.statistics["nobs"],
-        "cov_type": result.cov_type, "fixed_effects": result.fixed_effects,
-        "text": describe_result(result, term, lang=lang),
-    })
-
-
-def model_json(result: RegressionResult) -> str:
-    """``model.json`` text: :func:`model_statistics` as JSON with ``null`` for missing values."""
     import json
 
     return json.dumps(model_statistics(result), ensure_ascii=False, indent=2,
@@ -922,6 +752,15 @@ def model_json(result: RegressionResult) -> str:
 
 def is_binary(values) -> bool:
     """True when ``values`` (ignoring missing ones) are all 0 or 1 and both occur.
+
+    Parameters
+    ----------
+    values : array-like
+        Numbers, missing ones allowed.
+
+    Returns
+    -------
+    bool
 
     Examples
     --------

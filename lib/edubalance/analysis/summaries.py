@@ -8,7 +8,9 @@ figures, no files. The presentation notebook and :mod:`edubalance.report.explore
 - :func:`threshold_shares` - share of school sections meeting each threshold
 - :func:`rule_failures` - per rule and level, counties failing, passing, not assessed
 - :func:`resources_needed` - what the failing schools need, summed per resource and level
-- :func:`cluster_table` - groups of counties with Chinese (or English) names and profiles
+
+They return data; :mod:`edubalance.report.display` (``resources_for_people``, ``bare_label``)
+and :mod:`edubalance.report.clusters` (``cluster_table``, ``cluster_name``) put it in words.
 
 Examples
 --------
@@ -18,16 +20,24 @@ Examples
 """
 from __future__ import annotations
 
-import re
 from typing import Mapping
 
-import numpy as np
 import pandas as pd
 
+from .._compat import moved_names as _moved_names
 from ..schema import LEVELS
 
 __all__ = ["standards_table", "passing_by_year", "threshold_shares", "rule_failures",
-           "resources_needed", "resources_for_people", "bare_label", "cluster_name", "cluster_table"]
+           "resources_needed"]
+
+# What a person reads moved to report (issue 28): the layers forbid importing it here, so the
+# former names are served on access, with a DeprecationWarning.
+__getattr__ = _moved_names(__name__, {
+    "resources_for_people": "edubalance.report.display:resources_for_people",
+    "bare_label": "edubalance.report.display:bare_label",
+    "cluster_name": "edubalance.report.clusters:cluster_name",
+    "cluster_table": "edubalance.report.clusters:cluster_table",
+})
 
 
 def standards_table(names=("basic-2012", "quality-2017")) -> pd.DataFrame:
@@ -215,138 +225,3 @@ def resources_needed(gap_totals: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     return (gap_totals.groupby(["level", "resource", "unit"], as_index=False, sort=False)
             [["amount", "schools"]].sum()[columns])
-
-
-def resources_for_people(needed: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """:func:`resources_needed` as a table to show: one row per resource, one column per level.
-
-    Resources are named by their labels (with units); money is shown in 万元 (10,000 CNY);
-    amounts are rounded to whole numbers when whole, else to one decimal, with thousands
-    separators ("–" where a level needs nothing).
-
-    Parameters
-    ----------
-    needed : DataFrame
-        ``level, resource, unit, amount, schools`` (:func:`resources_needed`).
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    DataFrame
-        ``resource, primary, junior`` (text).
-
-    Examples
-    --------
-    >>> needed = pd.DataFrame({"level": ["primary", "junior", "primary"],
-    ...                        "resource": ["teachers_pe_arts", "teachers_pe_arts",
-    ...                                     "equipment_value_cny"],
-    ...                        "unit": ["人", "人", "元"], "amount": [12.0, 3.0, 382000.0],
-    ...                        "schools": [4, 1, 3]})
-    >>> resources_for_people(needed).values.tolist()
-    [['体育艺术专任教师数（人）', '12', '3'], ['教学仪器设备值（万元）', '38.2', '–']]
-    """
-    from ..report.i18n import label, text
-    from ..report.tables import format_value
-
-    frame = needed.copy()
-    money = frame["resource"] == "equipment_value_cny"
-    frame.loc[money, "amount"] = frame.loc[money, "amount"] / 1e4
-    wide = (frame.pivot_table(index="resource", columns="level", values="amount", aggfunc="sum",
-                              sort=False).reindex(columns=list(LEVELS)))
-
-    shown = wide.apply(lambda column: column.map(
-        lambda value: "–" if pd.isna(value) or value == 0
-        else format_value(value, "amount", lang))).reset_index()
-    shown["resource"] = [text("slides.resource.equipment_value_wan", lang)
-                         if name == "equipment_value_cny" else label(name, lang)
-                         for name in shown["resource"]]
-    shown.columns.name = None
-    return shown[["resource", *LEVELS]]
-
-
-def bare_label(name: str, lang: str = "zh") -> str:
-    """The label of a variable without its unit: ``人均GDP（千元）`` -> ``人均GDP``.
-
-    Examples
-    --------
-    >>> bare_label("gdp_per_capita_kcny"), bare_label("gdp_per_capita_kcny", lang="en")
-    ('人均GDP', 'GDP per head')
-    """
-    from ..report.i18n import label
-
-    return re.sub(r"\s*(（[^（）]*）|\([^()]*\))$", "", label(name, lang))
-
-
-def cluster_name(cluster: int, lang: str = "zh") -> str:
-    """The readable name of cluster ``cluster`` (0-based): ``第1类`` / ``cluster 1``.
-
-    The one cluster name of the package: the clustering figures, reports and slides all use
-    it (``report.figures.clustering`` re-exports it).
-
-    Examples
-    --------
-    >>> cluster_name(0), cluster_name(2, lang="en")
-    ('第1类', 'cluster 3')
-    """
-    from ..report.i18n import text
-
-    return text("cluster.name", lang, number=int(cluster) + 1)
-
-
-def cluster_table(labels, ids, profiles: pd.DataFrame, *, lang: str = "zh",
-                  threshold: float = 0.5, max_terms: int = 3) -> pd.DataFrame:
-    """One row per group of counties: name, size, share, profile in words, members.
-
-    Parameters
-    ----------
-    labels : array-like of int
-        Cluster of each unit (0-based), as ``ClusterFit.labels``.
-    ids : array-like of str
-        Unit names in the same order (e.g. county names).
-    profiles : DataFrame
-        ``cluster, feature, z`` per cluster and feature (``eb.analysis.clustering.models.cluster_profiles``).
-    lang : {"zh", "en"}
-    threshold, max_terms
-        Features with ``|z| >= threshold`` describe a group, largest first, at most
-        ``max_terms``.
-
-    Returns
-    -------
-    DataFrame
-        ``cluster, name, size, share, profile, members``; ``profile`` names features by their
-        labels (``eb.report.i18n.label``), ``members`` joins the unit names with ``、`` (zh) or
-        ``", "`` (en).
-
-    Examples
-    --------
-    >>> profiles = pd.DataFrame({"cluster": [0, 0, 1, 1],
-    ...                          "feature": ["gdp_per_capita_kcny", "urbanisation_pct"] * 2,
-    ...                          "z": [1.2, 0.1, -0.9, 0.0]})
-    >>> table = cluster_table([0, 1, 1], ["甲县", "乙县", "丙县"], profiles)
-    >>> table[["name", "size", "profile", "members"]].values.tolist()
-    [['第1类', 1, '人均GDP较高', '甲县'], ['第2类', 2, '人均GDP较低', '乙县、丙县']]
-    """
-    from ..report.i18n import check_lang, text
-
-    check_lang(lang)
-    labels = np.asarray(labels, dtype=int)
-    ids = pd.Series(np.asarray(ids), dtype=object).astype(str)
-    if len(ids) != len(labels):
-        raise ValueError(f"{len(ids)} ids for {len(labels)} cluster labels")
-    separator = text("slides.list_separator", lang)
-    rows = []
-    for cluster in sorted(set(labels.tolist())):
-        group = profiles[profiles["cluster"] == cluster]
-        strong = group[group["z"].abs() >= threshold]
-        strong = strong.reindex(strong["z"].abs().sort_values(ascending=False,
-                                                              kind="stable").index)[:max_terms]
-        terms = [text("slides.cluster.high" if z > 0 else "slides.cluster.low", lang,
-                      feature=bare_label(feature, lang))
-                 for feature, z in zip(strong["feature"], strong["z"], strict=True)]
-        members = ids[labels == cluster].tolist()
-        rows.append({"cluster": cluster, "name": cluster_name(cluster, lang),
-                     "size": len(members), "share": len(members) / len(labels),
-                     "profile": separator.join(terms) if terms
-                     else text("slides.cluster.average", lang),
-                     "members": separator.join(members)})
-    return pd.DataFrame(rows, columns=["cluster", "name", "size", "share", "profile", "members"])

@@ -38,13 +38,23 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._compat import moved_names
+from ..core.results import ResultDisplay
 from ..errors import DataError
 from ..io import roster as _roster
 
 __all__ = ["TeacherStructure", "DEGREE_BANDS", "TITLE_BANDS", "COMPARED_COLUMNS",
-           "INDICATORS", "school_teachers", "county_teachers", "teacher_indicators",
-           "compare_with_schools", "teacher_structure", "age_structure_plot", "shortage_plot",
-           "county_table", "discrepancy_table"]
+           "TEACHER_INDICATORS", "school_teachers", "county_teachers", "teacher_indicators",
+           "compare_with_schools", "teacher_structure"]
+
+# Figures and tables for people moved to the report layer (issue 28); the old names still work.
+__getattr__ = moved_names(__name__, {
+    "INDICATORS": "edubalance.analysis.teachers:TEACHER_INDICATORS",  # core.indicators has one
+    "age_structure_plot": "edubalance.report.figures.teachers:plot_age_structure",
+    "shortage_plot": "edubalance.report.figures.teachers:plot_shortage",
+    "county_table": "edubalance.report.teacher_tables:county_table",
+    "discrepancy_table": "edubalance.report.teacher_tables:discrepancy_table",
+})
 
 DEGREE_BANDS = {"teachers_postgraduate": (5, 99), "teachers_bachelor": (4, 4),
                 "teachers_associate": (3, 3), "teachers_secondary": (2, 2),
@@ -56,7 +66,7 @@ TITLE_BANDS = {"teachers_title_senior": (4, 5), "teachers_title_mid": (3, 3),
 COMPARED_COLUMNS = ["teachers", "teachers_above_degree", "teachers_mid_title",
                     "teachers_backbone", "teachers_pe_arts"]
 """Counts both a roster and a school table give, compared by :func:`compare_with_schools`."""
-INDICATORS = {"teachers_per_100_students": "teachers",
+TEACHER_INDICATORS = {"teachers_per_100_students": "teachers",
               "above_degree_teachers_per_100_students": "teachers_above_degree",
               "mid_title_teachers_per_100_students": "teachers_mid_title",
               "backbone_teachers_per_100_students": "teachers_backbone",
@@ -134,6 +144,15 @@ def county_teachers(schools: pd.DataFrame) -> pd.DataFrame:
 
     Returns ``county_code, county_name, schools, teachers, staff_not_teaching``, the summed
     count columns, ``schools_without_<subject>`` for each shortage subject, and the shares.
+
+    Parameters
+    ----------
+    schools : DataFrame
+        :func:`school_teachers`.
+
+    Returns
+    -------
+    DataFrame
     """
     keys = [c for c in ("county_code", "county_name") if c in schools]
     if not keys:
@@ -158,7 +177,7 @@ def county_teachers(schools: pd.DataFrame) -> pd.DataFrame:
 def teacher_indicators(school_table: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
     """Return the teacher indicators (per 100 students) of each roster school, per 学段.
 
-    ``INDICATORS``, computed per section as the standards compute them.
+    ``TEACHER_INDICATORS``, computed per section as the standards compute them.
 
     A plain primary or junior school is one row. A combined school (九年一贯制, 完全中学,
     十二年一贯制) is split as the scoring splits it (:func:`edubalance.core.indicators.split_sections`):
@@ -178,7 +197,7 @@ def teacher_indicators(school_table: pd.DataFrame, schools: pd.DataFrame) -> pd.
     Returns
     -------
     DataFrame
-        ``school_id, level, students`` and one column per indicator of ``INDICATORS``.
+        ``school_id, level, students`` and one column per indicator of ``TEACHER_INDICATORS``.
 
     Examples
     --------
@@ -216,7 +235,7 @@ def teacher_indicators(school_table: pd.DataFrame, schools: pd.DataFrame) -> pd.
         part = pd.DataFrame({"school_id": ids[keep].to_numpy(), "level": level,
                              "students": np.where(known, enrolment[level], np.nan)[keep],
                              "_order": np.flatnonzero(keep)})
-        for name, column in INDICATORS.items():
+        for name, column in TEACHER_INDICATORS.items():
             teachers = school_table[column].to_numpy(dtype=float)[keep] * share[keep]
             with np.errstate(invalid="ignore", divide="ignore"):
                 part[name] = np.where(part["students"] > 0, 100 * teachers / part["students"],
@@ -245,6 +264,13 @@ def compare_with_schools(school_table: pd.DataFrame, schools: pd.DataFrame) -> p
     Compares ``COMPARED_COLUMNS``. Schools of the roster's counties (or, without county
     codes, all schools of the table) that are missing on one side are listed with status
     ``roster_only`` / ``table_only``; different counts with status ``differs``.
+
+    Parameters
+    ----------
+    school_table : DataFrame
+        :func:`school_teachers`.
+    schools : DataFrame
+        The school table (canonical columns).
 
     Returns
     -------
@@ -292,9 +318,21 @@ def compare_with_schools(school_table: pd.DataFrame, schools: pd.DataFrame) -> p
     return result.reset_index(drop=True)
 
 
-@dataclass(frozen=True)
-class TeacherStructure:
-    """Result of :func:`teacher_structure`."""
+@dataclass(frozen=True, repr=False)
+class TeacherStructure(ResultDisplay):
+    """Result of :func:`teacher_structure`.
+
+    Parameters
+    ----------
+    schools : DataFrame
+        One row per school (:func:`school_teachers`).
+    counties : DataFrame
+        One row per county (:func:`county_teachers`).
+    indicators : DataFrame or None
+        :func:`teacher_indicators` (with a school table).
+    discrepancies : DataFrame or None
+        :func:`compare_with_schools` (with a school table).
+    """
 
     schools: pd.DataFrame
     counties: pd.DataFrame
@@ -311,9 +349,9 @@ class TeacherStructure:
             return self.schools.copy()
         known = self.indicators.dropna(subset=["level"])
         wide = known.pivot(index="school_id", columns="level",
-                           values=["students", *INDICATORS])
+                           values=["students", *TEACHER_INDICATORS])
         wide.columns = [f"{name}_{level}" for name, level in wide.columns]
-        order = [f"{name}_{level}" for name in ["students", *INDICATORS]
+        order = [f"{name}_{level}" for name in ["students", *TEACHER_INDICATORS]
                  for level in ("primary", "junior") if f"{name}_{level}" in wide.columns]
         return self.schools.merge(wide[order].reset_index(), on="school_id", how="left")
 
@@ -365,104 +403,3 @@ def teacher_structure(roster: pd.DataFrame, schools: pd.DataFrame | None = None,
     discrepancies = compare_with_schools(table, schools) if schools is not None else None
     return TeacherStructure(schools=table, counties=county_teachers(table),
                             indicators=indicators, discrepancies=discrepancies)
-
-
-# --------------------------------------------------------------------------- figures
-def age_structure_plot(counties: pd.DataFrame, *, ax=None, lang: str = "zh"):
-    """Stacked bars of teachers by age band per county. Returns the Axes."""
-    import matplotlib.pyplot as plt
-
-    from ..report.i18n import label, text
-    from ..report.plotting import PALETTE
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 0.8 + 0.5 * len(counties)))
-    names = counties.get("county_name", counties["county_code"]).astype(str).tolist()
-    left = np.zeros(len(counties))
-    for index, band in enumerate([*_roster.AGE_BANDS, "teachers_age_unknown"]):
-        values = counties[band].to_numpy(dtype=float)
-        if band == "teachers_age_unknown" and not values.any():
-            continue
-        ax.barh(names, values, left=left, color=PALETTE[index % len(PALETTE)],
-                label=label(band, lang))
-        left += values
-    ax.set_xlabel(text("teachers.teachers_axis", lang))
-    ax.set_title(text("teachers.age_title", lang))
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
-    return ax
-
-
-def shortage_plot(counties: pd.DataFrame, *, ax=None, lang: str = "zh"):
-    """Schools without a specialist of each shortage subject, per county. Returns the Axes."""
-    import matplotlib.pyplot as plt
-
-    from ..report.i18n import text
-    from ..report.plotting import PALETTE
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
-    subjects = list(_roster.SUBJECTS)
-    names = counties.get("county_name", counties["county_code"]).astype(str).tolist()
-    width = 0.8 / max(len(names), 1)
-    positions = np.arange(len(subjects))
-    for index, (_, row) in enumerate(counties.iterrows()):
-        ax.bar(positions + index * width, [row[f"schools_without_{s}"] for s in subjects],
-               width=width, color=PALETTE[index % len(PALETTE)], label=names[index])
-    ax.set_xticks(positions + width * (len(names) - 1) / 2,
-                  labels=[_roster.SUBJECTS[s][0] for s in subjects])
-    ax.set_ylabel(text("teachers.schools_axis", lang))
-    ax.set_title(text("teachers.shortage_title", lang))
-    ax.legend(fontsize="small")
-    return ax
-
-
-# --------------------------------------------------------------------------- tables for people
-def county_table(counties: pd.DataFrame, lang: str = "zh"):
-    """The per-county structure as a :class:`edubalance.report.tables.Table`, one row per indicator.
-
-    Counts with thousands separators, shares as percentages; columns are the counties.
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"county_code": ["1"], "county_name": ["甲县"], "teachers": [1234],
-    ...                       "cross_subject_share": [0.125]})
-    >>> county_table(frame).display_frame().to_dict("records")
-    [{'指标': '专任教师数', '甲县': '1,234'}, {'指标': '兼职比例', '甲县': '12.5%'}]
-    """
-    from ..report.i18n import label, text
-    from ..report.tables import Table, format_value
-
-    names = counties.get("county_name", counties["county_code"]).astype(str).tolist()
-    rows = [c for c in counties.columns if c not in ("county_code", "county_name")
-            and pd.api.types.is_numeric_dtype(counties[c])]
-    shown = {label("indicator", lang): [label(c, lang) for c in rows]}
-    for position, name in enumerate(names):
-        shown[name] = [format_value(100 * counties[c].iloc[position], "pct", lang)
-                       if c.endswith("_share") else
-                       format_value(counties[c].iloc[position], "int", lang) for c in rows]
-    # Already formatted; the kind only right-aligns the counties' columns (text passes through).
-    return Table(pd.DataFrame(shown), kinds={name: "int" for name in names},
-                 caption=text("teachers.counties_caption", lang), lang=lang)
-
-
-def discrepancy_table(discrepancies: pd.DataFrame, lang: str = "zh", top: int = 50):
-    """The first ``top`` rows of :func:`compare_with_schools` as a Table in ``lang``.
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"school_id": ["1"], "status": ["differs"], "column": ["teachers"],
-    ...                       "roster": [3], "table": [4], "difference": [-1]})
-    >>> discrepancy_table(frame, "en").display_frame().iloc[0].tolist()
-    ['1', 'counts differ', 'full-time teachers', '3', '4', '-1']
-    """
-    from ..report.i18n import label, text
-    from ..report.tables import Table
-
-    frame = discrepancies.head(top).copy()
-    frame["status"] = [text(f"teachers.status.{s}", lang) for s in frame["status"]]
-    frame["column"] = [label(c, lang) for c in frame["column"]]
-    columns = ["school_id", "status", "column", "roster", "table", "difference"]
-    frame = frame[columns].rename(columns={c: label(c, lang) for c in columns})
-    kinds = {label(c, lang): "int" for c in ("roster", "table", "difference")}
-    return Table(frame, kinds=kinds, caption=text("teachers.discrepancies_caption", lang, n=top),
-                 lang=lang)

@@ -39,6 +39,7 @@ import pandas as pd
 from ..errors import DataError, ParameterError
 from .disparity import indicator_columns
 from .numeric import resolve_random_state
+from .results import ResultDisplay
 
 __all__ = [
     "NORMALISATIONS", "WEIGHTINGS", "AGGREGATIONS", "benefit_mask", "normalise",
@@ -415,8 +416,8 @@ def rank_scores(scores, axis: int = 0) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------ pipeline
-@dataclass(frozen=True)
-class CompositeResult:
+@dataclass(frozen=True, repr=False)
+class CompositeResult(ResultDisplay):
     """``table``: id columns + ``score`` + ``rank``; ``weights``: per indicator;
     ``normalised``: the normalised indicators (higher = better).
 
@@ -438,6 +439,16 @@ class CompositeResult:
     def to_frame(self) -> pd.DataFrame:
         """The ranking table (id columns, ``score``, ``rank``)."""
         return self.table.copy()
+
+    def summary(self) -> pd.DataFrame:
+        """The ranking, best first: id columns, ``score`` and ``rank``.
+
+        Returns
+        -------
+        DataFrame
+            :attr:`table` sorted by ``rank``, with a fresh index.
+        """
+        return self.table.sort_values("rank", kind="stable").reset_index(drop=True)
 
 
 def _indicator_matrix(frame: pd.DataFrame, indicators) -> np.ndarray:
@@ -511,8 +522,8 @@ def _per_indicator(values, indicators, what):
 
 
 # ------------------------------------------------------------------------------ uncertainty
-@dataclass(frozen=True)
-class UncertaintyResult:
+@dataclass(frozen=True, repr=False)
+class UncertaintyResult(ResultDisplay):
     """Monte-Carlo results.
 
     ``ranks``: one row per unit with ``nominal_rank, median_rank, rank_p05, rank_p95,
@@ -536,10 +547,22 @@ class UncertaintyResult:
     sensitivity: pd.DataFrame
     draws: pd.DataFrame
 
+    rank_matrix: np.ndarray = field(repr=False)
+
     def to_frame(self) -> pd.DataFrame:
         """The rank table (one row per unit)."""
         return self.ranks.copy()
-    rank_matrix: np.ndarray = field(repr=False)
+
+    def summary(self) -> pd.DataFrame:
+        """The units by median rank with their 90 % rank interval (a table to read).
+
+        Returns
+        -------
+        DataFrame
+            :attr:`ranks` sorted by ``median_rank`` (then ``nominal_rank``), fresh index.
+        """
+        order = [c for c in ("median_rank", "nominal_rank") if c in self.ranks]
+        return self.ranks.sort_values(order, kind="stable").reset_index(drop=True)
 
 
 def first_order_indices(rank_matrix, factor_codes, n_levels: int | None = None):

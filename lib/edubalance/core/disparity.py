@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, ParameterError
+from ..errors import DataError, ParameterError, did_you_mean
 from . import numeric
+from .results import ResultDisplay
 
 
 def weighted_cv(values, weights=None) -> float:
@@ -283,8 +284,8 @@ def gini(values, *, weights=None) -> float:
     return float(_group_gini(x, w, codes, total, cumulative, mean)[0])
 
 
-@dataclass(frozen=True)
-class TheilResult:
+@dataclass(frozen=True, repr=False)
+class TheilResult(ResultDisplay):
     """Theil T index with its decomposition; ``between + within == total``.
 
     ``groups`` has one row per group: ``group, pupil_share, resource_share, mean, theil``
@@ -621,7 +622,8 @@ def summary(frame: pd.DataFrame, value: str, weight: str | None, by, *, epsilon:
         [decompose_by] if decompose_by is not None else [])
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        raise DataError(f"columns not in the frame: {', '.join(missing)}")
+        raise DataError(f"columns not in the frame: {', '.join(missing)}"
+                        f"{did_you_mean(missing, map(str, frame.columns))}")
     x = pd.to_numeric(frame[value], errors="raise").astype(float).to_numpy()
     w = (np.ones(len(frame)) if weight is None
          else pd.to_numeric(frame[weight], errors="raise").astype(float).to_numpy())
@@ -749,7 +751,8 @@ def indicator_columns(frame: pd.DataFrame, indicators) -> list[str]:
         raise ParameterError("no indicators given")
     missing = [name for name in indicators if name not in frame.columns]
     if missing:
-        raise ParameterError(f"indicator column(s) not in the frame: {', '.join(missing)}")
+        raise ParameterError(f"indicator column(s) not in the frame: {', '.join(missing)}"
+                             f"{did_you_mean(missing, map(str, frame.columns))}")
     return indicators
 
 

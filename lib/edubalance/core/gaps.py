@@ -32,6 +32,7 @@ from ..errors import ParameterError
 from . import numeric
 from .indicators import INDICATORS
 from .numeric import at_most
+from .results import ResultDisplay
 from .scoring import ScoringResult
 from .standards import level_index, per_level_values
 
@@ -165,8 +166,8 @@ def county_gap_totals(gaps: pd.DataFrame) -> pd.DataFrame:
     return totals[columns]
 
 
-@dataclass(frozen=True)
-class UpgradePlan:
+@dataclass(frozen=True, repr=False)
+class UpgradePlan(ResultDisplay):
     """Result of :func:`cv_upgrade_plan`.
 
     ``steps``: one row per upgrade (``county_code, county_name, year, level, step, indicator,
@@ -190,6 +191,16 @@ class UpgradePlan:
     def to_frame(self) -> pd.DataFrame:
         """The upgrade steps (one row per upgrade)."""
         return self.steps.copy()
+
+    def summary(self) -> pd.DataFrame:
+        """One row per failing county-level: steps taken, whether the CV rule was reached.
+
+        Returns
+        -------
+        DataFrame
+            :attr:`counties` (a copy).
+        """
+        return self.counties.reset_index(drop=True)
 
 
 def _group_moments(codes, weights, values, n_groups):

@@ -37,7 +37,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, did_you_mean
 from ..schema import LEVELS, RESOURCE_COLUMNS, SECTION_WEIGHTS
 
 __all__ = ["Indicator", "INDICATORS", "OUTPUT_ID_COLUMNS", "TEACHER_COLUMNS", "EXCLUDED_TYPES",
@@ -108,7 +108,8 @@ def _check_schools(schools: pd.DataFrame) -> None:
         raise DataError(f"schools must be a pandas DataFrame, not {type(schools).__name__}")
     missing = [c for c in _REQUIRED if c not in schools.columns]
     if missing:
-        raise DataError(f"schools table lacks column(s): {', '.join(missing)}")
+        raise DataError(f"schools table lacks column(s): {', '.join(missing)}"
+                        f"{did_you_mean(missing, map(str, schools.columns))}")
     counts = schools[["students_primary", "students_junior"]
                      + (["students_senior"] if "students_senior" in schools else [])]
     if (counts.astype(float) < 0).to_numpy().any():

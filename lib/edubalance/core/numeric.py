@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..io.number_text import MISSING, plain_number
 
 __all__ = ["QUANTILE_METHOD", "DEFAULT_RANDOM_STATE", "LIMIT_RTOL", "at_most", "at_least",
            "digits_apart", "format_against_limit", "reason_numbers", "check_values", "weighted_cv",
@@ -177,11 +178,11 @@ def format_against_limit(value, limit, digits: int = 2) -> str:
     try:
         value = float(value)
     except (TypeError, ValueError):
-        return "—"
+        return MISSING
     if not np.isfinite(value):
-        return "—"
+        return MISSING
     shown = digits_apart(value, float(limit) if limit is not None else np.nan, digits)
-    return f"{value:.{shown}f}"
+    return plain_number(value, shown, grouping=False)
 
 
 def reason_numbers(values, limits, digits: int) -> np.ndarray:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._compat import moved_names as _moved_names
 from ..errors import DataError, ParameterError
 from ..schema import LEVELS
 from . import numeric
@@ -29,9 +30,17 @@ from .numeric import at_least, at_most, reason_numbers
 from .standards import Standard, evaluate_formula, level_index, load_standard, per_level_values
 
 __all__ = ["ScoringResult", "score", "with_evidence", "county_summary", "VERDICTS", "summary_markdown", "find_county",
-           "school_items_long", "school_items_percent", "school_items_heatmap",
-           "county_comparison",
-           "plot_school_items", "plot_county_comparison", "PASSED", "FAILED", "NOT_ASSESSED"]
+           "school_items_long", "school_items_percent", "comparison_levels",
+           "PASSED", "FAILED", "NOT_ASSESSED"]
+
+# The figures moved to edubalance.report.figures.scoring (issue 28): the layers forbid
+# importing them here, so the former names are served on access, with a DeprecationWarning.
+__getattr__ = _moved_names(__name__, {
+    "school_items_heatmap": "edubalance.report.figures.scoring:plot_school_items",
+    "plot_school_items": "edubalance.report.figures.scoring:plot_school_items:_school_items_figure",
+    "county_comparison": "edubalance.report.figures.scoring:plot_county_comparison:_county_comparison_panels",
+    "plot_county_comparison": "edubalance.report.figures.scoring:plot_county_comparison:_county_comparison_figure",
+})
 
 PASSED, FAILED, NOT_ASSESSED = "passed", "failed", "not_assessed"
 VERDICTS = ("pass", "fail", "incomplete")
@@ -953,14 +962,6 @@ def school_items_long(result: ScoringResult, county_code: str | None = None,
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
-def _item_labels(standard: Standard, lang: str) -> list[str]:
-    from ..report.display import variable_label
-
-    if lang == "zh":
-        return [item.label_zh.split(" (")[0] for item in standard.items]
-    return [variable_label(item.name, lang) for item in standard.items]
-
-
 def school_items_percent(result: ScoringResult, county_code: str, year: int,
                          level: str) -> pd.DataFrame:
     """Every school's items as a percentage of the reference, weakest school first.
@@ -968,7 +969,8 @@ def school_items_percent(result: ScoringResult, county_code: str, year: int,
     The reference is the item's threshold where the standard sets one, otherwise the
     enrolment-weighted county mean of the level (around which the CV measures dispersion);
     lower-is-better items are inverted (``<item>_pct_of_threshold``) so that 100 % or more is
-    always good. Used by :func:`school_items_heatmap` and the county report's per-school table.
+    always good. Used by :func:`edubalance.report.figures.scoring.plot_school_items` and the
+    county report's per-school table.
 
     Parameters
     ----------
@@ -1020,164 +1022,24 @@ def school_items_percent(result: ScoringResult, county_code: str, year: int,
     return table.iloc[order].reset_index(drop=True)
 
 
-def school_items_heatmap(result: ScoringResult, county_code: str, year: int, level: str, *,
-                         ax=None, lang: str = "zh"):
-    """Heat map of every school (rows, Chinese names) x item: value as % of the threshold.
-
-    100 % means the school exactly meets the threshold; red cells miss it, blue cells exceed it
-    (lower-is-better items are inverted so that blue is always better). Where the standard sets
-    no threshold (basic-2012) the reference is the enrolment-weighted county mean, around which
-    the CV measures dispersion (:func:`school_items_percent`). Draws on ``ax`` (a new figure
-    sized to the number of schools when ``None``; the colour bar is added to its figure) and
-    returns it. The figure is given matplotlib's tight layout engine, so it is laid out once,
-    when it is drawn.
-
-    Parameters
-    ----------
-    result : ScoringResult
-        A scoring (:func:`score`).
-    county_code : str
-        The county.
-    year : int
-        The year.
-    level : str
-        ``primary`` or ``junior``.
-    ax : matplotlib Axes, optional
-        Where to draw (a new figure when None).
-    lang : {"zh", "en"}
-        Language of the labels.
-    """
-    from ..report.display import new_axes
-    from ..report.i18n import text
-
-    table = school_items_percent(result, county_code, year, level)
-    items = result.standard.items
-    matrix = table[[item.name for item in items]].to_numpy(dtype=float)
-    names = table["school_name"].to_numpy()
-    height = max(3.0, 0.16 * len(names) + 1.5)
-    ax = new_axes(ax, (1.1 * len(items) + 4, height))
-    image = ax.imshow(np.clip(matrix, 0, 200), cmap="RdBu", vmin=0, vmax=200, aspect="auto",
-                      interpolation="nearest")
-    ax.set_xticks(np.arange(len(items)), _item_labels(result.standard, lang),
-                  rotation=40, ha="right", fontsize=8)
-    ax.set_yticks(np.arange(len(names)), names, fontsize=max(4, min(8, 500 // max(len(names), 1))))
-    ax.grid(False)
-    reference = text("scoring.reference.threshold" if result.standard.has_thresholds
-                     else "scoring.reference.mean", lang)
-    ax.figure.colorbar(image, ax=ax, shrink=0.6,
-                       label=text("scoring.heatmap.colorbar", lang, reference=reference))
-    ax.set_title(text("scoring.heatmap.title", lang, reference=reference), fontsize=10)
-    ax.figure.set_layout_engine("tight")
-    return ax
-
-
-def plot_school_items(result: ScoringResult, county_code: str, year: int, level: str):
-    """:func:`school_items_heatmap` on a new figure, in Chinese, returning the Figure (its
-    ``axes[0]`` is the heat map, ``axes[1]`` the colour bar); kept for existing callers.
-
-    Parameters
-    ----------
-    result : ScoringResult
-        A scoring (:func:`score`).
-    county_code : str
-        The county.
-    year : int
-        The year.
-    level : str
-        ``primary`` or ``junior``.
-
-    """
-    return school_items_heatmap(result, county_code, year, level).figure
-
-
 def comparison_levels(result: ScoringResult, year: int) -> list[str]:
-    """The levels with CVs in ``year``, in :data:`~edubalance.schema.LEVELS` order (one panel
-    each in :func:`county_comparison`)."""
+    """The levels with CVs in ``year``, in :data:`~edubalance.schema.LEVELS` order.
+
+    One panel each in :func:`edubalance.report.figures.scoring.plot_county_comparison`.
+
+    Parameters
+    ----------
+    result : ScoringResult
+        A scoring (:func:`score`).
+    year : int
+        The year.
+
+    Returns
+    -------
+    list of str
+    """
     present = set(result.cv.loc[result.cv["year"] == int(year), "level"].unique())
     return [level for level in LEVELS if level in present]
-
-
-def county_comparison(result: ScoringResult, county_code: str, year: int, *, ax=None,
-                      lang: str = "zh"):
-    """Each level: this county's CV per item next to the range over the other counties.
-
-    One panel per level present in ``year``; ``ax`` is a sequence of that many Axes (a new
-    figure when ``None``). Legends sit below the panels, off the data. Returns the Axes array.
-
-    Parameters
-    ----------
-    result : ScoringResult
-        A scoring (:func:`score`).
-    county_code : str
-        The county shown against the others.
-    year : int
-        The year.
-    ax : matplotlib Axes, optional
-        Where to draw (a new figure when None).
-    lang : {"zh", "en"}
-        Language of the labels.
-    """
-    import matplotlib.pyplot as plt
-
-    from ..report.i18n import text
-
-    cv = result.cv[result.cv["year"] == int(year)]
-    levels = comparison_levels(result, year)
-    if ax is None:
-        _, ax = plt.subplots(1, len(levels), squeeze=False, figsize=(7 * len(levels), 4.8))
-    axes = np.ravel(ax)
-    if axes.size != len(levels):
-        raise ParameterError(f"county_comparison needs {len(levels)} Axes, got {axes.size}")
-    labels = dict(zip(result.standard.item_names, _item_labels(result.standard, lang),
-                      strict=True))
-    # Plain arrays once: at national scale the CV table has ~50,000 rows, and comparing
-    # string columns item by item costs more than drawing the figure.
-    is_mine = cv["county_code"].astype(str).to_numpy(dtype=object) == str(county_code)
-    level_of = cv["level"].to_numpy(dtype=object)
-    indicator_of = cv["indicator"].to_numpy(dtype=object)
-    values = cv["cv"].to_numpy(dtype=float)
-    order = result.standard.item_names
-    positions = np.arange(len(order))
-    for panel, level in zip(axes, levels, strict=True):
-        in_level = level_of == level
-        mine = dict(zip(indicator_of[in_level & is_mine], values[in_level & is_mine], strict=True))
-        others = []
-        for name in order:
-            chosen = values[in_level & ~is_mine & (indicator_of == name)]
-            others.append(chosen[~np.isnan(chosen)])
-        panel.boxplot(others, positions=positions, orientation="horizontal", widths=0.5,
-                      showfliers=True)
-        panel.scatter([mine.get(name, np.nan) for name in order], positions, color="#c23b3b",
-                      zorder=3, label=text("scoring.comparison.this", lang), s=40)
-        limit = cv.loc[in_level, "threshold"].dropna()
-        if len(limit):
-            panel.axvline(limit.iloc[0], color="#e07b39", linestyle="--",
-                          label=text("scoring.comparison.limit", lang,
-                                     limit=f"{limit.iloc[0]:g}"))
-        panel.set_yticks(positions, [labels[n] for n in order], fontsize=8)
-        panel.set_title(text("scoring.comparison.title", lang,
-                             level=text(f"level.{level}", lang)))
-        panel.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2,
-                     frameon=False)
-    axes[0].figure.set_layout_engine("tight")   # laid out once, when drawn
-    return axes
-
-
-def plot_county_comparison(result: ScoringResult, county_code: str, year: int):
-    """:func:`county_comparison` on a new figure, in Chinese, returning the Figure; kept for
-    existing callers.
-
-    Parameters
-    ----------
-    result : ScoringResult
-        A scoring (:func:`score`).
-    county_code : str
-        The county.
-    year : int
-        The year.
-
-    """
-    return county_comparison(result, county_code, year)[0].figure
 
 
 _LEVEL_ZH = {"primary": "小学", "junior": "初中"}

@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import StandardError
+from ..errors import StandardError, did_you_mean
 from ..io.yamldata import safe_load
 from ..schema import LEVELS
 from .indicators import INDICATORS
@@ -286,8 +286,6 @@ def standard_name(name: str) -> str:
     ...
     edubalance.errors.StandardError: unknown standard 'quality-2018'; did you mean quality-2017? (available: basic-2012, ningxia-2010, quality-2017)
     """
-    import difflib
-
     available = available_standards()
     text = " ".join(str(name).split()).strip()
     if text in available:
@@ -302,11 +300,8 @@ def standard_name(name: str) -> str:
     found = known.get(text.lower())
     if found in available:
         return found
-    close = difflib.get_close_matches(text.lower(), list(known), n=3, cutoff=0.6)
-    hint = ", ".join(dict.fromkeys(known[c] for c in close))
-    raise StandardError(f"unknown standard {name!r}; "
-                        + (f"did you mean {hint}? " if hint else "")
-                        + f"(available: {', '.join(available)})")
+    raise StandardError(f"unknown standard {name!r}{did_you_mean(text, known)} "
+                        f"(available: {', '.join(available)})")
 
 
 def load_standard(name: str | Standard) -> Standard:

@@ -12,7 +12,8 @@
 - :mod:`~edubalance.io.yamldata`: YAML parsed safely with libyaml's parser (the package's
   own data files).
 - :mod:`~edubalance.io.form`: the official-form writer; :mod:`~edubalance.io.write`: atomic,
-  formula-safe writers of results.
+  formula-safe writers of results; :mod:`~edubalance.io.number_text`: a number as text (the
+  package's one number format ends there).
 
 :mod:`edubalance.io.load` is the public façade of the loaders.
 """

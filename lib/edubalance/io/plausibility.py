@@ -15,6 +15,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from .number_text import plain_number
 from .yamldata import safe_load
 
 __all__ = ["RULES_FILE", "rules", "rule_ids", "check", "normalise_allow"]
@@ -75,8 +76,9 @@ def _allowed(allow: frozenset[str], rule: str, column: str) -> bool:
     return "all" in allow or rule in allow or column in allow
 
 
-def _fmt(x: float) -> str:
-    return f"{x:,.6g}"
+def _number(value: float) -> str:
+    # Six significant digits, never scientific: a unit slip makes ratios of any size.
+    return plain_number(value, significant=6)
 
 
 def check(out: dict, values: dict, usable: dict, problems, allow: frozenset[str],
@@ -173,8 +175,8 @@ def check(out: dict, values: dict, usable: dict, problems, allow: frozenset[str]
         if "min" in bound:
             bad |= ok & (amount > 0) & (ratio < bound["min"])
         problems.add_mask(bad, column, lambda hits, r=ratio, b=bound, i=rule_id: [
-            f"implausible per student: {_fmt(r[h])} (expected "
-            + (f"{_fmt(b['min'])} to " if "min" in b else "at most ") + f"{_fmt(b['max'])}"
+            f"implausible per student: {_number(r[h])} (expected "
+            + (f"{_number(b['min'])} to " if "min" in b else "at most ") + f"{_number(b['max'])}"
             + (" when above 0" if "min" in b else "")
             + f"; a unit slip? allow with allow=['{i}'])" for h in hits],
             raw_cells.get(column, values[column]))
@@ -190,8 +192,8 @@ def check(out: dict, values: dict, usable: dict, problems, allow: frozenset[str]
             continue
         bad = ok & (series > bound["max"])
         problems.add_mask(bad, shown_column, lambda hits, s=series, b=bound, i=rule_id, c=column:
-                          [f"implausible {c} for one school: {_fmt(s.iloc[h])} (at most "
-                           f"{_fmt(b['max'])}; allow with allow=['{i}'])" for h in hits],
+                          [f"implausible {c} for one school: {_number(s.iloc[h])} (at most "
+                           f"{_number(b['max'])}; allow with allow=['{i}'])" for h in hits],
                           raw_cells.get(shown_column, series))
     bound = table["per_class"]["class_size"]
     if not _allowed(allow, "class_size", "classes"):
@@ -205,6 +207,6 @@ def check(out: dict, values: dict, usable: dict, problems, allow: frozenset[str]
                     / np.where(classes > 0, classes, np.nan)
                 bad = ok & (size > bound["max"])
                 problems.add_mask(bad, c_col, lambda hits, s=size: [
-                    f"implausible class size: {_fmt(s[h])} students per class (at most "
+                    f"implausible class size: {_number(s[h])} students per class (at most "
                     f"{bound['max']}; allow with allow=['class_size'])" for h in hits],
                     raw_cells.get(c_col, values[c_col]))

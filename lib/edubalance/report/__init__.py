@@ -5,7 +5,9 @@
 - :mod:`~edubalance.report.plotting`, :mod:`~edubalance.report.figures`: one figure style with a
   CJK font; the figures.
 - :mod:`~edubalance.report.tables`, :mod:`~edubalance.report.display`,
-  :mod:`~edubalance.report.story`: tables and text for people.
+  :mod:`~edubalance.report.story`: tables and text for people;
+  :mod:`~edubalance.report.regression_text`, :mod:`~edubalance.report.teacher_tables`: those of
+  the regression and teacher analyses.
 - :mod:`~edubalance.report.verdict`, :mod:`~edubalance.report.county_report`,
   :mod:`~edubalance.report.xlsx`, :mod:`~edubalance.report.pdf`: the county report, its workbook
   and PDF.

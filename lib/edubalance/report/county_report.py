@@ -27,8 +27,8 @@ from .. import __version__
 from ..core.gaps import county_gap_totals, cv_upgrade_plan, school_gaps
 from ..core.scoring import county_summary, find_county
 from ..schema import LEVELS
-from .i18n import DEFAULT_LANG, check_lang, text
-from .markup import escape_html
+from .i18n import DEFAULT_LANG, check_lang, strip_unit, text
+from .markup import html_heading
 from .tables import Table
 from .verdict import (
     MARKS,
@@ -51,13 +51,23 @@ SHEETS = ("结论", "差异系数", "各校达标情况", "缺口与改造", "�
 class CountyReport:
     """Everything the county scoring report shows and writes.
 
+    Made by :func:`build`.
+
+    Parameters
+    ----------
+    summary, county_code, county_name, year, lang, title, subtitle, verdict_html, tables, sheets, results, methods, levels, n_counties
+        The attributes below, in this order.
+
     Attributes
     ----------
     summary : dict
         :func:`edubalance.core.scoring.county_summary` (for ``summary.json``).
     county_code, county_name : str
+        The county's code and name.
     year : int
+        The school year reported on.
     lang : str
+        The report's language.
     title, subtitle : str
         Plain text (escape before use in HTML; :func:`html_heading` does).
     verdict_html : str
@@ -153,11 +163,6 @@ def reader_source(source) -> str:
     return words.strip(" ;；,，")
 
 
-def html_heading(words: str, level: int = 2) -> str:
-    """An escaped HTML heading (``<h2 class="eb-section">``)."""
-    return f'<h{level} class="eb-section">{escape_html(words)}</h{level}>'
-
-
 def _col(name: str, lang: str) -> str:
     return text(f"col.{name}", lang)
 
@@ -207,8 +212,31 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
           lang: str = DEFAULT_LANG) -> CountyReport:
     """The report of ``county`` in ``year`` from a scored year (see the module docstring).
 
-    Raises ``ValueError`` (from :func:`edubalance.core.scoring.find_county` and
-    :func:`~edubalance.core.scoring.county_summary`) for an unknown county or a year it lacks.
+    Parameters
+    ----------
+    schools : DataFrame
+        Canonical school columns (:func:`edubalance.io.load.load_schools`).
+    result : edubalance.core.scoring.ScoringResult
+        ``eb.core.scoring.score`` of ``schools`` (at least of ``year``).
+    county : str or int
+        County code or name.
+    year : int
+        The year reported on.
+    data_path : str, optional
+        The data file, named in the 数据与方法 lines.
+    lang : {"zh", "en"}
+        Language of the report.
+
+    Returns
+    -------
+    CountyReport
+
+    Raises
+    ------
+    ValueError
+        From :func:`edubalance.core.scoring.find_county` and
+        :func:`~edubalance.core.scoring.county_summary`, for an unknown county or a year it
+        lacks.
     """
     check_lang(lang)
     code, name = find_county(schools, county)
@@ -503,6 +531,26 @@ def school_items_table(result, county_code: str, year: int, level: str, *,
     a few milliseconds where a heat map with a label per school costs half a second (issue
     16). :func:`school_items_figure` still draws the heat map.
 
+    Parameters
+    ----------
+    result : edubalance.core.scoring.ScoringResult
+        A scored year.
+    county_code : str
+        The county.
+    year : int
+        The year.
+    level : str
+        ``primary`` or ``junior``.
+    county_name : str, optional
+        Shown in the caption instead of the code.
+    lang : {"zh", "en"}
+        Language of headers and caption.
+
+    Returns
+    -------
+    Table
+        Percentages (kind ``pct``), shaded by :func:`edubalance.report.tables.percent_shading`.
+
     Examples
     --------
     >>> import edubalance as eb
@@ -529,7 +577,7 @@ def school_items_table(result, county_code: str, year: int, level: str, *,
     shading = {}
     for item in items:
         # The unit of the item's value ("（人）", " (m²)") does not apply to a percentage.
-        header = re.sub(r"\s*[（(][^（()）]*[)）]$", "", item_name(item, lang))
+        header = strip_unit(item_name(item, lang))
         frame[header] = percent[item.name].to_numpy(dtype=float)
         shading[header] = percent_shading(frame[header].to_numpy())
     return Table(frame, {header: "pct" for header in shading},
@@ -545,51 +593,65 @@ on A4 portrait a part fits in the body type, where the whole table needed 7.5 pt
 
 def school_items_figure(result, county_code: str, year: int, level: str, *,
                         county_name: str = "", lang: str = DEFAULT_LANG):
-    """:func:`edubalance.core.scoring.plot_school_items` with its words in ``lang``."""
-    from ..core.scoring import plot_school_items
+    """The per-school heat map of the report, on a new figure.
 
-    fig = plot_school_items(result, county_code, year, level)
-    ax = fig.axes[0]
-    standard = result.standard
-    ax.set_xticks(ax.get_xticks(), [item_name(item, lang) for item in standard.items],
-                  rotation=40, ha="right", fontsize=8)
-    reference = text("report.reference_threshold" if standard.has_thresholds
-                     else "report.reference_mean", lang)
-    ax.set_title(text("figure.schools_title", lang, county=county_name or county_code, year=year,
-                      level=level_name(level, lang)), fontsize=10)
-    if len(fig.axes) > 1:
-        fig.axes[1].set_ylabel(text("figure.schools_colorbar", lang, reference=reference))
-    fig.set_layout_engine("tight")   # laid out once, when the figure is saved
-    return fig
+    Parameters
+    ----------
+    result : ScoringResult
+        A scoring (:func:`edubalance.core.scoring.score`).
+    county_code : str
+        The county.
+    year : int
+        The year.
+    level : str
+        ``primary`` or ``junior``.
+    county_name : str, optional
+        The county's name in the title (its code when empty).
+    lang : {"zh", "en"}
+        Language of the labels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        :func:`edubalance.report.figures.scoring.plot_school_items`'s figure.
+    """
+    from .figures.scoring import plot_school_items
+
+    return plot_school_items(result, county_code, year, level, county_name=county_name,
+                             lang=lang).figure
 
 
 def comparison_figure(result, county_code: str, year: int, *, lang: str = DEFAULT_LANG):
-    """:func:`edubalance.core.scoring.plot_county_comparison` in ``lang``, legends below the data."""
-    from ..core.scoring import comparison_levels, plot_county_comparison
+    """The report's comparison with the other counties, with margins worked out once.
 
-    fig = plot_county_comparison(result, county_code, year)
-    levels = comparison_levels(result, year)
-    names = [item_name(item, lang) for item in result.standard.items]
-    for ax, level in zip(fig.axes[:len(levels)], levels, strict=True):
-        ax.set_title(text("figure.comparison_title", lang, level=level_name(level, lang)), fontsize=10)
-        ax.set_yticks(ax.get_yticks(), names, fontsize=8)
-        handles, labels = ax.get_legend_handles_labels()
-        new_labels = []
-        for label in labels:
-            if label == "本县":
-                new_labels.append(text("figure.this_county", lang))
-            else:
-                new_labels.append(text("figure.limit", lang, limit=label.split()[-1]))
-        if ax.get_legend() is not None:
-            ax.get_legend().remove()
-        ax.legend(handles, new_labels, fontsize=8, loc="upper center", ncol=2,
-                  bbox_to_anchor=(0.5, -0.12), frameon=False)
+    Parameters
+    ----------
+    result : ScoringResult
+        A scoring (:func:`edubalance.core.scoring.score`).
+    county_code : str
+        The county.
+    year : int
+        The year.
+    lang : {"zh", "en"}
+        Language of the labels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        :func:`edubalance.report.figures.scoring.plot_county_comparison`'s figure, laid out
+        without a layout pass.
+    """
+    from ..core.scoring import comparison_levels
+    from .figures.scoring import plot_county_comparison
+
+    fig = plot_county_comparison(result, county_code, year, lang=lang).figure
+    panels = fig.axes[:len(comparison_levels(result, year))]
     # The margins depend on the words, not on the counties' values: worked out once per set of
     # labels and style, then every county's figure is drawn once, with no layout pass.
-    panels = tuple((ax.get_title(), tuple(names),
-                    tuple(t.get_text() for t in ax.get_legend().get_texts()))
-                   for ax in fig.axes[:len(levels)])
-    margins = _comparison_margins(tuple(fig.get_size_inches()), panels, _style_key())
+    words = tuple((ax.get_title(), tuple(t.get_text() for t in ax.get_yticklabels()),
+                   tuple(t.get_text() for t in ax.get_legend().get_texts()))
+                  for ax in panels)
+    margins = _comparison_margins(tuple(fig.get_size_inches()), words, _style_key())
     fig.set_layout_engine("none")   # a placeholder: report_png still draws the figure once
     fig.subplots_adjust(**margins)
     return fig

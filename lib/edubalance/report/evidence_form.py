@@ -143,7 +143,17 @@ def _cli_evidence_form(args) -> int:
 
 
 def register_cli(subparsers) -> None:
-    """Add ``edubalance evidence-form`` to the command."""
+    """Add ``edubalance evidence-form`` to the command.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The ``edubalance`` command's subcommands (``parser.add_subparsers()``).
+
+    Returns
+    -------
+    None
+    """
     from ..core.standards import available_standards
 
     parser = subparsers.add_parser(

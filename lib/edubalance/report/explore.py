@@ -31,8 +31,8 @@ import pandas as pd
 from ..errors import DataError, ParameterError
 from ..schema import LEVELS
 from .i18n import DEFAULT_LANG, check_lang, label, text
-from .markup import escape_html
-from .tables import NO_MATH
+from .markup import escape_html, html_block
+from .tables import MISSING, NO_MATH
 
 __all__ = ["Explorer", "ALL_PREFECTURES", "LEVEL_LABELS", "FIGURES", "in_voila",
            "FIGURE_WIDTH", "FIGURE_DPI", "FIGURE_MIN_WIDTH_PX"]
@@ -62,14 +62,15 @@ def _standard_names() -> list[str]:
 
 
 def _standard_label(name: str, lang: str) -> str:
-    try:
-        return text(f"slides.standard.{name}", lang)
-    except KeyError:
-        return name
+    return label(name, lang, prefixes=("slides.standard",))
 
 
 def in_voila() -> bool:
     """Whether this kernel was started by Voila (the explorer runs as an app without code).
+
+    Returns
+    -------
+    bool
 
     Examples
     --------
@@ -98,12 +99,16 @@ class Explorer:
     year : int, optional
         Initial year (default: the county's latest).
     level : {"primary", "junior"}
+        Initial level.
     indicator : str, optional
         Initial indicator, an item name of the standard (default: its first item).
     prefecture : str, optional
         Initial prefecture (default: the county's, or all).
     lang : {"zh", "en"}
         Language of the controls, messages, figure labels and the school table.
+    evidence : DataFrame, optional
+        Evidence per county and year (``eb.evidence.load``): county verdicts are then the
+        official ones, else they count school data only.
 
     Attributes
     ----------
@@ -291,10 +296,7 @@ class Explorer:
 
     def _item_label(self, item) -> str:
         """Readable name of an indicator: its catalogue label, else the standard's Chinese one."""
-        shown = label(item.name, self.lang)
-        if shown == item.name and item.label_zh:
-            shown = item.label_zh
-        return shown
+        return label(item.name, self.lang, fallback=item.label_zh or item.name)
 
     @property
     def _level_name(self) -> str:
@@ -324,6 +326,11 @@ class Explorer:
     def standard_note(self) -> str:
         """One sentence on what the selected standard asks (escaped HTML), in ``lang``.
 
+        Returns
+        -------
+        str
+            A ``<p class="eb-standard-note">``.
+
         Examples
         --------
         >>> import edubalance as eb
@@ -336,7 +343,7 @@ class Explorer:
             words = text(f"explorer.standard_note.{name}", self.lang)
         except KeyError:
             words = _standard_label(name, self.lang)
-        return f'<p class="eb-standard-note">{escape_html(words)}</p>'
+        return html_block("p", words, "eb-standard-note")
 
     def _on_change(self, _change) -> None:
         if not self._holding:
@@ -378,6 +385,10 @@ class Explorer:
 
         Sets :attr:`message` when the combination has no data (e.g. a county without junior
         schools that year); the views then return empty tables instead of raising.
+
+        Returns
+        -------
+        None
         """
         self._data = {
             "schools": self._schools_frame(),
@@ -458,31 +469,56 @@ class Explorer:
         return frame.reset_index(drop=True)
 
     def schools_against_threshold(self) -> pd.DataFrame:
-        """Each school (section) of the selected county, year and level: ``school_id,
-        school_name, school_type, urban_rural, students, value, threshold, met,
-        pct_of_threshold``, sorted by value (weakest first)."""
+        """Each school (section) of the selected county, year and level, weakest first.
+
+        Returns
+        -------
+        DataFrame
+            ``school_id, school_name, school_type, urban_rural, students, value, threshold,
+            met, pct_of_threshold``, sorted by value.
+        """
         return self._data["schools"].copy()
 
     def cv_over_years(self) -> pd.DataFrame:
-        """The county's CV of the indicator per year: ``year, cv, cv_limit, passed,
-        composite_cv, county_passed`` (every rule school data decide passes, at this level)
-        and ``county_verdict`` (``pass``/``fail``/``incomplete``: the official verdict, which
-        needs evidence)."""
+        """The county's CV of the indicator per year.
+
+        Returns
+        -------
+        DataFrame
+            ``year, cv, cv_limit, passed, composite_cv, county_passed`` (every rule school data
+            decide passes, at this level) and ``county_verdict`` (``pass``/``fail``/
+            ``incomplete``: the official verdict, which needs evidence).
+        """
         return self._data["trend"].copy()
 
     def county_comparison(self) -> pd.DataFrame:
-        """Every county's CV of the indicator in the selected year and level: ``county_code,
-        county_name, cv, cv_limit, passed, prefecture, selected, rank`` (1 = most even)."""
+        """Every county's CV of the indicator in the selected year and level.
+
+        Returns
+        -------
+        DataFrame
+            ``county_code, county_name, cv, cv_limit, passed, prefecture, selected, rank``
+            (1 = most even).
+        """
         return self._data["comparison"].copy()
 
     def province_distribution(self) -> pd.DataFrame:
-        """Indicator value of every school in the year and level (in the prefecture when one is
-        selected): ``county_code, county_name, school_name, students, value, prefecture,
-        selected``."""
+        """Indicator value of every school in the year and level (in the prefecture if selected).
+
+        Returns
+        -------
+        DataFrame
+            ``county_code, county_name, school_name, students, value, prefecture, selected``.
+        """
         return self._data["distribution"].copy()
 
     def summary(self) -> dict[str, Any]:
-        """The current selection and its headline numbers, ready for ``summary.json``."""
+        """The current selection and its headline numbers, ready for ``summary.json``.
+
+        Returns
+        -------
+        dict
+        """
         schools, trend = self._data["schools"], self._data["trend"]
         comparison = self._data["comparison"]
         this_year = trend[trend["year"] == self.year.value]
@@ -513,12 +549,22 @@ class Explorer:
     # ----------------------------------------------------------------------- figures
 
     def figure(self, name: str):
-        """Draw one figure (``schools``, ``trend``, ``comparison`` or ``distribution``) of the
-        current selection; returns a matplotlib Figure, or None when its data are empty.
+        """Draw one figure of the current selection.
 
-        Labels follow :attr:`lang`; legends sit beside the plot, never over the data."""
-        from ..analysis.summaries import bare_label
+        Labels follow :attr:`lang`; legends sit beside the plot, never over the data.
+
+        Parameters
+        ----------
+        name : {"schools", "trend", "comparison", "distribution"}
+            The figure (:data:`FIGURES`).
+
+        Returns
+        -------
+        matplotlib.figure.Figure or None
+            None when its data are empty.
+        """
         from . import plotting
+        from .display import bare_label
         from .slides import fit_names, legend_outside, plain_text
 
         if name not in FIGURES:
@@ -617,7 +663,13 @@ class Explorer:
             ax.get_legend().remove()
 
     def figures(self) -> dict[str, Any]:
-        """Every figure with data, by name (see :data:`FIGURES`)."""
+        """Every figure with data, by name (see :data:`FIGURES`).
+
+        Returns
+        -------
+        dict
+            Name -> matplotlib Figure.
+        """
         drawn = {name: self.figure(name) for name in FIGURES}
         return {name: fig for name, fig in drawn.items() if fig is not None}
 
@@ -630,7 +682,14 @@ class Explorer:
                 self.level.value, *context)
 
     def render(self) -> None:
-        """Redraw the figures and the table into the layout's output widgets."""
+        """Redraw the figures and the table into the layout's output widgets.
+
+        Only figures whose data or labels changed are drawn again.
+
+        Returns
+        -------
+        None
+        """
         import matplotlib.pyplot as plt
         from IPython.display import display
 
@@ -653,9 +712,15 @@ class Explorer:
                 display(self.schools_table())
 
     def schools_table(self):
-        """The selected county's schools as a table for people (a pandas Styler): labelled
-        headers in :attr:`lang`, school types and areas in words, no row index, every name
-        HTML-escaped."""
+        """The selected county's schools as a table for people.
+
+        Labelled headers in :attr:`lang`, school types and areas in words, no row index, every
+        name HTML-escaped (:func:`edubalance.report.slides.table`).
+
+        Returns
+        -------
+        pandas.io.formats.style.Styler
+        """
         from .slides import table
 
         frame = self._data["schools"].drop(columns=["school_id"])
@@ -683,6 +748,10 @@ class Explorer:
         has a row of its own and is shown at its size (school names at 15 px).
 
         Display it as the last expression of a cell (JupyterLab) or of the notebook (Voila).
+
+        Returns
+        -------
+        ipywidgets.VBox
         """
         import ipywidgets as widgets
 
@@ -709,8 +778,5 @@ class Explorer:
 def _value_label(column: str, value, lang: str) -> str:
     """``primary`` -> 小学 etc. for the coded columns school_type and urban_rural."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "–"
-    try:
-        return text(f"slides.{column}.{value}", lang)
-    except KeyError:
-        return str(value)
+        return MISSING
+    return label(str(value), lang, prefixes=(f"slides.{column}",))

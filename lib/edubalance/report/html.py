@@ -29,6 +29,16 @@ _REMOTE_IMPORT = re.compile(
 def strip_remote_resources(page: str) -> str:
     """Remove ``<script>``/``<link>`` tags that would load something from the network.
 
+    Parameters
+    ----------
+    page : str
+        An HTML page.
+
+    Returns
+    -------
+    str
+        The page without them.
+
     Examples
     --------
     >>> strip_remote_resources('<p>a</p><script src="https://cdn.x/r.js"></script>')

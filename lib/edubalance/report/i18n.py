@@ -24,35 +24,30 @@ Examples
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from ..errors import ParameterError
 from ..io.yamldata import safe_load
+from ..schema import LANGS, check_lang
 
-__all__ = ["LANGS", "DEFAULT_LANG", "check_lang", "text", "label", "labels", "catalogue"]
+__all__ = ["LANGS", "DEFAULT_LANG", "check_lang", "text", "label", "labels", "strip_unit",
+           "catalogue"]
 
-LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
-
-
-def check_lang(lang: str) -> str:
-    """Return ``lang`` if it is a supported language, else raise :class:`ParameterError`.
-
-    Examples
-    --------
-    >>> check_lang("en")
-    'en'
-    """
-    if lang not in LANGS:
-        raise ParameterError(f"lang={lang!r} is not supported; use one of {', '.join(LANGS)}")
-    return lang
 
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
-    """All messages, by key, from every ``messages/*.yaml`` file of the package."""
+    """All messages, by key, from every ``messages/*.yaml`` file of the package.
+
+    Returns
+    -------
+    dict
+        Key -> ``{"zh": ..., "en": ...}``.
+    """
     merged: dict[str, dict[str, str]] = {}
     origin: dict[str, str] = {}
     folder = resources.files(__package__) / "messages"
@@ -72,7 +67,23 @@ def catalogue() -> dict[str, dict[str, str]]:
 def text(key: str, lang: str = DEFAULT_LANG, **values: Any) -> str:
     """The message ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``.
 
-    Raises ``KeyError`` for an unknown key: a missing text is a bug, not a blank.
+    Parameters
+    ----------
+    key : str
+        The message's key (``verdict.passed``).
+    lang : {"zh", "en"}
+        Language of the text.
+    **values
+        Values of the message's placeholders.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    KeyError
+        For an unknown key: a missing text is a bug, not a blank.
     """
     check_lang(lang)
     try:
@@ -82,13 +93,80 @@ def text(key: str, lang: str = DEFAULT_LANG, **values: Any) -> str:
     return template.format(**values) if values else template
 
 
-def label(name: str, lang: str = DEFAULT_LANG) -> str:
-    """The readable label of a column or variable (``label.<name>``), or ``name`` itself."""
+_UNIT = re.compile(r"\s*(（[^（）]*）|\([^()]*\))$")
+"""A unit in brackets at the end of a label: ``（册）``, ``（万元）``, `` (m²)``."""
+
+
+def strip_unit(shown: str) -> str:
+    """``shown`` without the unit in brackets at its end (full-width or ASCII brackets).
+
+    Parameters
+    ----------
+    shown : str
+        A label, e.g. ``生均图书册数（册）``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> strip_unit("生均图书册数（册）"), strip_unit("books (volumes)"), strip_unit("人均GDP")
+    ('生均图书册数', 'books', '人均GDP')
+    """
+    return _UNIT.sub("", str(shown))
+
+
+def label(name: str, lang: str = DEFAULT_LANG, *, prefixes: Sequence[str] = ("label",),
+          fallback: str | None = None, unit: bool = True) -> str:
+    """The readable label of a column, variable or value: the package's one label function.
+
+    Parameters
+    ----------
+    name : str
+        The machine name (a column, an indicator, a standard, a unit ...).
+    lang : {"zh", "en"}
+        Language of the label.
+    prefixes : sequence of str, default ("label",)
+        Catalogue areas searched in order for ``<prefix>.<name>`` (e.g. ``("slides.col",
+        "label")``: a slide's own header first, else the variable's label).
+    fallback : str, optional
+        Shown when no area has ``name``; ``name`` itself when None.
+    unit : bool, default True
+        False drops the unit in brackets at the end (:func:`strip_unit`), for crowded figures.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> label("books_per_student"), label("books_per_student", unit=False)
+    ('生均图书册数（册）', '生均图书册数')
+    >>> label("basic-2012", "en", prefixes=("slides.standard",)), label("x", fallback="X")
+    ('basic balance (2012)', 'X')
+    """
     check_lang(lang)
-    entry = catalogue().get(f"label.{name}")
-    return entry[lang] if entry else name
+    messages = catalogue()
+    found = next((messages[f"{prefix}.{name}"][lang] for prefix in prefixes
+                  if f"{prefix}.{name}" in messages), None)
+    if found is None:
+        found = str(name) if fallback is None else fallback
+    return found if unit else strip_unit(found)
 
 
 def labels(names, lang: str = DEFAULT_LANG) -> dict[str, str]:
-    """``{name: label(name, lang)}`` for each name, ready for ``DataFrame.rename``."""
+    """``{name: label(name, lang)}`` for each name, ready for ``DataFrame.rename``.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Machine names.
+    lang : {"zh", "en"}
+        Language of the labels.
+
+    Returns
+    -------
+    dict
+    """
     return {name: label(name, lang) for name in names}

@@ -39,7 +39,22 @@ class BrowserMissingError(EdubalanceError):
 
 
 def find_chromium(executable: str | os.PathLike | None = None) -> Path:
-    """The Chromium executable to use, or :class:`BrowserMissingError` saying how to get one."""
+    """The Chromium executable to use, or :class:`BrowserMissingError` saying how to get one.
+
+    Parameters
+    ----------
+    executable : str or path, optional
+        A path or a command name; default ``$EDUBALANCE_CHROMIUM``, else ``/usr/bin/chromium``.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    BrowserMissingError
+        No such executable (naming how to install one).
+    """
     candidate = executable or os.environ.get(CHROMIUM_ENV) or DEFAULT_CHROMIUM
     path = Path(candidate)
     if not path.is_file():
@@ -60,6 +75,11 @@ PLAYWRIGHT_HINT = ("printing PDFs needs the playwright package (pip install 'edu
 
 def check_ready(executable: str | os.PathLike | None = None) -> Path:
     """Check that PDFs can be printed here, before any work: Chromium and Playwright.
+
+    Parameters
+    ----------
+    executable : str or path, optional
+        Chromium to use (as :func:`find_chromium`).
 
     Returns
     -------
@@ -94,6 +114,20 @@ def write_pdfs(html_paths, *, executable: str | os.PathLike | None = None,
 
     One Chromium prints them all, ``pages`` (default :data:`DEFAULT_PAGES`) at a time
     (:class:`PdfPrinter`).
+
+    Parameters
+    ----------
+    html_paths : iterable of str or path
+        The HTML reports.
+    executable : str or path, optional
+        Chromium to use (as :func:`find_chromium`).
+    pages : int, optional
+        Reports printed at a time.
+
+    Returns
+    -------
+    list of Path
+        The PDFs, in the order of ``html_paths``.
 
     Raises
     ------
@@ -184,7 +218,13 @@ class PdfPrinter:
 
     # ------------------------------------------------------------------ life cycle
     def start(self) -> PdfPrinter:
-        """Launch the browser (in the background: returns before it is up); idempotent."""
+        """Launch the browser (in the background: returns before it is up); idempotent.
+
+        Returns
+        -------
+        PdfPrinter
+            This printer.
+        """
         if self._thread is not None:
             return self
         import asyncio
@@ -205,7 +245,12 @@ class PdfPrinter:
         return self
 
     def wait_ready(self) -> None:
-        """Wait for the browser; raise :class:`PdfError` if it could not be launched."""
+        """Wait for the browser; raise :class:`PdfError` if it could not be launched.
+
+        Returns
+        -------
+        None
+        """
         self.start()
         try:
             self._ready.result()
@@ -217,6 +262,11 @@ class PdfPrinter:
 
     def submit(self, html_path: str | os.PathLike):
         """Print ``html_path`` to ``<report>.pdf`` beside it, in the background.
+
+        Parameters
+        ----------
+        html_path : str or path
+            The HTML report.
 
         Returns
         -------
@@ -232,7 +282,14 @@ class PdfPrinter:
     def close(self, cancel: bool = False) -> None:
         """Wait for the reports submitted, close the browser and stop the thread.
 
-        With ``cancel`` the reports still printing are stopped instead (no partial PDF).
+        Parameters
+        ----------
+        cancel : bool, default False
+            Stop the reports still printing instead of waiting for them (no partial PDF).
+
+        Returns
+        -------
+        None
         """
         if self._thread is None:
             return
@@ -391,6 +448,16 @@ def chromium_font_env(folder: Path) -> dict[str, str]:
 
     Without a CJK font Chinese prints as empty boxes and the PDF holds no Chinese text; the
     machine's own fonts stay available (the system configuration is included).
+
+    Parameters
+    ----------
+    folder : Path
+        A private folder for the font configuration and its cache.
+
+    Returns
+    -------
+    dict
+        Environment variables for Chromium (empty when the font is not installed).
     """
     try:
         from .plotting import cjk_font_path
@@ -418,6 +485,16 @@ def page_footer(lang: str = "zh") -> str:
     Chromium fills the ``pageNumber`` and ``totalPages`` elements; the words come from the
     message catalogue (``report.pdf_footer``) in ``lang`` (the report's ``<html lang>``;
     anything but ``en`` is Chinese). No URL, no date: only the page number.
+
+    Parameters
+    ----------
+    lang : str, default "zh"
+        The report's language.
+
+    Returns
+    -------
+    str
+        HTML of Chromium's footer template.
 
     Examples
     --------
@@ -454,7 +531,17 @@ def _handle_pdf(args: argparse.Namespace) -> int:
 
 
 def register_cli(subparsers) -> None:
-    """Add ``edubalance pdf REPORT.html ...``."""
+    """Add ``edubalance pdf REPORT.html ...``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The ``edubalance`` command's subcommands (``parser.add_subparsers()``).
+
+    Returns
+    -------
+    None
+    """
     parser = subparsers.add_parser(
         "pdf", help="print HTML reports to PDF (headless Chromium)",
         description="Write <report>.pdf beside each HTML report, printed to A4 by headless "

@@ -29,7 +29,17 @@ STATUS_COLOURS = {"passed": "#3a9d5d", "failed": "#c23b3b", "not assessed": "#9a
 
 
 def cjk_font_path() -> Path:
-    """Path of the bundled Noto Sans CJK SC font file (from the ``mplfonts`` package)."""
+    """Path of the bundled Noto Sans CJK SC font file (from the ``mplfonts`` package).
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    FileNotFoundError
+        The font file is missing (reinstall ``mplfonts``).
+    """
     import mplfonts
 
     path = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
@@ -78,6 +88,16 @@ def seaborn_theme_rc(context: str = "notebook") -> dict:
     matplotlib's default, since seaborn's "rocket" map exists only once seaborn is imported
     (every figure of the package names its colour map).
 
+    Parameters
+    ----------
+    context : {"paper", "notebook", "talk", "poster"}, default "notebook"
+        seaborn's plotting context (sizes of text and lines).
+
+    Returns
+    -------
+    dict
+        matplotlib rc settings.
+
     Examples
     --------
     >>> rc = seaborn_theme_rc("talk")
@@ -101,8 +121,14 @@ def seaborn_theme_rc(context: str = "notebook") -> dict:
 def use_style(context: str = "notebook") -> None:
     """Apply the project style: seaborn ``whitegrid``, the palette and the CJK font.
 
-    ``context`` is seaborn's: ``paper``, ``notebook``, ``talk`` or ``poster``
-    (:func:`seaborn_theme_rc`; seaborn itself is not imported).
+    Parameters
+    ----------
+    context : {"paper", "notebook", "talk", "poster"}, default "notebook"
+        seaborn's plotting context (:func:`seaborn_theme_rc`; seaborn itself is not imported).
+
+    Returns
+    -------
+    None
 
     Examples
     --------
@@ -141,9 +167,27 @@ def save_figure(fig, output_dir, name: str, formats=("png", "svg"), *, dpi=None,
                 metadata=None) -> list[Path]:
     """Save ``fig`` as ``<name>.<format>`` in ``output_dir`` for each format (atomically).
 
-    ``dpi`` defaults to ``savefig.dpi`` of the style (150, for print); reports use
-    :func:`report_png`, which renders once and returns the bytes to display. ``metadata``
-    (a dict of strings) goes into the PNG's text chunks.
+    Reports use :func:`report_png`, which renders once and returns the bytes to display.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    output_dir : str or path
+        The folder (created if missing).
+    name : str
+        File stem: a plain name, not a path.
+    formats : sequence of str, default ("png", "svg")
+        File formats.
+    dpi : float, optional
+        Pixels per inch; ``savefig.dpi`` of the style (150, for print) when None.
+    metadata : dict, optional
+        Strings written into the PNG's text chunks.
+
+    Returns
+    -------
+    list of Path
+        The files written.
     """
     output_dir = Path(output_dir)
     _check_name(name)
@@ -171,6 +215,10 @@ def figure_formats() -> tuple[str, ...]:
     much again to draw (every Chinese glyph as an outline), so they are written only when
     asked for: ``EDUBALANCE_FIGURE_FORMATS=png,svg`` in the environment of JupyterLab, of
     papermill or of ``edubalance batch`` (whose kernels inherit it).
+
+    Returns
+    -------
+    tuple of str
 
     Raises
     ------
@@ -218,6 +266,26 @@ def show_figure(fig, output_dir, name: str, formats=None, *, dpi=None,
     PNG (``savefig.dpi``, 150 for print) is shown at the size the inline backend would show
     (``figure.dpi`` pixels per inch).
 
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure (closed afterwards).
+    output_dir : str or path
+        The folder.
+    name : str
+        File stem.
+    formats : sequence of str, optional
+        File formats; :func:`figure_formats` when None.
+    dpi : float, optional
+        Pixels per inch of the files.
+    metadata : dict, optional
+        Strings written into the PNG's text chunks.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
     Examples
     --------
     >>> import tempfile, matplotlib.pyplot as plt
@@ -257,6 +325,28 @@ def report_png(fig, output_dir, name: str, *, formats=None, dpi: float = REPORT_
     (``"svg"``, ``"pdf"``) are written only when asked for (``formats`` defaults to
     :func:`figure_formats`). The figure is closed afterwards
     (``close=True``), so the notebook's inline backend does not draw it again.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    output_dir : str or path
+        The folder.
+    name : str
+        File stem.
+    formats : sequence of str, optional
+        File formats besides the PNG shown; :func:`figure_formats` when None.
+    dpi : float, default REPORT_DPI
+        Pixels per inch of the PNG.
+    close : bool, default True
+        Close the figure afterwards.
+    palette : bool, default True
+        Store the PNG with a 256-colour palette.
+
+    Returns
+    -------
+    bytes
+        The PNG.
 
     Examples
     --------
@@ -339,7 +429,13 @@ def _palette_png(data: bytes) -> bytes:
 
 @contextmanager
 def missing_glyphs_as_errors():
-    """Turn matplotlib's "Glyph ... missing from font" warnings into errors inside the block."""
+    """Turn matplotlib's "Glyph ... missing from font" warnings into errors inside the block.
+
+    Returns
+    -------
+    contextlib.AbstractContextManager
+        A ``with`` block.
+    """
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=r".*[Gg]lyph.*missing.*")
         warnings.filterwarnings("error", message=r".*missing from (current )?font.*")
@@ -384,9 +480,17 @@ def bar_against_threshold(frame, value: str, threshold: float | None, label: str
     Parameters
     ----------
     frame : DataFrame
+        One row per bar.
     value, label : str
         Columns holding the numbers and the bar labels (e.g. school names).
     threshold : float or None
+        The value to meet; None or NaN: none.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    title : str, optional
+        Title of the Axes.
+    xlabel : str, optional
+        Label of the value axis.
     highlight : str, optional
         A label to draw with a thick black edge (e.g. the selected school).
     direction : {"higher", "lower"}
@@ -444,6 +548,29 @@ def line_over_years(frame, value: str, *, year: str = "year", hue: str | None = 
                     ylabel: str | None = None):
     """A line per ``hue`` group of ``value`` over ``year``, with an optional dashed limit.
 
+    Parameters
+    ----------
+    frame : DataFrame
+        Tidy: one row per year (and group).
+    value : str
+        Column of the numbers.
+    year : str, default "year"
+        Column of the years.
+    hue : str, optional
+        Column of the groups (a line each).
+    limit : float, optional
+        Drawn as a dashed horizontal line.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    title : str, optional
+        Title of the Axes.
+    ylabel : str, optional
+        Label of the value axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
     Examples
     --------
     >>> import pandas as pd
@@ -484,6 +611,29 @@ def rank_interval_plot(frame, label: str, estimate: str, low: str | None = None,
     confidence intervals of coefficients). ``highlight`` (a label or list of labels) is drawn in
     the accent colour; ``reference`` draws a dashed vertical line (a limit, or zero).
 
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per unit.
+    label, estimate : str
+        Columns of the unit names and of the values they are sorted by.
+    low, high : str, optional
+        Columns of the interval's ends.
+    highlight : str or list of str, optional
+        Labels drawn in the accent colour.
+    reference : float, optional
+        A dashed vertical line.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    title : str, optional
+        Title of the Axes.
+    xlabel : str, optional
+        Label of the value axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
     Examples
     --------
     >>> import pandas as pd
@@ -521,8 +671,30 @@ def distribution_plot(frame, value: str, by: str, *, highlight=None,
                       xlabel: str | None = None):
     """Box plot of ``value`` per ``by`` group (e.g. schools per county across the province).
 
-    Groups are ordered by median; ``highlight`` marks one group in the accent colour and
-    ``threshold`` draws a dashed vertical line.
+    Groups are ordered by median.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per observation (school).
+    value : str
+        Column of the numbers.
+    by : str
+        Column of the groups.
+    highlight : str, optional
+        A group drawn in the accent colour.
+    threshold : float, optional
+        A dashed vertical line.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    title : str, optional
+        Title of the Axes.
+    xlabel : str, optional
+        Label of the value axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
 
     Examples
     --------

@@ -79,6 +79,18 @@ def _inline_reveal_styles(page: str) -> str:
 def slides_html(executed_notebook: str | os.PathLike, no_input: bool = True) -> str:
     """reveal.js slides of an executed notebook as one offline HTML string.
 
+    Parameters
+    ----------
+    executed_notebook : str or path
+        A notebook with its outputs.
+    no_input : bool, default True
+        Leave the code out (a presentation shows results).
+
+    Returns
+    -------
+    str
+        The page, reveal.js inlined: it requests nothing from any other host.
+
     Examples
     --------
     >>> import nbformat, tempfile, pathlib
@@ -123,10 +135,18 @@ def export_slides(notebook: str | os.PathLike, output_dir: str | os.PathLike,
 
     Parameters
     ----------
-    notebook : path
-    output_dir : path
+    notebook : str or path
+        The notebook to execute.
+    output_dir : str or path
+        Where the executed notebook, the slides and the report go.
     parameters : mapping, optional
         Papermill parameters (e.g. ``{"lang": "en"}``).
+    kernel_name : str, default "edubalance"
+        The Jupyter kernel that runs it.
+    no_input : bool, default True
+        Leave the code out of the slides and the report.
+    cwd : str or path, optional
+        Working folder of the kernel (relative data paths are read from there).
 
     Returns
     -------
@@ -166,7 +186,17 @@ def _handle_slides(args: argparse.Namespace) -> int:
 
 
 def register_cli(subparsers) -> None:
-    """Add ``edubalance slides``."""
+    """Add ``edubalance slides``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The ``edubalance`` command's subcommands (``parser.add_subparsers()``).
+
+    Returns
+    -------
+    None
+    """
     slides = subparsers.add_parser(
         "slides", help="execute a notebook and export offline reveal.js slides",
         description="Execute NOTEBOOK and write DIR/<stem>.slides.html (reveal.js, inlined, "
@@ -182,6 +212,20 @@ def register_cli(subparsers) -> None:
 
 def say(key: str, lang: str = DEFAULT_LANG, **values):
     """The catalogue text ``key`` as IPython Markdown; string values are Markdown-escaped.
+
+    Parameters
+    ----------
+    key : str
+        Catalogue key.
+    lang : {"zh", "en"}
+        Language of the text.
+    **values
+        Values of the text's placeholders (strings escaped with
+        :func:`edubalance.report.markup.escape_markdown`).
+
+    Returns
+    -------
+    IPython.display.Markdown
 
     Examples
     --------
@@ -199,31 +243,65 @@ def column_label(name: str, lang: str = DEFAULT_LANG) -> str:
     """Header of a table column: ``slides.col.<name>`` if the slides define one, else the
     variable's label (``eb.report.i18n.label``).
 
+    Parameters
+    ----------
+    name : str
+        The column.
+    lang : {"zh", "en"}
+        Language of the header.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> column_label("members"), column_label("county_name"), column_label("p_value", "en")
     ('包括的县', '县（市、区）', 'p-value')
     """
-    check_lang(lang)
-    try:
-        return text(f"slides.col.{name}", lang)
-    except KeyError:
-        return label(name, lang)
+    return label(name, lang, prefixes=("slides.col", "label"))
 
 
 def table(frame: pd.DataFrame, lang: str = DEFAULT_LANG, *, caption: str | None = None,
-          precision: int = 2, percent: Sequence[str] = SHARES, decimals: Mapping[str, int] | None = None,
-          rename: Mapping[str, str] | None = None, kinds: Mapping[str, str] | None = None):
+          digits: int | None = None, percent: Sequence[str] = SHARES, decimals: Mapping[str, int] | None = None,
+          rename: Mapping[str, str] | None = None, kinds: Mapping[str, str] | None = None,
+          precision: int | None = None):
     """:func:`edubalance.report.tables.styler` for slides: a pandas Styler of ``frame``, safe for HTML.
 
     Headers become labels (:func:`column_label`, or ``rename``); the row index is hidden;
     integer columns (and float columns holding whole numbers only, e.g. counts after a pivot)
     show as integers with thousands separators; booleans as 是/否 (yes/no); missing values as
-    "–"; other numbers with ``precision`` decimals (per column in ``decimals``); columns in
-    ``percent`` as percentages; ``kinds`` (:data:`edubalance.report.tables.KINDS`) fixes the kind of
-    single columns. Every cell, header and the caption are HTML-escaped, so a county named
+    "—" (:data:`edubalance.report.tables.MISSING`, as in every table); other numbers with
+    ``digits`` decimals (per column in ``decimals``); columns in ``percent`` as percentages.
+    Every cell, header and the caption are HTML-escaped, so a county named
     ``<img src=x onerror=...>`` shows as text, and the table carries the classes MathJax
     skips (:data:`edubalance.report.tables.NO_MATH`), so ``$...$`` in a name is not typeset.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Plain values with machine column names; the index is dropped.
+    lang : {"zh", "en"}
+        Language of the headers and of yes/no.
+    caption : str, optional
+        Plain text shown above the table.
+    digits : int, optional
+        Decimals of numbers that are not whole (the name every table builder uses); 2 unless
+        given.
+    percent : sequence of str
+        Columns holding fractions (0-1) shown as percentages.
+    decimals : mapping, optional
+        Column -> decimals, overriding ``digits``.
+    rename : mapping, optional
+        Column -> header, overriding :func:`column_label`.
+    kinds : mapping, optional
+        Column -> kind (:data:`edubalance.report.tables.COLUMN_KINDS`) of single columns.
+    precision : int, optional
+        Deprecated name of ``digits`` (a DeprecationWarning; ``digits`` wins when both are given).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
 
     Examples
     --------
@@ -233,10 +311,16 @@ def table(frame: pd.DataFrame, lang: str = DEFAULT_LANG, *, caption: str | None 
     >>> [s in html for s in ("25%", ">是<", "0.412", "占比")]
     [True, True, True, True]
     """
+    if precision is not None:
+        import warnings
+
+        warnings.warn("slides.table(precision=...) is now digits=... (as every table builder)",
+                      DeprecationWarning, stacklevel=2)
+        digits = precision if digits is None else digits
     rename = dict(rename or {})
     return styler(frame, kinds, lang, caption=caption,
                   headers=lambda name: rename.get(name) or column_label(str(name), lang),
-                  digits=precision, decimals=decimals, percent=percent, missing="–",
+                  digits=2 if digits is None else digits, decimals=decimals, percent=percent,
                   layout="slides")
 
 
@@ -247,6 +331,10 @@ def use_slide_style() -> None:
 
     Seaborn's ``talk`` lines and markers, every text at least :data:`SLIDE_MIN_PT` points
     (ticks and legends 14, axis labels 15, titles 16) and :data:`SLIDE_FIGSIZE` figures.
+
+    Returns
+    -------
+    None
 
     Examples
     --------
@@ -271,6 +359,15 @@ def use_slide_style() -> None:
 
 def slide_figure(ncols: int = 1, *, height: float | None = None, **kwargs):
     """``plt.subplots`` of :data:`SLIDE_FIGSIZE` (``height`` inches high), in the slide style.
+
+    Parameters
+    ----------
+    ncols : int, default 1
+        Axes side by side.
+    height : float, optional
+        Inches; the slide figure's own height when None.
+    **kwargs
+        More arguments of ``plt.subplots``.
 
     Returns
     -------
@@ -424,6 +521,15 @@ def plain_text(value) -> str:
     r"""User text for a matplotlib label: ``$`` escaped so that it cannot start mathtext
     (a county named ``$\foo$`` would otherwise stop the figure from drawing).
 
+    Parameters
+    ----------
+    value : object
+        User text (shown with ``str``).
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> print(plain_text(r"$\foo$县"))
@@ -435,7 +541,21 @@ def plain_text(value) -> str:
 def legend_outside(ax, *, where: str = "right", title: str | None = None):
     """Move the legend of ``ax`` beside (``right``) or below (``below``) the plot area.
 
-    Returns the Axes. The figure's layout is tightened so the legend stays inside the image.
+    The figure's layout is tightened so the legend stays inside the image.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes with labelled artists.
+    where : {"right", "below"}, default "right"
+        Where the legend goes.
+    title : str, optional
+        Title of the legend.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
 
     Examples
     --------
@@ -486,47 +606,22 @@ def biplot(prepared, labels, lang: str = DEFAULT_LANG, *, ax=None, max_names: in
     -------
     matplotlib.axes.Axes
     """
-    from ..analysis.clustering.models import pca_biplot_data
-    from ..analysis.summaries import bare_label, cluster_name
-    from .plotting import PALETTE, repel_labels
+    from .figures.clustering import plot_pca_biplot
 
     check_lang(lang)
-    scores, loadings, explained = pca_biplot_data(prepared.standardized)
-    labels = np.asarray(labels, dtype=int)
-    names = [str(name) for name in prepared.ids]
     if ax is None:
         _fig, ax = slide_figure(height=height)
-    for cluster in np.unique(labels):
-        rows = labels == cluster
-        ax.scatter(scores[rows, 0], scores[rows, 1], s=36, alpha=0.85,
-                   color=PALETTE[cluster % len(PALETTE)], label=cluster_name(cluster, lang))
-    texts = []
-    if len(names) <= max_names:
-        shown = [plain_text(name) for name in county_label_list(names, lang)]
-        texts += [ax.annotate(name, (x, y), xytext=(4, 4), textcoords="offset points",
-                              parse_math=False)
-                  for (x, y), name in zip(scores[:, :2], shown, strict=True)]
-    reach = np.abs(scores[:, :2]).max() / max(np.abs(loadings[:, :2]).max(), 1e-12) * 0.7
-    for (lx, ly), feature in zip(loadings[:, :2], prepared.features, strict=True):
-        ax.arrow(0, 0, lx * reach, ly * reach, color="0.55", width=0.003, head_width=0.06,
-                 length_includes_head=True)
-        texts.append(ax.annotate(bare_label(feature, lang), (lx * reach, ly * reach),
-                                 xytext=(0, 0), textcoords="offset points", color="0.3",
-                                 ha="center", va="center"))
-    ax.set_xlabel(text("slides.clusters.axis", lang, number=1, share=float(explained[0])))
-    if explained.size > 1:
-        ax.set_ylabel(text("slides.clusters.axis", lang, number=2, share=float(explained[1])))
+    names = [plain_text(name) for name in county_label_list([str(n) for n in prepared.ids], lang)]
+    # The report's biplot in the style's (projector) sizes, under the slides' own title.
+    plot_pca_biplot(prepared, labels, names, max_names, ax=ax, lang=lang, label_size=None)
     ax.set_title(text("slides.clusters.title", lang))
-    legend_outside(ax)
-    ax.margins(0.08)
-    ax.figure.tight_layout()
-    repel_labels(texts, ax, points=scores[:, :2])
     return ax
 
 
 def coefficient_figure(results: Sequence, names: Sequence[str], lang: str = DEFAULT_LANG, *,
                        ax=None, title: str | None = None):
-    """Estimates with 95 % intervals of several regression results, terms as labels.
+    """The coefficient figure (:func:`edubalance.report.figures.regression.plot_coefficients`)
+    on a slide: projector size, terms without their units, the legend below the plot.
 
     Parameters
     ----------
@@ -535,38 +630,38 @@ def coefficient_figure(results: Sequence, names: Sequence[str], lang: str = DEFA
         One legend entry per result.
     lang : {"zh", "en"}
     ax : matplotlib Axes, optional
+        Where to draw; a new slide figure as high as the terms need when None.
     title : str, optional
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    from ..analysis.summaries import bare_label
-    from .plotting import PALETTE
+    from .figures.regression import plot_coefficients
 
     check_lang(lang)
-    tables = [r.coefficients[r.coefficients["term"] != "Intercept"] for r in results]
-    terms = list(dict.fromkeys(t for frame in tables for t in frame["term"]))
+    terms = {t for r in results for t in r.coefficients["term"] if t != "Intercept"}
     if ax is None:
         _fig, ax = slide_figure(height=min(SLIDE_FIGSIZE[1], 0.7 * len(terms) + 2.2))
-    step = 0.8 / max(len(tables), 1)
-    for index, (frame, name) in enumerate(zip(tables, names, strict=True)):
-        frame = frame.set_index("term").reindex(terms)
-        positions = np.arange(len(terms)) - 0.4 + step * (index + 0.5)
-        colour = PALETTE[index % len(PALETTE)]
-        ax.hlines(positions, frame["ci_low"], frame["ci_high"], color=colour, linewidth=2)
-        ax.scatter(frame["estimate"], positions, color=colour, zorder=3, label=name)
-    ax.axvline(0, color="black", linestyle="--", linewidth=1)
-    ax.set_yticks(np.arange(len(terms)), labels=[bare_label(t, lang) for t in terms])
-    ax.invert_yaxis()
-    ax.set_xlabel(text("slides.regression.xlabel", lang))
-    if title:
-        ax.set_title(title)
+    plot_coefficients(results, names=names, title=title, units=False, ax=ax, lang=lang)
     return legend_outside(ax, where="below")
 
 
 def regression_reading(result, lang: str = DEFAULT_LANG, term: str | None = None) -> str:
     """One sentence reading the coefficient of ``term`` (default: the first input), Markdown.
+
+    Parameters
+    ----------
+    result : edubalance.analysis.regression.RegressionResult
+        A fitted model (its ``coefficients``, ``outcome`` and ``inputs``).
+    lang : {"zh", "en"}
+        Language of the sentence.
+    term : str, optional
+        The term read; the model's first input when None.
+
+    Returns
+    -------
+    str
 
     Examples
     --------
@@ -578,7 +673,7 @@ def regression_reading(result, lang: str = DEFAULT_LANG, term: str | None = None
     >>> regression_reading(result)
     '在固定效应模型中，生均教育经费每增加 1 个单位，平均考试成绩平均提高 **0.52**（95% 置信区间 0.31 至 0.73，p < 0.001）。'
     """
-    from ..analysis.summaries import bare_label
+    from .display import bare_label
 
     check_lang(lang)
     term = term or result.inputs[0]

@@ -4,7 +4,7 @@ The research notebooks (province_progress, teacher_structure, assessment_effect,
 outcome_regression) keep no Markdown cells: a report is exported without code, so every
 heading and sentence a reader sees is a cell output drawn from the message catalogue
 (:mod:`edubalance.report.i18n`) and follows the notebook's ``lang``. This module only joins the
-existing pieces: headings are :func:`edubalance.report.county_report.html_heading` (the report's
+existing pieces: headings are :func:`edubalance.report.markup.html_heading` (the report's
 ``eb-section`` headings: print page breaks, and the first ``<h1>`` is the page title),
 paragraphs are :func:`edubalance.report.slides.say` (Markdown, values escaped) and tables are
 :class:`edubalance.report.tables.Table` with the catalogue labels of their columns.
@@ -28,8 +28,8 @@ from typing import Any
 
 import pandas as pd
 
-from .county_report import html_heading
 from .i18n import DEFAULT_LANG, label, text
+from .markup import html_heading
 from .slides import say
 from .tables import Table
 
@@ -37,14 +37,46 @@ __all__ = ["heading", "paragraph", "table"]
 
 
 def heading(key: str, lang: str = DEFAULT_LANG, level: int = 2, **values: Any):
-    """The catalogue text ``key`` as an escaped HTML heading (IPython ``HTML``)."""
+    """The catalogue text ``key`` as an escaped HTML heading (IPython ``HTML``).
+
+    Parameters
+    ----------
+    key : str
+        Catalogue key of the heading.
+    lang : {"zh", "en"}
+        Language of the heading.
+    level : int, default 2
+        Heading level (1: the page's title).
+    **values
+        Values of the text's placeholders.
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
     from IPython.display import HTML
 
     return HTML(html_heading(text(key, lang, **values), level))
 
 
 def paragraph(key: str, lang: str = DEFAULT_LANG, **values: Any):
-    """The catalogue text ``key`` as a Markdown paragraph (string values escaped)."""
+    """The catalogue text ``key`` as a Markdown paragraph (string values escaped).
+
+    :func:`edubalance.report.slides.say` under the research notebooks' name.
+
+    Parameters
+    ----------
+    key : str
+        Catalogue key of the paragraph.
+    lang : {"zh", "en"}
+        Language of the paragraph.
+    **values
+        Values of the text's placeholders (strings are Markdown-escaped).
+
+    Returns
+    -------
+    IPython.display.Markdown
+    """
     return say(key, lang, **values)
 
 
@@ -57,12 +89,21 @@ def table(frame: pd.DataFrame, kinds: dict, caption: str, lang: str = DEFAULT_LA
     frame : DataFrame
         Machine column names; shown with their labels (``eb.report.i18n.label``), without index.
     kinds : dict
-        Machine column name -> kind (:data:`edubalance.report.tables.KINDS`); only these columns
+        Machine column name -> kind (:data:`edubalance.report.tables.COLUMN_KINDS`); only these columns
         are shown, in this order.
     caption : str
         Catalogue key of the caption, filled from ``values``.
+    lang : {"zh", "en"}
+        Language of the headers, caption and yes/no.
     empty : str
         Catalogue key of the sentence shown instead of an empty table ("" for none).
+    **values
+        Values of the caption's placeholders.
+
+    Returns
+    -------
+    Table
+        Missing values show as "—", numbers with their kind's decimals.
     """
     columns = [c for c in kinds if c in frame.columns]
     headers = {c: label(c, lang) for c in columns}

@@ -5,15 +5,17 @@ explorer) goes through :func:`styler`; every number shown as text goes through
 :func:`format_value`. Shown like this: no row index, headers and cells HTML-escaped (county
 and school names are user text), the MathJax-skip classes on the table (``$...$`` in a name
 is not typeset), thousands separators, integers as integers, never scientific notation,
-``是/否`` (yes/no) for booleans, a dash for a missing value (never ``nan``, ``None``,
-``True``/``False``).
+``是/否`` (yes/no) for booleans, :data:`MISSING` ("—") for a missing value (never ``nan``,
+``None``, ``True``/``False``). Numbers end in :func:`edubalance.io.number_text.plain_number`,
+which the loaders' messages share.
 
 A :class:`Table` holds a frame of plain values (numbers stay numbers) with readable headers,
 the kind of each column (how to show it) and a caption; an empty table shows as a sentence
 instead. :func:`edubalance.report.xlsx.write_workbook` writes the same object as a sheet with
-matching number formats. ``edubalance.report.display.styled`` (analysis notebooks) and
-``edubalance.report.slides.table`` (slides) are :func:`styler` with their audience's headers and
-defaults.
+matching number formats. ``edubalance.report.display.styled`` (analysis notebooks),
+``edubalance.report.slides.table`` (slides) and ``edubalance.report.story.table`` (research
+notebooks, a :class:`Table`) are thin calls into these two with their audience's headers and
+defaults, and the same words: ``digits`` for decimals, "—" for a missing value.
 
 Kinds of column: ``text`` (kept on one line), ``wrap`` (long text that may wrap), ``int``
 (``12,345``), ``num`` (``digits`` decimals, 2 unless told), ``num1``/``num2`` (one or two
@@ -50,22 +52,32 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from ..io.number_text import MISSING, plain_number
 from .i18n import DEFAULT_LANG, check_lang, text
 from .markup import escape_html
 
-__all__ = ["Table", "KINDS", "MISSING", "NO_MATH", "LAYOUTS", "format_value", "infer_kind",
+__all__ = ["Table", "COLUMN_KINDS", "MISSING", "NO_MATH", "LAYOUTS", "format_value", "infer_kind",
            "styler", "EXCEL_FORMATS", "percent_shading"]
 
-KINDS = ("text", "wrap", "int", "num", "num1", "num2", "cv", "money", "pct", "share", "amount",
+COLUMN_KINDS = ("text", "wrap", "int", "num", "num1", "num2", "cv", "money", "pct", "share", "amount",
          "year", "pvalue", "bool")
 EXCEL_FORMATS = {"int": "#,##0", "num": "#,##0.00", "num1": "#,##0.0", "num2": "#,##0.00",
                  "cv": "0.000", "money": "#,##0.0", "pct": "0.0\"%\"", "share": "0%",
                  "amount": "General", "year": "0", "pvalue": "0.000"}
 _DIGITS = {"int": 0, "num": 2, "num1": 1, "num2": 2, "cv": 3, "money": 1, "pct": 1, "share": 0,
            "amount": 1, "year": 0, "pvalue": 3}
+def __getattr__(name):
+    # ``KINDS`` was this tuple's name, as it is io.validate's for the kinds of input table.
+    if name == "KINDS":
+        import warnings
+
+        warnings.warn("edubalance.report.tables.KINDS is now COLUMN_KINDS (io.load.KINDS are "
+                      "the kinds of input table)", DeprecationWarning, stacklevel=2)
+        return COLUMN_KINDS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _TEXT_KINDS = ("text", "wrap", "bool")
-MISSING = "—"
-"""What a missing value shows as (the slides and the index use the shorter ``–``)."""
 NO_MATH = "tex2jax_ignore mathjax_ignore"
 """HTML classes MathJax 2 and 3 skip: user text inside is never read as TeX."""
 LAYOUTS = ("report", "slides")
@@ -87,14 +99,19 @@ def format_value(value, kind: str = "text", lang: str = DEFAULT_LANG, *,
     Parameters
     ----------
     value : object
+        A number, boolean, text or missing value.
     kind : str
-        One of :data:`KINDS` (see the module docstring).
+        One of :data:`COLUMN_KINDS` (see the module docstring).
     lang : {"zh", "en"}
         Language of yes/no.
     digits : int, optional
         Decimals, instead of the kind's own (``num`` 2, ``cv`` 3, ``amount`` 1 ...).
     missing : str
         Shown for None, NaN, NA and infinities.
+
+    Returns
+    -------
+    str
 
     Examples
     --------
@@ -118,10 +135,7 @@ def format_value(value, kind: str = "text", lang: str = DEFAULT_LANG, *,
     places = _DIGITS.get(kind) if digits is None else int(digits)
     if places is None:  # text: a stray float shows without scientific notation
         if isinstance(value, (float, np.floating)):
-            if not math.isfinite(value):
-                return missing
-            whole = float(value).is_integer() and abs(value) < 1e15
-            return str(int(value)) if whole else np.format_float_positional(value, trim="-")
+            return plain_number(value, grouping=False, missing=missing)
         return str(value)
     try:
         number = float(value)
@@ -137,9 +151,7 @@ def format_value(value, kind: str = "text", lang: str = DEFAULT_LANG, *,
         number *= 100
     if kind == "amount" and abs(number - round(number)) < 1e-9:
         places = 0
-    shown = f"{number:.0f}" if kind == "year" else f"{number:,.{places}f}"
-    if shown.lstrip("-").strip("0.,") == "":  # -0.00 -> 0.00
-        shown = shown.lstrip("-")
+    shown = plain_number(number, places, grouping=kind != "year", missing=missing)
     return shown + ("%" if kind in ("pct", "share") else "")
 
 
@@ -162,6 +174,18 @@ def infer_kind(values: pd.Series, percent: Sequence[str] = ()) -> str:
     ``share``, ``pct_*``/``*_pct`` -> ``pct``, ``year``/``*_year`` -> ``year``, integers and
     whole-number floats (counts after a pivot) -> ``int``, other numbers -> ``num``;
     anything else -> ``text``.
+
+    Parameters
+    ----------
+    values : Series
+        The column (its name counts).
+    percent : sequence of str
+        Names of columns holding fractions shown as percentages.
+
+    Returns
+    -------
+    str
+        One of :data:`COLUMN_KINDS`.
 
     Examples
     --------
@@ -213,8 +237,9 @@ def styler(frame: pd.DataFrame, kinds: Mapping[str, str] | None = None,
     frame : DataFrame
         Plain values; the index is dropped.
     kinds : mapping, optional
-        Column -> kind (:data:`KINDS`); other columns get :func:`infer_kind`.
+        Column -> kind (:data:`COLUMN_KINDS`); other columns get :func:`infer_kind`.
     lang : {"zh", "en"}
+        Language of yes/no.
     caption : str, optional
         Plain text shown above the table (escaped).
     headers : mapping or callable, optional
@@ -239,9 +264,9 @@ def styler(frame: pd.DataFrame, kinds: Mapping[str, str] | None = None,
     check_lang(lang)
     if layout not in LAYOUTS:
         raise ParameterError(f"layout={layout!r}; use one of {', '.join(LAYOUTS)}")
-    unknown = {k for k in (kinds or {}).values() if k not in KINDS}
+    unknown = {k for k in (kinds or {}).values() if k not in COLUMN_KINDS}
     if unknown:
-        raise ParameterError(f"unknown column kind(s) {sorted(unknown)}; use one of {KINDS}")
+        raise ParameterError(f"unknown column kind(s) {sorted(unknown)}; use one of {COLUMN_KINDS}")
     frame = frame.reset_index(drop=True)
     decimals = dict(decimals or {})
     shown, formats = {}, {}
@@ -286,6 +311,11 @@ def styler(frame: pd.DataFrame, kinds: Mapping[str, str] | None = None,
 class Table:
     """A table for people: values, column kinds, caption, and a sentence for when it is empty.
 
+    Parameters
+    ----------
+    frame, kinds, caption, empty, lang, shading, limits, title, print_columns
+        The attributes below, in this order.
+
     Attributes
     ----------
     frame : DataFrame
@@ -297,6 +327,7 @@ class Table:
     empty : str
         Sentence shown instead of an empty table.
     lang : str
+        Language of yes/no and of captions the table adds.
     shading : dict
         Header -> one CSS declaration per row (e.g. from :func:`percent_shading`), for
         tables whose cells are coloured by value; ``""`` leaves a cell plain.
@@ -325,9 +356,9 @@ class Table:
     print_columns: int = 0
 
     def __post_init__(self):
-        unknown = {k for k in self.kinds.values() if k not in KINDS}
+        unknown = {k for k in self.kinds.values() if k not in COLUMN_KINDS}
         if unknown:
-            raise ParameterError(f"unknown column kind(s) {sorted(unknown)}; use one of {KINDS}")
+            raise ParameterError(f"unknown column kind(s) {sorted(unknown)}; use one of {COLUMN_KINDS}")
         for column, styles in self.shading.items():
             if column not in self.frame.columns or len(styles) != len(self.frame):
                 raise ParameterError(f"shading for {column!r} needs one style per row of a "
@@ -338,11 +369,34 @@ class Table:
                                      "column of the table")
 
     def kind(self, column) -> str:
+        """The kind of ``column`` (``text`` unless :attr:`kinds` names another).
+
+        Parameters
+        ----------
+        column : str
+            A header of :attr:`frame`.
+
+        Returns
+        -------
+        str
+        """
         return self.kinds.get(column, "text")
 
     def cell_digits(self, column) -> list[int | None]:
-        """Per row of ``column``: the decimals to show (None: the kind's own). More than the
-        kind's own only where the value would otherwise look equal to its limit."""
+        """Per row of ``column``: the decimals to show (None: the kind's own).
+
+        More than the kind's own only where the value would otherwise look equal to its limit
+        (:attr:`limits`; :func:`edubalance.core.numeric.digits_apart`).
+
+        Parameters
+        ----------
+        column : str
+            A header of :attr:`frame`.
+
+        Returns
+        -------
+        list of int or None
+        """
         from ..core.numeric import digits_apart
 
         kind = self.kind(column)
@@ -360,15 +414,33 @@ class Table:
         return out
 
     def display_frame(self) -> pd.DataFrame:
-        """Every cell as the text a reader sees (not escaped): for tests and plain output."""
+        """Every cell as the text a reader sees (not escaped): for tests and plain output.
+
+        Returns
+        -------
+        DataFrame
+            The same headers, every cell a string.
+        """
         return pd.DataFrame({column: [format_value(v, self.kind(column), self.lang, digits=d)
                                       for v, d in zip(self.frame[column].tolist(),
                                                       self.cell_digits(column), strict=True)]
                              for column in self.frame.columns}, columns=list(self.frame.columns))
 
     def styler(self, *, extra_class: str = ""):
-        """The pandas Styler (:func:`styler` with this table's kinds and caption; cells of
-        :attr:`shading` columns coloured)."""
+        """The pandas Styler: :func:`styler` with this table's kinds and caption.
+
+        Cells of :attr:`shading` columns are coloured; values next to their :attr:`limits` get
+        the decimals that tell them apart.
+
+        Parameters
+        ----------
+        extra_class : str, optional
+            One more class of the ``<table>`` (``eb-screen``, ``eb-print-part``).
+
+        Returns
+        -------
+        pandas.io.formats.style.Styler
+        """
         result = styler(self.frame, {c: self.kind(c) for c in self.frame.columns}, self.lang,
                         caption=self.caption)
         classes = ["eb-table"] + ([extra_class] if extra_class else [])
@@ -389,6 +461,14 @@ class Table:
         return result
 
     def to_html(self) -> str:
+        """The table as HTML, or its :attr:`empty` sentence (with the caption) when it is empty.
+
+        A table split for print (:attr:`print_columns`) carries its parts and their CSS.
+
+        Returns
+        -------
+        str
+        """
         if self.frame.empty:
             caption = escape_html(self.caption)
             lead = f"<strong>{caption}</strong>：" if caption and self.lang == "zh" else (
@@ -404,6 +484,10 @@ class Table:
         """The tables printed instead of this one (:attr:`print_columns`): column groups of at
         most ``print_columns`` columns, each after the first column, captioned part k of n;
         ``[self]`` when the table is not split.
+
+        Returns
+        -------
+        list of Table
 
         Examples
         --------
@@ -457,6 +541,20 @@ def percent_shading(values, *, reference: float = 100.0, span: float = 100.0) ->
     below the reference are also bold and underlined, so a black-and-white printout still
     shows them (the report's legend says so). A missing value gets no style. Print stylesheets must keep background colours
     (``print-color-adjust: exact``), as the report template does.
+
+    Parameters
+    ----------
+    values : sequence of float
+        Percentages of the reference (NaN for none).
+    reference : float, default 100
+        The value shown white.
+    span : float, default 100
+        Distance from the reference to the darkest colour.
+
+    Returns
+    -------
+    list of str
+        One CSS declaration list per value (``""`` for a missing one).
 
     Examples
     --------

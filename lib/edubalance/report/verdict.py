@@ -24,8 +24,9 @@ import math
 import pandas as pd
 
 from ..core.numeric import format_against_limit
-from .i18n import DEFAULT_LANG, text
-from .markup import escape_html
+from .i18n import DEFAULT_LANG, label, strip_unit, text
+from .markup import escape_html, html_block
+from .tables import MISSING, format_value
 
 __all__ = ["level_name", "rule_name", "item_name", "amount_text", "resource_phrase",
            "rule_lines", "take_sentences", "evidence_item", "evidence_value", "evidence_limit",
@@ -34,29 +35,77 @@ __all__ = ["level_name", "rule_name", "item_name", "amount_text", "resource_phra
 
 
 def level_name(level: str, lang: str = DEFAULT_LANG) -> str:
-    """小学 / 初中 (``primary`` / ``junior`` in the catalogue)."""
+    """小学 / 初中 (``primary`` / ``junior`` in the catalogue).
+
+    Parameters
+    ----------
+    level : str
+        ``primary`` or ``junior``.
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    str
+    """
     return text(f"level.{level}", lang)
 
 
-def _lookup(prefix: str, name: str, lang: str, fallback: str) -> str:
-    try:
-        return text(f"{prefix}.{name}", lang)
-    except KeyError:
-        return fallback
-
-
 def rule_name(rule, lang: str = DEFAULT_LANG) -> str:
-    """The readable name of a standard's rule (its own text when the catalogue has none)."""
-    return _lookup("rule", rule.id, lang, rule.text or rule.id)
+    """The readable name of a standard's rule (its own text when the catalogue has none).
+
+    Parameters
+    ----------
+    rule : edubalance.core.standards.Rule
+        A rule of a standard.
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    str
+    """
+    return label(rule.id, lang, prefixes=("rule",), fallback=rule.text or rule.id)
 
 
 def item_name(item, lang: str = DEFAULT_LANG) -> str:
-    """The readable name of a standard's item, with its unit."""
-    return _lookup("item", item.name, lang, (item.label_zh or item.name).split(" (")[0])
+    """The readable name of a standard's item, with its unit.
+
+    The catalogue's ``item.<name>``, else the standard's Chinese label without its unit.
+
+    Parameters
+    ----------
+    item : edubalance.core.standards.Item
+        An item of a standard.
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    str
+    """
+    return label(item.name, lang, prefixes=("item",),
+                 fallback=strip_unit(item.label_zh or item.name))
 
 
 def amount_text(amount: float, unit: str, lang: str = DEFAULT_LANG) -> tuple[str, str]:
     """``(number, unit)`` as shown: yuan from 10,000 up in 万元, whole units as integers.
+
+    Amounts are rounded up: what it takes is never shown smaller than it is.
+
+    Parameters
+    ----------
+    amount : float
+        The amount in ``unit``.
+    unit : str
+        The unit as the gaps name it (``元``, ``m²``, ``人`` ...).
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    tuple of str
+        The number as shown and its unit (``""`` where the number carries it: ``CNY 382,000``).
 
     Examples
     --------
@@ -72,17 +121,30 @@ def amount_text(amount: float, unit: str, lang: str = DEFAULT_LANG) -> tuple[str
         if amount >= 10_000:  # up to the next 0.1 万元, as the tables show it
             return f"{math.ceil(round(amount / 1_000, 6)) / 10:,.1f}", text("unit.万元", lang)
     number = f"{math.ceil(round(amount, 6)):,}"
-    return number, _lookup("unit", unit, lang, unit)
+    return number, label(unit, lang, prefixes=("unit",), fallback=unit)
 
 
 def resource_phrase(totals: pd.DataFrame, lang: str = DEFAULT_LANG) -> str:
-    """``资源 数量 单位`` for each row of a gap-totals table (``resource, unit, amount``)."""
+    """``资源 数量 单位`` for each row of a gap-totals table (``resource, unit, amount``).
+
+    Parameters
+    ----------
+    totals : DataFrame
+        Columns ``resource, unit, amount``; rows without a positive amount are left out.
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    str
+        The resources joined by the language's list separator.
+    """
     parts = []
     for resource, unit, amount in totals[["resource", "unit", "amount"]].itertuples(index=False):
         if not amount or not math.isfinite(float(amount)) or float(amount) <= 0:
             continue
         number, shown_unit = amount_text(amount, unit, lang)
-        noun = _lookup("resource", resource, lang, resource)
+        noun = label(resource, lang, prefixes=("resource",), fallback=resource)
         if lang == "zh":
             parts.append(f"{noun} {number} {shown_unit}".strip())
         else:
@@ -95,12 +157,6 @@ def _limit(rule, level):
     return limit.get(level) if isinstance(limit, dict) else limit
 
 
-def _fmt(value, digits: int) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
-    return f"{float(value):.{digits}f}"
-
-
 def _detail(rule, level: str, info: dict, context: dict, lang: str) -> str:
     """Why ``rule`` fails for ``level``: numbers from the scoring, words from the catalogue."""
     county_row = context.get("county_rows", {}).get(level, {})
@@ -110,11 +166,13 @@ def _detail(rule, level: str, info: dict, context: dict, lang: str) -> str:
         limit = _limit(rule, level)
         return text("report.detail_composite", lang,
                     value=format_against_limit(info["composite_cv"], limit, 3),
-                    limit=_fmt(limit, 2))
+                    limit=format_value(limit, "num", lang, digits=2))
     if rule.kind == "each_cv":
         over = context.get("cv_over", {}).get(level, [])
-        return text("report.detail_each_cv", lang, limit=_fmt(_limit(rule, level), 2),
-                    items=text("report.list_sep", lang).join(over) or "—")
+        limit = _limit(rule, level)
+        return text("report.detail_each_cv", lang,
+                    limit=format_value(limit, "num", lang, digits=2),
+                    items=text("report.list_sep", lang).join(over) or MISSING)
     if rule.kind in ("school_thresholds", "school_size", "class_size"):
         n = county_row.get(f"{rule.id}_failing_schools")
         if rule.kind == "class_size" and info["rules"].get(rule.id) == "not_assessed":
@@ -136,6 +194,24 @@ def rule_lines(summary: dict, standard, context: dict | None = None,
 
     Passed and failed rules, the class-size rule where only averages were given
     (``not_assessed``), and every missed evidence item (``failed``).
+
+    Parameters
+    ----------
+    summary : dict
+        The county's ``summary.json`` (:func:`edubalance.core.scoring.county_summary`).
+    standard : edubalance.core.standards.Standard
+        The standard it was scored against.
+    context : dict, optional
+        Numbers the failure details quote: ``county_rows`` (level -> the county's row of
+        ``result.counties``), ``cv_over`` (level -> names of indicators over their CV limit),
+        ``pass_min`` (the points needed).
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    dict
+        Level -> list of ``(status, sentence)``.
     """
     context = context or {}
     lines = {}
@@ -173,6 +249,26 @@ def take_sentences(summary: dict, school_totals: pd.DataFrame, plan_counties: pd
     ``schools`` column; ``plan_*`` are the ``counties`` and ``totals`` of
     ``eb.core.gaps.cv_upgrade_plan``. All may be empty. ``school_counts`` (level -> number of
     schools needing something) defaults to the largest ``schools`` of a resource.
+
+    Parameters
+    ----------
+    summary : dict
+        The county's ``summary.json``.
+    school_totals : DataFrame
+        Resources every school needs, per level (with ``schools``).
+    plan_counties : DataFrame
+        The CV upgrade plan per level (``steps``, ``reached``).
+    plan_totals : DataFrame
+        The plan's resources per level.
+    lang : {"zh", "en"}
+        Language of the text.
+    school_counts : dict, optional
+        Level -> number of schools needing something.
+
+    Returns
+    -------
+    dict
+        Level -> list of sentences.
     """
     out = {}
     for level, info in summary["levels"].items():
@@ -207,7 +303,19 @@ MARKS = {"passed": "✓", "failed": "✗", "not_assessed": "？", "assumed": "�
 
 
 def evidence_item(entry: dict, lang: str = DEFAULT_LANG) -> str:
-    """The evidence item (a ``summary["evidence"]`` entry) in the reader's language."""
+    """The evidence item (a ``summary["evidence"]`` entry) in the reader's language.
+
+    Parameters
+    ----------
+    entry : dict
+        An entry of ``summary["evidence"]`` (``text``, and ``text_en`` where there is one).
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    str
+    """
     return entry["text_en"] if lang == "en" and entry.get("text_en") else entry["text"]
 
 
@@ -225,16 +333,39 @@ def evidence_value(entry: dict, lang: str = DEFAULT_LANG) -> str:
 
     是/否, or the number with its unit and the decimals that tell it from the limit; "—" when
     not given.
+
+    Parameters
+    ----------
+    entry : dict
+        An entry of ``summary["evidence"]`` (``value``, ``kind``, ``limit``, ``unit``).
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    str
     """
     if entry["value"] is None:
-        return "—"
+        return MISSING
     if entry["kind"] in ("yes", "no"):
         return text("verdict.yes" if entry["value"] == 1 else "verdict.no", lang)
     return format_against_limit(entry["value"], entry["limit"], 1) + _unit(entry, lang)
 
 
 def evidence_limit(entry: dict, lang: str = DEFAULT_LANG) -> str:
-    """What an evidence item requires: the limit with its unit, or the answer 是/否 needed."""
+    """What an evidence item requires: the limit with its unit, or the answer 是/否 needed.
+
+    Parameters
+    ----------
+    entry : dict
+        An entry of ``summary["evidence"]`` (``kind``, ``limit``, ``unit``).
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    str
+    """
     if entry["kind"] in ("at_least", "at_most"):
         return f"{entry['limit']:g}{_unit(entry, lang)}"
     return text("verdict.yes" if entry["kind"] == "yes" else "verdict.no", lang)
@@ -255,6 +386,18 @@ def evidence_html(summary: dict, lang: str = DEFAULT_LANG) -> str:
 
     Failed items with value and limit, a count of those met, the items not given (every one
     named); ``""`` for a standard without evidence.
+
+    Parameters
+    ----------
+    summary : dict
+        The county's ``summary.json`` (its ``evidence`` entries).
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    str
+        HTML, every piece of text escaped.
     """
     evidence = summary.get("evidence") or []
     if not evidence:
@@ -263,20 +406,21 @@ def evidence_html(summary: dict, lang: str = DEFAULT_LANG) -> str:
     failed = [e for e in evidence if e["status"] == "failed"]
     passed = [e for e in evidence if e["status"] == "passed"]
     missing = [e for e in evidence if e["status"] == "not_assessed"]
-    parts = [f'<div class="eb-evidence"><p class="eb-label">'
-             f'{escape_html(text("report.evidence_heading", lang))}</p>']
+    parts = ['<div class="eb-evidence">' + html_block("p", text("report.evidence_heading", lang),
+                                                      "eb-label")]
     if failed:
-        parts.append(f'<p class="eb-failed">{escape_html(text("report.evidence_failed", lang))}</p><ul>')
-        parts.extend(f'<li class="eb-failed"><span class="eb-mark">{MARKS["failed"]}</span> '
-                     f'{escape_html(_evidence_line(e, lang))}</li>' for e in failed)
+        parts.append(html_block("p", text("report.evidence_failed", lang), "eb-failed") + "<ul>")
+        parts.extend(html_block("li", _evidence_line(e, lang), "eb-failed", mark=MARKS["failed"])
+                     for e in failed)
         parts.append("</ul>")
     if passed:
-        parts.append(f'<p class="eb-passed"><span class="eb-mark">{MARKS["passed"]}</span> '
-                     f'{escape_html(text("report.evidence_passed", lang, n=len(passed)))}</p>')
+        parts.append(html_block("p", text("report.evidence_passed", lang, n=len(passed)),
+                                "eb-passed", mark=MARKS["passed"]))
     if missing:
         names = sep.join(evidence_item(e, lang) for e in missing)
-        parts.append(f'<p class="eb-missing"><span class="eb-mark">{MARKS["not_assessed"]}</span> '
-                     f'{escape_html(text("report.evidence_missing", lang, n=len(missing), items=names))}</p>')
+        parts.append(html_block("p", text("report.evidence_missing", lang, n=len(missing),
+                                          items=names),
+                                "eb-missing", mark=MARKS["not_assessed"]))
     parts.append("</div>")
     return "\n".join(parts)
 
@@ -286,6 +430,19 @@ def basis_lines(summary: dict, standard, lang: str = DEFAULT_LANG) -> list[tuple
 
     ``(kind, sentence)`` with kind ``assumed``, ``approximated``, ``not_assessed`` (school rules
     only; missing evidence is listed with the evidence) or ``excluded``.
+
+    Parameters
+    ----------
+    summary : dict
+        The county's ``summary.json``.
+    standard : edubalance.core.standards.Standard
+        The standard it was scored against.
+    lang : {"zh", "en"}
+        Language of the text.
+
+    Returns
+    -------
+    list of tuple of str
     """
     sep = text("report.list_sep", lang)
     lines = []
@@ -332,6 +489,28 @@ def verdict_html(summary: dict, standard, *, school_totals: pd.DataFrame,
     go and lists the evidence not given; ``fail`` names what failed. Each level has its own
     badge, the rules that decide it, what it would take; then the evidence, and what the
     verdict rests on (assumed, approximated, not assessed, left out).
+
+    Parameters
+    ----------
+    summary : dict
+        The county's ``summary.json``.
+    standard : edubalance.core.standards.Standard
+        The standard it was scored against.
+    school_totals, plan_counties, plan_totals : DataFrame
+        What it would take (see :func:`take_sentences`).
+    context : dict, optional
+        Numbers the failure details quote (see :func:`rule_lines`).
+    missing_levels : sequence of str
+        Levels the standard judges that the county has no schools of (a note each).
+    lang : {"zh", "en"}
+        Language of the text.
+    school_counts : dict, optional
+        Level -> number of schools needing something.
+
+    Returns
+    -------
+    str
+        HTML, every piece of text escaped.
     """
     county, year = summary["county"], summary["year"]
     standard_title = standard.title_zh if lang == "zh" else standard.title
@@ -346,13 +525,14 @@ def verdict_html(summary: dict, standard, *, school_totals: pd.DataFrame,
         overall_key = "report.overall_incomplete_schools"
     state = {"pass": "passed", "fail": "failed"}.get(verdict, "incomplete")
     parts = [f'<div class="eb-verdict eb-{state}">',
-             f'<p class="eb-verdict-title">{escape_html(text("report.verdict_heading", lang))}</p>',
-             f'<p class="eb-overall">{escape_html(text(overall_key, lang, county=county, year=year, standard=standard_title))}</p>']
+             html_block("p", text("report.verdict_heading", lang), "eb-verdict-title"),
+             html_block("p", text(overall_key, lang, county=county, year=year,
+                                  standard=standard_title), "eb-overall")]
     present = [level_name(lv, lang) for lv in summary["levels"]]
     for level in missing_levels:
-        parts.append("<p class=\"eb-note\">" + escape_html(text(
+        parts.append(html_block("p", text(
             "report.level_missing", lang, level=level_name(level, lang),
-            levels=text("report.list_sep", lang).join(present))) + "</p>")
+            levels=text("report.list_sep", lang).join(present)), "eb-note"))
     rules = rule_lines(summary, standard, context, lang)
     takes = take_sentences(summary, school_totals, plan_counties, plan_totals, lang, school_counts)
     for level, info in summary["levels"].items():
@@ -364,20 +544,19 @@ def verdict_html(summary: dict, standard, *, school_totals: pd.DataFrame,
         parts.append(f'<div class="eb-level"><p class="eb-level-title">'
                      f'{escape_html(level_name(level, lang))}'
                      f'<span class="eb-badge eb-{lstate}">{mark} {escape_html(badge)}</span></p>')
-        parts.append(f'<p class="eb-label">{escape_html(text("report.deciding_rules", lang))}</p><ul>')
-        for status, sentence in rules[level]:
-            parts.append(f'<li class="eb-{status}"><span class="eb-mark">{MARKS[status]}</span> '
-                         f'{escape_html(sentence)}</li>')
+        parts.append(html_block("p", text("report.deciding_rules", lang), "eb-label") + "<ul>")
+        parts.extend(html_block("li", sentence, f"eb-{status}", mark=MARKS[status])
+                     for status, sentence in rules[level])
         parts.append("</ul>")
-        parts.append(f'<p class="eb-label">{escape_html(text("report.take_heading", lang))}</p>')
-        parts.extend(f'<p class="eb-take">{escape_html(s)}</p>' for s in takes[level])
+        parts.append(html_block("p", text("report.take_heading", lang), "eb-label"))
+        parts.extend(html_block("p", sentence, "eb-take") for sentence in takes[level])
         parts.append("</div>")
     parts.append(evidence_html(summary, lang))
     basis = basis_lines(summary, standard, lang)
     if basis:
-        parts.append(f'<div class="eb-basis"><p class="eb-label">'
-                     f'{escape_html(text("report.labels_heading", lang))}</p><ul>')
-        parts.extend(f'<li class="eb-{kind}">{escape_html(sentence)}</li>' for kind, sentence in basis)
+        parts.append('<div class="eb-basis">'
+                     + html_block("p", text("report.labels_heading", lang), "eb-label") + "<ul>")
+        parts.extend(html_block("li", sentence, f"eb-{kind}") for kind, sentence in basis)
         parts.append("</ul></div>")
     parts.append("</div>")
     return "\n".join(p for p in parts if p)

@@ -45,7 +45,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["CACHE_ENV", "load_schools", "scored_year", "cache_key", "clear_memory",
+__all__ = ["CACHE_ENV", "load_schools_with_options", "scored_year", "cache_key", "clear_memory",
            "scoring_request", "prepare_entry", "lock_entry"]
 
 CACHE_ENV = "EDUBALANCE_CACHE_DIR"
@@ -55,12 +55,23 @@ _DIGESTS: dict[tuple[str, int, int], str] = {}
 _CODE: list[str] = []
 
 
-def load_schools(data_path: str | os.PathLike, load_options: dict | None = None) -> pd.DataFrame:
+def load_schools_with_options(data_path: str | os.PathLike,
+                              load_options: dict | None = None) -> pd.DataFrame:
     """The validated school table of ``data_path`` (see :func:`edubalance.io.load.load_schools`;
     ``load_options``: its ``sheet``, ``columns``, ``county_code``, ``county_name``, ``allow``)."""
     from ..io.load import load_schools as _load
 
     return _load(Path(data_path), **_options(load_options))
+
+
+def load_schools(data_path: str | os.PathLike, load_options: dict | None = None) -> pd.DataFrame:
+    """Deprecated name of :func:`load_schools_with_options` (``eb.data.load_schools`` is the
+    contract's loader; this one takes the batch's options as one dict)."""
+    import warnings
+
+    warnings.warn("edubalance.run.cache.load_schools is now load_schools_with_options "
+                  "(eb.data.load_schools is the loader)", DeprecationWarning, stacklevel=2)
+    return load_schools_with_options(data_path, load_options)
 
 
 def _options(load_options: dict | None) -> dict:
@@ -119,7 +130,7 @@ def cache_key(data_path: str | os.PathLike, standard, year: int,
 def _compute(data_path, standard, year: int, load_options: dict | None = None):
     from ..core.scoring import score
 
-    schools = load_schools(data_path, load_options)
+    schools = load_schools_with_options(data_path, load_options)
     chosen = schools[schools["year"] == year]
     if chosen.empty:
         from ..errors import DataError

@@ -20,11 +20,12 @@ from ..io.write import (
     write_results,
 )
 
-__all__ = ["ParameterError", "check_parameters", "write_results", "neutralise_formulas",
+__all__ = ["ParameterError", "check_notebook_parameters", "write_results", "neutralise_formulas",
            "to_jsonable", "atomic_write_text", "read_summary", "find_data_file", "atomic_target",
            "in_batch_job"]
 
-def check_parameters(namespace: Mapping[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:
+def check_notebook_parameters(namespace: Mapping[str, Any],
+                              spec: Mapping[str, Any]) -> dict[str, Any]:
     """Check a notebook's parameters against a spec of allowed types; fail on any unknown name.
 
     Call it in the cell right after the ``parameters`` cell (and papermill's injected cell),
@@ -53,9 +54,9 @@ def check_parameters(namespace: Mapping[str, Any], spec: Mapping[str, Any]) -> d
 
     Examples
     --------
-    >>> check_parameters({"year": 2017, "county": "灵武市"}, {"year": int, "county": str})
+    >>> check_notebook_parameters({"year": 2017, "county": "灵武市"}, {"year": int, "county": str})
     {'year': 2017, 'county': '灵武市'}
-    >>> check_parameters({"yaer": 2017}, {"year": int})
+    >>> check_notebook_parameters({"yaer": 2017}, {"year": int})
     Traceback (most recent call last):
     ...
     edubalance.errors.ParameterError: unknown parameter(s): yaer (allowed: year); missing parameter(s): year
@@ -63,6 +64,31 @@ def check_parameters(namespace: Mapping[str, Any], spec: Mapping[str, Any]) -> d
     from .params import ParameterModel
 
     return ParameterModel.from_spec(spec).check_namespace(namespace)
+
+
+def check_parameters(namespace: Mapping[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:
+    """Deprecated name of :func:`check_notebook_parameters` (a DeprecationWarning).
+
+    ``check_parameters`` is also the name of the analyses' own checks of their values
+    (``eb.analysis.equity.check_equity_parameters``), which take one argument.
+
+    Parameters
+    ----------
+    namespace : mapping
+        Usually ``globals()`` of the notebook.
+    spec : mapping
+        Parameter name -> type or tuple of types.
+
+    Returns
+    -------
+    dict
+        The parameters, by name.
+    """
+    import warnings
+
+    warnings.warn("eb.run.notebook.check_parameters is now check_notebook_parameters",
+                  DeprecationWarning, stacklevel=2)
+    return check_notebook_parameters(namespace, spec)
 
 
 def find_data_file(path: str | os.PathLike, levels: int = 3) -> Path:

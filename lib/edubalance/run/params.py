@@ -2,7 +2,7 @@
 
 A notebook declares its parameters twice over, in two places that must agree: the cell
 tagged ``parameters`` (plain assignments; a bare annotation ``county: str`` means required)
-and the next cell, ``eb.run.notebook.check_parameters(globals(), {"year": int, ...})``, which
+and the next cell, ``eb.run.notebook.check_notebook_parameters(globals(), {"year": int, ...})``, which
 names the accepted types. :class:`ParameterModel` is that declaration as data:
 
 - in the notebook, :meth:`ParameterModel.check_namespace` checks ``globals()`` (every public
@@ -38,9 +38,12 @@ from typing import Any, Mapping
 
 from ..errors import ParameterError
 
-__all__ = ["Parameter", "Problem", "ParameterModel", "model_of_notebook",
+__all__ = ["Parameter", "ParameterProblem", "ParameterModel", "model_of_notebook",
            "notebook_parameters", "RUNNER_PARAMETERS"]
 
+# The notebook's check call whose spec gives the types, by its name and by its old name (still
+# read in notebooks written before issue 28).
+_CHECK_CALLS = ("check_notebook_parameters", "check_parameters")
 # Parameters the batch runner sets itself (a batch file must not).
 RUNNER_PARAMETERS = frozenset({"output_dir"})
 # Names IPython puts in a kernel's namespace on its own.
@@ -85,7 +88,7 @@ class Parameter:
 
 
 @dataclass(frozen=True)
-class Problem:
+class ParameterProblem:
     """One thing wrong with a set of parameters; rendered for the notebook or for a batch."""
 
     kind: str  # unknown | missing | type | runner
@@ -133,7 +136,7 @@ class ParameterModel:
         return iter(self.parameters)
 
     def check_values(self, values: Mapping[str, Any], *, runner: frozenset = frozenset(),
-                     require: bool = True) -> list[Problem]:
+                     require: bool = True) -> list[ParameterProblem]:
         """Problems of a set of values: unknown names, wrong types, missing required ones.
 
         ``runner`` names parameters the caller sets itself (reported if given). With
@@ -143,16 +146,16 @@ class ParameterModel:
         allowed = tuple(name for name in self.parameters if name not in runner)
         for name, value in values.items():
             if name in runner:
-                problems.append(Problem("runner", name))
+                problems.append(ParameterProblem("runner", name))
             elif name not in self.parameters:
-                problems.append(Problem("unknown", name, allowed=allowed))
+                problems.append(ParameterProblem("unknown", name, allowed=allowed))
             elif not type_ok(value, self.parameters[name].types):
-                problems.append(Problem("type", name, value, self.parameters[name].types))
+                problems.append(ParameterProblem("type", name, value, self.parameters[name].types))
         for name, parameter in self.parameters.items():
             if name in values or name in runner:
                 continue
             if require or parameter.required:
-                problems.append(Problem("missing", name))
+                problems.append(ParameterProblem("missing", name))
         return problems
 
     def check_namespace(self, namespace: Mapping[str, Any]) -> dict[str, Any]:
@@ -219,7 +222,7 @@ def _check_call_spec(source: str) -> dict[str, tuple[type, ...] | None] | None:
     for node in ast.walk(tree):
         if (isinstance(node, ast.Call) and getattr(node.func, "attr",
                                                    getattr(node.func, "id", None))
-                == "check_parameters" and len(node.args) >= 2
+                in _CHECK_CALLS and len(node.args) >= 2
                 and isinstance(node.args[1], ast.Dict)):
             spec = {}
             for key, value in zip(node.args[1].keys, node.args[1].values, strict=True):
@@ -233,7 +236,7 @@ def model_of_notebook(notebook: str | os.PathLike) -> ParameterModel:
     """The parameter model of a notebook file, read without a kernel.
 
     Names, defaults and required-ness come from the ``parameters`` cell; types from the
-    ``check_parameters(globals(), {...})`` call that follows it when there is one (so the
+    ``check_notebook_parameters(globals(), {...})`` call that follows it when there is one (so the
     batch accepts exactly what the notebook accepts), else from the defaults' types.
 
     Raises
@@ -288,3 +291,15 @@ def notebook_parameters(notebook: str | os.PathLike) -> dict[str, dict[str, Any]
     return {name: {"type": None if p.types is None else p.types[0], "types": p.types,
                    "required": p.required, "default": p.default}
             for name, p in model.parameters.items()}
+
+
+def __getattr__(name):
+    # ``Problem`` was ParameterProblem's name, as it is edubalance.errors.Problem's (a data
+    # problem naming file, row, column and value).
+    if name == "Problem":
+        import warnings
+
+        warnings.warn("edubalance.run.params.Problem is now ParameterProblem (errors.Problem "
+                      "is a problem of the data)", DeprecationWarning, stacklevel=2)
+        return ParameterProblem
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

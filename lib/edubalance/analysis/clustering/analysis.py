@@ -1,6 +1,6 @@
 """The whole county-clustering analysis of ``notebooks/county_clustering.ipynb``, as one call.
 
-The notebook checks its parameters (:data:`PARAMETERS` for the types, :func:`check_parameters`
+The notebook checks its parameters (:data:`PARAMETERS` for the types, :func:`check_clustering_parameters`
 for the values, before any work), calls :func:`run_clustering` and shows the result; tests and
 scripts call the same two functions without a kernel. Results files keep the contract names
 (``assignments.csv`` with ``<id_column>, cluster``, ``k_selection.csv``, ``profiles.csv``,
@@ -24,28 +24,43 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from ..._compat import moved_names as _moved_names
 from ...core.numeric import resolve_random_state
+from ...core.results import ResultDisplay
 from ...errors import ParameterError
-from ...report.i18n import check_lang, text
+from ...schema import check_lang
 from . import models as cl
 
-__all__ = ["PARAMETERS", "check_parameters", "ClusteringAnalysis", "run_clustering"]
+__all__ = ["PARAMETERS", "check_clustering_parameters", "ClusteringAnalysis", "run_clustering"]
+
+# Renamed (issue 28): run.notebook.check_notebook_parameters checks a notebook's globals.
+__getattr__ = _moved_names(__name__, {"check_parameters": f"{__name__}:check_clustering_parameters"})
 
 PARAMETERS = {
     "data_path": str, "id_column": str, "features": list, "k": (int, str), "k_range": list,
     "method": str, "standardize": bool, "n_bootstrap": int, "seed": int, "output_dir": str,
     "year": (int, type(None)), "log_features": list, "missing": str, "lang": str,
 }
-"""Types of the notebook's parameters (for ``eb.run.notebook.check_parameters``)."""
+"""Types of the notebook's parameters (for ``eb.run.notebook.check_notebook_parameters``)."""
 
 
-def check_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
+def check_clustering_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
     """Check the values of the notebook's parameters (types: :data:`PARAMETERS`).
 
     Everything that can be decided without the data: the method, ``k`` (an integer >= 2 or
     ``"auto"``), the shape of ``k_range``, ``n_bootstrap``, the missing-value policy, the
     feature lists, ``output_dir`` and ``lang``. Checks against the number of units
     (``k <= n - 1``) happen in :func:`run_clustering`.
+
+    Parameters
+    ----------
+    params : mapping
+        The notebook's parameters, by name.
+
+    Returns
+    -------
+    dict
+        The parameters, with ``k_range`` as a tuple.
 
     Raises
     ------
@@ -54,10 +69,10 @@ def check_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
 
     Examples
     --------
-    >>> check_parameters({"method": "kmeans", "k": "auto", "k_range": [2, 6],
+    >>> check_clustering_parameters({"method": "kmeans", "k": "auto", "k_range": [2, 6],
     ...                   "n_bootstrap": 10})["k_range"]
     (2, 6)
-    >>> check_parameters({"method": "dbscan"})
+    >>> check_clustering_parameters({"method": "dbscan"})
     Traceback (most recent call last):
     ...
     edubalance.errors.ParameterError: method must be one of ('kmeans', 'ward', 'gmm'), not 'dbscan'
@@ -88,9 +103,52 @@ def check_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
     return checked
 
 
-@dataclass(frozen=True)
-class ClusteringAnalysis:
-    """Everything the notebook shows and writes, from :func:`run_clustering`."""
+@dataclass(frozen=True, repr=False)
+class ClusteringAnalysis(ResultDisplay):
+    """Everything the notebook shows and writes, from :func:`run_clustering`: data only.
+
+    The words (cluster names, descriptions, members) are added by
+    :mod:`edubalance.report.clusters`.
+
+    Parameters
+    ----------
+    id_column, method : str
+        The column naming the units; the clustering method.
+    k_parameter : int or str
+        ``k`` as given (``"auto"`` or a number).
+    k_range : (int, int)
+        The k compared.
+    year : int or None
+        The year kept.
+    has_year : bool
+        Whether the table had a year column.
+    random_state : int
+        The seed.
+    standardize : bool
+        Whether the z-scores were clustered.
+    units : DataFrame
+        The units clustered (the year kept).
+    prepared : PreparedFeatures
+        The features.
+    selection : KSelection
+        The choice of k.
+    fit : ClusterFit
+        The clustering.
+    silhouette : float
+        Mean silhouette width.
+    stability : Stability
+        Bootstrap stability.
+    profiles : DataFrame
+        Per cluster and feature: mean, median, z (:func:`~.models.cluster_profiles`).
+    traits : DataFrame
+        Each cluster's strongest features (:func:`~.models.cluster_traits`).
+    clusters : DataFrame
+        ``cluster, size, share, jaccard_mean, dissolved_share``.
+    by_prefecture : DataFrame or None
+        Units per prefecture and cluster, when the table names prefectures.
+    lang : {"zh", "en"}
+        The language asked for the report of the analysis.
+    """
 
     id_column: str
     method: str
@@ -107,14 +165,31 @@ class ClusteringAnalysis:
     silhouette: float
     stability: cl.Stability
     profiles: pd.DataFrame
-    descriptions: pd.Series
+    traits: pd.DataFrame
     clusters: pd.DataFrame
     by_prefecture: pd.DataFrame | None
     lang: str
 
     @property
     def k(self) -> int:
+        """The number of clusters fitted."""
         return self.fit.k
+
+    @property
+    def descriptions(self) -> pd.Series:
+        """Deprecated: :func:`edubalance.report.clusters.describe_clusters` of the profiles.
+
+        Words belong to the report layer (issue 28), which this module may not import; the
+        report function is looked up by name when this is read.
+        """
+        import importlib
+        import warnings
+
+        warnings.warn("ClusteringAnalysis.descriptions moved to "
+                      "edubalance.report.clusters.describe_clusters(analysis.profiles, lang=...)",
+                      DeprecationWarning, stacklevel=2)
+        describe = importlib.import_module("edubalance.report.clusters").describe_clusters
+        return describe(self.profiles, lang=self.lang)
 
     @property
     def assignments(self) -> pd.DataFrame:
@@ -129,7 +204,20 @@ class ClusteringAnalysis:
         return self.assignments
 
     def summary(self, data_path: str | None = None) -> dict[str, Any]:
-        """The content of ``summary.json``."""
+        """The data of ``summary.json``.
+
+        :func:`edubalance.report.clusters.analysis_summary` adds the clusters' names and
+        descriptions.
+
+        Parameters
+        ----------
+        data_path : str, optional
+            The data file, recorded as ``data_path``.
+
+        Returns
+        -------
+        dict
+        """
         return {
             "k": self.fit.k, "method": self.method,
             "total_within_ss": self.fit.total_within_ss, "silhouette": self.silhouette,
@@ -141,8 +229,7 @@ class ClusteringAnalysis:
             "features": self.prepared.features, "log_features": self.prepared.log_features,
             "standardize": self.standardize,
             "within_ss_clustering_scale": self.fit.within_ss_clustering_scale,
-            "cluster_sizes": self.fit.sizes, "descriptions": self.descriptions.tolist(),
-            "cluster_names": cl.cluster_names(range(self.fit.k), self.lang),
+            "cluster_sizes": self.fit.sizes,
             "n_bootstrap": self.stability.n_bootstrap,
             "bootstrap_ari_mean": self.stability.ari_mean,
             "jaccard_mean": self.stability.per_cluster["jaccard_mean"].tolist(),
@@ -171,11 +258,47 @@ def run_clustering(units: pd.DataFrame, *, id_column: str, features=(), k="auto"
     Steps: keep ``year`` (when the table has a year column), check the ids, prepare the
     features (log, missing values, z-scores with ddof=1), choose k over ``k_range`` (gap
     statistic; all five criteria reported), fit ``method`` with k (``"auto"``: the
-    recommended k), mean silhouette, bootstrap stability, profiles and descriptions (in
-    ``lang``), and a cross-table by ``prefecture`` when there is one.
+    recommended k), mean silhouette, bootstrap stability, profiles and each cluster's
+    strongest features (``traits``), and a cross-table by ``prefecture`` when there is one.
+    The result is data; :mod:`edubalance.report.clusters` names and describes the clusters in
+    ``lang`` (:func:`~edubalance.report.clusters.analysis_summary`,
+    :func:`~edubalance.report.clusters.analysis_tables`).
+
+    Parameters
+    ----------
+    units : DataFrame
+        One row per unit (or a panel, with ``year``).
+    id_column : str
+        The column naming the units.
+    features : sequence of str
+        The features (empty: every numeric column).
+    k : int or "auto"
+        The number of clusters, or the recommended one.
+    k_range : (int, int)
+        The k compared when choosing.
+    method : {"kmeans", "ward", "gmm"}
+        The clustering method.
+    standardize : bool
+        Cluster z-scores (else the raw values).
+    n_bootstrap : int
+        Bootstrap resamples of the stability analysis.
+    random_state, seed : int, optional
+        The seed (``seed`` is the former name).
+    year : int, optional
+        The year kept from a panel.
+    log_features : sequence of str
+        Features log-transformed first.
+    missing : str
+        What to do with missing values (:data:`~edubalance.analysis.clustering.data.MISSING_POLICIES`).
+    lang : {"zh", "en"}
+        The language the report of this analysis is to be written in (kept in ``lang``).
+
+    Returns
+    -------
+    ClusteringAnalysis
     """
     random_state = resolve_random_state(random_state, seed, where="run_clustering")
-    params = check_parameters({"method": method, "k": k, "k_range": list(k_range),
+    params = check_clustering_parameters({"method": method, "k": k, "k_range": list(k_range),
                                "n_bootstrap": n_bootstrap, "missing": missing,
                                "features": list(features or []),
                                "log_features": list(log_features or []), "lang": lang})
@@ -195,14 +318,9 @@ def run_clustering(units: pd.DataFrame, *, id_column: str, features=(), k="auto"
     stability = cl.bootstrap_stability(prepared, fit.labels, method, n_bootstrap,
                                        random_state=random_state)
     profiles = cl.cluster_profiles(prepared.original, fit.labels, prepared.standardized)
-    descriptions = cl.describe_clusters(profiles, lang=lang)
-    profiles["description"] = profiles["cluster"].map(descriptions)
-    clusters = cl.cluster_summary(fit, profiles, stability, lang=lang)
-    clusters.insert(1, "cluster_name", cl.cluster_names(clusters["cluster"], lang))
-    assignments = fit.assignments(id_column)
-    members = assignments.groupby("cluster")[id_column].agg(
-        lambda names: text("domain.list_join", lang).join(map(str, names)))
-    clusters["members"] = clusters["cluster"].map(members)
+    clusters = pd.DataFrame({"cluster": range(fit.k), "size": fit.sizes,
+                             "share": fit.sizes / fit.sizes.sum()}).merge(
+        stability.per_cluster[["cluster", "jaccard_mean", "dissolved_share"]], on="cluster")
     kept = frame.set_index(id_column).loc[prepared.ids].reset_index()
     by_prefecture = (cl.crosstab_clusters(kept, fit.labels, "prefecture")
                      if "prefecture" in kept.columns else None)
@@ -211,4 +329,5 @@ def run_clustering(units: pd.DataFrame, *, id_column: str, features=(), k="auto"
         year=year, has_year="year" in units.columns, random_state=random_state,
         standardize=bool(standardize), units=frame, prepared=prepared, selection=selection,
         fit=fit, silhouette=silhouette, stability=stability, profiles=profiles,
-        descriptions=descriptions, clusters=clusters, by_prefecture=by_prefecture, lang=lang)
+        traits=cl.cluster_traits(profiles), clusters=clusters, by_prefecture=by_prefecture,
+        lang=lang)

@@ -2,7 +2,7 @@
 
 The first steps of :mod:`edubalance.analysis.clustering.models` (which re-exports every name here)::
 
-    load_table / filter_year / check_unique_ids     read one row per unit
+    load_unit_table / filter_year / check_unique_ids     read one row per unit
     select_features / prepare_features              choose features, log-transform, impute
                                                     or drop missing values, standardise
 
@@ -17,11 +17,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..._compat import moved_names as _moved_names
 from ...errors import DataError, ParameterError
 
 __all__ = ["SAMPLE_RESOURCE_FEATURES", "FEATURE_LABELS", "MISSING_POLICIES", "PreparedFeatures",
-           "load_table", "filter_year", "check_unique_ids", "check_k_range", "validate_k_range",
+           "load_unit_table", "filter_year", "check_unique_ids", "check_k_range", "validate_k_range",
            "select_features", "skewed_features", "standardize", "prepare_features"]
+
+# Renamed (issue 28): eb.data.load_table, a contract name, reads the official forms.
+__getattr__ = _moved_names(__name__, {"load_table": f"{__name__}:load_unit_table"})
 
 SAMPLE_RESOURCE_FEATURES = [
     "spending_per_student_kcny", "gdp_per_capita_kcny", "urbanisation_pct",
@@ -53,7 +57,7 @@ _ID_LIKE = re.compile(r"(^|_)(year|code|id)(_|$)", re.IGNORECASE)
 # Reading one row per unit
 # --------------------------------------------------------------------------------------------
 
-def load_table(path) -> pd.DataFrame:
+def load_unit_table(path) -> pd.DataFrame:
     """Read a table of one row per unit: ``.csv``/``.txt``, ``.xlsx``/``.xls``, ``.parquet``.
 
     A CSV with county columns (``county_code``, ``county_name``, ``year``) goes through
@@ -61,12 +65,21 @@ def load_table(path) -> pd.DataFrame:
     through ``edubalance.io.load.read_table`` (id-like columns such as ``county_code`` kept as
     text so leading zeros survive).
 
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    DataFrame
+
     Examples
     --------
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "units.csv")
     >>> _ = open(path, "w", encoding="utf-8").write("unit,x\\na,1\\nb,2\\n")
-    >>> load_table(path)["x"].tolist()
+    >>> load_unit_table(path)["x"].tolist()
     [1, 2]
     """
     from ...io.load import load_counties, read_table
@@ -81,6 +94,24 @@ def load_table(path) -> pd.DataFrame:
 
 def filter_year(frame: pd.DataFrame, year, year_column: str = "year") -> pd.DataFrame:
     """Keep the rows of one ``year`` when the table has a year column; ``None`` keeps all.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per unit (and year).
+    year : int or None
+        The year kept.
+    year_column : str
+        The column holding the year.
+
+    Returns
+    -------
+    DataFrame
+
+    Raises
+    ------
+    DataError
+        When no row has that year (naming the years there are).
 
     Examples
     --------
@@ -100,6 +131,13 @@ def filter_year(frame: pd.DataFrame, year, year_column: str = "year") -> pd.Data
 
 def check_unique_ids(frame: pd.DataFrame, id_column: str) -> None:
     """Raise :class:`DataError` (a ValueError) unless ``id_column`` exists and names each row once.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per unit.
+    id_column : str
+        The column naming the units.
 
     Examples
     --------
@@ -129,6 +167,15 @@ def check_k_range(k_range) -> tuple[int, int]:
 
     :func:`validate_k_range` also checks it against the number of units.
 
+    Parameters
+    ----------
+    k_range : list or tuple of two int
+        ``[k_min, k_max]``.
+
+    Returns
+    -------
+    (int, int)
+
     Examples
     --------
     >>> check_k_range([2, 10])
@@ -148,6 +195,17 @@ def validate_k_range(k_range, n_units: int) -> tuple[int, int]:
     """Check ``[k_min, k_max]`` against the number of units; return it as a tuple.
 
     Silhouette and the other indices need ``2 <= k <= n - 1``.
+
+    Parameters
+    ----------
+    k_range : list or tuple of two int
+        ``[k_min, k_max]``.
+    n_units : int
+        The number of units clustered.
+
+    Returns
+    -------
+    (int, int)
 
     Examples
     --------
@@ -175,6 +233,19 @@ def select_features(frame: pd.DataFrame, features=None, id_column: str | None = 
     An empty list (or ``None``) means every non-constant numeric column except ``id_column``
     and id/year-like columns (names with a ``year``, ``code`` or ``id`` word, e.g.
     ``county_code``, ``year``, ``year_basic_balance``). Named features must exist and be numeric.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per unit.
+    features : list of str, optional
+        The features asked for (empty or None: every usable numeric column).
+    id_column : str, optional
+        The column naming the units (never a feature).
+
+    Returns
+    -------
+    list of str
 
     Examples
     --------
@@ -211,6 +282,19 @@ def skewed_features(frame: pd.DataFrame, features, threshold: float = 1.0) -> li
     """Features whose sample skewness exceeds ``threshold`` and that are non-negative.
 
     A helper for choosing ``log_features``; nothing is transformed unless asked.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per unit.
+    features : sequence of str
+        The features looked at.
+    threshold : float
+        Sample skewness above which a feature is listed.
+
+    Returns
+    -------
+    list of str
 
     Examples
     --------
@@ -272,6 +356,21 @@ class PreparedFeatures:
     after the requested log transforms, ``standardized`` the z-scores (ddof=1) of
     ``transformed``. ``matrix`` is what the clustering sees: the z-scores when
     ``standardize`` was requested, else ``transformed``. All frames are indexed by id.
+
+    Parameters
+    ----------
+    original, transformed, standardized : DataFrame
+        The values on the original scale, after the log transforms, and their z-scores.
+    center, scale : Series
+        Mean and sd (ddof=1) of ``transformed``.
+    standardize : bool
+        Whether the clustering sees the z-scores.
+    log_features : list of str
+        The features log-transformed.
+    dropped : DataFrame
+        The units left out for missing values.
+    imputed : Series
+        Values imputed per feature.
     """
 
     original: pd.DataFrame

@@ -2,19 +2,22 @@
 
 The steps, each a function, in the order a notebook calls them::
 
-    load_table / filter_year / check_unique_ids     read one row per unit
+    load_unit_table / filter_year / check_unique_ids     read one row per unit
     select_features / prepare_features              choose features, log-transform, impute
                                                     or drop missing values, standardise
     choose_k                                        silhouette, Calinski-Harabasz, Davies-Bouldin,
                                                     elbow and gap statistic over a range of k
     fit_clusters                                    k-means, Ward or Gaussian mixture, one interface
     bootstrap_stability                             clusterboot-style Jaccard per cluster, ARI
-    cluster_profiles / describe_clusters            per-cluster means, medians, z and a description
-    pca_biplot_data and plot_*                      figures for the notebook
+    cluster_profiles / cluster_traits               per-cluster means, medians, z and the
+                                                    strongest features
+    pca_biplot_data                                 the principal components of a biplot
 
-The reading and feature steps live in :mod:`edubalance.analysis.clustering.data`, the figures in
-:mod:`edubalance.report.figures.clustering` and the notebook's whole analysis in
-:mod:`edubalance.analysis.clustering.analysis`; the names are re-exported here.
+The reading and feature steps live in :mod:`edubalance.analysis.clustering.data` (their names
+are re-exported here) and the notebook's whole analysis in
+:mod:`edubalance.analysis.clustering.analysis`. What a person reads is in report: the figures in
+:mod:`edubalance.report.figures.clustering`, names and descriptions in
+:mod:`edubalance.report.clusters` (the former names here still work, with a warning).
 
 Standardisation uses ``ddof=1`` so that z-scores equal R's ``scale()``. Cluster numbers are
 0..k-1, ordered by size (largest first; ties by the first standardised centre), so that the
@@ -37,18 +40,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..._compat import moved_names as _moved_names
 from ...core.numeric import resolve_random_state
+from ...core.results import ResultDisplay
 from ...errors import DataError, ParameterError
-from ...report.figures.clustering import (
-    cluster_name,
-    cluster_names,
-    pca_biplot,
-    pca_biplot_data,
-    plot_k_selection,
-    plot_pca_biplot,
-    plot_profile_heatmap,
-    plot_stability,
-)
 from .data import (
     FEATURE_LABELS,
     MISSING_POLICIES,
@@ -57,7 +52,7 @@ from .data import (
     check_k_range,
     check_unique_ids,
     filter_year,
-    load_table,
+    load_unit_table,
     prepare_features,
     select_features,
     skewed_features,
@@ -68,15 +63,29 @@ from .data import (
 __all__ = [
     "METHODS", "CRITERIA", "SAMPLE_RESOURCE_FEATURES", "FEATURE_LABELS",
     "PreparedFeatures", "ClusterFit", "KSelection", "Stability",
-    "MISSING_POLICIES", "load_table", "filter_year", "check_unique_ids", "check_k_range",
+    "MISSING_POLICIES", "load_unit_table", "filter_year", "check_unique_ids", "check_k_range",
     "validate_k_range",
     "select_features", "skewed_features", "standardize", "prepare_features",
     "within_ss", "mean_silhouette", "fit_clusters", "choose_k", "gap_statistic_choice",
     "bootstrap_stability",
-    "cluster_profiles", "describe_clusters", "cluster_summary", "crosstab_clusters",
-    "pca_biplot_data", "plot_k_selection", "pca_biplot", "plot_pca_biplot",
-    "plot_profile_heatmap", "plot_stability", "cluster_name", "cluster_names",
+    "cluster_profiles", "cluster_traits", "crosstab_clusters", "pca_biplot_data",
 ]
+
+# Figures and words moved to report (issue 28): the layers forbid importing them here, so the
+# former names are served on access, with a DeprecationWarning.
+__getattr__ = _moved_names(__name__, {
+    "plot_k_selection": "edubalance.report.figures.clustering:plot_k_selection:_k_selection_panels",
+    "pca_biplot": "edubalance.report.figures.clustering:plot_pca_biplot",
+    "plot_pca_biplot": "edubalance.report.figures.clustering:plot_pca_biplot:_pca_biplot_figure",
+    "plot_profile_heatmap": "edubalance.report.figures.clustering:plot_profile_heatmap",
+    "plot_stability": "edubalance.report.figures.clustering:plot_stability",
+    "cluster_name": "edubalance.report.clusters:cluster_name",
+    "cluster_names": "edubalance.report.clusters:cluster_names",
+    "describe_clusters": "edubalance.report.clusters:describe_clusters",
+    "cluster_summary": "edubalance.report.clusters:cluster_summary",
+    # renamed: eb.data.load_table (a contract name) reads the schools/counties forms
+    "load_table": "edubalance.analysis.clustering.data:load_unit_table",
+})
 
 METHODS = ("kmeans", "ward", "gmm")
 CRITERIA = ("gap", "silhouette", "calinski_harabasz", "davies_bouldin", "elbow")
@@ -98,6 +107,17 @@ def _group_means(X: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
 
 def within_ss(X, labels) -> float:
     """Total within-cluster sum of squared distances to the cluster means.
+
+    Parameters
+    ----------
+    X : array-like
+        Units x features.
+    labels : array-like
+        The cluster of each unit.
+
+    Returns
+    -------
+    float
 
     Examples
     --------
@@ -162,12 +182,31 @@ def _raw_labels(X: np.ndarray, ks, method: str, seed: int, n_init: int,
             for k in ks}
 
 
-@dataclass(frozen=True)
-class ClusterFit:
+@dataclass(frozen=True, repr=False)
+class ClusterFit(ResultDisplay):
     """One clustering: labels 0..k-1 (ordered by size), centres, within-cluster SS.
 
     ``total_within_ss`` is on the standardised scale (z-scores, ddof=1) whatever the scale
     clustered on; ``within_ss_clustering_scale`` is on the clustering scale.
+
+    Parameters
+    ----------
+    labels : ndarray of int
+        The cluster of each unit, 0..k-1.
+    k : int
+        The number of clusters found.
+    method : str
+        ``kmeans``, ``ward`` or ``gmm``.
+    seed : int
+        The random state used.
+    centres_standardized, centres_original : DataFrame
+        Cluster means on the z-scale and on the original scale (cluster x feature).
+    sizes : ndarray of int
+        Units per cluster.
+    total_within_ss, within_ss_clustering_scale : float
+        Within-cluster sums of squares on the z-scale and on the clustering scale.
+    ids : Index, optional
+        The units' ids, in the data's order.
     """
 
     labels: np.ndarray
@@ -182,7 +221,17 @@ class ClusterFit:
     ids: pd.Index = field(default=None)
 
     def assignments(self, id_column: str | None = None) -> pd.DataFrame:
-        """Table ``<id_column>, cluster`` in the data's row order."""
+        """Table ``<id_column>, cluster`` in the data's row order.
+
+        Parameters
+        ----------
+        id_column : str, optional
+            Header of the ids (default: the ids' name, else ``row``).
+
+        Returns
+        -------
+        DataFrame
+        """
         name = id_column or (self.ids.name if self.ids is not None else None) or "row"
         ids = self.ids if self.ids is not None else pd.RangeIndex(len(self.labels))
         return pd.DataFrame({name: np.asarray(ids), "cluster": self.labels})
@@ -231,6 +280,10 @@ def fit_clusters(data, k: int, method: str = "kmeans", random_state: int | None 
         former name.
     n_init : int
         Restarts for k-means and the mixture.
+    covariance_type : str
+        Covariance of the Gaussian mixture.
+    seed : int, optional
+        Former name of ``random_state``.
 
     Returns
     -------
@@ -266,9 +319,25 @@ def fit_clusters(data, k: int, method: str = "kmeans", random_state: int | None 
 # Choosing k
 # --------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class KSelection:
-    """Indices per k (``table``), the recommended k and the rule that chose it."""
+@dataclass(frozen=True, repr=False)
+class KSelection(ResultDisplay):
+    """Indices per k (``table``), the recommended k and the rule that chose it.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per k: the five criteria.
+    recommended_k : int
+        The k chosen by ``criterion``.
+    criterion : str
+        The criterion that chose it.
+    rule : str
+        The rule, in words.
+    recommendations : dict
+        The k each criterion chooses.
+    silhouette_note : str
+        How silhouettes were computed (all units or a subsample).
+    """
 
     def to_frame(self) -> pd.DataFrame:
         """The indices per k."""
@@ -297,6 +366,17 @@ def gap_statistic_choice(ks, gap, gap_se) -> tuple[int, bool]:
 
     ``ks`` must be consecutive. Returns ``(k, rule_met)``; when no k meets the rule the
     largest k is returned with ``rule_met=False``.
+
+    Parameters
+    ----------
+    ks : array-like of int
+        Consecutive k.
+    gap, gap_se : array-like of float
+        The gap statistic of each k and its standard error.
+
+    Returns
+    -------
+    (int, bool)
 
     Examples
     --------
@@ -352,10 +432,30 @@ def choose_k(data, k_range=(2, 10), method: str = "kmeans", random_state: int | 
     Parameters
     ----------
     data : PreparedFeatures, DataFrame or 2-D array
+        The units (as :func:`fit_clusters`).
     k_range : [k_min, k_max]
+        The k compared.
     method : {"kmeans", "ward", "gmm"}
+        The clustering method.
+    random_state : int, optional
+        Seed (``seed`` is its former name).
+    n_init : int
+        Restarts per fit (k-means, mixture).
+    n_references : int
+        Uniform reference data sets of the gap statistic (at least 2).
     criterion : {"gap", "silhouette", "calinski_harabasz", "davies_bouldin", "elbow"}
         Which criterion's choice becomes ``recommended_k``; all are in ``recommendations``.
+    covariance_type : str
+        Covariance of the Gaussian mixture (``diag`` by default).
+    silhouette_max_full, silhouette_sample_size : int
+        Silhouettes on every unit up to ``silhouette_max_full`` units, else on a seeded
+        subsample of ``silhouette_sample_size``.
+    seed : int, optional
+        Former name of ``random_state``.
+
+    Returns
+    -------
+    KSelection
 
     Examples
     --------
@@ -437,6 +537,23 @@ def mean_silhouette(data, labels, random_state: int | None = None, max_full: int
     All units up to ``max_full``; above that a seeded random subsample of ``sample_size``
     (the full computation is quadratic in the number of units). NaN for a single cluster.
 
+    Parameters
+    ----------
+    data : PreparedFeatures, DataFrame or 2-D array
+        The units (as :func:`fit_clusters`).
+    labels : array-like of int
+        The cluster of each unit.
+    random_state : int, optional
+        Seed of the subsample (``seed`` is its former name).
+    max_full, sample_size : int
+        Every unit up to ``max_full`` units, else a subsample of ``sample_size``.
+    seed : int, optional
+        Former name of ``random_state``.
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> # by hand: (1 - 1/10.5 + 1 - 1/9.5) / 2
@@ -460,8 +577,8 @@ def mean_silhouette(data, labels, random_state: int | None = None, max_full: int
 # Stability
 # --------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Stability:
+@dataclass(frozen=True, repr=False)
+class Stability(ResultDisplay):
     """Bootstrap stability of a clustering (Hennig's clusterboot, nonparametric bootstrap).
 
     ``per_cluster``: ``cluster, size, jaccard_mean, jaccard_sd, jaccard_min,
@@ -470,6 +587,17 @@ class Stability:
     n_unique`` and ``jaccard_<c>``. ``point_stability``: per unit, the share of the runs
     that sampled it in which it fell in the bootstrap cluster matched (Hungarian algorithm)
     to its own cluster.
+
+    Parameters
+    ----------
+    per_cluster, per_run : DataFrame
+        As above.
+    point_stability : ndarray
+        As above.
+    ari_mean, ari_sd : float
+        Mean and sd of the adjusted Rand index over runs.
+    n_bootstrap : int
+        The number of runs.
     """
 
     per_cluster: pd.DataFrame
@@ -509,11 +637,22 @@ def bootstrap_stability(data, labels, method: str = "kmeans", n_bootstrap: int =
         The same input given to :func:`fit_clusters`.
     labels : array of int
         The original clusters, 0..k-1.
+    method : {"kmeans", "ward", "gmm"}
+        The method that gave ``labels``.
     n_bootstrap : int
+        Bootstrap runs.
     random_state : int, optional
         Seed (``seed`` is its former name).
     n_init : int
         Restarts per bootstrap fit (k-means, mixture).
+    covariance_type : str
+        Covariance of the Gaussian mixture.
+    seed : int, optional
+        Former name of ``random_state``.
+
+    Returns
+    -------
+    Stability
 
     Examples
     --------
@@ -605,6 +744,15 @@ def cluster_profiles(original: pd.DataFrame, labels, standardized: pd.DataFrame 
     ddof=1). With ``standardized`` the cluster centre on the clustering's z-scale is added
     (``centre_standardized``; differs from ``z`` for log-transformed features).
 
+    Parameters
+    ----------
+    original : DataFrame
+        Units x features on the original scale.
+    labels : array-like of int
+        The cluster of each unit.
+    standardized : DataFrame, optional
+        The same units' z-scores.
+
     Returns
     -------
     DataFrame
@@ -648,59 +796,95 @@ def cluster_profiles(original: pd.DataFrame, labels, standardized: pd.DataFrame 
     return long[columns].reset_index(drop=True)
 
 
-def describe_clusters(profiles: pd.DataFrame, threshold: float = 0.5, max_terms: int = 3,
-                      labels: dict[str, str] | None = None, *, lang: str = "en") -> pd.Series:
-    """A short description per cluster from its largest ``|z|``: ``"high space, low teachers"``.
+def cluster_traits(profiles: pd.DataFrame, threshold: float = 0.5,
+                   max_terms: int = 3) -> pd.DataFrame:
+    """Each cluster's strongest features: ``|z| >= threshold``, largest first, ``max_terms``.
 
-    Features with ``|z| >= threshold`` are named, largest first, at most ``max_terms``.
-    ``lang="zh"`` writes it in Chinese with the features' labels (``生均图书册数偏高、…``);
-    English is the default here because descriptions were English before ``lang`` existed.
+    The data behind a cluster's description (:func:`edubalance.report.clusters.describe_clusters`
+    puts it in words).
+
+    Parameters
+    ----------
+    profiles : DataFrame
+        ``cluster, feature, z`` (:func:`cluster_profiles`).
+    threshold : float
+        Smallest ``|z|`` kept.
+    max_terms : int
+        Features kept per cluster, at most.
+
+    Returns
+    -------
+    DataFrame
+        ``cluster, feature, z``, by cluster (in the order of ``profiles``), then ``|z|``
+        descending (ties in the order of ``profiles``).
 
     Examples
     --------
-    >>> p = pd.DataFrame({"cluster": [0, 0], "feature": ["teachers_per_100_students",
-    ...                   "sports_area_per_student"], "z": [-0.8, 1.2]})
-    >>> describe_clusters(p).tolist()
-    ['high sports space, low teachers']
+    >>> p = pd.DataFrame({"cluster": [0, 0, 0, 1], "feature": ["a", "b", "c", "a"],
+    ...                   "z": [-0.8, 1.2, 0.1, 0.2]})
+    >>> cluster_traits(p).values.tolist()
+    [[0, 'b', 1.2], [0, 'a', -0.8]]
     """
-    from ...report.display import short_label, variable_label
-    from ...report.i18n import text
-
-    if lang == "zh":
-        names = {f: short_label(variable_label(f, "zh")) for f in profiles["feature"].unique()}
-    else:
-        names = {f: FEATURE_LABELS.get(f, str(f).replace("_", " "))
-                 for f in profiles["feature"].unique()}
-    names.update(labels or {})
-
-    def describe(group: pd.DataFrame) -> str:
+    parts = []
+    for _cluster, group in profiles.groupby("cluster", sort=False):
         strong = group.loc[group["z"].abs() >= threshold]
         strong = strong.reindex(strong["z"].abs().sort_values(ascending=False,
                                                               kind="stable").index)
-        terms = [text("cluster.describe.high" if z > 0 else "cluster.describe.low", lang,
-                      feature=names[feature])
-                 for feature, z in zip(strong["feature"], strong["z"], strict=True)][:max_terms]
-        return (text("domain.list_join", lang).join(terms) if terms
-                else text("cluster.describe.average", lang))
-
-    return (profiles.groupby("cluster")[["feature", "z"]].apply(describe)
-            .rename("description"))
+        parts.append(strong[["cluster", "feature", "z"]].iloc[:max_terms])
+    if not parts:
+        return pd.DataFrame(columns=["cluster", "feature", "z"])
+    return pd.concat(parts).reset_index(drop=True)
 
 
-def cluster_summary(fit: ClusterFit, profiles: pd.DataFrame, stability: Stability | None = None,
-                    *, lang: str = "en") -> pd.DataFrame:
-    """One row per cluster: size, share, description (in ``lang``) and (if given) stability."""
-    table = pd.DataFrame({"cluster": np.arange(fit.k), "size": fit.sizes,
-                          "share": fit.sizes / fit.sizes.sum()})
-    table["description"] = table["cluster"].map(describe_clusters(profiles, lang=lang))
-    if stability is not None:
-        table = table.merge(stability.per_cluster[["cluster", "jaccard_mean",
-                                                   "dissolved_share"]], on="cluster")
-    return table
+def pca_biplot_data(standardized, n_components: int = 2):
+    """PCA of the z-scores: ``(scores, loadings, explained_variance_ratio)``.
+
+    ``loadings`` are the component vectors scaled by the square root of their variance
+    (correlations with the components for standardised data).
+
+    Parameters
+    ----------
+    standardized : array-like
+        Units x features, z-scores (``PreparedFeatures.standardized``).
+    n_components : int
+        Components kept (at most the smaller dimension of the data).
+
+    Returns
+    -------
+    tuple of ndarray
+        ``scores`` (units x components), ``loadings`` (features x components) and the share
+        of variance each component explains.
+
+    Examples
+    --------
+    >>> z = standardize(np.array([[1.0, 2], [2, 4.5], [3, 5.5], [4, 8]]))[0]
+    >>> scores, loadings, explained = pca_biplot_data(z)
+    >>> scores.shape, round(float(explained[0]), 3)
+    ((4, 2), 0.994)
+    """
+    from sklearn.decomposition import PCA
+
+    Z = np.asarray(standardized, dtype=float)
+    pca = PCA(n_components=min(n_components, *Z.shape)).fit(Z)
+    loadings = pca.components_.T * np.sqrt(pca.explained_variance_)
+    return pca.transform(Z), loadings, pca.explained_variance_ratio_
 
 
 def crosstab_clusters(frame: pd.DataFrame, labels, column: str) -> pd.DataFrame:
     """Units per value of ``column`` (e.g. ``prefecture``) and cluster, with totals.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The units, in the order of ``labels``.
+    labels : array-like of int
+        The cluster of each unit.
+    column : str
+        The column counted by.
+
+    Returns
+    -------
+    DataFrame
 
     Examples
     --------
