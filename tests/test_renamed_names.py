@@ -36,6 +36,7 @@ def test_problem_of_the_parameter_model_is_parameter_problem():
     ("edubalance.analysis.clustering.analysis", "check_parameters", "check_clustering_parameters"),
     ("edubalance.analysis.clustering.data", "load_table", "load_unit_table"),
     ("edubalance.analysis.clustering.models", "load_table", "load_unit_table"),
+    ("edubalance.report.verdict", "level_name", "level_label"),
 ])
 def test_analysis_names_that_collided_with_other_modules_are_renamed(module, old, new):
     """core.indicators.INDICATORS, run.notebook's parameter check and eb.data.load_table (a

@@ -185,7 +185,7 @@ def test_index_number_format():
     from edubalance.run.index import format_number
 
     assert [format_number(v) for v in (1234567, 0.61234, 2.0, None, float("nan"), 1e-7)] == [
-        "1,234,567", "0.612", "2.000", "–", "–", "0.000"]
+        "1,234,567", "0.612", "2.000", "—", "—", "0.000"]
 
 
 def test_index_cli(tmp_path, capsys):

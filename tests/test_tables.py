@@ -62,7 +62,7 @@ def test_index_numbers_are_the_same_formatter():
         expected = format_value(value, "int") if isinstance(value, int) \
             else format_value(value, "num", digits=3)
         assert index_number(value) == expected
-    assert index_number(None) == index_number(True) == index_number(float("nan")) == "–"
+    assert index_number(None) == index_number(True) == index_number(float("nan")) == "—"
 
 
 FRAME = pd.DataFrame({"county_name": ["<b>甲县</b>", None], "students": [12345.0, np.nan],
@@ -216,3 +216,17 @@ def test_the_workbook_shows_a_value_next_to_its_limit_with_enough_decimals(tmp_p
     cells = [row[0] for row in sheet.iter_rows() if isinstance(row[0].value, float)]
     assert [c.value for c in cells] == [0.4504, 0.3]                   # numbers stay numbers
     assert [c.number_format for c in cells] == ["#,##0.0000", "0.000"]
+
+
+def test_plain_numbers_agrees_with_plain_number_on_every_value():
+    """The vectorised sibling (scoring's reasons) writes what plain_number writes for the same
+    rounded value, without thousands separators."""
+    from edubalance.io.number_text import plain_numbers
+
+    rng = np.random.default_rng(7)
+    values = np.concatenate([rng.normal(0, 1, 200), rng.lognormal(5, 3, 200), [0.0, -0.0, 2.0,
+                             np.nan, np.inf, 1e-9, 123456.0, 0.5, 0.55]])
+    for digits in (0, 2, 3):
+        expected = [plain_number(round(v, digits) if np.isfinite(v) else v, grouping=False)
+                    for v in values]
+        assert plain_numbers(values, digits).tolist() == expected, digits

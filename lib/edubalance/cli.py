@@ -25,6 +25,13 @@ CLI_MODULES = ("io.sample", "io.load", "run.reports", "run.batch", "run.index",
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``edubalance`` command's parser, with the sub-commands of ``CLI_MODULES``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Each sub-command's parser sets ``func`` (its handler) in the parsed arguments.
+    """
     parser = argparse.ArgumentParser(
         prog="edubalance",
         description="Measure and score the balance of compulsory-education resources "
@@ -40,13 +47,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class SafeOutput:
-    """A text stream that writes control and invisible characters as ``\\u001b``: nothing
-    from a data file (a school name holding ESC) reaches the terminal raw."""
+    r"""A text stream that writes control and invisible characters as ``\u001b``.
+
+    Nothing from a data file (a school name holding ESC) reaches the terminal raw. Every other
+    attribute is the wrapped stream's.
+
+    Parameters
+    ----------
+    stream : text stream
+        Where the escaped text goes (``sys.stdout``).
+    """
 
     def __init__(self, stream):
         self._stream = stream
 
     def write(self, text: str) -> int:
+        """Write ``text`` to the stream, its control and invisible characters escaped.
+
+        Parameters
+        ----------
+        text : str
+            The text to write.
+
+        Returns
+        -------
+        int
+            What the wrapped stream's ``write`` returns (characters written, escaped).
+        """
         from .io.characters import escape
 
         return self._stream.write(escape(text))
@@ -73,6 +100,23 @@ def _os_message(error: OSError) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``edubalance`` command (the console script's entry point).
+
+    Errors are reported as the module docstring says, never as a traceback.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after the program's name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit code: the sub-command's (0 on success), 1 for bad input or a file system
+        error, 2 without a sub-command (the help is printed), 130 when interrupted, 141 when
+        the output pipe was closed. ``--help``, ``--version`` and a command line argparse
+        rejects exit through :class:`SystemExit` instead.
+    """
     skip_slow_optional_imports()
     parser = build_parser()
     args = parser.parse_args(argv)

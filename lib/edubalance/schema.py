@@ -54,10 +54,12 @@ def level_name(value) -> str:
     Parameters
     ----------
     value : str
+        A level's name or alias, in any case and spacing (``" Primary "``).
 
     Returns
     -------
     str
+        ``primary`` or ``junior``.
 
     Raises
     ------

@@ -252,9 +252,9 @@ def equity_analysis(schools: pd.DataFrame, *, level: str = "junior", year: int =
     """
     random_state = resolve_random_state(random_state, seed, where="equity_analysis")
     params = check_equity_parameters({"level": level, "indicators": list(indicators or []),
-                               "weighting": weighting, "aggregation": aggregation,
-                               "n_draws": n_draws})
-    names = params["indicator_names"]
+                                      "weighting": weighting, "aggregation": aggregation,
+                                      "n_draws": n_draws})
+    names, level = params["indicator_names"], params["level"]  # 初中 -> junior
     all_sections = compute_indicators(schools)
     sections = all_sections[(all_sections["year"] == year)
                             & (all_sections["level"] == level)].reset_index(drop=True)

@@ -18,7 +18,8 @@ import pandas as pd
 
 from .._compat import moved_names as _moved_names
 from ..errors import DataError, ParameterError
-from ..schema import LEVELS
+from ..io.number_text import plain_numbers
+from ..schema import LEVELS, level_name
 from . import numeric
 from .indicators import (
     OUTPUT_ID_COLUMNS,
@@ -168,15 +169,6 @@ class ScoringResult:
 
 
 # --------------------------------------------------------------------------- helpers
-
-def _fmt(values, digits: int = 3) -> np.ndarray:
-    """Numbers as short text (rounded to ``digits`` decimals; whole numbers without ``.0``)."""
-    rounded = np.round(np.asarray(values, dtype=float), digits)
-    whole = np.isfinite(rounded) & (rounded == np.round(rounded))
-    text = rounded.astype(str).astype(object)
-    text[whole] = rounded[whole].astype(np.int64).astype(str)
-    return text
-
 
 def _join(parts: list[np.ndarray], n: int, sep: str = "; ") -> np.ndarray:
     """Join per-row text pieces with ``sep``, skipping empty ones (vectorised over rows)."""
@@ -506,14 +498,14 @@ def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataF
             status = np.where(ok, PASSED, FAILED).astype(object)
             reason = np.where(ok, "", np.where(np.isnan(composite), "composite CV undefined",
                                                "composite CV " + reason_numbers(composite, limit, 3)
-                                               + " > " + _fmt(limit, 2)))
+                                               + " > " + plain_numbers(limit, 2)))
         elif rule.kind == "each_cv":
             limit = per_level_values(levels, rule.params["limit"])[:, None]
             bad = ~at_most(cv_matrix, limit)
             status = np.where(bad.any(axis=1), FAILED, PASSED).astype(object)
             reason = _join([np.where(bad[:, j], standard.items[j].name + " CV "
                                      + reason_numbers(cv_matrix[:, j], limit[:, 0], 3) + " > "
-                                     + _fmt(limit[:, 0], 2), "")
+                                     + plain_numbers(limit[:, 0], 2), "")
                             for j in range(n_items)], g)
         elif rule.kind == "points":
             weights = compliance["students"].to_numpy(dtype=float)
@@ -998,6 +990,7 @@ def school_items_percent(result: ScoringResult, county_code: str, year: int,
     >>> list(table.columns[:2]), len(table.columns) - 2 == len(result.standard.items)
     (['school_id', 'school_name'], True)
     """
+    level = level_name(level)  # 初中 / 小学 too
     frame = result.indicators
     frame = frame[(frame["county_code"].astype(str) == str(county_code))
                   & (frame["year"] == int(year)) & (frame["level"] == level)]

@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-__all__ = ["MISSING", "plain_number"]
+__all__ = ["MISSING", "plain_number", "plain_numbers"]
 
 MISSING = "—"
 """What a missing number shows as (None, NaN, NA, an infinity), in every table and message."""
@@ -84,3 +84,41 @@ def plain_number(value, digits: int | None = None, *, significant: int | None = 
     if shown.lstrip("-").strip("0.,") == "":  # -0.00 -> 0.00
         shown = shown.lstrip("-")
     return shown
+
+
+def plain_numbers(values, digits: int = 3) -> np.ndarray:
+    """Many numbers as short text at once: :func:`plain_number`'s vectorised sibling.
+
+    For messages built for every county and level of a national file in one pass (the
+    reasons in :func:`edubalance.core.scoring.score`): rounded to ``digits`` decimals, no
+    trailing zeros, no thousands separators, whole numbers without ``.0``.
+
+    Parameters
+    ----------
+    values : array_like of float
+        The numbers.
+    digits : int, default 3
+        Decimals to round to (trailing zeros are not shown).
+
+    Returns
+    -------
+    ndarray of str (object)
+        One text per value; :data:`MISSING` for NaN or an infinity.
+
+    Examples
+    --------
+    >>> plain_numbers([0.65, 2.0, 0.123456, float("nan"), -0.0001, 1e20], 3).tolist()
+    ['0.65', '2', '0.123', '—', '0', '100000000000000000000']
+    """
+    numbers = np.asarray(values, dtype=float)
+    # np.round scales by 10**digits: beyond _WHOLE_LIMIT that would change the integer part.
+    rounded = np.where(np.abs(numbers) < _WHOLE_LIMIT, np.round(numbers, digits), numbers)
+    rounded = rounded + 0.0  # no "-0"
+    finite = np.isfinite(rounded)
+    text = np.full(rounded.shape, MISSING, dtype=object)
+    # "%f" never writes scientific notation; its trailing zeros (and a bare point) go.
+    fixed = np.char.mod(f"%.{digits}f", rounded[finite])
+    if digits > 0:
+        fixed = np.char.rstrip(np.char.rstrip(fixed, "0"), ".")
+    text[finite] = fixed.astype(object)
+    return text

@@ -36,7 +36,7 @@ from .verdict import (
     evidence_limit,
     evidence_value,
     item_name,
-    level_name,
+    level_label,
     rule_name,
     verdict_html,
 )
@@ -168,7 +168,7 @@ def _col(name: str, lang: str) -> str:
 
 
 def _levels_text(values: pd.Series, lang: str) -> list[str]:
-    return [level_name(v, lang) if v in LEVELS else str(v) for v in values]
+    return [level_label(v, lang) if v in LEVELS else str(v) for v in values]
 
 
 def _money_rows(frame: pd.DataFrame, amount: str = "amount", unit: str = "unit") -> pd.DataFrame:
@@ -279,7 +279,7 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
     # ---------------------------------------------------------------- 结论 (levels)
     verdict_words = [_verdict_word(summary["levels"][lv].get("verdict"), lang) for lv in levels]
     levels_frame = pd.DataFrame({
-        _col("level", lang): [level_name(lv, lang) for lv in levels],
+        _col("level", lang): [level_label(lv, lang) for lv in levels],
         _col("n_schools", lang): [summary["levels"][lv]["n_schools"] for lv in levels],
         _col("students", lang): [summary["levels"][lv]["students"] for lv in levels],
     })
@@ -582,7 +582,7 @@ def school_items_table(result, county_code: str, year: int, level: str, *,
         shading[header] = percent_shading(frame[header].to_numpy())
     return Table(frame, {header: "pct" for header in shading},
                  text("figure.schools_title", lang, county=county_name or county_code,
-                      year=year, level=level_name(level, lang)),
+                      year=year, level=level_label(level, lang)),
                  lang=lang, shading=shading, print_columns=PRINT_ITEM_COLUMNS)
 
 

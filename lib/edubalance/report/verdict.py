@@ -23,32 +23,45 @@ import math
 
 import pandas as pd
 
+from .._compat import moved_names as _moved_names
 from ..core.numeric import format_against_limit
+from ..schema import level_name as _canonical_level
 from .i18n import DEFAULT_LANG, label, strip_unit, text
 from .markup import escape_html, html_block
 from .tables import MISSING, format_value
 
-__all__ = ["level_name", "rule_name", "item_name", "amount_text", "resource_phrase",
+__all__ = ["level_label", "rule_name", "item_name", "amount_text", "resource_phrase",
            "rule_lines", "take_sentences", "evidence_item", "evidence_value", "evidence_limit",
            "evidence_html", "basis_lines", "verdict_html",
            "MARKS"]
 
+# Renamed (issue 28): schema.level_name turns any spelling into primary/junior.
+__getattr__ = _moved_names(__name__, {"level_name": f"{__name__}:level_label"})
 
-def level_name(level: str, lang: str = DEFAULT_LANG) -> str:
+
+def level_label(level: str, lang: str = DEFAULT_LANG) -> str:
     """小学 / 初中 (``primary`` / ``junior`` in the catalogue).
+
+    Was ``level_name`` until issue 28; :func:`edubalance.schema.level_name` is the other way
+    round (any spelling of a level to ``primary`` / ``junior``).
 
     Parameters
     ----------
     level : str
-        ``primary`` or ``junior``.
+        ``primary`` or ``junior`` (or any spelling :func:`edubalance.schema.level_name` knows).
     lang : {"zh", "en"}
         Language of the text.
 
     Returns
     -------
     str
+
+    Examples
+    --------
+    >>> level_label("junior"), level_label("初中", "en")
+    ('初中', 'junior secondary')
     """
-    return text(f"level.{level}", lang)
+    return text(f"level.{_canonical_level(level)}", lang)
 
 
 def rule_name(rule, lang: str = DEFAULT_LANG) -> str:
@@ -272,7 +285,7 @@ def take_sentences(summary: dict, school_totals: pd.DataFrame, plan_counties: pd
     """
     out = {}
     for level, info in summary["levels"].items():
-        name = level_name(level, lang)
+        name = level_label(level, lang)
         if info["passed"]:
             out[level] = [text("report.take_none", lang, level=name)]
             continue
@@ -528,10 +541,10 @@ def verdict_html(summary: dict, standard, *, school_totals: pd.DataFrame,
              html_block("p", text("report.verdict_heading", lang), "eb-verdict-title"),
              html_block("p", text(overall_key, lang, county=county, year=year,
                                   standard=standard_title), "eb-overall")]
-    present = [level_name(lv, lang) for lv in summary["levels"]]
+    present = [level_label(lv, lang) for lv in summary["levels"]]
     for level in missing_levels:
         parts.append(html_block("p", text(
-            "report.level_missing", lang, level=level_name(level, lang),
+            "report.level_missing", lang, level=level_label(level, lang),
             levels=text("report.list_sep", lang).join(present)), "eb-note"))
     rules = rule_lines(summary, standard, context, lang)
     takes = take_sentences(summary, school_totals, plan_counties, plan_totals, lang, school_counts)
@@ -542,7 +555,7 @@ def verdict_html(summary: dict, standard, *, school_totals: pd.DataFrame,
         mark = {"passed": MARKS["passed"], "failed": MARKS["failed"]}.get(lstate,
                                                                           MARKS["not_assessed"])
         parts.append(f'<div class="eb-level"><p class="eb-level-title">'
-                     f'{escape_html(level_name(level, lang))}'
+                     f'{escape_html(level_label(level, lang))}'
                      f'<span class="eb-badge eb-{lstate}">{mark} {escape_html(badge)}</span></p>')
         parts.append(html_block("p", text("report.deciding_rules", lang), "eb-label") + "<ul>")
         parts.extend(html_block("li", sentence, f"eb-{status}", mark=MARKS[status])

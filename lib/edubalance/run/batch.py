@@ -57,7 +57,14 @@ def _handle_batch(args: argparse.Namespace) -> int:
 
 
 def register_cli(subparsers) -> None:
-    """Add ``edubalance batch``."""
+    """Add ``edubalance batch``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The ``edubalance`` command's sub-parsers (``add_subparsers()``); the ``batch`` parser
+        is added to them, with ``func`` set to the handler that runs the batch.
+    """
     parser = subparsers.add_parser(
         "batch", help="run notebooks over many parameter sets (YAML batch files)",
         description="Run each batch file's notebook for every parameter set of its grid, in "

@@ -1,4 +1,4 @@
-"""Reading batch files safely: size and alias limits, duplicate keys, paths that resolve.
+r"""Reading batch files safely: size and alias limits, duplicate keys, paths that resolve.
 
 A batch file is YAML read with a ``yaml.SafeLoader`` subclass that
 
@@ -16,7 +16,7 @@ Examples
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> _ = (folder / "nb.ipynb").write_text("{}")
->>> _ = (folder / "b.yaml").write_text("notebook: nb.ipynb\\ngrid: {county: [a, 640181]}\\n")
+>>> _ = (folder / "b.yaml").write_text("notebook: nb.ipynb\ngrid: {county: [a, 640181]}\n")
 >>> spec = load_batch_file(folder / "b.yaml")
 >>> spec["grid"], spec["notebook"] == folder / "nb.ipynb"
 ({'county': ['a', 640181]}, True)
@@ -89,14 +89,35 @@ def _expanded_size(node: yaml.Node, limit: int) -> int:
 
 
 def safe_yaml(path: str | os.PathLike, what: str = "file") -> Any:
-    """Parse a YAML file within the limits above; ``ParameterError`` naming the file otherwise.
+    r"""Parse a YAML file within the limits above; ``ParameterError`` naming the file otherwise.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The YAML file (read as UTF-8, undecodable bytes replaced).
+    what : str, default "file"
+        What the file is, as the error messages name it (``"batch file"``).
+
+    Returns
+    -------
+    object
+        The parsed document (plain dicts, lists and scalars); None for an empty file.
+
+    Raises
+    ------
+    ParameterError
+        The file has more than :data:`MAX_BYTES` bytes, more than :data:`MAX_ALIASES`
+        aliases, expands to more than :data:`MAX_NODES` values, gives a key twice in one
+        mapping, or is not valid YAML.
+    OSError
+        The file cannot be read (``FileNotFoundError`` when it does not exist).
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> bomb = pathlib.Path(tempfile.mkdtemp()) / "bomb.yaml"
-    >>> _ = bomb.write_text('a: &a ["x","x","x","x","x","x","x","x","x"]\\n'
-    ...                     + "".join(f'{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\\n'
+    >>> _ = bomb.write_text('a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+    ...                     + "".join(f'{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n'
     ...                               for p, c in zip("abcdefgh", "bcdefghi")))
     >>> safe_yaml(bomb)
     Traceback (most recent call last):
@@ -125,7 +146,23 @@ def safe_yaml(path: str | os.PathLike, what: str = "file") -> Any:
 
 
 def is_path_parameter(name: str) -> bool:
-    """Parameters naming files: ``*_path`` and ``*_file`` (``output_dir`` is the runner's)."""
+    """Parameters naming files: ``*_path`` and ``*_file`` (``output_dir`` is the runner's).
+
+    Parameters
+    ----------
+    name : str
+        A parameter name.
+
+    Returns
+    -------
+    bool
+        Whether ``name`` ends in ``_path`` or ``_file``.
+
+    Examples
+    --------
+    >>> is_path_parameter("data_path"), is_path_parameter("output_dir")
+    (True, False)
+    """
     return name.endswith(("_path", "_file"))
 
 
@@ -165,6 +202,16 @@ def load_batch_file(path: str | os.PathLike) -> dict[str, Any]:
     ``notebook_text`` (as written), ``parameters`` (dict) and ``grid`` (dict of name -> list,
     or ``"all"`` for ``county``).
 
+    Parameters
+    ----------
+    path : str or path-like
+        The batch file (YAML, read by :func:`safe_yaml`).
+
+    Returns
+    -------
+    dict
+        The checked batch, as :func:`batch_spec` returns it (keys as above).
+
     Raises
     ------
     ParameterError, FileNotFoundError
@@ -190,6 +237,23 @@ def batch_spec(content: Any, source: str | os.PathLike | None = None) -> dict[st
         ``description``), as in a batch file.
     source : path, optional
         What to name in error messages (default ``<command line>``).
+
+    Returns
+    -------
+    dict
+        ``source`` (a :class:`Path`), ``notebook`` (absolute :class:`Path`),
+        ``notebook_text`` (as written), ``parameters`` (dict, path parameters resolved) and
+        ``grid`` (dict of name -> list of values, or ``"all"`` for ``county``).
+
+    Raises
+    ------
+    ParameterError
+        ``content`` is not a mapping, has an unknown key, no notebook, a ``parameters`` or
+        ``grid`` that is not a mapping, a name that is not text, an empty grid list, or a
+        name both in ``parameters`` and in ``grid``.
+    FileNotFoundError
+        The notebook, or a file named by a ``*_path`` / ``*_file`` parameter, is found
+        neither from the working folder nor from ``source``'s folder.
 
     Examples
     --------
@@ -256,6 +320,27 @@ def counties_in(data_path: str | os.PathLike, years: Iterable[Any] | None = None
     ``years`` keeps only those years. ``by_code=True`` (what ``county: all`` uses): one entry
     per ``county_code``, named by the county's name where no other code shares it and by its
     code where one does (two counties named 朝阳区, 110105 and 220104, both get a job).
+
+    Parameters
+    ----------
+    data_path : str or path-like
+        The schools (or counties) file.
+    years : iterable, optional
+        Keep only the rows of these years (compared as text); default every year, and every
+        year too when the file has no ``year`` column.
+    by_code : bool, default False
+        One entry per ``county_code`` (named as above) instead of one per distinct name;
+        ignored when the file has no ``county_code`` column.
+
+    Returns
+    -------
+    list of str
+        County names (or codes, see ``by_code``), in the order of their first row.
+
+    Raises
+    ------
+    ParameterError
+        The file has no ``county_name`` column.
     """
     from ..io.load import load_table
 

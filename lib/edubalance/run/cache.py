@@ -57,16 +57,35 @@ _CODE: list[str] = []
 
 def load_schools_with_options(data_path: str | os.PathLike,
                               load_options: dict | None = None) -> pd.DataFrame:
-    """The validated school table of ``data_path`` (see :func:`edubalance.io.load.load_schools`;
-    ``load_options``: its ``sheet``, ``columns``, ``county_code``, ``county_name``, ``allow``)."""
+    """The validated school table of ``data_path``.
+
+    See :func:`edubalance.io.load.load_schools`; ``load_options``: its ``sheet``, ``columns``,
+    ``county_code``, ``county_name``, ``allow``.
+
+    Parameters
+    ----------
+    data_path : str or path-like
+        The schools file (CSV, Excel or Parquet).
+    load_options : dict, optional
+        Keyword arguments of the loader (names as above); empty values (``None``, ``""``,
+        ``{}``, ``[]``) are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The validated schools table, every year of the file.
+    """
     from ..io.load import load_schools as _load
 
     return _load(Path(data_path), **_options(load_options))
 
 
 def load_schools(data_path: str | os.PathLike, load_options: dict | None = None) -> pd.DataFrame:
-    """Deprecated name of :func:`load_schools_with_options` (``eb.data.load_schools`` is the
-    contract's loader; this one takes the batch's options as one dict)."""
+    """Deprecated name of :func:`load_schools_with_options`.
+
+    ``eb.data.load_schools`` is the contract's loader; this one takes the batch's options as
+    one dict.
+    """
     import warnings
 
     warnings.warn("edubalance.run.cache.load_schools is now load_schools_with_options "
@@ -102,13 +121,34 @@ def _code_hash() -> str:
 
 def cache_key(data_path: str | os.PathLike, standard, year: int,
               load_options: dict | None = None) -> str:
-    """The content key of ``scored_year(data_path, standard, year)``.
+    r"""The content key of ``scored_year(data_path, standard, year)``.
+
+    Parameters
+    ----------
+    data_path : str or path-like
+        The schools file; its content (sha256) is part of the key, not its name.
+    standard : str or Standard
+        A standard's name, or a standard object (keyed by a hash of its attributes).
+    year : int
+        The year scored.
+    load_options : dict, optional
+        The loader options (as :func:`scored_year`); empty values are left out of the key.
+
+    Returns
+    -------
+    str
+        32 hex digits, also covering the package version and a hash of its code.
+
+    Raises
+    ------
+    OSError
+        ``data_path`` cannot be read (``FileNotFoundError`` when it does not exist).
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> data = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
-    >>> _ = data.write_text("a\\n1\\n")
+    >>> _ = data.write_text("a\n1\n")
     >>> cache_key(data, "basic-2012", 2017) == cache_key(data, "basic-2012", 2017)
     True
     >>> cache_key(data, "basic-2012", 2017) != cache_key(data, "quality-2017", 2017)
@@ -214,8 +254,10 @@ def _store(entry: Path, schools: pd.DataFrame, result, standard) -> None:
 
 
 def _load(entry: Path, standard):
-    """``(schools, result)`` from the files of ``entry``, or None when they are not exactly
-    what was written (unreadable, wrong format, a file changed since)."""
+    """``(schools, result)`` from the files of ``entry``, or None when they are not as written.
+
+    Not as written: unreadable, of another format, or a file changed since.
+    """
     from ..core.scoring import ScoringResult
     from ..core.standards import load_standard
 
@@ -268,6 +310,30 @@ def scored_year(data_path: str | os.PathLike, standard, year: int,
     ``schools`` holds all years (so that a notebook can say which years a county has);
     ``result`` is :func:`edubalance.core.scoring.score` of that year's schools under ``standard``.
     Cached as described in the module docstring when ``EDUBALANCE_CACHE_DIR`` is set.
+
+    Parameters
+    ----------
+    data_path : str or path-like
+        The schools file (CSV, Excel or Parquet).
+    standard : str or Standard
+        The standard to score against (a name or alias, or a :class:`Standard`).
+    year : int
+        The year scored.
+    load_options : dict, optional
+        Loader options (see above).
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, ScoringResult)
+        ``(schools, result)`` as above; copies when they come from the in-memory cache.
+
+    Raises
+    ------
+    DataError
+        The file fails validation (:func:`edubalance.io.load.load_schools`), or has no
+        schools in ``year`` (naming the years it has).
+    StandardError
+        ``standard`` is an unknown name.
     """
     folder = os.environ.get(CACHE_ENV)
     if not folder:
@@ -406,7 +472,23 @@ def prepare_entry(data_path: str | os.PathLike, standard, year: int,
 
 
 def lock_entry(root: str | os.PathLike, key: str):
-    """The lock file of entry ``key`` under ``root``, locked (jobs wait on it)."""
+    """The lock file of entry ``key`` under ``root``, locked (jobs wait on it).
+
+    Blocks until no other process holds the lock; ``root`` is created if missing.
+
+    Parameters
+    ----------
+    root : str or path-like
+        The cache folder.
+    key : str
+        The entry's key (:func:`cache_key`); the lock file is ``root/<key>.lock``.
+
+    Returns
+    -------
+    file
+        The open lock file, holding an exclusive ``flock``; the caller unlocks and closes it
+        (:func:`prepare_entry` does both when given it as ``locked``).
+    """
     import fcntl
 
     root = Path(root)

@@ -25,7 +25,7 @@ from typing import Any, Mapping
 from urllib.parse import quote
 
 from ..report.i18n import check_lang, label, text
-from ..report.tables import format_value
+from ..report.tables import MISSING, format_value
 from .manifest import MANIFEST, Manifest
 
 __all__ = ["write_index", "render_index", "headline_figures", "format_number", "register_cli",
@@ -37,14 +37,28 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "report" / "templates"
 
 
 def format_number(value: Any, digits: int = 3) -> str:
-    """The index's number format (:func:`edubalance.report.tables.format_value`): thousands
-    separators; integers as integers, other numbers with ``digits`` decimals; never scientific
-    notation, ``nan`` or ``None`` ("–")."""
+    """The index's number format (:func:`edubalance.report.tables.format_value`).
+
+    Thousands separators; integers as integers, other numbers with ``digits`` decimals; never
+    scientific notation; ``nan`` or ``None`` show as every table shows a missing value ("—").
+
+    Parameters
+    ----------
+    value : object
+        A number; ``None``, a bool, NaN and infinities show as "—", text as it is.
+    digits : int, default 3
+        Decimals of a number that is not an ``int``.
+
+    Returns
+    -------
+    str
+        The formatted number.
+    """
     if value is None or isinstance(value, bool):
-        return "–"
+        return MISSING
     if isinstance(value, int):
         return format_value(value, "int")
-    return format_value(value, "num", digits=digits, missing="–")
+    return format_value(value, "num", digits=digits)
 
 
 def headline_figures(summary: Mapping[str, Any] | None, limit: int = 4) -> list[tuple[str, Any]]:
@@ -52,6 +66,18 @@ def headline_figures(summary: Mapping[str, Any] | None, limit: int = 4) -> list[
 
     Scoring summaries (with ``levels``) give ``composite_cv`` and ``passed`` per level;
     otherwise the first ``limit`` scalar values.
+
+    Parameters
+    ----------
+    summary : mapping or None
+        A job's ``summary.json``, read; anything that is not a mapping gives ``[]``.
+    limit : int, default 4
+        How many scalar values to take from a summary without ``levels``.
+
+    Returns
+    -------
+    list of tuple of (str, object)
+        ``(name, value)`` pairs, values as the summary holds them (not formatted).
 
     Examples
     --------
@@ -86,6 +112,17 @@ NOTEBOOK_ORDER = ("county_scoring", "equity_index", "province_progress", "county
 def notebook_rank(stem: str) -> tuple[int, str]:
     """Where a notebook's jobs appear on the index page (:data:`NOTEBOOK_ORDER`).
 
+    Parameters
+    ----------
+    stem : str
+        The notebook's file name without ``.ipynb`` (``county_scoring``).
+
+    Returns
+    -------
+    tuple of (int, str)
+        A sort key: the position in :data:`NOTEBOOK_ORDER` and ``""``, or, for a notebook
+        not listed there, a position after all of them and ``stem`` (listed by name).
+
     Examples
     --------
     >>> sorted(["assessment_effect", "my_notebook", "county_scoring"], key=notebook_rank)
@@ -98,9 +135,23 @@ def notebook_rank(stem: str) -> tuple[int, str]:
 
 
 def value_label(value: str, lang: str = "zh") -> str:
-    """A parameter value as a reader names it: a standard, a level, a method or a variable
-    by its label in the catalogue (``basic-2012`` -> 基本均衡, ``primary`` -> 小学,
-    ``kmeans`` -> K均值聚类); anything else (a county, a file name) as it is.
+    """A parameter value as a reader names it.
+
+    A standard, a level, a method or a variable by its label in the catalogue
+    (``basic-2012`` -> 基本均衡, ``primary`` -> 小学, ``kmeans`` -> K均值聚类); anything else
+    (a county, a file name) as it is.
+
+    Parameters
+    ----------
+    value : str
+        A parameter's value.
+    lang : {"zh", "en"}, default "zh"
+        Language of the label.
+
+    Returns
+    -------
+    str
+        The label, or ``value`` itself when the catalogue has none.
 
     Examples
     --------
@@ -286,7 +337,28 @@ def _group(stem: str, group: list[Mapping[str, Any]], output: Path, lang: str) -
 
 def render_index(output: str | os.PathLike, jobs: list[Mapping[str, Any]],
                  lang: str = "zh") -> str:
-    """The index page (HTML text) for a reports folder and its manifest entries."""
+    """The index page (HTML text) for a reports folder and its manifest entries.
+
+    Parameters
+    ----------
+    output : str or path-like
+        The reports folder; links, the jobs' ``summary.json`` files and the presentations
+        shown (``*.html`` in it and in ``presentation/``) are found there.
+    jobs : list of mapping
+        Manifest entries (:func:`edubalance.run.manifest.job_entry`), one row each.
+    lang : {"zh", "en"}, default "zh"
+        Language of the page.
+
+    Returns
+    -------
+    str
+        The HTML page; every piece of user text is escaped.
+
+    Raises
+    ------
+    ParameterError
+        ``lang`` is not a supported language.
+    """
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     check_lang(lang)
@@ -318,7 +390,30 @@ def render_index(output: str | os.PathLike, jobs: list[Mapping[str, Any]],
 
 
 def write_index(output: str | os.PathLike, lang: str = "zh") -> Path:
-    """(Re)build ``output/index.html`` from ``manifest.json`` and the reports found there."""
+    """(Re)build ``output/index.html`` from ``manifest.json`` and the reports found there.
+
+    Parameters
+    ----------
+    output : str or path-like
+        The reports folder.
+    lang : {"zh", "en"}, default "zh"
+        Language of the page.
+
+    Returns
+    -------
+    Path
+        The ``index.html`` written (atomically).
+
+    Raises
+    ------
+    FileNotFoundError
+        ``output`` is not a folder.
+    ParameterError
+        The folder holds an ``index.html`` edubalance did not write
+        (:func:`edubalance.run.manifest.check_ownership`), or ``lang`` is not supported.
+    ValueError
+        ``manifest.json`` is not valid JSON.
+    """
     from ..io.write import atomic_write_text
 
     output = Path(output)
@@ -343,7 +438,14 @@ def _handle_index(args) -> int:
 
 
 def register_cli(subparsers) -> None:
-    """Add ``edubalance index`` to the command."""
+    """Add ``edubalance index`` to the command.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The ``edubalance`` command's sub-parsers (``add_subparsers()``); the ``index`` parser
+        is added to them, with ``func`` set to the handler that rebuilds the index.
+    """
     index = subparsers.add_parser(
         "index", help="rebuild DIR/index.html from DIR/manifest.json and the reports found",
         description="Rebuild the browsable index of a reports folder.")

@@ -71,6 +71,14 @@ def preload(modules=PRELOAD, submodules=None) -> None:
     and scikit-learn for the clustering and regression modules it never uses. A submodule
     a job imports beyond these is unloaded after the job (see the module docstring): the
     next job imports it again, correct and only slower.
+
+    Parameters
+    ----------
+    modules : iterable of str, default PRELOAD
+        Top-level imports (dotted module names); one that is not installed is skipped.
+    submodules : iterable of str, optional
+        Names below ``edubalance`` as above (:func:`notebook_submodules`); default every
+        public ``edubalance`` module. A name none of whose prefixes imports is skipped.
     """
     import importlib
 
@@ -100,16 +108,28 @@ def preload(modules=PRELOAD, submodules=None) -> None:
 
 
 def notebook_submodules(source: str) -> list[str] | None:
-    """The ``edubalance`` modules a notebook's code names (``eb.core.scoring.score`` names
-    ``core.scoring``; also ``edubalance.x.y`` and ``from edubalance[.x] import y``), as dotted
-    names below ``edubalance``, or ``None`` (every one) when it names none.
+    r"""The ``edubalance`` modules a notebook's code names, or ``None`` (every one) if none.
+
+    Read from ``eb.x.y`` (``eb.core.scoring.score`` names ``core.scoring``), ``edubalance.x.y``
+    and ``from edubalance[.x] import y``; the names are dotted, below ``edubalance``.
 
     Attribute chains are kept whole up to the last lower-case name (``eb.run.cache.scored_year``
     gives ``run.cache.scored_year``); :func:`preload` imports those of them that are modules.
 
+    Parameters
+    ----------
+    source : str
+        The notebook's code (its cells' source, or the whole ``.ipynb`` text).
+
+    Returns
+    -------
+    list of str or None
+        The dotted names, sorted, without those a longer name already covers; None when
+        the code names no ``edubalance`` module.
+
     Examples
     --------
-    >>> notebook_submodules('import edubalance as eb\\nr = eb.run.cache.scored_year(p)\\n'
+    >>> notebook_submodules('import edubalance as eb\nr = eb.run.cache.scored_year(p)\n'
     ...                     'from edubalance.report import plotting')
     ['report.plotting', 'run.cache.scored_year']
     >>> notebook_submodules("print(1)") is None
@@ -129,7 +149,24 @@ def notebook_submodules(source: str) -> list[str] | None:
 
 @dataclass
 class Snapshot:
-    """Top-level names of every loaded module, and the process-wide settings listed above."""
+    """Top-level names of every loaded module, and the process-wide settings listed above.
+
+    Made by :func:`snapshot`, read by :func:`restore`.
+
+    Parameters
+    ----------
+    modules : dict
+        Module name -> ``(module, copy of its namespace)``, for every loaded module but the
+        kernel's own machinery.
+    path : list of str
+        ``sys.path``.
+    environ : dict
+        ``os.environ``, name -> value.
+    warning_filters : list
+        ``warnings.filters``.
+    numpy_err, numpy_print : dict, optional
+        ``numpy.geterr()`` and ``numpy.get_printoptions()``; None when NumPy was not loaded.
+    """
 
     modules: dict[str, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
     path: list[str] = field(default_factory=list)
@@ -150,7 +187,13 @@ def _module_items():
 
 
 def snapshot() -> Snapshot:
-    """Record the current state (taken once, after :func:`preload`)."""
+    """Record the current state (taken once, after :func:`preload`).
+
+    Returns
+    -------
+    Snapshot
+        What :func:`restore` brings the process back to.
+    """
     import warnings
 
     state = Snapshot(path=list(sys.path), environ=dict(os.environ),
@@ -181,6 +224,15 @@ def restore(state: Snapshot, libraries: bool = True) -> None:
     """Bring the process back to ``state`` (see the module docstring for what is covered).
 
     ``libraries`` False leaves NumPy, pandas, matplotlib and the random generators alone.
+
+    Parameters
+    ----------
+    state : Snapshot
+        Taken by :func:`snapshot`; modules first seen now are added to it (reverted to their
+        present state from the next reset on).
+    libraries : bool, default True
+        Also reset NumPy's error and print settings, pandas options, matplotlib's rc
+        settings and figures, and reseed the global random generators.
     """
     import random
     import warnings
@@ -239,9 +291,11 @@ _MISSING = object()
 
 
 def _loaded_submodule(package: str, key: str, value: Any) -> bool:
-    """Whether ``package.key`` is the submodule ``value``, still in ``sys.modules``: a job's
-    import of a library submodule that stays loaded (``numpy.testing``). Removing only the
-    attribute would leave the import system and the package disagreeing."""
+    """Whether ``package.key`` is the submodule ``value``, still in ``sys.modules``.
+
+    That is a job's import of a library submodule that stays loaded (``numpy.testing``).
+    Removing only the attribute would leave the import system and the package disagreeing.
+    """
     import types
 
     return isinstance(value, types.ModuleType) and sys.modules.get(f"{package}.{key}") is value

@@ -56,6 +56,34 @@ def job_entry(spec: Mapping[str, Any], *, status: str, error: str | None = None,
 
     ``spec`` is the job's spec (``stem``, ``slug``, ``parameters``, ``notebook`` or
     ``notebook_text``, ``fingerprint``, ``engine``); paths are relative to the output folder.
+
+    Parameters
+    ----------
+    spec : mapping
+        The job's spec; ``stem`` and ``slug`` are required, ``parameters``, ``notebook_text``
+        (or ``notebook``), ``fingerprint``, ``engine`` and ``data_files`` are copied when given.
+    status : {"ok", "skipped", "failed", "not run"}
+        What became of the job.
+    error : str, optional
+        Why it failed.
+    seconds : float, optional
+        How long it ran (rounded to milliseconds).
+    files : list of str, optional
+        The files of the job folder.
+    report, notebook_output, summary : str, optional
+        The HTML report, the executed notebook and ``summary.json``, if the job has them.
+    started : float, optional
+        When the job started (seconds since the epoch, :func:`time.time`); adds ``started``
+        (local time, ISO 8601) and ``host``.
+    **extra
+        Further keys of the entry, added as given (``fault="write"``: the job could not
+        write its folder).
+
+    Returns
+    -------
+    dict
+        The entry, JSON-serialisable when the values given are; ``folder`` is
+        ``<stem>/<slug>``.
     """
     prefix = f"{spec['stem']}/{spec['slug']}"
     entry = {
@@ -84,7 +112,18 @@ def job_entry(spec: Mapping[str, Any], *, status: str, error: str | None = None,
 
 
 def read_marker(folder: Path) -> dict[str, Any] | None:
-    """A job folder's ``job.json``, or None if missing or unreadable."""
+    """A job folder's ``job.json``, or None if missing or unreadable.
+
+    Parameters
+    ----------
+    folder : Path
+        The job folder (``<output>/<stem>/<slug>``).
+
+    Returns
+    -------
+    dict or None
+        The marker's content; None also when it holds JSON that is not an object.
+    """
     try:
         marker = json.loads((folder / JOB_MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -94,14 +133,35 @@ def read_marker(folder: Path) -> dict[str, Any] | None:
 
 @dataclass
 class Manifest:
-    """The jobs of one reports folder, in order."""
+    """The jobs of one reports folder, in order.
+
+    Parameters
+    ----------
+    output : Path
+        The reports folder.
+    entries : list of dict, optional
+        Its jobs' entries (:func:`job_entry`); default none.
+    """
 
     output: Path
     entries: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def read(cls, output: str | os.PathLike) -> "Manifest":
-        """The folder's manifest; empty if there is none or it is unreadable."""
+        """The folder's manifest; empty if there is none or it is unreadable.
+
+        Entries of a journal (``manifest.jsonl``) left by a batch that was killed are read
+        too: they replace the manifest's entries of the same job folders.
+
+        Parameters
+        ----------
+        output : str or path-like
+            The reports folder.
+
+        Returns
+        -------
+        Manifest
+        """
         output = Path(output)
         try:
             jobs = json.loads((output / MANIFEST).read_text(encoding="utf-8")).get("jobs", [])
@@ -113,7 +173,21 @@ class Manifest:
             else manifest
 
     def merged_with(self, previous: "Manifest", check: bool = True) -> "Manifest":
-        """These entries after the previous ones still on disk that these don't replace."""
+        """These entries after the previous ones still on disk that these don't replace.
+
+        Parameters
+        ----------
+        previous : Manifest
+            The folder's earlier manifest.
+        check : bool, default True
+            Keep an earlier entry only if its job folder still holds its ``job.json``;
+            False keeps every earlier entry these don't replace.
+
+        Returns
+        -------
+        Manifest
+            A new manifest for ``self.output``: the kept earlier entries, then these.
+        """
         current = {entry.get("folder") for entry in self.entries}
         kept = [entry for entry in previous.entries if entry.get("folder") not in current
                 and (not check
@@ -121,19 +195,39 @@ class Manifest:
         return Manifest(self.output, kept + self.entries)
 
     def counts(self) -> dict[str, int]:
+        """The number of entries of each status.
+
+        Returns
+        -------
+        dict
+            Status (``ok``, ``skipped``, ``failed``, ``not run``) -> number of entries.
+        """
         return {status: sum(entry.get("status") == status for entry in self.entries)
                 for status in STATUSES}
 
     def to_json(self) -> str:
-        """Compact JSON: one line per job (a 5,700-job manifest is read and written once)."""
+        """Compact JSON: one line per job (a 5,700-job manifest is read and written once).
+
+        Returns
+        -------
+        str
+            The text of ``manifest.json``: ``generator``, ``version`` and ``jobs``.
+        """
         jobs = ",\n".join(json.dumps(entry, ensure_ascii=False, separators=(",", ":"),
                                      default=str) for entry in self.entries)
         return (f'{{"generator":"{GENERATOR}","version":{json.dumps(__version__)},'
                 f'"jobs":[\n{jobs}\n]}}\n')
 
     def write(self) -> Path:
-        """Write ``manifest.json`` atomically (temp file, then rename); the journal, now
-        folded into it, is removed."""
+        """Write ``manifest.json`` atomically (temp file, then rename).
+
+        The journal, now folded into it, is removed.
+
+        Returns
+        -------
+        Path
+            The ``manifest.json`` written.
+        """
         from ..io.write import atomic_write_text
 
         path = atomic_write_text(self.output / MANIFEST, self.to_json())
@@ -142,13 +236,28 @@ class Manifest:
 
 
 class Journal:
-    """``manifest.jsonl``: one JSON line appended per finished job, flushed at once."""
+    """``manifest.jsonl``: one JSON line appended per finished job, flushed at once.
+
+    Parameters
+    ----------
+    output : Path
+        The reports folder; the journal is ``output/manifest.jsonl``, opened (for appending)
+        on the first :meth:`append`.
+    """
 
     def __init__(self, output: Path) -> None:
         self.path = Path(output) / JOURNAL
         self.handle = None
 
     def append(self, entry: Mapping[str, Any]) -> None:
+        """Append one job's entry as a line of JSON and flush it.
+
+        Parameters
+        ----------
+        entry : mapping
+            The job's manifest entry (:func:`job_entry`); values JSON cannot hold are
+            written as text.
+        """
         if self.handle is None:
             self.handle = open(self.path, "a", encoding="utf-8")
         self.handle.write(json.dumps(entry, ensure_ascii=False, separators=(",", ":"),
@@ -156,13 +265,26 @@ class Journal:
         self.handle.flush()
 
     def close(self) -> None:
+        """Close the journal file (the next :meth:`append` opens it again)."""
         if self.handle is not None:
             self.handle.close()
             self.handle = None
 
     @staticmethod
     def entries(output: Path) -> list[dict[str, Any]]:
-        """The journal's entries (the last per job folder), or [] if there is none."""
+        """The journal's entries (the last per job folder), or [] if there is none.
+
+        Lines that are not JSON objects (a line cut short by a kill) are skipped.
+
+        Parameters
+        ----------
+        output : Path
+            The reports folder.
+
+        Returns
+        -------
+        list of dict
+        """
         try:
             text = (Path(output) / JOURNAL).read_text(encoding="utf-8")
         except OSError:
@@ -204,9 +326,23 @@ def _ours_index(path: Path) -> bool:
 
 
 def check_ownership(output: Path, names: tuple[str, ...] = (MANIFEST, "index.html")) -> None:
-    """Refuse an output folder whose ``index.html`` or ``manifest.json`` edubalance did not
-    write (``--output .`` in a web site, someone else's results): nothing of theirs is
-    replaced."""
+    """Refuse an output folder whose ``index.html`` or ``manifest.json`` edubalance did not write.
+
+    Such a folder (``--output .`` in a web site, someone else's results) is left alone:
+    nothing of theirs is replaced.
+
+    Parameters
+    ----------
+    output : Path
+        The output folder; it may not exist yet.
+    names : tuple of str, default ("manifest.json", "index.html")
+        Which of the two files to check.
+
+    Raises
+    ------
+    ParameterError
+        ``output`` is a file, or holds one of ``names`` that edubalance did not write.
+    """
     from ..errors import ParameterError
 
     output = Path(output)
@@ -230,6 +366,20 @@ class FolderLock:
     """An exclusive lock on a reports folder for the length of a batch.
 
     ``wait`` seconds (0: refuse at once) to wait for another batch to finish.
+
+    Parameters
+    ----------
+    output : Path
+        The reports folder; the lock file is ``output/.edubalance.lock`` (the folder is
+        created on entering).
+    wait : float, default 0.0
+        Seconds to wait for the lock.
+
+    Raises
+    ------
+    BatchLockedError
+        On entering (``with``), when another batch still holds the lock after ``wait``
+        seconds.
     """
 
     def __init__(self, output: Path, wait: float = 0.0) -> None:

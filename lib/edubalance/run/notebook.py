@@ -98,6 +98,19 @@ def find_data_file(path: str | os.PathLike, levels: int = 3) -> Path:
     the kernel in the notebook's folder; looking in the parents lets the same relative
     ``data_path`` (``data/sample/schools.csv``) work in all of them.
 
+    Parameters
+    ----------
+    path : str or path-like
+        The file; an absolute path, or one found from the working folder, is returned as
+        given.
+    levels : int, default 3
+        How many parent folders of the working folder to look in.
+
+    Returns
+    -------
+    Path
+        The file: ``path`` itself, or the parent folder where it was found joined with it.
+
     Raises
     ------
     FileNotFoundError
@@ -128,6 +141,12 @@ def in_batch_job() -> bool:
     A job's report is a static HTML page: widgets cannot run there, so a notebook skips what
     only a live frontend can show (the explorer draws its figures once, as still figures,
     instead of also into a widget view nobody will see).
+
+    Returns
+    -------
+    bool
+        Whether the batch's job marker is set in the environment
+        (``EDUBALANCE_BATCH_JOB=1``).
 
     Examples
     --------

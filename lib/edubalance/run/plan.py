@@ -47,6 +47,19 @@ def safe_name(text: str) -> tuple[str, bool]:
     everything else (slashes, spaces, NUL, ``<>:"|?*``) becomes ``_``. Leading dots, Windows
     device names and over-long names are made safe too.
 
+    Parameters
+    ----------
+    text : str
+        Any text (other values are taken as ``str(text)``).
+
+    Returns
+    -------
+    name : str
+        The file-name part (NFC-normalised; ``_`` when nothing is left); one longer than
+        ``SLUG_MAX_BYTES`` bytes of UTF-8 is cut to 109 bytes.
+    lossy : bool
+        Whether ``name`` differs from ``text``.
+
     Examples
     --------
     >>> safe_name("灵武市")
@@ -72,6 +85,23 @@ def safe_name(text: str) -> tuple[str, bool]:
 
 
 def short_hash(value: Any) -> str:
+    """A short content hash of a value: the first 10 hex digits of the sha256 of its JSON.
+
+    Parameters
+    ----------
+    value : object
+        Anything JSON can hold (keys sorted; other objects taken as ``str``).
+
+    Returns
+    -------
+    str
+        10 hex digits; equal values give equal hashes.
+
+    Examples
+    --------
+    >>> short_hash({"a": 1, "b": 2}) == short_hash({"b": 2, "a": 1})
+    True
+    """
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:_HASH_CHARS]
 
@@ -81,7 +111,24 @@ def _truncate_utf8(text: str, limit: int) -> str:
 
 
 def value_text(value: Any) -> str:
-    """A parameter value as text (strings as they are, anything else as JSON)."""
+    """A parameter value as text (strings as they are, anything else as JSON).
+
+    Parameters
+    ----------
+    value : object
+        A parameter's value.
+
+    Returns
+    -------
+    str
+        ``value`` itself if it is a string, else its JSON (keys sorted, non-ASCII kept,
+        other objects as ``str``).
+
+    Examples
+    --------
+    >>> value_text("灵武市"), value_text(2017), value_text(["a", 1])
+    ('灵武市', '2017', '["a", 1]')
+    """
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
@@ -93,6 +140,18 @@ def job_slug(parameters: Mapping[str, Any], keys: Iterable[str]) -> str:
     One key gives its value alone (``灵武市``); several give ``key=value,...``. A hash of the
     values is appended whenever the readable form lost information, so two different
     parameter sets never share a slug, and the slug never contains a path separator.
+
+    Parameters
+    ----------
+    parameters : mapping
+        The job's parameters (a key it lacks counts as None).
+    keys : iterable of str
+        The identifying parameters, in the order the slug names them.
+
+    Returns
+    -------
+    str
+        The slug (``run`` when ``keys`` is empty), at most ``SLUG_MAX_BYTES`` bytes of UTF-8.
 
     Examples
     --------
@@ -123,7 +182,32 @@ def job_slug(parameters: Mapping[str, Any], keys: Iterable[str]) -> str:
 
 @dataclass
 class Job:
-    """One notebook run: what to run, with which parameters, and where its folder is."""
+    """One notebook run: what to run, with which parameters, and where its folder is.
+
+    Made by :func:`plan_jobs`, which sets ``stem`` and ``slug``; ``fingerprint`` and
+    ``data_files`` are set when the runner fingerprints the job (:func:`fingerprint`).
+
+    Parameters
+    ----------
+    notebook : Path
+        The notebook, absolute.
+    notebook_text : str
+        The notebook as the batch file names it.
+    parameters : dict
+        The job's parameters (shared ones and its grid values).
+    varying : list of str
+        The batch file's grid keys.
+    source : Path
+        The batch file (``<command line>`` for a batch built in memory).
+    stem : str, default ""
+        The notebook's folder name in the output folder.
+    slug : str, default ""
+        The job's folder name below ``stem`` (:func:`job_slug`).
+    fingerprint : str, default ""
+        Hash of what determines the job's results.
+    data_files : dict, optional
+        Parameter -> ``{"path", "sha256"}`` of each data file the job reads.
+    """
 
     notebook: Path
     notebook_text: str
@@ -137,6 +221,7 @@ class Job:
 
     @property
     def folder(self) -> str:
+        """The job's folder below the output folder: ``<stem>/<slug>``."""
         return f"{self.stem}/{self.slug}"
 
 
@@ -165,6 +250,26 @@ def plan_jobs(batch_files: Iterable[str | os.PathLike | Mapping], first: int | N
 
     ``first`` keeps only the first jobs of each batch file (a quick, representative look:
     with ``county`` first in the grid, every standard for the first counties).
+
+    Parameters
+    ----------
+    batch_files : iterable of str, path-like or mapping
+        Batch files (YAML), or batches as mappings (:func:`~edubalance.run.batchfile.batch_spec`).
+    first : int, optional
+        Keep only the first ``first`` jobs of each batch (grid order); default every job.
+
+    Returns
+    -------
+    list of Job
+        The jobs in batch and grid order, each with its ``stem`` and ``slug``.
+
+    Raises
+    ------
+    ParameterError
+        ``first`` is below 1, a batch is invalid, ``county: all`` finds no county (or has no
+        ``data_path``), or two jobs of one notebook have the same parameters.
+    FileNotFoundError
+        A batch file, its notebook or a data file it names is missing.
     """
     if first is not None and first < 1:
         raise ParameterError("--first must be at least 1")
@@ -186,8 +291,11 @@ def plan_jobs(batch_files: Iterable[str | os.PathLike | Mapping], first: int | N
 
 
 def slug_keys(group: list[Job]) -> list[str]:
-    """The parameters naming the jobs of one notebook: identifying ones, grid keys, and any
-    other parameter whose value differs between the jobs."""
+    """The parameters naming the jobs of one notebook.
+
+    The identifying ones, the grid keys, and any other parameter whose value differs between
+    the jobs.
+    """
     present = list(dict.fromkeys(k for job in group for k in job.parameters))
     differing = [key for key in present
                  if len({value_text(job.parameters.get(key)) for job in group}) > 1]
@@ -225,6 +333,11 @@ def validate_jobs(jobs: Iterable[Job]) -> None:
     """Check every job's parameters against its notebook's model before anything runs.
 
     The model is the one the notebook's first cell checks (:mod:`edubalance.run.params`).
+
+    Parameters
+    ----------
+    jobs : iterable of Job
+        The planned jobs (:func:`plan_jobs`).
 
     Raises
     ------
@@ -279,6 +392,16 @@ def package_code_hash(root: str | os.PathLike | None = None) -> str:
     folder (``root``, default the installed package), so editing, adding or renaming a
     module or a standard changes the hash.
 
+    Parameters
+    ----------
+    root : str or path-like, optional
+        The package folder; default the folder of the installed ``edubalance``.
+
+    Returns
+    -------
+    str
+        ``sha256:`` and 64 hex digits.
+
     Examples
     --------
     >>> package_code_hash().startswith("sha256:")
@@ -300,6 +423,23 @@ def fingerprint(job: Job, cache: dict[Path, str] | None = None,
     Files named by ``*_path`` / ``*_file`` parameters are hashed by content (sha256), so a
     changed data file makes ``--resume`` run the job again; so does a changed package
     module or standards YAML (``code_hash``), and a new package version.
+
+    Also sets ``job.data_files`` (each data file read: its resolved path and sha256).
+
+    Parameters
+    ----------
+    job : Job
+        The job.
+    cache : dict, optional
+        Path -> digest of the files hashed so far; filled here, so that the jobs of one
+        batch hash each file once.
+    code_hash : str, optional
+        :func:`package_code_hash`, computed when not given.
+
+    Returns
+    -------
+    str
+        ``sha256:`` and 64 hex digits.
     """
     cache = {} if cache is None else cache
     if code_hash is None:

@@ -63,6 +63,16 @@ def find_notebook(name: str = NOTEBOOK) -> Path:
     ``notebooks/<name>`` of the source tree the package is installed from (``pip install
     -e .`` from a clone, as ``make demo`` does).
 
+    Parameters
+    ----------
+    name : str, default "county_scoring.ipynb"
+        The notebook's file name.
+
+    Returns
+    -------
+    Path
+        The notebook, absolute.
+
     Raises
     ------
     FileNotFoundError
@@ -100,6 +110,23 @@ def report_file_stem(county: str, year: int, standard: str, lang: str = "zh") ->
     Chinese or English words after ``lang``; made safe for every file system
     (:func:`edubalance.run.plan.safe_name`: no separator, no ``..``, no device name), so the
     file stays in the output folder whatever the county's name holds.
+
+    Parameters
+    ----------
+    county : str
+        The county's name (or code).
+    year : int
+        The year reported on.
+    standard : str
+        The standard's name (``quality-2017``); one the catalogue has no file name for is
+        named as it is.
+    lang : {"zh", "en"}, default "zh"
+        Language of the words.
+
+    Returns
+    -------
+    str
+        The file name without suffix.
 
     Examples
     --------
@@ -171,7 +198,10 @@ def report_batches(frames: Mapping[str, Any], *, counties: Iterable[str] = (),
     year : int, optional
         Default: the latest year of each file.
     standards : list of str
+        Standards to report against, each a job (comma-separated items are split; default
+        ``basic-2012``).
     lang : {"zh", "en"}
+        Language of the reports (the notebook's ``lang``).
     evidence : path, optional
         The evidence file (``evidence_path``).
     loader : mapping, optional
@@ -184,6 +214,14 @@ def report_batches(frames: Mapping[str, Any], *, counties: Iterable[str] = (),
     -------
     list of dict
         Batch mappings for :func:`edubalance.run.runner.run_batch`.
+
+    Raises
+    ------
+    ParameterError
+        A file has no county in ``year`` (or no year at all), or a county asked for is not
+        in it (listing those that are).
+    FileNotFoundError
+        ``notebook`` is not given and :func:`find_notebook` finds none.
 
     Examples
     --------
@@ -216,8 +254,10 @@ def report_batches(frames: Mapping[str, Any], *, counties: Iterable[str] = (),
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
-    """``target`` becomes a hard link to ``source`` (a copy where links are not possible),
-    replacing what was there in one step (made under a temporary name, then renamed)."""
+    """Make ``target`` a hard link to ``source`` (a copy where links are not possible).
+
+    What was there is replaced in one step (made under a temporary name, then renamed).
+    """
     descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(descriptor)
     tmp = Path(name)
@@ -235,11 +275,27 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 def place_reports(output: str | os.PathLike, entries: Iterable[Mapping[str, Any]],
                   lang: str = "zh") -> list[Path]:
-    """Put each successful job's HTML, PDF and ``results.xlsx`` in ``output`` under the
-    names a person looks for (:func:`report_file_stem`); return the files placed.
+    """Put each successful job's HTML, PDF and ``results.xlsx`` where a person looks for them.
 
-    Names come from the job's ``summary.json`` (county name, year, standard); two jobs that
-    would share a name (the same county in two data files) are told apart by a number.
+    The files go in ``output`` under the names of :func:`report_file_stem`: hard links to
+    the job folder's files, copies where links are not possible. Names come from the job's
+    ``summary.json`` (county name, year, standard); two jobs that would share a name (the
+    same county in two data files) are told apart by a number.
+
+    Parameters
+    ----------
+    output : str or path-like
+        The batch's output folder; the entries' paths are relative to it.
+    entries : iterable of mapping
+        Manifest entries (:func:`edubalance.run.manifest.job_entry`); those with status
+        ``ok`` or ``skipped`` and a readable ``summary.json`` are placed.
+    lang : {"zh", "en"}, default "zh"
+        Language of the file names.
+
+    Returns
+    -------
+    list of Path
+        The files placed (absolute).
 
     Examples
     --------
@@ -281,8 +337,10 @@ def place_reports(output: str | os.PathLike, entries: Iterable[Mapping[str, Any]
 
 def _check_notebook_takes(notebook: Path, loader: Mapping[str, Any],
                           evidence: str | None) -> None:
-    """The notebook must take every loader option given (else the file it reads is not the
-    file validate checked); say so before any job, naming what is missing."""
+    """Check that the notebook takes every loader option given, before any job.
+
+    Else the file it reads is not the file validate checked; the error names what is missing.
+    """
     from .params import model_of_notebook
 
     given = [key for key in LOADER_PARAMETERS if loader.get(key) not in (None, "", [], {})]
@@ -308,7 +366,31 @@ def _loader_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def make_reports(args: argparse.Namespace) -> int:
-    """The ``edubalance report`` command (see the module docstring); returns the exit code."""
+    """The ``edubalance report`` command (see the module docstring); returns the exit code.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (:func:`register_cli`): ``files``, ``county``, ``year``,
+        ``standard``, ``evidence``, ``pdf``, ``lang``, ``output``, the loader options and
+        the batch options; ``say`` (the message catalogue) when :mod:`edubalance.cli` set it.
+
+    Returns
+    -------
+    int
+        1 when a file is invalid (nothing runs), else the batch's exit code (0 only if every
+        job succeeded; 130 or 143 when interrupted).
+
+    Raises
+    ------
+    ParameterError
+        An unknown language, ``--pdf`` without Chromium, a county not in a file, or a
+        notebook that does not take the loader options given.
+    StandardError
+        An unknown standard.
+    FileNotFoundError
+        The county scoring notebook is not found.
+    """
     from ..core.standards import load_standard
     from ..io.load import check_files
     from ..report.i18n import check_lang
@@ -359,7 +441,14 @@ def make_reports(args: argparse.Namespace) -> int:
 
 
 def register_cli(subparsers) -> None:
-    """Add ``edubalance report``."""
+    """Add ``edubalance report``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The ``edubalance`` command's sub-parsers (``add_subparsers()``); the ``report`` parser
+        is added to them, with ``func`` set to :func:`make_reports`.
+    """
     from ..io.load import add_loader_options
     from .engines import DEFAULT_ENGINE, ENGINES
 

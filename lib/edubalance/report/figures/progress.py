@@ -23,6 +23,7 @@ import pandas as pd
 
 from ...analysis.progress import ProgressResult
 from ...errors import DataError
+from ...schema import level_name
 from ..i18n import DEFAULT_LANG, check_lang, label, text
 from ..plotting import PALETTE, STATUS_COLOURS, _axes, line_over_years
 
@@ -134,7 +135,7 @@ def plot_cv_trajectories(result, *, level: str, limit: float | None = None, ax=N
         The result of :func:`edubalance.analysis.progress.province_progress`, or its
         ``verdicts`` (with ``composite_cv_<level>``).
     level : {"primary", "junior"}
-        The school level.
+        The school level (or 小学 / 初中).
     limit : float, optional
         The standard's composite-CV limit of the level.
     ax : matplotlib Axes, optional
@@ -152,6 +153,7 @@ def plot_cv_trajectories(result, *, level: str, limit: float | None = None, ax=N
         The verdicts have no composite CV of ``level`` (the standard may have none).
     """
     check_lang(lang)
+    level = level_name(level)  # 初中 / 小学 too
     verdicts = _verdicts(result)
     column = f"composite_cv_{level}"
     if column not in verdicts:

@@ -24,7 +24,7 @@ from ...core.scoring import comparison_levels, school_items_percent
 from ...errors import ParameterError
 from ..i18n import text
 from ..plotting import _axes
-from ..verdict import item_name, level_name
+from ..verdict import item_name, level_label
 
 __all__ = ["plot_school_items", "plot_county_comparison"]
 
@@ -80,7 +80,7 @@ def plot_school_items(result, county_code: str, year: int, level: str, *,
     ax.figure.colorbar(image, ax=ax, shrink=0.6,
                        label=text("figure.schools_colorbar", lang, reference=reference))
     ax.set_title(text("figure.schools_title", lang, county=county_name or county_code,
-                      year=year, level=level_name(level, lang)), fontsize=10)
+                      year=year, level=level_label(level, lang)), fontsize=10)
     ax.figure.set_layout_engine("tight")
     return ax
 
@@ -150,7 +150,7 @@ def plot_county_comparison(result, county_code: str, year: int, *, ax=None, lang
             panel.axvline(limit.iloc[0], color="#e07b39", linestyle="--",
                           label=text("figure.limit", lang, limit=f"{limit.iloc[0]:g}"))
         panel.set_yticks(positions, names, fontsize=8)
-        panel.set_title(text("figure.comparison_title", lang, level=level_name(level, lang)),
+        panel.set_title(text("figure.comparison_title", lang, level=level_label(level, lang)),
                         fontsize=10)
         panel.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2,
                      frameon=False)
