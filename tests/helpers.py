@@ -154,7 +154,7 @@ def county_frame(schools, name="甲县", code="640999", year=2017) -> pd.DataFra
 def report_text_problems(browser, executed_notebook, folder,
                          lang: str = "zh") -> tuple[str, list[str]]:
     """Export ``executed_notebook`` as a report (``eb.report.html.export_html``), open it in
-    ``browser`` (conftest's fixture) and return its visible text and what a reader should not see in it (``NaN``,
+    ``browser`` (browser_pages.py's fixture) and return its visible text and what a reader should not see in it (``NaN``,
     ``None``, ``True``/``False``, scientific notation, snake_case names, Python literals: the
     patterns of test_report_browser; for ``lang="zh"`` also English prose, four English words
     in a row). For the browser checks of the research notebooks."""
@@ -285,7 +285,7 @@ class InThread:
 
 
 class PooledPage:
-    """A page of conftest's page pool: what a test does with it goes to the page, except that
+    """A page of the page pool (browser_pages.py): what a test does with it goes to the page, except that
     ``close()`` gives it back to the pool (which removes the listeners added here and the
     routes, and opens about:blank) instead of closing it."""
 
@@ -333,7 +333,7 @@ def _unwrap(value):
 def cjk_chromium(folder):
     """Headless Chromium that draws Chinese with the project's CJK font, in a thread of its own
     (:class:`InThread`); yields the browser (with ``.cjk_families``, the CJK font families it
-    can use). For conftest's one browser per test process."""
+    can use). For the one browser per test process (browser_pages.py)."""
     import os
     from concurrent.futures import ThreadPoolExecutor
 

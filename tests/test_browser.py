@@ -1,6 +1,6 @@
 """Reports checked in a real browser (headless Debian Chromium through Playwright).
 
-A small report folder is built once per test process (conftest's ``demo_reports``), the way
+A small report folder is built once per test run (``demo_reports``, demo.py), the way
 `make demo` builds `reports/`: `edubalance batch` on two counties of the sample (county
 scoring) plus one explorer view, the slides of the presentation (on the sample with hostile
 names, shared with test_browser_slides), then the index. Each page is opened from the file
@@ -30,7 +30,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 import edubalance as eb
-from conftest import DEMO_COUNTIES, DEMO_EXPLORER
+from demo import DEMO_COUNTIES, DEMO_EXPLORER
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,7 @@ def chromium_version() -> str:
 @pytest.fixture(scope="module")
 def reports(demo_reports) -> Path:
     """A report folder like `make demo` writes: batch jobs, the slides, the index (built once
-    per test process by conftest's ``demo_reports``; the notebook tests check the same runs)."""
+    per test run by ``demo_reports`` in demo.py; the notebook tests check the same runs)."""
     return demo_reports
 
 
@@ -79,7 +79,7 @@ def _cjk_font_config(folder: Path) -> tuple[Path, set[str]]:
 
 class Visit:
     """One page opened from a file, with its errors and non-local requests recorded (close
-    ``visit.page`` when done: conftest's pool gives the page to the next visit)."""
+    ``visit.page`` when done: the page pool (browser_pages.py) gives the page to the next visit)."""
 
     def __init__(self, browser, path: Path):
         assert path.is_file(), f"{path} does not exist"
@@ -252,7 +252,7 @@ def check_presentation_html(browser, reports, tmp_path):
     assert "import edubalance" not in text and "eb.core.scoring.score" not in text
     assert "县域义务教育均衡发展" in text
     # The cluster membership table lists every county: the presentation ran on the sample with
-    # hostile names (conftest), so here the counties that kept their names; test_browser_slides
+    # hostile names (demo.py), so here the counties that kept their names; test_browser_slides
     # finds every hostile one on the same page, as text.
     for county in KEPT_COUNTIES:
         assert county in text

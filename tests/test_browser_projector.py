@@ -1,6 +1,6 @@
 """The slides on a classroom projector (1280×720) and the explorer at 1024×768, in Chromium.
 
-The slides are the presentation of conftest's demo reports (run once for the suite). Each
+The slides are the presentation of the demo reports (demo.py) (run once for the suite). Each
 slide is shown in turn at 1280×720; for every figure on it the size its smallest text has on
 the screen is worked out from what the PNG records (the smallest font size in points, written
 by ``eb.report.slides.show_slide_figure``, and its dots per inch) and the scale the browser

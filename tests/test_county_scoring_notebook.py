@@ -1,5 +1,5 @@
 """The county scoring notebook, executed once on the sample with its defaults (大武口区, 2017,
-basic-2012, Chinese; by the batch of conftest's demo reports) and once by papermill on a
+basic-2012, Chinese; by the batch of the demo reports (demo.py)) and once by papermill on a
 generated county that passes quality-2017 with a single nine-year school, in English (issue 14 item 1: such a county used to get no
 report). Error paths and the by-code / by-name equivalence run through the package (no kernel).
 """
@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 import edubalance as eb
-from conftest import DEMO_COUNTIES, SAMPLE_DIR, demo_job
+from conftest import SAMPLE_DIR
+from demo import DEMO_COUNTIES, demo_job
 from edubalance.report.i18n import text
 from helpers import county_frame, execute_notebook_once
 
@@ -30,7 +31,7 @@ def _execute(folder, **parameters):
 @pytest.fixture(scope="module")
 def sample_run(demo_reports):
     # The notebook's defaults (大武口区, 2017, basic-2012, zh), run once for the whole suite by
-    # `edubalance batch` in conftest's demo reports (the browser tests open the same report).
+    # `edubalance batch` in the demo reports (demo.py) (the browser tests open the same report).
     folder, entry = demo_job(demo_reports, "county_scoring", DEMO_COUNTIES[0])
     return folder, demo_reports / entry["notebook_output"]
 
@@ -217,6 +218,11 @@ def test_unknown_language_is_refused():
         eb.report.i18n.check_lang("fr")
 
 
+# A fresh kernel and the whole notebook in a papermill process (about 10 s of CPU): the slow
+# tier. The default tier keeps the same behaviour cheaper: papermill on a fresh kernel with
+# parameters (test_batch_warm's cold engine), this notebook with the sample's evidence (the
+# demo reports' batch) and papermill reading every parameter (test_notebook_hygiene).
+@pytest.mark.slow
 def test_papermill_runs_the_notebook_as_the_readme_shows(tmp_path):
     """Whatever engine the batch uses, the notebook stays a papermill notebook: the README's
     command (`.venv/bin/papermill notebooks/county_scoring.ipynb OUT -p county 灵武市 ...`), run

@@ -201,9 +201,28 @@ def test_read_table_uses_the_same_decoder(tmp_path):
         data.read_table(tmp_path / "fake.xlsx")
 
 
+def _docstring_lines(source: str) -> set[int]:
+    """The line numbers (1-based) of the module's, classes' and functions' docstrings."""
+    import ast
+
+    lines = set()
+    for node in ast.walk(ast.parse(source)):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+            lines.update(range(body[0].lineno, body[0].end_lineno + 1))
+    return lines
+
+
 def test_io_modules_stay_small():
+    """At most 800 lines of code per module: blank lines, comments and docstrings do not count
+    (every public callable documents its parameters: test_docstrings)."""
     package = ROOT / "lib" / "edubalance"
     for path in [package / "errors.py", *sorted((package / "io").glob("*.py"))]:
-        code = [line for line in path.read_text(encoding="utf-8").splitlines()
-                if line.strip() and not line.strip().startswith("#")]
+        source = path.read_text(encoding="utf-8")
+        docs = _docstring_lines(source)
+        code = [line for number, line in enumerate(source.splitlines(), 1)
+                if line.strip() and not line.strip().startswith("#") and number not in docs]
         assert len(code) <= 800, path.name
+    assert _docstring_lines('"""Doc."""\ndef f():\n    """One\n    two."""\n    return 1\n') \
+        == {1, 3, 4}

@@ -3,7 +3,7 @@
 Three kinds of page, each opened from the file system with the network refused:
 
 - the notebook executed on a failing sample county (灵武市, quality-2017, Chinese; a job of
-  conftest's demo reports): the visible
+  the demo reports (demo.py)): the visible
   text has no ``NaN``, ``<NA>``, ``True``/``False``, ``None``, scientific notation, snake_case
   names or Python literals; its PDF (``eb.report.pdf.write_pdfs``) holds the county name as text;
 - the notebook executed on a generated county whose county name and every school name come
@@ -23,7 +23,8 @@ import nbformat
 import pytest
 
 import edubalance as eb
-from conftest import DEMO_COUNTIES, DEMO_FAILING_STANDARD, SAMPLE_DIR, demo_job
+from conftest import SAMPLE_DIR
+from demo import DEMO_COUNTIES, DEMO_FAILING_STANDARD, demo_job
 from helpers import county_frame, execute_notebook_once
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebooks]

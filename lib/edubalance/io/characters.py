@@ -40,7 +40,20 @@ _TERMINAL = re.compile(f"[{CONTROL}\r{INVISIBLE}]")  # \r too: it can overwrite 
 
 
 def code_points(text: str, pattern: str) -> list[str]:
-    """``U+XXXX (NAME)`` for each distinct character of ``text`` matching ``pattern``."""
+    """``U+XXXX (NAME)`` for each distinct character of ``text`` matching ``pattern``.
+
+    Parameters
+    ----------
+    text : str
+        The text to look through.
+    pattern : str
+        A regular-expression character class body (e.g. :data:`INVISIBLE`).
+
+    Returns
+    -------
+    list of str
+        One entry per distinct matching character, in order of first appearance.
+    """
     found = dict.fromkeys(re.findall(f"[{pattern}]", text))
     return [f"U+{ord(c):04X} ({unicodedata.name(c, 'control character')})" for c in found]
 
@@ -62,7 +75,24 @@ def _any_hit(series: pd.Series) -> bool:
 
 
 def check_text(series: pd.Series, label: str, notes: list[str]) -> tuple[pd.Series, np.ndarray]:
-    """(cleaned text, cells holding a control character) for one text column."""
+    """(cleaned text, cells holding a control character) for one text column.
+
+    Parameters
+    ----------
+    series : Series
+        The column's cells.
+    label : str
+        The column's name as the notes show it.
+    notes : list of str
+        Where a note is appended for each kind of character removed or normalised.
+
+    Returns
+    -------
+    cleaned : Series
+        The text without invisible characters, look-alikes normalised (NFKC).
+    bad : ndarray of bool
+        The cells holding a control character (refused by the caller).
+    """
     bad = np.zeros(len(series), dtype=bool)
     if not _any_hit(series):
         return series, bad
@@ -91,7 +121,18 @@ def check_text(series: pd.Series, label: str, notes: list[str]) -> tuple[pd.Seri
 
 
 def escape(text: str) -> str:
-    """Text safe for a terminal: control and invisible characters written as ``\\u001b``."""
+    """Text safe for a terminal: control and invisible characters written as ``\\u001b``.
+
+    Parameters
+    ----------
+    text : str
+        Text from a data file (a name, a header) to print.
+
+    Returns
+    -------
+    str
+        ``text`` with control characters, carriage returns and invisible characters escaped.
+    """
     if not _TERMINAL.search(text):
         return text
     return _TERMINAL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -33,7 +33,17 @@ _HAS_FULL_WIDTH = "[０-９，．－＋　。]"
 
 
 class Collector:
-    """Gathers problems from boolean masks, up to a cap, counting the rest."""
+    """Gathers problems from boolean masks, up to a cap, counting the rest.
+
+    Parameters
+    ----------
+    file : str
+        The file's name, given to every problem.
+    sheet : str or None
+        The sheet problems are in unless :meth:`bind` says otherwise per row.
+    cap : int
+        At most this many problems are kept; the rest are only counted (``total``).
+    """
 
     def __init__(self, file: str, sheet: str | None, cap: int):
         self.file, self.sheet, self.cap = file, sheet, cap
@@ -46,6 +56,20 @@ class Collector:
 
     def bind(self, frame: pd.DataFrame, id_column: str | None = "school_id", *,
              lines=None, sheets=None) -> None:
+        """Point :meth:`add_mask` at a frame: its positions become file lines and schools.
+
+        Parameters
+        ----------
+        frame : DataFrame
+            The table the masks will index (its index holds the file lines unless ``lines`` is
+            given).
+        id_column : str or None, default "school_id"
+            The column whose value names the school of each problem; None for none.
+        lines : array-like of int, optional
+            The file line of each row, when not the frame's index.
+        sheets : array-like of str, optional
+            The sheet of each row, for a table read from several sheets.
+        """
         self.lines = np.asarray(frame.index if lines is None else lines, dtype=np.int64)
         self.sheets = None if sheets is None else np.asarray(sheets, dtype=object)
         self.school_ids = None
@@ -53,6 +77,16 @@ class Collector:
             self.school_ids = frame[id_column]  # looked up only at the (few) problem rows
 
     def add(self, message: str, **fields) -> None:
+        """Add one problem (counted even beyond the cap).
+
+        Parameters
+        ----------
+        message : str
+            What is wrong.
+        **fields
+            :class:`~edubalance.errors.Problem` fields (``row``, ``column``, ``value``...); ``sheet``
+            defaults to the collector's.
+        """
         self.total += 1
         if len(self.items) < self.cap:
             fields.setdefault("sheet", self.sheet)
@@ -60,7 +94,19 @@ class Collector:
 
     def add_mask(self, mask, column: str | None, message: str | Callable[[np.ndarray], list],
                  values=None) -> None:
-        """Add one problem per True in ``mask`` (positions into the bound frame)."""
+        """Add one problem per True in ``mask`` (positions into the bound frame).
+
+        Parameters
+        ----------
+        mask : array-like of bool
+            The rows with the problem.
+        column : str or None
+            The canonical column at fault (its header in the file is shown beside it).
+        message : str or callable
+            The message, or a function of the hit positions returning one message per hit.
+        values : array-like, optional
+            The column's cells, the value at each hit shown in its problem.
+        """
         hits = np.flatnonzero(np.asarray(mask, dtype=bool))
         if not len(hits):
             return
@@ -99,16 +145,54 @@ def _as_cells(values, hits: np.ndarray) -> np.ndarray:
 
 
 def rows_text(lines: np.ndarray, limit: int = 8) -> str:
+    """File lines for a message: the first ``limit`` of them, then how many more.
+
+    Parameters
+    ----------
+    lines : ndarray of int
+        The file lines.
+    limit : int, default 8
+        How many are listed.
+
+    Returns
+    -------
+    str
+        E.g. ``"3, 4, 9 and 12 more"``.
+    """
     shown = ", ".join(str(int(x)) for x in lines[:limit])
     return shown + (f" and {len(lines) - limit} more" if len(lines) > limit else "")
 
 
 def is_text(series: pd.Series) -> bool:
+    """Whether a column holds text (not numbers, booleans or dates).
+
+    Parameters
+    ----------
+    series : Series
+
+    Returns
+    -------
+    bool
+    """
     return not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
                 or pd.api.types.is_datetime64_any_dtype(series))
 
 
 def strip_cells(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """The frame with surrounding spaces (ASCII and full-width) removed from every text cell.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table as read; not modified.
+    notes : list of str
+        Where a note counting the changed cells is appended.
+
+    Returns
+    -------
+    DataFrame
+        Text columns as strings without surrounding spaces, blanks as ``""``.
+    """
     changed = 0
     stripped = {}
     for column in frame.columns:
@@ -143,7 +227,19 @@ def _count_changed(before: pd.Series, after: pd.Series) -> int:
 
 
 def blank_mask(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
-    """Rows blank in every one of ``columns`` (missing, or empty text)."""
+    """Rows blank in every one of ``columns`` (missing, or empty text).
+
+    Parameters
+    ----------
+    frame : DataFrame
+    columns : sequence of str
+        The columns that must all be blank.
+
+    Returns
+    -------
+    Series of bool
+        Indexed like ``frame``.
+    """
     blank = np.ones(len(frame), dtype=bool)
     for column in columns:
         if not blank.any():
@@ -159,7 +255,23 @@ def blank_mask(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
 def totals_mask(frame: pd.DataFrame, name_columns: Sequence[str], id_column: str | None,
                 blank: pd.Series) -> pd.Series:
     """Subtotal/total rows: a totals label in a name column AND no id (灵武市总计划小学 with
-    an id is a school)."""
+    an id is a school).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table's rows.
+    name_columns : sequence of str
+        The columns where a totals label (合计/小计/总计) may stand.
+    id_column : str or None
+        The id column: a row with an id is a school whatever its name.
+    blank : Series of bool
+        The blank rows (:func:`blank_mask`), never totals.
+
+    Returns
+    -------
+    Series of bool
+    """
     def label(series: pd.Series) -> pd.Series:
         text = series.astype(str)
         candidate = text.str.contains("计", regex=False)  # literal: fast, then the rule
@@ -183,7 +295,27 @@ def totals_mask(frame: pd.DataFrame, name_columns: Sequence[str], id_column: str
 
 def parse_numbers(series: pd.Series, column: str, label: str, notes: list[str]
                   ) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Numbers from cells: (values as float, blank mask, not-a-number mask)."""
+    """Numbers from cells: (values as float, blank mask, not-a-number mask).
+
+    Parameters
+    ----------
+    series : Series
+        The column's cells (numbers, or text with full-width digits or thousands separators).
+    column : str
+        The canonical column.
+    label : str
+        The header as written in the file, for the notes.
+    notes : list of str
+        Where a note is appended for each kind of conversion done.
+
+    Returns
+    -------
+    values : Series of float
+    blank : Series of bool
+        The empty cells.
+    bad : Series of bool
+        The cells that are not a decimal number (text, ``inf``, ``nan``...).
+    """
     if pd.api.types.is_bool_dtype(series):
         series = series.astype(float)
     if pd.api.types.is_integer_dtype(series) and not isinstance(series.dtype,
@@ -229,7 +361,25 @@ def parse_numbers(series: pd.Series, column: str, label: str, notes: list[str]
 
 def clean_ids(series: pd.Series, column: str, label: str, notes: list[str],
               stored_as_numbers: bool = False) -> pd.Series:
-    """Codes as text: full-width digits made ASCII; numbers stored as numbers made text."""
+    """Codes as text: full-width digits made ASCII; numbers stored as numbers made text.
+
+    Parameters
+    ----------
+    series : Series
+        The code cells.
+    column : str
+        The canonical column (``county_code``, ``school_id``).
+    label : str
+        The header as written in the file, for the notes.
+    notes : list of str
+        Where a note is appended for each conversion.
+    stored_as_numbers : bool, default False
+        The file stored the codes as numbers (leading zeros lost): noted.
+
+    Returns
+    -------
+    Series of str
+    """
     if pd.api.types.is_float_dtype(series):
         whole = series.dropna()
         if (whole % 1 == 0).all():
@@ -254,6 +404,22 @@ def clean_ids(series: pd.Series, column: str, label: str, notes: list[str],
 
 def map_vocabulary(series: pd.Series, aliases: dict[str, str], canonical: Sequence[str]
                    ) -> pd.Series:
+    """A vocabulary column (school type, location) in canonical values; NaN where unknown.
+
+    Parameters
+    ----------
+    series : Series
+        The cells as written (``小学``, ``城区``, ``primary``...).
+    aliases : dict of str to str
+        Written form -> canonical value.
+    canonical : sequence of str
+        The canonical values, accepted as written too.
+
+    Returns
+    -------
+    Series
+        Canonical values, NaN for a cell not in the vocabulary.
+    """
     lookup = {normalise_header(k): v for k, v in aliases.items()}
     lookup.update({normalise_header(v): v for v in canonical})
     # Normalise each distinct value once: a column has a handful of types, many rows.

@@ -33,6 +33,22 @@ def write_school_form(schools: pd.DataFrame, path, *, title: str | None = None,
     injection. The file is written to a temporary name and renamed, so a failure leaves no
     partial workbook. :func:`load_schools` reads it back.
 
+    Parameters
+    ----------
+    schools : DataFrame
+        School rows in canonical columns (as :func:`~edubalance.io.load.load_schools` returns).
+    path : str or path-like
+        The ``.xlsx`` file to write.
+    title : str, optional
+        A title row written above the header (e.g. ``"表一"``); none by default.
+    sheet : str, default "学校"
+        The worksheet's name.
+
+    Returns
+    -------
+    Path
+        The written workbook.
+
     Examples
     --------
     >>> import tempfile, pathlib

@@ -47,6 +47,15 @@ def normalise_header(text: Any) -> str:
 
     >>> normalise_header(" 县（市、区） ")
     '县(市、区)'
+
+    Parameters
+    ----------
+    text : object
+        A header cell (None and NaN give ``""``).
+
+    Returns
+    -------
+    str
     """
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return ""
@@ -90,6 +99,20 @@ def resolve(header: Any, mapping: Mapping[str, str] | None = None
     ``mapping`` holds normalised header -> canonical name (see :func:`column_mapping`).
     A header whose stem is known but whose bracket holds something else gives the bracket text
     as unit; :mod:`edubalance.io.units` decides whether it is one.
+
+    Parameters
+    ----------
+    header : object
+        A header cell as written in the file.
+    mapping : mapping of str to str, optional
+        The user's header mapping, consulted before the package's aliases.
+
+    Returns
+    -------
+    canonical : str or None
+        The column the header names.
+    unit : str or None
+        The unit in brackets or after a slash (``教学用房面积(平方米)``, ``经费/万元``).
     """
     key = normalise_header(header)
     found = _plain(key, mapping)
@@ -105,7 +128,19 @@ def resolve(header: Any, mapping: Mapping[str, str] | None = None
 
 
 def closest_header(header: Any) -> str | None:
-    """The known header (Chinese form header or canonical name) closest to ``header``."""
+    """The known header (Chinese form header or canonical name) closest to ``header``.
+
+    Parameters
+    ----------
+    header : object
+        An unrecognised header cell.
+
+    Returns
+    -------
+    str or None
+        The form's Chinese header when ``header`` holds Chinese, else the canonical name; None
+        when nothing is close (similarity below 0.5).
+    """
     key = normalise_header(header)
     if not key:
         return None
@@ -141,6 +176,22 @@ def column_mapping(columns: Mapping[str, str] | str | Path | None) -> dict[str, 
 
     >>> column_mapping({"学校": "school_name", "教师数": "专任教师数"})
     {'学校': 'school_name', '教师数': 'teachers'}
+
+    Parameters
+    ----------
+    columns : mapping of str to str, str, path or None
+        File header -> canonical column (or a header the package knows), or the path of a YAML
+        file holding that mapping; None for no mapping.
+
+    Returns
+    -------
+    dict of str to str
+        Normalised header (:func:`normalise_header`) -> canonical column.
+
+    Raises
+    ------
+    ParameterError
+        For a target that is no known column, or an unreadable mapping file.
     """
     if columns is None:
         return {}
@@ -188,7 +239,23 @@ Named = list[tuple[str, "str | None", "str | None"]]  # (label as in file, canon
 
 def name_columns(upper: list[str], lower: list[str] | None,
                  mapping: Mapping[str, str] | None = None) -> Named:
-    """(label as in file, canonical or None, unit or None) per column, one- or two-row header."""
+    """(label as in file, canonical or None, unit or None) per column, one- or two-row header.
+
+    Parameters
+    ----------
+    upper : list of str
+        The header row (the upper row of a two-row header).
+    lower : list of str or None
+        The row below it for a two-row header (``小学``/``初中`` under a merged ``在校生数``);
+        None for a one-row header.
+    mapping : mapping of str to str, optional
+        The user's header mapping (:func:`column_mapping`).
+
+    Returns
+    -------
+    list of (str, str or None, str or None)
+        One entry per column.
+    """
     if lower is None:
         return [(u, *resolve(u, mapping)) for u in upper]
     filled, previous = [], ""
@@ -264,6 +331,19 @@ def locate_header(grid: list[list[str]], mapping: Mapping[str, str] | None = Non
 
     One, two or three header rows (group titles such as 学生情况 over the leaf headers, and
     在校生数 over 小学/初中 below them); a deeper header wins only when it names more columns.
+
+    Parameters
+    ----------
+    grid : list of list of str
+        The first rows of a sheet, as text.
+    mapping : mapping of str to str, optional
+        The user's header mapping (:func:`column_mapping`).
+
+    Returns
+    -------
+    tuple of (int, int, list)
+        The index of the first header row, the number of header rows (1 to 3) and
+        :func:`name_columns` of the header.
     """
     best = (0, 1, name_columns(grid[0], None, mapping)) if grid else (0, 1, [])
     best_score = _score(best[2])
@@ -296,7 +376,18 @@ _REGION_PREFIX = re.compile(r"^.*?(?:省|自治区|回族自治区|维吾尔自�
 
 
 def title_facts(lines: list[str]) -> dict[str, Any]:
-    """County name, code and year from the title rows of a form ("XX县2017年...统计表")."""
+    """County name, code and year from the title rows of a form ("XX县2017年...统计表").
+
+    Parameters
+    ----------
+    lines : list of str
+        The text of the rows above the header (one string is read as one line).
+
+    Returns
+    -------
+    dict
+        ``county_name``, ``county_code`` and ``year`` where a title names them.
+    """
     if isinstance(lines, str):
         lines = [lines]
     facts: dict[str, Any] = {}
@@ -341,6 +432,16 @@ def title_units(lines: list[str]) -> dict[str, tuple[str, str]]:
     ('千元', '金额单位：千元    面积单位：平方米')
     >>> title_units(["填报单位：灵武市教育局"])
     {}
+
+    Parameters
+    ----------
+    lines : list of str
+        The text of the rows above the header.
+
+    Returns
+    -------
+    dict of str to (str, str)
+        Column -> (unit, the line it was read from).
     """
     from . import units
 

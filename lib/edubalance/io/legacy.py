@@ -71,7 +71,30 @@ def _text(value) -> str:
 
 
 def read_legacy(path: Path, file: str, kind: str, sheet: str | None, mapping, complete):
-    """A :class:`~edubalance.io.read.RawFile` from a legacy workbook (see the module doc)."""
+    """A :class:`~edubalance.io.read.RawFile` from a legacy workbook (see the module doc).
+
+    Parameters
+    ----------
+    path : Path
+        The workbook (``.xls``, ``.ods`` or ``.et``), read with python-calamine.
+    file : str
+        The file's name as problems and notes show it.
+    kind : str
+        The kind of table looked for (``"schools"``, ``"counties"``, ...), passed to
+        ``complete``.
+    sheet : str or None
+        The sheet to read; None reads every visible sheet holding a table of ``kind``.
+    mapping : mapping of str to str
+        Header alias -> canonical column, for locating and naming the header.
+    complete : callable
+        ``complete(found, kind)``: True when a sheet's columns make a table of ``kind``, else
+        ``(missing columns, looks like data)`` (as for :func:`~edubalance.io.read.read_raw`).
+
+    Returns
+    -------
+    RawFile
+        One :class:`~edubalance.io.read.RawTable` per usable sheet, with the skipped sheets.
+    """
     from .read import (
         MAX_COLUMNS,
         RawFile,

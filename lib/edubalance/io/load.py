@@ -111,6 +111,18 @@ def load_schools(path, sheet: str | None = None, *, max_problems: int = MAX_PROB
     ``allow``). Units in headers (``教学仪器设备值（万元）``) are converted to the canonical
     unit and reported; implausible values are errors unless allowed.
 
+    Parameters
+    ----------
+    path : str, Path or DataFrame
+        The file (CSV, ``.xlsx``, ``.xls``/``.ods``/``.et`` or Parquet) or a DataFrame.
+    sheet : str, optional
+        Excel sheet to read (default: every visible sheet holding such a table, combined).
+    max_problems : int, default 50
+        How many problems the :class:`DataError` lists (the rest are counted).
+    **options
+        ``columns``, ``county_code``, ``county_name``, ``year``, ``allow``, ``include_hidden``:
+        as for :func:`load_table`.
+
     Returns
     -------
     DataFrame
@@ -145,6 +157,22 @@ def load_counties(path, sheet: str | None = None, *, max_problems: int = MAX_PRO
 
     Other columns are kept, numeric where they are numeric (int64 when whole and complete,
     else float64 with NaN for blanks), as text otherwise. Examples: see the module docstring.
+
+    Parameters
+    ----------
+    path : str, Path or DataFrame
+        The file (CSV, ``.xlsx``, ``.xls``/``.ods``/``.et`` or Parquet) or a DataFrame.
+    sheet : str, optional
+        Excel sheet to read (default: every visible sheet holding such a table, combined).
+    max_problems : int, default 50
+        How many problems the :class:`DataError` lists (the rest are counted).
+    **options
+        ``columns``, ``county_code``, ``county_name``, ``year``, ``allow``, ``include_hidden``:
+        as for :func:`load_table`.
+
+    Returns
+    -------
+    DataFrame
     """
     return load_table(path, "counties", sheet, max_problems=max_problems, **options)
 
@@ -155,6 +183,22 @@ def load_teachers(path, sheet: str | None = None, *, max_problems: int = MAX_PRO
 
     Returns ``school_id`` (and ``county_code, county_name, year, school_name`` when present)
     plus ``schema.ROSTER_COLUMNS`` as text; see :mod:`edubalance.io.roster` for the counts.
+
+    Parameters
+    ----------
+    path : str, Path or DataFrame
+        The file (CSV, ``.xlsx``, ``.xls``/``.ods``/``.et`` or Parquet) or a DataFrame.
+    sheet : str, optional
+        Excel sheet to read (default: every visible sheet holding such a table, combined).
+    max_problems : int, default 50
+        How many problems the :class:`DataError` lists (the rest are counted).
+    **options
+        ``columns``, ``county_code``, ``county_name``, ``year``, ``allow``, ``include_hidden``:
+        as for :func:`load_table`.
+
+    Returns
+    -------
+    DataFrame
     """
     return load_table(path, "teachers", sheet, max_problems=max_problems, **options)
 
@@ -168,6 +212,10 @@ def add_loader_options(parser) -> None:
     ``--sheet``, ``--columns``, ``--county-code``, ``--county-name`` and ``--allow``: one
     definition for ``edubalance validate`` and ``edubalance report``, whose options must mean
     the same.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser or argument group
     """
     parser.add_argument("--sheet", default=None, help="Excel sheet to read")
     parser.add_argument("--columns", default=None, metavar="MAP.yaml",
@@ -181,7 +229,13 @@ def add_loader_options(parser) -> None:
 
 
 def register_cli(subparsers) -> None:
-    """Add ``validate FILE... [--kind ...] [--sheet NAME] [--columns MAP.yaml] ...``."""
+    """Add ``validate FILE... [--kind ...] [--sheet NAME] [--columns MAP.yaml] ...``.
+
+    Parameters
+    ----------
+    subparsers : argparse subparsers action
+        What ``ArgumentParser.add_subparsers()`` returned for ``edubalance``.
+    """
     parser = subparsers.add_parser(
         "validate", help="check school, county or teacher-roster files and list every problem",
         description="Load each file as the loaders would and print every problem found "
@@ -340,6 +394,18 @@ def describe_problem(problem: Problem, say=None, *, sheet: bool = False) -> str:
 
 def load_report_lines(report: LoadReport, say=None) -> list[str]:
     """The load report's lines as ``edubalance validate`` prints them (without file names).
+
+    Parameters
+    ----------
+    report : LoadReport
+        The report (``LoadReport.from_dict(frame.attrs["load_report"])``).
+    say : callable, optional
+        ``say(key, **values)`` giving a message of ``messages/*.yaml`` in the user's language;
+        English by default.
+
+    Returns
+    -------
+    list of str
 
     Examples
     --------

@@ -19,6 +19,31 @@ class LoadReport:
 
     ``frame.attrs["load_report"]`` holds ``report.to_dict()``; :meth:`lines` is what
     ``edubalance validate`` prints.
+
+    Parameters
+    ----------
+    source : str
+        The file's name (``"<DataFrame>"`` for a frame).
+    kind : str
+        The kind of table (``"schools"``, ``"counties"``, ``"teachers"``).
+    rows : int
+        The rows loaded.
+    sheets : tuple of str, optional
+        The sheets read.
+    skipped_sheets : tuple of (str, str), optional
+        Each sheet not read, with why.
+    conversions : tuple of str, optional
+        The unit and value conversions done, one line each.
+    dropped_rows : tuple of tuple, optional
+        ``(sheet, reason, lines[, texts])`` per kind of dropped row (totals, notes, blanks).
+    ignored_columns : tuple of str, optional
+        Columns of the file that map to no known column.
+    notes : tuple of str, optional
+        Anything else worth telling (e.g. characters removed).
+    facts : tuple of (str, object), optional
+        County and year found in the title rows or given as arguments.
+    allowed : tuple of str, optional
+        The plausibility rules waived with ``allow=``.
     """
 
     source: str
@@ -55,7 +80,17 @@ class LoadReport:
             facts=tuple(data["facts"].items()), allowed=tuple(data["allowed"]))
 
     def lines(self, file_names: bool = True) -> list[str]:
-        """The report as text lines (``file_names=False``: without the file name prefix)."""
+        """The report as text lines (``file_names=False``: without the file name prefix).
+
+        Parameters
+        ----------
+        file_names : bool, default True
+            Keep the file name in front of each conversion.
+
+        Returns
+        -------
+        list of str
+        """
         out = []
         if self.sheets:
             out.append("sheets read: " + ", ".join(self.sheets))
@@ -93,6 +128,18 @@ class ReportDict(dict):
         return self
 
     def _read_only(self, *args, **kwargs):
+        """Every change to the report (``update``, ``pop``, item assignment...) raises.
+
+        Parameters
+        ----------
+        *args, **kwargs : object
+            Whatever the dict method was given; ignored.
+
+        Raises
+        ------
+        TypeError
+            Always: the load report is read-only.
+        """
         raise TypeError("the load report is read-only")
 
     __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _read_only

@@ -38,6 +38,24 @@ def rule_ids() -> set[str]:
 
 
 def normalise_allow(allow: Iterable[str] | str | None) -> frozenset[str]:
+    """The ``allow`` parameter of the loaders as a set of known rule ids or columns.
+
+    Parameters
+    ----------
+    allow : str, iterable of str or None
+        Plausibility rule ids (``plausibility.yaml``), school columns,
+        ``"students_total"`` or ``"all"``; one name or several; None allows nothing.
+
+    Returns
+    -------
+    frozenset of str
+        The names, for :func:`check`.
+
+    Raises
+    ------
+    ParameterError
+        For a name that is neither a rule nor a column.
+    """
     from .. import schema
     from ..errors import ParameterError
 
@@ -65,7 +83,24 @@ def _number(value: float) -> str:
 
 def check(out: dict, values: dict, usable: dict, problems, allow: frozenset[str],
           raw_cells: dict) -> None:
-    """Add a problem per implausible cell. ``out``: text/year columns; ``values``: numbers."""
+    """Add a problem per implausible cell. ``out``: text/year columns; ``values``: numbers.
+
+    Parameters
+    ----------
+    out : dict of str to Series
+        The cleaned text and year columns of the table.
+    values : dict of str to Series
+        The parsed numeric columns.
+    usable : dict of str to Series of bool
+        For each numeric column, the cells that hold a number (not blank, not refused).
+    problems : Collector
+        Where each implausible cell is added (:class:`~edubalance.io.clean.Collector`).
+    allow : frozenset of str
+        Rule ids or column names not to check (:func:`normalise_allow`); ``"all"`` skips every
+        rule.
+    raw_cells : dict of str to Series
+        The cells as written in the file, shown in the problems.
+    """
     table = rules()
     index = next(iter(out.values())).index if out else None
     if "year" in out and not _allowed(allow, "year_range", "year"):

@@ -64,12 +64,65 @@ _ID_LIKE_COLUMN = re.compile(r"(^|_)(code|id)$|^county_name$|^school_name$|^pref
 
 
 def fail(file: str, message: str, sheet: str | None = None, **fields) -> DataError:
+    """A :class:`~edubalance.errors.DataError` with one problem, for ``raise fail(...)``.
+
+    Parameters
+    ----------
+    file : str
+        The file's name.
+    message : str
+        What is wrong.
+    sheet : str, optional
+        The sheet.
+    **fields
+        Other :class:`~edubalance.errors.Problem` fields (``row``, ``column``...).
+
+    Returns
+    -------
+    DataError
+    """
     return DataError([Problem(file, message, sheet=sheet, **fields)])
 
 
 @dataclass
 class RawTable:
-    """One table as read: columns named canonically where recognised, index = file line."""
+    """One table as read: columns named canonically where recognised, index = file line.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The cells as text, indexed by file line.
+    labels : dict of str to str
+        Column -> its header as written in the file.
+    units : dict of str to str
+        Column -> the unit written in its header.
+    header_line : int
+        The last header line (1-based).
+    sheet : str or None
+        The sheet read (None for CSV and Parquet).
+    fmt : str
+        The format read (``"csv"``, ``"xlsx"``, ``"xls"``, ``"parquet"``, ``"frame"``...).
+    notes : list of str, optional
+        What reading did, for the load report.
+    title : dict, optional
+        County and year found in the title rows (:func:`~edubalance.io.headers.title_facts`).
+    numeric_ids : set of str, optional
+        Id columns the file stored as numbers.
+    formulas : dict, optional
+        Column -> {line: formula} for cells holding a formula.
+    unknown : list of str, optional
+        Headers not recognised.
+    unit_lines : dict of str to str, optional
+        Column -> the unit line above the header its unit came from.
+    hidden_rows : list of int, optional
+        Lines hidden or filtered out in the workbook.
+    head : list of list of str, optional
+        The rows searched for the header.
+    merged : list of (int, int, int, int), optional
+        Merged cell ranges (first row, first column, last row, last column).
+    given : set of str, optional
+        Columns filled in from arguments or the title row, not read from the file.
+    """
 
     frame: pd.DataFrame
     labels: dict[str, str]          # name -> header as in the file
@@ -109,6 +162,18 @@ def _unit_line(table: RawTable, above: list[list[str]]) -> RawTable:
 
 @dataclass
 class RawFile:
+    """The tables read from one file, and the sheets skipped.
+
+    Parameters
+    ----------
+    file : str
+        The file's name.
+    tables : list of RawTable
+        One per sheet read (one for CSV and Parquet).
+    skipped_sheets : list of (str, str), optional
+        Each sheet not read, with why.
+    """
+
     file: str
     tables: list[RawTable]
     skipped_sheets: list[tuple[str, str]] = field(default_factory=list)
@@ -824,6 +889,23 @@ def read_raw(source, kind: str, sheet: str | None, mapping: Mapping[str, str],
     """Read a path or DataFrame into raw tables; ``complete(found, kind)`` judges a sheet.
 
     ``complete`` returns True, or ``(missing columns, looks like data)``.
+
+    Parameters
+    ----------
+    source : str, path or DataFrame
+        The file (its format found from its content) or a frame.
+    kind : str
+        The kind of table looked for (``"schools"``, ``"counties"``, ``"teachers"``).
+    sheet : str or None
+        The sheet to read; None reads every visible sheet holding a table of ``kind``.
+    mapping : mapping of str to str
+        The user's header mapping (:func:`~edubalance.io.headers.column_mapping`).
+    complete : callable
+        ``complete(found, kind)``, judging a sheet's recognised columns.
+
+    Returns
+    -------
+    RawFile
     """
     if isinstance(source, pd.DataFrame):
         return RawFile("<DataFrame>", [_from_frame(source, "<DataFrame>", "frame", mapping)])
@@ -865,6 +947,16 @@ def read_table(path) -> pd.DataFrame:
     same sniffing (content must match the extension). Columns named ``*_code`` or ``*_id``
     (and ``county_name``, ``school_name``) are read as strings, so ``040104`` keeps its zero.
     Excel: the first visible sheet, header on its first row.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The table.
+
+    Returns
+    -------
+    DataFrame
+        The columns as written; ids and names as text.
     """
     path = Path(path)
     if not path.exists():

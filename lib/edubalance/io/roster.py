@@ -144,6 +144,15 @@ def normalise_text(series: pd.Series) -> pd.Series:
 
     >>> normalise_text(pd.Series(["兼 职", None, "ＩＴ"])).tolist()
     ['兼职', '', 'IT']
+
+    Parameters
+    ----------
+    series : Series
+        Roster cells (blank or None give ``""``).
+
+    Returns
+    -------
+    Series of str
     """
     return _text(series)
 
@@ -160,6 +169,16 @@ def degree_rank(degrees: pd.Series) -> pd.Series:
 
     >>> degree_rank(pd.Series(["大专", "大学本科", "硕士研究生", "中师", "?"])).tolist()
     [3.0, 4.0, 5.0, 2.0, nan]
+
+    Parameters
+    ----------
+    degrees : Series
+        学历 cells as written (``大学本科``, ``硕士研究生``...).
+
+    Returns
+    -------
+    Series of float
+        1 (below 中专) to 6 (博士), by :data:`DEGREE_PATTERNS`.
     """
     return _ranked(degrees, DEGREE_PATTERNS)
 
@@ -169,6 +188,15 @@ def title_rank(titles: pd.Series) -> pd.Series:
 
     >>> title_rank(pd.Series(["一级", "二级", "小学高级", "中学高级教师", "", "讲师"])).tolist()
     [3.0, 2.0, 3.0, 4.0, 0.0, nan]
+
+    Parameters
+    ----------
+    titles : Series
+        职称 cells as written (``一级``, ``小学高级``...).
+
+    Returns
+    -------
+    Series of float
     """
     return _ranked(titles, TITLE_PATTERNS)
 
@@ -251,6 +279,16 @@ def parse_birth(values: pd.Series) -> pd.DataFrame:
 
     >>> parse_birth(pd.Series(["1972.01", "1990.08.04", "1972年1月", "197201", "x"])).values.tolist()
     [[1972.0, 1.0], [1990.0, 8.0], [1972.0, 1.0], [1972.0, 1.0], [nan, nan]]
+
+    Parameters
+    ----------
+    values : Series
+        出生年月 cells (``1972.01``, ``1972年1月``, ``197201``...).
+
+    Returns
+    -------
+    DataFrame
+        ``year`` and ``month`` as floats, indexed like ``values``.
     """
     text = values.fillna("").astype(str).str.translate(_FULL_WIDTH).str.strip()
     parts = text.str.extract(r"^(\d{4})(?:\s*[.\-/年]?\s*(\d{1,2}))?(?:\D|\d|$)")
@@ -265,6 +303,16 @@ def roster_problems(roster: pd.DataFrame) -> list[tuple[str, str, pd.Series]]:
 
     Used by :func:`edubalance.io.load.load_teachers` (which adds rows and file names) and by
     :func:`roster_to_school_counts`.
+
+    Parameters
+    ----------
+    roster : DataFrame
+        A roster with :data:`~edubalance.schema.ROSTER_COLUMNS` (those present are checked).
+
+    Returns
+    -------
+    list of (str, str, Series of bool)
+        The column, the message and the rows with the problem.
     """
     found = []
     if "出生年月" in roster:
@@ -570,6 +618,21 @@ def simulate_county_roster(schools: pd.DataFrame, counties, seed: int) -> pd.Dat
     for every school of the named counties (codes or names), of every type, with one
     non-teaching staff member (工勤, 会计, 门卫, ...) per 15 teachers or part thereof, so that
     a county's teacher structure can be studied whole.
+
+    Parameters
+    ----------
+    schools : DataFrame
+        Schools in canonical columns (several years allowed: the latest is used).
+    counties : str or list of str
+        County codes or names.
+    seed : int
+        Seed of the random generator.
+
+    Returns
+    -------
+    DataFrame
+        One row per staff member: ``county_code``, ``county_name``, ``year``, ``school_id``,
+        ``school_name`` (where present) and :data:`~edubalance.schema.ROSTER_COLUMNS`.
 
     Examples
     --------

@@ -37,7 +37,20 @@ _PASSES = 4
 
 
 def numeric_matrix(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
-    """The numeric cells of ``columns`` as a float matrix (NaN for blank or not a number)."""
+    """The numeric cells of ``columns`` as a float matrix (NaN for blank or not a number).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table, numeric or text columns (full-width digits and thousands separators read).
+    columns : sequence of str
+        The columns to convert, in this order; boolean columns stay NaN.
+
+    Returns
+    -------
+    ndarray
+        A ``(len(frame), len(columns))`` float matrix.
+    """
     out = np.full((len(frame), len(columns)), np.nan)
     for j, column in enumerate(columns):
         series = frame[column]
@@ -111,6 +124,26 @@ def content_totals(frame: pd.DataFrame, columns: Sequence[str], type_column: str
     row above is enough; an unlabelled row must sum at least two rows. The passes run first on
     one weighted sum of the columns (a necessary condition, one column's work), then on every
     column only if that finds a candidate.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table's rows, in file order.
+    columns : sequence of str
+        The numeric columns to compare (those missing from ``frame`` are ignored); at least three
+        are needed.
+    type_column : str or None
+        A column (e.g. school type) within which totals are looked for separately; None for the
+        whole table.
+    labelled : ndarray of bool, optional
+        Rows carrying a totals label.
+    x : ndarray, optional
+        :func:`numeric_matrix` of ``columns`` when already computed.
+
+    Returns
+    -------
+    ndarray of bool
+        True for the rows that are totals of rows above them.
     """
     columns = [c for c in columns if c in frame]
     n = len(frame)
@@ -141,7 +174,22 @@ def note_rows(raw: pd.DataFrame, numeric_columns: Sequence[str],
     """Notes and footers: a text cell starting with 注：/填表人：/审核人：… and no numbers.
 
     ``x``: the numeric matrix of ``numeric_columns`` when already computed; only rows without
-    any number are then looked at (none, in most files)."""
+    any number are then looked at (none, in most files).
+
+    Parameters
+    ----------
+    raw : DataFrame
+        The table's rows as read (text cells).
+    numeric_columns : sequence of str
+        The columns that hold numbers in a data row.
+    x : ndarray, optional
+        :func:`numeric_matrix` of ``numeric_columns`` when already computed.
+
+    Returns
+    -------
+    ndarray of bool
+        True for the note and footer rows.
+    """
     n = len(raw)
     hit = np.zeros(n, dtype=bool)
     if x is not None and x.shape[1]:
@@ -168,7 +216,22 @@ def note_rows(raw: pd.DataFrame, numeric_columns: Sequence[str],
 
 
 def row_texts(raw: pd.DataFrame, mask: np.ndarray, limit: int = 50) -> tuple[str, ...]:
-    """The text of each masked row (its non-blank text cells joined), for the load report."""
+    """The text of each masked row (its non-blank text cells joined), for the load report.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        The table's rows as read.
+    mask : ndarray of bool
+        The rows to describe (e.g. those dropped as totals or notes).
+    limit : int, default 50
+        At most this many rows are described.
+
+    Returns
+    -------
+    tuple of str
+        One text per row, cut at 80 characters.
+    """
     rows = raw.iloc[np.flatnonzero(mask)[:limit]]
     texts = []
     for values in rows.itertuples(index=False):  # only the few dropped rows

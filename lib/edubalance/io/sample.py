@@ -279,7 +279,23 @@ def _school_years(counties: pd.DataFrame, schools: pd.DataFrame, years, rng) -> 
 
 def generate_county_panel(counties: pd.DataFrame, schools: pd.DataFrame,
                           rng: np.random.Generator) -> pd.DataFrame:
-    """County × year inputs (aggregated from ``schools`` plus finance) and simulated outcomes."""
+    """County × year inputs (aggregated from ``schools`` plus finance) and simulated outcomes.
+
+    Parameters
+    ----------
+    counties : DataFrame
+        The counties of :func:`generate` (with their simulated bases and trends).
+    schools : DataFrame
+        The schools of :func:`generate`, summed per county and year.
+    rng : numpy.random.Generator
+        The random generator, advanced by the call.
+
+    Returns
+    -------
+    DataFrame
+        One row per county and year: resources per student, finance, outcomes built from
+        :data:`TRUE_EFFECTS` plus noise, and the year of basic balance.
+    """
     totals = schools.assign(students=schools["students_primary"] + schools["students_junior"]
                             + schools.get("students_senior", 0))
     grouped = totals.groupby(["county_code", "year"], sort=False)[
@@ -334,6 +350,15 @@ def staggered_effect(event_time) -> np.ndarray:
 
     >>> staggered_effect([-2, 0, 3]).tolist()
     [0.0, 1.0, 2.8]
+
+    Parameters
+    ----------
+    event_time : int or array-like of int
+        Years since the county reached basic balance (negative before).
+
+    Returns
+    -------
+    ndarray of float
     """
     k = np.asarray(event_time, dtype=float)
     return np.where(k >= 0, STAGGERED_EFFECT["at_balance"] + STAGGERED_EFFECT["per_year"] * k, 0.0)
@@ -354,6 +379,15 @@ def generate_assessment_panel(seed: int = 2017) -> pd.DataFrame:
     grow with time since balance, a naive two-way fixed-effects regression on a treatment
     dummy is biased downward (early-treated counties serve as controls for later ones).
     Drawn from its own random stream, so the other sample tables are unchanged.
+
+    Parameters
+    ----------
+    seed : int, default 2017
+        Seed of the random generator.
+
+    Returns
+    -------
+    DataFrame
 
     Returns
     -------
@@ -431,7 +465,26 @@ def write_sample(out_dir, scale: str = "province", seed: int = 2017, years=None,
     """Generate and write ``schools`` and ``counties``; at province scale also the teacher
     rosters (``teachers``: a few schools; ``teachers_county``: every school of
     ``ROSTER_COUNTIES``), the assessment panel with a known staggered effect
-    (``assessment_panel``, :func:`generate_assessment_panel`) and ``schools_form.xlsx``."""
+    (``assessment_panel``, :func:`generate_assessment_panel`) and ``schools_form.xlsx``.
+
+    Parameters
+    ----------
+    out_dir : str or path-like
+        The folder (created if missing).
+    scale : {"province", "national"}, default "province"
+        As for :func:`generate`.
+    seed : int, default 2017
+        Seed of the random generator.
+    years : iterable of int, optional
+        As for :func:`generate`.
+    fmt : {"csv", "parquet"}, default "csv"
+        File format of the tables.
+
+    Returns
+    -------
+    dict of str to Path
+        Table name -> written file.
+    """
     from .write import atomic_target, atomic_write_text
 
     out_dir = Path(out_dir)
@@ -480,6 +533,13 @@ def _parse_years(text: str) -> list[int]:
 
 
 def register_cli(subparsers) -> None:
+    """Add ``sample --out DIR [--scale ...] [--seed N] [--format ...] [--years ...]`` to the CLI.
+
+    Parameters
+    ----------
+    subparsers : argparse subparsers action
+        What ``ArgumentParser.add_subparsers()`` returned for ``edubalance``.
+    """
     parser = subparsers.add_parser(
         "sample", help="write simulated sample data (schools.csv, counties.csv, rosters, panel)",
         description="Write simulated (not real) school- and county-level sample data.")

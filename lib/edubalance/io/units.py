@@ -26,7 +26,20 @@ def _table() -> dict[str, dict]:
 
 
 def factor(column: str, unit: str) -> float | None:
-    """Factor from ``unit`` to the column's canonical unit; None if not a unit of the column."""
+    """Factor from ``unit`` to the column's canonical unit; None if not a unit of the column.
+
+    Parameters
+    ----------
+    column : str
+        A canonical column (e.g. ``"equipment_value_cny"``).
+    unit : str
+        The unit written in a header (e.g. ``"万元"``), compared after header normalisation.
+
+    Returns
+    -------
+    float or None
+        The multiplier to the canonical unit.
+    """
     entry = _table().get(column)
     if entry is None:
         return None
@@ -35,11 +48,34 @@ def factor(column: str, unit: str) -> float | None:
 
 
 def accepted(column: str) -> list[str]:
-    """The units a header of ``column`` may carry."""
+    """The units a header of ``column`` may carry.
+
+    Parameters
+    ----------
+    column : str
+        A canonical column.
+
+    Returns
+    -------
+    list of str
+        The units as listed in ``units.yaml``; empty for a column without units.
+    """
     entry = _table().get(column)
     return list(entry["units"]) if entry else []
 
 
 def canonical_unit(column: str) -> str | None:
+    """The canonical unit of ``column`` (the one its values are stored in).
+
+    Parameters
+    ----------
+    column : str
+        A canonical column.
+
+    Returns
+    -------
+    str or None
+        The unit (e.g. ``"元"``); None for a column without units.
+    """
     entry = _table().get(column)
     return entry["canonical"] if entry else None

@@ -722,7 +722,37 @@ def load(source, kind: str = "auto", sheet: str | None = None, *,
          county_name: str | None = None, year: int | None = None,
          allow: Iterable[str] | str | None = None,
          max_problems: int = MAX_PROBLEMS, include_hidden: bool = False) -> pd.DataFrame:
-    """Read and validate one file or DataFrame (see :func:`edubalance.io.load.load_table`)."""
+    """Read and validate one file or DataFrame (see :func:`edubalance.io.load.load_table`).
+
+    Parameters
+    ----------
+    source : str, Path or DataFrame
+        The file or frame.
+    kind : {"auto", "schools", "counties", "teachers"}, default "auto"
+        What it holds; ``"auto"`` guesses from the headers.
+    sheet : str, optional
+        Excel sheet to read.
+    columns : dict or path of a YAML file, optional
+        The user's header mapping.
+    county_code, county_name, year : optional
+        Facts for forms that give them only in the title row or not at all.
+    allow : str or list of str, optional
+        Plausibility rules to waive.
+    max_problems : int, default 50
+        How many problems the :class:`~edubalance.errors.DataError` lists.
+    include_hidden : bool, default False
+        Read rows hidden or filtered out in Excel.
+
+    Returns
+    -------
+    DataFrame
+        With ``attrs`` ``kind``, ``source``, ``cleaning_log`` and ``load_report``.
+
+    Raises
+    ------
+    DataError
+        Listing every problem found (up to ``max_problems``).
+    """
     if kind not in KINDS + ("auto",):
         raise ParameterError(f"kind must be one of {', '.join(KINDS)} or auto, not {kind!r}")
     if not isinstance(max_problems, int) or isinstance(max_problems, bool) or max_problems < 1:
@@ -798,6 +828,25 @@ def validate_schools(frame: pd.DataFrame, *, allow: Iterable[str] | str | None =
     implausible values are a :class:`~edubalance.errors.DataError` (rows numbered as if the
     frame were exported with a header: first row = row 2). Plausibility rules waived when the
     frame was loaded (``allow=``) stay waived.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Schools in canonical columns.
+    allow : str or list of str, optional
+        Plausibility rules to waive; by default those waived when ``frame`` was loaded.
+    max_problems : int, default 50
+        How many problems the error lists.
+
+    Returns
+    -------
+    DataFrame
+        The validated schools (types as :func:`~edubalance.io.load.load_schools` gives them).
+
+    Raises
+    ------
+    DataError
+        For any bad value.
 
     Examples
     --------

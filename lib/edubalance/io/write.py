@@ -31,6 +31,16 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     A text cell starting with ``= + - @`` or a tab/CR is prefixed with an apostrophe (OWASP
     advice on CSV injection). Numbers are left alone, so ``-3.5`` stays a number.
 
+    Parameters
+    ----------
+    frame : DataFrame
+        The table to write; it is not modified.
+
+    Returns
+    -------
+    DataFrame
+        A copy with risky text cells (and column names) prefixed with ``'``.
+
     Examples
     --------
     >>> neutralise_formulas(pd.DataFrame({"name": ["=1+1", "灵武市", "-x"]}))["name"].tolist()
@@ -61,6 +71,17 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 def to_jsonable(value: Any) -> Any:
     """Convert NumPy/pandas values to plain JSON types; NaN and NA become ``None``.
+
+    Parameters
+    ----------
+    value : object
+        A scalar, mapping, sequence, array or Series, nested as deep as needed.
+
+    Returns
+    -------
+    object
+        The same structure of plain ``dict``, ``list``, ``bool``, ``int``, ``float``, ``str``
+        and ``None``; mapping keys become strings, timestamps ISO text, paths text.
 
     Examples
     --------
@@ -100,6 +121,16 @@ def atomic_target(path: str | os.PathLike):
     Whatever writes to the yielded path (a DataFrame, a workbook, a figure) either replaces
     ``path`` whole or leaves it untouched: no partial file is ever visible under the final name.
 
+    Parameters
+    ----------
+    path : str or path-like
+        The final file; its folder is created if missing.
+
+    Yields
+    ------
+    Path
+        A temporary file in the same folder, renamed to ``path`` when the block succeeds.
+
     Examples
     --------
     >>> import tempfile
@@ -124,7 +155,20 @@ def atomic_target(path: str | os.PathLike):
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder."""
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write (replaced whole, or left untouched on failure).
+    text : str
+        The content, written as UTF-8 without newline translation.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     with atomic_target(path) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
@@ -186,7 +230,18 @@ def write_results(output_dir: str | os.PathLike, summary: Mapping[str, Any] | No
 
 
 def read_summary(output_dir: str | os.PathLike) -> dict[str, Any] | None:
-    """Read ``summary.json`` from a results folder, or ``None`` if there is none."""
+    """Read ``summary.json`` from a results folder, or ``None`` if there is none.
+
+    Parameters
+    ----------
+    output_dir : str or path-like
+        A results folder written by :func:`write_results`.
+
+    Returns
+    -------
+    dict or None
+        The parsed ``summary.json``; None when the folder has none.
+    """
     path = Path(output_dir) / "summary.json"
     if not path.exists():
         return None

@@ -27,5 +27,16 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def safe_load(text: str) -> Any:
-    """``yaml.safe_load(text)`` on the fastest safe loader available (:data:`SAFE_LOADER`)."""
+    """``yaml.safe_load(text)`` on the fastest safe loader available (:data:`SAFE_LOADER`).
+
+    Parameters
+    ----------
+    text : str
+        A YAML document.
+
+    Returns
+    -------
+    object
+        The plain data it holds (dicts, lists, strings, numbers, None).
+    """
     return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a SafeLoader, never the full one

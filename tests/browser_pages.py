@@ -1,0 +1,98 @@
+"""Fixtures for the browser tests (a pytest plugin: conftest's ``pytest_plugins``).
+
+One headless Chromium per test process (``chromium``), a pool of its pages reused from test
+to test (``page_pool``), and what tests open pages with (``browser``, per module).
+"""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory):
+    """Headless Chromium with the project's CJK font, one per test process (started when a
+    browser test first needs it: each start costs a second of CPU). Tests use ``browser``."""
+    from helpers import cjk_chromium
+
+    yield from cjk_chromium(tmp_path_factory.mktemp("fonts"))
+
+
+class PagePool:
+    """The pages of the process's Chromium, reused from test to test.
+
+    A new page starts a renderer process: 8 visits of a county report cost 8.4 s of CPU on
+    new pages and 4.0 s on one page navigated from report to report. A page a test closes
+    comes back here: the listeners the test added and its routes are removed and the page
+    shows about:blank (a navigation leaves no script or DOM state behind); the next test gets
+    it with the viewport it asks for.
+    """
+
+    DEFAULT_VIEWPORT = {"width": 1280, "height": 720}  # Playwright's default
+
+    def __init__(self, chromium):
+        self.chromium = chromium
+        self.free: list = []
+
+    def take(self, viewport=None, **options):
+        from helpers import PooledPage
+
+        while self.free and not options:
+            page = self.free.pop()
+            try:
+                page.set_viewport_size(viewport or self.DEFAULT_VIEWPORT)
+                return PooledPage(page, self.give_back)
+            except Exception:  # a crashed page: start another
+                self._discard(page)
+        if viewport:
+            options["viewport"] = viewport
+        return PooledPage(self.chromium.new_page(**options), self.give_back)
+
+    def give_back(self, page, listeners) -> None:
+        try:
+            for event, handler in listeners:
+                page.remove_listener(event, handler)
+            page.unroute_all(behavior="ignoreErrors")
+            page.goto("about:blank")
+        except Exception:
+            self._discard(page)
+        else:
+            self.free.append(page)
+
+    @staticmethod
+    def _discard(page) -> None:
+        try:
+            page.close()
+        except Exception:
+            pass
+
+
+@pytest.fixture(scope="session")
+def page_pool(chromium):
+    return PagePool(chromium)
+
+
+class ModulePages:
+    """``new_page(**options)`` from the process's page pool, remembering the pages so that
+    those a test did not close go back to the pool with the test module."""
+
+    def __init__(self, pool):
+        self.pool = pool
+        self.cjk_families = pool.chromium.cjk_families
+        self.pages: list = []
+
+    def new_page(self, **options):
+        page = self.pool.take(**options)
+        self.pages.append(page)
+        return page
+
+    def close(self) -> None:
+        for page in self.pages:
+            page.close()  # (a page given back already stays given back)
+
+
+@pytest.fixture(scope="module")
+def browser(page_pool):
+    """What tests open pages with: :class:`ModulePages` on the process's one Chromium."""
+    pages = ModulePages(page_pool)
+    yield pages
+    pages.close()
