@@ -51,8 +51,11 @@ def _ipc_folder() -> str:
 
 
 def _kernel_manager_class(pids: list[int], log=None, ipc_folder: str | None = None):
-    """An async kernel manager on IPC sockets that notes its kernel's pid (for the watchdog);
-    ``log`` receives the kernel's own stdout/stderr."""
+    """An async kernel manager class on IPC sockets that notes its kernel's pid.
+
+    The pid goes to ``pids`` (for the watchdog); ``log`` receives the kernel's own
+    stdout/stderr.
+    """
     from jupyter_client.manager import AsyncKernelManager
 
     class EdubalanceKernelManager(AsyncKernelManager):
@@ -106,6 +109,26 @@ def execute_job(spec: Mapping[str, Any]) -> dict[str, Any]:
     ``notebook``, ``parameters``, ``output``, ``stem``, ``slug``, ``cwd``, ``timeout`` (the
     job's watchdog), optionally ``cell_timeout``, ``kernel_name``, ``fingerprint``,
     ``notebook_text``, ``keep``, ``engine``.
+
+    Parameters
+    ----------
+    spec : mapping
+        The job's spec (keys above); ``cwd`` is the kernel's working folder and ``timeout``
+        also the per-cell limit unless ``cell_timeout`` is given.
+
+    Returns
+    -------
+    dict
+        The job's manifest entry (:func:`~edubalance.run.manifest.job_entry`), ``status``
+        ``"ok"`` or ``"failed"``.
+
+    Raises
+    ------
+    OSError
+        Only an error writing the job's folder that is not a write fault (a full disk is
+        recorded in the entry instead); see :func:`~edubalance.run.job.run_job`.
+    ValueError
+        If the job's folder would escape the output folder.
     """
     return run_job(spec, _run_cold)
 
@@ -197,8 +220,11 @@ def _notebook_template(path: str, stamp: tuple) -> Any:
 
 
 def _load_notebook(path: str) -> Any:
-    """The notebook at ``path`` as papermill loads it, parsed and validated once per worker
-    (``stamp``: a changed file is read again); each job gets a copy of its own."""
+    """The notebook at ``path`` as papermill loads it, parsed and validated once per worker.
+
+    The cache is keyed by the file's modification time and size (a changed file is read
+    again); each job gets a copy of its own.
+    """
     import copy
 
     status = os.stat(path)
@@ -208,8 +234,9 @@ def _load_notebook(path: str) -> Any:
 
 def execute_on_kernel(spec: Mapping[str, Any], executed: Path, parameters: dict, km,
                       kc) -> Any:
-    """Run the job's notebook on a started kernel as ``papermill.execute_notebook`` would;
-    return the executed notebook, not written (the job writes it if it keeps it).
+    """Run the job's notebook on a started kernel as ``papermill.execute_notebook`` would.
+
+    Returns the executed notebook, not written (the job writes it if it keeps it).
 
     The same steps as papermill (parameters injected after the ``parameters`` cell, papermill
     metadata, a ``PapermillExecutionError`` for a cell that raised, the notebook with
@@ -267,6 +294,7 @@ class _WarmKernel:
         return self.loop.run_until_complete(awaitable)
 
     def alive(self) -> bool:
+        """Whether the kernel is started and alive."""
         if self.km is None:
             return False
         try:
@@ -275,6 +303,7 @@ class _WarmKernel:
             return False
 
     def start(self, cwd: str | None) -> None:
+        """Start a new kernel in ``cwd`` and wait until it is ready."""
         pids: list[int] = []
         km = _kernel_manager_class(pids, None, self.ipc)(kernel_name=self.kernel_name)
         with self.log_path.open("ab") as log:
@@ -292,6 +321,7 @@ class _WarmKernel:
         self.needs_restart = False
 
     def stop(self) -> None:
+        """Stop the kernel and kill its processes (the log and IPC folder stay)."""
         kc, km, pid = self.kc, self.km, self.pid
         self.kc = self.km = self.pid = None
         if kc is not None:
@@ -308,11 +338,13 @@ class _WarmKernel:
             kill_process_tree(pid)
 
     def close(self) -> None:
+        """Stop the kernel and remove its log and IPC folder."""
         self.stop()
         self.log_path.unlink(missing_ok=True)
         shutil.rmtree(self.ipc, ignore_errors=True)
 
     def reset(self, cwd: str, submodules: list[str] | None = None) -> None:
+        """Bring the kernel back to its snapshot (taken after preloading ``submodules``)."""
         code = _RESET_CODE.format(body=_RESET_BODY.format(
             cwd=cwd, submodules=submodules, full_collection_every=_FULL_COLLECTION_EVERY))
         reply = self._run(self.kc.execute_interactive(
@@ -324,9 +356,11 @@ class _WarmKernel:
                                f"{content.get('evalue')}")
 
     def prepare(self, spec: Mapping[str, Any], kernel_log) -> None:
-        """Start the kernel if it is not running, then reset it to its snapshot (preloading
-        the libraries on a new kernel): before the job's watchdog, within the limits of
-        :meth:`start` and :meth:`reset`."""
+        """Start the kernel if it is not running, then reset it to its snapshot.
+
+        A new kernel preloads the libraries first. Runs before the job's watchdog, within
+        the limits of :meth:`start` and :meth:`reset`.
+        """
         cwd = str(spec.get("cwd") or os.getcwd())
         self.log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         try:
@@ -341,8 +375,10 @@ class _WarmKernel:
 
     def run(self, spec: Mapping[str, Any], executed: Path, parameters: dict,
             kernel_pids: list[int], kernel_log) -> Any:
-        """Execute the notebook on the kernel :meth:`prepare` made ready
-        (:func:`execute_on_kernel`); return it, not written."""
+        """Execute the notebook on the kernel :meth:`prepare` made ready.
+
+        See :func:`execute_on_kernel`; returns the executed notebook, not written.
+        """
         try:
             if self.pid is not None:
                 kernel_pids.append(self.pid)  # for the job watchdog
@@ -363,9 +399,11 @@ class _WarmKernel:
 
 
 def _notebook_submodules(spec: Mapping[str, Any]) -> list[str] | None:
-    """The edubalance submodules a new kernel preloads for the job: the spec's ``preload``
-    (what every notebook of the batch names, :func:`batch_submodules`) when it has one, else
-    those the job's notebook names; ``None`` is every submodule."""
+    """The edubalance submodules a new kernel preloads for the job.
+
+    The spec's ``preload`` (what every notebook of the batch names, :func:`batch_submodules`)
+    when it has one, else those the job's notebook names; ``None`` is every submodule.
+    """
     if "preload" in spec:
         return spec["preload"]
     try:
@@ -414,7 +452,27 @@ def _close_warm_kernel() -> None:
 
 
 def execute_job_warm(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """Like :func:`execute_job`, on this process's long-lived kernel (the warm engine)."""
+    """Like :func:`execute_job`, on this process's long-lived kernel (the warm engine).
+
+    The kernel is started (or restarted, after a job that timed out or killed it) and reset
+    to its snapshot before the job's watchdog starts; a failure there fails the job.
+
+    Parameters
+    ----------
+    spec : mapping
+        The job's spec, as for :func:`execute_job`; ``preload`` (optional) lists the
+        submodules a new kernel imports (``None``: every submodule).
+
+    Returns
+    -------
+    dict
+        The job's manifest entry, ``status`` ``"ok"`` or ``"failed"``.
+
+    Raises
+    ------
+    OSError, ValueError
+        As :func:`execute_job`.
+    """
     global _WARM
     if _WARM is None or _WARM.kernel_name != spec.get("kernel_name", KERNEL_NAME):
         _close_warm_kernel()
@@ -475,8 +533,11 @@ def _prepare_html_export() -> None:
 
 
 def _kill_children() -> None:
-    """Kill the workers and their kernels, but not multiprocessing's resource tracker (killed,
-    it is relaunched without its registry and prints a traceback per semaphore)."""
+    """Kill the workers and their kernels, but not multiprocessing's resource tracker.
+
+    Killed, the tracker is relaunched without its registry and prints a traceback per
+    semaphore.
+    """
     try:
         import psutil
     except ImportError:  # pragma: no cover
@@ -528,7 +589,35 @@ def first_done(pending, poll: float = SIGNAL_POLL) -> set:
 
 def run_pool(specs: list[dict], workers: int, on_done: Callable[[dict], None],
              warm: bool = True) -> None:
-    """Run ``specs`` on ``workers`` processes (spawned); ``on_done(entry)`` as each ends."""
+    """Run ``specs`` on ``workers`` processes (spawned); ``on_done(entry)`` as each ends.
+
+    A job whose worker died is reported to ``on_done`` as a failed entry. On any exception
+    (Ctrl-C, SIGTERM, an error from ``on_done``) the pending jobs are cancelled and the
+    workers and their kernels killed before it propagates.
+
+    Parameters
+    ----------
+    specs : list of dict
+        The jobs' specs (see :func:`execute_job`).
+    workers : int
+        Number of worker processes (at least 1, at most one per job).
+    on_done : callable
+        Called in the runner's main thread with each job's manifest entry as it ends.
+    warm : bool, default True
+        Run the jobs with :func:`execute_job_warm` (one kept kernel per worker), else with
+        :func:`execute_job` (a fresh kernel per job).
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    KeyboardInterrupt
+        Ctrl-C or SIGTERM while waiting (workers and kernels are killed first).
+    Exception
+        Whatever ``on_done`` raises (workers and kernels are killed first).
+    """
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
@@ -563,8 +652,35 @@ def run_pool(specs: list[dict], workers: int, on_done: Callable[[dict], None],
 
 def run_dask(specs: list[dict], scheduler: str | None, on_done: Callable[[dict], None],
              workers: int = 1) -> None:
-    """Submit ``specs`` to a Dask cluster (``scheduler``), or to a LocalCluster of
-    ``workers`` processes started for the batch."""
+    """Submit ``specs`` to a Dask cluster, or to a LocalCluster started for the batch.
+
+    Each job runs with :func:`execute_job` (a fresh kernel); a task that failed or was
+    cancelled is reported to ``on_done`` as a failed entry. On any exception the
+    submitted tasks are cancelled; a LocalCluster started here is closed at the end either
+    way.
+
+    Parameters
+    ----------
+    specs : list of dict
+        The jobs' specs (see :func:`execute_job`).
+    scheduler : str or None
+        Address of the Dask scheduler; ``None`` or empty starts a ``LocalCluster``.
+    on_done : callable
+        Called with each job's manifest entry as it ends.
+    workers : int, default 1
+        Worker processes of the LocalCluster (one thread each); unused with ``scheduler``.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ValueError
+        If ``distributed`` is not installed (the ``dask`` extra).
+    KeyboardInterrupt
+        Ctrl-C or SIGTERM while waiting (the tasks are cancelled first).
+    """
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:

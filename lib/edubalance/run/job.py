@@ -45,7 +45,25 @@ _MKDTEMP_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 def inside(root: Path, candidate: Path) -> Path:
-    """``candidate`` resolved, if it stays inside ``root``; else ``ValueError``."""
+    """``candidate`` resolved, if it stays inside ``root``; else ``ValueError``.
+
+    Parameters
+    ----------
+    root : Path
+        The folder ``candidate`` must stay in (the batch's output folder).
+    candidate : Path
+        A path meant to be inside ``root`` (a job's folder).
+
+    Returns
+    -------
+    Path
+        ``candidate`` resolved (symbolic links and ``..`` followed).
+
+    Raises
+    ------
+    ValueError
+        If the resolved ``candidate`` is not inside the resolved ``root``.
+    """
     resolved = candidate.resolve()
     if not resolved.is_relative_to(root.resolve()):
         raise ValueError(f"job folder {candidate} would escape the output folder {root}")
@@ -53,7 +71,19 @@ def inside(root: Path, candidate: Path) -> Path:
 
 
 def kill_process_tree(pid: int) -> None:
-    """SIGKILL a kernel, its process group, and every process it started (any session)."""
+    """SIGKILL a kernel, its process group, and every process it started (any session).
+
+    Processes already gone are skipped; nothing is raised.
+
+    Parameters
+    ----------
+    pid : int
+        Process id of the kernel (the root of the tree).
+
+    Returns
+    -------
+    None
+    """
     try:
         import psutil
 
@@ -79,7 +109,24 @@ def kill_process_tree(pid: int) -> None:
 
 
 def describe_error(error: BaseException, timed_out: bool, timeout: float | None) -> str:
-    """One line for the manifest: the notebook's own error, or what stopped it."""
+    """One line for the manifest: the notebook's own error, or what stopped it.
+
+    Parameters
+    ----------
+    error : BaseException
+        What the engine raised (a ``PapermillExecutionError`` for a cell that raised, a
+        ``CellTimeoutError``, a ``DeadKernelError``, anything else).
+    timed_out : bool
+        Whether the job's watchdog stopped the job (then ``error`` is not described).
+    timeout : float or None
+        The job's time limit in seconds (``spec["timeout"]``), named in the text of a job or
+        cell timeout.
+
+    Returns
+    -------
+    str
+        The error's one-line description.
+    """
     if timed_out:
         return f"timed out after {timeout:g} s (job watchdog); kernel and its processes stopped"
     name = type(error).__name__
@@ -93,7 +140,26 @@ def describe_error(error: BaseException, timed_out: bool, timeout: float | None)
 
 
 def is_leftover_of(name: str, slug: str) -> bool:
-    """Whether folder ``name`` is a temporary folder of job ``slug`` (mkdtemp's 8 characters)."""
+    """Whether folder ``name`` is a temporary folder of job ``slug`` (mkdtemp's 8 characters).
+
+    Parameters
+    ----------
+    name : str
+        A folder name (not a path).
+    slug : str
+        The job's slug.
+
+    Returns
+    -------
+    bool
+        True for ``.tmp-<slug>-XXXXXXXX`` and ``.old-<slug>-XXXXXXXX`` exactly (so job ``A``
+        never matches the folders of job ``A-B``).
+
+    Examples
+    --------
+    >>> is_leftover_of(".tmp-A-abcd_123", "A"), is_leftover_of(".tmp-A-B-abcd_123", "A")
+    (True, False)
+    """
     for prefix in (f".tmp-{slug}-", f".old-{slug}-"):
         rest = name[len(prefix):]
         if name.startswith(prefix) and len(rest) == 8 and set(rest) <= _MKDTEMP_CHARS:
@@ -102,7 +168,20 @@ def is_leftover_of(name: str, slug: str) -> bool:
 
 
 def remove_leftovers(parent: Path, slug: str) -> None:
-    """Drop the temporary folders a killed run of job ``slug`` left (never complete)."""
+    """Drop the temporary folders a killed run of job ``slug`` left (never complete).
+
+    Parameters
+    ----------
+    parent : Path
+        The folder the job's folder is in (``<output>/<stem>``); nothing happens if it does
+        not exist.
+    slug : str
+        The job's slug (see :func:`is_leftover_of`).
+
+    Returns
+    -------
+    None
+    """
     if not parent.is_dir():
         return
     for leftover in parent.iterdir():
@@ -161,6 +240,32 @@ def run_job(spec: Mapping[str, Any], run_notebook: Callable[..., Any],
 
     Never raises for a failing notebook: returns the manifest entry. An ``OSError`` while
     writing the job's own files (a full disk) is recorded as the job's error too.
+
+    Parameters
+    ----------
+    spec : mapping
+        The job's spec: ``output``, ``stem``, ``slug``, ``parameters`` (``output_dir`` is
+        added), optionally ``timeout`` (the watchdog, seconds), ``keep``, ``cache_dir``, and
+        what the engine and :func:`~edubalance.run.manifest.job_entry` read.
+    run_notebook : callable
+        The engine's ``run_notebook(spec, executed, parameters, kernel_pids, kernel_log)``;
+        it appends the pids of the kernels it starts to ``kernel_pids`` for the watchdog.
+    prepare : callable, optional
+        ``prepare(kernel_log)``, run before the watchdog starts (see above).
+
+    Returns
+    -------
+    dict
+        The job's manifest entry, ``status`` ``"ok"`` or ``"failed"``; a write fault has
+        ``fault="write"``.
+
+    Raises
+    ------
+    ValueError
+        If the job's folder would escape the output folder (:func:`inside`).
+    OSError
+        An error writing the job's files that is not a write fault (a full disk, quota,
+        file size limit, read-only or I/O error are recorded instead).
     """
     started = time.time()
     clock = time.monotonic()
@@ -194,9 +299,11 @@ def run_job(spec: Mapping[str, Any], run_notebook: Callable[..., Any],
 
 @contextlib.contextmanager
 def environment(values: Mapping[str, str | None]):
-    """Set the environment variables of ``values`` (a ``None`` or empty value leaves its
-    variable as it is) for the ``with`` block; restore each as it was afterwards. Kernels and
-    worker processes started inside the block inherit them."""
+    """Set the environment variables of ``values`` for the ``with`` block.
+
+    A ``None`` or empty value leaves its variable as it is; each is restored as it was
+    afterwards. Kernels and worker processes started inside the block inherit them.
+    """
     previous = {key: os.environ.get(key) for key in values}
     try:
         for key, value in values.items():

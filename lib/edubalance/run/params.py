@@ -57,8 +57,9 @@ def _type_name(expected: tuple[type, ...]) -> str:
 
 
 def type_ok(value: Any, expected: tuple[type, ...] | None) -> bool:
-    """The one type rule: ``int`` passes for ``float``, ``bool`` never for ``int``/``float``,
-    ``tuple`` for ``list``.
+    """The one type rule for a parameter's value.
+
+    ``int`` passes for ``float``, ``bool`` never for ``int``/``float``, ``tuple`` for ``list``.
 
     Examples
     --------
@@ -79,7 +80,19 @@ def type_ok(value: Any, expected: tuple[type, ...] | None) -> bool:
 
 @dataclass(frozen=True)
 class Parameter:
-    """One declared parameter: accepted types (None: any), required or not, its default."""
+    """One declared parameter: accepted types (None: any), required or not, its default.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name (a variable of the notebook's ``parameters`` cell).
+    types : tuple of type or None, default None
+        The accepted types; ``None`` accepts any value.
+    required : bool, default False
+        Whether it is declared without a default (a bare annotation ``county: str``).
+    default : Any, default None
+        Its default value in the ``parameters`` cell (``None`` when it has none).
+    """
 
     name: str
     types: tuple[type, ...] | None = None
@@ -89,7 +102,22 @@ class Parameter:
 
 @dataclass(frozen=True)
 class ParameterProblem:
-    """One thing wrong with a set of parameters; rendered for the notebook or for a batch."""
+    """One thing wrong with a set of parameters; rendered for the notebook or for a batch.
+
+    Parameters
+    ----------
+    kind : str
+        ``"unknown"`` (not declared), ``"missing"`` (required, not given), ``"type"`` (a
+        value of a type not accepted) or ``"runner"`` (set by the runner, not the batch).
+    name : str
+        The parameter's name.
+    value : Any, default None
+        The value given (for ``"type"``).
+    expected : tuple of type or None, default None
+        The accepted types (for ``"type"``).
+    allowed : tuple of str, default ()
+        The names that are accepted (for ``"unknown"``).
+    """
 
     kind: str  # unknown | missing | type | runner
     name: str
@@ -98,6 +126,13 @@ class ParameterProblem:
     allowed: tuple[str, ...] = ()
 
     def batch_text(self) -> str:
+        """The problem as one line of a batch's error.
+
+        Returns
+        -------
+        str
+            For example ``parameter year='2017' should be int, not str``.
+        """
         if self.kind == "unknown":
             return f"unknown parameter {self.name!r} (allowed: {', '.join(self.allowed)})"
         if self.kind == "missing":
@@ -110,14 +145,34 @@ class ParameterProblem:
 
 @dataclass(frozen=True)
 class ParameterModel:
-    """The parameters a notebook takes, by name (order kept)."""
+    """The parameters a notebook takes, by name (order kept).
+
+    Parameters
+    ----------
+    parameters : dict of str to Parameter, optional
+        The declared parameters by name, in the notebook's order (default: none).
+    """
 
     parameters: dict[str, Parameter] = field(default_factory=dict)
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any],
                   defaults: Mapping[str, Parameter] | None = None) -> "ParameterModel":
-        """From a ``{name: type or tuple of types}`` spec (what notebooks pass)."""
+        """From a ``{name: type or tuple of types}`` spec (what notebooks pass).
+
+        Parameters
+        ----------
+        spec : mapping
+            Accepted type (or tuple of types) by parameter name, in order.
+        defaults : mapping of str to Parameter, optional
+            Declarations whose ``required`` and ``default`` are kept (their types are
+            replaced by the spec's); a name not in it is optional with default ``None``.
+
+        Returns
+        -------
+        ParameterModel
+            One :class:`Parameter` per name of ``spec``.
+        """
         defaults = defaults or {}
         parameters = {}
         for name, expected in spec.items():
@@ -141,6 +196,23 @@ class ParameterModel:
 
         ``runner`` names parameters the caller sets itself (reported if given). With
         ``require`` False only the parameters declared without a default are required.
+
+        Parameters
+        ----------
+        values : mapping
+            Parameter values by name (a job's parameters, a notebook's namespace).
+        runner : frozenset of str, optional
+            Names the caller sets itself: given in ``values``, each is a ``"runner"``
+            problem; never missing, never listed as allowed.
+        require : bool, default True
+            Whether every declared parameter must be given; if False only those declared
+            ``required`` must.
+
+        Returns
+        -------
+        list of ParameterProblem
+            Problems of the given values in their order, then the missing ones in declared
+            order; empty when nothing is wrong.
         """
         problems = []
         allowed = tuple(name for name in self.parameters if name not in runner)
@@ -162,6 +234,22 @@ class ParameterModel:
         """Check a notebook's ``globals()``; raise :class:`ParameterError` listing everything.
 
         Private names, modules, callables and IPython's own names are not parameters.
+
+        Parameters
+        ----------
+        namespace : mapping
+            The notebook's ``globals()`` after its ``parameters`` cell (and papermill's
+            injected one).
+
+        Returns
+        -------
+        dict
+            The declared parameters' values by name, in declared order.
+
+        Raises
+        ------
+        ParameterError
+            Listing every unknown, missing and wrongly typed parameter.
         """
         candidates = {
             name: value for name, value in namespace.items()
@@ -196,8 +284,11 @@ def _declaration(name: str, value_node: ast.AST | None) -> Parameter:
 
 
 def _spec_types(node: ast.AST) -> tuple[type, ...] | None:
-    """Types of one value of a ``check_parameters`` spec literal: ``str``, ``(int, str)``,
-    ``type(None)``; None when not understood (then any value passes here)."""
+    """Types of one value of a ``check_parameters`` spec literal.
+
+    Understood: ``str``, ``(int, str)``, ``type(None)``; None when not understood (then any
+    value passes here).
+    """
     if isinstance(node, ast.Tuple):
         parts = [_spec_types(element) for element in node.elts]
         if any(part is None for part in parts):
@@ -281,10 +372,23 @@ def model_of_notebook(notebook: str | os.PathLike) -> ParameterModel:
     ``check_notebook_parameters(globals(), {...})`` call that follows it when there is one (so the
     batch accepts exactly what the notebook accepts), else from the defaults' types.
 
+    Parameters
+    ----------
+    notebook : str or os.PathLike
+        Path of the ``.ipynb`` file.
+
+    Returns
+    -------
+    ParameterModel
+        The declared parameters in the ``parameters`` cell's order, then any named only by
+        the check call.
+
     Raises
     ------
     ParameterError
-        If the notebook has no cell tagged ``parameters``.
+        If the notebook has no cell tagged ``parameters``, or that cell is not valid Python.
+    OSError
+        If the file cannot be read.
     """
     code = code_cells(notebook)
     tagged = [i for i, cell in enumerate(code) if "parameters" in cell["tags"]]
@@ -325,6 +429,22 @@ def notebook_parameters(notebook: str | os.PathLike) -> dict[str, dict[str, Any]
 
     ``type`` is the first accepted type (None: any value). Kept for callers of the former
     ``edubalance.run.batch.notebook_parameters``; :func:`model_of_notebook` gives the full model.
+
+    Parameters
+    ----------
+    notebook : str or os.PathLike
+        Path of the ``.ipynb`` file.
+
+    Returns
+    -------
+    dict
+        ``{name: {"type", "types", "required", "default"}}`` in declared order; ``types`` is
+        the tuple of accepted types (None: any).
+
+    Raises
+    ------
+    ParameterError, OSError
+        As :func:`model_of_notebook`.
     """
     model = model_of_notebook(Path(notebook))
     return {name: {"type": None if p.types is None else p.types[0], "types": p.types,

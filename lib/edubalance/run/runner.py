@@ -57,7 +57,23 @@ class _Stop(KeyboardInterrupt):
 
 @dataclass
 class BatchResult:
-    """What a batch did: one manifest entry per job it handled, and how it ended."""
+    """What a batch did: one manifest entry per job it handled, and how it ended.
+
+    Parameters
+    ----------
+    entries : list of dict, optional
+        The manifest entries of the jobs the batch handled (run or skipped), in job order.
+    output : Path or None, default None
+        The batch's output folder (resolved).
+    planned : int, default 0
+        How many jobs the batch planned (after ``only``).
+    interrupted : str or None, default None
+        ``"SIGINT"`` or ``"SIGTERM"`` if the batch was stopped, else None.
+    error : str or None, default None
+        Why the batch stopped early (a write failure), else None.
+    warning : str or None, default None
+        What went wrong besides the jobs (PDF reports not written), else None.
+    """
 
     entries: list[dict[str, Any]] = field(default_factory=list)
     output: Path | None = None
@@ -68,17 +84,34 @@ class BatchResult:
 
     @property
     def failed(self) -> list[dict[str, Any]]:
+        """The entries of the jobs that failed."""
         return [entry for entry in self.entries if entry["status"] == "failed"]
 
     @property
     def exit_code(self) -> int:
+        """The exit code: 130 (SIGINT), 143 (SIGTERM), 1 (a failed job, error or warning), else 0."""
         if self.interrupted:
             return 143 if self.interrupted == "SIGTERM" else 130
         return 1 if (self.failed or self.error or self.warning) else 0
 
 
 def is_complete(output: Path, job: Job) -> dict[str, Any] | None:
-    """The job's marker if its folder holds a finished, successful run with this fingerprint."""
+    """The job's marker if its folder holds a finished, successful run with this fingerprint.
+
+    Parameters
+    ----------
+    output : Path
+        The batch's output folder.
+    job : Job
+        The planned job, its ``fingerprint`` set.
+
+    Returns
+    -------
+    dict or None
+        The ``job.json`` marker of ``<output>/<stem>/<slug>``, if its status is ``ok``, its
+        fingerprint the job's and the notebook, report and summary it names still exist;
+        else None.
+    """
     marker = read_marker(output / job.stem / job.slug)
     if not marker or marker.get("status") != "ok" or marker.get("fingerprint") != job.fingerprint:
         return None
@@ -135,6 +168,45 @@ def run_batch(batch_files: Iterable[str | os.PathLike | dict], output: str | os.
               pdf: bool = False, lang: str = "zh", wait_lock: float = 0.0,
               cache: bool = True, first: int | None = None) -> BatchResult:
     """Run every job of the batch files; write ``manifest.json`` and ``index.html``.
+
+    Parameters
+    ----------
+    batch_files : iterable of str, os.PathLike or dict
+        Batch files (YAML/JSON paths) or batch definitions as dicts.
+    output : str or os.PathLike, default "reports"
+        The output folder (created; ``~`` expanded).
+    workers : int or None, default None
+        Worker processes (at least 1); None: the number of CPUs for the warm and cold
+        engines, 1 for a Dask LocalCluster.
+    resume : bool, default False
+        Skip the jobs whose folder holds a complete run with the same fingerprint
+        (:func:`is_complete`).
+    only : str or None, default None
+        A glob pattern: run only the jobs whose slug, folder or a varying parameter's value
+        matches it.
+    engine : str, default "warm"
+        ``"warm"``, ``"cold"`` (``"local"``, its former name) or ``"dask"``.
+    scheduler : str or None, default None
+        Dask scheduler address (engine ``"dask"``); None starts a LocalCluster.
+    timeout : float or None, default 3600.0
+        Seconds per job (the watchdog, and the limit per cell); None: no limit.
+    progress : bool, default True
+        Show a progress bar on stderr.
+    kernel_name : str, default "edubalance"
+        The Jupyter kernel the notebooks run on.
+    keep : iterable of str, default ("html", "results")
+        What each job folder keeps, from ``html``, ``results``, ``figures``, ``notebook``.
+    pdf : bool, default False
+        Also print each report to PDF (needs ``html`` kept and a headless Chromium).
+    lang : str, default "zh"
+        Language of the index page.
+    wait_lock : float, default 0.0
+        Seconds to wait for another batch's lock on ``output`` before giving up.
+    cache : bool, default True
+        Share scored data between the jobs in ``<output>/.cache``.
+    first : int or None, default None
+        Plan only the first ``first`` jobs of each batch file (see
+        :func:`~edubalance.run.plan.plan_jobs`).
 
     Returns
     -------
@@ -433,7 +505,19 @@ def _install_sigterm():
 
 
 def summarise(result: BatchResult) -> str:
-    """A short text summary: counts, then one line per failed job, then how it ended."""
+    """A short text summary: counts, then one line per failed job, then how it ended.
+
+    Parameters
+    ----------
+    result : BatchResult
+        What the batch did (:func:`run_batch`).
+
+    Returns
+    -------
+    str
+        Several lines: counts, the failed jobs with their errors, an interruption, error or
+        warning, and the manifest's and index's paths when the output folder is known.
+    """
     counts = {status: sum(entry["status"] == status for entry in result.entries)
               for status in ("ok", "skipped", "failed")}
     lines = [f"{len(result.entries)} of {result.planned} job(s): {counts['ok']} ok, "
