@@ -448,6 +448,16 @@ def print_html(page: str) -> str:
     fifth of a PDF's time went on styling the page with all of them). A page without the
     markers (a report exported before them, any other HTML) is printed as it is.
 
+    Parameters
+    ----------
+    page : str
+        The HTML of a report as exported (``county_scoring.html``).
+
+    Returns
+    -------
+    str
+        The HTML to print.
+
     Examples
     --------
     >>> print_html("<p>no markers</p>")
