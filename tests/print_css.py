@@ -100,7 +100,26 @@ _STYLES = r"""() => {
     for (const rule of sheet.cssRules) if (rule instanceof CSSPageRule) pages.push(rule.style.cssText);
   out.push(pages);
   out.push(one(getComputedStyle(document.body)));
+  // Elements in the same place of the tree (the same tag and classes, under ancestors with
+  // the same tags and classes) get the same rules from the notebook sheets, whatever their
+  // text or id: one of each is compared (a report's thousands of table cells are a few).
+  const seen = new Set();
+  const place = (element) => {
+    const parts = [];
+    for (let e = element; e && e !== document.body; e = e.parentElement)
+      // classes naming a row or column (pandas' row3, col12) style nothing in the sheets
+      parts.push(e.tagName + '.' + (typeof e.className === 'string'
+                                    ? e.className.split(/\s+/).filter(c => !/\d/.test(c)).join('.')
+                                    : '')
+                 + ':' + (e.previousElementSibling ? 'n' : 'f')
+                 + (e.nextElementSibling ? 'n' : 'l')
+                 + ([...(e.parentElement || document.body).children].indexOf(e) % 2));
+    return parts.join('<');
+  };
   for (const element of all) {
+    const key = place(element);
+    if (seen.has(key)) continue;
+    seen.add(key);
     out.push([element.tagName, element.className, one(getComputedStyle(element)),
               getComputedStyle(element, '::before').content,
               getComputedStyle(element, '::after').content]);
