@@ -115,8 +115,9 @@ def check_notebook_parameters(namespace: Mapping[str, Any],
 def check_parameters(namespace: Mapping[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:
     """Deprecated name of :func:`check_notebook_parameters` (a DeprecationWarning).
 
-    ``check_parameters`` is also the name of the analyses' own checks of their values
-    (``eb.analysis.equity.check_equity_parameters``), which take one argument.
+    ``check_parameters`` was also the name of the analyses' own checks of their values, now
+    ``eb.analysis.equity.check_equity_parameters`` and
+    ``eb.analysis.clustering.analysis.check_clustering_parameters``.
 
     Parameters
     ----------
