@@ -388,10 +388,6 @@ def generate_assessment_panel(seed: int = 2017) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-
-    Returns
-    -------
-    DataFrame
         ``county_code, county_name, prefecture, year, year_basic_balance, event_time,
         treated, mean_exam_score, true_effect``.
 
