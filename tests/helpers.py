@@ -379,3 +379,23 @@ def write_toy_notebook(path, parameters: str, work: str, *, before: str | None =
                                        "display_name": "Python (edubalance)"}
     nbformat.write(notebook, str(path))
     return path
+
+
+def public_modules():
+    """Every public module of edubalance (no part of its name starts with ``_``), imported.
+
+    Yields ``(name, module)``, for the tests that walk the whole package. DeprecationWarnings
+    raised while importing (old names kept for one release) are ignored: these tests look at
+    what the package is, not at what it used to be.
+    """
+    import importlib
+    import pkgutil
+    import warnings
+
+    import edubalance
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for info in pkgutil.walk_packages(edubalance.__path__, "edubalance."):
+            if not any(part.startswith("_") for part in info.name.split(".")):
+                yield info.name, importlib.import_module(info.name)

@@ -82,33 +82,25 @@ def test_make_docs_executes_every_notebook_once_before_sphinx():
 def test_every_public_docstring_parses_as_numpydoc():
     """What `make docs` (numpydoc, warnings as errors) would reject, found by `make test`: a
     section twice (a merge left two Returns sections once), a malformed section."""
-    import importlib
     import inspect
-    import pkgutil
-    import warnings
 
     from numpydoc.docscrape import NumpyDocString
 
-    import edubalance
+    from helpers import public_modules
 
     failures = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        for info in pkgutil.walk_packages(edubalance.__path__, "edubalance."):
-            if any(part.startswith("_") for part in info.name.split(".")):
+    for module_name, module in public_modules():
+        for name, obj in vars(module).items():
+            if name.startswith("_") or getattr(obj, "__module__", None) != module_name or not (
+                    inspect.isfunction(obj) or inspect.isclass(obj)):
                 continue
-            module = importlib.import_module(info.name)
-            for name, obj in vars(module).items():
-                if name.startswith("_") or getattr(obj, "__module__", None) != info.name or not (
-                        inspect.isfunction(obj) or inspect.isclass(obj)):
-                    continue
-                members = [(name, obj)] + [
-                    (f"{name}.{attr}", value) for attr, value in vars(obj).items()
-                    if inspect.isclass(obj) and not attr.startswith("_")
-                    and (inspect.isfunction(value) or isinstance(value, property))]
-                for label, member in members:
-                    try:
-                        NumpyDocString(inspect.getdoc(member) or "")
-                    except ValueError as error:
-                        failures.append(f"{info.name}.{label}: {str(error).splitlines()[0]}")
+            members = [(name, obj)] + [
+                (f"{name}.{attr}", value) for attr, value in vars(obj).items()
+                if inspect.isclass(obj) and not attr.startswith("_")
+                and (inspect.isfunction(value) or isinstance(value, property))]
+            for label, member in members:
+                try:
+                    NumpyDocString(inspect.getdoc(member) or "")
+                except ValueError as error:
+                    failures.append(f"{module_name}.{label}: {str(error).splitlines()[0]}")
     assert not failures, failures

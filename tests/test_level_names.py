@@ -1,9 +1,6 @@
 """Chinese level names are accepted wherever the English ones are (issue 28): every public
 function with a ``level`` argument gives for 初中 what it gives for ``junior``."""
-import importlib
 import inspect
-import pkgutil
-import warnings
 
 import matplotlib
 import pandas as pd
@@ -11,6 +8,7 @@ import pytest
 
 import edubalance
 from edubalance.core import scoring
+from helpers import public_modules
 
 matplotlib.use("Agg")
 
@@ -20,17 +18,12 @@ HEADING_LEVELS = {"edubalance.report.markup.html_heading", "edubalance.report.st
 
 def _functions_with_a_level():
     found = set()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        for info in pkgutil.walk_packages(edubalance.__path__, "edubalance."):
-            if any(part.startswith("_") for part in info.name.split(".")):
-                continue
-            module = importlib.import_module(info.name)
-            for name in getattr(module, "__all__", []):
-                obj = getattr(module, name, None)
-                if (inspect.isfunction(obj) and obj.__module__ == info.name
-                        and "level" in inspect.signature(obj).parameters):
-                    found.add(f"{info.name}.{name}")
+    for module_name, module in public_modules():
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name, None)
+            if (inspect.isfunction(obj) and obj.__module__ == module_name
+                    and "level" in inspect.signature(obj).parameters):
+                found.add(f"{module_name}.{name}")
     return found - HEADING_LEVELS
 
 

@@ -2,16 +2,14 @@
 derives from core.results.ResultDisplay, so its repr names table shapes instead of dumping
 DataFrames, JupyterLab shows a table, and .summary()/.to_frame() exist."""
 import dataclasses
-import importlib
 import inspect
-import pkgutil
 import typing
 
 import numpy as np
 import pandas as pd
 
-import edubalance
 from edubalance.core.results import ResultDisplay
+from helpers import public_modules
 
 # Records that are not analysis results: a report page, file-reading internals, the batch's
 # bookkeeping. They are not shown in a notebook as a result.
@@ -30,14 +28,11 @@ def _holds_tables(cls) -> bool:
 
 def _result_classes():
     found = {}
-    for info in pkgutil.walk_packages(edubalance.__path__, "edubalance."):
-        if any(part.startswith("_") for part in info.name.split(".")):
-            continue
-        module = importlib.import_module(info.name)
+    for module_name, module in public_modules():
         for name, obj in vars(module).items():
             if (inspect.isclass(obj) and dataclasses.is_dataclass(obj)
-                    and obj.__module__ == info.name and not name.startswith("_")):
-                found[f"{info.name}.{name}"] = obj
+                    and obj.__module__ == module_name and not name.startswith("_")):
+                found[f"{module_name}.{name}"] = obj
     return {name: cls for name, cls in found.items() if _holds_tables(cls)}
 
 
