@@ -4,7 +4,7 @@ On each build this file writes two git-ignored folders inside the source tree:
 
 - ``generated/``: one page per public module, listing the names of the module's
   ``__all__`` (or, for a module without one, the public names it defines) in a summary table
-  and then with their docstrings (autodoc, NumPy sections read by numpydoc). ``api.rst`` places every page by layer; ``tests/test_docs.py`` checks that it
+  and then with their docstrings (autodoc, NumPy sections read by numpydoc). ``api.rst`` places every page by layer; ``tests/project/test_docs.py`` checks that it
   names every public module, and Sphinx fails on a page that no table of contents includes.
 - ``notebooks/``: the sample notebooks as ``make docs`` executed them once on the sample data
   (``_build/executed``; the committed, output-free ones when that folder is missing), rendered
@@ -63,7 +63,7 @@ autodoc_default_options = {"member-order": "bysource"}
 autodoc_typehints = "none"  # the numpydoc sections say the types
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
-numpydoc_validation_checks: set[str] = set()  # tests/test_docstrings.py checks Parameters
+numpydoc_validation_checks: set[str] = set()  # tests/project/test_docstrings.py checks Parameters
 # Docstrings here cite each other as :func:`~edubalance....` and name parameters in
 # ``literals``; a reference that does not resolve is a broken link, not a build error.
 nitpicky = False

@@ -23,12 +23,9 @@ sys.modules.setdefault("rfc3987_syntax", None)
 import matplotlib  # noqa: E402
 import pytest  # noqa: E402
 
-pytest_plugins = ["browser_pages", "demo"]
+from paths import ROOT, SAMPLE_DIR  # noqa: E402  (tests/support: pyproject's pythonpath)
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
-SAMPLE_DIR = ROOT / "data" / "sample"
-KERNEL = "edubalance"
+pytest_plugins = ["browser_pages", "demo"]
 
 matplotlib.use("Agg")  # this process only: notebook kernels keep the inline backend
 # Kernels started from here (the notebook tests, the demo's slides) inherit the environment:
@@ -66,7 +63,7 @@ def sample_dir() -> Path:
 
 def pytest_report_header(config):
     # A browser failure depends on the Chromium it ran on: name it in every run's header.
-    from test_browser import chromium_version
+    from tests.browser.test_reports import chromium_version
 
     return f"browser tests: {chromium_version()}"
 
