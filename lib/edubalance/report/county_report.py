@@ -595,6 +595,10 @@ def school_items_figure(result, county_code: str, year: int, level: str, *,
                         county_name: str = "", lang: str = DEFAULT_LANG):
     """The per-school heat map of the report, on a new figure.
 
+    A Figure (hence ``<thing>_figure``, not ``plot_<thing>``): the report writes whole figures
+    (:func:`edubalance.report.plotting.report_png`), and the heat map and its colour bar are
+    two Axes. The drawing is :func:`edubalance.report.figures.scoring.plot_school_items`'s.
+
     Parameters
     ----------
     result : ScoringResult
@@ -623,6 +627,10 @@ def school_items_figure(result, county_code: str, year: int, level: str, *,
 
 def comparison_figure(result, county_code: str, year: int, *, lang: str = DEFAULT_LANG):
     """The report's comparison with the other counties, with margins worked out once.
+
+    A Figure of one panel per level (hence ``<thing>_figure``): the report writes whole
+    figures (:func:`edubalance.report.plotting.report_png`). The drawing is
+    :func:`edubalance.report.figures.scoring.plot_county_comparison`'s.
 
     Parameters
     ----------
