@@ -19,11 +19,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .._compat import moved_names as _moved_names
 from ..schema import LEVELS
 from .i18n import label, strip_unit, text
 from .tables import format_value, styler
 
-__all__ = ["variable_label", "short_label", "bare_label", "new_axes", "readable", "styled",
+# The package's one Axes helper is plotting._axes (every figure takes ax=None).
+__getattr__ = _moved_names(__name__, {"new_axes": "edubalance.report.plotting:_axes"})
+
+__all__ = ["variable_label", "short_label", "bare_label", "readable", "styled",
            "resources_for_people"]
 
 
@@ -144,32 +148,6 @@ def resources_for_people(needed: pd.DataFrame, lang: str = "zh") -> pd.DataFrame
                          for name in shown["resource"]]
     shown.columns.name = None
     return shown[["resource", *LEVELS]]
-
-
-def new_axes(ax=None, figsize=(8, 5)):
-    """``ax``, or the Axes of a new figure of ``figsize`` when ``ax`` is None.
-
-    Deprecated: the package's one Axes helper is ``edubalance.report.plotting._axes`` (every
-    figure takes ``ax=None`` and returns its Axes).
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes, optional
-        Returned as it is when given.
-    figsize : tuple of float, default (8, 5)
-        Inches of the new figure.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    import warnings
-
-    from .plotting import _axes
-
-    warnings.warn("edubalance.report.display.new_axes is deprecated: figures take ax=None "
-                  "through edubalance.report.plotting._axes", DeprecationWarning, stacklevel=2)
-    return _axes(ax, figsize)
 
 
 def readable(frame: pd.DataFrame, lang: str = "zh", rename: dict | None = None) -> pd.DataFrame:

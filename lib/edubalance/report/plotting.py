@@ -464,7 +464,7 @@ _HORIZONTAL = ({"orientation": "horizontal"}
                else {"vert": False})
 
 
-def _axes(ax, figsize=None):
+def _axes(ax=None, figsize=None):
     if ax is not None:
         return ax
     _fig, ax = plt.subplots(figsize=figsize)
