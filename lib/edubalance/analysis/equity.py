@@ -180,6 +180,7 @@ class EquityAnalysis(ResultDisplay):
 
     @property
     def sensitivity(self) -> pd.DataFrame:
+        """First-order sensitivity of the ranks to each factor (``uncertainty.sensitivity``)."""
         return self.uncertainty.sensitivity
 
     def to_frame(self) -> pd.DataFrame:

@@ -359,7 +359,7 @@ def prepare_panel(data: pd.DataFrame, outcome: str, *, cohort_column: str = "yea
 
 @contextmanager
 def _quiet_pyfixest():
-    """pyfixest 0.60 still passes ``inplace=`` to pandas 3, which warns; the results are right."""
+    """Silence pyfixest 0.60 passing ``inplace=`` to pandas 3 (the results are right)."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*inplace keyword.*")
         yield

@@ -146,12 +146,14 @@ _INTERNAL = (
 
 
 def reader_source(source) -> str:
-    """A standard's source as a reader may see it: the documents, without this project's
+    r"""A standard's source as a reader may see it.
+
+    A standard's source as a reader may see it: the documents, without this project's
     internal references (``restated in DOMAIN.md §4.2``, ``seed 001``).
 
     Examples
     --------
-    >>> reader_source("教育部《办法》(教督〔2017〕6号), 2017-04-26;\\n  restated in DOMAIN.md §4.2.")
+    >>> reader_source("教育部《办法》(教督〔2017〕6号), 2017-04-26;\n  restated in DOMAIN.md §4.2.")
     '教育部《办法》(教督〔2017〕6号), 2017-04-26'
     >>> reader_source('附《指标体系》 (seed 001, "计算办法")')
     '附《指标体系》 ("计算办法")'
@@ -505,8 +507,11 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
 
 def _titled(sheets: dict, *, county: str, code: str, year: int, standard: str,
             standard_id: str, lang: str) -> dict:
-    """The sheets of ``results.xlsx`` with title lines naming county, standard, year and date
-    (every sheet: a sheet printed or e-mailed alone still says what it is about)."""
+    """The sheets of ``results.xlsx``, with title lines.
+
+    The sheets of ``results.xlsx`` with title lines naming county, standard, year and date
+    (every sheet: a sheet printed or e-mailed alone still says what it is about).
+    """
     import dataclasses
 
     date = _dt.date.today().isoformat()
@@ -678,7 +683,8 @@ def _style_key() -> tuple:
 def _comparison_margins(figsize: tuple, panels: tuple, style: tuple) -> dict:
     """What matplotlib's tight layout gives a comparison figure with these titles, item names
     and legend entries (``panels``), found on a figure holding only those words (x axis 0–1,
-    like a CV's); ``style`` keys the cache to the rc settings that size the words."""
+    like a CV's); ``style`` keys the cache to the rc settings that size the words.
+    """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 

@@ -32,7 +32,9 @@ __all__ = ["variable_label", "short_label", "bare_label", "readable", "styled",
 
 
 def variable_label(name: str, lang: str = "zh") -> str:
-    """Label of a column or variable (:func:`edubalance.report.i18n.label`), for columns the
+    """Label of a column or variable, also where the catalogue names none.
+
+    Label of a column or variable (:func:`edubalance.report.i18n.label`), for columns the
     catalogue does not name: an indicator's Chinese name, else the name with spaces for
     underscores.
 
@@ -62,8 +64,9 @@ def variable_label(name: str, lang: str = "zh") -> str:
 
 
 def short_label(name: str) -> str:
-    """A label without its unit in brackets, for crowded figures
-    (:func:`edubalance.report.i18n.strip_unit`).
+    """A label without its unit in brackets, for crowded figures.
+
+    What :func:`edubalance.report.i18n.strip_unit` returns.
 
     Parameters
     ----------
@@ -173,7 +176,9 @@ def readable(frame: pd.DataFrame, lang: str = "zh", rename: dict | None = None) 
 
 def styled(frame: pd.DataFrame, lang: str = "zh", *, caption: str | None = None,
            digits: int | dict = 3, rename: dict | None = None, translate: bool = True):
-    """:func:`edubalance.report.tables.styler` for the analysis notebooks: headers by
+    """A pandas Styler of ``frame`` for the analysis notebooks.
+
+    :func:`edubalance.report.tables.styler` for the analysis notebooks: headers by
     :func:`variable_label` (``rename`` overrides single columns; ``translate=False`` keeps the
     frame's own), plain numbers with ``digits`` decimals (one number, or ``{column: digits}``
     with 3 for the others), whole-number columns without decimals, "—" for missing.

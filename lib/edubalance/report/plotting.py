@@ -72,8 +72,10 @@ SEABORN_CONTEXTS = ("paper", "notebook", "talk", "poster")
 
 
 def _theme_from_seaborn() -> dict:
-    """seaborn's ``whitegrid`` style and its plotting contexts, from seaborn itself: what
-    ``seaborn_theme.json`` holds (tests check the two agree; regenerate the file from this)."""
+    """Return seaborn's ``whitegrid`` style and its plotting contexts, from seaborn itself.
+
+    What ``seaborn_theme.json`` holds (tests check the two agree; regenerate the file from this).
+    """
     import seaborn as sns
 
     return {"style": dict(sns.axes_style("whitegrid")),
@@ -265,7 +267,9 @@ def figure_formats() -> tuple[str, ...]:
 
 def show_figure(fig, output_dir, name: str, formats=None, *, dpi=None,
                 metadata=None) -> list[Path]:
-    """Save ``fig`` as :func:`save_figure` does, show the saved PNG in the notebook and close
+    """Save ``fig``, show the saved PNG in the notebook and close the figure.
+
+    Save ``fig`` as :func:`save_figure` does, show the saved PNG in the notebook and close
     the figure; returns the paths written.
 
     ``formats`` defaults to :func:`figure_formats`: PNG, and SVG or PDF only on request.
@@ -402,8 +406,11 @@ def report_png(fig, output_dir, name: str, *, formats=None, dpi: float = REPORT_
 
 
 def _palette_png_from_rgba(fig, dpi: float) -> bytes | None:
-    """``fig`` drawn at ``dpi`` and encoded as a 256-colour PNG, or ``None`` when the pixel
-    buffer does not have the expected size (the caller then goes through a PNG)."""
+    """``fig`` drawn at ``dpi`` as a 256-colour PNG, or None.
+
+    ``fig`` drawn at ``dpi`` and encoded as a 256-colour PNG, or ``None`` when the pixel
+    buffer does not have the expected size (the caller then goes through a PNG).
+    """
     import io
 
     from PIL import Image
@@ -850,7 +857,9 @@ def overlapping_pairs(boxes, others=None) -> np.ndarray:
 
 
 def _place(boxes: np.ndarray, fixed: np.ndarray, frame, radius: float = 300.0) -> np.ndarray:
-    """Boxes moved, one after the other (the widest first), to the nearest place that overlaps no box placed
+    """Move boxes, the widest first, to the nearest free place.
+
+    Boxes moved, one after the other (the widest first), to the nearest place that overlaps no box placed
     before it, stays inside ``frame`` and, where it can, covers none of ``fixed``.
 
     Candidate places are the box shifted by rings of offsets (every 3 px up to ``radius``,

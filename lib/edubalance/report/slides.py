@@ -221,7 +221,7 @@ def register_cli(subparsers) -> None:
 # --------------------------------------------------------------------------- text
 
 def say(key: str, lang: str = DEFAULT_LANG, **values):
-    """The catalogue text ``key`` as IPython Markdown; string values are Markdown-escaped.
+    r"""The catalogue text ``key`` as IPython Markdown; string values are Markdown-escaped.
 
     Parameters
     ----------
@@ -240,7 +240,7 @@ def say(key: str, lang: str = DEFAULT_LANG, **values):
     Examples
     --------
     >>> say("slides.failures.note", "en", year=2017, counties="[x](javascript:alert(1))").data
-    'Counties judged in 2017: **\\\\[x\\\\]\\\\(javascript:alert\\\\(1\\\\)\\\\)**. Rules needing documentary evidence (government guarantee, education quality, social recognition) are *not assessed* from school data.'
+    'Counties judged in 2017: **\\[x\\]\\(javascript:alert\\(1\\)\\)**. Rules needing documentary evidence (government guarantee, education quality, social recognition) are *not assessed* from school data.'
     """
     from IPython.display import Markdown
 
@@ -250,7 +250,9 @@ def say(key: str, lang: str = DEFAULT_LANG, **values):
 
 
 def column_label(name: str, lang: str = DEFAULT_LANG) -> str:
-    """Header of a table column: ``slides.col.<name>`` if the slides define one, else the
+    """Header of a table column on a slide.
+
+    Header of a table column: ``slides.col.<name>`` if the slides define one, else the
     variable's label (``eb.report.i18n.label``).
 
     Parameters
@@ -493,7 +495,9 @@ shown in full in the tables)."""
 
 
 def county_label_list(names, lang: str = DEFAULT_LANG) -> list[str]:
-    """Short county names for figures (:func:`edubalance.report.placenames.county_labels`),
+    """Short county names for figures.
+
+    Short county names for figures (:func:`edubalance.report.placenames.county_labels`),
     at most :data:`FIGURE_NAME_CHARS` characters each.
 
     Examples
@@ -530,7 +534,9 @@ def fit_names(names, limit: int = FIGURE_NAME_CHARS) -> list[str]:
 
 
 def plain_text(value) -> str:
-    r"""User text for a matplotlib label: ``$`` escaped so that it cannot start mathtext
+    r"""User text for a matplotlib label, with ``$`` escaped.
+
+    User text for a matplotlib label: ``$`` escaped so that it cannot start mathtext
     (a county named ``$\foo$`` would otherwise stop the figure from drawing).
 
     Parameters

@@ -475,7 +475,9 @@ class Table:
                 + "".join(part.styler(extra_class="eb-print-part").to_html() for part in parts))
 
     def print_parts(self) -> list:
-        """The tables printed instead of this one (:attr:`print_columns`): column groups of at
+        """The tables printed instead of this one.
+
+        The tables printed instead of this one (:attr:`print_columns`): column groups of at
         most ``print_columns`` columns, each after the first column, captioned part k of n;
         ``[self]`` when the table is not split.
 
