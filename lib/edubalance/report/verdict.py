@@ -505,8 +505,8 @@ def verdict_html(summary: dict, standard, *, school_totals: pd.DataFrame,
 
     The overall line follows ``summary["verdict"]``: 通过 only for ``pass`` (every rule of the
     standard judged and met; where anything was assumed, approximated or not assessed the line
-    says so, :data:`QUALIFYING_BASIS`); ``incomplete`` says that the school data comply as far as they
-    go and lists the evidence not given; ``fail`` names what failed. Each level has its own
+    says so, :data:`QUALIFYING_BASIS`); ``incomplete`` says that the school data comply as far
+    as they go and lists the evidence not given; ``fail`` names what failed. Each level has its own
     badge, the rules that decide it, what it would take; then the evidence, and what the
     verdict rests on (assumed, approximated, not assessed, left out).
 
