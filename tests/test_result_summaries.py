@@ -105,3 +105,15 @@ def test_event_study_summary_is_the_estimates_and_to_dict_is_summary_json(event_
     data = event_result.to_dict()
     assert set(_json_round_trip(data)) == EVENT_KEYS
     assert data["att"] == event_result.att and data["method"] == event_result.method
+
+
+def test_the_explorer_writes_to_dict_and_its_old_summary_warns(sample_dir):
+    from edubalance.report.explore import Explorer
+
+    schools = eb.io.load.load_schools(sample_dir / "schools.csv")
+    explorer = Explorer(schools[schools["year"] == 2017], standard="basic-2012", county="灵武市",
+                        year=2017)
+    data = explorer.to_dict()
+    assert data["county"] == "灵武市" and data["year"] == 2017 and "cv" in data
+    with pytest.warns(DeprecationWarning, match="to_dict"):
+        assert _json_round_trip(explorer.summary()) == _json_round_trip(data)

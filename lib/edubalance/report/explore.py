@@ -513,6 +513,20 @@ class Explorer:
         return self._data["distribution"].copy()
 
     def summary(self) -> dict[str, Any]:
+        """Deprecated name of :meth:`to_dict` (``summary()`` of a result is a table to read).
+
+        Returns
+        -------
+        dict
+            :meth:`to_dict`, with a :class:`DeprecationWarning`.
+        """
+        import warnings
+
+        warnings.warn("Explorer.summary() is now Explorer.to_dict() (what summary.json holds, as "
+                      "for every result)", DeprecationWarning, stacklevel=2)
+        return self.to_dict()
+
+    def to_dict(self) -> dict[str, Any]:
         """The current selection and its headline numbers, ready for ``summary.json``.
 
         Returns
