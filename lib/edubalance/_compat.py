@@ -90,13 +90,15 @@ def lazy_submodules(package_name: str, path) -> tuple:
     return __getattr__, __dir__
 
 
-def moved_names(module_name: str, moved: dict[str, str]):
-    """A module ``__getattr__`` serving names that moved to a higher layer, with a warning.
+def moved_names(module_name: str, moved: dict[str, str], *, stacklevel: int = 2):
+    """A module ``__getattr__`` serving names that moved or were renamed, with a warning.
 
-    Figures and texts moved from ``analysis``/``core`` to ``report`` (issue 28), but a lower
-    layer may not import a higher one, not even inside a function: import-linter reads every
-    ``import`` statement. The old names are served at attribute access, through
-    :func:`importlib.import_module` with a string (which no layer contract sees), and warn.
+    The package's one way of keeping an old name (issue 28): renamed functions and constants
+    and names that moved to another module alike. Figures and texts moved from
+    ``analysis``/``core`` to ``report``, but a lower layer may not import a higher one, not
+    even inside a function: import-linter reads every ``import`` statement. The old names are
+    served at attribute access, through :func:`importlib.import_module` with a string (which
+    no layer contract sees), and warn.
 
     Parameters
     ----------
@@ -106,6 +108,9 @@ def moved_names(module_name: str, moved: dict[str, str]):
         Old name -> ``"package.module:name"`` of its replacement, or
         ``"package.module:name:adapter"`` when the old name had another signature: the
         module's ``adapter`` then takes the old arguments, and the warning names ``name``.
+    stacklevel : int, default 2
+        Of the warning: 2 names the line that read the old name when the returned function
+        is the module's ``__getattr__``; one more for each function calling it in between.
 
     Returns
     -------
@@ -129,7 +134,7 @@ def moved_names(module_name: str, moved: dict[str, str]):
             raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
         target, attribute, *adapter = moved[name].split(":")
         warnings.warn(f"{module_name}.{name} moved to {target}.{attribute}; the old name goes "
-                      "in the next release", DeprecationWarning, stacklevel=2)
+                      "in the next release", DeprecationWarning, stacklevel=stacklevel)
         return getattr(importlib.import_module(target), adapter[0] if adapter else attribute)
 
     return __getattr__

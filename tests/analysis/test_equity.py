@@ -46,7 +46,7 @@ def test_analysis_is_consistent_with_disparity_and_composite(analysis):
     x, w = part[row["indicator"]], part["students"]
     assert row["cv"] == pytest.approx(eb.core.disparity.weighted_cv(x, w), rel=1e-12)
     assert row["gini"] == pytest.approx(eb.core.disparity.gini(x, weights=w), rel=1e-12)
-    summary = analysis.summary()
+    summary = analysis.to_dict()
     assert summary["seed"] == 3 and summary["n_counties"] == 6
     assert set(analysis.tables()) == {"measures", "ranking", "sensitivity"}
 

@@ -67,7 +67,7 @@ def test_recovers_the_known_staggered_effect_where_twfe_is_biased(sample_panel, 
     assert np.corrcoef(post["estimate"], truth)[0, 1] > 0.9  # the effect grows
     assert r.pretrend_p_value > 0.05 and r.pretrend_df == 3
     assert r.notes and "2017" in r.notes[0]
-    assert r.summary()["method"].startswith("did2s")
+    assert r.to_dict()["method"].startswith("did2s")
 
 
 def test_twfe_equals_statsmodels_dummies(sample_result):
@@ -189,7 +189,7 @@ def test_anticipation_recovers_the_effect_that_a_run_up_biases():
     # Its county-bootstrap SE: one base year instead of all, so no smaller than did2s's.
     assert 0.8 < allowed.cross_check_std_error / allowed.att_std_error < 3
     assert abs(allowed.cross_check - 2.57) < 3 * allowed.cross_check_std_error
-    summary = allowed.summary()
+    summary = allowed.to_dict()
     assert {"att", "att_std_error", "method", "twfe", "pretrend_p_value", "anticipation",
             "cross_check"} <= set(summary)
     assert summary["anticipation"] == 2 and summary["reference_event_time"] == -3

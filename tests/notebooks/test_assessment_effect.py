@@ -86,7 +86,7 @@ def test_notes_follow_lang_and_stay_english_in_the_summary():
     assert result.notes[0].startswith("dropped year(s) 2017: every unit is treated")
     (zh,) = result.notes_in("zh")
     assert zh.startswith("已剔除2017年") and "dropped" not in zh
-    assert result.summary()["notes"] == list(result.notes)
+    assert result.to_dict()["notes"] == list(result.notes)
 
 
 def test_anticipation_parameter_reaches_the_estimator(tmp_path):

@@ -111,7 +111,7 @@ def test_ward_fixed_k_on_all_numeric_columns(tmp_path, sample_dir, counties_2017
         table, id_column="county_code", features=[], k=3, k_range=[2, 5], method="ward",
         n_bootstrap=100, random_state=2017, year=2017)
     output_dir = tmp_path / "ward"
-    eb.run.notebook.write_results(output_dir, summary=analysis.summary(),
+    eb.run.notebook.write_results(output_dir, summary=analysis.to_dict(),
                               tables=analysis.tables())
     summary, tables = read_outputs(output_dir)
     expected_features = [c for c in counties_2017.select_dtypes("number").columns

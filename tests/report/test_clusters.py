@@ -53,7 +53,7 @@ def test_the_analysis_is_data_and_report_adds_the_words(result):
     assert list(result.clusters.columns) == ["cluster", "size", "share", "jaccard_mean",
                                              "dissolved_share"]
     assert list(result.traits.columns) == ["cluster", "feature", "z"]
-    assert "description" not in result.profiles and "descriptions" not in result.summary()
+    assert "description" not in result.profiles and "descriptions" not in result.to_dict()
     summary = clusters.analysis_summary(result, "x.csv")
     assert summary["cluster_names"] == ["第1类", "第2类"] and summary["data_path"] == "x.csv"
     assert all("偏" in d for d in summary["descriptions"])

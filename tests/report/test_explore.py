@@ -97,7 +97,7 @@ def test_year_and_level_change_the_figure_data(explorer):
     junior = explorer.province_distribution()
     assert len(junior) != len(distribution)
     assert explorer.schools_against_threshold()["students"].gt(0).all()
-    assert explorer.summary()["level"] == "junior"
+    assert explorer.to_dict()["level"] == "junior"
 
 
 def test_county_options_follow_the_prefecture(explorer, schools):
@@ -157,7 +157,7 @@ def test_invalid_combinations_give_a_message_not_an_error(small):
     assert explorer.schools_against_threshold().empty
     assert explorer.figure("schools") is None
     assert "乙县" not in set(explorer.county_comparison()["county_name"])
-    summary = explorer.summary()
+    summary = explorer.to_dict()
     assert summary["n_schools"] == 0 and summary["cv"] is None
     explorer.county.value = "1"  # has junior schools: the message goes away
     assert explorer.message == "" and len(explorer.schools_against_threshold()) == 1
@@ -171,7 +171,7 @@ def test_small_frame_values_by_hand(small):
     assert explorer.schools_against_threshold()["value"].tolist() == [10.0, 20.0]
     # Enrolment-weighted CV by hand: mean = (200*10 + 300*20)/500 = 16,
     # variance = (200*36 + 300*16)/500 = 24, CV = sqrt(24)/16.
-    assert explorer.summary()["cv"] == pytest.approx(np.sqrt(24) / 16, rel=1e-12)
+    assert explorer.to_dict()["cv"] == pytest.approx(np.sqrt(24) / 16, rel=1e-12)
     # 乙县: books per pupil 10 (100 pupils) and 18 (500): mean 50/3, variance 80/9.
     comparison = explorer.county_comparison()
     assert comparison["county_name"].tolist() == ["乙县", "甲县"]  # most even first

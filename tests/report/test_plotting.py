@@ -14,11 +14,11 @@ from edubalance.report import plotting
 from edubalance.report.plotting import (
     PALETTE,
     STATUS_COLOURS,
-    bar_against_threshold,
-    distribution_plot,
-    line_over_years,
     missing_glyphs_as_errors,
-    rank_interval_plot,
+    plot_distribution,
+    plot_over_years,
+    plot_rank_intervals,
+    plot_threshold_bars,
     save_figure,
     use_style,
 )
@@ -157,33 +157,33 @@ def _bar_colours(ax):
 
 def test_bar_against_threshold_colours_and_order():
     frame = pd.DataFrame({"school": ["甲小学", "乙小学", "丙小学"], "area": [5.0, 4.0, 4.5]})
-    ax = bar_against_threshold(frame, "area", 4.5, "school", highlight="乙小学")
+    ax = plot_threshold_bars(frame, "area", 4.5, "school", highlight="乙小学")
     assert [t.get_text() for t in ax.get_yticklabels()] == ["乙小学", "丙小学", "甲小学"]
     assert [p.get_width() for p in ax.patches] == [4.0, 4.5, 5.0]
     assert _bar_colours(ax) == [STATUS_COLOURS["failed"], STATUS_COLOURS["passed"],
                                 STATUS_COLOURS["passed"]]
     assert ax.patches[0].get_linewidth() == 2  # highlighted school
     assert ax.lines[0].get_xdata()[0] == 4.5
-    lower = bar_against_threshold(frame, "area", 4.5, "school", direction="lower")
+    lower = plot_threshold_bars(frame, "area", 4.5, "school", direction="lower")
     assert _bar_colours(lower) == [STATUS_COLOURS["passed"], STATUS_COLOURS["passed"],
                                    STATUS_COLOURS["failed"]]
 
 
 def test_bar_against_threshold_without_threshold_and_bad_input():
     frame = pd.DataFrame({"school": ["甲", "乙"], "x": [1.0, np.nan]})
-    ax = bar_against_threshold(frame, "x", float("nan"), "school")
+    ax = plot_threshold_bars(frame, "x", float("nan"), "school")
     assert len(ax.patches) == 1 and not ax.lines  # NaN dropped, no threshold line
     assert _bar_colours(ax) == [PALETTE[0]]
     with pytest.raises(ValueError, match="lacks column"):
-        bar_against_threshold(frame, "y", 1.0, "school")
+        plot_threshold_bars(frame, "y", 1.0, "school")
     with pytest.raises(ValueError, match="direction"):
-        bar_against_threshold(frame, "x", 1.0, "school", direction="up")
+        plot_threshold_bars(frame, "x", 1.0, "school", direction="up")
 
 
 def test_line_over_years_one_line_per_group_and_limit():
     frame = pd.DataFrame({"year": [2017, 2016, 2016, 2017], "cv": [0.5, 0.6, 0.3, 0.2],
                           "series": ["甲", "甲", "乙", "乙"]})
-    ax = line_over_years(frame, "cv", hue="series", limit=0.65)
+    ax = plot_over_years(frame, "cv", hue="series", limit=0.65)
     data = [np.asarray(line.get_ydata(), dtype=float).tolist() for line in ax.lines]
     assert data[:2] == [[0.6, 0.5], [0.3, 0.2]]  # sorted by year within each group
     assert data[2] == [0.65, 0.65]
@@ -193,7 +193,7 @@ def test_line_over_years_one_line_per_group_and_limit():
 def test_rank_interval_plot_sorts_and_highlights():
     frame = pd.DataFrame({"county": ["甲县", "乙县", "丙县"], "est": [0.3, 0.1, 0.2],
                           "low": [0.2, 0.0, 0.1], "high": [0.4, 0.2, 0.3]})
-    ax = rank_interval_plot(frame, "county", "est", "low", "high", highlight=["丙县"])
+    ax = plot_rank_intervals(frame, "county", "est", "low", "high", highlight=["丙县"])
     assert [t.get_text() for t in ax.get_yticklabels()] == ["乙县", "丙县", "甲县"]
     colours = [to_hex(c) for c in ax.collections[1].get_facecolors()]
     assert colours == [PALETTE[0], PALETTE[1], PALETTE[0]]
@@ -204,7 +204,7 @@ def test_rank_interval_plot_sorts_and_highlights():
 def test_distribution_plot_orders_groups_by_median():
     frame = pd.DataFrame({"county": ["甲"] * 3 + ["乙"] * 3 + ["丙"] * 3,
                           "x": [7, 8, 9, 1, 2, 30, 4, 5, 6]})
-    ax = distribution_plot(frame, "x", "county", highlight="丙", threshold=5)
+    ax = plot_distribution(frame, "x", "county", highlight="丙", threshold=5)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["乙", "丙", "甲"]  # medians 2, 5, 8
     faces = [to_hex(p.get_facecolor()) for p in ax.patches]
     assert faces[1] == PALETTE[1] and faces[0] != PALETTE[1]

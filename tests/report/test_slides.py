@@ -177,7 +177,7 @@ def test_biplot_labels_do_not_overlap_and_are_projector_size(sample_clusters, la
 
     prepared, fit = sample_clusters
     with missing_glyphs_as_errors():
-        ax = eb_slides.biplot(prepared, fit.labels, lang, height=4.6)
+        ax = eb_slides.plot_slide_biplot(prepared, fit.labels, lang=lang, height=4.6)
         fig = ax.figure
         fig.canvas.draw()
     labels = [t for t in ax.texts if t.get_text().strip()]

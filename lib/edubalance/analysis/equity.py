@@ -180,18 +180,36 @@ class EquityAnalysis(ResultDisplay):
 
     @property
     def sensitivity(self) -> pd.DataFrame:
+        """First-order sensitivity of the ranks to each factor (``uncertainty.sensitivity``)."""
         return self.uncertainty.sensitivity
 
     def to_frame(self) -> pd.DataFrame:
         """The ranking (one row per county)."""
         return self.ranking.copy()
 
-    def summary(self) -> dict[str, Any]:
-        """The content of ``summary.json``.
+    def summary(self) -> pd.DataFrame:
+        """The counties by nominal rank with their 90 % rank interval (a table to read).
+
+        Returns
+        -------
+        DataFrame
+            ``county_code, county_name, score, nominal_rank, median_rank, rank_p05,
+            rank_p95`` (the columns :attr:`ranking` has), best first, fresh index.
+        """
+        columns = [c for c in (*COUNTY_KEYS, "score", "nominal_rank", "median_rank", "rank_p05",
+                               "rank_p95") if c in self.ranking]
+        return self.ranking.sort_values("nominal_rank", kind="stable")[columns].reset_index(
+            drop=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The content of ``summary.json`` (what :meth:`summary` returned before issue 28).
 
         Returns
         -------
         dict
+            ``level, year, n_counties, indicators, weighting, aggregation, n_draws, seed``,
+            the top county and its rank interval, the nominal weights, the first-order
+            sensitivity per factor, ``quantile_method`` and ``counties_without_pupils``.
         """
         top = self.ranking.iloc[0]
         return {

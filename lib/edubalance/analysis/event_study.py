@@ -201,8 +201,36 @@ class EventStudyResult(ResultDisplay):
         """The event-study table (``event_study.csv``)."""
         return self.event_study.copy()
 
-    def summary(self) -> dict[str, Any]:
-        """``summary.json``: ``att, att_std_error, method, twfe`` and the rest."""
+    def summary(self) -> pd.DataFrame:
+        """The effect by each estimator (a table to read).
+
+        Returns
+        -------
+        DataFrame
+            ``estimator, method, estimate, std_error, ci_low, ci_high``: the average effect
+            on the treated (:attr:`method`), the naive two-way fixed effects and the
+            Callaway & Sant'Anna cross-check (NaN where not computed or not given).
+        """
+        nan = float("nan")
+        return pd.DataFrame({
+            "estimator": ["att", "twfe", "cross_check"],
+            "method": [self.method, "two-way fixed effects", CROSS_CHECK_METHOD],
+            "estimate": [self.att, self.twfe, self.cross_check],
+            "std_error": [self.att_std_error, self.twfe_std_error, self.cross_check_std_error],
+            "ci_low": [self.att_ci_low, nan, nan],
+            "ci_high": [self.att_ci_high, nan, nan],
+        })
+
+    def to_dict(self) -> dict[str, Any]:
+        """The content of ``summary.json`` (what :meth:`summary` returned before issue 28).
+
+        Returns
+        -------
+        dict
+            ``outcome, att, att_std_error, att_ci_low, att_ci_high, method, twfe,
+            twfe_std_error``, the pre-trend test, the sample sizes, ``anticipation``,
+            ``reference_event_time``, ``cross_check``, ``sensitivity`` and ``notes``.
+        """
         return {"outcome": self.outcome, "att": self.att, "att_std_error": self.att_std_error,
                 "att_ci_low": self.att_ci_low, "att_ci_high": self.att_ci_high,
                 "method": self.method, "twfe": self.twfe, "twfe_std_error": self.twfe_std_error,
@@ -331,7 +359,7 @@ def prepare_panel(data: pd.DataFrame, outcome: str, *, cohort_column: str = "yea
 
 @contextmanager
 def _quiet_pyfixest():
-    """pyfixest 0.60 still passes ``inplace=`` to pandas 3, which warns; the results are right."""
+    """Silence pyfixest 0.60 passing ``inplace=`` to pandas 3 (the results are right)."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*inplace keyword.*")
         yield

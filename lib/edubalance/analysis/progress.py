@@ -126,7 +126,9 @@ def first_pass_years(verdicts: pd.DataFrame) -> pd.DataFrame:
 
 def share_passing(verdicts: pd.DataFrame, targets: Mapping[int, float] | None = None
                   ) -> pd.DataFrame:
-    """Per year: ``year, counties, passing, share``, then ``ever_passed`` (counties passed in
+    """Counties passing per year, with the running total and the national target.
+
+    Per year: ``year, counties, passing, share``, then ``ever_passed`` (counties passed in
     that year or before), ``share_ever`` and ``target`` (the national target of that year, NaN
     where there is none).
 
@@ -279,6 +281,12 @@ class Projection:
     expected_share: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The projection as a dict of its fields (what ``projection.json`` holds).
+
+        Returns
+        -------
+        dict
+        """
         return asdict(self)
 
 
@@ -679,7 +687,9 @@ def province_progress(schools: pd.DataFrame, standard: str = "basic-2012", *,
 
 
 def projection_json(projection: Projection, counted: str | None = None) -> str:
-    """``projection.json`` text: the projection's fields, ``null`` for missing values, and
+    """The ``projection.json`` text of a projection.
+
+    ``projection.json`` text: the projection's fields, ``null`` for missing values, and
     ``counted`` (which verdict a pass is, :attr:`ProgressResult.counted`) when given.
 
     Parameters

@@ -75,6 +75,19 @@ TEACHER_INDICATORS = {"teachers_per_100_students": "teachers",
 _ID_COLUMNS = ["county_code", "county_name", "school_id", "school_name"]
 
 
+_SHARES = {"cross_subject_share": "teachers_cross_subject",
+           "above_degree_share": "teachers_above_degree",
+           "mid_title_share": "teachers_mid_title", "age_50_plus_share": "teachers_age_50_plus"}
+"""Share column -> the count it divides by ``teachers`` (a school's or a county's)."""
+
+
+def _add_shares(table: pd.DataFrame) -> None:
+    """Add the :data:`_SHARES` columns to ``table`` (NaN where it has no teachers)."""
+    teachers = table["teachers"].where(table["teachers"] > 0)
+    for share, count in _SHARES.items():
+        table[share] = table[count] / teachers
+
+
 def school_teachers(roster: pd.DataFrame, level_by_school=None,
                     reference_year: int | None = None, *,
                     title_reform_year: int = _roster.TITLE_REFORM_YEAR) -> pd.DataFrame:
@@ -131,11 +144,7 @@ def school_teachers(roster: pd.DataFrame, level_by_school=None,
                                              c != "school_id"]]]
     table["n_missing_subjects"] = (table["missing_subjects"].str.len() > 0) * (
         table["missing_subjects"].str.count("、") + 1)
-    teachers = table["teachers"].where(table["teachers"] > 0)
-    table["cross_subject_share"] = table["teachers_cross_subject"] / teachers
-    table["above_degree_share"] = table["teachers_above_degree"] / teachers
-    table["mid_title_share"] = table["teachers_mid_title"] / teachers
-    table["age_50_plus_share"] = table["teachers_age_50_plus"] / teachers
+    _add_shares(table)
     return table.reset_index(drop=True)
 
 
@@ -166,11 +175,7 @@ def county_teachers(schools: pd.DataFrame) -> pd.DataFrame:
     for key in _roster.SUBJECTS:
         table[f"schools_without_{key}"] = grouped[f"teachers_{key}"].agg(lambda s: int((s == 0).sum()))
     table["schools_with_shortage"] = grouped["n_missing_subjects"].agg(lambda s: int((s > 0).sum()))
-    teachers = table["teachers"].where(table["teachers"] > 0)
-    table["cross_subject_share"] = table["teachers_cross_subject"] / teachers
-    table["above_degree_share"] = table["teachers_above_degree"] / teachers
-    table["mid_title_share"] = table["teachers_mid_title"] / teachers
-    table["age_50_plus_share"] = table["teachers_age_50_plus"] / teachers
+    _add_shares(table)
     return table.reset_index()
 
 

@@ -345,9 +345,12 @@ def topsis(matrix, weights, benefit=None) -> np.ndarray:
 
 
 def _topsis_squared_gaps(x: np.ndarray, benefit: np.ndarray):
-    """Per unit and criterion, the squared gaps of the vector-normalised values to the best
+    """Squared gaps of each unit to the best and the worst values (TOPSIS).
+
+    Per unit and criterion, the squared gaps of the vector-normalised values to the best
     and the worst; weighted distances are then ``gaps @ w²`` (weights are non-negative, so
-    weighting does not change which unit is best)."""
+    weighting does not change which unit is best).
+    """
     if (x < 0).any():
         raise DataError("TOPSIS needs non-negative values")
     norms = np.sqrt((x**2).sum(axis=0))
@@ -418,7 +421,9 @@ def rank_scores(scores, axis: int = 0) -> np.ndarray:
 # ------------------------------------------------------------------------------ pipeline
 @dataclass(frozen=True, repr=False)
 class CompositeResult(ResultDisplay):
-    """``table``: id columns + ``score`` + ``rank``; ``weights``: per indicator;
+    """A composite index: its ranking, weights and normalised indicators.
+
+    ``table``: id columns + ``score`` + ``rank``; ``weights``: per indicator;
     ``normalised``: the normalised indicators (higher = better).
 
     Parameters

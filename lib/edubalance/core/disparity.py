@@ -130,8 +130,11 @@ __all__ = [
 
 
 def _clean(values, weights, *, non_negative: bool = True):
-    """Validate one set of values/weights (:func:`edubalance.core.numeric.check_values`); drop
-    zero-weight schools (no pupils)."""
+    """Validate one set of values and weights; drop zero-weight schools.
+
+    Validate one set of values/weights (:func:`edubalance.core.numeric.check_values`); drop
+    zero-weight schools (no pupils).
+    """
     x, w = numeric.check_values(values, weights, allow_negative=not non_negative)
     if w.sum() <= 0:
         raise DataError("weights sum to zero (no pupils)")
@@ -425,7 +428,9 @@ def atkinson(values, epsilon: float = 0.5, *, weights=None) -> float:
 
 
 def mcloone(values, *, weights=None) -> float:
-    """McLoone index: pupils below the enrolment-weighted median, their total resource over
+    """McLoone index of the values below the enrolment-weighted median.
+
+    McLoone index: pupils below the enrolment-weighted median, their total resource over
     what they would have at the median.
 
     ``M = Σ_{xᵢ<m} wᵢ xᵢ / (m Σ_{xᵢ<m} wᵢ)`` with ``m`` the weighted median (inverted-CDF
@@ -484,7 +489,9 @@ def range_ratio(values, *, weights=None) -> float:
 
 
 def p90_p10(values, *, weights=None) -> float:
-    """Ratio of the 90th to the 10th weighted percentile (see :func:`weighted_quantile`);
+    """Ratio of the 90th to the 10th weighted percentile.
+
+    Ratio of the 90th to the 10th weighted percentile (see :func:`weighted_quantile`);
     ``inf`` when P10 is zero.
 
     Parameters

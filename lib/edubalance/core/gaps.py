@@ -62,6 +62,16 @@ def _round_up_countable(amount: np.ndarray, resource: np.ndarray) -> np.ndarray:
     return np.where(countable, np.ceil(np.round(amount, 6)), amount)
 
 
+def _selected(indicators: pd.DataFrame, county_code=None, year=None) -> np.ndarray:
+    """Rows of ``indicators`` of ``county_code`` and ``year`` (every row for None)."""
+    mask = np.ones(len(indicators), dtype=bool)
+    if county_code is not None:
+        mask &= (indicators["county_code"].astype(str) == str(county_code)).to_numpy()
+    if year is not None:
+        mask &= (indicators["year"] == int(year)).to_numpy()
+    return mask
+
+
 def school_gaps(result: ScoringResult, county_code=None, year=None) -> pd.DataFrame:
     """Resources each failing school section needs, one row per section x unmet item.
 
@@ -92,10 +102,7 @@ def school_gaps(result: ScoringResult, county_code=None, year=None) -> pd.DataFr
     """
     ind, comp = result.indicators, result.compliance
     mask = (comp["passed"] == False).to_numpy(dtype=bool, na_value=False)  # noqa: E712
-    if county_code is not None:
-        mask &= (ind["county_code"].astype(str) == str(county_code)).to_numpy()
-    if year is not None:
-        mask &= (ind["year"] == int(year)).to_numpy()
+    mask &= _selected(ind, county_code, year)
     failing = np.flatnonzero(mask)  # positions of the failing sections
     parts = []
     items = _plain_items(result, need_threshold=True)
@@ -232,12 +239,7 @@ def cv_upgrade_plan(result: ScoringResult, county_code=None, year=None,
     rule = std.rule("each_cv") or std.rule("composite_cv")
     items = _plain_items(result, need_threshold=False)
     ind = result.indicators
-    mask = np.ones(len(ind), dtype=bool)
-    if county_code is not None:
-        mask &= (ind["county_code"].astype(str) == str(county_code)).to_numpy()
-    if year is not None:
-        mask &= (ind["year"] == int(year)).to_numpy()
-    ind = ind[mask].reset_index(drop=True)
+    ind = ind[_selected(ind, county_code, year)].reset_index(drop=True)
     empty = UpgradePlan(pd.DataFrame(), pd.DataFrame(), county_gap_totals(pd.DataFrame()))
     if rule is None or not items or ind.empty:
         return empty

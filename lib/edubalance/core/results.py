@@ -10,7 +10,7 @@ result class that derives from :class:`ResultDisplay` (and is declared with
   JupyterLab shows when the result is the last expression of a cell.
 
 ``summary()`` is each class's own: a formatted table (a DataFrame) of what a reader looks at
-first.
+first. The machine-readable record a notebook writes to ``summary.json`` is ``to_dict()``.
 
 Examples
 --------
@@ -93,8 +93,9 @@ class ResultDisplay:
 
     Subclasses are dataclasses declared with ``repr=False``. ``summary()`` is their table to
     read: by default ``to_frame()`` (every result has one); a class overrides it where a
-    shorter table reads better. A few older results return a dict from ``summary()`` (what
-    their notebook writes to ``summary.json``); Jupyter then shows ``to_frame()``.
+    shorter table reads better. What a notebook writes to ``summary.json`` is a result's
+    ``to_dict()`` (``EquityAnalysis``, ``ClusteringAnalysis``, ``EventStudyResult``), never its
+    ``summary()``. Should a ``summary()`` not give a table, Jupyter shows ``to_frame()``.
     """
 
     __slots__ = ()

@@ -475,8 +475,11 @@ def _points(items, standard, levels) -> tuple[np.ndarray, np.ndarray]:
 # --------------------------------------------------------------------------- county rules
 
 def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataFrame:
-    """Per county x year x level: the status (``rule_<id>``) and reason (``reason_<id>``) of
-    every school-data rule, then the summary columns (:func:`_finish`)."""
+    """Rule statuses and reasons per county, year and level.
+
+    Per county x year x level: the status (``rule_<id>``) and reason (``reason_<id>``) of
+    every school-data rule, then the summary columns (:func:`_finish`).
+    """
     g = len(groups)
     out = groups.copy()
     levels = level_index(groups["level"])
@@ -558,8 +561,11 @@ def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataF
 
 def _evidence_columns(counties: pd.DataFrame, standard: Standard, evidence
                       ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """The evidence items judged for every county-year of ``counties``, and per row of
-    ``counties`` the failed / missing / assumed items and the reasons of the failed ones."""
+    """Judge the evidence items for every county-year of ``counties``.
+
+    The evidence items judged for every county-year of ``counties``, and per row of
+    ``counties`` the failed / missing / assumed items and the reasons of the failed ones.
+    """
     from .evidence import judge
 
     judged = judge(evidence, standard, counties[["county_code", "year"]])
@@ -589,8 +595,11 @@ def _evidence_columns(counties: pd.DataFrame, standard: Standard, evidence
 
 def _finish(counties: pd.DataFrame, standard: Standard, evidence) -> tuple[pd.DataFrame,
                                                                          pd.DataFrame]:
-    """``passed``, ``verdict``, ``failed_rules``, ``not_assessed`` and the evidence columns
-    from the rule statuses of :func:`_county_rules` and the evidence (None = none given)."""
+    """The verdict columns, from the rule statuses and the evidence.
+
+    ``passed``, ``verdict``, ``failed_rules``, ``not_assessed`` and the evidence columns
+    from the rule statuses of :func:`_county_rules` and the evidence (None = none given).
+    """
     out = counties.copy()
     g = len(out)
     judged, ev = _evidence_columns(out, standard, evidence)
@@ -627,7 +636,9 @@ def _finish(counties: pd.DataFrame, standard: Standard, evidence) -> tuple[pd.Da
 
 
 def with_evidence(result: ScoringResult, evidence) -> ScoringResult:
-    """``result`` with the verdicts judged again with ``evidence`` (long or wide form,
+    """Judge the verdicts of ``result`` again with ``evidence``.
+
+    ``result`` with the verdicts judged again with ``evidence`` (long or wide form,
     :mod:`edubalance.core.evidence`; None = none given). The school-data rules are not recomputed:
     a cached scoring takes evidence in milliseconds.
 

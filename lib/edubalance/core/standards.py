@@ -203,10 +203,12 @@ class Standard:
 
     @property
     def item_names(self) -> list[str]:
+        """The names of the standard's indicator items, in order."""
         return [item.name for item in self.items]
 
     @property
     def has_thresholds(self) -> bool:
+        """Whether any item has a school-level threshold."""
         return any(item.threshold for item in self.items)
 
     def rule(self, kind: str) -> Rule | None:
@@ -260,7 +262,9 @@ STANDARD_ALIASES = {
 
 
 def standard_name(name: str) -> str:
-    """The shipped standard's name for ``name``: itself, a Chinese or short alias
+    """The shipped standard's name for ``name`` (itself, an alias or a title).
+
+    The shipped standard's name for ``name``: itself, a Chinese or short alias
     (:data:`STANDARD_ALIASES`), or its title.
 
     Parameters
@@ -539,7 +543,9 @@ def level_index(levels) -> np.ndarray:
 
 
 def per_level_values(level_code: np.ndarray, per_level: dict | None) -> np.ndarray:
-    """The per-level number (a threshold or limit of a standard) for each row of
+    """The per-level number of a standard for each row of :func:`level_index`.
+
+    The per-level number (a threshold or limit of a standard) for each row of
     :func:`level_index`; NaN where ``per_level`` is None or has no entry.
 
     Parameters

@@ -1,4 +1,4 @@
-"""Control and invisible characters in text cells: refused, removed or normalised, each named.
+r"""Control and invisible characters in text cells: refused, removed or normalised, each named.
 
 - Control characters (C0/C1: NUL, BEL, ESC, VT, ...) are refused: a name holding ESC could
   repaint a terminal, and Excel cannot store them. The problem names the code point (U+001B).
@@ -13,7 +13,7 @@ that hold such a character.
 
 >>> import pandas as pd
 >>> notes = []
->>> clean, bad = check_text(pd.Series(["甲\\u200b小学", "⾦川小学", "ok"]), "school_name", notes)
+>>> clean, bad = check_text(pd.Series(["甲\u200b小学", "⾦川小学", "ok"]), "school_name", notes)
 >>> clean.tolist(), bad.tolist()
 (['甲小学', '金川小学', 'ok'], [False, False, False])
 >>> notes[0]
@@ -121,7 +121,7 @@ def check_text(series: pd.Series, label: str, notes: list[str]) -> tuple[pd.Seri
 
 
 def escape(text: str) -> str:
-    """Text safe for a terminal: control and invisible characters written as ``\\u001b``.
+    r"""Text safe for a terminal: control and invisible characters written as ``\u001b``.
 
     Parameters
     ----------

@@ -127,14 +127,24 @@ class Collector:
                 value=None if shown is None else shown[k], school_id=school or None))
 
     def raise_if_any(self) -> None:
+        """Raise one :class:`DataError` listing every problem found (by sheet and row), if any.
+
+        Raises
+        ------
+        DataError
+            When a problem was found.
+        """
         if self.total:
             ordered = sorted(self.items, key=lambda p: (p.sheet or "", p.row or 0))
             raise DataError(ordered, self.total)
 
 
 def _as_cells(values, hits: np.ndarray) -> np.ndarray:
-    """Values at ``hits`` for a message; a named numeric column (cells of the file, typed by a
-    fast reader) is shown as the file has it: ``-3``, not ``-3.0``."""
+    """Values at ``hits`` for a message, shown as the file has them.
+
+    Values at ``hits`` for a message; a named numeric column (cells of the file, typed by a
+    fast reader) is shown as the file has it: ``-3``, not ``-3.0``.
+    """
     picked = np.asarray(values, dtype=object)[hits]
     if isinstance(values, pd.Series) and values.name is not None \
             and pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
@@ -254,7 +264,9 @@ def blank_mask(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
 
 def totals_mask(frame: pd.DataFrame, name_columns: Sequence[str], id_column: str | None,
                 blank: pd.Series) -> pd.Series:
-    """Subtotal/total rows: a totals label in a name column AND no id (灵武市总计划小学 with
+    """Subtotal and total rows of a table.
+
+    Subtotal/total rows: a totals label in a name column AND no id (灵武市总计划小学 with
     an id is a school).
 
     Parameters

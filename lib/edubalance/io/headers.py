@@ -306,8 +306,11 @@ def _units_row(named: Named, lower: list[str]) -> bool:
 
 def _three_rows(top: list[str], middle: list[str], bottom: list[str],
                 mapping: Mapping[str, str] | None) -> Named:
-    """Three header rows (group title / header / 小学, 初中): the group title is dropped where
-    the two lower rows name the column, kept where it is the only name (merged down)."""
+    """Names from three header rows (group title / header / 小学, 初中).
+
+    Three header rows (group title / header / 小学, 初中): the group title is dropped where
+    the two lower rows name the column, kept where it is the only name (merged down).
+    """
     filled, previous = [], ""
     for t, m, b in zip(top, middle, bottom, strict=True):
         previous = t if t else (previous if (m or b) else "")

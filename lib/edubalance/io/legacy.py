@@ -24,6 +24,12 @@ LEGACY_SUFFIXES = (".xls", ".et", ".ods")
 
 
 def available() -> bool:
+    """Whether the reader of legacy spreadsheets (``python-calamine``) is installed.
+
+    Returns
+    -------
+    bool
+    """
     try:
         import python_calamine  # noqa: F401
     except ImportError:

@@ -1,4 +1,4 @@
-"""Load, clean and validate school, county and teacher-roster files: the public façade.
+r"""Load, clean and validate school, county and teacher-roster files: the public façade.
 
 The work is done in layer 1, :mod:`edubalance.io`: :mod:`~edubalance.io.read` (one decoder,
 sniffer and table reader: CSV in UTF-8/BOM/GBK/GB18030/UTF-16, ``.xlsx`` streamed sheet by
@@ -18,7 +18,7 @@ Examples
 --------
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
->>> _ = (folder / "counties.csv").write_text("县代码,县名称,年份,巩固率\\n640202,大武口区,2017,99.1\\n")
+>>> _ = (folder / "counties.csv").write_text("县代码,县名称,年份,巩固率\n640202,大武口区,2017,99.1\n")
 >>> counties = load_counties(folder / "counties.csv")
 >>> counties.loc[0, "county_code"], counties.columns.tolist()
 ('640202', ['county_code', 'county_name', 'year', '巩固率'])
@@ -50,7 +50,7 @@ def load_table(path, kind: str = "auto", sheet: str | None = None, *,
                county_code: str | None = None, county_name: str | None = None,
                year: int | None = None, allow: Iterable[str] | str | None = None,
                max_problems: int = MAX_PROBLEMS, include_hidden: bool = False) -> pd.DataFrame:
-    """Load a schools, counties or teacher-roster file; ``kind="auto"`` guesses from headers.
+    r"""Load a schools, counties or teacher-roster file; ``kind="auto"`` guesses from headers.
 
     Parameters
     ----------
@@ -94,7 +94,7 @@ def load_table(path, kind: str = "auto", sheet: str | None = None, *,
     --------
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
-    >>> _ = path.write_text("county_code,county_name,year\\n640202,大武口区,2017\\n")
+    >>> _ = path.write_text("county_code,county_name,year\n640202,大武口区,2017\n")
     >>> load_table(path).attrs["kind"]
     'counties'
     """
@@ -447,7 +447,7 @@ def load_report_lines(report: LoadReport, say=None) -> list[str]:
 def check_files(files, kind: str = "auto", sheet: str | None = None, *, say=None,
                 out=print, max_problems: int = MAX_PROBLEMS,
                 **options) -> dict[str, pd.DataFrame | None]:
-    """Load each file as ``edubalance validate`` does and print what it found.
+    r"""Load each file as ``edubalance validate`` does and print what it found.
 
     Parameters
     ----------
@@ -469,7 +469,7 @@ def check_files(files, kind: str = "auto", sheet: str | None = None, *, say=None
     --------
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
-    >>> _ = path.write_text("county_code,county_name,year\\n640202,大武口区,2017\\n")
+    >>> _ = path.write_text("county_code,county_name,year\n640202,大武口区,2017\n")
     >>> frames = check_files([path], out=lambda line: None)
     >>> len(frames[str(path)])
     1

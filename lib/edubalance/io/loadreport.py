@@ -1,5 +1,7 @@
-"""The load report: what loading did (sheets read, conversions, dropped rows with their text,
-ignored columns, notes), attached to every loaded frame as ``frame.attrs["load_report"]``.
+"""The load report: what loading did to a file.
+
+Sheets read, conversions, dropped rows with their text, ignored columns and notes, attached
+to every loaded frame as ``frame.attrs["load_report"]``.
 """
 from __future__ import annotations
 
@@ -59,6 +61,12 @@ class LoadReport:
     allowed: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as plain JSON-ready values (tuples as lists, dropped rows as dicts).
+
+        Returns
+        -------
+        dict
+        """
         out = asdict(self)
         out["skipped_sheets"] = [list(s) for s in self.skipped_sheets]
         out["dropped_rows"] = [{"sheet": d[0], "reason": d[1], "rows": list(d[2]),

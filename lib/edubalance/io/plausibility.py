@@ -25,10 +25,23 @@ RULES_FILE = Path(__file__).with_name("plausibility.yaml")
 
 @lru_cache(maxsize=1)
 def rules() -> dict:
+    """The plausibility rules of ``plausibility.yaml`` (read once).
+
+    Returns
+    -------
+    dict
+        ``per_student``, ``per_school``, ``per_class`` and the named rules.
+    """
     return safe_load(RULES_FILE.read_text(encoding="utf-8"))
 
 
 def rule_ids() -> set[str]:
+    """Every rule id a file may waive (``--allow``): ``<column>_per_student`` and the others.
+
+    Returns
+    -------
+    set of str
+    """
     table = rules()
     ids = {k for k in table if k not in ("per_student", "per_school", "per_class")}
     ids |= {f"{c}_per_student" for c in table["per_student"]}

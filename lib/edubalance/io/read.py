@@ -224,8 +224,11 @@ def decode(raw: bytes, file: str) -> tuple[str, str]:
 
 
 def _decode_head(raw: bytes, file: str, partial: bool) -> tuple[str, str]:
-    """Decode the bytes read; of a large file only its first bytes were read (``partial``):
-    the whole lines among them are decoded and the fast reader checks the rest."""
+    """Decode the bytes read (of a large file, its first bytes only).
+
+    Decode the bytes read; of a large file only its first bytes were read (``partial``):
+    the whole lines among them are decoded and the fast reader checks the rest.
+    """
     if partial and not raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
         cut = raw.rfind(b"\n")
         try:
@@ -269,8 +272,11 @@ def _check_path(path: Path) -> str:
 
 
 def _check_workbook_parts(path: Path, file: str) -> None:
-    """An OpenDocument (.ods) or other zip named .xlsx, and parts beyond the limits
-    (``io/limits.yaml``): each a clear :class:`DataError` before any part is expanded."""
+    """Refuse an OpenDocument or other zip named .xlsx, and parts beyond the limits.
+
+    An OpenDocument (.ods) or other zip named .xlsx, and parts beyond the limits
+    (``io/limits.yaml``): each a clear :class:`DataError` before any part is expanded.
+    """
     import zipfile
 
     from .limits import limits
@@ -358,7 +364,7 @@ def _csv_head(text: str, sep: str) -> list[list[str]]:
 
 def _fast_csv(data: bytes | Path, sep: str, start: int, header: list[str], named, file: str
               ) -> pd.DataFrame | None:
-    """pyarrow's reader for a plain one-row-header table; None when the slow path must look."""
+    """Read a plain one-row-header table with pyarrow; None when the slow path must look."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
@@ -546,9 +552,12 @@ def _parser_class():
     from openpyxl.worksheet._reader import WorkSheetParser
 
     class Parser(WorkSheetParser):
-        """openpyxl's sheet parser, keeping only what the loader needs from a row's attributes:
+        """The openpyxl sheet parser, keeping only whether a row is hidden.
+
+        openpyxl's sheet parser, keeping only what the loader needs from a row's attributes:
         whether it is hidden (a row hidden or filtered out in Excel). Rows without cells cost
-        one attribute lookup (a million formatted blank rows must not hold a dict each)."""
+        one attribute lookup (a million formatted blank rows must not hold a dict each).
+        """
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
@@ -571,8 +580,11 @@ def _parser_class():
             return self.row_counter, [self.parse_cell(el) for el in row]
 
         def parse(self):
-            """Rows and merged ranges only, with lxml when it is installed (several times
-            faster than ElementTree; entities not resolved, no network, no huge trees)."""
+            """Rows and merged ranges only, with lxml when it is installed.
+
+            Rows and merged ranges only, with lxml when it is installed (several times
+            faster than ElementTree; entities not resolved, no network, no huge trees).
+            """
             try:
                 from lxml.etree import iterparse
             except ImportError:  # pragma: no cover - lxml comes with the notebook stack
@@ -604,7 +616,8 @@ def _sheet_rows(ws, data_only: bool = True, max_rows: int | None = None,
     """(line, cells) of the rows present in the sheet's XML: no padding to the declared size.
 
     ``parser_out``: the parser is appended to it (its ``hidden_rows`` and ``merged_cells`` are
-    complete once the rows are consumed)."""
+    complete once the rows are consumed).
+    """
     book = ws.parent
     with ws._get_source() as src:
         parser = _parser_class()(src, ws._shared_strings, data_only=data_only,
@@ -632,8 +645,11 @@ def _merged_ranges(parser, data_start: int) -> list[tuple[int, int, int, int]]:
 
 
 def _fill_merged(frame: pd.DataFrame, table: RawTable) -> pd.DataFrame:
-    """Cells of merged ranges in the data filled with the range's value, as Excel shows them
-    (县代码 merged down the table); one block assignment per range."""
+    """Fill the cells of merged ranges with the range's value, as Excel shows them.
+
+    Cells of merged ranges in the data filled with the range's value, as Excel shows them
+    (县代码 merged down the table); one block assignment per range.
+    """
     from openpyxl.utils import get_column_letter
 
     filled = []
@@ -802,9 +818,12 @@ def choose_sheets(names, hidden, sheet: str | None, file: str, result: RawFile) 
 
 def usable_sheets(heads: dict, sheet: str | None, mapping, kind: str, complete, file: str,
                   result: RawFile) -> list[str]:
-    """The sheets (of ``heads``: name -> the grid of its first rows, empty for an empty sheet)
+    """The sheets whose header holds a table of ``kind``.
+
+    The sheets (of ``heads``: name -> the grid of its first rows, empty for an empty sheet)
     whose header holds a table of ``kind``; when none does, the one closest to it. The others
-    are listed in ``result.skipped_sheets`` with why."""
+    are listed in ``result.skipped_sheets`` with why.
+    """
     usable, incomplete = [], []
     for name, head in heads.items():
         if not head:

@@ -245,7 +245,9 @@ def series_title_rank(titles: pd.Series, levels: pd.Series, years,
 
 
 def post_kinds(posts: pd.Series) -> pd.Series:
-    """What each 任职岗位 is: ``teacher`` or ``staff_support``/``staff_admin``/``staff_service``/
+    """What each 任职岗位 (post) is: a teacher or a kind of staff.
+
+    What each 任职岗位 is: ``teacher`` or ``staff_support``/``staff_admin``/``staff_service``/
     ``staff_other``.
 
     A post naming a subject (``SUBJECT_PATTERN``) teaches, whatever else it names; the others
@@ -363,7 +365,9 @@ def _levels(roster: pd.DataFrame, level_by_school) -> pd.Series:
 
 
 def staff_levels(roster: pd.DataFrame, level_by_school=None) -> pd.Series:
-    """``primary`` or ``junior`` per roster row: from ``level_by_school`` (school id -> level or
+    """``primary`` or ``junior`` per roster row.
+
+    ``primary`` or ``junior`` per roster row: from ``level_by_school`` (school id -> level or
     school type, or a schools DataFrame), else the school's name, else the 教师资格.
 
     Parameters
@@ -597,8 +601,11 @@ def _support_staff(rng: np.random.Generator, n: int, year: int) -> dict[str, np.
 
 def _roster_frame(chosen: pd.DataFrame, rng: np.random.Generator, year: int,
                   with_support_staff: bool = False) -> pd.DataFrame:
-    """The roster of the ``chosen`` schools, one school after the other (in the order of the
-    random draws), built as one table: the id columns present, then ``ROSTER_COLUMNS``."""
+    """The roster of the ``chosen`` schools, built as one table.
+
+    The roster of the ``chosen`` schools, one school after the other (in the order of the
+    random draws), built as one table: the id columns present, then ``ROSTER_COLUMNS``.
+    """
     parts = [_school_rows(school, rng, year,
                           support_staff=-(-int(school["teachers"]) // 15)
                           if with_support_staff else 0)

@@ -458,7 +458,9 @@ def generate(scale: str = "province", seed: int = 2017, years=None,
 
 def write_sample(out_dir, scale: str = "province", seed: int = 2017, years=None,
                  fmt: str = "csv") -> dict[str, Path]:
-    """Generate and write ``schools`` and ``counties``; at province scale also the teacher
+    """Generate and write the sample data files.
+
+    Generate and write ``schools`` and ``counties``; at province scale also the teacher
     rosters (``teachers``: a few schools; ``teachers_county``: every school of
     ``ROSTER_COUNTIES``), the assessment panel with a known staggered effect
     (``assessment_panel``, :func:`generate_assessment_panel`) and ``schools_form.xlsx``.

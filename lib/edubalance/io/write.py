@@ -116,7 +116,7 @@ def _make_readable(path) -> None:
 
 @contextmanager
 def atomic_target(path: str | os.PathLike):
-    """Yield a temporary path next to ``path``; on success rename it to ``path``, else remove it.
+    r"""Yield a temporary path next to ``path``; on success rename it to ``path``, else remove it.
 
     Whatever writes to the yielded path (a DataFrame, a workbook, a figure) either replaces
     ``path`` whole or leaves it untouched: no partial file is ever visible under the final name.
@@ -136,9 +136,9 @@ def atomic_target(path: str | os.PathLike):
     >>> import tempfile
     >>> target = Path(tempfile.mkdtemp()) / "table.csv"
     >>> with atomic_target(target) as tmp:
-    ...     _ = tmp.write_text("a\\n1\\n")
+    ...     _ = tmp.write_text("a\n1\n")
     >>> target.read_text()
-    'a\\n1\\n'
+    'a\n1\n'
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

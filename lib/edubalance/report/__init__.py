@@ -14,11 +14,12 @@
 - :mod:`~edubalance.report.html`, :mod:`~edubalance.report.slides`,
   :mod:`~edubalance.report.explore`: HTML export, reveal.js slides, the explorer.
 """
-import warnings as _warnings
-
 from .._compat import lazy_submodules as _lazy
+from .._compat import moved_names as _moved_names
 
 _submodule, __dir__ = _lazy(__name__, __path__)
+
+_TO_RUN_INDEX = ("write_index", "render_index", "headline_figures")
 
 
 def __getattr__(name):
@@ -29,14 +30,7 @@ def __getattr__(name):
         # held the index page, now edubalance.run.index: looked up by name, not imported, as
         # report sits below run).
         from . import html
-        if name in html.__all__:
-            _warnings.warn(f"edubalance.report.{name} moved to edubalance.report.html.{name}",
-                           DeprecationWarning, stacklevel=2)
-            return getattr(html, name)
-        if name in ("write_index", "render_index", "headline_figures"):
-            import importlib
 
-            _warnings.warn(f"edubalance.report.{name} moved to edubalance.run.index.{name}",
-                           DeprecationWarning, stacklevel=2)
-            return getattr(importlib.import_module("edubalance.run.index"), name)
-        raise
+        moved = {old: f"{__name__}.html:{old}" for old in html.__all__}
+        moved.update({old: f"edubalance.run.index:{old}" for old in _TO_RUN_INDEX})
+        return _moved_names(__name__, moved, stacklevel=3)(name)

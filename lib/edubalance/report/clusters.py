@@ -231,7 +231,7 @@ def _named_clusters(analysis, lang: str) -> pd.DataFrame:
 
 def analysis_summary(analysis, data_path: str | None = None, *,
                      lang: str | None = None) -> dict[str, Any]:
-    """``summary.json`` of the clustering notebook: the analysis's summary, with words.
+    """``summary.json`` of the clustering notebook: the analysis's data (``to_dict``), with words.
 
     Parameters
     ----------
@@ -245,11 +245,11 @@ def analysis_summary(analysis, data_path: str | None = None, *,
     Returns
     -------
     dict
-        ``analysis.summary(data_path)`` plus ``descriptions`` and ``cluster_names`` (one per
+        ``analysis.to_dict(data_path)`` plus ``descriptions`` and ``cluster_names`` (one per
         cluster, in order).
     """
     lang = check_lang(lang or analysis.lang)
-    return {**analysis.summary(data_path),
+    return {**analysis.to_dict(data_path),
             "descriptions": describe_clusters(analysis.profiles, lang=lang).tolist(),
             "cluster_names": cluster_names(range(analysis.k), lang)}
 

@@ -146,12 +146,14 @@ _INTERNAL = (
 
 
 def reader_source(source) -> str:
-    """A standard's source as a reader may see it: the documents, without this project's
+    r"""A standard's source as a reader may see it.
+
+    A standard's source as a reader may see it: the documents, without this project's
     internal references (``restated in DOMAIN.md §4.2``, ``seed 001``).
 
     Examples
     --------
-    >>> reader_source("教育部《办法》(教督〔2017〕6号), 2017-04-26;\\n  restated in DOMAIN.md §4.2.")
+    >>> reader_source("教育部《办法》(教督〔2017〕6号), 2017-04-26;\n  restated in DOMAIN.md §4.2.")
     '教育部《办法》(教督〔2017〕6号), 2017-04-26'
     >>> reader_source('附《指标体系》 (seed 001, "计算办法")')
     '附《指标体系》 ("计算办法")'
@@ -505,8 +507,11 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
 
 def _titled(sheets: dict, *, county: str, code: str, year: int, standard: str,
             standard_id: str, lang: str) -> dict:
-    """The sheets of ``results.xlsx`` with title lines naming county, standard, year and date
-    (every sheet: a sheet printed or e-mailed alone still says what it is about)."""
+    """The sheets of ``results.xlsx``, with title lines.
+
+    The sheets of ``results.xlsx`` with title lines naming county, standard, year and date
+    (every sheet: a sheet printed or e-mailed alone still says what it is about).
+    """
     import dataclasses
 
     date = _dt.date.today().isoformat()
@@ -595,6 +600,10 @@ def school_items_figure(result, county_code: str, year: int, level: str, *,
                         county_name: str = "", lang: str = DEFAULT_LANG):
     """The per-school heat map of the report, on a new figure.
 
+    A Figure (hence ``<thing>_figure``, not ``plot_<thing>``): the report writes whole figures
+    (:func:`edubalance.report.plotting.report_png`), and the heat map and its colour bar are
+    two Axes. The drawing is :func:`edubalance.report.figures.scoring.plot_school_items`'s.
+
     Parameters
     ----------
     result : ScoringResult
@@ -623,6 +632,10 @@ def school_items_figure(result, county_code: str, year: int, level: str, *,
 
 def comparison_figure(result, county_code: str, year: int, *, lang: str = DEFAULT_LANG):
     """The report's comparison with the other counties, with margins worked out once.
+
+    A Figure of one panel per level (hence ``<thing>_figure``): the report writes whole
+    figures (:func:`edubalance.report.plotting.report_png`). The drawing is
+    :func:`edubalance.report.figures.scoring.plot_county_comparison`'s.
 
     Parameters
     ----------
@@ -670,7 +683,8 @@ def _style_key() -> tuple:
 def _comparison_margins(figsize: tuple, panels: tuple, style: tuple) -> dict:
     """What matplotlib's tight layout gives a comparison figure with these titles, item names
     and legend entries (``panels``), found on a figure holding only those words (x axis 0–1,
-    like a CV's); ``style`` keys the cache to the rc settings that size the words."""
+    like a CV's); ``style`` keys the cache to the rc settings that size the words.
+    """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 

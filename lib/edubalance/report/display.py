@@ -19,16 +19,22 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .._compat import moved_names as _moved_names
 from ..schema import LEVELS
 from .i18n import label, strip_unit, text
 from .tables import format_value, styler
 
-__all__ = ["variable_label", "short_label", "bare_label", "new_axes", "readable", "styled",
+# The package's one Axes helper is plotting._axes (every figure takes ax=None).
+__getattr__ = _moved_names(__name__, {"new_axes": "edubalance.report.plotting:_axes"})
+
+__all__ = ["variable_label", "short_label", "bare_label", "readable", "styled",
            "resources_for_people"]
 
 
 def variable_label(name: str, lang: str = "zh") -> str:
-    """Label of a column or variable (:func:`edubalance.report.i18n.label`), for columns the
+    """Label of a column or variable, also where the catalogue names none.
+
+    Label of a column or variable (:func:`edubalance.report.i18n.label`), for columns the
     catalogue does not name: an indicator's Chinese name, else the name with spaces for
     underscores.
 
@@ -58,8 +64,9 @@ def variable_label(name: str, lang: str = "zh") -> str:
 
 
 def short_label(name: str) -> str:
-    """A label without its unit in brackets, for crowded figures
-    (:func:`edubalance.report.i18n.strip_unit`).
+    """A label without its unit in brackets, for crowded figures.
+
+    What :func:`edubalance.report.i18n.strip_unit` returns.
 
     Parameters
     ----------
@@ -146,32 +153,6 @@ def resources_for_people(needed: pd.DataFrame, lang: str = "zh") -> pd.DataFrame
     return shown[["resource", *LEVELS]]
 
 
-def new_axes(ax=None, figsize=(8, 5)):
-    """``ax``, or the Axes of a new figure of ``figsize`` when ``ax`` is None.
-
-    Deprecated: the package's one Axes helper is ``edubalance.report.plotting._axes`` (every
-    figure takes ``ax=None`` and returns its Axes).
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes, optional
-        Returned as it is when given.
-    figsize : tuple of float, default (8, 5)
-        Inches of the new figure.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    import warnings
-
-    from .plotting import _axes
-
-    warnings.warn("edubalance.report.display.new_axes is deprecated: figures take ax=None "
-                  "through edubalance.report.plotting._axes", DeprecationWarning, stacklevel=2)
-    return _axes(ax, figsize)
-
-
 def readable(frame: pd.DataFrame, lang: str = "zh", rename: dict | None = None) -> pd.DataFrame:
     """``frame`` with readable headers (``rename`` overrides single columns).
 
@@ -195,7 +176,9 @@ def readable(frame: pd.DataFrame, lang: str = "zh", rename: dict | None = None) 
 
 def styled(frame: pd.DataFrame, lang: str = "zh", *, caption: str | None = None,
            digits: int | dict = 3, rename: dict | None = None, translate: bool = True):
-    """:func:`edubalance.report.tables.styler` for the analysis notebooks: headers by
+    """A pandas Styler of ``frame`` for the analysis notebooks.
+
+    :func:`edubalance.report.tables.styler` for the analysis notebooks: headers by
     :func:`variable_label` (``rename`` overrides single columns; ``translate=False`` keeps the
     frame's own), plain numbers with ``digits`` decimals (one number, or ``{column: digits}``
     with 3 for the others), whole-number columns without decimals, "—" for missing.

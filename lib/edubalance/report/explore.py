@@ -513,6 +513,20 @@ class Explorer:
         return self._data["distribution"].copy()
 
     def summary(self) -> dict[str, Any]:
+        """Deprecated name of :meth:`to_dict` (``summary()`` of a result is a table to read).
+
+        Returns
+        -------
+        dict
+            :meth:`to_dict`, with a :class:`DeprecationWarning`.
+        """
+        import warnings
+
+        warnings.warn("Explorer.summary() is now Explorer.to_dict() (what summary.json holds, as "
+                      "for every result)", DeprecationWarning, stacklevel=2)
+        return self.to_dict()
+
+    def to_dict(self) -> dict[str, Any]:
         """The current selection and its headline numbers, ready for ``summary.json``.
 
         Returns
@@ -586,27 +600,28 @@ class Explorer:
         title = text(f"explorer.title.{name}", lang, **words)
         cv = text("explorer.cv", lang)
         if name == "schools":
-            ax = plotting.bar_against_threshold(
+            ax = plotting.plot_threshold_bars(
                 data, "value", self._threshold(), "school_name", direction=self.item.direction,
-                title=title, xlabel=full)
+                title=title, xlabel=full, lang=lang)
         elif name == "trend":
             # basic-2012 judges the composite CV: draw it next to the indicator's own CV.
             long = pd.concat([
                 data.assign(series=short, shown=data["cv"]),
                 data.assign(series=text("explorer.composite", lang), shown=data["composite_cv"]),
             ]).dropna(subset=["shown"])
-            ax = plotting.line_over_years(long, "shown", hue="series", limit=self._cv_limit(),
-                                          ylabel=cv, title=title)
+            ax = plotting.plot_over_years(long, "shown", hue="series", limit=self._cv_limit(),
+                                          ylabel=cv, title=title, lang=lang)
             ax.set_xlabel(label("year", lang))
         elif name == "comparison":
-            ax = plotting.rank_interval_plot(
+            ax = plotting.plot_rank_intervals(
                 data, "county_name", "cv", reference=self._cv_limit(),
                 highlight=county, xlabel=cv, title=title)
         else:
-            ax = plotting.distribution_plot(
+            ax = plotting.plot_distribution(
                 data, "value", "county_name", highlight=county,
                 threshold=self._threshold(), xlabel=full, title=title)
-        self._relabel_reference_lines(ax)
+        if ax.get_legend() is not None:   # drawn again beside the plot, below
+            ax.get_legend().remove()
         figure = ax.figure
         figure.set_dpi(FIGURE_DPI)
         figure.set_size_inches(FIGURE_WIDTH, figure.get_size_inches()[1])
@@ -650,17 +665,6 @@ class Explorer:
                        metadata={SMALLEST_FONT_KEY: f"{smallest_font_pt(figure):g}"})
         data = buffer.getvalue()
         return Image(data=data, width=int.from_bytes(data[16:20], "big"))
-
-    def _relabel_reference_lines(self, ax) -> None:
-        """Name the dashed threshold / limit lines in the explorer's language."""
-        for line in ax.get_lines():
-            name = str(line.get_label())
-            for prefix, key in (("threshold", "explorer.threshold"), ("limit", "explorer.limit")):
-                if name.startswith(prefix):
-                    value = name.split()[-1]
-                    line.set_label(text(key, self.lang, value=value))
-        if ax.get_legend() is not None:
-            ax.get_legend().remove()
 
     def figures(self) -> dict[str, Any]:
         """Every figure with data, by name (see :data:`FIGURES`).

@@ -1,4 +1,6 @@
-"""Reports that open offline: HTML without code (slides: :mod:`edubalance.report.slides`; the
+"""Reports that open offline: HTML without code.
+
+Reports that open offline: HTML without code (slides: :mod:`edubalance.report.slides`; the
 batch index page and ``edubalance index``: :mod:`edubalance.run.index`).
 
 nbconvert's templates load require.js, MathJax, Mermaid and reveal.js from CDNs; the
@@ -106,9 +108,12 @@ def export_html(executed_notebook: str | os.PathLike, target: str | os.PathLike,
 
 @functools.lru_cache(maxsize=2)
 def _html_exporter(no_input: bool):
-    """One exporter per process and setting: its compiled templates serve every report a
+    """One exporter per process and setting.
+
+    One exporter per process and setting: its compiled templates serve every report a
     batch worker exports (building one and compiling the lab templates costs more than
-    rendering a report)."""
+    rendering a report).
+    """
     # optimistic_validation: the notebook is validated once after the preprocessors, not
     # after each of them (twelve schema validations were a tenth of a report's export).
     return _report_exporter_class()(
@@ -140,7 +145,9 @@ def _character(match: re.Match) -> str:
 
 
 def accessible_html(page: str) -> str:
-    """What nbconvert's ``HTMLExporter`` does to a page after rendering it: an ``alt`` text on
+    """Finish a page the way nbconvert's ``HTMLExporter`` does after rendering it.
+
+    What nbconvert's ``HTMLExporter`` does to a page after rendering it: an ``alt`` text on
     every image without one, ``tabindex="0"`` on cell input and output areas, and characters
     beyond ASCII written as themselves (the templates write 灵武市 as ``&#28789;&#27494;…``).
 

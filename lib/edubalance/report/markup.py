@@ -1,4 +1,4 @@
-"""One escaping path for every piece of user text that reaches HTML or Markdown.
+r"""One escaping path for every piece of user text that reaches HTML or Markdown.
 
 County and school names come from files that anyone can edit. Before such text reaches a
 report it goes through :func:`escape_html` (HTML pages, pandas Styler cells, templates) or
@@ -12,7 +12,7 @@ Examples
 >>> escape_html('<img src=x onerror="alert(1)">')
 '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
 >>> escape_markdown("[详情](javascript:alert(1))")
-'\\\\[详情\\\\]\\\\(javascript:alert\\\\(1\\\\)\\\\)'
+'\\[详情\\]\\(javascript:alert\\(1\\)\\)'
 >>> html_block("p", "<b>甲县</b> 未通过", "eb-failed", mark="✗")
 '<p class="eb-failed"><span class="eb-mark">✗</span> &lt;b&gt;甲县&lt;/b&gt; 未通过</p>'
 """

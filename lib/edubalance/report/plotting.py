@@ -15,12 +15,22 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import font_manager
 
+from .._compat import moved_names as _moved_names
+
 __all__ = ["cjk_font_path", "use_style", "seaborn_theme_rc", "SEABORN_CONTEXTS", "save_figure",
            "show_figure", "figure_formats",
            "FIGURE_FORMATS_ENV", "report_png", "REPORT_DPI",
            "missing_glyphs_as_errors", "PALETTE",
-           "STATUS_COLOURS", "bar_against_threshold", "line_over_years", "rank_interval_plot",
-           "distribution_plot", "smallest_font_pt", "SMALLEST_FONT_KEY", "repel_labels", "label_boxes", "overlapping_pairs"]
+           "STATUS_COLOURS", "plot_threshold_bars", "plot_over_years", "plot_rank_intervals",
+           "plot_distribution", "smallest_font_pt", "SMALLEST_FONT_KEY", "repel_labels", "label_boxes", "overlapping_pairs"]
+
+# Renamed (issue 28): every function that draws is ``plot_<thing>`` and returns its Axes.
+__getattr__ = _moved_names(__name__, {
+    "bar_against_threshold": f"{__name__}:plot_threshold_bars",
+    "line_over_years": f"{__name__}:plot_over_years",
+    "rank_interval_plot": f"{__name__}:plot_rank_intervals",
+    "distribution_plot": f"{__name__}:plot_distribution",
+})
 
 CJK_FAMILY = "Noto Sans CJK SC"
 PALETTE = ["#1b6ca8", "#e07b39", "#3a9d5d", "#c23b3b", "#7b5ea7", "#8c6d46", "#d17fb5",
@@ -62,8 +72,10 @@ SEABORN_CONTEXTS = ("paper", "notebook", "talk", "poster")
 
 
 def _theme_from_seaborn() -> dict:
-    """seaborn's ``whitegrid`` style and its plotting contexts, from seaborn itself: what
-    ``seaborn_theme.json`` holds (tests check the two agree; regenerate the file from this)."""
+    """Return seaborn's ``whitegrid`` style and its plotting contexts, from seaborn itself.
+
+    What ``seaborn_theme.json`` holds (tests check the two agree; regenerate the file from this).
+    """
     import seaborn as sns
 
     return {"style": dict(sns.axes_style("whitegrid")),
@@ -255,7 +267,9 @@ def figure_formats() -> tuple[str, ...]:
 
 def show_figure(fig, output_dir, name: str, formats=None, *, dpi=None,
                 metadata=None) -> list[Path]:
-    """Save ``fig`` as :func:`save_figure` does, show the saved PNG in the notebook and close
+    """Save ``fig``, show the saved PNG in the notebook and close the figure.
+
+    Save ``fig`` as :func:`save_figure` does, show the saved PNG in the notebook and close
     the figure; returns the paths written.
 
     ``formats`` defaults to :func:`figure_formats`: PNG, and SVG or PDF only on request.
@@ -392,8 +406,11 @@ def report_png(fig, output_dir, name: str, *, formats=None, dpi: float = REPORT_
 
 
 def _palette_png_from_rgba(fig, dpi: float) -> bytes | None:
-    """``fig`` drawn at ``dpi`` and encoded as a 256-colour PNG, or ``None`` when the pixel
-    buffer does not have the expected size (the caller then goes through a PNG)."""
+    """``fig`` drawn at ``dpi`` as a 256-colour PNG, or None.
+
+    ``fig`` drawn at ``dpi`` and encoded as a 256-colour PNG, or ``None`` when the pixel
+    buffer does not have the expected size (the caller then goes through a PNG).
+    """
     import io
 
     from PIL import Image
@@ -454,11 +471,17 @@ _HORIZONTAL = ({"orientation": "horizontal"}
                else {"vert": False})
 
 
-def _axes(ax, figsize=None):
+def _axes(ax=None, figsize=None):
     if ax is not None:
         return ax
     _fig, ax = plt.subplots(figsize=figsize)
     return ax
+
+
+def _text(key: str, lang: str, **values) -> str:
+    from .i18n import text
+
+    return text(key, lang, **values)
 
 
 def _require_columns(frame, columns) -> None:
@@ -468,9 +491,9 @@ def _require_columns(frame, columns) -> None:
                          f"(has: {', '.join(map(str, frame.columns))})")
 
 
-def bar_against_threshold(frame, value: str, threshold: float | None, label: str, *, ax=None,
-                          title: str | None = None, xlabel: str | None = None,
-                          highlight: str | None = None, direction: str = "higher"):
+def plot_threshold_bars(frame, value: str, threshold: float | None, label: str, *, ax=None,
+                        lang: str = "zh", title: str | None = None, xlabel: str | None = None,
+                        highlight: str | None = None, direction: str = "higher"):
     """Horizontal bars of ``frame[value]`` per ``frame[label]``, coloured by the threshold.
 
     Bars meeting the threshold are green, the others red; a dashed line marks the threshold.
@@ -487,6 +510,8 @@ def bar_against_threshold(frame, value: str, threshold: float | None, label: str
         The value to meet; None or NaN: none.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when None.
+    lang : {"zh", "en"}, default "zh"
+        Language of the threshold line's name in the legend.
     title : str, optional
         Title of the Axes.
     xlabel : str, optional
@@ -505,7 +530,7 @@ def bar_against_threshold(frame, value: str, threshold: float | None, label: str
     >>> import pandas as pd
     >>> use_style()
     >>> df = pd.DataFrame({"school": ["甲小学", "乙小学"], "area": [4.0, 5.0]})
-    >>> ax = bar_against_threshold(df, "area", 4.5, "school")
+    >>> ax = plot_threshold_bars(df, "area", 4.5, "school")
     >>> [float(p.get_width()) for p in ax.patches]
     [4.0, 5.0]
     >>> plt.close("all")
@@ -533,7 +558,7 @@ def bar_against_threshold(frame, value: str, threshold: float | None, label: str
                 bar.set_linewidth(2)
     if has_threshold:
         ax.axvline(threshold, color="black", linestyle="--", linewidth=1,
-                   label=f"threshold 标准 {threshold:g}")
+                   label=_text("figure.threshold", lang, value=f"{threshold:g}"))
         ax.legend(loc="lower right")
     ax.set_xlabel(xlabel or value)
     ax.set_ylabel("")
@@ -543,9 +568,9 @@ def bar_against_threshold(frame, value: str, threshold: float | None, label: str
     return ax
 
 
-def line_over_years(frame, value: str, *, year: str = "year", hue: str | None = None,
-                    limit: float | None = None, ax=None, title: str | None = None,
-                    ylabel: str | None = None):
+def plot_over_years(frame, value: str, *, year: str = "year", hue: str | None = None,
+                    limit: float | None = None, ax=None, lang: str = "zh",
+                    title: str | None = None, ylabel: str | None = None):
     """A line per ``hue`` group of ``value`` over ``year``, with an optional dashed limit.
 
     Parameters
@@ -562,6 +587,8 @@ def line_over_years(frame, value: str, *, year: str = "year", hue: str | None = 
         Drawn as a dashed horizontal line.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when None.
+    lang : {"zh", "en"}, default "zh"
+        Language of the limit line's name in the legend.
     title : str, optional
         Title of the Axes.
     ylabel : str, optional
@@ -576,7 +603,7 @@ def line_over_years(frame, value: str, *, year: str = "year", hue: str | None = 
     >>> import pandas as pd
     >>> use_style()
     >>> df = pd.DataFrame({"year": [2016, 2017], "cv": [0.6, 0.5]})
-    >>> ax = line_over_years(df, "cv", limit=0.65)
+    >>> ax = plot_over_years(df, "cv", limit=0.65)
     >>> ax.lines[0].get_ydata().tolist()
     [0.6, 0.5]
     >>> plt.close("all")
@@ -589,7 +616,8 @@ def line_over_years(frame, value: str, *, year: str = "year", hue: str | None = 
         ax.plot(group[year].to_numpy(), group[value].to_numpy(dtype=float), marker="o",
                 color=PALETTE[index % len(PALETTE)], label=None if name is None else str(name))
     if limit is not None and np.isfinite(float(limit)):
-        ax.axhline(limit, color="black", linestyle="--", linewidth=1, label=f"limit 上限 {limit:g}")
+        ax.axhline(limit, color="black", linestyle="--", linewidth=1,
+                   label=_text("figure.limit", lang, limit=f"{limit:g}"))
     years = sorted(frame[year].dropna().unique())
     if years:
         ax.set_xticks(years, labels=[str(int(y)) for y in years])
@@ -602,7 +630,7 @@ def line_over_years(frame, value: str, *, year: str = "year", hue: str | None = 
     return ax
 
 
-def rank_interval_plot(frame, label: str, estimate: str, low: str | None = None,
+def plot_rank_intervals(frame, label: str, estimate: str, low: str | None = None,
                        high: str | None = None, *, highlight=None, reference: float | None = None,
                        ax=None, title: str | None = None, xlabel: str | None = None):
     """Dot (and interval) per unit sorted by ``estimate``: county ranks, coefficients, CVs.
@@ -639,7 +667,7 @@ def rank_interval_plot(frame, label: str, estimate: str, low: str | None = None,
     >>> import pandas as pd
     >>> use_style()
     >>> df = pd.DataFrame({"county": ["甲县", "乙县"], "cv": [0.4, 0.3]})
-    >>> ax = rank_interval_plot(df, "county", "cv", highlight="甲县", reference=0.35)
+    >>> ax = plot_rank_intervals(df, "county", "cv", highlight="甲县", reference=0.35)
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['乙县', '甲县']
     >>> plt.close("all")
@@ -666,7 +694,7 @@ def rank_interval_plot(frame, label: str, estimate: str, low: str | None = None,
     return ax
 
 
-def distribution_plot(frame, value: str, by: str, *, highlight=None,
+def plot_distribution(frame, value: str, by: str, *, highlight=None,
                       threshold: float | None = None, ax=None, title: str | None = None,
                       xlabel: str | None = None):
     """Box plot of ``value`` per ``by`` group (e.g. schools per county across the province).
@@ -701,7 +729,7 @@ def distribution_plot(frame, value: str, by: str, *, highlight=None,
     >>> import pandas as pd
     >>> use_style()
     >>> df = pd.DataFrame({"county": ["甲县"] * 3 + ["乙县"] * 3, "x": [1, 2, 3, 4, 5, 6]})
-    >>> ax = distribution_plot(df, "x", "county", highlight="乙县")
+    >>> ax = plot_distribution(df, "x", "county", highlight="乙县")
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['甲县', '乙县']
     >>> plt.close("all")
@@ -829,7 +857,9 @@ def overlapping_pairs(boxes, others=None) -> np.ndarray:
 
 
 def _place(boxes: np.ndarray, fixed: np.ndarray, frame, radius: float = 300.0) -> np.ndarray:
-    """Boxes moved, one after the other (the widest first), to the nearest place that overlaps no box placed
+    """Move boxes, the widest first, to the nearest free place.
+
+    Boxes moved, one after the other (the widest first), to the nearest place that overlaps no box placed
     before it, stays inside ``frame`` and, where it can, covers none of ``fixed``.
 
     Candidate places are the box shifted by rings of offsets (every 3 px up to ``radius``,

@@ -17,9 +17,11 @@ piece of user text (county and school names) is escaped:
 - :func:`use_slide_style`, :func:`show_slide_figure` - figures sized for a projector: at
   1280×720 (the 960×700 reveal.js slide shown at about 0.99) every figure text is at least
   :data:`SLIDE_MIN_PT` points, about 19 screen pixels, and a figure fills the slide's width;
-- :func:`biplot` (labels nudged apart, :func:`edubalance.report.plotting.repel_labels`),
-  :func:`rank_figure`, :func:`coefficient_figure` - figures with translated labels; county
-  names in pinyin on English slides (:func:`edubalance.report.placenames.county_label`);
+- :func:`plot_slide_biplot` (labels nudged apart, :func:`edubalance.report.plotting.repel_labels`),
+  :func:`plot_slide_coefficients` - the report's figures (:mod:`edubalance.report.figures`)
+  drawn at projector size, returning their Axes; :func:`rank_figure` - the one figure of
+  several panels (a Figure); labels translated, county names in pinyin on English slides
+  (:func:`edubalance.report.placenames.county_label`);
 - :func:`regression_reading` - the plain-language reading of a coefficient.
 
 Examples
@@ -40,15 +42,23 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .._compat import moved_names as _moved_names
 from .i18n import DEFAULT_LANG, check_lang, label, text
 from .markup import escape_markdown
 from .placenames import county_label
 from .tables import styler
 
 __all__ = ["slides_html", "export_slides", "register_cli", "say", "column_label", "table",
-           "legend_outside", "plain_text", "biplot", "coefficient_figure", "regression_reading",
+           "legend_outside", "plain_text", "plot_slide_biplot", "plot_slide_coefficients",
+           "regression_reading",
            "TEMPLATES", "use_slide_style", "show_slide_figure", "slide_figure", "rank_figure",
            "county_label", "fit_names", "SLIDE_MIN_PT", "SLIDE_FIGSIZE", "SLIDE_FIGURE_DPI"]
+
+# Renamed (issue 28): a function drawing on Axes is plot_<thing>(data, *, ax=None, lang=...).
+__getattr__ = _moved_names(__name__, {
+    "biplot": f"{__name__}:plot_slide_biplot:_biplot",
+    "coefficient_figure": f"{__name__}:plot_slide_coefficients:_coefficient_figure",
+})
 
 TEMPLATES = Path(__file__).with_name("templates")
 _REVEAL_PREFIX = "edubalance-inline-reveal"
@@ -211,7 +221,7 @@ def register_cli(subparsers) -> None:
 # --------------------------------------------------------------------------- text
 
 def say(key: str, lang: str = DEFAULT_LANG, **values):
-    """The catalogue text ``key`` as IPython Markdown; string values are Markdown-escaped.
+    r"""The catalogue text ``key`` as IPython Markdown; string values are Markdown-escaped.
 
     Parameters
     ----------
@@ -230,7 +240,7 @@ def say(key: str, lang: str = DEFAULT_LANG, **values):
     Examples
     --------
     >>> say("slides.failures.note", "en", year=2017, counties="[x](javascript:alert(1))").data
-    'Counties judged in 2017: **\\\\[x\\\\]\\\\(javascript:alert\\\\(1\\\\)\\\\)**. Rules needing documentary evidence (government guarantee, education quality, social recognition) are *not assessed* from school data.'
+    'Counties judged in 2017: **\\[x\\]\\(javascript:alert\\(1\\)\\)**. Rules needing documentary evidence (government guarantee, education quality, social recognition) are *not assessed* from school data.'
     """
     from IPython.display import Markdown
 
@@ -240,7 +250,9 @@ def say(key: str, lang: str = DEFAULT_LANG, **values):
 
 
 def column_label(name: str, lang: str = DEFAULT_LANG) -> str:
-    """Header of a table column: ``slides.col.<name>`` if the slides define one, else the
+    """Header of a table column on a slide.
+
+    Header of a table column: ``slides.col.<name>`` if the slides define one, else the
     variable's label (``eb.report.i18n.label``).
 
     Parameters
@@ -429,7 +441,9 @@ def rank_figure(frame: pd.DataFrame, label: str, estimate: str, lang: str = DEFA
                 columns: int | None = None, height: float | None = None):
     """Units ranked by ``estimate`` in side-by-side panels (most even first, at the top left).
 
-    A slide has room for about 12 names under each other at projector size; more go into
+    A figure of several panels, so it builds and returns its own Figure (hence
+    ``<thing>_figure``, not ``plot_<thing>``); each panel is
+    :func:`edubalance.report.plotting.plot_rank_intervals`. A slide has room for about 12 names under each other at projector size; more go into
     further panels with a common x axis (``columns``, default: as many as needed for at most
     12 names each). County names follow ``lang`` (:func:`county_label`, short).
 
@@ -459,7 +473,7 @@ def rank_figure(frame: pd.DataFrame, label: str, estimate: str, lang: str = DEFA
     [10, 10]
     >>> plt.close(fig)
     """
-    from .plotting import rank_interval_plot
+    from .plotting import plot_rank_intervals
 
     check_lang(lang)
     data = frame.dropna(subset=[estimate]).sort_values(estimate, kind="stable")
@@ -469,8 +483,8 @@ def rank_figure(frame: pd.DataFrame, label: str, estimate: str, lang: str = DEFA
     fig, axes = slide_figure(columns, height=height, sharex=True, squeeze=False)
     bounds = np.linspace(0, len(data), columns + 1).round().astype(int)
     for ax, start, stop in zip(axes[0], bounds[:-1], bounds[1:], strict=True):
-        rank_interval_plot(data.iloc[start:stop], label, estimate, reference=reference, ax=ax,
-                           xlabel=xlabel)
+        plot_rank_intervals(data.iloc[start:stop], label, estimate, reference=reference, ax=ax,
+                            xlabel=xlabel)
         ax.invert_yaxis()
     return fig
 
@@ -481,7 +495,9 @@ shown in full in the tables)."""
 
 
 def county_label_list(names, lang: str = DEFAULT_LANG) -> list[str]:
-    """Short county names for figures (:func:`edubalance.report.placenames.county_labels`),
+    """Short county names for figures.
+
+    Short county names for figures (:func:`edubalance.report.placenames.county_labels`),
     at most :data:`FIGURE_NAME_CHARS` characters each.
 
     Examples
@@ -518,7 +534,9 @@ def fit_names(names, limit: int = FIGURE_NAME_CHARS) -> list[str]:
 
 
 def plain_text(value) -> str:
-    r"""User text for a matplotlib label: ``$`` escaped so that it cannot start mathtext
+    r"""User text for a matplotlib label, with ``$`` escaped.
+
+    User text for a matplotlib label: ``$`` escaped so that it cannot start mathtext
     (a county named ``$\foo$`` would otherwise stop the figure from drawing).
 
     Parameters
@@ -582,21 +600,26 @@ def legend_outside(ax, *, where: str = "right", title: str | None = None):
     return ax
 
 
-def biplot(prepared, labels, lang: str = DEFAULT_LANG, *, ax=None, max_names: int = 60,
-           height: float | None = None):
-    """Counties on the first two principal components, one colour per named group.
+def plot_slide_biplot(prepared, labels, *, ax=None, lang: str = DEFAULT_LANG,
+                      max_names: int = 60, height: float | None = None):
+    """Counties on the first two principal components, one colour per named group (a slide).
 
-    County names (pinyin on English slides) and the variables' names are nudged apart
+    The report's biplot (:func:`edubalance.report.figures.clustering.plot_pca_biplot`, the
+    one function drawing it) at projector size, under the slides' own title. County names
+    (pinyin on English slides) and the variables' names are nudged apart
     (:func:`edubalance.report.plotting.repel_labels`) once the figure is laid out, so no two
     labels overlap and none covers a county's dot.
 
     Parameters
     ----------
-    prepared : eb.analysis.clustering.models.PreparedFeatures
+    prepared : edubalance.analysis.clustering.data.PreparedFeatures
+        The clustered features (``ClusteringAnalysis.prepared``).
     labels : array-like of int
         Cluster of each unit (``ClusterFit.labels``).
-    lang : {"zh", "en"}
     ax : matplotlib Axes, optional
+        Where to draw; a new slide figure when None.
+    lang : {"zh", "en"}
+        Language of the title and of the county names.
     max_names : int
         Counties named up to this many.
     height : float, optional
@@ -605,6 +628,18 @@ def biplot(prepared, labels, lang: str = DEFAULT_LANG, *, ax=None, max_names: in
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from edubalance.analysis.clustering.data import prepare_features
+    >>> units = pd.DataFrame({"county_name": ["甲县", "乙县", "丙县", "丁县"],
+    ...                       "a": [1.0, 2.0, 8.0, 9.0], "b": [2.0, 1.0, 9.0, 7.0]})
+    >>> prepared = prepare_features(units, ["a", "b"], "county_name")
+    >>> ax = plot_slide_biplot(prepared, [0, 0, 1, 1], lang="en")
+    >>> ax.get_title()
+    'Groups of counties (PCA biplot)'
+    >>> plt.close("all")
     """
     from .figures.clustering import plot_pca_biplot
 
@@ -618,24 +653,41 @@ def biplot(prepared, labels, lang: str = DEFAULT_LANG, *, ax=None, max_names: in
     return ax
 
 
-def coefficient_figure(results: Sequence, names: Sequence[str], lang: str = DEFAULT_LANG, *,
-                       ax=None, title: str | None = None):
-    """The coefficient figure (:func:`edubalance.report.figures.regression.plot_coefficients`)
-    on a slide: projector size, terms without their units, the legend below the plot.
+def plot_slide_coefficients(results: Sequence, names: Sequence[str], *, ax=None,
+                            lang: str = DEFAULT_LANG, title: str | None = None):
+    """The coefficient figure on a slide: projector size, terms without units, legend below.
+
+    :func:`edubalance.report.figures.regression.plot_coefficients` (the one function drawing
+    it) on a slide figure as high as the terms need.
 
     Parameters
     ----------
-    results : sequence of eb.analysis.regression.RegressionResult
+    results : sequence of edubalance.analysis.regression.RegressionResult
+        The fitted models, one set of dots each.
     names : sequence of str
         One legend entry per result.
-    lang : {"zh", "en"}
     ax : matplotlib Axes, optional
         Where to draw; a new slide figure as high as the terms need when None.
+    lang : {"zh", "en"}
+        Language of the labels.
     title : str, optional
+        Title of the Axes.
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from edubalance.analysis.regression import fit_ols
+    >>> rng = np.random.default_rng(0)
+    >>> frame = pd.DataFrame({"x": rng.normal(size=40)})
+    >>> frame["y"] = 2 * frame["x"] + rng.normal(size=40)
+    >>> ax = plot_slide_coefficients([fit_ols(frame, "y", ["x"])], ["OLS"], lang="en")
+    >>> ax.get_legend().get_texts()[0].get_text()
+    'OLS'
+    >>> plt.close("all")
     """
     from .figures.regression import plot_coefficients
 
@@ -645,6 +697,19 @@ def coefficient_figure(results: Sequence, names: Sequence[str], lang: str = DEFA
         _fig, ax = slide_figure(height=min(SLIDE_FIGSIZE[1], 0.7 * len(terms) + 2.2))
     plot_coefficients(results, names=names, title=title, units=False, ax=ax, lang=lang)
     return legend_outside(ax, where="below")
+
+
+def _biplot(prepared, labels, lang: str = DEFAULT_LANG, *, ax=None, max_names: int = 60,
+            height: float | None = None):
+    """The former ``biplot``: :func:`plot_slide_biplot` with ``lang`` third."""
+    return plot_slide_biplot(prepared, labels, ax=ax, lang=lang, max_names=max_names,
+                             height=height)
+
+
+def _coefficient_figure(results: Sequence, names: Sequence[str], lang: str = DEFAULT_LANG, *,
+                        ax=None, title: str | None = None):
+    """The former ``coefficient_figure``: :func:`plot_slide_coefficients` with ``lang`` third."""
+    return plot_slide_coefficients(results, names, ax=ax, lang=lang, title=title)
 
 
 def regression_reading(result, lang: str = DEFAULT_LANG, term: str | None = None) -> str:

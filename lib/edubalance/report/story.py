@@ -1,4 +1,4 @@
-"""What a research notebook shows a reader, in ``lang``: headings, paragraphs, tables.
+r"""What a research notebook shows a reader, in ``lang``: headings, paragraphs, tables.
 
 The research notebooks (province_progress, teacher_structure, assessment_effect,
 outcome_regression) keep no Markdown cells: a report is exported without code, so every
@@ -14,7 +14,7 @@ Examples
 >>> heading("progress.h_shares", "en").data
 '<h2 class="eb-section">Share of counties passing, year by year</h2>'
 >>> paragraph("progress.no_cv", "zh", standard="quality-2017").data
-'quality\\\\-2017没有综合差异系数，不绘制变化曲线。'
+'quality\\-2017没有综合差异系数，不绘制变化曲线。'
 >>> import pandas as pd
 >>> shown = table(pd.DataFrame({"year": [2017], "share": [0.5], "passing": [3.0]}),
 ...               {"year": "text", "share": "cv", "passing": "int"}, "progress.shares_caption",

@@ -51,6 +51,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from .._compat import moved_names as _moved_names
 from ..errors import ParameterError
 from ..io.number_text import MISSING, plain_number
 from .i18n import DEFAULT_LANG, check_lang, text
@@ -66,15 +67,8 @@ EXCEL_FORMATS = {"int": "#,##0", "num": "#,##0.00", "num1": "#,##0.0", "num2": "
                  "amount": "General", "year": "0", "pvalue": "0.000"}
 _DIGITS = {"int": 0, "num": 2, "num1": 1, "num2": 2, "cv": 3, "money": 1, "pct": 1, "share": 0,
            "amount": 1, "year": 0, "pvalue": 3}
-def __getattr__(name):
-    # ``KINDS`` was this tuple's name, as it is io.validate's for the kinds of input table.
-    if name == "KINDS":
-        import warnings
-
-        warnings.warn("edubalance.report.tables.KINDS is now COLUMN_KINDS (io.load.KINDS are "
-                      "the kinds of input table)", DeprecationWarning, stacklevel=2)
-        return COLUMN_KINDS
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# ``KINDS`` was COLUMN_KINDS's name, as it is io.load's for the kinds of input table.
+__getattr__ = _moved_names(__name__, {"KINDS": f"{__name__}:COLUMN_KINDS"})
 
 
 _TEXT_KINDS = ("text", "wrap", "bool")
@@ -481,7 +475,9 @@ class Table:
                 + "".join(part.styler(extra_class="eb-print-part").to_html() for part in parts))
 
     def print_parts(self) -> list:
-        """The tables printed instead of this one (:attr:`print_columns`): column groups of at
+        """The tables printed instead of this one.
+
+        The tables printed instead of this one (:attr:`print_columns`): column groups of at
         most ``print_columns`` columns, each after the first column, captioned part k of n;
         ``[self]`` when the table is not split.
 

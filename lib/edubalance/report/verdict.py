@@ -32,7 +32,7 @@ from .tables import MISSING, format_value
 
 __all__ = ["level_label", "rule_name", "item_name", "amount_text", "resource_phrase",
            "rule_lines", "take_sentences", "evidence_item", "evidence_value", "evidence_limit",
-           "evidence_html", "basis_lines", "verdict_html",
+           "evidence_html", "basis_lines", "verdict_html", "QUALIFYING_BASIS",
            "MARKS"]
 
 # Renamed (issue 28): schema.level_name turns any spelling into primary/junior.
@@ -491,6 +491,12 @@ def basis_lines(summary: dict, standard, lang: str = DEFAULT_LANG) -> list[tuple
     return lines
 
 
+QUALIFYING_BASIS = ("assumed", "approximated", "not_assessed")
+"""Kinds of :func:`basis_lines` that keep a passing verdict from reading "every rule judged and
+met": its overall line then names them (``report.overall_passed_qualified``). Schools left out
+(``excluded``) are left out by the standard's own rules and do not qualify it."""
+
+
 def verdict_html(summary: dict, standard, *, school_totals: pd.DataFrame,
                  plan_counties: pd.DataFrame, plan_totals: pd.DataFrame,
                  context: dict | None = None, missing_levels=(), lang: str = DEFAULT_LANG,
@@ -498,8 +504,9 @@ def verdict_html(summary: dict, standard, *, school_totals: pd.DataFrame,
     """The verdict box (HTML, every piece of text escaped).
 
     The overall line follows ``summary["verdict"]``: 通过 only for ``pass`` (every rule of the
-    standard judged and met); ``incomplete`` says that the school data comply as far as they
-    go and lists the evidence not given; ``fail`` names what failed. Each level has its own
+    standard judged and met; where anything was assumed, approximated or not assessed the line
+    says so, :data:`QUALIFYING_BASIS`); ``incomplete`` says that the school data comply as far
+    as they go and lists the evidence not given; ``fail`` names what failed. Each level has its own
     badge, the rules that decide it, what it would take; then the evidence, and what the
     verdict rests on (assumed, approximated, not assessed, left out).
 
@@ -528,7 +535,14 @@ def verdict_html(summary: dict, standard, *, school_totals: pd.DataFrame,
     county, year = summary["county"], summary["year"]
     standard_title = standard.title_zh if lang == "zh" else standard.title
     verdict = summary.get("verdict", "pass" if summary["passed"] else "fail")
-    if verdict == "pass":
+    basis = basis_lines(summary, standard, lang)
+    # 通过 without reserve only when every rule was judged and met: anything assumed,
+    # approximated or not assessed is named in the overall line itself.
+    qualifiers = [text(f"report.qualifier.{kind}", lang) for kind in QUALIFYING_BASIS
+                  if any(k == kind for k, _ in basis)]
+    if verdict == "pass" and qualifiers:
+        overall_key = "report.overall_passed_qualified"
+    elif verdict == "pass":
         overall_key = "report.overall_passed"
     elif verdict == "fail":
         overall_key = "report.overall_failed"
@@ -540,7 +554,9 @@ def verdict_html(summary: dict, standard, *, school_totals: pd.DataFrame,
     parts = [f'<div class="eb-verdict eb-{state}">',
              html_block("p", text("report.verdict_heading", lang), "eb-verdict-title"),
              html_block("p", text(overall_key, lang, county=county, year=year,
-                                  standard=standard_title), "eb-overall")]
+                                  standard=standard_title,
+                                  qualifiers=text("report.list_sep", lang).join(qualifiers)),
+                        "eb-overall")]
     present = [level_label(lv, lang) for lv in summary["levels"]]
     for level in missing_levels:
         parts.append(html_block("p", text(
@@ -565,7 +581,6 @@ def verdict_html(summary: dict, standard, *, school_totals: pd.DataFrame,
         parts.extend(html_block("p", sentence, "eb-take") for sentence in takes[level])
         parts.append("</div>")
     parts.append(evidence_html(summary, lang))
-    basis = basis_lines(summary, standard, lang)
     if basis:
         parts.append('<div class="eb-basis">'
                      + html_block("p", text("report.labels_heading", lang), "eb-label") + "<ul>")

@@ -71,16 +71,22 @@ def _cell(value, kind: str, lang: str):
 
 
 def _storable(value: str) -> str:
-    """Text Excel can store: control characters (ESC, BEL, NUL) written as ``\\u001b``
-    (openpyxl would raise IllegalCharacterError and the whole job would fail)."""
+    r"""Text Excel can store, control characters written out.
+
+    Control characters (ESC, BEL, NUL) are written as ``\u001b``: openpyxl would raise
+    IllegalCharacterError and the whole job would fail.
+    """
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
 
 
 def _print_setup(sheet, header_row: int, lang: str) -> None:
-    """Landscape A4, fitted to the page width (as many pages down as needed), the header row
-    repeated on every page, page numbers in the footer."""
+    """Landscape A4 page setup, fitted to the page width.
+
+    Landscape A4, fitted to the page width (as many pages down as needed), the header row
+    repeated on every page, page numbers in the footer.
+    """
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
@@ -91,14 +97,14 @@ def _print_setup(sheet, header_row: int, lang: str) -> None:
 
 
 def write_workbook(path: str | os.PathLike, sheets: Mapping[str, Table]) -> Path:
-    """Write ``sheets`` (sheet name -> :class:`Table`) to the workbook ``path``, atomically.
+    r"""Write ``sheets`` (sheet name -> :class:`Table`) to the workbook ``path``, atomically.
 
     Parameters
     ----------
     path : path
         The ``.xlsx`` file to write.
     sheets : mapping
-        Sheet name (at most 31 characters, none of ``[]:*?/\\``) -> :class:`Table`; a
+        Sheet name (at most 31 characters, none of ``[]:*?/\``) -> :class:`Table`; a
         table's ``title`` lines are written above it.
 
     Returns

@@ -45,8 +45,13 @@ from typing import Any
 
 import pandas as pd
 
+from .._compat import moved_names as _moved_names
+
 __all__ = ["CACHE_ENV", "load_schools_with_options", "scored_year", "cache_key", "clear_memory",
            "scoring_request", "prepare_entry", "lock_entry"]
+
+# ``load_schools`` is eb.data.load_schools's name (the contract's loader): renamed here.
+__getattr__ = _moved_names(__name__, {"load_schools": f"{__name__}:load_schools_with_options"})
 
 CACHE_ENV = "EDUBALANCE_CACHE_DIR"
 _MEMORY: dict[str, tuple[pd.DataFrame, Any]] = {}
@@ -80,19 +85,6 @@ def load_schools_with_options(data_path: str | os.PathLike,
     return _load(Path(data_path), **_options(load_options))
 
 
-def load_schools(data_path: str | os.PathLike, load_options: dict | None = None) -> pd.DataFrame:
-    """Deprecated name of :func:`load_schools_with_options`.
-
-    ``eb.data.load_schools`` is the contract's loader; this one takes the batch's options as
-    one dict.
-    """
-    import warnings
-
-    warnings.warn("edubalance.run.cache.load_schools is now load_schools_with_options "
-                  "(eb.data.load_schools is the loader)", DeprecationWarning, stacklevel=2)
-    return load_schools_with_options(data_path, load_options)
-
-
 def _options(load_options: dict | None) -> dict:
     """Loader options without the empty ones (``""``, ``{}``, ``[]`` mean "not given")."""
     return {key: value for key, value in (load_options or {}).items()
@@ -103,11 +95,9 @@ def _file_digest(path: Path) -> str:
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     if key not in _DIGESTS:
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        _DIGESTS[key] = digest.hexdigest()
+        from .plan import file_sha256
+
+        _DIGESTS[key] = file_sha256(path)
     return _DIGESTS[key]
 
 

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
+from .._compat import moved_names as _moved_names
 from ..errors import ParameterError
 from ..io.write import (
     atomic_target,
@@ -24,6 +25,10 @@ from ..io.write import (
 __all__ = ["ParameterError", "check_notebook_parameters", "write_results", "neutralise_formulas",
            "to_jsonable", "atomic_write_text", "read_summary", "find_data_file", "atomic_target",
            "in_batch_job", "use_readable_parameters", "readable_python_translator"]
+
+# ``check_parameters`` was also the name of the analyses' own checks of their values (now
+# check_equity_parameters and check_clustering_parameters): renamed, with a warning.
+__getattr__ = _moved_names(__name__, {"check_parameters": f"{__name__}:check_notebook_parameters"})
 
 
 def use_readable_parameters() -> None:
@@ -110,32 +115,6 @@ def check_notebook_parameters(namespace: Mapping[str, Any],
     from .params import ParameterModel
 
     return ParameterModel.from_spec(spec).check_namespace(namespace)
-
-
-def check_parameters(namespace: Mapping[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:
-    """Deprecated name of :func:`check_notebook_parameters` (a DeprecationWarning).
-
-    ``check_parameters`` was also the name of the analyses' own checks of their values, now
-    ``eb.analysis.equity.check_equity_parameters`` and
-    ``eb.analysis.clustering.analysis.check_clustering_parameters``.
-
-    Parameters
-    ----------
-    namespace : mapping
-        Usually ``globals()`` of the notebook.
-    spec : mapping
-        Parameter name -> type or tuple of types.
-
-    Returns
-    -------
-    dict
-        The parameters, by name.
-    """
-    import warnings
-
-    warnings.warn("eb.run.notebook.check_parameters is now check_notebook_parameters",
-                  DeprecationWarning, stacklevel=2)
-    return check_notebook_parameters(namespace, spec)
 
 
 def find_data_file(path: str | os.PathLike, levels: int = 3) -> Path:

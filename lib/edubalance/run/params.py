@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from .._compat import moved_names as _moved_names
 from ..errors import ParameterError
 
 __all__ = ["Parameter", "ParameterProblem", "ParameterModel", "model_of_notebook",
@@ -452,13 +453,6 @@ def notebook_parameters(notebook: str | os.PathLike) -> dict[str, dict[str, Any]
             for name, p in model.parameters.items()}
 
 
-def __getattr__(name):
-    # ``Problem`` was ParameterProblem's name, as it is edubalance.errors.Problem's (a data
-    # problem naming file, row, column and value).
-    if name == "Problem":
-        import warnings
-
-        warnings.warn("edubalance.run.params.Problem is now ParameterProblem (errors.Problem "
-                      "is a problem of the data)", DeprecationWarning, stacklevel=2)
-        return ParameterProblem
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# ``Problem`` was ParameterProblem's name, as it is edubalance.errors.Problem's (a data
+# problem naming file, row, column and value).
+__getattr__ = _moved_names(__name__, {"Problem": f"{__name__}:ParameterProblem"})

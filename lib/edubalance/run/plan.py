@@ -29,7 +29,7 @@ from .batchfile import batch_spec, counties_in, is_path_parameter, load_batch_fi
 from .params import RUNNER_PARAMETERS, ParameterModel, model_of_notebook
 
 __all__ = ["Job", "plan_jobs", "validate_jobs", "job_slug", "safe_name", "fingerprint",
-           "package_code_hash", "IDENTIFYING", "value_text", "short_hash"]
+           "package_code_hash", "IDENTIFYING", "value_text", "short_hash", "file_sha256"]
 
 # Parameters that identify a job whenever a notebook has them (in this order in names).
 IDENTIFYING = ("county", "standard", "year", "level")
@@ -370,14 +370,38 @@ def validate_jobs(jobs: Iterable[Job]) -> None:
 
 # --------------------------------------------------------------------------- fingerprints
 
+def file_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes, read a megabyte at a time (the one file digest of run/).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+
+    Returns
+    -------
+    str
+        64 hex digits.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile(delete=False) as handle:
+    ...     _ = handle.write(b"abc")
+    >>> file_sha256(handle.name)[:16]
+    'ba7816bf8f01cfea'
+    """
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _file_digest(path: Path, cache: dict[Path, str]) -> str:
     if path not in cache:
         if path.is_file():
-            digest = hashlib.sha256()
-            with path.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
-            cache[path] = "sha256:" + digest.hexdigest()
+            cache[path] = "sha256:" + file_sha256(path)
         elif path.is_dir():
             cache[path] = f"dir:{path.stat().st_mtime_ns}"
         else:

@@ -80,7 +80,7 @@ def test_slides_biplot_is_the_figure_in_projector_sizes(clustered):
     from edubalance.report import slides
 
     prepared, _selection, fit, _profiles, _stability = clustered
-    ax = slides.biplot(prepared, fit.labels, "zh")
+    ax = slides.plot_slide_biplot(prepared, fit.labels, lang="zh")
     assert ax.get_title() == "县的分组（主成分双标图）"
     assert "解释方差" in ax.get_xlabel()   # the figure's axis label, not a copy's
     sizes = {t.get_fontsize() for t in ax.texts}

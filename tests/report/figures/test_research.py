@@ -163,11 +163,11 @@ def test_coefficients_are_drawn_where_the_table_says(regression_result):
 
 
 def test_the_slides_draw_the_one_coefficient_figure(regression_result):
-    """slides.coefficient_figure is plot_coefficients at slide size (legend below, no units)."""
+    """slides.plot_slide_coefficients is plot_coefficients at slide size (legend below, no units)."""
     import matplotlib.pyplot as plt
 
     models = [regression_result, regression_result]
-    slide = eb.report.slides.coefficient_figure(models, ["甲", "乙"], "zh")
+    slide = eb.report.slides.plot_slide_coefficients(models, ["甲", "乙"], lang="zh")
     plain = regression_figures.plot_coefficients(models, names=["甲", "乙"], units=False,
                                                  lang="zh")
     assert _texts(slide) == _texts(plain)

@@ -14,7 +14,7 @@ Examples
 ...                       "x": np.r_[rng.normal(0, 1, 6), rng.normal(9, 1, 6)],
 ...                       "y": np.r_[rng.normal(0, 1, 6), rng.normal(9, 1, 6)]})
 >>> result = run_clustering(units, id_column="county", k=2, k_range=[2, 4], n_bootstrap=5)
->>> result.fit.sizes.tolist(), result.summary()["k"]
+>>> result.fit.sizes.tolist(), result.to_dict()["k"]
 ([6, 6], 2)
 """
 from __future__ import annotations
@@ -203,8 +203,19 @@ class ClusteringAnalysis(ResultDisplay):
         """The assignments (``assignments.csv``)."""
         return self.assignments
 
-    def summary(self, data_path: str | None = None) -> dict[str, Any]:
-        """The data of ``summary.json``.
+    def summary(self) -> pd.DataFrame:
+        """One row per cluster: its size, share and stability (a table to read).
+
+        Returns
+        -------
+        DataFrame
+            :attr:`clusters` (``cluster, size, share, jaccard_mean, dissolved_share``), fresh
+            index.
+        """
+        return self.clusters.reset_index(drop=True)
+
+    def to_dict(self, data_path: str | None = None) -> dict[str, Any]:
+        """The data of ``summary.json`` (what :meth:`summary` returned before issue 28).
 
         :func:`edubalance.report.clusters.analysis_summary` adds the clusters' names and
         descriptions.

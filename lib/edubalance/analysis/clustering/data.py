@@ -58,7 +58,7 @@ _ID_LIKE = re.compile(r"(^|_)(year|code|id)(_|$)", re.IGNORECASE)
 # --------------------------------------------------------------------------------------------
 
 def load_unit_table(path) -> pd.DataFrame:
-    """Read a table of one row per unit: ``.csv``/``.txt``, ``.xlsx``/``.xls``, ``.parquet``.
+    r"""Read a table of one row per unit: ``.csv``/``.txt``, ``.xlsx``/``.xls``, ``.parquet``.
 
     A CSV with county columns (``county_code``, ``county_name``, ``year``) goes through
     ``edubalance.io.load.load_counties`` (validated, Chinese headers recognised); any other table
@@ -78,7 +78,7 @@ def load_unit_table(path) -> pd.DataFrame:
     --------
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "units.csv")
-    >>> _ = open(path, "w", encoding="utf-8").write("unit,x\\na,1\\nb,2\\n")
+    >>> _ = open(path, "w", encoding="utf-8").write("unit,x\na,1\nb,2\n")
     >>> load_unit_table(path)["x"].tolist()
     [1, 2]
     """
@@ -385,14 +385,17 @@ class PreparedFeatures:
 
     @property
     def features(self) -> list[str]:
+        """The features kept, in order (the columns of ``original``)."""
         return list(self.original.columns)
 
     @property
     def ids(self) -> pd.Index:
+        """The units kept, in order (the index of ``original``)."""
         return self.original.index
 
     @property
     def matrix(self) -> np.ndarray:
+        """What is clustered: the z-scores when ``standardize``, else the transformed values."""
         return (self.standardized if self.standardize else self.transformed).to_numpy(float)
 
     def report(self) -> str:

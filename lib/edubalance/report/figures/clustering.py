@@ -89,7 +89,7 @@ def plot_pca_biplot(prepared, labels, names=None, max_names: int = 60, *, ax=Non
 
     The legend sits outside the data (to the right); names and loadings' labels are placed
     apart (:func:`edubalance.report.plotting.repel_labels`), so no two overlap. The slides'
-    biplot is this figure in projector sizes (:func:`edubalance.report.slides.biplot`).
+    biplot is this figure in projector sizes (:func:`edubalance.report.slides.plot_slide_biplot`).
 
     Parameters
     ----------

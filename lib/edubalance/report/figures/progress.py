@@ -25,7 +25,7 @@ from ...analysis.progress import ProgressResult
 from ...errors import DataError
 from ...schema import level_name
 from ..i18n import DEFAULT_LANG, check_lang, label, text
-from ..plotting import PALETTE, STATUS_COLOURS, _axes, line_over_years
+from ..plotting import PALETTE, STATUS_COLOURS, _axes, plot_over_years
 
 __all__ = ["plot_share_passing", "plot_verdict_heat_map", "plot_cv_trajectories"]
 
@@ -158,8 +158,8 @@ def plot_cv_trajectories(result, *, level: str, limit: float | None = None, ax=N
     column = f"composite_cv_{level}"
     if column not in verdicts:
         raise DataError(f"no composite CV for level {level!r} (the standard may have none)")
-    ax = line_over_years(verdicts.dropna(subset=[column]), column, hue="county_name",
-                         limit=limit, ax=ax, ylabel=text("progress.cv_axis", lang),
+    ax = plot_over_years(verdicts.dropna(subset=[column]), column, hue="county_name",
+                         limit=limit, ax=ax, lang=lang, ylabel=text("progress.cv_axis", lang),
                          title=text("progress.cv_title", lang, level=text(f"level.{level}", lang)))
     ax.set_xlabel(label("year", lang))
     ax.legend(ncol=2, fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1))

@@ -1,0 +1,65 @@
+"""The verdict box's overall line (report.verdict.verdict_html): "every rule judged and met" only
+when nothing was assumed, approximated or not assessed; otherwise the line itself says so, in
+the reader's language (the brief: a report says 通过 only when every rule was judged and met)."""
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+import pytest
+
+import edubalance as eb
+from edubalance.core import evidence as ev
+from edubalance.core import scoring
+from helpers import county_frame
+
+ALL_JUDGED = {"zh": "均已评估并达到", "en": "was judged and met"}
+QUALIFIED = {"zh": "并非每一项都经完整评估", "en": "not everything was judged in full"}
+EVIDENCE = {"government_work_score": 90, "satisfaction_pct": 90}
+
+
+def _overall(page: str) -> str:
+    line = re.search(r'<p class="eb-overall">(.*?)</p>', page, re.S).group(1)
+    return html.unescape(re.sub(r"<[^>]+>", "", line))
+
+
+def _box(frame: pd.DataFrame, evidence: dict, lang: str) -> tuple[dict, str]:
+    given = pd.DataFrame({"county_code": "640999", "year": 2017, "item": list(evidence),
+                          "value": list(evidence.values())})
+    result = scoring.score(frame, "basic-2012", evidence=ev.normalise(given, "basic-2012"))
+    report = eb.report.county_report.build(frame, result, "甲县", 2017, lang=lang)
+    return report.summary, report.verdict_html
+
+
+def _schools(school_type: str = "primary") -> pd.DataFrame:
+    return county_frame([(school_type, 900, 30, 1.0), (school_type, 880, 30, 1.0),
+                         ("junior", 900, 30, 1.0), ("junior", 850, 30, 1.0)])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_pass_resting_on_an_assumption_says_so_in_the_overall_line(lang):
+    summary, page = _box(_schools(), EVIDENCE, lang)   # the precondition is not given: assumed
+    assert summary["verdict"] == "pass" and summary["assumed"] == ["provincial_running_standard"]
+    line = _overall(page)
+    assert QUALIFIED[lang] in line and ALL_JUDGED[lang] not in line
+    assert eb.report.i18n.text("report.qualifier.assumed", lang) in line
+    assert eb.report.i18n.text("report.qualifier.approximated", lang) not in line
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_pass_with_every_rule_judged_says_every_rule_was_judged_and_met(lang):
+    summary, page = _box(_schools(), {**EVIDENCE, "provincial_running_standard": "是"}, lang)
+    assert summary["verdict"] == "pass" and not summary["assumed"] and not summary["approximated"]
+    line = _overall(page)
+    assert ALL_JUDGED[lang] in line and QUALIFIED[lang] not in line
+
+
+def test_an_approximation_qualifies_a_pass_too():
+    # Teachers of nine-year schools not given per section are split by enrolment.
+    summary, page = _box(_schools("nine_year"), {**EVIDENCE, "provincial_running_standard": "是"},
+                         "zh")
+    assert summary["verdict"] == "pass" and "teachers_split" in summary["approximated"]
+    line = _overall(page)
+    assert "有数据为近似值" in line and "有内容按假定处理" not in line
+    assert ALL_JUDGED["zh"] not in line
