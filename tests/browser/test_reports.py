@@ -3,7 +3,7 @@
 A small report folder is built once per test run (``demo_reports``, demo.py), the way
 `make demo` builds `reports/`: `edubalance batch` on two counties of the sample (county
 scoring) plus one explorer view, the slides of the presentation (on the sample with hostile
-names, shared with test_browser_slides), then the index. Each page is opened from the file
+names, shared with tests/browser/test_hostile_names.py), then the index. Each page is opened from the file
 system (file:// URLs) and must:
 
 - raise no JavaScript error and log no console error;
@@ -16,7 +16,7 @@ system (file:// URLs) and must:
 Chromium needs a CJK font for HTML text. Rather than depend on the machine's fonts, the browser
 gets a fontconfig file that adds the Noto Sans CJK SC font bundled with ``mplfonts`` (the one
 the figures use) to the system configuration. Without it, the font check fails (tofu boxes).
-Screenshots go to ``tmp_path``. The explorer as a Voila app is checked in test_browser_slides.
+Screenshots go to ``tmp_path``. The explorer as a Voila app is checked in tests/browser/test_hostile_names.py.
 """
 from __future__ import annotations
 
@@ -252,7 +252,7 @@ def check_presentation_html(browser, reports, tmp_path):
     assert "import edubalance" not in text and "eb.core.scoring.score" not in text
     assert "县域义务教育均衡发展" in text
     # The cluster membership table lists every county: the presentation ran on the sample with
-    # hostile names (demo.py), so here the counties that kept their names; test_browser_slides
+    # hostile names (demo.py), so here the counties that kept their names; tests/browser/test_hostile_names.py
     # finds every hostile one on the same page, as text.
     for county in KEPT_COUNTIES:
         assert county in text
