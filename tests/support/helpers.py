@@ -337,9 +337,9 @@ def cjk_chromium(folder):
     import os
     from concurrent.futures import ThreadPoolExecutor
 
-    from tests.browser.test_reports import CHROMIUM, CHROMIUM_ARGS, _cjk_font_config
+    from browser_pages import CHROMIUM, CHROMIUM_ARGS, cjk_font_config
 
-    config, families = _cjk_font_config(folder)
+    config, families = cjk_font_config(folder)
     thread = ThreadPoolExecutor(1, thread_name_prefix="edubalance-chromium")
 
     def call(function, *args, **kwargs):
