@@ -87,8 +87,10 @@ docs: $(DOCS_STAMP)
 	@echo "Docs: $(abspath docs/_build/html)/index.html"
 
 # The slow tier: batches killed or signalled mid-job, the watchdog, the Dask engine, the
-# national-scale sample, the soak test.
-# CI runs it after `make test`.
+# national-scale sample, the soak test, the lean print stylesheet on every kind of nbconvert
+# output. CI runs it after `make test`. The tests are laid out like the package (tests/core/
+# test_scoring.py tests edubalance.core.scoring), plus tests/notebooks, tests/browser and
+# tests/project: `pytest tests/report` runs one layer's tests.
 test-slow: $(TEST_STAMP)
 	env -u PYTHONDONTWRITEBYTECODE $(PY) -m compileall -q lib
 	$(PYTEST) -n 2 -q -m slow

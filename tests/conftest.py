@@ -63,7 +63,7 @@ def sample_dir() -> Path:
 
 def pytest_report_header(config):
     # A browser failure depends on the Chromium it ran on: name it in every run's header.
-    from tests.browser.test_reports import chromium_version
+    from browser_pages import chromium_version
 
     return f"browser tests: {chromium_version()}"
 

@@ -1,11 +1,9 @@
 """edubalance.analysis.regression against hand calculations, published values and statsmodels directly.
 
-Its tables and readings (edubalance.report.regression_text) are checked here too; its figures in
-tests/report/figures/test_research.py.
+Its tables and readings (edubalance.report.regression_text) are checked in
+tests/report/test_regression_text.py, its figures in tests/report/figures/test_regression.py.
 """
 from __future__ import annotations
-
-import html
 
 import numpy as np
 import pandas as pd
@@ -40,6 +38,10 @@ def cross_section():
 
 @pytest.fixture(scope="module")
 def panel():
+    return make_panel()
+
+
+def make_panel():
     """Unbalanced county x year panel; county effects correlated with the inputs."""
     rng = np.random.default_rng(11)
     counties, years = 30, 8
@@ -326,33 +328,6 @@ def test_vif_breusch_pagan_and_cooks_distance_by_hand(cross_section):
 
 # --------------------------------------------------------------------------- tables, plot, words
 
-def test_models_table_formats_escape_text(panel):
-    frame = panel.rename(columns={"urbanisation_pct": "urban_<b>&share"})
-    inputs = INPUTS[:2] + ["urban_<b>&share"]
-    pooled = reg.fit_ols(frame, "mean_exam_score", inputs)
-    fixed = reg.fit_ols(frame, "mean_exam_score", inputs, fixed_effects=["county_code", "year"],
-                        cov_type="cluster", cluster="county_code")
-    markdown = words.models_table([pooled, fixed], ["pooled", "two-way"])
-    estimate = _by_term(fixed).loc["spending_per_student_kcny"]
-    line = next(row for row in markdown.splitlines() if row.startswith("| spending"))
-    assert line.split(" | ")[2].startswith(f"{estimate['estimate']:.3f}")
-    assert f"| Observations | {len(panel):,} | {len(panel):,} |" in markdown
-    page = words.models_table([pooled, fixed], fmt="html")
-    assert "<b>&share" not in page and html.escape("urban_<b>&share") in page
-    latex = words.models_table([pooled, fixed], fmt="latex", stars=False)
-    assert r"urban\_<b>\&share" in latex and "***" not in latex
-    assert latex.startswith(r"\begin{tabular}{lcc}")
-
-
-def test_description_and_headline(panel):
-    result = reg.fit_ols(panel.rename(columns={"urbanisation_pct": "城镇化率"}), "mean_exam_score",
-                         INPUTS[:2] + ["城镇化率"], fixed_effects=["county_code", "year"],
-                         cov_type="cluster", cluster="county_code")
-    text = words.describe_result(result)
-    row = _by_term(result).loc["spending_per_student_kcny"]
-    assert f"{row['estimate']:.3g}" in text and "clustered by county_code" in text
-    assert words.headline(result)["estimate"] == pytest.approx(row["estimate"])
-
 
 def test_read_table_by_extension_keeps_codes_as_text(tmp_path):
     frame = pd.DataFrame({"county_code": ["040104", "640105"], "year": [2016, 2017],
@@ -469,17 +444,3 @@ def test_result_is_frozen_with_to_frame_and_errors_are_edubalance_errors(panel):
     with pytest.raises(DataError, match="collinear"):
         reg.fit_ols(panel.assign(twice=2 * panel["urbanisation_pct"]), "mean_exam_score",
                     ["urbanisation_pct", "twice"])
-
-
-def test_labels_and_chinese_description(panel):
-    result = reg.fit_ols(panel, "mean_exam_score", INPUTS, fixed_effects=["county_code", "year"],
-                         cov_type="cluster", cluster="county_code")
-    row = result.to_frame().set_index("term").loc["spending_per_student_kcny"]
-    text = words.describe_result(result, lang="zh")
-    assert "spending_per_student_kcny" in text and "每增加一个单位" in text
-    assert f"{row['estimate']:.3g}" in text
-    assert f"按county_code聚类，{result.statistics['n_clusters']}个聚类" in text
-    assert words.describe_result(result, lang="en").startswith("One more unit of ")
-    assert words.headline(result, lang="zh")["text"] == text
-    table = words.models_table(result, lang="zh")
-    assert table.count("spending_per_student_kcny") == 1

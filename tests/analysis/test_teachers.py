@@ -158,3 +158,14 @@ def test_per_100_indicators_of_a_complete_middle_school_use_its_junior_pupils():
     # Junior share of teachers: 500 / (500 + 1.2 * 500) = 1/2.2 -> 50 teachers for 500 pupils.
     assert found["level"].tolist() == ["junior"]
     assert found["teachers_per_100_students"].iloc[0] == pytest.approx(10.0)
+
+
+def test_teacher_shares_divide_by_teachers_and_are_missing_without_teachers():
+    table = pd.DataFrame({"teachers": [10, 0], "teachers_cross_subject": [2, 0],
+                          "teachers_above_degree": [5, 0], "teachers_mid_title": [1, 0],
+                          "teachers_age_50_plus": [4, 0]})
+    teachers._add_shares(table)
+    assert list(table.columns[-4:]) == ["cross_subject_share", "above_degree_share",
+                                        "mid_title_share", "age_50_plus_share"]
+    assert table.iloc[0, -4:].tolist() == [0.2, 0.5, 0.1, 0.4]
+    assert table.iloc[1, -4:].isna().all()

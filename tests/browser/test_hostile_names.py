@@ -10,7 +10,7 @@ text (so they were escaped, not dropped). The slides are stepped through one by 
 explorer the county is switched to one with hostile school names.
 
 The presentation is the one of the demo reports (demo.py) (run once for the suite on that copy;
-test_browser checks the same pages for links, scripts and fonts). The Voila check is also the
+tests/browser/test_reports.py checks the same pages for links, scripts and fonts). The Voila check is also the
 suite's check that the explorer works as an app (widgets, no code, figures redrawn).
 """
 from __future__ import annotations
@@ -135,15 +135,69 @@ def voila_url(hostile):
 FIGURES = "() => [...document.querySelectorAll('.widget-output img')].map(i => i.src).join()"
 
 
-def test_hostile_names_stay_text_in_the_voila_explorer(browser, voila_url, hostile, tmp_path):
+@pytest.fixture(scope="module")
+def explorer_page(browser, voila_url):
+    """The explorer opened once in Voila at 1024x768 (Voila starts a kernel and runs the
+    notebook for each page: ~7 s), for the two tests below, in their order: the first looks
+    at the page as it opens, the second then changes the county."""
+    visit = Page(browser, allowed=(voila_url, "data:", "blob:"))
+    page = visit.page
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(voila_url, wait_until="domcontentloaded", timeout=120_000)
+    page.locator(".widget-output img").first.wait_for(timeout=120_000)
+    page.wait_for_load_state("networkidle", timeout=60_000)
+    page.wait_for_timeout(500)
+    yield visit
+    page.close()
+
+
+def test_the_voila_explorer_is_readable_at_1024x768_and_offline(explorer_page, tmp_path):
+    """On a 1024x768 projector the controls fit the width (no sideways scrolling) and the
+    school names of the first figure are at least 12 px on the screen (they were about 9 px
+    with two figures side by side). Offline, as on a projector with the network off (issue
+    26): the page requests nothing but Voila's loopback server, ``data:`` and ``blob:``
+    (the project's offline template; checked here rather than on a second Voila server with
+    the plain sample, as the names in the data do not change what the page loads)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from edubalance.report.plotting import SMALLEST_FONT_KEY
+
+    visit = explorer_page
+    page = visit.page
+    page.screenshot(path=tmp_path / "explorer-1024.png")
+    shots = Path("/tmp/i26-shots")
+    if shots.is_dir():   # for a person to look at (issue 26's closing note)
+        page.screenshot(path=str(shots / "explorer-1024x768.png"))
+    assert visit.blocked == [], f"the Voila explorer requested other hosts: {visit.blocked}"
+    layout = page.evaluate("""() => ({
+        scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth,
+        controls: [...document.querySelectorAll('.widget-dropdown')]
+            .map(e => e.getBoundingClientRect().right),
+        figures: [...document.querySelectorAll('.widget-output img')].map(i => ({
+            src: i.src, shown: i.getBoundingClientRect().width, natural: i.naturalWidth}))})""")
+    assert layout["scroll"] <= layout["width"] <= 1024, layout["scroll"]
+    assert max(layout["controls"]) <= layout["width"], layout["controls"]
+    assert len(layout["figures"]) == 4
+    for figure in layout["figures"]:
+        data = base64.b64decode(figure["src"].split(",", 1)[1])
+        with Image.open(io.BytesIO(data)) as png:
+            points, dpi = float(png.info[SMALLEST_FONT_KEY]), float(png.info["dpi"][0])
+        pixels = points * dpi / 72 * figure["shown"] / figure["natural"]
+        assert pixels >= 12, (pixels, figure["shown"], figure["natural"])
+    assert visit.errors == [], visit.errors
+
+
+def test_hostile_names_stay_text_in_the_voila_explorer(explorer_page):
     """The explorer as a Voila app (one server, one page: Voila starts a kernel per page):
     widgets render with no code shown and changing the county redraws the figures; the
     hostile names stay text throughout."""
     from edubalance.report.i18n import text
 
-    visit = Page(browser, allowed=(voila_url, "data:", "blob:"))
+    visit = explorer_page
     page = visit.page
-    page.goto(voila_url, wait_until="domcontentloaded", timeout=120_000)
     county = page.locator(".widget-dropdown", has_text=text("explorer.control.county", "zh")) \
         .locator("select")
     county.wait_for(timeout=120_000)
@@ -187,49 +241,3 @@ def test_hostile_names_stay_text_in_the_voila_explorer(browser, voila_url, hosti
     assert visit.shown_names() == set(HOSTILE_NAMES)
     assert visit.errors == [], visit.errors
     assert KEEP not in page.inner_text(".widget-output table")
-    page.close()
-
-
-def test_the_voila_explorer_is_readable_at_1024x768_and_offline(browser, voila_url, tmp_path):
-    """On a 1024x768 projector the controls fit the width (no sideways scrolling) and the
-    school names of the first figure are at least 12 px on the screen (they were about 9 px
-    with two figures side by side). Offline, as on a projector with the network off (issue
-    26): the page requests nothing but Voila's loopback server, ``data:`` and ``blob:``
-    (the project's offline template; checked here rather than on a second Voila server with
-    the plain sample, as the names in the data do not change what the page loads)."""
-    import base64
-    import io
-
-    from PIL import Image
-
-    from edubalance.report.plotting import SMALLEST_FONT_KEY
-
-    visit = Page(browser, allowed=(voila_url, "data:", "blob:"))
-    page = visit.page
-    page.set_viewport_size({"width": 1024, "height": 768})
-    page.goto(voila_url, wait_until="domcontentloaded", timeout=120_000)
-    page.locator(".widget-output img").first.wait_for(timeout=120_000)
-    page.wait_for_load_state("networkidle", timeout=60_000)
-    page.wait_for_timeout(500)
-    page.screenshot(path=tmp_path / "explorer-1024.png")
-    shots = Path("/tmp/i26-shots")
-    if shots.is_dir():   # for a person to look at (issue 26's closing note)
-        page.screenshot(path=str(shots / "explorer-1024x768.png"))
-    assert visit.blocked == [], f"the Voila explorer requested other hosts: {visit.blocked}"
-    layout = page.evaluate("""() => ({
-        scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth,
-        controls: [...document.querySelectorAll('.widget-dropdown')]
-            .map(e => e.getBoundingClientRect().right),
-        figures: [...document.querySelectorAll('.widget-output img')].map(i => ({
-            src: i.src, shown: i.getBoundingClientRect().width, natural: i.naturalWidth}))})""")
-    assert layout["scroll"] <= layout["width"] <= 1024, layout["scroll"]
-    assert max(layout["controls"]) <= layout["width"], layout["controls"]
-    assert len(layout["figures"]) == 4
-    for figure in layout["figures"]:
-        data = base64.b64decode(figure["src"].split(",", 1)[1])
-        with Image.open(io.BytesIO(data)) as png:
-            points, dpi = float(png.info[SMALLEST_FONT_KEY]), float(png.info["dpi"][0])
-        pixels = points * dpi / 72 * figure["shown"] / figure["natural"]
-        assert pixels >= 12, (pixels, figure["shown"], figure["natural"])
-    assert visit.errors == [], visit.errors
-    page.close()

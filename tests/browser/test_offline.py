@@ -5,7 +5,7 @@ Each page is opened in headless Chromium with a route that lets through only the
 origin (``file:``, or Voila's loopback server) and ``data:``/``blob:``; every other request is
 recorded and aborted. The test fails on any recorded request (a CDN link, a font, a script),
 on any script error, and on a page that does not show what it should. The Voila explorer is
-checked the same way by test_browser_slides (on its one Voila server: each server and page
+checked the same way by tests/browser/test_hostile_names.py (on its one Voila server: each server and page
 start a kernel that runs the explorer).
 """
 from __future__ import annotations

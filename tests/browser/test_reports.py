@@ -3,7 +3,7 @@
 A small report folder is built once per test run (``demo_reports``, demo.py), the way
 `make demo` builds `reports/`: `edubalance batch` on two counties of the sample (county
 scoring) plus one explorer view, the slides of the presentation (on the sample with hostile
-names, shared with test_browser_slides), then the index. Each page is opened from the file
+names, shared with tests/browser/test_hostile_names.py), then the index. Each page is opened from the file
 system (file:// URLs) and must:
 
 - raise no JavaScript error and log no console error;
@@ -16,28 +16,21 @@ system (file:// URLs) and must:
 Chromium needs a CJK font for HTML text. Rather than depend on the machine's fonts, the browser
 gets a fontconfig file that adds the Noto Sans CJK SC font bundled with ``mplfonts`` (the one
 the figures use) to the system configuration. Without it, the font check fails (tofu boxes).
-Screenshots go to ``tmp_path``. The explorer as a Voila app is checked in test_browser_slides.
+Screenshots go to ``tmp_path``. The explorer as a Voila app is checked in tests/browser/test_hostile_names.py.
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
-import edubalance as eb
+from browser_pages import chromium_version
 from demo import DEMO_COUNTIES, DEMO_EXPLORER
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 COUNTIES = DEMO_COUNTIES
 KEPT_COUNTIES = ["大武口区", "中宁县", "彭阳县", "沙坡头区", "泾源县", "海原县"]
 """The sample counties whose names hostile_names.hostile_sample keeps."""
@@ -45,36 +38,11 @@ CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 
 
-def chromium_version() -> str:
-    """What ``chromium --version`` prints (pytest's header shows it too), or "no Chromium"."""
-    try:
-        return subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True,
-                              timeout=30).stdout.strip() or "Chromium (version unknown)"
-    except OSError:
-        return "no Chromium"
-
-
 @pytest.fixture(scope="module")
 def reports(demo_reports) -> Path:
     """A report folder like `make demo` writes: batch jobs, the slides, the index (built once
     per test run by ``demo_reports`` in demo.py; the notebook tests check the same runs)."""
     return demo_reports
-
-
-def _cjk_font_config(folder: Path) -> tuple[Path, set[str]]:
-    """The fontconfig file PDFs are printed with (bundled CJK fonts); and the CJK-capable
-    family names."""
-    from matplotlib import ft2font
-
-    config = Path(eb.report.pdf.chromium_font_env(folder)["FONTCONFIG_FILE"])
-    fonts = eb.report.plotting.cjk_font_path().parent
-    families = {ft2font.FT2Font(str(path)).family_name
-                for path in fonts.iterdir() if path.suffix in {".otf", ".ttf"}}
-    if shutil.which("fc-list"):  # system CJK fonts count too, when fontconfig can tell
-        listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True,
-                                env={**os.environ, "FONTCONFIG_FILE": str(config)}).stdout
-        families |= {name.strip() for line in listed.splitlines() for name in line.split(",")}
-    return config, families
 
 
 class Visit:
@@ -252,7 +220,7 @@ def check_presentation_html(browser, reports, tmp_path):
     assert "import edubalance" not in text and "eb.core.scoring.score" not in text
     assert "县域义务教育均衡发展" in text
     # The cluster membership table lists every county: the presentation ran on the sample with
-    # hostile names (demo.py), so here the counties that kept their names; test_browser_slides
+    # hostile names (demo.py), so here the counties that kept their names; tests/browser/test_hostile_names.py
     # finds every hostile one on the same page, as text.
     for county in KEPT_COUNTIES:
         assert county in text

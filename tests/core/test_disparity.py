@@ -346,23 +346,3 @@ def test_summary_reports_a_group_whose_schools_have_no_pupils():
     frame.loc[4, "x"] = np.nan
     table = d.summary(frame, "x", "n", "county", dropna=True)
     assert table.set_index("county").loc["c", "note"] == "no values"
-
-
-def test_numeric_core_grouped_cv_matches_the_scalar_cv_per_group_and_column():
-    from edubalance.core import numeric
-
-    rng = np.random.default_rng(3)
-    values = rng.gamma(2.0, 3.0, size=(60, 3))
-    values[5, 1] = np.nan
-    weights = rng.integers(1, 500, 60).astype(float)
-    codes = rng.integers(0, 4, 60)
-    result = numeric.grouped_weighted_cv(values, codes, weights=weights, n_groups=5)
-    for g in range(4):
-        for j in range(3):
-            rows = (codes == g) & ~np.isnan(values[:, j])
-            x, w = values[rows, j], weights[rows]
-            mean = np.sum(w * x) / w.sum()
-            expected = math.sqrt(np.sum(w / w.sum() * (x - mean) ** 2)) / mean
-            assert result.cv[g, j] == pytest.approx(expected, rel=1e-12)
-    assert np.isnan(result.cv[4]).all() and (result.weight[4] == 0).all()
-    assert result.n_missing[codes[5], 1] == 1

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 
@@ -148,32 +147,6 @@ def test_bad_evidence_names_file_row_column_and_value(tmp_path):
         ev.load(tmp_path / "d.csv", "basic-2012")
 
 
-def test_evidence_form_is_written_and_read_back(tmp_path):
-    from edubalance.report.evidence_form import write_evidence_form
-
-    schools = county_frame([("primary", 300, 30, 1.0)], name="会宁县", code="620422")
-    path = write_evidence_form(tmp_path / "form.xlsx", "quality-2017", schools=schools)
-    book = openpyxl.load_workbook(path)
-    sheet = book.active
-    assert "会宁县" in str(sheet["A1"].value) or any("会宁县" in str(c.value or "")
-                                                   for row in sheet.iter_rows() for c in row)
-    assert sheet.data_validations.dataValidation, "value cells are validated"
-    header_row = next(r for r in range(1, 10) if sheet.cell(r, 1).value == "县代码")
-    columns = [sheet.cell(header_row, c).value for c in range(1, 9)]
-    value_col = columns.index("填报值") + 1
-    item_col = columns.index("项目代码") + 1
-    filled = {"q02_disabled_enrolment_pct": 96, "veto_key_schools": "否",
-              "social_recognition_pct": "88.5%"}
-    for row in range(header_row + 1, sheet.max_row + 1):
-        item = sheet.cell(row, item_col).value
-        if item in filled:
-            sheet.cell(row, value_col).value = filled[item]
-    book.save(path)
-    back = ev.load(path, "quality-2017").set_index("item")["value"].to_dict()
-    assert back == {"q02_disabled_enrolment_pct": 96.0, "veto_key_schools": 0.0,
-                    "social_recognition_pct": 88.5}
-
-
 # ------------------------------------------------------------------------------ every class
 
 def _one_school(**extra):
@@ -290,11 +263,3 @@ def test_ningxia_verdict_box_names_the_assumed_points_in_the_readers_language(sa
                                                lang="en").verdict_html)
     assert "假定" in zh and "本项目的假定" in zh and "待定" in zh
     assert "Assumed" in en and "this project's assumptions" in en and "open" in en
-
-
-def test_english_reports_show_english_units_for_evidence():
-    from edubalance.report.verdict import evidence_limit, evidence_value
-
-    entry = {"kind": "at_least", "value": 84.9, "limit": 85.0, "unit": "分"}
-    assert (evidence_value(entry, "zh"), evidence_limit(entry, "zh")) == ("84.9分", "85分")
-    assert (evidence_value(entry, "en"), evidence_limit(entry, "en")) == ("84.9", "85")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -107,3 +108,13 @@ def test_plan_is_empty_when_nothing_fails_and_validates_max_steps():
     assert gaps.cv_upgrade_plan(scoring.score(frame, "ningxia-2010")).steps.empty
     with pytest.raises(ValueError, match="max_steps"):
         gaps.cv_upgrade_plan(result, max_steps=0)
+
+
+def test_selected_rows_of_a_county_and_year():
+    indicators = pd.DataFrame({"county_code": ["640104", "640104", "640105"],
+                               "year": [2016, 2017, 2017]})
+    assert gaps._selected(indicators).tolist() == [True, True, True]
+    assert gaps._selected(indicators, 640104).tolist() == [True, True, False]
+    assert gaps._selected(indicators, year="2017").tolist() == [False, True, True]
+    assert gaps._selected(indicators, "640104", 2017).tolist() == [False, True, False]
+    assert isinstance(gaps._selected(indicators.iloc[:0]), np.ndarray)

@@ -13,9 +13,9 @@ import pytest
 
 from edubalance import cli, errors, schema
 from edubalance.errors import DataError, ParameterError
-from edubalance.io import headers, read
 from edubalance.io import load as data
-from edubalance.io.validate import LoadReport, validate_schools
+from edubalance.io import read
+from edubalance.io.validate import LoadReport
 from helpers import valid_schools
 
 ZH = {c: schema.SCHOOL_HEADER_ALIASES[c][0] for c in schema.SCHOOL_COLUMNS}
@@ -100,28 +100,6 @@ def test_cli_options_for_title_and_allow(tmp_path, capsys, monkeypatch):
     assert "county_code = 040202" in out and "waived: books_per_student" in out
 
 
-def test_validate_schools_checks_frames_like_files():
-    schools = valid_schools()
-    pd.testing.assert_frame_equal(validate_schools(schools), schools, check_dtype=False)
-    for column, value, fragment in (("books", float("nan"), "blank count"),
-                                    ("teaching_area_m2", float("inf"), "not a number"),
-                                    ("computers", -2, "negative value"),
-                                    ("books", 10**8, "implausible")):
-        bad = schools.astype({column: float})
-        bad.loc[1, column] = value
-        with pytest.raises(DataError) as caught:
-            validate_schools(bad)
-        problem = caught.value.problems[0]
-        assert (problem.row, problem.column, problem.school_id) == (3, column, "002")
-        assert fragment in problem.message
-    bad = schools.copy()
-    bad.loc[0, "books"] = 900_000
-    loaded = data.load_schools(bad, allow=["books"])
-    assert len(validate_schools(loaded)) == 3  # the waiver travels with the frame
-    with pytest.raises(ParameterError):
-        validate_schools(schools.to_dict())
-
-
 def test_bad_options_are_parameter_errors(tmp_path):
     path = tmp_path / "s.csv"
     form().to_csv(path, index=False)
@@ -131,18 +109,6 @@ def test_bad_options_are_parameter_errors(tmp_path):
         data.load_schools(path, columns={"学校": "nonsense"})
     with pytest.raises(ParameterError, match="cannot read column mapping"):
         data.load_schools(path, columns=tmp_path / "missing.yaml")
-
-
-@pytest.mark.parametrize("title, facts", [
-    ("灵武市2017年义务教育学校基本情况统计表", {"county_name": "灵武市", "year": 2017}),
-    ("宁夏回族自治区石嘴山市大武口区2016年义务教育学校情况表",
-     {"county_name": "大武口区", "year": 2016}),
-    ("西吉县（640422）2015年学校办学条件统计表",
-     {"county_name": "西吉县", "county_code": "640422", "year": 2015}),
-    ("表一 学校办学条件", {}),
-])
-def test_title_facts(title, facts):
-    assert headers.title_facts([title]) == facts
 
 
 def test_large_files_are_streamed_with_a_progress_bar(tmp_path, monkeypatch, capsys):

@@ -220,7 +220,7 @@ def test_unknown_language_is_refused():
 
 # A fresh kernel and the whole notebook in a papermill process (about 10 s of CPU): the slow
 # tier. The default tier keeps the same behaviour cheaper: papermill on a fresh kernel with
-# parameters (test_batch_warm's cold engine), this notebook with the sample's evidence (the
+# parameters (tests/run/test_engines.py's cold engine), this notebook with the sample's evidence (the
 # demo reports' batch) and papermill reading every parameter (test_notebook_hygiene).
 @pytest.mark.slow
 def test_papermill_runs_the_notebook_as_the_readme_shows(tmp_path):

@@ -59,7 +59,7 @@ def launches(monkeypatch):
     return counted
 
 
-@pytest.mark.slow  # several Chromium print runs; the default suite prints in test_cli_report
+@pytest.mark.slow  # several Chromium print runs; the default suite prints in tests/run/test_reports.py
 def test_concurrent_printing_gives_the_same_pdfs_as_one_by_one(tmp_path, launches):
     counties = ["大武口区", "灵武市", "西吉县", "沙坡头区", "彭阳县"]
     reports = [_report(tmp_path / f"job{i}", name) for i, name in enumerate(counties)]
@@ -121,7 +121,7 @@ def test_a_browser_that_does_not_start_fails_each_report_clearly(tmp_path):
     assert not report.with_suffix(".pdf").exists()
 
 
-@pytest.mark.slow  # several Chromium print runs; the default suite prints in test_cli_report
+@pytest.mark.slow  # several Chromium print runs; the default suite prints in tests/run/test_reports.py
 def test_pdf_command_prints_many_files_with_one_browser(tmp_path, launches, capsys):
     from edubalance.cli import main
 
@@ -212,7 +212,7 @@ def test_a_pdf_that_fails_in_a_batch_is_a_warning_naming_it(tmp_path, monkeypatc
     assert (output / "index.html").is_file() and not list(output.rglob("*.pdf"))
 
 
-@pytest.mark.slow  # several Chromium print runs; the default suite prints in test_cli_report
+@pytest.mark.slow  # several Chromium print runs; the default suite prints in tests/run/test_reports.py
 def test_resume_with_pdf_prints_the_reports_of_jobs_already_complete(tmp_path, monkeypatch,
                                                                      launches):
     from edubalance.run import batch, runner

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from edubalance.errors import ParameterError
-from edubalance.io.number_text import plain_number
 from edubalance.report import display, slides, story, tables, verdict
 from edubalance.report.tables import COLUMN_KINDS, MISSING, Table, format_value, styler
 from edubalance.run.index import format_number as index_number
@@ -117,18 +116,6 @@ def test_old_name_of_the_column_kinds_warns():
         tables.NOT_A_NAME  # noqa: B018
 
 
-def test_plain_number_is_never_scientific_and_groups_thousands():
-    assert plain_number(12345678.9, significant=6) == "12,345,700"   # "%,.6g": 1.23457e+07
-    assert plain_number(0.0000123456, significant=3) == "0.0000123"  # "%.3g": 1.23e-05
-    assert plain_number(-1234.5, 1) == "-1,234.5" and plain_number(-0.004, 2) == "0.00"
-    assert plain_number(-0.5, significant=6) == "-0.5"
-    assert plain_number(1e21) == "1,000,000,000,000,000,000,000"
-    assert plain_number(2017.0, 0, grouping=False) == "2017"
-    assert plain_number(None) == plain_number(np.nan) == plain_number(pd.NA) == MISSING
-    assert plain_number("x", missing="?") == "?"
-    assert format_value(1234.5, "num1") == plain_number(1234.5, 1)
-
-
 def test_plausibility_messages_show_numbers_without_scientific_notation(tmp_path):
     from edubalance.io.load import load_schools
 
@@ -216,17 +203,3 @@ def test_the_workbook_shows_a_value_next_to_its_limit_with_enough_decimals(tmp_p
     cells = [row[0] for row in sheet.iter_rows() if isinstance(row[0].value, float)]
     assert [c.value for c in cells] == [0.4504, 0.3]                   # numbers stay numbers
     assert [c.number_format for c in cells] == ["#,##0.0000", "0.000"]
-
-
-def test_plain_numbers_agrees_with_plain_number_on_every_value():
-    """The vectorised sibling (scoring's reasons) writes what plain_number writes for the same
-    rounded value, without thousands separators."""
-    from edubalance.io.number_text import plain_numbers
-
-    rng = np.random.default_rng(7)
-    values = np.concatenate([rng.normal(0, 1, 200), rng.lognormal(5, 3, 200), [0.0, -0.0, 2.0,
-                             np.nan, np.inf, 1e-9, 123456.0, 0.5, 0.55]])
-    for digits in (0, 2, 3):
-        expected = [plain_number(round(v, digits) if np.isfinite(v) else v, grouping=False)
-                    for v in values]
-        assert plain_numbers(values, digits).tolist() == expected, digits

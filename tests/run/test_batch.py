@@ -21,13 +21,11 @@ import pytest
 import yaml
 
 from edubalance.run import batch
-from edubalance.run.batch import Job, job_slug, safe_name
+from edubalance.run.batch import Job
 from helpers import Links, write_toy_notebook
 
 FIXTURES = Path(__file__).resolve().parents[1] / "support" / "fixtures"
 TOY = FIXTURES / "toy_job.ipynb"
-HOSTILE = ["../../etc", "a/b", "CON", "灵武市 ", "x" * 300, "nul\0byte", "..", ".hidden",
-           "<script>alert(1)</script>", "lpt1.txt", "灵" * 200]
 
 
 def write_batch(folder: Path, name: str = "toy.yaml", notebook: Path = TOY, **content) -> Path:
@@ -64,98 +62,10 @@ def gate_notebook(folder: Path) -> Path:
         "    json.dump({'county': county}, f)")
 
 
-
-
 # --------------------------------------------------------------------------- names
-
-@pytest.mark.parametrize("name", HOSTILE)
-def test_hostile_county_names_give_safe_slugs_inside_the_output(tmp_path, name):
-    slug = job_slug({"county": name}, ["county"])
-    assert "/" not in slug and "\\" not in slug and "\0" not in slug
-    assert slug not in {"", ".", ".."} and not slug.startswith(".")
-    assert slug.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL", "LPT1"}
-    assert len(slug.encode("utf-8")) <= 120
-    folder = (tmp_path / "toy_job" / slug)
-    folder.mkdir(parents=True)  # a real file system accepts it
-    assert folder.resolve().is_relative_to(tmp_path.resolve())
-    assert folder.resolve().parent == (tmp_path / "toy_job").resolve()
-
-
-def test_slugs_are_unique_and_readable():
-    values = ["a/b", "a_b", "a b", "灵武市", "灵武市 ", "x" * 300, "x" * 301]
-    slugs = [job_slug({"county": value}, ["county"]) for value in values]
-    assert len(set(slugs)) == len(values)
-    assert job_slug({"county": "灵武市"}, ["county"]) == "灵武市"
-    assert job_slug({"county": "大武口区", "year": 2017}, ["county", "year"]) \
-        == "county=大武口区,year=2017"
-    assert safe_name("CON") == ("_CON", True)
-
-
-def test_plan_expands_grid_and_county_all_in_file_order(tmp_path):
-    # A counties table (county_code, county_name, year) is enough to expand `county: all`.
-    data = tmp_path / "schools.csv"
-    data.write_text("county_code,county_name,year\n640202,大武口区,2017\n640181,灵武市,2017\n"
-                    "640202,大武口区,2016\n640300,吴忠,2016\n", encoding="utf-8")
-    spec = write_batch(tmp_path, parameters={"data_path": str(data), "year": 2017},
-                       grid={"county": "all", "value": [1, 2.5]})
-    jobs = batch.plan_jobs([spec])
-    assert [(job.parameters["county"], job.parameters["value"]) for job in jobs] == [
-        ("大武口区", 1), ("大武口区", 2.5), ("灵武市", 1), ("灵武市", 2.5)]
-    assert len({job.slug for job in jobs}) == 4
-    # Two batch files running one notebook for different years get distinct folders.
-    other = write_batch(tmp_path, "other.yaml", parameters={"data_path": str(data), "year": 2016},
-                        grid={"county": "all"})
-    once = write_batch(tmp_path, "once.yaml", parameters={"data_path": str(data), "year": 2017},
-                       grid={"county": "all"})
-    jobs = batch.plan_jobs([once, other])
-    assert [job.parameters["county"] for job in jobs] == ["大武口区", "灵武市", "大武口区", "吴忠"]
-    assert len({job.slug for job in jobs}) == 4
-
-
-def test_county_all_on_the_sample_data():
-    sample = Path(__file__).resolve().parents[2] / "data" / "sample" / "schools.csv"
-    if not sample.is_file():
-        pytest.skip("data/sample/schools.csv not generated yet")
-    counties = batch.counties_in(sample, years=[2017])
-    assert len(counties) == 22 and len(set(counties)) == 22
-
-
-def test_batch_file_errors_are_readable(tmp_path):
-    with pytest.raises(ValueError, match="unknown key.*paramters"):
-        batch.load_batch_file(write_batch(tmp_path, paramters={"value": 1}))
-    with pytest.raises(FileNotFoundError, match="notebook not found"):
-        batch.load_batch_file(write_batch(tmp_path, notebook=tmp_path / "nope.ipynb"))
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("!!python/object/apply:os.system ['echo hacked']\n")
-    with pytest.raises(ValueError, match="not valid YAML"):  # safe_load refuses the tag
-        batch.load_batch_file(bad)
 
 
 # --------------------------------------------------------------------------- validation
-
-def test_notebook_parameters_types_and_required(tmp_path):
-    import nbformat
-
-    cell = nbformat.v4.new_code_cell('county: str\nyear = 2017\nratio = 0.5\nflag = False\n'
-                                     'anything = None\nitems = [1]\noutput_dir = "out"')
-    cell.metadata["tags"] = ["parameters"]
-    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "nb.ipynb")
-    declared = batch.notebook_parameters(tmp_path / "nb.ipynb")
-    assert declared["county"]["required"] and declared["year"]["type"] is int
-    assert declared["ratio"]["type"] is float and declared["anything"]["type"] is None
-
-    def job(**parameters):
-        return Job(notebook=tmp_path / "nb.ipynb", notebook_text="nb.ipynb",
-                   parameters=parameters, varying=[], source=tmp_path, stem="nb", slug="s")
-
-    batch.validate_jobs([job(county="x", year=2016, ratio=1, anything=[1], items=[2])])
-    with pytest.raises(ValueError) as error:
-        batch.validate_jobs([job(year="2017", ratio=True, flag=1, yaer=1)])
-    message = str(error.value)
-    for expected in ["unknown parameter 'yaer'", "year='2017' should be int",
-                     "ratio=True should be float", "flag=1 should be bool",
-                     "missing required parameter 'county'"]:
-        assert expected in message
 
 
 def test_unknown_parameter_rejects_the_whole_batch_before_any_job(tmp_path, monkeypatch,
@@ -207,7 +117,7 @@ def failing_batch(tmp_path_factory):
                                         "BAD"]})
     started = time.monotonic()
     # One warm worker: the failing job's kernel is reset and runs the job after it (the pool
-    # with two workers is exercised by test_batch_warm's cold run).
+    # with two workers is exercised by tests/run/test_engines.py's cold run).
     result = run_cli(str(spec), "--workers", "1", "--output", "reports", cwd=folder)
     return folder / "reports", result, time.monotonic() - started
 
@@ -293,7 +203,7 @@ def test_index_subcommand_rebuilds_from_manifest(failing_batch):
         report.write_index(output)
 
 
-@pytest.mark.slow  # real processes killed; resume itself: test_batch_warm (in-process)
+@pytest.mark.slow  # real processes killed; resume itself: tests/run/test_engines.py (in-process)
 def test_resume_after_sigkill_runs_only_missing_jobs(tmp_path):
     gate = tmp_path / "gate"
     spec = write_batch(tmp_path, notebook=gate_notebook(tmp_path),
@@ -302,7 +212,7 @@ def test_resume_after_sigkill_runs_only_missing_jobs(tmp_path):
     output = tmp_path / "out"
     jobs_folder = output / "gate_job"
     # One worker of the cold engine runs A, then SLOW (a light notebook's kernel starts in ~1 s;
-    # the warm engine's resume is covered by test_batch_warm and the soak test). No HTML
+    # the warm engine's resume is covered by tests/run/test_engines.py and the soak test). No HTML
     # report: what is checked is the job folders and the manifest.
     runner = subprocess.Popen([sys.executable, "-m", "edubalance.cli", "batch", str(spec), "--workers",
                                "1", "--output", str(output), "--quiet", "--engine", "cold",
@@ -356,7 +266,7 @@ def _spawning_notebook(path: Path) -> Path:
         "time.sleep(120)")
 
 
-@pytest.mark.slow  # a real process tree; the timeout itself: test_batch_warm
+@pytest.mark.slow  # a real process tree; the timeout itself: tests/run/test_engines.py
 def test_watchdog_kills_a_job_and_every_process_it_started(tmp_path):
     # The per-cell limit is set far above the job limit, so only the watchdog can stop it. The
     # job limit counts from the job's start, kernel start included: papermill is imported
@@ -394,13 +304,6 @@ def test_watchdog_kills_a_job_and_every_process_it_started(tmp_path):
             pass
     _, alive = psutil.wait_procs(processes, timeout=10)
     assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], "children left running"
-
-
-def test_leftover_folders_are_matched_exactly():
-    assert batch.is_leftover_of(".tmp-A-abc12_z9", "A")
-    assert batch.is_leftover_of(".old-A-abc12_z9", "A")
-    assert not batch.is_leftover_of(".tmp-A-B-abc12_z9", "A")  # job "A-B" may be running
-    assert not batch.is_leftover_of(".tmp-A-abc12", "A")
 
 
 @pytest.mark.slow  # starts a Dask LocalCluster (the optional dask extra)
@@ -476,118 +379,6 @@ def test_dask_engine_on_a_scheduler_and_workers_started_as_processes(tmp_path):
 
 
 # --------------------------------------------------------------------------- issue 14: inputs
-
-BOMB = ('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
-        + "".join(f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
-                  for p, c in zip("abcdefgh", "bcdefghi", strict=True)))
-
-
-def test_nested_alias_bomb_fails_before_expansion(tmp_path):
-    bomb = tmp_path / "bomb.yaml"
-    bomb.write_text(f"notebook: {TOY}\nparameters:\n" + "".join(
-        "  " + line + "\n" for line in BOMB.splitlines()), encoding="utf-8")
-    assert len(BOMB.encode()) < 600
-    with pytest.raises(ValueError, match="expands to more than"):
-        batch.load_batch_file(bomb)
-    many = tmp_path / "many.yaml"
-    many.write_text("a: &a 1\nb: [" + ", ".join(["*a"] * 150) + "]\n")
-    with pytest.raises(ValueError, match="more than 100 aliases"):
-        batch.load_batch_file(many)
-    big = tmp_path / "big.yaml"
-    big.write_text("# " + "x" * 1_100_000 + "\n")
-    with pytest.raises(ValueError, match="more than the 1,000,000"):
-        batch.load_batch_file(big)
-
-
-def test_duplicate_keys_are_rejected(tmp_path):
-    spec = tmp_path / "dup.yaml"
-    spec.write_text(f"notebook: {TOY}\nparameters:\n  value: 1\n  value: 2\n")
-    with pytest.raises(ValueError, match=r"key 'value' given twice \(lines 3 and 4\)"):
-        batch.load_batch_file(spec)
-
-
-def test_integer_county_codes_are_accepted_as_the_notebook_accepts_them(tmp_path):
-    scoring = Path(__file__).resolve().parents[2] / "notebooks" / "county_scoring.ipynb"
-    spec = write_batch(tmp_path, notebook=scoring,
-                       parameters={"data_path": "data/sample/schools.csv", "year": 2017},
-                       grid={"county": [640181, "灵武市"]})
-    jobs = batch.plan_jobs([spec])
-    batch.validate_jobs(jobs)  # (str, int) in the notebook's check_parameters
-    assert [job.parameters["county"] for job in jobs] == [640181, "灵武市"]
-    bad = write_batch(tmp_path, "bad.yaml", notebook=scoring, grid={"county": [6401.5]})
-    with pytest.raises(ValueError, match=r"county=6401.5 should be str or int, not float"):
-        batch.validate_jobs(batch.plan_jobs([bad]))
-
-
-def test_relative_paths_resolve_from_the_batch_files_folder(tmp_path, monkeypatch):
-    project = tmp_path / "project"
-    (project / "nb").mkdir(parents=True)
-    (project / "nb" / "toy.ipynb").write_bytes(TOY.read_bytes())
-    (project / "data.csv").write_text("a\n1\n")
-    spec = project / "batch.yaml"
-    spec.write_text("notebook: nb/toy.ipynb\nparameters: {gate_file: data.csv}\n"
-                    "grid: {county: [a]}\n")
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    monkeypatch.chdir(elsewhere)
-    loaded = batch.load_batch_file(spec)
-    assert loaded["notebook"] == (project / "nb" / "toy.ipynb").resolve()
-    assert loaded["parameters"]["gate_file"] == str((project / "data.csv").resolve())
-    spec.write_text("notebook: nb/missing.ipynb\n")
-    with pytest.raises(FileNotFoundError) as error:
-        batch.load_batch_file(spec)
-    assert str(elsewhere) in str(error.value) and str(project) in str(error.value)
-
-
-def test_folder_names_name_every_identifying_parameter(tmp_path):
-    # Issue 14.3: a single-county batch must not take the folders of a two-standard batch.
-    data = tmp_path / "schools.csv"
-    data.write_text("county_code,county_name,year\n640181,灵武市,2017\n", encoding="utf-8")
-    nb = tmp_path / "county_scoring.ipynb"
-    nb.write_bytes(TOY.read_bytes())
-    both = write_batch(tmp_path, "both.yaml", notebook=nb,
-                       parameters={"data_path": str(data), "year": 2017},
-                       grid={"county": ["灵武市"], "standard": ["basic-2012", "quality-2017"]})
-    one = write_batch(tmp_path, "one.yaml", notebook=nb,
-                      parameters={"data_path": str(data), "year": 2017, "standard": "basic-2012"},
-                      grid={"county": ["灵武市"]})
-    first = [job.slug for job in batch.plan_jobs([both])]
-    assert first == ["county=灵武市,standard=basic-2012,year=2017",
-                     "county=灵武市,standard=quality-2017,year=2017"]
-    # The same job planned alone gets the same folder (so --resume finds it); others differ.
-    assert [job.slug for job in batch.plan_jobs([one])] == first[:1]
-
-
-def test_manifest_of_a_second_batch_adds_to_the_first(tmp_path):
-    from edubalance.run.manifest import Manifest, job_entry
-
-    def entry(slug):
-        folder = tmp_path / "nb" / slug
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "job.json").write_text("{}")
-        return job_entry({"stem": "nb", "slug": slug, "parameters": {"county": slug}},
-                         status="ok", seconds=1.0)
-
-    Manifest(tmp_path, [entry("a"), entry("b")]).write()
-    second = Manifest(tmp_path, [entry("b"), entry("c")]).merged_with(Manifest.read(tmp_path))
-    second.write()
-    assert [e["slug"] for e in Manifest.read(tmp_path).entries] == ["a", "b", "c"]
-    # A job whose folder is gone is no longer listed.
-    (tmp_path / "nb" / "a" / "job.json").unlink()
-    third = Manifest(tmp_path, []).merged_with(Manifest.read(tmp_path))
-    assert [e["slug"] for e in third.entries] == ["b", "c"]
-
-
-def test_a_second_batch_into_a_locked_folder_refuses_clearly(tmp_path):
-    from edubalance.run.manifest import FolderLock
-
-    spec = write_batch(tmp_path, grid={"county": ["a"]})
-    with FolderLock(tmp_path / "out"):
-        with pytest.raises(batch.BatchLockedError, match="another edubalance batch is writing"):
-            batch.run_batch([spec], output=tmp_path / "out", progress=False)
-        with pytest.raises(batch.BatchLockedError, match=f"pid {__import__('os').getpid()}"):
-            batch.run_batch([spec], output=tmp_path / "out", progress=False, wait_lock=0.3)
-    assert not (tmp_path / "out" / "manifest.json").exists()
 
 
 # --------------------------------------------------------------------------- issue 14: faults
@@ -1065,81 +856,3 @@ def test_output_that_is_a_file_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 2
     assert str(target) in err
-
-
-def test_manifest_is_a_journal_then_one_compact_file(tmp_path, monkeypatch):
-    from edubalance.run import job as job_module
-    from edubalance.run import runner
-    from edubalance.run.manifest import JOURNAL, Manifest
-
-    out = tmp_path / "out"
-    seen = []
-
-    def fake_notebook(spec, executed, parameters, kernel_pids, kernel_log):
-        executed.write_text("{}")
-        Path(parameters["output_dir"], "summary.json").write_text('{"county": "x"}')
-
-    def fake_pool(specs, workers, on_done, warm=True):
-        for spec in specs:
-            on_done(job_module.run_job(spec, fake_notebook))
-            journal = (out / JOURNAL).read_text(encoding="utf-8").splitlines()
-            seen.append((len(journal), (out / "manifest.json").exists()))
-
-    monkeypatch.setattr("edubalance.report.html.export_html",
-                        lambda executed, report: Path(report).write_text("<p>ok</p>"))
-    monkeypatch.setattr(runner, "run_pool", fake_pool)
-    spec = write_batch(tmp_path, grid={"county": ["A", "B", "C"]})
-    batch.run_batch([spec], output=out, progress=False)
-    assert seen == [(1, False), (2, False), (3, False)]  # one line per job, no rewrite
-    assert not (out / JOURNAL).exists()
-    text = (out / "manifest.json").read_text(encoding="utf-8")
-    assert len(text.splitlines()) == 3 + 2  # compact: one line per job
-    assert json.loads(text)["generator"] == "edubalance"
-    assert [e["parameters"]["county"] for e in Manifest.read(out).entries] == ["A", "B", "C"]
-    # A batch killed outright leaves its journal: read back with the manifest.
-    (out / JOURNAL).write_text(json.dumps({**Manifest.read(out).entries[0], "status": "failed"})
-                               + "\n" + '{"cut short', encoding="utf-8")
-    statuses = {e["parameters"]["county"]: e["status"] for e in Manifest.read(out).entries}
-    assert statuses == {"A": "failed", "B": "ok", "C": "ok"}
-    # A second batch into the folder is accepted (its files are edubalance's).
-    batch.run_batch([spec], output=out, progress=False, resume=True)
-
-
-def test_county_all_expands_by_code_when_two_counties_share_a_name(tmp_path):
-    data = tmp_path / "schools.csv"
-    data.write_text("county_code,county_name,year\n110105,朝阳区,2017\n220104,朝阳区,2017\n"
-                    "640181,灵武市,2017\n", encoding="utf-8")
-    spec = write_batch(tmp_path, parameters={"data_path": str(data), "year": 2017},
-                       grid={"county": "all"})
-    jobs = batch.plan_jobs([spec])
-    assert [job.parameters["county"] for job in jobs] == ["110105", "220104", "灵武市"]
-    assert len({job.slug for job in jobs}) == 3
-
-
-def test_manifest_records_the_resolved_data_file_and_its_hash(tmp_path, monkeypatch):
-    import hashlib
-
-    from edubalance.run import job as job_module
-    from edubalance.run import runner
-
-    data = tmp_path / "schools.csv"
-    data.write_text("county_code,county_name,year\n640181,灵武市,2017\n", encoding="utf-8")
-
-    def fake_notebook(spec, executed, parameters, kernel_pids, kernel_log):
-        executed.write_text("{}")
-        Path(parameters["output_dir"], "summary.json").write_text('{"county": "x"}')
-
-    monkeypatch.setattr("edubalance.report.html.export_html",
-                        lambda executed, report: Path(report).write_text("<p>ok</p>"))
-    monkeypatch.setattr(runner, "run_pool", lambda specs, workers, on_done, warm=True: [
-        on_done(job_module.run_job(spec, fake_notebook)) for spec in specs])
-    monkeypatch.chdir(tmp_path)  # the batch file names the data relative to the working folder
-    notebook = write_toy_notebook(tmp_path / "data_job.ipynb",
-                                  'county = ""\ndata_path = ""\noutput_dir = "out"', "pass")
-    spec = write_batch(tmp_path, notebook=notebook, parameters={"data_path": "schools.csv"},
-                       grid={"county": ["A"]})
-    batch.run_batch([spec], output=tmp_path / "out", progress=False)
-    entry = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["jobs"][0]
-    assert entry["data_files"]["data_path"] == {
-        "path": str(data.resolve()),
-        "sha256": "sha256:" + hashlib.sha256(data.read_bytes()).hexdigest()}

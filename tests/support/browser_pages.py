@@ -1,9 +1,12 @@
 """Fixtures for the browser tests (a pytest plugin: conftest's ``pytest_plugins``).
 
 One headless Chromium per test process (``chromium``), a pool of its pages reused from test
-to test (``page_pool``), and what tests open pages with (``browser``, per module).
+to test (``page_pool``), and what tests open pages with (``browser``, per module); the
+Chromium they run (``CHROMIUM``, ``chromium_version``) and its CJK fonts (``cjk_font_config``).
 """
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +99,42 @@ def browser(page_pool):
     pages = ModulePages(page_pool)
     yield pages
     pages.close()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def chromium_version() -> str:
+    """What ``chromium --version`` prints (pytest's header shows it too), or "no Chromium"."""
+    import subprocess
+
+    try:
+        return subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True,
+                              timeout=30).stdout.strip() or "Chromium (version unknown)"
+    except OSError:
+        return "no Chromium"
+
+
+def cjk_font_config(folder: Path) -> tuple[Path, set[str]]:
+    """The fontconfig file PDFs are printed with (bundled CJK fonts); and the CJK-capable
+    family names."""
+    import os
+    import shutil
+    import subprocess
+
+    from matplotlib import ft2font
+
+    import edubalance as eb
+
+    config = Path(eb.report.pdf.chromium_font_env(folder)["FONTCONFIG_FILE"])
+    fonts = eb.report.plotting.cjk_font_path().parent
+    families = {ft2font.FT2Font(str(path)).family_name
+                for path in fonts.iterdir() if path.suffix in {".otf", ".ttf"}}
+    if shutil.which("fc-list"):  # system CJK fonts count too, when fontconfig can tell
+        listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True,
+                                env={**os.environ, "FONTCONFIG_FILE": str(config)}).stdout
+        families |= {name.strip() for line in listed.splitlines() for name in line.split(",")}
+    return config, families

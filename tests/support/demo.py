@@ -19,7 +19,7 @@ from paths import NOTEBOOKS, ROOT, SAMPLE_DIR
 DEMO_COUNTIES = ["大武口区", "灵武市"]
 """The county scoring jobs of :func:`demo_reports`: the first with the notebook's defaults
 (basic-2012) and the sample's evidence (counties.csv, as `make demo`), the second a county failing :data:`DEMO_FAILING_STANDARD` (the report the
-browser tests of test_report_browser read and print)."""
+browser tests of tests/browser/test_county_report.py read and print)."""
 DEMO_FAILING_STANDARD = "quality-2017"
 DEMO_EXPLORER = {"standard": "quality-2017", "county": "西吉县", "year": 2016, "level": "primary",
                  "indicator": "teaching_area_per_student"}
@@ -106,7 +106,7 @@ def build_demo_reports(work: Path) -> Path:
     what `edubalance index` runs). The presentation runs once for the suite, on a copy of the
     sample whose county and school names are hostile (:func:`hostile_names.hostile_sample`:
     the same numbers, 大武口区 and five other counties keep their names), so the same pages
-    serve the browser checks of test_browser and the injection checks of test_browser_slides.
+    serve the browser checks of tests/browser/test_reports.py and the injection checks of tests/browser/test_hostile_names.py.
     Job folders keep everything (``--keep html,results,figures,notebook``), so the notebook
     tests check these runs instead of executing again; the browser tests open the pages."""
     import textwrap

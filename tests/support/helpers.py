@@ -48,7 +48,7 @@ def execute_notebook_once(name: str, folder, **parameters):
     The notebook runs as a job of the batch's warm engine (``execute_job_warm``) on this test
     process's one kernel: started (and the heavy libraries imported) once per process, reset
     to its snapshot before each notebook, as `edubalance batch` runs its jobs
-    (test_batch_warm shows that this gives the results of a fresh kernel). A failing
+    (tests/run/test_engines.py shows that this gives the results of a fresh kernel). A failing
     notebook fails the test with its error.
     """
     import shutil
@@ -156,7 +156,7 @@ def report_text_problems(browser, executed_notebook, folder,
     """Export ``executed_notebook`` as a report (``eb.report.html.export_html``), open it in
     ``browser`` (browser_pages.py's fixture) and return its visible text and what a reader should not see in it (``NaN``,
     ``None``, ``True``/``False``, scientific notation, snake_case names, Python literals: the
-    patterns of test_report_browser; for ``lang="zh"`` also English prose, four English words
+    patterns of tests/browser/test_county_report.py; for ``lang="zh"`` also English prose, four English words
     in a row). For the browser checks of the research notebooks."""
     import re
     from pathlib import Path
@@ -337,9 +337,9 @@ def cjk_chromium(folder):
     import os
     from concurrent.futures import ThreadPoolExecutor
 
-    from tests.browser.test_reports import CHROMIUM, CHROMIUM_ARGS, _cjk_font_config
+    from browser_pages import CHROMIUM, CHROMIUM_ARGS, cjk_font_config
 
-    config, families = _cjk_font_config(folder)
+    config, families = cjk_font_config(folder)
     thread = ThreadPoolExecutor(1, thread_name_prefix="edubalance-chromium")
 
     def call(function, *args, **kwargs):

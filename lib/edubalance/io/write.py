@@ -63,7 +63,9 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
                 out[column] = pd.Series(fixed, index=series.index, dtype=series.dtype
                                         if not isinstance(series.dtype, pd.CategoricalDtype)
                                         else object)
-    if isinstance(out.columns, pd.Index) and out.columns.dtype == object:
+    # Whatever the labels' dtype (object, or pandas 3's ``str``): a header cell runs too.
+    if not isinstance(out.columns, pd.MultiIndex) and any(
+            isinstance(c, str) and c.startswith(_FORMULA_START) for c in out.columns):
         out.columns = ["'" + c if isinstance(c, str) and c.startswith(_FORMULA_START) else c
                        for c in out.columns]
     return out

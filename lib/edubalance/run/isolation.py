@@ -138,10 +138,14 @@ def notebook_submodules(source: str) -> list[str] | None:
     import re
 
     names = set(re.findall(r"\b(?:eb|edubalance)\.([a-z_]\w*(?:\.[a-z_]\w*)*)", source))
-    for package, group in re.findall(
-            r"from\s+edubalance((?:\.\w+)*)\s+import\s+\(?([\w\s,]+)", source):
+    # A parenthesised list may span lines; a plain one ends with its line (so that the next
+    # line's import is read on its own).
+    for package, listed, plain in re.findall(
+            r"from[ \t]+edubalance((?:\.\w+)*)[ \t]+import[ \t]*(?:\(([^)]*)\)|([^\n#]*))",
+            source):
         prefix = package.strip(".") + "." if package else ""
-        names.update(prefix + part.split()[0] for part in group.split(",") if part.split())
+        names.update(prefix + part.split()[0] for part in (listed or plain).split(",")
+                     if part.split() and part.split()[0].isidentifier())
     # "report" of "from edubalance.report import plotting" is imported with report.plotting
     names = {name for name in names if not any(other.startswith(name + ".") for other in names)}
     return sorted(names) or None

@@ -1,4 +1,4 @@
-"""The warm-kernel engine (``--engine warm``) and the package-code part of the resume fingerprint.
+"""edubalance.run.engines: the warm-kernel engine (``--engine warm``), and the package-code part of the resume fingerprint.
 
 Kernel starts and the warm kernel's preload cost seconds, so there are two small batches,
 run side by side: the toy fixture (3 jobs, one failing) under the cold engine (`edubalance

@@ -1,0 +1,35 @@
+"""edubalance.run.isolation: what a warm kernel preloads for a notebook (the edubalance modules
+its code names); the reset between jobs is checked on a real kernel in test_engines.py."""
+from __future__ import annotations
+
+from edubalance.run.isolation import notebook_submodules
+
+
+def test_the_modules_a_notebook_names_are_read_from_its_code():
+    code = ("import edubalance as eb\n"
+            "schools = eb.io.load.load_schools(path)\n"
+            "from edubalance.report import plotting, tables as t\n"
+            "result = eb.core.scoring.score(schools, standard)\n"
+            "from edubalance.run.notebook import (write_results,\n    check_parameters)\n")
+    assert notebook_submodules(code) == ["core.scoring.score", "io.load.load_schools",
+                                         "report.plotting", "report.tables",
+                                         "run.notebook.check_parameters",
+                                         "run.notebook.write_results"]
+
+
+def test_a_shorter_name_covered_by_a_longer_one_is_left_out():
+    assert notebook_submodules("eb.report\neb.report.html.export_html(x)") == [
+        "report.html.export_html"]
+
+
+def test_a_notebook_naming_no_module_gets_every_one():
+    assert notebook_submodules("print(1)\nimport pandas as pd") is None
+    assert notebook_submodules("") is None
+
+
+def test_consecutive_from_imports_are_each_read():
+    # The pattern once ran on across the line break and swallowed the second import.
+    code = "from edubalance.report import plotting\nfrom edubalance.core import scoring\n"
+    assert notebook_submodules(code) == ["core.scoring", "report.plotting"]
+    spanning = "from edubalance.report import (plotting,\n    tables)\nx = 1\n"
+    assert notebook_submodules(spanning) == ["report.plotting", "report.tables"]
