@@ -291,7 +291,9 @@ def _read_table(path: Path, sha256: str) -> pd.DataFrame | None:
         data = source.read_buffer()
         if hashlib.sha256(memoryview(data)).hexdigest() != sha256:
             return None
-        return _to_pandas(ipc.open_file(data).read_all())
+        # One thread: the workers already use the cores (and threads only add overhead here).
+        options = ipc.IpcReadOptions(use_threads=False)
+        return _to_pandas(ipc.open_file(data, options=options).read_all())
 
 
 def _store(entry: Path, schools: pd.DataFrame, result, standard) -> None:
