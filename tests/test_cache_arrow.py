@@ -141,3 +141,26 @@ def test_a_bad_file_names_file_row_and_column_and_leaves_no_entry(national_shape
     message = str(error.value)
     assert "bad_schools.csv" in message and "row 8" in message and "teachers" in message
     assert not list(folder.glob("*/done.json")) and not list(folder.glob(".tmp-*"))
+
+
+def test_exact_types_are_checked_on_their_dtypes_and_come_back_bit_for_bit(tmp_path,
+                                                                          monkeypatch):
+    import numpy as np
+
+    frame = pd.DataFrame({
+        "f": [1.5, float("nan"), -0.0, float("inf")], "i": np.array([1, -2, 3, 2**62]),
+        "b": [True, False, True, False],
+        "nb": pd.array([True, None, False, None], dtype="boolean"),
+        "s": pd.Series(["甲", None, "", "x"], dtype="str")})
+    assert cache._exact_in_arrow(frame)
+    monkeypatch.setattr(cache, "_to_pandas", lambda table: pytest.fail("converted in full"))
+    written = cache._write_table(frame, tmp_path, "t")
+    monkeypatch.undo()
+    back = cache._read_table(tmp_path / written["file"], written["sha256"])
+    pd.testing.assert_frame_equal(back, frame, check_exact=True)
+    assert np.signbit(back["f"].to_numpy()[2]) and back["s"].isna().tolist() == [
+        False, True, False, False]
+    # Anything else is converted back and compared in full.
+    for other in (frame.set_axis([3, 1, 2, 0]), frame.astype({"i": "Int64"}),
+                  frame.astype({"s": object}), frame.rename(columns={"f": 0})):
+        assert not cache._exact_in_arrow(other)

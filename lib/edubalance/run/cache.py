@@ -43,6 +43,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["CACHE_ENV", "load_schools_with_options", "scored_year", "cache_key", "clear_memory",
@@ -207,10 +208,39 @@ class _NotCacheable(Exception):
     """A result that would not come back identical from the files (it stays in memory only)."""
 
 
+def _exact_in_arrow(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` is made only of what Arrow gives back exactly, value for value.
+
+    A default index, text column names, and columns of NumPy ``float64`` (NaN comes back
+    NaN, -0.0 and infinities keep their bits), ``int64`` and ``bool``, pandas' nullable
+    ``boolean`` (NA is Arrow's null) and Arrow-backed text (the same Arrow array). Anything
+    else (object columns, other index) is converted back and compared in full.
+    """
+    if not (isinstance(frame.index, pd.RangeIndex) and frame.index.equals(
+            pd.RangeIndex(len(frame))) and frame.index.name is None):
+        return False
+    if not all(isinstance(name, str) for name in frame.columns) or \
+            not frame.columns.is_unique:
+        return False
+    for dtype in frame.dtypes:
+        if isinstance(dtype, pd.StringDtype):
+            if dtype.storage != "pyarrow":
+                return False
+        elif not (isinstance(dtype, pd.BooleanDtype)
+                  or (isinstance(dtype, np.dtype) and dtype.kind in "fib"
+                      and dtype.itemsize in (1, 8))):
+            return False
+    return True
+
+
 def _arrow_table(frame: pd.DataFrame):
     """``frame`` as an Arrow table that converts back to exactly ``frame``.
 
-    Raises :class:`_NotCacheable` otherwise (mixed object columns, among others).
+    Tables of the types :func:`_exact_in_arrow` lists are checked on their dtypes and column
+    names only (an empty slice converted back: the values of those types are exact); any
+    other table is converted back and compared in full (dtypes, index, values).
+    Raises :class:`_NotCacheable` when the round trip would change it (mixed object
+    columns, among others).
     """
     import pyarrow as pa
 
@@ -219,9 +249,13 @@ def _arrow_table(frame: pd.DataFrame):
         if frame.attrs:  # as pandas' Parquet writer: JSON in the schema's metadata
             table = table.replace_schema_metadata(
                 {**(table.schema.metadata or {}), _ATTRS: json.dumps(frame.attrs)})
-        back = _to_pandas(table)
-        same = back.dtypes.equals(frame.dtypes) and back.index.equals(frame.index) \
-            and back.columns.equals(frame.columns) and back.equals(frame)
+        if _exact_in_arrow(frame):
+            back = table.slice(0, 0).to_pandas()
+            same = back.dtypes.equals(frame.dtypes) and back.columns.equals(frame.columns)
+        else:
+            back = _to_pandas(table)
+            same = back.dtypes.equals(frame.dtypes) and back.index.equals(frame.index) \
+                and back.columns.equals(frame.columns) and back.equals(frame)
     except Exception as error:  # pyarrow refuses mixed object columns, among others
         raise _NotCacheable(f"{error}") from error
     if not same:
