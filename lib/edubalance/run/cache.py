@@ -8,15 +8,15 @@ the batch sets ``EDUBALANCE_CACHE_DIR`` (``<output>/.cache``) and the work is do
   content of a standard given as an object), the year, the package version and a hash of
   the package's code;
 - the first job to need a key computes it under a lock file (other workers wait for it
-  instead of computing the same thing), then writes one uncompressed Arrow IPC file per
-  table (``<table>.arrow``; a job memory-maps it and uses its numbers in place, with no
-  parsing or decompression) and a small JSON description (``done.json``: the files and
-  their sha256), each through a temporary file and an atomic rename; a folder is only used once its ``done.json`` exists, so a killed job
-  never leaves a half cache behind;
+  instead of computing the same thing), then writes one Arrow IPC file per table
+  (``<table>.arrow``, LZ4-compressed; a job memory-maps it, checks it and converts it with
+  no parsing) and a small JSON description (``done.json``: the files and their sha256),
+  each through a temporary file and an atomic rename; a folder is only used once its
+  ``done.json`` exists, so a killed job never leaves a half cache behind;
 - nothing is ever unpickled: tables are Arrow IPC, the description is JSON, and the
-  standard is rebuilt from the caller's argument (``load_standard(standard)``, as ``score`` does); an entry
-  whose files do not match their recorded sha256, or cannot be read, is discarded and
-  computed again (corrupt or tampered files are never trusted);
+  standard is rebuilt from the caller's argument (``load_standard(standard)``, as ``score``
+  does); an entry whose files do not match their recorded sha256, or cannot be read, is
+  discarded and computed again (corrupt or tampered files are never trusted);
 - a warm kernel also keeps the last results in memory, and hands each job copies (shallow
   under pandas copy-on-write, which copies a column on its first write; deep otherwise)
   (a job that modifies its tables cannot change the next job's);
@@ -305,7 +305,8 @@ def _write_table(frame: pd.DataFrame, folder: Path, name: str) -> dict[str, str]
         raise _NotCacheable(f"{name}: {error}") from error
     target = folder / f"{name}.arrow"
     sink = pa.BufferOutputStream()
-    with ipc.new_file(sink, table.schema, options=ipc.IpcWriteOptions(compression=_COMPRESSION)) as writer:
+    options = ipc.IpcWriteOptions(compression=_COMPRESSION)
+    with ipc.new_file(sink, table.schema, options=options) as writer:
         writer.write_table(table)
     data = memoryview(sink.getvalue())
     with target.open("wb") as handle:
