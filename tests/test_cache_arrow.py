@@ -164,3 +164,32 @@ def test_exact_types_are_checked_on_their_dtypes_and_come_back_bit_for_bit(tmp_p
     for other in (frame.set_axis([3, 1, 2, 0]), frame.astype({"i": "Int64"}),
                   frame.astype({"s": object}), frame.rename(columns={"f": 0})):
         assert not cache._exact_in_arrow(other)
+
+
+def test_without_the_codec_tables_are_written_as_they_are(tmp_path, monkeypatch):
+    frame = pd.DataFrame({"x": [1.0, 2.5] * 500, "s": pd.Series(["a", "b"] * 500, dtype="str")})
+    compressed = cache._write_table(frame, tmp_path, "lz4")
+    assert cache._codec() == "lz4"
+    monkeypatch.setattr(cache, "_codec", lambda: None)  # as a pyarrow built without LZ4
+    plain = cache._write_table(frame, tmp_path, "plain")
+    assert (tmp_path / "plain.arrow").stat().st_size > (tmp_path / "lz4.arrow").stat().st_size
+    for written in (compressed, plain):
+        back = cache._read_table(tmp_path / written["file"], written["sha256"])
+        pd.testing.assert_frame_equal(back, frame, check_exact=True)
+
+
+def test_an_entry_that_cannot_be_written_is_only_not_cached(national_shaped, tmp_path,
+                                                            monkeypatch):
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    expected = _uncached(national_shaped, "basic-2012", 2017, monkeypatch)
+
+    def refuse(*args, **kwargs):
+        raise pa.ArrowInvalid("cannot write")
+
+    monkeypatch.setattr(ipc, "new_file", refuse)
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    _assert_identical(cache.scored_year(national_shaped, "basic-2012", 2017), expected)
+    assert not list((tmp_path / "cache").glob("*/done.json"))
+    assert not list((tmp_path / "cache").glob(".tmp-*"))

@@ -288,6 +288,13 @@ def _to_pandas(table) -> pd.DataFrame:
     return frame
 
 
+def _codec() -> str | None:
+    """The IPC compression: LZ4, or none for a pyarrow built without it (read back alike)."""
+    import pyarrow as pa
+
+    return _COMPRESSION if pa.Codec.is_available(_COMPRESSION) else None
+
+
 def _write_table(frame: pd.DataFrame, folder: Path, name: str) -> dict[str, str]:
     """Write ``frame`` as ``folder/<name>.arrow`` (Arrow IPC, LZ4 frames); its description.
 
@@ -304,11 +311,14 @@ def _write_table(frame: pd.DataFrame, folder: Path, name: str) -> dict[str, str]
     except _NotCacheable as error:
         raise _NotCacheable(f"{name}: {error}") from error
     target = folder / f"{name}.arrow"
-    sink = pa.BufferOutputStream()
-    options = ipc.IpcWriteOptions(compression=_COMPRESSION)
-    with ipc.new_file(sink, table.schema, options=options) as writer:
-        writer.write_table(table)
-    data = memoryview(sink.getvalue())
+    try:
+        sink = pa.BufferOutputStream()
+        with ipc.new_file(sink, table.schema,
+                          options=ipc.IpcWriteOptions(compression=_codec())) as writer:
+            writer.write_table(table)
+        data = memoryview(sink.getvalue())
+    except pa.ArrowException as error:  # a cache that cannot be written is only slower
+        raise _NotCacheable(f"{name}: {error}") from error
     with target.open("wb") as handle:
         handle.write(data)
     return {"file": target.name, "sha256": hashlib.sha256(data).hexdigest()}
