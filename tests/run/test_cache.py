@@ -49,7 +49,7 @@ def test_cached_results_equal_computed_ones_and_are_copies(data, monkeypatch, tm
     first = cache.scored_year(data, "quality-2017", 2017)
     assert_same(first, expected)
     entry = next((tmp_path / "cache").glob("*/done.json")).parent
-    assert (entry / "schools.parquet").is_file()  # Parquet where the round trip is exact
+    assert (entry / "schools.arrow").is_file()  # Arrow where the round trip is exact
     first[0].loc[:, "teachers"] = -1  # a job changing its tables changes nobody else's
     first[1].cv.loc[:, "cv"] = -1.0
     assert_same(cache.scored_year(data, "quality-2017", 2017), expected)  # from memory
@@ -102,7 +102,7 @@ def test_cache_holds_no_pickle_and_recomputes_a_tampered_or_corrupt_entry(data, 
     monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
     cache.scored_year(data, "basic-2012", 2017)
     files = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
-    assert {p.suffix for p in files} == {".parquet", ".json", ".lock"}
+    assert {p.suffix for p in files} == {".arrow", ".json", ".lock"}
     assert not [p for p in files if p.read_bytes()[:1] == b"\x80"]  # no pickle stream
     entry = next((tmp_path / "cache").glob("*/done.json")).parent
 
@@ -119,17 +119,17 @@ def test_cache_holds_no_pickle_and_recomputes_a_tampered_or_corrupt_entry(data, 
     cache.clear_memory()  # untouched files: read back, not computed
     assert_same(cache.scored_year(data, "basic-2012", 2017), expected)
     assert calls == []
-    # Tampered: a valid Parquet file with other numbers -> not trusted, computed again.
-    cv = pd.read_parquet(entry / "cv.parquet")
+    # Tampered: a valid Arrow file with other numbers -> not trusted, computed again.
+    cv = pd.read_feather(entry / "cv.arrow")
     cv["cv"] = 0.0
-    cv.to_parquet(entry / "cv.parquet")
+    cv.to_feather(entry / "cv.arrow")
     cache.clear_memory()
     assert_same(cache.scored_year(data, "basic-2012", 2017), expected)
     assert len(calls) == 1
     # Corrupt: a truncated table, then a description that is not JSON.
     cache.clear_memory()
-    data_bytes = (entry / "counties.parquet").read_bytes()
-    (entry / "counties.parquet").write_bytes(data_bytes[: len(data_bytes) // 2])
+    data_bytes = (entry / "counties.arrow").read_bytes()
+    (entry / "counties.arrow").write_bytes(data_bytes[: len(data_bytes) // 2])
     assert_same(cache.scored_year(data, "basic-2012", 2017), expected)
     cache.clear_memory()
     (entry / "done.json").write_text("{not json", encoding="utf-8")

@@ -142,6 +142,11 @@ def digits_apart(value: float, limit: float, digits: int, *, max_digits: int = 8
     value, limit = float(value), float(limit)
     if not (np.isfinite(value) and np.isfinite(limit)) or bool(_close(value, limit)):
         return digits
+    return _digits_apart(value, limit, digits, max_digits)
+
+
+def _digits_apart(value: float, limit: float, digits: int, max_digits: int = 8) -> int:
+    """:func:`digits_apart` of two finite floats that differ beyond :data:`LIMIT_RTOL`."""
     for shown in range(digits, max_digits + 1):
         if round(value, shown) != round(limit, shown):
             # Rounding must not carry the value across the limit either (49.996 -> 50.00).
@@ -209,8 +214,29 @@ def reason_numbers(values, limits, digits: int) -> np.ndarray:
     """
     values = np.asarray(values, dtype=float)
     limits = np.broadcast_to(np.asarray(limits, dtype=float), values.shape)
-    texts = [format_against_limit(v, lim, digits) for v, lim in zip(values, limits, strict=True)]
-    return np.array([t.rstrip("0").rstrip(".") if "." in t else t for t in texts], dtype=object)
+    out = np.full(values.shape, MISSING, dtype=object)
+    finite = np.isfinite(values)
+    # format_against_limit for every county of a national file: the checks as arrays, and
+    # only the search for more decimals (a value apart from a finite limit) and the text
+    # itself per value, on plain floats.
+    apart = finite & np.isfinite(limits) & ~_close(values, limits)
+    digits = int(digits)
+    shown = np.full(values.shape, digits, dtype=np.int64)
+    where = np.flatnonzero(apart)
+    shown.flat[where] = [_digits_apart(v, lim, digits)
+                         for v, lim in zip(values.flat[where].tolist(),
+                                           limits.flat[where].tolist(), strict=True)]
+    where = np.flatnonzero(finite)
+    out.flat[where] = [_reason_text(v, d) for v, d in zip(values.flat[where].tolist(),
+                                                          shown.flat[where].tolist(),
+                                                          strict=True)]
+    return out
+
+
+def _reason_text(value: float, digits: int) -> str:
+    """``plain_number(value, digits, grouping=False)`` without trailing zeros."""
+    text = plain_number(value, digits, grouping=False)
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def check_values(values, weights=None, *, allow_negative: bool = False,

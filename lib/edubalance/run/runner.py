@@ -302,12 +302,12 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
 
     restore = _install_sigterm()
     try:
+        if shared is not None:  # first (the jobs wait for it), while the workers start
+            shared.start()
         if printer is not None:
             printer.start()
             for entry in list(entries.values()):  # complete from an earlier run, no PDF yet
                 printer.add(entry, missing_only=True)
-        if shared is not None:  # while the workers start their kernels
-            shared.start()
         if specs:
             # The shared cache, inherited by the workers and by their kernels.
             with environment({"EDUBALANCE_CACHE_DIR": cache_dir}):

@@ -1,0 +1,195 @@
+"""edubalance.run.cache's Arrow entries: what a job reads is what it would have computed.
+
+The batch stores the shared scoring as Arrow IPC files (LZ4) that each job memory-maps; these
+tests compare every table (and the loader's ``attrs``) read back from such an entry with the
+uncached computation, on the sample file and on a small file shaped like the national one
+(one year, many counties), and check the key and the refusals.
+"""
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from edubalance.errors import DataError
+from edubalance.run import cache
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "schools.csv"
+
+
+@pytest.fixture(autouse=True)
+def fresh_memory():
+    cache.clear_memory()
+    yield
+    cache.clear_memory()
+
+
+@pytest.fixture(scope="module")
+def national_shaped(tmp_path_factory):
+    """A national-scale file in miniature: one year, 40 counties, ~25 schools each."""
+    from edubalance.io.sample import generate
+
+    schools, _ = generate("national", seed=5, n_counties=40, schools_per_county=25.0)
+    path = tmp_path_factory.mktemp("national") / "schools.csv"
+    schools.to_csv(path, index=False)
+    return path
+
+
+def _uncached(path, standard, year, monkeypatch):
+    monkeypatch.delenv(cache.CACHE_ENV, raising=False)
+    return cache.scored_year(path, standard, year)
+
+
+def _assert_identical(got, expected):
+    schools, result = got
+    pd.testing.assert_frame_equal(schools, expected[0], check_exact=True)
+    assert schools.attrs == expected[0].attrs
+    assert type(schools.attrs["load_report"]) is type(expected[0].attrs["load_report"])
+    for field in dataclasses.fields(result):
+        value, wanted = getattr(result, field.name), getattr(expected[1], field.name)
+        if isinstance(wanted, pd.DataFrame):
+            pd.testing.assert_frame_equal(value, wanted, check_exact=True)
+            assert value.dtypes.equals(wanted.dtypes), field.name
+        else:
+            assert value == wanted, field.name
+
+
+@pytest.mark.parametrize("which,standard", [("sample", "basic-2012"),
+                                            ("sample", "quality-2017"),
+                                            ("national", "basic-2012"),
+                                            ("national", "quality-2017")])
+def test_an_entry_read_from_disk_is_the_computed_result(which, standard, national_shaped,
+                                                        monkeypatch, tmp_path):
+    path = SAMPLE if which == "sample" else national_shaped
+    expected = _uncached(path, standard, 2017, monkeypatch)
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    _assert_identical(cache.scored_year(path, standard, 2017), expected)  # computed, stored
+    entry = next((tmp_path / "cache").glob("*/done.json")).parent
+    assert sorted(p.suffix for p in entry.iterdir()) == [".arrow"] * 7 + [".json"]
+    cache.clear_memory()
+    calls = []
+    monkeypatch.setattr(cache, "_compute", lambda *a: calls.append(a))
+    _assert_identical(cache.scored_year(path, standard, 2017), expected)  # from the files
+    assert calls == []
+
+
+def test_the_batch_prepares_the_entry_the_jobs_read(national_shaped, monkeypatch, tmp_path):
+    expected = _uncached(national_shaped, "basic-2012", 2017, monkeypatch)
+    folder = tmp_path / "cache"
+    assert cache.prepare_entry(national_shaped, "basic-2012", 2017, {}, folder=folder)
+    assert not cache.prepare_entry(national_shaped, "basic-2012", 2017, {}, folder=folder)
+    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
+    monkeypatch.setattr(cache, "_compute", lambda *a: pytest.fail("computed again"))
+    _assert_identical(cache.scored_year(national_shaped, "basic-2012", 2017), expected)
+
+
+def test_entries_are_lz4_arrow_files_smaller_than_the_tables(national_shaped, tmp_path):
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    folder = tmp_path / "cache"
+    cache.prepare_entry(national_shaped, "basic-2012", 2017, {}, folder=folder)
+    entry = next(folder.glob("*/done.json")).parent
+    with pa.memory_map(str(entry / "indicators.arrow")) as source:
+        reader = ipc.open_file(source)
+        table = reader.read_all()
+        compressed = entry.joinpath("indicators.arrow").stat().st_size
+    assert compressed < table.nbytes / 2  # LZ4 frames (uncompressed would be larger)
+
+
+def test_key_is_the_content_not_the_path_and_covers_the_code(national_shaped, tmp_path,
+                                                             monkeypatch):
+    copy = tmp_path / "elsewhere.csv"
+    shutil.copyfile(national_shaped, copy)
+    key = cache.cache_key(national_shaped, "basic-2012", 2017)
+    assert cache.cache_key(copy, "basic-2012", 2017) == key  # same bytes, same entry
+    copy.write_bytes(national_shaped.read_bytes().replace(b",2017,", b",2016,", 1))
+    assert cache.cache_key(copy, "basic-2012", 2017) != key
+    assert cache.cache_key(national_shaped, "basic-2012", 2017, {"allow": ["teachers"]}) != key
+    monkeypatch.setattr(cache, "_CODE", ["another version of the package's code"])
+    assert cache.cache_key(national_shaped, "basic-2012", 2017) != key
+
+
+def test_a_table_the_arrow_round_trip_would_change_is_not_stored(tmp_path):
+    mixed = pd.DataFrame({"a": pd.Series([1, "x"], dtype=object)})
+    with pytest.raises(cache._NotCacheable):
+        cache._arrow_table(mixed)
+    texts = pd.DataFrame({"a": pd.Series(["x", "y"], dtype=object)})  # back as str, not object
+    with pytest.raises(cache._NotCacheable, match="round trip"):
+        cache._arrow_table(texts)
+    ok = pd.DataFrame({"a": [1.5, float("nan")], "b": pd.array([True, None], dtype="boolean")})
+    written = cache._write_table(ok, tmp_path, "ok")
+    back = cache._read_table(tmp_path / written["file"], written["sha256"])
+    pd.testing.assert_frame_equal(back, ok, check_exact=True)
+    assert cache._read_table(tmp_path / written["file"], "0" * 64) is None  # other bytes
+
+
+def test_a_bad_file_names_file_row_and_column_and_leaves_no_entry(national_shaped, tmp_path,
+                                                                  monkeypatch):
+    frame = pd.read_csv(national_shaped, dtype=str, keep_default_na=False)
+    frame.loc[6, "teachers"] = "many"
+    bad = tmp_path / "bad_schools.csv"
+    frame.to_csv(bad, index=False)
+    folder = tmp_path / "cache"
+    assert not cache.prepare_entry(bad, "basic-2012", 2017, {}, folder=folder)  # job says why
+    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
+    with pytest.raises(DataError) as error:
+        cache.scored_year(bad, "basic-2012", 2017)
+    message = str(error.value)
+    assert "bad_schools.csv" in message and "row 8" in message and "teachers" in message
+    assert not list(folder.glob("*/done.json")) and not list(folder.glob(".tmp-*"))
+
+
+def test_exact_types_are_checked_on_their_dtypes_and_come_back_bit_for_bit(tmp_path,
+                                                                          monkeypatch):
+    import numpy as np
+
+    frame = pd.DataFrame({
+        "f": [1.5, float("nan"), -0.0, float("inf")], "i": np.array([1, -2, 3, 2**62]),
+        "b": [True, False, True, False],
+        "nb": pd.array([True, None, False, None], dtype="boolean"),
+        "s": pd.Series(["甲", None, "", "x"], dtype="str")})
+    assert cache._exact_in_arrow(frame)
+    monkeypatch.setattr(cache, "_to_pandas", lambda table: pytest.fail("converted in full"))
+    written = cache._write_table(frame, tmp_path, "t")
+    monkeypatch.undo()
+    back = cache._read_table(tmp_path / written["file"], written["sha256"])
+    pd.testing.assert_frame_equal(back, frame, check_exact=True)
+    assert np.signbit(back["f"].to_numpy()[2]) and back["s"].isna().tolist() == [
+        False, True, False, False]
+    # Anything else is converted back and compared in full.
+    for other in (frame.set_axis([3, 1, 2, 0]), frame.astype({"i": "Int64"}),
+                  frame.astype({"s": object}), frame.rename(columns={"f": 0})):
+        assert not cache._exact_in_arrow(other)
+
+
+def test_without_the_codec_tables_are_written_as_they_are(tmp_path, monkeypatch):
+    frame = pd.DataFrame({"x": [1.0, 2.5] * 500, "s": pd.Series(["a", "b"] * 500, dtype="str")})
+    compressed = cache._write_table(frame, tmp_path, "lz4")
+    assert cache._codec() == "lz4"
+    monkeypatch.setattr(cache, "_codec", lambda: None)  # as a pyarrow built without LZ4
+    plain = cache._write_table(frame, tmp_path, "plain")
+    assert (tmp_path / "plain.arrow").stat().st_size > (tmp_path / "lz4.arrow").stat().st_size
+    for written in (compressed, plain):
+        back = cache._read_table(tmp_path / written["file"], written["sha256"])
+        pd.testing.assert_frame_equal(back, frame, check_exact=True)
+
+
+def test_an_entry_that_cannot_be_written_is_only_not_cached(national_shaped, tmp_path,
+                                                            monkeypatch):
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    expected = _uncached(national_shaped, "basic-2012", 2017, monkeypatch)
+
+    def refuse(*args, **kwargs):
+        raise pa.ArrowInvalid("cannot write")
+
+    monkeypatch.setattr(ipc, "new_file", refuse)
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    _assert_identical(cache.scored_year(national_shaped, "basic-2012", 2017), expected)
+    assert not list((tmp_path / "cache").glob("*/done.json"))
+    assert not list((tmp_path / "cache").glob(".tmp-*"))
