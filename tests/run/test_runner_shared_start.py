@@ -5,11 +5,8 @@ before the first job ends, so the scoring thread must not wait for the browser's
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from edubalance.run import runner
-
-ROOT = Path(__file__).resolve().parents[1]
+from paths import ROOT
 
 
 def test_shared_scoring_starts_before_the_pdf_browser(tmp_path, monkeypatch):

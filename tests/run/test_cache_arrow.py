@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from edubalance.errors import DataError
 from edubalance.run import cache
+from paths import ROOT
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "schools.csv"
+SAMPLE = ROOT / "data" / "sample" / "schools.csv"
 
 
 @pytest.fixture(autouse=True)
