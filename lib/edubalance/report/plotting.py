@@ -417,7 +417,8 @@ def _palette_png_from_rgba(fig, dpi: float) -> bytes | None:
 
     width, height = (int(v) for v in fig.get_size_inches() * dpi)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="rgba", dpi=dpi)
+    with _laid_out(fig):
+        fig.savefig(buffer, format="rgba", dpi=dpi)
     raw = buffer.getvalue()
     if len(raw) != width * height * 4:
         return None
@@ -427,6 +428,30 @@ def _palette_png_from_rgba(fig, dpi: float) -> bytes | None:
     out = io.BytesIO()
     image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, format="png")
     return out.getvalue()
+
+
+@contextmanager
+def _laid_out(fig):
+    """Inside the block, a figure whose layout engine was set to ``"none"`` after being laid
+    out (matplotlib's placeholder engine: ``county_report.comparison_figure``) has no engine.
+
+    With any engine, ``savefig`` first draws the whole figure once more, without rendering,
+    for the engine to lay it out; the placeholder lays out nothing, so that pass was a third
+    of a report figure's drawing. The figure is drawn the same (the pixels are equal).
+    """
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    engine = fig.get_layout_engine()
+    if not isinstance(engine, PlaceHolderLayoutEngine):
+        yield
+        return
+    with matplotlib.rc_context({"figure.autolayout": False,
+                                "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)
+    try:
+        yield
+    finally:
+        fig.set_layout_engine(engine)
 
 
 def _palette_png(data: bytes) -> bytes:

@@ -43,7 +43,9 @@ True
 """
 from __future__ import annotations
 
+import functools
 import math
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -217,6 +219,142 @@ def _header_function(headers) -> Callable[[object], str]:
     if isinstance(headers, Mapping):
         return lambda name: str(headers.get(name, name))
     return lambda name: str(headers(name))
+
+
+_COLUMN_CSS = {kind: "" if kind in _TEXT_KINDS else "text-align: right; white-space: nowrap"
+               for kind in COLUMN_KINDS}
+_COLUMN_CSS["wrap"] = "white-space: normal; min-width: 14em"
+"""The CSS of a cell of each kind (:func:`styler`'s ``report`` layout)."""
+_HTML_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&#34;"), ("'", "&#39;"))
+
+
+def _escape_cells(values: pd.Series) -> pd.Series:
+    # As the Styler's escape="html" (markupsafe): & < > " ' , on the whole column at once.
+    if not values.str.contains("[&<>\"']", regex=True).any():
+        return values
+    for character, entity in _HTML_ESCAPES:
+        values = values.str.replace(character, entity, regex=False)
+    return values
+
+
+def _escape_header(name) -> str:
+    # The Styler's format_index(str, escape="html"): text escaped, other labels as str().
+    if not isinstance(name, str):
+        return str(name)
+    for character, entity in _HTML_ESCAPES:
+        name = name.replace(character, entity)
+    return name
+
+
+def _html_column(values: pd.Series, kind: str, lang: str) -> list[str]:
+    """The cells of one column as the Styler of :func:`styler` writes them (escaped).
+
+    Numbers are formatted a column at a time (NumPy masks for the missing, percent, p-value
+    and negative-zero cases; Python's number format, as :func:`format_value`); text columns
+    are escaped as one string operation; columns of mixed objects go cell by cell."""
+    dtype = values.dtype
+    places = _DIGITS.get(kind)
+    if places is not None and pd.api.types.is_numeric_dtype(dtype) \
+            and not pd.api.types.is_bool_dtype(dtype):
+        return _number_column(values.to_numpy(dtype=float, na_value=np.nan), kind, places)
+    if kind in ("text", "wrap") and pd.api.types.is_string_dtype(dtype) \
+            and not pd.api.types.is_object_dtype(dtype):
+        missing = values.isna().to_numpy()
+        shown = _escape_cells(values.fillna("")).to_numpy(dtype=object)
+        shown[missing] = MISSING
+        return shown.tolist()
+    return [MISSING if _styler_missing(value) else _html_cell(_escape_styler(value), kind=kind,
+                                                              lang=lang)
+            for value in values.tolist()]
+
+
+def _styler_missing(value) -> bool:
+    try:
+        return pd.isna(value) is True
+    except (TypeError, ValueError):
+        return False
+
+
+def _escape_styler(value):
+    return _escape_header(value) if isinstance(value, str) else value
+
+
+def _number_column(numbers: np.ndarray, kind: str, places: int) -> list[str]:
+    """:func:`format_value` of a float column of a numeric kind, escaped, all at once."""
+    shown = np.full(numbers.shape, MISSING, dtype=object)
+    finite = np.isfinite(numbers)
+    if not finite.any():
+        return shown.tolist()
+    values = numbers[finite] * (100.0 if kind == "share" else 1.0)
+    if kind == "year":
+        places = 0
+    grouping = "" if kind == "year" else ","
+    magnitude = np.abs(values)
+    if kind == "amount":
+        whole = np.abs(values - np.round(values)) < 1e-9
+        text = np.empty(values.shape, dtype=object)
+        text[whole] = list(map(f"{{:{grouping}.0f}}".format, magnitude[whole].tolist()))
+        text[~whole] = list(map(f"{{:{grouping}.{places}f}}".format,
+                                magnitude[~whole].tolist()))
+    else:
+        text = np.array(list(map(f"{{:{grouping}.{places}f}}".format, magnitude.tolist())),
+                        dtype=object)
+    # A negative number keeps its sign unless it shows as zero (plain_number: no "-0.00").
+    zero = np.char.strip(text.astype(str), "0.,") == ""
+    text = np.where((values < 0) & ~zero, "-" + text, text)
+    if kind in ("pct", "share"):
+        text = text + "%"
+    if kind == "pvalue":
+        text = np.where(values < 0.001, "&lt; 0.001", text)
+    shown[finite] = text
+    return shown.tolist()
+
+
+@functools.lru_cache(maxsize=1024)
+def _css_props(declarations: str) -> str:
+    # As the Styler's maybe_convert_css_to_tuples, written as its template writes them.
+    return "".join(f"  {part.split(':')[0].strip()}: {':'.join(part.split(':')[1:]).strip()};\n"
+                   for part in declarations.split(";") if part.strip())
+
+
+def _table_html(table_id: str, classes: str, caption: str, headers: list[str],
+                texts: np.ndarray, base: np.ndarray, shades: np.ndarray) -> str:
+    """The HTML of pandas' Styler (its html.tpl, index hidden) of a table of escaped cell ``texts``
+    (rows x columns), per-column CSS ``base`` and per-cell CSS ``shades``."""
+    rows, width = texts.shape
+    row = np.array([str(r) for r in range(rows)], dtype=object)[:, None]
+    col = np.array([str(c) for c in range(width)], dtype=object)[None, :]
+    cell = "row" + row + "_col" + col
+    # The rules: cells of the same declarations share one, in the order the cells come.
+    style = np.broadcast_to(base[None, :], texts.shape) + "\x1f" + shades
+    flat = style.ravel()
+    styled = np.flatnonzero(flat != "\x1f")
+    rules = []
+    if styled.size:
+        # np.unique's keys renumbered in the order of their first cell
+        keys, first, codes = np.unique(flat[styled], return_index=True, return_inverse=True)
+        rank = np.empty(len(keys), dtype=np.intp)
+        rank[np.argsort(first, kind="stable")] = np.arange(len(keys))
+        codes, uniques = rank[codes.ravel()], keys[np.argsort(first, kind="stable")]
+        order = np.argsort(codes, kind="stable")
+        selectors = (f"#T_{table_id}_" + cell.ravel()[styled])[order]
+        bounds = np.cumsum(np.bincount(codes, minlength=len(uniques)))[:-1]
+        for key, group in zip(uniques, np.split(selectors, bounds), strict=True):
+            own, shade = key.split("\x1f")
+            rules.append(", ".join(group.tolist()) + " {\n" + _css_props(own)
+                         + _css_props(shade) + "}\n")
+    head = "".join(f'      <th id="T_{table_id}_level0_col{c}" class="col_heading level0 col{c}" '
+                   f">{header}</th>\n" for c, header in enumerate(headers))
+    cells = ('      <td id="T_' + table_id + "_" + cell + '" class="data row' + row + " col"
+             + col + '" >' + texts + "</td>\n")
+    if rows and width:
+        cells[:, 0] = "    <tr>\n" + cells[:, 0]
+        cells[:, -1] = cells[:, -1] + "    </tr>\n"
+    caption = f"  <caption>{caption}</caption>\n" if caption else ""
+    return ('<style type="text/css">\n' + "".join(rules) + "</style>\n"
+            f'<table id="T_{table_id}" class="{classes}">\n{caption}  <thead>\n    <tr>\n'
+            f"{head}    </tr>\n  </thead>\n  <tbody>\n" + "".join(cells.ravel().tolist())
+            + "  </tbody>\n</table>\n")
 
 
 def styler(frame: pd.DataFrame, kinds: Mapping[str, str] | None = None,
@@ -437,13 +575,7 @@ class Table:
         """
         result = styler(self.frame, {c: self.kind(c) for c in self.frame.columns}, self.lang,
                         caption=self.caption)
-        classes = ["eb-table"] + ([extra_class] if extra_class else [])
-        if len(self.frame) <= SHORT_TABLE_ROWS:   # printed whole, with its caption, on one page
-            classes.append("eb-short")
-        if len(self.frame.columns) >= WIDE_TABLE_COLUMNS:   # printed in a smaller type
-            classes.append("eb-wide")
-        if len(classes) > 1:
-            result = result.set_table_attributes(f'class="{" ".join(classes)} {NO_MATH}"')
+        result = result.set_table_attributes(f'class="{self._classes(extra_class)}"')
         for column, styles in self.shading.items():
             result = result.apply(lambda _values, styles=list(styles): styles, subset=[column])
         for column in self.limits:
@@ -470,9 +602,48 @@ class Table:
             return f'<p class="eb-empty">{lead}{escape_html(self.empty)}</p>'
         parts = self.print_parts()
         if len(parts) < 2:
-            return self.styler().to_html()
-        return (PRINT_PARTS_CSS + self.styler(extra_class="eb-screen").to_html()
-                + "".join(part.styler(extra_class="eb-print-part").to_html() for part in parts))
+            return self._html()
+        return (PRINT_PARTS_CSS + self._html(extra_class="eb-screen")
+                + "".join(part._html(extra_class="eb-print-part") for part in parts))
+
+    def _classes(self, extra_class: str = "") -> str:
+        classes = ["eb-table"] + ([extra_class] if extra_class else [])
+        if len(self.frame) <= SHORT_TABLE_ROWS:   # printed whole, with its caption, on one page
+            classes.append("eb-short")
+        if len(self.frame.columns) >= WIDE_TABLE_COLUMNS:   # printed in a smaller type
+            classes.append("eb-wide")
+        return f'{" ".join(classes)} {NO_MATH}'
+
+    def _html(self, extra_class: str = "") -> str:
+        """:meth:`styler`'s HTML, written directly (the same markup, ids and CSS rules as
+        pandas' Styler, without its per-cell jinja rendering: a county report's tables took
+        a fifth of its job); tables the Styler would trim or cannot match go through it."""
+        frame = self.frame
+        limit = pd.get_option("styler.render.max_elements")
+        if (isinstance(frame.columns, pd.MultiIndex) or not frame.columns.is_unique
+                or frame.size > limit or pd.get_option("styler.render.max_rows") is not None
+                or pd.get_option("styler.render.max_columns") is not None):
+            return self.styler(extra_class=extra_class).to_html()
+        columns = list(frame.columns)
+        texts = np.empty(frame.shape, dtype=object)
+        base = np.empty(len(columns), dtype=object)
+        shades = np.full(frame.shape, "", dtype=object)
+        for j, column in enumerate(columns):
+            kind = self.kind(column)
+            values = frame.iloc[:, j]
+            texts[:, j] = _html_column(values, kind, self.lang)
+            if column in self.limits:   # values that would look equal to their limit
+                for row, places in enumerate(self.cell_digits(column)):
+                    if places is not None:
+                        texts[row, j] = _html_cell(_escape_styler(values.iloc[row]), kind=kind,
+                                                   lang=self.lang, digits=places)
+            base[j] = _COLUMN_CSS.get(kind, "")
+            if column in self.shading:
+                shades[:, j] = [style if isinstance(style, str) else ""
+                                for style in self.shading[column]]
+        return _table_html(uuid.uuid4().hex[:5], self._classes(extra_class),
+                           escape_html(self.caption) if self.caption else "",
+                           [_escape_header(column) for column in columns], texts, base, shades)
 
     def print_parts(self) -> list:
         """The tables printed instead of this one.
@@ -512,6 +683,13 @@ class Table:
 
     def _repr_html_(self) -> str:
         return self.to_html()
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        # What a notebook shows: the HTML, and a one-line text/plain instead of IPython's
+        # repr of the dataclass (the whole frame printed, in every output of every report).
+        rows, columns = self.frame.shape
+        return {"text/html": self.to_html(),
+                "text/plain": f"Table({self.caption!r}, {rows} x {columns})"}
 
 
 PRINT_PARTS_CSS = (

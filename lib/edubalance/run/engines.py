@@ -15,6 +15,7 @@ there is no "Kernel is running over TCP without encryption" warning per job.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import os
@@ -207,9 +208,32 @@ def _register_warm_engine() -> None:
                 kernel_name=kernel_name, log=logger, log_output=log_output,
                 stdout_file=stdout_file, stderr_file=stderr_file)
             client.kc = kc
-            return client.execute()
+            with _outputs_unvalidated():
+                return client.execute()
 
     papermill_engines.register(_WARM_ENGINE, WarmKernelEngine)
+
+
+@contextlib.contextmanager
+def _outputs_unvalidated():
+    """Inside the block, kernel messages become outputs without a schema check each.
+
+    nbclient makes each message into an output with nbformat's ``output_from_msg``. That check, a jsonschema validation per output, was a quarter of the worker's time per
+    county job (about 20 outputs); the executed notebook is validated whole, once, when its
+    HTML report is exported (and when it is written), as before.
+    """
+    from nbformat.v4 import nbbase
+
+    real = nbbase.validate
+    nbbase.validate = _no_validation
+    try:
+        yield
+    finally:
+        nbbase.validate = real
+
+
+def _no_validation(node, ref=None) -> None:
+    return None
 
 
 @functools.lru_cache(maxsize=16)

@@ -1,0 +1,66 @@
+"""``report_png`` draws a figure laid out beforehand once, with the same pixels as before."""
+from __future__ import annotations
+
+import io
+
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import PlaceHolderLayoutEngine, TightLayoutEngine
+from PIL import Image
+
+import edubalance as eb
+from edubalance.report import plotting
+
+
+@pytest.fixture(scope="module")
+def scored():
+    schools = eb.io.load.load_schools("data/sample/schools.csv")
+    return eb.core.scoring.score(schools[schools["year"] == 2017], "basic-2012")
+
+
+def pixels(data: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
+
+
+def counting_draws(monkeypatch) -> list:
+    calls = []
+    real = Figure.draw
+
+    def draw(self, renderer):
+        calls.append(renderer)
+        return real(self, renderer)
+
+    monkeypatch.setattr(Figure, "draw", draw)
+    return calls
+
+
+def test_comparison_figure_is_drawn_once_with_the_same_pixels(scored, tmp_path, monkeypatch):
+    plotting.use_style()
+    fig = eb.report.county_report.comparison_figure(scored, "640202", 2017)
+    assert isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine)
+    # before: savefig with the placeholder engine, which lays the figure out once more
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"savefig.bbox": "standard"}):
+        fig.savefig(buffer, format="png", dpi=plotting.REPORT_DPI)
+    before = pixels(buffer.getvalue())
+    draws = counting_draws(monkeypatch)
+    data = plotting.report_png(fig, tmp_path, "comparison", close=False)
+    assert len(draws) == 1
+    after = pixels(data)
+    assert after.shape == before.shape
+    # the palette PNG quantises colours; the same drawing quantises to the same image
+    assert np.array_equal(after, pixels(plotting._palette_png(buffer.getvalue())))
+    assert isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine)   # given back
+    matplotlib.pyplot.close(fig)
+
+
+def test_a_figure_with_a_real_layout_engine_is_still_laid_out(tmp_path, monkeypatch):
+    fig, ax = matplotlib.pyplot.subplots(figsize=(3, 2), layout="tight")
+    ax.set_ylabel("一个很长的纵轴标签")
+    draws = counting_draws(monkeypatch)
+    plotting.report_png(fig, tmp_path, "tight", close=False)
+    assert len(draws) == 2   # the layout pass, then the drawing
+    assert isinstance(fig.get_layout_engine(), TightLayoutEngine)
+    matplotlib.pyplot.close(fig)
