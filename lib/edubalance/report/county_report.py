@@ -681,9 +681,11 @@ def _style_key() -> tuple:
 
 @functools.lru_cache(maxsize=32)
 def _comparison_margins(figsize: tuple, panels: tuple, style: tuple) -> dict:
-    """What matplotlib's tight layout gives a comparison figure with these titles, item names
-    and legend entries (``panels``), found on a figure holding only those words (x axis 0–1,
-    like a CV's); ``style`` keys the cache to the rc settings that size the words.
+    """The margins matplotlib's tight layout gives a comparison figure with these words.
+
+    The titles, item names and legend entries (``panels``) are laid out on a figure holding
+    only those words (x axis 0–1, like a CV's); ``style`` keys the cache to the rc settings
+    that size the words.
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D

@@ -432,8 +432,10 @@ def _palette_png_from_rgba(fig, dpi: float) -> bytes | None:
 
 @contextmanager
 def _laid_out(fig):
-    """Inside the block, a figure whose layout engine was set to ``"none"`` after being laid
-    out (matplotlib's placeholder engine: ``county_report.comparison_figure``) has no engine.
+    """Inside the block, a figure laid out once already has no layout engine.
+
+    That is a figure whose engine was set to ``"none"`` after being laid out (matplotlib's
+    placeholder engine: ``county_report.comparison_figure``).
 
     With any engine, ``savefig`` first draws the whole figure once more, without rendering,
     for the engine to lay it out; the placeholder lays out nothing, so that pass was a third

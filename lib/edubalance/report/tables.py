@@ -251,7 +251,8 @@ def _html_column(values: pd.Series, kind: str, lang: str) -> list[str]:
 
     Numbers are formatted a column at a time (NumPy masks for the missing, percent, p-value
     and negative-zero cases; Python's number format, as :func:`format_value`); text columns
-    are escaped as one string operation; columns of mixed objects go cell by cell."""
+    are escaped as one string operation; columns of mixed objects go cell by cell.
+    """
     dtype = values.dtype
     places = _DIGITS.get(kind)
     if places is not None and pd.api.types.is_numeric_dtype(dtype) \
@@ -319,8 +320,11 @@ def _css_props(declarations: str) -> str:
 
 def _table_html(table_id: str, classes: str, caption: str, headers: list[str],
                 texts: np.ndarray, base: np.ndarray, shades: np.ndarray) -> str:
-    """The HTML of pandas' Styler (its html.tpl, index hidden) of a table of escaped cell ``texts``
-    (rows x columns), per-column CSS ``base`` and per-cell CSS ``shades``."""
+    """The HTML pandas' Styler writes (its html.tpl, index hidden) for these cells.
+
+    ``texts`` are the escaped cell texts (rows x columns), ``base`` the per-column CSS and
+    ``shades`` the per-cell CSS.
+    """
     rows, width = texts.shape
     row = np.array([str(r) for r in range(rows)], dtype=object)[:, None]
     col = np.array([str(c) for c in range(width)], dtype=object)[None, :]
@@ -615,9 +619,12 @@ class Table:
         return f'{" ".join(classes)} {NO_MATH}'
 
     def _html(self, extra_class: str = "") -> str:
-        """:meth:`styler`'s HTML, written directly (the same markup, ids and CSS rules as
-        pandas' Styler, without its per-cell jinja rendering: a county report's tables took
-        a fifth of its job); tables the Styler would trim or cannot match go through it."""
+        """:meth:`styler`'s HTML, written directly.
+
+        The same markup, ids and CSS rules as pandas' Styler, without its per-cell jinja
+        rendering (a county report's tables took a fifth of its job); tables the Styler would
+        trim or cannot match go through it.
+        """
         frame = self.frame
         limit = pd.get_option("styler.render.max_elements")
         if (isinstance(frame.columns, pd.MultiIndex) or not frame.columns.is_unique
