@@ -118,6 +118,15 @@ def test_index_cli(tmp_path, capsys):
 
 
 @pytest.mark.browser
+def _eventually(check, seconds: float = 15.0) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "the page did not get there in time"
+        time.sleep(0.05)
+
+
 def test_index_sorts_and_filters_in_a_browser(tmp_path, browser):
     page_path = index.write_index(make_reports(tmp_path))
     page = browser.new_page()
@@ -125,17 +134,21 @@ def test_index_sorts_and_filters_in_a_browser(tmp_path, browser):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(page_path.as_uri())
     table = page.locator("table#jobs-1")
-    assert table.locator("tbody tr:visible").count() == 2
+    rows = table.locator("tbody tr:visible")
+    # Each check is retried for a while: a loaded machine may be slow to run the page's script.
+    _eventually(lambda: rows.count() == 2)
     page.locator("input[data-table=jobs-1]").fill("灵武")
-    assert table.locator("tbody tr:visible").count() == 1
-    assert "灵武市" in table.locator("tbody tr:visible").inner_text()
+    _eventually(lambda: rows.count() == 1)
+    assert "灵武市" in rows.inner_text()
     page.locator("input[data-table=jobs-1]").fill("")
+    _eventually(lambda: rows.count() == 2)
     header = table.locator("thead th").first
     header.click()
+    _eventually(lambda: header.get_attribute("aria-sort") == "ascending")
     first = table.locator("tbody tr").first.inner_text()
     header.click()
+    _eventually(lambda: header.get_attribute("aria-sort") == "descending")
     assert table.locator("tbody tr").first.inner_text() != first
-    assert header.get_attribute("aria-sort") == "descending"
     assert not errors, errors
     page.close()
 
