@@ -193,6 +193,10 @@ class PdfPrinter:
         Reports printed at a time (default :data:`DEFAULT_PAGES`).
     timeout : float
         Seconds allowed for loading and printing one report.
+    warm : bool, default False
+        Also open a page and print a little Chinese (regular and bold) to no report as soon
+        as the browser is up, so that the first report does not pay for the page's renderer
+        process and its fonts (a batch starts the printer before its jobs).
 
     Raises
     ------
@@ -208,10 +212,11 @@ class PdfPrinter:
     """
 
     def __init__(self, executable: str | os.PathLike | None = None, *, pages: int | None = None,
-                 timeout: float = 120.0) -> None:
+                 timeout: float = 120.0, warm: bool = False) -> None:
         self.executable = executable
         self.pages = max(1, int(pages or DEFAULT_PAGES))
         self.timeout = float(timeout)
+        self.warm = bool(warm)
         self._loop = None
         self._thread = None
         self._ready = None      # concurrent Future of the launch
@@ -333,6 +338,20 @@ class PdfPrinter:
             del state["playwright"]
             await playwright.stop()
             raise
+        if self.warm:
+            await self._warm_up()
+
+    async def _warm_up(self) -> None:
+        """Print a line of Chinese on a new page (kept for the first report), to no file."""
+        page = await self._page()
+        try:
+            await page.set_content(_WARM_UP)
+            await page.pdf(format="A4", display_header_footer=True,
+                           header_template="<span></span>", footer_template=page_footer("zh"))
+        except Exception:  # noqa: BLE001 - the reports will say what is wrong
+            await _close_quietly(page)
+        else:
+            self._state["free"].put_nowait(page)
 
     async def _page(self):
         free = self._state["free"]
@@ -424,6 +443,10 @@ class PdfPrinter:
                 await state.pop("playwright").stop()
 
 
+_WARM_UP = ('<html lang="zh"><head><style>body { font-family: "Edubalance CJK SC", sans-serif; }'
+            "</style></head><body><p>评估报告 1</p><p><b>评估结论 2</b></p></body></html>")
+
+
 async def _close_quietly(page) -> None:
     try:
         await page.close()
@@ -471,8 +494,19 @@ def print_html(page: str) -> str:
     end = page.find(_NOTEBOOK_CSS[1], start + 1) if start >= 0 else -1
     if start < 0 or end < 0:
         return page
-    return (page[:start] + '<style type="text/css">\n' + _print_css() + "</style>"
-            + page[end + len(_NOTEBOOK_CSS[1]):])
+    return (page[:start] + '<style type="text/css">\n' + _print_css() + _PRINT_FONTS
+            + "</style>" + page[end + len(_NOTEBOOK_CSS[1]):])
+
+
+# Chinese from the print font by name (edubalance.report.pdf_fonts), and so from its bold face
+# where the text is bold: a font found by fallback is always the regular one, made bold by
+# Chromium, which a PDF holds as Type3 paths. Latin text keeps the fonts before it.
+_PRINT_FONTS = """
+:root { --jp-content-font-family: system-ui, -apple-system, blinkmacsystemfont, 'Segoe UI',
+  helvetica, arial, 'Edubalance CJK SC', sans-serif, 'Apple Color Emoji', 'Segoe UI Emoji',
+  'Segoe UI Symbol'; }
+html body { font-family: 'Edubalance CJK SC', 'Noto Sans CJK SC', 'Noto Sans SC', sans-serif; }
+"""
 
 
 def _file_path(url: str) -> Path | None:
@@ -515,35 +549,39 @@ def chromium_font_env(folder: Path) -> dict[str, str]:
     """Environment giving Chromium the CJK font the figures use (bundled by ``mplfonts``).
 
     Without a CJK font Chinese prints as empty boxes and the PDF holds no Chinese text; the
-    machine's own fonts stay available (the system configuration is included).
+    machine's own fonts stay available (the system configuration is included). Chinese is
+    printed with a TrueType build of the figures' font (:mod:`~edubalance.report.pdf_fonts`),
+    which a PDF embeds as a subset font (text that extracts as it reads), built once into the
+    durable font cache with fontconfig's cache beside it: a launch scans no font folder.
 
     Parameters
     ----------
     folder : Path
-        A private folder for the font configuration and its cache.
+        A private folder, used only when the durable font cache cannot be written (the
+        configuration and caches are then built there, for this browser only).
 
     Returns
     -------
     dict
         Environment variables for Chromium (empty when the font is not installed).
     """
+    from .pdf_fonts import print_font_folder
+
     try:
         from .plotting import cjk_font_path
 
-        fonts = cjk_font_path().parent
+        source = cjk_font_path()
     except (ImportError, FileNotFoundError):
         return {}
-    config = folder / "fonts.conf"
-    config.write_text(
-        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
-        f"  <dir>{fonts}</dir>\n  <cachedir>{folder / 'cache'}</cachedir>\n</fontconfig>\n",
-        encoding="utf-8")
-    return {"FONTCONFIG_FILE": str(config)}
+    try:
+        fonts = print_font_folder(source)
+    except OSError:  # a read-only cache: this browser's own copy
+        fonts = print_font_folder(source, root=folder)
+    return {"FONTCONFIG_FILE": str(fonts / "fonts.conf")}
 
 
 _FOOTER_STYLE = ("width: 100%; text-align: center; font-size: 8.5pt; color: #444; "
-                 "font-family: 'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', "
+                 "font-family: 'Edubalance CJK SC', 'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', "
                  "'Microsoft YaHei', sans-serif;")
 
 
