@@ -52,7 +52,7 @@ def font_cache_root() -> Path:
 
     Examples
     --------
-    >>> font_cache_root().name in ("fonts", os.environ.get(FONT_CACHE_ENV, "fonts").rsplit("/")[-1])
+    >>> font_cache_root().is_absolute() or FONT_CACHE_ENV in os.environ
     True
     """
     if os.environ.get(FONT_CACHE_ENV):
