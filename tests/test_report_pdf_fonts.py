@@ -82,9 +82,26 @@ def test_the_font_folder_is_built_once_and_reused(tmp_path, monkeypatch):
     assert f"<dir>{folder / 'fonts'}</dir>" in config
     assert (folder / "fonts" / "fallback").is_dir()  # the CFF font, for other characters
     assert pdf_fonts.print_font_folder() == folder and len(built) == 1
-    assert [p.name for p in (tmp_path / "cache").iterdir()] == [folder.name]  # no leftovers
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [".lock", folder.name]
     env = eb.report.pdf.chromium_font_env(tmp_path / "private")
     assert env == {"FONTCONFIG_FILE": str(folder / "fonts.conf")} and len(built) == 1
+
+
+def test_processes_building_the_font_at_once_build_it_once(tmp_path, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    built: list = []
+    build = pdf_fonts.build_print_font
+
+    def small_build(source, target, characters=None):
+        built.append(target)
+        return build(source, target, SMALL)
+
+    monkeypatch.setattr(pdf_fonts, "build_print_font", small_build)
+    with ThreadPoolExecutor(3) as pool:
+        folders = list(pool.map(lambda _: pdf_fonts.print_font_folder(root=tmp_path), range(3)))
+    assert len(set(folders)) == 1 and len(built) == 1
+    assert not list(tmp_path.glob(".building-*"))
 
 
 def _report(folder: Path, county: str) -> Path:

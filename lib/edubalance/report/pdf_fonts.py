@@ -297,7 +297,7 @@ def print_font_folder(source: str | os.PathLike | None = None, *,
     characters), ``fonts.conf`` (for ``FONTCONFIG_FILE``) and ``cache/`` (fontconfig's cache,
     written by the first Chromium that uses it and reused by every later one). It is built in
     a temporary folder and renamed into place: processes building it at the same time leave
-    one complete folder.
+    one complete folder, the first one building it while the others wait (a lock file).
 
     Parameters
     ----------
@@ -335,8 +335,19 @@ def print_font_folder(source: str | os.PathLike | None = None, *,
     if (folder / "fonts.conf").is_file():
         return folder
     root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "a") as lock:
+        import fcntl
+
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time (test workers, two batches)
+        if not (folder / "fonts.conf").is_file():  # else built while this one waited
+            _build_folder(source, root, folder)
+    return folder
+
+
+def _build_folder(source: Path, root: Path, folder: Path) -> None:
     building = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
     try:
+        building.chmod(0o755)
         (building / "fonts").mkdir()
         (building / "cache").mkdir()
         build_print_font(source, building / "fonts" / PRINT_FONT_FILE)
@@ -347,9 +358,8 @@ def print_font_folder(source: str | os.PathLike | None = None, *,
         (building / "fonts.conf").write_text(_fonts_conf(folder), encoding="utf-8")
         try:
             building.rename(folder)
-        except OSError:  # built meanwhile by another process
+        except OSError:  # built meanwhile by a process that did not take the lock
             if not (folder / "fonts.conf").is_file():
                 raise
     finally:
         shutil.rmtree(building, ignore_errors=True)
-    return folder
