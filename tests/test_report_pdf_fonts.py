@@ -87,6 +87,22 @@ def test_the_font_folder_is_built_once_and_reused(tmp_path, monkeypatch):
     assert env == {"FONTCONFIG_FILE": str(folder / "fonts.conf")} and len(built) == 1
 
 
+def test_a_cache_that_cannot_be_written_falls_back_to_the_temporary_folder(tmp_path,
+                                                                          monkeypatch):
+    import os
+    import tempfile
+
+    build = pdf_fonts.build_print_font
+    monkeypatch.setattr(pdf_fonts, "build_print_font",
+                        lambda source, target, characters=None: build(source, target, SMALL))
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setenv(pdf_fonts.FONT_CACHE_ENV, str(tmp_path / "file" / "cache"))
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
+    config = Path(eb.report.pdf.chromium_font_env(tmp_path / "private")["FONTCONFIG_FILE"])
+    assert config.is_file()
+    assert config.parent.parent == tmp_path / "tmp" / f"edubalance-fonts-{os.getuid()}"
+
+
 def test_processes_building_the_font_at_once_build_it_once(tmp_path, monkeypatch):
     from concurrent.futures import ThreadPoolExecutor
 

@@ -8,6 +8,9 @@ beside it, atomically. Network requests are refused, and so is any local file ou
 report's folder: reports are self-contained. :class:`PdfPrinter` keeps that one browser for
 as long as its caller needs it (a batch: ``edubalance batch --pdf``) and prints several
 reports at a time. ``edubalance pdf REPORT.html ...`` does the same from the command line.
+Chinese is printed with a TrueType build of the figures' font (regular and bold,
+:mod:`~edubalance.report.pdf_fonts`), which a PDF embeds as subset fonts: text that extracts
+as Chinese, about 200 KB for a county report.
 
 Examples
 --------
@@ -566,8 +569,8 @@ def chromium_font_env(folder: Path) -> dict[str, str]:
     Parameters
     ----------
     folder : Path
-        A private folder, used only when the durable font cache cannot be written (the
-        configuration and caches are then built there, for this browser only).
+        A private folder, used only when neither the durable font cache nor the temporary
+        folder can be written (the font and caches are then built there, for this browser).
 
     Returns
     -------
@@ -582,10 +585,16 @@ def chromium_font_env(folder: Path) -> dict[str, str]:
         source = cjk_font_path()
     except (ImportError, FileNotFoundError):
         return {}
-    try:
-        fonts = print_font_folder(source)
-    except OSError:  # a read-only cache: this browser's own copy
-        fonts = print_font_folder(source, root=folder)
+    import tempfile
+
+    fonts = None
+    for root in (None, Path(tempfile.gettempdir()) / f"edubalance-fonts-{os.getuid()}", folder):
+        try:  # the user's cache; if read-only, the temporary folder's; else this browser's own
+            fonts = print_font_folder(source, root=root)
+            break
+        except OSError:
+            if root == folder:
+                raise
     return {"FONTCONFIG_FILE": str(fonts / "fonts.conf")}
 
 
