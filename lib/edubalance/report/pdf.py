@@ -413,7 +413,8 @@ class PdfPrinter:
     async def _print_on(self, page, report: Path) -> Path:
         page.edubalance_allowed["folder"] = report.resolve().parent
         page.edubalance_allowed["document"] = (report.resolve(),
-                                               print_html(report.read_text(encoding="utf-8")))
+                                               print_html(report.read_text(encoding="utf-8"),
+                                                          print_fonts=True))
         await page.goto(report.resolve().as_uri(), wait_until="load")
         lang = await page.evaluate("document.documentElement.lang || 'zh'")
         target = report.with_suffix(".pdf")
@@ -482,7 +483,7 @@ def _print_css() -> str:
     return PRINT_CSS.read_text(encoding="utf-8")
 
 
-def print_html(page: str) -> str:
+def print_html(page: str, *, print_fonts: bool = False) -> str:
     """A report's page as it is printed, with the lean copy of JupyterLab's stylesheets.
 
     JupyterLab's stylesheets (about 260 KB, between the markers the report template writes)
@@ -494,6 +495,10 @@ def print_html(page: str) -> str:
     ----------
     page : str
         The HTML of a report as exported (``county_scoring.html``).
+    print_fonts : bool, default False
+        Also name the print font (:mod:`~edubalance.report.pdf_fonts`) for Chinese, as
+        :class:`PdfPrinter` does, so that bold Chinese is printed with its bold face (as a
+        subset font, not as Type3 paths).
 
     Returns
     -------
@@ -513,8 +518,9 @@ def print_html(page: str) -> str:
     end = page.find(_NOTEBOOK_CSS[1], start + 1) if start >= 0 else -1
     if start < 0 or end < 0:
         return page
-    return (page[:start] + '<style type="text/css">\n' + _print_css() + _PRINT_FONTS
-            + "</style>" + page[end + len(_NOTEBOOK_CSS[1]):])
+    return (page[:start] + '<style type="text/css">\n' + _print_css()
+            + (_PRINT_FONTS if print_fonts else "") + "</style>"
+            + page[end + len(_NOTEBOOK_CSS[1]):])
 
 
 # Chinese from the print font by name (edubalance.report.pdf_fonts), and so from its bold face
