@@ -661,6 +661,9 @@ def test_pdf_failure_is_reported_not_a_traceback(tmp_path, monkeypatch):
                               report=f"{spec['stem']}/{spec['slug']}/toy_job.html"))
 
     class NoBrowser:
+        def __init__(self, *args, **kwargs):
+            pass
+
         def start(self):
             raise RuntimeError("no Chromium found: playwright install chromium")
 

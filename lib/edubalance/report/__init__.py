@@ -10,7 +10,7 @@
   the regression and teacher analyses.
 - :mod:`~edubalance.report.verdict`, :mod:`~edubalance.report.county_report`,
   :mod:`~edubalance.report.xlsx`, :mod:`~edubalance.report.pdf`: the county report, its workbook
-  and PDF.
+  and PDF (printed with the CJK font of :mod:`~edubalance.report.pdf_fonts`).
 - :mod:`~edubalance.report.html`, :mod:`~edubalance.report.slides`,
   :mod:`~edubalance.report.explore`: HTML export, reveal.js slides, the explorer.
 """

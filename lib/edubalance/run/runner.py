@@ -452,7 +452,9 @@ class _Pdfs:
         from ..report.pdf import PdfPrinter
 
         try:
-            self.printer = PdfPrinter().start()
+            # Started before the jobs: the browser's launch, its fonts (built once per machine)
+            # and a page ready to print are paid while the workers start their kernels.
+            self.printer = PdfPrinter(pages=2, warm=True).start()
         except Exception as error:  # checked before the jobs, but the machine may change
             self.errors.append(f"{type(error).__name__}: {error}")
 
