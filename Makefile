@@ -32,6 +32,9 @@ $(STAMP): pyproject.toml
 	mkdir -p $(VENV)/share/jupyter/voila/templates
 	cp -r lib/edubalance/report/templates/voila/templates/edubalance $(VENV)/share/jupyter/voila/templates/
 	$(PY) -m ipykernel install --sys-prefix --name edubalance --display-name "Python (edubalance)"
+	# The PDFs' TrueType build of the CJK font, once per machine (~15 CPU-seconds; otherwise the
+	# first PDF printed would pay it): ~/.cache/edubalance/fonts (report/pdf_fonts.py)
+	$(PY) -c "from edubalance.report.pdf_fonts import print_font_folder; print(print_font_folder())"
 	touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)
