@@ -62,15 +62,21 @@ def test_the_bold_face_is_thicker_with_the_same_advances(small_font, tmp_path):
         assert half * 0.7 <= grown <= half * 1.5
 
 
-def test_the_font_folder_is_built_once_and_reused(tmp_path, monkeypatch):
-    built: list = []
-    build = pdf_fonts.build_print_font
+def _copying_build(small_font: Path, built: list):
+    """A stand-in for build_print_font that copies the module's small build (each real build
+    reads the 16 MB CFF font: seconds of CPU), noting each call."""
+    import shutil
 
-    def small_build(source, target, characters=None):
+    def build(source, target, characters=None):
         built.append(target)
-        return build(source, target, SMALL)
+        return Path(shutil.copyfile(small_font, target))
 
-    monkeypatch.setattr(pdf_fonts, "build_print_font", small_build)
+    return build
+
+
+def test_the_font_folder_is_built_once_and_reused(tmp_path, monkeypatch, small_font):
+    built: list = []
+    monkeypatch.setattr(pdf_fonts, "build_print_font", _copying_build(small_font, built))
     monkeypatch.setenv(pdf_fonts.FONT_CACHE_ENV, str(tmp_path / "cache"))
     folder = pdf_fonts.print_font_folder()
     assert folder.parent == tmp_path / "cache" and len(built) == 1
@@ -88,13 +94,12 @@ def test_the_font_folder_is_built_once_and_reused(tmp_path, monkeypatch):
 
 
 def test_a_cache_that_cannot_be_written_falls_back_to_the_temporary_folder(tmp_path,
-                                                                          monkeypatch):
+                                                                          monkeypatch,
+                                                                          small_font):
     import os
     import tempfile
 
-    build = pdf_fonts.build_print_font
-    monkeypatch.setattr(pdf_fonts, "build_print_font",
-                        lambda source, target, characters=None: build(source, target, SMALL))
+    monkeypatch.setattr(pdf_fonts, "build_print_font", _copying_build(small_font, []))
     (tmp_path / "file").write_text("not a folder")
     monkeypatch.setenv(pdf_fonts.FONT_CACHE_ENV, str(tmp_path / "file" / "cache"))
     monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
@@ -103,17 +108,11 @@ def test_a_cache_that_cannot_be_written_falls_back_to_the_temporary_folder(tmp_p
     assert config.parent.parent == tmp_path / "tmp" / f"edubalance-fonts-{os.getuid()}"
 
 
-def test_processes_building_the_font_at_once_build_it_once(tmp_path, monkeypatch):
+def test_processes_building_the_font_at_once_build_it_once(tmp_path, monkeypatch, small_font):
     from concurrent.futures import ThreadPoolExecutor
 
     built: list = []
-    build = pdf_fonts.build_print_font
-
-    def small_build(source, target, characters=None):
-        built.append(target)
-        return build(source, target, SMALL)
-
-    monkeypatch.setattr(pdf_fonts, "build_print_font", small_build)
+    monkeypatch.setattr(pdf_fonts, "build_print_font", _copying_build(small_font, built))
     with ThreadPoolExecutor(3) as pool:
         folders = list(pool.map(lambda _: pdf_fonts.print_font_folder(root=tmp_path), range(3)))
     assert len(set(folders)) == 1 and len(built) == 1

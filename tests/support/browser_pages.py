@@ -43,6 +43,9 @@ class PagePool:
             page = self.free.pop()
             try:
                 page.set_viewport_size(viewport or self.DEFAULT_VIEWPORT)
+                # A test may have emulated print media (as the PDF printer does): the next
+                # one gets the screen, as on a new page.
+                page.emulate_media(media="screen")
                 return PooledPage(page, self.give_back)
             except Exception:  # a crashed page: start another
                 self._discard(page)
