@@ -85,3 +85,28 @@ def undocumented(modules: list[str]) -> dict[str, str]:
 
     return {f"{module}.{name}": found for module in modules
             for name, obj in public_callables(module).items() if (found := problem(obj))}
+
+
+def convention_tests(figures: dict):
+    """The three tests of the plotting convention for a module's ``figures``.
+
+    ``figures`` maps a name to ``(function, fixture of its result, keyword arguments)``; a
+    test module assigns the three functions returned to its own ``test_*`` names.
+    """
+
+    @pytest.mark.parametrize("name", figures)
+    def draws_on_the_given_axes(name, request):
+        function, fixture, options = figures[name]
+        check_draws_on_the_given_axes(function, request.getfixturevalue(fixture), options)
+
+    @pytest.mark.parametrize("name", figures)
+    def chinese_labels(name, request):
+        function, fixture, options = figures[name]
+        check_chinese_labels(function, request.getfixturevalue(fixture), options)
+
+    @pytest.mark.parametrize("name", figures)
+    def english_labels(name, request):
+        function, fixture, options = figures[name]
+        check_english_labels(function, request.getfixturevalue(fixture), options)
+
+    return draws_on_the_given_axes, chinese_labels, english_labels

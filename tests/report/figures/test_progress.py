@@ -7,10 +7,8 @@ from edubalance.analysis import progress
 from edubalance.errors import DataError
 from edubalance.report.figures import progress as progress_figures
 from figure_checks import (
-    check_chinese_labels,
-    check_draws_on_the_given_axes,
-    check_english_labels,
     check_moved_name,
+    convention_tests,
     texts,
     undocumented,
 )
@@ -24,22 +22,8 @@ FIGURES = {
 }
 
 
-@pytest.mark.parametrize("name", FIGURES)
-def test_a_figure_draws_on_the_given_axes_and_returns_it(name, request):
-    function, fixture, options = FIGURES[name]
-    check_draws_on_the_given_axes(function, request.getfixturevalue(fixture), options)
-
-
-@pytest.mark.parametrize("name", FIGURES)
-def test_chinese_labels_render_with_every_glyph(name, request):
-    function, fixture, options = FIGURES[name]
-    check_chinese_labels(function, request.getfixturevalue(fixture), options)
-
-
-@pytest.mark.parametrize("name", FIGURES)
-def test_english_labels_follow_lang(name, request):
-    function, fixture, options = FIGURES[name]
-    check_english_labels(function, request.getfixturevalue(fixture), options)
+(test_a_figure_draws_on_the_given_axes_and_returns_it, test_chinese_labels_render_with_every_glyph,
+ test_english_labels_follow_lang) = convention_tests(FIGURES)
 
 
 def test_share_passing_marks_every_target_and_the_projection(progress_result):
