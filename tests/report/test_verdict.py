@@ -95,3 +95,35 @@ def test_an_approximation_qualifies_a_pass_too():
     line = _overall(page)
     assert "有数据为近似值" in line and "有内容按假定处理" not in line
     assert ALL_JUDGED["zh"] not in line
+
+
+def _badges(page: str) -> list[str]:
+    return [html.unescape(b) for b in re.findall(r'<span class="eb-badge[^"]*">[^ ]* ([^<]*)</span>',
+                                                 page)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_level_badges_say_passed_only_when_every_rule_was_judged(lang):
+    passed = eb.report.i18n.text("verdict.passed", lang)
+    _, assumed = _box(_schools(), EVIDENCE, lang)
+    assert _badges(assumed) and passed not in _badges(assumed)
+    assert set(_badges(assumed)) == {eb.report.i18n.text("verdict.passed_qualified", lang)}
+    if lang == "zh":
+        assert "通过" not in re.sub(r"<[^>]+>", "", assumed.split('<div class="eb-basis">')[0])
+    _, judged = _box(_schools(), {**EVIDENCE, "provincial_running_standard": "是"}, lang)
+    assert set(_badges(judged)) == {passed}
+
+
+def test_the_levels_table_and_workbook_say_passed_only_when_every_rule_was_judged():
+    frame = _schools()
+    tables = {}
+    for name, evidence in (("assumed", EVIDENCE),
+                           ("judged", {**EVIDENCE, "provincial_running_standard": "是"})):
+        given = pd.DataFrame({"county_code": "640999", "year": 2017, "item": list(evidence),
+                              "value": list(evidence.values())})
+        result = scoring.score(frame, "basic-2012", evidence=ev.normalise(given, "basic-2012"))
+        report = eb.report.county_report.build(frame, result, "甲县", 2017, lang="zh")
+        tables[name] = report.tables["levels"].frame
+    column = eb.report.i18n.text("col.verdict", "zh")
+    assert set(tables["assumed"][column]) == {"按现有材料达标"}
+    assert set(tables["judged"][column]) == {"通过"}

@@ -229,3 +229,18 @@ def test_index_badges_follow_the_official_verdict(tmp_path):
                           "senior": {"passed": False}}}
     kinds = [(b["kind"], b["text"]) for b in _badges(summary, "zh")]
     assert kinds[0] == ("open", "小学 待定") and kinds[1][0] == "pass" and kinds[2][0] == "fail"
+
+
+def test_index_badges_say_passed_only_when_every_rule_was_judged():
+    from edubalance.run.index import _badges
+
+    judged = {"assumed": [], "approximated": [],
+              "levels": {"primary": {"passed": True, "verdict": "pass", "not_assessed": []}}}
+    assert _badges(judged, "zh")[0]["text"] == "小学 通过"
+    for reserve in ({"assumed": ["provincial_running_standard"]},
+                    {"approximated": ["teachers_split"]}):
+        badge = _badges({**judged, **reserve}, "zh")[0]
+        assert badge == {"kind": "pass", "text": "小学 按现有材料达标"}
+    open_rule = {"levels": {"primary": {"passed": True, "verdict": "pass",
+                                        "not_assessed": ["class_size"]}}}
+    assert _badges(open_rule, "en")[0]["text"].endswith("met as far as judged")

@@ -35,6 +35,7 @@ from .verdict import (
     evidence_item,
     evidence_limit,
     evidence_value,
+    is_qualified,
     item_name,
     level_label,
     rule_name,
@@ -103,9 +104,14 @@ class CountyReport:
     n_counties: int = 1
 
 
-def _verdict_word(verdict, lang: str) -> str:
-    """通过 / 未通过 / 待定 for ``pass`` / ``fail`` / ``incomplete``."""
-    key = {"pass": "verdict.passed", "fail": "verdict.failed"}.get(verdict, "verdict.incomplete")
+def _verdict_word(verdict, lang: str, qualified: bool = False) -> str:
+    """通过 / 未通过 / 待定 for ``pass`` / ``fail`` / ``incomplete``.
+
+    A pass that rests on anything assumed, approximated or not assessed (``qualified``) is
+    按现有材料达标, not 通过.
+    """
+    passed = "verdict.passed_qualified" if qualified else "verdict.passed"
+    key = {"pass": passed, "fail": "verdict.failed"}.get(verdict, "verdict.incomplete")
     return text(key, lang)
 
 
@@ -279,7 +285,9 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
                        if len(gaps) else {})
 
     # ---------------------------------------------------------------- 结论 (levels)
-    verdict_words = [_verdict_word(summary["levels"][lv].get("verdict"), lang) for lv in levels]
+    qualified = is_qualified(summary, standard)
+    verdict_words = [_verdict_word(summary["levels"][lv].get("verdict"), lang, qualified)
+                     for lv in levels]
     levels_frame = pd.DataFrame({
         _col("level", lang): [level_label(lv, lang) for lv in levels],
         _col("n_schools", lang): [summary["levels"][lv]["n_schools"] for lv in levels],
@@ -442,7 +450,8 @@ def build(schools: pd.DataFrame, result, county, year: int, *, data_path: str = 
         _col("mean_cv", lang): all_rows.loc[mine, "mean_indicator_cv"].to_numpy(dtype=float),
         _col("rank", lang): ranks[mine].to_numpy(dtype=float),
         _col("counties", lang): n_counties[mine].to_numpy(dtype=float),
-        _col("verdict", lang): [_verdict_word(v, lang) for v in all_rows.loc[mine, "verdict"]],
+        _col("verdict", lang): [_verdict_word(v, lang, qualified)
+                                for v in all_rows.loc[mine, "verdict"]],
     })
     comparison_kinds = {_col("mean_cv", lang): "cv", _col("rank", lang): "int",
                         _col("counties", lang): "int"}

@@ -32,7 +32,7 @@ from .tables import MISSING, format_value
 
 __all__ = ["level_label", "rule_name", "item_name", "amount_text", "resource_phrase",
            "rule_lines", "take_sentences", "evidence_item", "evidence_value", "evidence_limit",
-           "evidence_html", "basis_lines", "verdict_html", "QUALIFYING_BASIS",
+           "evidence_html", "basis_lines", "verdict_html", "QUALIFYING_BASIS", "is_qualified",
            "MARKS"]
 
 # Renamed (issue 28): schema.level_name turns any spelling into primary/junior.
@@ -497,6 +497,33 @@ met": its overall line then names them (``report.overall_passed_qualified``). Sc
 (``excluded``) are left out by the standard's own rules and do not qualify it."""
 
 
+def is_qualified(summary: dict, standard) -> bool:
+    """Whether a verdict rests on anything assumed, approximated or not assessed.
+
+    Such a pass is not 通过 without reserve: the verdict box, the levels table and the
+    workbook say "按现有材料达标" (met as far as judged) instead.
+
+    Parameters
+    ----------
+    summary : dict
+        A county's summary (``CountyReport.summary``).
+    standard : Standard
+        Its standard.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from edubalance.core.standards import load_standard
+    >>> is_qualified({"assumed": [], "approximated": [], "evidence": [],
+    ...               "levels": {"primary": {"not_assessed": []}}}, load_standard("basic-2012"))
+    False
+    """
+    return any(kind in QUALIFYING_BASIS for kind, _ in basis_lines(summary, standard, "en"))
+
+
 def verdict_html(summary: dict, standard, *, school_totals: pd.DataFrame,
                  plan_counties: pd.DataFrame, plan_totals: pd.DataFrame,
                  context: dict | None = None, missing_levels=(), lang: str = DEFAULT_LANG,
@@ -567,7 +594,10 @@ def verdict_html(summary: dict, standard, *, school_totals: pd.DataFrame,
     for level, info in summary["levels"].items():
         level_verdict = info.get("verdict", "pass" if info["passed"] else "fail")
         lstate = {"pass": "passed", "fail": "failed"}.get(level_verdict, "incomplete")
-        badge = text(f"verdict.{lstate}", lang)
+        # A level passed on what could be judged is not 通过 while anything was assumed,
+        # approximated or not assessed (the overall line says what).
+        badge = text("verdict.passed_qualified" if lstate == "passed" and qualifiers
+                     else f"verdict.{lstate}", lang)
         mark = {"passed": MARKS["passed"], "failed": MARKS["failed"]}.get(lstate,
                                                                           MARKS["not_assessed"])
         parts.append(f'<div class="eb-level"><p class="eb-level-title">'

@@ -219,6 +219,8 @@ def _badges(summary: Mapping[str, Any] | None, lang: str) -> list[dict[str, str]
     if not isinstance(levels, Mapping):
         return []
     badges = []
+    qualified = bool(summary.get("assumed") or summary.get("approximated") or any(
+        isinstance(values, Mapping) and values.get("not_assessed") for values in levels.values()))
     for level, values in levels.items():
         if not isinstance(values, Mapping):
             continue
@@ -227,7 +229,9 @@ def _badges(summary: Mapping[str, Any] | None, lang: str) -> list[dict[str, str]
         # The official verdict where the summary has one: 通过 only for ``pass``.
         official = values.get("verdict")
         if official == "pass" or (official is None and passed is True):
-            kind, verdict = "pass", text("verdict.passed", lang)
+            # A pass resting on anything assumed, approximated or not assessed is not 通过.
+            kind, verdict = "pass", text("verdict.passed_qualified" if qualified
+                                         else "verdict.passed", lang)
         elif official == "fail" or (official is None and passed is False):
             kind, verdict = "fail", text("verdict.failed", lang)
         elif official == "incomplete":
