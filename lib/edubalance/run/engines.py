@@ -218,9 +218,10 @@ def _register_warm_engine() -> None:
 def _outputs_unvalidated():
     """Inside the block, kernel messages become outputs without a schema check each.
 
-    nbclient makes each message into an output with nbformat's ``output_from_msg``. That check, a jsonschema validation per output, was a quarter of the worker's time per
-    county job (about 20 outputs); the executed notebook is validated whole, once, when its
-    HTML report is exported (and when it is written), as before.
+    nbclient makes each message into an output with nbformat's ``output_from_msg``. That
+    check, a jsonschema validation per output, was a quarter of the worker's time per county
+    job (about 20 outputs); the executed notebook is validated whole, once, when its HTML
+    report is exported (and when it is written), as before.
     """
     from nbformat.v4 import nbbase
 
