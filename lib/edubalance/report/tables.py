@@ -139,16 +139,7 @@ def format_value(value, kind: str = "text", lang: str = DEFAULT_LANG, *,
         return str(value)
     if not math.isfinite(number):
         return missing
-    if kind == "year":
-        places = 0
-    elif kind == "pvalue" and number < 0.001:
-        return "< 0.001"
-    if kind == "share":
-        number *= 100
-    if kind == "amount" and abs(number - round(number)) < 1e-9:
-        places = 0
-    shown = plain_number(number, places, grouping=kind != "year", missing=missing)
-    return shown + ("%" if kind in ("pct", "share") else "")
+    return _format_numbers(np.array([number]), kind, places)[0]
 
 
 def _all_bool(values: pd.Series) -> bool:
@@ -280,13 +271,14 @@ def _escape_styler(value):
     return _escape_header(value) if isinstance(value, str) else value
 
 
-def _number_column(numbers: np.ndarray, kind: str, places: int) -> list[str]:
-    """:func:`format_value` of a float column of a numeric kind, escaped, all at once."""
-    shown = np.full(numbers.shape, MISSING, dtype=object)
-    finite = np.isfinite(numbers)
-    if not finite.any():
-        return shown.tolist()
-    values = numbers[finite] * (100.0 if kind == "share" else 1.0)
+def _format_numbers(numbers: np.ndarray, kind: str, places: int) -> np.ndarray:
+    """The text of finite numbers of a numeric kind, all at once (not escaped).
+
+    The rules of :func:`format_value` (which calls this for one number) in one place:
+    shares times 100, years without decimals or separators, whole amounts without decimals,
+    p-values below 0.001 as "< 0.001", ``%`` for percentages and shares, no "-0.00".
+    """
+    values = numbers * (100.0 if kind == "share" else 1.0)
     if kind == "year":
         places = 0
     grouping = "" if kind == "year" else ","
@@ -306,8 +298,18 @@ def _number_column(numbers: np.ndarray, kind: str, places: int) -> list[str]:
     if kind in ("pct", "share"):
         text = text + "%"
     if kind == "pvalue":
-        text = np.where(values < 0.001, "&lt; 0.001", text)
-    shown[finite] = text
+        text = np.where(values < 0.001, "< 0.001", text)
+    return text
+
+
+def _number_column(numbers: np.ndarray, kind: str, places: int) -> list[str]:
+    """:func:`format_value` of a float column of a numeric kind, escaped, all at once."""
+    shown = np.full(numbers.shape, MISSING, dtype=object)
+    finite = np.isfinite(numbers)
+    if finite.any():
+        text = _format_numbers(numbers[finite], kind, places)
+        shown[finite] = np.where(text == "< 0.001", "&lt; 0.001", text) \
+            if kind == "pvalue" else text
     return shown.tolist()
 
 
