@@ -67,3 +67,28 @@ def test_results_round_trip_through_their_folder(tmp_path):
     back = pd.read_csv(tmp_path / "schools.csv", encoding="utf-8-sig")
     assert back["school"].tolist() == ["'=x", "乙"]
     assert read_summary(tmp_path / "missing") is None
+
+
+def test_exclusive_lock_makes_a_second_holder_wait(tmp_path):
+    import threading
+    import time
+
+    from edubalance.io.write import exclusive_lock
+
+    lock = tmp_path / "new folder" / "x.lock"   # the folder is made
+    order = []
+    inside = threading.Event()
+
+    def first():
+        with exclusive_lock(lock):
+            inside.set()
+            time.sleep(0.3)
+            order.append("first out")
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    inside.wait(5)
+    with exclusive_lock(lock):
+        order.append("second in")
+    thread.join()
+    assert order == ["first out", "second in"] and lock.is_file()

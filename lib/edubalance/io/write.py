@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["neutralise_formulas", "to_jsonable", "atomic_target", "atomic_write_text",
-           "write_results", "read_summary"]
+           "exclusive_lock", "write_results", "read_summary"]
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -154,6 +154,41 @@ def atomic_target(path: str | os.PathLike):
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def exclusive_lock(path: str | os.PathLike):
+    """Hold an exclusive lock on the file ``path`` for the block (other processes wait).
+
+    For work done once by whichever process comes first (a batch cache entry, the PDFs'
+    font): the caller checks again inside the block whether another did it meanwhile. The
+    lock file (and its folder) is created if missing and left in place.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The lock file.
+
+    Yields
+    ------
+    None
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with exclusive_lock(Path(tempfile.mkdtemp()) / "x.lock"):
+    ...     pass
+    """
+    import fcntl
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> Path:

@@ -25,6 +25,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ..io.write import exclusive_lock
+
 __all__ = ["BOLD_STRENGTH", "FONT_CACHE_ENV", "PRINT_BOLD_FILE", "PRINT_FONT_FAMILY",
            "PRINT_FONT_FILE", "build_print_font", "embolden",
            "font_cache_root", "print_characters", "print_font_folder"]
@@ -334,11 +336,7 @@ def print_font_folder(source: str | os.PathLike | None = None, *,
     folder = root / f"cjk-{key.hexdigest()[:16]}"
     if (folder / "fonts.conf").is_file():
         return folder
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "a") as lock:
-        import fcntl
-
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time (test workers, two batches)
+    with exclusive_lock(root / ".lock"):  # one build at a time (test workers, two batches)
         if not (folder / "fonts.conf").is_file():  # else built while this one waited
             _build_folder(source, root, folder)
     return folder

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from .._compat import moved_names as _moved_names
+from ..io.write import exclusive_lock
 
 __all__ = ["CACHE_ENV", "load_schools_with_options", "scored_year", "cache_key", "clear_memory",
            "scoring_request", "prepare_entry", "lock_entry"]
@@ -454,22 +455,15 @@ def scored_year(data_path: str | os.PathLike, standard, year: int,
         if loaded is not None:
             _remember(key, loaded)
             return _copy(loaded[0]), _copy(loaded[1])
-    root.mkdir(parents=True, exist_ok=True)
-    import fcntl
-
-    with open(root / f"{key}.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one worker computes, the others wait
-        try:
-            loaded = _load(entry, standard) if (entry / "done.json").is_file() else None
-            if loaded is None:  # missing, or not what was written: computed again
-                shutil.rmtree(entry, ignore_errors=True)
-                loaded = _compute(data_path, standard, year, load_options)
-                try:
-                    _store(entry, *loaded, standard)
-                except (OSError, _NotCacheable):
-                    pass  # a cache that cannot be written is only slower
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    with exclusive_lock(root / f"{key}.lock"):  # one worker computes, the others wait
+        loaded = _load(entry, standard) if (entry / "done.json").is_file() else None
+        if loaded is None:  # missing, or not what was written: computed again
+            shutil.rmtree(entry, ignore_errors=True)
+            loaded = _compute(data_path, standard, year, load_options)
+            try:
+                _store(entry, *loaded, standard)
+            except (OSError, _NotCacheable):
+                pass  # a cache that cannot be written is only slower
     _remember(key, loaded)
     return _copy(loaded[0]), _copy(loaded[1])
 
