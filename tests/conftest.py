@@ -1,7 +1,7 @@
 """Shared paths and fixtures, the tiers of the suite, and the order it runs in.
 
 The fixtures live in plain modules registered as plugins below: ``browser_pages`` (one
-headless Chromium per process, its page pool, ``browser``) and ``demo`` (``demo_reports``, a
+headless Chromium per process, its page pool, ``browser``; one PDF printer, ``pdf_printer``) and ``demo`` (``demo_reports``, a
 report folder like `make demo` writes, built once per run). Scheduling under pytest-xdist is
 xdist's own: ``--dist loadfile`` (pyproject.toml's addopts) sends each test module to one
 worker, so a module's fixtures are built once; this file only puts the heavy modules first.

@@ -282,7 +282,8 @@ def test_failing_schools_are_counted_once_whatever_their_levels():
 
 
 @pytest.mark.browser
-def test_printed_school_tables_are_split_into_parts_with_the_school_names(tmp_path):
+def test_printed_school_tables_are_split_into_parts_with_the_school_names(tmp_path,
+                                                                          pdf_printer):
     """A per-school table (a column per indicator) is printed in parts of a few indicators,
     each repeating the school names, in the body type; no part is wider than the page."""
     import nbformat
@@ -299,7 +300,7 @@ def test_printed_school_tables_are_split_into_parts_with_the_school_names(tmp_pa
         "display_data", data={"text/html": html, "text/plain": "table"})])
     nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "report.ipynb")
     page = eb.report.html.export_html(tmp_path / "report.ipynb", tmp_path / "report.html")
-    (pdf,) = eb.report.pdf.write_pdfs([page])
+    pdf = pdf_printer.submit(page).result()
     reader = PdfReader(pdf)
     # (pypdf gives some characters as their Kangxi radicals: NFKC maps them back)
     text = unicodedata.normalize("NFKC", "".join(p.extract_text() for p in reader.pages))

@@ -84,7 +84,7 @@ def test_concurrent_printing_gives_the_same_pdfs_as_one_by_one(tmp_path, launche
     assert not list(tmp_path.rglob(".county_scoring.*"))  # no temporary file left
 
 
-def test_a_page_loads_no_network_and_no_file_outside_its_folder(tmp_path):
+def test_a_page_loads_no_network_and_no_file_outside_its_folder(tmp_path, pdf_printer):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOPSECRET", encoding="utf-8")
     body = (f'<iframe src="{secret.as_uri()}"></iframe>'
@@ -92,8 +92,7 @@ def test_a_page_loads_no_network_and_no_file_outside_its_folder(tmp_path):
             'href="https://example.invalid/x.css"><iframe src="sibling.txt"></iframe>')
     report = _report(tmp_path / "job", "灵武市", body=body)
     (report.parent / "sibling.txt").write_text("SIBLINGTEXT", encoding="utf-8")
-    with eb.report.pdf.PdfPrinter() as printer:
-        pdf = printer.submit(report).result()
+    pdf = pdf_printer.submit(report).result()
     text = "".join(_pages(pdf))
     assert "TOPSECRET" not in text and "灵武市" in text
     assert eb.report.pdf._allowed((report.parent / "sibling.txt").as_uri(), report.parent)
@@ -102,15 +101,14 @@ def test_a_page_loads_no_network_and_no_file_outside_its_folder(tmp_path):
     assert not eb.report.pdf._allowed("file:///etc/passwd", report.parent)
 
 
-def test_a_report_that_cannot_be_printed_is_named_and_the_others_printed(tmp_path):
+def test_a_report_that_cannot_be_printed_is_named_and_the_others_printed(tmp_path, pdf_printer):
     good = _report(tmp_path / "a", "灵武市")
     gone = _report(tmp_path / "b", "西吉县")
-    with eb.report.pdf.PdfPrinter(pages=2) as printer:
-        gone.unlink()
-        futures = [printer.submit(gone), printer.submit(good)]
-        with pytest.raises(eb.report.pdf.PdfError, match="西吉县|report not found"):
-            futures[0].result()
-        assert futures[1].result() == good.with_suffix(".pdf")
+    gone.unlink()
+    futures = [pdf_printer.submit(gone), pdf_printer.submit(good)]   # two pages at a time
+    with pytest.raises(eb.report.pdf.PdfError, match="西吉县|report not found"):
+        futures[0].result()
+    assert futures[1].result() == good.with_suffix(".pdf")
     assert not gone.with_suffix(".pdf").exists()
 
 

@@ -147,11 +147,12 @@ def _fonts(pdf: Path) -> list[dict]:
 
 
 @pytest.mark.browser
-def test_chinese_is_printed_with_subset_truetype_fonts_and_extracts_as_chinese(tmp_path):
+def test_chinese_is_printed_with_subset_truetype_fonts_and_extracts_as_chinese(tmp_path,
+                                                                               pdf_printer):
     from pypdf import PdfReader
 
     report = _report(tmp_path / "a", "兴庆区")
-    [pdf] = eb.report.pdf.write_pdfs([report])
+    pdf = pdf_printer.submit(report).result()
     fonts = _fonts(pdf)
     assert [f["/Subtype"] for f in fonts if f["/Subtype"] != "/Type0"] == []  # no Type3
     names = {str(f["/BaseFont"]) for f in fonts}

@@ -1,8 +1,8 @@
 """Fixtures for the browser tests (a pytest plugin: conftest's ``pytest_plugins``).
 
 One headless Chromium per test process (``chromium``), a pool of its pages reused from test
-to test (``page_pool``), and what tests open pages with (``browser``, per module); the
-Chromium they run (``CHROMIUM``, ``chromium_version``) and its CJK fonts (``cjk_font_config``).
+to test (``page_pool``), and what tests open pages with (``browser``, per module), one PDF printer
+(``pdf_printer``); the Chromium they run (``CHROMIUM``, ``chromium_version``) and its CJK fonts (``cjk_font_config``).
 """
 from __future__ import annotations
 
@@ -102,6 +102,18 @@ def browser(page_pool):
     pages = ModulePages(page_pool)
     yield pages
     pages.close()
+
+
+@pytest.fixture(scope="session")
+def pdf_printer():
+    """One PDF printer (``eb.report.pdf.PdfPrinter``, two pages at a time) per test process,
+    started when a test first prints: for the tests that print reports and check the PDFs,
+    not the printer's own start (a Chromium launch costs ~2 CPU-s). ``write_pdfs`` and the
+    printer's launch are checked by tests/browser/test_county_report.py and tests/report/."""
+    from edubalance.report.pdf import PdfPrinter
+
+    with PdfPrinter(pages=2) as printer:
+        yield printer
 
 
 CHROMIUM = "/usr/bin/chromium"
