@@ -605,11 +605,9 @@ def chromium_font_env(folder: Path) -> dict[str, str]:
     dict
         Environment variables for Chromium (empty when the font is not installed).
     """
-    from .pdf_fonts import print_font_folder
+    from .pdf_fonts import cjk_font_path, print_font_folder
 
-    try:
-        from .plotting import cjk_font_path
-
+    try:  # not through report.plotting: it imports matplotlib (0.5 core-s, batch --pdf)
         source = cjk_font_path()
     except (ImportError, FileNotFoundError):
         return {}
