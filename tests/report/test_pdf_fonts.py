@@ -215,3 +215,23 @@ def test_a_batch_warms_its_printer_up(tmp_path, monkeypatch):
     pdfs = runner._Pdfs(tmp_path, {}, None)
     pdfs.start()
     assert made == [{"pages": 2, "warm": True}] and not pdfs.errors
+
+
+def test_the_font_is_found_without_importing_matplotlib(tmp_path):
+    """A process printing PDFs (``batch --pdf``) finds the figures' font and builds Chromium's
+    font environment without importing matplotlib (through mplfonts or report.plotting: half
+    a core-second of the batch's own process); the figures get the same font file."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; import edubalance.report.pdf as pdf; "
+            "from edubalance.report import pdf_fonts; "
+            "env = pdf.chromium_font_env(Path(sys.argv[1])); "
+            "print(pdf_fonts.cjk_font_path(), 'FONTCONFIG_FILE' in env, "
+            "sorted(m for m in ('matplotlib', 'mplfonts') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
+                            text=True, check=True)
+    path, has_env, imported = result.stdout.split(" ", 2)
+    assert (has_env, imported.strip()) == ("True", "[]")
+    assert Path(path) == eb.report.plotting.cjk_font_path()
+    assert Path(path).name == "NotoSansCJKsc-Regular.otf" and Path(path).is_file()

@@ -28,7 +28,7 @@ from pathlib import Path
 from ..io.write import exclusive_lock
 
 __all__ = ["BOLD_STRENGTH", "FONT_CACHE_ENV", "PRINT_BOLD_FILE", "PRINT_FONT_FAMILY",
-           "PRINT_FONT_FILE", "build_print_font", "embolden",
+           "PRINT_FONT_FILE", "build_print_font", "cjk_font_path", "embolden",
            "font_cache_root", "print_characters", "print_font_folder"]
 
 FONT_CACHE_ENV = "EDUBALANCE_FONT_CACHE"
@@ -40,6 +40,41 @@ BOLD_STRENGTH = 1 / 24
 """How much :func:`embolden` widens strokes, in ems: FreeType's synthetic bold (Chromium's)."""
 _BUILD = "3"  # changes whenever the build below changes (a new cache folder)
 _FALLBACK = "fallback"  # the original font, for characters outside the TrueType build
+
+
+def cjk_font_path() -> Path:
+    """Path of the bundled Noto Sans CJK SC font file (from the ``mplfonts`` package).
+
+    The figures' font (:mod:`~edubalance.report.plotting` gives matplotlib this one) and the
+    source of the print font. Found without importing ``mplfonts``, which imports matplotlib:
+    half a core-second that a process printing PDFs (``edubalance batch --pdf``) need not spend.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ModuleNotFoundError
+        ``mplfonts`` is not installed.
+    FileNotFoundError
+        The font file is missing (reinstall ``mplfonts``).
+
+    Examples
+    --------
+    >>> cjk_font_path().name
+    'NotoSansCJKsc-Regular.otf'
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("No module named 'mplfonts'", name="mplfonts")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    path = folder / "fonts" / "NotoSansCJKsc-Regular.otf"
+    if not path.exists():
+        raise FileNotFoundError(f"CJK font not found at {path}; reinstall mplfonts")
+    return path
 
 
 def font_cache_root() -> Path:
@@ -120,7 +155,6 @@ def build_print_font(source: str | os.PathLike, target: str | os.PathLike,
 
     Examples
     --------
-    >>> from edubalance.report.plotting import cjk_font_path
     >>> build_print_font(cjk_font_path(), "/tmp/small.ttf", "小学")  # doctest: +SKIP
     PosixPath('/tmp/small.ttf')
     """
@@ -304,7 +338,7 @@ def print_font_folder(source: str | os.PathLike | None = None, *,
     Parameters
     ----------
     source : str or path, optional
-        The CFF font; default :func:`~edubalance.report.plotting.cjk_font_path`.
+        The CFF font; default :func:`cjk_font_path`.
     root : str or path, optional
         The cache folder; default :func:`font_cache_root`.
 
@@ -326,8 +360,6 @@ def print_font_folder(source: str | os.PathLike | None = None, *,
     True
     """
     if source is None:
-        from .plotting import cjk_font_path
-
         source = cjk_font_path()
     source = Path(source).resolve()
     stat = source.stat()

@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib import font_manager
 
 from .._compat import moved_names as _moved_names
+from .pdf_fonts import cjk_font_path  # the figures' font (found without importing matplotlib)
 
 __all__ = ["cjk_font_path", "use_style", "seaborn_theme_rc", "SEABORN_CONTEXTS", "save_figure",
            "show_figure", "figure_formats",
@@ -36,26 +37,6 @@ CJK_FAMILY = "Noto Sans CJK SC"
 PALETTE = ["#1b6ca8", "#e07b39", "#3a9d5d", "#c23b3b", "#7b5ea7", "#8c6d46", "#d17fb5",
            "#6b6b6b", "#b5b82e", "#2bb0c2"]
 STATUS_COLOURS = {"passed": "#3a9d5d", "failed": "#c23b3b", "not assessed": "#9a9a9a"}
-
-
-def cjk_font_path() -> Path:
-    """Path of the bundled Noto Sans CJK SC font file (from the ``mplfonts`` package).
-
-    Returns
-    -------
-    Path
-
-    Raises
-    ------
-    FileNotFoundError
-        The font file is missing (reinstall ``mplfonts``).
-    """
-    import mplfonts
-
-    path = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
-    if not path.exists():
-        raise FileNotFoundError(f"CJK font not found at {path}; reinstall mplfonts")
-    return path
 
 
 _registered = False
