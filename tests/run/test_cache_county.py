@@ -229,3 +229,30 @@ def test_the_batch_prepares_the_entry_of_a_notebook_reading_one_county():
     assert request is not None and request[1:3] == ("basic-2012", 2017)
     notebook = (ROOT / "notebooks" / "county_scoring.ipynb").read_text(encoding="utf-8")
     assert "scored_county(" in notebook
+
+
+def test_an_entry_without_county_rows_is_read_whole(national_shaped, monkeypatch, tmp_path):
+    whole = _whole(national_shaped, "basic-2012", monkeypatch)
+    assert cache.prepare_entry(national_shaped, "basic-2012", 2017, {}, folder=tmp_path / "c")
+    described = next((tmp_path / "c").glob("*/done.json"))
+    done = json.loads(described.read_text(encoding="utf-8"))
+    del done["county_rows"]  # as written by a table that is not one row per default index
+    described.write_text(json.dumps(done), encoding="utf-8")
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "c"))
+    monkeypatch.setattr(cache, "_compute", lambda *a: pytest.fail("computed again"))
+    county = _counties(national_shaped)[2]
+    _assert_county(cache.scored_county(national_shaped, "basic-2012", 2017, county), whole,
+                   county)
+
+
+def test_county_rows_are_runs_of_the_tables_rows():
+    frame = pd.DataFrame({"county_code": ["1", "1", "2", "1", "3", "3"],
+                          "county_name": ["甲", "甲", "乙", "甲", "丙", "丁"]})
+    rows = cache._county_rows({"schools": frame, "indicators": frame.iloc[:3].copy()})
+    assert rows["tables"]["schools"] == {
+        "rows": 6, "codes": ["1", "2", "1", "3", "3"], "starts": [0, 2, 3, 4, 5],
+        "stops": [2, 3, 4, 5, 6], "names": ["甲", "乙", "甲", "丙", "丁"]}
+    assert rows["tables"]["indicators"]["codes"] == ["1", "2"]
+    assert cache._county_rows({"schools": frame.iloc[::-1]}) is None  # not the default index
+    blank = frame.assign(county_code=[None, "1", "2", "1", "3", "3"])
+    assert cache._county_rows({"schools": blank}) is None
