@@ -160,7 +160,8 @@ SCORING = Path(__file__).resolve().parents[2] / "notebooks" / "county_scoring.ip
 
 def _notebook_reads(parameters: dict) -> tuple:
     """What the county scoring notebook's own lines pass to scored_year for ``parameters``
-    (its defaults, then these), executed with a scored_year that records its arguments."""
+    (its defaults, then these), executed with a scored_year that records its arguments
+    (scored_county's: those of the scored_year it reads, without the county)."""
     import json
 
     from edubalance.run.params import notebook_parameters
@@ -181,6 +182,11 @@ def _notebook_reads(parameters: dict) -> tuple:
                 @staticmethod
                 def scored_year(*args):
                     calls.append(args)
+                    return None, None
+
+                @staticmethod
+                def scored_county(path, standard, year, county, *options):
+                    calls.append((path, standard, year, *options))  # scored_year's key
                     return None, None
 
     namespace["eb"] = FakeEb

@@ -265,7 +265,9 @@ def _drop_rows(frame, kept, ctx, raw, where, name_columns, id_column, numeric=()
     by_content = rows.content_totals(frame, numeric, type_column, labelled, x) \
         & ~blank.to_numpy()
     totals = totals | by_content
-    noted = rows.note_rows(raw.frame.loc[frame.index], numeric, x)
+    # The raw rows of ``frame`` (all of them, as a rule: then no national-size copy).
+    same = frame.index.equals(raw.frame.index)
+    noted = rows.note_rows(raw.frame if same else raw.frame.loc[frame.index], numeric, x)
     if noted.any():  # a note or footer fills a cell or three, never a school's (a teacher's) row
         cells = frame.iloc[np.flatnonzero(noted)][own]
         filled = cells.notna() & (cells.astype(str).apply(lambda c: c.str.strip(SPACES)) != "")

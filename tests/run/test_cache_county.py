@@ -1,0 +1,258 @@
+"""edubalance.run.cache.scored_county: one county's rows, read from the batch's entry.
+
+What a county's report is built from must be what it is built from with the whole tables
+(``scored_year``): the county's rows of ``schools``, ``indicators`` and ``compliance`` (same
+values, dtypes, index and ``attrs``), every county's ``counties`` and ``cv``, and the same
+report. Computed, from memory and from the files; a county whose rows are not where the
+entry says, a damaged file and an unknown county all still give the right tables.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from edubalance.core.scoring import find_county
+from edubalance.report import county_report
+from edubalance.run import cache
+from paths import ROOT
+
+SAMPLE = ROOT / "data" / "sample" / "schools.csv"
+
+
+@pytest.fixture(autouse=True)
+def fresh_memory():
+    cache.clear_memory()
+    yield
+    cache.clear_memory()
+
+
+@pytest.fixture(scope="module")
+def national_shaped(tmp_path_factory):
+    """One year, 30 counties of ~20 schools, and one county's schools split in two places
+    of the file (its rows are two runs, not one)."""
+    from edubalance.io.sample import generate
+
+    schools, _ = generate("national", seed=7, n_counties=30, schools_per_county=20.0)
+    first = schools["county_code"].astype(str) == str(schools["county_code"].iloc[0])
+    moved = schools[first].iloc[::2]
+    schools = pd.concat([schools.drop(moved.index), moved], ignore_index=True)
+    path = tmp_path_factory.mktemp("national") / "schools.csv"
+    schools.to_csv(path, index=False)
+    return path
+
+
+def _whole(path, standard, monkeypatch):
+    monkeypatch.delenv(cache.CACHE_ENV, raising=False)
+    return cache.scored_year(path, standard, 2017)
+
+
+def _frames_equal(got, wanted, name):
+    pd.testing.assert_frame_equal(got, wanted, check_exact=True, obj=name)
+    assert got.dtypes.equals(wanted.dtypes), name
+    assert type(got.index) is type(wanted.index), name
+    assert got.attrs == wanted.attrs, name
+
+
+def _assert_county(got, whole, county):
+    """``got`` is ``whole`` cut to ``county`` as scored_county documents it."""
+    schools, result = got
+    code, _ = find_county(whole[0], county)
+
+    def rows(frame):
+        return frame[(frame["county_code"].astype(str) == code).to_numpy(dtype=bool)]
+
+    _frames_equal(schools, rows(whole[0]), "schools")
+    assert type(schools.attrs["load_report"]) is type(whole[0].attrs["load_report"])
+    for field in dataclasses.fields(result):
+        value, wanted = getattr(result, field.name), getattr(whole[1], field.name)
+        if field.name in cache.COUNTY_TABLES:
+            _frames_equal(value, rows(wanted), field.name)
+        elif isinstance(wanted, pd.DataFrame):
+            _frames_equal(value, wanted, field.name)
+        else:
+            assert value == wanted, field.name
+
+
+def _assert_same_report(got, whole, county, path):
+    mine = county_report.build(*got, county, 2017, data_path=str(path))
+    expected = county_report.build(*whole, county, 2017, data_path=str(path))
+    # as summary.json has it (NaN == NaN there; a NaN in a dict is not equal to another)
+    assert json.dumps(mine.summary, sort_keys=True, default=str) == \
+        json.dumps(expected.summary, sort_keys=True, default=str)
+    assert mine.verdict_html == expected.verdict_html
+    assert mine.methods == expected.methods and mine.n_counties == expected.n_counties
+    for name, frame in expected.results.items():
+        _frames_equal(mine.results[name], frame, name)
+    for name, table in expected.tables.items():
+        pd.testing.assert_frame_equal(mine.tables[name].frame, table.frame, check_exact=True)
+    for name, table in expected.sheets.items():
+        pd.testing.assert_frame_equal(mine.sheets[name].frame, table.frame, check_exact=True)
+
+
+def _counties(path):
+    frame = pd.read_csv(path, dtype={"county_code": str})
+    pairs = frame[["county_code", "county_name"]].drop_duplicates()
+    return list(pairs["county_name"]) + [int(pairs["county_code"].iloc[-1])]
+
+
+@pytest.mark.parametrize("which,standard", [("sample", "basic-2012"),
+                                            ("sample", "quality-2017"),
+                                            ("national", "basic-2012")])
+def test_every_county_read_from_the_entry_is_its_rows_of_the_whole_tables(
+        which, standard, national_shaped, monkeypatch, tmp_path):
+    path = SAMPLE if which == "sample" else national_shaped
+    whole = _whole(path, standard, monkeypatch)
+    folder = tmp_path / "cache"
+    assert cache.prepare_entry(path, standard, 2017, {}, folder=folder)
+    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
+    monkeypatch.setattr(cache, "_compute", lambda *a: pytest.fail("computed again"))
+    for county in _counties(path):
+        _assert_county(cache.scored_county(path, standard, 2017, county), whole, county)
+
+
+@pytest.mark.parametrize("county", ["灵武市", "640202"])
+def test_the_report_from_one_county_is_the_report_from_the_whole_tables(county, monkeypatch,
+                                                                         tmp_path):
+    whole = _whole(SAMPLE, "quality-2017", monkeypatch)
+    assert cache.prepare_entry(SAMPLE, "quality-2017", 2017, {}, folder=tmp_path / "c")
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "c"))
+    _assert_same_report(cache.scored_county(SAMPLE, "quality-2017", 2017, county), whole,
+                        county, SAMPLE)
+
+
+def test_a_county_split_in_the_file_keeps_its_rows_order_and_index(national_shaped,
+                                                                   monkeypatch, tmp_path):
+    whole = _whole(national_shaped, "basic-2012", monkeypatch)
+    assert cache.prepare_entry(national_shaped, "basic-2012", 2017, {}, folder=tmp_path / "c")
+    done = json.loads(next((tmp_path / "c").glob("*/done.json")).read_text(encoding="utf-8"))
+    runs = done["county_rows"]["tables"]["schools"]
+    code = str(whole[0]["county_code"].iloc[-1])
+    assert runs["codes"].count(code) == 2  # the fixture's county is in two places
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "c"))
+    got = cache.scored_county(national_shaped, "basic-2012", 2017, code)
+    assert not got[0].index.is_monotonic_increasing or len(got[0]) > 1
+    assert list(got[0].index) == list(np.flatnonzero(whole[0]["county_code"] == code))
+    _assert_county(got, whole, code)
+    _assert_same_report(got, whole, code, national_shaped)
+
+
+def test_computed_in_memory_and_without_a_cache_it_is_the_same(national_shaped, monkeypatch,
+                                                               tmp_path):
+    whole = _whole(national_shaped, "basic-2012", monkeypatch)
+    county = _counties(national_shaped)[3]
+    _assert_county(cache.scored_county(national_shaped, "basic-2012", 2017, county), whole,
+                   county)  # no cache folder: computed here
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "c"))
+    first = cache.scored_county(national_shaped, "basic-2012", 2017, county)  # computes, stores
+    _assert_county(first, whole, county)
+    first[0].loc[:, "teachers"] = -1  # a job changing its tables changes nobody else's
+    first[1].cv.loc[:, "cv"] = -1.0
+    _assert_county(cache.scored_county(national_shaped, "basic-2012", 2017, county), whole,
+                   county)  # from memory
+    cache.clear_memory()
+    _assert_county(cache.scored_county(national_shaped, "basic-2012", 2017, county), whole,
+                   county)  # from the files
+    again = cache.scored_county(national_shaped, "basic-2012", 2017, county)  # opened entry
+    again[1].counties.loc[:, "passed"] = False
+    _assert_county(cache.scored_county(national_shaped, "basic-2012", 2017, county), whole,
+                   county)
+
+
+def test_a_new_kernel_converts_only_the_small_tables(national_shaped, monkeypatch, tmp_path):
+    assert cache.prepare_entry(national_shaped, "basic-2012", 2017, {}, folder=tmp_path / "c")
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "c"))
+    read = []
+    original = cache._read_table
+    monkeypatch.setattr(cache, "_read_table",
+                        lambda path, sha: read.append(path.stem) or original(path, sha))
+    schools, result = cache.scored_county(national_shaped, "basic-2012", 2017,
+                                          _counties(national_shaped)[0])
+    assert not set(read) & set(cache.COUNTY_TABLES)
+    assert schools["county_code"].nunique() == 1 and len(result.counties) > 2
+
+
+def test_rows_not_where_the_entry_says_are_never_used(national_shaped, monkeypatch, tmp_path):
+    whole = _whole(national_shaped, "basic-2012", monkeypatch)
+    assert cache.prepare_entry(national_shaped, "basic-2012", 2017, {}, folder=tmp_path / "c")
+    described = next((tmp_path / "c").glob("*/done.json"))
+    done = json.loads(described.read_text(encoding="utf-8"))
+    for runs in done["county_rows"]["tables"].values():  # every county pointed at another's
+        runs["codes"] = runs["codes"][1:] + runs["codes"][:1]
+    described.write_text(json.dumps(done), encoding="utf-8")
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "c"))
+    for county in _counties(national_shaped)[:3]:
+        _assert_county(cache.scored_county(national_shaped, "basic-2012", 2017, county), whole,
+                       county)
+
+
+@pytest.mark.parametrize("damage", ["table", "rows"])
+def test_a_damaged_entry_is_not_trusted(damage, national_shaped, monkeypatch, tmp_path):
+    whole = _whole(national_shaped, "basic-2012", monkeypatch)
+    assert cache.prepare_entry(national_shaped, "basic-2012", 2017, {}, folder=tmp_path / "c")
+    entry = next((tmp_path / "c").glob("*/done.json")).parent
+    if damage == "table":
+        data = bytearray((entry / "indicators.arrow").read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        (entry / "indicators.arrow").write_bytes(bytes(data))
+    else:  # runs that do not cover the table
+        done = json.loads((entry / "done.json").read_text(encoding="utf-8"))
+        done["county_rows"]["tables"]["compliance"]["stops"][0] -= 1
+        (entry / "done.json").write_text(json.dumps(done), encoding="utf-8")
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "c"))
+    county = _counties(national_shaped)[1]
+    _assert_county(cache.scored_county(national_shaped, "basic-2012", 2017, county), whole,
+                   county)
+
+
+def test_an_unknown_county_gets_the_whole_tables_and_the_report_names_it(monkeypatch,
+                                                                         tmp_path):
+    from edubalance.errors import ParameterError
+
+    whole = _whole(SAMPLE, "basic-2012", monkeypatch)
+    assert cache.prepare_entry(SAMPLE, "basic-2012", 2017, {}, folder=tmp_path / "c")
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "c"))
+    schools, result = cache.scored_county(SAMPLE, "basic-2012", 2017, "大武口")
+    _frames_equal(schools, whole[0], "schools")
+    _frames_equal(result.indicators, whole[1].indicators, "indicators")
+    with pytest.raises(ParameterError, match="unknown county '大武口'; close matches: 大武口区"):
+        county_report.build(schools, result, "大武口", 2017)
+
+
+def test_the_batch_prepares_the_entry_of_a_notebook_reading_one_county():
+    source = 'schools, result = eb.run.cache.scored_county(p, standard, year, county, o)'
+    request = cache.scoring_request(source, {"data_path": str(SAMPLE), "standard": "basic-2012",
+                                             "year": 2017, "county": "灵武市"}, {})
+    assert request is not None and request[1:3] == ("basic-2012", 2017)
+    notebook = (ROOT / "notebooks" / "county_scoring.ipynb").read_text(encoding="utf-8")
+    assert "scored_county(" in notebook
+
+
+def test_an_entry_without_county_rows_is_read_whole(national_shaped, monkeypatch, tmp_path):
+    whole = _whole(national_shaped, "basic-2012", monkeypatch)
+    assert cache.prepare_entry(national_shaped, "basic-2012", 2017, {}, folder=tmp_path / "c")
+    described = next((tmp_path / "c").glob("*/done.json"))
+    done = json.loads(described.read_text(encoding="utf-8"))
+    del done["county_rows"]  # as written by a table that is not one row per default index
+    described.write_text(json.dumps(done), encoding="utf-8")
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "c"))
+    monkeypatch.setattr(cache, "_compute", lambda *a: pytest.fail("computed again"))
+    county = _counties(national_shaped)[2]
+    _assert_county(cache.scored_county(national_shaped, "basic-2012", 2017, county), whole,
+                   county)
+
+
+def test_county_rows_are_runs_of_the_tables_rows():
+    frame = pd.DataFrame({"county_code": ["1", "1", "2", "1", "3", "3"],
+                          "county_name": ["甲", "甲", "乙", "甲", "丙", "丁"]})
+    rows = cache._county_rows({"schools": frame, "indicators": frame.iloc[:3].copy()})
+    assert rows["tables"]["schools"] == {
+        "rows": 6, "codes": ["1", "2", "1", "3", "3"], "starts": [0, 2, 3, 4, 5],
+        "stops": [2, 3, 4, 5, 6], "names": ["甲", "乙", "甲", "丙", "丁"]}
+    assert rows["tables"]["indicators"]["codes"] == ["1", "2"]
+    assert cache._county_rows({"schools": frame.iloc[::-1]}) is None  # not the default index
+    blank = frame.assign(county_code=[None, "1", "2", "1", "3", "3"])
+    assert cache._county_rows({"schools": blank}) is None
