@@ -26,6 +26,9 @@ alive (``gc.freeze``: the libraries and the cache, which live as long as the ker
 that the collections of later jobs skip it; every 100th reset unfreezes everything for one
 full collection. A frozen object that later becomes unreachable in a reference cycle is
 therefore freed at the latest 100 jobs later (refcounting frees everything else at once).
+During a job the youngest generation is collected every 50,000 new objects rather than
+Python's 700 (set again at each reset): a job's cyclic garbage waits a little longer, and the
+reset after the job collects it all.
 
 Examples
 --------
