@@ -587,13 +587,14 @@ def school_items_table(result, county_code: str, year: int, level: str, *,
 
     percent = school_items_percent(result, county_code, year, level)
     items = result.standard.items
-    frame = pd.DataFrame({_col("school", lang): percent["school_name"].to_numpy()})
+    columns = {_col("school", lang): percent["school_name"].to_numpy()}
     shading = {}
     for item in items:
         # The unit of the item's value ("（人）", " (m²)") does not apply to a percentage.
         header = strip_unit(item_name(item, lang))
-        frame[header] = percent[item.name].to_numpy(dtype=float)
-        shading[header] = percent_shading(frame[header].to_numpy())
+        columns[header] = percent[item.name].to_numpy(dtype=float)
+        shading[header] = percent_shading(columns[header])
+    frame = pd.DataFrame(columns)   # built once, not a column insert per item
     return Table(frame, {header: "pct" for header in shading},
                  text("figure.schools_title", lang, county=county_name or county_code,
                       year=year, level=level_label(level, lang)),
