@@ -64,3 +64,16 @@ def test_a_figure_with_a_real_layout_engine_is_still_laid_out(tmp_path, monkeypa
     assert len(draws) == 2   # the layout pass, then the drawing
     assert isinstance(fig.get_layout_engine(), TightLayoutEngine)
     matplotlib.pyplot.close(fig)
+
+
+def test_comparison_titles_are_placed_once_with_the_same_pixels(scored, tmp_path, monkeypatch):
+    # The titles no longer look for their place at every draw (matplotlib measured every y
+    # tick label for it); the figure is drawn with the same pixels as with that search.
+    plotting.use_style()
+    fig = eb.report.county_report.comparison_figure(scored, "640202", 2017)
+    assert [ax._autotitlepos for ax in fig.axes[:2]] == [False, False]
+    placed = plotting.report_png(fig, tmp_path, "placed")
+    monkeypatch.setattr(eb.report.county_report, "_titles_in_place", lambda panels: None)
+    searched = eb.report.county_report.comparison_figure(scored, "640202", 2017)
+    assert not any(ax._autotitlepos is False for ax in searched.axes)
+    assert np.array_equal(pixels(placed), pixels(plotting.report_png(searched, tmp_path, "auto")))

@@ -203,3 +203,24 @@ def test_the_workbook_shows_a_value_next_to_its_limit_with_enough_decimals(tmp_p
     cells = [row[0] for row in sheet.iter_rows() if isinstance(row[0].value, float)]
     assert [c.value for c in cells] == [0.4504, 0.3]                   # numbers stay numbers
     assert [c.number_format for c in cells] == ["#,##0.0000", "0.000"]
+
+
+def test_percent_shading_builds_its_colour_table_once(monkeypatch):
+    # matplotlib.colormaps["RdBu"] is a new copy each time, which builds its colour table
+    # again; a county report shades 20 columns, so the map is taken once per process.
+    import matplotlib.colors
+
+    from edubalance.report import tables
+
+    built = []
+    real = matplotlib.colors.LinearSegmentedColormap._init
+
+    def init(self):
+        built.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(matplotlib.colors.LinearSegmentedColormap, "_init", init)
+    tables._red_blue.cache_clear()
+    first = tables.percent_shading([50.0, 150.0])
+    assert tables.percent_shading([50.0, 150.0]) == first
+    assert built == ["RdBu"]

@@ -73,6 +73,8 @@ def probe_notebook(path: Path) -> Path:
         '# previous job\'s cyclic garbage must have been collected before that, not frozen.\n'
         'import gc, weakref\n'
         'previous = getattr(sys, "_eb_probe_cycle", None)\n'
+        'gc_threshold = gc.get_threshold()\n'
+        'gc.set_threshold(1234, 5, 6)  # must not reach the next job\n'
         'garbage = {"frozen": gc.get_freeze_count() > 0,\n'
         '           "previous_cycle_collected": previous is None or previous() is None}\n'
         'class Cycle:\n'
@@ -86,6 +88,7 @@ def probe_notebook(path: Path) -> Path:
         'write_results(output_dir, summary={"name": name, "leaked": leaked, "pid": os.getpid(),'
         ' "cwd": cwd_at_start, "linewidth": linewidth_at_start,'
         ' "pandas_preloaded": pandas_preloaded, "module_leaks": module_leaks, "garbage": garbage,'
+        ' "gc_threshold": gc_threshold,'
         ' "cache_dir": os.environ.get("EDUBALANCE_CACHE_DIR"),'
         ' "in_batch_job": edubalance.run.notebook.in_batch_job()})')
     return write_toy_notebook(
@@ -401,3 +404,14 @@ def test_the_injected_parameters_keep_chinese_county_names_readable(tmp_path, en
                     if "injected-parameters" in cell["metadata"].get("tags", []))
     assert "county = '兴庆区 \"A\"\\n'" in injected, injected
     assert read_json(tmp_path / entry["summary"])["county"] == county
+
+
+def test_warm_jobs_collect_garbage_less_often_than_python_by_default(probe_run):
+    # A county report made ~40 collections of its youngest objects at Python's 700; warm jobs
+    # run with the engine's threshold, set again at each reset whatever a job set.
+    from edubalance.run import engines
+
+    _, _, summaries = probe_run
+    assert engines._JOB_GC_THRESHOLD > 700
+    for name in ("first", "second"):
+        assert summaries[name]["gc_threshold"] == [engines._JOB_GC_THRESHOLD, 10, 10]

@@ -33,3 +33,40 @@ def test_consecutive_from_imports_are_each_read():
     assert notebook_submodules(code) == ["core.scoring", "report.plotting"]
     spanning = "from edubalance.report import (plotting,\n    tables)\nx = 1\n"
     assert notebook_submodules(spanning) == ["report.plotting", "report.tables"]
+
+
+def test_a_reset_reverts_what_the_quick_comparison_of_a_module_could_miss(monkeypatch):
+    # restore skips a module whose names and objects are all unchanged (compared in C); a
+    # value equal but not identical, or the same names and objects in a swapped order, still
+    # count as changes and are reverted.
+    import sys
+    import types
+
+    from edubalance.run import isolation
+
+    module = types.ModuleType("eb_probe_isolation_module")
+    module.a, module.b, module.number, module.items = "first", "second", 1, [1]
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    state = isolation.snapshot()
+    items = module.items
+    module.number = 1.0            # equal, not identical
+    module.items = list(items)     # equal, not identical
+    del module.a, module.b
+    module.b, module.a = "first", "second"   # same objects, names swapped and reordered
+    isolation.restore(state, libraries=False)
+    assert (module.a, module.b) == ("first", "second")
+    assert type(module.number) is int and module.items is items
+    first, second = object(), object()
+    assert isolation._unchanged({"a": first, "b": second}, {"a": first, "b": second})
+    assert not isolation._unchanged({"a": first, "b": second}, {"b": first, "a": second})
+
+
+def test_infrastructure_modules_are_those_named_or_below_them():
+    from edubalance.run import isolation
+
+    for prefix in isolation._INFRASTRUCTURE:
+        assert isolation._is_infrastructure(prefix)
+        assert isolation._is_infrastructure(prefix + ".sub")
+        assert not isolation._is_infrastructure(prefix + "x")   # zmqx is not zmq
+    assert not isolation._is_infrastructure("edubalance.run")
+    assert not isolation._is_infrastructure("edubalance.run.cachex")

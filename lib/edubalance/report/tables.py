@@ -749,15 +749,27 @@ def percent_shading(values, *, reference: float = 100.0, span: float = 100.0) ->
     >>> styles[1].endswith("color: #1a1a1a"), styles[3]
     (True, '')
     """
-    import matplotlib
     import numpy as np
 
     numbers = np.asarray(values, dtype=float)
     position = np.clip((numbers - (reference - span)) / (2 * span), 0.0, 1.0)
-    rgba = matplotlib.colormaps["RdBu"](np.nan_to_num(position, nan=0.5))
+    rgba = _red_blue()(np.nan_to_num(position, nan=0.5))
     light = rgba[:, :3] @ np.array([0.2126, 0.7152, 0.0722]) > 0.45
     channels = np.round(rgba[:, :3] * 255).astype(int)   # as matplotlib.colors.to_hex
     return [f"background-color: #{r:02x}{g:02x}{b:02x}; color: {'#1a1a1a' if bright else '#ffffff'}"
             + ("; font-weight: bold; text-decoration: underline" if value < reference else "")
             if np.isfinite(value) else ""
             for value, (r, g, b), bright in zip(numbers, channels, light, strict=True)]
+
+
+@functools.lru_cache(maxsize=1)
+def _red_blue():
+    """Matplotlib's ``RdBu`` colour map, once per process.
+
+    ``matplotlib.colormaps[name]`` hands out a new copy each time, which builds its colour
+    table again on first use: that was most of a per-school table's shading (20 tables'
+    columns per county report).
+    """
+    import matplotlib
+
+    return matplotlib.colormaps["RdBu"]

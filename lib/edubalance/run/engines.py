@@ -44,6 +44,10 @@ SIGNAL_POLL = 0.25
 # Warm kernels freeze what survives a reset out of garbage collection (gc.freeze) and unfreeze
 # it every this many jobs for one full collection.
 _FULL_COLLECTION_EVERY = 100
+# A job's youngest garbage generation is collected every this many new objects (Python's
+# default: 700). A county report makes ~40 collections at 700, a tenth of its kernel time
+# (figure artists, table cells); the reset after the job collects everything anyway.
+_JOB_GC_THRESHOLD = 50_000
 
 
 def _ipc_folder() -> str:
@@ -162,6 +166,7 @@ gc.collect()
 # out of every later collection. %reset alone collects twice per job, and a full collection
 # over the libraries and a national data set costs a fifth of a county job.
 gc.freeze()
+gc.set_threshold({gc_threshold}, 10, 10)   # whatever the job before set
 '''
 
 
@@ -371,7 +376,8 @@ class _WarmKernel:
     def reset(self, cwd: str, submodules: list[str] | None = None) -> None:
         """Bring the kernel back to its snapshot (taken after preloading ``submodules``)."""
         code = _RESET_CODE.format(body=_RESET_BODY.format(
-            cwd=cwd, submodules=submodules, full_collection_every=_FULL_COLLECTION_EVERY))
+            cwd=cwd, submodules=submodules, full_collection_every=_FULL_COLLECTION_EVERY,
+            gc_threshold=_JOB_GC_THRESHOLD))
         reply = self._run(self.kc.execute_interactive(
             code, silent=True, store_history=False, allow_stdin=False,
             timeout=_WARM_START_TIMEOUT * 3, output_hook=lambda message: None))
