@@ -146,7 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
-    from .io.characters import escape
+
+    def escape(text: str) -> str:  # io.characters imports pandas: only when there is an error
+        from .io.characters import escape
+
+        return escape(text)
 
     stdout = sys.stdout
     sys.stdout = SafeOutput(stdout)

@@ -62,6 +62,7 @@ def _kernel_manager_class(pids: list[int], log=None, ipc_folder: str | None = No
     class EdubalanceKernelManager(AsyncKernelManager):
         def __init__(self, *args, **kwargs):
             kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("kernel_spec_manager", _kernel_spec_manager())
             super().__init__(*args, **kwargs)
             if ipc_folder:
                 self.ip = os.path.join(ipc_folder, "k")
@@ -78,6 +79,30 @@ def _kernel_manager_class(pids: list[int], log=None, ipc_folder: str | None = No
                 pids.append(pid)
 
     return EdubalanceKernelManager
+
+
+def _kernel_spec_manager():
+    """jupyter_client's kernel spec manager, its folders found without importing IPython.
+
+    jupyter_client imports IPython (0.15 s of CPU, before a worker can launch its kernel)
+    only to name ``~/.ipython/kernels`` among the folders searched for kernel specs. The same
+    folders here: Jupyter's data folders, then ``$IPYTHONDIR/kernels`` (default
+    ``~/.ipython/kernels``); IPython's own answer when it is already imported.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    class _KernelSpecs(KernelSpecManager):
+        def _kernel_dirs_default(self) -> list[str]:
+            if "IPython" in sys.modules:
+                return super()._kernel_dirs_default()
+            from jupyter_core.paths import jupyter_path
+
+            folder = os.environ.get("IPYTHONDIR") or os.environ.get("IPYTHON_DIR") \
+                or os.path.join(os.path.expanduser("~"), ".ipython")
+            return [*jupyter_path("kernels"),
+                    os.path.join(os.path.normpath(os.path.expanduser(folder)), "kernels")]
+
+    return _KernelSpecs()
 
 
 # --------------------------------------------------------------------------- cold
@@ -334,6 +359,7 @@ class _WarmKernel:
         with self.log_path.open("ab") as log:
             self._run(km.start_kernel(cwd=cwd, stdout=log, stderr=log,
                                       extra_arguments=["--HistoryManager.hist_file=:memory:"]))
+        _start_export_preparation()  # the worker's own imports, while the kernel starts
         self.km, self.pid = km, (pids[0] if pids else None)
         self.kc = km.client()
         self.kc.start_channels()
@@ -536,8 +562,25 @@ def _worker_init(warm: bool = False, runner_pid: int | None = None) -> None:
         # Pool workers end with os._exit (no atexit): multiprocessing's finalizers still run.
         Finalize(None, _close_warm_kernel, exitpriority=10)
         # papermill's and nbconvert's imports and the template compilation (seconds) happen
-        # while this worker waits for its kernel to start and preload, not after.
-        threading.Thread(target=_prepare_html_export, daemon=True).start()
+        # while this worker waits for its kernel to start and preload, not after; and not
+        # before the kernel is launched either (they would hold the interpreter lock while
+        # this worker's main thread imports jupyter_client and launches the kernel, the
+        # longest chain of the batch's start).
+        global _EXPORT_PREPARATION
+        _EXPORT_PREPARATION = "pending"
+
+
+_EXPORT_PREPARATION: str | None = None
+"""``"pending"`` in a warm worker until its first kernel is launched, then ``"started"``."""
+
+
+def _start_export_preparation() -> None:
+    """In a warm worker, once: start :func:`_prepare_html_export` in a thread."""
+    global _EXPORT_PREPARATION
+    if _EXPORT_PREPARATION == "pending":
+        _EXPORT_PREPARATION = "started"
+        threading.Thread(target=_prepare_html_export, daemon=True,
+                         name="edubalance-export-preparation").start()
 
 
 def _prepare_html_export() -> None:
