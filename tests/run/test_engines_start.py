@@ -6,6 +6,7 @@ report template: after the launch, while the kernel starts), without importing I
 """
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -54,3 +55,74 @@ def test_the_export_preparation_starts_once_and_only_in_a_warm_worker(monkeypatc
             thread.join(10)
     assert started == [1]
     assert engines._EXPORT_PREPARATION == "started"
+
+
+def _note_exit(folder: str) -> int:
+    """In a pool worker: note when multiprocessing's finalizers and when atexit run."""
+    import atexit
+    import os
+    from multiprocessing.util import Finalize
+    from pathlib import Path
+
+    Finalize(None, Path(folder, "finalizer").touch, exitpriority=0)
+    atexit.register(Path(folder, "atexit").touch)
+    return os.getpid()
+
+
+def test_a_worker_runs_its_finalizers_then_ends_without_the_interpreters_teardown(tmp_path):
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from edubalance.run import engines
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=engines._worker_init,
+                             initargs=(False, os.getpid())) as pool:
+        assert pool.submit(_note_exit, str(tmp_path)).result(timeout=120) != os.getpid()
+    assert (tmp_path / "finalizer").is_file()  # the kernel's stop is such a finalizer
+    assert not (tmp_path / "atexit").exists()  # the teardown (and atexit) is skipped
+
+
+def test_a_warm_kernel_starts_without_the_debugger_and_as_ipykernel_launcher_would():
+    import os
+
+    from edubalance.run import engines
+
+    command = ["/venv/bin/python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f",
+               "/tmp/k.json"]
+    lean = engines._lean_kernel_command(command)
+    assert lean[:3] == command[:2] + ["-c"] and lean[4:] == ["-f", "/tmp/k.json"]
+    assert engines._lean_kernel_command(["ir", "--slave", "-f", "x"]) == \
+        ["ir", "--slave", "-f", "x"]
+
+    probe = ("import sys, os, json; print(json.dumps(['debugpy' in sys.modules and "
+             "sys.modules['debugpy'] is None, os.path.basename(sys.argv[0]), sys.argv[1], "
+             "sys.path]))")
+    seen = []
+    for lean_start in (True, False):
+        kernel = engines._WarmKernel(KERNEL)
+        try:
+            if lean_start:
+                kernel.start(os.getcwd())
+            else:  # the kernel spec's own command
+                kernel.km = engines._kernel_manager_class([], None, kernel.ipc)(
+                    kernel_name=KERNEL)
+                kernel._run(kernel.km.start_kernel(cwd=os.getcwd()))
+                kernel.kc = kernel.km.client()
+                kernel.kc.start_channels()
+                kernel._run(kernel.kc.wait_for_ready(timeout=60))
+            out: list[str] = []
+
+            def hook(message, out=out):
+                if message["msg_type"] == "stream":
+                    out.append(message["content"].get("text", ""))
+
+            kernel._run(kernel.kc.execute_interactive(probe, timeout=60, output_hook=hook))
+            seen.append(json.loads("".join(out)))
+        finally:
+            kernel.close()
+    lean_seen, spec_seen = seen
+    assert lean_seen[0] is True and spec_seen[0] is False  # debugpy left out, lean only
+    assert lean_seen[1:] == spec_seen[1:]  # same argv[0], connection file flag, sys.path
+    assert lean_seen[1] == "ipykernel_launcher.py"
