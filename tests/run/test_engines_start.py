@@ -10,6 +10,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from paths import KERNEL
 
 
@@ -126,3 +128,60 @@ def test_a_warm_kernel_starts_without_the_debugger_and_as_ipykernel_launcher_wou
     assert lean_seen[0] is True and spec_seen[0] is False  # debugpy left out, lean only
     assert lean_seen[1:] == spec_seen[1:]  # same argv[0], connection file flag, sys.path
     assert lean_seen[1] == "ipykernel_launcher.py"
+
+
+class _Channel:
+    def __init__(self, messages):
+        self.messages = list(messages)
+        self.reads = 0
+
+    async def get_msg(self, timeout=None):
+        from queue import Empty
+
+        self.reads += 1
+        if not self.messages:
+            raise Empty
+        return self.messages.pop(0)
+
+
+class _Client:
+    def __init__(self, shell, iopub):
+        self.shell_channel, self.iopub_channel = _Channel(shell), _Channel(iopub)
+        self.requests = 0
+        self.handled = []
+
+    def kernel_info(self):
+        self.requests += 1
+
+    def _handle_kernel_info_reply(self, reply):
+        self.handled.append(reply)
+
+
+class _Manager:
+    def __init__(self, alive=True):
+        self.alive = alive
+
+    async def is_alive(self):
+        return self.alive
+
+
+def test_waiting_for_a_kernel_ends_with_its_kernel_info_reply_not_a_quiet_iopub():
+    import asyncio
+
+    from edubalance.run import engines
+
+    reply = {"msg_type": "kernel_info_reply", "content": {}}
+    status = {"msg_type": "status", "content": {"execution_state": "idle"}}
+    # The kernel answers the second request; IOPub has more to say than one status message.
+    client = _Client([{"msg_type": "execute_reply"}, reply], [status, status, status])
+    asyncio.run(engines._wait_for_ready(client, _Manager(), timeout=10))
+    assert client.requests == 2 and client.handled == [reply]
+    assert client.iopub_channel.reads == 1  # no reading until IOPub is quiet for 0.2 s
+
+    # IOPub not connected yet: ask again, as jupyter_client does.
+    client = _Client([reply, reply], [])
+    client.iopub_channel.messages = []
+    with pytest.raises(RuntimeError, match="died"):
+        asyncio.run(engines._wait_for_ready(client, _Manager(alive=False), timeout=10))
+    with pytest.raises(RuntimeError, match="respond"):
+        asyncio.run(engines._wait_for_ready(_Client([], []), _Manager(), timeout=0))

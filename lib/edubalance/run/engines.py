@@ -400,7 +400,7 @@ class _WarmKernel:
         self.kc = km.client()
         self.kc.start_channels()
         try:
-            self._run(self.kc.wait_for_ready(timeout=_WARM_START_TIMEOUT))
+            self._run(_wait_for_ready(self.kc, km, timeout=_WARM_START_TIMEOUT))
         except BaseException:
             self.stop()
             raise
@@ -483,6 +483,40 @@ class _WarmKernel:
         with self.log_path.open("rb") as log:
             log.seek(self.log_offset)
             kernel_log.write(log.read().decode("utf-8", "replace"))
+
+
+async def _wait_for_ready(kc, km, timeout: float) -> None:
+    """Wait until the kernel answers ``kernel_info`` with IOPub connected.
+
+    jupyter_client's ``wait_for_ready`` without its last step, which reads IOPub until it has
+    been quiet for 0.2 s: 0.2 s added to every kernel start, the kernel idle. What IOPub holds
+    is not needed: every later request reads only the messages that answer it.
+    """
+    import time
+    from queue import Empty
+
+    deadline = time.monotonic() + timeout
+    while True:
+        kc.kernel_info()
+        try:
+            reply = await kc.shell_channel.get_msg(timeout=1)
+        except Empty:
+            pass
+        else:
+            if reply["msg_type"] == "kernel_info_reply":
+                try:  # IOPub connected? (the kernel's status messages reach it)
+                    await kc.iopub_channel.get_msg(timeout=0.2)
+                except Empty:
+                    pass   # not yet: ask again, as jupyter_client does
+                else:
+                    handle = getattr(kc, "_handle_kernel_info_reply", None)
+                    if handle is not None:
+                        handle(reply)
+                    return
+        if not await km.is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
 
 def _notebook_submodules(spec: Mapping[str, Any]) -> list[str] | None:
