@@ -12,6 +12,12 @@
 
 Kernels talk to the runner over IPC sockets in a private temporary folder (not TCP), so
 there is no "Kernel is running over TCP without encryption" warning per job.
+
+Start-up (issue 29): a warm worker launches its kernel first (papermill's and nbconvert's
+imports follow while the kernel starts), without importing IPython or pandas; the kernel
+starts without ipykernel's debugger (:func:`_lean_kernel_command`) and is ready at its
+``kernel_info`` reply (:func:`_wait_for_ready`); a worker ends without the interpreter's
+teardown once its kernel is stopped.
 """
 from __future__ import annotations
 
