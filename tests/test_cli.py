@@ -132,3 +132,34 @@ def test_index_refuses_a_folder_with_someone_elses_index(tmp_path, capsys):
     assert main(["index", str(tmp_path)]) == 1
     assert "did not write" in capsys.readouterr().err
     assert (tmp_path / "index.html").read_text(encoding="utf-8") == "<html>our intranet</html>"
+
+
+def test_command_modules_name_the_module_of_every_command():
+    # A command line naming a command imports only its module: the map must not drift.
+    from edubalance import cli
+
+    full = cli.build_parser()
+    commands = next(action for action in full._actions
+                    if action.dest == "command").choices
+    assert set(commands) == set(cli.COMMAND_MODULES)
+    assert set(cli.COMMAND_MODULES.values()) == set(cli.CLI_MODULES)
+    for command, module in cli.COMMAND_MODULES.items():
+        alone = cli.build_parser(command)
+        choices = next(action for action in alone._actions if action.dest == "command").choices
+        assert command in choices, (command, module)
+
+
+def test_batch_command_line_imports_neither_pandas_nor_the_other_commands():
+    # edubalance batch starts its workers sooner: building its parser imports no pandas.
+    code = ("import sys\n"
+            "from edubalance.cli import build_parser\n"
+            "args = build_parser('batch').parse_args(['batch', 'jobs.yaml'])\n"
+            "assert args.command == 'batch'\n"
+            "heavy = [m for m in ('pandas', 'numpy', 'matplotlib', 'nbconvert', 'papermill',\n"
+            "                     'playwright', 'edubalance.io.sample', 'edubalance.report.pdf')\n"
+            "         if m in sys.modules]\n"
+            "print(heavy)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

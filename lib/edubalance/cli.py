@@ -22,15 +22,34 @@ from .run import skip_slow_optional_imports
 # Modules that contribute sub-commands, in the order they appear in --help.
 CLI_MODULES = ("io.sample", "io.load", "run.reports", "run.batch", "run.index",
                "report.slides", "report.pdf", "report.evidence_form")
+# The module of each sub-command (tests/test_cli.py checks it against CLI_MODULES): a command
+# line naming one imports only that module. Most of the others import pandas at the top, half
+# a second (more on a loaded machine) that ``edubalance batch`` would spend before its workers
+# start.
+COMMAND_MODULES = {"sample": "io.sample", "validate": "io.load", "report": "run.reports",
+                   "batch": "run.batch", "index": "run.index", "slides": "report.slides",
+                   "pdf": "report.pdf", "evidence-form": "report.evidence_form"}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The ``edubalance`` command's parser, with the sub-commands of ``CLI_MODULES``.
+
+    Parameters
+    ----------
+    command : str, optional
+        A sub-command's name: only the module that defines it (``COMMAND_MODULES``) is
+        imported and registered, when it is one of ``CLI_MODULES``. Default (or an unknown
+        name): every module's sub-commands, as ``--help`` lists them.
 
     Returns
     -------
     argparse.ArgumentParser
         Each sub-command's parser sets ``func`` (its handler) in the parsed arguments.
+
+    Examples
+    --------
+    >>> build_parser("batch").parse_args(["batch", "jobs.yaml"]).command
+    'batch'
     """
     parser = argparse.ArgumentParser(
         prog="edubalance",
@@ -38,7 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "(义务教育均衡发展) across schools and counties.")
     parser.add_argument("--version", action="version", version=f"edubalance {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in CLI_MODULES:
+    modules = CLI_MODULES
+    if COMMAND_MODULES.get(command) in CLI_MODULES:
+        modules = (COMMAND_MODULES[command],)
+    for name in modules:
         module = import_module(f"edubalance.{name}")
         register = getattr(module, "register_cli", None)
         if register is not None:
@@ -118,12 +140,17 @@ def main(argv: list[str] | None = None) -> int:
         rejects exit through :class:`SystemExit` instead.
     """
     skip_slow_optional_imports()
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv and not argv[0].startswith("-") else None)
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
-    from .io.characters import escape
+
+    def escape(text: str) -> str:  # io.characters imports pandas: only when there is an error
+        from .io.characters import escape
+
+        return escape(text)
 
     stdout = sys.stdout
     sys.stdout = SafeOutput(stdout)

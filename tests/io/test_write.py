@@ -92,3 +92,16 @@ def test_exclusive_lock_makes_a_second_holder_wait(tmp_path):
         order.append("second in")
     thread.join()
     assert order == ["first out", "second in"] and lock.is_file()
+
+
+def test_importing_the_writing_layer_imports_no_pandas():
+    # A batch worker writes its reports with atomic_write_text: no pandas import for that.
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from edubalance.io.write import atomic_write_text, atomic_target\n"
+            "print('pandas' in sys.modules, 'numpy' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.split() == ["False", "False"], done.stderr

@@ -13,10 +13,13 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+
+# NumPy and pandas are imported by the functions that need them: a batch worker writes each
+# report with atomic_write_text and must not pay pandas' import (half a second) for it.
 
 __all__ = ["neutralise_formulas", "to_jsonable", "atomic_target", "atomic_write_text",
            "exclusive_lock", "write_results", "read_summary"]
@@ -43,9 +46,13 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> neutralise_formulas(pd.DataFrame({"name": ["=1+1", "灵武市", "-x"]}))["name"].tolist()
     ["'=1+1", '灵武市', "'-x"]
     """
+    import numpy as np
+    import pandas as pd
+
     out = frame.copy()
     for column in out.columns:
         series = out[column]
@@ -87,9 +94,13 @@ def to_jsonable(value: Any) -> Any:
 
     Examples
     --------
+    >>> import numpy as np
     >>> to_jsonable({"cv": float("nan"), "n": np.int64(3), "ok": np.bool_(True)})
     {'cv': None, 'n': 3, 'ok': True}
     """
+    import numpy as np
+    import pandas as pd
+
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, np.ndarray, pd.Series)):
@@ -237,6 +248,7 @@ def write_results(output_dir: str | os.PathLike, summary: Mapping[str, Any] | No
     Examples
     --------
     >>> import tempfile
+    >>> import pandas as pd
     >>> out = write_results(tempfile.mkdtemp(), {"cv": float("nan")}, {"cv": pd.DataFrame({"a": [1]})})
     >>> sorted(out)
     ['cv', 'summary']

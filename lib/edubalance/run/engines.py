@@ -12,6 +12,12 @@
 
 Kernels talk to the runner over IPC sockets in a private temporary folder (not TCP), so
 there is no "Kernel is running over TCP without encryption" warning per job.
+
+Start-up (issue 29): a warm worker launches its kernel first (papermill's and nbconvert's
+imports follow while the kernel starts), without importing IPython or pandas; the kernel
+starts without ipykernel's debugger (:func:`_lean_kernel_command`) and is ready at its
+``kernel_info`` reply (:func:`_wait_for_ready`); a worker ends without the interpreter's
+teardown once its kernel is stopped.
 """
 from __future__ import annotations
 
@@ -55,20 +61,27 @@ def _ipc_folder() -> str:
     return tempfile.mkdtemp(prefix="eb-k-")
 
 
-def _kernel_manager_class(pids: list[int], log=None, ipc_folder: str | None = None):
+def _kernel_manager_class(pids: list[int], log=None, ipc_folder: str | None = None,
+                          lean: bool = False):
     """An async kernel manager class on IPC sockets that notes its kernel's pid.
 
     The pid goes to ``pids`` (for the watchdog); ``log`` receives the kernel's own
-    stdout/stderr.
+    stdout/stderr. ``lean``: an IPython kernel is started without its debugger
+    (:func:`_lean_kernel_command`).
     """
     from jupyter_client.manager import AsyncKernelManager
 
     class EdubalanceKernelManager(AsyncKernelManager):
         def __init__(self, *args, **kwargs):
             kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("kernel_spec_manager", _kernel_spec_manager())
             super().__init__(*args, **kwargs)
             if ipc_folder:
                 self.ip = os.path.join(ipc_folder, "k")
+
+        def format_kernel_cmd(self, extra_arguments=None):  # noqa: D102 - the parent's
+            command = super().format_kernel_cmd(extra_arguments)
+            return _lean_kernel_command(command) if lean else command
 
         async def start_kernel(self, **kwargs):  # noqa: D102 - same as the parent
             if log is not None:
@@ -82,6 +95,59 @@ def _kernel_manager_class(pids: list[int], log=None, ipc_folder: str | None = No
                 pids.append(pid)
 
     return EdubalanceKernelManager
+
+
+_LEAN_LAUNCHER = """\
+import sys
+sys.modules.setdefault("debugpy", None)
+if sys.path[0] == "":
+    del sys.path[0]
+import importlib.util
+sys.argv[0] = importlib.util.find_spec("ipykernel_launcher").origin
+from ipykernel import kernelapp
+kernelapp.launch_new_instance()
+"""
+
+
+def _lean_kernel_command(command: list[str]) -> list[str]:
+    """An IPython kernel's command line, its kernel started without the debugger.
+
+    ipykernel imports debugpy for its debugger whenever it is installed: 0.3-0.4 s of CPU in
+    each kernel's start, for a debugger no batch job can use (nobody attaches to a batch
+    kernel). The kernel spec's ``-m ipykernel_launcher`` becomes the same launcher given as
+    ``-c`` code that first marks debugpy as not installed (ipykernel then leaves the debugger
+    out, as it does where debugpy is missing); ``sys.argv`` and ``sys.path`` are what
+    ``ipykernel_launcher`` gives. Any other command (another language's kernel, another
+    launcher) is returned unchanged.
+    """
+    for index in range(len(command) - 1):
+        if command[index] == "-m" and command[index + 1] == "ipykernel_launcher":
+            return [*command[:index], "-c", _LEAN_LAUNCHER, *command[index + 2:]]
+    return list(command)
+
+
+def _kernel_spec_manager():
+    """jupyter_client's kernel spec manager, its folders found without importing IPython.
+
+    jupyter_client imports IPython (0.15 s of CPU, before a worker can launch its kernel)
+    only to name ``~/.ipython/kernels`` among the folders searched for kernel specs. The same
+    folders here: Jupyter's data folders, then ``$IPYTHONDIR/kernels`` (default
+    ``~/.ipython/kernels``); IPython's own answer when it is already imported.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    class _KernelSpecs(KernelSpecManager):
+        def _kernel_dirs_default(self) -> list[str]:
+            if "IPython" in sys.modules:
+                return super()._kernel_dirs_default()
+            from jupyter_core.paths import jupyter_path
+
+            folder = os.environ.get("IPYTHONDIR") or os.environ.get("IPYTHON_DIR") \
+                or os.path.join(os.path.expanduser("~"), ".ipython")
+            return [*jupyter_path("kernels"),
+                    os.path.join(os.path.normpath(os.path.expanduser(folder)), "kernels")]
+
+    return _KernelSpecs()
 
 
 # --------------------------------------------------------------------------- cold
@@ -335,15 +401,17 @@ class _WarmKernel:
     def start(self, cwd: str | None) -> None:
         """Start a new kernel in ``cwd`` and wait until it is ready."""
         pids: list[int] = []
-        km = _kernel_manager_class(pids, None, self.ipc)(kernel_name=self.kernel_name)
+        km = _kernel_manager_class(pids, None, self.ipc, lean=True)(
+            kernel_name=self.kernel_name)
         with self.log_path.open("ab") as log:
             self._run(km.start_kernel(cwd=cwd, stdout=log, stderr=log,
                                       extra_arguments=["--HistoryManager.hist_file=:memory:"]))
+        _start_export_preparation()  # the worker's own imports, while the kernel starts
         self.km, self.pid = km, (pids[0] if pids else None)
         self.kc = km.client()
         self.kc.start_channels()
         try:
-            self._run(self.kc.wait_for_ready(timeout=_WARM_START_TIMEOUT))
+            self._run(_wait_for_ready(self.kc, km, timeout=_WARM_START_TIMEOUT))
         except BaseException:
             self.stop()
             raise
@@ -427,6 +495,40 @@ class _WarmKernel:
         with self.log_path.open("rb") as log:
             log.seek(self.log_offset)
             kernel_log.write(log.read().decode("utf-8", "replace"))
+
+
+async def _wait_for_ready(kc, km, timeout: float) -> None:
+    """Wait until the kernel answers ``kernel_info`` with IOPub connected.
+
+    jupyter_client's ``wait_for_ready`` without its last step, which reads IOPub until it has
+    been quiet for 0.2 s: 0.2 s added to every kernel start, the kernel idle. What IOPub holds
+    is not needed: every later request reads only the messages that answer it.
+    """
+    import time
+    from queue import Empty
+
+    deadline = time.monotonic() + timeout
+    while True:
+        kc.kernel_info()
+        try:
+            reply = await kc.shell_channel.get_msg(timeout=1)
+        except Empty:
+            pass
+        else:
+            if reply["msg_type"] == "kernel_info_reply":
+                try:  # IOPub connected? (the kernel's status messages reach it)
+                    await kc.iopub_channel.get_msg(timeout=0.2)
+                except Empty:
+                    pass   # not yet: ask again, as jupyter_client does
+                else:
+                    handle = getattr(kc, "_handle_kernel_info_reply", None)
+                    if handle is not None:
+                        handle(reply)
+                    return
+        if not await km.is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
 
 def _notebook_submodules(spec: Mapping[str, Any]) -> list[str] | None:
@@ -536,14 +638,55 @@ def _worker_init(warm: bool = False, runner_pid: int | None = None) -> None:
     # a second of a worker's start; workers read and write local files only, and without
     # pyarrow.fs papermill leaves HDFS out. Kernels are other processes: not affected.
     sys.modules.setdefault("pyarrow.fs", None)
-    if warm:
-        from multiprocessing.util import Finalize
+    from multiprocessing.util import Finalize
 
+    # The last of multiprocessing's finalizers ends the worker without the interpreter's
+    # teardown (freeing nbconvert's, jinja2's and jupyter_client's objects one by one: 0.2 s
+    # of CPU, over 0.7 s on a loaded machine, that the batch waits for before it can end).
+    Finalize(None, _end_without_teardown, exitpriority=-100)
+    if warm:
         # Pool workers end with os._exit (no atexit): multiprocessing's finalizers still run.
         Finalize(None, _close_warm_kernel, exitpriority=10)
         # papermill's and nbconvert's imports and the template compilation (seconds) happen
-        # while this worker waits for its kernel to start and preload, not after.
-        threading.Thread(target=_prepare_html_export, daemon=True).start()
+        # while this worker waits for its kernel to start and preload, not after; and not
+        # before the kernel is launched either (they would hold the interpreter lock while
+        # this worker's main thread imports jupyter_client and launches the kernel, the
+        # longest chain of the batch's start).
+        global _EXPORT_PREPARATION
+        _EXPORT_PREPARATION = "pending"
+
+
+def _end_without_teardown() -> None:
+    """End this worker process now, its finalizers run (exit code 0).
+
+    Called last by multiprocessing when a worker ends, after every other finalizer: its
+    kernel is stopped and its files removed; the results went to the runner synchronously.
+    What is left is the interpreter's teardown, of no use to anyone. Outside a worker
+    process (``_worker_init`` called by hand) it does nothing.
+    """
+    import multiprocessing
+
+    if multiprocessing.parent_process() is None:
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(0)
+
+
+_EXPORT_PREPARATION: str | None = None
+"""``"pending"`` in a warm worker until its first kernel is launched, then ``"started"``."""
+
+
+def _start_export_preparation() -> None:
+    """In a warm worker, once: start :func:`_prepare_html_export` in a thread."""
+    global _EXPORT_PREPARATION
+    if _EXPORT_PREPARATION == "pending":
+        _EXPORT_PREPARATION = "started"
+        threading.Thread(target=_prepare_html_export, daemon=True,
+                         name="edubalance-export-preparation").start()
 
 
 def _prepare_html_export() -> None:

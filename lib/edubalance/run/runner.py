@@ -294,6 +294,9 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
         journal.append(entry)  # constant cost per job; manifest.json is written at the end
         if printer is not None:
             printer.add(entry)
+        if len(entries) == len(jobs):  # the last job: the index is written next
+            threading.Thread(target=_prepare_index, args=(lang,), daemon=True,
+                             name="edubalance-index-preparation").start()
 
     journal = Journal(output)
     # One browser for the batch's PDFs, launched now (while the workers start their kernels)
@@ -344,6 +347,23 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
     if result.error and not result.interrupted:
         raise BatchWriteError(summarise(result))
     return result
+
+
+def _prepare_index(lang: str) -> None:
+    """What writing the index costs once per process (Jinja2, the message catalogue).
+
+    Run while the workers stop their kernels and exit after the last job, so that the index
+    is written as soon as they are gone (0.14 s of CPU before, at the batch's very end).
+    """
+    try:
+        import jinja2  # noqa: F401 - imported for write_index
+
+        from ..report.i18n import text
+        from . import index  # noqa: F401
+
+        text("run.index.title", lang)
+    except Exception:  # noqa: BLE001 - write_index will say what is wrong
+        pass
 
 
 def _finish(output: Path, manifest: Manifest, lang: str, result: BatchResult) -> None:

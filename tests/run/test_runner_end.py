@@ -1,0 +1,53 @@
+"""edubalance.run.runner: the batch's end (issue 29).
+
+After the last job the workers stop their kernels and exit, then the manifest and the index
+are written: what writing the index costs once (Jinja2, the message catalogue) is paid while
+the workers exit, not after.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from edubalance.run import engines, runner
+from paths import ROOT
+
+
+def test_the_index_is_prepared_once_when_the_last_job_ends(tmp_path, monkeypatch):
+    prepared = []
+    done = []
+
+    def fake_pool(specs, workers, on_done, warm=True):
+        for spec in specs:
+            prepared_before = len(prepared)
+            on_done(engines.failure_entry(spec, RuntimeError("not run")))
+            done.append(prepared_before)
+
+    monkeypatch.setattr(runner, "run_pool", fake_pool)
+    monkeypatch.setattr(runner, "_prepare_index", lambda lang: prepared.append(lang))
+    monkeypatch.chdir(ROOT)
+    batch = {"notebook": str(ROOT / "notebooks" / "county_scoring.ipynb"),
+             "parameters": {"data_path": "data/sample/schools.csv", "standard": "basic-2012",
+                            "year": 2017},
+             "grid": {"county": ["兴庆区", "西夏区", "金凤区"]}}
+    result = runner.run_batch([batch], output=tmp_path / "out", workers=2, progress=False,
+                              lang="en", cache=False)
+    assert [entry["status"] for entry in result.entries] == ["failed"] * 3
+    for thread in __import__("threading").enumerate():
+        if thread.name == "edubalance-index-preparation":
+            thread.join(10)
+    assert prepared == ["en"]  # once, at the last job
+    assert done == [0, 0, 0]   # not before it
+    assert (tmp_path / "out" / "index.html").is_file()
+
+
+def test_preparing_the_index_imports_what_writing_it_needs():
+    code = ("import sys\n"
+            "from edubalance.run import runner\n"
+            "runner._prepare_index('zh')\n"
+            "from edubalance.report import i18n\n"
+            "print('jinja2' in sys.modules, 'edubalance.run.index' in sys.modules,\n"
+            "      i18n.catalogue.cache_info().currsize)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.split() == ["True", "True", "1"], done.stderr
