@@ -10,7 +10,7 @@ text (so they were escaped, not dropped). The slides are stepped through one by 
 explorer the county is switched to one with hostile school names.
 
 The presentation is the one of the demo reports (demo.py) (run once for the suite on that copy;
-tests/browser/test_reports.py checks the same pages for links, scripts and fonts). The Voila check is also the
+tests/browser/test_reports.py checks the same pages for links, scripts and fonts). The Voila check (slow tier) is also the
 suite's check that the explorer works as an app (widgets, no code, figures redrawn).
 """
 from __future__ import annotations
@@ -151,6 +151,13 @@ def explorer_page(browser, voila_url):
     page.close()
 
 
+# The two Voila checks below are in the slow tier (make test-slow, test-all): the server, its
+# kernel and the page cost ~27 CPU-s. The default tier covers what they check without a
+# server: tests/report/test_explore.py (hostile names stay text in the explorer's widgets
+# and school table; figures shown at their size, controls within 1024 px, figures redrawn on
+# a change) and tests/browser/test_offline.py (the explorer's Voila template links nothing
+# but its own server).
+@pytest.mark.slow
 def test_the_voila_explorer_is_readable_at_1024x768_and_offline(explorer_page, tmp_path):
     """On a 1024x768 projector the controls fit the width (no sideways scrolling) and the
     school names of the first figure are at least 12 px on the screen (they were about 9 px
@@ -190,6 +197,7 @@ def test_the_voila_explorer_is_readable_at_1024x768_and_offline(explorer_page, t
     assert visit.errors == [], visit.errors
 
 
+@pytest.mark.slow  # see above; tests/report/test_explore.py checks the widgets
 def test_hostile_names_stay_text_in_the_voila_explorer(explorer_page):
     """The explorer as a Voila app (one server, one page: Voila starts a kernel per page):
     widgets render with no code shown and changing the county redraws the figures; the

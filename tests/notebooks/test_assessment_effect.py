@@ -89,6 +89,8 @@ def test_notes_follow_lang_and_stay_english_in_the_summary():
     assert result.to_dict()["notes"] == list(result.notes)
 
 
+@pytest.mark.slow  # a second run of the notebook; the default tier: the test below and
+#                   tests/analysis/test_event_study.py (anticipation in the estimate and its summary)
 def test_anticipation_parameter_reaches_the_estimator(tmp_path):
     out = execute_notebook_once("assessment_effect", tmp_path, anticipation=1)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
@@ -100,3 +102,22 @@ def test_anticipation_parameter_reaches_the_estimator(tmp_path):
     direct = eb.analysis.event_study.estimate(panel, "mean_exam_score", anticipation=1)
     assert summary["att"] == pytest.approx(direct.att)
     assert summary["pretrend_p_value"] == pytest.approx(direct.pretrend_p_value)
+
+
+def test_the_notebook_hands_its_anticipation_parameter_to_the_estimator(out, root):
+    """Without a second run (the run above is the slow tier's): the notebook's call of the
+    estimator passes its ``anticipation`` parameter, and the default run reports it."""
+    import ast
+
+    import nbformat
+
+    notebook = nbformat.read(str(root / "notebooks" / "assessment_effect.ipynb"), as_version=4)
+    calls = [node for cell in notebook.cells if cell.cell_type == "code"
+             for node in ast.walk(ast.parse(cell.source))
+             if isinstance(node, ast.Call) and ast.unparse(node.func).endswith(
+                 "event_study.estimate")]
+    assert len(calls) == 1, [ast.unparse(call) for call in calls]
+    passed = {keyword.arg: ast.unparse(keyword.value) for keyword in calls[0].keywords}
+    assert passed.get("anticipation") == "anticipation", passed
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["anticipation"] == 0 and summary["reference_event_time"] == -1

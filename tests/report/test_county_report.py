@@ -71,17 +71,43 @@ SPREAD = [("primary", 300, 30, 0.05), ("primary", 300, 30, 3.0), ("junior", 300,
           ("junior", 300, 30, 3.0)]
 
 
-@settings(max_examples=20, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(schools=county, standard=st.sampled_from(STANDARDS), lang=st.sampled_from(["zh", "en"]))
-@example(schools=SPREAD, standard="basic-2012", lang="zh")          # composite CV over the limit
-@example(schools=SPREAD, standard="quality-2017", lang="en")        # every rule fails
-@example(schools=SPREAD, standard="ningxia-2010", lang="zh")        # score under 85
-@example(schools=[("nine_year", 900, 30, 1.0)], standard="quality-2017", lang="zh")  # passes
-@example(schools=[("primary", 300, 30, 1.0)], standard="ningxia-2010", lang="en")    # passes
-@example(schools=[("primary", 2600, 60, 1.0), ("junior", 2600, 60, 1.0)],
-         standard="quality-2017", lang="en")                      # schools and classes too big
+EXPLICIT = [
+    dict(schools=SPREAD, standard="basic-2012", lang="zh"),          # composite CV over the limit
+    dict(schools=SPREAD, standard="quality-2017", lang="en"),        # every rule fails
+    dict(schools=SPREAD, standard="ningxia-2010", lang="zh"),        # score under 85
+    dict(schools=[("nine_year", 900, 30, 1.0)], standard="quality-2017", lang="zh"),  # passes
+    dict(schools=[("primary", 300, 30, 1.0)], standard="ningxia-2010", lang="en"),    # passes
+    dict(schools=[("primary", 2600, 60, 1.0), ("junior", 2600, 60, 1.0)],
+         standard="quality-2017", lang="en"),                      # schools and classes too big
+]
+"""The counties every run checks: alone they see every rule passed and failed."""
+
+
+def generated_counties(max_examples: int):
+    """Decorates the property test of the generated counties: the :data:`EXPLICIT` counties
+    and ``max_examples`` generated ones."""
+    def decorate(test):
+        for explicit in reversed(EXPLICIT):
+            test = example(**explicit)(test)
+        test = given(schools=county, standard=st.sampled_from(STANDARDS),
+                     lang=st.sampled_from(["zh", "en"]))(test)
+        return settings(max_examples=max_examples, deadline=None, derandomize=True,
+                        suppress_health_check=[HealthCheck.function_scoped_fixture])(test)
+    return decorate
+
+
+# Each county costs ~0.45 CPU-s (score, build, write): the default tier runs the six explicit
+# counties and four generated ones; the slow tier (`make test-slow`, `make test-all`) a hundred.
+@generated_counties(max_examples=4)
 def test_every_generated_county_gets_its_report_and_results(schools, standard, lang, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("county")
+    check_report(county_frame(schools), standard, folder, lang)
+
+
+@pytest.mark.slow
+@generated_counties(max_examples=100)
+def test_every_generated_county_gets_its_report_and_results_thorough(schools, standard, lang,
+                                                                      tmp_path_factory):
     folder = tmp_path_factory.mktemp("county")
     check_report(county_frame(schools), standard, folder, lang)
 

@@ -437,3 +437,68 @@ def test_figures_are_shown_at_their_size_one_a_row_on_a_1024_screen(explorer, mo
         widths = sum(int(str(w.layout.width).removesuffix("px")) for w in row.children)
         assert widths + 10 * len(row.children) <= 960, row
     plt.close("all")
+
+
+def _html_is_inert(html: str, where: str) -> str:
+    """The text of ``html`` after checking, as a browser would parse it, that it holds no
+    script, no event-handler attribute and no ``javascript:`` link or frame."""
+    from html.parser import HTMLParser
+
+    class Check(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.text: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            assert tag not in ("script", "iframe", "img", "svg", "math", "details", "body"), \
+                (where, tag)
+            for name, value in attrs:
+                assert not name.lower().startswith("on"), (where, tag, name)
+                assert not (value or "").strip().lower().startswith("javascript:"), (where, value)
+
+        def handle_data(self, data):
+            self.text.append(data)
+
+    check = Check()
+    check.feed(html)
+    check.close()
+    return "".join(check.text)
+
+
+def test_hostile_names_stay_text_in_the_explorers_widgets(tmp_path, sample_dir):
+    """What the Voila check (tests/browser/test_hostile_names.py, slow tier) sees in the
+    page, at the widgets' level: the county dropdown offers the hostile county names as its
+    labels (ipywidgets shows labels as text), and the school table, the status and every HTML
+    widget of the view hold no markup of a name - the names are there as text (escaped, not
+    dropped), for the default county (hostile school names) and for a county whose own name
+    is hostile."""
+    import ipywidgets as widgets
+
+    from hostile_names import HOSTILE_NAMES, KEEP, hostile_sample
+
+    data = hostile_sample(sample_dir, tmp_path / "hostile")
+    frame = pd.read_csv(data / "schools.csv", dtype={"county_code": str, "school_id": str})
+    explorer = Explorer(frame, standard="quality-2017", county=KEEP, lang="zh")
+    explorer.figure = lambda name: None  # the figures are checked by the tests above
+
+    def html_widgets(widget):
+        if isinstance(widget, widgets.HTML):
+            yield widget
+        for child in getattr(widget, "children", ()):
+            yield from html_widgets(child)
+
+    def check(where: str) -> str:
+        for widget in html_widgets(explorer.view()):
+            _html_is_inert(widget.value, f"{where}: {widget.value[:40]}")
+        return _html_is_inert(explorer.schools_table().to_html(), f"{where}: school table")
+
+    shown = check("default county")
+    assert all(name in shown for name in HOSTILE_NAMES), shown[:500]
+    explorer.prefecture.value = ALL_PREFECTURES
+    labels = [label for label, _code in explorer.county.options]
+    hostile = [next(label for label in labels if label.startswith(name)) for name in HOSTILE_NAMES]
+    explorer.county.value = dict(explorer.county.options)[hostile[0]]
+    shown = check("hostile county")
+    assert all(name in shown for name in HOSTILE_NAMES), shown[:500]
+    assert KEEP not in shown
+    plt.close("all")

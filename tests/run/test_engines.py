@@ -16,12 +16,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from edubalance.run import batch
+from edubalance.run import batch, runner
 from helpers import write_toy_notebook
 
 TOY = Path(__file__).resolve().parents[1] / "support" / "fixtures" / "toy_job.ipynb"
-PROBE_TIMEOUT = 10.0  # the notebook's own run: the kernel's start and preload (~3 s on a
-#                       quiet machine, over 10 s on a loaded one) are not counted
+PROBE_TIMEOUT = 10.0  # the probe's "sleep" job: the notebook's own run; the kernel's start
+#                       and preload (~3 s on a quiet machine, over 10 s on a loaded one) are
+#                       not counted
+JOB_TIMEOUT = 600.0  # every other job of the warm batch: a job (or one of its cells) on a
+#                     loaded CI machine may take well over PROBE_TIMEOUT, and only the probe's
+#                     "sleep" job is meant to time out
 
 
 def write_batch(folder: Path, notebook: Path, **content) -> Path:
@@ -137,15 +141,20 @@ def warm_batch(tmp_path_factory):
     probe = write_batch(folder, notebook, parameters={"helper_dir": str(folder / "helpers")},
                         grid={"name": ["first", "second", "sleep", "last"]})
     keep = ["html", "results", "notebook"]  # the probe test reads an executed notebook
-    # The cold batch runs beside the warm one (`edubalance batch`, two workers), so it uses
-    # the time the warm batch waits for its timeout.
+    # The cold batch runs beside the warm one (`edubalance batch`, two workers: the suite's
+    # one real run of a pool of two), so it uses the time the warm batch waits for its timeout.
     cold = subprocess.Popen([sys.executable, "-m", "edubalance.cli", "batch", str(spec), "--output",
                              str(folder / "local"), "--workers", "2", "--engine", "cold",
                              "--keep", ",".join(keep), "--quiet"], cwd=Path.cwd(),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        warm = batch.run_batch([spec, probe], output=folder / "warm", workers=1,  # warm: default
-                               timeout=PROBE_TIMEOUT, progress=False, keep=keep)
+        with pytest.MonkeyPatch.context() as patch:
+            # One batch, two time limits: the batch's (JOB_TIMEOUT) for every job but the
+            # probe's "sleep" job, which gets PROBE_TIMEOUT (set in its spec on the way to the
+            # workers).
+            patch.setattr(runner, "run_pool", _sleep_job_times_out(runner.run_pool))
+            warm = batch.run_batch([spec, probe], output=folder / "warm", workers=1,  # warm: default
+                                   timeout=JOB_TIMEOUT, progress=False, keep=keep)
         output, _ = cold.communicate(timeout=300)
     finally:
         if cold.poll() is None:
@@ -154,6 +163,16 @@ def warm_batch(tmp_path_factory):
     local = batch.BatchResult(entries=read_json(folder / "local" / "manifest.json")["jobs"],
                               output=folder / "local", planned=3)
     return Path.cwd(), local, warm
+
+
+def _sleep_job_times_out(run_pool):
+    """``run_pool`` giving the probe's "sleep" job PROBE_TIMEOUT, the other jobs the batch's."""
+    def run(specs, *args, **kwargs):
+        for spec in specs:
+            if spec["stem"] == "probe" and spec["parameters"]["name"] == "sleep":
+                spec["timeout"] = PROBE_TIMEOUT
+        return run_pool(specs, *args, **kwargs)
+    return run
 
 
 def _part(result, stem: str):
@@ -282,6 +301,7 @@ def test_warm_timeout_kills_and_replaces_the_kernel(probe_run):
     assert statuses == {"first": "ok", "second": "ok", "sleep": "failed", "last": "ok"}
     slow = result.entries[2]
     assert "timed out" in slow["error"] and slow["seconds"] < PROBE_TIMEOUT + 15
+    assert f"after {PROBE_TIMEOUT:g} s" in slow["error"]  # its own limit, not the batch's
     assert (result.output / slow["notebook_output"]).is_file()
     last = summaries["last"]
     assert last["pid"] != summaries["first"]["pid"]  # a new kernel after the timeout
