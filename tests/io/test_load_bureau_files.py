@@ -19,7 +19,7 @@ import pytest
 from edubalance import schema
 from edubalance.errors import DataError
 from edubalance.io import load as data
-from helpers import valid_schools
+from helpers import assert_problems_named, valid_schools
 
 ZH = {c: schema.SCHOOL_HEADER_ALIASES[c][0] for c in schema.SCHOOL_COLUMNS}
 TYPE_ZH = {"primary": "小学", "junior": "初中", "nine_year": "九年一贯制学校"}
@@ -357,13 +357,7 @@ def test_bureau_file(case: Case, tmp_path):
     if case.error is not None:
         with pytest.raises(DataError) as caught:
             data.load_table(source, kind, **options)
-        error = caught.value
-        for wanted in case.error:
-            matches = [p for p in error.problems if all(
-                (wanted_value in (p.message or "")) if key == "message" else
-                (str(getattr(p, key)) == str(wanted_value)) for key, wanted_value in
-                wanted.items())]
-            assert matches, f"{wanted} not in:\n{error}"
+        assert_problems_named(caught.value, case.error)
         return
     loaded = data.load_table(source, kind, **options)
     want = case.want()

@@ -12,7 +12,7 @@ import pytest
 from edubalance import schema
 from edubalance.errors import DataError
 from edubalance.io import load as data
-from helpers import valid_schools
+from helpers import assert_problems_named, valid_schools
 from tests.io.test_load_bureau_files import (
     Case,
     book,
@@ -429,13 +429,7 @@ def test_round3_file(case: Case, tmp_path):
     if case.error is not None:
         with pytest.raises(DataError) as caught:
             data.load_table(source, kind, **options)
-        error = caught.value
-        for wanted in case.error:
-            matches = [p for p in error.problems if all(
-                (wanted_value in (p.message or "")) if key == "message" else
-                (str(getattr(p, key)) == str(wanted_value)) for key, wanted_value in
-                wanted.items())]
-            assert matches, f"{wanted} not in:\n{error}"
+        assert_problems_named(caught.value, case.error)
         return
     loaded = data.load_table(source, kind, **options)
     want = case.want()

@@ -66,10 +66,12 @@ def problem(obj) -> str | None:
     return f"undocumented: {', '.join(missing)}" if missing else None
 
 
-def public_callables(module_name: str) -> dict[str, object]:
+def public_callables(module_name: str, names=None) -> dict[str, object]:
+    """The functions and classes (with their public methods) among ``names`` (default the
+    module's ``__all__``) that the module defines itself."""
     module = importlib.import_module(module_name)
     found = {}
-    for name in getattr(module, "__all__", []):
+    for name in getattr(module, "__all__", []) if names is None else names:
         obj = getattr(module, name)
         if not (inspect.isfunction(obj) or inspect.isclass(obj)):
             continue

@@ -51,17 +51,24 @@ def returns_a_value(obj) -> bool:
     return False
 
 
+def problem_with_returns(obj) -> str | None:
+    """:func:`problem`, and "no Returns section" for a callable that returns a value without
+    documenting it (a Yields section counts)."""
+    missing = problem(obj)
+    doc = inspect.getdoc(obj) or ""
+    if returns_a_value(obj) and not any(f"{section}\n---" in doc
+                                        for section in ("Returns", "Yields")):
+        missing = (missing + "; " if missing else "") + "no Returns section"
+    return missing
+
+
 def gaps(module: str) -> dict[str, str]:
     found = {}
     for name, obj in public_callables(module).items():
         key = f"{module}.{name}"
         if key in NOT_YET:
             continue
-        missing = problem(obj)
-        doc = inspect.getdoc(obj) or ""
-        if returns_a_value(obj) and not any(f"{section}\n---" in doc
-                                            for section in ("Returns", "Yields")):
-            missing = (missing + "; " if missing else "") + "no Returns section"
+        missing = problem_with_returns(obj)
         if missing:
             found[key] = missing
     return found

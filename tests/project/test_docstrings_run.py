@@ -9,14 +9,13 @@ a module without ``__all__``).
 from __future__ import annotations
 
 import importlib
-import inspect
 import pkgutil
 
 import pytest
 
 import edubalance.run
-from tests.project.test_docstrings import problem, public_callables
-from tests.project.test_docstrings_report import returns_a_value
+from tests.project.test_docstrings import public_callables
+from tests.project.test_docstrings_report import problem_with_returns
 
 # Every module of run/ is checked: the modules left out until after the batch-performance
 # merge (engines, job, params, runner; issue 29) are documented now.
@@ -32,28 +31,14 @@ def callables_of(module_name: str) -> dict[str, object]:
     module = importlib.import_module(module_name)
     if hasattr(module, "__all__"):
         return public_callables(module_name)
-    found = {}
-    for name, obj in vars(module).items():
-        if name.startswith("_") or not (inspect.isfunction(obj) or inspect.isclass(obj)):
-            continue
-        if obj.__module__ != module_name:
-            continue  # imported
-        found[name] = obj
-        if inspect.isclass(obj) and not issubclass(obj, BaseException):
-            for attribute, value in vars(obj).items():
-                if not attribute.startswith("_") and inspect.isfunction(value):
-                    found[f"{name}.{attribute}"] = value
-    return found
+    return public_callables(module_name, [name for name in vars(module)
+                                          if not name.startswith("_")])
 
 
 def gaps(module: str) -> dict[str, str]:
     found = {}
     for name, obj in callables_of(module).items():
-        missing = problem(obj)
-        doc = inspect.getdoc(obj) or ""
-        if returns_a_value(obj) and not any(f"{section}\n---" in doc
-                                            for section in ("Returns", "Yields")):
-            missing = (missing + "; " if missing else "") + "no Returns section"
+        missing = problem_with_returns(obj)
         if missing:
             found[f"{module}.{name}"] = missing
     return found

@@ -126,6 +126,16 @@ RICH_PER_PUPIL = {"teaching_area_m2": 6.0, "sports_area_m2": 11.0,
 FRACTIONS = (1.0, 1.0, 0.9, 0.6, 0.3, 0.05, 3.0)
 
 
+def assert_problems_named(error, wanted: list[dict]) -> None:
+    """Each mapping of ``wanted`` matches one of ``error.problems``: ``message`` as a part of
+    the problem's message, any other key (row, column, value, file, ...) by its text."""
+    for want in wanted:
+        matches = [p for p in error.problems if all(
+            (value in (p.message or "")) if key == "message" else
+            (str(getattr(p, key)) == str(value)) for key, value in want.items())]
+        assert matches, f"{want} not in:\n{error}"
+
+
 def county_frame(schools, name="甲县", code="640999", year=2017) -> pd.DataFrame:
     """Canonical school rows from ``(type, students, class_size, fractions)`` tuples; the
     largest class of each section (最大班额) is ``class_size``."""
