@@ -378,31 +378,52 @@ def _store(entry: Path, schools: pd.DataFrame, result, standard) -> None:
         raise
 
 
+def _described(entry: Path, standard):
+    """``(done, standard, paths)`` of ``entry``, or None when it is not of this format.
+
+    ``done`` is its ``done.json``, ``standard`` the standard, ``paths`` each table's file
+    (inside the entry). None: another format or standard, other tables, a file not Arrow.
+
+    An unreadable or malformed ``done.json`` raises (OSError, ValueError, KeyError,
+    TypeError, AttributeError): the callers read that as "not as written" too.
+    """
+    from ..core.scoring import ScoringResult
+    from ..core.standards import load_standard
+
+    done = json.loads((entry / "done.json").read_text(encoding="utf-8"))
+    if not isinstance(done, dict) or done.get("format") != FORMAT:
+        return None
+    standard = load_standard(standard)
+    if done.get("standard") != standard.name:
+        return None
+    expected = {"schools"} | {f.name for f in dataclasses.fields(ScoringResult)
+                              if f.name != "standard"}
+    if set(done["tables"]) != expected:
+        return None
+    paths = {}
+    for name, described in done["tables"].items():
+        path = entry / Path(str(described["file"])).name  # never outside the entry
+        if path.suffix != ".arrow":
+            return None
+        paths[name] = path
+    return done, standard, paths
+
+
 def _load(entry: Path, standard):
     """``(schools, result)`` from the files of ``entry``, or None when they are not as written.
 
     Not as written: unreadable, of another format, or a file changed since.
     """
     from ..core.scoring import ScoringResult
-    from ..core.standards import load_standard
 
     try:
-        done = json.loads((entry / "done.json").read_text(encoding="utf-8"))
-        if not isinstance(done, dict) or done.get("format") != FORMAT:
+        described = _described(entry, standard)
+        if described is None:
             return None
-        standard = load_standard(standard)
-        if done.get("standard") != standard.name:
-            return None
-        expected = {"schools"} | {f.name for f in dataclasses.fields(ScoringResult)
-                                  if f.name != "standard"}
-        if set(done["tables"]) != expected:
-            return None
+        done, standard, paths = described
         tables = {}
-        for name, described in done["tables"].items():
-            path = entry / Path(str(described["file"])).name  # never outside the entry
-            if path.suffix != ".arrow":
-                return None
-            table = _read_table(path, str(described["sha256"]))
+        for name, path in paths.items():
+            table = _read_table(path, str(done["tables"][name]["sha256"]))
             if table is None:
                 return None
             tables[name] = table
@@ -635,25 +656,15 @@ def _open_source(entry: Path, standard) -> _CountySource | None:
     import pyarrow as pa
     import pyarrow.ipc as ipc
 
-    from ..core.scoring import ScoringResult
-    from ..core.standards import load_standard
-
     try:
-        done = json.loads((entry / "done.json").read_text(encoding="utf-8"))
-        if not isinstance(done, dict) or done.get("format") != FORMAT or \
-                not isinstance(done.get("county_rows"), dict):
+        found = _described(entry, standard)
+        if found is None or not isinstance(found[0].get("county_rows"), dict):
             return None
-        standard = load_standard(standard)
-        expected = {"schools"} | {f.name for f in dataclasses.fields(ScoringResult)
-                                  if f.name != "standard"}
-        if done.get("standard") != standard.name or set(done["tables"]) != expected:
-            return None
+        done, standard, paths = found
         described_rows = done["county_rows"]["tables"]
         frames, readers, runs = {}, {}, {}
-        for name, described in done["tables"].items():
-            path = entry / Path(str(described["file"])).name  # never outside the entry
-            if path.suffix != ".arrow":
-                return None
+        for name, path in paths.items():
+            described = done["tables"][name]
             if name not in COUNTY_TABLES:
                 frame = _read_table(path, str(described["sha256"]))
                 if frame is None:
