@@ -20,9 +20,11 @@ from edubalance.run import batch, runner
 from helpers import write_toy_notebook
 
 TOY = Path(__file__).resolve().parents[1] / "support" / "fixtures" / "toy_job.ipynb"
-PROBE_TIMEOUT = 10.0  # the probe's "sleep" job: the notebook's own run; the kernel's start
-#                       and preload (~3 s on a quiet machine, over 10 s on a loaded one) are
-#                       not counted
+PROBE_TIMEOUT = 2.0  # the probe's "sleep" job: the notebook's own run; the kernel's start
+#                      and preload (~3 s on a quiet machine, over 10 s on a loaded one) are
+#                      not counted. Short: the test waits it out (it was 10 s, a worker idle
+#                      for most of it), and a job timed out before it reaches its sleep (a
+#                      loaded machine) is timed out all the same: what the test checks
 JOB_TIMEOUT = 600.0  # every other job of the warm batch: a job (or one of its cells) on a
 #                     loaded CI machine may take well over PROBE_TIMEOUT, and only the probe's
 #                     "sleep" job is meant to time out
