@@ -70,6 +70,24 @@ def pytest_report_header(config):
 
 HEAVY = ("notebooks", "browser")
 """Marks of the tests that execute notebooks or open Chromium: their modules start first."""
+LONG = ("run/test_engines.py", "run/test_batch.py", "run/test_cache_county.py")
+"""Modules without those marks that take as long (kernels, batches, every county)."""
+
+
+def _start_order(items) -> dict:
+    """Each module's place in the run's order (0 first), from the tests that will run: the
+    first module using ``demo_reports`` (its worker builds them), the heavy modules
+    (:data:`HEAVY`, :data:`LONG`), the other modules using ``demo_reports``, the rest. A second
+    module using the demo reports at the start would wait, its worker idle, for the first
+    worker's build (~14 s); after the heavy modules the reports are built."""
+    running = [item for item in items if not item.get_closest_marker("skip")]
+    demo = list(dict.fromkeys(item.path for item in running
+                              if "demo_reports" in getattr(item, "fixturenames", ())))
+    heavy = {item.path for item in running
+             if any(item.get_closest_marker(mark) for mark in HEAVY)
+             or "/".join(item.path.parts[-2:]) in LONG}
+    return {**{path: 1 for path in heavy}, **{path: 2 for path in demo[1:]},
+            **({demo[0]: 0} if demo else {})}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -87,7 +105,8 @@ def pytest_collection_modifyitems(config, items):
             if "browser" in item.keywords:
                 item.add_marker(skip)
     # xdist (--dist loadfile --no-loadscope-reorder) hands out modules in collection order:
-    # the modules holding a heavy test go first, so that the run does not end with one worker
-    # alone on a long module. The sort is stable: each module's tests keep their order.
-    heavy = {item.path for item in items if any(mark in item.keywords for mark in HEAVY)}
-    items.sort(key=lambda item: item.path not in heavy)
+    # the modules holding a heavy test go first (_start_order), so that the run does not end
+    # with one worker alone on a long module. The sort is stable: each module's tests keep
+    # their order.
+    order = _start_order(items)
+    items.sort(key=lambda item: order.get(item.path, 3))

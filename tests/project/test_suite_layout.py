@@ -83,3 +83,35 @@ def test_top_level_test_modules_test_the_top_level_modules():
     modules = {path.stem for path in PACKAGE.glob("*.py") if not path.stem.startswith("_")}
     strays = [name for name in top if name.split("_")[0] not in modules]
     assert not strays, f"test modules at the top of tests/ that belong in a folder: {strays}"
+
+
+class _Item:
+    """A collected test as conftest's ordering reads it: its module's path, marks, fixtures."""
+
+    def __init__(self, path: str, marks=(), fixtures=()):
+        self.path, self.marks, self.fixturenames = TESTS / path, set(marks), list(fixtures)
+
+    def get_closest_marker(self, name: str):
+        return name if name in self.marks else None
+
+
+def test_the_demo_reports_builder_starts_first_and_their_other_users_after_the_heavy_modules():
+    """Under xdist a second module needing ``demo_reports`` at the start of the run waited
+    (~14 s, its worker idle) for the worker building them: conftest starts one user of the
+    demo reports, then the heavy modules, then the other users, then the rest."""
+    import tests.conftest as conftest
+
+    demo = ["demo_reports"]
+    items = [_Item("browser/test_a.py", ["browser"], demo),
+             _Item("browser/test_b.py", ["browser"], ["failing_report", *demo]),
+             _Item("analysis/test_c.py"),
+             _Item("notebooks/test_d.py", ["notebooks"]),
+             _Item("run/test_engines.py"),                        # heavy without a mark
+             _Item("report/test_e.py", ["browser", "skip"]),      # its browser test skipped
+             _Item("report/test_f.py", [], demo),
+             _Item("browser/test_b.py", ["browser"])]
+    order = conftest._start_order(items)
+    assert {path.relative_to(TESTS).as_posix(): place for path, place in order.items()} == {
+        "browser/test_a.py": 0, "notebooks/test_d.py": 1, "run/test_engines.py": 1,
+        "browser/test_b.py": 2, "report/test_f.py": 2}
+    assert all((TESTS / path).is_file() for path in conftest.LONG), conftest.LONG
