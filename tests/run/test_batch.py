@@ -770,11 +770,14 @@ def test_a_warm_kernels_start_is_not_the_jobs_time(tmp_path):
     # slow on a loaded machine, they used to time out whichever job came first.
     from edubalance.run.job import run_job
 
+    # Every wait is idle time of the suite: a start longer than the limit, a limit well over
+    # the quick job (a `sleep` process: no interpreter to start), the late job's limit.
+    limit = 0.5
+
     def notebook_running(seconds):
         def run(spec, executed, parameters, kernel_pids, kernel_log):
             # In a session of its own, as Jupyter starts kernels (the watchdog kills its group).
-            process = subprocess.Popen([sys.executable, "-c", f"import time; time.sleep({seconds})"],
-                                       start_new_session=True)
+            process = subprocess.Popen(["sleep", str(seconds)], start_new_session=True)
             kernel_pids.append(process.pid)
             if process.wait() != 0:
                 raise RuntimeError("the kernel died")
@@ -782,11 +785,11 @@ def test_a_warm_kernels_start_is_not_the_jobs_time(tmp_path):
         return run
 
     def slow_start(kernel_log):
-        time.sleep(1.5)
+        time.sleep(limit + 0.2)
 
     spec = {"stem": "toy_job", "slug": "a", "parameters": {}, "output": str(tmp_path),
-            "notebook": str(TOY), "timeout": 1.0, "keep": ["results"]}
-    entry = run_job(spec, notebook_running(0.2), slow_start)
+            "notebook": str(TOY), "timeout": limit, "keep": ["results"]}
+    entry = run_job(spec, notebook_running(0.05), slow_start)
     assert entry["status"] == "ok", entry["error"]
     late = run_job({**spec, "slug": "b"}, notebook_running(30), slow_start)
     assert late["status"] == "failed" and "timed out" in late["error"], late
