@@ -264,3 +264,18 @@ def test_county_rows_are_runs_of_the_tables_rows():
     assert cache._county_rows({"schools": frame.iloc[::-1]}) is None  # not the default index
     blank = frame.assign(county_code=[None, "1", "2", "1", "3", "3"])
     assert cache._county_rows({"schools": blank}) is None
+
+
+def test_the_frame_comparison_of_these_tests_finds_each_kind_of_difference():
+    """_frames_equal takes DataFrame.equals' quick answer: a difference it is looser about
+    (axes' names, column order, categories' order) must still fail the comparison."""
+    frame = pd.DataFrame({"x": [1.0, np.nan], "c": pd.Categorical(["a", "b"]),
+                          "s": pd.array(["u", "v"], dtype="string[pyarrow]")})
+    _frames_equal(frame.copy(), frame, "same")
+    for other in (frame.assign(x=[1.0, 2.0]), frame.assign(x=frame["x"].astype("float32")),
+                  frame.assign(c=pd.Categorical(["a", "b"], categories=["b", "a"])),
+                  frame.assign(s=pd.array(["u", "w"], dtype="string[pyarrow]")),
+                  frame.rename_axis("row"), frame.rename_axis("column", axis=1),
+                  frame[["c", "x", "s"]]):
+        with pytest.raises(AssertionError):
+            _frames_equal(other, frame, "different")
