@@ -117,7 +117,6 @@ def test_index_cli(tmp_path, capsys):
         index.write_index(tmp_path / "missing")
 
 
-@pytest.mark.browser
 def _eventually(check, seconds: float = 15.0) -> None:
     import time
 
@@ -127,6 +126,7 @@ def _eventually(check, seconds: float = 15.0) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.browser
 def test_index_sorts_and_filters_in_a_browser(tmp_path, browser):
     page_path = index.write_index(make_reports(tmp_path))
     page = browser.new_page()
