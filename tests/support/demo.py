@@ -4,8 +4,9 @@ plugin: conftest's ``pytest_plugins``), and what the tests read from it.
 Under pytest-xdist the first worker that needs ``demo_reports`` builds it into the run's
 shared temporary folder while holding a lock; the others wait for that lock and reuse the
 folder (the recipe of xdist's documentation, "Making session-scoped fixtures execute only
-once", with the standard library's ``fcntl.flock``). The build keeps two cores busy (the batch
-and the slides run side by side), so a worker waiting for it wastes no core.
+once", with the standard library's ``fcntl.flock``). A worker waiting on the lock is idle
+(the build, batch and slides side by side, keeps ~1.5 cores busy), so conftest.py starts one
+module using the reports first and the others only after the heavy modules.
 """
 from __future__ import annotations
 
