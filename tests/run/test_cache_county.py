@@ -256,3 +256,44 @@ def test_county_rows_are_runs_of_the_tables_rows():
     assert cache._county_rows({"schools": frame.iloc[::-1]}) is None  # not the default index
     blank = frame.assign(county_code=[None, "1", "2", "1", "3", "3"])
     assert cache._county_rows({"schools": blank}) is None
+
+
+def test_a_county_is_read_checking_the_bytes_it_decodes_and_only_those(national_shaped,
+                                                                       monkeypatch, tmp_path):
+    """Issue 29: a new kernel checks its county's record batches (with the schema and the
+    footer), not the whole 200 MB of a national entry; a damaged byte it decodes is never
+    used (the entry is computed again), one it does not decode does not matter."""
+    monkeypatch.setattr(cache, "CHUNK_ROWS", 32)  # many record batches in a small file
+    whole = _whole(national_shaped, "basic-2012", monkeypatch)
+    assert cache.prepare_entry(national_shaped, "basic-2012", 2017, {}, folder=tmp_path / "c")
+    entry = next((tmp_path / "c").glob("*/done.json")).parent
+    done = json.loads((entry / "done.json").read_text(encoding="utf-8"))
+    county = _counties(national_shaped)[10]
+    code, _ = find_county(whole[0], county)
+    described = done["tables"]["indicators"]
+    starts = np.cumsum([0] + described["batch_rows"])
+    mine = np.flatnonzero((whole[1].indicators["county_code"].astype(str) == code).to_numpy())
+    used = set((np.searchsorted(starts, mine, side="right") - 1).tolist())
+    path = entry / "indicators.arrow"
+    segments = cache._segments(described, path.stat().st_size)
+    other = next(i for i in range(1, len(segments) - 1) if i not in used)
+
+    def damage(segment):
+        data = bytearray(path.read_bytes())
+        start, stop = segments[segment]
+        data[(start + stop) // 2] ^= 0xFF
+        path.write_bytes(bytes(data))
+
+    damage(other)
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "c"))
+    calls = []
+    original = cache._compute
+    monkeypatch.setattr(cache, "_compute", lambda *a: calls.append(a) or original(*a))
+    _assert_county(cache.scored_county(national_shaped, "basic-2012", 2017, county), whole,
+                   county)
+    assert calls == []  # read from the entry: the damaged batch is not this county's
+    cache.clear_memory()
+    damage(min(used))
+    _assert_county(cache.scored_county(national_shaped, "basic-2012", 2017, county), whole,
+                   county)
+    assert len(calls) == 1  # its own batch damaged: not trusted, computed again
