@@ -215,3 +215,17 @@ def test_each_record_batch_is_decoded_from_the_segment_its_digest_covers(tmp_pat
             if i < 4 else cache._intact(kept, written, [i])
     assert cache._intact(data, written) and not cache._intact(data[:-1], written)
     assert not cache._intact(data, {**written, "ends": written["ends"][::-1]})
+
+
+def test_digests_computed_beside_the_writing_are_those_of_the_file(tmp_path):
+    """The batch hashes each file in a second thread while it writes the next one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    frame = pd.DataFrame({"x": [1.5, 2.0] * 3000, "s": pd.Series(["甲", "b"] * 3000, dtype="str")})
+    direct = cache._write_table(frame, tmp_path, "direct")
+    with ThreadPoolExecutor(1) as hashing:
+        threaded = cache._write_table(frame, tmp_path, "threaded", hashing)
+        digests = threaded["sha256"].result()
+    assert digests == direct["sha256"] and len(digests) == len(direct["batch_rows"]) + 1
+    assert cache._read_table(tmp_path / "threaded.arrow", {**threaded, "sha256": digests}) \
+        .equals(frame)

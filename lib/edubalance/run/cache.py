@@ -290,7 +290,7 @@ def _to_pandas(table) -> pd.DataFrame:
     return frame
 
 
-def _write_table(frame: pd.DataFrame, folder: Path, name: str) -> dict:
+def _write_table(frame: pd.DataFrame, folder: Path, name: str, hashing=None) -> dict:
     """Write ``frame`` as ``folder/<name>.arrow`` (Arrow IPC, uncompressed); its description.
 
     The description: ``file``, ``size`` (bytes), ``batch_rows`` (the rows of each record
@@ -305,6 +305,10 @@ def _write_table(frame: pd.DataFrame, folder: Path, name: str) -> dict:
     start) and each new kernel 0.15 CPU-s to read back, while an uncompressed file is
     memory-mapped and its record batches used without a copy. The round trip is checked in
     memory (:func:`_arrow_table`) before anything is written.
+
+    ``hashing``: an executor that computes the digests (``sha256`` is then its future) while
+    the caller writes the next table (hashlib and Arrow's writer release the interpreter
+    lock: the batch's other core, idle while the workers wait for the entry, hashes).
     """
     import pyarrow as pa
     import pyarrow.ipc as ipc
@@ -325,14 +329,29 @@ def _write_table(frame: pd.DataFrame, folder: Path, name: str) -> dict:
         if isinstance(error, OSError):
             raise
         raise _NotCacheable(f"{name}: {error}") from error
-    with pa.memory_map(str(target), "r") as source:  # the bytes as the file holds them
-        data = memoryview(source.read_buffer())
-        bounds = [0, *ends, len(data)]
-        digests = [hashlib.sha256(data[a:b]).hexdigest()
-                   for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-        del data
+    bounds = [0, *ends, target.stat().st_size]
+    digests = _digests(target, bounds) if hashing is None else \
+        hashing.submit(_digests, target, bounds)
     return {"file": target.name, "size": bounds[-1], "ends": ends, "sha256": digests,
             "batch_rows": [batch.num_rows for batch in batches]}
+
+
+def _digests(path: Path, bounds: list[int]) -> list[str]:
+    """The sha256 of each segment ``bounds[i]:bounds[i + 1]`` of the file ``path``.
+
+    Read through a memory map: the bytes as the file holds them (what readers check).
+    """
+    import pyarrow as pa
+
+    with pa.memory_map(str(path), "r") as source:
+        data = memoryview(source.read_buffer())
+        if len(data) != bounds[-1]:
+            raise OSError(f"{path.name}: changed while it was written")
+        try:
+            return [hashlib.sha256(data[a:b]).hexdigest()
+                    for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        finally:
+            data.release()
 
 
 def _segments(described: dict, size: int) -> list[tuple[int, int]]:
@@ -396,22 +415,28 @@ def _read_table(path: Path, described: dict) -> pd.DataFrame | None:
 def _store(entry: Path, schools: pd.DataFrame, result, standard) -> None:
     entry.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".tmp-{entry.name}-", dir=entry.parent))
-    try:
-        tables = {"schools": _write_table(schools, work, "schools")}
-        for item in dataclasses.fields(result):
-            value = getattr(result, item.name)
-            if isinstance(value, pd.DataFrame):
-                tables[item.name] = _write_table(value, work, item.name)
-            elif item.name != "standard":
-                raise _NotCacheable(f"{item.name}: not a table")
-        from ..core.standards import load_standard
+    from concurrent.futures import ThreadPoolExecutor
 
-        if result.standard != load_standard(standard):
-            raise _NotCacheable("standard: the result's standard is not the one asked for")
+    try:
+        # Each file is hashed by a second thread while the next one is written.
+        with ThreadPoolExecutor(1, thread_name_prefix="edubalance-cache-digests") as hashing:
+            tables = {"schools": _write_table(schools, work, "schools", hashing)}
+            for item in dataclasses.fields(result):
+                value = getattr(result, item.name)
+                if isinstance(value, pd.DataFrame):
+                    tables[item.name] = _write_table(value, work, item.name, hashing)
+                elif item.name != "standard":
+                    raise _NotCacheable(f"{item.name}: not a table")
+            from ..core.standards import load_standard
+
+            if result.standard != load_standard(standard):
+                raise _NotCacheable("standard: the result's standard is not the one asked for")
+            rows = _county_rows({"schools": schools, **{name: getattr(result, name)
+                                                         for name in COUNTY_TABLES[1:]}})
+            for described in tables.values():
+                described["sha256"] = described["sha256"].result()
         description = {"format": FORMAT, "tables": tables,
                        "standard": result.standard.name}
-        rows = _county_rows({"schools": schools, **{name: getattr(result, name)
-                                                     for name in COUNTY_TABLES[1:]}})
         if rows is not None:
             description["county_rows"] = rows
         (work / "done.json").write_text(json.dumps(description), encoding="utf-8")
