@@ -297,3 +297,46 @@ def test_a_county_is_read_checking_the_bytes_it_decodes_and_only_those(national_
     _assert_county(cache.scored_county(national_shaped, "basic-2012", 2017, county), whole,
                    county)
     assert len(calls) == 1  # its own batch damaged: not trusted, computed again
+
+
+def test_a_kernel_waits_for_the_batch_then_opens_the_entry_without_holding_the_lock(
+        national_shaped, monkeypatch, tmp_path):
+    """Issue 29: the workers' kernels wait on the entry's lock while the batch computes it;
+    then each opens it at once (not in turn under the lock) and none computes it again."""
+    import fcntl
+    import threading
+    import time
+
+    whole = _whole(national_shaped, "basic-2012", monkeypatch)
+    folder = tmp_path / "c"
+    key = cache.cache_key(national_shaped, "basic-2012", 2017, {})
+    held = cache.lock_entry(folder, key)  # the batch, computing
+    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
+    computed, lock_free_at_open = [], []
+    compute, open_source = cache._compute, cache._open_source
+
+    def lock_is_free():
+        with open(folder / f"{key}.lock", "a") as other:
+            try:
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            fcntl.flock(other, fcntl.LOCK_UN)
+            return True
+
+    monkeypatch.setattr(cache, "_compute", lambda *a: computed.append(a) or compute(*a))
+    monkeypatch.setattr(cache, "_open_source", lambda *a: lock_free_at_open.append(
+        lock_is_free()) or open_source(*a))
+    county = _counties(national_shaped)[4]
+    got = []
+    kernel = threading.Thread(target=lambda: got.append(
+        cache.scored_county(national_shaped, "basic-2012", 2017, county)))
+    kernel.start()
+    time.sleep(0.3)
+    assert not got and lock_free_at_open == [False]  # the entry missing: it waits
+    assert cache.prepare_entry(national_shaped, "basic-2012", 2017, {}, folder=folder,
+                               locked=held)
+    kernel.join(60)
+    assert len(computed) == 1  # by the batch only
+    assert lock_free_at_open == [False, True]  # opened after the wait, the lock not held
+    _assert_county(got[0], whole, county)

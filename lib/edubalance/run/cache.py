@@ -845,12 +845,20 @@ def scored_county(data_path: str | os.PathLike, standard, year: int, county,
         entry = root / key
         source = _SOURCES.get(key) or _open_source(entry, standard)
         if source is None:
-            with exclusive_lock(root / f"{key}.lock"):  # the batch (or a worker) computes it
-                source = _open_source(entry, standard)
-                if source is None:
-                    loaded = _load_or_compute(entry, data_path, standard, year, load_options)
-                    _remember(key, loaded)
-                    return _county_view(*loaded, county)
+            lock = root / f"{key}.lock"
+            with exclusive_lock(lock):  # until the batch (or a worker) has computed it
+                pass
+            # Opened beside the other workers' kernels waiting for the same entry, not in
+            # turn under the lock; computed under it only if still missing or not as written.
+            source = _open_source(entry, standard)
+            if source is None:
+                with exclusive_lock(lock):
+                    source = _open_source(entry, standard)
+                    if source is None:
+                        loaded = _load_or_compute(entry, data_path, standard, year,
+                                                  load_options)
+                        _remember(key, loaded)
+                        return _county_view(*loaded, county)
         _SOURCES[key] = source
         while len(_SOURCES) > _MEMORY_LIMIT:
             _SOURCES.pop(next(iter(_SOURCES)))
