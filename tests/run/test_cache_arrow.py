@@ -217,15 +217,15 @@ def test_each_record_batch_is_decoded_from_the_segment_its_digest_covers(tmp_pat
     assert not cache._intact(data, {**written, "ends": written["ends"][::-1]})
 
 
-def test_digests_computed_beside_the_writing_are_those_of_the_file(tmp_path):
-    """The batch hashes each file in a second thread while it writes the next one."""
+def test_files_written_and_hashed_beside_the_conversion_are_those_written_directly(tmp_path):
+    """The batch writes and hashes each file in other threads while it converts the next."""
     from concurrent.futures import ThreadPoolExecutor
 
     frame = pd.DataFrame({"x": [1.5, 2.0] * 3000, "s": pd.Series(["甲", "b"] * 3000, dtype="str")})
     direct = cache._write_table(frame, tmp_path, "direct")
-    with ThreadPoolExecutor(1) as hashing:
-        threaded = cache._write_table(frame, tmp_path, "threaded", hashing)
-        digests = threaded["sha256"].result()
-    assert digests == direct["sha256"] and len(digests) == len(direct["batch_rows"]) + 1
-    assert cache._read_table(tmp_path / "threaded.arrow", {**threaded, "sha256": digests}) \
-        .equals(frame)
+    with ThreadPoolExecutor(2) as writing:
+        threaded = cache._write_table(frame, tmp_path, "threaded", writing).result()
+    assert threaded == {**direct, "file": "threaded.arrow"}
+    assert len(threaded["sha256"]) == len(direct["batch_rows"]) + 1
+    assert (tmp_path / "threaded.arrow").read_bytes() == (tmp_path / "direct.arrow").read_bytes()
+    assert cache._read_table(tmp_path / "threaded.arrow", threaded).equals(frame)

@@ -290,7 +290,7 @@ def _to_pandas(table) -> pd.DataFrame:
     return frame
 
 
-def _write_table(frame: pd.DataFrame, folder: Path, name: str, hashing=None) -> dict:
+def _write_table(frame: pd.DataFrame, folder: Path, name: str, writing=None):
     """Write ``frame`` as ``folder/<name>.arrow`` (Arrow IPC, uncompressed); its description.
 
     The description: ``file``, ``size`` (bytes), ``batch_rows`` (the rows of each record
@@ -306,22 +306,30 @@ def _write_table(frame: pd.DataFrame, folder: Path, name: str, hashing=None) -> 
     memory-mapped and its record batches used without a copy. The round trip is checked in
     memory (:func:`_arrow_table`) before anything is written.
 
-    ``hashing``: an executor that computes the digests (``sha256`` is then its future) while
-    the caller writes the next table (hashlib and Arrow's writer release the interpreter
-    lock: the batch's other core, idle while the workers wait for the entry, hashes).
+    ``writing``: an executor that writes and hashes the file (the description is then its
+    future) while the caller converts the next table: Arrow's writer and hashlib release
+    the interpreter lock, so the batch's other core (idle while the workers wait for the
+    entry) does that part of the work.
     """
-    import pyarrow as pa
-    import pyarrow.ipc as ipc
-
     try:
         table = _arrow_table(frame)
     except _NotCacheable as error:
         raise _NotCacheable(f"{name}: {error}") from error
     target = folder / f"{name}.arrow"
     batches = table.to_batches(max_chunksize=CHUNK_ROWS)  # also cut where chunks end
+    if writing is None:
+        return _write_batches(target, table.schema, batches, name)
+    return writing.submit(_write_batches, target, table.schema, batches, name)
+
+
+def _write_batches(target: Path, schema, batches: list, name: str) -> dict:
+    """Write the record batches to ``target``; the description of :func:`_write_table`."""
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
     ends = []
     try:
-        with pa.OSFile(str(target), "wb") as sink, ipc.new_file(sink, table.schema) as writer:
+        with pa.OSFile(str(target), "wb") as sink, ipc.new_file(sink, schema) as writer:
             for batch in batches:
                 writer.write_batch(batch)
                 ends.append(sink.tell())
@@ -330,9 +338,8 @@ def _write_table(frame: pd.DataFrame, folder: Path, name: str, hashing=None) -> 
             raise
         raise _NotCacheable(f"{name}: {error}") from error
     bounds = [0, *ends, target.stat().st_size]
-    digests = _digests(target, bounds) if hashing is None else \
-        hashing.submit(_digests, target, bounds)
-    return {"file": target.name, "size": bounds[-1], "ends": ends, "sha256": digests,
+    return {"file": target.name, "size": bounds[-1], "ends": ends,
+            "sha256": _digests(target, bounds),
             "batch_rows": [batch.num_rows for batch in batches]}
 
 
@@ -418,13 +425,14 @@ def _store(entry: Path, schools: pd.DataFrame, result, standard) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     try:
-        # Each file is hashed by a second thread while the next one is written.
-        with ThreadPoolExecutor(1, thread_name_prefix="edubalance-cache-digests") as hashing:
-            tables = {"schools": _write_table(schools, work, "schools", hashing)}
+        # The files are written and hashed by two other threads while this one converts
+        # the next table to Arrow.
+        with ThreadPoolExecutor(2, thread_name_prefix="edubalance-cache-write") as writing:
+            tables = {"schools": _write_table(schools, work, "schools", writing)}
             for item in dataclasses.fields(result):
                 value = getattr(result, item.name)
                 if isinstance(value, pd.DataFrame):
-                    tables[item.name] = _write_table(value, work, item.name, hashing)
+                    tables[item.name] = _write_table(value, work, item.name, writing)
                 elif item.name != "standard":
                     raise _NotCacheable(f"{item.name}: not a table")
             from ..core.standards import load_standard
@@ -433,8 +441,7 @@ def _store(entry: Path, schools: pd.DataFrame, result, standard) -> None:
                 raise _NotCacheable("standard: the result's standard is not the one asked for")
             rows = _county_rows({"schools": schools, **{name: getattr(result, name)
                                                          for name in COUNTY_TABLES[1:]}})
-            for described in tables.values():
-                described["sha256"] = described["sha256"].result()
+            tables = {name: written.result() for name, written in tables.items()}
         description = {"format": FORMAT, "tables": tables,
                        "standard": result.standard.name}
         if rows is not None:
