@@ -378,3 +378,28 @@ def test_result_repr_is_short_and_summary_is_a_table():
     assert len(text) < 200 and "DataFrame" not in text
     assert list(result.summary().columns[:3]) == ["county_name", "year", "level"]
     assert "<table" in result._repr_html_()
+
+
+def test_reasons_are_formatted_for_the_counties_whose_rule_failed_only(monkeypatch):
+    """Issue 29: a reason's numbers are formatted one Python call per value; at national
+    scale only the counties whose rule failed get one (728 of 5,700 county-levels)."""
+    from edubalance.io.number_text import plain_numbers
+
+    poor = {column: rate / 20 for column, rate in EVEN.items()}
+    frame = pd.DataFrame([school("a", 300), school("b", 500),
+                          school("c", 300, county=("640205", "惠农区"), **poor),
+                          school("d", 500, county=("640205", "惠农区"))])
+    formatted = []
+    original = scoring.reason_numbers
+    monkeypatch.setattr(scoring, "reason_numbers", lambda values, limits, digits: (
+        formatted.append(np.size(values)) or original(values, limits, digits)))
+    counties = scoring.score(frame, "basic-2012").counties.set_index("county_code")
+    even, uneven = counties.loc["640202"], counties.loc["640205"]
+    limit = scoring.load_standard("basic-2012").rule("composite_cv").params["limit"]["primary"]
+    assert even["rule_composite_cv"] == scoring.PASSED and even["reason_composite_cv"] == ""
+    assert uneven["rule_composite_cv"] == scoring.FAILED
+    assert uneven["composite_cv"] > limit
+    assert uneven["reason_composite_cv"] == (
+        "composite CV " + original([uneven["composite_cv"]], [limit], 3)[0] + " > "
+        + plain_numbers([limit], 2)[0])
+    assert formatted == [1]  # the failing county's value, not both counties'

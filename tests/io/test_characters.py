@@ -39,3 +39,30 @@ def test_escape_writes_what_could_repaint_a_terminal_as_code_points():
     assert escape("a\x1b[31mb") == "a\\u001b[31mb"
     assert escape("line\rover") == "line\\u000dover"
     assert escape("x\u202ey") == "x\\u202ey"
+
+
+def test_the_byte_search_never_clears_a_column_holding_such_a_character():
+    """Issue 29: a column is cleared by a byte search before the regular expression; the
+    search must say "maybe" for every character the expression finds (soundness), and
+    clear the usual Chinese text (a national column of 200,000 names in milliseconds)."""
+    import re
+
+    import pyarrow as pa
+
+    from edubalance.io import characters
+
+    pattern = re.compile(f"[{characters.CONTROL}{characters.INVISIBLE}"
+                         f"{characters.COMPATIBILITY}]")
+    found = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000
+             and pattern.match(chr(c))]
+    assert len(found) > 400  # the three classes, every code point of them
+    for c in found:
+        assert characters._maybe_in_bytes(pa.chunked_array([[f"甲{c}小学", "乙"]]).chunks), \
+            f"U+{ord(c):04X}"
+        assert characters._any_hit(pd.Series(["丙", f"甲{c}小学"], dtype="str"))
+    clean = pa.chunked_array([["银川市第一小学", "Tab\tand\r\nnewline", None, ""], ["二中"]])
+    assert not characters._maybe_in_bytes(clean.chunks)
+    assert not characters._any_hit(pd.Series(clean.to_pylist(), dtype="str"))
+    # A lead byte alone is only "maybe": the expression decides (an em dash is text).
+    assert characters._maybe_in_bytes(pa.chunked_array([["甲—乙"]]).chunks)
+    assert not characters._any_hit(pd.Series(["甲—乙（分校）"], dtype="str"))

@@ -1,6 +1,6 @@
 """edubalance.run.cache's Arrow entries: what a job reads is what it would have computed.
 
-The batch stores the shared scoring as Arrow IPC files (LZ4) that each job memory-maps; these
+The batch stores the shared scoring as Arrow IPC files (uncompressed) that each job memory-maps; these
 tests compare every table (and the loader's ``attrs``) read back from such an entry with the
 uncached computation, on the sample file and on a small file shaped like the national one
 (one year, many counties), and check the key and the refusals.
@@ -86,18 +86,20 @@ def test_the_batch_prepares_the_entry_the_jobs_read(national_shaped, monkeypatch
     _assert_identical(cache.scored_year(national_shaped, "basic-2012", 2017), expected)
 
 
-def test_entries_are_lz4_arrow_files_smaller_than_the_tables(national_shaped, tmp_path):
+def test_entries_are_uncompressed_arrow_files_read_without_a_copy(national_shaped, tmp_path):
+    """Issue 29: LZ4 cost the batch's critical path more to write than it saved; an
+    uncompressed file is memory-mapped and its record batches used in place."""
     import pyarrow as pa
     import pyarrow.ipc as ipc
 
     folder = tmp_path / "cache"
     cache.prepare_entry(national_shaped, "basic-2012", 2017, {}, folder=folder)
     entry = next(folder.glob("*/done.json")).parent
+    before = pa.total_allocated_bytes()
     with pa.memory_map(str(entry / "indicators.arrow")) as source:
-        reader = ipc.open_file(source)
-        table = reader.read_all()
-        compressed = entry.joinpath("indicators.arrow").stat().st_size
-    assert compressed < table.nbytes / 2  # LZ4 frames (uncompressed would be larger)
+        table = ipc.open_file(source).read_all()
+        assert pa.total_allocated_bytes() == before  # no buffer decompressed or copied
+        assert entry.joinpath("indicators.arrow").stat().st_size >= table.nbytes
 
 
 def test_key_is_the_content_not_the_path_and_covers_the_code(national_shaped, tmp_path,
@@ -122,9 +124,10 @@ def test_a_table_the_arrow_round_trip_would_change_is_not_stored(tmp_path):
         cache._arrow_table(texts)
     ok = pd.DataFrame({"a": [1.5, float("nan")], "b": pd.array([True, None], dtype="boolean")})
     written = cache._write_table(ok, tmp_path, "ok")
-    back = cache._read_table(tmp_path / written["file"], written["sha256"])
+    back = cache._read_table(tmp_path / written["file"], written)
     pd.testing.assert_frame_equal(back, ok, check_exact=True)
-    assert cache._read_table(tmp_path / written["file"], "0" * 64) is None  # other bytes
+    other = dict(written, sha256=["0" * 64] * len(written["sha256"]))
+    assert cache._read_table(tmp_path / written["file"], other) is None  # other bytes
 
 
 def test_a_bad_file_names_file_row_and_column_and_leaves_no_entry(national_shaped, tmp_path,
@@ -156,7 +159,7 @@ def test_exact_types_are_checked_on_their_dtypes_and_come_back_bit_for_bit(tmp_p
     monkeypatch.setattr(cache, "_to_pandas", lambda table: pytest.fail("converted in full"))
     written = cache._write_table(frame, tmp_path, "t")
     monkeypatch.undo()
-    back = cache._read_table(tmp_path / written["file"], written["sha256"])
+    back = cache._read_table(tmp_path / written["file"], written)
     pd.testing.assert_frame_equal(back, frame, check_exact=True)
     assert np.signbit(back["f"].to_numpy()[2]) and back["s"].isna().tolist() == [
         False, True, False, False]
@@ -164,18 +167,6 @@ def test_exact_types_are_checked_on_their_dtypes_and_come_back_bit_for_bit(tmp_p
     for other in (frame.set_axis([3, 1, 2, 0]), frame.astype({"i": "Int64"}),
                   frame.astype({"s": object}), frame.rename(columns={"f": 0})):
         assert not cache._exact_in_arrow(other)
-
-
-def test_without_the_codec_tables_are_written_as_they_are(tmp_path, monkeypatch):
-    frame = pd.DataFrame({"x": [1.0, 2.5] * 500, "s": pd.Series(["a", "b"] * 500, dtype="str")})
-    compressed = cache._write_table(frame, tmp_path, "lz4")
-    assert cache._codec() == "lz4"
-    monkeypatch.setattr(cache, "_codec", lambda: None)  # as a pyarrow built without LZ4
-    plain = cache._write_table(frame, tmp_path, "plain")
-    assert (tmp_path / "plain.arrow").stat().st_size > (tmp_path / "lz4.arrow").stat().st_size
-    for written in (compressed, plain):
-        back = cache._read_table(tmp_path / written["file"], written["sha256"])
-        pd.testing.assert_frame_equal(back, frame, check_exact=True)
 
 
 def test_an_entry_that_cannot_be_written_is_only_not_cached(national_shaped, tmp_path,
@@ -193,3 +184,48 @@ def test_an_entry_that_cannot_be_written_is_only_not_cached(national_shaped, tmp
     _assert_identical(cache.scored_year(national_shaped, "basic-2012", 2017), expected)
     assert not list((tmp_path / "cache").glob("*/done.json"))
     assert not list((tmp_path / "cache").glob(".tmp-*"))
+
+
+def test_each_record_batch_is_decoded_from_the_segment_its_digest_covers(tmp_path,
+                                                                         monkeypatch):
+    """A county's job checks the segments it decodes (schema, footer, its batches) only:
+    decoding batch ``i`` must read no byte outside them."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    monkeypatch.setattr(cache, "CHUNK_ROWS", 64)
+    frame = pd.DataFrame({"x": np.arange(300) * 1.5,
+                          "s": pd.Series([f"学校{i}" for i in range(300)], dtype="str")})
+    written = cache._write_table(frame, tmp_path, "t")
+    assert written["batch_rows"] == [64, 64, 64, 64, 44]
+    data = (tmp_path / "t.arrow").read_bytes()
+    segments = cache._segments(written, len(data))
+    assert segments[0][0] == 0 and segments[-1][1] == len(data) and len(segments) == 6
+    assert all(a[1] == b[0] for a, b in zip(segments[:-1], segments[1:], strict=True))  # the whole file, once
+    for i in range(5):
+        kept = bytearray(len(data))  # zeros but for the segments checked for batch i
+        for j in {0, i, len(segments) - 1}:
+            start, stop = segments[j]
+            kept[start:stop] = data[start:stop]
+        batch = ipc.open_file(pa.py_buffer(bytes(kept))).get_batch(i)
+        expected = pa.Table.from_pandas(frame.iloc[64 * i:64 * (i + 1)].reset_index(drop=True))
+        assert batch.to_pandas().equals(expected.to_pandas())
+        assert cache._intact(kept, written, [i]) and not cache._intact(kept, written, [i + 1]) \
+            if i < 4 else cache._intact(kept, written, [i])
+    assert cache._intact(data, written) and not cache._intact(data[:-1], written)
+    assert not cache._intact(data, {**written, "ends": written["ends"][::-1]})
+
+
+def test_files_written_and_hashed_beside_the_conversion_are_those_written_directly(tmp_path):
+    """The batch writes and hashes each file in other threads while it converts the next."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    frame = pd.DataFrame({"x": [1.5, 2.0] * 3000, "s": pd.Series(["甲", "b"] * 3000, dtype="str")})
+    direct = cache._write_table(frame, tmp_path, "direct")
+    with ThreadPoolExecutor(2) as writing:
+        threaded = cache._write_table(frame, tmp_path, "threaded", writing).result()
+    assert threaded == {**direct, "file": "threaded.arrow"}
+    assert len(threaded["sha256"]) == len(direct["batch_rows"]) + 1
+    assert (tmp_path / "threaded.arrow").read_bytes() == (tmp_path / "direct.arrow").read_bytes()
+    assert cache._read_table(tmp_path / "threaded.arrow", threaded).equals(frame)

@@ -279,3 +279,87 @@ def test_the_frame_comparison_of_these_tests_finds_each_kind_of_difference():
                   frame[["c", "x", "s"]]):
         with pytest.raises(AssertionError):
             _frames_equal(other, frame, "different")
+
+
+def test_a_county_is_read_checking_the_bytes_it_decodes_and_only_those(national_shaped,
+                                                                       monkeypatch, tmp_path):
+    """Issue 29: a new kernel checks its county's record batches (with the schema and the
+    footer), not the whole 200 MB of a national entry; a damaged byte it decodes is never
+    used (the entry is computed again), one it does not decode does not matter."""
+    monkeypatch.setattr(cache, "CHUNK_ROWS", 32)  # many record batches in a small file
+    whole = _whole(national_shaped, "basic-2012", monkeypatch)
+    assert cache.prepare_entry(national_shaped, "basic-2012", 2017, {}, folder=tmp_path / "c")
+    entry = next((tmp_path / "c").glob("*/done.json")).parent
+    done = json.loads((entry / "done.json").read_text(encoding="utf-8"))
+    county = _counties(national_shaped)[10]
+    code, _ = find_county(whole[0], county)
+    described = done["tables"]["indicators"]
+    starts = np.cumsum([0] + described["batch_rows"])
+    mine = np.flatnonzero((whole[1].indicators["county_code"].astype(str) == code).to_numpy())
+    used = set((np.searchsorted(starts, mine, side="right") - 1).tolist())
+    path = entry / "indicators.arrow"
+    segments = cache._segments(described, path.stat().st_size)
+    other = next(i for i in range(1, len(segments) - 1) if i not in used)
+
+    def damage(segment):
+        data = bytearray(path.read_bytes())
+        start, stop = segments[segment]
+        data[(start + stop) // 2] ^= 0xFF
+        path.write_bytes(bytes(data))
+
+    damage(other)
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "c"))
+    calls = []
+    original = cache._compute
+    monkeypatch.setattr(cache, "_compute", lambda *a: calls.append(a) or original(*a))
+    _assert_county(cache.scored_county(national_shaped, "basic-2012", 2017, county), whole,
+                   county)
+    assert calls == []  # read from the entry: the damaged batch is not this county's
+    cache.clear_memory()
+    damage(min(used))
+    _assert_county(cache.scored_county(national_shaped, "basic-2012", 2017, county), whole,
+                   county)
+    assert len(calls) == 1  # its own batch damaged: not trusted, computed again
+
+
+def test_a_kernel_waits_for_the_batch_then_opens_the_entry_without_holding_the_lock(
+        national_shaped, monkeypatch, tmp_path):
+    """Issue 29: the workers' kernels wait on the entry's lock while the batch computes it;
+    then each opens it at once (not in turn under the lock) and none computes it again."""
+    import fcntl
+    import threading
+    import time
+
+    whole = _whole(national_shaped, "basic-2012", monkeypatch)
+    folder = tmp_path / "c"
+    key = cache.cache_key(national_shaped, "basic-2012", 2017, {})
+    held = cache.lock_entry(folder, key)  # the batch, computing
+    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
+    computed, lock_free_at_open = [], []
+    compute, open_source = cache._compute, cache._open_source
+
+    def lock_is_free():
+        with open(folder / f"{key}.lock", "a") as other:
+            try:
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            fcntl.flock(other, fcntl.LOCK_UN)
+            return True
+
+    monkeypatch.setattr(cache, "_compute", lambda *a: computed.append(a) or compute(*a))
+    monkeypatch.setattr(cache, "_open_source", lambda *a: lock_free_at_open.append(
+        lock_is_free()) or open_source(*a))
+    county = _counties(national_shaped)[4]
+    got = []
+    kernel = threading.Thread(target=lambda: got.append(
+        cache.scored_county(national_shaped, "basic-2012", 2017, county)))
+    kernel.start()
+    time.sleep(0.3)
+    assert not got and lock_free_at_open == [False]  # the entry missing: it waits
+    assert cache.prepare_entry(national_shaped, "basic-2012", 2017, {}, folder=folder,
+                               locked=held)
+    kernel.join(60)
+    assert len(computed) == 1  # by the batch only
+    assert lock_free_at_open == [False, True]  # opened after the wait, the lock not held
+    _assert_county(got[0], whole, county)

@@ -181,6 +181,18 @@ def _join(parts: list[np.ndarray], n: int, sep: str = "; ") -> np.ndarray:
     return out
 
 
+def _text_at(n: int, rows: np.ndarray, texts) -> np.ndarray:
+    """``n`` texts: ``texts`` at the positions ``rows``, ``""`` elsewhere (object array).
+
+    A rule's reason is built only for the rows that show it (the counties whose rule
+    failed): its numbers are formatted one Python call per value, so not for every county
+    and level of a national file only to be replaced by ``""``.
+    """
+    out = np.full(n, "", dtype=object)
+    out[rows] = texts
+    return out
+
+
 def _group_codes(sections: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """Group code per section (county x year x level) and the table of groups."""
     codes = sections.groupby(["county_code", "year", "level"], sort=True, observed=True).ngroup()
@@ -499,17 +511,22 @@ def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataF
             composite = out["composite_cv"].to_numpy()
             ok = at_most(composite, limit)
             status = np.where(ok, PASSED, FAILED).astype(object)
+            r = np.flatnonzero(~ok & ~np.isnan(composite))
             reason = np.where(ok, "", np.where(np.isnan(composite), "composite CV undefined",
-                                               "composite CV " + reason_numbers(composite, limit, 3)
-                                               + " > " + plain_numbers(limit, 2)))
+                                               _text_at(g, r, "composite CV "
+                                                        + reason_numbers(composite[r], limit[r], 3)
+                                                        + " > " + plain_numbers(limit[r], 2))))
         elif rule.kind == "each_cv":
             limit = per_level_values(levels, rule.params["limit"])[:, None]
             bad = ~at_most(cv_matrix, limit)
             status = np.where(bad.any(axis=1), FAILED, PASSED).astype(object)
-            reason = _join([np.where(bad[:, j], standard.items[j].name + " CV "
-                                     + reason_numbers(cv_matrix[:, j], limit[:, 0], 3) + " > "
-                                     + plain_numbers(limit[:, 0], 2), "")
-                            for j in range(n_items)], g)
+            texts = []
+            for j in range(n_items):
+                r = np.flatnonzero(bad[:, j])
+                texts.append(_text_at(g, r, standard.items[j].name + " CV "
+                                      + reason_numbers(cv_matrix[r, j], limit[r, 0], 3) + " > "
+                                      + plain_numbers(limit[r, 0], 2)))
+            reason = _join(texts, g)
         elif rule.kind == "points":
             weights = compliance["students"].to_numpy(dtype=float)
             total = np.bincount(codes, weights=weights, minlength=g)
@@ -520,7 +537,8 @@ def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataF
             pass_min = _pass_min(standard)
             ok = at_least(score_, pass_min)
             status = np.where(ok, PASSED, FAILED).astype(object)
-            reason = np.where(ok, "", "score " + reason_numbers(score_, pass_min, 1) + " < "
+            r = np.flatnonzero(~ok)
+            reason = _text_at(g, r, "score " + reason_numbers(score_[r], pass_min, 1) + " < "
                               + f"{pass_min:g}")
         elif rule.kind in ("school_thresholds", "school_size", "class_size"):
             if rule.kind == "school_thresholds":
@@ -552,8 +570,9 @@ def _county_rules(groups, cv, compliance, codes, standard, evidence) -> pd.DataF
             known = ~np.isnan(value)
             ok = at_least(value, float(rule.params["min"]))
             status = np.where(known, np.where(ok, PASSED, FAILED), NOT_ASSESSED).astype(object)
-            reason = np.where(known & ~ok, f"{column} " + reason_numbers(value, rule.params["min"], 1)
-                              + " < " + f"{rule.params['min']:g}", "")
+            r = np.flatnonzero(known & ~ok)
+            reason = _text_at(g, r, f"{column} " + reason_numbers(value[r], rule.params["min"], 1)
+                              + " < " + f"{rule.params['min']:g}")
         out[f"rule_{rule.id}"] = status
         out[f"reason_{rule.id}"] = np.asarray(reason, dtype=object)
     return out

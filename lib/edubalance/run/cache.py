@@ -9,14 +9,17 @@ the batch sets ``EDUBALANCE_CACHE_DIR`` (``<output>/.cache``) and the work is do
   the package's code;
 - the first job to need a key computes it under a lock file (other workers wait for it
   instead of computing the same thing), then writes one Arrow IPC file per table
-  (``<table>.arrow``, LZ4-compressed; a job memory-maps it, checks it and converts it with
-  no parsing) and a small JSON description (``done.json``: the files and their sha256),
-  each through a temporary file and an atomic rename; a folder is only used once its
-  ``done.json`` exists, so a killed job never leaves a half cache behind;
+  (``<table>.arrow``, uncompressed: a job memory-maps it, checks it and converts it with
+  no parsing and no copy before the conversion) and a small JSON description
+  (``done.json``: the files, their sizes and a sha256 per record batch), in a temporary
+  folder renamed into place at once; a folder is only used once its ``done.json`` exists,
+  so a killed job never leaves a half cache behind;
 - nothing is ever unpickled: tables are Arrow IPC, the description is JSON, and the
   standard is rebuilt from the caller's argument (``load_standard(standard)``, as ``score``
-  does); an entry whose files do not match their recorded sha256, or cannot be read, is
-  discarded and computed again (corrupt or tampered files are never trusted);
+  does); an entry whose files do not match their recorded size and sha256 digests, or
+  cannot be read, is discarded and computed again (corrupt or tampered files are never
+  trusted): every byte decoded is checked first, the whole file for a whole table, the
+  record batches used (with the schema and footer) for one county's rows;
 - a warm kernel also keeps the last results in memory, and hands each job copies (shallow
   under pandas copy-on-write, which copies a column on its first write; deep otherwise)
   (a job that modifies its tables cannot change the next job's);
@@ -28,8 +31,8 @@ A county report needs only its own county's rows of the three tables with a row 
 (``schools``, ``indicators``, ``compliance``): :func:`scored_county` returns those, with every
 county's ``counties`` and ``cv`` (the comparison). The entry's tables are written in chunks of
 :data:`CHUNK_ROWS` rows and ``done.json`` lists where each county's rows are, so that a job's
-kernel reads its county's chunks from the (checked) file instead of decompressing and
-converting a national table of 200,000 rows (about a CPU-second in a new kernel).
+kernel reads its county's chunks from the (checked) file instead of converting a national
+table of 200,000 rows (about a CPU-second in a new kernel), and checks only their bytes.
 
 Without ``EDUBALANCE_CACHE_DIR`` (a notebook run on its own) everything is computed
 directly: the results are the same.
@@ -200,7 +203,7 @@ def _copy(value):
     return value
 
 
-FORMAT = 4
+FORMAT = 5
 """Version of the files of a cache entry (``done.json`` ``format``); other versions are recomputed."""
 
 
@@ -245,7 +248,7 @@ def _arrow_table(frame: pd.DataFrame):
     import pyarrow as pa
 
     try:
-        table = pa.Table.from_pandas(frame)
+        table = pa.Table.from_pandas(frame, nthreads=1)  # the cores are busy: no pool
         if frame.attrs:  # as pandas' Parquet writer: JSON in the schema's metadata
             table = table.replace_schema_metadata(
                 {**(table.schema.metadata or {}), _ATTRS: json.dumps(frame.attrs)})
@@ -264,7 +267,6 @@ def _arrow_table(frame: pd.DataFrame):
 
 
 _ATTRS = b"edubalance_attrs"
-_COMPRESSION = "lz4"
 
 
 def _to_pandas(table) -> pd.DataFrame:
@@ -288,59 +290,129 @@ def _to_pandas(table) -> pd.DataFrame:
     return frame
 
 
-def _codec() -> str | None:
-    """The IPC compression: LZ4, or none for a pyarrow built without it (read back alike)."""
-    import pyarrow as pa
+def _write_table(frame: pd.DataFrame, folder: Path, name: str, writing=None):
+    """Write ``frame`` as ``folder/<name>.arrow`` (Arrow IPC, uncompressed); its description.
 
-    return _COMPRESSION if pa.Codec.is_available(_COMPRESSION) else None
+    The description: ``file``, ``size`` (bytes), ``batch_rows`` (the rows of each record
+    batch, at most :data:`CHUNK_ROWS`: where :func:`scored_county` finds a county's rows),
+    ``ends`` (the file offset after each record batch) and ``sha256``, one digest per
+    segment of the file (:func:`_segments`): the first record batch with the schema before
+    it, each other record batch, the footer. A reader checks the segments it decodes, so a
+    job that needs two record batches of a national table hashes those, not 200 MB.
 
-
-def _write_table(frame: pd.DataFrame, folder: Path, name: str) -> dict[str, str]:
-    """Write ``frame`` as ``folder/<name>.arrow`` (Arrow IPC, LZ4 frames); its description.
-
-    The description: ``file``, ``sha256`` and ``batch_rows`` (the rows of each record batch,
-    at most :data:`CHUNK_ROWS`: where :func:`scored_county` finds a county's rows).
-
-    Arrow is what a job reads fastest: no parsing, and the buffers become the DataFrame's
-    columns; LZ4 makes a national entry a third of its size (200 MB to 60 MB), which costs
-    less to write and to hash than it costs to decompress. The round trip is checked in
+    Uncompressed and written straight to the file: a national entry is 200 MB instead of
+    60 MB with LZ4, but LZ4 cost the batch 0.4 CPU-s more to write (before any job can
+    start) and each new kernel 0.15 CPU-s to read back, while an uncompressed file is
+    memory-mapped and its record batches used without a copy. The round trip is checked in
     memory (:func:`_arrow_table`) before anything is written.
-    """
-    import pyarrow as pa
-    import pyarrow.ipc as ipc
 
+    ``writing``: an executor that writes and hashes the file (the description is then its
+    future) while the caller converts the next table: Arrow's writer and hashlib release
+    the interpreter lock, so the batch's other core (idle while the workers wait for the
+    entry) does that part of the work.
+    """
     try:
         table = _arrow_table(frame)
     except _NotCacheable as error:
         raise _NotCacheable(f"{name}: {error}") from error
     target = folder / f"{name}.arrow"
+    batches = table.to_batches(max_chunksize=CHUNK_ROWS)  # also cut where chunks end
+    if writing is None:
+        return _write_batches(target, table.schema, batches, name)
+    return writing.submit(_write_batches, target, table.schema, batches, name)
+
+
+def _write_batches(target: Path, schema, batches: list, name: str) -> dict:
+    """Write the record batches to ``target``; the description of :func:`_write_table`."""
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    ends = []
     try:
-        sink = pa.BufferOutputStream()
-        batches = table.to_batches(max_chunksize=CHUNK_ROWS)  # also cut where chunks end
-        with ipc.new_file(sink, table.schema,
-                          options=ipc.IpcWriteOptions(compression=_codec())) as writer:
+        with pa.OSFile(str(target), "wb") as sink, ipc.new_file(sink, schema) as writer:
             for batch in batches:
                 writer.write_batch(batch)
-        data = memoryview(sink.getvalue())
+                ends.append(sink.tell())
     except pa.ArrowException as error:  # a cache that cannot be written is only slower
+        if isinstance(error, OSError):
+            raise
         raise _NotCacheable(f"{name}: {error}") from error
-    with target.open("wb") as handle:
-        handle.write(data)
-    return {"file": target.name, "sha256": hashlib.sha256(data).hexdigest(),
+    bounds = [0, *ends, target.stat().st_size]
+    return {"file": target.name, "size": bounds[-1], "ends": ends,
+            "sha256": _digests(target, bounds),
             "batch_rows": [batch.num_rows for batch in batches]}
 
 
-def _read_table(path: Path, sha256: str) -> pd.DataFrame | None:
-    """The table of ``path`` (written by :func:`_write_table`), or None if its sha256 differs.
+def _digests(path: Path, bounds: list[int]) -> list[str]:
+    """The sha256 of each segment ``bounds[i]:bounds[i + 1]`` of the file ``path``.
 
-    The file is memory-mapped: the bytes checked are the bytes used.
+    Read through a memory map: the bytes as the file holds them (what readers check).
+    """
+    import pyarrow as pa
+
+    with pa.memory_map(str(path), "r") as source:
+        data = memoryview(source.read_buffer())
+        if len(data) != bounds[-1]:
+            raise OSError(f"{path.name}: changed while it was written")
+        try:
+            return [hashlib.sha256(data[a:b]).hexdigest()
+                    for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        finally:
+            data.release()
+
+
+def _segments(described: dict, size: int) -> list[tuple[int, int]]:
+    """The byte ranges of a table file that its ``sha256`` digests cover, in file order.
+
+    Segment 0 holds the schema (and any dictionaries) with the first record batch, segment
+    ``i`` the record batch ``i``, the last one the footer (where the reader finds the
+    batches); a file without record batches is one segment. Raises ValueError when the
+    description does not fit a file of ``size`` bytes.
+    """
+    ends = [int(end) for end in described["ends"]]
+    bounds = [0, *ends, size]
+    segments = list(zip(bounds[:-1], bounds[1:], strict=True))
+    if int(described["size"]) != size or any(b < a for a, b in segments) or \
+            len(described["sha256"]) != len(bounds) - 1 or \
+            len(described["batch_rows"]) != len(ends):
+        raise ValueError("not the file described")
+    return segments
+
+
+def _intact(data, described: dict, batches=None) -> bool:
+    """Whether the bytes ``data`` of a table file match its description.
+
+    ``batches``: the record batches about to be decoded (their segments are checked, with the
+    first and the last: the schema and the footer); None: every segment (the whole file).
+    """
+    view = memoryview(data)
+    try:
+        segments = _segments(described, len(view))
+    except (ValueError, KeyError, TypeError):
+        return False
+    wanted = range(len(segments)) if batches is None else \
+        sorted({0, len(segments) - 1, *(int(i) for i in batches)})
+    digests = described["sha256"]
+    for i in wanted:
+        if not 0 <= i < len(segments):
+            return False
+        start, stop = segments[i]
+        if hashlib.sha256(view[start:stop]).hexdigest() != str(digests[i]):
+            return False
+    return True
+
+
+def _read_table(path: Path, described: dict) -> pd.DataFrame | None:
+    """The table of ``path`` (written by :func:`_write_table`), or None if it is not as described.
+
+    The file is memory-mapped: the bytes checked (every segment) are the bytes decoded.
     """
     import pyarrow as pa
     import pyarrow.ipc as ipc
 
     with pa.memory_map(str(path), "r") as source:
         data = source.read_buffer()
-        if hashlib.sha256(memoryview(data)).hexdigest() != sha256:
+        if not _intact(data, described):
             return None
         # One thread: the workers already use the cores (and threads only add overhead here).
         options = ipc.IpcReadOptions(use_threads=False)
@@ -350,22 +422,28 @@ def _read_table(path: Path, sha256: str) -> pd.DataFrame | None:
 def _store(entry: Path, schools: pd.DataFrame, result, standard) -> None:
     entry.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".tmp-{entry.name}-", dir=entry.parent))
-    try:
-        tables = {"schools": _write_table(schools, work, "schools")}
-        for item in dataclasses.fields(result):
-            value = getattr(result, item.name)
-            if isinstance(value, pd.DataFrame):
-                tables[item.name] = _write_table(value, work, item.name)
-            elif item.name != "standard":
-                raise _NotCacheable(f"{item.name}: not a table")
-        from ..core.standards import load_standard
+    from concurrent.futures import ThreadPoolExecutor
 
-        if result.standard != load_standard(standard):
-            raise _NotCacheable("standard: the result's standard is not the one asked for")
+    try:
+        # The files are written and hashed by two other threads while this one converts
+        # the next table to Arrow.
+        with ThreadPoolExecutor(2, thread_name_prefix="edubalance-cache-write") as writing:
+            tables = {"schools": _write_table(schools, work, "schools", writing)}
+            for item in dataclasses.fields(result):
+                value = getattr(result, item.name)
+                if isinstance(value, pd.DataFrame):
+                    tables[item.name] = _write_table(value, work, item.name, writing)
+                elif item.name != "standard":
+                    raise _NotCacheable(f"{item.name}: not a table")
+            from ..core.standards import load_standard
+
+            if result.standard != load_standard(standard):
+                raise _NotCacheable("standard: the result's standard is not the one asked for")
+            rows = _county_rows({"schools": schools, **{name: getattr(result, name)
+                                                         for name in COUNTY_TABLES[1:]}})
+            tables = {name: written.result() for name, written in tables.items()}
         description = {"format": FORMAT, "tables": tables,
                        "standard": result.standard.name}
-        rows = _county_rows({"schools": schools, **{name: getattr(result, name)
-                                                     for name in COUNTY_TABLES[1:]}})
         if rows is not None:
             description["county_rows"] = rows
         (work / "done.json").write_text(json.dumps(description), encoding="utf-8")
@@ -423,7 +501,7 @@ def _load(entry: Path, standard):
         done, standard, paths = described
         tables = {}
         for name, path in paths.items():
-            table = _read_table(path, str(done["tables"][name]["sha256"]))
+            table = _read_table(path, done["tables"][name])
             if table is None:
                 return None
             tables[name] = table
@@ -607,12 +685,15 @@ class _CountySource:
         """The rows of county ``code`` of table ``name``, with their index in the whole table."""
         import pyarrow as pa
 
-        reader, n, starts = self.readers[name]
+        reader, n, starts, data, described = self.readers[name]
         spans = self.runs[name].get(code, [])
         positions = (np.concatenate([np.arange(a, b, dtype=np.int64) for a, b in spans])
                      if spans else np.empty(0, dtype=np.int64))
         batch_of = np.searchsorted(starts, positions, side="right") - 1
         wanted = np.unique(batch_of)
+        # The bytes of the batches decoded, checked at each use (a few MB, not the file).
+        if not _intact(data, described, wanted.tolist()):
+            raise _NotAsWritten(f"{name}: not the bytes written")
         batches = []
         for i in wanted.tolist():
             batch = reader.get_batch(i)
@@ -666,16 +747,19 @@ def _open_source(entry: Path, standard) -> _CountySource | None:
         for name, path in paths.items():
             described = done["tables"][name]
             if name not in COUNTY_TABLES:
-                frame = _read_table(path, str(described["sha256"]))
+                frame = _read_table(path, described)
                 if frame is None:
                     return None
                 frames[name] = frame
                 continue
-            data = path.read_bytes()  # in memory: the bytes checked are the bytes decoded
-            if hashlib.sha256(data).hexdigest() != str(described["sha256"]):
+            # Memory-mapped: only the pages of the record batches a job decodes are read;
+            # the schema and the footer (where the batches are) are checked here, each
+            # batch's bytes when it is used (_CountySource.rows).
+            with pa.memory_map(str(path), "r") as source:
+                data = source.read_buffer()
+            if not _intact(data, described, batches=()):
                 return None
-            reader = ipc.open_file(pa.py_buffer(data),
-                                   options=ipc.IpcReadOptions(use_threads=False))
+            reader = ipc.open_file(data, options=ipc.IpcReadOptions(use_threads=False))
             where = described_rows[name]
             n = int(where["rows"])
             starts = np.asarray(where["starts"], dtype=np.int64)
@@ -694,7 +778,7 @@ def _open_source(entry: Path, standard) -> _CountySource | None:
             for code, start, stop in zip(where["codes"], starts.tolist(), stops.tolist(),
                                          strict=True):
                 spans.setdefault(str(code), []).append((start, stop))
-            readers[name], runs[name] = (reader, n, batch_starts), spans
+            readers[name], runs[name] = (reader, n, batch_starts, data, described), spans
             if name == "schools":
                 pairs = pd.DataFrame({"county_code": [str(c) for c in where["codes"]],
                                       "county_name": [str(c) for c in where["names"]]})
@@ -768,12 +852,20 @@ def scored_county(data_path: str | os.PathLike, standard, year: int, county,
         entry = root / key
         source = _SOURCES.get(key) or _open_source(entry, standard)
         if source is None:
-            with exclusive_lock(root / f"{key}.lock"):  # the batch (or a worker) computes it
-                source = _open_source(entry, standard)
-                if source is None:
-                    loaded = _load_or_compute(entry, data_path, standard, year, load_options)
-                    _remember(key, loaded)
-                    return _county_view(*loaded, county)
+            lock = root / f"{key}.lock"
+            with exclusive_lock(lock):  # until the batch (or a worker) has computed it
+                pass
+            # Opened beside the other workers' kernels waiting for the same entry, not in
+            # turn under the lock; computed under it only if still missing or not as written.
+            source = _open_source(entry, standard)
+            if source is None:
+                with exclusive_lock(lock):
+                    source = _open_source(entry, standard)
+                    if source is None:
+                        loaded = _load_or_compute(entry, data_path, standard, year,
+                                                  load_options)
+                        _remember(key, loaded)
+                        return _county_view(*loaded, county)
         _SOURCES[key] = source
         while len(_SOURCES) > _MEMORY_LIMIT:
             _SOURCES.pop(next(iter(_SOURCES)))
@@ -872,7 +964,7 @@ def prepare_entry(data_path: str | os.PathLike, standard, year: int,
     lock = locked if locked is not None else lock_entry(root, key)
     try:
         if (entry / "done.json").is_file():
-            return False   # checked (sha256) by each job that reads it
+            return False   # checked (sha256 digests) by each job that reads it
         shutil.rmtree(entry, ignore_errors=True)
         try:
             loaded = _compute(data_path, standard, year, load_options)
