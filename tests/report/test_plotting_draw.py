@@ -118,3 +118,36 @@ def test_figures_of_one_size_share_a_renderer_and_its_text_caches():
     finally:
         for fig in (first, second, other):
             matplotlib.pyplot.close(fig)
+
+
+def test_kept_glyph_bitmaps_draw_the_pixels_of_a_new_renderer_at_any_angle_and_offset():
+    # Glyph bitmaps are kept per position within the pixel: text whose repeated glyphs fall
+    # at fractional positions, rotated, not antialiased, in three sizes, drawn again and again
+    # by the kept renderer (from kept bitmaps) has the pixels a new renderer draws.
+    plotting.use_style()
+
+    def figure(shift):
+        fig = Figure(figsize=(4, 3), dpi=100)
+        for number, (angle, size) in enumerate([(0, 9), (90, 9), (33, 12), (0, 7.3)]):
+            fig.text(0.1 + 0.2 * number + shift, 0.3 + 0.013 * number + shift,
+                     "大大大 0000 gggg 2017", rotation=angle, fontsize=size)
+        fig.text(0.05 + shift, 0.9, "Sans 0.123", antialiased=False)
+        for number, words in enumerate(["中", "中中 1", "g 0.05", "大武口区 (2017)"]):
+            fig.text(0.5 + shift, 0.05 + 0.06 * number, words, ha="center", fontsize=8.7)
+        return fig
+
+    def rgba(fig, kept: bool) -> bytes:
+        buffer = io.BytesIO()
+        with plotting._shared_renderer(fig) if kept else contextlib.nullcontext():
+            fig.savefig(buffer, format="rgba", dpi=100)
+        return buffer.getvalue()
+
+    import contextlib
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    for shift in (0.0, 0.00137, 0.0031, 0.0, 0.00137):
+        fresh, kept = figure(shift), figure(shift)
+        FigureCanvasAgg(fresh)
+        FigureCanvasAgg(kept)
+        assert rgba(kept, True) == rgba(fresh, False)

@@ -543,12 +543,53 @@ def _text_caching_renderer():
                 if len(layouts) >= _LAYOUTS_KEPT:
                     layouts.clear()
                 layouts[key] = glyphs
-            self._draw_text_glyphs_and_boxes(
-                gc, x, y, angle,
-                ((ft_object, size, index, 0, 1, dx, dy) for ft_object, index, dx, dy in glyphs),
-                [])
+            self._draw_glyphs(gc, x, y, angle, size, glyphs)
+
+        def _draw_glyphs(self, gc, x, y, angle, size, glyphs):
+            # Agg's _draw_text_glyphs_and_boxes (no slant, no stretch, no boxes), each glyph's
+            # bitmap rendered once per font, size, dpi, angle, hinting and position within its
+            # pixel (in FreeType's 1/64 px): a glyph moved by whole pixels is the same bitmap
+            # moved (FreeType rasterises on a grid that whole pixels shift exactly).
+            import math
+
+            import numpy as np
+            from matplotlib.ft2font import RenderMode
+
+            cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+            flags = backend_agg.get_hinting_flag()
+            antialiased = bool(gc.get_antialiased())
+            matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
+            bitmaps = self.__dict__.setdefault("_eb_glyphs", {})
+            height = self.height
+            for ft_object, index, dx, dy in glyphs:   # dy is upwards
+                at_x = round(0x40 * (x + dx * cos - dy * sin))
+                at_y = round(0x40 * (height - y + dx * sin + dy * cos))   # FreeType's y is up
+                key = (ft_object, size, self.dpi, index, angle, flags, antialiased,
+                       at_x & 0x3F, at_y & 0x3F)
+                kept = bitmaps.get(key)
+                if kept is None:
+                    ft_object.set_size(size, self.dpi)
+                    ft_object._set_transform(matrix, [at_x, at_y])
+                    bitmap = ft_object._render_glyph(
+                        index, flags, RenderMode.NORMAL if antialiased else RenderMode.MONO)
+                    buffer = np.array(bitmap.buffer, copy=True)
+                    if not antialiased:
+                        buffer *= 0xff
+                    kept = (buffer, bitmap.left - (at_x >> 6), bitmap.top - (at_y >> 6))
+                    if len(bitmaps) >= _GLYPHS_KEPT:
+                        bitmaps.clear()
+                    bitmaps[key] = kept
+                buffer, left, top = kept
+                # draw_text_image's y is downwards, at the bitmap's bottom side
+                self._renderer.draw_text_image(buffer, left + (at_x >> 6),
+                                               int(height) - (top + (at_y >> 6)) + buffer.shape[0],
+                                               0, gc)
 
     return _TextCachingRenderer
+
+
+_GLYPHS_KEPT = 20_000
+"""Glyph bitmaps a kept renderer remembers (a report figure draws about 330 glyphs)."""
 
 
 def _palette_png(data: bytes) -> bytes:
