@@ -229,3 +229,20 @@ def test_vector_figures_are_written_on_request(tmp_path, monkeypatch):
         with pytest.raises(eb.errors.ParameterError, match=named):
             plotting.figure_formats()
     plt.close("all")
+
+
+def test_the_cjk_font_is_added_to_matplotlib_once_even_after_a_warm_kernel_reset(monkeypatch):
+    # A warm kernel puts this module's top-level names back after each job but keeps
+    # matplotlib's font manager: a module flag said "not registered" at every job, and each
+    # job added the font again (the list every font lookup scores grew by two entries a job,
+    # and matplotlib's font lookups were forgotten).
+    from matplotlib import font_manager
+
+    path = str(plotting.cjk_font_path())
+    use_style()
+    entries = len(font_manager.fontManager.ttflist)
+    monkeypatch.setattr(plotting, "_registered", False, raising=False)   # the old flag, reset
+    use_style()
+    use_style()
+    assert len(font_manager.fontManager.ttflist) == entries
+    assert any(entry.fname == path for entry in font_manager.fontManager.ttflist)

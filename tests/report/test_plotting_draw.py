@@ -77,3 +77,77 @@ def test_comparison_titles_are_placed_once_with_the_same_pixels(scored, tmp_path
     searched = eb.report.county_report.comparison_figure(scored, "640202", 2017)
     assert not any(ax._autotitlepos is False for ax in searched.axes)
     assert np.array_equal(pixels(placed), pixels(plotting.report_png(searched, tmp_path, "auto")))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_figures_drawn_by_a_kept_renderer_have_the_pixels_of_a_new_one(scored, tmp_path, lang):
+    # report_png draws with a renderer kept per figure size (text sizes and layouts remembered
+    # from the figures before); every county's figure has the pixels of a fresh renderer's.
+    plotting.use_style()
+    codes = sorted(scored.counties["county_code"].astype(str).unique())[:6]
+    assert len(codes) == 6
+    for code in codes:
+        fig = eb.report.county_report.comparison_figure(scored, code, 2017, lang=lang)
+        buffer = io.BytesIO()
+        with matplotlib.rc_context({"savefig.bbox": "standard"}):
+            fig.savefig(buffer, format="png", dpi=plotting.REPORT_DPI)   # a new renderer
+        canvas = fig.canvas
+        data = plotting.report_png(fig, tmp_path, f"c{code}", close=False)
+        assert fig.canvas is canvas   # the figure's own canvas given back
+        assert np.array_equal(pixels(data), pixels(plotting._palette_png(buffer.getvalue())))
+        matplotlib.pyplot.close(fig)
+
+
+def test_figures_of_one_size_share_a_renderer_and_its_text_caches():
+    def renderer_of(fig):
+        with plotting._shared_renderer(fig):
+            return fig.canvas.get_renderer()
+
+    first, second = (matplotlib.pyplot.figure(figsize=(4, 3)) for _ in range(2))
+    other = matplotlib.pyplot.figure(figsize=(5, 3))
+    try:
+        kept = renderer_of(first)
+        assert renderer_of(second) is kept
+        assert renderer_of(other) is not kept
+        assert (kept.width, kept.height) == (400, 300)
+        first.text(0.5, 0.5, "大武口区 2017")
+        with plotting._shared_renderer(first):
+            first.canvas.draw()
+        if plotting._text_caching_renderer() is not matplotlib.backends.backend_agg.RendererAgg:
+            assert any(key[0] == "大武口区 2017" for key in kept._eb_layouts)
+    finally:
+        for fig in (first, second, other):
+            matplotlib.pyplot.close(fig)
+
+
+def test_kept_glyph_bitmaps_draw_the_pixels_of_a_new_renderer_at_any_angle_and_offset():
+    # Glyph bitmaps are kept per position within the pixel: text whose repeated glyphs fall
+    # at fractional positions, rotated, not antialiased, in three sizes, drawn again and again
+    # by the kept renderer (from kept bitmaps) has the pixels a new renderer draws.
+    plotting.use_style()
+
+    def figure(shift):
+        fig = Figure(figsize=(4, 3), dpi=100)
+        for number, (angle, size) in enumerate([(0, 9), (90, 9), (33, 12), (0, 7.3)]):
+            fig.text(0.1 + 0.2 * number + shift, 0.3 + 0.013 * number + shift,
+                     "大大大 0000 gggg 2017", rotation=angle, fontsize=size)
+        fig.text(0.05 + shift, 0.9, "Sans 0.123", antialiased=False)
+        for number, words in enumerate(["中", "中中 1", "g 0.05", "大武口区 (2017)"]):
+            fig.text(0.5 + shift, 0.05 + 0.06 * number, words, ha="center", fontsize=8.7)
+        return fig
+
+    def rgba(fig, kept: bool) -> bytes:
+        buffer = io.BytesIO()
+        with plotting._shared_renderer(fig) if kept else contextlib.nullcontext():
+            fig.savefig(buffer, format="rgba", dpi=100)
+        return buffer.getvalue()
+
+    import contextlib
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    for shift in (0.0, 0.00137, 0.0031, 0.0, 0.00137):
+        fresh, kept = figure(shift), figure(shift)
+        FigureCanvasAgg(fresh)
+        FigureCanvasAgg(kept)
+        assert rgba(kept, True) == rgba(fresh, False)

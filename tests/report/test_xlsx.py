@@ -43,3 +43,20 @@ def test_sheet_names_excel_refuses_are_refused_before_writing(tmp_path, name):
 def test_a_workbook_needs_a_sheet(tmp_path):
     with pytest.raises(ValueError, match="at least one sheet"):
         write_workbook(tmp_path / "r.xlsx", {})
+
+
+def test_column_widths_follow_the_widest_cell_header_included(tmp_path):
+    # Each column's width is its widest cell (CJK characters count double, numbers as
+    # written with three decimals), header included, plus 2, between 8 and 60.
+    frame = pd.DataFrame({
+        "学校": ["大武口区第一小学", "甲", None],                      # 16 -> 18
+        "a long english header": [1.5, 2.25, 3.0],                    # header 21 -> 23
+        "金额": [1234567.5, 2.0, float("nan")],                        # "1,234,567.500" -> 15
+        "合格": [True, False, True],                                   # header 4 -> 8 (minimum)
+        "n": [7, 12, 3],                                               # -> 8
+        "说明": ["x" * 80, "", ""],                                     # -> 60 (maximum)
+    })
+    path = write_workbook(tmp_path / "w.xlsx", {"表": Table(frame, {"合格": "bool", "n": "int"})})
+    sheet = openpyxl.load_workbook(path)["表"]
+    widths = [sheet.column_dimensions[letter].width for letter in "ABCDEF"]
+    assert widths == [18, 23, 15, 8, 8, 60]

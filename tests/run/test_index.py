@@ -244,3 +244,28 @@ def test_index_badges_say_passed_only_when_every_rule_was_judged():
     open_rule = {"levels": {"primary": {"passed": True, "verdict": "pass",
                                         "not_assessed": ["class_size"]}}}
     assert _badges(open_rule, "en")[0]["text"].endswith("met as far as judged")
+
+
+def test_the_index_template_is_compiled_once_and_again_when_its_file_changes(tmp_path,
+                                                                             monkeypatch):
+    import shutil
+
+    from edubalance.run import index
+
+    assert index._index_template() is index._index_template()
+    copy = tmp_path / "templates"
+    shutil.copytree(index.TEMPLATES, copy)
+    monkeypatch.setattr(index, "TEMPLATES", copy)
+    index._environment.cache_clear()
+    try:
+        first = index._index_template()
+        assert index._index_template() is first
+        page = copy / index.TEMPLATE
+        page.write_text(page.read_text(encoding="utf-8").replace("</body>", "<!-- x --></body>"),
+                        encoding="utf-8")
+        import os
+        os.utime(page, (os.stat(page).st_atime + 5, os.stat(page).st_mtime + 5))
+        assert index._index_template() is not first
+        assert "<!-- x -->" in index.render_index(tmp_path, [], lang="en")
+    finally:
+        index._environment.cache_clear()

@@ -6,6 +6,7 @@ so figures look the same on every machine without system fonts.
 from __future__ import annotations
 
 import functools
+import threading
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,14 +40,19 @@ PALETTE = ["#1b6ca8", "#e07b39", "#3a9d5d", "#c23b3b", "#7b5ea7", "#8c6d46", "#d
 STATUS_COLOURS = {"passed": "#3a9d5d", "failed": "#c23b3b", "not assessed": "#9a9a9a"}
 
 
-_registered = False
-
-
 def _register_font() -> None:
-    global _registered
-    if not _registered:
-        font_manager.fontManager.addfont(str(cjk_font_path()))
-        _registered = True
+    """Add the CJK font to matplotlib's font manager, unless it is there already.
+
+    Asked of the font manager itself, not of a flag of this module: a warm kernel puts this
+    module's names back as they were after each job (:mod:`edubalance.run.isolation`) but
+    keeps the font manager, so a flag said "not yet" at every job and each added the font
+    again (two more entries in the list every font lookup scores, and matplotlib's font
+    lookups forgotten, at every job).
+    """
+    path = str(cjk_font_path())
+    manager = font_manager.fontManager
+    if not any(entry.fname == path for entry in manager.ttflist):
+        manager.addfont(path)
 
 
 SEABORN_CONTEXTS = ("paper", "notebook", "talk", "poster")
@@ -398,7 +404,7 @@ def _palette_png_from_rgba(fig, dpi: float) -> bytes | None:
 
     width, height = (int(v) for v in fig.get_size_inches() * dpi)
     buffer = io.BytesIO()
-    with _laid_out(fig):
+    with _laid_out(fig), _shared_renderer(fig):
         fig.savefig(buffer, format="rgba", dpi=dpi)
     raw = buffer.getvalue()
     if len(raw) != width * height * 4:
@@ -435,6 +441,155 @@ def _laid_out(fig):
         yield
     finally:
         fig.set_layout_engine(engine)
+
+
+_RENDERERS_KEPT = 4
+"""Renderers a thread keeps for :func:`_shared_renderer` (one per figure size and dpi)."""
+_renderers = threading.local()
+
+
+@contextmanager
+def _shared_renderer(fig):
+    """Inside the block, ``fig`` is drawn by a renderer kept for figures of its size.
+
+    A new figure gets a new Agg renderer, and matplotlib's cache of text sizes is kept per
+    renderer: each report figure measured every one of its words again with the CJK font, and
+    laid out every string again to draw it (a third of a comparison figure's drawing). A
+    renderer kept per pixel size and dpi (:class:`_KeptRendererCanvas`) keeps both caches
+    from figure to figure; it is cleared before each draw, as any Agg renderer, so the pixels
+    are those a new renderer draws. The figure's own canvas is given back afterwards.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas
+    if not isinstance(canvas, FigureCanvasAgg):   # another backend's: left as it is
+        yield
+        return
+    _kept_renderer_canvas()(fig)   # sets itself as the figure's canvas
+    try:
+        yield
+    finally:
+        fig.set_canvas(canvas)
+
+
+@functools.cache
+def _kept_renderer_canvas():
+    """The Agg canvas class whose renderers are kept per thread, size and dpi."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer_class = _text_caching_renderer()
+
+    class _KeptRendererCanvas(FigureCanvasAgg):
+        def get_renderer(self):
+            width, height = self.get_width_height(physical=True)
+            key = (width, height, self.figure.dpi)
+            kept = getattr(_renderers, "by_size", None)
+            if kept is None:
+                kept = _renderers.by_size = {}
+            renderer = kept.pop(key, None)
+            if renderer is None:
+                renderer = renderer_class(width, height, self.figure.dpi)
+            kept[key] = renderer   # the most recently used last
+            while len(kept) > _RENDERERS_KEPT:
+                kept.pop(next(iter(kept)))
+            self.renderer, self._lastKey = renderer, key
+            return renderer
+
+    return _KeptRendererCanvas
+
+
+_LAYOUTS_KEPT = 4096
+"""Laid-out strings a kept renderer remembers (each a few glyph positions)."""
+
+
+@functools.cache
+def _text_caching_renderer():
+    """An Agg renderer class that lays each string out once (matplotlib >= 3.11), or Agg's own.
+
+    matplotlib 3.11's Agg renderer shapes every string it draws (``FT2Font._layout``, with font
+    fallback): about 2 ms per label with the CJK font, the same labels in every report figure.
+    The glyphs and their positions depend only on the string, the fonts, their size and the
+    renderer's dpi, so they are kept per renderer under that key and drawn again from there.
+    With a matplotlib without that method (3.10) the class is Agg's renderer unchanged.
+    """
+    from matplotlib.backends import backend_agg
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.ft2font import FT2Font
+
+    if not (hasattr(RendererAgg, "_draw_text_glyphs_and_boxes")
+            and hasattr(RendererAgg, "_prepare_font")
+            and hasattr(backend_agg, "get_hinting_flag") and hasattr(FT2Font, "_layout")):
+        return RendererAgg
+
+    class _TextCachingRenderer(RendererAgg):
+        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+            if ismath:
+                return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+            features = mtext.get_fontfeatures() if mtext is not None else None
+            language = mtext.get_language() if mtext is not None else None
+            font = self._prepare_font(prop)
+            flags = backend_agg.get_hinting_flag()
+            size = prop.get_size_in_points()
+            layouts = self.__dict__.setdefault("_eb_layouts", {})
+            key = (s, font, size, self.dpi, flags,
+                   tuple(features) if features is not None else None,
+                   language if language is None or isinstance(language, str)
+                   else tuple(language))
+            glyphs = layouts.get(key)
+            if glyphs is None:
+                glyphs = tuple((item.ft_object, item.glyph_index, item.x, item.y)
+                               for item in font._layout(s, flags=flags, features=features,
+                                                        language=language))
+                if len(layouts) >= _LAYOUTS_KEPT:
+                    layouts.clear()
+                layouts[key] = glyphs
+            self._draw_glyphs(gc, x, y, angle, size, glyphs)
+
+        def _draw_glyphs(self, gc, x, y, angle, size, glyphs):
+            # Agg's _draw_text_glyphs_and_boxes (no slant, no stretch, no boxes), each glyph's
+            # bitmap rendered once per font, size, dpi, angle, hinting and position within its
+            # pixel (in FreeType's 1/64 px): a glyph moved by whole pixels is the same bitmap
+            # moved (FreeType rasterises on a grid that whole pixels shift exactly).
+            import math
+
+            import numpy as np
+            from matplotlib.ft2font import RenderMode
+
+            cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+            flags = backend_agg.get_hinting_flag()
+            antialiased = bool(gc.get_antialiased())
+            matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
+            bitmaps = self.__dict__.setdefault("_eb_glyphs", {})
+            height = self.height
+            for ft_object, index, dx, dy in glyphs:   # dy is upwards
+                at_x = round(0x40 * (x + dx * cos - dy * sin))
+                at_y = round(0x40 * (height - y + dx * sin + dy * cos))   # FreeType's y is up
+                key = (ft_object, size, self.dpi, index, angle, flags, antialiased,
+                       at_x & 0x3F, at_y & 0x3F)
+                kept = bitmaps.get(key)
+                if kept is None:
+                    ft_object.set_size(size, self.dpi)
+                    ft_object._set_transform(matrix, [at_x, at_y])
+                    bitmap = ft_object._render_glyph(
+                        index, flags, RenderMode.NORMAL if antialiased else RenderMode.MONO)
+                    buffer = np.array(bitmap.buffer, copy=True)
+                    if not antialiased:
+                        buffer *= 0xff
+                    kept = (buffer, bitmap.left - (at_x >> 6), bitmap.top - (at_y >> 6))
+                    if len(bitmaps) >= _GLYPHS_KEPT:
+                        bitmaps.clear()
+                    bitmaps[key] = kept
+                buffer, left, top = kept
+                # draw_text_image's y is downwards, at the bitmap's bottom side
+                self._renderer.draw_text_image(buffer, left + (at_x >> 6),
+                                               int(height) - (top + (at_y >> 6)) + buffer.shape[0],
+                                               0, gc)
+
+    return _TextCachingRenderer
+
+
+_GLYPHS_KEPT = 20_000
+"""Glyph bitmaps a kept renderer remembers (a report figure draws about 330 glyphs)."""
 
 
 def _palette_png(data: bytes) -> bytes:

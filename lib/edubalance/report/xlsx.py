@@ -34,6 +34,7 @@ With title lines the table starts below them:
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 import unicodedata
@@ -52,7 +53,15 @@ _INVALID_SHEET = set('[]:*?/\\')
 
 
 def _width(value) -> int:
-    shown = "" if value is None else str(value)
+    """Columns a value takes in Excel: CJK (wide) characters count double; floats as ``,.3f``."""
+    if isinstance(value, float):
+        value = f"{value:,.3f}"
+    return _text_width("" if value is None else str(value))
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_width(shown: str) -> int:
+    # A workbook repeats its texts (levels, 是/否, school and item names on several sheets).
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in shown)
 
 
@@ -139,12 +148,12 @@ def write_workbook(path: str | os.PathLike, sheets: Mapping[str, Table]) -> Path
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         kinds = [table.kind(c) for c in table.frame.columns]
-        widths = [_width(h) for h in headers]
-        for row in frame.itertuples(index=False, name=None):
-            values = [_cell(v, k, table.lang) for v, k in zip(row, kinds, strict=True)]
+        rows = [[_cell(v, k, table.lang) for v, k in zip(row, kinds, strict=True)]
+                for row in frame.itertuples(index=False, name=None)]
+        for values in rows:
             sheet.append(values)
-            widths = [max(w, _width(v if not isinstance(v, float) else f"{v:,.3f}"))
-                      for w, v in zip(widths, values, strict=True)]
+        # each column's widest cell, its header included (one pass per column, not per row)
+        widths = [max(map(_width, column)) for column in zip(headers, *rows, strict=True)]
         for index, (column, kind, width) in enumerate(
                 zip(table.frame.columns, kinds, widths, strict=True), start=1):
             letter = get_column_letter(index)

@@ -356,11 +356,10 @@ def _prepare_index(lang: str) -> None:
     is written as soon as they are gone (0.14 s of CPU before, at the batch's very end).
     """
     try:
-        import jinja2  # noqa: F401 - imported for write_index
-
         from ..report.i18n import text
-        from . import index  # noqa: F401
+        from .index import _index_template
 
+        _index_template()   # compiled now, not after the workers are gone
         text("run.index.title", lang)
     except Exception:  # noqa: BLE001 - write_index will say what is wrong
         pass
