@@ -23,6 +23,7 @@ import nbformat
 import pytest
 
 import edubalance as eb
+from browser_pages import SETTLED, settle
 from demo import DEMO_COUNTIES, DEMO_FAILING_STANDARD, demo_job
 from helpers import county_frame, execute_notebook_once
 from paths import SAMPLE_DIR
@@ -166,7 +167,7 @@ def _open(browser, path):
                if route.request.url.startswith(("file:", "data:", "about:"))
                else (events.append(f"request {route.request.url}"), route.abort()))
     page.goto(path.as_uri(), wait_until="load")
-    page.wait_for_timeout(200)
+    settle(page)
     return page, events
 
 
@@ -322,4 +323,38 @@ def test_the_lean_print_stylesheet_styles_a_report_as_jupyterlab_s(browser, fail
                    if got[2].get(name) != value}
         assert not changed and (got[3], got[4]) == (before, after), \
             f"{report.name}: <{tag} class={classes!r}> printed differently: {changed}"
+    page.close()
+
+
+def test_a_payload_running_after_the_load_is_seen_by_the_checks_after_settle(browser, tmp_path):
+    """The checks that nothing ran wait for :func:`browser_pages.settle` (not a fixed time): the
+    payloads whose events come after the page's load (a broken image's ``onerror``, an
+    ``ontoggle``, an SVG ``onload``, a timer, frames: what a fixed 200 ms wait let run) have run by then,
+    and are caught; and settling waits for what is queued two frames ahead."""
+    ran = "(window.__pwned = (window.__pwned || []).concat('{}'))"
+    page_file = tmp_path / "payloads.html"
+    page_file.write_text(
+        "<!doctype html><meta charset='utf-8'><p>大武口区</p>"
+        f"<img src='missing.png' onerror=\"{ran.format('img')}\">"
+        f"<details open ontoggle=\"{ran.format('details')}\"><summary>x</summary></details>"
+        f"<svg onload=\"{ran.format('svg')}\"></svg>"
+        f"<script>addEventListener('load', () => setTimeout(() => {ran.format('timer')}, 0));"
+        f" requestAnimationFrame(() => {ran.format('frame')});"
+        "addEventListener('load', () => requestAnimationFrame(() => requestAnimationFrame("
+        f"() => setTimeout(() => {ran.format('two frames after the load')}, 0))));"
+        "</script>", encoding="utf-8")
+    page, events = _open(browser, page_file)
+    ran_before_the_checks = page.evaluate("() => window.__pwned")
+    assert sorted(ran_before_the_checks) == ["details", "frame", "img", "svg", "timer",
+                                             "two frames after the load"]
+    with pytest.raises(AssertionError, match="a script ran"):
+        _assert_inert(page, events, page_file.name)
+    before_and_after = page.evaluate(f"""async () => {{
+        let ran = false;
+        requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => ran = true)));
+        const before = ran;
+        await ({SETTLED})();
+        return [before, ran];
+    }}""")
+    assert before_and_after == [False, True]
     page.close()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from browser_pages import settle
 from helpers import serve_voila
 from hostile_names import HOSTILE_NAMES, KEEP, hostile_sample
 from paths import ROOT
@@ -92,7 +93,7 @@ class Page:
 def test_hostile_names_stay_text_in_the_presentation_page(browser, presentation, tmp_path):
     visit = Page(browser)
     visit.page.goto((presentation / "presentation.html").as_uri(), wait_until="load")
-    visit.page.wait_for_timeout(300)
+    settle(visit.page)
     visit.check_inert("presentation.html")
     # The groups table lists every county: each hostile county name is on the page as text.
     assert visit.shown_names() == set(HOSTILE_NAMES)
@@ -102,13 +103,13 @@ def test_hostile_names_stay_text_in_the_presentation_page(browser, presentation,
 def test_hostile_names_stay_text_on_every_slide(browser, presentation, tmp_path):
     visit = Page(browser)
     visit.page.goto((presentation / "presentation.slides.html").as_uri(), wait_until="load")
-    visit.page.wait_for_timeout(300)
+    settle(visit.page)
     visit.page.evaluate("() => Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
     total = visit.page.evaluate("() => Reveal.getTotalSlides()")
     shown: set[str] = set()
     steps = 0
     while True:
-        visit.page.wait_for_timeout(60)
+        settle(visit.page)
         visit.check_inert(f"slide {visit.page.evaluate('() => Reveal.getIndices().h')}")
         current = visit.page.evaluate(
             "() => document.querySelector('section.present').innerText")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from browser_pages import settle
 from paths import ROOT
 
 pytestmark = pytest.mark.browser
@@ -52,7 +53,7 @@ def test_index_and_slides_request_nothing_from_another_host(browser, demo_report
     for name in ("index.html", "presentation.slides.html"):
         visit = Offline(browser, LOCAL)
         visit.page.goto((demo_reports / name).as_uri(), wait_until="load")
-        visit.page.wait_for_timeout(300)
+        settle(visit.page)
         assert visit.page.inner_text("body").strip()
         visit.check(name)
         if name == "index.html":

@@ -15,6 +15,8 @@ import io
 
 import pytest
 
+from browser_pages import settle
+
 pytestmark = pytest.mark.browser
 
 TABLES = """() => {
@@ -56,7 +58,7 @@ def test_slide_figures_have_projector_text_and_fill_the_slide(browser, demo_repo
     page.evaluate("() => Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
     measured, cells = [], []
     for _step in range(60):
-        page.wait_for_timeout(80)
+        settle(page)
         where = page.evaluate("() => Reveal.getIndices()")
         for figure in page.evaluate(FIGURES):
             assert figure["src"].startswith("data:image/png"), figure["src"][:40]

@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from browser_pages import chromium_version
+from browser_pages import chromium_version, settle
 from demo import DEMO_COUNTIES, DEMO_EXPLORER
 
 pytestmark = pytest.mark.browser
@@ -60,7 +60,7 @@ class Visit:
                      if message.type == "error" else None)
         self.page.route("**/*", self._route)
         self.page.goto(path.as_uri(), wait_until="load")
-        self.page.wait_for_timeout(300)  # let scripts (reveal.js) settle
+        settle(self.page)  # scripts (reveal.js) ready, queued events run
 
     def _route(self, route) -> None:
         url = route.request.url
@@ -199,7 +199,7 @@ def check_slides(browser, reports, tmp_path):
         visit.page.evaluate("() => Reveal.next()")
         if shown_figure is None and visit.page.evaluate(
                 "() => document.querySelectorAll('section.present img').length > 0"):
-            visit.page.wait_for_timeout(200)
+            settle(visit.page)
             shown_figure = tmp_path / f"slide-figure-{index}.png"
             visit.page.screenshot(path=str(shown_figure))
     assert visit.page.evaluate("() => Reveal.isLastSlide()"), "could not reach the last slide"

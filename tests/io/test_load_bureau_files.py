@@ -8,7 +8,9 @@ wrong values: a case that loads must equal the source schools exactly.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -336,14 +338,85 @@ def make(case: Case, tmp_path):
     return path
 
 
+LOAD_TABLE = data.load_table
+"""The loader itself (:func:`validate_answers` puts :func:`load_once` in its place)."""
+_OUTCOMES: dict[int, tuple[Path, pd.DataFrame | DataError]] = {}
+"""Each corpus file built by :func:`corpus_file` in this process, with what
+``load_table(file, "schools")`` gave (the frame or the DataError), by the case's ``id``."""
+
+
+def corpus_file(case: Case, tmp_path_factory) -> Path:
+    """The file of ``case`` (a case without options, not a DataFrame), built once per process.
+
+    Returns
+    -------
+    Path
+        The file, in a folder of its own under the session's temporary folder.
+    """
+    if id(case) not in _OUTCOMES:
+        source = make(case, tmp_path_factory.mktemp("corpus"))
+        try:
+            outcome = LOAD_TABLE(source, "schools")
+        except DataError as error:
+            outcome = error
+        _OUTCOMES[id(case)] = (source, outcome)
+    return _OUTCOMES[id(case)][0]
+
+
+def load_once(source: Path, kind: str = "auto", sheet: str | None = None,
+              **options) -> pd.DataFrame:
+    """:data:`LOAD_TABLE` answered from the loads :func:`corpus_file` did: for a corpus file
+    and ``kind="schools"`` with every other argument at its default, a copy of the frame it
+    gave, or its DataError raised again; anything else is loaded.
+
+    The tests of a module load each corpus file once (``test_bureau_file``), and the checks of
+    ``edubalance validate`` on the same files, later in the module, reuse those loads
+    (``load_table`` was ~40% of the module's time a second time).
+
+    Returns
+    -------
+    pandas.DataFrame
+        What :data:`LOAD_TABLE` returns.
+    """
+    import inspect
+
+    known = {str(path): outcome for path, outcome in _OUTCOMES.values()}
+    signature = inspect.signature(LOAD_TABLE)
+    given = signature.bind(source, kind, sheet, **options).arguments
+    at_defaults = all(value == signature.parameters[name].default
+                      for name, value in given.items() if name not in ("path", "kind"))
+    if str(source) not in known or kind != "schools" or not at_defaults:
+        return LOAD_TABLE(source, kind, sheet, **options)
+    outcome = known[str(source)]
+    if isinstance(outcome, DataError):
+        raise outcome.with_traceback(None)
+    return outcome.copy()
+
+
+def validate_answers(source: Path, failing: bool, capsys, monkeypatch) -> None:
+    """`edubalance validate --kind schools SOURCE` (the loads answered by :func:`load_once`):
+    one answer, exit 1 exactly when ``failing``, no traceback, nothing raw from the file
+    (control characters escaped)."""
+    from edubalance.cli import main
+
+    monkeypatch.setattr(data, "load_table", load_once)
+    code = main(["validate", "--kind", "schools", str(source)])
+    captured = capsys.readouterr()
+    text = captured.out + captured.err
+    assert "Traceback" not in text
+    assert not set(text) & {"\x00", "\x07", "\x0b", "\x1b"}
+    assert code == (1 if failing else 0), text
+
+
 def test_corpus_is_large_enough():
     assert len(CASES) >= 60
     assert len({c.name for c in CASES}) == len(CASES)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_bureau_file(case: Case, tmp_path):
-    source = make(case, tmp_path)
+def test_bureau_file(case: Case, tmp_path, tmp_path_factory):
+    validated = not case.options and case.suffix != "frame"  # checked by validate too
+    source = corpus_file(case, tmp_path_factory) if validated else make(case, tmp_path)
     options = dict(case.options)
     if options.get("columns") == "MAPPING":
         mapping = tmp_path / "province.yaml"
@@ -352,14 +425,14 @@ def test_bureau_file(case: Case, tmp_path):
     kind = options.pop("kind", "schools")
     if case.name == "workbook named .csv":
         with pytest.raises(DataError, match="Excel workbook"):
-            data.load_table(source, kind, **options)
+            load_once(source, kind, **options)
         return
     if case.error is not None:
         with pytest.raises(DataError) as caught:
-            data.load_table(source, kind, **options)
+            load_once(source, kind, **options)
         assert_problems_named(caught.value, case.error)
         return
-    loaded = data.load_table(source, kind, **options)
+    loaded = load_once(source, kind, **options)
     want = case.want()
     columns = schema.SCHOOL_COLUMNS
     pd.testing.assert_frame_equal(loaded[columns].astype(object), want[columns].astype(object),
@@ -369,3 +442,45 @@ def test_bureau_file(case: Case, tmp_path):
     if case.check is not None:
         result = case.check(loaded)
         assert result is None or bool(result), result
+
+
+def _validated():
+    return [c for c in CASES if not c.options and c.suffix != "frame"]
+
+
+@pytest.mark.parametrize("case", _validated(), ids=[c.name for c in _validated()])
+def test_validate_answers_every_corpus_file_without_a_traceback(case: Case, tmp_path_factory,
+                                                               capsys, monkeypatch):
+    """`edubalance validate` on each file of the corpus (a file with options or a DataFrame is
+    not a command line's): :func:`validate_answers`, with the loads of ``test_bureau_file``."""
+    failing = case.error is not None or case.name == "workbook named .csv"
+    validate_answers(corpus_file(case, tmp_path_factory), failing, capsys, monkeypatch)
+
+
+def test_load_once_answers_with_the_load_of_the_file_and_loads_anything_else(tmp_path_factory,
+                                                                            tmp_path,
+                                                                            monkeypatch):
+    good, bad = CASES[0], next(c for c in CASES if c.error and not c.options)
+    sources = [corpus_file(case, tmp_path_factory) for case in (good, bad)]
+    loads = []
+
+    @functools.wraps(LOAD_TABLE)
+    def counted(*args, **options):
+        loads.append(args)
+        return data.load_table(*args, **options)
+
+    monkeypatch.setitem(globals(), "LOAD_TABLE", counted)
+    first, again = load_once(sources[0], "schools"), load_once(sources[0], "schools", None)
+    assert first is not again and first.equals(again) and len(first) == 3
+    with pytest.raises(DataError) as caught:
+        load_once(sources[1], kind="schools")
+    assert caught.value is _OUTCOMES[id(bad)][1]
+    assert corpus_file(good, tmp_path_factory) == sources[0] and loads == []
+    # Another kind, an option other than its default or another file: loaded.
+    with pytest.raises(DataError):
+        load_once(sources[0], "counties")
+    assert len(load_once(sources[0], "schools", year=2017)) == 3
+    other = tmp_path / "bureau.csv"
+    good.build(other)
+    assert load_once(other, "schools").equals(first)
+    assert [args[0] for args in loads] == [sources[0], sources[0], other]

@@ -71,8 +71,9 @@ def test_notebook_uses_the_package_for_every_analysis():
 
 @pytest.mark.notebooks
 def test_presentation_runs_and_writes_consistent_numbers(demo_reports, sample_dir):
-    # Executed once for the suite with its defaults (2017), by `edubalance slides` in
-    # the demo reports (demo.py) (the browser tests step through the same slides).
+    # Executed once for the suite with its defaults (2017), in the demo reports (demo.py: on
+    # the warm kernel, written as `edubalance slides` writes it; the browser tests step
+    # through the same slides).
     out = demo_reports / "presentation"
     summary = eb.run.notebook.read_summary(out)
     assert summary["year"] == 2017 and summary["counties"] == 22

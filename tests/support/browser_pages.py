@@ -153,3 +153,47 @@ def cjk_font_config(folder: Path) -> tuple[Path, set[str]]:
                                 env={**os.environ, "FONTCONFIG_FILE": str(config)}).stdout
         families |= {name.strip() for line in listed.splitlines() for name in line.split(",")}
     return config, families
+
+
+SETTLED = """async () => {
+    const frame = () => new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)));
+    const deadline = Date.now() + 10000;
+    if (document.readyState !== 'complete')
+        await new Promise(done => window.addEventListener('load', done, {once: true}));
+    await document.fonts.ready;
+    await Promise.race([
+        Promise.all([...document.images].filter(image => image.loading !== 'lazy')
+            .map(image => image.complete ? null : new Promise(done => {
+                image.addEventListener('load', done, {once: true});
+                image.addEventListener('error', done, {once: true});
+            }))),
+        new Promise(done => setTimeout(done, 5000))]);
+    while (document.querySelector('.reveal:not(.ready)') && Date.now() < deadline)
+        await frame();
+    await frame();
+    await frame();
+    return document.readyState;
+}"""
+"""What :func:`settle` runs in the page."""
+
+
+def settle(page) -> None:
+    """Wait until ``page`` has settled: loaded, its fonts and images loaded (or failed), reveal.js
+    ready if the page holds slides, then two more frames with the tasks queued before them.
+
+    What a fixed wait (``wait_for_timeout``) stood for before a check that something did not
+    happen (a payload ran, a dialog opened, an error was logged): the events that loading,
+    drawing and a slide change queue have run by then (an ``onerror`` of a broken image, an
+    ``ontoggle``, an SVG ``onload``, reveal.js's layout), usually in 30-40 ms instead of the
+    60-300 ms waited.
+
+    Parameters
+    ----------
+    page : playwright.sync_api.Page
+        A page after ``goto`` or a step of its slides.
+
+    Returns
+    -------
+    None
+    """
+    assert page.evaluate(SETTLED) == "complete"
