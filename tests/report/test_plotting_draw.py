@@ -84,8 +84,9 @@ def test_figures_drawn_by_a_kept_renderer_have_the_pixels_of_a_new_one(scored, t
     # report_png draws with a renderer kept per figure size (text sizes and layouts remembered
     # from the figures before); every county's figure has the pixels of a fresh renderer's.
     plotting.use_style()
-    codes = sorted(scored.counties["county_code"].astype(str).unique())[:6]
-    assert len(codes) == 6
+    # three counties: the second and third are drawn from what the first left in the caches
+    codes = sorted(scored.counties["county_code"].astype(str).unique())[:3]
+    assert len(codes) == 3
     for code in codes:
         fig = eb.report.county_report.comparison_figure(scored, code, 2017, lang=lang)
         buffer = io.BytesIO()
