@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -174,3 +175,50 @@ def _group_of(pid: str) -> int | None:
         return None if fields[0] == "Z" else int(fields[2])
     except (OSError, ValueError, IndexError):
         return None
+
+
+def _undated(pdf: bytes) -> bytes:
+    return re.sub(rb"/(CreationDate|ModDate) \(D:[^)]*\)", b"", pdf)
+
+
+@pytest.mark.browser
+def test_a_hidden_page_prints_the_same_pdf_as_a_visible_one(tmp_path):
+    """The printer's pages are hidden (window minimised: no frame drawn for a screen, a
+    seventh of a report's CPU); the PDF is the same, byte for byte but for its dates."""
+    rows = "".join(f"<tr><td>第{i}所学校</td><td style='background:#f4a683'>{i}</td></tr>"
+                   for i in range(150))
+    report = tmp_path / "r.html"
+    report.write_text(f'<html lang="zh"><body><h1>兴庆区</h1><table>{rows}</table></body></html>',
+                      encoding="utf-8")
+    options = eb.report.pdf._print_options("zh")
+
+    async def print_both():
+        browser = await _cdp.Browser.launch(eb.report.pdf.find_chromium(),
+                                            eb.report.pdf._ARGS, folder=tmp_path, timeout=60)
+        try:
+            printed = {}
+            for hidden in (False, True):
+                page = await browser.new_page(eb.report.pdf._PRINT_VIEWPORT, 60, hidden=hidden)
+                page.router = lambda url: True
+                await page.goto(report.as_uri())
+                printed[hidden] = (await page.evaluate("document.visibilityState"),
+                                   await page.pdf(**options))
+                await page.close()
+        finally:
+            await browser.close()
+        return printed
+
+    printed = asyncio.run(print_both())
+    assert (printed[False][0], printed[True][0]) == ("visible", "hidden")
+    assert printed[True][1].startswith(b"%PDF-")
+    assert _undated(printed[True][1]) == _undated(printed[False][1])
+
+
+@pytest.mark.browser
+def test_the_printers_pages_are_hidden(tmp_path):
+    with eb.report.pdf.PdfPrinter(pages=1, warm=True) as printer:
+        printer.wait_ready()
+        page = printer._state["free"]._queue[0]
+        state = asyncio.run_coroutine_threadsafe(page.evaluate("document.visibilityState"),
+                                                 printer._loop).result(timeout=30)
+        assert state == "hidden"

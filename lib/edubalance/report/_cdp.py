@@ -259,7 +259,7 @@ class Browser:
             del self._listeners[key]
 
     # ------------------------------------------------------------------ pages, the end
-    async def new_page(self, viewport: dict, timeout: float) -> Page:
+    async def new_page(self, viewport: dict, timeout: float, hidden: bool = False) -> Page:
         """A page of its own (a new browser context, as Playwright's ``browser.new_page``).
 
         Parameters
@@ -268,6 +268,9 @@ class Browser:
             ``width`` and ``height`` in CSS pixels.
         timeout : float
             Seconds allowed for any one load or print on it.
+        hidden : bool, default False
+            Minimise its window: the page is hidden (``document.visibilityState``), so Chromium
+            draws no frame of it on screen (it still loads, lays out and prints as before).
 
         Returns
         -------
@@ -282,6 +285,11 @@ class Browser:
                 "targetId": target["targetId"], "flatten": True}))["sessionId"]
             page = Page(self, session, target["targetId"], context, timeout)
             await page._setup(viewport)
+            if hidden:
+                window = (await self.send("Browser.getWindowForTarget",
+                                          {"targetId": target["targetId"]}))["windowId"]
+                await self.send("Browser.setWindowBounds", {
+                    "windowId": window, "bounds": {"windowState": "minimized"}})
         return page
 
     async def close(self, timeout: float = 10.0) -> None:
