@@ -222,3 +222,40 @@ def test_the_printers_pages_are_hidden(tmp_path):
         state = asyncio.run_coroutine_threadsafe(page.evaluate("document.visibilityState"),
                                                  printer._loop).result(timeout=30)
         assert state == "hidden"
+
+
+@pytest.mark.browser
+def test_no_request_of_a_page_reaches_the_network_websockets_included(tmp_path, pdf_printer):
+    """The pages' routing sees no WebSocket (nor did Playwright's): Chromium itself has no
+    network (a proxy that resolves to nothing, loopback included)."""
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"127.0.0.1:{server.server_address[1]}"
+    try:
+        report = _report(tmp_path / "a")
+        report.write_text(
+            f'<html lang="zh"><body><p>灵武市</p><iframe src="http://{base}/frame"></iframe>'
+            f'<img src="http://{base}/img"><script>fetch("http://{base}/fetch").catch(() => 0);'
+            f'new WebSocket("ws://{base}/ws"); new WebSocket("ws://localhost:'
+            f'{server.server_address[1]}/ws2");</script></body></html>', encoding="utf-8")
+        assert pdf_printer.submit(report).result(timeout=60).is_file()
+        import time
+
+        time.sleep(0.5)  # a WebSocket connects asynchronously
+    finally:
+        server.shutdown()
+    assert hits == []

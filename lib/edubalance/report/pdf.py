@@ -43,7 +43,12 @@ HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
 itself uses for headless): the same printed pages as the full browser for about half its CPU
 (0.37 against 0.69 core-s a county report, 0.9 against 1.7 core-s to launch), so
 :func:`find_chromium` prefers it."""
-_ARGS = ["--disable-gpu"]   # besides _cdp.LAUNCH_ARGS (Playwright's, headless, no sandbox)
+# Besides _cdp.LAUNCH_ARGS (Playwright's, headless, no sandbox). No network whatever a page
+# asks for: every connection goes to a proxy whose name resolves to nothing (loopback and IP
+# addresses too), for what the pages' routing does not see (WebSockets, which Playwright's
+# routes did not see either).
+_ARGS = ["--disable-gpu", "--proxy-server=http://edubalance-no-network.invalid:9",
+         "--proxy-bypass-list=<-loopback>", "--host-resolver-rules=MAP * ~NOTFOUND"]
 
 
 class BrowserMissingError(EdubalanceError):
