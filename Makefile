@@ -20,8 +20,8 @@ DEMO_JOBS ?= 6
 venv: $(STAMP)
 
 # The demo installs the package, its kernel and the `report` extra: everything the README's
-# commands use (Playwright for `--pdf`, driving the system Chromium: apt-get install chromium;
-# Voila for the explorer). The test and Dask extras (Hypothesis, Dask) are installed by the
+# commands use (Voila for the explorer; Playwright; `--pdf` drives the system Chromium itself:
+# apt-get install chromium-headless-shell). The test and Dask extras (Hypothesis, Dask) are installed by the
 # first `make test` or `make bench`.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

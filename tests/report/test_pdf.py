@@ -45,17 +45,17 @@ def _pages(pdf: Path) -> list[str]:
 
 @pytest.fixture
 def launches(monkeypatch):
-    """The Chromium launches of the test (Playwright's async API, which the printer uses)."""
-    from playwright.async_api import BrowserType
+    """The Chromium launches of the test (``report._cdp.Browser.launch``, the printer's)."""
+    from edubalance.report import _cdp
 
     counted: list[str] = []
-    launch = BrowserType.launch
+    launch = _cdp.Browser.launch.__func__
 
-    async def counting(self, *args, **kwargs):
-        counted.append(str(kwargs.get("executable_path")))
-        return await launch(self, *args, **kwargs)
+    async def counting(cls, executable, *args, **kwargs):
+        counted.append(str(executable))
+        return await launch(cls, executable, *args, **kwargs)
 
-    monkeypatch.setattr(BrowserType, "launch", counting)
+    monkeypatch.setattr(_cdp.Browser, "launch", classmethod(counting))
     return counted
 
 

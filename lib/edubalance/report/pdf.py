@@ -1,4 +1,4 @@
-"""PDFs of HTML reports, printed by headless Chromium through Playwright.
+"""PDFs of HTML reports, printed by headless Chromium over the DevTools protocol.
 
 ``write_pdfs`` opens each report from the file system in one headless Chromium (Debian's
 ``chromium-headless-shell`` when it is installed, else its ``/usr/bin/chromium``, or
@@ -9,6 +9,8 @@ beside it, atomically. Network requests are refused, and so is any local file ou
 report's folder: reports are self-contained. :class:`PdfPrinter` keeps that one browser for
 as long as its caller needs it (a batch: ``edubalance batch --pdf``) and prints several
 reports at a time. ``edubalance pdf REPORT.html ...`` does the same from the command line.
+The browser is driven over a pipe (:mod:`~edubalance.report._cdp`), with no driver process
+between (Playwright's Node.js driver cost more CPU to start than Chromium itself).
 Chinese is printed with a TrueType build of the figures' font (regular and bold,
 :mod:`~edubalance.report.pdf_fonts`), which a PDF embeds as subset fonts: text that extracts
 as Chinese, about 200 KB for a county report.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import os
 import shutil
 from pathlib import Path
@@ -40,12 +43,16 @@ HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
 itself uses for headless): the same printed pages as the full browser for about half its CPU
 (0.37 against 0.69 core-s a county report, 0.9 against 1.7 core-s to launch), so
 :func:`find_chromium` prefers it."""
-_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Besides _cdp.LAUNCH_ARGS (Playwright's, headless, no sandbox). No network whatever a page
+# asks for: every connection goes to a proxy whose name resolves to nothing (loopback and IP
+# addresses too), for what the pages' routing does not see (WebSockets, which Playwright's
+# routes did not see either).
+_ARGS = ["--disable-gpu", "--proxy-server=http://edubalance-no-network.invalid:9",
+         "--proxy-bypass-list=<-loopback>", "--host-resolver-rules=MAP * ~NOTFOUND"]
 
 
 class BrowserMissingError(EdubalanceError):
-    """No headless Chromium (or no Playwright) to print PDFs with."""
+    """No headless Chromium to print PDFs with."""
 
 
 def find_chromium(executable: str | os.PathLike | None = None) -> Path:
@@ -86,13 +93,8 @@ def find_chromium(executable: str | os.PathLike | None = None) -> Path:
     return path
 
 
-PLAYWRIGHT_HINT = ("printing PDFs needs the playwright package (pip install 'edubalance[report]'; "
-                   "make demo installs it); it drives the system Chromium, no browser download "
-                   "is needed")
-
-
 def check_ready(executable: str | os.PathLike | None = None) -> Path:
-    """Check that PDFs can be printed here, before any work: Chromium and Playwright.
+    """Check that PDFs can be printed here, before any work: a Chromium to print with.
 
     Parameters
     ----------
@@ -107,8 +109,7 @@ def check_ready(executable: str | os.PathLike | None = None) -> Path:
     Raises
     ------
     BrowserMissingError
-        Saying how to get what is missing (``apt-get install chromium-headless-shell``,
-        ``pip install 'edubalance[report]'``).
+        Saying how to get it (``apt-get install chromium-headless-shell``).
 
     Examples
     --------
@@ -118,12 +119,7 @@ def check_ready(executable: str | os.PathLike | None = None) -> Path:
     ...     print("apt-get install chromium-headless-shell" in str(error))
     True
     """
-    import importlib.util
-
-    chromium = find_chromium(executable)
-    if importlib.util.find_spec("playwright") is None:
-        raise BrowserMissingError(PLAYWRIGHT_HINT)
-    return chromium
+    return find_chromium(executable)
 
 
 def write_pdfs(html_paths, *, executable: str | os.PathLike | None = None,
@@ -152,7 +148,7 @@ def write_pdfs(html_paths, *, executable: str | os.PathLike | None = None,
     FileNotFoundError
         A report does not exist (checked before the browser starts).
     BrowserMissingError
-        No Chromium, or Playwright is not installed.
+        No Chromium.
     PdfError
         A report could not be printed (the others are printed all the same).
     """
@@ -190,7 +186,8 @@ class PdfPrinter:
     """One headless Chromium printing HTML reports to PDF, several pages at a time.
 
     The browser is launched once, by :meth:`start` (or ``with``), in a thread of its own
-    running Playwright's asyncio API, and printing goes on while the caller does other work:
+    running an asyncio loop that drives it over the DevTools protocol
+    (:mod:`~edubalance.report._cdp`), and printing goes on while the caller does other work:
     :meth:`submit` returns at once with a :class:`concurrent.futures.Future` of the PDF path,
     from any thread. Up to ``pages`` reports print at the same time, each on a page that is
     reused for the next report (a new page costs a renderer process and its fonts).
@@ -219,7 +216,7 @@ class PdfPrinter:
     Raises
     ------
     BrowserMissingError
-        From :meth:`start`: no Chromium, or Playwright is not installed.
+        From :meth:`start`: no Chromium.
 
     Examples
     --------
@@ -255,17 +252,12 @@ class PdfPrinter:
         import threading
 
         chromium = find_chromium(self.executable)
-        try:
-            from playwright.async_api import async_playwright
-        except ImportError as error:  # pragma: no cover - playwright is a report dependency
-            raise BrowserMissingError(PLAYWRIGHT_HINT) from error
         self._state = {"tasks": set()}
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
                                         name="edubalance-pdf")
         self._thread.start()
-        self._ready = asyncio.run_coroutine_threadsafe(
-            self._launch(async_playwright, chromium), self._loop)
+        self._ready = asyncio.run_coroutine_threadsafe(self._launch(chromium), self._loop)
         return self
 
     def wait_ready(self) -> None:
@@ -339,23 +331,19 @@ class PdfPrinter:
         self.close()
 
     # ------------------------------------------------------------------ in the browser thread
-    async def _launch(self, async_playwright, chromium: Path) -> None:
+    async def _launch(self, chromium: Path) -> None:
         import asyncio
         import tempfile
+
+        from . import _cdp
 
         state = self._state
         state["free"] = asyncio.Queue()
         state["slots"] = asyncio.Semaphore(self.pages)
-        state["folder"] = tempfile.mkdtemp(prefix="edubalance-pdf-")
-        state["playwright"] = playwright = await async_playwright().start()
-        try:
-            state["browser"] = await playwright.chromium.launch(
-                executable_path=str(chromium), args=_ARGS,
-                env={**os.environ, **chromium_font_env(Path(state["folder"]))})
-        except BaseException:
-            del state["playwright"]
-            await playwright.stop()
-            raise
+        state["folder"] = folder = tempfile.mkdtemp(prefix="edubalance-pdf-")
+        state["browser"] = await _cdp.Browser.launch(
+            chromium, _ARGS, env={**os.environ, **chromium_font_env(Path(folder))},
+            folder=Path(folder), timeout=self.timeout)
         if self.warm:
             await self._warm_up()
 
@@ -363,9 +351,9 @@ class PdfPrinter:
         """Print a line of Chinese on a new page (kept for the first report), to no file."""
         page = await self._page()
         try:
-            await page.set_content(_WARM_UP)
-            await page.pdf(format="A4", display_header_footer=True,
-                           header_template="<span></span>", footer_template=page_footer("zh"))
+            await page.evaluate(f"document.open(); document.write({json.dumps(_WARM_UP)}); "
+                                "document.close()")
+            await page.pdf(**_print_options("zh"))
         except Exception:  # noqa: BLE001 - the reports will say what is wrong
             await _close_quietly(page)
         else:
@@ -377,26 +365,23 @@ class PdfPrinter:
             return free.get_nowait()
         # Laid out as it is printed from the start (print media, the width of an A4 page less
         # its margins): printing then lays the report out again at the same width, a third of
-        # the cost of printing (0.40 -> 0.28 core-s a report).
-        page = await self._state["browser"].new_page(viewport=_PRINT_VIEWPORT)
-        await page.emulate_media(media="print")
-        page.set_default_timeout(self.timeout * 1000)
+        # the cost of printing (0.40 -> 0.28 core-s a report). Hidden (its window minimised):
+        # no frame of the report is drawn for a screen nobody looks at, while it loads and
+        # after it is printed (the same PDF; 0.28 -> 0.24 core-s a report).
+        page = await self._state["browser"].new_page(_PRINT_VIEWPORT, self.timeout, hidden=True)
+        await page.emulate_media("print")
         allowed: dict = {"folder": None, "document": None}
         page.edubalance_allowed = allowed
 
-        async def route(route):
+        def route(url: str):
             document = allowed["document"]
-            if document is not None and _file_path(route.request.url) == document[0]:
+            if document is not None and _file_path(url) == document[0]:
                 # The report itself, as print_html leaves it (its URL kept, so that anything
                 # it links to resolves as before).
-                await route.fulfill(status=200, content_type="text/html; charset=utf-8",
-                                    body=document[1])
-            elif _allowed(route.request.url, allowed["folder"]):
-                await route.continue_()
-            else:
-                await route.abort()
+                return "text/html; charset=utf-8", document[1]
+            return True if _allowed(url, allowed["folder"]) else None  # continue, or abort
 
-        await page.route("**/*", route)
+        page.router = route
         return page
 
     async def _print(self, report: Path) -> Path:
@@ -413,7 +398,11 @@ class PdfPrinter:
             if not report.is_file():
                 raise PdfError(f"{report}: report not found")
             async with self._state["slots"]:
-                page = await self._page()
+                try:
+                    page = await self._page()
+                except Exception as error:
+                    raise PdfError(f"{report}: PDF not written: no page to print it on: "
+                                   f"{type(error).__name__}: {error}") from error
                 try:
                     target = await self._print_on(page, report)
                 except Exception as error:
@@ -427,17 +416,15 @@ class PdfPrinter:
 
     async def _print_on(self, page, report: Path) -> Path:
         page.edubalance_allowed["folder"] = report.resolve().parent
-        page.edubalance_allowed["document"] = (report.resolve(),
-                                               print_html(report.read_text(encoding="utf-8"),
-                                                          print_fonts=True))
-        await page.goto(report.resolve().as_uri(), wait_until="load")
+        page.edubalance_allowed["document"] = (
+            report.resolve(),
+            print_html(report.read_text(encoding="utf-8"), print_fonts=True).encode("utf-8"))
+        await page.goto(report.resolve().as_uri())
         lang = await page.evaluate("document.documentElement.lang || 'zh'")
+        data = await page.pdf(**_print_options(lang))
         target = report.with_suffix(".pdf")
         with atomic_target(target) as tmp:
-            await page.pdf(path=str(tmp), format="A4", print_background=True,
-                           display_header_footer=True, header_template="<span></span>",
-                           footer_template=page_footer(lang), prefer_css_page_size=True,
-                           margin=_MARGIN)
+            tmp.write_bytes(data)
         # The report's scripts stop and its document is dropped before the next one, in the
         # page itself: a navigation to about:blank would swap the page's renderer process (a
         # new process, its fonts loaded again, for every report: a third of a PDF's CPU).
@@ -460,23 +447,34 @@ class PdfPrinter:
                 await asyncio.wrap_future(self._ready)
             except Exception:  # noqa: BLE001 - said by every report's future
                 pass
-        try:
-            if "browser" in state:
-                await state.pop("browser").close()
-        finally:
-            if "playwright" in state:
-                await state.pop("playwright").stop()
+        if "browser" in state:
+            # Killed, not asked to close: every PDF is written (by this process) and the
+            # browser keeps nothing worth saving (its profile is a temporary folder). A polite
+            # Browser.close took 0.15-0.2 s, at the end of a batch, before its index.
+            await state.pop("browser").kill()
 
 
-_MARGIN = {"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"}
+_MARGIN = {"top": 15, "bottom": 15, "left": 12, "right": 12}   # mm
+_A4 = (8.27, 11.7)   # inches, as Playwright's format="A4" (and its mm: 3.78 px, 96 px an inch)
+
+
+def _print_options(lang: str) -> dict:
+    """``Page.printToPDF``'s parameters: A4, the margins, backgrounds, the footer in ``lang``."""
+    return {"paperWidth": _A4[0], "paperHeight": _A4[1], "printBackground": True,
+            "displayHeaderFooter": True, "headerTemplate": "<span></span>",
+            "footerTemplate": page_footer(lang), "preferCSSPageSize": True,
+            "generateTaggedPDF": False, "generateDocumentOutline": False,
+            **{f"margin{side.title()}": mm * 3.78 / 96 for side, mm in _MARGIN.items()}}
+
+
 _PRINT_VIEWPORT = {"width": round((210 - 12 - 12) / 25.4 * 96),     # A4 less the margins,
                    "height": round((297 - 15 - 15) / 25.4 * 96)}    # in CSS pixels
 
-_QUIET = """() => {
+_QUIET = """(() => {
   window.stop();
   for (let id = setTimeout(() => {}, 0); id > 0; id--) { clearTimeout(id); clearInterval(id); }
   document.documentElement.replaceChildren();
-}"""
+})()"""
 
 _WARM_UP = ('<html lang="zh"><head><style>body { font-family: "Edubalance CJK SC", sans-serif; }'
             "</style></head><body><p>评估报告 1</p><p><b>评估结论 2</b></p></body></html>")
