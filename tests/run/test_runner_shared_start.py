@@ -5,6 +5,12 @@ before the first job ends, so the scoring thread must not wait for the browser's
 """
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
+import pytest
+
 from edubalance.run import runner
 from paths import ROOT
 
@@ -24,3 +30,37 @@ def test_shared_scoring_starts_before_the_pdf_browser(tmp_path, monkeypatch):
              "grid": {"county": ["兴庆区", "西夏区"]}}
     runner.run_batch([batch], output=tmp_path / "out", workers=2, progress=False, pdf=True)
     assert started == ["scoring", "pdf", "workers"]
+
+
+FAULTS = """
+import resource, sys
+import numpy as np
+if sys.argv[1] == "kept":
+    from edubalance.run.runner import _keep_freed_memory
+    assert _keep_freed_memory()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(10):
+    columns = [np.ones(n << 17) for n in (3, 5, 7)]   # columns alive together
+    for n in range(1, 25):                           # and temporaries of 1-24 MiB
+        temporary = np.ones(n << 17) * 2.0
+    del columns, temporary
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_the_scoring_process_reuses_the_memory_it_frees(monkeypatch):
+    """Issue 29: the shared scoring makes and frees columns of megabytes; with glibc's default
+    each is a new mmap whose pages fault in again (system time on the batch's critical path).
+    The same allocations fault far less often once _keep_freed_memory ran."""
+    def faults(mode):
+        done = subprocess.run([sys.executable, "-c", FAULTS, mode], capture_output=True,
+                              text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "lib")})
+        return int(done.stdout)
+
+    default, kept = faults("default"), faults("kept")
+    assert kept < default / 4, (default, kept)
+    calls = []
+    monkeypatch.setattr(runner, "_keep_freed_memory", lambda: calls.append(1))
+    runner._SharedScoring([], [], "unused").run()   # the thread's first step
+    assert calls == [1]

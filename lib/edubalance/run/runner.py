@@ -389,6 +389,33 @@ def _notebook_source(notebook: Path) -> tuple[str, dict]:
         return "", {}
 
 
+_MALLOC_OPTIONS = {-3: 32 << 20, -1: 128 << 20}
+"""glibc ``mallopt`` settings of :func:`_keep_freed_memory`: ``M_MMAP_THRESHOLD`` 32 MiB,
+``M_TRIM_THRESHOLD`` 128 MiB."""
+
+
+def _keep_freed_memory() -> bool:
+    """Let this process reuse the memory it frees instead of asking the kernel again.
+
+    The shared scoring of a national file makes hundreds of columns of 200,000 rows, each a
+    few megabytes: glibc gives every one its own ``mmap`` and returns it when freed, so each
+    new column's pages fault in and are zeroed again. With blocks up to 32 MiB taken from the
+    heap and up to 128 MiB of freed heap kept, the scoring took 0.30-0.35 s less wall time and
+    about 0.3 CPU-s less (system time 0.52-0.55 -> 0.22-0.28 s, page faults 40,000 -> 25,000),
+    on the batch's critical path. Only the runner process, which ends with the batch. False
+    where there is no glibc (the settings are glibc's).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):   # musl and others: no mallopt
+        return False
+    return all(mallopt(option, value) == 1 for option, value in _MALLOC_OPTIONS.items())
+
+
 class _SharedScoring(threading.Thread):
     """The shared scoring the jobs read, computed once while the workers start their kernels.
 
@@ -432,6 +459,7 @@ class _SharedScoring(threading.Thread):
         return requests
 
     def run(self) -> None:  # noqa: D102 - threading.Thread's
+        _keep_freed_memory()
         from . import cache
 
         try:
