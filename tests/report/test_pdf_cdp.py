@@ -93,7 +93,7 @@ def test_a_browser_that_stops_answering_fails_each_report_after_the_timeout(tmp_
             # anything else: no answer, ever (Browser.close included)
         """)
     reports = [_report(tmp_path / "a"), _report(tmp_path / "b", "西吉县")]
-    printer = eb.report.pdf.PdfPrinter(fake, pages=1, timeout=1.0).start()
+    printer = eb.report.pdf.PdfPrinter(fake, pages=1, timeout=0.5).start()
     printer.wait_ready()
     futures = [printer.submit(report) for report in reports]
     for future, report in zip(futures, reports, strict=True):
