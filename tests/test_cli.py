@@ -5,6 +5,7 @@ import sys
 import pytest
 
 from edubalance.cli import main
+from helpers import run_python
 
 
 def test_help_lists_every_verb(capsys):
@@ -55,17 +56,13 @@ def test_bad_batch_file_is_one_line(tmp_path, capsys):
 
 
 def test_edubalance_processes_skip_the_slow_iri_grammar_and_still_validate_notebooks():
-    import subprocess
-    import sys
-
     code = ("import sys\n"
             "from edubalance.cli import skip_slow_optional_imports\n"
             "skip_slow_optional_imports()\n"
             "import nbformat\n"
             "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]))\n"
             "print(sys.modules.get('rfc3987_syntax', 'absent'))\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
+    done = run_python(code, check=True)
     assert done.stdout.strip() == "None", done.stdout + done.stderr
 
 
@@ -159,7 +156,6 @@ def test_batch_command_line_imports_neither_pandas_nor_the_other_commands():
             "                     'playwright', 'edubalance.io.sample', 'edubalance.report.pdf')\n"
             "         if m in sys.modules]\n"
             "print(heavy)\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120)
+    result = run_python(code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

@@ -3,11 +3,10 @@ report layer; the names that moved there still reach it from the analysis module
 request (not through a star import)."""
 from __future__ import annotations
 
-import subprocess
-import sys
 import warnings
 
 from edubalance.analysis import event_study, progress, regression, teachers
+from helpers import run_python
 
 
 def test_star_imports_and_unknown_names_do_not_touch_the_old_names():
@@ -23,6 +22,5 @@ def test_the_analysis_modules_import_nothing_from_report():
     code = ("import sys; import edubalance.analysis.regression, edubalance.analysis.event_study,"
             " edubalance.analysis.progress, edubalance.analysis.teachers;"
             " print(sorted(m for m in sys.modules if m.startswith('edubalance.report')))")
-    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           check=True).stdout.strip()
+    found = run_python(code, check=True).stdout.strip()
     assert found == "[]"

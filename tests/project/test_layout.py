@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import importlib
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -11,6 +9,7 @@ import pytest
 
 import edubalance as eb
 from edubalance import _compat
+from helpers import run_python
 
 PACKAGE = Path(eb.__file__).parent
 
@@ -39,7 +38,7 @@ def test_other_old_names_warn_and_name_the_new_place():
             "new = importlib.import_module('edubalance.report.story')\n"
             "assert old is new, (old, new)\n"
             "print([str(w.message) for w in seen if w.category is DeprecationWarning])\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = run_python(code, check=True)
     assert "edubalance.story moved to edubalance.report.story" in out.stdout
 
 

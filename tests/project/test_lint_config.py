@@ -2,6 +2,7 @@
 import re
 import tomllib
 
+from helpers import run_python
 from paths import ROOT
 
 PYPROJECT = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
@@ -35,8 +36,6 @@ def test_ci_lints_before_the_tests_and_builds_the_docs_after():
 def test_the_analyses_freed_of_presentation_load_no_report_module():
     # Issue 28 (part A): these imported report's i18n/display/tables/figures; now their old
     # names are served lazily (module __getattr__), so importing them loads no report module.
-    import subprocess
-    import sys
 
     modules = ["edubalance.core.scoring", "edubalance.analysis.equity",
                "edubalance.analysis.summaries", "edubalance.analysis.clustering.analysis",
@@ -44,8 +43,7 @@ def test_the_analyses_freed_of_presentation_load_no_report_module():
     script = ("import importlib, sys\n"
               f"for name in {modules!r}: importlib.import_module(name)\n"
               "print(sorted(m for m in sys.modules if m.startswith('edubalance.report')))")
-    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            check=True).stdout.strip()
+    loaded = run_python(script, check=True).stdout.strip()
     assert loaded == "[]"
     ignored = " ".join(_layers_contract().get("ignore_imports", []))
     for name in modules:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 
 import edubalance as eb
 from edubalance.report import _cdp
+from helpers import run_python
 
 
 def _report(folder: Path, county: str = "灵武市") -> Path:
@@ -138,8 +138,7 @@ def test_printing_starts_no_node_driver_and_imports_no_playwright(tmp_path):
     code = ("import sys, edubalance.report.pdf as pdf; "
             "[path] = pdf.write_pdfs([sys.argv[1]]); "
             "print(path.stat().st_size > 0, 'playwright' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code, str(report)], capture_output=True,
-                          text=True, check=True)
+    done = run_python(code, str(report), check=True)
     assert done.stdout.split() == ["True", "False"]
 
 

@@ -17,6 +17,7 @@ import pytest
 
 import edubalance as eb
 from edubalance.report import pdf_fonts
+from helpers import run_python
 
 SMALL = "评估报告小学初中第页共兴庆区"
 
@@ -221,16 +222,13 @@ def test_the_font_is_found_without_importing_matplotlib(tmp_path):
     """A process printing PDFs (``batch --pdf``) finds the figures' font and builds Chromium's
     font environment without importing matplotlib (through mplfonts or report.plotting: half
     a core-second of the batch's own process); the figures get the same font file."""
-    import subprocess
-    import sys
 
     code = ("import sys; from pathlib import Path; import edubalance.report.pdf as pdf; "
             "from edubalance.report import pdf_fonts; "
             "env = pdf.chromium_font_env(Path(sys.argv[1])); "
             "print(pdf_fonts.cjk_font_path(), 'FONTCONFIG_FILE' in env, "
             "sorted(m for m in ('matplotlib', 'mplfonts') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
-                            text=True, check=True)
+    result = run_python(code, str(tmp_path), check=True)
     path, has_env, imported = result.stdout.split(" ", 2)
     assert (has_env, imported.strip()) == ("True", "[]")
     assert Path(path) == eb.report.plotting.cjk_font_path()

@@ -9,7 +9,7 @@ import pytest
 
 from edubalance.core.scoring import score
 from edubalance.run import cache
-from helpers import valid_schools
+from helpers import run_python, valid_schools
 
 
 @pytest.fixture
@@ -239,8 +239,6 @@ def test_the_runner_reaches_its_workers_without_importing_pandas_or_nbformat(tmp
     """Before the workers start, the runner plans and checks the jobs and sets up the shared
     scoring: pandas (run.cache) is imported by the scoring thread and nbformat (its schema
     validator) not at all, each a second and more of a loaded machine's batch start."""
-    import subprocess
-    import sys
 
     code = (
         "import sys\n"
@@ -252,6 +250,5 @@ def test_the_runner_reaches_its_workers_without_importing_pandas_or_nbformat(tmp
         "runner._SharedScoring(jobs, [{'index': 0}, {'index': 1}], 'cache')\n"
         "engines.batch_submodules([str(job.notebook) for job in jobs])\n"
         "print('pandas' in sys.modules, 'nbformat' in sys.modules)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=tmp_path, timeout=120)
+    done = run_python(code, cwd=tmp_path, timeout=120)
     assert done.stdout.split() == ["False", "False"], done.stderr

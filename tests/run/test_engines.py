@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from edubalance.run import batch, runner
-from helpers import write_toy_notebook
+from helpers import run_python, write_toy_notebook
 
 TOY = Path(__file__).resolve().parents[1] / "support" / "fixtures" / "toy_job.ipynb"
 PROBE_TIMEOUT = 2.0  # the probe's "sleep" job: the notebook's own run; the kernel's start
@@ -400,8 +400,7 @@ def test_a_worker_does_not_import_pyarrow_for_papermill():
             "engines._worker_init(False)\n"
             "import papermill.execute, papermill.engines\n"
             "print('pyarrow' in sys.modules, 'numpy' in sys.modules)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
+    done = run_python(code)
     assert done.stdout.split() == ["False", "False"], done.stderr
 
 

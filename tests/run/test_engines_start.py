@@ -7,11 +7,11 @@ report template: after the launch, while the kernel starts), without importing I
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 
 import pytest
 
+from helpers import run_python
 from paths import KERNEL
 
 
@@ -24,8 +24,7 @@ def test_a_warm_worker_launches_its_kernel_without_ipython_pandas_or_papermill()
             "import edubalance.report.html, edubalance.run.notebook, edubalance.io.write\n"
             "print([m for m in ('IPython', 'pandas', 'numpy', 'papermill', 'nbconvert')\n"
             "       if m in sys.modules], engines._EXPORT_PREPARATION)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
+    done = run_python(code)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[] pending"
 

@@ -6,10 +6,8 @@ the workers exit, not after.
 """
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from edubalance.run import engines, runner
+from helpers import run_python
 from paths import ROOT
 
 
@@ -48,8 +46,7 @@ def test_preparing_the_index_imports_what_writing_it_needs():
             "from edubalance.report import i18n\n"
             "print('jinja2' in sys.modules, 'edubalance.run.index' in sys.modules,\n"
             "      i18n.catalogue.cache_info().currsize)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
+    done = run_python(code)
     assert done.stdout.split() == ["True", "True", "1"], done.stderr
 
 
@@ -71,6 +68,5 @@ def test_preparing_the_index_compiles_its_template_so_writing_it_does_not():
             "index.render_index(folder, [], lang='zh')\n"
             "index.render_index(folder, [], lang='en')\n"
             "print(before, len(compiled) - before)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
+    done = run_python(code)
     assert done.stdout.split() == ["1", "0"], done.stderr

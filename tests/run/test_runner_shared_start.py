@@ -5,13 +5,12 @@ before the first job ends, so the scoring thread must not wait for the browser's
 """
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 
 import pytest
 
 from edubalance.run import runner
+from helpers import run_python
 from paths import ROOT
 
 
@@ -54,8 +53,7 @@ def test_the_scoring_process_reuses_the_memory_it_frees(monkeypatch):
     each is a new mmap whose pages fault in again (system time on the batch's critical path).
     The same allocations fault far less often once _keep_freed_memory ran."""
     def faults(mode):
-        done = subprocess.run([sys.executable, "-c", FAULTS, mode], capture_output=True,
-                              text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "lib")})
+        done = run_python(FAULTS, mode, check=True)
         return int(done.stdout)
 
     default, kept = faults("default"), faults("kept")

@@ -1,6 +1,8 @@
 """Small builders shared by several test files."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from html.parser import HTMLParser
 
 import numpy as np
@@ -409,3 +411,15 @@ def public_modules():
         for info in pkgutil.walk_packages(edubalance.__path__, "edubalance."):
             if not any(part.startswith("_") for part in info.name.split(".")):
                 yield info.name, importlib.import_module(info.name)
+
+
+def run_python(code: str, *args, **options) -> subprocess.CompletedProcess:
+    """``python -c code args...`` in a new interpreter, its output captured as text.
+
+    For what only a fresh process shows (what a command imports, a process-wide setting).
+    ``options`` go to :func:`subprocess.run` (``check``, ``cwd``, ``env``, ``timeout``: two
+    minutes unless given).
+    """
+    options.setdefault("timeout", 120)
+    return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True,
+                          text=True, **options)
