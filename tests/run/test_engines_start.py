@@ -11,22 +11,18 @@ import sys
 
 import pytest
 
-from helpers import run_python
+from helpers import imported_by
 from paths import KERNEL
 
 
 def test_a_warm_worker_launches_its_kernel_without_ipython_pandas_or_papermill():
-    code = ("import sys\n"
-            "from edubalance.run import engines\n"
+    code = ("from edubalance.run import engines\n"
             "engines._worker_init(True)\n"
             f"km = engines._kernel_manager_class([], None, None)(kernel_name={KERNEL!r})\n"
             "assert km.kernel_spec.argv\n"
             "import edubalance.report.html, edubalance.run.notebook, edubalance.io.write\n"
-            "print([m for m in ('IPython', 'pandas', 'numpy', 'papermill', 'nbconvert')\n"
-            "       if m in sys.modules], engines._EXPORT_PREPARATION)\n")
-    done = run_python(code)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[] pending"
+            "assert engines._EXPORT_PREPARATION == 'pending', engines._EXPORT_PREPARATION\n")
+    assert imported_by(code, ("IPython", "pandas", "numpy", "papermill", "nbconvert")) == []
 
 
 def test_kernel_spec_folders_are_jupyter_clients_own(monkeypatch):

@@ -1,6 +1,7 @@
 """Small builders shared by several test files."""
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -423,3 +424,17 @@ def run_python(code: str, *args, **options) -> subprocess.CompletedProcess:
     options.setdefault("timeout", 120)
     return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True,
                           text=True, **options)
+
+
+def imported_by(code: str, modules, *args, **options) -> list[str]:
+    """Of ``modules``, those ``sys.modules`` holds after ``code`` ran in a fresh interpreter.
+
+    What a command, a worker or a layer imports (its start-up cost) is only seen in a new
+    process: ``code`` runs as :func:`run_python` runs it (``args`` and ``options`` as there)
+    and must succeed, so an ``assert`` in it checks what else the process should show.
+    """
+    probe = (f"{code}\nimport sys as _sys\n"
+             f"print([_name for _name in {list(modules)!r} if _name in _sys.modules])\n")
+    done = run_python(probe, *args, **options)
+    assert done.returncode == 0, done.stderr
+    return ast.literal_eval(done.stdout.strip().splitlines()[-1])
