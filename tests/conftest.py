@@ -56,6 +56,16 @@ def root() -> Path:
     return ROOT
 
 
+@pytest.fixture
+def fresh_cache_memory():
+    """The package's in-memory scoring cache (run.cache) empty before and after a test."""
+    from edubalance.run import cache
+
+    cache.clear_memory()
+    yield
+    cache.clear_memory()
+
+
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
     return SAMPLE_DIR

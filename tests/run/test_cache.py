@@ -19,11 +19,8 @@ def data(tmp_path):
     return path
 
 
-@pytest.fixture(autouse=True)
-def fresh_memory():
-    cache.clear_memory()
-    yield
-    cache.clear_memory()
+# Each test starts and ends with the package's in-memory scoring cache empty (conftest).
+pytestmark = pytest.mark.usefixtures("fresh_cache_memory")
 
 
 def assert_same(got, expected):

@@ -23,11 +23,8 @@ from paths import ROOT
 SAMPLE = ROOT / "data" / "sample" / "schools.csv"
 
 
-@pytest.fixture(autouse=True)
-def fresh_memory():
-    cache.clear_memory()
-    yield
-    cache.clear_memory()
+# Each test starts and ends with the package's in-memory scoring cache empty (conftest).
+pytestmark = pytest.mark.usefixtures("fresh_cache_memory")
 
 
 @pytest.fixture(scope="module")
