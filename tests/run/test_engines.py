@@ -8,6 +8,7 @@ notebook (define a global, check it is gone, time out, run on the replacement ke
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -95,6 +96,7 @@ def probe_notebook(path: Path) -> Path:
         ' "cwd": cwd_at_start, "linewidth": linewidth_at_start,'
         ' "pandas_preloaded": pandas_preloaded, "module_leaks": module_leaks, "garbage": garbage,'
         ' "gc_threshold": gc_threshold,'
+        ' "session": os.getsid(0), "process_group": os.getpgid(0),'
         ' "cache_dir": os.environ.get("EDUBALANCE_CACHE_DIR"),'
         ' "in_batch_job": edubalance.run.notebook.in_batch_job()})')
     return write_toy_notebook(
@@ -279,6 +281,11 @@ def test_warm_jobs_share_the_kernel_but_not_the_namespace(probe_run):
     batch_cwd, result, summaries = probe_run
     first, second = summaries["first"], summaries["second"]
     assert first["pid"] == second["pid"]  # one kernel for both jobs
+    # The kernel leads its own process group (signalled as a group, out of the terminal's
+    # Ctrl-C) in the batch's session: not a session of its own, which Linux's autogroup
+    # scheduling would weigh as much as the whole batch process (issue 29).
+    assert first["process_group"] == first["pid"] != os.getpgid(0)
+    assert first["session"] == os.getsid(0)
     assert second["pandas_preloaded"]  # imports survive the reset: the point of the engine
     assert not second["leaked"]  # the global `leak` of the first job is gone
     assert second["cwd"] == first["cwd"] == str(batch_cwd)  # job 1's chdir was undone

@@ -87,7 +87,8 @@ def _kernel_manager_class(pids: list[int], log=None, ipc_folder: str | None = No
             if log is not None:
                 kwargs.setdefault("stdout", log)
                 kwargs.setdefault("stderr", log)
-            await super().start_kernel(**kwargs)
+            with _kernel_in_this_session():
+                await super().start_kernel(**kwargs)
             pid = getattr(self.provisioner, "pid", None)
             if pid is None and getattr(self.provisioner, "process", None) is not None:
                 pid = self.provisioner.process.pid
@@ -95,6 +96,43 @@ def _kernel_manager_class(pids: list[int], log=None, ipc_folder: str | None = No
                 pids.append(pid)
 
     return EdubalanceKernelManager
+
+
+def _same_session_popen(command, **options):
+    """``subprocess.Popen`` with a new process group instead of a new session (POSIX)."""
+    import subprocess
+
+    if options.pop("start_new_session", False) and os.name == "posix":
+        options["process_group"] = 0
+    return subprocess.Popen(command, **options)
+
+
+@contextlib.contextmanager
+def _kernel_in_this_session():
+    """Start a kernel in its own process group, but in the batch's session.
+
+    jupyter_client starts every kernel in a new session (``setsid``) so that it can signal
+    the kernel's whole process group. A new process group (``setpgid``) gives the same: the
+    kernel leads its group, the provisioner's ``killpg`` and our watchdog reach it, and the
+    terminal's Ctrl-C (sent to the foreground group) does not. The difference is the
+    scheduler: where Linux groups processes by session (``sched_autogroup``, on by default
+    in most distributions), each kernel in a session of its own gets as much CPU as the whole
+    batch process with its workers and its shared scoring thread together, which then
+    waits on the kernels' start-up. In the batch's session every thread counts alike: 4
+    national jobs in a new batch, whose first jobs wait on that scoring, took 0.3 s less
+    (4.92-5.12 against 5.20-5.47 s, 2 workers, 2 cores); sample jobs the same.
+    """
+    from jupyter_client import launcher
+
+    original = getattr(launcher, "Popen", None)
+    if original is None or os.name != "posix":   # another jupyter_client: as it is
+        yield
+        return
+    launcher.Popen = _same_session_popen
+    try:
+        yield
+    finally:
+        launcher.Popen = original
 
 
 _LEAN_LAUNCHER = """\
