@@ -223,6 +223,50 @@ def test_the_batch_computes_the_entry_the_notebook_reads(data, monkeypatch, tmp_
     assert again.computed == 0 and (entry / "done.json").stat().st_mtime_ns == stamp
 
 
+def test_the_loaded_table_is_written_while_the_year_is_scored(data, monkeypatch, tmp_path):
+    """Issue 29: the school table's file is written (by the writing threads) while the scoring
+    runs, not after it; the entry is the same as one written after."""
+    import time
+
+    from edubalance.core import scoring
+
+    folder = tmp_path / "cache"
+    original, seen = scoring.score, []
+
+    def scoring_while_schools_written(*args, **kwargs):
+        deadline = time.monotonic() + 10
+        while not list(folder.glob(".tmp-*/schools.arrow")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen.append(bool(list(folder.glob(".tmp-*/schools.arrow"))))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(scoring, "score", scoring_while_schools_written)
+    assert cache.prepare_entry(data, "basic-2012", 2017, folder=folder)
+    assert seen == [True]
+    assert not list(folder.glob(".tmp-*"))
+    monkeypatch.setattr(scoring, "score", original)
+    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
+    schools = cache.load_schools_with_options(data)
+    assert_same(cache.scored_year(data, "basic-2012", 2017),
+                (schools, score(schools[schools["year"] == 2017], "basic-2012")))
+
+
+def test_a_scoring_that_fails_leaves_no_half_written_entry(data, monkeypatch, tmp_path):
+    from edubalance.core import scoring
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("scoring failed")
+
+    folder = tmp_path / "cache"
+    monkeypatch.setattr(scoring, "score", failing)
+    assert cache.prepare_entry(data, "basic-2012", 2017, folder=folder) is False
+    assert [p.name for p in folder.iterdir() if p.is_dir()] == []   # no entry, no .tmp-*
+    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
+    with pytest.raises(RuntimeError, match="scoring failed"):   # the job says what is wrong
+        cache.scored_year(data, "basic-2012", 2017)
+    assert [p.name for p in folder.iterdir() if p.is_dir()] == []
+
+
 def test_no_request_for_a_notebook_that_reads_no_scoring(data):
     assert cache.scoring_request('{"cells": []}', {"data_path": str(data), "standard": "basic-2012",
                                                    "year": 2017}, {}) is None

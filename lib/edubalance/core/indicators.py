@@ -175,15 +175,23 @@ def split_sections(schools: pd.DataFrame) -> pd.DataFrame:
     keep = np.column_stack([enrolment[level] > 0 for level in LEVELS]).ravel()
     position = np.flatnonzero(keep)
     school, level_index = np.divmod(position, len(LEVELS))
-    sections = schools[_REQUIRED[:7]].take(school).reset_index(drop=True)
-    sections["level"] = np.asarray(LEVELS, dtype=object)[level_index]
+    ids = schools[_REQUIRED[:7]].take(school).reset_index(drop=True)
+    columns: dict = {name: ids[name] for name in ids.columns}
+    # The two level names as the text dtype pandas gives them, taken per row (not 200,000
+    # Python strings converted one by one).
+    level_names = pd.Series(np.asarray(LEVELS, dtype=object)).array
+    columns["level"] = pd.Series(level_names.take(level_index), index=ids.index)
     students = np.column_stack([schools[f"students_{lv}"].to_numpy() for lv in LEVELS]).ravel()
     classes = np.column_stack([schools[f"classes_{lv}"].to_numpy() for lv in LEVELS]).ravel()
-    sections["students"] = students[position]
-    sections["classes"] = classes[position]
-    sections["school_students"] = compulsory[school]
+    columns["students"] = students[position]
+    columns["classes"] = classes[position]
+    columns["school_students"] = compulsory[school]
     share = np.column_stack([shares[lv] for lv in LEVELS]).ravel()[position]
-    sections[RESOURCE_COLUMNS] = resources[school] * share[:, None]
+    # Each resource column its own array: a national table's dozen columns are not stacked
+    # into one block and copied (a DataFrame built with copy=False keeps them as given).
+    for j, column in enumerate(RESOURCE_COLUMNS):
+        columns[column] = resources[school, j] * share
+    sections = pd.DataFrame(columns, index=ids.index, copy=False)
     level_of_row = np.asarray(LEVELS, dtype=object)[level_index]
     combined = schools["school_type"].isin(_COMBINED).to_numpy(dtype=bool)[school]
     given = np.ones(len(position), dtype=bool)

@@ -239,7 +239,8 @@ def _item_table(sections: pd.DataFrame, standard: Standard) -> pd.DataFrame:
             columns[f"{item.name}_met"][~has_threshold] = pd.NA
         columns[f"{item.name}_pct_of_threshold"] = np.where(np.isfinite(pct), pct,
                                                             np.where(has_threshold, 0.0, np.nan))
-    return pd.DataFrame(columns, index=sections.index)
+    # copy=False: the new arrays as they are, not stacked into blocks (a copy of every value).
+    return pd.DataFrame(columns, index=sections.index, copy=False)
 
 
 # --------------------------------------------------------------------------- CVs
@@ -317,7 +318,7 @@ def _school_checks(sections, items, standard) -> pd.DataFrame:
     out["indicators_assessed"] = k if k else np.nan
     lowest = np.where(met, np.inf, pct).min(axis=1, initial=np.inf)
     out["lowest_pct_unmet"] = np.where(np.isfinite(lowest), lowest, np.nan)
-    na_flags = pd.array([pd.NA] * n, dtype="boolean")
+    na_flags = pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
     no = np.zeros(n, dtype=bool)
     thresholds_failed, size_failed, class_failed, points_failed = no, no, no, no
     under = np.zeros((n, k), dtype=bool)
@@ -715,7 +716,6 @@ def check_school_numbers(schools: pd.DataFrame, *, max_problems: int = 50) -> No
     from ..schema import NUMERIC_SCHOOL_COLUMNS
 
     problems, total = [], 0
-    ids = schools["school_id"].astype(str).to_numpy() if "school_id" in schools else None
     for column in (c for c in NUMERIC_SCHOOL_COLUMNS if c in schools.columns):
         values = pd.to_numeric(schools[column], errors="coerce").to_numpy(dtype=float)
         for mask, what in ((np.isnan(values), "blank or non-numeric value"),
@@ -727,7 +727,8 @@ def check_school_numbers(schools: pd.DataFrame, *, max_problems: int = 50) -> No
                 raw = schools[column].iloc[row]
                 problems.append(Problem(file="<DataFrame>", message=what, row=int(row) + 2,
                                         column=column, value=raw,
-                                        school_id=None if ids is None else ids[row]))
+                                        school_id=str(schools["school_id"].iloc[row])
+                                        if "school_id" in schools else None))
     if problems:
         raise DataError(problems, total=total)
 

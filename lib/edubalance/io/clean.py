@@ -436,5 +436,9 @@ def map_vocabulary(series: pd.Series, aliases: dict[str, str], canonical: Sequen
     lookup.update({normalise_header(v): v for v in canonical})
     # Normalise each distinct value once: a column has a handful of types, many rows.
     codes, uniques = pd.factorize(series.fillna("").astype(str))
-    mapped = np.array([lookup.get(normalise_header(u)) for u in uniques] + [None], dtype=object)
-    return pd.Series(mapped[codes], index=series.index).where(lambda m: m.notna(), np.nan)
+    mapped = pd.Series(np.array([lookup.get(normalise_header(u)) for u in uniques] + [None],
+                                dtype=object))
+    # The few mapped values in pandas' dtype for them, then taken per row (Arrow's take, not
+    # a Python string per row to convert).
+    mapped = mapped.where(mapped.notna(), np.nan)
+    return pd.Series(mapped.array.take(codes), index=series.index)

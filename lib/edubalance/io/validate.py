@@ -395,8 +395,9 @@ def _schools_sheet(raw: RawTable, ctx: _Context, where: str) -> dict | None:
         problems.add_mask(negative, column, "negative value", frame[column])
         fraction = np.zeros(len(as_float), dtype=bool)
         if column not in schema.MEASURE_COLUMNS:
-            with np.errstate(invalid="ignore"):  # inf % 1 is NaN: not a whole number either
-                fraction = (np.mod(as_float, 1) != 0) & present & ~negative
+            # (floor, not mod: a tenth of the cost; an infinity is not a whole number either)
+            fraction = ((as_float != np.floor(as_float)) | np.isinf(as_float)) & present \
+                & ~negative
             problems.add_mask(fraction, column, "count is not a whole number", frame[column])
         values[column] = number
         usable[column] = pd.Series(present & ~negative & ~fraction & unit_ok, index=frame.index)

@@ -171,7 +171,13 @@ def cache_key(data_path: str | os.PathLike, standard, year: int,
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()[:32]
 
 
-def _compute(data_path, standard, year: int, load_options: dict | None = None):
+def _compute(data_path, standard, year: int, load_options: dict | None = None,
+             writer: "_EntryWriter | None" = None):
+    """``(schools, result)``: the file loaded and the year scored.
+
+    ``writer``: the entry being written; the loaded table goes to it before the scoring
+    starts, so that its file is written and hashed while the year is scored.
+    """
     from ..core.scoring import score
 
     schools = load_schools_with_options(data_path, load_options)
@@ -183,6 +189,8 @@ def _compute(data_path, standard, year: int, load_options: dict | None = None):
         raise DataError(f"{Path(data_path).name}: no schools for year {year}; the data have "
                         f"year{'s' if len(years) > 1 else ''} "
                         f"{', '.join(map(str, years))}")
+    if writer is not None:
+        writer.add("schools", schools)
     return schools, score(chosen, standard)
 
 
@@ -419,41 +427,107 @@ def _read_table(path: Path, described: dict) -> pd.DataFrame | None:
         return _to_pandas(ipc.open_file(data, options=options).read_all())
 
 
-def _store(entry: Path, schools: pd.DataFrame, result, standard) -> None:
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".tmp-{entry.name}-", dir=entry.parent))
-    from concurrent.futures import ThreadPoolExecutor
+class _EntryWriter:
+    """A cache entry being written, in a temporary folder renamed into place when complete.
 
-    try:
-        # The files are written and hashed by two other threads while this one converts
-        # the next table to Arrow.
-        with ThreadPoolExecutor(2, thread_name_prefix="edubalance-cache-write") as writing:
-            tables = {"schools": _write_table(schools, work, "schools", writing)}
+    Each table is converted to Arrow by the caller (:meth:`add`) and written and hashed by
+    one of two threads while the caller goes on (the next table, or the scoring itself for
+    the loaded school table). A table that cannot be written is remembered and raised by
+    :meth:`finish`; :meth:`abandon` removes what was written.
+    """
+
+    def __init__(self, entry: Path) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        self.entry = entry
+        self.work = Path(tempfile.mkdtemp(prefix=f".tmp-{entry.name}-", dir=entry.parent))
+        self.writing = ThreadPoolExecutor(2, thread_name_prefix="edubalance-cache-write")
+        self.tables: dict[str, Any] = {}
+        self.error: BaseException | None = None
+
+    @classmethod
+    def open(cls, entry: Path) -> "_EntryWriter | None":
+        """A writer for ``entry``, or None where its folder cannot be made (only slower)."""
+        try:
+            return cls(entry)
+        except OSError:
+            return None
+
+    def add(self, name: str, frame: pd.DataFrame) -> None:
+        """Convert ``frame`` and have it written as ``<name>.arrow``."""
+        if self.error is None:
+            try:
+                self.tables[name] = _write_table(frame, self.work, name, self.writing)
+            except (OSError, _NotCacheable) as error:
+                self.error = error
+
+    def finish(self, schools: pd.DataFrame, result, standard) -> None:
+        """Write the result's tables and ``done.json``; rename the folder into place.
+
+        Raises
+        ------
+        OSError, _NotCacheable
+            When the entry cannot be written as it would be read back (nothing is left).
+        """
+        try:
+            if "schools" not in self.tables:
+                self.add("schools", schools)
             for item in dataclasses.fields(result):
                 value = getattr(result, item.name)
                 if isinstance(value, pd.DataFrame):
-                    tables[item.name] = _write_table(value, work, item.name, writing)
+                    self.add(item.name, value)
                 elif item.name != "standard":
                     raise _NotCacheable(f"{item.name}: not a table")
+            if self.error is not None:
+                raise self.error
             from ..core.standards import load_standard
 
             if result.standard != load_standard(standard):
                 raise _NotCacheable("standard: the result's standard is not the one asked for")
             rows = _county_rows({"schools": schools, **{name: getattr(result, name)
                                                          for name in COUNTY_TABLES[1:]}})
-            tables = {name: written.result() for name, written in tables.items()}
-        description = {"format": FORMAT, "tables": tables,
-                       "standard": result.standard.name}
-        if rows is not None:
-            description["county_rows"] = rows
-        (work / "done.json").write_text(json.dumps(description), encoding="utf-8")
-        try:
-            os.rename(work, entry)
-        except OSError:  # another worker finished first: its copy is as good
-            shutil.rmtree(work, ignore_errors=True)
+            tables = {name: written.result() for name, written in self.tables.items()}
+            self.writing.shutdown()
+            description = {"format": FORMAT, "tables": tables,
+                           "standard": result.standard.name}
+            if rows is not None:
+                description["county_rows"] = rows
+            (self.work / "done.json").write_text(json.dumps(description), encoding="utf-8")
+            try:
+                os.rename(self.work, self.entry)
+            except OSError:  # another worker finished first: its copy is as good
+                shutil.rmtree(self.work, ignore_errors=True)
+        except BaseException:
+            self.abandon()
+            raise
+
+    def abandon(self) -> None:
+        """Stop writing and remove the temporary folder."""
+        self.writing.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def _compute_and_store(entry: Path, data_path, standard, year: int, load_options):
+    """``(schools, result, stored)``: computed, and stored in ``entry`` where it can be.
+
+    The loaded table is written while the year is scored. Errors of the computation are
+    raised (nothing stored); an entry that cannot be written only makes ``stored`` False.
+    """
+    writer = _EntryWriter.open(entry)
+    try:
+        schools, result = _compute(data_path, standard, year, load_options, writer)
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        if writer is not None:
+            writer.abandon()
         raise
+    if writer is None:
+        return schools, result, False
+    try:
+        writer.finish(schools, result, standard)
+    except (OSError, _NotCacheable):
+        return schools, result, False   # a cache that cannot be written is only slower
+    return schools, result, True
 
 
 def _described(entry: Path, standard):
@@ -585,11 +659,7 @@ def _load_or_compute(entry: Path, data_path, standard, year: int, load_options):
     loaded = _load(entry, standard) if (entry / "done.json").is_file() else None
     if loaded is None:  # missing, or not what was written: computed again
         shutil.rmtree(entry, ignore_errors=True)
-        loaded = _compute(data_path, standard, year, load_options)
-        try:
-            _store(entry, *loaded, standard)
-        except (OSError, _NotCacheable):
-            pass  # a cache that cannot be written is only slower
+        loaded = _compute_and_store(entry, data_path, standard, year, load_options)[:2]
     return loaded
 
 
@@ -967,14 +1037,9 @@ def prepare_entry(data_path: str | os.PathLike, standard, year: int,
             return False   # checked (sha256 digests) by each job that reads it
         shutil.rmtree(entry, ignore_errors=True)
         try:
-            loaded = _compute(data_path, standard, year, load_options)
+            return _compute_and_store(entry, data_path, standard, year, load_options)[2]
         except Exception:  # noqa: BLE001 - the job computes it and says what is wrong
             return False
-        try:
-            _store(entry, *loaded, standard)
-        except (OSError, _NotCacheable):
-            return False
-        return True
     finally:
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
