@@ -97,6 +97,7 @@ def probe_notebook(path: Path) -> Path:
         ' "pandas_preloaded": pandas_preloaded, "module_leaks": module_leaks, "garbage": garbage,'
         ' "gc_threshold": gc_threshold,'
         ' "session": os.getsid(0), "process_group": os.getpgid(0),'
+        ' "niceness": os.getpriority(os.PRIO_PROCESS, 0),'
         ' "cache_dir": os.environ.get("EDUBALANCE_CACHE_DIR"),'
         ' "in_batch_job": edubalance.run.notebook.in_batch_job()})')
     return write_toy_notebook(
@@ -286,6 +287,8 @@ def test_warm_jobs_share_the_kernel_but_not_the_namespace(probe_run):
     # scheduling would weigh as much as the whole batch process (issue 29).
     assert first["process_group"] == first["pid"] != os.getpgid(0)
     assert first["session"] == os.getsid(0)
+    # Its preload yielded the CPU from a thread of lower priority; the jobs keep the batch's.
+    assert first["niceness"] == second["niceness"] == os.getpriority(os.PRIO_PROCESS, 0)
     assert second["pandas_preloaded"]  # imports survive the reset: the point of the engine
     assert not second["leaked"]  # the global `leak` of the first job is gone
     assert second["cwd"] == first["cwd"] == str(batch_cwd)  # job 1's chdir was undone

@@ -2,7 +2,12 @@
 its code names); the reset between jobs is checked on a real kernel in test_engines.py."""
 from __future__ import annotations
 
+import sys
+
+import pytest
+
 from edubalance.run.isolation import notebook_submodules
+from helpers import run_python
 
 
 def test_the_modules_a_notebook_names_are_read_from_its_code():
@@ -70,3 +75,28 @@ def test_infrastructure_modules_are_those_named_or_below_them():
         assert not isolation._is_infrastructure(prefix + "x")   # zmqx is not zmq
     assert not isolation._is_infrastructure("edubalance.run")
     assert not isolation._is_infrastructure("edubalance.run.cachex")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own niceness")
+def test_a_yielding_preload_imports_in_a_lower_priority_thread_and_keeps_the_kernels():
+    """Issue 29: a new kernel's imports yield the CPU to what the first jobs wait for; the
+    jobs (the kernel's main thread) keep its priority; an import that must run in the main
+    thread makes the caller import as usual."""
+    done = run_python(
+        "import os, sys, threading\n"
+        "from edubalance.run import isolation\n"
+        "own = os.getpriority(os.PRIO_PROCESS, 0)\n"
+        "seen = {}\n"
+        "def probe(*args):\n"
+        "    seen['niceness'] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())\n"
+        "    seen['main'] = threading.current_thread() is threading.main_thread()\n"
+        "assert isolation._yielding(probe)\n"
+        "assert seen == {'niceness': own + isolation.YIELDING_NICENESS, 'main': False}, seen\n"
+        "def main_thread_only(*args):\n"
+        "    raise ValueError('signal only works in main thread of the main interpreter')\n"
+        "assert isolation._yielding(main_thread_only) is False\n"
+        "isolation.preload(('json', 'csv'), [], yielding=True)\n"
+        "assert {'json', 'csv'} <= set(sys.modules)\n"
+        "assert os.getpriority(os.PRIO_PROCESS, 0) == own\n"
+        "print('ok')\n")
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

@@ -126,13 +126,19 @@ def test_county_all_expands_by_code_when_two_counties_share_a_name(tmp_path):
     assert len({job.slug for job in jobs}) == 3
 
 
-def test_one_file_digest_for_plan_and_cache(tmp_path):
+def test_one_file_digest_for_plan_and_cache(tmp_path, monkeypatch):
     path = tmp_path / "schools.csv"
     data = bytes(range(256)) * 9000    # more than two blocks of 1 MiB
     path.write_bytes(data)
     expected = hashlib.sha256(data).hexdigest()
     assert plan.file_sha256(path) == plan.file_sha256(str(path)) == expected
+    reads = []
+    original = plan.file_sha256
+    monkeypatch.setattr(plan, "file_sha256", lambda p: reads.append(p) or original(p))
     assert plan._file_digest(path, {}) == "sha256:" + expected
+    # The scoring's cache key after the batch's planning: the file is not read again.
     assert cache._file_digest(path) == expected
+    assert reads == [path]
     path.write_bytes(data + b"!")   # another size: another key, so read again
     assert cache._file_digest(path) == hashlib.sha256(data + b"!").hexdigest()
+    assert len(reads) == 2

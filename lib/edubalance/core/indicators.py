@@ -329,7 +329,7 @@ def add_indicator_columns(sections: pd.DataFrame) -> pd.DataFrame:
     students = sections["students"].to_numpy(dtype=float)
     values = {name: ind.multiplier * sections[ind.numerator].to_numpy(dtype=float) / students
               for name, ind in INDICATORS.items()}
-    return pd.concat([sections, pd.DataFrame(values, index=sections.index)], axis=1)
+    return pd.concat([sections, pd.DataFrame(values, index=sections.index, copy=False)], axis=1)
 
 
 def compute_indicators(schools: pd.DataFrame) -> pd.DataFrame:

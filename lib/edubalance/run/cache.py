@@ -70,7 +70,6 @@ CACHE_ENV = "EDUBALANCE_CACHE_DIR"
 _MEMORY: dict[str, tuple[pd.DataFrame, Any]] = {}
 _SOURCES: dict[str, "_CountySource"] = {}
 _MEMORY_LIMIT = 4
-_DIGESTS: dict[tuple[str, int, int], str] = {}
 _CODE: list[str] = []
 
 
@@ -106,13 +105,9 @@ def _options(load_options: dict | None) -> dict:
 
 
 def _file_digest(path: Path) -> str:
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if key not in _DIGESTS:
-        from .plan import file_sha256
+    from .plan import remembered_sha256  # shared with the batch's planning
 
-        _DIGESTS[key] = file_sha256(path)
-    return _DIGESTS[key]
+    return remembered_sha256(path)
 
 
 def _code_hash() -> str:
@@ -179,7 +174,6 @@ def _compute(data_path, standard, year: int, load_options: dict | None = None,
     starts, so that its file is written and hashed while the year is scored.
     """
     from ..core.scoring import score
-
     schools = load_schools_with_options(data_path, load_options)
     chosen = schools[schools["year"] == year]
     if chosen.empty:

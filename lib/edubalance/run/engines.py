@@ -253,7 +253,7 @@ _RESET_BODY = '''\
 import gc, os, sys
 from edubalance.run import isolation
 if not hasattr(isolation, "STATE"):
-    isolation.preload(submodules={submodules!r})
+    isolation.preload(submodules={submodules!r}, yielding=True)
     isolation.STATE = isolation.snapshot()
     isolation.RESETS = 0
 else:
