@@ -3,6 +3,7 @@ its code names); the reset between jobs is checked on a real kernel in test_engi
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -100,3 +101,28 @@ def test_a_yielding_preload_imports_in_a_lower_priority_thread_and_keeps_the_ker
         "assert os.getpriority(os.PRIO_PROCESS, 0) == own\n"
         "print('ok')\n")
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_the_preload_of_a_county_report_includes_what_its_functions_import_on_first_use():
+    """Issue 29: a job's own imports of the package are unloaded after it, so a module the
+    report's functions import lazily was imported again by every job; openpyxl by each
+    kernel's first. The preload imports them with the modules that need them."""
+    from edubalance.run import isolation
+
+    source = (Path(__file__).resolve().parents[2] / "notebooks" /
+              "county_scoring.ipynb").read_text(encoding="utf-8")
+    lazy = sorted({name for names in isolation.IMPORTED_ON_FIRST_USE.values()
+                   for name in names})
+    done = run_python(
+        "import sys\n"
+        "from edubalance.run import isolation\n"
+        "table, isolation.IMPORTED_ON_FIRST_USE = isolation.IMPORTED_ON_FIRST_USE, {}\n"
+        f"isolation.preload(submodules={isolation.notebook_submodules(source)!r})\n"
+        f"print(sorted(name for name in {lazy!r} if name not in sys.modules))\n"
+        "isolation.IMPORTED_ON_FIRST_USE = table\n"
+        f"isolation.preload(submodules={isolation.notebook_submodules(source)!r})\n"
+        f"print(sorted(name for name in {lazy!r} if name not in sys.modules))\n")
+    assert done.returncode == 0, done.stderr
+    without, with_table = done.stdout.strip().splitlines()
+    assert without != "[]"     # left to the job without the table: the test can fail
+    assert with_table == "[]"

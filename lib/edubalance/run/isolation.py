@@ -121,7 +121,28 @@ def preload(modules=PRELOAD, submodules=None, *, yielding: bool = False) -> None
                 continue
             except Exception:
                 break
+    for module, lazy in IMPORTED_ON_FIRST_USE.items():
+        if module in sys.modules:
+            for name in lazy:
+                try:
+                    importlib.import_module(name)
+                except ImportError:
+                    pass
 
+
+IMPORTED_ON_FIRST_USE = {
+    "edubalance.run.cache": ("edubalance.run.plan", "edubalance.io.loadreport"),
+    "edubalance.run.notebook": ("edubalance.run.params",),
+    "edubalance.report.county_report": ("edubalance.report.figures.scoring",),
+    "edubalance.report.xlsx": ("openpyxl",),
+}
+"""What these modules import inside their functions, preloaded with them.
+
+Kept out of the modules' own imports (the command line and the workers stay light), but a
+county job calls those functions: without this, every job imported the five ``edubalance``
+modules again (a job's own imports of the package are unloaded after it) and each kernel's
+first job imported openpyxl (0.2 CPU-s).
+"""
 
 YIELDING_NICENESS = 10
 """The niceness of :func:`preload` ``(yielding=True)``'s thread, above the process's own."""
