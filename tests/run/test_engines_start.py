@@ -180,3 +180,26 @@ def test_waiting_for_a_kernel_ends_with_its_kernel_info_reply_not_a_quiet_iopub(
         asyncio.run(engines._wait_for_ready(client, _Manager(alive=False), timeout=10))
     with pytest.raises(RuntimeError, match="respond"):
         asyncio.run(engines._wait_for_ready(_Client([], []), _Manager(), timeout=0))
+
+
+def test_only_a_batch_kernel_start_keeps_its_kernel_in_the_session():
+    """Issue 29: jupyter_client's ``setsid`` becomes a process group only inside a batch's
+    kernel start (a context variable): other threads and a user's own kernels keep it."""
+    import threading
+
+    from edubalance.run import engines
+
+    calls = []
+    popen = engines._SessionAwarePopen(lambda command, **options: calls.append(options))
+    popen(["kernel"], start_new_session=True)
+    token = engines._IN_BATCH_SESSION.set(True)
+    try:
+        popen(["kernel"], start_new_session=True)
+        other = threading.Thread(target=popen, args=(["kernel"],),
+                                 kwargs={"start_new_session": True})
+        other.start()
+        other.join()
+    finally:
+        engines._IN_BATCH_SESSION.reset(token)
+    assert calls == [{"start_new_session": True}, {"process_group": 0},
+                     {"start_new_session": True}]

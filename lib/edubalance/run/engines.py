@@ -22,6 +22,7 @@ teardown once its kernel is stopped.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import ctypes
 import functools
 import os
@@ -98,13 +99,24 @@ def _kernel_manager_class(pids: list[int], log=None, ipc_folder: str | None = No
     return EdubalanceKernelManager
 
 
-def _same_session_popen(command, **options):
-    """``subprocess.Popen`` with a new process group instead of a new session (POSIX)."""
-    import subprocess
+_IN_BATCH_SESSION = contextvars.ContextVar("edubalance_kernel_in_batch_session", default=False)
 
-    if options.pop("start_new_session", False) and os.name == "posix":
-        options["process_group"] = 0
-    return subprocess.Popen(command, **options)
+
+class _SessionAwarePopen:
+    """jupyter_client's ``Popen``, with a process group instead of a new session when asked.
+
+    Installed once in ``jupyter_client.launcher`` (:func:`_kernel_in_this_session`); outside
+    a batch's kernel start (the context variable unset: other threads, other tasks, a user's
+    own kernels in the same process) it is ``subprocess.Popen`` itself.
+    """
+
+    def __init__(self, original) -> None:
+        self.original = original
+
+    def __call__(self, command, **options):
+        if _IN_BATCH_SESSION.get() and options.pop("start_new_session", False):
+            options["process_group"] = 0
+        return self.original(command, **options)
 
 
 @contextlib.contextmanager
@@ -120,7 +132,9 @@ def _kernel_in_this_session():
     batch process with its workers and its shared scoring thread together, which then
     waits on the kernels' start-up. In the batch's session every thread counts alike: 4
     national jobs in a new batch, whose first jobs wait on that scoring, took 0.3 s less
-    (4.92-5.12 against 5.20-5.47 s, 2 workers, 2 cores); sample jobs the same.
+    (4.92-5.12 against 5.20-5.47 s, 2 workers, 2 cores); sample jobs the same. A context
+    variable, not a swap of the module's global for the duration: kernels started at the
+    same time from several threads (a Dask worker with two threads) each get what they ask.
     """
     from jupyter_client import launcher
 
@@ -128,11 +142,13 @@ def _kernel_in_this_session():
     if original is None or os.name != "posix":   # another jupyter_client: as it is
         yield
         return
-    launcher.Popen = _same_session_popen
+    if not isinstance(original, _SessionAwarePopen):
+        launcher.Popen = _SessionAwarePopen(original)
+    token = _IN_BATCH_SESSION.set(True)
     try:
         yield
     finally:
-        launcher.Popen = original
+        _IN_BATCH_SESSION.reset(token)
 
 
 _LEAN_LAUNCHER = """\
