@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, did_you_mean
+from ..io.clean import texts_at
 from ..schema import LEVELS, RESOURCE_COLUMNS, SECTION_WEIGHTS
 
 __all__ = ["Indicator", "INDICATORS", "OUTPUT_ID_COLUMNS", "TEACHER_COLUMNS", "EXCLUDED_TYPES",
@@ -177,10 +178,7 @@ def split_sections(schools: pd.DataFrame) -> pd.DataFrame:
     school, level_index = np.divmod(position, len(LEVELS))
     ids = schools[_REQUIRED[:7]].take(school).reset_index(drop=True)
     columns: dict = {name: ids[name] for name in ids.columns}
-    # The two level names as the text dtype pandas gives them, taken per row (not 200,000
-    # Python strings converted one by one).
-    level_names = pd.Series(np.asarray(LEVELS, dtype=object)).array
-    columns["level"] = pd.Series(level_names.take(level_index), index=ids.index)
+    columns["level"] = pd.Series(texts_at(LEVELS, level_index), index=ids.index)
     students = np.column_stack([schools[f"students_{lv}"].to_numpy() for lv in LEVELS]).ravel()
     classes = np.column_stack([schools[f"classes_{lv}"].to_numpy() for lv in LEVELS]).ravel()
     columns["students"] = students[position]

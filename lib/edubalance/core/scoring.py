@@ -18,6 +18,7 @@ import pandas as pd
 
 from .._compat import moved_names as _moved_names
 from ..errors import DataError, ParameterError
+from ..io.clean import texts_at
 from ..io.number_text import plain_numbers
 from ..schema import LEVELS, level_name
 from . import numeric
@@ -258,9 +259,7 @@ def _cv_table(sections, items, codes, groups, standard) -> pd.DataFrame:
     cvs = {name: grouped.cv[:, j] for j, name in enumerate(names)}
     n_items = len(standard.items)
     cv = groups.loc[np.tile(np.arange(len(groups)), n_items), GROUP_COLUMNS].reset_index(drop=True)
-    # The item names in pandas' text dtype, taken per row (not 45,000 strings converted).
-    names_as_text = pd.Series(np.asarray(standard.item_names, dtype=object)).array
-    cv["indicator"] = (names_as_text.take(np.repeat(np.arange(n_items), len(groups)))
+    cv["indicator"] = (texts_at(standard.item_names, np.repeat(np.arange(n_items), len(groups)))
                        if n_items else np.repeat(standard.item_names, len(groups)))
     cv["cv"] = np.concatenate([cvs[name] for name in standard.item_names]) if n_items else []
     each, composite = standard.rule("each_cv"), standard.rule("composite_cv")

@@ -16,7 +16,8 @@ from .headers import normalise_header
 from .read import SPACES
 
 __all__ = ["Collector", "rows_text", "is_text", "strip_cells", "blank_mask", "parse_numbers",
-           "clean_ids", "map_vocabulary", "FULL_WIDTH", "TOTALS_PATTERN", "totals_mask"]
+           "clean_ids", "map_vocabulary", "texts_at", "FULL_WIDTH", "TOTALS_PATTERN",
+           "totals_mask"]
 
 # Full-width digits and the punctuation that appears in numbers; str.translate is vectorised
 # by pandas and much cheaper than NFKC on every cell.
@@ -414,6 +415,35 @@ def clean_ids(series: pd.Series, column: str, label: str, notes: list[str],
     return ascii_text
 
 
+def texts_at(texts: Sequence, positions: np.ndarray):
+    """``texts[positions]`` in the dtype pandas gives those texts, taken per row.
+
+    For a column of a few distinct texts over many rows (levels, item names, mapped
+    vocabularies of a national file): the few values get pandas' text dtype (Arrow-backed
+    ``str``; a None becomes NaN), then Arrow's take repeats them, instead of 200,000 Python
+    strings converted one by one. A negative position counts from the end.
+
+    Parameters
+    ----------
+    texts : sequence
+        The distinct values (str or None).
+    positions : array of int
+        Which value each row takes.
+
+    Returns
+    -------
+    ExtensionArray
+        One value per position, to put in a Series or DataFrame.
+
+    Examples
+    --------
+    >>> pd.Series(texts_at(["primary", "junior", None], np.array([0, 1, 1, -1]))).tolist()
+    ['primary', 'junior', 'junior', nan]
+    """
+    few = pd.Series(np.asarray(list(texts), dtype=object))
+    return few.where(few.notna(), np.nan).array.take(np.asarray(positions))
+
+
 def map_vocabulary(series: pd.Series, aliases: dict[str, str], canonical: Sequence[str]
                    ) -> pd.Series:
     """A vocabulary column (school type, location) in canonical values; NaN where unknown.
@@ -436,9 +466,5 @@ def map_vocabulary(series: pd.Series, aliases: dict[str, str], canonical: Sequen
     lookup.update({normalise_header(v): v for v in canonical})
     # Normalise each distinct value once: a column has a handful of types, many rows.
     codes, uniques = pd.factorize(series.fillna("").astype(str))
-    mapped = pd.Series(np.array([lookup.get(normalise_header(u)) for u in uniques] + [None],
-                                dtype=object))
-    # The few mapped values in pandas' dtype for them, then taken per row (Arrow's take, not
-    # a Python string per row to convert).
-    mapped = mapped.where(mapped.notna(), np.nan)
-    return pd.Series(mapped.array.take(codes), index=series.index)
+    mapped = [lookup.get(normalise_header(u)) for u in uniques] + [None]
+    return pd.Series(texts_at(mapped, codes), index=series.index)
