@@ -154,3 +154,29 @@ def test_batch_command_line_imports_neither_pandas_nor_the_other_commands():
     heavy = ("pandas", "numpy", "matplotlib", "nbconvert", "papermill", "playwright",
              "edubalance.io.sample", "edubalance.report.pdf")
     assert imported_by(code, heavy) == []
+
+
+def test_the_console_script_runs_main_and_leaves_the_last_collection_out(monkeypatch):
+    import gc
+    import tomllib
+    from pathlib import Path
+
+    from edubalance import cli
+
+    calls = []
+    monkeypatch.setattr(cli, "main", lambda: calls.append("main") or 3)
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    assert cli.console() == 3
+    assert calls == ["main", "freeze"]
+
+    def interrupted():
+        calls.append("main")
+        raise SystemExit(2)   # argparse's --help and errors end this way
+
+    calls.clear()
+    monkeypatch.setattr(cli, "main", interrupted)
+    with pytest.raises(SystemExit):
+        cli.console()
+    assert calls == ["main", "freeze"]
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
+    assert project["project"]["scripts"]["edubalance"] == "edubalance.cli:console"

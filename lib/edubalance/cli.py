@@ -186,5 +186,28 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = stdout
 
 
+def console() -> int:
+    """The ``edubalance`` console script: :func:`main`, then an exit without a last collection.
+
+    What is alive when the command ends is left out of the interpreter's garbage collections
+    at exit (``gc.freeze``): objects are still released and finalised one by one, files
+    closed, ``atexit`` handlers run; only the full passes over every object of pandas,
+    Jupyter's and the report's libraries are skipped, 0.1 s at the end of each ``edubalance
+    batch`` (measured with ``strace``: from the index's rename to ``exit_group``, 0.11 ->
+    0.02 s). Not in :func:`main`, which tests and users call in a process that goes on.
+
+    Returns
+    -------
+    int
+        :func:`main`'s exit code.
+    """
+    import gc
+
+    try:
+        return main()
+    finally:
+        gc.freeze()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console())

@@ -207,6 +207,7 @@ def test_the_batch_computes_the_entry_the_notebook_reads(data, monkeypatch, tmp_
     shared.start()
     shared.join()
     assert len(shared.requests) == 1     # three jobs, one scoring
+    assert shared.requests[0][-1] == ["a", "b", "c"]   # each reads its county only
     assert shared.computed == 1
     (entry,) = [p for p in folder.iterdir() if p.is_dir()]
     # The notebook's own call finds it: nothing is computed in the job.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -360,3 +361,114 @@ def test_a_kernel_waits_for_the_batch_then_opens_the_entry_without_holding_the_l
     assert len(computed) == 1  # by the batch only
     assert lock_free_at_open == [False, True]  # opened after the wait, the lock not held
     _assert_county(got[0], whole, county)
+
+
+# ------------------------------------------------------------ an entry of some counties (issue 29)
+
+def _entry_done(folder):
+    return json.loads(next(folder.glob("*/done.json")).read_text(encoding="utf-8"))
+
+
+def test_an_entry_of_some_counties_gives_their_rows_of_the_whole_tables(national_shaped,
+                                                                       monkeypatch, tmp_path):
+    """A batch of a few counties of a national file keeps only their rows of the tables with
+    a row per school: each of them still gets what the whole tables give (values, dtypes,
+    index in the whole table, attrs), and the same report; the split county too."""
+    whole = _whole(national_shaped, "basic-2012", monkeypatch)
+    names = _counties(national_shaped)
+    split_code = names[-1]            # the county in two places of the file, by its code
+    asked = [names[3], f" {names[7]} ", split_code]
+    folder = tmp_path / "c"
+    assert cache.prepare_entry(national_shaped, "basic-2012", 2017, {}, folder=folder,
+                               counties=asked)
+    done = _entry_done(folder)
+    codes = {find_county(whole[0], county)[0] for county in asked}
+    assert set(done["counties"]["codes"]) == codes
+    assert done["counties"]["requested"] == sorted(str(c).strip() for c in asked)
+    for name in cache.COUNTY_TABLES:
+        runs = done["county_rows"]["tables"][name]
+        frame = whole[0] if name == "schools" else getattr(whole[1], name)
+        assert set(runs["codes"]) == codes and runs["whole_rows"] == len(frame)
+        assert runs["rows"] == int(frame["county_code"].astype(str).isin(codes).sum())
+    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
+    monkeypatch.setattr(cache, "_compute", lambda *a, **k: pytest.fail("computed again"))
+    for county in asked:
+        _assert_county(cache.scored_county(national_shaped, "basic-2012", 2017, county), whole,
+                       county)
+    got = cache.scored_county(national_shaped, "basic-2012", 2017, split_code)
+    wanted = np.flatnonzero(whole[0]["county_code"].astype(str) == str(split_code))
+    assert list(got[0].index) == list(wanted)
+    _assert_same_report(got, whole, split_code, national_shaped)
+
+
+def test_what_an_entry_of_some_counties_does_not_hold_is_computed_whole(national_shaped,
+                                                                       monkeypatch, tmp_path):
+    whole = _whole(national_shaped, "basic-2012", monkeypatch)
+    names = _counties(national_shaped)
+    folder = tmp_path / "c"
+    assert cache.prepare_entry(national_shaped, "basic-2012", 2017, {}, folder=folder,
+                               counties=names[:2])
+    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
+    other = names[5]
+    _assert_county(cache.scored_county(national_shaped, "basic-2012", 2017, other), whole, other)
+    assert "counties" not in _entry_done(folder)   # stored again, whole
+    cache.clear_memory()
+    shutil.rmtree(folder)
+    assert cache.prepare_entry(national_shaped, "basic-2012", 2017, {}, folder=folder,
+                               counties=names[:2])
+    cache.clear_memory()
+    schools, result = cache.scored_year(national_shaped, "basic-2012", 2017)  # whole year
+    _frames_equal(schools, whole[0], "schools")
+    for name in cache.COUNTY_TABLES[1:]:
+        _frames_equal(getattr(result, name), getattr(whole[1], name), name)
+    assert "counties" not in _entry_done(folder)
+
+
+def test_a_stored_entry_is_kept_when_it_holds_the_counties_asked_for(national_shaped, tmp_path):
+    names = _counties(national_shaped)
+    folder = tmp_path / "c"
+
+    def prepare(counties):
+        return cache.prepare_entry(national_shaped, "basic-2012", 2017, {}, folder=folder,
+                                   counties=counties)
+
+    assert prepare(names[:3])
+    assert not prepare([names[1]])          # held (as on --resume)
+    assert prepare([names[1], names[4]])    # one more county: computed again
+    assert _entry_done(folder)["counties"]["requested"] == sorted([names[1], names[4]])
+    assert prepare(None)                    # every county asked for
+    assert "counties" not in _entry_done(folder)
+    assert not prepare([names[6]])          # a whole entry holds every county
+
+
+@pytest.mark.parametrize("asked", ["unknown", "every"])
+def test_counties_that_are_not_one_each_or_are_all_keep_every_row(asked, national_shaped,
+                                                                  tmp_path):
+    names = _counties(national_shaped)
+    counties = [names[0], "大武口"] if asked == "unknown" else names
+    assert cache.prepare_entry(national_shaped, "basic-2012", 2017, {}, folder=tmp_path / "c",
+                               counties=counties)
+    done = _entry_done(tmp_path / "c")
+    assert "counties" not in done and "origins" not in done["county_rows"]["tables"]["schools"]
+
+
+def test_a_county_is_resolved_against_every_county_of_the_file():
+    schools = pd.DataFrame({"county_code": ["1", "2", "3", "4"],
+                            "county_name": ["甲县", "乙县", "乙县", "4"]})
+    assert cache._requested_codes(schools, ["甲县"]) == {"1"}
+    assert cache._requested_codes(schools, ["2", "4"]) == {"2", "4"}   # codes first
+    assert cache._requested_codes(schools, ["乙县"]) is None           # a name of two codes
+    assert cache._requested_codes(schools, ["丙县"]) is None
+    assert cache._requested_codes(schools, ["1", "2", "3", "4"]) is None   # every county
+    assert cache._requested_codes(schools, None) is None
+    for county in ("甲县", "2", "4"):   # as find_county resolves it
+        assert cache._requested_codes(schools, [county]) == {find_county(schools, county)[0]}
+
+
+def test_a_job_asks_for_its_county_when_the_notebook_reads_one_county():
+    one = "eb.run.cache.scored_county(p, standard, year, county)"
+    assert cache.requested_county(one, {"county": 640202}, {}) == 640202
+    assert cache.requested_county(one, {}, {"county": "灵武市"}) == "灵武市"
+    assert cache.requested_county(one, {"county": True}, {}) is None
+    assert cache.requested_county(one, {}, {}) is None
+    assert cache.requested_county(one + "\nscored_year(p, s, y)", {"county": "x"}, {}) is None

@@ -203,3 +203,41 @@ def test_only_a_batch_kernel_start_keeps_its_kernel_in_the_session():
         engines._IN_BATCH_SESSION.reset(token)
     assert calls == [{"start_new_session": True}, {"process_group": 0},
                      {"start_new_session": True}]
+
+
+def test_a_warm_kernel_is_killed_and_reaped_at_once_not_polled_for(monkeypatch):
+    import asyncio
+    import os
+    import signal
+
+    import jupyter_client.manager
+
+    from edubalance.run import engines
+
+    kernel = engines._WarmKernel(KERNEL)
+    try:
+        kernel.start(os.getcwd())
+        process = kernel.km.provisioner.process
+        pid = process.pid
+        sleeps = []
+        real_sleep = asyncio.sleep
+
+        async def counted_sleep(delay, *args, **kwargs):
+            sleeps.append(delay)
+            return await real_sleep(delay, *args, **kwargs)
+
+        # jupyter_client waits for a killed kernel by polling every 0.1 s
+        monkeypatch.setattr(jupyter_client.manager.asyncio, "sleep", counted_sleep)
+        kernel.stop()
+        monkeypatch.undo()
+        assert process.returncode == -signal.SIGKILL   # killed, and reaped by stop()
+        assert max(sleeps, default=0) < 0.1           # no 0.1 s poll waited for it
+        assert kernel.km is None and kernel.pid is None
+        try:
+            os.kill(pid, 0)
+            gone = False
+        except ProcessLookupError:
+            gone = True
+        assert gone
+    finally:
+        kernel.close()

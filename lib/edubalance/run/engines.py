@@ -422,6 +422,16 @@ def execute_on_kernel(spec: Mapping[str, Any], executed: Path, parameters: dict,
     return nb
 
 
+def _reap(km, timeout: float = 5.0) -> None:
+    """Wait (at most ``timeout`` s) for the killed kernel process of ``km`` to end."""
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    if process is not None:
+        try:
+            process.wait(timeout=timeout)
+        except Exception:  # noqa: BLE001 - shutdown_kernel and kill_process_tree follow
+            pass
+
+
 class _WarmKernel:
     """One kernel kept alive by a worker process across its jobs."""
 
@@ -481,13 +491,17 @@ class _WarmKernel:
                 kc.stop_channels()
             except Exception:
                 pass
+        if pid is not None:
+            # Killed and reaped here: jupyter_client's shutdown (below) kills as well but
+            # then polls every 0.1 s until the process is gone, a tenth of a second at the
+            # end of every batch, each worker idle while its kernel dies.
+            kill_process_tree(pid)
+            _reap(km)
         if km is not None:
             try:
                 self._run(km.shutdown_kernel(now=True))
             except Exception:
                 pass
-        if pid is not None:
-            kill_process_tree(pid)
 
     def close(self) -> None:
         """Stop the kernel and remove its log and IPC folder."""

@@ -441,22 +441,30 @@ class _SharedScoring(threading.Thread):
             super().start()
 
     def _requests(self) -> list[tuple]:
+        """Each distinct request, with the counties its jobs read (None: every county)."""
         # Here, not in __init__: run.cache imports pandas (a second and more of a loaded
         # machine), which must not delay the workers' start.
-        from .cache import scoring_request
+        from .cache import requested_county, scoring_request
 
-        requests, seen = [], set()
+        counties: dict[str, list | None] = {}
+        requests: dict[str, tuple] = {}
         sources: dict[Path, tuple[str, dict]] = {}
         for job in self.jobs:
             if job.notebook not in sources:
                 sources[job.notebook] = _notebook_source(job.notebook)
             source, defaults = sources[job.notebook]
             request = scoring_request(source, job.parameters, defaults)
+            if request is None:
+                continue
             marker = repr(request)
-            if request is not None and marker not in seen:
-                seen.add(marker)
-                requests.append(request)
-        return requests
+            requests.setdefault(marker, request)
+            county = requested_county(source, job.parameters, defaults)
+            wanted = counties.setdefault(marker, [])
+            if county is None:
+                counties[marker] = None   # a job reads more than one county
+            elif wanted is not None:
+                wanted.append(county)
+        return [(*request, counties[marker]) for marker, request in requests.items()]
 
     def run(self) -> None:  # noqa: D102 - threading.Thread's
         _keep_freed_memory()
@@ -466,10 +474,11 @@ class _SharedScoring(threading.Thread):
             self.requests = self._requests()
         except Exception:  # noqa: BLE001 - the jobs compute what they need themselves
             return
-        for data, standard, year, options in self.requests:
+        for data, standard, year, options, counties in self.requests:
             try:
                 self.computed += cache.prepare_entry(data, standard, year, options,
-                                                     folder=self.cache_dir)
+                                                     folder=self.cache_dir,
+                                                     counties=counties)
             except Exception:  # noqa: BLE001 - the jobs compute it themselves
                 pass
 
