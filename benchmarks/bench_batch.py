@@ -1,7 +1,7 @@
 """Benchmark of the batch runner: every figure of issue 29, ratios measured in one run.
 
     .venv/bin/python benchmarks/bench_batch.py [--counties 22] [--national 20]
-        [--national-data DIR] [--no-papermill] [--cold] [--dask] [--demo]
+        [--national-data DIR] [--repeat 3] [--no-papermill] [--cold] [--dask] [--demo]
 
 Runs ``notebooks/county_scoring.ipynb`` (2017, basic-2012) through the ``edubalance batch``
 command (a new process, so Python's start and the imports count, as for a user), each batch
@@ -15,6 +15,7 @@ into a new folder, on 2 workers, and prints each figure against its target:
    ``--national`` (m) and 3m national jobs with ``--pdf`` are timed; the time per job is their
    difference over the 2m extra jobs, and what the m-job batch took beyond its m jobs (start-up,
    the last PDFs, the index) is counted once;
+Figures 2-4 are medians of ``--repeat`` rounds (each round times each of their batches once),
 plus the wall time per sample job and the median job folder (issue 16), and on request the
 cold engine, the Dask engine and ``make demo``. The papermill baselines are measured in the
 same run. The national file is generated with ``edubalance sample --scale national`` when
@@ -118,6 +119,9 @@ def main() -> int:
                         help="m: new batches of m and 3m national jobs with --pdf give the projection "
                              "(default 20; 0 skips the national figures)")
     parser.add_argument("--national-data", type=Path, default=ROOT / "data" / "national")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="rounds of the short batches (8 jobs, --pdf, 4 and 4); their "
+                             "medians are compared (default 3)")
     parser.add_argument("--no-papermill", action="store_true")
     parser.add_argument("--cold", action="store_true", help="also time the cold engine")
     parser.add_argument("--dask", action="store_true", help="also time the Dask engine")
@@ -153,31 +157,53 @@ def main() -> int:
         show(f"  median job folder: {median:5.0f} KB (target <= {TARGETS['folder_kb']:.0f} KB) "
              f"{verdict(median <= TARGETS['folder_kb'])}")
 
-    # 2. and 3. 8 jobs, start-up included; then with --pdf.
+    # 2., 3. and 4.: short batches, where a second of the machine's own noise is a tenth of
+    # the figure: each is timed --repeat times, in rounds (one of each per round, so that a
+    # slow minute of the machine falls on all of them), and the medians are compared.
     eight = counties[:8]
     spec8 = write_spec(workdir, "sample8", SAMPLE, eight)
-    plain8, _ = timed_cli(spec8, workdir / "sample8")
-    show(f"8 sample jobs, start-up included: {plain8:6.1f} s")
+    times: dict[str, list[float]] = {"plain8": [], "pm8": [], "pdf8": [], "sample4": [],
+                                      "national4": []}
+    national_counties: list = []
+    data = None
+    if args.national > 0:
+        data = national_data(args.national_data)
+        national_counties = batch.counties_in(data, years=[2017])
+    for round_ in range(args.repeat):
+        times["plain8"].append(timed_cli(spec8, workdir / f"sample8-{round_}")[0])
+        if not args.no_papermill:
+            times["pm8"].append(papermill_xargs(workdir, SAMPLE, eight, f"pm8-{round_}"))
+        times["pdf8"].append(timed_cli(spec8, workdir / f"sample8-pdf-{round_}", "--pdf")[0])
+        if args.national > 0:
+            # 4 national jobs against 4 sample jobs, each in a new batch.
+            times["sample4"].append(timed_cli(write_spec(workdir, "sample4", SAMPLE, counties[:4]),
+                                              workdir / f"sample4-{round_}")[0])
+            times["national4"].append(timed_cli(
+                write_spec(workdir, "national4", data, national_counties[:4]),
+                workdir / f"national4-{round_}")[0])
+
+    def typical(name: str) -> float:
+        return statistics.median(times[name])
+
+    def spread(name: str) -> str:
+        values = times[name]
+        return f"{typical(name):6.1f} s" + (f" ({min(values):.1f}-{max(values):.1f})"
+                                            if len(values) > 1 else "")
+
+    plain8, pdf8 = typical("plain8"), typical("pdf8")
+    show(f"8 sample jobs, start-up included: {spread('plain8')}"
+         + (f", medians of {args.repeat} rounds" if args.repeat > 1 else ""))
     if not args.no_papermill:
-        pm8 = papermill_xargs(workdir, SAMPLE, eight, "pm8")
-        show(ratio_line(f"  papermill -P 2 on the 8 jobs {pm8:6.1f} s; edubalance batch "
-                        "faster by", pm8 / plain8, TARGETS["papermill8"], True))
-    pdf8, _ = timed_cli(spec8, workdir / "sample8-pdf", "--pdf")
-    show(ratio_line(f"  the same 8 jobs with --pdf {pdf8:6.1f} s: slower by", pdf8 / plain8,
+        show(ratio_line(f"  papermill -P 2 on the 8 jobs {spread('pm8')}; edubalance batch "
+                        "faster by", typical("pm8") / plain8, TARGETS["papermill8"], True))
+    show(ratio_line(f"  the same 8 jobs with --pdf {spread('pdf8')}: slower by", pdf8 / plain8,
                     TARGETS["pdf"], False))
     pdf_cost = max(0.0, pdf8 - plain8) / len(eight)
 
     if args.national > 0:
-        # 4. 4 national jobs against 4 sample jobs, each in a new batch.
-        data = national_data(args.national_data)
-        national_counties = batch.counties_in(data, years=[2017])
-        sample4, _ = timed_cli(write_spec(workdir, "sample4", SAMPLE, counties[:4]),
-                               workdir / "sample4")
-        national4, _ = timed_cli(write_spec(workdir, "national4", data, national_counties[:4]),
-                                 workdir / "national4")
-        show(ratio_line(f"4 national jobs {national4:6.1f} s against 4 sample jobs "
-                        f"{sample4:6.1f} s (new batches):", national4 / sample4,
-                        TARGETS["national"], False))
+        show(ratio_line(f"4 national jobs {spread('national4')} against 4 sample jobs "
+                        f"{spread('sample4')} (new batches):",
+                        typical("national4") / typical("sample4"), TARGETS["national"], False))
         # 5. The national run with PDFs, projected. Two new batches of m and 3m national jobs
         # with --pdf: the difference of their wall times over the 2m extra jobs is the steady
         # time per job (the start-up and the end, the last PDFs and the index, cancel out);

@@ -1106,6 +1106,20 @@ def requested_county(notebook_source: str, parameters: dict, defaults: dict):
     ``county`` parameter (text or a whole number): its batch then keeps every county's
     rows (:func:`prepare_entry`).
 
+    Parameters
+    ----------
+    notebook_source : str
+        The notebook's text (its ``.ipynb`` JSON).
+    parameters : dict
+        The job's parameters.
+    defaults : dict
+        The notebook's parameter defaults (name -> value).
+
+    Returns
+    -------
+    str or int or None
+        The job's ``county`` parameter, or None as above.
+
     Examples
     --------
     >>> requested_county("scored_county(data, standard, year, county)", {"county": "灵武市"}, {})
