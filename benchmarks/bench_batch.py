@@ -1,7 +1,7 @@
 """Benchmark of the batch runner: every figure of issue 29, ratios measured in one run.
 
     .venv/bin/python benchmarks/bench_batch.py [--counties 22] [--national 20]
-        [--national-data DIR] [--repeat 3] [--no-papermill] [--cold] [--dask] [--demo]
+        [--national-data DIR] [--repeat 5] [--no-papermill] [--cold] [--dask] [--demo]
 
 Runs ``notebooks/county_scoring.ipynb`` (2017, basic-2012) through the ``edubalance batch``
 command (a new process, so Python's start and the imports count, as for a user), each batch
@@ -119,9 +119,9 @@ def main() -> int:
                         help="m: new batches of m and 3m national jobs with --pdf give the projection "
                              "(default 20; 0 skips the national figures)")
     parser.add_argument("--national-data", type=Path, default=ROOT / "data" / "national")
-    parser.add_argument("--repeat", type=int, default=3,
+    parser.add_argument("--repeat", type=int, default=5,
                         help="rounds of the short batches (8 jobs, --pdf, 4 and 4); their "
-                             "medians are compared (default 3)")
+                             "medians are compared (default 5)")
     parser.add_argument("--no-papermill", action="store_true")
     parser.add_argument("--cold", action="store_true", help="also time the cold engine")
     parser.add_argument("--dask", action="store_true", help="also time the Dask engine")
