@@ -62,3 +62,29 @@ def test_the_scoring_process_reuses_the_memory_it_frees(monkeypatch):
     monkeypatch.setattr(runner, "_keep_freed_memory", lambda: calls.append(1))
     runner._SharedScoring([], [], "unused").run()   # the thread's first step
     assert calls == [1]
+
+
+def test_the_shared_scoring_runs_numpys_blas_on_one_thread(monkeypatch, tmp_path):
+    """Issue 29: a second BLAS thread of the scoring spun on the core the workers' start
+    needs; the limit holds while the scoring runs, and the process's BLAS is as before after."""
+    import numpy  # noqa: F401 - its BLAS is loaded
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from edubalance.run import cache
+
+    def blas_threads():
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    seen = []
+    monkeypatch.setattr(runner._SharedScoring, "_requests",
+                        lambda self: [("data.csv", "basic-2012", 2017, {}, None)])
+    monkeypatch.setattr(cache, "prepare_entry", lambda *a, **k: seen.append(blas_threads()) or True)
+    with threadpool_limits(limits=2, user_api="blas"):   # as on a machine of two cores or more
+        before = blas_threads()
+        shared = runner._SharedScoring([], [], str(tmp_path))
+        shared.run()
+        after = blas_threads()
+    assert before and set(before) == {2}
+    assert shared.computed == 1
+    assert seen == [[1] * len(before)]
+    assert after == before
