@@ -1108,12 +1108,8 @@ def requested_county(notebook_source: str, parameters: dict, defaults: dict):
 
     Parameters
     ----------
-    notebook_source : str
-        The notebook's text (its ``.ipynb`` JSON).
-    parameters : dict
-        The job's parameters.
-    defaults : dict
-        The notebook's parameter defaults (name -> value).
+    notebook_source, parameters, defaults
+        As :func:`scoring_request`.
 
     Returns
     -------
