@@ -15,7 +15,8 @@ into a new folder, on 2 workers, and prints each figure against its target:
    ``--national`` (m) and 3m national jobs with ``--pdf`` are timed; the time per job is their
    difference over the 2m extra jobs, and what the m-job batch took beyond its m jobs (start-up,
    the last PDFs, the index) is counted once;
-Figures 2-4 are medians of ``--repeat`` rounds (each round times each of their batches once),
+Figures 2-4 are medians of ``--repeat`` rounds' ratios (each round times each of their batches
+once, the two batches of a ratio back to back, in alternating order),
 plus the wall time per sample job and the median job folder (issue 16), and on request the
 cold engine, the Dask engine and ``make demo``. The papermill baselines are measured in the
 same run. The national file is generated with ``edubalance sample --scale national`` when
@@ -119,9 +120,9 @@ def main() -> int:
                         help="m: new batches of m and 3m national jobs with --pdf give the projection "
                              "(default 20; 0 skips the national figures)")
     parser.add_argument("--national-data", type=Path, default=ROOT / "data" / "national")
-    parser.add_argument("--repeat", type=int, default=5,
-                        help="rounds of the short batches (8 jobs, --pdf, 4 and 4); their "
-                             "medians are compared (default 5)")
+    parser.add_argument("--repeat", type=int, default=7,
+                        help="rounds of the short batches (8 jobs, --pdf, 4 and 4); a "
+                             "ratio is the median of the rounds' ratios (default 7)")
     parser.add_argument("--no-papermill", action="store_true")
     parser.add_argument("--cold", action="store_true", help="also time the cold engine")
     parser.add_argument("--dask", action="store_true", help="also time the Dask engine")
@@ -158,8 +159,10 @@ def main() -> int:
              f"{verdict(median <= TARGETS['folder_kb'])}")
 
     # 2., 3. and 4.: short batches, where a second of the machine's own noise is a tenth of
-    # the figure: each is timed --repeat times, in rounds (one of each per round, so that a
-    # slow minute of the machine falls on all of them), and the medians are compared.
+    # the figure. Each is timed --repeat times, in rounds, and each ratio is the median of its
+    # rounds' ratios: the two batches compared run back to back, in alternating order (a
+    # shared machine's speed drifts by a third within minutes: 8 jobs took 4.0-6.1 s in six
+    # rounds; a ratio of two medians of rounds half a minute apart measured that drift).
     eight = counties[:8]
     spec8 = write_spec(workdir, "sample8", SAMPLE, eight)
     times: dict[str, list[float]] = {"plain8": [], "pm8": [], "pdf8": [], "sample4": [],
@@ -170,17 +173,22 @@ def main() -> int:
         data = national_data(args.national_data)
         national_counties = batch.counties_in(data, years=[2017])
     for round_ in range(args.repeat):
-        times["plain8"].append(timed_cli(spec8, workdir / f"sample8-{round_}")[0])
-        if not args.no_papermill:
-            times["pm8"].append(papermill_xargs(workdir, SAMPLE, eight, f"pm8-{round_}"))
-        times["pdf8"].append(timed_cli(spec8, workdir / f"sample8-pdf-{round_}", "--pdf")[0])
+        pairs = [(("plain8", spec8, workdir / f"sample8-{round_}", ()),
+                  ("pdf8", spec8, workdir / f"sample8-pdf-{round_}", ("--pdf",)))]
         if args.national > 0:
             # 4 national jobs against 4 sample jobs, each in a new batch.
-            times["sample4"].append(timed_cli(write_spec(workdir, "sample4", SAMPLE, counties[:4]),
-                                              workdir / f"sample4-{round_}")[0])
-            times["national4"].append(timed_cli(
-                write_spec(workdir, "national4", data, national_counties[:4]),
-                workdir / f"national4-{round_}")[0])
+            pairs.append((("sample4", write_spec(workdir, "sample4", SAMPLE, counties[:4]),
+                           workdir / f"sample4-{round_}", ()),
+                          ("national4", write_spec(workdir, "national4", data,
+                                                   national_counties[:4]),
+                           workdir / f"national4-{round_}", ())))
+        if not args.no_papermill:  # papermill on the 8 jobs, first in each round
+            pm8 = papermill_xargs(workdir, SAMPLE, eight, f"pm8-{round_}")
+        for pair in pairs:
+            for name, spec_file, output, options in (pair if round_ % 2 == 0 else pair[::-1]):
+                times[name].append(timed_cli(spec_file, output, *options)[0])
+        if not args.no_papermill:
+            times["pm8"].append(pm8)
 
     def typical(name: str) -> float:
         return statistics.median(times[name])
@@ -190,20 +198,30 @@ def main() -> int:
         return f"{typical(name):6.1f} s" + (f" ({min(values):.1f}-{max(values):.1f})"
                                             if len(values) > 1 else "")
 
+    def paired(numerator: str, denominator: str) -> tuple[float, str]:
+        """The median of the rounds' ratios, and their range as text."""
+        ratios = [a / b for a, b in zip(times[numerator], times[denominator], strict=True)]
+        return statistics.median(ratios), (f", rounds {min(ratios):.2f}-{max(ratios):.2f}"
+                                           if len(ratios) > 1 else "")
+
     plain8, pdf8 = typical("plain8"), typical("pdf8")
     show(f"8 sample jobs, start-up included: {spread('plain8')}"
-         + (f", medians of {args.repeat} rounds" if args.repeat > 1 else ""))
+         + (f", {args.repeat} rounds; ratios: medians of the rounds' ratios"
+            if args.repeat > 1 else ""))
     if not args.no_papermill:
-        show(ratio_line(f"  papermill -P 2 on the 8 jobs {spread('pm8')}; edubalance batch "
-                        "faster by", typical("pm8") / plain8, TARGETS["papermill8"], True))
-    show(ratio_line(f"  the same 8 jobs with --pdf {spread('pdf8')}: slower by", pdf8 / plain8,
+        ratio, rounds = paired("pm8", "plain8")
+        show(ratio_line(f"  papermill -P 2 on the 8 jobs {spread('pm8')}{rounds}; edubalance "
+                        "batch faster by", ratio, TARGETS["papermill8"], True))
+    ratio, rounds = paired("pdf8", "plain8")
+    show(ratio_line(f"  the same 8 jobs with --pdf {spread('pdf8')}{rounds}: slower by", ratio,
                     TARGETS["pdf"], False))
     pdf_cost = max(0.0, pdf8 - plain8) / len(eight)
 
     if args.national > 0:
+        ratio, rounds = paired("national4", "sample4")
         show(ratio_line(f"4 national jobs {spread('national4')} against 4 sample jobs "
-                        f"{spread('sample4')} (new batches):",
-                        typical("national4") / typical("sample4"), TARGETS["national"], False))
+                        f"{spread('sample4')} (new batches{rounds}):", ratio,
+                        TARGETS["national"], False))
         # 5. The national run with PDFs, projected. Two new batches of m and 3m national jobs
         # with --pdf: the difference of their wall times over the 2m extra jobs is the steady
         # time per job (the start-up and the end, the last PDFs and the index, cancel out);
