@@ -258,3 +258,69 @@ def test_no_request_of_a_page_reaches_the_network_websockets_included(tmp_path, 
     finally:
         server.shutdown()
     assert hits == []
+
+
+def test_what_is_never_printed_is_left_out_of_the_printed_page():
+    import pandas as pd
+
+    split = eb.report.tables.Table(
+        pd.DataFrame({"学校": ["甲校", "乙校"], **{f"指标{j}": [0.5, 0.7] for j in range(9)}}),
+        caption="各校指标", print_columns=4).to_html()
+    page = ("<html><head><!-- edubalance:notebook-css --><style>.jp-X {}</style>"
+            f"<!-- /edubalance:notebook-css --></head><body>{split}</body></html>")
+    printed = eb.report.pdf.print_html(page)
+    assert page.count('class="eb-table eb-screen') == 1
+    assert printed.count('class="eb-table eb-screen') == 0
+    parts = page.count('class="eb-table eb-print-part')
+    assert parts >= 2 and printed.count('class="eb-table eb-print-part') == parts
+    assert printed.count("<table ") == parts and eb.report.tables.PRINT_PARTS_CSS in printed
+    # A marker without its pair leaves the page as it is.
+    opening = eb.report.markup.SCREEN_ONLY[0]
+    assert eb.report.pdf.print_html(f"<p>a</p>{opening}<p>b</p>") == f"<p>a</p>{opening}<p>b</p>"
+    hidden = eb.report.pdf._hidden_on_screen(printed)
+    assert hidden.index("@media screen { html { display: none") < hidden.index("</head>")
+    assert hidden.replace(eb.report.pdf._HIDDEN_ON_SCREEN, "") == printed
+
+
+@pytest.mark.browser
+def test_the_printer_prints_what_a_shown_page_in_print_media_prints(tmp_path):
+    """The printer loads a report hidden for the screen, without its screen-only tables:
+    the PDF is the one the whole page gives in print media, byte for byte but for its dates."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"学校": [f"兴庆区第{i}小学" for i in range(40)],
+                          **{f"指标{j}": [0.4 + (i * j % 17) / 20 for i in range(40)]
+                             for j in range(9)}})
+    table = eb.report.tables.Table(
+        frame, {f"指标{j}": "pct" for j in range(9)}, caption="各校指标",
+        shading={"指标1": eb.report.tables.percent_shading(frame["指标1"].to_numpy())},
+        print_columns=4)
+    page = ('<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8">'
+            "<!-- edubalance:notebook-css --><style>.jp-X { color: red; }</style>"
+            "<!-- /edubalance:notebook-css --></head><body><h1>兴庆区评估报告</h1>"
+            f"{table.to_html()}<p><b>结论</b>：待定</p></body></html>")
+    report = tmp_path / "new" / "county_scoring.html"
+    report.parent.mkdir()
+    report.write_text(page, encoding="utf-8")
+    markers = eb.report.markup.SCREEN_ONLY
+    whole = eb.report.pdf.print_html(page.replace(markers[0], "").replace(markers[1], ""),
+                                     print_fonts=True)
+    assert "eb-screen" in whole
+
+    with eb.report.pdf.PdfPrinter(pages=1) as printer:
+        new = printer.submit(report).result(timeout=120).read_bytes()
+
+        async def shown_in_print_media():
+            page_ = await printer._state["browser"].new_page(eb.report.pdf._PRINT_VIEWPORT, 60,
+                                                             hidden=True)
+            await page_.emulate_media("print")
+            page_.router = lambda url: ("text/html; charset=utf-8", whole.encode("utf-8")) \
+                if url.endswith("/old.html") else None
+            await page_.goto((tmp_path / "old.html").as_uri())
+            data = await page_.pdf(**eb.report.pdf._print_options("zh"))
+            await page_.close()
+            return data
+
+        old = asyncio.run_coroutine_threadsafe(shown_in_print_media(),
+                                               printer._loop).result(timeout=120)
+    assert new.startswith(b"%PDF-") and _undated(new) == _undated(old)

@@ -173,8 +173,9 @@ def test_chinese_is_printed_with_subset_truetype_fonts_and_extracts_as_chinese(t
 @pytest.mark.browser
 def test_a_page_stays_on_its_report_emptied_and_fontconfig_cache_is_kept(tmp_path):
     """No navigation to about:blank between reports (it cost ~0.15-0.2 core-s per PDF: a
-    cross-site navigation each time); the report's document is emptied instead. The page is
-    laid out with print media at the printed width (printing does not lay it out anew)."""
+    cross-site navigation each time); the report's document is emptied instead. The page
+    stays in screen media, where the printer's document hides itself (nothing is laid out
+    but for printing), at the printed width."""
     import asyncio
 
     reports = [_report(tmp_path / str(i), county)
@@ -188,8 +189,9 @@ def test_a_page_stays_on_its_report_emptied_and_fontconfig_cache_is_kept(tmp_pat
             where = asyncio.run_coroutine_threadsafe(page.evaluate(
                 "[location.href, document.documentElement.childElementCount,"
                 " matchMedia('print').matches, innerWidth]"), printer._loop).result()
-            # laid out as printed: print media, an A4 page's width less its margins (12 mm)
-            assert where == [report.resolve().as_uri(), 0, True, 703]
+            # screen media (the document hid itself there), an A4 page's width less its
+            # margins (12 mm)
+            assert where == [report.resolve().as_uri(), 0, False, 703]
     assert all(report.with_suffix(".pdf").is_file() for report in reports)
 
     config = Path(eb.report.pdf.chromium_font_env(tmp_path)["FONTCONFIG_FILE"])

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from edubalance.report import tables
+from edubalance.report.markup import SCREEN_ONLY
 from edubalance.report.tables import MISSING, NO_MATH, Table
 
 TABLE_ID = re.compile(r"T_[0-9a-f]{5}")
@@ -29,7 +30,8 @@ def styler_html(table: Table) -> str:
     parts = table.print_parts()
     if len(parts) < 2:
         return table.styler().to_html()
-    return (tables.PRINT_PARTS_CSS + table.styler(extra_class="eb-screen").to_html()
+    return (tables.PRINT_PARTS_CSS + SCREEN_ONLY[0]
+            + table.styler(extra_class="eb-screen").to_html() + SCREEN_ONLY[1]
             + "".join(part.styler(extra_class="eb-print-part").to_html() for part in parts))
 
 

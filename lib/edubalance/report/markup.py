@@ -21,7 +21,12 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["escape_html", "escape_markdown", "html_block", "html_heading"]
+__all__ = ["SCREEN_ONLY", "escape_html", "escape_markdown", "html_block", "html_heading"]
+
+SCREEN_ONLY = ("<!-- edubalance:screen-only -->", "<!-- /edubalance:screen-only -->")
+"""Comments around what a report never prints (the whole of a table split for print, which
+its own stylesheet hides on paper): the PDF printer leaves it out of the page it prints
+(:func:`~edubalance.report.pdf.print_html`)."""
 
 # Every character Markdown (CommonMark + GFM tables) gives a meaning to; ``< >`` are left to
 # html.escape (an entity cannot open a block quote or a tag).

@@ -363,13 +363,16 @@ class PdfPrinter:
         free = self._state["free"]
         if not free.empty():
             return free.get_nowait()
-        # Laid out as it is printed from the start (print media, the width of an A4 page less
-        # its margins): printing then lays the report out again at the same width, a third of
-        # the cost of printing (0.40 -> 0.28 core-s a report). Hidden (its window minimised):
-        # no frame of the report is drawn for a screen nobody looks at, while it loads and
-        # after it is printed (the same PDF; 0.28 -> 0.24 core-s a report).
+        # The document it loads is hidden for the screen (_HIDDEN_ON_SCREEN): nothing is laid
+        # out when it loads, nor again after printing, which lays it out once for print media
+        # (the same PDF, byte for byte; the browser's CPU for 8 county reports in a batch,
+        # with print_html's leaving out what is never printed: 2.36 -> 2.06 and 2.51 -> 2.38
+        # core-s, medians of two sets of 6 and 8 alternating runs; laid out at an A4 width in
+        # print media before, 0.40 -> 0.28 core-s a report, and at a screen's width before
+        # that). Hidden (its window
+        # minimised): no frame of the report is drawn for a screen nobody looks at (the same
+        # PDF; 0.28 -> 0.24 core-s a report).
         page = await self._state["browser"].new_page(_PRINT_VIEWPORT, self.timeout, hidden=True)
-        await page.emulate_media("print")
         allowed: dict = {"folder": None, "document": None}
         page.edubalance_allowed = allowed
 
@@ -418,7 +421,8 @@ class PdfPrinter:
         page.edubalance_allowed["folder"] = report.resolve().parent
         page.edubalance_allowed["document"] = (
             report.resolve(),
-            print_html(report.read_text(encoding="utf-8"), print_fonts=True).encode("utf-8"))
+            _hidden_on_screen(print_html(report.read_text(encoding="utf-8"),
+                                         print_fonts=True)).encode("utf-8"))
         await page.goto(report.resolve().as_uri())
         lang = await page.evaluate("document.documentElement.lang || 'zh'")
         data = await page.pdf(**_print_options(lang))
@@ -501,8 +505,10 @@ def print_html(page: str, *, print_fonts: bool = False) -> str:
 
     JupyterLab's stylesheets (about 260 KB, between the markers the report template writes)
     are replaced by ``templates/print-lab.css``, the rules of theirs that style a report (a
-    fifth of a PDF's time went on styling the page with all of them). A page without the
-    markers (a report exported before them, any other HTML) is printed as it is.
+    fifth of a PDF's time went on styling the page with all of them), and what is never
+    printed (between :data:`~edubalance.report.markup.SCREEN_ONLY` markers: the whole of a
+    table split for print) is left out. A page without the markers (a report exported before
+    them, any other HTML) is printed as it is.
 
     Parameters
     ----------
@@ -527,6 +533,7 @@ def print_html(page: str, *, print_fonts: bool = False) -> str:
     >>> ".jp-X {}" in page, page.count("<style")
     (False, 1)
     """
+    page = _without_screen_only(page)
     start = page.find(_NOTEBOOK_CSS[0])
     end = page.find(_NOTEBOOK_CSS[1], start + 1) if start >= 0 else -1
     if start < 0 or end < 0:
@@ -534,6 +541,39 @@ def print_html(page: str, *, print_fonts: bool = False) -> str:
     return (page[:start] + '<style type="text/css">\n' + _print_css()
             + (_PRINT_FONTS if print_fonts else "") + "</style>"
             + page[end + len(_NOTEBOOK_CSS[1]):])
+
+
+def _without_screen_only(page: str) -> str:
+    """``page`` without what is never printed (between screen-only markers).
+
+    The markers are :data:`~edubalance.report.markup.SCREEN_ONLY`; an unpaired marker and what
+    follows it are kept.
+    """
+    from .markup import SCREEN_ONLY
+
+    opening, closing = SCREEN_ONLY
+    pieces, position = [], 0
+    while (start := page.find(opening, position)) >= 0:
+        end = page.find(closing, start + len(opening))
+        if end < 0:
+            break
+        pieces.append(page[position:start])
+        position = end + len(closing)
+    return "".join(pieces) + page[position:] if pieces else page
+
+
+_HIDDEN_ON_SCREEN = "<style>@media screen { html { display: none !important; } }</style>"
+
+
+def _hidden_on_screen(page: str) -> str:
+    """The page as the printer loads it: nothing shown (so nothing laid out) for the screen.
+
+    Printing uses the print media, where the page is as written: the same PDF, without the
+    layouts a shown page costs when it loads and again after it is printed.
+    """
+    head = page.find("</head>")
+    at = head if head >= 0 else 0
+    return page[:at] + _HIDDEN_ON_SCREEN + page[at:]
 
 
 # Chinese from the print font by name (edubalance.report.pdf_fonts), and so from its bold face

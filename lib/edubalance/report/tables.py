@@ -57,7 +57,7 @@ from .._compat import moved_names as _moved_names
 from ..errors import ParameterError
 from ..io.number_text import MISSING, plain_number
 from .i18n import DEFAULT_LANG, check_lang, text
-from .markup import escape_html
+from .markup import SCREEN_ONLY, escape_html
 
 __all__ = ["Table", "COLUMN_KINDS", "MISSING", "NO_MATH", "LAYOUTS", "format_value", "infer_kind",
            "styler", "EXCEL_FORMATS", "percent_shading"]
@@ -609,7 +609,8 @@ class Table:
         parts = self.print_parts()
         if len(parts) < 2:
             return self._html()
-        return (PRINT_PARTS_CSS + self._html(extra_class="eb-screen")
+        return (PRINT_PARTS_CSS + SCREEN_ONLY[0] + self._html(extra_class="eb-screen")
+                + SCREEN_ONLY[1]
                 + "".join(part._html(extra_class="eb-print-part") for part in parts))
 
     def _classes(self, extra_class: str = "") -> str:
