@@ -226,12 +226,23 @@ def test_a_warm_kernel_is_killed_and_reaped_at_once_not_polled_for(monkeypatch):
             sleeps.append(delay)
             return await real_sleep(delay, *args, **kwargs)
 
+        signalled = []
+        real_killpg = os.killpg
+
+        def recorded_killpg(pgid, signum):
+            signalled.append((pgid, signum, process.returncode))
+            return real_killpg(pgid, signum)
+
         # jupyter_client waits for a killed kernel by polling every 0.1 s
         monkeypatch.setattr(jupyter_client.manager.asyncio, "sleep", counted_sleep)
+        monkeypatch.setattr(os, "killpg", recorded_killpg)
         kernel.stop()
         monkeypatch.undo()
         assert process.returncode == -signal.SIGKILL   # killed, and reaped by stop()
         assert max(sleeps, default=0) < 0.1           # no 0.1 s poll waited for it
+        # Its process group signalled while it was there only: once reaped, its number may
+        # be another process's (jupyter_client's shutdown interrupted and killed it again).
+        assert signalled and all(returncode is None for _, _, returncode in signalled)
         assert kernel.km is None and kernel.pid is None
         try:
             os.kill(pid, 0)
@@ -239,5 +250,34 @@ def test_a_warm_kernel_is_killed_and_reaped_at_once_not_polled_for(monkeypatch):
         except ProcessLookupError:
             gone = True
         assert gone
+    finally:
+        kernel.close()
+
+
+def test_a_warm_kernel_that_died_is_not_signalled_by_its_old_number(monkeypatch):
+    """A kernel that died and was reaped (a poll saw it gone) is not killed by its pid or
+    process group: the system may have given those numbers to another process since."""
+    import os
+    import signal
+    import time
+
+    from edubalance.run import engines
+
+    kernel = engines._WarmKernel(KERNEL)
+    try:
+        kernel.start(os.getcwd())
+        process = kernel.km.provisioner.process
+        pid = process.pid
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while kernel.alive() and time.monotonic() < deadline:  # the poll reaps it
+            time.sleep(0.01)
+        assert process.returncode == -signal.SIGKILL
+        signalled = []
+        monkeypatch.setattr(os, "killpg", lambda *args: signalled.append(("killpg", *args)))
+        monkeypatch.setattr(os, "kill", lambda *args: signalled.append(("kill", *args)))
+        kernel.stop()
+        monkeypatch.undo()
+        assert signalled == [] and kernel.km is None and kernel.pid is None
     finally:
         kernel.close()

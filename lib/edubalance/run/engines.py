@@ -422,14 +422,19 @@ def execute_on_kernel(spec: Mapping[str, Any], executed: Path, parameters: dict,
     return nb
 
 
-def _reap(km, timeout: float = 5.0) -> None:
-    """Wait (at most ``timeout`` s) for the killed kernel process of ``km`` to end."""
+def _reap(km, timeout: float = 5.0) -> bool:
+    """Wait (at most ``timeout`` s) for the killed kernel process of ``km`` to end.
+
+    Returns whether it ended (and was reaped).
+    """
     process = getattr(getattr(km, "provisioner", None), "process", None)
-    if process is not None:
-        try:
-            process.wait(timeout=timeout)
-        except Exception:  # noqa: BLE001 - shutdown_kernel and kill_process_tree follow
-            pass
+    if process is None:
+        return False
+    try:
+        process.wait(timeout=timeout)
+    except Exception:  # noqa: BLE001 - shutdown_kernel and kill_process_tree follow
+        return False
+    return True
 
 
 class _WarmKernel:
@@ -491,12 +496,23 @@ class _WarmKernel:
                 kc.stop_channels()
             except Exception:
                 pass
-        if pid is not None:
+        process = getattr(getattr(km, "provisioner", None), "process", None)
+        if pid is not None and (process is None or process.returncode is None):
             # Killed and reaped here: jupyter_client's shutdown (below) kills as well but
             # then polls every 0.1 s until the process is gone, a tenth of a second at the
-            # end of every batch, each worker idle while its kernel dies.
+            # end of every batch, each worker idle while its kernel dies. Not when a poll
+            # has reaped it already (it died): its number may be another process's now.
             kill_process_tree(pid)
-            _reap(km)
+        if pid is not None:
+            if _reap(km):
+                # jupyter_client forgets the process now (its own wait, which finds it ended
+                # at once): its shutdown below would otherwise interrupt and kill the kernel's
+                # process group by its number, which the system, the process being reaped,
+                # may already have given another process (pid_max is 32768 on many hosts).
+                try:
+                    self._run(km.provisioner.wait())
+                except Exception:  # noqa: BLE001 - shutdown_kernel follows
+                    pass
         if km is not None:
             try:
                 self._run(km.shutdown_kernel(now=True))
