@@ -74,8 +74,11 @@ def timed_cli(spec: Path, output: Path, *options: str) -> tuple[float, list[dict
         if (output / "manifest.json").is_file() else []
     failed = [job for job in jobs if job["status"] != "ok"]
     if done.returncode or failed:
+        # The command's own output kept for a look afterwards (a worker's last words, say).
+        log = output.with_name(output.name + ".log")
+        log.write_text(done.stdout + done.stderr, encoding="utf-8")
         print(f"  ! exit {done.returncode}, {len(failed)} job(s) failed: "
-              f"{(failed[0].get('error') if failed else done.stderr.strip()[-300:])}")
+              f"{(failed[0].get('error') if failed else done.stderr.strip()[-300:])} ({log})")
     return elapsed, jobs
 
 
