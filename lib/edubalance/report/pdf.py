@@ -369,9 +369,8 @@ class PdfPrinter:
         # with print_html's leaving out what is never printed: 2.36 -> 2.06 and 2.51 -> 2.38
         # core-s, medians of two sets of 6 and 8 alternating runs; laid out at an A4 width in
         # print media before, 0.40 -> 0.28 core-s a report, and at a screen's width before
-        # that). Hidden (its window
-        # minimised): no frame of the report is drawn for a screen nobody looks at (the same
-        # PDF; 0.28 -> 0.24 core-s a report).
+        # that). Hidden (its window minimised): no frame of the report is drawn for a screen
+        # nobody looks at (the same PDF; 0.28 -> 0.24 core-s a report).
         page = await self._state["browser"].new_page(_PRINT_VIEWPORT, self.timeout, hidden=True)
         allowed: dict = {"folder": None, "document": None}
         page.edubalance_allowed = allowed
