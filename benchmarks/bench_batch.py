@@ -1,7 +1,7 @@
 """Benchmark of the batch runner: every figure of issue 29, ratios measured in one run.
 
     .venv/bin/python benchmarks/bench_batch.py [--counties 22] [--national 20]
-        [--national-data DIR] [--repeat 5] [--no-papermill] [--cold] [--dask] [--demo]
+        [--national-data DIR] [--repeat 7] [--no-papermill] [--cold] [--dask] [--demo]
 
 Runs ``notebooks/county_scoring.ipynb`` (2017, basic-2012) through the ``edubalance batch``
 command (a new process, so Python's start and the imports count, as for a user), each batch
@@ -175,16 +175,15 @@ def main() -> int:
     if args.national > 0:
         data = national_data(args.national_data)
         national_counties = batch.counties_in(data, years=[2017])
+        # 4 national jobs against 4 sample jobs, each in a new batch.
+        spec_sample4 = write_spec(workdir, "sample4", SAMPLE, counties[:4])
+        spec_national4 = write_spec(workdir, "national4", data, national_counties[:4])
     for round_ in range(args.repeat):
         pairs = [(("plain8", spec8, workdir / f"sample8-{round_}", ()),
                   ("pdf8", spec8, workdir / f"sample8-pdf-{round_}", ("--pdf",)))]
         if args.national > 0:
-            # 4 national jobs against 4 sample jobs, each in a new batch.
-            pairs.append((("sample4", write_spec(workdir, "sample4", SAMPLE, counties[:4]),
-                           workdir / f"sample4-{round_}", ()),
-                          ("national4", write_spec(workdir, "national4", data,
-                                                   national_counties[:4]),
-                           workdir / f"national4-{round_}", ())))
+            pairs.append((("sample4", spec_sample4, workdir / f"sample4-{round_}", ()),
+                          ("national4", spec_national4, workdir / f"national4-{round_}", ())))
         if not args.no_papermill:  # papermill on the 8 jobs, first in each round
             pm8 = papermill_xargs(workdir, SAMPLE, eight, f"pm8-{round_}")
         for pair in pairs:

@@ -422,12 +422,11 @@ def execute_on_kernel(spec: Mapping[str, Any], executed: Path, parameters: dict,
     return nb
 
 
-def _reap(km, timeout: float = 5.0) -> bool:
-    """Wait (at most ``timeout`` s) for the killed kernel process of ``km`` to end.
+def _reap(process, timeout: float = 5.0) -> bool:
+    """Wait (at most ``timeout`` s) for a killed kernel ``process`` (a Popen, or None) to end.
 
     Returns whether it ended (and was reaped).
     """
-    process = getattr(getattr(km, "provisioner", None), "process", None)
     if process is None:
         return False
     try:
@@ -503,16 +502,15 @@ class _WarmKernel:
             # end of every batch, each worker idle while its kernel dies. Not when a poll
             # has reaped it already (it died): its number may be another process's now.
             kill_process_tree(pid)
-        if pid is not None:
-            if _reap(km):
-                # jupyter_client forgets the process now (its own wait, which finds it ended
-                # at once): its shutdown below would otherwise interrupt and kill the kernel's
-                # process group by its number, which the system, the process being reaped,
-                # may already have given another process (pid_max is 32768 on many hosts).
-                try:
-                    self._run(km.provisioner.wait())
-                except Exception:  # noqa: BLE001 - shutdown_kernel follows
-                    pass
+        if pid is not None and _reap(process):
+            # jupyter_client forgets the process now (its own wait, which finds it ended at
+            # once): its shutdown below would otherwise interrupt and kill the kernel's
+            # process group by its number, which the system, the process being reaped, may
+            # already have given another process (pid_max is 32768 on many hosts).
+            try:
+                self._run(km.provisioner.wait())
+            except Exception:  # noqa: BLE001 - shutdown_kernel follows
+                pass
         if km is not None:
             try:
                 self._run(km.shutdown_kernel(now=True))
