@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import ctypes
+import dataclasses
 import functools
 import os
 import shutil
@@ -701,7 +702,7 @@ def execute_job_warm(spec: Mapping[str, Any]) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- pools
 
-def _worker_init(warm: bool = False, runner_pid: int | None = None) -> None:
+def _worker_init(warm: bool = False, runner_pid: int | None = None, started=None) -> None:
     # Die with the runner (a SIGKILLed runner must not leave workers finishing jobs), and
     # leave Ctrl-C and SIGTERM to the runner, which stops the workers itself.
     if sys.platform.startswith("linux"):
@@ -713,6 +714,8 @@ def _worker_init(warm: bool = False, runner_pid: int | None = None) -> None:
         os._exit(1)  # the runner died while this worker was starting: nobody to work for
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    global _STARTED
+    _STARTED = started
     from . import skip_slow_optional_imports
 
     skip_slow_optional_imports()
@@ -811,10 +814,10 @@ def _kill_children() -> None:
     psutil.wait_procs(children, timeout=10)  # gone before their folders are cleaned up
 
 
-def failure_entry(spec: Mapping[str, Any], error: BaseException) -> dict[str, Any]:
+def failure_entry(spec: Mapping[str, Any], error: BaseException | str) -> dict[str, Any]:
     """The entry of a job whose worker died (killed, out of memory)."""
-    return job_entry(spec, status="failed",
-                     error=f"worker failed: {type(error).__name__}: {error}")
+    text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    return job_entry(spec, status="failed", error=f"worker failed: {text}")
 
 
 def _result_or_failure(future, spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -843,13 +846,65 @@ def first_done(pending, poll: float = SIGNAL_POLL) -> set:
             return done
 
 
+WORKER_DEATHS_PER_JOB = 2
+"""A job is failed once its worker has died under it this many times (else it runs again)."""
+POOL_BREAKS_WITHOUT_PROGRESS = 3
+"""Pools in a row that may break before any job ends or a worker dies under a job; then the
+jobs left fail (a worker that cannot start: a broken environment, not bad luck)."""
+
+_STARTED = None
+"""In a pool worker: the queue on which it tells the runner which job it starts."""
+
+
+def _pool_job(function: Callable[[dict], dict], position: int, spec: dict) -> dict:
+    """Run ``function(spec)`` in a pool worker, the runner told first (``_STARTED``)."""
+    if _STARTED is not None:
+        _STARTED.put((os.getpid(), position))
+    return function(spec)
+
+
+def describe_exit(code: int | None) -> str:
+    """How a process ended, from its exit code (negative: the signal that killed it).
+
+    Examples
+    --------
+    >>> describe_exit(-9), describe_exit(1), describe_exit(None)
+    ('killed by SIGKILL', 'exit code 1', 'exit code unknown')
+    """
+    if code is None:
+        return "exit code unknown"
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+@dataclasses.dataclass
+class _PoolBreak:
+    """What a broken pool left: the jobs to run again and the workers that died."""
+
+    unfinished: list[int]
+    """Positions of the jobs that did not end (never started, or stopped with their worker)."""
+    died_under: dict[int, str]
+    """Position of a job whose own worker died while running it: how that worker ended."""
+    deaths: list[str]
+    """``worker <pid> <how it ended>``, for each worker that died on its own."""
+
+
 def run_pool(specs: list[dict], workers: int, on_done: Callable[[dict], None],
-             warm: bool = True) -> None:
+             warm: bool = True, function: Callable[[dict], dict] | None = None) -> None:
     """Run ``specs`` on ``workers`` processes (spawned); ``on_done(entry)`` as each ends.
 
-    A job whose worker died is reported to ``on_done`` as a failed entry. On any exception
-    (Ctrl-C, SIGTERM, an error from ``on_done``) the pending jobs are cancelled and the
-    workers and their kernels killed before it propagates.
+    When a worker dies (killed, out of memory), Python's pool breaks and stops every job in
+    it. The jobs it did not finish then run again in a new pool; the job whose own worker
+    died under it :data:`WORKER_DEATHS_PER_JOB` times is reported to ``on_done`` as a failed
+    entry naming how the worker ended (``killed by SIGKILL``). A pool whose workers keep
+    dying before any job ends (:data:`POOL_BREAKS_WITHOUT_PROGRESS` pools in a row) fails
+    the jobs left the same way. On any exception (Ctrl-C, SIGTERM, an error from
+    ``on_done``) the pending jobs are cancelled and the workers and their kernels killed
+    before it propagates.
 
     Parameters
     ----------
@@ -862,6 +917,9 @@ def run_pool(specs: list[dict], workers: int, on_done: Callable[[dict], None],
     warm : bool, default True
         Run the jobs with :func:`execute_job_warm` (one kept kernel per worker), else with
         :func:`execute_job` (a fresh kernel per job).
+    function : callable, optional
+        Run each job with ``function(spec)`` instead (a module-level function, returning
+        the job's entry): tests.
 
     Returns
     -------
@@ -886,24 +944,105 @@ def run_pool(specs: list[dict], workers: int, on_done: Callable[[dict], None],
         resource_tracker.ensure_running()
     finally:
         signal.signal(signal.SIGINT, previous)
-    executor = ProcessPoolExecutor(max_workers=max(1, min(workers, len(specs))),
+    function = function or (execute_job_warm if warm else execute_job)
+    positions = list(range(len(specs)))
+    deaths_under: dict[int, list[str]] = {}
+    fruitless = 0
+    while positions:
+        broken = _run_in_one_pool(context, specs, positions, workers, on_done, warm, function)
+        if broken is None:
+            return
+        print(f"edubalance batch: {'; '.join(broken.deaths) or 'a worker died'}: "
+              f"{len(broken.unfinished)} jobs not finished are run again in new workers",
+              file=sys.stderr)
+        progress = len(broken.unfinished) < len(positions) or bool(broken.died_under)
+        fruitless = 0 if progress else fruitless + 1
+        for position, how in broken.died_under.items():
+            deaths_under.setdefault(position, []).append(how)
+        positions = []
+        for position in broken.unfinished:
+            hows = deaths_under.get(position, [])
+            if len(hows) >= WORKER_DEATHS_PER_JOB:
+                on_done(failure_entry(specs[position], f"its worker died running it "
+                                      f"{len(hows)} times ({', '.join(hows)})"))
+            elif fruitless >= POOL_BREAKS_WITHOUT_PROGRESS:
+                on_done(failure_entry(specs[position], f"the workers died {fruitless} times "
+                                      f"before any job ended ({'; '.join(broken.deaths)})"))
+            else:
+                positions.append(position)
+
+
+def _run_in_one_pool(context, specs: list[dict], positions: list[int], workers: int,
+                     on_done: Callable[[dict], None], warm: bool,
+                     function: Callable[[dict], dict]) -> _PoolBreak | None:
+    """Run the jobs at ``positions`` in a new pool; what it left if it broke, else None."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    started = context.SimpleQueue()
+    executor = ProcessPoolExecutor(max_workers=max(1, min(workers, len(positions))),
                                    mp_context=context, initializer=_worker_init,
-                                   initargs=(warm, os.getpid()))
-    job_function = execute_job_warm if warm else execute_job
+                                   initargs=(warm, os.getpid(), started))
+    processes = getattr(executor, "_processes", None)  # pid -> Process (their exit codes)
+    running: dict[int, int] = {}   # worker pid -> the position of the job it started last
+    pending: dict = {}
+    submitted = 0   # the first this many positions were submitted
+    broken = False
     try:
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            pending = {executor.submit(job_function, spec): spec for spec in specs}
+            for position in positions:
+                pending[executor.submit(_pool_job, function, position,
+                                        specs[position])] = position
+                submitted += 1
+        except (BrokenProcessPool, OSError):
+            # A worker died while the jobs were being submitted; Python's pool then raises
+            # BrokenProcessPool, or "handle is closed" when the death races the submission.
+            broken = True
         finally:
             signal.signal(signal.SIGINT, previous)
-        while pending:
+        while pending and not broken:
             for future in first_done(pending):
+                if isinstance(future.exception(), BrokenProcessPool):
+                    broken = True
+                    continue
+                _take_started(started, running)
                 on_done(_result_or_failure(future, pending.pop(future)))
     except BaseException:
         executor.shutdown(wait=False, cancel_futures=True)
         _kill_children()
         raise
     executor.shutdown(wait=True)
+    if not broken:
+        return None
+    # The workers' kernels end on their own (ipykernel's parent poller: within a second).
+    _take_started(started, running)
+    unfinished = positions[submitted:]
+    for future, position in pending.items():
+        if future.done() and not future.cancelled() and future.exception() is None:
+            on_done(future.result())  # ended in the moment the pool broke
+        else:
+            unfinished.append(position)
+    unfinished.sort()
+    died_under, deaths = {}, []
+    for pid, process in dict(processes or {}).items():
+        process.join(5)
+        if process.exitcode == -signal.SIGTERM:
+            continue   # the pool's own: it terminates the workers left when it breaks
+        how = describe_exit(process.exitcode)
+        deaths.append(f"worker {pid} {how}")
+        if running.get(pid) in unfinished:
+            died_under[running[pid]] = how
+    return _PoolBreak(unfinished, died_under, deaths)
+
+
+def _take_started(started, running: dict[int, int]) -> None:
+    """Read the workers' "job started" notes into ``running`` (worker pid -> position)."""
+    try:
+        while not started.empty():
+            pid, position = started.get()
+            running[pid] = position
+    except (OSError, EOFError, ValueError):
+        pass   # a worker killed while writing its note: which job it ran stays unknown
 
 
 def run_dask(specs: list[dict], scheduler: str | None, on_done: Callable[[dict], None],
