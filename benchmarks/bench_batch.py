@@ -222,7 +222,7 @@ def main() -> int:
     if args.national > 0:
         ratio, rounds = paired("national4", "sample4")
         show(ratio_line(f"4 national jobs {spread('national4')} against 4 sample jobs "
-                        f"{spread('sample4')} (new batches{rounds}):", ratio,
+                        f"{spread('sample4')} (new batches{rounds})", ratio,
                         TARGETS["national"], False))
         # 5. The national run with PDFs, projected. Two new batches of m and 3m national jobs
         # with --pdf: the difference of their wall times over the 2m extra jobs is the steady

@@ -952,9 +952,6 @@ def run_pool(specs: list[dict], workers: int, on_done: Callable[[dict], None],
         broken = _run_in_one_pool(context, specs, positions, workers, on_done, warm, function)
         if broken is None:
             return
-        print(f"edubalance batch: {'; '.join(broken.deaths) or 'a worker died'}: "
-              f"{len(broken.unfinished)} jobs not finished are run again in new workers",
-              file=sys.stderr)
         progress = len(broken.unfinished) < len(positions) or bool(broken.died_under)
         fruitless = 0 if progress else fruitless + 1
         for position, how in broken.died_under.items():
@@ -970,15 +967,29 @@ def run_pool(specs: list[dict], workers: int, on_done: Callable[[dict], None],
                                       f"before any job ended ({'; '.join(broken.deaths)})"))
             else:
                 positions.append(position)
+        if positions:
+            print(f"edubalance batch: {'; '.join(broken.deaths) or 'a worker died'}: "
+                  f"{len(positions)} unfinished job(s) run again in new workers", file=sys.stderr)
 
 
 def _run_in_one_pool(context, specs: list[dict], positions: list[int], workers: int,
                      on_done: Callable[[dict], None], warm: bool,
                      function: Callable[[dict], dict]) -> _PoolBreak | None:
     """Run the jobs at ``positions`` in a new pool; what it left if it broke, else None."""
+    started = context.SimpleQueue()   # (worker pid, position) as each job starts
+    try:
+        return _run_with_notes(context, started, specs, positions, workers, on_done, warm,
+                               function)
+    finally:
+        started.close()
+
+
+def _run_with_notes(context, started, specs: list[dict], positions: list[int], workers: int,
+                    on_done: Callable[[dict], None], warm: bool,
+                    function: Callable[[dict], dict]) -> _PoolBreak | None:
+    """:func:`_run_in_one_pool`, its workers noting on ``started`` each job they start."""
     from concurrent.futures.process import BrokenProcessPool
 
-    started = context.SimpleQueue()
     executor = ProcessPoolExecutor(max_workers=max(1, min(workers, len(positions))),
                                    mp_context=context, initializer=_worker_init,
                                    initargs=(warm, os.getpid(), started))
