@@ -254,6 +254,37 @@ def test_resume_after_sigkill_runs_only_missing_jobs(tmp_path):
     assert [e["status"] for e in again.entries] == ["skipped"]
 
 
+def _worker_killing_notebook(folder: Path) -> Path:
+    """``killer.ipynb``: the job for ``once`` kills its worker (the kernel's parent) the first
+    time it runs, the job for ``always`` every time; every other job writes its summary."""
+    return write_toy_notebook(
+        folder / "killer.ipynb", 'county = ""\nmarker = ""\noutput_dir = "out"',
+        "import json, os, signal\n"
+        "first = not os.path.exists(marker)\n"
+        "if county == 'always' or (county == 'once' and first):\n"
+        "    open(marker, 'w').close()\n"
+        "    os.kill(os.getppid(), signal.SIGKILL)\n"
+        "with open(os.path.join(output_dir, 'summary.json'), 'w') as f:\n"
+        "    json.dump({'county': county}, f)")
+
+
+@pytest.mark.slow  # three pools of warm kernels; the pool's logic: tests/run/test_pool_breaks.py
+def test_a_killed_worker_costs_the_batch_no_job(tmp_path):
+    spec = write_batch(tmp_path, notebook=_worker_killing_notebook(tmp_path),
+                       parameters={"marker": str(tmp_path / "killed")},
+                       grid={"county": ["A", "once", "B", "always", "C"]})
+    output = tmp_path / "out"
+    done = run_cli(str(spec), "--workers", "2", "--output", str(output), "--keep", "results",
+                   cwd=tmp_path, timeout=300)
+    jobs = manifest(output)
+    assert {county: job["status"] for county, job in jobs.items()} == {
+        "A": "ok", "once": "ok", "B": "ok", "always": "failed", "C": "ok"}, done.stderr
+    assert jobs["always"]["error"] == ("worker failed: its worker died running it 2 times "
+                                       "(killed by SIGKILL, killed by SIGKILL)")
+    assert done.returncode == 1 and "killed by SIGKILL" in done.stderr
+    assert not list((output / "killer").glob(".tmp-*"))   # nothing half-written left
+
+
 def _spawning_notebook(path: Path) -> Path:
     """Starts two children (one in the kernel's process group, one in a session of its own),
     notes their pids, then sleeps past any limit."""

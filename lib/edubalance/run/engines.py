@@ -36,7 +36,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-from .job import kill_process_tree, run_job
+from .job import kill_process_tree, remove_leftovers, run_job
 from .manifest import job_entry
 
 __all__ = ["ENGINES", "DEFAULT_ENGINE", "KERNEL_NAME", "execute_job", "execute_job_warm",
@@ -960,16 +960,24 @@ def run_pool(specs: list[dict], workers: int, on_done: Callable[[dict], None],
         for position in broken.unfinished:
             hows = deaths_under.get(position, [])
             if len(hows) >= WORKER_DEATHS_PER_JOB:
-                on_done(failure_entry(specs[position], f"its worker died running it "
-                                      f"{len(hows)} times ({', '.join(hows)})"))
+                on_done(_given_up(specs[position], f"its worker died running it {len(hows)} "
+                                                   f"times ({', '.join(hows)})"))
             elif fruitless >= POOL_BREAKS_WITHOUT_PROGRESS:
-                on_done(failure_entry(specs[position], f"the workers died {fruitless} times "
-                                      f"before any job ended ({'; '.join(broken.deaths)})"))
+                on_done(_given_up(specs[position], f"the workers died {fruitless} times "
+                                                   f"before any job ended "
+                                                   f"({'; '.join(broken.deaths)})"))
             else:
                 positions.append(position)
         if positions:
             print(f"edubalance batch: {'; '.join(broken.deaths) or 'a worker died'}: "
                   f"{len(positions)} unfinished job(s) run again in new workers", file=sys.stderr)
+
+
+def _given_up(spec: dict, why: str) -> dict[str, Any]:
+    """The failed entry of a job not run again, what its dead worker left of it removed."""
+    if "output" in spec:
+        remove_leftovers(Path(spec["output"]) / spec["stem"], spec["slug"])
+    return failure_entry(spec, why)
 
 
 def _run_in_one_pool(context, specs: list[dict], positions: list[int], workers: int,
