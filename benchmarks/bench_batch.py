@@ -1,7 +1,8 @@
 """Benchmark of the batch runner: every figure of issue 29, ratios measured in one run.
 
     .venv/bin/python benchmarks/bench_batch.py [--counties 22] [--national 20]
-        [--national-data DIR] [--repeat 7] [--no-papermill] [--cold] [--dask] [--demo]
+        [--national-data DIR] [--repeat 7] [--national-repeat 15] [--no-papermill] [--cold]
+        [--dask] [--demo]
 
 Runs ``notebooks/county_scoring.ipynb`` (2017, basic-2012) through the ``edubalance batch``
 command (a new process, so Python's start and the imports count, as for a user), each batch
@@ -15,8 +16,9 @@ into a new folder, on 2 workers, and prints each figure against its target:
    ``--national`` (m) and 3m national jobs with ``--pdf`` are timed; the time per job is their
    difference over the 2m extra jobs, and what the m-job batch took beyond its m jobs (start-up,
    the last PDFs, the index) is counted once;
-Figures 2-4 are medians of ``--repeat`` rounds' ratios (each round times each of their batches
-once, the two batches of a ratio back to back, in alternating order),
+Figures 2-4 are medians of rounds' ratios (each round times each of their batches once, the
+two batches of a ratio back to back, in alternating order): ``--repeat`` rounds for 2 and 3,
+``--national-repeat`` for 4 (short batches, whose rounds' ratios spread the most),
 plus the wall time per sample job and the median job folder (issue 16), and on request the
 cold engine, the Dask engine and ``make demo``. The papermill baselines are measured in the
 same run. The national file is generated with ``edubalance sample --scale national`` when
@@ -126,6 +128,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=7,
                         help="rounds of the short batches (8 jobs, --pdf, 4 and 4); a "
                              "ratio is the median of the rounds' ratios (default 7)")
+    parser.add_argument("--national-repeat", type=int, default=15,
+                        help="rounds of 4 national and 4 sample jobs (default 15)")
     parser.add_argument("--no-papermill", action="store_true")
     parser.add_argument("--cold", action="store_true", help="also time the cold engine")
     parser.add_argument("--dask", action="store_true", help="also time the Dask engine")
@@ -178,18 +182,20 @@ def main() -> int:
         # 4 national jobs against 4 sample jobs, each in a new batch.
         spec_sample4 = write_spec(workdir, "sample4", SAMPLE, counties[:4])
         spec_national4 = write_spec(workdir, "national4", data, national_counties[:4])
-    for round_ in range(args.repeat):
+    for round_ in range(max(args.repeat, args.national_repeat if args.national > 0 else 0)):
+        eights = round_ < args.repeat
         pairs = [(("plain8", spec8, workdir / f"sample8-{round_}", ()),
-                  ("pdf8", spec8, workdir / f"sample8-pdf-{round_}", ("--pdf",)))]
-        if args.national > 0:
+                  ("pdf8", spec8, workdir / f"sample8-pdf-{round_}", ("--pdf",)))] \
+            if eights else []
+        if args.national > 0 and round_ < args.national_repeat:
             pairs.append((("sample4", spec_sample4, workdir / f"sample4-{round_}", ()),
                           ("national4", spec_national4, workdir / f"national4-{round_}", ())))
-        if not args.no_papermill:  # papermill on the 8 jobs, first in each round
+        if eights and not args.no_papermill:  # papermill on the 8 jobs, first in each round
             pm8 = papermill_xargs(workdir, SAMPLE, eight, f"pm8-{round_}")
         for pair in pairs:
             for name, spec_file, output, options in (pair if round_ % 2 == 0 else pair[::-1]):
                 times[name].append(timed_cli(spec_file, output, *options)[0])
-        if not args.no_papermill:
+        if eights and not args.no_papermill:
             times["pm8"].append(pm8)
 
     def typical(name: str) -> float:
@@ -222,8 +228,8 @@ def main() -> int:
     if args.national > 0:
         ratio, rounds = paired("national4", "sample4")
         show(ratio_line(f"4 national jobs {spread('national4')} against 4 sample jobs "
-                        f"{spread('sample4')} (new batches{rounds})", ratio,
-                        TARGETS["national"], False))
+                        f"{spread('sample4')} (new batches, {len(times['national4'])} "
+                        f"rounds{rounds})", ratio, TARGETS["national"], False))
         # 5. The national run with PDFs, projected. Two new batches of m and 3m national jobs
         # with --pdf: the difference of their wall times over the 2m extra jobs is the steady
         # time per job (the start-up and the end, the last PDFs and the index, cancel out);
