@@ -75,11 +75,15 @@ def timed_cli(spec: Path, output: Path, *options: str) -> tuple[float, list[dict
     jobs = json.loads((output / "manifest.json").read_text(encoding="utf-8"))["jobs"] \
         if (output / "manifest.json").is_file() else []
     failed = [job for job in jobs if job["status"] != "ok"]
-    if done.returncode or failed:
+    # A worker that died: the runner ran its jobs again (one stderr line), and the time
+    # includes that.
+    rerun = [line for line in done.stderr.splitlines() if "run again in new workers" in line]
+    if done.returncode or failed or rerun:
         # The command's own output kept for a look afterwards (a worker's last words, say).
         log = output.with_name(output.name + ".log")
         log.write_text(done.stdout + done.stderr, encoding="utf-8")
-        print(f"  ! exit {done.returncode}, {len(failed)} job(s) failed: "
+        print(f"  ! {rerun[0]} ({log})" if rerun and not (done.returncode or failed) else
+              f"  ! exit {done.returncode}, {len(failed)} job(s) failed: "
               f"{(failed[0].get('error') if failed else done.stderr.strip()[-300:])} ({log})")
     return elapsed, jobs
 
