@@ -1037,8 +1037,10 @@ def _run_with_notes(context, started, specs: list[dict], positions: list[int], w
     _take_started(started, running)
     unfinished = positions[submitted:]
     for future, position in pending.items():
-        if future.done() and not future.cancelled() and future.exception() is None:
-            on_done(future.result())  # ended in the moment the pool broke
+        if future.done() and not future.cancelled() \
+                and not isinstance(future.exception(), BrokenProcessPool):
+            # ended in the moment the pool broke
+            on_done(_result_or_failure(future, specs[position]))
         else:
             unfinished.append(position)
     unfinished.sort()
