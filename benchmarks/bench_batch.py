@@ -82,9 +82,11 @@ def timed_cli(spec: Path, output: Path, *options: str) -> tuple[float, list[dict
         # The command's own output kept for a look afterwards (a worker's last words, say).
         log = output.with_name(output.name + ".log")
         log.write_text(done.stdout + done.stderr, encoding="utf-8")
-        print(f"  ! {rerun[0]} ({log})" if rerun and not (done.returncode or failed) else
-              f"  ! exit {done.returncode}, {len(failed)} job(s) failed: "
-              f"{(failed[0].get('error') if failed else done.stderr.strip()[-300:])} ({log})")
+        if done.returncode or failed:
+            print(f"  ! exit {done.returncode}, {len(failed)} job(s) failed: "
+                  f"{(failed[0].get('error') if failed else done.stderr.strip()[-300:])} ({log})")
+        else:
+            print(f"  ! {rerun[0]} ({log})")
     return elapsed, jobs
 
 
