@@ -1024,7 +1024,7 @@ def _run_with_notes(context, started, specs: list[dict], positions: list[int], w
                 if isinstance(future.exception(), BrokenProcessPool):
                     broken = True
                     continue
-                # Read as jobs end, not only after a break: the pipe holds about 1,600 notes,
+                # Read as jobs end, not only after a break: the pipe holds about 2,700 notes,
                 # and a worker whose note does not fit waits.
                 _take_started(started, running)
                 on_done(_result_or_failure(future, pending.pop(future)))
