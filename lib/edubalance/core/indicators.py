@@ -158,7 +158,9 @@ def split_sections(schools: pd.DataFrame) -> pd.DataFrame:
     """
     _check_schools(schools)
     schools = merge_teaching_points(schools)
-    schools = schools[~schools["school_type"].isin(EXCLUDED_TYPES).to_numpy(dtype=bool)]
+    scored = ~schools["school_type"].isin(EXCLUDED_TYPES).to_numpy(dtype=bool)
+    if not scored.all():  # (no copy of a national table that has none to leave out)
+        schools = schools[scored]
     enrolment = {
         "primary": schools["students_primary"].to_numpy(dtype=float),
         "junior": schools["students_junior"].to_numpy(dtype=float),
@@ -168,7 +170,6 @@ def split_sections(schools: pd.DataFrame) -> pd.DataFrame:
     weights = _section_weights(schools["school_type"])
     weighted_total = sum(weights[s] * enrolment[s] for s in _SECTIONS)
     compulsory = enrolment["primary"] + enrolment["junior"]
-    resources = schools[RESOURCE_COLUMNS].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = {level: weights[level] * enrolment[level] / weighted_total for level in LEVELS}
     # Row r of the output is (school, level) = divmod(position, 2): primary before junior,
@@ -187,8 +188,8 @@ def split_sections(schools: pd.DataFrame) -> pd.DataFrame:
     share = np.column_stack([shares[lv] for lv in LEVELS]).ravel()[position]
     # Each resource column its own array: a national table's dozen columns are not stacked
     # into one block and copied (a DataFrame built with copy=False keeps them as given).
-    for j, column in enumerate(RESOURCE_COLUMNS):
-        columns[column] = resources[school, j] * share
+    for column in RESOURCE_COLUMNS:
+        columns[column] = schools[column].to_numpy(dtype=float)[school] * share
     sections = pd.DataFrame(columns, index=ids.index, copy=False)
     level_of_row = np.asarray(LEVELS, dtype=object)[level_index]
     combined = schools["school_type"].isin(_COMBINED).to_numpy(dtype=bool)[school]

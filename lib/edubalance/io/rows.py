@@ -25,7 +25,8 @@ import pandas as pd
 
 from .clean import FULL_WIDTH, is_text
 
-__all__ = ["content_totals", "note_rows", "row_texts", "NOTE_LABEL", "numeric_matrix"]
+__all__ = ["content_totals", "note_rows", "row_texts", "NOTE_LABEL", "numeric_matrix",
+           "numeric_column", "RowNumbers"]
 
 NOTE_LABEL = (r"^\s*(?:注|附注|说明|备注|填表说明|填表人|填报人|审核人|审核|制表人|制表|负责人|"
               r"单位负责人|校长|统计员|统计负责人|填表日期|填报日期|报送日期|制表日期|联系电话|"
@@ -34,6 +35,37 @@ NOTE_LABEL = (r"^\s*(?:注|附注|说明|备注|填表说明|填表人|填报人
 _MIN_COLUMNS = 3
 """Numeric cells a row needs before its numbers can identify it as a total."""
 _PASSES = 4
+
+
+def numeric_column(series: pd.Series) -> np.ndarray | None:
+    """One column's numeric cells as floats (NaN for blank or not a number); None for booleans.
+
+    Parameters
+    ----------
+    series : Series
+        A numeric or text column (full-width digits and thousands separators read).
+
+    Returns
+    -------
+    ndarray or None
+        A float array (read-only: it may be the column's own), or None for a boolean column
+        (no numbers to compare).
+
+    Examples
+    --------
+    >>> numeric_column(pd.Series(["1,200", "３", "", "n/a"])).tolist()
+    [1200.0, 3.0, nan, nan]
+    """
+    if pd.api.types.is_bool_dtype(series):
+        return None
+    if pd.api.types.is_numeric_dtype(series):
+        return series.to_numpy(dtype="float64", na_value=np.nan)
+    text = series.fillna("").astype(str)
+    text = text.str.translate(FULL_WIDTH).str.replace(",", "", regex=False)
+    number = pd.to_numeric(text.where(text.str.fullmatch(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)"
+                                                         r"(?:[eE][+-]?\d+)?\s*")),
+                           errors="coerce")
+    return number.to_numpy(dtype="float64", na_value=np.nan)
 
 
 def numeric_matrix(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
@@ -53,19 +85,64 @@ def numeric_matrix(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     """
     out = np.full((len(frame), len(columns)), np.nan)
     for j, column in enumerate(columns):
-        series = frame[column]
-        if pd.api.types.is_bool_dtype(series):
-            continue
-        if pd.api.types.is_numeric_dtype(series):
-            out[:, j] = series.to_numpy(dtype="float64", na_value=np.nan)
-            continue
-        text = series.fillna("").astype(str)
-        text = text.str.translate(FULL_WIDTH).str.replace(",", "", regex=False)
-        number = pd.to_numeric(text.where(text.str.fullmatch(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)"
-                                                             r"(?:[eE][+-]?\d+)?\s*")),
-                               errors="coerce")
-        out[:, j] = number.to_numpy(dtype="float64", na_value=np.nan)
+        values = numeric_column(frame[column])
+        if values is not None:
+            out[:, j] = values
     return out
+
+
+class RowNumbers:
+    """What :func:`content_totals` and :func:`note_rows` need of each row's numeric cells.
+
+    Gathered column by column, so that a national table (200,000 rows by a dozen or more
+    columns) is never held as a matrix and its copies: the matrix itself is built only when
+    the sums find a candidate total (:meth:`matrix`), which most files never have.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table's rows, in file order.
+    columns : sequence of str
+        The numeric columns (those missing from ``frame`` are left out).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"n": [1.0, None, 3.0], "m": ["2", "", "x"]})
+    >>> numbers = RowNumbers(frame, ["n", "m"])
+    >>> numbers.filled.tolist(), numbers.numberless.tolist()
+    ([2, 0, 1], [False, True, False])
+    """
+
+    def __init__(self, frame: pd.DataFrame, columns: Sequence[str]) -> None:
+        self.frame = frame
+        self.columns = [c for c in columns if c in frame]
+        n = len(frame)
+        # One weighted sum of the columns: a total row's is the sum of the rows' (a necessary
+        # condition for every column's to be), at one column's cost.
+        self.weights = 1.0 + np.arange(len(self.columns)) * 0.6180339887
+        self.projected = np.zeros(n)
+        self.filled = np.zeros(n, dtype=np.int64)     # finite cells
+        self.largest = np.full(n, -np.inf)            # largest cell, blank as 0
+        numbers = np.zeros(n, dtype=bool)             # any cell not NaN
+        for weight, column in zip(self.weights, self.columns, strict=True):
+            values = numeric_column(frame[column])
+            if values is None:
+                continue
+            # Infinite cells are errors, reported elsewhere: blank here.
+            finite = np.isfinite(values)
+            numbers |= finite | np.isinf(values)
+            self.filled += finite
+            values = np.where(finite, values, 0.0)
+            self.projected += weight * values
+            np.maximum(self.largest, values, out=self.largest)
+        self.numberless = ~numbers
+        self._matrix: np.ndarray | None = None
+
+    def matrix(self) -> np.ndarray:
+        """:func:`numeric_matrix` of the columns (built once)."""
+        if self._matrix is None:
+            self._matrix = numeric_matrix(self.frame, self.columns)
+        return self._matrix
 
 
 def _exclusive_cumsum(values: np.ndarray) -> np.ndarray:
@@ -116,8 +193,8 @@ def _passes(x: np.ndarray, candidate: np.ndarray, min_rows: np.ndarray,
 
 
 def content_totals(frame: pd.DataFrame, columns: Sequence[str], type_column: str | None,
-                   labelled: np.ndarray | None = None, x: np.ndarray | None = None
-                   ) -> np.ndarray:
+                   labelled: np.ndarray | None = None, x: np.ndarray | None = None,
+                   numbers: RowNumbers | None = None) -> np.ndarray:
     """Rows whose numbers are the column sums of the rows above them (see the module doc).
 
     ``labelled`` marks rows with a totals label (合计/小计/总计): for those, the sum of a single
@@ -139,6 +216,8 @@ def content_totals(frame: pd.DataFrame, columns: Sequence[str], type_column: str
         Rows carrying a totals label.
     x : ndarray, optional
         :func:`numeric_matrix` of ``columns`` when already computed.
+    numbers : RowNumbers, optional
+        :class:`RowNumbers` of ``columns`` when already computed (then ``x`` is not needed).
 
     Returns
     -------
@@ -149,33 +228,33 @@ def content_totals(frame: pd.DataFrame, columns: Sequence[str], type_column: str
     n = len(frame)
     if n < 2 or len(columns) < _MIN_COLUMNS:
         return np.zeros(n, dtype=bool)
-    x = numeric_matrix(frame, columns) if x is None else x
-    # Infinite cells are errors, reported elsewhere: blank here. (Few passes over the matrix:
-    # a national file's is 200,000 rows by a dozen or more columns.)
-    filled = np.isfinite(x)
-    z = np.where(filled, x, 0.0)
-    candidate = (np.count_nonzero(filled, axis=1) >= _MIN_COLUMNS) & (z.max(axis=1) > 0)
+    if numbers is None:
+        numbers = RowNumbers(frame, columns)
+        numbers._matrix = x
+    candidate = (numbers.filled >= _MIN_COLUMNS) & (numbers.largest > 0)
     if not candidate.any():
         return np.zeros(n, dtype=bool)
     min_rows = np.where(labelled if labelled is not None else False, 1, 2)
     groups = None
     if type_column and type_column in frame:
         groups = pd.factorize(frame[type_column].fillna("").astype(str))[0]
-    weights = 1.0 + np.arange(x.shape[1]) * 0.6180339887
-    projected = (z @ weights)[:, None]
-    maybe = _passes(projected, candidate, min_rows, groups, 0.005 * float(weights.sum()))
+    maybe = _passes(numbers.projected[:, None], candidate, min_rows, groups,
+                    0.005 * float(numbers.weights.sum()))
     if not maybe.any():
         return maybe
     # Every row again, column by column: a blank cell in a total row can hide it from the sum.
-    return _passes(np.where(filled, x, np.nan), candidate, min_rows, groups, 0.005)
+    # (Infinite cells are errors, reported elsewhere: blank here.)
+    x = numbers.matrix()
+    return _passes(np.where(np.isfinite(x), x, np.nan), candidate, min_rows, groups, 0.005)
 
 
 def note_rows(raw: pd.DataFrame, numeric_columns: Sequence[str],
-              x: np.ndarray | None = None) -> np.ndarray:
+              x: np.ndarray | None = None, numberless: np.ndarray | None = None) -> np.ndarray:
     """Notes and footers: a text cell starting with 注：/填表人：/审核人：… and no numbers.
 
-    ``x``: the numeric matrix of ``numeric_columns`` when already computed; only rows without
-    any number are then looked at (none, in most files).
+    ``x`` (the numeric matrix of ``numeric_columns``) or ``numberless`` (its rows without any
+    number, :attr:`RowNumbers.numberless`), when already computed: only rows without any
+    number are then looked at (none, in most files).
 
     Parameters
     ----------
@@ -185,6 +264,8 @@ def note_rows(raw: pd.DataFrame, numeric_columns: Sequence[str],
         The columns that hold numbers in a data row.
     x : ndarray, optional
         :func:`numeric_matrix` of ``numeric_columns`` when already computed.
+    numberless : ndarray of bool, optional
+        The rows of ``raw`` without any number in ``numeric_columns``, when already known.
 
     Returns
     -------
@@ -193,11 +274,13 @@ def note_rows(raw: pd.DataFrame, numeric_columns: Sequence[str],
     """
     n = len(raw)
     hit = np.zeros(n, dtype=bool)
-    if x is not None and x.shape[1]:
-        numberless = np.flatnonzero(np.isnan(x).all(axis=1))
-        if not len(numberless):
+    if numberless is None and x is not None and x.shape[1]:
+        numberless = np.isnan(x).all(axis=1)
+    if numberless is not None:
+        rows = np.flatnonzero(numberless)
+        if not len(rows):
             return hit
-        hit[numberless] = note_rows(raw.iloc[numberless], ())
+        hit[rows] = note_rows(raw.iloc[rows], ())
         return hit
     for column in raw.columns:
         series = raw[column]

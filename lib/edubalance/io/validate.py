@@ -261,13 +261,14 @@ def _drop_rows(frame, kept, ctx, raw, where, name_columns, id_column, numeric=()
         else labelled
     labelled = labelled.to_numpy()
     numeric = [c for c in numeric if c in frame]
-    x = rows.numeric_matrix(frame, numeric) if numeric else None
-    by_content = rows.content_totals(frame, numeric, type_column, labelled, x) \
-        & ~blank.to_numpy()
+    numbers = rows.RowNumbers(frame, numeric) if numeric else None
+    by_content = rows.content_totals(frame, numeric, type_column, labelled,
+                                     numbers=numbers) & ~blank.to_numpy()
     totals = totals | by_content
     # The raw rows of ``frame`` (all of them, as a rule: then no national-size copy).
     same = frame.index.equals(raw.frame.index)
-    noted = rows.note_rows(raw.frame if same else raw.frame.loc[frame.index], numeric, x)
+    noted = rows.note_rows(raw.frame if same else raw.frame.loc[frame.index], numeric,
+                           numberless=None if numbers is None else numbers.numberless)
     if noted.any():  # a note or footer fills a cell or three, never a school's (a teacher's) row
         cells = frame.iloc[np.flatnonzero(noted)][own]
         filled = cells.notna() & (cells.astype(str).apply(lambda c: c.str.strip(SPACES)) != "")
