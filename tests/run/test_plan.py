@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,32 @@ def test_one_file_digest_for_plan_and_cache(tmp_path, monkeypatch):
     path.write_bytes(data + b"!")   # another size: another key, so read again
     assert cache._file_digest(path) == hashlib.sha256(data + b"!").hexdigest()
     assert len(reads) == 2
+
+
+def test_a_kernel_takes_the_digest_the_batch_computed_for_the_same_file_only(
+        tmp_path, monkeypatch):
+    data = tmp_path / "schools.csv"
+    data.write_bytes(b"a,b\n1,2\n")
+    stat = data.stat()
+    given = "f" * 64   # not the file's digest: proof that the file was not read again
+    monkeypatch.setattr(plan, "_REMEMBERED", {})
+    monkeypatch.setenv(plan.DIGESTS_ENV, json.dumps(
+        [[str(data.resolve()), stat.st_size, stat.st_mtime_ns, given]]))
+    assert plan.remembered_sha256(data) == given
+    # The file changed (size and time): hashed, not taken.
+    monkeypatch.setattr(plan, "_REMEMBERED", {})
+    data.write_bytes(b"a,b\n1,2\n3,4\n")
+    assert plan.remembered_sha256(data) == hashlib.sha256(data.read_bytes()).hexdigest()
+    # Anything else in the variable: every file hashed.
+    monkeypatch.setattr(plan, "_REMEMBERED", {})
+    monkeypatch.setenv(plan.DIGESTS_ENV, "not json")
+    assert plan.remembered_sha256(data) == hashlib.sha256(data.read_bytes()).hexdigest()
+
+
+def test_the_digests_handed_on_stay_under_the_environments_limit(monkeypatch):
+    many = {(f"/data/{'x' * 200}{i}.csv", i, i): "0" * 64 for i in range(1000)}
+    monkeypatch.setattr(plan, "_REMEMBERED", many)
+    text = plan.remembered_digests()
+    kept = json.loads(text)
+    assert len(text) <= 64 * 1024 and 0 < len(kept) < 1000
+    assert kept[0] == [f"/data/{'x' * 200}0.csv", 0, 0, "0" * 64]

@@ -88,3 +88,24 @@ def test_the_shared_scoring_runs_numpys_blas_on_one_thread(monkeypatch, tmp_path
     assert shared.computed == 1
     assert seen == [[1] * len(before)]
     assert after == before
+
+
+def test_the_workers_inherit_the_data_files_digests_computed_in_planning(tmp_path, monkeypatch):
+    import json
+    import os
+
+    from edubalance.run import plan
+
+    seen = []
+    monkeypatch.setattr(runner._SharedScoring, "start", lambda self: None)
+    monkeypatch.setattr(runner, "run_pool", lambda specs, *a, **k: seen.append(
+        json.loads(os.environ[plan.DIGESTS_ENV])))
+    monkeypatch.chdir(ROOT)
+    batch = {"notebook": str(ROOT / "notebooks" / "county_scoring.ipynb"),
+             "parameters": {"data_path": "data/sample/schools.csv", "standard": "basic-2012",
+                            "year": 2017},
+             "grid": {"county": ["兴庆区"]}}
+    runner.run_batch([batch], output=tmp_path / "out", workers=1, progress=False)
+    data = (ROOT / "data" / "sample" / "schools.csv").resolve()
+    assert [item[3] for item in seen[0] if item[0] == str(data)] == [plan.file_sha256(data)]
+    assert plan.DIGESTS_ENV not in os.environ   # for the workers only

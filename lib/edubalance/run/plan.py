@@ -400,19 +400,73 @@ def file_sha256(path: str | os.PathLike) -> str:
 
 _REMEMBERED: dict[tuple[str, int, int], str] = {}
 
+DIGESTS_ENV = "EDUBALANCE_FILE_DIGESTS"
+"""The digests the batch computed while planning, for its workers' kernels (JSON).
+
+Set by the batch while its workers run (:func:`remembered_digests`): a kernel then keys the
+shared scoring of a national file (:func:`edubalance.run.cache.cache_key`) without reading
+and hashing its 30 MB again, for the same path, size and modification time only.
+"""
+_DIGESTS_LIMIT = 64 * 1024   # of the environment's text (Linux takes 128 KiB a variable)
+_INHERITED: dict[str, dict[tuple[str, int, int], str]] = {}
+
 
 def remembered_sha256(path: Path) -> str:
     """:func:`file_sha256` of ``path``, read once per process for its size and time.
 
     The batch plans its jobs (their fingerprints) and then computes the shared scoring of the
     same data file, whose cache key is its content: one read and hash of a national file
-    (about 30 MB) instead of two, on the way to the first job.
+    (about 30 MB) instead of two, on the way to the first job. A batch's kernels take the
+    digests the batch computed from :data:`DIGESTS_ENV`.
     """
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     if key not in _REMEMBERED:
-        _REMEMBERED[key] = file_sha256(path)
+        _REMEMBERED[key] = _inherited_digests().get(key) or file_sha256(path)
     return _REMEMBERED[key]
+
+
+def remembered_digests() -> str:
+    """The digests this process computed, as :data:`DIGESTS_ENV` holds them (JSON).
+
+    Returns
+    -------
+    str
+        A JSON list of ``[path, size, mtime_ns, sha256]``, at most 64 KiB (the first files).
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> with tempfile.NamedTemporaryFile(delete=False) as handle:
+    ...     _ = handle.write(b"abc")
+    >>> digest = remembered_sha256(Path(handle.name))
+    >>> [path, size, _, sha] = json.loads(remembered_digests())[-1]
+    >>> path == str(Path(handle.name).resolve()), size, sha == digest
+    (True, 3, True)
+    """
+    kept, size = [], 2
+    for (path, length, mtime), digest in _REMEMBERED.items():
+        item = json.dumps([path, length, mtime, digest], ensure_ascii=False)
+        size += len(item) + 1
+        if size > _DIGESTS_LIMIT:
+            break
+        kept.append(item)
+    return "[" + ",".join(kept) + "]"
+
+
+def _inherited_digests() -> dict[tuple[str, int, int], str]:
+    text = os.environ.get(DIGESTS_ENV, "")
+    if text not in _INHERITED:
+        found = {}
+        try:
+            for path, length, mtime, digest in json.loads(text or "[]"):
+                if isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{64}", digest):
+                    found[(str(path), int(length), int(mtime))] = digest
+        except (ValueError, TypeError):
+            found = {}   # not ours: every file is hashed
+        _INHERITED.clear()
+        _INHERITED[text] = found
+    return _INHERITED[text]
 
 
 def _file_digest(path: Path, cache: dict[Path, str]) -> str:

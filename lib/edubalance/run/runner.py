@@ -38,7 +38,16 @@ from ..errors import EdubalanceError, ParameterError
 from .engines import DEFAULT_ENGINE, ENGINES, KERNEL_NAME, batch_submodules, run_dask, run_pool
 from .job import DEFAULT_KEEP, KEEP_CHOICES, WRITE_ERRNOS, environment, inside, remove_leftovers
 from .manifest import MANIFEST, FolderLock, Journal, Manifest, check_ownership, read_marker
-from .plan import Job, fingerprint, package_code_hash, plan_jobs, validate_jobs, value_text
+from .plan import (
+    DIGESTS_ENV,
+    Job,
+    fingerprint,
+    package_code_hash,
+    plan_jobs,
+    remembered_digests,
+    validate_jobs,
+    value_text,
+)
 
 __all__ = ["BatchResult", "BatchWriteError", "run_batch", "summarise", "is_complete",
            "DEFAULT_TIMEOUT", "CACHE_FOLDER"]
@@ -312,8 +321,10 @@ def _run_locked(jobs, output, workers, resume, engine, scheduler, timeout, progr
             for entry in list(entries.values()):  # complete from an earlier run, no PDF yet
                 printer.add(entry, missing_only=True)
         if specs:
-            # The shared cache, inherited by the workers and by their kernels.
-            with environment({"EDUBALANCE_CACHE_DIR": cache_dir}):
+            # The shared cache, inherited by the workers and by their kernels, and the data
+            # files' digests computed in planning (the kernels' keys of the shared scoring).
+            with environment({"EDUBALANCE_CACHE_DIR": cache_dir,
+                              DIGESTS_ENV: remembered_digests() if cache_dir else None}):
                 if engine == "dask":
                     run_dask(specs, scheduler, on_done, workers=workers or 1)
                 else:
