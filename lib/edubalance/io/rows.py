@@ -104,6 +104,8 @@ class RowNumbers:
         The table's rows, in file order.
     columns : sequence of str
         The numeric columns (those missing from ``frame`` are left out).
+    matrix : ndarray, optional
+        :func:`numeric_matrix` of the columns, when already computed.
 
     Examples
     --------
@@ -113,7 +115,8 @@ class RowNumbers:
     ([2, 0, 1], [False, True, False])
     """
 
-    def __init__(self, frame: pd.DataFrame, columns: Sequence[str]) -> None:
+    def __init__(self, frame: pd.DataFrame, columns: Sequence[str],
+                 matrix: np.ndarray | None = None) -> None:
         self.frame = frame
         self.columns = [c for c in columns if c in frame]
         n = len(frame)
@@ -136,7 +139,7 @@ class RowNumbers:
             self.projected += weight * values
             np.maximum(self.largest, values, out=self.largest)
         self.numberless = ~numbers
-        self._matrix: np.ndarray | None = None
+        self._matrix = matrix
 
     def matrix(self) -> np.ndarray:
         """:func:`numeric_matrix` of the columns (built once)."""
@@ -229,8 +232,7 @@ def content_totals(frame: pd.DataFrame, columns: Sequence[str], type_column: str
     if n < 2 or len(columns) < _MIN_COLUMNS:
         return np.zeros(n, dtype=bool)
     if numbers is None:
-        numbers = RowNumbers(frame, columns)
-        numbers._matrix = x
+        numbers = RowNumbers(frame, columns, matrix=x)
     candidate = (numbers.filled >= _MIN_COLUMNS) & (numbers.largest > 0)
     if not candidate.any():
         return np.zeros(n, dtype=bool)
