@@ -431,11 +431,12 @@ def _one_blas_thread():
     """A context in which NumPy's BLAS (OpenBLAS, MKL) uses one thread in this process.
 
     The shared scoring runs while the workers start their kernels, on cores they already
-    fill; a BLAS call of the scoring (the row-totals check of a national file multiplies a
-    200,000-row matrix) woke a second BLAS thread, which then spun waiting for more work on
-    the other core: 4 national jobs in a new batch took 0.3 CPU-s (all processes) and
-    0.15 s more (medians of 4 alternating runs, 2 workers, 2 cores; 4 sample jobs the same).
-    A no-op context where threadpoolctl cannot be used.
+    fill; a BLAS call of the scoring (the row-totals check of a national file multiplied a
+    200,000-row matrix; it now sums column by column) woke a second BLAS thread, which then
+    spun waiting for more work on the other core: 4 national jobs in a new batch took
+    0.3 CPU-s (all processes) and 0.15 s more (medians of 4 alternating runs, 2 workers,
+    2 cores; 4 sample jobs the same). Kept for any BLAS call of the scoring. A no-op
+    context where threadpoolctl cannot be used.
     """
     import contextlib
 
