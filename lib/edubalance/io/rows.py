@@ -131,9 +131,9 @@ class RowNumbers:
             values = numeric_column(frame[column])
             if values is None:
                 continue
-            # Infinite cells are errors, reported elsewhere: blank here.
+            numbers |= ~np.isnan(values)
+            # Infinite cells are errors, reported elsewhere: blank here (not for ``numbers``).
             finite = np.isfinite(values)
-            numbers |= finite | np.isinf(values)
             self.filled += finite
             values = np.where(finite, values, 0.0)
             self.projected += weight * values
