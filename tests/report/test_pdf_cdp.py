@@ -324,3 +324,40 @@ def test_the_printer_prints_what_a_shown_page_in_print_media_prints(tmp_path):
         old = asyncio.run_coroutine_threadsafe(shown_in_print_media(),
                                                printer._loop).result(timeout=120)
     assert new.startswith(b"%PDF-") and _undated(new) == _undated(old)
+
+
+def test_a_browser_launched_nicer_runs_at_that_niceness(tmp_path):
+    fake = _fake_browser(tmp_path, """\
+        for message in messages():
+            answer(message, {"product": "Fake/1", "nice": os.nice(0)})
+        """)
+
+    async def niceness(added):
+        browser = await _cdp.Browser.launch(fake, folder=tmp_path, timeout=10, niceness=added)
+        try:
+            answered = await browser.send("Browser.getVersion")
+            return answered["nice"], os.getpriority(os.PRIO_PROCESS, browser.pid)
+        finally:
+            await browser.kill()
+
+    own = os.nice(0)
+    assert asyncio.run(niceness(0)) == (own, own)
+    # The launched process itself (its pid: nice execs it), not a wrapper around it.
+    assert asyncio.run(niceness(7)) == (min(own + 7, 19),) * 2
+
+
+@pytest.mark.browser
+def test_the_renderers_of_a_nicer_printer_print_at_its_niceness(tmp_path):
+    """The renderers lay out and print the reports: they run at the printer's niceness.
+    (Chromium itself raises some threads of its own, its browser's main thread and the GPU
+    process's, where it may: as root, to -8.)"""
+    own = os.nice(0)
+    with eb.report.pdf.PdfPrinter(pages=1, niceness=5) as printer:
+        printer.submit(_report(tmp_path / "a")).result(timeout=60)
+        group = printer._state["browser"].pid
+        renderers = [int(pid) for pid in os.listdir("/proc") if pid.isdigit()
+                     and _group_of(pid) == group
+                     and b"--type=renderer" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert renderers
+        assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in renderers} == \
+            {min(own + 5, 19)}

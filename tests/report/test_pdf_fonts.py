@@ -202,7 +202,7 @@ def test_a_page_stays_on_its_report_emptied_and_fontconfig_cache_is_kept(tmp_pat
     assert {p: p.stat().st_mtime_ns for p in (config.parent / "cache").iterdir()} == caches
 
 
-def test_a_batch_warms_its_printer_up(tmp_path, monkeypatch):
+def test_a_batch_warms_its_printer_up_and_prints_below_its_jobs(tmp_path, monkeypatch):
     from edubalance.run import runner
 
     made: list[dict] = []
@@ -217,7 +217,8 @@ def test_a_batch_warms_its_printer_up(tmp_path, monkeypatch):
     monkeypatch.setattr(eb.report.pdf, "PdfPrinter", Printer)
     pdfs = runner._Pdfs(tmp_path, {}, None)
     pdfs.start()
-    assert made == [{"pages": 2, "warm": True}] and not pdfs.errors
+    assert made == [{"pages": 2, "warm": True, "niceness": runner.PDF_NICENESS}]
+    assert runner.PDF_NICENESS > 0 and not pdfs.errors
 
 
 def test_the_font_is_found_without_importing_matplotlib(tmp_path):

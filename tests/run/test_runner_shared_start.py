@@ -109,3 +109,4 @@ def test_the_workers_inherit_the_data_files_digests_computed_in_planning(tmp_pat
     data = (ROOT / "data" / "sample" / "schools.csv").resolve()
     assert [item[3] for item in seen[0] if item[0] == str(data)] == [plan.file_sha256(data)]
     assert plan.DIGESTS_ENV not in os.environ   # for the workers only
+

@@ -17,6 +17,7 @@ import fcntl
 import itertools
 import json
 import os
+import shutil
 import signal
 from pathlib import Path
 from typing import Any, Callable
@@ -78,7 +79,7 @@ class Browser:
 
     @classmethod
     async def launch(cls, executable: str | os.PathLike, args=(), *, env: dict | None = None,
-                     folder: Path, timeout: float = 60.0) -> Browser:
+                     folder: Path, timeout: float = 60.0, niceness: int = 0) -> Browser:
         """Start Chromium (its profile and log in ``folder``); return once it answers.
 
         Parameters
@@ -93,6 +94,11 @@ class Browser:
             A private folder: Chromium's profile and its standard error (``chromium.log``).
         timeout : float
             Seconds allowed for the browser to answer.
+        niceness : int, default 0
+            Added to the browser's niceness (``nice -n``), and so to its renderers': a
+            positive value lets other work of this machine go first (Chromium itself raises
+            a few threads of its own where it may). Ignored where there is no ``nice``
+            command.
 
         Returns
         -------
@@ -104,8 +110,12 @@ class Browser:
         log_fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
         argv = [str(executable), *LAUNCH_ARGS, *args, f"--user-data-dir={folder / 'profile'}",
                 "--remote-debugging-pipe", "about:blank"]
+        program = str(executable)
+        nice = shutil.which("nice") if niceness else None
+        if nice:  # exec'd by nice: the same process, its children niced from their start
+            program, argv = nice, [nice, "-n", str(int(niceness)), *argv]
         try:
-            pid = os.posix_spawn(str(executable), argv, dict(os.environ if env is None else env),
+            pid = os.posix_spawn(program, argv, dict(os.environ if env is None else env),
                                  file_actions=[
                                      (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
                                      (os.POSIX_SPAWN_DUP2, log_fd, 1),

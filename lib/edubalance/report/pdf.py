@@ -212,6 +212,10 @@ class PdfPrinter:
         Also open a page and print a little Chinese (regular and bold) to no report as soon
         as the browser is up, so that the first report does not pay for the page's renderer
         process and its fonts (a batch starts the printer before its jobs).
+    niceness : int, default 0
+        Added to the browser's niceness (and its renderers'): a batch prints with 10, so
+        that its jobs go first and the reports print in the moments its workers leave a
+        core free.
 
     Raises
     ------
@@ -227,11 +231,12 @@ class PdfPrinter:
     """
 
     def __init__(self, executable: str | os.PathLike | None = None, *, pages: int | None = None,
-                 timeout: float = 120.0, warm: bool = False) -> None:
+                 timeout: float = 120.0, warm: bool = False, niceness: int = 0) -> None:
         self.executable = executable
         self.pages = max(1, int(pages or DEFAULT_PAGES))
         self.timeout = float(timeout)
         self.warm = bool(warm)
+        self.niceness = int(niceness)
         self._loop = None
         self._thread = None
         self._ready = None      # concurrent Future of the launch
@@ -343,7 +348,7 @@ class PdfPrinter:
         state["folder"] = folder = tempfile.mkdtemp(prefix="edubalance-pdf-")
         state["browser"] = await _cdp.Browser.launch(
             chromium, _ARGS, env={**os.environ, **chromium_font_env(Path(folder))},
-            folder=Path(folder), timeout=self.timeout)
+            folder=Path(folder), timeout=self.timeout, niceness=self.niceness)
         if self.warm:
             await self._warm_up()
 

@@ -520,6 +520,19 @@ class _SharedScoring(threading.Thread):
             super().join(timeout)
 
 
+PDF_NICENESS = 10
+"""The niceness the batch's browser prints with (:class:`~edubalance.report.pdf.PdfPrinter`).
+
+The jobs go first; a report prints in the moments the workers leave a core free (waiting on
+their kernels' messages, between jobs) and after the last job. 8 sample jobs with ``--pdf``
+against without: 1.31 -> 1.27 (12 alternating rounds, 2 workers on 2 cores), and before
+that 1.26 -> 1.20 and 1.27 -> 1.25 (10 rounds each; 1.25 -> 1.18 with 19). Not 19: a
+report's print has a timeout (120 s), and on a machine busy with other work a browser at 19
+gets under 2 % of a core. (Chromium raises a few threads of its own where it may, as root:
+its renderers' main threads, which lay out and print, keep this niceness.)
+"""
+
+
 class _Pdfs:
     """The batch's PDFs, from one :class:`~edubalance.report.pdf.PdfPrinter`.
 
@@ -543,7 +556,7 @@ class _Pdfs:
         try:
             # Started before the jobs: the browser's launch, its fonts (built once per machine)
             # and a page ready to print are paid while the workers start their kernels.
-            self.printer = PdfPrinter(pages=2, warm=True).start()
+            self.printer = PdfPrinter(pages=2, warm=True, niceness=PDF_NICENESS).start()
         except Exception as error:  # checked before the jobs, but the machine may change
             self.errors.append(f"{type(error).__name__}: {error}")
 
